@@ -1,0 +1,208 @@
+//! `ghost`: the GhostChain client — keys, transfers and chain queries over a node's JSON-RPC.
+//!
+//! ```text
+//! ghost [--rpc ws://127.0.0.1:9944] [--json] [--timeout SECS] <command>
+//!   key generate                      a fresh seed, its address and public key (offline)
+//!   key inspect <SURI>                address and public key of //Name or a 0x seed (offline)
+//!   transfer --from SURI --to ADDRESS --amount N|xGHOST [--tip N] [--wait none|inblock|finalized]
+//!            [--mortal BLOCKS]        sign, submit and follow a Balances.Transfer
+//!   balance <ADDRESS>                 free, reserved, nonce
+//!   block [NUMBER|HASH]               header fields and extrinsic hashes (best by default)
+//!   tx status <HASH>                  pool, block (with outcome) or unknown
+//!   chain info                        chain, genesis, best/finalized, runtime version
+//! ```
+//!
+//! `--rpc` also comes from `GHOST_RPC`. Output is one `key: value` per line, or one JSON
+//! document with `--json` (see [`output`]). Errors go to stderr as `error: …` with exit code 1,
+//! including usage errors; bad input is reported before any node is contacted.
+//!
+//! Modules: [`amount`] (exact amount parsing), [`keys`], [`transfer`], [`query`] (read-only
+//! commands), [`rpc`] (connection and error text), [`output`] (human vs JSON).
+//! [`run`] is the entry point a test harness can call with a parsed [`Cli`].
+
+mod amount;
+mod keys;
+mod output;
+mod query;
+mod rpc;
+mod transfer;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::keys::KeyCommand;
+use crate::output::Output;
+use crate::query::{ChainCommand, TxCommand};
+use crate::rpc::Endpoint;
+use crate::transfer::TransferArgs;
+
+/// The GhostChain client.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ghost", version, about, propagate_version = true)]
+pub struct Cli {
+    /// WebSocket JSON-RPC endpoint of a node.
+    #[arg(
+        long,
+        global = true,
+        env = "GHOST_RPC",
+        default_value = "ws://127.0.0.1:9944"
+    )]
+    pub rpc: String,
+    /// Print one JSON document instead of `key: value` lines.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for the node: connecting, each request, and a watched transfer.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Key pairs (no node needed).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Transfer tokens.
+    Transfer(TransferArgs),
+    /// Free and reserved balance and nonce of an address.
+    Balance {
+        /// The address (`ghost1…`).
+        address: String,
+    },
+    /// A block's header and extrinsics (the best block by default).
+    Block {
+        /// A block number or a `0x` block hash.
+        #[arg(value_name = "NUMBER|HASH")]
+        at: Option<String>,
+    },
+    /// Transactions.
+    #[command(subcommand)]
+    Tx(TxCommand),
+    /// The chain.
+    #[command(subcommand)]
+    Chain(ChainCommand),
+}
+
+/// Runs a parsed command line, printing to stdout.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = Output::stdout(cli.json);
+    run_with(cli, &out).await
+}
+
+/// Runs a parsed command line, printing through `out`.
+pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
+    let endpoint = Endpoint {
+        url: cli.rpc,
+        timeout: Duration::from_secs(cli.timeout),
+    };
+    match cli.command {
+        Command::Key(command) => keys::run(command, out),
+        Command::Transfer(args) => transfer::run(&endpoint, args, out).await,
+        Command::Balance { address } => query::balance(&endpoint, &address, out).await,
+        Command::Block { at } => query::block(&endpoint, at.as_deref(), out).await,
+        Command::Tx(command) => query::tx(&endpoint, command, out).await,
+        Command::Chain(command) => query::chain(&endpoint, command, out).await,
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` go to stdout and succeed; usage errors exit 1 like any other.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_global_flags_anywhere_and_defaults() {
+        let cli = Cli::try_parse_from(["ghost", "key", "inspect", "//Alice", "--json"]).unwrap();
+        assert!(cli.json);
+        assert_eq!(cli.timeout, 60);
+        assert!(
+            matches!(cli.command, Command::Key(KeyCommand::Inspect { ref suri }) if suri == "//Alice")
+        );
+
+        let cli = Cli::try_parse_from([
+            "ghost",
+            "--rpc",
+            "ws://10.0.0.1:9944",
+            "transfer",
+            "--from",
+            "//Alice",
+            "--to",
+            "x",
+            "--amount",
+            "-1",
+            "--timeout",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(cli.rpc, "ws://10.0.0.1:9944");
+        assert_eq!(cli.timeout, 5);
+        let Command::Transfer(args) = cli.command else {
+            panic!("not a transfer")
+        };
+        assert_eq!(args.amount, "-1");
+        assert_eq!(args.tip, "0");
+        assert_eq!(args.wait, transfer::Wait::InBlock);
+
+        let cli = Cli::try_parse_from([
+            "ghost", "transfer", "--from", "//A", "--to", "x", "--amount", "1", "--wait", "none",
+            "--mortal", "64",
+        ])
+        .unwrap();
+        let Command::Transfer(args) = cli.command else {
+            panic!("not a transfer")
+        };
+        assert_eq!(args.wait, transfer::Wait::None);
+        assert_eq!(args.mortal, Some(64));
+    }
+
+    #[test]
+    fn zero_timeout_is_refused() {
+        assert!(Cli::try_parse_from(["ghost", "--timeout", "0", "chain", "info"]).is_err());
+    }
+
+    #[tokio::test]
+    async fn key_inspect_runs_through_the_entry_point() {
+        let cli = Cli::try_parse_from(["ghost", "key", "inspect", "//Alice"]).unwrap();
+        let out = Output::buffer(false);
+        run_with(cli, &out).await.unwrap();
+        let alice = ghost_primitives::Pair::dev("Alice").public();
+        assert_eq!(
+            out.captured(),
+            format!("address: {alice}\npublic_key: {}\n", alice.to_hex())
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! `ghostchain`: the GhostChain node.
+//!
+//! `ghostchain --dev` runs one validator (Alice) with instant sealing and finality on a
+//! temporary database; `--base-path DIR` keeps the chain and resumes it on restart.
+//! `ghostchain build-spec --chain dev` prints a chain spec to edit and pass back with `--chain`.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use ghost_primitives::Pair;
+use ghost_runtime::chain_spec::ChainSpec;
+use ghost_service::{NodeConfig, RpcConfig, RpcMethods, Sealing};
+
+/// The GhostChain node.
+#[derive(Parser, Debug)]
+#[command(name = "ghostchain", version, about = "GhostChain node: a Substrate-style chain with a DNS namespace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Prints a chain spec as JSON.
+    BuildSpec {
+        /// `dev`, `local` or a path to a JSON spec.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+    },
+    /// Key utilities.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Generates a random key and prints its seed, address and public key.
+    Generate,
+    /// Prints the address and public key of a secret URI (`//Alice`, `0x<seed>`).
+    Inspect {
+        /// The secret URI.
+        suri: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Development chain: Alice validates alone, instant sealing and finality, temporary state
+    /// unless `--base-path` is given.
+    #[arg(long)]
+    dev: bool,
+    /// Chain spec: `dev`, `local` or a JSON file.
+    #[arg(long)]
+    chain: Option<String>,
+    /// Where the node keeps its database.
+    #[arg(long, short = 'd')]
+    base_path: Option<PathBuf>,
+    /// Author blocks (needs `--key`, implied by `--dev`).
+    #[arg(long)]
+    validator: bool,
+    /// The validator's secret URI.
+    #[arg(long)]
+    key: Option<String>,
+    /// The node's name in logs.
+    #[arg(long, default_value = "ghost-node")]
+    name: String,
+    /// Dev sealing: `instant` or `interval:<ms>`.
+    #[arg(long, default_value = "instant")]
+    sealing: Sealing,
+    /// JSON-RPC port (HTTP and WebSocket).
+    #[arg(long, default_value_t = 9944)]
+    rpc_port: u16,
+    /// Listen for JSON-RPC on all interfaces instead of 127.0.0.1 (only safe methods unless
+    /// `--rpc-methods unsafe`).
+    #[arg(long)]
+    rpc_external: bool,
+    /// `safe` or `unsafe`.
+    #[arg(long, default_value = "safe")]
+    rpc_methods: RpcMethods,
+    /// Maximum concurrent JSON-RPC connections.
+    #[arg(long, default_value_t = 100)]
+    rpc_max_connections: u32,
+    /// Prometheus port (127.0.0.1).
+    #[arg(long, default_value_t = 9615)]
+    prometheus_port: u16,
+    /// Do not serve Prometheus metrics.
+    #[arg(long)]
+    no_prometheus: bool,
+    /// p2p port (the network service is not built yet; accepted for forward compatibility).
+    #[arg(long, default_value_t = 30333)]
+    port: u16,
+    /// Log filter, e.g. `info,client=debug`.
+    #[arg(long, short = 'l', default_value = "info")]
+    log: String,
+}
+
+fn init_logging(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).context("invalid --log filter")?;
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    Ok(())
+}
+
+fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
+    let chain = args.chain.clone().unwrap_or_else(|| "dev".into());
+    let spec = ChainSpec::load(&chain).with_context(|| format!("loading chain spec `{chain}`"))?;
+    let validator_key = match (&args.key, args.dev) {
+        (Some(suri), _) => Some(Pair::from_suri(suri).context("--key")?),
+        (None, true) => Some(Pair::dev("Alice")),
+        (None, false) if args.validator => bail!("--validator needs --key <SURI>"),
+        (None, false) => None,
+    };
+    if spec.consensus.authorities.len() > 1 {
+        bail!(
+            "chain `{}` has {} authorities: multi-validator Aura + GRANDPA and the p2p network are not \
+             built yet; run a single-authority chain such as --dev",
+            spec.id,
+            spec.consensus.authorities.len()
+        );
+    }
+    if let Some(key) = &validator_key
+        && !spec.consensus.authorities.contains(&key.public())
+    {
+        bail!("{} is not an authority of chain `{}`", key.public(), spec.id);
+    }
+    let rpc_ip: IpAddr = if args.rpc_external { Ipv4Addr::UNSPECIFIED.into() } else { Ipv4Addr::LOCALHOST.into() };
+    Ok(NodeConfig {
+        chain_spec: spec,
+        base_path: args.base_path,
+        name: args.name,
+        validator_key,
+        sealing: args.sealing,
+        // A single authority is its own GRANDPA majority: each block is final once sealed.
+        instant_finality: true,
+        rpc: RpcConfig {
+            addr: SocketAddr::new(rpc_ip, args.rpc_port),
+            methods: args.rpc_methods,
+            max_connections: args.rpc_max_connections,
+            ..RpcConfig::default()
+        },
+        prometheus_addr: (!args.no_prometheus).then(|| SocketAddr::from(([127, 0, 0, 1], args.prometheus_port))),
+        informant_interval: Duration::from_secs(5),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn print_key(pair: &Pair, seed: Option<[u8; 32]>) {
+    if let Some(seed) = seed {
+        println!("Secret seed: 0x{}", hex::encode(seed));
+    }
+    println!("Address:     {}", pair.public());
+    println!("Public key:  {}", pair.public().to_hex());
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::BuildSpec { chain }) => {
+            let spec = ChainSpec::load(&chain)?;
+            println!("{}", spec.to_json());
+            Ok(())
+        }
+        Some(Command::Key { command: KeyCommand::Generate }) => {
+            let (pair, seed) = Pair::generate()?;
+            print_key(&pair, Some(seed));
+            Ok(())
+        }
+        Some(Command::Key { command: KeyCommand::Inspect { suri } }) => {
+            print_key(&Pair::from_suri(&suri)?, None);
+            Ok(())
+        }
+        None => {
+            init_logging(&cli.run.log)?;
+            let config = node_config(cli.run)?;
+            let node = ghost_service::start(config).await?;
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            node.stop().await;
+            Ok(())
+        }
+    }
+}

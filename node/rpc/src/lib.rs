@@ -1,0 +1,231 @@
+//! The node's JSON-RPC API: one trait per namespace, from which jsonrpsee derives both the
+//! server side (implemented in `ghost-service`) and a typed client (used by the `ghost` CLI and
+//! the tests).
+//!
+//! Method names follow Substrate's where Substrate has the method (`chain_getHeader`,
+//! `author_submitExtrinsic`, ...); GhostChain's own live in the `account_`, and later `domain_`,
+//! `contracts_` and `ens_` namespaces. Bytes are `0x`-hex strings, hashes are `0x`-hex,
+//! addresses are `ghost1…` bech32m, balances are JSON numbers in the smallest unit.
+
+use ghost_primitives::{Bytes, Hash, Header, RuntimeVersion};
+use jsonrpsee::core::SubscriptionResult;
+use jsonrpsee::proc_macros::rpc;
+use serde::{Deserialize, Serialize};
+
+pub use jsonrpsee;
+
+/// JSON-RPC error codes used by the node (besides the JSON-RPC standard ones).
+pub mod error_codes {
+    /// The extrinsic bytes do not decode.
+    pub const BAD_FORMAT: i32 = 1001;
+    /// The runtime found the extrinsic invalid (signature, nonce, fee, era, size).
+    pub const INVALID_TRANSACTION: i32 = 1010;
+    /// The extrinsic is valid but not yet (future nonce) and the pool refused to keep it.
+    pub const UNKNOWN_TRANSACTION: i32 = 1011;
+    /// The pool refused it (already imported, too low priority, full, too large).
+    pub const POOL: i32 = 1012;
+    /// A parameter is malformed (address, hash, bytes).
+    pub const INVALID_PARAMS: i32 = -32602;
+    /// The requested block or state is unknown.
+    pub const UNKNOWN_BLOCK: i32 = 4001;
+    /// An internal failure (database).
+    pub const INTERNAL: i32 = -32603;
+}
+
+/// `system_health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Connected peers.
+    pub peers: u32,
+    /// Whether the node is catching up.
+    pub is_syncing: bool,
+    /// Whether it expects peers (false for `--dev`).
+    pub should_have_peers: bool,
+}
+
+/// A block as returned by `chain_getBlock`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedBlock {
+    /// The block.
+    pub block: BlockJson,
+    /// Finality proofs (`null` until GRANDPA lands).
+    pub justifications: Option<Vec<Bytes>>,
+}
+
+/// A block with its extrinsics as SCALE hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockJson {
+    /// The header.
+    pub header: Header,
+    /// SCALE-encoded extrinsics.
+    pub extrinsics: Vec<Bytes>,
+}
+
+/// `state_getReadProof`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadProofJson {
+    /// The block whose state root the proof is against.
+    pub at: Hash,
+    /// Trie nodes.
+    pub proof: Vec<Bytes>,
+}
+
+/// `account_info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfoJson {
+    /// Spendable balance.
+    pub free: u128,
+    /// Reserved balance.
+    pub reserved: u128,
+    /// Next nonce (from the state, not counting the pool).
+    pub nonce: u64,
+}
+
+/// `payment_queryInfo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeInfoJson {
+    /// Declared weight (ps).
+    pub weight: u64,
+    /// Dispatch class.
+    pub class: String,
+    /// Fee without tip.
+    pub partial_fee: u128,
+}
+
+/// Where a transaction is (`author_extrinsicStatus`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "status")]
+pub enum ExtrinsicStatusJson {
+    /// Waiting in the pool (`ready` or `future`).
+    Pending {
+        /// `ready` or `future`.
+        queue: String,
+    },
+    /// Included in a block of the best chain.
+    InBlock {
+        /// The block.
+        block_hash: Hash,
+        /// Its number.
+        block_number: u64,
+        /// Position in the block.
+        index: u32,
+        /// Whether that block is finalized.
+        finalized: bool,
+        /// Whether its call succeeded (`false`: `ExtrinsicFailed`).
+        success: bool,
+        /// The dispatch error, if it failed.
+        error: Option<String>,
+    },
+    /// Not known to this node.
+    Unknown,
+}
+
+/// Progress of a watched extrinsic (`author_submitAndWatchExtrinsic` notifications), with
+/// Substrate's shapes: `"ready"`, `{"inBlock": hash}`, `{"finalized": hash}`, `"dropped"`,
+/// `"invalid"`, `{"usurped": hash}`, `"future"`.
+pub type TransactionStatusJson = serde_json::Value;
+
+/// `system_*`.
+#[rpc(server, client, namespace = "system")]
+pub trait SystemApi {
+    /// Peers and sync state.
+    #[method(name = "health")]
+    async fn health(&self) -> jsonrpsee::core::RpcResult<Health>;
+    /// The node implementation's name.
+    #[method(name = "name")]
+    async fn name(&self) -> jsonrpsee::core::RpcResult<String>;
+    /// The node's version.
+    #[method(name = "version")]
+    async fn version(&self) -> jsonrpsee::core::RpcResult<String>;
+    /// The chain's name.
+    #[method(name = "chain")]
+    async fn chain(&self) -> jsonrpsee::core::RpcResult<String>;
+    /// Token symbol, decimals, address prefix.
+    #[method(name = "properties")]
+    async fn properties(&self) -> jsonrpsee::core::RpcResult<serde_json::Value>;
+    /// The next nonce of an account, counting its transactions waiting in the pool.
+    #[method(name = "accountNextIndex")]
+    async fn account_next_index(&self, account: String) -> jsonrpsee::core::RpcResult<u64>;
+}
+
+/// `chain_*`.
+#[rpc(server, client, namespace = "chain")]
+pub trait ChainApi {
+    /// A header by hash (default: best).
+    #[method(name = "getHeader")]
+    async fn header(&self, hash: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<Header>>;
+    /// A block by hash (default: best).
+    #[method(name = "getBlock")]
+    async fn block(&self, hash: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<SignedBlock>>;
+    /// The canonical hash of a number (default: best).
+    #[method(name = "getBlockHash")]
+    async fn block_hash(&self, number: Option<u64>) -> jsonrpsee::core::RpcResult<Option<Hash>>;
+    /// The last finalized block's hash.
+    #[method(name = "getFinalizedHead")]
+    async fn finalized_head(&self) -> jsonrpsee::core::RpcResult<Hash>;
+    /// New best headers as they are imported.
+    #[subscription(name = "subscribeNewHeads" => "newHead", unsubscribe = "unsubscribeNewHeads", item = Header)]
+    async fn subscribe_new_heads(&self) -> SubscriptionResult;
+    /// Finalized headers.
+    #[subscription(name = "subscribeFinalizedHeads" => "finalizedHead", unsubscribe = "unsubscribeFinalizedHeads", item = Header)]
+    async fn subscribe_finalized_heads(&self) -> SubscriptionResult;
+}
+
+/// `state_*`.
+#[rpc(server, client, namespace = "state")]
+pub trait StateApi {
+    /// The raw value at a storage key.
+    #[method(name = "getStorage")]
+    async fn storage(&self, key: Bytes, at: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
+    /// A Merkle proof of the values at `keys`, against the state root of `at`.
+    #[method(name = "getReadProof")]
+    async fn read_proof(&self, keys: Vec<Bytes>, at: Option<Hash>) -> jsonrpsee::core::RpcResult<ReadProofJson>;
+    /// The runtime version.
+    #[method(name = "getRuntimeVersion")]
+    async fn runtime_version(&self, at: Option<Hash>) -> jsonrpsee::core::RpcResult<RuntimeVersion>;
+    /// A JSON description of pallets, calls, events, errors and storage.
+    #[method(name = "getMetadata")]
+    async fn metadata(&self, at: Option<Hash>) -> jsonrpsee::core::RpcResult<serde_json::Value>;
+}
+
+/// `author_*`.
+#[rpc(server, client, namespace = "author")]
+pub trait AuthorApi {
+    /// Submits a SCALE-encoded signed extrinsic; returns its hash.
+    #[method(name = "submitExtrinsic")]
+    async fn submit_extrinsic(&self, extrinsic: Bytes) -> jsonrpsee::core::RpcResult<Hash>;
+    /// Submits and follows an extrinsic: `ready` → `inBlock` → `finalized` (or `invalid` /
+    /// `dropped` / `usurped`).
+    #[subscription(name = "submitAndWatchExtrinsic" => "extrinsicUpdate", unsubscribe = "unwatchExtrinsic", item = TransactionStatusJson)]
+    async fn submit_and_watch_extrinsic(&self, extrinsic: Bytes) -> SubscriptionResult;
+    /// Extrinsics waiting in the pool.
+    #[method(name = "pendingExtrinsics")]
+    async fn pending_extrinsics(&self) -> jsonrpsee::core::RpcResult<Vec<Bytes>>;
+    /// Where an extrinsic is: pool, a block (with its outcome), or unknown.
+    #[method(name = "extrinsicStatus")]
+    async fn extrinsic_status(&self, hash: Hash) -> jsonrpsee::core::RpcResult<ExtrinsicStatusJson>;
+    /// Removes extrinsics from the pool by hash (unsafe: only with `--rpc-methods unsafe`).
+    #[method(name = "removeExtrinsic")]
+    async fn remove_extrinsic(&self, hashes: Vec<Hash>) -> jsonrpsee::core::RpcResult<Vec<Hash>>;
+}
+
+/// `payment_*`.
+#[rpc(server, client, namespace = "payment")]
+pub trait PaymentApi {
+    /// The fee an extrinsic would pay (without tip).
+    #[method(name = "queryInfo")]
+    async fn query_info(&self, extrinsic: Bytes, at: Option<Hash>) -> jsonrpsee::core::RpcResult<FeeInfoJson>;
+}
+
+/// `account_*`.
+#[rpc(server, client, namespace = "account")]
+pub trait AccountApi {
+    /// Free and reserved balance and nonce of an address.
+    #[method(name = "info")]
+    async fn info(&self, account: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<AccountInfoJson>;
+}
+
+/// Methods only served with `--rpc-methods unsafe`.
+pub const UNSAFE_METHODS: &[&str] = &["author_removeExtrinsic"];

@@ -1,0 +1,144 @@
+//! What a node is told to do: chain, paths, ports, sealing.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ghost_primitives::Pair;
+use ghost_runtime::chain_spec::ChainSpec;
+
+/// When the dev author seals blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sealing {
+    /// A block as soon as transactions are ready (`--dev` default).
+    Instant,
+    /// A block every interval, empty or not (`--sealing interval:<ms>`).
+    Interval(Duration),
+}
+
+impl std::str::FromStr for Sealing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "instant" {
+            return Ok(Sealing::Instant);
+        }
+        let ms = s
+            .strip_prefix("interval:")
+            .ok_or_else(|| format!("sealing must be `instant` or `interval:<ms>`, not `{s}`"))?;
+        let ms: u64 = ms.parse().map_err(|_| format!("`{ms}` is not a number of milliseconds"))?;
+        if ms == 0 {
+            return Err("the sealing interval must be positive".into());
+        }
+        Ok(Sealing::Interval(Duration::from_millis(ms)))
+    }
+}
+
+/// Which RPC methods are served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RpcMethods {
+    /// Everything but the unsafe methods (default).
+    Safe,
+    /// Also `author_removeExtrinsic` and other operator methods.
+    Unsafe,
+}
+
+impl std::str::FromStr for RpcMethods {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "safe" | "auto" => Ok(RpcMethods::Safe),
+            "unsafe" => Ok(RpcMethods::Unsafe),
+            other => Err(format!("rpc methods must be `safe` or `unsafe`, not `{other}`")),
+        }
+    }
+}
+
+/// JSON-RPC server limits.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Where to listen (127.0.0.1:9944 by default).
+    pub addr: SocketAddr,
+    /// Which methods.
+    pub methods: RpcMethods,
+    /// Largest request body (bytes).
+    pub max_request_size: u32,
+    /// Largest response body (bytes).
+    pub max_response_size: u32,
+    /// Concurrent connections.
+    pub max_connections: u32,
+    /// Subscriptions per connection.
+    pub max_subscriptions_per_connection: u32,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        RpcConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 9944)),
+            methods: RpcMethods::Safe,
+            max_request_size: 15 * 1024 * 1024,
+            max_response_size: 15 * 1024 * 1024,
+            max_connections: 100,
+            max_subscriptions_per_connection: 1024,
+        }
+    }
+}
+
+/// Everything a node needs to start.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// The chain.
+    pub chain_spec: ChainSpec,
+    /// Where the database lives; `None` means a temporary directory removed on exit.
+    pub base_path: Option<PathBuf>,
+    /// The node's name (`system_name` reports the implementation; this is for logs).
+    pub name: String,
+    /// The authoring key, if this node validates.
+    pub validator_key: Option<Pair>,
+    /// Block sealing for dev chains.
+    pub sealing: Sealing,
+    /// Finalize every block at once (dev chains, until GRANDPA lands).
+    pub instant_finality: bool,
+    /// JSON-RPC.
+    pub rpc: RpcConfig,
+    /// Prometheus endpoint, if any (127.0.0.1:9615 by default).
+    pub prometheus_addr: Option<SocketAddr>,
+    /// How often the informant logs (0 = never).
+    pub informant_interval: Duration,
+}
+
+impl NodeConfig {
+    /// A `--dev` configuration: Alice validates, instant sealing and finality, temporary state.
+    pub fn dev() -> NodeConfig {
+        NodeConfig {
+            chain_spec: ChainSpec::dev(),
+            base_path: None,
+            name: "ghost-dev".into(),
+            validator_key: Some(Pair::dev("Alice")),
+            sealing: Sealing::Instant,
+            instant_finality: true,
+            rpc: RpcConfig::default(),
+            prometheus_addr: Some(SocketAddr::from(([127, 0, 0, 1], 9615))),
+            informant_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealing_parses_instant_and_interval() {
+        assert_eq!("instant".parse::<Sealing>(), Ok(Sealing::Instant));
+        assert_eq!("interval:250".parse::<Sealing>(), Ok(Sealing::Interval(Duration::from_millis(250))));
+        assert!("interval:0".parse::<Sealing>().is_err());
+        assert!("interval:x".parse::<Sealing>().is_err());
+        assert!("sometimes".parse::<Sealing>().is_err());
+    }
+
+    #[test]
+    fn rpc_methods_parse() {
+        assert_eq!("unsafe".parse::<RpcMethods>(), Ok(RpcMethods::Unsafe));
+        assert!("open".parse::<RpcMethods>().is_err());
+    }
+}

@@ -1,0 +1,36 @@
+//! # GhostChain node services
+//!
+//! The parts of a `ghostchain` node and their wiring:
+//!
+//! ```text
+//!  JSON-RPC (rpc) ──submit──► tx pool (pool_api) ──ready──► author (authorship)
+//!        ▲                                                     │ build, seal
+//!        │ subscriptions                                       ▼
+//!  client notifications ◄──────── import + commit (client) ◄───┘
+//!        │                         (RocksDB: ghost-storage)
+//!        └──► pool maintenance, metrics, informant
+//! ```
+//!
+//! - [`client`]: the stored chain; block import (seal, re-execution, one-batch commit) and
+//!   notifications of new and finalized heads.
+//! - [`pool_api`]: the pool's validation through the runtime at the best block.
+//! - [`authorship`]: the dev author (instant or interval sealing, Aura seal, instant finality).
+//! - [`rpc`]: the JSON-RPC server (Substrate method names).
+//! - [`metrics`], [`informant`]: Prometheus and the periodic log line.
+//! - [`service`]: builds and starts all of it from a [`config::NodeConfig`].
+//!
+//! The multi-validator network (libp2p), Aura slot authorship among several validators and
+//! GRANDPA finality are separate services still to come; storage and import already keep forks
+//! and finality apart so they can plug in.
+
+pub mod authorship;
+pub mod client;
+pub mod config;
+pub mod informant;
+pub mod metrics;
+pub mod pool_api;
+pub mod rpc;
+pub mod service;
+
+pub use config::{NodeConfig, RpcConfig, RpcMethods, Sealing};
+pub use service::{NodeHandle, ServiceError, start};

@@ -1,0 +1,127 @@
+//! Prometheus metrics, served as text on `/metrics` (127.0.0.1:9615 by default).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Label of RPC call counts.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MethodLabel {
+    /// The JSON-RPC method.
+    pub method: String,
+}
+
+/// The node's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Best block number.
+    pub best_height: Gauge,
+    /// Finalized block number.
+    pub finalized_height: Gauge,
+    /// Ready transactions in the pool.
+    pub pool_ready: Gauge,
+    /// Future transactions in the pool.
+    pub pool_future: Gauge,
+    /// Time to import a block (seconds).
+    pub block_import_seconds: Histogram,
+    /// JSON-RPC calls by method.
+    pub rpc_calls: Family<MethodLabel, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric under the `ghostchain_` prefix.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("ghostchain");
+        let best_height = Gauge::default();
+        let finalized_height = Gauge::default();
+        let pool_ready = Gauge::default();
+        let pool_future = Gauge::default();
+        let block_import_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        let rpc_calls = Family::<MethodLabel, Counter>::default();
+        registry.register("block_height_best", "Best block number", best_height.clone());
+        registry.register("block_height_finalized", "Finalized block number", finalized_height.clone());
+        registry.register("txpool_ready", "Ready transactions in the pool", pool_ready.clone());
+        registry.register("txpool_future", "Future transactions in the pool", pool_future.clone());
+        registry.register(
+            "block_import_seconds",
+            "Time to verify, execute and commit a block",
+            block_import_seconds.clone(),
+        );
+        registry.register("rpc_calls", "JSON-RPC calls by method", rpc_calls.clone());
+        Metrics {
+            registry,
+            best_height,
+            finalized_height,
+            pool_ready,
+            pool_future,
+            block_import_seconds,
+            rpc_calls,
+        }
+    }
+
+    /// The OpenMetrics text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// Serves `metrics` over HTTP/1.1 on `addr` until the task is dropped. Returns the bound address.
+pub async fn serve(metrics: Arc<Metrics>, addr: SocketAddr) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let metrics = metrics.clone();
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(10), answer(stream, &metrics)).await;
+            });
+        }
+    });
+    Ok((local, task))
+}
+
+/// Reads one request head (at most 8 KiB) and answers `GET /metrics`; anything else gets 404.
+async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
+    let mut head = Vec::with_capacity(512);
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 || head.len() + n > 8 * 1024 {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let request_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let (status, body, content_type) = if request_line.starts_with(b"GET /metrics ") {
+        ("200 OK", metrics.encode(), "application/openmetrics-text; version=1.0.0; charset=utf-8")
+    } else {
+        ("404 Not Found", "not found: try /metrics\n".to_string(), "text/plain; charset=utf-8")
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).await?;
+    stream.shutdown().await
+}

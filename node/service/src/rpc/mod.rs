@@ -1,0 +1,125 @@
+//! The JSON-RPC server: the `ghost-rpc` traits implemented over the client and the pool.
+//!
+//! HTTP and WebSocket share one port. Limits (request size, connections, subscriptions per
+//! connection) come from [`RpcConfig`]; unsafe methods are removed unless `--rpc-methods unsafe`.
+//! Every call is counted per method in the `ghostchain_rpc_calls` metric.
+
+mod account;
+mod author;
+mod chain;
+mod errors;
+mod state;
+mod system;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ghost_primitives::{Hash, Header};
+use ghost_rpc::{
+    AccountApiServer, AuthorApiServer, ChainApiServer, PaymentApiServer, StateApiServer,
+    SystemApiServer, UNSAFE_METHODS,
+};
+use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
+use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use jsonrpsee::RpcModule;
+use tokio::sync::Notify;
+
+use crate::client::Client;
+use crate::config::{RpcConfig, RpcMethods};
+use crate::metrics::{MethodLabel, Metrics};
+use crate::pool_api::TransactionPool;
+
+pub use errors::RpcError;
+
+/// What every RPC handler can reach.
+#[derive(Clone)]
+pub struct RpcContext {
+    /// The chain.
+    pub client: Arc<Client>,
+    /// The transaction pool.
+    pub pool: Arc<TransactionPool>,
+    /// Wakes the author when a transaction arrives.
+    pub author_wake: Arc<Notify>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl RpcContext {
+    /// The header at `at`, or the best header.
+    pub fn header_at(&self, at: Option<Hash>) -> Result<Header, RpcError> {
+        match at {
+            None => Ok(self.client.best()?.1),
+            Some(hash) => self.client.header(&hash)?.ok_or(RpcError::UnknownBlock(hash)),
+        }
+    }
+}
+
+/// All methods, unsafe ones removed unless allowed.
+pub fn build_module(ctx: RpcContext, methods: RpcMethods) -> Result<RpcModule<()>, jsonrpsee::core::RegisterMethodError> {
+    let mut module = RpcModule::new(());
+    module.merge(SystemApiServer::into_rpc(system::SystemRpc(ctx.clone())))?;
+    module.merge(ChainApiServer::into_rpc(chain::ChainRpc(ctx.clone())))?;
+    module.merge(StateApiServer::into_rpc(state::StateRpc(ctx.clone())))?;
+    module.merge(AuthorApiServer::into_rpc(author::AuthorRpc(ctx.clone())))?;
+    module.merge(PaymentApiServer::into_rpc(state::PaymentRpc(ctx.clone())))?;
+    module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
+    if methods == RpcMethods::Safe {
+        for name in UNSAFE_METHODS {
+            module.remove_method(name);
+        }
+    }
+    let names: Vec<&'static str> = module.method_names().collect();
+    let mut listing = RpcModule::new(());
+    listing.register_method("rpc_methods", move |_, _, _| serde_json::json!({ "methods": names }))?;
+    module.merge(listing)?;
+    Ok(module)
+}
+
+/// Counts calls per method.
+#[derive(Clone)]
+struct CountCalls<S> {
+    service: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S> RpcServiceT for CountCalls<S>
+where
+    S: RpcServiceT + Clone + Send + Sync + 'static,
+{
+    type MethodResponse = S::MethodResponse;
+    type NotificationResponse = S::NotificationResponse;
+    type BatchResponse = S::BatchResponse;
+
+    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        self.metrics.rpc_calls.get_or_create(&MethodLabel { method: request.method_name().to_string() }).inc();
+        self.service.call(request)
+    }
+
+    fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
+        self.service.batch(batch)
+    }
+
+    fn notification<'a>(&self, n: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+        self.service.notification(n)
+    }
+}
+
+/// Starts the server; returns its address and handle (stop it with `handle.stop()`).
+pub async fn start(ctx: RpcContext, config: &RpcConfig) -> std::io::Result<(SocketAddr, ServerHandle)> {
+    let metrics = ctx.metrics.clone();
+    let module = build_module(ctx, config.methods).map_err(std::io::Error::other)?;
+    let server_config = ServerConfig::builder()
+        .max_request_body_size(config.max_request_size)
+        .max_response_body_size(config.max_response_size)
+        .max_connections(config.max_connections)
+        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
+        .build();
+    let middleware = RpcServiceBuilder::new().layer_fn(move |service| CountCalls { service, metrics: metrics.clone() });
+    let server = Server::builder()
+        .set_config(server_config)
+        .set_rpc_middleware(middleware)
+        .build(config.addr)
+        .await?;
+    let addr = server.local_addr()?;
+    Ok((addr, server.start(module)))
+}

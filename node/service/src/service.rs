@@ -1,0 +1,159 @@
+//! Wiring: builds the node's components in order and runs them on the tokio runtime.
+//!
+//! storage → client (genesis) → tx pool → author → RPC → metrics → informant. Every task is
+//! owned by the returned [`NodeHandle`]; [`NodeHandle::stop`] stops the RPC server and aborts
+//! the tasks, and dropping the handle closes the database.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ghost_storage::Database;
+use ghost_txpool::PoolLimits;
+use jsonrpsee::server::ServerHandle;
+use tokio::task::JoinHandle;
+
+use crate::authorship::Author;
+use crate::client::{Client, ClientError};
+use crate::config::NodeConfig;
+use crate::metrics::Metrics;
+use crate::pool_api::{FullChainApi, TransactionPool};
+use crate::rpc::{self, RpcContext};
+
+/// Why the node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The database could not be opened.
+    #[error("database at {path}: {source}")]
+    Database {
+        /// Its path.
+        path: PathBuf,
+        /// Why.
+        source: ghost_storage::StorageError,
+    },
+    /// The chain could not be loaded.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A server could not bind or a directory could not be made.
+    #[error("{what}: {source}")]
+    Io {
+        /// What failed.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running node.
+pub struct NodeHandle {
+    /// The chain.
+    pub client: Arc<Client>,
+    /// The transaction pool.
+    pub pool: Arc<TransactionPool>,
+    /// The block author, if this node validates.
+    pub author: Option<Arc<Author>>,
+    /// Where JSON-RPC listens.
+    pub rpc_addr: SocketAddr,
+    /// Where Prometheus metrics are served.
+    pub prometheus_addr: Option<SocketAddr>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    rpc: ServerHandle,
+    tasks: Vec<JoinHandle<()>>,
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl NodeHandle {
+    /// Stops the servers and tasks.
+    pub async fn stop(self) {
+        let _ = self.rpc.stop();
+        self.rpc.clone().stopped().await;
+        for task in self.tasks {
+            task.abort();
+            // Wait until the task has dropped what it held (the database among it).
+            let _ = task.await;
+        }
+    }
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServiceError {
+    let what = what.into();
+    move |source| ServiceError::Io { what, source }
+}
+
+/// Starts a node.
+pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
+    let (temp_dir, base_path) = match &config.base_path {
+        Some(path) => (None, path.clone()),
+        None => {
+            let dir = tempfile::Builder::new().prefix("ghostchain-").tempdir().map_err(io("temporary base path"))?;
+            let path = dir.path().to_path_buf();
+            (Some(dir), path)
+        }
+    };
+    let db_path = base_path.join("chains").join(&config.chain_spec.id).join("db");
+    std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
+    let db = Database::open(&db_path).map_err(|source| ServiceError::Database { path: db_path.clone(), source })?;
+    let metrics = Arc::new(Metrics::new());
+    let client = Arc::new(Client::new(Arc::new(db), config.chain_spec.clone(), metrics.clone())?);
+    let (best_hash, best) = client.best()?;
+    tracing::info!(
+        target: "service",
+        "🏷  {} on chain {} (genesis {}), best #{} ({}), database {}",
+        config.name,
+        client.spec().name,
+        client.genesis_hash(),
+        best.number,
+        best_hash,
+        db_path.display()
+    );
+
+    let pool = Arc::new(TransactionPool::new(Arc::new(FullChainApi::new(client.clone())), PoolLimits::default()));
+    let mut tasks = Vec::new();
+
+    let author = config.validator_key.clone().map(|key| {
+        Arc::new(Author::new(client.clone(), pool.clone(), key, config.instant_finality))
+    });
+    let author_wake = match &author {
+        Some(author) => {
+            tasks.push(tokio::spawn(author.clone().run(config.sealing)));
+            author.wake.clone()
+        }
+        None => Arc::new(tokio::sync::Notify::new()),
+    };
+
+    let ctx = RpcContext { client: client.clone(), pool: pool.clone(), author_wake, metrics: metrics.clone() };
+    let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc).await.map_err(io(format!("JSON-RPC on {}", config.rpc.addr)))?;
+    tracing::info!(target: "service", "JSON-RPC (HTTP + WebSocket) on {rpc_addr}");
+
+    let prometheus_addr = match config.prometheus_addr {
+        Some(addr) => {
+            let (bound, task) = crate::metrics::serve(metrics.clone(), addr)
+                .await
+                .map_err(io(format!("Prometheus on {addr}")))?;
+            tracing::info!(target: "service", "Prometheus metrics on http://{bound}/metrics");
+            tasks.push(task);
+            Some(bound)
+        }
+        None => None,
+    };
+
+    tasks.push(tokio::spawn(pool_gauges(pool.clone(), metrics.clone())));
+    if !config.informant_interval.is_zero() {
+        tasks.push(tokio::spawn(crate::informant::run(client.clone(), pool.clone(), config.informant_interval)));
+    }
+
+    Ok(NodeHandle { client, pool, author, rpc_addr, prometheus_addr, metrics, rpc, tasks, _temp_dir: temp_dir })
+}
+
+/// Keeps the pool gauges current.
+async fn pool_gauges(pool: Arc<TransactionPool>, metrics: Arc<Metrics>) {
+    let mut ticker = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        ticker.tick().await;
+        let status = pool.status();
+        metrics.pool_ready.set(i64::try_from(status.ready).unwrap_or(i64::MAX));
+        metrics.pool_future.set(i64::try_from(status.future).unwrap_or(i64::MAX));
+    }
+}

@@ -1,0 +1,390 @@
+//! Writing: genesis, block commits (with canonical-chain rewrites on reorgs) and finality.
+//!
+//! Every writer takes the database's write lock, checks everything it needs against the stored
+//! best and finalized blocks, builds one `WriteBatch`, and writes it. A refused write returns
+//! before the batch is written, so nothing of it reaches the disk.
+
+use ghost_primitives::{BlockNumber, Hash, Header};
+use parity_scale_codec::Encode;
+use rocksdb::WriteBatch;
+
+use crate::db::{Database, LOG_TARGET};
+use crate::error::StorageError;
+use crate::schema::{col, key};
+
+/// Everything stored for one block, written in one batch by [`Database::commit_block`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockCommit {
+    /// The block's header; its parent must be stored already.
+    pub header: Header,
+    /// The block's body, opaque to this crate (the runtime's SCALE encoding).
+    pub body: Vec<u8>,
+    /// Trie nodes (and long values) created by the block, keyed by their blake3 hash. The caller
+    /// vouches that each key is the hash of its bytes.
+    pub state_nodes: Vec<([u8; 32], Vec<u8>)>,
+    /// Hashes of the block's transactions, in block order.
+    pub tx_hashes: Vec<Hash>,
+    /// Whether the block becomes the head of the best chain (switching forks if its parent is
+    /// not the current best block).
+    pub new_best: bool,
+    /// A block to finalize in the same batch: the new block or one of its ancestors when
+    /// `new_best`, otherwise a block on the current best chain.
+    pub finalized: Option<Hash>,
+    /// A finality proof for `finalized`, stored under that block's hash. Requires `finalized`.
+    pub justification: Option<Vec<u8>>,
+}
+
+/// How the canonical chain changes when a block becomes best.
+struct Route {
+    /// Number of the last block the old and the new best chain share.
+    fork_point: BlockNumber,
+    /// Blocks of the old best chain above the fork point, ascending.
+    retracted: Vec<(BlockNumber, Hash)>,
+    /// Blocks of the new best chain above the fork point, ascending (ends with the new head).
+    enacted: Vec<(BlockNumber, Hash)>,
+}
+
+/// The best chain as it will be after a write: stored canonical entries up to `fork_point`,
+/// then `enacted`, ending at `head_number`.
+struct ChainView<'a> {
+    fork_point: BlockNumber,
+    enacted: &'a [(BlockNumber, Hash)],
+    head_number: BlockNumber,
+}
+
+impl ChainView<'_> {
+    /// The view's block at `number`.
+    fn hash_at(&self, db: &Database, number: BlockNumber) -> Result<Option<Hash>, StorageError> {
+        if number > self.head_number {
+            Ok(None)
+        } else if number > self.fork_point {
+            Ok(self.enacted.iter().find(|(n, _)| *n == number).map(|(_, hash)| *hash))
+        } else {
+            db.hash_by_number(number)
+        }
+    }
+}
+
+impl Database {
+    /// Stores the genesis block and its state, and makes it best and finalized.
+    ///
+    /// Idempotent: committing the stored genesis again writes nothing. The genesis block has no
+    /// body. Returns the genesis hash.
+    ///
+    /// # Errors
+    /// [`StorageError::GenesisNotZero`] for a header whose number is not 0,
+    /// [`StorageError::GenesisMismatch`] when another genesis is stored.
+    pub fn commit_genesis(
+        &self,
+        header: Header,
+        state_nodes: Vec<([u8; 32], Vec<u8>)>,
+    ) -> Result<Hash, StorageError> {
+        let _guard = self.write_lock.lock();
+        if header.number != 0 {
+            return Err(StorageError::GenesisNotZero { number: header.number });
+        }
+        let hash = header.hash();
+        if let Some(stored) = self.genesis_hash()? {
+            return if stored == hash {
+                Ok(hash)
+            } else {
+                Err(StorageError::GenesisMismatch { stored, given: hash })
+            };
+        }
+
+        let mut batch = WriteBatch::default();
+        self.put_block(&mut batch, &hash, &header, None, &state_nodes, &[])?;
+        let indices = self.cf(col::INDICES)?;
+        batch.put_cf(indices, key::canonical(0), hash.encode());
+        let meta = self.cf(col::META)?;
+        batch.put_cf(meta, key::GENESIS, hash.encode());
+        batch.put_cf(meta, key::BEST, (hash, 0u64).encode());
+        batch.put_cf(meta, key::FINALIZED, (hash, 0u64).encode());
+        self.write(batch)?;
+        tracing::info!(target: LOG_TARGET, %hash, "genesis committed");
+        Ok(hash)
+    }
+
+    /// Stores one block atomically: header, body, state nodes, indices, and (as asked) the new
+    /// best block with its canonical-chain rewrite, the new finalized block and its justification.
+    ///
+    /// Committing a stored block again rewrites the same data; with `new_best` it moves the best
+    /// block back to it.
+    ///
+    /// # Errors
+    /// Nothing is written when the commit is refused:
+    /// - [`StorageError::Uninitialized`]: no genesis yet.
+    /// - [`StorageError::UnknownParent`]: the parent is not stored.
+    /// - [`StorageError::NonSequentialNumber`]: the number is not the parent's plus one.
+    /// - [`StorageError::RevertsFinalized`]: `new_best` would switch to a chain without the
+    ///   finalized block.
+    /// - [`StorageError::UnknownBlock`], [`StorageError::NotOnBestChain`],
+    ///   [`StorageError::FinalityRegression`]: `finalized` names an unknown block, a block off
+    ///   the resulting best chain, or a block below the finalized one.
+    /// - [`StorageError::JustificationWithoutFinality`]: a justification without `finalized`.
+    pub fn commit_block(&self, commit: BlockCommit) -> Result<(), StorageError> {
+        let _guard = self.write_lock.lock();
+        let BlockCommit {
+            header,
+            body,
+            state_nodes,
+            tx_hashes,
+            new_best,
+            finalized,
+            justification,
+        } = commit;
+        let hash = header.hash();
+        let number = header.number;
+        if justification.is_some() && finalized.is_none() {
+            return Err(StorageError::JustificationWithoutFinality);
+        }
+        let best = self.best()?;
+        let current_finalized = self.finalized()?;
+        let parent_number = self
+            .number_of(&header.parent_hash)?
+            .ok_or(StorageError::UnknownParent { parent: header.parent_hash })?;
+        if parent_number.checked_add(1) != Some(number) {
+            return Err(StorageError::NonSequentialNumber {
+                expected: parent_number.saturating_add(1),
+                found: number,
+            });
+        }
+
+        let route = if new_best {
+            let route = self.route_to(&header, hash, best)?;
+            if route.fork_point < current_finalized.1 {
+                return Err(StorageError::RevertsFinalized {
+                    finalized: current_finalized.1,
+                    fork_point: route.fork_point,
+                });
+            }
+            Some(route)
+        } else {
+            None
+        };
+        let view = match &route {
+            Some(route) => ChainView {
+                fork_point: route.fork_point,
+                enacted: &route.enacted,
+                head_number: number,
+            },
+            None => ChainView { fork_point: best.1, enacted: &[], head_number: best.1 },
+        };
+        let finality = match finalized {
+            Some(target) => {
+                let target_number = if target == hash { number } else { self.known_number(target)? };
+                self.check_finality(target, target_number, current_finalized, &view)?;
+                Some((target, target_number))
+            }
+            None => None,
+        };
+
+        let mut batch = WriteBatch::default();
+        self.put_block(&mut batch, &hash, &header, Some(&body), &state_nodes, &tx_hashes)?;
+        if let Some(route) = &route {
+            self.put_route(&mut batch, route, &hash, &tx_hashes)?;
+            batch.put_cf(self.cf(col::META)?, key::BEST, (hash, number).encode());
+        }
+        if let Some(block) = finality {
+            self.put_finality(&mut batch, block, justification.as_deref())?;
+        }
+        self.write(batch)?;
+
+        match &route {
+            Some(route) if route.retracted.is_empty() => {
+                tracing::debug!(target: LOG_TARGET, %hash, number, "new best block committed");
+            }
+            Some(route) => tracing::info!(
+                target: LOG_TARGET,
+                %hash,
+                number,
+                fork_point = route.fork_point,
+                retracted = route.retracted.len(),
+                enacted = route.enacted.len(),
+                "reorg: best chain switched",
+            ),
+            None => tracing::debug!(target: LOG_TARGET, %hash, number, "block committed"),
+        }
+        if let Some((target, target_number)) = finality {
+            tracing::debug!(target: LOG_TARGET, hash = %target, number = target_number, "finalized");
+        }
+        Ok(())
+    }
+
+    /// Finalizes block `hash` (and so its ancestors) in its own batch, storing `justification`
+    /// under it when given. Finalizing the finalized block again only stores the justification.
+    ///
+    /// # Errors
+    /// [`StorageError::UnknownBlock`], [`StorageError::NotOnBestChain`] or
+    /// [`StorageError::FinalityRegression`]; nothing is written then.
+    pub fn set_finalized(
+        &self,
+        hash: Hash,
+        justification: Option<Vec<u8>>,
+    ) -> Result<(), StorageError> {
+        let _guard = self.write_lock.lock();
+        let best = self.best()?;
+        let current = self.finalized()?;
+        let number = self.known_number(hash)?;
+        let view = ChainView { fork_point: best.1, enacted: &[], head_number: best.1 };
+        self.check_finality(hash, number, current, &view)?;
+        if current.0 == hash && justification.is_none() {
+            return Ok(());
+        }
+        let mut batch = WriteBatch::default();
+        self.put_finality(&mut batch, (hash, number), justification.as_deref())?;
+        self.write(batch)?;
+        tracing::debug!(target: LOG_TARGET, %hash, number, "finalized");
+        Ok(())
+    }
+
+    /// The number of a block that must be stored.
+    fn known_number(&self, hash: Hash) -> Result<BlockNumber, StorageError> {
+        self.number_of(&hash)?.ok_or(StorageError::UnknownBlock { hash })
+    }
+
+    /// Checks that `target` may become the finalized block given the best chain `view`.
+    fn check_finality(
+        &self,
+        target: Hash,
+        number: BlockNumber,
+        current: (Hash, BlockNumber),
+        view: &ChainView<'_>,
+    ) -> Result<(), StorageError> {
+        if number < current.1 {
+            return Err(StorageError::FinalityRegression { current: current.1, requested: number });
+        }
+        if view.hash_at(self, number)? != Some(target) {
+            return Err(StorageError::NotOnBestChain { hash: target, number });
+        }
+        Ok(())
+    }
+
+    /// Walks back from the new head until it meets the stored canonical chain.
+    ///
+    /// `head` may not be stored yet; its ancestors must be.
+    fn route_to(
+        &self,
+        head: &Header,
+        head_hash: Hash,
+        old_best: (Hash, BlockNumber),
+    ) -> Result<Route, StorageError> {
+        let mut enacted = Vec::new();
+        let (mut hash, mut number, mut parent) = (head_hash, head.number, head.parent_hash);
+        loop {
+            if number <= old_best.1 && self.hash_by_number(number)? == Some(hash) {
+                break;
+            }
+            enacted.push((number, hash));
+            if number == 0 {
+                return Err(StorageError::Corrupt(format!(
+                    "block {hash} at height 0 is not the canonical genesis"
+                )));
+            }
+            let parent_header = self.header(&parent)?.ok_or_else(|| {
+                StorageError::Corrupt(format!("header of {parent}, parent of {hash}, is missing"))
+            })?;
+            if parent_header.number.checked_add(1) != Some(number) {
+                return Err(StorageError::Corrupt(format!(
+                    "block {hash} (number {number}) has parent {parent} with number {}",
+                    parent_header.number
+                )));
+            }
+            hash = parent;
+            number = parent_header.number;
+            parent = parent_header.parent_hash;
+        }
+        enacted.reverse();
+        let fork_point = number;
+        let retracted = (fork_point.saturating_add(1)..=old_best.1)
+            .map(|n| {
+                self.hash_by_number(n)?
+                    .map(|hash| (n, hash))
+                    .ok_or_else(|| StorageError::Corrupt(format!("no canonical block at {n}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Route { fork_point, retracted, enacted })
+    }
+
+    /// Adds a block's own records (not its canonical or transaction entries) to `batch`.
+    fn put_block(
+        &self,
+        batch: &mut WriteBatch,
+        hash: &Hash,
+        header: &Header,
+        body: Option<&[u8]>,
+        state_nodes: &[([u8; 32], Vec<u8>)],
+        tx_hashes: &[Hash],
+    ) -> Result<(), StorageError> {
+        batch.put_cf(self.cf(col::HEADERS)?, hash.as_bytes(), header.encode());
+        if let Some(body) = body {
+            batch.put_cf(self.cf(col::BODIES)?, hash.as_bytes(), body);
+        }
+        let state = self.cf(col::STATE)?;
+        for (node_hash, node) in state_nodes {
+            batch.put_cf(state, node_hash, node);
+        }
+        let indices = self.cf(col::INDICES)?;
+        batch.put_cf(indices, key::number(hash), header.number.encode());
+        batch.put_cf(indices, key::block_txs(hash), tx_hashes.encode());
+        Ok(())
+    }
+
+    /// Adds the canonical-index and transaction-index rewrite of `route` to `batch`.
+    ///
+    /// Deletions come first: within a batch the later write to a key wins, so a transaction
+    /// both retracted and enacted ends up pointing at its enacted block.
+    fn put_route(
+        &self,
+        batch: &mut WriteBatch,
+        route: &Route,
+        head_hash: &Hash,
+        head_txs: &[Hash],
+    ) -> Result<(), StorageError> {
+        let indices = self.cf(col::INDICES)?;
+        for (number, block) in &route.retracted {
+            batch.delete_cf(indices, key::canonical(*number));
+            for tx in self.stored_tx_hashes(block)? {
+                batch.delete_cf(indices, key::tx(&tx));
+            }
+        }
+        for (number, block) in &route.enacted {
+            batch.put_cf(indices, key::canonical(*number), block.encode());
+            let stored;
+            let txs = if block == head_hash {
+                head_txs
+            } else {
+                stored = self.stored_tx_hashes(block)?;
+                &stored[..]
+            };
+            for (index, tx) in txs.iter().enumerate() {
+                let index = u32::try_from(index).map_err(|_| {
+                    StorageError::Corrupt(format!("block {block} has over 2^32 transactions"))
+                })?;
+                batch.put_cf(indices, key::tx(tx), (*block, index).encode());
+            }
+        }
+        Ok(())
+    }
+
+    /// The transaction list of a stored block.
+    fn stored_tx_hashes(&self, block: &Hash) -> Result<Vec<Hash>, StorageError> {
+        self.block_tx_hashes(block)?.ok_or_else(|| {
+            StorageError::Corrupt(format!("transaction list of block {block} is missing"))
+        })
+    }
+
+    /// Adds the finalized-block record and its justification to `batch`.
+    fn put_finality(
+        &self,
+        batch: &mut WriteBatch,
+        block: (Hash, BlockNumber),
+        justification: Option<&[u8]>,
+    ) -> Result<(), StorageError> {
+        batch.put_cf(self.cf(col::META)?, key::FINALIZED, block.encode());
+        if let Some(justification) = justification {
+            batch.put_cf(self.cf(col::JUSTIFICATIONS)?, block.0.as_bytes(), justification);
+        }
+        Ok(())
+    }
+}

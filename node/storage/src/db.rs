@@ -1,0 +1,238 @@
+//! Opening the database and reading from it.
+//!
+//! Reads take no lock: each is a single RocksDB lookup, and a block's batch becomes visible to
+//! readers all at once. Writers (see [`crate::commit`]) serialize on one mutex so that their
+//! checks and their batch see the same best and finalized blocks.
+
+use std::path::Path;
+
+use ghost_primitives::{BlockNumber, Hash, Header};
+use ghost_trie::{NodeStore, TrieHash};
+use parity_scale_codec::{Decode, DecodeAll, Encode};
+use parking_lot::Mutex;
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType, Options,
+    WriteBatch, WriteOptions,
+};
+
+use crate::error::StorageError;
+use crate::schema::{SCHEMA_VERSION, col, key};
+
+/// Log target of this crate.
+pub(crate) const LOG_TARGET: &str = "storage";
+
+/// Tunables for [`Database::open_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseConfig {
+    /// Bytes of RocksDB block cache shared by all column families (default 64 MiB).
+    pub cache_size: usize,
+    /// Whether every write is fsynced before it returns (default `true`).
+    ///
+    /// Atomicity does not depend on it: a killed process never leaves half a block either way.
+    /// With `false`, a power loss may drop the last few committed blocks (but never part of
+    /// one), and a finalized block could be forgotten.
+    pub sync_writes: bool,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { cache_size: 64 * 1024 * 1024, sync_writes: true }
+    }
+}
+
+/// The node's block and state store. See the [crate docs](crate) for the layout.
+///
+/// `Send + Sync`: share it as `Arc<Database>`. Reads run concurrently; commits are serialized.
+pub struct Database {
+    db: DB,
+    /// Held by every writer from its first check to its batch write.
+    pub(crate) write_lock: Mutex<()>,
+    sync_writes: bool,
+    /// Kept so the cache outlives the options that point at it.
+    _cache: Cache,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("path", &self.db.path()).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Opens (creating if needed) the database at `path` with [`DatabaseConfig::default`].
+    ///
+    /// # Errors
+    /// [`StorageError::SchemaMismatch`] when the database was written by another schema version,
+    /// [`StorageError::Rocks`] when RocksDB cannot open it (for example because another process
+    /// holds it).
+    pub fn open(path: &Path) -> Result<Database, StorageError> {
+        Self::open_with(path, &DatabaseConfig::default())
+    }
+
+    /// Opens (creating if needed) the database at `path` with `config`.
+    ///
+    /// Creates missing column families, uses LZ4 for every column, and writes the schema
+    /// version into a new database or checks it in an existing one.
+    pub fn open_with(path: &Path, config: &DatabaseConfig) -> Result<Database, StorageError> {
+        let cache = Cache::new_lru_cache(config.cache_size);
+        let mut table = BlockBasedOptions::default();
+        table.set_block_cache(&cache);
+        table.set_bloom_filter(10.0, false);
+
+        let mut cf_opts = Options::default();
+        cf_opts.set_compression_type(DBCompressionType::Lz4);
+        cf_opts.set_block_based_table_factory(&table);
+
+        let mut db_opts = cf_opts.clone();
+        db_opts.create_if_missing(true);
+        db_opts.create_missing_column_families(true);
+        db_opts.set_keep_log_file_num(4);
+
+        let descriptors =
+            col::ALL.iter().map(|name| ColumnFamilyDescriptor::new(*name, cf_opts.clone()));
+        let db = DB::open_cf_descriptors(&db_opts, path, descriptors)?;
+        let database = Database {
+            db,
+            write_lock: Mutex::new(()),
+            sync_writes: config.sync_writes,
+            _cache: cache,
+        };
+        database.check_schema()?;
+        tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
+        Ok(database)
+    }
+
+    /// Writes the schema version into a new database, or checks the stored one.
+    fn check_schema(&self) -> Result<(), StorageError> {
+        match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
+            Some(found) if found == SCHEMA_VERSION => Ok(()),
+            Some(found) => Err(StorageError::SchemaMismatch { found, expected: SCHEMA_VERSION }),
+            None if self.get_raw(col::META, key::GENESIS)?.is_some() => {
+                Err(StorageError::Corrupt("a genesis block is stored but no schema version".into()))
+            }
+            None => {
+                let mut batch = WriteBatch::default();
+                batch.put_cf(self.cf(col::META)?, key::SCHEMA, SCHEMA_VERSION.encode());
+                self.write(batch)
+            }
+        }
+    }
+
+    /// The header of block `hash`, if stored (on any fork).
+    pub fn header(&self, hash: &Hash) -> Result<Option<Header>, StorageError> {
+        self.get_decoded(col::HEADERS, hash.as_bytes(), "header")
+    }
+
+    /// The opaque body of block `hash`, if stored. The genesis block has no body.
+    pub fn body(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::BODIES, hash.as_bytes())
+    }
+
+    /// The opaque finality proof stored for block `hash`, if any.
+    pub fn justification(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::JUSTIFICATIONS, hash.as_bytes())
+    }
+
+    /// The hash of the best chain's block at height `number`, if the best chain is that long.
+    pub fn hash_by_number(&self, number: BlockNumber) -> Result<Option<Hash>, StorageError> {
+        self.get_decoded(col::INDICES, &key::canonical(number), "canonical hash")
+    }
+
+    /// The number of block `hash`, if stored (on any fork).
+    pub fn number_of(&self, hash: &Hash) -> Result<Option<BlockNumber>, StorageError> {
+        self.get_decoded(col::INDICES, &key::number(hash), "block number")
+    }
+
+    /// The best block: the head of the canonical chain.
+    ///
+    /// # Errors
+    /// [`StorageError::Uninitialized`] before [`commit_genesis`](Self::commit_genesis).
+    pub fn best(&self) -> Result<(Hash, BlockNumber), StorageError> {
+        self.get_decoded(col::META, key::BEST, "meta best")?.ok_or(StorageError::Uninitialized)
+    }
+
+    /// The last finalized block; always on the best chain.
+    ///
+    /// # Errors
+    /// [`StorageError::Uninitialized`] before [`commit_genesis`](Self::commit_genesis).
+    pub fn finalized(&self) -> Result<(Hash, BlockNumber), StorageError> {
+        self.get_decoded(col::META, key::FINALIZED, "meta finalized")?
+            .ok_or(StorageError::Uninitialized)
+    }
+
+    /// The genesis hash, or `None` for a database that has none yet.
+    pub fn genesis_hash(&self) -> Result<Option<Hash>, StorageError> {
+        self.get_decoded(col::META, key::GENESIS, "meta genesis")
+    }
+
+    /// Where transaction `tx` sits on the best chain: the block hash and its index in the
+    /// block. Transactions of blocks off the best chain are not indexed.
+    pub fn tx_location(&self, tx: &Hash) -> Result<Option<(Hash, u32)>, StorageError> {
+        self.get_decoded(col::INDICES, &key::tx(tx), "tx location")
+    }
+
+    /// The trie node (or long value) whose hash is `hash`, if stored.
+    ///
+    /// The fallible form of [`NodeStore::get_node`].
+    pub fn state_node(&self, hash: &TrieHash) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::STATE, hash)
+    }
+
+    /// The transaction hashes of block `hash`, in block order, if the block is stored.
+    pub fn block_tx_hashes(&self, hash: &Hash) -> Result<Option<Vec<Hash>>, StorageError> {
+        self.get_decoded(col::INDICES, &key::block_txs(hash), "block tx list")
+    }
+
+    /// The handle of column family `name`.
+    pub(crate) fn cf(&self, name: &'static str) -> Result<&ColumnFamily, StorageError> {
+        self.db
+            .cf_handle(name)
+            .ok_or_else(|| StorageError::Corrupt(format!("column family {name} is missing")))
+    }
+
+    /// The raw value under `key` in column `column`.
+    fn get_raw(&self, column: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.db.get_pinned_cf(self.cf(column)?, key)?.map(|slice| slice.to_vec()))
+    }
+
+    /// The value under `key` in column `column`, decoded as `T` (all bytes must be used).
+    fn get_decoded<T: Decode>(
+        &self,
+        column: &'static str,
+        key: &[u8],
+        what: &'static str,
+    ) -> Result<Option<T>, StorageError> {
+        match self.db.get_pinned_cf(self.cf(column)?, key)? {
+            Some(bytes) => T::decode_all(&mut &bytes[..])
+                .map(Some)
+                .map_err(|source| StorageError::Codec { what, source }),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `batch` atomically, fsynced when configured.
+    pub(crate) fn write(&self, batch: WriteBatch) -> Result<(), StorageError> {
+        let mut opts = WriteOptions::default();
+        opts.set_sync(self.sync_writes);
+        self.db.write_opt(batch, &opts)?;
+        Ok(())
+    }
+}
+
+impl NodeStore for Database {
+    /// Reads the `state` column; a RocksDB error is logged and reported as a missing node.
+    fn get_node(&self, hash: &TrieHash) -> Option<Vec<u8>> {
+        match self.state_node(hash) {
+            Ok(node) => node,
+            Err(error) => {
+                tracing::error!(
+                    target: LOG_TARGET,
+                    node = %Hash(*hash),
+                    %error,
+                    "reading a state node failed",
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The errors of the store: RocksDB failures, undecodable records, and refused commits.
+//!
+//! A refused commit (unknown parent, finality rules) is reported before anything is written, so
+//! the database is exactly as it was.
+
+use ghost_primitives::{BlockNumber, Hash};
+
+/// Everything [`Database`](crate::Database) can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// RocksDB itself failed (I/O, corruption it detected, lock held by another process).
+    #[error("rocksdb: {0}")]
+    Rocks(#[from] rocksdb::Error),
+
+    /// A stored value did not decode as the SCALE type its column holds.
+    #[error("cannot decode {what} read from the database: {source}")]
+    Codec {
+        /// Which record failed, e.g. `"header"` or `"meta best"`.
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: parity_scale_codec::Error,
+    },
+
+    /// The database was written by another schema version of this crate.
+    #[error("database schema version {found} is not the supported version {expected}")]
+    SchemaMismatch {
+        /// The version stored in the database.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+
+    /// The database holds no genesis block yet; call
+    /// [`commit_genesis`](crate::Database::commit_genesis) first.
+    #[error("the database holds no genesis block")]
+    Uninitialized,
+
+    /// [`commit_genesis`](crate::Database::commit_genesis) was given a header whose number is not 0.
+    #[error("a genesis header must have number 0, found {number}")]
+    GenesisNotZero {
+        /// The number found in the header.
+        number: BlockNumber,
+    },
+
+    /// A different genesis block is already stored.
+    #[error("the database already holds genesis {stored}, refusing genesis {given}")]
+    GenesisMismatch {
+        /// The stored genesis hash.
+        stored: Hash,
+        /// The hash of the genesis header that was given.
+        given: Hash,
+    },
+
+    /// A block's parent is not in the database.
+    #[error("unknown parent {parent}")]
+    UnknownParent {
+        /// The missing parent hash.
+        parent: Hash,
+    },
+
+    /// A block's number is not its parent's number plus one.
+    #[error("block number {found} does not follow its parent's number (expected {expected})")]
+    NonSequentialNumber {
+        /// The parent's number plus one.
+        expected: BlockNumber,
+        /// The number in the header.
+        found: BlockNumber,
+    },
+
+    /// A block named for finalization is not in the database.
+    #[error("unknown block {hash}")]
+    UnknownBlock {
+        /// The hash that was asked for.
+        hash: Hash,
+    },
+
+    /// The block to finalize is not on (an ancestor of, or equal to) the best chain as it
+    /// stands after the commit.
+    #[error("block {hash} (number {number}) is not on the best chain")]
+    NotOnBestChain {
+        /// The block that was to be finalized.
+        hash: Hash,
+        /// Its number.
+        number: BlockNumber,
+    },
+
+    /// Finality may only move forward.
+    #[error("finality cannot move back from block {current} to block {requested}")]
+    FinalityRegression {
+        /// The number of the block finalized now.
+        current: BlockNumber,
+        /// The number of the block that was to be finalized.
+        requested: BlockNumber,
+    },
+
+    /// A new best block whose chain does not contain the finalized block: the switch would
+    /// revert finalized blocks.
+    #[error(
+        "the new best chain forks off at block {fork_point}, below the finalized block {finalized}"
+    )]
+    RevertsFinalized {
+        /// The number of the finalized block.
+        finalized: BlockNumber,
+        /// The number of the last block the old and new best chains share.
+        fork_point: BlockNumber,
+    },
+
+    /// A justification was given without a block to finalize.
+    #[error("a justification needs a block to finalize")]
+    JustificationWithoutFinality,
+
+    /// The database breaks one of its own invariants (a canonical block without its header, a
+    /// missing column family, a key of the wrong length).
+    #[error("database corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StorageError {
+    /// Whether the commit was refused because its parent is unknown (a caller may fetch the
+    /// parent and retry).
+    pub fn is_unknown_parent(&self) -> bool {
+        matches!(self, StorageError::UnknownParent { .. })
+    }
+
+    /// Whether the error means the data on disk cannot be trusted.
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, StorageError::Corrupt(_) | StorageError::Codec { .. })
+    }
+}

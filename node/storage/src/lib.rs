@@ -1,0 +1,74 @@
+//! The node's block and state store: headers, bodies, trie nodes, indices and finality on
+//! RocksDB, one atomic batch per block.
+//!
+//! # Overview
+//!
+//! Block import hands [`Database::commit_block`] a [`BlockCommit`]: the header, the opaque body
+//! (this crate never decodes it, so it does not depend on the runtime), the trie nodes the block
+//! created, its transaction hashes, and whether it becomes best and what it finalizes. Readers
+//! (RPC, GhostBridge, the tx pool, the trie through [`ghost_trie::NodeStore`]) use the getters on
+//! [`Database`], which is `Send + Sync` and meant to be shared as `Arc<Database>`.
+//!
+//! ```text
+//! import ──BlockCommit──▶ commit_block ──one WriteBatch──▶ RocksDB
+//!                                                           ▲
+//! rpc / bridge / txpool / trie ──header, body, hash_by_number, get_node…─┘
+//! ```
+//!
+//! # Column families
+//!
+//! | column           | key                           | value                                  |
+//! |------------------|-------------------------------|----------------------------------------|
+//! | `headers`        | block hash                    | SCALE `Header`                         |
+//! | `bodies`         | block hash                    | opaque body bytes                      |
+//! | `state`          | trie node hash                | node bytes (archive, insert-only)      |
+//! | `indices`        | `c` ++ number (big-endian u64)| canonical block hash                   |
+//! |                  | `t` ++ transaction hash       | SCALE `(block hash, u32 index)`        |
+//! |                  | `n` ++ block hash             | SCALE `u64` block number               |
+//! |                  | `x` ++ block hash             | SCALE `Vec<Hash>`: the block's tx hashes|
+//! | `meta`           | `genesis`                     | SCALE `Hash`                           |
+//! |                  | `best`, `finalized`           | SCALE `(Hash, u64)`                    |
+//! |                  | `schema_version`              | SCALE `u32` ([`SCHEMA_VERSION`])       |
+//! | `justifications` | block hash                    | opaque finality proof                  |
+//!
+//! Every column is LZ4-compressed and shares one LRU block cache ([`DatabaseConfig`]). Opening
+//! a database written with another schema version fails with [`StorageError::SchemaMismatch`].
+//!
+//! # Invariants
+//!
+//! - **One batch per block.** Everything a commit writes (header, body, state nodes, indices,
+//!   canonical rewrite, best/finalized, justification) goes into a single RocksDB `WriteBatch`.
+//!   A process killed at any moment leaves either the whole block or none of it; there is no
+//!   repair step on open. Writers hold one mutex from their checks to their write, so checks and
+//!   batch see the same best and finalized blocks.
+//! - **Checked before written.** A refused commit ([`StorageError::UnknownParent`], the finality
+//!   errors) returns before its batch is written.
+//! - **Archive state.** The `state` column is content-addressed and insert-only: nodes are never
+//!   deleted, so the state of every stored block, on any fork, stays readable.
+//!
+//! # Forks and finality
+//!
+//! Headers, bodies and state of every fork are stored side by side, keyed by hash. The *best
+//! chain* is the one recorded in the canonical index (`c` ++ number), from genesis to the best
+//! block in `meta`. A commit with `new_best` walks back from the new head until it meets the
+//! canonical index (the fork point); in the same batch it deletes the canonical entries of the
+//! old chain above the fork point, writes those of the new chain, and moves the transaction index
+//! from the retracted blocks to the enacted ones. The transaction index therefore answers for
+//! the best chain only; each block's own transaction list (`x` ++ hash) is kept for every fork.
+//!
+//! The finalized block is always on the best chain and only moves forward: finalizing a block
+//! that is not on the best chain (as it stands after the commit), finalizing below the finalized
+//! block, or switching to a best chain that forks off below the finalized block are refused.
+//! Justifications are stored by block hash for GRANDPA to serve.
+
+#![warn(missing_docs)]
+
+pub mod commit;
+pub mod db;
+pub mod error;
+pub mod schema;
+
+pub use commit::BlockCommit;
+pub use db::{Database, DatabaseConfig};
+pub use error::StorageError;
+pub use schema::SCHEMA_VERSION;

@@ -1,0 +1,100 @@
+//! The on-disk layout: column family names, key encodings and the schema version.
+//!
+//! Keys that are numbers are big-endian so that RocksDB's byte order is numeric order. Values are
+//! SCALE. Changing anything here changes the format: bump [`SCHEMA_VERSION`] and write a
+//! migration.
+
+use ghost_primitives::{BlockNumber, Hash};
+
+/// The format version written into `meta` at creation and checked at every open.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Column family names, in the order the database is opened with.
+pub mod col {
+    /// Block hash -> SCALE `Header`.
+    pub const HEADERS: &str = "headers";
+    /// Block hash -> opaque body bytes.
+    pub const BODIES: &str = "bodies";
+    /// Trie node hash -> node bytes (content-addressed, insert-only).
+    pub const STATE: &str = "state";
+    /// Canonical, transaction and number indices (see [`super::key`]).
+    pub const INDICES: &str = "indices";
+    /// Genesis, best and finalized block and the schema version.
+    pub const META: &str = "meta";
+    /// Block hash -> opaque finality proof.
+    pub const JUSTIFICATIONS: &str = "justifications";
+
+    /// Every column family of the schema.
+    pub const ALL: [&str; 6] = [HEADERS, BODIES, STATE, INDICES, META, JUSTIFICATIONS];
+}
+
+/// Keys of the `indices` and `meta` columns.
+pub mod key {
+    use super::{BlockNumber, Hash};
+
+    /// `indices`: canonical number -> block hash (32 bytes).
+    const CANONICAL: u8 = b'c';
+    /// `indices`: transaction hash -> SCALE `(block hash, u32 index)`.
+    const TX: u8 = b't';
+    /// `indices`: block hash -> SCALE `u64` number.
+    const NUMBER: u8 = b'n';
+    /// `indices`: block hash -> SCALE `Vec<Hash>`, the block's transaction hashes in order.
+    const BLOCK_TXS: u8 = b'x';
+
+    /// `meta`: SCALE genesis hash.
+    pub const GENESIS: &[u8] = b"genesis";
+    /// `meta`: SCALE `(Hash, u64)` of the best block.
+    pub const BEST: &[u8] = b"best";
+    /// `meta`: SCALE `(Hash, u64)` of the last finalized block.
+    pub const FINALIZED: &[u8] = b"finalized";
+    /// `meta`: SCALE `u32` schema version.
+    pub const SCHEMA: &[u8] = b"schema_version";
+
+    fn prefixed(prefix: u8, body: &[u8]) -> Vec<u8> {
+        let mut key = Vec::with_capacity(1 + body.len());
+        key.push(prefix);
+        key.extend_from_slice(body);
+        key
+    }
+
+    /// The canonical-index key of height `number`.
+    pub fn canonical(number: BlockNumber) -> Vec<u8> {
+        prefixed(CANONICAL, &number.to_be_bytes())
+    }
+
+    /// The transaction-index key of `tx`.
+    pub fn tx(tx: &Hash) -> Vec<u8> {
+        prefixed(TX, tx.as_bytes())
+    }
+
+    /// The number-index key of `block`.
+    pub fn number(block: &Hash) -> Vec<u8> {
+        prefixed(NUMBER, block.as_bytes())
+    }
+
+    /// The key of `block`'s transaction list.
+    pub fn block_txs(block: &Hash) -> Vec<u8> {
+        prefixed(BLOCK_TXS, block.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_keys_sort_numerically() {
+        assert!(key::canonical(255) < key::canonical(256));
+        assert!(key::canonical(1) < key::canonical(u64::MAX));
+    }
+
+    #[test]
+    fn index_prefixes_do_not_collide() {
+        let h = Hash([7; 32]);
+        let keys = [key::tx(&h), key::number(&h), key::block_txs(&h)];
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[1], keys[2]);
+        assert_ne!(keys[0], keys[2]);
+        assert_eq!(key::canonical(0).len(), 9);
+    }
+}

@@ -1,0 +1,332 @@
+//! The execution environment: state reads and writes of the runtime go through an [`Ext`].
+//!
+//! An [`Ext`] reads a [`StateBackend`] (the trie at the parent block's state root, or a map in
+//! tests) and buffers every write in an overlay. The overlay is a stack of layers:
+//! [`transactional`] pushes one, commits it into the layer below when its closure returns `Ok`
+//! and drops it on `Err`, so a failed dispatch leaves no writes. At the end of a block the
+//! executive takes the merged changes ([`Ext::into_changes`]) and applies them to the trie.
+//!
+//! Pallet code never holds an `Ext`: [`with_externalities`] installs one for the current thread
+//! while a closure runs, and the typed storage items in [`crate::storage`] reach it from there,
+//! as Substrate's `sp-io` does. Using storage outside `with_externalities` is a programming
+//! error and panics with a message saying so.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// A read-only view of the state the block builds on.
+pub trait StateBackend {
+    /// The value at `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError>;
+    /// The first key strictly greater than `key`.
+    fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError>;
+}
+
+/// The backend could not be read (a missing trie node: the database is incomplete or corrupt).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("state backend: {0}")]
+pub struct BackendError(pub String);
+
+/// A backend with nothing in it.
+pub struct EmptyBackend;
+
+impl StateBackend for EmptyBackend {
+    fn get(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(None)
+    }
+    fn next_key(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(None)
+    }
+}
+
+impl<B: StateBackend + ?Sized> StateBackend for &B {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        (**self).get(key)
+    }
+    fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        (**self).next_key(key)
+    }
+}
+
+impl StateBackend for BTreeMap<Vec<u8>, Vec<u8>> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(BTreeMap::get(self, key).cloned())
+    }
+    fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(self
+            .range::<[u8], _>((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+            .map(|(k, _)| k.clone()))
+    }
+}
+
+/// Changes to the state: `Some` sets, `None` deletes. Ordered by key.
+pub type StateChanges = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// The execution environment: a backend plus a stack of overlay layers.
+pub struct Ext<'a> {
+    backend: Box<dyn StateBackend + 'a>,
+    /// `layers[0]` is the block's committed overlay; each open transaction adds one.
+    layers: Vec<StateChanges>,
+    /// The first backend failure, if any: the block must be abandoned.
+    backend_error: Option<BackendError>,
+}
+
+impl<'a> Ext<'a> {
+    /// An environment over `backend` with no changes.
+    pub fn new<B: StateBackend + 'a>(backend: B) -> Ext<'a> {
+        Ext { backend: Box::new(backend), layers: vec![StateChanges::new()], backend_error: None }
+    }
+
+    /// The value at `key`, overlay first.
+    pub fn get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.overlay_get(key) {
+            Some(value) => value.clone(),
+            None => match self.backend.get(key) {
+                Ok(value) => value,
+                Err(e) => {
+                    self.backend_error.get_or_insert(e);
+                    None
+                }
+            },
+        }
+    }
+
+    /// The overlay's word on `key`: `Some(Some(v))` set, `Some(None)` deleted, `None` untouched.
+    fn overlay_get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.layers.iter().rev().find_map(|layer| layer.get(key))
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.top().insert(key, Some(value));
+    }
+
+    /// Deletes `key`.
+    pub fn remove(&mut self, key: Vec<u8>) {
+        self.top().insert(key, None);
+    }
+
+    fn top(&mut self) -> &mut StateChanges {
+        // `layers` is never empty: `new` creates layer 0 and only transactions above it are popped.
+        let last = self.layers.len() - 1;
+        &mut self.layers[last]
+    }
+
+    /// The first existing key strictly greater than `key`, merging overlay and backend.
+    pub fn next_key(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        let overlay_next = self.overlay_next_existing(key);
+        let mut cursor = key.to_vec();
+        let backend_next = loop {
+            match self.backend.next_key(&cursor) {
+                Ok(Some(k)) => {
+                    if matches!(self.overlay_get(&k), Some(None)) {
+                        cursor = k;
+                        continue;
+                    }
+                    break Some(k);
+                }
+                Ok(None) => break None,
+                Err(e) => {
+                    self.backend_error.get_or_insert(e);
+                    break None;
+                }
+            }
+        };
+        match (overlay_next, backend_next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The first key above `key` that the overlay sets (not deletes).
+    fn overlay_next_existing(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let mut cursor = key.to_vec();
+        loop {
+            let next = self
+                .layers
+                .iter()
+                .filter_map(|layer| {
+                    layer.range::<[u8], _>((Bound::Excluded(&cursor[..]), Bound::Unbounded)).next()
+                })
+                .map(|(k, _)| k)
+                .min()?
+                .clone();
+            if matches!(self.overlay_get(&next), Some(Some(_))) {
+                return Some(next);
+            }
+            cursor = next;
+        }
+    }
+
+    /// Opens a transaction layer.
+    pub fn start_transaction(&mut self) {
+        self.layers.push(StateChanges::new());
+    }
+
+    /// Merges the top transaction layer into the one below.
+    pub fn commit_transaction(&mut self) {
+        if self.layers.len() > 1
+            && let Some(top) = self.layers.pop()
+        {
+            self.top().extend(top);
+        }
+    }
+
+    /// Drops the top transaction layer.
+    pub fn rollback_transaction(&mut self) {
+        if self.layers.len() > 1 {
+            self.layers.pop();
+        }
+    }
+
+    /// How many transactions are open.
+    pub fn transaction_depth(&self) -> usize {
+        self.layers.len() - 1
+    }
+
+    /// The first backend failure, if any.
+    pub fn backend_error(&self) -> Option<&BackendError> {
+        self.backend_error.as_ref()
+    }
+
+    /// All changes, with open transactions committed.
+    pub fn into_changes(mut self) -> StateChanges {
+        while self.layers.len() > 1 {
+            self.commit_transaction();
+        }
+        self.layers.pop().unwrap_or_default()
+    }
+
+    /// The changes so far, with open transactions included.
+    pub fn changes(&self) -> StateChanges {
+        let mut all = StateChanges::new();
+        for layer in &self.layers {
+            all.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        all
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Option<*mut Ext<'static>>> = const { Cell::new(None) };
+}
+
+/// Restores the previously installed environment when dropped (also on unwinding).
+struct Restore(Option<*mut Ext<'static>>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+/// Runs `f` with `ext` as this thread's environment; storage items inside `f` use it.
+pub fn with_externalities<R>(ext: &mut Ext<'_>, f: impl FnOnce() -> R) -> R {
+    // SAFETY: the pointer is only dereferenced by `with_ext` while `f` runs, which is within the
+    // lifetime of `ext`; the previous pointer is restored (also on panic) before we return.
+    let ptr = ext as *mut Ext<'_> as *mut Ext<'static>;
+    let previous = CURRENT.with(|c| c.replace(Some(ptr)));
+    let _restore = Restore(previous);
+    f()
+}
+
+/// Runs `f` on the current environment.
+///
+/// # Panics
+/// Outside [`with_externalities`]: that is a bug in the caller, not bad input.
+pub fn with_ext<R>(f: impl FnOnce(&mut Ext<'_>) -> R) -> R {
+    let ptr = CURRENT
+        .with(|c| c.get())
+        .expect("runtime storage used outside `with_externalities`: no state to act on");
+    // SAFETY: installed by `with_externalities`, which outlives this call; `f` cannot re-enter
+    // `with_ext` because storage primitives are leaves (they call no pallet code).
+    let ext = unsafe { &mut *ptr };
+    f(ext)
+}
+
+/// Whether an environment is installed on this thread.
+pub fn has_externalities() -> bool {
+    CURRENT.with(|c| c.get().is_some())
+}
+
+/// Runs `f` in a storage transaction: its writes are kept if it returns `Ok`, dropped on `Err`.
+pub fn transactional<R, E>(f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
+    with_ext(|ext| ext.start_transaction());
+    let result = f();
+    with_ext(|ext| match result {
+        Ok(_) => ext.commit_transaction(),
+        Err(_) => ext.rollback_transaction(),
+    });
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend() -> BTreeMap<Vec<u8>, Vec<u8>> {
+        [(b"a".to_vec(), b"1".to_vec()), (b"c".to_vec(), b"3".to_vec()), (b"e".to_vec(), b"5".to_vec())]
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn overlay_shadows_backend_and_rollback_discards() {
+        let backend = backend();
+        let mut ext = Ext::new(&backend);
+        ext.set(b"a".to_vec(), b"x".to_vec());
+        ext.start_transaction();
+        ext.remove(b"c".to_vec());
+        ext.set(b"b".to_vec(), b"2".to_vec());
+        assert_eq!(ext.get(b"c"), None);
+        assert_eq!(ext.next_key(b"a"), Some(b"b".to_vec()));
+        assert_eq!(ext.next_key(b"b"), Some(b"e".to_vec()));
+        ext.rollback_transaction();
+        assert_eq!(ext.get(b"c"), Some(b"3".to_vec()));
+        assert_eq!(ext.get(b"a"), Some(b"x".to_vec()));
+        assert_eq!(ext.next_key(b"a"), Some(b"c".to_vec()));
+        let changes = ext.into_changes();
+        assert_eq!(changes.len(), 1);
+    }
+
+    #[test]
+    fn nested_commits_merge_downwards() {
+        let backend = backend();
+        let mut ext = Ext::new(&backend);
+        ext.start_transaction();
+        ext.start_transaction();
+        ext.set(b"z".to_vec(), b"9".to_vec());
+        ext.commit_transaction();
+        ext.remove(b"e".to_vec());
+        ext.commit_transaction();
+        assert_eq!(ext.transaction_depth(), 0);
+        assert_eq!(ext.next_key(b"c"), Some(b"z".to_vec()));
+        let changes = ext.into_changes();
+        assert_eq!(changes.get(&b"e"[..]), Some(&None));
+        assert_eq!(changes.get(&b"z"[..]), Some(&Some(b"9".to_vec())));
+    }
+
+    #[test]
+    fn transactional_keeps_ok_and_drops_err() {
+        let backend = BTreeMap::new();
+        let mut ext = Ext::new(&backend);
+        with_externalities(&mut ext, || {
+            let ok: Result<(), ()> = transactional(|| {
+                with_ext(|e| e.set(b"k1".to_vec(), b"v".to_vec()));
+                Ok(())
+            });
+            assert!(ok.is_ok());
+            let err: Result<(), ()> = transactional(|| {
+                with_ext(|e| e.set(b"k2".to_vec(), b"v".to_vec()));
+                Err(())
+            });
+            assert!(err.is_err());
+        });
+        let changes = ext.into_changes();
+        assert!(changes.contains_key(&b"k1"[..]));
+        assert!(!changes.contains_key(&b"k2"[..]));
+        assert!(!has_externalities());
+    }
+}

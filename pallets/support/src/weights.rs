@@ -1,0 +1,90 @@
+//! Weights: the execution time a call may take, charged before it runs.
+//!
+//! One unit of weight is one picosecond of reference execution time on the reference machine
+//! (as in Substrate's `ref_time`), so `1_000_000_000_000` is one second. Pallet weights come
+//! from benchmarks and are documented beside each pallet's `WeightInfo`.
+
+use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
+
+/// Reference execution time in picoseconds.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default, Encode, Decode, MaxEncodedLen,
+    serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Weight(pub u64);
+
+impl Weight {
+    /// No weight.
+    pub const ZERO: Weight = Weight(0);
+    /// One microsecond.
+    pub const MICROS: u64 = 1_000_000;
+    /// One millisecond.
+    pub const MILLIS: u64 = 1_000_000_000;
+
+    /// A weight of `ps` picoseconds.
+    pub const fn from_ref_time(ps: u64) -> Weight {
+        Weight(ps)
+    }
+
+    /// A weight of `us` microseconds.
+    pub const fn from_micros(us: u64) -> Weight {
+        Weight(us.saturating_mul(Self::MICROS))
+    }
+
+    /// The picoseconds.
+    pub const fn ref_time(self) -> u64 {
+        self.0
+    }
+
+    /// Saturating addition.
+    pub const fn saturating_add(self, other: Weight) -> Weight {
+        Weight(self.0.saturating_add(other.0))
+    }
+
+    /// Saturating subtraction.
+    pub const fn saturating_sub(self, other: Weight) -> Weight {
+        Weight(self.0.saturating_sub(other.0))
+    }
+
+    /// Saturating multiplication by a count.
+    pub const fn saturating_mul(self, n: u64) -> Weight {
+        Weight(self.0.saturating_mul(n))
+    }
+
+    /// Checked addition.
+    pub fn checked_add(self, other: Weight) -> Option<Weight> {
+        self.0.checked_add(other.0).map(Weight)
+    }
+}
+
+/// The cost of state accesses, charged by weight formulas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DbWeight {
+    /// One storage read.
+    pub read: Weight,
+    /// One storage write.
+    pub write: Weight,
+}
+
+impl DbWeight {
+    /// `r` reads and `w` writes.
+    pub const fn reads_writes(&self, r: u64, w: u64) -> Weight {
+        self.read.saturating_mul(r).saturating_add(self.write.saturating_mul(w))
+    }
+
+    /// `r` reads.
+    pub const fn reads(&self, r: u64) -> Weight {
+        self.read.saturating_mul(r)
+    }
+
+    /// `w` writes.
+    pub const fn writes(&self, w: u64) -> Weight {
+        self.write.saturating_mul(w)
+    }
+}
+
+/// State access costs on the RocksDB-backed trie (reads hit a cache most of the time; writes
+/// include their share of the trie commit). See `docs/PERFORMANCE.md`.
+pub const ROCKS_DB_WEIGHT: DbWeight =
+    DbWeight { read: Weight::from_micros(25), write: Weight::from_micros(100) };

@@ -1,0 +1,69 @@
+//! Writing tries: [`apply_changes`] to an existing root, [`build`] and [`root_of`] from scratch.
+
+use std::collections::BTreeMap;
+
+use trie_db::{TrieConfiguration, TrieDBMutBuilder, TrieMut};
+
+use crate::{
+    Layout, NodeStore, TrieError, TrieHash,
+    store::{OverlayDb, drain_new_nodes, memory_trie_db},
+};
+
+/// Applies changes (`Some` = set, `None` = delete) to the trie at `root`; returns the new root
+/// and the nodes created, to persist.
+///
+/// Changes are applied in key order, so the result does not depend on the iterator's order;
+/// when a key repeats, its last change wins. The store is only read: nodes are immutable and
+/// content-addressed, so the old ones stay valid for the old root and nothing is deleted. The
+/// new nodes are sorted by hash; none is returned for an unchanged trie.
+///
+/// # Errors
+///
+/// [`TrieError::MissingNode`] when a node on a changed key's path is not in `store` (the root
+/// itself is only looked up if a change touches it), [`TrieError::InvalidNode`] when one is
+/// corrupt.
+pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
+    store: &dyn NodeStore,
+    root: TrieHash,
+    changes: I,
+) -> Result<(TrieHash, Vec<(TrieHash, Vec<u8>)>), TrieError> {
+    let mut changes: Vec<_> = changes.into_iter().collect();
+    // Stable, so repeated keys keep their order and the last change wins.
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut db = OverlayDb::new(store);
+    let mut new_root = root;
+    {
+        let mut trie =
+            TrieDBMutBuilder::<Layout>::from_existing(&mut db, &mut new_root)
+                .disable_commit_on_drop()
+                .build();
+        for (key, change) in &changes {
+            match change {
+                Some(value) => trie.insert(key, value).map(drop),
+                None => trie.remove(key).map(drop),
+            }
+            .map_err(TrieError::from_backend)?;
+        }
+        trie.commit();
+    }
+    Ok((new_root, db.into_new_nodes()))
+}
+
+/// Root of a trie holding exactly these pairs, and its nodes (sorted by hash; the empty trie
+/// has none). When a key repeats, its last value wins.
+pub fn build<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(
+    pairs: I,
+) -> (TrieHash, Vec<(TrieHash, Vec<u8>)>) {
+    let pairs: BTreeMap<_, _> = pairs.into_iter().collect();
+    let mut db = memory_trie_db();
+    let root = Layout::trie_build(&mut db, pairs);
+    (root, drain_new_nodes(&mut db))
+}
+
+/// Root of a trie holding exactly these pairs (genesis, tests). When a key repeats, its last
+/// value wins. Same root as [`build`], without keeping the nodes.
+pub fn root_of<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(pairs: I) -> TrieHash {
+    let pairs: BTreeMap<_, _> = pairs.into_iter().collect();
+    Layout::trie_root(pairs)
+}

@@ -1,0 +1,194 @@
+//! Chain specs: which chain a node runs, as JSON (`ghostchain build-spec`).
+//!
+//! A spec names the chain, lists the consensus authorities and slot duration, and holds the
+//! runtime's genesis config. `dev` is one validator (Alice) with the six dev accounts funded;
+//! `local` is Alice, Bob and Charlie as validators. Any other spec is loaded from a JSON file.
+
+use ghost_primitives::crypto::{DEV_ACCOUNTS, Pair};
+use ghost_primitives::{AccountId, Balance};
+use serde::{Deserialize, Serialize};
+
+use crate::balances::FeeSchedule;
+use crate::genesis::RuntimeGenesisConfig;
+use crate::{GHOST, TREASURY, balances, system};
+
+/// What kind of chain this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChainType {
+    /// One node, instant sealing, throwaway state.
+    Development,
+    /// Several validators on one machine.
+    Local,
+    /// A real network.
+    Live,
+}
+
+/// Token and display properties (`system_properties`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Properties {
+    /// Token symbol.
+    pub token_symbol: String,
+    /// Token decimals.
+    pub token_decimals: u8,
+    /// Address prefix.
+    pub address_prefix: String,
+}
+
+impl Default for Properties {
+    fn default() -> Self {
+        Properties { token_symbol: "GHOST".into(), token_decimals: 12, address_prefix: "ghost".into() }
+    }
+}
+
+/// Consensus parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsensusSpec {
+    /// Block authors (Aura, round-robin by slot) and, later, GRANDPA voters.
+    pub authorities: Vec<AccountId>,
+    /// Length of a slot in ms.
+    pub slot_duration_ms: u64,
+}
+
+/// A chain spec.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChainSpec {
+    /// Human-readable name (`system_chain`).
+    pub name: String,
+    /// Short id (`dev`, `local`).
+    pub id: String,
+    /// Kind of chain.
+    pub chain_type: ChainType,
+    /// Token properties.
+    #[serde(default)]
+    pub properties: Properties,
+    /// Consensus parameters.
+    pub consensus: ConsensusSpec,
+    /// The runtime's genesis config.
+    pub genesis: RuntimeGenesisConfig,
+}
+
+/// Why a chain spec could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainSpecError {
+    /// Not valid JSON or not a chain spec.
+    #[error("invalid chain spec: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The file could not be read.
+    #[error("cannot read chain spec {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// No authorities or a zero slot duration.
+    #[error("chain spec needs at least one authority and a positive slot duration")]
+    NoAuthorities,
+}
+
+/// Each dev account's endowment: one million GHOST.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * GHOST;
+
+fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
+    let mut balances: Vec<(AccountId, Balance)> =
+        DEV_ACCOUNTS.iter().map(|name| (Pair::dev(name).public(), DEV_ENDOWMENT)).collect();
+    balances.push((TREASURY, GHOST));
+    RuntimeGenesisConfig {
+        system: system::GenesisConfig { timestamp_ms: 0, chain_id: chain_id.into() },
+        balances: balances::GenesisConfig { balances, fees: FeeSchedule::default() },
+    }
+}
+
+impl ChainSpec {
+    /// The development chain: Alice validates alone.
+    pub fn dev() -> ChainSpec {
+        ChainSpec {
+            name: "Development".into(),
+            id: "dev".into(),
+            chain_type: ChainType::Development,
+            properties: Properties::default(),
+            consensus: ConsensusSpec {
+                authorities: vec![Pair::dev("Alice").public()],
+                slot_duration_ms: 1_000,
+            },
+            genesis: dev_genesis("dev"),
+        }
+    }
+
+    /// A local testnet: Alice, Bob and Charlie validate.
+    pub fn local() -> ChainSpec {
+        ChainSpec {
+            name: "Local Testnet".into(),
+            id: "local".into(),
+            chain_type: ChainType::Local,
+            properties: Properties::default(),
+            consensus: ConsensusSpec {
+                authorities: ["Alice", "Bob", "Charlie"].iter().map(|n| Pair::dev(n).public()).collect(),
+                slot_duration_ms: 2_000,
+            },
+            genesis: dev_genesis("local"),
+        }
+    }
+
+    /// `dev`, `local`, or a path to a JSON spec.
+    pub fn load(name_or_path: &str) -> Result<ChainSpec, ChainSpecError> {
+        let spec = match name_or_path {
+            "dev" => ChainSpec::dev(),
+            "local" => ChainSpec::local(),
+            path => {
+                let bytes = std::fs::read(path)
+                    .map_err(|source| ChainSpecError::Io { path: path.into(), source })?;
+                ChainSpec::from_json(&bytes)?
+            }
+        };
+        Ok(spec)
+    }
+
+    /// Parses and checks a JSON spec.
+    pub fn from_json(bytes: &[u8]) -> Result<ChainSpec, ChainSpecError> {
+        let spec: ChainSpec = serde_json::from_slice(bytes)?;
+        if spec.consensus.authorities.is_empty() || spec.consensus.slot_duration_ms == 0 {
+            return Err(ChainSpecError::NoAuthorities);
+        }
+        Ok(spec)
+    }
+
+    /// The spec as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // A ChainSpec holds only strings, numbers and lists: serialization cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dev_spec_round_trips_through_json_and_gives_one_genesis() {
+        let spec = ChainSpec::dev();
+        let json = spec.to_json();
+        let parsed = ChainSpec::from_json(json.as_bytes()).unwrap();
+        let a = spec.genesis.build().unwrap();
+        let b = parsed.genesis.build().unwrap();
+        assert_eq!(a.header.hash(), b.header.hash());
+        let local = ChainSpec::local().genesis.build().unwrap();
+        assert_ne!(a.header.hash(), local.header.hash(), "chain ids separate the genesis hashes");
+    }
+
+    #[test]
+    fn unknown_fields_and_empty_authorities_are_refused() {
+        let mut value: serde_json::Value = serde_json::from_str(&ChainSpec::dev().to_json()).unwrap();
+        value["bogus"] = serde_json::json!(1);
+        assert!(ChainSpec::from_json(value.to_string().as_bytes()).is_err());
+        let mut spec = ChainSpec::dev();
+        spec.consensus.authorities.clear();
+        assert!(matches!(
+            ChainSpec::from_json(spec.to_json().as_bytes()),
+            Err(ChainSpecError::NoAuthorities)
+        ));
+    }
+}

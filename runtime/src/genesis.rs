@@ -1,0 +1,60 @@
+//! The genesis state and block, built from the chain spec's `genesis` section.
+
+use ghost_primitives::merkle::ordered_root;
+use ghost_primitives::{Digest, Hash, Header};
+use ghost_support::ext::EmptyBackend;
+use ghost_support::{Ext, with_externalities};
+use ghost_trie::TrieHash;
+
+use crate::{Runtime, balances, system};
+
+/// The genesis configuration of every pallet.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeGenesisConfig {
+    /// System pallet.
+    #[serde(default)]
+    pub system: system::GenesisConfig,
+    /// Balances pallet.
+    #[serde(default)]
+    pub balances: balances::GenesisConfig,
+}
+
+/// The genesis block and its state.
+pub struct GenesisBlock {
+    /// Block 0's header (its hash is the chain's genesis hash).
+    pub header: Header,
+    /// Every trie node of the genesis state.
+    pub state_nodes: Vec<(TrieHash, Vec<u8>)>,
+}
+
+/// Why a genesis config is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenesisError {
+    /// The balances section is invalid.
+    #[error("balances genesis: {0}")]
+    Balances(#[from] balances::GenesisError),
+}
+
+impl RuntimeGenesisConfig {
+    /// Builds the genesis state and header.
+    pub fn build(&self) -> Result<GenesisBlock, GenesisError> {
+        let mut ext = Ext::new(EmptyBackend);
+        with_externalities(&mut ext, || -> Result<(), GenesisError> {
+            self.system.build();
+            self.balances.build::<Runtime>()?;
+            Ok(())
+        })?;
+        let pairs = ext.into_changes().into_iter().filter_map(|(k, v)| v.map(|v| (k, v)));
+        let (root, state_nodes) = ghost_trie::build(pairs);
+        let header = Header {
+            parent_hash: Hash::ZERO,
+            number: 0,
+            state_root: Hash(root),
+            extrinsics_root: ordered_root(std::iter::empty()),
+            timestamp_ms: self.system.timestamp_ms,
+            digest: Digest::default(),
+        };
+        Ok(GenesisBlock { header, state_nodes })
+    }
+}

@@ -1,0 +1,186 @@
+//! # GhostChain runtime
+//!
+//! The pallets wired into one state machine: [`RuntimeCall`] and [`RuntimeEvent`] compose the
+//! pallets' calls and events, [`executive`] applies blocks, [`genesis`] builds the first state
+//! from a JSON [`chain_spec`], and [`api`] is the read-only runtime API the node's RPC and
+//! GhostBridge use.
+//!
+//! ```text
+//!  extrinsic ──► validate_transaction (pool) ──► BlockBuilder::push ──► BlockBuilder::build
+//!                                                 (author)               │ state root (trie)
+//!  imported block ─────────────────────────────► execute_block ◄────────┘ (importers re-run and compare)
+//! ```
+//!
+//! The runtime is native Rust (no WASM runtime blob): upgrades are node upgrades, and
+//! [`SPEC_VERSION`] is signed into every extrinsic so none replays across them.
+
+pub mod api;
+pub mod builder;
+pub mod chain_spec;
+pub mod executive;
+pub mod genesis;
+pub mod state;
+
+use ghost_primitives::{AccountId, Balance, RuntimeVersion, SignedExtrinsic};
+use ghost_support::prelude::*;
+use ghost_support::weights::Weight;
+use parity_scale_codec::{Decode, Encode};
+
+pub use pallet_balances as balances;
+pub use pallet_system as system;
+
+/// The runtime's name (`spec_name`).
+pub const SPEC_NAME: &str = "ghostchain";
+/// Bumped on every change of runtime logic; signed into every extrinsic.
+pub const SPEC_VERSION: u32 = 1;
+
+/// The runtime's version.
+pub fn version() -> RuntimeVersion {
+    RuntimeVersion {
+        spec_name: SPEC_NAME.into(),
+        spec_version: SPEC_VERSION,
+        impl_version: 1,
+        transaction_version: 1,
+    }
+}
+
+/// One GHOST in its smallest unit (12 decimals).
+pub const GHOST: Balance = 1_000_000_000_000;
+
+/// The treasury: receives transaction fees (and, later, name fees). No one holds its key.
+pub const TREASURY: AccountId = AccountId(*b"ghost/treasury\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+
+/// The largest encoded extrinsic accepted (also bounded by the block length).
+pub const MAX_EXTRINSIC_SIZE: usize = 4 * 1024 * 1024;
+
+/// The runtime: the type every pallet's `Config` is implemented for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Runtime;
+
+impl system::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type WeightInfo = system::weights::GhostWeight;
+    const BLOCK_HASH_COUNT: u64 = 2_400;
+    /// Two seconds of compute per block.
+    const MAX_BLOCK_WEIGHT: Weight = Weight::from_ref_time(2 * 1_000_000_000_000);
+    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+}
+
+impl balances::Config for Runtime {
+    type BalancesWeightInfo = balances::weights::GhostWeight;
+    /// 0.001 GHOST.
+    const EXISTENTIAL_DEPOSIT: Balance = GHOST / 1_000;
+    const FEE_DESTINATION: AccountId = TREASURY;
+}
+
+/// The system pallet of this runtime.
+pub type System = system::Pallet<Runtime>;
+/// The balances pallet of this runtime.
+pub type Balances = balances::Pallet<Runtime>;
+
+/// A call to any pallet. The variant index is the pallet index (never reused).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
+pub enum RuntimeCall {
+    /// The system pallet.
+    #[codec(index = 0)]
+    System(system::Call),
+    /// The balances pallet.
+    #[codec(index = 1)]
+    Balances(balances::Call),
+}
+
+/// An event of any pallet.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
+pub enum RuntimeEvent {
+    /// The system pallet.
+    #[codec(index = 0)]
+    System(system::Event),
+    /// The balances pallet.
+    #[codec(index = 1)]
+    Balances(balances::Event),
+}
+
+impl From<system::Event> for RuntimeEvent {
+    fn from(e: system::Event) -> Self {
+        RuntimeEvent::System(e)
+    }
+}
+
+impl From<balances::Event> for RuntimeEvent {
+    fn from(e: balances::Event) -> Self {
+        RuntimeEvent::Balances(e)
+    }
+}
+
+impl RuntimeCall {
+    /// Weight and fee class, known before dispatch.
+    pub fn dispatch_info(&self) -> DispatchInfo {
+        match self {
+            RuntimeCall::System(call) => System::dispatch_info(call),
+            RuntimeCall::Balances(call) => Balances::dispatch_info(call),
+        }
+    }
+
+    /// Dispatches the call from `origin`.
+    pub fn dispatch(self, origin: Origin) -> DispatchResult {
+        match self {
+            RuntimeCall::System(call) => System::dispatch(call, origin),
+            RuntimeCall::Balances(call) => Balances::dispatch(call, origin),
+        }
+    }
+
+    /// `Pallet.Call`, for logs and RPC.
+    pub fn name(&self) -> String {
+        match self {
+            RuntimeCall::System(call) => format!("System.{}", call.name()),
+            RuntimeCall::Balances(call) => format!("Balances.{}", call.name()),
+        }
+    }
+}
+
+/// A signed transaction of this runtime.
+pub type UncheckedExtrinsic = SignedExtrinsic<RuntimeCall>;
+/// A block of this runtime.
+pub type Block = ghost_primitives::Block<UncheckedExtrinsic>;
+/// An event with its phase.
+pub type EventRecord = system::EventRecord<RuntimeEvent>;
+
+/// Signs `call` by `pair` for this runtime: immortal if `birth` is `None`, else mortal for
+/// `period` blocks after `birth = (number, hash)`.
+pub fn sign_extrinsic(
+    call: RuntimeCall,
+    pair: &ghost_primitives::Pair,
+    nonce: ghost_primitives::Nonce,
+    tip: Balance,
+    genesis_hash: ghost_primitives::Hash,
+    mortality: Option<(ghost_primitives::BlockNumber, ghost_primitives::Hash, u32)>,
+) -> UncheckedExtrinsic {
+    use ghost_primitives::{Era, ExtrinsicExtra, SigningContext};
+    let (era, birth_hash) = match mortality {
+        None => (Era::Immortal, genesis_hash),
+        Some((birth, hash, period)) => (Era::Mortal { birth, period }, hash),
+    };
+    let ctx = SigningContext { genesis_hash, spec_version: SPEC_VERSION, birth_hash };
+    SignedExtrinsic::new_signed(call, pair, ExtrinsicExtra { era, nonce, tip }, ctx)
+}
+
+/// Runs every pallet's `integrity_test`.
+pub fn integrity_test() {
+    System::integrity_test();
+    Balances::integrity_test();
+}
+
+/// The JSON metadata of the runtime (`state_getMetadata`).
+pub fn metadata() -> serde_json::Value {
+    serde_json::json!({
+        "version": version(),
+        "pallets": [System::metadata(0), Balances::metadata(1)],
+        "extrinsic": {
+            "format": "SCALE SignedExtrinsic { signer: [u8;32], signature: [u8;64], extra: { era, compact nonce, compact tip }, call: RuntimeCall }",
+            "signedPayload": "blake3(SCALE(call, extra, genesis_hash, spec_version, birth_hash))",
+            "maxSize": MAX_EXTRINSIC_SIZE,
+        },
+        "address": "bech32m, prefix `ghost`, 32-byte ed25519 public key",
+        "hash": "blake3-256",
+    })
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up the machine like dev.sh, then runs the whole suite: formatting, clippy, and every test
+# (unit, runtime, in-process node and end-to-end tests that start real ghostchain processes).
+# One build profile (dev/test) serves all of it; the target dir is under ~/.cache/ghostchain.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+"$root/scripts/setup.sh"
+# shellcheck source=scripts/env.sh
+source "$root/scripts/env.sh"
+
+echo "== cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -- -D warnings" >&2
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo build (binaries for end-to-end tests)" >&2
+cargo build --workspace --bins
+echo "== cargo test" >&2
+cargo test --workspace -- --test-threads 2
+echo "== all tests passed" >&2
