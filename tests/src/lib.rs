@@ -1,1 +1,140 @@
-//! placeholder
+//! End-to-end test support: start real `ghostchain` processes on loopback ports, talk to them
+//! with real clients (JSON-RPC over WebSocket, the `ghost` CLI), kill and restart them.
+//!
+//! The binaries come from the same target directory as the test executable
+//! (`target/debug/ghostchain`, `target/debug/ghost`); `scripts/test.sh` builds them first.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
+
+/// Path of a binary built next to the running test executable.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> → target/debug/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} not built: run `cargo build --workspace --bins` first", path.display());
+    path
+}
+
+/// A free loopback TCP port (bound and released; good enough for tests on one machine).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// A running `ghostchain` process, killed when dropped.
+pub struct Node {
+    child: Option<Child>,
+    /// Its JSON-RPC port.
+    pub rpc_port: u16,
+    /// Its base path.
+    pub base_path: PathBuf,
+    log: PathBuf,
+}
+
+impl Node {
+    /// Starts `ghostchain --dev --base-path <base_path>` with `extra` flags and waits until its
+    /// JSON-RPC answers.
+    pub fn start(base_path: &Path, extra: &[&str]) -> Node {
+        let rpc_port = free_port();
+        let log = base_path.join(format!("node-{rpc_port}.log"));
+        std::fs::create_dir_all(base_path).expect("base path");
+        let log_file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(binary("ghostchain"))
+            .args(["--dev", "--no-prometheus", "--rpc-port", &rpc_port.to_string()])
+            .arg("--base-path")
+            .arg(base_path)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("spawn ghostchain");
+        let node = Node { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log };
+        node.wait_ready(Duration::from_secs(30));
+        node
+    }
+
+    fn wait_ready(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.rpc_port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("node did not open its RPC port; log:\n{}", self.log_text());
+    }
+
+    /// The node's log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `ws://127.0.0.1:<port>`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.rpc_port)
+    }
+
+    /// A WebSocket JSON-RPC client.
+    pub async fn client(&self) -> WsClient {
+        WsClientBuilder::default().build(self.ws_url()).await.expect("ws connect")
+    }
+
+    /// Sends SIGKILL and waits for the process to be gone.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Sends SIGTERM (graceful shutdown) and waits up to 20 s.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        child.wait().ok()
+    }
+
+    /// Runs the `ghost` client against this node.
+    pub fn ghost(&self, args: &[&str]) -> Output {
+        Command::new(binary("ghost"))
+            .arg("--rpc")
+            .arg(self.ws_url())
+            .args(args)
+            .output()
+            .expect("run ghost")
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Runs `ghost` and parses its `--json` output, failing with its stderr.
+pub fn ghost_json(node: &Node, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = node.ghost(&all);
+    assert!(
+        out.status.success(),
+        "ghost {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("ghost {args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}

@@ -40,7 +40,12 @@ use crate::transfer::TransferArgs;
 
 /// The GhostChain client.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "ghost", version, about, propagate_version = true)]
+#[command(
+    name = "ghost",
+    version,
+    about = "GhostChain client: keys, transfers and chain queries over a node's JSON-RPC",
+    propagate_version = true
+)]
 pub struct Cli {
     /// WebSocket JSON-RPC endpoint of a node.
     #[arg(
