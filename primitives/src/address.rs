@@ -47,7 +47,9 @@ pub fn decode(address: &str) -> Result<AccountId, AddressError> {
         return Err(AddressError::WrongPrefix(hrp.to_string()));
     }
     let bytes: Vec<u8> = checked.byte_iter().collect();
-    let key: [u8; 32] = bytes.try_into().map_err(|v: Vec<u8>| AddressError::WrongLength(v.len()))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|v: Vec<u8>| AddressError::WrongLength(v.len()))?;
     Ok(AccountId(key))
 }
 
@@ -81,7 +83,8 @@ mod tests {
         assert_eq!(decode(&other), Err(AddressError::WrongPrefix("bc".into())));
         let short = bech32::encode::<Bech32m>(Hrp::parse("ghost").unwrap(), &[1u8; 20]).unwrap();
         assert_eq!(decode(&short), Err(AddressError::WrongLength(20)));
-        let old = bech32::encode::<bech32::Bech32>(Hrp::parse("ghost").unwrap(), &[1u8; 32]).unwrap();
+        let old =
+            bech32::encode::<bech32::Bech32>(Hrp::parse("ghost").unwrap(), &[1u8; 32]).unwrap();
         assert!(matches!(decode(&old), Err(AddressError::Invalid(_))));
     }
 

@@ -25,7 +25,9 @@ pub const DEV_ACCOUNTS: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "
 /// An account: the 32-byte ed25519 public key of its owner (or a derived key for contracts).
 ///
 /// Displays and serializes as a `ghost1…` bech32m address (see [`crate::address`]).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+)]
 pub struct AccountId(pub [u8; 32]);
 
 impl AccountId {
@@ -64,8 +66,9 @@ impl FromStr for AccountId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.starts_with("0x") {
             let bytes = decode_hex(s).map_err(|_| crate::address::AddressError::InvalidHexKey)?;
-            let key: [u8; 32] =
-                bytes.try_into().map_err(|_| crate::address::AddressError::InvalidHexKey)?;
+            let key: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| crate::address::AddressError::InvalidHexKey)?;
             return Ok(AccountId(key));
         }
         crate::address::decode(s)
@@ -111,8 +114,9 @@ impl<'de> serde::Deserialize<'de> for Signature {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         let bytes = decode_hex(&s).map_err(serde::de::Error::custom)?;
-        let array: [u8; 64] =
-            bytes.try_into().map_err(|_| serde::de::Error::custom("signature must be 64 bytes"))?;
+        let array: [u8; 64] = bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("signature must be 64 bytes"))?;
         Ok(Signature(array))
     }
 }
@@ -146,8 +150,10 @@ pub fn verify_batch(items: &[(&[u8], Signature, AccountId)]) -> bool {
         }
     }
     let messages: Vec<&[u8]> = items.iter().map(|(m, _, _)| *m).collect();
-    let sigs: Vec<ed25519_dalek::Signature> =
-        items.iter().map(|(_, s, _)| ed25519_dalek::Signature::from_bytes(&s.0)).collect();
+    let sigs: Vec<ed25519_dalek::Signature> = items
+        .iter()
+        .map(|(_, s, _)| ed25519_dalek::Signature::from_bytes(&s.0))
+        .collect();
     ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok()
 }
 
@@ -177,7 +183,9 @@ impl fmt::Debug for Pair {
 impl Pair {
     /// The pair of a 32-byte seed.
     pub fn from_seed(seed: &[u8; 32]) -> Pair {
-        Pair { secret: ed25519_dalek::SigningKey::from_bytes(seed) }
+        Pair {
+            secret: ed25519_dalek::SigningKey::from_bytes(seed),
+        }
     }
 
     /// A fresh pair from the operating system's random source, with its seed.
@@ -250,7 +258,10 @@ mod tests {
     fn dev_keys_are_deterministic_and_distinct() {
         let alice = Pair::from_suri("//Alice").unwrap();
         assert_eq!(alice.public(), Pair::dev("Alice").public());
-        assert_eq!(alice.seed(), blake3::derive_key(DEV_KEY_CONTEXT, b"//Alice"));
+        assert_eq!(
+            alice.seed(),
+            blake3::derive_key(DEV_KEY_CONTEXT, b"//Alice")
+        );
         let all: std::collections::BTreeSet<_> =
             DEV_ACCOUNTS.iter().map(|n| Pair::dev(n).public()).collect();
         assert_eq!(all.len(), 6);
@@ -266,7 +277,11 @@ mod tests {
     #[test]
     fn bad_suris_are_refused() {
         for bad in ["", "//", "Alice", "0x1234", "0xzz", "/Alice"] {
-            assert_eq!(Pair::from_suri(bad).unwrap_err(), KeyError::InvalidSuri, "{bad}");
+            assert_eq!(
+                Pair::from_suri(bad).unwrap_err(),
+                KeyError::InvalidSuri,
+                "{bad}"
+            );
         }
     }
 

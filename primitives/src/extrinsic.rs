@@ -12,7 +12,9 @@ use crate::hash::Hash;
 use crate::{Balance, BlockNumber, Nonce};
 
 /// How long an extrinsic stays valid.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Era {
     /// Valid forever (until its nonce is used).
@@ -56,7 +58,9 @@ impl Era {
 }
 
 /// The signed extras of an extrinsic.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 pub struct ExtrinsicExtra {
     /// Mortality.
     pub era: Era,
@@ -118,7 +122,12 @@ impl<Call: Encode> SignedExtrinsic<Call> {
     /// Builds and signs an extrinsic.
     pub fn new_signed(call: Call, pair: &Pair, extra: ExtrinsicExtra, ctx: SigningContext) -> Self {
         let message = Self::message(&call, &extra, &ctx);
-        SignedExtrinsic { signer: pair.public(), signature: pair.sign(&message), extra, call }
+        SignedExtrinsic {
+            signer: pair.public(),
+            signature: pair.sign(&message),
+            extra,
+            call,
+        }
     }
 
     /// The message this extrinsic's signature must cover in `ctx`.
@@ -139,7 +148,8 @@ impl<Call: Encode> SignedExtrinsic<Call> {
 
     /// Checks the signature in `ctx`.
     pub fn verify(&self, ctx: &SigningContext) -> bool {
-        self.signature.verify(&self.signing_message(ctx), &self.signer)
+        self.signature
+            .verify(&self.signing_message(ctx), &self.signer)
     }
 
     /// The extrinsic hash: blake3 of its SCALE encoding (what `author_submitExtrinsic` returns).
@@ -154,20 +164,37 @@ mod tests {
     use proptest::prelude::*;
 
     fn ctx() -> SigningContext {
-        SigningContext { genesis_hash: Hash([1; 32]), spec_version: 1, birth_hash: Hash([1; 32]) }
+        SigningContext {
+            genesis_hash: Hash([1; 32]),
+            spec_version: 1,
+            birth_hash: Hash([1; 32]),
+        }
     }
 
     fn extra(nonce: Nonce) -> ExtrinsicExtra {
-        ExtrinsicExtra { era: Era::Immortal, nonce, tip: 0 }
+        ExtrinsicExtra {
+            era: Era::Immortal,
+            nonce,
+            tip: 0,
+        }
     }
 
     #[test]
     fn signature_binds_genesis_spec_version_and_birth() {
         let xt = SignedExtrinsic::new_signed(vec![1u8, 2, 3], &Pair::dev("Alice"), extra(0), ctx());
         assert!(xt.verify(&ctx()));
-        assert!(!xt.verify(&SigningContext { genesis_hash: Hash([2; 32]), ..ctx() }));
-        assert!(!xt.verify(&SigningContext { spec_version: 2, ..ctx() }));
-        assert!(!xt.verify(&SigningContext { birth_hash: Hash([3; 32]), ..ctx() }));
+        assert!(!xt.verify(&SigningContext {
+            genesis_hash: Hash([2; 32]),
+            ..ctx()
+        }));
+        assert!(!xt.verify(&SigningContext {
+            spec_version: 2,
+            ..ctx()
+        }));
+        assert!(!xt.verify(&SigningContext {
+            birth_hash: Hash([3; 32]),
+            ..ctx()
+        }));
         let mut tampered = xt.clone();
         tampered.extra.tip = 5;
         assert!(!tampered.verify(&ctx()));
@@ -175,7 +202,10 @@ mod tests {
 
     #[test]
     fn mortal_era_window() {
-        let era = Era::Mortal { birth: 10, period: 64 };
+        let era = Era::Mortal {
+            birth: 10,
+            period: 64,
+        };
         assert!(!era.is_alive_at(10));
         assert!(era.is_alive_at(11));
         assert!(era.is_alive_at(74));

@@ -5,10 +5,12 @@ use core::str::FromStr;
 
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
-use crate::bytes::{decode_hex, HexError};
+use crate::bytes::{HexError, decode_hex};
 
 /// A 32-byte blake3 hash (of a header, an extrinsic, a state root, a name).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+)]
 pub struct Hash(pub [u8; 32]);
 
 /// blake3-256 of `data`.
@@ -59,9 +61,10 @@ impl FromStr for Hash {
     type Err = HexError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bytes = decode_hex(s)?;
-        let array: [u8; 32] = bytes
-            .try_into()
-            .map_err(|v: Vec<u8>| HexError::Length { expected: 32, found: v.len() })?;
+        let array: [u8; 32] = bytes.try_into().map_err(|v: Vec<u8>| HexError::Length {
+            expected: 32,
+            found: v.len(),
+        })?;
         Ok(Hash(array))
     }
 }

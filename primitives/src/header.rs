@@ -32,7 +32,9 @@ pub enum DigestItem {
 }
 
 /// The digest: items for consensus that are not part of the state.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 pub struct Digest {
     /// The items, each serialized on RPC as the `0x`-hex of its SCALE encoding.
     pub logs: Vec<DigestItem>,
@@ -81,7 +83,10 @@ impl Header {
     /// The hash the author signs: the header without its seal items.
     pub fn pre_hash(&self) -> Hash {
         let mut unsealed = self.clone();
-        unsealed.digest.logs.retain(|item| !matches!(item, DigestItem::Seal(..)));
+        unsealed
+            .digest
+            .logs
+            .retain(|item| !matches!(item, DigestItem::Seal(..)));
         unsealed.hash()
     }
 
@@ -152,7 +157,10 @@ mod tests {
         };
         let pre = header.pre_hash();
         assert_eq!(pre, header.hash());
-        header.digest.logs.push(DigestItem::Seal(AURA_ENGINE_ID, vec![9; 64]));
+        header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![9; 64]));
         assert_eq!(header.pre_hash(), pre);
         assert_ne!(header.hash(), pre);
         assert_eq!(header.slot(), Some(7));

@@ -30,7 +30,9 @@ pub use bytes::Bytes;
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};
 pub use hash::{Hash, blake3_256};
-pub use header::{ConsensusEngineId, Digest, DigestItem, Header, AURA_ENGINE_ID, GRANDPA_ENGINE_ID};
+pub use header::{
+    AURA_ENGINE_ID, ConsensusEngineId, Digest, DigestItem, GRANDPA_ENGINE_ID, Header,
+};
 pub use transaction_validity::{
     InvalidTransaction, TransactionTag, TransactionValidity, TransactionValidityError,
     UnknownTransaction, ValidTransaction,

@@ -23,7 +23,17 @@ pub struct ValidTransaction {
 }
 
 /// Why a transaction can never be valid as it is.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    serde::Serialize,
+    serde::Deserialize,
+    thiserror::Error,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum InvalidTransaction {
     /// The bytes do not decode as an extrinsic.
@@ -60,7 +70,17 @@ pub enum InvalidTransaction {
 }
 
 /// Why a transaction is not valid now but may be later.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    serde::Serialize,
+    serde::Deserialize,
+    thiserror::Error,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum UnknownTransaction {
     /// Its nonce is ahead of the account's (only the pool may keep it, in the future queue).
@@ -74,7 +94,17 @@ pub enum UnknownTransaction {
 }
 
 /// Why a transaction was refused.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    serde::Serialize,
+    serde::Deserialize,
+    thiserror::Error,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum TransactionValidityError {
     /// Never valid.

@@ -70,15 +70,27 @@ pub fn decode_extrinsic(bytes: &[u8]) -> Result<UncheckedExtrinsic, InvalidTrans
 }
 
 /// Balances and nonce of `who` at `header`.
-pub fn account_info(store: &dyn NodeStore, header: &Header, who: &AccountId) -> Result<AccountInfo, ApiError> {
+pub fn account_info(
+    store: &dyn NodeStore,
+    header: &Header,
+    who: &AccountId,
+) -> Result<AccountInfo, ApiError> {
     with_state(store, header.state_root, || {
         let data = Balances::account(who);
-        AccountInfo { free: data.free, reserved: data.reserved, nonce: System::account_nonce(who) }
+        AccountInfo {
+            free: data.free,
+            reserved: data.reserved,
+            nonce: System::account_nonce(who),
+        }
     })
 }
 
 /// The pool's verdict on `xt` on top of `best`.
-pub fn validate_transaction(store: &dyn NodeStore, best: &Header, xt: &UncheckedExtrinsic) -> TransactionValidity {
+pub fn validate_transaction(
+    store: &dyn NodeStore,
+    best: &Header,
+    xt: &UncheckedExtrinsic,
+) -> TransactionValidity {
     let len = xt.encoded_size() as u32;
     let next = Header {
         parent_hash: best.hash(),
@@ -95,17 +107,27 @@ pub fn validate_transaction(store: &dyn NodeStore, best: &Header, xt: &Unchecked
     match verdict {
         Ok(v) => v,
         // The best state must be readable; if it is not, no transaction can be judged valid.
-        Err(_) => Err(TransactionValidityError::Invalid(InvalidTransaction::Outdated)),
+        Err(_) => Err(TransactionValidityError::Invalid(
+            InvalidTransaction::Outdated,
+        )),
     }
 }
 
 /// The fee of `xt` without its tip.
-pub fn query_info(store: &dyn NodeStore, header: &Header, xt: &UncheckedExtrinsic) -> Result<RuntimeDispatchInfo, ApiError> {
+pub fn query_info(
+    store: &dyn NodeStore,
+    header: &Header,
+    xt: &UncheckedExtrinsic,
+) -> Result<RuntimeDispatchInfo, ApiError> {
     let len = xt.encoded_size() as u32;
     let info = xt.call.dispatch_info();
     with_state(store, header.state_root, || {
         let fee = Balances::compute_fee(len, &info, 0);
-        RuntimeDispatchInfo { weight: info.weight.ref_time(), class: "normal", partial_fee: fee.total() }
+        RuntimeDispatchInfo {
+            weight: info.weight.ref_time(),
+            class: "normal",
+            partial_fee: fee.total(),
+        }
     })
 }
 
@@ -115,7 +137,11 @@ pub fn events(store: &dyn NodeStore, header: &Header) -> Result<Vec<EventRecord>
 }
 
 /// The raw value at `key`.
-pub fn storage(store: &dyn NodeStore, header: &Header, key: &[u8]) -> Result<Option<Vec<u8>>, ApiError> {
+pub fn storage(
+    store: &dyn NodeStore,
+    header: &Header,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>, ApiError> {
     ghost_trie::StateView::new(store, header.state_root.0)
         .get(key)
         .map_err(|e| ApiError::State(e.to_string()))
@@ -123,8 +149,13 @@ pub fn storage(store: &dyn NodeStore, header: &Header, key: &[u8]) -> Result<Opt
 
 /// A proof of the values at `keys`, verifiable with [`ghost_trie::verify_read_proof`] against
 /// `header.state_root`.
-pub fn read_proof(store: &dyn NodeStore, header: &Header, keys: &[Vec<u8>]) -> Result<ReadProof, ApiError> {
-    ghost_trie::generate_read_proof(store, header.state_root.0, keys).map_err(|e| ApiError::State(e.to_string()))
+pub fn read_proof(
+    store: &dyn NodeStore,
+    header: &Header,
+    keys: &[Vec<u8>],
+) -> Result<ReadProof, ApiError> {
+    ghost_trie::generate_read_proof(store, header.state_root.0, keys)
+        .map_err(|e| ApiError::State(e.to_string()))
 }
 
 /// The SCALE bytes of an extrinsic (for clients).

@@ -56,11 +56,20 @@ impl<'a> BlockBuilder<'a> {
         let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
         with_externalities(&mut ext, || Executive::initialize_block(&header))?;
         check_backend(&ext)?;
-        Ok(BlockBuilder { store, parent_state_root: parent.state_root, ext, header, extrinsics: Vec::new() })
+        Ok(BlockBuilder {
+            store,
+            parent_state_root: parent.state_root,
+            ext,
+            header,
+            extrinsics: Vec::new(),
+        })
     }
 
     /// Applies `xt`; on `Err` the block is unchanged and `xt` must not be retried in it.
-    pub fn push(&mut self, xt: UncheckedExtrinsic) -> Result<DispatchResult, TransactionValidityError> {
+    pub fn push(
+        &mut self,
+        xt: UncheckedExtrinsic,
+    ) -> Result<DispatchResult, TransactionValidityError> {
         let len = xt.encoded_size() as u32;
         let applied = with_externalities(&mut self.ext, || {
             Executive::apply_extrinsic(xt.clone(), len, SignatureCheck::Verify)
@@ -92,7 +101,14 @@ impl<'a> BlockBuilder<'a> {
         let mut header = self.header;
         header.state_root = state_root;
         header.extrinsics_root = extrinsics_root(&self.extrinsics);
-        Ok(BuiltBlock { block: Block { header, extrinsics: self.extrinsics }, state_nodes, events })
+        Ok(BuiltBlock {
+            block: Block {
+                header,
+                extrinsics: self.extrinsics,
+            },
+            state_nodes,
+            events,
+        })
     }
 }
 
@@ -115,11 +131,17 @@ pub fn execute_block(
     let header = &block.header;
     let parent_hash = parent.hash();
     if header.parent_hash != parent_hash {
-        return Err(BlockError::ParentMismatch { expected: header.parent_hash, actual: parent_hash });
+        return Err(BlockError::ParentMismatch {
+            expected: header.parent_hash,
+            actual: parent_hash,
+        });
     }
     let computed = extrinsics_root(&block.extrinsics);
     if computed != header.extrinsics_root {
-        return Err(BlockError::ExtrinsicsRootMismatch { expected: header.extrinsics_root, computed });
+        return Err(BlockError::ExtrinsicsRootMismatch {
+            expected: header.extrinsics_root,
+            computed,
+        });
     }
     let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
     let events = with_externalities(&mut ext, || -> Result<Vec<EventRecord>, BlockError> {
@@ -142,9 +164,15 @@ pub fn execute_block(
     let (state_root, state_nodes) = commit_changes(store, parent.state_root, ext.into_changes())
         .map_err(|e| BlockError::Backend(e.to_string()))?;
     if state_root != header.state_root {
-        return Err(BlockError::StateRootMismatch { expected: header.state_root, computed: state_root });
+        return Err(BlockError::StateRootMismatch {
+            expected: header.state_root,
+            computed: state_root,
+        });
     }
-    Ok(ExecutedBlock { state_nodes, events })
+    Ok(ExecutedBlock {
+        state_nodes,
+        events,
+    })
 }
 
 /// Verifies every signature of the block in one batch (inside the initialized block).
@@ -156,7 +184,11 @@ fn batch_verify(extrinsics: &[UncheckedExtrinsic]) -> bool {
             Err(_) => return false,
         }
     }
-    let items: Vec<(&[u8], ghost_primitives::Signature, ghost_primitives::AccountId)> = extrinsics
+    let items: Vec<(
+        &[u8],
+        ghost_primitives::Signature,
+        ghost_primitives::AccountId,
+    )> = extrinsics
         .iter()
         .zip(&messages)
         .map(|(xt, m)| (m.as_slice(), xt.signature, xt.signer))

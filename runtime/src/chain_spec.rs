@@ -37,7 +37,11 @@ pub struct Properties {
 
 impl Default for Properties {
     fn default() -> Self {
-        Properties { token_symbol: "GHOST".into(), token_decimals: 12, address_prefix: "ghost".into() }
+        Properties {
+            token_symbol: "GHOST".into(),
+            token_decimals: 12,
+            address_prefix: "ghost".into(),
+        }
     }
 }
 
@@ -93,12 +97,20 @@ pub enum ChainSpecError {
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * GHOST;
 
 fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
-    let mut balances: Vec<(AccountId, Balance)> =
-        DEV_ACCOUNTS.iter().map(|name| (Pair::dev(name).public(), DEV_ENDOWMENT)).collect();
+    let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
+        .iter()
+        .map(|name| (Pair::dev(name).public(), DEV_ENDOWMENT))
+        .collect();
     balances.push((TREASURY, GHOST));
     RuntimeGenesisConfig {
-        system: system::GenesisConfig { timestamp_ms: 0, chain_id: chain_id.into() },
-        balances: balances::GenesisConfig { balances, fees: FeeSchedule::default() },
+        system: system::GenesisConfig {
+            timestamp_ms: 0,
+            chain_id: chain_id.into(),
+        },
+        balances: balances::GenesisConfig {
+            balances,
+            fees: FeeSchedule::default(),
+        },
     }
 }
 
@@ -126,7 +138,10 @@ impl ChainSpec {
             chain_type: ChainType::Local,
             properties: Properties::default(),
             consensus: ConsensusSpec {
-                authorities: ["Alice", "Bob", "Charlie"].iter().map(|n| Pair::dev(n).public()).collect(),
+                authorities: ["Alice", "Bob", "Charlie"]
+                    .iter()
+                    .map(|n| Pair::dev(n).public())
+                    .collect(),
                 slot_duration_ms: 2_000,
             },
             genesis: dev_genesis("local"),
@@ -139,8 +154,10 @@ impl ChainSpec {
             "dev" => ChainSpec::dev(),
             "local" => ChainSpec::local(),
             path => {
-                let bytes = std::fs::read(path)
-                    .map_err(|source| ChainSpecError::Io { path: path.into(), source })?;
+                let bytes = std::fs::read(path).map_err(|source| ChainSpecError::Io {
+                    path: path.into(),
+                    source,
+                })?;
                 ChainSpec::from_json(&bytes)?
             }
         };
@@ -176,12 +193,17 @@ mod tests {
         let b = parsed.genesis.build().unwrap();
         assert_eq!(a.header.hash(), b.header.hash());
         let local = ChainSpec::local().genesis.build().unwrap();
-        assert_ne!(a.header.hash(), local.header.hash(), "chain ids separate the genesis hashes");
+        assert_ne!(
+            a.header.hash(),
+            local.header.hash(),
+            "chain ids separate the genesis hashes"
+        );
     }
 
     #[test]
     fn unknown_fields_and_empty_authorities_are_refused() {
-        let mut value: serde_json::Value = serde_json::from_str(&ChainSpec::dev().to_json()).unwrap();
+        let mut value: serde_json::Value =
+            serde_json::from_str(&ChainSpec::dev().to_json()).unwrap();
         value["bogus"] = serde_json::json!(1);
         assert!(ChainSpec::from_json(value.to_string().as_bytes()).is_err());
         let mut spec = ChainSpec::dev();

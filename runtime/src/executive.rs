@@ -110,7 +110,11 @@ impl Executive {
             None => genesis_hash,
             Some(birth) => System::block_hash(birth).ok_or(InvalidTransaction::Outdated)?,
         };
-        Ok(SigningContext { genesis_hash, spec_version: crate::SPEC_VERSION, birth_hash })
+        Ok(SigningContext {
+            genesis_hash,
+            spec_version: crate::SPEC_VERSION,
+            birth_hash,
+        })
     }
 
     fn check(
@@ -137,7 +141,9 @@ impl Executive {
         }
         let future = got > expected;
         if future && mode == Mode::Apply {
-            return Err(TransactionValidityError::Unknown(UnknownTransaction::Future { expected, got }));
+            return Err(TransactionValidityError::Unknown(
+                UnknownTransaction::Future { expected, got },
+            ));
         }
         let info = xt.call.dispatch_info();
         if info.weight > <Runtime as pallet_system::Config>::MAX_BLOCK_WEIGHT {

@@ -45,7 +45,10 @@ impl RuntimeGenesisConfig {
             self.balances.build::<Runtime>()?;
             Ok(())
         })?;
-        let pairs = ext.into_changes().into_iter().filter_map(|(k, v)| v.map(|v| (k, v)));
+        let pairs = ext
+            .into_changes()
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)));
         let (root, state_nodes) = ghost_trie::build(pairs);
         let header = Header {
             parent_hash: Hash::ZERO,
@@ -55,6 +58,9 @@ impl RuntimeGenesisConfig {
             timestamp_ms: self.system.timestamp_ms,
             digest: Digest::default(),
         };
-        Ok(GenesisBlock { header, state_nodes })
+        Ok(GenesisBlock {
+            header,
+            state_nodes,
+        })
     }
 }

@@ -160,7 +160,11 @@ pub fn sign_extrinsic(
         None => (Era::Immortal, genesis_hash),
         Some((birth, hash, period)) => (Era::Mortal { birth, period }, hash),
     };
-    let ctx = SigningContext { genesis_hash, spec_version: SPEC_VERSION, birth_hash };
+    let ctx = SigningContext {
+        genesis_hash,
+        spec_version: SPEC_VERSION,
+        birth_hash,
+    };
     SignedExtrinsic::new_signed(call, pair, ExtrinsicExtra { era, nonce, tip }, ctx)
 }
 

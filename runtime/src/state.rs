@@ -13,7 +13,9 @@ pub struct TrieBackend<'a> {
 impl<'a> TrieBackend<'a> {
     /// The state at `root` in `store`.
     pub fn new(store: &'a dyn NodeStore, root: Hash) -> Self {
-        TrieBackend { view: StateView::new(store, root.0) }
+        TrieBackend {
+            view: StateView::new(store, root.0),
+        }
     }
 }
 
@@ -22,7 +24,9 @@ impl StateBackend for TrieBackend<'_> {
         self.view.get(key).map_err(|e| BackendError(e.to_string()))
     }
     fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        self.view.next_key(key).map_err(|e| BackendError(e.to_string()))
+        self.view
+            .next_key(key)
+            .map_err(|e| BackendError(e.to_string()))
     }
 }
 

@@ -26,8 +26,8 @@ use ghost_runtime::{
     EventRecord, GHOST, MAX_EXTRINSIC_SIZE, Runtime, RuntimeCall, RuntimeEvent, SPEC_VERSION,
     TREASURY, UncheckedExtrinsic, sign_extrinsic,
 };
-use ghost_support::storage::{StorageMap, StorageValue};
 use ghost_support::DispatchError;
+use ghost_support::storage::{StorageMap, StorageValue};
 use ghost_trie::{MemoryNodeStore, ProofError, StateView, verify_read_proof};
 use parity_scale_codec::{Decode, Encode};
 use proptest::prelude::*;
@@ -49,7 +49,11 @@ impl Chain {
         let genesis = spec.genesis.build().expect("genesis config builds");
         let mut store = MemoryNodeStore::default();
         store.insert_nodes(genesis.state_nodes);
-        Chain { store, head: genesis.header.clone(), genesis: genesis.header }
+        Chain {
+            store,
+            head: genesis.header.clone(),
+            genesis: genesis.header,
+        }
     }
 
     fn dev() -> Chain {
@@ -66,7 +70,12 @@ impl Chain {
 
     /// A builder for the block after the head.
     fn builder(&self) -> BlockBuilder<'_> {
-        match BlockBuilder::new(&self.store, &self.head, self.next_timestamp(), Digest::default()) {
+        match BlockBuilder::new(
+            &self.store,
+            &self.head,
+            self.next_timestamp(),
+            Digest::default(),
+        ) {
             Ok(builder) => builder,
             Err(e) => panic!("block {} does not start: {e}", self.head.number + 1),
         }
@@ -108,7 +117,9 @@ impl Chain {
     /// `(TotalIssuance, sum of every account's total balance)` at the head.
     fn issuance_and_sum(&self) -> (Balance, Balance) {
         api::with_state(&self.store, self.head.state_root, || {
-            let sum: Balance = balances::Account::iter().map(|(_, data)| data.total()).sum();
+            let sum: Balance = balances::Account::iter()
+                .map(|(_, data)| data.total())
+                .sum();
             (balances::TotalIssuance::get_or_default(), sum)
         })
         .expect("head state readable")
@@ -124,18 +135,32 @@ fn transfer(dest: AccountId, value: Balance) -> RuntimeCall {
 }
 
 fn remark(len: usize) -> RuntimeCall {
-    RuntimeCall::System(system::Call::Remark { remark: vec![0x42; len] })
+    RuntimeCall::System(system::Call::Remark {
+        remark: vec![0x42; len],
+    })
 }
 
 /// `call` signed by the dev account `signer`, immortal, without tip.
 fn signed(chain: &Chain, signer: &str, call: RuntimeCall, nonce: u64) -> UncheckedExtrinsic {
-    sign_extrinsic(call, &Pair::dev(signer), nonce, 0, chain.genesis_hash(), None)
+    sign_extrinsic(
+        call,
+        &Pair::dev(signer),
+        nonce,
+        0,
+        chain.genesis_hash(),
+        None,
+    )
 }
 
 /// The fee of `xt` under the default fee schedule, tip included.
 fn expected_fee(xt: &UncheckedExtrinsic) -> Balance {
     let schedule = FeeSchedule::default();
-    let micros = xt.call.dispatch_info().weight.ref_time().div_ceil(1_000_000);
+    let micros = xt
+        .call
+        .dispatch_info()
+        .weight
+        .ref_time()
+        .div_ceil(1_000_000);
     schedule.base_fee
         + schedule.weight_fee_per_micro * Balance::from(micros)
         + schedule.byte_fee * xt.encoded_size() as Balance
@@ -143,7 +168,10 @@ fn expected_fee(xt: &UncheckedExtrinsic) -> Balance {
 }
 
 fn applied(index: u32, event: impl Into<RuntimeEvent>) -> EventRecord {
-    EventRecord { phase: Phase::ApplyExtrinsic(index), event: event.into() }
+    EventRecord {
+        phase: Phase::ApplyExtrinsic(index),
+        event: event.into(),
+    }
 }
 
 /// Asserts that the pool check and the block builder both refuse `xt` with `error`, and that the
@@ -157,10 +185,16 @@ fn assert_refused(chain: &Chain, xt: UncheckedExtrinsic, error: InvalidTransacti
     );
     let mut builder = chain.builder();
     assert_eq!(builder.push(xt), Err(error), "push");
-    assert!(builder.is_empty(), "a refused extrinsic is not in the block");
+    assert!(
+        builder.is_empty(),
+        "a refused extrinsic is not in the block"
+    );
     let tried = builder.build().expect("block builds");
     let untouched = chain.builder().build().expect("block builds");
-    assert_eq!(tried.block.header, untouched.block.header, "the refused push wrote to the state");
+    assert_eq!(
+        tried.block.header, untouched.block.header,
+        "the refused push wrote to the state"
+    );
     assert_eq!(tried.events, untouched.events);
 }
 
@@ -206,9 +240,28 @@ fn transfer_moves_the_amount_pays_the_fee_to_the_treasury_and_keeps_issuance() {
     assert_eq!(after[1].nonce, 0, "only the signer's nonce moves");
     assert_eq!(chain.issuance_and_sum(), (issuance_before, issuance_before));
     let expected = vec![
-        applied(0, balances::Event::FeePaid { who: alice, fee, tip: 0 }),
-        applied(0, balances::Event::Transfer { from: alice, to: bob, amount }),
-        applied(0, system::Event::ExtrinsicSuccess { dispatch_info: info }),
+        applied(
+            0,
+            balances::Event::FeePaid {
+                who: alice,
+                fee,
+                tip: 0,
+            },
+        ),
+        applied(
+            0,
+            balances::Event::Transfer {
+                from: alice,
+                to: bob,
+                amount,
+            },
+        ),
+        applied(
+            0,
+            system::Event::ExtrinsicSuccess {
+                dispatch_info: info,
+            },
+        ),
     ];
     assert_eq!(built.events, expected);
     assert_eq!(api::events(&chain.store, &chain.head).unwrap(), expected);
@@ -219,14 +272,28 @@ fn query_info_reports_the_fee_charged_without_the_tip() {
     let mut chain = Chain::dev();
     let alice = dev("Alice");
     let tip = 7 * GHOST / 1_000;
-    let xt = sign_extrinsic(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), 0, tip, chain.genesis_hash(), None);
+    let xt = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &Pair::dev("Alice"),
+        0,
+        tip,
+        chain.genesis_hash(),
+        None,
+    );
     let info = api::query_info(&chain.store, &chain.head, &xt).unwrap();
     assert_eq!(info.partial_fee + tip, expected_fee(&xt));
     assert_eq!(info.weight, xt.call.dispatch_info().weight.ref_time());
 
     let built = chain.produce(vec![xt]);
 
-    let paid = applied(0, balances::Event::FeePaid { who: alice, fee: info.partial_fee + tip, tip });
+    let paid = applied(
+        0,
+        balances::Event::FeePaid {
+            who: alice,
+            fee: info.partial_fee + tip,
+            tip,
+        },
+    );
     assert_eq!(built.events.first(), Some(&paid));
 }
 
@@ -253,14 +320,31 @@ fn failing_transfer_is_included_pays_its_fee_and_reverts_the_call() {
     assert_eq!(
         built.events,
         vec![
-            applied(0, balances::Event::FeePaid { who: alice, fee, tip: 0 }),
-            applied(0, system::Event::ExtrinsicFailed { dispatch_error: insufficient, dispatch_info: info }),
+            applied(
+                0,
+                balances::Event::FeePaid {
+                    who: alice,
+                    fee,
+                    tip: 0
+                }
+            ),
+            applied(
+                0,
+                system::Event::ExtrinsicFailed {
+                    dispatch_error: insufficient,
+                    dispatch_info: info
+                }
+            ),
         ]
     );
     // The only writes: the fee, the nonce, the block's bookkeeping and its two events.
     let (before, after) = (chain.state(&genesis), chain.state(&chain.head));
-    let changed: BTreeSet<Vec<u8>> =
-        before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).cloned().collect();
+    let changed: BTreeSet<Vec<u8>> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .cloned()
+        .collect();
     let expected: BTreeSet<Vec<u8>> = [
         balances::Account::hashed_key(&alice),
         balances::Account::hashed_key(&TREASURY),
@@ -287,7 +371,10 @@ fn failing_transfer_is_included_pays_its_fee_and_reverts_the_call() {
 fn transfer_from_a_signed_origin_cannot_force_set_a_balance() {
     let mut chain = Chain::dev();
     let alice = dev("Alice");
-    let call = RuntimeCall::Balances(balances::Call::ForceSetBalance { who: alice, free: 1_000 * DEV_ENDOWMENT });
+    let call = RuntimeCall::Balances(balances::Call::ForceSetBalance {
+        who: alice,
+        free: 1_000 * DEV_ENDOWMENT,
+    });
     let xt = signed(&chain, "Alice", call, 0);
     let fee = expected_fee(&xt);
     let (issuance, _) = chain.issuance_and_sum();
@@ -309,7 +396,13 @@ fn remark_at_the_limit_succeeds_and_records_its_hash() {
 
     let built = chain.produce(vec![xt]);
 
-    assert!(built.events.contains(&applied(0, system::Event::Remarked { sender: dev("Alice"), hash })));
+    assert!(built.events.contains(&applied(
+        0,
+        system::Event::Remarked {
+            sender: dev("Alice"),
+            hash
+        }
+    )));
 }
 
 #[test]
@@ -319,7 +412,10 @@ fn remark_above_the_limit_is_included_pays_its_fee_and_fails() {
     let fee = expected_fee(&xt);
 
     let mut builder = chain.builder();
-    assert_eq!(builder.push(xt), Ok(Err(DispatchError::module("System", "RemarkTooLong"))));
+    assert_eq!(
+        builder.push(xt),
+        Ok(Err(DispatchError::module("System", "RemarkTooLong")))
+    );
     chain.append(&builder.build().unwrap());
 
     let alice = chain.account(&dev("Alice"));
@@ -336,7 +432,8 @@ fn executing_a_block_on_fresh_stores_reproduces_the_built_state() {
     let mut states = Vec::new();
     for _ in 0..2 {
         let mut importer = Chain::dev();
-        let executed = execute_block(&importer.store, &importer.head, &built.block).expect("block imports");
+        let executed =
+            execute_block(&importer.store, &importer.head, &built.block).expect("block imports");
         let mut nodes = executed.state_nodes.clone();
         nodes.sort();
         assert_eq!(nodes, built_nodes);
@@ -357,7 +454,10 @@ fn import_rejects_a_wrong_state_root() {
     block.header.state_root = Hash([0xab; 32]);
     assert_eq!(
         import_error(&chain, &chain.head, &block),
-        BlockError::StateRootMismatch { expected: Hash([0xab; 32]), computed: built.block.header.state_root }
+        BlockError::StateRootMismatch {
+            expected: Hash([0xab; 32]),
+            computed: built.block.header.state_root
+        }
     );
 }
 
@@ -382,7 +482,10 @@ fn import_rejects_a_block_on_the_wrong_parent() {
     let other = Chain::new(ChainSpec::local());
     assert_eq!(
         import_error(&other, &other.head, &built.block),
-        BlockError::ParentMismatch { expected: built.block.header.parent_hash, actual: other.head.hash() }
+        BlockError::ParentMismatch {
+            expected: built.block.header.parent_hash,
+            actual: other.head.hash()
+        }
     );
 }
 
@@ -395,15 +498,24 @@ fn import_rejects_a_bad_signature_and_names_the_extrinsic() {
     block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
     assert_eq!(
         import_error(&chain, &chain.head, &block),
-        BlockError::InvalidExtrinsic { index: 1, error: InvalidTransaction::BadProof.into() }
+        BlockError::InvalidExtrinsic {
+            index: 1,
+            error: InvalidTransaction::BadProof.into()
+        }
     );
 }
 
 #[test]
 fn block_with_a_timestamp_not_after_its_parent_is_refused() {
     let chain = Chain::dev();
-    let not_increasing = BlockError::Initialize(DispatchError::module("System", "TimestampNotIncreasing"));
-    let start = BlockBuilder::new(&chain.store, &chain.head, chain.head.timestamp_ms, Digest::default());
+    let not_increasing =
+        BlockError::Initialize(DispatchError::module("System", "TimestampNotIncreasing"));
+    let start = BlockBuilder::new(
+        &chain.store,
+        &chain.head,
+        chain.head.timestamp_ms,
+        Digest::default(),
+    );
     assert_eq!(start.err(), Some(not_increasing.clone()));
 
     let block = ghost_runtime::Block {
@@ -454,7 +566,14 @@ fn tampered_call_is_refused_as_bad_proof() {
 fn extrinsic_signed_for_another_genesis_is_refused_as_bad_proof() {
     let chain = Chain::dev();
     let local_genesis = Chain::new(ChainSpec::local()).genesis_hash();
-    let xt = sign_extrinsic(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), 0, 0, local_genesis, None);
+    let xt = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &Pair::dev("Alice"),
+        0,
+        0,
+        local_genesis,
+        None,
+    );
     assert_refused(&chain, xt, InvalidTransaction::BadProof);
 }
 
@@ -462,18 +581,39 @@ fn extrinsic_signed_for_another_genesis_is_refused_as_bad_proof() {
 fn extrinsic_signed_for_another_spec_version_is_refused_as_bad_proof() {
     let chain = Chain::dev();
     let genesis_hash = chain.genesis_hash();
-    let ctx = SigningContext { genesis_hash, spec_version: SPEC_VERSION + 1, birth_hash: genesis_hash };
-    let extra = ExtrinsicExtra { era: Era::Immortal, nonce: 0, tip: 0 };
-    let xt = SignedExtrinsic::new_signed(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), extra, ctx);
+    let ctx = SigningContext {
+        genesis_hash,
+        spec_version: SPEC_VERSION + 1,
+        birth_hash: genesis_hash,
+    };
+    let extra = ExtrinsicExtra {
+        era: Era::Immortal,
+        nonce: 0,
+        tip: 0,
+    };
+    let xt =
+        SignedExtrinsic::new_signed(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), extra, ctx);
     assert_refused(&chain, xt, InvalidTransaction::BadProof);
 }
 
 #[test]
 fn used_nonce_is_refused_as_stale() {
     let mut chain = Chain::dev();
-    chain.produce(vec![signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0)]);
+    chain.produce(vec![signed(
+        &chain,
+        "Alice",
+        transfer(dev("Bob"), GHOST),
+        0,
+    )]);
     let replay = signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0);
-    assert_refused(&chain, replay, InvalidTransaction::Stale { expected: 1, got: 0 });
+    assert_refused(
+        &chain,
+        replay,
+        InvalidTransaction::Stale {
+            expected: 1,
+            got: 0,
+        },
+    );
 }
 
 #[test]
@@ -494,10 +634,18 @@ fn future_nonce_is_refused_by_the_builder_but_queued_by_the_pool() {
     let mut builder = chain.builder();
     assert_eq!(
         builder.push(xt),
-        Err(TransactionValidityError::Unknown(UnknownTransaction::Future { expected: 0, got: 2 }))
+        Err(TransactionValidityError::Unknown(
+            UnknownTransaction::Future {
+                expected: 0,
+                got: 2
+            }
+        ))
     );
     assert!(builder.is_empty());
-    assert_eq!(builder.build().unwrap().block.header, chain.builder().build().unwrap().block.header);
+    assert_eq!(
+        builder.build().unwrap().block.header,
+        chain.builder().build().unwrap().block.header
+    );
 }
 
 #[test]
@@ -512,9 +660,17 @@ fn signer_without_balance_cannot_pay_the_fee() {
 fn mortal_extrinsic_is_refused_after_its_era() {
     let mut chain = Chain::dev();
     let birth = (0, chain.genesis_hash(), 2);
-    let xt = sign_extrinsic(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), 0, 0, chain.genesis_hash(), Some(birth));
+    let xt = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &Pair::dev("Alice"),
+        0,
+        0,
+        chain.genesis_hash(),
+        Some(birth),
+    );
     chain.produce(vec![]);
-    let valid = api::validate_transaction(&chain.store, &chain.head, &xt).expect("alive in block 2");
+    let valid =
+        api::validate_transaction(&chain.store, &chain.head, &xt).expect("alive in block 2");
     assert_eq!(valid.valid_until, 2);
     chain.produce(vec![]);
     assert_refused(&chain, xt, InvalidTransaction::Outdated);
@@ -524,7 +680,14 @@ fn mortal_extrinsic_is_refused_after_its_era() {
 fn mortal_extrinsic_is_refused_before_its_birth() {
     let chain = Chain::dev();
     let birth = (3, Hash([3; 32]), 64);
-    let xt = sign_extrinsic(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), 0, 0, chain.genesis_hash(), Some(birth));
+    let xt = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &Pair::dev("Alice"),
+        0,
+        0,
+        chain.genesis_hash(),
+        Some(birth),
+    );
     assert_refused(&chain, xt, InvalidTransaction::Outdated);
 }
 
@@ -534,9 +697,23 @@ fn mortal_extrinsic_born_on_another_fork_is_refused_as_bad_proof() {
     chain.produce(vec![]);
     let genesis_hash = chain.genesis_hash();
     let alice = Pair::dev("Alice");
-    let here = sign_extrinsic(transfer(dev("Bob"), GHOST), &alice, 0, 0, genesis_hash, Some((1, chain.head.hash(), 8)));
+    let here = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &alice,
+        0,
+        0,
+        genesis_hash,
+        Some((1, chain.head.hash(), 8)),
+    );
     assert!(api::validate_transaction(&chain.store, &chain.head, &here).is_ok());
-    let elsewhere = sign_extrinsic(transfer(dev("Bob"), GHOST), &alice, 0, 0, genesis_hash, Some((1, Hash([7; 32]), 8)));
+    let elsewhere = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &alice,
+        0,
+        0,
+        genesis_hash,
+        Some((1, Hash([7; 32]), 8)),
+    );
     assert_refused(&chain, elsewhere, InvalidTransaction::BadProof);
 }
 
@@ -558,18 +735,33 @@ fn decode_extrinsic_round_trips_and_refuses_trailing_or_missing_bytes() {
     assert_eq!(api::decode_extrinsic(&bytes), Ok(xt));
     let mut trailing = bytes.clone();
     trailing.push(0);
-    assert_eq!(api::decode_extrinsic(&trailing), Err(InvalidTransaction::BadEncoding));
-    assert_eq!(api::decode_extrinsic(&bytes[..bytes.len() - 1]), Err(InvalidTransaction::BadEncoding));
-    assert_eq!(api::decode_extrinsic(&[]), Err(InvalidTransaction::BadEncoding));
+    assert_eq!(
+        api::decode_extrinsic(&trailing),
+        Err(InvalidTransaction::BadEncoding)
+    );
+    assert_eq!(
+        api::decode_extrinsic(&bytes[..bytes.len() - 1]),
+        Err(InvalidTransaction::BadEncoding)
+    );
+    assert_eq!(
+        api::decode_extrinsic(&[]),
+        Err(InvalidTransaction::BadEncoding)
+    );
 }
 
 #[test]
 fn decode_extrinsic_refuses_oversize_input_before_decoding() {
     let chain = Chain::dev();
     let big = api::encode_extrinsic(&signed(&chain, "Alice", remark(MAX_EXTRINSIC_SIZE), 0));
-    assert_eq!(api::decode_extrinsic(&big), Err(InvalidTransaction::ExhaustsResources));
+    assert_eq!(
+        api::decode_extrinsic(&big),
+        Err(InvalidTransaction::ExhaustsResources)
+    );
     let zeros = vec![0u8; MAX_EXTRINSIC_SIZE + 1];
-    assert_eq!(api::decode_extrinsic(&zeros), Err(InvalidTransaction::ExhaustsResources));
+    assert_eq!(
+        api::decode_extrinsic(&zeros),
+        Err(InvalidTransaction::ExhaustsResources)
+    );
 }
 
 /// The encoding of a signed transfer and a signed remark, to mutate.
@@ -577,8 +769,15 @@ fn sample_encodings() -> Vec<Vec<u8>> {
     let chain = Chain::dev();
     vec![
         signed(&chain, "Alice", transfer(dev("Bob"), 123 * GHOST), 7).encode(),
-        sign_extrinsic(remark(40), &Pair::dev("Eve"), 300, 99, chain.genesis_hash(), Some((5, Hash([5; 32]), 64)))
-            .encode(),
+        sign_extrinsic(
+            remark(40),
+            &Pair::dev("Eve"),
+            300,
+            99,
+            chain.genesis_hash(),
+            Some((5, Hash([5; 32]), 64)),
+        )
+        .encode(),
     ]
 }
 
@@ -628,8 +827,14 @@ fn block_length_limit_refuses_an_extrinsic_that_does_not_fit() {
     assert!(second.encoded_size() <= MAX_EXTRINSIC_SIZE);
 
     let mut builder = chain.builder();
-    assert_eq!(builder.push(first.clone()), Ok(Err(DispatchError::module("System", "RemarkTooLong"))));
-    assert_eq!(builder.push(second), Err(InvalidTransaction::ExhaustsResources.into()));
+    assert_eq!(
+        builder.push(first.clone()),
+        Ok(Err(DispatchError::module("System", "RemarkTooLong")))
+    );
+    assert_eq!(
+        builder.push(second),
+        Err(InvalidTransaction::ExhaustsResources.into())
+    );
     let small = signed(&chain, "Bob", transfer(dev("Alice"), GHOST), 0);
     let small_len = small.encoded_size();
     assert_eq!(builder.push(small), Ok(Ok(())));
@@ -638,7 +843,12 @@ fn block_length_limit_refuses_an_extrinsic_that_does_not_fit() {
 
     let mut chain = chain;
     chain.append(&built);
-    let length = api::with_state(&chain.store, chain.head.state_root, system::BlockLength::get).unwrap();
+    let length = api::with_state(
+        &chain.store,
+        chain.head.state_root,
+        system::BlockLength::get,
+    )
+    .unwrap();
     assert_eq!(length, Some((first.encoded_size() + small_len) as u32));
 }
 
@@ -653,13 +863,33 @@ fn block_weight_limit_refuses_extrinsics_once_full() {
     let mut builder = chain.builder();
     let alice = Pair::dev("Alice");
     for nonce in 0..fit {
-        let xt = sign_extrinsic(transfer(dev("Bob"), GHOST / 100), &alice, nonce, 0, chain.genesis_hash(), None);
+        let xt = sign_extrinsic(
+            transfer(dev("Bob"), GHOST / 100),
+            &alice,
+            nonce,
+            0,
+            chain.genesis_hash(),
+            None,
+        );
         assert_eq!(builder.push(xt), Ok(Ok(())), "transfer {nonce} of {fit}");
     }
-    let one_more = sign_extrinsic(transfer(dev("Bob"), GHOST / 100), &alice, fit, 0, chain.genesis_hash(), None);
-    assert_eq!(builder.push(one_more), Err(InvalidTransaction::ExhaustsResources.into()));
+    let one_more = sign_extrinsic(
+        transfer(dev("Bob"), GHOST / 100),
+        &alice,
+        fit,
+        0,
+        chain.genesis_hash(),
+        None,
+    );
+    assert_eq!(
+        builder.push(one_more),
+        Err(InvalidTransaction::ExhaustsResources.into())
+    );
     let from_bob = signed(&chain, "Bob", transfer(dev("Alice"), GHOST), 0);
-    assert_eq!(builder.push(from_bob), Err(InvalidTransaction::ExhaustsResources.into()));
+    assert_eq!(
+        builder.push(from_bob),
+        Err(InvalidTransaction::ExhaustsResources.into())
+    );
     assert_eq!(builder.len() as u64, fit);
 }
 
@@ -668,17 +898,34 @@ fn block_weight_limit_refuses_extrinsics_once_full() {
 #[test]
 fn read_proof_of_a_balance_verifies_against_the_state_root() {
     let mut chain = Chain::dev();
-    chain.produce(vec![signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0)]);
+    chain.produce(vec![signed(
+        &chain,
+        "Alice",
+        transfer(dev("Bob"), GHOST),
+        0,
+    )]);
     let alice = dev("Alice");
     let key = balances::Account::hashed_key(&alice);
     let proof = api::read_proof(&chain.store, &chain.head, std::slice::from_ref(&key)).unwrap();
 
     let value = verify_read_proof(&chain.head.state_root.0, &proof, &key).expect("proof verifies");
 
-    assert_eq!(value, api::storage(&chain.store, &chain.head, &key).unwrap());
+    assert_eq!(
+        value,
+        api::storage(&chain.store, &chain.head, &key).unwrap()
+    );
     let data = AccountData::decode(&mut &value.expect("alice exists")[..]).unwrap();
-    assert_eq!(data, AccountData { free: chain.account(&alice).free, reserved: 0 });
-    assert_eq!(verify_read_proof(&chain.genesis.state_root.0, &proof, &key), Err(ProofError::Incomplete));
+    assert_eq!(
+        data,
+        AccountData {
+            free: chain.account(&alice).free,
+            reserved: 0
+        }
+    );
+    assert_eq!(
+        verify_read_proof(&chain.genesis.state_root.0, &proof, &key),
+        Err(ProofError::Incomplete)
+    );
 }
 
 #[test]
@@ -686,20 +933,40 @@ fn read_proof_proves_an_unknown_account_absent() {
     let chain = Chain::dev();
     let key = balances::Account::hashed_key(&dev("Nobody"));
     let proof = api::read_proof(&chain.store, &chain.head, std::slice::from_ref(&key)).unwrap();
-    assert_eq!(verify_read_proof(&chain.head.state_root.0, &proof, &key), Ok(None));
+    assert_eq!(
+        verify_read_proof(&chain.head.state_root.0, &proof, &key),
+        Ok(None)
+    );
 }
 
 #[test]
 fn validate_transaction_priority_is_the_tip_and_it_provides_the_signer_nonce_tag() {
     let mut chain = Chain::dev();
-    chain.produce(vec![signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0)]);
+    chain.produce(vec![signed(
+        &chain,
+        "Alice",
+        transfer(dev("Bob"), GHOST),
+        0,
+    )]);
     let alice = dev("Alice");
     let tip = 12_345;
     let birth = (1, chain.head.hash(), 16);
-    let xt = sign_extrinsic(transfer(dev("Bob"), GHOST), &Pair::dev("Alice"), 1, tip, chain.genesis_hash(), Some(birth));
+    let xt = sign_extrinsic(
+        transfer(dev("Bob"), GHOST),
+        &Pair::dev("Alice"),
+        1,
+        tip,
+        chain.genesis_hash(),
+        Some(birth),
+    );
     assert_eq!(
         api::validate_transaction(&chain.store, &chain.head, &xt),
-        Ok(ValidTransaction { priority: 12_345, requires: vec![], provides: vec![nonce_tag(&alice, 1)], valid_until: 17 })
+        Ok(ValidTransaction {
+            priority: 12_345,
+            requires: vec![],
+            provides: vec![nonce_tag(&alice, 1)],
+            valid_until: 17
+        })
     );
     assert_eq!(nonce_tag(&alice, 1), (alice, 1u64).encode());
 }
@@ -715,16 +982,27 @@ fn metadata_lists_both_pallets_with_their_calls_and_integrity_holds() {
             .as_array()
             .expect("calls")
             .iter()
-            .map(|c| (c["name"].as_str().unwrap().to_owned(), c["index"].as_u64().unwrap()))
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().to_owned(),
+                    c["index"].as_u64().unwrap(),
+                )
+            })
             .collect()
     };
-    let names: Vec<(&str, u64)> =
-        pallets.iter().map(|p| (p["name"].as_str().unwrap(), p["index"].as_u64().unwrap())).collect();
+    let names: Vec<(&str, u64)> = pallets
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["index"].as_u64().unwrap()))
+        .collect();
     assert_eq!(names, vec![("System", 0), ("Balances", 1)]);
     assert_eq!(calls(0), vec![("Remark".to_owned(), 0)]);
     assert_eq!(
         calls(1),
-        vec![("Transfer".to_owned(), 0), ("TransferKeepAlive".to_owned(), 1), ("ForceSetBalance".to_owned(), 2)]
+        vec![
+            ("Transfer".to_owned(), 0),
+            ("TransferKeepAlive".to_owned(), 1),
+            ("ForceSetBalance".to_owned(), 2)
+        ]
     );
     // The indices in the metadata are the ones calls encode with.
     assert_eq!(remark(0).encode()[..2], [0, 0]);
@@ -754,7 +1032,12 @@ fn arb_op() -> impl Strategy<Value = Op> {
         0..DEV_ENDOWMENT / 2,
         (DEV_ENDOWMENT - 10 * GHOST)..(DEV_ENDOWMENT + GHOST),
     ];
-    (0..7usize, 0..7usize, value, any::<bool>()).prop_map(|(from, to, value, keep_alive)| Op { from, to, value, keep_alive })
+    (0..7usize, 0..7usize, value, any::<bool>()).prop_map(|(from, to, value, keep_alive)| Op {
+        from,
+        to,
+        value,
+        keep_alive,
+    })
 }
 
 proptest! {
@@ -812,19 +1095,37 @@ fn extrinsics_stay_valid_after_block_hash_count_blocks() {
     }
     assert_eq!(chain.head.number, count);
     let xt = signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0);
-    assert!(api::validate_transaction(&chain.store, &chain.head, &xt).is_ok(), "refused by the pool");
+    assert!(
+        api::validate_transaction(&chain.store, &chain.head, &xt).is_ok(),
+        "refused by the pool"
+    );
     let mut builder = chain.builder();
-    assert_eq!(builder.push(xt), Ok(Ok(())), "refused in block {}", count + 1);
+    assert_eq!(
+        builder.push(xt),
+        Ok(Ok(())),
+        "refused in block {}",
+        count + 1
+    );
 }
 
 #[test]
 fn small_order_nonce_signature_is_refused_by_the_pool_and_the_author() {
     let chain = Chain::dev();
     let (xt, forged) = forged_transfer(&chain);
-    let ctx = SigningContext { genesis_hash: chain.genesis_hash(), spec_version: SPEC_VERSION, birth_hash: chain.genesis_hash() };
+    let ctx = SigningContext {
+        genesis_hash: chain.genesis_hash(),
+        spec_version: SPEC_VERSION,
+        birth_hash: chain.genesis_hash(),
+    };
     let message = xt.signing_message(&ctx);
-    assert!(!forged.verify(&ctx), "strict verification refuses a small-order R");
-    assert!(verify_batch(&[(&message[..], forged.signature, forged.signer)]), "batch verification accepts it");
+    assert!(
+        !forged.verify(&ctx),
+        "strict verification refuses a small-order R"
+    );
+    assert!(
+        verify_batch(&[(&message[..], forged.signature, forged.signer)]),
+        "batch verification accepts it"
+    );
     assert_refused(&chain, forged, InvalidTransaction::BadProof);
 }
 
@@ -841,7 +1142,10 @@ fn import_refuses_a_signature_the_author_refuses() {
     let importer = Chain::dev();
     assert_eq!(
         import_error(&importer, &importer.head, &block),
-        BlockError::InvalidExtrinsic { index: 0, error: InvalidTransaction::BadProof.into() }
+        BlockError::InvalidExtrinsic {
+            index: 0,
+            error: InvalidTransaction::BadProof.into()
+        }
     );
 }
 
@@ -851,7 +1155,11 @@ fn import_refuses_a_signature_the_author_refuses() {
 fn forged_transfer(chain: &Chain) -> (UncheckedExtrinsic, UncheckedExtrinsic) {
     let xt = signed(chain, "Alice", transfer(dev("Bob"), GHOST), 0);
     let genesis_hash = chain.genesis_hash();
-    let ctx = SigningContext { genesis_hash, spec_version: SPEC_VERSION, birth_hash: genesis_hash };
+    let ctx = SigningContext {
+        genesis_hash,
+        spec_version: SPEC_VERSION,
+        birth_hash: genesis_hash,
+    };
     let mut forged = xt.clone();
     forged.signature = small_order::sign(&Pair::dev("Alice"), &xt.signing_message(&ctx));
     (xt, forged)
@@ -889,35 +1197,103 @@ mod small_order {
     where
         S: From<u64> + Add<Output = S> + Mul<Output = S> + Copy,
     {
-        bytes.iter().rev().fold(S::from(0), |acc, byte| acc * S::from(256) + S::from(u64::from(*byte)))
+        bytes.iter().rev().fold(S::from(0), |acc, byte| {
+            acc * S::from(256) + S::from(u64::from(*byte))
+        })
     }
 
     const H0: [u64; 8] = [
-        0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
-        0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
+        0x6a09e667f3bcc908,
+        0xbb67ae8584caa73b,
+        0x3c6ef372fe94f82b,
+        0xa54ff53a5f1d36f1,
+        0x510e527fade682d1,
+        0x9b05688c2b3e6c1f,
+        0x1f83d9abfb41bd6b,
+        0x5be0cd19137e2179,
     ];
 
     const K: [u64; 80] = [
-        0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
-        0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
-        0xd807aa98a3030242, 0x12835b0145706fbe, 0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2,
-        0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235, 0xc19bf174cf692694,
-        0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
-        0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5,
-        0x983e5152ee66dfab, 0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4,
-        0xc6e00bf33da88fc2, 0xd5a79147930aa725, 0x06ca6351e003826f, 0x142929670a0e6e70,
-        0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed, 0x53380d139d95b3df,
-        0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
-        0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30,
-        0xd192e819d6ef5218, 0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8,
-        0x19a4c116b8d2d0c8, 0x1e376c085141ab53, 0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8,
-        0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373, 0x682e6ff3d6b2b8a3,
-        0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
-        0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b,
-        0xca273eceea26619c, 0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178,
-        0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
-        0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
-        0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
+        0x428a2f98d728ae22,
+        0x7137449123ef65cd,
+        0xb5c0fbcfec4d3b2f,
+        0xe9b5dba58189dbbc,
+        0x3956c25bf348b538,
+        0x59f111f1b605d019,
+        0x923f82a4af194f9b,
+        0xab1c5ed5da6d8118,
+        0xd807aa98a3030242,
+        0x12835b0145706fbe,
+        0x243185be4ee4b28c,
+        0x550c7dc3d5ffb4e2,
+        0x72be5d74f27b896f,
+        0x80deb1fe3b1696b1,
+        0x9bdc06a725c71235,
+        0xc19bf174cf692694,
+        0xe49b69c19ef14ad2,
+        0xefbe4786384f25e3,
+        0x0fc19dc68b8cd5b5,
+        0x240ca1cc77ac9c65,
+        0x2de92c6f592b0275,
+        0x4a7484aa6ea6e483,
+        0x5cb0a9dcbd41fbd4,
+        0x76f988da831153b5,
+        0x983e5152ee66dfab,
+        0xa831c66d2db43210,
+        0xb00327c898fb213f,
+        0xbf597fc7beef0ee4,
+        0xc6e00bf33da88fc2,
+        0xd5a79147930aa725,
+        0x06ca6351e003826f,
+        0x142929670a0e6e70,
+        0x27b70a8546d22ffc,
+        0x2e1b21385c26c926,
+        0x4d2c6dfc5ac42aed,
+        0x53380d139d95b3df,
+        0x650a73548baf63de,
+        0x766a0abb3c77b2a8,
+        0x81c2c92e47edaee6,
+        0x92722c851482353b,
+        0xa2bfe8a14cf10364,
+        0xa81a664bbc423001,
+        0xc24b8b70d0f89791,
+        0xc76c51a30654be30,
+        0xd192e819d6ef5218,
+        0xd69906245565a910,
+        0xf40e35855771202a,
+        0x106aa07032bbd1b8,
+        0x19a4c116b8d2d0c8,
+        0x1e376c085141ab53,
+        0x2748774cdf8eeb99,
+        0x34b0bcb5e19b48a8,
+        0x391c0cb3c5c95a63,
+        0x4ed8aa4ae3418acb,
+        0x5b9cca4f7763e373,
+        0x682e6ff3d6b2b8a3,
+        0x748f82ee5defb2fc,
+        0x78a5636f43172f60,
+        0x84c87814a1f0ab72,
+        0x8cc702081a6439ec,
+        0x90befffa23631e28,
+        0xa4506cebde82bde9,
+        0xbef9a3f7b2c67915,
+        0xc67178f2e372532b,
+        0xca273eceea26619c,
+        0xd186b8c721c0c207,
+        0xeada7dd6cde0eb1e,
+        0xf57d4f7fee6ed178,
+        0x06f067aa72176fba,
+        0x0a637dc5a2c898a6,
+        0x113f9804bef90dae,
+        0x1b710b35131c471b,
+        0x28db77f523047d84,
+        0x32caab7b40c72493,
+        0x3c9ebe0a15c9bebc,
+        0x431d67c49c100d4c,
+        0x4cc5d4becb3e42b6,
+        0x597f299cfc657e2a,
+        0x5fcb6fab3ad6faec,
+        0x6c44198c4a475817,
     ];
 
     /// SHA-512 (FIPS 180-4).
@@ -937,17 +1313,25 @@ mod small_order {
             for t in 16..80 {
                 let s0 = w[t - 15].rotate_right(1) ^ w[t - 15].rotate_right(8) ^ (w[t - 15] >> 7);
                 let s1 = w[t - 2].rotate_right(19) ^ w[t - 2].rotate_right(61) ^ (w[t - 2] >> 6);
-                w[t] = w[t - 16].wrapping_add(s0).wrapping_add(w[t - 7]).wrapping_add(s1);
+                w[t] = w[t - 16]
+                    .wrapping_add(s0)
+                    .wrapping_add(w[t - 7])
+                    .wrapping_add(s1);
             }
             let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = state;
             for (k, w) in K.iter().zip(w) {
                 let s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
                 let ch = (e & f) ^ (!e & g);
-                let t1 = h.wrapping_add(s1).wrapping_add(ch).wrapping_add(*k).wrapping_add(w);
+                let t1 = h
+                    .wrapping_add(s1)
+                    .wrapping_add(ch)
+                    .wrapping_add(*k)
+                    .wrapping_add(w);
                 let s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
                 let maj = (a & b) ^ (a & c) ^ (b & c);
                 let t2 = s0.wrapping_add(maj);
-                (h, g, f, e, d, c, b, a) = (g, f, e, d.wrapping_add(t1), c, b, a, t1.wrapping_add(t2));
+                (h, g, f, e, d, c, b, a) =
+                    (g, f, e, d.wrapping_add(t1), c, b, a, t1.wrapping_add(t2));
             }
             for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
                 *s = s.wrapping_add(v);

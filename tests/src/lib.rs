@@ -17,13 +17,20 @@ pub fn binary(name: &str) -> PathBuf {
     // target/debug/deps/<test> → target/debug/<name>
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let path = dir.join(name);
-    assert!(path.exists(), "{} not built: run `cargo build --workspace --bins` first", path.display());
+    assert!(
+        path.exists(),
+        "{} not built: run `cargo build --workspace --bins` first",
+        path.display()
+    );
     path
 }
 
 /// A free loopback TCP port (bound and released; good enough for tests on one machine).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// A running `ghostchain` process, killed when dropped.
@@ -45,7 +52,12 @@ impl Node {
         std::fs::create_dir_all(base_path).expect("base path");
         let log_file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(binary("ghostchain"))
-            .args(["--dev", "--no-prometheus", "--rpc-port", &rpc_port.to_string()])
+            .args([
+                "--dev",
+                "--no-prometheus",
+                "--rpc-port",
+                &rpc_port.to_string(),
+            ])
             .arg("--base-path")
             .arg(base_path)
             .args(extra)
@@ -53,7 +65,12 @@ impl Node {
             .stderr(log_file)
             .spawn()
             .expect("spawn ghostchain");
-        let node = Node { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log };
+        let node = Node {
+            child: Some(child),
+            rpc_port,
+            base_path: base_path.to_path_buf(),
+            log,
+        };
         node.wait_ready(Duration::from_secs(30));
         node
     }
@@ -81,7 +98,10 @@ impl Node {
 
     /// A WebSocket JSON-RPC client.
     pub async fn client(&self) -> WsClient {
-        WsClientBuilder::default().build(self.ws_url()).await.expect("ws connect")
+        WsClientBuilder::default()
+            .build(self.ws_url())
+            .await
+            .expect("ws connect")
     }
 
     /// Sends SIGKILL and waits for the process to be gone.
@@ -95,7 +115,10 @@ impl Node {
     /// Sends SIGTERM (graceful shutdown) and waits up to 20 s.
     pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = child.try_wait() {
@@ -135,6 +158,10 @@ pub fn ghost_json(node: &Node, args: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("ghost {args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "ghost {args:?} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }

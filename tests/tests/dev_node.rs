@@ -14,19 +14,30 @@ fn ghost_transfer_is_included_and_balances_show_it() {
     assert!(bob.starts_with("ghost1"));
     let before = ghost_json(&node, &["balance", &bob]);
 
-    let receipt = ghost_json(&node, &["transfer", "--from", "//Alice", "--to", &bob, "--amount", "1000"]);
+    let receipt = ghost_json(
+        &node,
+        &[
+            "transfer", "--from", "//Alice", "--to", &bob, "--amount", "1000",
+        ],
+    );
     assert_eq!(receipt["success"], true, "{receipt}");
     assert!(receipt["block_number"].as_u64().unwrap() >= 1);
 
     let after = ghost_json(&node, &["balance", &bob]);
-    assert_eq!(after["free"].as_u64().unwrap(), before["free"].as_u64().unwrap() + 1000);
+    assert_eq!(
+        after["free"].as_u64().unwrap(),
+        before["free"].as_u64().unwrap() + 1000
+    );
 
     // The same through JSON-RPC `account_info`.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let info: serde_json::Value = rt.block_on(async {
         use jsonrpsee::core::client::ClientT;
         let client = node.client().await;
-        client.request("account_info", jsonrpsee::rpc_params![bob.clone()]).await.unwrap()
+        client
+            .request("account_info", jsonrpsee::rpc_params![bob.clone()])
+            .await
+            .unwrap()
     });
     assert_eq!(info["free"], after["free"]);
 }
@@ -35,7 +46,15 @@ fn ghost_transfer_is_included_and_balances_show_it() {
 fn a_failed_transfer_reports_its_error_and_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let node = Node::start(dir.path(), &[]);
-    let out = node.ghost(&["transfer", "--from", "//Alice", "--to", "ghost1invalid", "--amount", "1"]);
+    let out = node.ghost(&[
+        "transfer",
+        "--from",
+        "//Alice",
+        "--to",
+        "ghost1invalid",
+        "--amount",
+        "1",
+    ]);
     assert!(!out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
 }
@@ -49,10 +68,16 @@ fn kill_9_during_a_stream_of_blocks_reopens_cleanly() {
         let mut node = Node::start(dir.path(), &["--sealing", "interval:20"]);
         let best = rt.block_on(async {
             let client = node.client().await;
-            let head = ChainApiClient::header(&client, None).await.unwrap().unwrap();
+            let head = ChainApiClient::header(&client, None)
+                .await
+                .unwrap()
+                .unwrap();
             head.number
         });
-        assert!(best >= last_best, "round {round}: best went back from {last_best} to {best}");
+        assert!(
+            best >= last_best,
+            "round {round}: best went back from {last_best} to {best}"
+        );
         // Let it write blocks, then kill it mid-stream at a varying moment.
         std::thread::sleep(Duration::from_millis(300 + 137 * round));
         node.kill9();
@@ -61,17 +86,37 @@ fn kill_9_during_a_stream_of_blocks_reopens_cleanly() {
     let node = Node::start(dir.path(), &[]);
     rt.block_on(async {
         let client = node.client().await;
-        let head = ChainApiClient::header(&client, None).await.unwrap().unwrap();
+        let head = ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(head.number >= last_best);
-        assert!(head.number >= 10, "the killed nodes sealed only {} blocks", head.number);
+        assert!(
+            head.number >= 10,
+            "the killed nodes sealed only {} blocks",
+            head.number
+        );
         // Every block from the head back to genesis is there and links up.
         let mut hash = head.hash();
         let mut number = head.number;
         loop {
-            let header = ChainApiClient::header(&client, Some(hash)).await.unwrap().expect("header present");
+            let header = ChainApiClient::header(&client, Some(hash))
+                .await
+                .unwrap()
+                .expect("header present");
             assert_eq!(header.number, number);
-            assert!(ChainApiClient::block(&client, Some(hash)).await.unwrap().is_some());
-            assert_eq!(ChainApiClient::block_hash(&client, Some(number)).await.unwrap(), Some(hash));
+            assert!(
+                ChainApiClient::block(&client, Some(hash))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(
+                ChainApiClient::block_hash(&client, Some(number))
+                    .await
+                    .unwrap(),
+                Some(hash)
+            );
             if number == 0 {
                 break;
             }
@@ -93,7 +138,11 @@ fn sigterm_shuts_down_gracefully_and_state_survives() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let best = rt.block_on(async {
         let client = node.client().await;
-        ChainApiClient::header(&client, None).await.unwrap().unwrap().number
+        ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .number
     });
     assert!(best >= 1);
 }

@@ -16,7 +16,11 @@ use ghost_service::{NodeConfig, RpcConfig, RpcMethods, Sealing};
 
 /// The GhostChain node.
 #[derive(Parser, Debug)]
-#[command(name = "ghostchain", version, about = "GhostChain node: a Substrate-style chain with a DNS namespace")]
+#[command(
+    name = "ghostchain",
+    version,
+    about = "GhostChain node: a Substrate-style chain with a DNS namespace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -103,7 +107,11 @@ struct RunArgs {
 
 fn init_logging(filter: &str) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).context("invalid --log filter")?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
     Ok(())
 }
 
@@ -127,9 +135,17 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
     if let Some(key) = &validator_key
         && !spec.consensus.authorities.contains(&key.public())
     {
-        bail!("{} is not an authority of chain `{}`", key.public(), spec.id);
+        bail!(
+            "{} is not an authority of chain `{}`",
+            key.public(),
+            spec.id
+        );
     }
-    let rpc_ip: IpAddr = if args.rpc_external { Ipv4Addr::UNSPECIFIED.into() } else { Ipv4Addr::LOCALHOST.into() };
+    let rpc_ip: IpAddr = if args.rpc_external {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv4Addr::LOCALHOST.into()
+    };
     Ok(NodeConfig {
         chain_spec: spec,
         base_path: args.base_path,
@@ -144,7 +160,8 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
             max_connections: args.rpc_max_connections,
             ..RpcConfig::default()
         },
-        prometheus_addr: (!args.no_prometheus).then(|| SocketAddr::from(([127, 0, 0, 1], args.prometheus_port))),
+        prometheus_addr: (!args.no_prometheus)
+            .then(|| SocketAddr::from(([127, 0, 0, 1], args.prometheus_port))),
         informant_interval: Duration::from_secs(5),
     })
 }
@@ -153,13 +170,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -186,12 +204,16 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", spec.to_json());
             Ok(())
         }
-        Some(Command::Key { command: KeyCommand::Generate }) => {
+        Some(Command::Key {
+            command: KeyCommand::Generate,
+        }) => {
             let (pair, seed) = Pair::generate()?;
             print_key(&pair, Some(seed));
             Ok(())
         }
-        Some(Command::Key { command: KeyCommand::Inspect { suri } }) => {
+        Some(Command::Key {
+            command: KeyCommand::Inspect { suri },
+        }) => {
             print_key(&Pair::from_suri(&suri)?, None);
             Ok(())
         }

@@ -178,13 +178,22 @@ pub trait ChainApi {
 pub trait StateApi {
     /// The raw value at a storage key.
     #[method(name = "getStorage")]
-    async fn storage(&self, key: Bytes, at: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
+    async fn storage(
+        &self,
+        key: Bytes,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
     /// A Merkle proof of the values at `keys`, against the state root of `at`.
     #[method(name = "getReadProof")]
-    async fn read_proof(&self, keys: Vec<Bytes>, at: Option<Hash>) -> jsonrpsee::core::RpcResult<ReadProofJson>;
+    async fn read_proof(
+        &self,
+        keys: Vec<Bytes>,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<ReadProofJson>;
     /// The runtime version.
     #[method(name = "getRuntimeVersion")]
-    async fn runtime_version(&self, at: Option<Hash>) -> jsonrpsee::core::RpcResult<RuntimeVersion>;
+    async fn runtime_version(&self, at: Option<Hash>)
+    -> jsonrpsee::core::RpcResult<RuntimeVersion>;
     /// A JSON description of pallets, calls, events, errors and storage.
     #[method(name = "getMetadata")]
     async fn metadata(&self, at: Option<Hash>) -> jsonrpsee::core::RpcResult<serde_json::Value>;
@@ -205,7 +214,8 @@ pub trait AuthorApi {
     async fn pending_extrinsics(&self) -> jsonrpsee::core::RpcResult<Vec<Bytes>>;
     /// Where an extrinsic is: pool, a block (with its outcome), or unknown.
     #[method(name = "extrinsicStatus")]
-    async fn extrinsic_status(&self, hash: Hash) -> jsonrpsee::core::RpcResult<ExtrinsicStatusJson>;
+    async fn extrinsic_status(&self, hash: Hash)
+    -> jsonrpsee::core::RpcResult<ExtrinsicStatusJson>;
     /// Removes extrinsics from the pool by hash (unsafe: only with `--rpc-methods unsafe`).
     #[method(name = "removeExtrinsic")]
     async fn remove_extrinsic(&self, hashes: Vec<Hash>) -> jsonrpsee::core::RpcResult<Vec<Hash>>;
@@ -216,7 +226,11 @@ pub trait AuthorApi {
 pub trait PaymentApi {
     /// The fee an extrinsic would pay (without tip).
     #[method(name = "queryInfo")]
-    async fn query_info(&self, extrinsic: Bytes, at: Option<Hash>) -> jsonrpsee::core::RpcResult<FeeInfoJson>;
+    async fn query_info(
+        &self,
+        extrinsic: Bytes,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<FeeInfoJson>;
 }
 
 /// `account_*`.
@@ -224,7 +238,11 @@ pub trait PaymentApi {
 pub trait AccountApi {
     /// Free and reserved balance and nonce of an address.
     #[method(name = "info")]
-    async fn info(&self, account: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<AccountInfoJson>;
+    async fn info(
+        &self,
+        account: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<AccountInfoJson>;
 }
 
 /// Methods only served with `--rpc-methods unsafe`.

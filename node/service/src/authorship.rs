@@ -35,18 +35,35 @@ pub struct Author {
 
 /// The wall clock in ms (the author's, never the runtime's).
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl Author {
     /// An author sealing with `key`.
-    pub fn new(client: Arc<Client>, pool: Arc<TransactionPool>, key: Pair, instant_finality: bool) -> Self {
-        Author { client, pool, key, instant_finality, wake: Arc::new(Notify::new()) }
+    pub fn new(
+        client: Arc<Client>,
+        pool: Arc<TransactionPool>,
+        key: Pair,
+        instant_finality: bool,
+    ) -> Self {
+        Author {
+            client,
+            pool,
+            key,
+            instant_finality,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Builds, seals and imports one block; returns it, or `None` if there was nothing to do
     /// and `allow_empty` is false.
-    pub fn author_block(&self, allow_empty: bool) -> Result<Option<Arc<ImportedBlock>>, ClientError> {
+    pub fn author_block(
+        &self,
+        allow_empty: bool,
+    ) -> Result<Option<Arc<ImportedBlock>>, ClientError> {
         let ready = self.pool.ready();
         if ready.is_empty() && !allow_empty {
             return Ok(None);
@@ -55,7 +72,9 @@ impl Author {
         let slot_duration = self.client.spec().consensus.slot_duration_ms;
         let timestamp = now_ms().max(parent.timestamp_ms.saturating_add(1));
         let slot = timestamp / slot_duration;
-        let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+        let digest = Digest {
+            logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+        };
         let mut builder = BlockBuilder::new(self.client.store(), &parent, timestamp, digest)?;
         let mut included = Vec::new();
         let mut invalid = Vec::new();
@@ -82,7 +101,12 @@ impl Author {
         }
         let mut built = builder.build()?;
         let seal = self.key.sign(built.block.header.pre_hash().as_bytes());
-        built.block.header.digest.logs.push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        built
+            .block
+            .header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
         let imported = self.client.import_own(built, self.instant_finality)?;
         tracing::info!(
             target: LOG_TARGET,
@@ -97,10 +121,13 @@ impl Author {
 
     fn after_import(&self, imported: &ImportedBlock, invalid: &[Hash]) {
         self.pool.remove_invalid(invalid);
-        self.pool.notify_in_block(imported.hash, &imported.tx_hashes);
-        self.pool.maintain(imported.hash, imported.header.number, &imported.tx_hashes);
+        self.pool
+            .notify_in_block(imported.hash, &imported.tx_hashes);
+        self.pool
+            .maintain(imported.hash, imported.header.number, &imported.tx_hashes);
         if self.instant_finality {
-            self.pool.notify_finalized(imported.hash, &imported.tx_hashes);
+            self.pool
+                .notify_finalized(imported.hash, &imported.tx_hashes);
         }
     }
 
@@ -121,9 +148,12 @@ impl Author {
             loop {
                 let author = self.clone();
                 let allow_empty = interval.is_some();
-                let outcome = tokio::task::spawn_blocking(move || author.author_block(allow_empty)).await;
+                let outcome =
+                    tokio::task::spawn_blocking(move || author.author_block(allow_empty)).await;
                 match outcome {
-                    Ok(Ok(Some(_))) if interval.is_none() && !self.pool.ready().is_empty() => continue,
+                    Ok(Ok(Some(_))) if interval.is_none() && !self.pool.ready().is_empty() => {
+                        continue;
+                    }
                     Ok(Ok(_)) => break,
                     Ok(Err(e)) => {
                         tracing::error!(target: LOG_TARGET, error = %e, "block authoring failed");

@@ -99,7 +99,11 @@ pub struct Client {
 
 impl Client {
     /// Opens the chain in `db`, writing the spec's genesis if the database is new.
-    pub fn new(db: Arc<Database>, spec: ChainSpec, metrics: Arc<Metrics>) -> Result<Client, ClientError> {
+    pub fn new(
+        db: Arc<Database>,
+        spec: ChainSpec,
+        metrics: Arc<Metrics>,
+    ) -> Result<Client, ClientError> {
         let genesis = spec.genesis.build()?;
         let expected = genesis.header.hash();
         match db.genesis_hash()? {
@@ -154,15 +158,19 @@ impl Client {
     /// The best block's hash and header.
     pub fn best(&self) -> Result<(Hash, Header), ClientError> {
         let (hash, _) = self.db.best()?;
-        let header = self.db.header(&hash)?.ok_or(StorageError::Corrupt(format!("best header {hash} missing")))?;
+        let header = self
+            .db
+            .header(&hash)?
+            .ok_or(StorageError::Corrupt(format!("best header {hash} missing")))?;
         Ok((hash, header))
     }
 
     /// The finalized block's hash and header.
     pub fn finalized(&self) -> Result<(Hash, Header), ClientError> {
         let (hash, _) = self.db.finalized()?;
-        let header =
-            self.db.header(&hash)?.ok_or(StorageError::Corrupt(format!("finalized header {hash} missing")))?;
+        let header = self.db.header(&hash)?.ok_or(StorageError::Corrupt(format!(
+            "finalized header {hash} missing"
+        )))?;
         Ok((hash, header))
     }
 
@@ -202,9 +210,13 @@ impl Client {
     /// Checks the Aura seal of `header`: the authority of its slot signed its pre-hash.
     pub fn verify_seal(&self, header: &Header, parent: &Header) -> Result<(), ClientError> {
         let consensus = &self.spec.consensus;
-        let slot = header.slot().ok_or(ClientError::BadSeal("no slot in the digest"))?;
+        let slot = header
+            .slot()
+            .ok_or(ClientError::BadSeal("no slot in the digest"))?;
         if header.timestamp_ms / consensus.slot_duration_ms != slot {
-            return Err(ClientError::BadSeal("timestamp is outside the block's slot"));
+            return Err(ClientError::BadSeal(
+                "timestamp is outside the block's slot",
+            ));
         }
         if let Some(parent_slot) = parent.slot()
             && slot < parent_slot
@@ -213,11 +225,19 @@ impl Client {
         }
         let authorities = &consensus.authorities;
         let index = usize::try_from(slot % authorities.len() as u64).unwrap_or(0);
-        let author = authorities.get(index).ok_or(ClientError::BadSeal("no authorities"))?;
-        let seal = header.seal(AURA_ENGINE_ID).ok_or(ClientError::BadSeal("no seal"))?;
-        let signature: [u8; 64] = seal.try_into().map_err(|_| ClientError::BadSeal("seal is not 64 bytes"))?;
+        let author = authorities
+            .get(index)
+            .ok_or(ClientError::BadSeal("no authorities"))?;
+        let seal = header
+            .seal(AURA_ENGINE_ID)
+            .ok_or(ClientError::BadSeal("no seal"))?;
+        let signature: [u8; 64] = seal
+            .try_into()
+            .map_err(|_| ClientError::BadSeal("seal is not 64 bytes"))?;
         if !Signature(signature).verify(header.pre_hash().as_bytes(), author) {
-            return Err(ClientError::BadSeal("seal is not the slot author's signature"));
+            return Err(ClientError::BadSeal(
+                "seal is not the slot author's signature",
+            ));
         }
         Ok(())
     }
@@ -238,7 +258,10 @@ impl Client {
             .ok_or(ClientError::UnknownParent(block.header.parent_hash))?;
         self.verify_seal(&block.header, &parent)?;
         let (state_nodes, events) = match origin {
-            BlockOrigin::Own { state_nodes, events } => (state_nodes, events),
+            BlockOrigin::Own {
+                state_nodes,
+                events,
+            } => (state_nodes, events),
             BlockOrigin::External => {
                 let executed = execute_block(self.store(), &parent, &block)?;
                 (executed.state_nodes, executed.events)
@@ -256,9 +279,17 @@ impl Client {
             finalized: finalize.then_some(hash),
             justification: None,
         })?;
-        self.metrics.block_import_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics
+            .block_import_seconds
+            .observe(started.elapsed().as_secs_f64());
         self.update_height_metrics()?;
-        let imported = Arc::new(ImportedBlock { header: block.header.clone(), hash, is_new_best, tx_hashes, events });
+        let imported = Arc::new(ImportedBlock {
+            header: block.header.clone(),
+            hash,
+            is_new_best,
+            tx_hashes,
+            events,
+        });
         tracing::debug!(target: LOG_TARGET, number = block.header.number, %hash, "imported");
         // Nobody listening is fine.
         let _ = self.imported.send(imported.clone());
@@ -269,16 +300,27 @@ impl Client {
     }
 
     /// Imports a block this node built and sealed.
-    pub fn import_own(&self, built: BuiltBlock, finalize: bool) -> Result<Arc<ImportedBlock>, ClientError> {
-        let origin = BlockOrigin::Own { state_nodes: built.state_nodes, events: built.events };
+    pub fn import_own(
+        &self,
+        built: BuiltBlock,
+        finalize: bool,
+    ) -> Result<Arc<ImportedBlock>, ClientError> {
+        let origin = BlockOrigin::Own {
+            state_nodes: built.state_nodes,
+            events: built.events,
+        };
         self.import_block(built.block, origin, finalize)
     }
 
     fn update_height_metrics(&self) -> Result<(), ClientError> {
         let (_, best) = self.db.best()?;
         let (_, finalized) = self.db.finalized()?;
-        self.metrics.best_height.set(i64::try_from(best).unwrap_or(i64::MAX));
-        self.metrics.finalized_height.set(i64::try_from(finalized).unwrap_or(i64::MAX));
+        self.metrics
+            .best_height
+            .set(i64::try_from(best).unwrap_or(i64::MAX));
+        self.metrics
+            .finalized_height
+            .set(i64::try_from(finalized).unwrap_or(i64::MAX));
         Ok(())
     }
 }

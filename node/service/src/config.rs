@@ -25,7 +25,9 @@ impl std::str::FromStr for Sealing {
         let ms = s
             .strip_prefix("interval:")
             .ok_or_else(|| format!("sealing must be `instant` or `interval:<ms>`, not `{s}`"))?;
-        let ms: u64 = ms.parse().map_err(|_| format!("`{ms}` is not a number of milliseconds"))?;
+        let ms: u64 = ms
+            .parse()
+            .map_err(|_| format!("`{ms}` is not a number of milliseconds"))?;
         if ms == 0 {
             return Err("the sealing interval must be positive".into());
         }
@@ -48,7 +50,9 @@ impl std::str::FromStr for RpcMethods {
         match s {
             "safe" | "auto" => Ok(RpcMethods::Safe),
             "unsafe" => Ok(RpcMethods::Unsafe),
-            other => Err(format!("rpc methods must be `safe` or `unsafe`, not `{other}`")),
+            other => Err(format!(
+                "rpc methods must be `safe` or `unsafe`, not `{other}`"
+            )),
         }
     }
 }
@@ -130,7 +134,10 @@ mod tests {
     #[test]
     fn sealing_parses_instant_and_interval() {
         assert_eq!("instant".parse::<Sealing>(), Ok(Sealing::Instant));
-        assert_eq!("interval:250".parse::<Sealing>(), Ok(Sealing::Interval(Duration::from_millis(250))));
+        assert_eq!(
+            "interval:250".parse::<Sealing>(),
+            Ok(Sealing::Interval(Duration::from_millis(250)))
+        );
         assert!("interval:0".parse::<Sealing>().is_err());
         assert!("interval:x".parse::<Sealing>().is_err());
         assert!("sometimes".parse::<Sealing>().is_err());

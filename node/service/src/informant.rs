@@ -12,7 +12,8 @@ pub async fn run(client: Arc<Client>, pool: Arc<TransactionPool>, interval: Dura
     ticker.tick().await;
     loop {
         ticker.tick().await;
-        let (Ok((best_hash, best)), Ok((_, finalized))) = (client.best(), client.finalized()) else {
+        let (Ok((best_hash, best)), Ok((_, finalized))) = (client.best(), client.finalized())
+        else {
             tracing::warn!(target: "informant", "cannot read best/finalized block");
             continue;
         };

@@ -53,10 +53,26 @@ impl Metrics {
         let pool_future = Gauge::default();
         let block_import_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let rpc_calls = Family::<MethodLabel, Counter>::default();
-        registry.register("block_height_best", "Best block number", best_height.clone());
-        registry.register("block_height_finalized", "Finalized block number", finalized_height.clone());
-        registry.register("txpool_ready", "Ready transactions in the pool", pool_ready.clone());
-        registry.register("txpool_future", "Future transactions in the pool", pool_future.clone());
+        registry.register(
+            "block_height_best",
+            "Best block number",
+            best_height.clone(),
+        );
+        registry.register(
+            "block_height_finalized",
+            "Finalized block number",
+            finalized_height.clone(),
+        );
+        registry.register(
+            "txpool_ready",
+            "Ready transactions in the pool",
+            pool_ready.clone(),
+        );
+        registry.register(
+            "txpool_future",
+            "Future transactions in the pool",
+            pool_future.clone(),
+        );
         registry.register(
             "block_import_seconds",
             "Time to verify, execute and commit a block",
@@ -84,7 +100,10 @@ impl Metrics {
 }
 
 /// Serves `metrics` over HTTP/1.1 on `addr` until the task is dropped. Returns the bound address.
-pub async fn serve(metrics: Arc<Metrics>, addr: SocketAddr) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+pub async fn serve(
+    metrics: Arc<Metrics>,
+    addr: SocketAddr,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -94,7 +113,8 @@ pub async fn serve(metrics: Arc<Metrics>, addr: SocketAddr) -> std::io::Result<(
             };
             let metrics = metrics.clone();
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(10), answer(stream, &metrics)).await;
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(10), answer(stream, &metrics)).await;
             });
         }
     });
@@ -114,9 +134,17 @@ async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()>
     }
     let request_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
     let (status, body, content_type) = if request_line.starts_with(b"GET /metrics ") {
-        ("200 OK", metrics.encode(), "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        (
+            "200 OK",
+            metrics.encode(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
     } else {
-        ("404 Not Found", "not found: try /metrics\n".to_string(), "text/plain; charset=utf-8")
+        (
+            "404 Not Found",
+            "not found: try /metrics\n".to_string(),
+            "text/plain; charset=utf-8",
+        )
     };
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

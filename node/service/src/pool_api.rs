@@ -24,7 +24,11 @@ impl FullChainApi {
 impl ChainApi for FullChainApi {
     type Extrinsic = UncheckedExtrinsic;
 
-    fn validate(&self, at: Hash, xt: &UncheckedExtrinsic) -> Result<ValidTransaction, TransactionValidityError> {
+    fn validate(
+        &self,
+        at: Hash,
+        xt: &UncheckedExtrinsic,
+    ) -> Result<ValidTransaction, TransactionValidityError> {
         let header = match self.client.header(&at) {
             Ok(Some(header)) => header,
             // An unknown or unreadable block cannot vouch for anything.

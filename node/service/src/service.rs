@@ -87,16 +87,29 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
     let (temp_dir, base_path) = match &config.base_path {
         Some(path) => (None, path.clone()),
         None => {
-            let dir = tempfile::Builder::new().prefix("ghostchain-").tempdir().map_err(io("temporary base path"))?;
+            let dir = tempfile::Builder::new()
+                .prefix("ghostchain-")
+                .tempdir()
+                .map_err(io("temporary base path"))?;
             let path = dir.path().to_path_buf();
             (Some(dir), path)
         }
     };
-    let db_path = base_path.join("chains").join(&config.chain_spec.id).join("db");
+    let db_path = base_path
+        .join("chains")
+        .join(&config.chain_spec.id)
+        .join("db");
     std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
-    let db = Database::open(&db_path).map_err(|source| ServiceError::Database { path: db_path.clone(), source })?;
+    let db = Database::open(&db_path).map_err(|source| ServiceError::Database {
+        path: db_path.clone(),
+        source,
+    })?;
     let metrics = Arc::new(Metrics::new());
-    let client = Arc::new(Client::new(Arc::new(db), config.chain_spec.clone(), metrics.clone())?);
+    let client = Arc::new(Client::new(
+        Arc::new(db),
+        config.chain_spec.clone(),
+        metrics.clone(),
+    )?);
     let (best_hash, best) = client.best()?;
     tracing::info!(
         target: "service",
@@ -109,11 +122,19 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         db_path.display()
     );
 
-    let pool = Arc::new(TransactionPool::new(Arc::new(FullChainApi::new(client.clone())), PoolLimits::default()));
+    let pool = Arc::new(TransactionPool::new(
+        Arc::new(FullChainApi::new(client.clone())),
+        PoolLimits::default(),
+    ));
     let mut tasks = Vec::new();
 
     let author = config.validator_key.clone().map(|key| {
-        Arc::new(Author::new(client.clone(), pool.clone(), key, config.instant_finality))
+        Arc::new(Author::new(
+            client.clone(),
+            pool.clone(),
+            key,
+            config.instant_finality,
+        ))
     });
     let author_wake = match &author {
         Some(author) => {
@@ -123,8 +144,15 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         None => Arc::new(tokio::sync::Notify::new()),
     };
 
-    let ctx = RpcContext { client: client.clone(), pool: pool.clone(), author_wake, metrics: metrics.clone() };
-    let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc).await.map_err(io(format!("JSON-RPC on {}", config.rpc.addr)))?;
+    let ctx = RpcContext {
+        client: client.clone(),
+        pool: pool.clone(),
+        author_wake,
+        metrics: metrics.clone(),
+    };
+    let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc)
+        .await
+        .map_err(io(format!("JSON-RPC on {}", config.rpc.addr)))?;
     tracing::info!(target: "service", "JSON-RPC (HTTP + WebSocket) on {rpc_addr}");
 
     let prometheus_addr = match config.prometheus_addr {
@@ -141,10 +169,24 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
 
     tasks.push(tokio::spawn(pool_gauges(pool.clone(), metrics.clone())));
     if !config.informant_interval.is_zero() {
-        tasks.push(tokio::spawn(crate::informant::run(client.clone(), pool.clone(), config.informant_interval)));
+        tasks.push(tokio::spawn(crate::informant::run(
+            client.clone(),
+            pool.clone(),
+            config.informant_interval,
+        )));
     }
 
-    Ok(NodeHandle { client, pool, author, rpc_addr, prometheus_addr, metrics, rpc, tasks, _temp_dir: temp_dir })
+    Ok(NodeHandle {
+        client,
+        pool,
+        author,
+        rpc_addr,
+        prometheus_addr,
+        metrics,
+        rpc,
+        tasks,
+        _temp_dir: temp_dir,
+    })
 }
 
 /// Keeps the pool gauges current.
@@ -153,7 +195,11 @@ async fn pool_gauges(pool: Arc<TransactionPool>, metrics: Arc<Metrics>) {
     loop {
         ticker.tick().await;
         let status = pool.status();
-        metrics.pool_ready.set(i64::try_from(status.ready).unwrap_or(i64::MAX));
-        metrics.pool_future.set(i64::try_from(status.future).unwrap_or(i64::MAX));
+        metrics
+            .pool_ready
+            .set(i64::try_from(status.ready).unwrap_or(i64::MAX));
+        metrics
+            .pool_future
+            .set(i64::try_from(status.future).unwrap_or(i64::MAX));
     }
 }

@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ghost_primitives::{AccountId, Bytes, Hash, Pair};
-use ghost_rpc::{AccountApiClient, AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, StateApiClient, SystemApiClient, error_codes};
+use ghost_rpc::{
+    AccountApiClient, AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, StateApiClient,
+    SystemApiClient, error_codes,
+};
 use ghost_runtime::{RuntimeCall, balances, sign_extrinsic};
 use ghost_service::{NodeConfig, NodeHandle, RpcConfig};
 use jsonrpsee::core::client::{ClientT, Subscription};
@@ -15,7 +18,10 @@ use parity_scale_codec::Encode;
 fn config(base_path: Option<std::path::PathBuf>) -> NodeConfig {
     NodeConfig {
         base_path,
-        rpc: RpcConfig { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..RpcConfig::default() },
+        rpc: RpcConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..RpcConfig::default()
+        },
         prometheus_addr: None,
         informant_interval: Duration::ZERO,
         ..NodeConfig::dev()
@@ -23,7 +29,10 @@ fn config(base_path: Option<std::path::PathBuf>) -> NodeConfig {
 }
 
 async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default().build(format!("ws://{}", node.rpc_addr)).await.expect("ws connect")
+    WsClientBuilder::default()
+        .build(format!("ws://{}", node.rpc_addr))
+        .await
+        .expect("ws connect")
 }
 
 fn alice() -> Pair {
@@ -39,7 +48,10 @@ fn transfer(to: AccountId, value: u128) -> RuntimeCall {
 }
 
 async fn genesis_hash(client: &WsClient) -> Hash {
-    ChainApiClient::block_hash(client, Some(0)).await.unwrap().unwrap()
+    ChainApiClient::block_hash(client, Some(0))
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 fn rpc_code(err: jsonrpsee::core::ClientError) -> i32 {
@@ -54,13 +66,21 @@ async fn transfers_are_watched_to_finalized_and_balances_move() {
     let node = ghost_service::start(config(None)).await.unwrap();
     let client = connect(&node).await;
     let genesis = genesis_hash(&client).await;
-    let before = AccountApiClient::info(&client, bob().to_string(), None).await.unwrap();
+    let before = AccountApiClient::info(&client, bob().to_string(), None)
+        .await
+        .unwrap();
 
     for nonce in 0..3u64 {
         let xt = sign_extrinsic(transfer(bob(), 1_000), &alice(), nonce, 0, genesis, None);
-        let mut sub: Subscription<serde_json::Value> = AuthorApiClient::submit_and_watch_extrinsic(&client, Bytes(xt.encode())).await.unwrap();
+        let mut sub: Subscription<serde_json::Value> =
+            AuthorApiClient::submit_and_watch_extrinsic(&client, Bytes(xt.encode()))
+                .await
+                .unwrap();
         let mut seen = Vec::new();
-        while let Some(Ok(status)) = tokio::time::timeout(Duration::from_secs(20), sub.next()).await.unwrap() {
+        while let Some(Ok(status)) = tokio::time::timeout(Duration::from_secs(20), sub.next())
+            .await
+            .unwrap()
+        {
             let done = status.get("finalized").is_some();
             seen.push(status);
             if done {
@@ -70,19 +90,36 @@ async fn transfers_are_watched_to_finalized_and_balances_move() {
         assert_eq!(seen.first(), Some(&serde_json::json!("ready")), "{seen:?}");
         assert!(seen.iter().any(|s| s.get("inBlock").is_some()), "{seen:?}");
         assert!(seen.last().unwrap().get("finalized").is_some(), "{seen:?}");
-        match AuthorApiClient::extrinsic_status(&client, xt.hash()).await.unwrap() {
-            ExtrinsicStatusJson::InBlock { success, finalized, .. } => assert!(success && finalized),
+        match AuthorApiClient::extrinsic_status(&client, xt.hash())
+            .await
+            .unwrap()
+        {
+            ExtrinsicStatusJson::InBlock {
+                success, finalized, ..
+            } => assert!(success && finalized),
             other => panic!("unexpected status {other:?}"),
         }
     }
 
-    let after = AccountApiClient::info(&client, bob().to_string(), None).await.unwrap();
+    let after = AccountApiClient::info(&client, bob().to_string(), None)
+        .await
+        .unwrap();
     assert_eq!(after.free, before.free + 3_000);
-    let alice_info = AccountApiClient::info(&client, alice().public().to_string(), None).await.unwrap();
+    let alice_info = AccountApiClient::info(&client, alice().public().to_string(), None)
+        .await
+        .unwrap();
     assert_eq!(alice_info.nonce, 3);
-    assert_eq!(SystemApiClient::account_next_index(&client, alice().public().to_string()).await.unwrap(), 3);
+    assert_eq!(
+        SystemApiClient::account_next_index(&client, alice().public().to_string())
+            .await
+            .unwrap(),
+        3
+    );
     let finalized = ChainApiClient::finalized_head(&client).await.unwrap();
-    let best = ChainApiClient::header(&client, None).await.unwrap().unwrap();
+    let best = ChainApiClient::header(&client, None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(finalized, best.hash());
     node.stop().await;
 }
@@ -94,8 +131,14 @@ async fn new_heads_subscription_sees_each_block() {
     let genesis = genesis_hash(&client).await;
     let mut heads = ChainApiClient::subscribe_new_heads(&client).await.unwrap();
     let xt = sign_extrinsic(transfer(bob(), 5_000), &alice(), 0, 0, genesis, None);
-    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode())).await.unwrap();
-    let header = tokio::time::timeout(Duration::from_secs(20), heads.next()).await.unwrap().unwrap().unwrap();
+    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
+        .await
+        .unwrap();
+    let header = tokio::time::timeout(Duration::from_secs(20), heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(header.number, 1);
     node.stop().await;
 }
@@ -111,14 +154,22 @@ async fn bad_input_gets_clear_errors_and_the_node_stays_up() {
     };
 
     // Malformed hex: the params do not parse.
-    let raw: Result<Hash, _> = client.request("author_submitExtrinsic", rpc_params!["0xzz"]).await;
+    let raw: Result<Hash, _> = client
+        .request("author_submitExtrinsic", rpc_params!["0xzz"])
+        .await;
     assert_eq!(rpc_code(raw.unwrap_err()), -32602);
     // Malformed SCALE.
-    assert_eq!(rpc_code(submit(vec![1, 2, 3]).await.unwrap_err()), error_codes::BAD_FORMAT);
+    assert_eq!(
+        rpc_code(submit(vec![1, 2, 3]).await.unwrap_err()),
+        error_codes::BAD_FORMAT
+    );
     // Trailing bytes after a valid extrinsic.
     let mut trailing = sign_extrinsic(transfer(bob(), 1), &alice(), 0, 0, genesis, None).encode();
     trailing.push(0);
-    assert_eq!(rpc_code(submit(trailing).await.unwrap_err()), error_codes::BAD_FORMAT);
+    assert_eq!(
+        rpc_code(submit(trailing).await.unwrap_err()),
+        error_codes::BAD_FORMAT
+    );
     // Bad signature (tampered after signing).
     let mut tampered = sign_extrinsic(transfer(bob(), 1), &alice(), 0, 0, genesis, None);
     tampered.call = transfer(bob(), 2);
@@ -126,36 +177,60 @@ async fn bad_input_gets_clear_errors_and_the_node_stays_up() {
     assert_eq!(rpc_code(err), error_codes::INVALID_TRANSACTION);
     // Signed for another chain.
     let other_chain = sign_extrinsic(transfer(bob(), 1), &alice(), 0, 0, Hash([9; 32]), None);
-    assert_eq!(rpc_code(submit(other_chain.encode()).await.unwrap_err()), error_codes::INVALID_TRANSACTION);
+    assert_eq!(
+        rpc_code(submit(other_chain.encode()).await.unwrap_err()),
+        error_codes::INVALID_TRANSACTION
+    );
     // Cannot pay the fee.
     let pauper = Pair::from_seed(&[42; 32]);
     let broke = sign_extrinsic(transfer(bob(), 1), &pauper, 0, 0, genesis, None);
     let err = submit(broke.encode()).await.unwrap_err();
-    assert_eq!(rpc_code(err.clone_for_test()), error_codes::INVALID_TRANSACTION);
+    assert_eq!(
+        rpc_code(err.clone_for_test()),
+        error_codes::INVALID_TRANSACTION
+    );
     assert!(err.to_string().contains("fee"), "{err}");
     // Oversized.
     let huge = vec![0u8; 4 * 1024 * 1024 + 1];
     let err = submit(huge).await.unwrap_err();
-    assert!(err.to_string().contains("exhausts block resources"), "{err}");
+    assert!(
+        err.to_string().contains("exhausts block resources"),
+        "{err}"
+    );
     // Unknown method.
-    let unknown: Result<serde_json::Value, _> = client.request("chain_doesNotExist", rpc_params![]).await;
+    let unknown: Result<serde_json::Value, _> =
+        client.request("chain_doesNotExist", rpc_params![]).await;
     assert_eq!(rpc_code(unknown.unwrap_err()), -32601);
     // Bad address.
-    let bad = AccountApiClient::info(&client, "ghost1notanaddress".into(), None).await.unwrap_err();
+    let bad = AccountApiClient::info(&client, "ghost1notanaddress".into(), None)
+        .await
+        .unwrap_err();
     assert_eq!(rpc_code(bad), error_codes::INVALID_PARAMS);
     // Unknown block.
-    let missing = StateApiClient::storage(&client, Bytes(vec![1]), Some(Hash([7; 32]))).await.unwrap_err();
+    let missing = StateApiClient::storage(&client, Bytes(vec![1]), Some(Hash([7; 32])))
+        .await
+        .unwrap_err();
     assert_eq!(rpc_code(missing), error_codes::UNKNOWN_BLOCK);
     // Unsafe method is not served by default.
-    let removed: Result<Vec<Hash>, _> = client.request("author_removeExtrinsic", rpc_params![Vec::<Hash>::new()]).await;
+    let removed: Result<Vec<Hash>, _> = client
+        .request("author_removeExtrinsic", rpc_params![Vec::<Hash>::new()])
+        .await;
     assert_eq!(rpc_code(removed.unwrap_err()), -32601);
 
     // Stale and future nonces, after one transfer lands.
     let first = sign_extrinsic(transfer(bob(), 1_000), &alice(), 0, 0, genesis, None);
     submit(first.encode()).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while AccountApiClient::info(&client, alice().public().to_string(), None).await.unwrap().nonce == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "transfer not included");
+    while AccountApiClient::info(&client, alice().public().to_string(), None)
+        .await
+        .unwrap()
+        .nonce
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "transfer not included"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let stale = sign_extrinsic(transfer(bob(), 1_001), &alice(), 0, 0, genesis, None);
@@ -164,12 +239,21 @@ async fn bad_input_gets_clear_errors_and_the_node_stays_up() {
     let future = sign_extrinsic(transfer(bob(), 1), &alice(), 5, 0, genesis, None);
     let hash = submit(future.encode()).await.unwrap();
     assert_eq!(
-        AuthorApiClient::extrinsic_status(&client, hash).await.unwrap(),
-        ExtrinsicStatusJson::Pending { queue: "future".into() }
+        AuthorApiClient::extrinsic_status(&client, hash)
+            .await
+            .unwrap(),
+        ExtrinsicStatusJson::Pending {
+            queue: "future".into()
+        }
     );
 
     // Still serving.
-    assert!(!SystemApiClient::health(&client).await.unwrap().should_have_peers);
+    assert!(
+        !SystemApiClient::health(&client)
+            .await
+            .unwrap()
+            .should_have_peers
+    );
     node.stop().await;
 }
 
@@ -189,38 +273,69 @@ impl CloneForTest for jsonrpsee::core::ClientError {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_on_the_same_base_path_resumes_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let node = ghost_service::start(config(Some(dir.path().to_path_buf()))).await.unwrap();
+    let node = ghost_service::start(config(Some(dir.path().to_path_buf())))
+        .await
+        .unwrap();
     let client = connect(&node).await;
     let genesis = genesis_hash(&client).await;
     let xt = sign_extrinsic(transfer(bob(), 7_000), &alice(), 0, 0, genesis, None);
-    let mut sub: Subscription<serde_json::Value> = AuthorApiClient::submit_and_watch_extrinsic(&client, Bytes(xt.encode())).await.unwrap();
-    while let Some(Ok(status)) = tokio::time::timeout(Duration::from_secs(20), sub.next()).await.unwrap() {
+    let mut sub: Subscription<serde_json::Value> =
+        AuthorApiClient::submit_and_watch_extrinsic(&client, Bytes(xt.encode()))
+            .await
+            .unwrap();
+    while let Some(Ok(status)) = tokio::time::timeout(Duration::from_secs(20), sub.next())
+        .await
+        .unwrap()
+    {
         if status.get("finalized").is_some() {
             break;
         }
     }
-    let best = ChainApiClient::header(&client, None).await.unwrap().unwrap();
-    let bob_before = AccountApiClient::info(&client, bob().to_string(), None).await.unwrap();
+    let best = ChainApiClient::header(&client, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_before = AccountApiClient::info(&client, bob().to_string(), None)
+        .await
+        .unwrap();
     drop(client);
     node.stop().await;
 
-    let node = ghost_service::start(config(Some(dir.path().to_path_buf()))).await.unwrap();
+    let node = ghost_service::start(config(Some(dir.path().to_path_buf())))
+        .await
+        .unwrap();
     let client = connect(&node).await;
     assert_eq!(genesis_hash(&client).await, genesis);
-    let resumed = ChainApiClient::header(&client, None).await.unwrap().unwrap();
+    let resumed = ChainApiClient::header(&client, None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(resumed.hash(), best.hash());
-    assert_eq!(AccountApiClient::info(&client, bob().to_string(), None).await.unwrap(), bob_before);
+    assert_eq!(
+        AccountApiClient::info(&client, bob().to_string(), None)
+            .await
+            .unwrap(),
+        bob_before
+    );
     // The chain goes on from there.
     let xt = sign_extrinsic(transfer(bob(), 1_000), &alice(), 1, 0, genesis, None);
-    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode())).await.unwrap();
+    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
+        .await
+        .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let head = ChainApiClient::header(&client, None).await.unwrap().unwrap();
+        let head = ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap();
         if head.number == best.number + 1 {
             assert_eq!(head.parent_hash, best.hash());
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no block after restart");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no block after restart"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     node.stop().await;

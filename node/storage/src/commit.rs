@@ -58,7 +58,11 @@ impl ChainView<'_> {
         if number > self.head_number {
             Ok(None)
         } else if number > self.fork_point {
-            Ok(self.enacted.iter().find(|(n, _)| *n == number).map(|(_, hash)| *hash))
+            Ok(self
+                .enacted
+                .iter()
+                .find(|(n, _)| *n == number)
+                .map(|(_, hash)| *hash))
         } else {
             db.hash_by_number(number)
         }
@@ -81,14 +85,19 @@ impl Database {
     ) -> Result<Hash, StorageError> {
         let _guard = self.write_lock.lock();
         if header.number != 0 {
-            return Err(StorageError::GenesisNotZero { number: header.number });
+            return Err(StorageError::GenesisNotZero {
+                number: header.number,
+            });
         }
         let hash = header.hash();
         if let Some(stored) = self.genesis_hash()? {
             return if stored == hash {
                 Ok(hash)
             } else {
-                Err(StorageError::GenesisMismatch { stored, given: hash })
+                Err(StorageError::GenesisMismatch {
+                    stored,
+                    given: hash,
+                })
             };
         }
 
@@ -140,9 +149,11 @@ impl Database {
         }
         let best = self.best()?;
         let current_finalized = self.finalized()?;
-        let parent_number = self
-            .number_of(&header.parent_hash)?
-            .ok_or(StorageError::UnknownParent { parent: header.parent_hash })?;
+        let parent_number =
+            self.number_of(&header.parent_hash)?
+                .ok_or(StorageError::UnknownParent {
+                    parent: header.parent_hash,
+                })?;
         if parent_number.checked_add(1) != Some(number) {
             return Err(StorageError::NonSequentialNumber {
                 expected: parent_number.saturating_add(1),
@@ -168,11 +179,19 @@ impl Database {
                 enacted: &route.enacted,
                 head_number: number,
             },
-            None => ChainView { fork_point: best.1, enacted: &[], head_number: best.1 },
+            None => ChainView {
+                fork_point: best.1,
+                enacted: &[],
+                head_number: best.1,
+            },
         };
         let finality = match finalized {
             Some(target) => {
-                let target_number = if target == hash { number } else { self.known_number(target)? };
+                let target_number = if target == hash {
+                    number
+                } else {
+                    self.known_number(target)?
+                };
                 self.check_finality(target, target_number, current_finalized, &view)?;
                 Some((target, target_number))
             }
@@ -180,7 +199,14 @@ impl Database {
         };
 
         let mut batch = WriteBatch::default();
-        self.put_block(&mut batch, &hash, &header, Some(&body), &state_nodes, &tx_hashes)?;
+        self.put_block(
+            &mut batch,
+            &hash,
+            &header,
+            Some(&body),
+            &state_nodes,
+            &tx_hashes,
+        )?;
         if let Some(route) = &route {
             self.put_route(&mut batch, route, &hash, &tx_hashes)?;
             batch.put_cf(self.cf(col::META)?, key::BEST, (hash, number).encode());
@@ -226,7 +252,11 @@ impl Database {
         let best = self.best()?;
         let current = self.finalized()?;
         let number = self.known_number(hash)?;
-        let view = ChainView { fork_point: best.1, enacted: &[], head_number: best.1 };
+        let view = ChainView {
+            fork_point: best.1,
+            enacted: &[],
+            head_number: best.1,
+        };
         self.check_finality(hash, number, current, &view)?;
         if current.0 == hash && justification.is_none() {
             return Ok(());
@@ -240,7 +270,8 @@ impl Database {
 
     /// The number of a block that must be stored.
     fn known_number(&self, hash: Hash) -> Result<BlockNumber, StorageError> {
-        self.number_of(&hash)?.ok_or(StorageError::UnknownBlock { hash })
+        self.number_of(&hash)?
+            .ok_or(StorageError::UnknownBlock { hash })
     }
 
     /// Checks that `target` may become the finalized block given the best chain `view`.
@@ -252,10 +283,16 @@ impl Database {
         view: &ChainView<'_>,
     ) -> Result<(), StorageError> {
         if number < current.1 {
-            return Err(StorageError::FinalityRegression { current: current.1, requested: number });
+            return Err(StorageError::FinalityRegression {
+                current: current.1,
+                requested: number,
+            });
         }
         if view.hash_at(self, number)? != Some(target) {
-            return Err(StorageError::NotOnBestChain { hash: target, number });
+            return Err(StorageError::NotOnBestChain {
+                hash: target,
+                number,
+            });
         }
         Ok(())
     }
@@ -303,7 +340,11 @@ impl Database {
                     .ok_or_else(|| StorageError::Corrupt(format!("no canonical block at {n}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Route { fork_point, retracted, enacted })
+        Ok(Route {
+            fork_point,
+            retracted,
+            enacted,
+        })
     }
 
     /// Adds a block's own records (not its canonical or transaction entries) to `batch`.
@@ -383,7 +424,11 @@ impl Database {
     ) -> Result<(), StorageError> {
         batch.put_cf(self.cf(col::META)?, key::FINALIZED, block.encode());
         if let Some(justification) = justification {
-            batch.put_cf(self.cf(col::JUSTIFICATIONS)?, block.0.as_bytes(), justification);
+            batch.put_cf(
+                self.cf(col::JUSTIFICATIONS)?,
+                block.0.as_bytes(),
+                justification,
+            );
         }
         Ok(())
     }

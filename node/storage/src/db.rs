@@ -36,7 +36,10 @@ pub struct DatabaseConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { cache_size: 64 * 1024 * 1024, sync_writes: true }
+        Self {
+            cache_size: 64 * 1024 * 1024,
+            sync_writes: true,
+        }
     }
 }
 
@@ -54,7 +57,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("path", &self.db.path()).finish_non_exhaustive()
+        f.debug_struct("Database")
+            .field("path", &self.db.path())
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,8 +93,9 @@ impl Database {
         db_opts.create_missing_column_families(true);
         db_opts.set_keep_log_file_num(4);
 
-        let descriptors =
-            col::ALL.iter().map(|name| ColumnFamilyDescriptor::new(*name, cf_opts.clone()));
+        let descriptors = col::ALL
+            .iter()
+            .map(|name| ColumnFamilyDescriptor::new(*name, cf_opts.clone()));
         let db = DB::open_cf_descriptors(&db_opts, path, descriptors)?;
         let database = Database {
             db,
@@ -106,10 +112,13 @@ impl Database {
     fn check_schema(&self) -> Result<(), StorageError> {
         match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
             Some(found) if found == SCHEMA_VERSION => Ok(()),
-            Some(found) => Err(StorageError::SchemaMismatch { found, expected: SCHEMA_VERSION }),
-            None if self.get_raw(col::META, key::GENESIS)?.is_some() => {
-                Err(StorageError::Corrupt("a genesis block is stored but no schema version".into()))
-            }
+            Some(found) => Err(StorageError::SchemaMismatch {
+                found,
+                expected: SCHEMA_VERSION,
+            }),
+            None if self.get_raw(col::META, key::GENESIS)?.is_some() => Err(StorageError::Corrupt(
+                "a genesis block is stored but no schema version".into(),
+            )),
             None => {
                 let mut batch = WriteBatch::default();
                 batch.put_cf(self.cf(col::META)?, key::SCHEMA, SCHEMA_VERSION.encode());
@@ -148,7 +157,8 @@ impl Database {
     /// # Errors
     /// [`StorageError::Uninitialized`] before [`commit_genesis`](Self::commit_genesis).
     pub fn best(&self) -> Result<(Hash, BlockNumber), StorageError> {
-        self.get_decoded(col::META, key::BEST, "meta best")?.ok_or(StorageError::Uninitialized)
+        self.get_decoded(col::META, key::BEST, "meta best")?
+            .ok_or(StorageError::Uninitialized)
     }
 
     /// The last finalized block; always on the best chain.
@@ -192,7 +202,10 @@ impl Database {
 
     /// The raw value under `key` in column `column`.
     fn get_raw(&self, column: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.db.get_pinned_cf(self.cf(column)?, key)?.map(|slice| slice.to_vec()))
+        Ok(self
+            .db
+            .get_pinned_cf(self.cf(column)?, key)?
+            .map(|slice| slice.to_vec()))
     }
 
     /// The value under `key` in column `column`, decoded as `T` (all bytes must be used).

@@ -8,7 +8,18 @@ use crate::{AccountData, Config, Event, Fees, Pallet};
 /// The fee schedule, set in the chain spec.
 ///
 /// `fee = base_fee + weight_fee_per_micro × ⌈weight / 1 µs⌉ + byte_fee × length + tip`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct FeeSchedule {
     /// Paid by every extrinsic.
@@ -22,7 +33,11 @@ pub struct FeeSchedule {
 impl Default for FeeSchedule {
     /// 0.001 GHOST base, 0.00001 GHOST per µs, 0.000001 GHOST per byte (1 GHOST = 10^12).
     fn default() -> Self {
-        FeeSchedule { base_fee: 1_000_000_000, weight_fee_per_micro: 10_000_000, byte_fee: 1_000_000 }
+        FeeSchedule {
+            base_fee: 1_000_000_000,
+            weight_fee_per_micro: 10_000_000,
+            byte_fee: 1_000_000,
+        }
     }
 }
 
@@ -54,7 +69,10 @@ impl<T: Config> Pallet<T> {
     /// The fee of an extrinsic of `len` bytes with `info` and `tip`.
     pub fn compute_fee(len: u32, info: &DispatchInfo, tip: Balance) -> FeeDetails {
         if info.pays_fee == Pays::No {
-            return FeeDetails { tip, ..FeeDetails::default() };
+            return FeeDetails {
+                tip,
+                ..FeeDetails::default()
+            };
         }
         let schedule = Fees::get_or_default();
         let micros = Balance::from(info.weight.ref_time().div_ceil(Weight::MICROS));
@@ -84,13 +102,26 @@ impl<T: Config> Pallet<T> {
             let receiver = Self::account(&T::FEE_DESTINATION);
             // `can_pay_fee` checked free >= total; the receiver's balance plus a part of the
             // issuance cannot overflow.
-            Self::write_account(who, AccountData { free: data.free - total, ..data });
+            Self::write_account(
+                who,
+                AccountData {
+                    free: data.free - total,
+                    ..data
+                },
+            );
             Self::write_account(
                 &T::FEE_DESTINATION,
-                AccountData { free: receiver.free.saturating_add(total), ..receiver },
+                AccountData {
+                    free: receiver.free.saturating_add(total),
+                    ..receiver
+                },
             );
         }
-        pallet_system::Pallet::<T>::deposit_event(Event::FeePaid { who: *who, fee: total, tip: fee.tip });
+        pallet_system::Pallet::<T>::deposit_event(Event::FeePaid {
+            who: *who,
+            fee: total,
+            tip: fee.tip,
+        });
         Ok(())
     }
 }

@@ -55,7 +55,19 @@ pub trait Config: system::Config<RuntimeEvent: From<Event>> {
 pub struct Pallet<T>(PhantomData<T>);
 
 /// The balances of one account.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct AccountData {
     /// Spendable balance.
     pub free: Balance,
@@ -194,9 +206,17 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Moves `value` from `from` to `to`.
-    pub fn do_transfer(from: &AccountId, to: &AccountId, value: Balance, keep_alive: bool) -> DispatchResult {
+    pub fn do_transfer(
+        from: &AccountId,
+        to: &AccountId,
+        value: Balance,
+        keep_alive: bool,
+    ) -> DispatchResult {
         let sender = Self::account(from);
-        let remaining = sender.free.checked_sub(value).ok_or(Error::InsufficientBalance)?;
+        let remaining = sender
+            .free
+            .checked_sub(value)
+            .ok_or(Error::InsufficientBalance)?;
         if keep_alive {
             ensure!(
                 remaining.saturating_add(sender.reserved) >= T::EXISTENTIAL_DEPOSIT,
@@ -204,20 +224,46 @@ impl<T: Config> Pallet<T> {
             );
         }
         if from == to || value == 0 {
-            Self::deposit_event(Event::Transfer { from: *from, to: *to, amount: value });
+            Self::deposit_event(Event::Transfer {
+                from: *from,
+                to: *to,
+                amount: value,
+            });
             return Ok(());
         }
         let receiver = Self::account(to);
         let credited = receiver.free.checked_add(value).ok_or(Error::Overflow)?;
         let is_new = receiver.total() == 0;
-        ensure!(!is_new || value >= T::EXISTENTIAL_DEPOSIT, Error::ExistentialDeposit);
+        ensure!(
+            !is_new || value >= T::EXISTENTIAL_DEPOSIT,
+            Error::ExistentialDeposit
+        );
 
-        Self::write_account(from, AccountData { free: remaining, ..sender });
-        Self::write_account(to, AccountData { free: credited, ..receiver });
+        Self::write_account(
+            from,
+            AccountData {
+                free: remaining,
+                ..sender
+            },
+        );
+        Self::write_account(
+            to,
+            AccountData {
+                free: credited,
+                ..receiver
+            },
+        );
         if is_new {
-            Self::deposit_event(Event::Endowed { account: *to, free_balance: value });
+            Self::deposit_event(Event::Endowed {
+                account: *to,
+                free_balance: value,
+            });
         }
-        Self::deposit_event(Event::Transfer { from: *from, to: *to, amount: value });
+        Self::deposit_event(Event::Transfer {
+            from: *from,
+            to: *to,
+            amount: value,
+        });
         Ok(())
     }
 
@@ -226,7 +272,9 @@ impl<T: Config> Pallet<T> {
         let old = Self::account(who);
         let issuance = TotalIssuance::get_or_default();
         let new_issuance = if free >= old.free {
-            issuance.checked_add(free - old.free).ok_or(Error::Overflow)?
+            issuance
+                .checked_add(free - old.free)
+                .ok_or(Error::Overflow)?
         } else {
             issuance.saturating_sub(old.free - free)
         };
@@ -247,7 +295,10 @@ impl<T: Config> Pallet<T> {
         Account::remove(who);
         if total > 0 {
             TotalIssuance::mutate(|i| *i = i.saturating_sub(total));
-            Self::deposit_event(Event::DustLost { account: *who, amount: total });
+            Self::deposit_event(Event::DustLost {
+                account: *who,
+                amount: total,
+            });
         }
     }
 
@@ -299,7 +350,10 @@ impl<T: Config> Currency for Pallet<T> {
 
     fn reserve(who: &AccountId, amount: Balance) -> DispatchResult {
         let data = Self::account(who);
-        let free = data.free.checked_sub(amount).ok_or(Error::InsufficientBalance)?;
+        let free = data
+            .free
+            .checked_sub(amount)
+            .ok_or(Error::InsufficientBalance)?;
         let reserved = data.reserved.checked_add(amount).ok_or(Error::Overflow)?;
         Self::write_account(who, AccountData { free, reserved });
         Self::deposit_event(Event::Reserved { who: *who, amount });
@@ -314,14 +368,26 @@ impl<T: Config> Currency for Pallet<T> {
         }
         // free + reserved is already stored, so adding back part of it cannot overflow.
         let free = data.free.saturating_add(moved);
-        Self::write_account(who, AccountData { free, reserved: data.reserved - moved });
-        Self::deposit_event(Event::Unreserved { who: *who, amount: moved });
+        Self::write_account(
+            who,
+            AccountData {
+                free,
+                reserved: data.reserved - moved,
+            },
+        );
+        Self::deposit_event(Event::Unreserved {
+            who: *who,
+            amount: moved,
+        });
         moved
     }
 
     fn withdraw(who: &AccountId, amount: Balance) -> DispatchResult {
         let data = Self::account(who);
-        let free = data.free.checked_sub(amount).ok_or(Error::InsufficientBalance)?;
+        let free = data
+            .free
+            .checked_sub(amount)
+            .ok_or(Error::InsufficientBalance)?;
         TotalIssuance::mutate(|i| *i = i.saturating_sub(amount));
         Self::write_account(who, AccountData { free, ..data });
         Self::deposit_event(Event::Withdraw { who: *who, amount });
@@ -331,11 +397,19 @@ impl<T: Config> Currency for Pallet<T> {
     fn deposit(who: &AccountId, amount: Balance) -> DispatchResult {
         let data = Self::account(who);
         let free = data.free.checked_add(amount).ok_or(Error::Overflow)?;
-        let issuance = TotalIssuance::get_or_default().checked_add(amount).ok_or(Error::Overflow)?;
-        ensure!(data.total() > 0 || amount >= T::EXISTENTIAL_DEPOSIT, Error::ExistentialDeposit);
+        let issuance = TotalIssuance::get_or_default()
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        ensure!(
+            data.total() > 0 || amount >= T::EXISTENTIAL_DEPOSIT,
+            Error::ExistentialDeposit
+        );
         TotalIssuance::put(&issuance);
         if data.total() == 0 {
-            Self::deposit_event(Event::Endowed { account: *who, free_balance: amount });
+            Self::deposit_event(Event::Endowed {
+                account: *who,
+                free_balance: amount,
+            });
         }
         Self::write_account(who, AccountData { free, ..data });
         Self::deposit_event(Event::Deposit { who: *who, amount });
@@ -379,8 +453,16 @@ impl GenesisConfig {
             if *amount < T::EXISTENTIAL_DEPOSIT {
                 return Err(GenesisError::BelowExistentialDeposit(*who));
             }
-            issuance = issuance.checked_add(*amount).ok_or(GenesisError::Overflow)?;
-            Account::insert(who, &AccountData { free: *amount, reserved: 0 });
+            issuance = issuance
+                .checked_add(*amount)
+                .ok_or(GenesisError::Overflow)?;
+            Account::insert(
+                who,
+                &AccountData {
+                    free: *amount,
+                    reserved: 0,
+                },
+            );
         }
         TotalIssuance::put(&issuance);
         Fees::put(&self.fees);
@@ -390,6 +472,9 @@ impl GenesisConfig {
 
 impl<T: Config> Hooks for Pallet<T> {
     fn integrity_test() {
-        assert!(T::EXISTENTIAL_DEPOSIT > 0, "EXISTENTIAL_DEPOSIT must be positive");
+        assert!(
+            T::EXISTENTIAL_DEPOSIT > 0,
+            "EXISTENTIAL_DEPOSIT must be positive"
+        );
     }
 }

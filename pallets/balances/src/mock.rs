@@ -62,10 +62,23 @@ pub fn acc(n: u8) -> AccountId {
 pub fn new_test_ext() -> TestExternalities {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        system::GenesisConfig { timestamp_ms: 0, chain_id: "test".into() }.build();
+        system::GenesisConfig {
+            timestamp_ms: 0,
+            chain_id: "test".into(),
+        }
+        .build();
         balances::GenesisConfig {
-            balances: vec![(acc(1), 1_000), (acc(2), 2_000), (acc(3), 3_000), (TREASURY, 10)],
-            fees: FeeSchedule { base_fee: 5, weight_fee_per_micro: 1, byte_fee: 1 },
+            balances: vec![
+                (acc(1), 1_000),
+                (acc(2), 2_000),
+                (acc(3), 3_000),
+                (TREASURY, 10),
+            ],
+            fees: FeeSchedule {
+                base_fee: 5,
+                weight_fee_per_micro: 1,
+                byte_fee: 1,
+            },
         }
         .build::<Test>()
         .expect("valid genesis");

@@ -20,12 +20,25 @@ fn sum_of_accounts() -> Balance {
 #[test]
 fn transfer_moves_funds_and_emits_event() {
     new_test_ext().execute_with(|| {
-        assert_eq!(Balances::dispatch(Call::Transfer { dest: acc(2), value: 300 }, Origin::signed(acc(1))), Ok(()));
+        assert_eq!(
+            Balances::dispatch(
+                Call::Transfer {
+                    dest: acc(2),
+                    value: 300
+                },
+                Origin::signed(acc(1))
+            ),
+            Ok(())
+        );
         assert_eq!(free(1), 700);
         assert_eq!(free(2), 2_300);
         assert_eq!(
             balance_events().last(),
-            Some(&Event::Transfer { from: acc(1), to: acc(2), amount: 300 })
+            Some(&Event::Transfer {
+                from: acc(1),
+                to: acc(2),
+                amount: 300
+            })
         );
     });
 }
@@ -35,7 +48,10 @@ fn transfer_to_new_account_endows_it() {
     new_test_ext().execute_with(|| {
         Balances::do_transfer(&acc(1), &acc(9), 50, false).unwrap();
         assert_eq!(free(9), 50);
-        assert!(balance_events().contains(&Event::Endowed { account: acc(9), free_balance: 50 }));
+        assert!(balance_events().contains(&Event::Endowed {
+            account: acc(9),
+            free_balance: 50
+        }));
     });
 }
 
@@ -44,7 +60,10 @@ fn transfer_more_than_free_fails_without_writes() {
     let mut ext = new_test_ext();
     let before = ext.state.clone();
     ext.execute_with(|| {
-        assert_eq!(Balances::do_transfer(&acc(1), &acc(2), 1_001, false), Err(Error::InsufficientBalance.into()));
+        assert_eq!(
+            Balances::do_transfer(&acc(1), &acc(2), 1_001, false),
+            Err(Error::InsufficientBalance.into())
+        );
     });
     assert_eq!(ext.state, before);
 }
@@ -52,7 +71,10 @@ fn transfer_more_than_free_fails_without_writes() {
 #[test]
 fn new_account_below_existential_deposit_is_refused() {
     new_test_ext().execute_with(|| {
-        assert_eq!(Balances::do_transfer(&acc(1), &acc(9), 9, false), Err(Error::ExistentialDeposit.into()));
+        assert_eq!(
+            Balances::do_transfer(&acc(1), &acc(9), 9, false),
+            Err(Error::ExistentialDeposit.into())
+        );
         assert_eq!(free(1), 1_000);
     });
 }
@@ -60,7 +82,10 @@ fn new_account_below_existential_deposit_is_refused() {
 #[test]
 fn keep_alive_refuses_to_remove_sender() {
     new_test_ext().execute_with(|| {
-        assert_eq!(Balances::do_transfer(&acc(1), &acc(2), 995, true), Err(Error::KeepAlive.into()));
+        assert_eq!(
+            Balances::do_transfer(&acc(1), &acc(2), 995, true),
+            Err(Error::KeepAlive.into())
+        );
         assert_eq!(Balances::do_transfer(&acc(1), &acc(2), 990, true), Ok(()));
     });
 }
@@ -72,20 +97,45 @@ fn sender_left_with_dust_is_removed_and_dust_burned() {
         Balances::do_transfer(&acc(1), &acc(2), 995, false).unwrap();
         assert!(!Account::contains_key(&acc(1)));
         assert_eq!(Balances::total_issuance(), issuance - 5);
-        assert!(balance_events().contains(&Event::DustLost { account: acc(1), amount: 5 }));
+        assert!(balance_events().contains(&Event::DustLost {
+            account: acc(1),
+            amount: 5
+        }));
     });
 }
 
 #[test]
 fn transfer_needs_signed_origin_and_force_set_needs_root() {
     new_test_ext().execute_with(|| {
-        assert_eq!(Balances::dispatch(Call::Transfer { dest: acc(2), value: 1 }, Origin::Root), Err(DispatchError::BadOrigin));
         assert_eq!(
-            Balances::dispatch(Call::ForceSetBalance { who: acc(1), free: 5_000 }, Origin::signed(acc(1))),
+            Balances::dispatch(
+                Call::Transfer {
+                    dest: acc(2),
+                    value: 1
+                },
+                Origin::Root
+            ),
+            Err(DispatchError::BadOrigin)
+        );
+        assert_eq!(
+            Balances::dispatch(
+                Call::ForceSetBalance {
+                    who: acc(1),
+                    free: 5_000
+                },
+                Origin::signed(acc(1))
+            ),
             Err(DispatchError::BadOrigin)
         );
         let issuance = Balances::total_issuance();
-        Balances::dispatch(Call::ForceSetBalance { who: acc(1), free: 5_000 }, Origin::Root).unwrap();
+        Balances::dispatch(
+            Call::ForceSetBalance {
+                who: acc(1),
+                free: 5_000,
+            },
+            Origin::Root,
+        )
+        .unwrap();
         assert_eq!(Balances::total_issuance(), issuance + 4_000);
     });
 }
@@ -94,10 +144,25 @@ fn transfer_needs_signed_origin_and_force_set_needs_root() {
 fn reserve_and_unreserve_keep_the_total() {
     new_test_ext().execute_with(|| {
         Balances::reserve(&acc(1), 400).unwrap();
-        assert_eq!(Balances::account(&acc(1)), AccountData { free: 600, reserved: 400 });
-        assert_eq!(Balances::reserve(&acc(1), 601), Err(Error::InsufficientBalance.into()));
+        assert_eq!(
+            Balances::account(&acc(1)),
+            AccountData {
+                free: 600,
+                reserved: 400
+            }
+        );
+        assert_eq!(
+            Balances::reserve(&acc(1), 601),
+            Err(Error::InsufficientBalance.into())
+        );
         assert_eq!(Balances::unreserve(&acc(1), 1_000), 400);
-        assert_eq!(Balances::account(&acc(1)), AccountData { free: 1_000, reserved: 0 });
+        assert_eq!(
+            Balances::account(&acc(1)),
+            AccountData {
+                free: 1_000,
+                reserved: 0
+            }
+        );
     });
 }
 
@@ -106,13 +171,20 @@ fn fees_follow_the_schedule_and_go_to_the_treasury() {
     new_test_ext().execute_with(|| {
         let info = DispatchInfo::paying(Weight::from_micros(3));
         let fee = Balances::compute_fee(100, &info, 7);
-        assert_eq!((fee.base_fee, fee.weight_fee, fee.length_fee, fee.tip), (5, 3, 100, 7));
+        assert_eq!(
+            (fee.base_fee, fee.weight_fee, fee.length_fee, fee.tip),
+            (5, 3, 100, 7)
+        );
         let issuance = Balances::total_issuance();
         Balances::withdraw_fee(&acc(1), &fee).unwrap();
         assert_eq!(free(1), 1_000 - 115);
         assert_eq!(Balances::free_balance(&TREASURY), 10 + 115);
         assert_eq!(Balances::total_issuance(), issuance);
-        assert!(balance_events().contains(&Event::FeePaid { who: acc(1), fee: 115, tip: 7 }));
+        assert!(balance_events().contains(&Event::FeePaid {
+            who: acc(1),
+            fee: 115,
+            tip: 7
+        }));
     });
 }
 
@@ -122,7 +194,10 @@ fn fee_larger_than_free_balance_is_refused() {
         let fee = Balances::compute_fee(2_000, &DispatchInfo::paying(Weight(1)), 0);
         assert_eq!(
             Balances::withdraw_fee(&acc(1), &fee),
-            Err(ghost_primitives::InvalidTransaction::Payment { fee: 2_006, free: 1_000 })
+            Err(ghost_primitives::InvalidTransaction::Payment {
+                fee: 2_006,
+                free: 1_000
+            })
         );
         assert_eq!(free(1), 1_000);
     });
@@ -131,7 +206,10 @@ fn fee_larger_than_free_balance_is_refused() {
 #[test]
 fn free_calls_pay_only_the_tip() {
     new_test_ext().execute_with(|| {
-        let info = DispatchInfo { weight: Weight(1_000_000), pays_fee: Pays::No };
+        let info = DispatchInfo {
+            weight: Weight(1_000_000),
+            pays_fee: Pays::No,
+        };
         assert_eq!(Balances::compute_fee(50, &info, 3).total(), 3);
     });
 }
@@ -140,13 +218,25 @@ fn free_calls_pay_only_the_tip() {
 fn genesis_refuses_duplicates_and_dust() {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        let dup = crate::GenesisConfig { balances: vec![(acc(1), 100), (acc(1), 100)], ..Default::default() };
-        assert_eq!(dup.build::<Test>(), Err(crate::GenesisError::DuplicateAccount(acc(1))));
+        let dup = crate::GenesisConfig {
+            balances: vec![(acc(1), 100), (acc(1), 100)],
+            ..Default::default()
+        };
+        assert_eq!(
+            dup.build::<Test>(),
+            Err(crate::GenesisError::DuplicateAccount(acc(1)))
+        );
     });
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        let dust = crate::GenesisConfig { balances: vec![(acc(1), 1)], ..Default::default() };
-        assert_eq!(dust.build::<Test>(), Err(crate::GenesisError::BelowExistentialDeposit(acc(1))));
+        let dust = crate::GenesisConfig {
+            balances: vec![(acc(1), 1)],
+            ..Default::default()
+        };
+        assert_eq!(
+            dust.build::<Test>(),
+            Err(crate::GenesisError::BelowExistentialDeposit(acc(1)))
+        );
     });
 }
 
@@ -165,7 +255,8 @@ fn op() -> impl Strategy<Value = Op> {
     let who = 1u8..6;
     let amount = 0u128..4_000;
     prop_oneof![
-        (who.clone(), who.clone(), amount.clone(), any::<bool>()).prop_map(|(a, b, v, k)| Op::Transfer(a, b, v, k)),
+        (who.clone(), who.clone(), amount.clone(), any::<bool>())
+            .prop_map(|(a, b, v, k)| Op::Transfer(a, b, v, k)),
         (who.clone(), amount.clone()).prop_map(|(a, v)| Op::Reserve(a, v)),
         (who.clone(), amount.clone()).prop_map(|(a, v)| Op::Unreserve(a, v)),
         (who.clone(), amount.clone()).prop_map(|(a, v)| Op::Fee(a, v)),

@@ -52,7 +52,17 @@ pub struct ModuleError {
 }
 
 /// Why a dispatch failed. Encoded into `ExtrinsicFailed` events and shown to RPC callers.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    serde::Serialize,
+    serde::Deserialize,
+    thiserror::Error,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum DispatchError {
     /// The origin may not make this call.
@@ -75,7 +85,10 @@ pub enum DispatchError {
 impl DispatchError {
     /// A module error.
     pub fn module(pallet: &'static str, error: &'static str) -> DispatchError {
-        DispatchError::Module(ModuleError { pallet: Cow::Borrowed(pallet), error: Cow::Borrowed(error) })
+        DispatchError::Module(ModuleError {
+            pallet: Cow::Borrowed(pallet),
+            error: Cow::Borrowed(error),
+        })
     }
 }
 
@@ -83,7 +96,9 @@ impl DispatchError {
 pub type DispatchResult = Result<(), DispatchError>;
 
 /// Whether the caller pays the fee.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 pub enum Pays {
     /// The signer pays the fee.
     Yes,
@@ -92,7 +107,9 @@ pub enum Pays {
 }
 
 /// What a call costs, known before it runs.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 pub struct DispatchInfo {
     /// The most weight the call can use.
     pub weight: Weight,
@@ -103,7 +120,10 @@ pub struct DispatchInfo {
 impl DispatchInfo {
     /// A fee-paying call of `weight`.
     pub const fn paying(weight: Weight) -> DispatchInfo {
-        DispatchInfo { weight, pays_fee: Pays::Yes }
+        DispatchInfo {
+            weight,
+            pays_fee: Pays::Yes,
+        }
     }
 }
 
@@ -200,7 +220,10 @@ mod tests {
         let who = AccountId([7; 32]);
         assert_eq!(ensure_signed(Origin::Signed(who)), Ok(who));
         assert_eq!(ensure_signed(Origin::Root), Err(DispatchError::BadOrigin));
-        assert_eq!(ensure_root(Origin::Signed(who)), Err(DispatchError::BadOrigin));
+        assert_eq!(
+            ensure_root(Origin::Signed(who)),
+            Err(DispatchError::BadOrigin)
+        );
         assert!(ensure_root(Origin::Root).is_ok());
     }
 }

@@ -76,7 +76,11 @@ pub struct Ext<'a> {
 impl<'a> Ext<'a> {
     /// An environment over `backend` with no changes.
     pub fn new<B: StateBackend + 'a>(backend: B) -> Ext<'a> {
-        Ext { backend: Box::new(backend), layers: vec![StateChanges::new()], backend_error: None }
+        Ext {
+            backend: Box::new(backend),
+            layers: vec![StateChanges::new()],
+            backend_error: None,
+        }
     }
 
     /// The value at `key`, overlay first.
@@ -148,7 +152,9 @@ impl<'a> Ext<'a> {
                 .layers
                 .iter()
                 .filter_map(|layer| {
-                    layer.range::<[u8], _>((Bound::Excluded(&cursor[..]), Bound::Unbounded)).next()
+                    layer
+                        .range::<[u8], _>((Bound::Excluded(&cursor[..]), Bound::Unbounded))
+                        .next()
                 })
                 .map(|(k, _)| k)
                 .min()?
@@ -267,9 +273,13 @@ mod tests {
     use super::*;
 
     fn backend() -> BTreeMap<Vec<u8>, Vec<u8>> {
-        [(b"a".to_vec(), b"1".to_vec()), (b"c".to_vec(), b"3".to_vec()), (b"e".to_vec(), b"5".to_vec())]
-            .into_iter()
-            .collect()
+        [
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"c".to_vec(), b"3".to_vec()),
+            (b"e".to_vec(), b"5".to_vec()),
+        ]
+        .into_iter()
+        .collect()
     }
 
     #[test]

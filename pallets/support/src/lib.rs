@@ -48,7 +48,9 @@ pub mod prelude {
         Blake3_128Concat, Identity, StorageDoubleMap, StorageMap, StorageValue,
     };
     pub use crate::weights::Weight;
-    pub use crate::{ensure, pallet_enum, pallet_error, storage_double_map, storage_map, storage_value};
+    pub use crate::{
+        ensure, pallet_enum, pallet_error, storage_double_map, storage_map, storage_value,
+    };
     pub use ghost_primitives::{AccountId, Balance, BlockNumber, Hash, Moment, Nonce};
     pub use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 }

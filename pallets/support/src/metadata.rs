@@ -69,7 +69,10 @@ pub struct PalletMetadata {
 
 /// The errors of a [`crate::dispatch::PalletError`] as metadata.
 pub fn errors_of<E: crate::dispatch::PalletError>() -> Vec<ErrorMeta> {
-    E::variants().iter().map(|(name, docs)| ErrorMeta { name, docs }).collect()
+    E::variants()
+        .iter()
+        .map(|(name, docs)| ErrorMeta { name, docs })
+        .collect()
 }
 
 /// Declares a pallet's `Call` or `Event` enum with explicit SCALE indices, and a

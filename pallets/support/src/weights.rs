@@ -8,8 +8,19 @@ use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// Reference execution time in picoseconds.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default, Encode, Decode, MaxEncodedLen,
-    serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(transparent)]
 pub struct Weight(pub u64);
@@ -70,7 +81,9 @@ pub struct DbWeight {
 impl DbWeight {
     /// `r` reads and `w` writes.
     pub const fn reads_writes(&self, r: u64, w: u64) -> Weight {
-        self.read.saturating_mul(r).saturating_add(self.write.saturating_mul(w))
+        self.read
+            .saturating_mul(r)
+            .saturating_add(self.write.saturating_mul(w))
     }
 
     /// `r` reads.
@@ -86,5 +99,7 @@ impl DbWeight {
 
 /// State access costs on the RocksDB-backed trie (reads hit a cache most of the time; writes
 /// include their share of the trie commit). See `docs/PERFORMANCE.md`.
-pub const ROCKS_DB_WEIGHT: DbWeight =
-    DbWeight { read: Weight::from_micros(25), write: Weight::from_micros(100) };
+pub const ROCKS_DB_WEIGHT: DbWeight = DbWeight {
+    read: Weight::from_micros(25),
+    write: Weight::from_micros(100),
+};

@@ -104,7 +104,9 @@ storage_map!(PALLET,
 );
 
 /// When an event happened within the block.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
     /// In `on_initialize` hooks.
@@ -179,7 +181,9 @@ impl<T: Config> Pallet<T> {
     /// The weight and fee class of `call`, known before it runs.
     pub fn dispatch_info(call: &Call) -> DispatchInfo {
         match call {
-            Call::Remark { remark } => DispatchInfo::paying(T::WeightInfo::remark(remark.len() as u32)),
+            Call::Remark { remark } => {
+                DispatchInfo::paying(T::WeightInfo::remark(remark.len() as u32))
+            }
         }
     }
 
@@ -194,7 +198,10 @@ impl<T: Config> Pallet<T> {
     pub fn remark(origin: Origin, remark: Vec<u8>) -> DispatchResult {
         let sender = ensure_signed(origin)?;
         ensure!(remark.len() <= MAX_REMARK_LEN, Error::RemarkTooLong);
-        Self::deposit_event(Event::Remarked { sender, hash: ghost_primitives::blake3_256(&remark) });
+        Self::deposit_event(Event::Remarked {
+            sender,
+            hash: ghost_primitives::blake3_256(&remark),
+        });
         Ok(())
     }
 
@@ -210,7 +217,10 @@ impl<T: Config> Pallet<T> {
         timestamp_ms: Moment,
     ) -> Result<(), DispatchError> {
         let previous = Number::get().unwrap_or(0);
-        ensure!(number == previous.saturating_add(1), Error::NonSequentialBlockNumber);
+        ensure!(
+            number == previous.saturating_add(1),
+            Error::NonSequentialBlockNumber
+        );
         if let Some(previous_time) = Now::get() {
             ensure!(timestamp_ms > previous_time, Error::TimestampNotIncreasing);
         }
@@ -244,8 +254,13 @@ impl<T: Config> Pallet<T> {
     /// Records the outcome of the extrinsic being applied and moves to the next index.
     pub fn note_applied_extrinsic(result: &DispatchResult, info: DispatchInfo) {
         let event = match result {
-            Ok(()) => Event::ExtrinsicSuccess { dispatch_info: info },
-            Err(e) => Event::ExtrinsicFailed { dispatch_error: e.clone(), dispatch_info: info },
+            Ok(()) => Event::ExtrinsicSuccess {
+                dispatch_info: info,
+            },
+            Err(e) => Event::ExtrinsicFailed {
+                dispatch_error: e.clone(),
+                dispatch_info: info,
+            },
         };
         Self::deposit_event(event);
         let next = ExtrinsicIndex::get().unwrap_or(0).saturating_add(1);
@@ -287,7 +302,10 @@ impl<T: Config> Pallet<T> {
     pub fn deposit_event(event: impl Into<T::RuntimeEvent>) {
         let event: T::RuntimeEvent = event.into();
         let index = EventCount::get().unwrap_or(0);
-        let record = EventRecord { phase: Self::phase(), event: event.encode() };
+        let record = EventRecord {
+            phase: Self::phase(),
+            event: event.encode(),
+        };
         Events::insert(&index, &record);
         EventCount::put(&index.saturating_add(1));
     }
@@ -308,7 +326,10 @@ impl<T: Config> Pallet<T> {
             .filter_map(|i| Events::get(&i))
             .filter_map(|r| {
                 let event = T::RuntimeEvent::decode(&mut &r.event[..]).ok()?;
-                Some(EventRecord { phase: r.phase, event })
+                Some(EventRecord {
+                    phase: r.phase,
+                    event,
+                })
             })
             .collect()
     }
@@ -386,7 +407,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> Hooks for Pallet<T> {
     fn integrity_test() {
         assert!(T::BLOCK_HASH_COUNT > 0, "BLOCK_HASH_COUNT must be positive");
-        assert!(T::MAX_BLOCK_WEIGHT > Weight::ZERO, "MAX_BLOCK_WEIGHT must be positive");
+        assert!(
+            T::MAX_BLOCK_WEIGHT > Weight::ZERO,
+            "MAX_BLOCK_WEIGHT must be positive"
+        );
         assert!(T::MAX_BLOCK_LENGTH > 0, "MAX_BLOCK_LENGTH must be positive");
     }
 }

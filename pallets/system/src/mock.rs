@@ -35,7 +35,13 @@ pub type System = system::Pallet<Test>;
 /// A fresh state at genesis (timestamp 1000).
 pub fn new_test_ext() -> TestExternalities {
     let mut ext = TestExternalities::default();
-    ext.execute_with(|| system::GenesisConfig { timestamp_ms: 1_000, chain_id: "test".into() }.build());
+    ext.execute_with(|| {
+        system::GenesisConfig {
+            timestamp_ms: 1_000,
+            chain_id: "test".into(),
+        }
+        .build()
+    });
     ext
 }
 

@@ -32,7 +32,10 @@ fn block_numbers_must_be_sequential() {
 #[test]
 fn timestamp_must_increase() {
     new_test_ext().execute_with(|| {
-        assert_eq!(System::initialize(1, Hash::ZERO, 1_000), Err(Error::TimestampNotIncreasing.into()));
+        assert_eq!(
+            System::initialize(1, Hash::ZERO, 1_000),
+            Err(Error::TimestampNotIncreasing.into())
+        );
         assert!(System::initialize(1, Hash::ZERO, 1_001).is_ok());
     });
 }
@@ -61,10 +64,16 @@ fn events_carry_their_phase_and_are_cleared_next_block() {
         assert_eq!(events[0].phase, Phase::ApplyExtrinsic(0));
         assert!(matches!(
             events[1],
-            EventRecord { phase: Phase::ApplyExtrinsic(0), event: RuntimeEvent::System(Event::ExtrinsicSuccess { .. }) }
+            EventRecord {
+                phase: Phase::ApplyExtrinsic(0),
+                event: RuntimeEvent::System(Event::ExtrinsicSuccess { .. })
+            }
         ));
         System::note_finished_extrinsics();
-        System::deposit_event(Event::Remarked { sender: alice(), hash: Hash::ZERO });
+        System::deposit_event(Event::Remarked {
+            sender: alice(),
+            hash: Hash::ZERO,
+        });
         assert_eq!(System::events()[2].phase, Phase::Finalization);
         System::finalize();
         run_to_block(2);
@@ -93,7 +102,10 @@ fn failed_extrinsics_record_the_error() {
 fn remark_needs_a_signed_origin_and_a_bounded_length() {
     new_test_ext().execute_with(|| {
         run_to_block(1);
-        assert_eq!(System::remark(Origin::Root, vec![]), Err(DispatchError::BadOrigin));
+        assert_eq!(
+            System::remark(Origin::Root, vec![]),
+            Err(DispatchError::BadOrigin)
+        );
         assert_eq!(
             System::remark(Origin::signed(alice()), vec![0; crate::MAX_REMARK_LEN + 1]),
             Err(Error::RemarkTooLong.into())
@@ -134,6 +146,10 @@ fn metadata_lists_calls_events_errors_and_storage() {
     let meta = System::metadata(0);
     assert_eq!(meta.calls[0].name, "Remark");
     assert!(meta.events.iter().any(|e| e.name == "ExtrinsicFailed"));
-    assert!(meta.errors.iter().any(|e| e.name == "TimestampNotIncreasing"));
+    assert!(
+        meta.errors
+            .iter()
+            .any(|e| e.name == "TimestampNotIncreasing")
+    );
     assert!(meta.storage.iter().any(|s| s.name == "AccountNonce"));
 }

@@ -23,6 +23,9 @@ mod tests {
 
     #[test]
     fn matches_blake3() {
-        assert_eq!(Blake3Hasher::hash(b"ghost"), *blake3::hash(b"ghost").as_bytes());
+        assert_eq!(
+            Blake3Hasher::hash(b"ghost"),
+            *blake3::hash(b"ghost").as_bytes()
+        );
     }
 }

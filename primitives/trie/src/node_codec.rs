@@ -71,7 +71,10 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `count` bytes and returns their range.
     pub(crate) fn take(&mut self, count: usize) -> Result<Range<usize>, NodeCodecError> {
-        let end = self.offset.checked_add(count).ok_or(NodeCodecError::UnexpectedEnd)?;
+        let end = self
+            .offset
+            .checked_add(count)
+            .ok_or(NodeCodecError::UnexpectedEnd)?;
         if end > self.data.len() {
             return Err(NodeCodecError::UnexpectedEnd);
         }
@@ -82,17 +85,23 @@ impl<'a> Cursor<'a> {
 
     /// Consumes one byte.
     pub(crate) fn byte(&mut self) -> Result<u8, NodeCodecError> {
-        let byte = *self.data.get(self.offset).ok_or(NodeCodecError::UnexpectedEnd)?;
+        let byte = *self
+            .data
+            .get(self.offset)
+            .ok_or(NodeCodecError::UnexpectedEnd)?;
         self.offset += 1;
         Ok(byte)
     }
 
     /// Consumes a SCALE `Compact<u64>` (canonical encodings only).
     pub(crate) fn compact_u64(&mut self) -> Result<u64, NodeCodecError> {
-        let mut rest = self.data.get(self.offset..).ok_or(NodeCodecError::UnexpectedEnd)?;
+        let mut rest = self
+            .data
+            .get(self.offset..)
+            .ok_or(NodeCodecError::UnexpectedEnd)?;
         let before = rest.len();
-        let Compact(value) = Compact::<u64>::decode(&mut rest)
-            .map_err(|_| NodeCodecError::InvalidNibbleCount)?;
+        let Compact(value) =
+            Compact::<u64>::decode(&mut rest).map_err(|_| NodeCodecError::InvalidNibbleCount)?;
         self.offset += before - rest.len();
         Ok(value)
     }
@@ -182,12 +191,18 @@ impl trie_db::NodeCodec for NodeCodec {
         let mut cursor = Cursor::new(data);
         let plan = match NodeHeader::decode(&mut cursor)? {
             NodeHeader::Empty => NodePlan::Empty,
-            NodeHeader::Leaf { value, nibble_count } => {
+            NodeHeader::Leaf {
+                value,
+                nibble_count,
+            } => {
                 let partial = cursor.partial(nibble_count)?;
                 let value = cursor.value(value)?;
                 NodePlan::Leaf { partial, value }
             }
-            NodeHeader::Branch { value, nibble_count } => {
+            NodeHeader::Branch {
+                value,
+                nibble_count,
+            } => {
                 let partial = cursor.partial(nibble_count)?;
                 let bitmap_range = cursor.take(BITMAP_LEN)?;
                 let bitmap =
@@ -203,7 +218,11 @@ impl trie_db::NodeCodec for NodeCodec {
                         *child = Some(cursor.child()?);
                     }
                 }
-                NodePlan::NibbledBranch { partial, value, children }
+                NodePlan::NibbledBranch {
+                    partial,
+                    value,
+                    children,
+                }
             }
         };
         if !cursor.is_empty() {
@@ -221,7 +240,10 @@ impl trie_db::NodeCodec for NodeCodec {
     }
 
     fn leaf_node(partial: impl Iterator<Item = u8>, nibble_count: usize, value: Value) -> Vec<u8> {
-        let header = NodeHeader::Leaf { value: value_kind(&value), nibble_count };
+        let header = NodeHeader::Leaf {
+            value: value_kind(&value),
+            nibble_count,
+        };
         let mut out = Self::start_node(header, partial);
         Self::push_value(&mut out, value);
         out
@@ -250,7 +272,10 @@ impl trie_db::NodeCodec for NodeCodec {
         children: impl Iterator<Item = impl Borrow<Option<ChildReference<TrieHash>>>>,
         value: Option<Value>,
     ) -> Vec<u8> {
-        let header = NodeHeader::Branch { value: value.as_ref().map(value_kind), nibble_count };
+        let header = NodeHeader::Branch {
+            value: value.as_ref().map(value_kind),
+            nibble_count,
+        };
         let mut out = Self::start_node(header, partial);
         let bitmap_at = out.len();
         out.extend_from_slice(&[0; BITMAP_LEN]);
@@ -343,24 +368,48 @@ mod tests {
     #[test]
     fn rejects_malformed_nodes() {
         let valid = leaf(&[0xab, 0xcd], 1, Value::Inline(b"hi"));
-        assert_eq!(NodeCodec::decode_plan(&valid[..valid.len() - 1]), Err(NodeCodecError::UnexpectedEnd));
+        assert_eq!(
+            NodeCodec::decode_plan(&valid[..valid.len() - 1]),
+            Err(NodeCodecError::UnexpectedEnd)
+        );
         let mut trailing = valid.clone();
         trailing.push(0);
-        assert_eq!(NodeCodec::decode_plan(&trailing), Err(NodeCodecError::TrailingBytes(1)));
+        assert_eq!(
+            NodeCodec::decode_plan(&trailing),
+            Err(NodeCodecError::TrailingBytes(1))
+        );
         let mut padded = valid.clone();
         padded[1] |= 0x10;
-        assert_eq!(NodeCodec::decode_plan(&padded), Err(NodeCodecError::NonZeroPadding));
+        assert_eq!(
+            NodeCodec::decode_plan(&padded),
+            Err(NodeCodecError::NonZeroPadding)
+        );
         // A 33-byte inline value.
         let mut long = vec![0b0100_0000, 33];
         long.extend_from_slice(&[0; 33]);
-        assert_eq!(NodeCodec::decode_plan(&long), Err(NodeCodecError::InlineValueTooLong(33)));
+        assert_eq!(
+            NodeCodec::decode_plan(&long),
+            Err(NodeCodecError::InlineValueTooLong(33))
+        );
         // A branch without children, and one whose only child reference is too long.
-        assert_eq!(NodeCodec::decode_plan(&[0b1000_0000, 0, 0]), Err(NodeCodecError::EmptyBitmap));
+        assert_eq!(
+            NodeCodec::decode_plan(&[0b1000_0000, 0, 0]),
+            Err(NodeCodecError::EmptyBitmap)
+        );
         let mut bad_child = vec![0b1000_0000, 1, 0, 33];
         bad_child.extend_from_slice(&[0; 33]);
-        assert_eq!(NodeCodec::decode_plan(&bad_child), Err(NodeCodecError::InvalidChildLength(33)));
-        assert_eq!(NodeCodec::decode_plan(&[0b1000_0000, 1, 0, 0]), Err(NodeCodecError::InvalidChildLength(0)));
-        assert_eq!(NodeCodec::decode_plan(&[]), Err(NodeCodecError::UnexpectedEnd));
+        assert_eq!(
+            NodeCodec::decode_plan(&bad_child),
+            Err(NodeCodecError::InvalidChildLength(33))
+        );
+        assert_eq!(
+            NodeCodec::decode_plan(&[0b1000_0000, 1, 0, 0]),
+            Err(NodeCodecError::InvalidChildLength(0))
+        );
+        assert_eq!(
+            NodeCodec::decode_plan(&[]),
+            Err(NodeCodecError::UnexpectedEnd)
+        );
     }
 
     proptest! {

@@ -36,9 +36,15 @@ pub(crate) enum NodeHeader {
     /// The empty node.
     Empty,
     /// A leaf with a partial key of `nibble_count` nibbles.
-    Leaf { value: ValueKind, nibble_count: usize },
+    Leaf {
+        value: ValueKind,
+        nibble_count: usize,
+    },
     /// A branch with a partial key of `nibble_count` nibbles and maybe a value.
-    Branch { value: Option<ValueKind>, nibble_count: usize },
+    Branch {
+        value: Option<ValueKind>,
+        nibble_count: usize,
+    },
 }
 
 impl NodeHeader {
@@ -49,13 +55,24 @@ impl NodeHeader {
                 out.push(EMPTY_HEADER);
                 return;
             }
-            Self::Leaf { value, nibble_count } => (KIND_LEAF, Some(value), nibble_count),
-            Self::Branch { value: None, nibble_count } => (KIND_BRANCH, None, nibble_count),
-            Self::Branch { value: Some(value), nibble_count } => {
-                (KIND_BRANCH_WITH_VALUE, Some(value), nibble_count)
-            }
+            Self::Leaf {
+                value,
+                nibble_count,
+            } => (KIND_LEAF, Some(value), nibble_count),
+            Self::Branch {
+                value: None,
+                nibble_count,
+            } => (KIND_BRANCH, None, nibble_count),
+            Self::Branch {
+                value: Some(value),
+                nibble_count,
+            } => (KIND_BRANCH_WITH_VALUE, Some(value), nibble_count),
         };
-        let hashed = if value == Some(ValueKind::Hashed) { HASHED_VALUE_FLAG } else { 0 };
+        let hashed = if value == Some(ValueKind::Hashed) {
+            HASHED_VALUE_FLAG
+        } else {
+            0
+        };
         let escape = usize::from(NIBBLE_ESCAPE);
         if nibble_count < escape {
             // Lossless: `nibble_count < 31`.
@@ -74,7 +91,11 @@ impl NodeHeader {
             return Ok(Self::Empty);
         }
         let hashed = first & HASHED_VALUE_FLAG != 0;
-        let value_kind = if hashed { ValueKind::Hashed } else { ValueKind::Inline };
+        let value_kind = if hashed {
+            ValueKind::Hashed
+        } else {
+            ValueKind::Inline
+        };
         let kind = first & KIND_MASK;
         // Check the kind before reading the nibble count, so a bad header is named as such.
         if kind != KIND_LEAF && kind != KIND_BRANCH_WITH_VALUE && !(kind == KIND_BRANCH && !hashed)
@@ -83,9 +104,18 @@ impl NodeHeader {
         }
         let nibble_count = decode_nibble_count(first, cursor)?;
         Ok(match kind {
-            KIND_LEAF => Self::Leaf { value: value_kind, nibble_count },
-            KIND_BRANCH => Self::Branch { value: None, nibble_count },
-            _ => Self::Branch { value: Some(value_kind), nibble_count },
+            KIND_LEAF => Self::Leaf {
+                value: value_kind,
+                nibble_count,
+            },
+            KIND_BRANCH => Self::Branch {
+                value: None,
+                nibble_count,
+            },
+            _ => Self::Branch {
+                value: Some(value_kind),
+                nibble_count,
+            },
         })
     }
 }
@@ -96,9 +126,11 @@ fn decode_nibble_count(first: u8, cursor: &mut Cursor<'_>) -> Result<usize, Node
     if direct < NIBBLE_ESCAPE {
         return Ok(usize::from(direct));
     }
-    let extra = usize::try_from(cursor.compact_u64()?)
-        .map_err(|_| NodeCodecError::InvalidNibbleCount)?;
-    extra.checked_add(usize::from(NIBBLE_ESCAPE)).ok_or(NodeCodecError::InvalidNibbleCount)
+    let extra =
+        usize::try_from(cursor.compact_u64()?).map_err(|_| NodeCodecError::InvalidNibbleCount)?;
+    extra
+        .checked_add(usize::from(NIBBLE_ESCAPE))
+        .ok_or(NodeCodecError::InvalidNibbleCount)
 }
 
 #[cfg(test)]
@@ -118,20 +150,38 @@ mod tests {
     fn header_round_trips_at_escape_boundaries() {
         for nibble_count in [0, 1, 30, 31, 32, 94, 95, 1 << 14, 1 << 30] {
             for value in [None, Some(ValueKind::Inline), Some(ValueKind::Hashed)] {
-                round_trip(NodeHeader::Branch { value, nibble_count });
+                round_trip(NodeHeader::Branch {
+                    value,
+                    nibble_count,
+                });
             }
-            round_trip(NodeHeader::Leaf { value: ValueKind::Inline, nibble_count });
-            round_trip(NodeHeader::Leaf { value: ValueKind::Hashed, nibble_count });
+            round_trip(NodeHeader::Leaf {
+                value: ValueKind::Inline,
+                nibble_count,
+            });
+            round_trip(NodeHeader::Leaf {
+                value: ValueKind::Hashed,
+                nibble_count,
+            });
         }
         assert_eq!(round_trip(NodeHeader::Empty), vec![EMPTY_HEADER]);
     }
 
     #[test]
     fn short_partials_fit_in_one_byte() {
-        let encoded = round_trip(NodeHeader::Leaf { value: ValueKind::Inline, nibble_count: 30 });
+        let encoded = round_trip(NodeHeader::Leaf {
+            value: ValueKind::Inline,
+            nibble_count: 30,
+        });
         assert_eq!(encoded, vec![KIND_LEAF | 30]);
-        let encoded = round_trip(NodeHeader::Leaf { value: ValueKind::Hashed, nibble_count: 31 });
-        assert_eq!(encoded, vec![KIND_LEAF | HASHED_VALUE_FLAG | NIBBLE_ESCAPE, 0]);
+        let encoded = round_trip(NodeHeader::Leaf {
+            value: ValueKind::Hashed,
+            nibble_count: 31,
+        });
+        assert_eq!(
+            encoded,
+            vec![KIND_LEAF | HASHED_VALUE_FLAG | NIBBLE_ESCAPE, 0]
+        );
     }
 
     #[test]
@@ -140,7 +190,10 @@ mod tests {
         for first in [0x01, 0x20, 0x3f, KIND_BRANCH | HASHED_VALUE_FLAG] {
             let data = [first, 0, 0, 0];
             let mut cursor = Cursor::new(&data);
-            assert_eq!(NodeHeader::decode(&mut cursor), Err(NodeCodecError::InvalidHeader(first)));
+            assert_eq!(
+                NodeHeader::decode(&mut cursor),
+                Err(NodeCodecError::InvalidHeader(first))
+            );
         }
     }
 }

@@ -32,7 +32,9 @@ pub fn generate_read_proof(
     let db = StoreDb::new(store);
     let mut recorder = Recorder::<Layout>::new();
     {
-        let trie = TrieDBBuilder::<Layout>::new(&db, &root).with_recorder(&mut recorder).build();
+        let trie = TrieDBBuilder::<Layout>::new(&db, &root)
+            .with_recorder(&mut recorder)
+            .build();
         for key in keys {
             trie.get(key).map_err(TrieError::from_backend)?;
         }

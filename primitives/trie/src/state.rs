@@ -4,10 +4,7 @@ use std::fmt;
 
 use trie_db::{Trie, TrieDB, TrieDBBuilder};
 
-use crate::{
-    Layout, NodeCodecError, NodeStore, TrieError, TrieHash,
-    store::StoreDb,
-};
+use crate::{Layout, NodeCodecError, NodeStore, TrieError, TrieHash, store::StoreDb};
 
 /// Read view of the state at one root.
 ///
@@ -21,7 +18,9 @@ pub struct StateView<'a> {
 
 impl fmt::Debug for StateView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StateView").field("root", &self.root).finish_non_exhaustive()
+        f.debug_struct("StateView")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
     }
 }
 

@@ -121,7 +121,10 @@ pub(crate) struct OverlayDb<'a> {
 impl<'a> OverlayDb<'a> {
     /// An empty overlay above `store`.
     pub(crate) fn new(store: &'a dyn NodeStore) -> Self {
-        Self { base: StoreDb::new(store), overlay: memory_trie_db() }
+        Self {
+            base: StoreDb::new(store),
+            overlay: memory_trie_db(),
+        }
     }
 
     /// The nodes written to the overlay and not removed again, sorted by hash.

@@ -34,10 +34,9 @@ pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
     let mut db = OverlayDb::new(store);
     let mut new_root = root;
     {
-        let mut trie =
-            TrieDBMutBuilder::<Layout>::from_existing(&mut db, &mut new_root)
-                .disable_commit_on_drop()
-                .build();
+        let mut trie = TrieDBMutBuilder::<Layout>::from_existing(&mut db, &mut new_root)
+            .disable_commit_on_drop()
+            .build();
         for (key, change) in &changes {
             match change {
                 Some(value) => trie.insert(key, value).map(drop),

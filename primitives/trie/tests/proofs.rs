@@ -13,7 +13,12 @@ use proptest::prelude::*;
 /// A state with shared prefixes and a long value, and a store holding it.
 fn sample() -> (Model, MemoryNodeStore, TrieHash) {
     let model: Model = (0u8..20)
-        .map(|i| (vec![i % 4, i], if i % 3 == 0 { vec![i; 50] } else { vec![i] }))
+        .map(|i| {
+            (
+                vec![i % 4, i],
+                if i % 3 == 0 { vec![i; 50] } else { vec![i] },
+            )
+        })
         .collect();
     let (store, root) = stored(&model);
     (model, store, root)
@@ -22,10 +27,18 @@ fn sample() -> (Model, MemoryNodeStore, TrieHash) {
 #[test]
 fn proves_present_and_absent_keys() {
     let (model, store, root) = sample();
-    for key in model.keys().cloned().chain([vec![], vec![0], vec![1, 2], vec![9, 9, 9]]) {
+    for key in model
+        .keys()
+        .cloned()
+        .chain([vec![], vec![0], vec![1, 2], vec![9, 9, 9]])
+    {
         let proof = generate_read_proof(&store, root, std::slice::from_ref(&key)).expect("proof");
         assert!(!proof.nodes.is_empty());
-        assert_eq!(verify_read_proof(&root, &proof, &key), Ok(model.get(&key).cloned()), "{key:?}");
+        assert_eq!(
+            verify_read_proof(&root, &proof, &key),
+            Ok(model.get(&key).cloned()),
+            "{key:?}"
+        );
     }
 }
 
@@ -35,10 +48,16 @@ fn one_proof_covers_many_keys_and_is_deterministic() {
     let keys: Vec<Vec<u8>> = model.keys().take(5).cloned().chain([vec![7, 7]]).collect();
     let proof = generate_read_proof(&store, root, &keys).expect("proof");
     for key in &keys {
-        assert_eq!(verify_read_proof(&root, &proof, key), Ok(model.get(key).cloned()));
+        assert_eq!(
+            verify_read_proof(&root, &proof, key),
+            Ok(model.get(key).cloned())
+        );
     }
     let reversed: Vec<_> = keys.iter().rev().cloned().collect();
-    assert_eq!(generate_read_proof(&store, root, &reversed), Ok(proof.clone()));
+    assert_eq!(
+        generate_read_proof(&store, root, &reversed),
+        Ok(proof.clone())
+    );
     assert_eq!(ReadProof::decode(&mut &proof.encode()[..]), Ok(proof));
 }
 
@@ -56,7 +75,10 @@ fn proof_of_unknown_root_fails() {
         generate_read_proof(&MemoryNodeStore::new(), unknown, &[b"k".to_vec()]),
         Err(TrieError::MissingNode(unknown))
     );
-    assert_eq!(verify_read_proof(&unknown, &ReadProof::default(), b"k"), Err(ProofError::Incomplete));
+    assert_eq!(
+        verify_read_proof(&unknown, &ReadProof::default(), b"k"),
+        Err(ProofError::Incomplete)
+    );
 }
 
 #[test]
@@ -67,7 +89,10 @@ fn long_value_is_needed() {
     assert_eq!(long.len(), 50);
     let mut proof = generate_read_proof(&store, root, std::slice::from_ref(&key)).unwrap();
     proof.nodes.retain(|node| *node != long);
-    assert_eq!(verify_read_proof(&root, &proof, &key), Err(ProofError::Incomplete));
+    assert_eq!(
+        verify_read_proof(&root, &proof, &key),
+        Err(ProofError::Incomplete)
+    );
 }
 
 proptest! {

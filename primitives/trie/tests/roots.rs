@@ -20,7 +20,11 @@ fn apply_to_model(model: &mut Model, changes: &[(Vec<u8>, Option<Vec<u8>>)]) {
 
 /// Everything readable at `root`, in key order.
 fn read_all(store: &MemoryNodeStore, root: [u8; 32]) -> Model {
-    StateView::new(store, root).iter_prefix(&[], None, usize::MAX).expect("readable").into_iter().collect()
+    StateView::new(store, root)
+        .iter_prefix(&[], None, usize::MAX)
+        .expect("readable")
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -28,7 +32,10 @@ fn empty_trie_has_empty_root() {
     assert_eq!(root_of(Vec::new()), EMPTY_ROOT);
     assert_eq!(build(Vec::new()), (EMPTY_ROOT, Vec::new()));
     let store = MemoryNodeStore::new();
-    assert_eq!(apply_changes(&store, EMPTY_ROOT, Vec::new()), Ok((EMPTY_ROOT, Vec::new())));
+    assert_eq!(
+        apply_changes(&store, EMPTY_ROOT, Vec::new()),
+        Ok((EMPTY_ROOT, Vec::new()))
+    );
     let view = StateView::new(&store, EMPTY_ROOT);
     assert_eq!(view.get(b"anything"), Ok(None));
     assert_eq!(view.next_key(&[]), Ok(None));
@@ -68,7 +75,13 @@ fn repeated_keys_keep_the_last_change() {
     ];
     let (root, _) = apply_changes(&store, EMPTY_ROOT, changes).expect("applies");
     assert_eq!(root, root_of(vec![(b"a".to_vec(), b"2".to_vec())]));
-    assert_eq!(root_of(vec![(b"a".to_vec(), b"1".to_vec()), (b"a".to_vec(), b"2".to_vec())]), root);
+    assert_eq!(
+        root_of(vec![
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"a".to_vec(), b"2".to_vec())
+        ]),
+        root
+    );
 }
 
 #[test]
@@ -76,19 +89,29 @@ fn missing_nodes_are_reported() {
     let model: Model = (0u8..50).map(|i| (vec![i, i], vec![i; 40])).collect();
     let (mut store, root) = stored(&model);
     let unknown = [7u8; 32];
-    assert_eq!(StateView::new(&store, unknown).get(&[1, 1]), Err(TrieError::MissingNode(unknown)));
+    assert_eq!(
+        StateView::new(&store, unknown).get(&[1, 1]),
+        Err(TrieError::MissingNode(unknown))
+    );
     assert_eq!(
         apply_changes(&store, unknown, vec![(vec![1], None)]),
         Err(TrieError::MissingNode(unknown))
     );
     // Drop the long value of one key: only reads of that key fail, and they name the value.
     let value_hash = *blake3::hash(&[3u8; 40]).as_bytes();
-    store.remove_node(&value_hash).expect("long values are stored by hash");
+    store
+        .remove_node(&value_hash)
+        .expect("long values are stored by hash");
     let view = StateView::new(&store, root);
     assert_eq!(view.get(&[3, 3]), Err(TrieError::MissingNode(value_hash)));
     assert_eq!(view.get(&[4, 4]), Ok(Some(vec![4; 40])));
     store.remove_node(&root);
-    assert!(StateView::new(&store, root).get(&[4, 4]).expect_err("root removed").is_missing_node());
+    assert!(
+        StateView::new(&store, root)
+            .get(&[4, 4])
+            .expect_err("root removed")
+            .is_missing_node()
+    );
 }
 
 proptest! {

@@ -60,11 +60,24 @@ fn next_key_is_strictly_greater() {
 fn iter_prefix_respects_start_and_limit() {
     let (store, root) = stored(&sample());
     let view = StateView::new(&store, root);
-    let keys = |pairs: Vec<(Vec<u8>, Vec<u8>)>| pairs.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
-    assert_eq!(keys(view.iter_prefix(b"ab", None, 10).unwrap()), [&b"ab"[..], b"abc", b"abd"]);
-    assert_eq!(keys(view.iter_prefix(b"ab", Some(b"abc"), 10).unwrap()), [&b"abc"[..], b"abd"]);
-    assert_eq!(keys(view.iter_prefix(b"ab", Some(b"a"), 2).unwrap()), [&b"ab"[..], b"abc"]);
-    assert_eq!(keys(view.iter_prefix(b"ab", Some(b"ac"), 10).unwrap()), Vec::<Vec<u8>>::new());
+    let keys =
+        |pairs: Vec<(Vec<u8>, Vec<u8>)>| pairs.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+    assert_eq!(
+        keys(view.iter_prefix(b"ab", None, 10).unwrap()),
+        [&b"ab"[..], b"abc", b"abd"]
+    );
+    assert_eq!(
+        keys(view.iter_prefix(b"ab", Some(b"abc"), 10).unwrap()),
+        [&b"abc"[..], b"abd"]
+    );
+    assert_eq!(
+        keys(view.iter_prefix(b"ab", Some(b"a"), 2).unwrap()),
+        [&b"ab"[..], b"abc"]
+    );
+    assert_eq!(
+        keys(view.iter_prefix(b"ab", Some(b"ac"), 10).unwrap()),
+        Vec::<Vec<u8>>::new()
+    );
     assert_eq!(view.iter_prefix(b"", None, 0), Ok(Vec::new()));
     assert_eq!(view.iter_prefix(b"", None, 100).unwrap().len(), 7);
 }

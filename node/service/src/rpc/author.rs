@@ -5,13 +5,13 @@ use ghost_rpc::{AuthorApiServer, ExtrinsicStatusJson};
 use ghost_runtime::system::{Event as SystemEvent, Phase};
 use ghost_runtime::{RuntimeEvent, UncheckedExtrinsic, api};
 use ghost_txpool::TxStatus;
+use jsonrpsee::PendingSubscriptionSink;
 use jsonrpsee::core::{SubscriptionResult, async_trait};
 use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::PendingSubscriptionSink;
 use parity_scale_codec::Encode;
 
-use super::errors::{RpcError, RpcResult};
 use super::RpcContext;
+use super::errors::{RpcError, RpcResult};
 
 /// `author_*` handlers.
 pub struct AuthorRpc(pub RpcContext);
@@ -30,18 +30,36 @@ impl AuthorRpc {
 
     /// Where a transaction that left the pool ended up.
     fn included_status(&self, hash: &Hash) -> Result<ExtrinsicStatusJson, RpcError> {
-        let Some((block_hash, index)) = self.0.client.db().tx_location(hash).map_err(|e| RpcError::Internal(e.to_string()))? else {
+        let Some((block_hash, index)) = self
+            .0
+            .client
+            .db()
+            .tx_location(hash)
+            .map_err(|e| RpcError::Internal(e.to_string()))?
+        else {
             return Ok(ExtrinsicStatusJson::Unknown);
         };
-        let header = self.0.client.header(&block_hash)?.ok_or(RpcError::UnknownBlock(block_hash))?;
+        let header = self
+            .0
+            .client
+            .header(&block_hash)?
+            .ok_or(RpcError::UnknownBlock(block_hash))?;
         let (_, finalized) = self.0.client.finalized()?;
-        let error = self.0.client.events(&header)?.into_iter().find_map(|record| match record {
-            ghost_runtime::EventRecord {
-                phase: Phase::ApplyExtrinsic(i),
-                event: RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }),
-            } if i == index => Some(dispatch_error.to_string()),
-            _ => None,
-        });
+        let error =
+            self.0
+                .client
+                .events(&header)?
+                .into_iter()
+                .find_map(|record| match record {
+                    ghost_runtime::EventRecord {
+                        phase: Phase::ApplyExtrinsic(i),
+                        event:
+                            RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
+                                dispatch_error, ..
+                            }),
+                    } if i == index => Some(dispatch_error.to_string()),
+                    _ => None,
+                });
         Ok(ExtrinsicStatusJson::InBlock {
             block_hash,
             block_number: header.number,
@@ -55,22 +73,36 @@ impl AuthorRpc {
 
 /// Whether a watched transaction's journey is over.
 fn is_final(status: &TxStatus) -> bool {
-    matches!(status, TxStatus::Finalized(_) | TxStatus::Usurped(_) | TxStatus::Dropped | TxStatus::Invalid)
+    matches!(
+        status,
+        TxStatus::Finalized(_) | TxStatus::Usurped(_) | TxStatus::Dropped | TxStatus::Invalid
+    )
 }
 
 #[async_trait]
 impl AuthorApiServer for AuthorRpc {
     async fn submit_extrinsic(&self, extrinsic: Bytes) -> RpcResult<Hash> {
         let xt = self.decode(&extrinsic)?;
-        let hash = self.0.pool.submit(self.best_hash()?, xt).map_err(RpcError::from)?;
+        let hash = self
+            .0
+            .pool
+            .submit(self.best_hash()?, xt)
+            .map_err(RpcError::from)?;
         self.0.author_wake.notify_one();
         Ok(hash)
     }
 
-    async fn submit_and_watch_extrinsic(&self, pending: PendingSubscriptionSink, extrinsic: Bytes) -> SubscriptionResult {
+    async fn submit_and_watch_extrinsic(
+        &self,
+        pending: PendingSubscriptionSink,
+        extrinsic: Bytes,
+    ) -> SubscriptionResult {
         let submitted = self.decode(&extrinsic).and_then(|xt| {
             let best = self.best_hash()?;
-            self.0.pool.submit_and_watch(best, xt).map_err(RpcError::from)
+            self.0
+                .pool
+                .submit_and_watch(best, xt)
+                .map_err(RpcError::from)
         });
         let (_, mut statuses) = match submitted {
             Ok(watch) => watch,
@@ -92,18 +124,35 @@ impl AuthorApiServer for AuthorRpc {
 
     async fn pending_extrinsics(&self) -> RpcResult<Vec<Bytes>> {
         let pool = &self.0.pool;
-        Ok(pool.ready().iter().chain(pool.future().iter()).map(|tx| Bytes(tx.data.encode())).collect())
+        Ok(pool
+            .ready()
+            .iter()
+            .chain(pool.future().iter())
+            .map(|tx| Bytes(tx.data.encode()))
+            .collect())
     }
 
     async fn extrinsic_status(&self, hash: Hash) -> RpcResult<ExtrinsicStatusJson> {
         if self.0.pool.get(&hash).is_some() {
-            let queue = if self.0.pool.ready().iter().any(|tx| tx.hash == hash) { "ready" } else { "future" };
-            return Ok(ExtrinsicStatusJson::Pending { queue: queue.into() });
+            let queue = if self.0.pool.ready().iter().any(|tx| tx.hash == hash) {
+                "ready"
+            } else {
+                "future"
+            };
+            return Ok(ExtrinsicStatusJson::Pending {
+                queue: queue.into(),
+            });
         }
         Ok(self.included_status(&hash)?)
     }
 
     async fn remove_extrinsic(&self, hashes: Vec<Hash>) -> RpcResult<Vec<Hash>> {
-        Ok(self.0.pool.remove_invalid(&hashes).iter().map(|tx| tx.hash).collect())
+        Ok(self
+            .0
+            .pool
+            .remove_invalid(&hashes)
+            .iter()
+            .map(|tx| tx.hash)
+            .collect())
     }
 }

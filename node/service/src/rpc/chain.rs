@@ -2,13 +2,13 @@
 
 use ghost_primitives::{Bytes, Hash, Header};
 use ghost_rpc::{BlockJson, ChainApiServer, SignedBlock};
-use jsonrpsee::core::{SubscriptionResult, async_trait};
 use jsonrpsee::PendingSubscriptionSink;
+use jsonrpsee::core::{SubscriptionResult, async_trait};
 use parity_scale_codec::Encode;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::errors::{RpcError, RpcResult};
 use super::RpcContext;
+use super::errors::{RpcError, RpcResult};
 
 /// `chain_*` handlers.
 pub struct ChainRpc(pub RpcContext);
@@ -49,8 +49,18 @@ impl ChainApiServer for ChainRpc {
         let Some(block) = self.0.client.block(&hash).map_err(RpcError::from)? else {
             return Ok(None);
         };
-        let extrinsics = block.extrinsics.iter().map(|xt| Bytes(xt.encode())).collect();
-        Ok(Some(SignedBlock { block: BlockJson { header: block.header, extrinsics }, justifications: None }))
+        let extrinsics = block
+            .extrinsics
+            .iter()
+            .map(|xt| Bytes(xt.encode()))
+            .collect();
+        Ok(Some(SignedBlock {
+            block: BlockJson {
+                header: block.header,
+                extrinsics,
+            },
+            justifications: None,
+        }))
     }
 
     async fn block_hash(&self, number: Option<u64>) -> RpcResult<Option<Hash>> {
@@ -80,7 +90,10 @@ impl ChainApiServer for ChainRpc {
         result
     }
 
-    async fn subscribe_finalized_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+    async fn subscribe_finalized_heads(
+        &self,
+        pending: PendingSubscriptionSink,
+    ) -> SubscriptionResult {
         forward_headers(pending, self.0.client.subscribe_finalized()).await
     }
 }

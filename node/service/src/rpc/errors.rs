@@ -47,8 +47,12 @@ impl From<RpcError> for ErrorObjectOwned {
         let code = match &e {
             RpcError::InvalidParams(_) => error_codes::INVALID_PARAMS,
             RpcError::BadFormat(_) => error_codes::BAD_FORMAT,
-            RpcError::Validity(TransactionValidityError::Invalid(_)) => error_codes::INVALID_TRANSACTION,
-            RpcError::Validity(TransactionValidityError::Unknown(_)) => error_codes::UNKNOWN_TRANSACTION,
+            RpcError::Validity(TransactionValidityError::Invalid(_)) => {
+                error_codes::INVALID_TRANSACTION
+            }
+            RpcError::Validity(TransactionValidityError::Unknown(_)) => {
+                error_codes::UNKNOWN_TRANSACTION
+            }
             RpcError::Pool(PoolError::Invalid(_)) => error_codes::INVALID_TRANSACTION,
             RpcError::Pool(PoolError::Unknown(_)) => error_codes::UNKNOWN_TRANSACTION,
             RpcError::Pool(_) => error_codes::POOL,

@@ -19,9 +19,9 @@ use ghost_rpc::{
     AccountApiServer, AuthorApiServer, ChainApiServer, PaymentApiServer, StateApiServer,
     SystemApiServer, UNSAFE_METHODS,
 };
+use jsonrpsee::RpcModule;
 use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
-use jsonrpsee::RpcModule;
 use tokio::sync::Notify;
 
 use crate::client::Client;
@@ -49,13 +49,19 @@ impl RpcContext {
     pub fn header_at(&self, at: Option<Hash>) -> Result<Header, RpcError> {
         match at {
             None => Ok(self.client.best()?.1),
-            Some(hash) => self.client.header(&hash)?.ok_or(RpcError::UnknownBlock(hash)),
+            Some(hash) => self
+                .client
+                .header(&hash)?
+                .ok_or(RpcError::UnknownBlock(hash)),
         }
     }
 }
 
 /// All methods, unsafe ones removed unless allowed.
-pub fn build_module(ctx: RpcContext, methods: RpcMethods) -> Result<RpcModule<()>, jsonrpsee::core::RegisterMethodError> {
+pub fn build_module(
+    ctx: RpcContext,
+    methods: RpcMethods,
+) -> Result<RpcModule<()>, jsonrpsee::core::RegisterMethodError> {
     let mut module = RpcModule::new(());
     module.merge(SystemApiServer::into_rpc(system::SystemRpc(ctx.clone())))?;
     module.merge(ChainApiServer::into_rpc(chain::ChainRpc(ctx.clone())))?;
@@ -70,7 +76,10 @@ pub fn build_module(ctx: RpcContext, methods: RpcMethods) -> Result<RpcModule<()
     }
     let names: Vec<&'static str> = module.method_names().collect();
     let mut listing = RpcModule::new(());
-    listing.register_method("rpc_methods", move |_, _, _| serde_json::json!({ "methods": names }))?;
+    listing.register_method(
+        "rpc_methods",
+        move |_, _, _| serde_json::json!({ "methods": names }),
+    )?;
     module.merge(listing)?;
     Ok(module)
 }
@@ -90,8 +99,16 @@ where
     type NotificationResponse = S::NotificationResponse;
     type BatchResponse = S::BatchResponse;
 
-    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
-        self.metrics.rpc_calls.get_or_create(&MethodLabel { method: request.method_name().to_string() }).inc();
+    fn call<'a>(
+        &self,
+        request: Request<'a>,
+    ) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        self.metrics
+            .rpc_calls
+            .get_or_create(&MethodLabel {
+                method: request.method_name().to_string(),
+            })
+            .inc();
         self.service.call(request)
     }
 
@@ -99,13 +116,19 @@ where
         self.service.batch(batch)
     }
 
-    fn notification<'a>(&self, n: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+    fn notification<'a>(
+        &self,
+        n: Notification<'a>,
+    ) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
         self.service.notification(n)
     }
 }
 
 /// Starts the server; returns its address and handle (stop it with `handle.stop()`).
-pub async fn start(ctx: RpcContext, config: &RpcConfig) -> std::io::Result<(SocketAddr, ServerHandle)> {
+pub async fn start(
+    ctx: RpcContext,
+    config: &RpcConfig,
+) -> std::io::Result<(SocketAddr, ServerHandle)> {
     let metrics = ctx.metrics.clone();
     let module = build_module(ctx, config.methods).map_err(std::io::Error::other)?;
     let server_config = ServerConfig::builder()
@@ -114,7 +137,10 @@ pub async fn start(ctx: RpcContext, config: &RpcConfig) -> std::io::Result<(Sock
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .build();
-    let middleware = RpcServiceBuilder::new().layer_fn(move |service| CountCalls { service, metrics: metrics.clone() });
+    let middleware = RpcServiceBuilder::new().layer_fn(move |service| CountCalls {
+        service,
+        metrics: metrics.clone(),
+    });
     let server = Server::builder()
         .set_config(server_config)
         .set_rpc_middleware(middleware)

@@ -6,22 +6,27 @@ use ghost_primitives::AccountId;
 use ghost_rpc::{Health, SystemApiServer};
 use jsonrpsee::core::async_trait;
 
-use super::errors::{RpcError, RpcResult};
 use super::RpcContext;
+use super::errors::{RpcError, RpcResult};
 
 /// `system_*` handlers.
 pub struct SystemRpc(pub RpcContext);
 
 /// Parses a `ghost1…` address (or `0x` public key) from a parameter.
 pub fn parse_account(s: &str) -> Result<AccountId, RpcError> {
-    s.parse().map_err(|e| RpcError::InvalidParams(format!("`{s}` is not an account: {e}")))
+    s.parse()
+        .map_err(|e| RpcError::InvalidParams(format!("`{s}` is not an account: {e}")))
 }
 
 #[async_trait]
 impl SystemApiServer for SystemRpc {
     async fn health(&self) -> RpcResult<Health> {
         let dev = self.0.client.spec().consensus.authorities.len() == 1;
-        Ok(Health { peers: 0, is_syncing: false, should_have_peers: !dev })
+        Ok(Health {
+            peers: 0,
+            is_syncing: false,
+            should_have_peers: !dev,
+        })
     }
 
     async fn name(&self) -> RpcResult<String> {
@@ -37,13 +42,15 @@ impl SystemApiServer for SystemRpc {
     }
 
     async fn properties(&self) -> RpcResult<serde_json::Value> {
-        serde_json::to_value(&self.0.client.spec().properties).map_err(|e| RpcError::Internal(e.to_string()).into())
+        serde_json::to_value(&self.0.client.spec().properties)
+            .map_err(|e| RpcError::Internal(e.to_string()).into())
     }
 
     async fn account_next_index(&self, account: String) -> RpcResult<u64> {
         let who = parse_account(&account)?;
         let header = self.0.header_at(None)?;
-        let info = ghost_runtime::api::account_info(self.0.client.store(), &header, &who).map_err(RpcError::from)?;
+        let info = ghost_runtime::api::account_info(self.0.client.store(), &header, &who)
+            .map_err(RpcError::from)?;
         let pending: BTreeSet<u64> = self
             .0
             .pool

@@ -46,7 +46,10 @@ fn genesis_sets_best_finalized_and_canonical_zero() {
 #[test]
 fn genesis_commit_is_idempotent_and_refuses_another_genesis() {
     let (t, genesis) = TestDb::with_genesis();
-    assert_eq!(t.db.commit_genesis(genesis.clone(), vec![]).unwrap(), genesis.hash());
+    assert_eq!(
+        t.db.commit_genesis(genesis.clone(), vec![]).unwrap(),
+        genesis.hash()
+    );
     let mut other = genesis.clone();
     other.timestamp_ms = 99;
     match t.db.commit_genesis(other.clone(), vec![]) {
@@ -95,7 +98,10 @@ fn committed_block_reads_back() {
         assert_eq!(NodeStore::get_node(&t.db, &node_hash), Some(node));
     }
     assert_eq!(NodeStore::get_node(&t.db, &[0xee; 32]), None);
-    assert_eq!(t.db.tx_location(&blake3_256(b"never included")).unwrap(), None);
+    assert_eq!(
+        t.db.tx_location(&blake3_256(b"never included")).unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -116,15 +122,22 @@ fn non_best_block_is_stored_but_not_canonical_or_tx_indexed() {
 fn restart_resumes_genesis_best_and_finalized() {
     let (t, genesis) = TestDb::with_genesis();
     let chain = build_chain(&t.db, &genesis, 4, 100, true);
-    t.db.set_finalized(chain[1].hash(), Some(b"proof".to_vec())).unwrap();
+    t.db.set_finalized(chain[1].hash(), Some(b"proof".to_vec()))
+        .unwrap();
 
     let t = t.reopen();
     assert_eq!(t.db.genesis_hash().unwrap(), Some(genesis.hash()));
     assert_eq!(t.db.best().unwrap(), (chain[3].hash(), 4));
     assert_eq!(t.db.finalized().unwrap(), (chain[1].hash(), 2));
-    assert_eq!(t.db.justification(&chain[1].hash()).unwrap(), Some(b"proof".to_vec()));
+    assert_eq!(
+        t.db.justification(&chain[1].hash()).unwrap(),
+        Some(b"proof".to_vec())
+    );
     for header in &chain {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
         assert_eq!(t.db.header(&header.hash()).unwrap().as_ref(), Some(header));
     }
     // The reopened database keeps accepting blocks on the resumed best block.
@@ -164,7 +177,10 @@ fn non_sequential_number_is_refused() {
     header.number = 3;
     assert!(matches!(
         t.db.commit_block(commit_of(&header, true)),
-        Err(StorageError::NonSequentialNumber { expected: 1, found: 3 })
+        Err(StorageError::NonSequentialNumber {
+            expected: 1,
+            found: 3
+        })
     ));
     assert_absent(&t.db, &header);
 }
@@ -179,11 +195,17 @@ fn recommitting_an_ancestor_as_best_rewinds_the_canonical_chain() {
     assert_eq!(t.db.hash_by_number(2).unwrap(), None);
     assert_eq!(t.db.hash_by_number(3).unwrap(), None);
     assert_eq!(t.db.tx_location(&txs_for(&chain[2])[0]).unwrap(), None);
-    assert_eq!(t.db.tx_location(&txs_for(&chain[0])[1]).unwrap(), Some((chain[0].hash(), 1)));
+    assert_eq!(
+        t.db.tx_location(&txs_for(&chain[0])[1]).unwrap(),
+        Some((chain[0].hash(), 1))
+    );
     // The rewound blocks stay stored and can become best again.
     t.db.commit_block(commit_of(&chain[2], true)).unwrap();
     assert_eq!(t.db.hash_by_number(2).unwrap(), Some(chain[1].hash()));
-    assert_eq!(t.db.tx_location(&txs_for(&chain[2])[0]).unwrap(), Some((chain[2].hash(), 0)));
+    assert_eq!(
+        t.db.tx_location(&txs_for(&chain[2])[0]).unwrap(),
+        Some((chain[2].hash(), 0))
+    );
 }
 
 #[test]
@@ -222,13 +244,22 @@ fn undecodable_meta_is_a_codec_error() {
     let db = Database::open(dir.path()).unwrap();
     let error = db.best().unwrap_err();
     assert!(error.is_corruption(), "{error:?}");
-    assert!(matches!(error, StorageError::Codec { what: "meta best", .. }));
+    assert!(matches!(
+        error,
+        StorageError::Codec {
+            what: "meta best",
+            ..
+        }
+    ));
 }
 
 #[test]
 fn second_open_of_the_same_directory_fails_while_the_first_is_open() {
     let (t, _) = TestDb::with_genesis();
-    assert!(matches!(Database::open(t.dir.path()), Err(StorageError::Rocks(_))));
+    assert!(matches!(
+        Database::open(t.dir.path()),
+        Err(StorageError::Rocks(_))
+    ));
 }
 
 #[test]

@@ -17,7 +17,8 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = Database::open(dir.path()).expect("open");
         let genesis = genesis_header();
-        db.commit_genesis(genesis.clone(), nodes_for(&genesis)).expect("genesis");
+        db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+            .expect("genesis");
         (TestDb { db, dir }, genesis)
     }
 
@@ -70,8 +71,11 @@ pub fn body_for(header: &Header) -> Vec<u8> {
 pub fn nodes_for(header: &Header) -> Vec<([u8; 32], Vec<u8>)> {
     (0..3)
         .map(|i| {
-            let node = format!("node {i} of salt {} number {}", header.timestamp_ms, header.number)
-                .into_bytes();
+            let node = format!(
+                "node {i} of salt {} number {}",
+                header.timestamp_ms, header.number
+            )
+            .into_bytes();
             (blake3_256(&node).0, node)
         })
         .collect()
@@ -82,7 +86,9 @@ pub fn txs_for(header: &Header) -> Vec<Hash> {
     if header.number == 0 {
         return Vec::new();
     }
-    (0..2).map(|i| blake3_256(format!("tx {i} of salt {}", header.timestamp_ms).as_bytes())).collect()
+    (0..2)
+        .map(|i| blake3_256(format!("tx {i} of salt {}", header.timestamp_ms).as_bytes()))
+        .collect()
 }
 
 /// The full commit of `header`'s block.
@@ -111,7 +117,8 @@ pub fn build_chain(
     for i in 0..len {
         let parent = headers.last().unwrap_or(parent);
         let header = child(parent, salt + i as u64);
-        db.commit_block(commit_of(&header, new_best)).expect("commit");
+        db.commit_block(commit_of(&header, new_best))
+            .expect("commit");
         headers.push(header);
     }
     headers
@@ -125,7 +132,11 @@ pub fn assert_absent(db: &Database, header: &Header) {
     assert_eq!(db.number_of(&hash).unwrap(), None, "number stored");
     assert_eq!(db.block_tx_hashes(&hash).unwrap(), None, "tx list stored");
     for (node_hash, _) in nodes_for(header) {
-        assert_eq!(db.state_node(&node_hash).unwrap(), None, "state node stored");
+        assert_eq!(
+            db.state_node(&node_hash).unwrap(),
+            None,
+            "state node stored"
+        );
     }
     for tx in txs_for(header) {
         assert_eq!(db.tx_location(&tx).unwrap(), None, "tx indexed");

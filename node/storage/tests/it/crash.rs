@@ -28,8 +28,13 @@ const ROUNDS: u64 = 8;
 /// The child side: does nothing unless [`DIR_ENV`] is set, else commits blocks until killed.
 #[test]
 fn crash_writer() {
-    let Ok(dir) = std::env::var(DIR_ENV) else { return };
-    let round: u64 = std::env::var(ROUND_ENV).expect("round").parse().expect("round number");
+    let Ok(dir) = std::env::var(DIR_ENV) else {
+        return;
+    };
+    let round: u64 = std::env::var(ROUND_ENV)
+        .expect("round")
+        .parse()
+        .expect("round number");
     run_writer(Path::new(&dir), round);
 }
 
@@ -40,7 +45,8 @@ fn justification_for(hash: &Hash) -> Vec<u8> {
 fn run_writer(dir: &Path, round: u64) {
     let db = Database::open(dir).expect("writer open");
     let genesis = genesis_header();
-    db.commit_genesis(genesis.clone(), nodes_for(&genesis)).expect("genesis");
+    db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+        .expect("genesis");
     println!("{READY}");
     let mut salt = (round + 1) * 1_000_000;
     let mut next_salt = || {
@@ -52,16 +58,23 @@ fn run_writer(dir: &Path, round: u64) {
         let best = db.header(&best_hash).expect("read").expect("best header");
         if i % 5 == 4 && best_number >= 2 {
             // Switch forks: a sibling of the best block, then its child as the new best.
-            let parent = db.header(&best.parent_hash).expect("read").expect("parent header");
+            let parent = db
+                .header(&best.parent_hash)
+                .expect("read")
+                .expect("parent header");
             let side = child(&parent, next_salt());
-            db.commit_block(commit_of(&side, false)).expect("side block");
+            db.commit_block(commit_of(&side, false))
+                .expect("side block");
             let head = child(&side, next_salt());
             db.commit_block(commit_of(&head, true)).expect("fork head");
         } else {
             let header = child(&best, next_salt());
             let mut commit: BlockCommit = commit_of(&header, true);
             if i % 3 == 0 && best_number >= 2 {
-                let target = db.hash_by_number(best_number - 2).expect("read").expect("canonical");
+                let target = db
+                    .hash_by_number(best_number - 2)
+                    .expect("read")
+                    .expect("canonical");
                 commit.finalized = Some(target);
                 commit.justification = Some(justification_for(&target));
             }
@@ -81,33 +94,59 @@ fn check_database(dir: &Path) -> BlockNumber {
     let (best_hash, best_number) = db.best().expect("best");
     let (finalized_hash, finalized_number) = db.finalized().expect("finalized");
     assert!(finalized_number <= best_number);
-    assert_eq!(db.hash_by_number(finalized_number).unwrap(), Some(finalized_hash));
+    assert_eq!(
+        db.hash_by_number(finalized_number).unwrap(),
+        Some(finalized_hash)
+    );
     if finalized_number > 0 {
         assert_eq!(
             db.justification(&finalized_hash).unwrap(),
             Some(justification_for(&finalized_hash))
         );
     }
-    assert_eq!(db.hash_by_number(best_number + 1).unwrap(), None, "canonical entry above best");
+    assert_eq!(
+        db.hash_by_number(best_number + 1).unwrap(),
+        None,
+        "canonical entry above best"
+    );
 
     let (mut hash, mut number) = (best_hash, best_number);
     loop {
-        let header = db.header(&hash).unwrap().unwrap_or_else(|| panic!("header {number} missing"));
+        let header = db
+            .header(&hash)
+            .unwrap()
+            .unwrap_or_else(|| panic!("header {number} missing"));
         assert_eq!(header.hash(), hash);
         assert_eq!(header.number, number, "numbers not contiguous");
-        assert_eq!(db.hash_by_number(number).unwrap(), Some(hash), "canonical index at {number}");
+        assert_eq!(
+            db.hash_by_number(number).unwrap(),
+            Some(hash),
+            "canonical index at {number}"
+        );
         assert_eq!(db.number_of(&hash).unwrap(), Some(number));
         for (node_hash, node) in nodes_for(&header) {
-            assert_eq!(db.state_node(&node_hash).unwrap(), Some(node), "state of {number}");
+            assert_eq!(
+                db.state_node(&node_hash).unwrap(),
+                Some(node),
+                "state of {number}"
+            );
         }
         assert_eq!(db.block_tx_hashes(&hash).unwrap(), Some(txs_for(&header)));
         if number == 0 {
             assert_eq!(hash, genesis);
             break;
         }
-        assert_eq!(db.body(&hash).unwrap(), Some(body_for(&header)), "body of {number}");
+        assert_eq!(
+            db.body(&hash).unwrap(),
+            Some(body_for(&header)),
+            "body of {number}"
+        );
         for (i, tx) in txs_for(&header).iter().enumerate() {
-            assert_eq!(db.tx_location(tx).unwrap(), Some((hash, i as u32)), "tx of {number}");
+            assert_eq!(
+                db.tx_location(tx).unwrap(),
+                Some((hash, i as u32)),
+                "tx of {number}"
+            );
         }
         hash = header.parent_hash;
         number -= 1;
@@ -138,7 +177,10 @@ fn sigkill_during_commits_leaves_whole_blocks() {
             .spawn()
             .unwrap();
         let stdout = writer.stdout.take().unwrap();
-        let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line == READY);
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line == READY);
         let stderr = || std::fs::read_to_string(&stderr_path).unwrap_or_default();
         assert!(ready, "writer never became ready: {}", stderr());
 
@@ -150,11 +192,17 @@ fn sigkill_during_commits_leaves_whole_blocks() {
         writer.wait().unwrap();
 
         let best = check_database(dir.path());
-        assert!(best >= last_best, "best went back from {last_best} to {best}");
+        assert!(
+            best >= last_best,
+            "best went back from {last_best} to {best}"
+        );
         if best > last_best {
             rounds_with_progress += 1;
         }
         last_best = best;
     }
-    assert!(rounds_with_progress >= 2, "only {rounds_with_progress} rounds committed anything");
+    assert!(
+        rounds_with_progress >= 2,
+        "only {rounds_with_progress} rounds committed anything"
+    );
 }

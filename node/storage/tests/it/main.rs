@@ -1,7 +1,7 @@
 //! Integration tests of `ghost-storage` against a real RocksDB in temporary directories.
 
-mod common;
 mod commits;
+mod common;
 mod crash;
 mod finality;
 mod reorg;

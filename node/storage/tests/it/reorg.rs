@@ -30,7 +30,10 @@ fn longer_fork_becoming_best_rewrites_the_canonical_index() {
     // Before the switch the canonical chain is P, A.
     assert_eq!(t.db.best().unwrap(), (a[2].hash(), 4));
     for header in &a {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
     }
 
     t.db.commit_block(commit_of(&b[3], true)).unwrap();
@@ -38,12 +41,18 @@ fn longer_fork_becoming_best_rewrites_the_canonical_index() {
     assert_eq!(t.db.best().unwrap(), (b[3].hash(), 5));
     assert_eq!(t.db.hash_by_number(1).unwrap(), Some(parent.hash()));
     for header in &b {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
     }
     assert_eq!(t.db.hash_by_number(6).unwrap(), None);
     // Fork A's blocks are still stored (archive) but no longer canonical.
     for header in &a {
-        assert_ne!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_ne!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
         assert_eq!(t.db.header(&header.hash()).unwrap().as_ref(), Some(header));
         assert_eq!(t.db.body(&header.hash()).unwrap(), Some(body_for(header)));
         for (node_hash, node) in nodes_for(header) {
@@ -57,12 +66,19 @@ fn transaction_index_moves_from_retracted_to_enacted_blocks() {
     let Forks { t, a, b, .. } = forks();
     for header in &a {
         for (i, tx) in txs_for(header).iter().enumerate() {
-            assert_eq!(t.db.tx_location(tx).unwrap(), Some((header.hash(), i as u32)));
+            assert_eq!(
+                t.db.tx_location(tx).unwrap(),
+                Some((header.hash(), i as u32))
+            );
         }
     }
     for header in &b[..3] {
         for tx in txs_for(header) {
-            assert_eq!(t.db.tx_location(&tx).unwrap(), None, "non-best fork indexed");
+            assert_eq!(
+                t.db.tx_location(&tx).unwrap(),
+                None,
+                "non-best fork indexed"
+            );
         }
     }
 
@@ -70,12 +86,19 @@ fn transaction_index_moves_from_retracted_to_enacted_blocks() {
 
     for header in &a {
         for tx in txs_for(header) {
-            assert_eq!(t.db.tx_location(&tx).unwrap(), None, "retracted tx still indexed");
+            assert_eq!(
+                t.db.tx_location(&tx).unwrap(),
+                None,
+                "retracted tx still indexed"
+            );
         }
     }
     for header in &b {
         for (i, tx) in txs_for(header).iter().enumerate() {
-            assert_eq!(t.db.tx_location(tx).unwrap(), Some((header.hash(), i as u32)));
+            assert_eq!(
+                t.db.tx_location(tx).unwrap(),
+                Some((header.hash(), i as u32))
+            );
         }
     }
 }
@@ -90,7 +113,8 @@ fn transaction_in_both_forks_points_at_the_enacted_block() {
         ..commit_of(header, new_best)
     };
     let a1 = child(&genesis, 1);
-    t.db.commit_block(commit(&a1, vec![only_a, shared], true)).unwrap();
+    t.db.commit_block(commit(&a1, vec![only_a, shared], true))
+        .unwrap();
     assert_eq!(t.db.tx_location(&shared).unwrap(), Some((a1.hash(), 1)));
 
     let b1 = child(&genesis, 2);
@@ -116,7 +140,10 @@ fn switching_to_a_shorter_fork_deletes_canonical_entries_above_it() {
     // And back to A's head: the canonical chain is A again.
     t.db.commit_block(commit_of(&a[2], true)).unwrap();
     for header in &a {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
     }
 }
 
@@ -128,7 +155,10 @@ fn reorg_survives_restart() {
     assert_eq!(t.db.best().unwrap(), (b[3].hash(), 5));
     assert_eq!(t.db.hash_by_number(1).unwrap(), Some(parent.hash()));
     for header in &b {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
     }
 }
 
@@ -138,7 +168,10 @@ fn reorg_below_the_finalized_block_is_refused_with_nothing_written() {
     t.db.set_finalized(a[0].hash(), None).unwrap();
 
     match t.db.commit_block(commit_of(&b[3], true)) {
-        Err(StorageError::RevertsFinalized { finalized, fork_point }) => {
+        Err(StorageError::RevertsFinalized {
+            finalized,
+            fork_point,
+        }) => {
             assert_eq!(finalized, 2);
             assert_eq!(fork_point, 1);
         }
@@ -147,7 +180,10 @@ fn reorg_below_the_finalized_block_is_refused_with_nothing_written() {
     assert_absent(&t.db, &b[3]);
     assert_eq!(t.db.best().unwrap(), (a[2].hash(), 4));
     for header in &a {
-        assert_eq!(t.db.hash_by_number(header.number).unwrap(), Some(header.hash()));
+        assert_eq!(
+            t.db.hash_by_number(header.number).unwrap(),
+            Some(header.hash())
+        );
     }
     // The same fork may still be stored as a non-best block.
     t.db.commit_block(commit_of(&b[3], false)).unwrap();

@@ -296,7 +296,13 @@ pub struct PrefixIter<T> {
 
 impl<T> PrefixIter<T> {
     fn new(prefix: Vec<u8>, decode: fn(&[u8], Vec<u8>) -> Option<T>) -> Self {
-        PrefixIter { cursor: prefix.clone(), prefix, decode, done: false, _marker: PhantomData }
+        PrefixIter {
+            cursor: prefix.clone(),
+            prefix,
+            decode,
+            done: false,
+            _marker: PhantomData,
+        }
     }
 
     /// Continues after the raw storage key `key` (for paginated queries).
@@ -324,7 +330,9 @@ impl<T> Iterator for PrefixIter<T> {
             };
             let value = with_ext(|ext| ext.get(&key));
             self.cursor = key;
-            if let Some(item) = value.and_then(|v| (self.decode)(&self.cursor[self.prefix.len()..], v)) {
+            if let Some(item) =
+                value.and_then(|v| (self.decode)(&self.cursor[self.prefix.len()..], v))
+            {
                 return Some(item);
             }
         }
@@ -496,6 +504,9 @@ mod tests {
     #[test]
     fn prefixes_separate_pallets_and_items() {
         assert_ne!(storage_prefix("A", "B"), storage_prefix("B", "A"));
-        assert_eq!(storage_prefix("System", "Number")[..16], storage_prefix("System", "Account")[..16]);
+        assert_eq!(
+            storage_prefix("System", "Number")[..16],
+            storage_prefix("System", "Account")[..16]
+        );
     }
 }

@@ -12,7 +12,10 @@ pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 /// Short keys over a small alphabet, so that keys share prefixes, extend one another and include
 /// the empty key; the bytes differ in both nibbles and in one only.
 pub fn key() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(prop::sample::select(vec![0x00u8, 0x01, 0x10, 0x11, 0xab, 0xff]), 0..5)
+    prop::collection::vec(
+        prop::sample::select(vec![0x00u8, 0x01, 0x10, 0x11, 0xab, 0xff]),
+        0..5,
+    )
 }
 
 /// Values around the inline limit (32 bytes), including empty ones and long ones stored by hash.
