@@ -198,6 +198,8 @@ impl Encode for DomainName {
     }
 }
 
+impl parity_scale_codec::EncodeLike for DomainName {}
+
 impl Decode for DomainName {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
         let len = parity_scale_codec::Compact::<u32>::decode(input)?.0 as usize;

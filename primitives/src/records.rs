@@ -155,6 +155,8 @@ impl Encode for Hostname {
     }
 }
 
+impl parity_scale_codec::EncodeLike for Hostname {}
+
 impl Decode for Hostname {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
         let s = decode_bounded_string(input, crate::names::MAX_NAME_LEN)?;
@@ -235,6 +237,21 @@ impl Encode for RecordLabel {
     }
     fn encode_to<T: parity_scale_codec::Output + ?Sized>(&self, dest: &mut T) {
         self.0.encode_to(dest)
+    }
+}
+
+impl parity_scale_codec::EncodeLike for RecordLabel {}
+
+impl serde::Serialize for RecordLabel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RecordLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        RecordLabel::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -466,6 +483,27 @@ impl fmt::Display for RecordData {
                 write!(f, "{usage} {selector} {matching_type} {}", hex::encode(data))
             }
         }
+    }
+}
+
+/// JSON shape of a value: `{ "type": "MX", "value": "10 mail.example.com" }`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RecordDataJson {
+    #[serde(rename = "type")]
+    rtype: RecordType,
+    value: String,
+}
+
+impl serde::Serialize for RecordData {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RecordDataJson { rtype: self.rtype(), value: self.to_string() }.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RecordData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let json = RecordDataJson::deserialize(d)?;
+        RecordData::parse(json.rtype, &json.value).map_err(serde::de::Error::custom)
     }
 }
 

@@ -51,7 +51,7 @@ impl StateView<'_> {
             // `seek` stops at the first key >= `key`, so at most one key is skipped.
             for next in keys {
                 let next = next?;
-                if next >= key.to_vec() {
+                if next != key {
                     return Ok(Some(next));
                 }
             }

@@ -1,0 +1,396 @@
+//! The dispatchable functions and the checks they share.
+
+use ghost_primitives::{DnsRecord, DomainName, Hash, Moment};
+use ghost_support::prelude::*;
+use ghost_support::traits::Currency;
+use ghost_support::transactional;
+use parity_scale_codec::Encode;
+
+use crate::types::*;
+use crate::{
+    Commitments, Config, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames, Records,
+    RegistrationCounter, Subnames, Tlds, pricing,
+};
+
+/// A name's stored info with its effective expiry (a subname's is its root's).
+pub(crate) struct Located {
+    pub hash: Hash,
+    pub info: DomainInfo,
+    pub expires_at: Moment,
+}
+
+impl<T: Config> Pallet<T> {
+    pub(crate) fn now() -> Moment {
+        pallet_system::Pallet::<T>::now()
+    }
+
+    /// The status of a name expiring at `expires_at`, now.
+    pub(crate) fn status_at(expires_at: Moment, now: Moment) -> NameStatus {
+        if now < expires_at {
+            NameStatus::Active
+        } else if now < expires_at.saturating_add(Self::params().grace_period_ms) {
+            NameStatus::Grace
+        } else {
+            NameStatus::Available
+        }
+    }
+
+    /// The name's info and effective expiry, if it exists and (for a subname) its root's
+    /// registration is still the one it was created under.
+    pub(crate) fn locate(name: &DomainName) -> Option<Located> {
+        let hash = name.namehash();
+        let info = Domains::get(&hash)?;
+        let expires_at = match info.parent {
+            None => info.expires_at,
+            Some(_) => {
+                let root = root_of(name)?;
+                let root_info = Domains::get(&root.namehash())?;
+                if root_info.registration != info.registration || root_info.parent.is_some() {
+                    return None;
+                }
+                root_info.expires_at
+            }
+        };
+        Some(Located { hash, info, expires_at })
+    }
+
+    /// The name, which must be registered and active.
+    pub(crate) fn locate_active(name: &DomainName) -> Result<Located, DispatchError> {
+        let located = Self::locate(name).ok_or(Error::NotRegistered)?;
+        match Self::status_at(located.expires_at, Self::now()) {
+            NameStatus::Active => Ok(located),
+            NameStatus::Grace => Err(Error::NameExpired.into()),
+            NameStatus::Available => Err(Error::NotRegistered.into()),
+        }
+    }
+
+    /// Whether `who` may manage a name of `info`.
+    pub(crate) fn is_manager(who: &AccountId, info: &DomainInfo) -> bool {
+        info.owner == *who || info.approved.as_ref() == Some(who) || Operators::contains_key(&info.owner, who)
+    }
+
+    fn ensure_manager(who: &AccountId, info: &DomainInfo) -> DispatchResult {
+        ensure!(Self::is_manager(who, info), Error::NotOwner);
+        Ok(())
+    }
+
+    /// The commitment of a registration.
+    pub fn commitment_of(name: &DomainName, owner: &AccountId, secret: &Hash) -> Hash {
+        ghost_primitives::blake3_256(&(name, owner, secret).encode())
+    }
+
+    pub(crate) fn commit(origin: Origin, commitment: Hash) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let now = Self::now();
+        if let Some(made) = Commitments::get(&commitment) {
+            ensure!(now.saturating_sub(made) > Self::params().max_commitment_age_ms, Error::CommitmentExists);
+        }
+        Commitments::insert(&commitment, &now);
+        Self::deposit_event(Event::Committed { who, commitment });
+        Ok(())
+    }
+
+    fn check_commitment(name: &DomainName, owner: &AccountId, secret: &Hash, params: &DomainParams) -> DispatchResult {
+        let commitment = Self::commitment_of(name, owner, secret);
+        let made = Commitments::take(&commitment);
+        if params.min_commitment_age_ms == 0 {
+            return Ok(());
+        }
+        let made = made.ok_or(Error::CommitmentNotFound)?;
+        let age = Self::now().saturating_sub(made);
+        ensure!(age >= params.min_commitment_age_ms, Error::CommitmentTooNew);
+        ensure!(age <= params.max_commitment_age_ms, Error::CommitmentTooOld);
+        Ok(())
+    }
+
+    fn check_duration(duration_ms: u64, params: &DomainParams) -> DispatchResult {
+        ensure!(duration_ms >= params.min_registration_ms, Error::DurationTooShort);
+        ensure!(duration_ms <= params.max_registration_ms, Error::DurationTooLong);
+        Ok(())
+    }
+
+    pub(crate) fn register(
+        origin: Origin,
+        name: DomainName,
+        owner: AccountId,
+        duration_ms: u64,
+        secret: Hash,
+        records: Vec<DnsRecord>,
+    ) -> DispatchResult {
+        let payer = ensure_signed(origin)?;
+        let params = Self::params();
+        ensure!(Tlds::contains_key(&name.tld().as_bytes().to_vec()), Error::UnknownTld);
+        ensure!(name.depth() == 2, Error::NotSecondLevel);
+        Self::check_duration(duration_ms, &params)?;
+        let now = Self::now();
+        let hash = name.namehash();
+        if let Some(existing) = Domains::get(&hash) {
+            ensure!(Self::status_at(existing.expires_at, now) == NameStatus::Available, Error::NameTaken);
+            // Grace is over but the sweep has not reached it yet: release it now.
+            Self::release(&hash, &existing);
+        }
+        let new_records = NameRecords { dns: Vec::new(), web3: Default::default() };
+        let new_records = Self::apply_changes(&name, new_records, records.into_iter().map(RecordChange::Upsert).collect(), &params)?;
+        Self::check_commitment(&name, &owner, &secret, &params)?;
+        let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
+        let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
+
+        T::Currency::transfer(&payer, &T::TREASURY, cost)?;
+        let registration = RegistrationCounter::get_or_default().saturating_add(1);
+        RegistrationCounter::put(&registration);
+        let info = DomainInfo {
+            name: name.clone(),
+            owner,
+            parent: None,
+            expires_at,
+            created_at: now,
+            registration,
+            parent_controlled: false,
+            approved: None,
+            update_key: None,
+            last_signed_update: 0,
+        };
+        Domains::insert(&hash, &info);
+        Owned::insert(&owner, &hash, &());
+        Self::schedule(expires_at, &hash, ExpiryAction::Expire);
+        Self::deposit_event(Event::Registered { name: name.clone(), owner, expires_at, cost });
+        if !new_records.is_empty() {
+            Self::store_records(&name, &hash, new_records);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn renew(origin: Origin, name: DomainName, duration_ms: u64) -> DispatchResult {
+        let payer = ensure_signed(origin)?;
+        let params = Self::params();
+        ensure!(name.depth() == 2, Error::NotSecondLevel);
+        ensure!(duration_ms >= params.min_registration_ms, Error::DurationTooShort);
+        let hash = name.namehash();
+        let mut info = Domains::get(&hash).ok_or(Error::NotRegistered)?;
+        let now = Self::now();
+        let status = Self::status_at(info.expires_at, now);
+        ensure!(status != NameStatus::Available, Error::NotRegistered);
+        let expires_at = info.expires_at.checked_add(duration_ms).ok_or(Error::Overflow)?;
+        ensure!(expires_at.saturating_sub(now) <= params.max_registration_ms, Error::DurationTooLong);
+        let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
+
+        T::Currency::transfer(&payer, &T::TREASURY, cost)?;
+        Self::unschedule(info.expires_at, &hash);
+        Self::unschedule(info.expires_at.saturating_add(params.grace_period_ms), &hash);
+        info.expires_at = expires_at;
+        Domains::insert(&hash, &info);
+        Self::schedule(expires_at, &hash, ExpiryAction::Expire);
+        Self::deposit_event(Event::Renewed { name, expires_at, cost });
+        Ok(())
+    }
+
+    /// Moves a name (or subname) to `to`, keeping the owner index in step.
+    pub(crate) fn do_transfer(located: Located, to: AccountId) {
+        let Located { hash, mut info, .. } = located;
+        let from = info.owner;
+        Owned::remove(&from, &hash);
+        Owned::insert(&to, &hash, &());
+        info.owner = to;
+        info.approved = None;
+        Domains::insert(&hash, &info);
+        Self::deposit_event(Event::Transferred { name: info.name, from, to });
+    }
+
+    pub(crate) fn transfer(origin: Origin, name: DomainName, new_owner: AccountId) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let located = Self::locate_active(&name)?;
+        Self::ensure_manager(&who, &located.info)?;
+        Self::do_transfer(located, new_owner);
+        Ok(())
+    }
+
+    pub(crate) fn set_records(origin: Origin, name: DomainName, changes: Vec<RecordChange>) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let located = Self::locate_active(&name)?;
+        Self::ensure_manager(&who, &located.info)?;
+        let current = Records::get(&located.hash).unwrap_or_default();
+        let updated = Self::apply_changes(&name, current, changes, &Self::params())?;
+        Self::store_records(&name, &located.hash, updated);
+        Ok(())
+    }
+
+    pub(crate) fn clear_records(origin: Origin, name: DomainName) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let located = Self::locate_active(&name)?;
+        Self::ensure_manager(&who, &located.info)?;
+        Self::store_records(&name, &located.hash, NameRecords::default());
+        Ok(())
+    }
+
+    pub(crate) fn set_subname_owner(
+        origin: Origin,
+        parent: DomainName,
+        label: String,
+        owner: AccountId,
+        lock: bool,
+    ) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let parent_located = Self::locate_active(&parent)?;
+        Self::ensure_manager(&who, &parent_located.info)?;
+        let name = parent.child(&label).map_err(|_| Error::InvalidRecord)?;
+        let hash = name.namehash();
+        match Self::locate(&name) {
+            Some(existing) => {
+                ensure!(existing.info.parent_controlled, Error::SubnameLocked);
+                let mut info = existing.info.clone();
+                info.parent_controlled = !lock;
+                Domains::insert(&hash, &info);
+                if existing.info.owner != owner {
+                    Self::do_transfer(Located { info, ..existing }, owner);
+                }
+            }
+            None => {
+                if let Some(stale) = Domains::get(&hash) {
+                    // Left over from an earlier registration of the root.
+                    Self::remove_entry(&hash, &stale);
+                }
+                let info = DomainInfo {
+                    name: name.clone(),
+                    owner,
+                    parent: Some(parent_located.hash),
+                    expires_at: 0,
+                    created_at: Self::now(),
+                    registration: parent_located.info.registration,
+                    parent_controlled: !lock,
+                    approved: None,
+                    update_key: None,
+                    last_signed_update: 0,
+                };
+                Domains::insert(&hash, &info);
+                Owned::insert(&owner, &hash, &());
+                Subnames::insert(&parent_located.hash, &hash, &());
+                Self::deposit_event(Event::SubnameCreated { name, parent, owner });
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn approve(origin: Origin, name: DomainName, account: Option<AccountId>) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let mut located = Self::locate_active(&name)?;
+        let info = &mut located.info;
+        ensure!(info.owner == who || Operators::contains_key(&info.owner, &who), Error::NotOwner);
+        info.approved = account;
+        Domains::insert(&located.hash, info);
+        Self::deposit_event(Event::Approved { name, approved: account });
+        Ok(())
+    }
+
+    pub(crate) fn set_operator(origin: Origin, operator: AccountId, approved: bool) -> DispatchResult {
+        let owner = ensure_signed(origin)?;
+        if approved {
+            Operators::insert(&owner, &operator, &());
+        } else {
+            Operators::remove(&owner, &operator);
+        }
+        Self::deposit_event(Event::OperatorSet { owner, operator, approved });
+        Ok(())
+    }
+
+    pub(crate) fn set_primary_name(origin: Origin, name: Option<DomainName>) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        match &name {
+            Some(name) => {
+                let located = Self::locate_active(name)?;
+                ensure!(located.info.owner == who, Error::NotResolvingToCaller);
+                PrimaryNames::insert(&who, name);
+            }
+            None => PrimaryNames::remove(&who),
+        }
+        Self::deposit_event(Event::PrimaryNameSet { who, name });
+        Ok(())
+    }
+
+    pub(crate) fn set_update_key(origin: Origin, name: DomainName, key: Option<AccountId>) -> DispatchResult {
+        let who = ensure_signed(origin)?;
+        let mut located = Self::locate_active(&name)?;
+        Self::ensure_manager(&who, &located.info)?;
+        located.info.update_key = key;
+        Domains::insert(&located.hash, &located.info);
+        Self::deposit_event(Event::UpdateKeySet { name, key });
+        Ok(())
+    }
+
+    /// Checks and applies one signed update.
+    pub(crate) fn apply_signed_update(update: SignedRecordUpdate) -> DispatchResult {
+        let params = Self::params();
+        ensure!(update.contract_id.len() <= 64, Error::ContractIdTooLong);
+        let mut located = Self::locate_active(&update.domain)?;
+        let signer = update.owner_address;
+        ensure!(
+            signer == located.info.owner || located.info.update_key == Some(signer),
+            Error::WrongSigner
+        );
+        ensure!(update.signature_is_valid(), Error::BadSignature);
+        ensure!(update.timestamp > located.info.last_signed_update, Error::StaleUpdate);
+        let now = Self::now();
+        ensure!(now.abs_diff(update.timestamp) <= params.signed_update_window_ms, Error::UpdateOutsideWindow);
+        let current = Records::get(&located.hash).unwrap_or_default();
+        let replaced = NameRecords { dns: Vec::new(), web3: current.web3 };
+        let updated = Self::apply_changes(
+            &update.domain,
+            replaced,
+            update.records.into_iter().map(RecordChange::Upsert).collect(),
+            &params,
+        )?;
+        located.info.last_signed_update = update.timestamp;
+        Domains::insert(&located.hash, &located.info);
+        Self::store_records(&update.domain, &located.hash, updated);
+        Self::deposit_event(Event::SignedUpdateApplied { name: update.domain, signer, timestamp: update.timestamp });
+        Ok(())
+    }
+
+    pub(crate) fn batch_set_records_signed(origin: Origin, updates: Vec<SignedRecordUpdate>) -> DispatchResult {
+        ensure_signed(origin)?;
+        ensure!(updates.len() as u64 <= u64::from(Self::params().max_batch_updates), Error::BatchTooLarge);
+        for (index, update) in updates.into_iter().enumerate() {
+            let name = update.domain.clone();
+            if let Err(error) = transactional(|| Self::apply_signed_update(update)) {
+                Self::deposit_event(Event::SignedUpdateFailed { index: index as u32, name, error });
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_tld(origin: Origin, tld: Vec<u8>, enabled: bool) -> DispatchResult {
+        ensure_root(origin)?;
+        let text = core::str::from_utf8(&tld).map_err(|_| Error::BadTld)?;
+        ghost_primitives::names::check_label(text).map_err(|_| Error::BadTld)?;
+        ensure!(Tlds::contains_key(&tld) != enabled, Error::BadTld);
+        if enabled {
+            Tlds::insert(&tld, &());
+        } else {
+            Tlds::remove(&tld);
+        }
+        Self::deposit_event(Event::TldChanged { tld, enabled });
+        Ok(())
+    }
+
+    /// Removes a name's entry, records and index entries (not its subnames).
+    pub(crate) fn remove_entry(hash: &Hash, info: &DomainInfo) {
+        Domains::remove(hash);
+        Records::remove(hash);
+        Owned::remove(&info.owner, hash);
+        if let Some(parent) = info.parent {
+            Subnames::remove(&parent, hash);
+        }
+        if PrimaryNames::get(&info.owner).as_ref() == Some(&info.name) {
+            PrimaryNames::remove(&info.owner);
+        }
+    }
+}
+
+/// The registered second-level name a (sub)name lives under.
+pub(crate) fn root_of(name: &DomainName) -> Option<DomainName> {
+    let labels: Vec<&str> = name.labels().collect();
+    let n = labels.len();
+    if n < 2 {
+        return None;
+    }
+    DomainName::parse(&format!("{}.{}", labels[n - 2], labels[n - 1])).ok()
+}

@@ -1,0 +1,120 @@
+//! The expiry queue and its bounded sweep.
+//!
+//! `ExpiryQueue` is keyed by the moment as 8 big-endian bytes (so key order is time order) and
+//! the namehash. `on_finalize` takes entries from the front while they are due, at most
+//! `max_expiries_per_block`; each entry is checked against the name's current expiry (a renewal
+//! unschedules the old entries, but the check keeps a stale one harmless).
+
+use ghost_primitives::{DomainName, Hash, Moment};
+use ghost_support::prelude::*;
+
+use crate::types::*;
+use crate::{Config, Domains, Event, ExpiryQueue, Pallet, Subnames};
+
+fn moment_key(moment: Moment) -> [u8; 8] {
+    moment.to_be_bytes()
+}
+
+impl<T: Config> Pallet<T> {
+    /// Queues `action` for `hash` at `moment`.
+    pub(crate) fn schedule(moment: Moment, hash: &Hash, action: ExpiryAction) {
+        ExpiryQueue::insert(&moment_key(moment), hash, &action);
+    }
+
+    /// Removes whatever is queued for `hash` at `moment`.
+    pub(crate) fn unschedule(moment: Moment, hash: &Hash) {
+        ExpiryQueue::remove(&moment_key(moment), hash);
+    }
+
+    /// Handles due queue entries, at most `max_expiries_per_block`.
+    pub(crate) fn sweep_expiries(now: Moment) {
+        let params = Self::params();
+        let mut budget = params.max_expiries_per_block;
+        while budget > 0 {
+            let Some((moment, hash, action)) = Self::first_due(now) else {
+                return;
+            };
+            ExpiryQueue::remove(&moment_key(moment), &hash);
+            budget -= 1;
+            match action {
+                ExpiryAction::Expire => Self::expire(moment, &hash, &params),
+                ExpiryAction::Purge => {
+                    if let Some(info) = Domains::get(&hash)
+                        && info.parent.is_none()
+                        && info.expires_at.saturating_add(params.grace_period_ms) == moment
+                    {
+                        Self::release(&hash, &info);
+                    }
+                }
+                ExpiryAction::PurgeSubnames => {
+                    budget = Self::purge_subnames(moment, &hash, budget);
+                }
+            }
+        }
+    }
+
+    /// The first queue entry, if due.
+    fn first_due(now: Moment) -> Option<(Moment, Hash, ExpiryAction)> {
+        let prefix = <ExpiryQueue as StorageDoubleMap>::prefix().to_vec();
+        let key = ghost_support::ext::with_ext(|ext| ext.next_key(&prefix))?;
+        let rest = key.strip_prefix(prefix.as_slice())?;
+        let moment = Moment::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+        if moment > now {
+            return None;
+        }
+        let hash = Hash(rest.get(8..40)?.try_into().ok()?);
+        let action = ExpiryQueue::get(&moment_key(moment), &hash)?;
+        Some((moment, hash, action))
+    }
+
+    fn expire(moment: Moment, hash: &Hash, params: &DomainParams) {
+        let Some(info) = Domains::get(hash) else {
+            return;
+        };
+        if info.parent.is_some() || info.expires_at != moment {
+            return;
+        }
+        Self::deposit_event(Event::Expired { name: info.name.clone() });
+        if params.grace_period_ms == 0 {
+            Self::release(hash, &info);
+        } else {
+            Self::schedule(moment.saturating_add(params.grace_period_ms), hash, ExpiryAction::Purge);
+        }
+    }
+
+    /// Removes a registered name and its records, and queues its subnames for removal.
+    pub(crate) fn release(hash: &Hash, info: &DomainInfo) {
+        let params = Self::params();
+        Self::unschedule(info.expires_at, hash);
+        Self::unschedule(info.expires_at.saturating_add(params.grace_period_ms), hash);
+        Self::remove_entry(hash, info);
+        Self::deposit_event(Event::Released { name: info.name.clone() });
+        if Subnames::iter_prefix(hash).next().is_some() {
+            Self::schedule(Self::now(), hash, ExpiryAction::PurgeSubnames);
+        }
+    }
+
+    /// Removes up to `budget` subnames of `parent`; requeues itself if some remain. Returns the
+    /// budget left.
+    fn purge_subnames(moment: Moment, parent: &Hash, mut budget: u32) -> u32 {
+        let children: Vec<Hash> = Subnames::iter_prefix(parent).take(budget as usize).map(|(h, _)| h).collect();
+        for child in children {
+            budget = budget.saturating_sub(1);
+            match Domains::get(&child) {
+                Some(info) => {
+                    let name: DomainName = info.name.clone();
+                    Self::remove_entry(&child, &info);
+                    Self::deposit_event(Event::SubnameRemoved { name });
+                    if Subnames::iter_prefix(&child).next().is_some() {
+                        Self::schedule(moment, &child, ExpiryAction::PurgeSubnames);
+                    }
+                }
+                None => Subnames::remove(parent, &child),
+            }
+        }
+        if Subnames::iter_prefix(parent).next().is_some() {
+            Self::schedule(moment, parent, ExpiryAction::PurgeSubnames);
+        }
+        budget
+    }
+}

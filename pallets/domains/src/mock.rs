@@ -1,0 +1,152 @@
+//! A mock runtime with system, balances and domains, and helpers to drive it.
+
+use ghost_primitives::{DomainName, Hash, Moment};
+use ghost_support::prelude::*;
+use ghost_support::testing::TestExternalities;
+use pallet_balances as balances;
+use pallet_system as system;
+
+use crate as domains;
+use crate::types::{DAY_MS, DomainParams, YEAR_MS};
+
+/// The mock runtime.
+pub struct Test;
+
+/// Events of the mock runtime.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum RuntimeEvent {
+    /// System.
+    System(system::Event),
+    /// Balances.
+    Balances(balances::Event),
+    /// Domains.
+    Domains(domains::Event),
+}
+
+impl From<system::Event> for RuntimeEvent {
+    fn from(e: system::Event) -> Self {
+        RuntimeEvent::System(e)
+    }
+}
+impl From<balances::Event> for RuntimeEvent {
+    fn from(e: balances::Event) -> Self {
+        RuntimeEvent::Balances(e)
+    }
+}
+impl From<domains::Event> for RuntimeEvent {
+    fn from(e: domains::Event) -> Self {
+        RuntimeEvent::Domains(e)
+    }
+}
+
+impl system::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type WeightInfo = ();
+    const BLOCK_HASH_COUNT: u64 = 10;
+    const MAX_BLOCK_WEIGHT: Weight = Weight::from_ref_time(u64::MAX / 2);
+    const MAX_BLOCK_LENGTH: u32 = u32::MAX;
+}
+
+/// Where fees go.
+pub const TREASURY: AccountId = AccountId([0xee; 32]);
+
+impl balances::Config for Test {
+    type BalancesWeightInfo = ();
+    const EXISTENTIAL_DEPOSIT: Balance = 1;
+    const FEE_DESTINATION: AccountId = TREASURY;
+}
+
+impl domains::Config for Test {
+    type Currency = balances::Pallet<Test>;
+    type DomainsWeightInfo = ();
+    const TREASURY: AccountId = TREASURY;
+}
+
+/// System.
+pub type System = system::Pallet<Test>;
+/// Balances.
+pub type Balances = balances::Pallet<Test>;
+/// Domains.
+pub type Domains = domains::Pallet<Test>;
+
+/// One GHOST.
+pub const GHOST: Balance = 1_000_000_000_000;
+/// Genesis time.
+pub const START: Moment = 1_000_000;
+
+/// Account `n`.
+pub fn acc(n: u8) -> AccountId {
+    AccountId([n; 32])
+}
+
+/// A name.
+pub fn name(s: &str) -> DomainName {
+    DomainName::parse(s).expect("valid test name")
+}
+
+/// Test parameters: commitments 10 s to 1 h, 28 days minimum, 30 days grace.
+pub fn test_params() -> DomainParams {
+    DomainParams {
+        min_commitment_age_ms: 10_000,
+        max_commitment_age_ms: 3_600_000,
+        grace_period_ms: 30 * DAY_MS,
+        max_dns_records: 8,
+        max_web3_entries: 4,
+        max_record_bytes: 2_048,
+        max_expiries_per_block: 3,
+        max_batch_updates: 4,
+        ..DomainParams::default()
+    }
+}
+
+/// Accounts 1-5 with 1000 GHOST each, TLDs `ghost` and `bc`, [`test_params`], block 1 at START.
+pub fn new_test_ext() -> TestExternalities {
+    new_test_ext_with(test_params())
+}
+
+/// Like [`new_test_ext`] with other parameters.
+pub fn new_test_ext_with(params: DomainParams) -> TestExternalities {
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        system::GenesisConfig { timestamp_ms: START - 1, chain_id: "test".into() }.build();
+        balances::GenesisConfig {
+            balances: (1..=5).map(|n| (acc(n), 1_000 * GHOST)).chain([(TREASURY, 1)]).collect(),
+            fees: Default::default(),
+        }
+        .build::<Test>()
+        .expect("balances genesis");
+        domains::GenesisConfig { tlds: vec!["ghost".into(), "bc".into()], params }.build().expect("domains genesis");
+        System::initialize(1, Hash::ZERO, START).expect("block 1");
+    });
+    ext
+}
+
+/// Ends the current block (running `on_finalize`) and starts the next one at `at` ms.
+pub fn next_block_at(at: Moment) {
+    <Domains as Hooks>::on_finalize(System::block_number());
+    let n = System::block_number() + 1;
+    System::initialize(n, Hash([n as u8; 32]), at).expect("next block");
+}
+
+/// Commits, waits past the minimum age, and registers `n` for `who` for a year.
+pub fn register(who: u8, n: &str) -> DispatchResult {
+    let secret = Hash([who; 32]);
+    let commitment = Domains::commitment_of(&name(n), &acc(who), &secret);
+    Domains::dispatch(domains::Call::Commit { commitment }, Origin::signed(acc(who)))?;
+    next_block_at(System::now() + 10_000);
+    Domains::dispatch(
+        domains::Call::Register { name: name(n), owner: acc(who), duration_ms: YEAR_MS, secret, records: vec![] },
+        Origin::signed(acc(who)),
+    )
+}
+
+/// The domains events of the current block.
+pub fn domain_events() -> Vec<domains::Event> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| match r.event {
+            RuntimeEvent::Domains(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,98 @@
+//! Weights of the domains pallet's calls.
+//!
+//! Execution times from `cargo bench -p ghost-runtime --bench domains` (see
+//! `docs/PERFORMANCE.md`), rounded up, plus state accesses at [`ROCKS_DB_WEIGHT`].
+
+use ghost_support::weights::{ROCKS_DB_WEIGHT, Weight};
+
+/// Weight functions of the domains pallet.
+pub trait WeightInfo {
+    /// `commit`.
+    fn commit() -> Weight;
+    /// `register` with `r` records.
+    fn register(r: u32) -> Weight;
+    /// `renew`.
+    fn renew() -> Weight;
+    /// `transfer`.
+    fn transfer() -> Weight;
+    /// `set_records` with `c` changes.
+    fn set_records(c: u32) -> Weight;
+    /// `set_subname_owner`.
+    fn set_subname_owner() -> Weight;
+    /// `approve`, `set_operator`, `set_primary_name`, `set_update_key`, `set_tld`.
+    fn set_flag() -> Weight;
+    /// One signed update with `r` records (includes an ed25519 verification).
+    fn set_records_signed(r: u32) -> Weight;
+    /// One expiry-queue entry in `on_finalize`.
+    fn expire_one() -> Weight;
+}
+
+/// Weights for the reference machine.
+pub struct GhostWeight;
+
+impl WeightInfo for GhostWeight {
+    fn commit() -> Weight {
+        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(1, 1))
+    }
+    fn register(r: u32) -> Weight {
+        Weight::from_micros(60)
+            .saturating_add(Weight::from_micros(5).saturating_mul(u64::from(r)))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(6, 8))
+    }
+    fn renew() -> Weight {
+        Weight::from_micros(30).saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 6))
+    }
+    fn transfer() -> Weight {
+        Weight::from_micros(20).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 3))
+    }
+    fn set_records(c: u32) -> Weight {
+        Weight::from_micros(25)
+            .saturating_add(Weight::from_micros(5).saturating_mul(u64::from(c)))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 2))
+    }
+    fn set_subname_owner() -> Weight {
+        Weight::from_micros(30).saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 4))
+    }
+    fn set_flag() -> Weight {
+        Weight::from_micros(15).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 2))
+    }
+    fn set_records_signed(r: u32) -> Weight {
+        Weight::from_micros(90)
+            .saturating_add(Weight::from_micros(5).saturating_mul(u64::from(r)))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 2))
+    }
+    fn expire_one() -> Weight {
+        Weight::from_micros(20).saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 5))
+    }
+}
+
+/// Unit weights for tests.
+impl WeightInfo for () {
+    fn commit() -> Weight {
+        Weight(1)
+    }
+    fn register(_r: u32) -> Weight {
+        Weight(1)
+    }
+    fn renew() -> Weight {
+        Weight(1)
+    }
+    fn transfer() -> Weight {
+        Weight(1)
+    }
+    fn set_records(_c: u32) -> Weight {
+        Weight(1)
+    }
+    fn set_subname_owner() -> Weight {
+        Weight(1)
+    }
+    fn set_flag() -> Weight {
+        Weight(1)
+    }
+    fn set_records_signed(_r: u32) -> Weight {
+        Weight(1)
+    }
+    fn expire_one() -> Weight {
+        Weight(1)
+    }
+}
