@@ -162,3 +162,148 @@ pub fn read_proof(
 pub fn encode_extrinsic(xt: &UncheckedExtrinsic) -> Vec<u8> {
     xt.encode()
 }
+
+// ---- domains ----
+
+use ghost_primitives::{DnsRecord, DomainName, Moment};
+use ghost_support::storage::{StorageMap as _, StorageValue as _};
+
+use crate::domains::read::Availability;
+use crate::domains::{ChangeType, Resolution};
+use crate::{Domains, RuntimeEvent};
+
+/// Runs `f` on the state of `header` with the clock at `now` if that is later than the block
+/// time: read-only queries see names expire on time even while no block is being produced.
+fn with_domain_state<R>(
+    store: &dyn NodeStore,
+    header: &Header,
+    now: Option<Moment>,
+    f: impl FnOnce() -> R,
+) -> Result<R, ApiError> {
+    with_state(store, header.state_root, || {
+        if let Some(now) = now
+            && now > System::now()
+        {
+            crate::system::Now::put(&now);
+        }
+        f()
+    })
+}
+
+/// Resolves `name` at `header` (status at `now`, see [`with_domain_state`]).
+pub fn resolve(
+    store: &dyn NodeStore,
+    header: &Header,
+    name: &DomainName,
+    now: Option<Moment>,
+) -> Result<Option<Resolution>, ApiError> {
+    with_domain_state(store, header, now, || Domains::resolve(name))
+}
+
+/// The storage keys that prove a name's resolution: its entry and records, its root's entry (for
+/// a subname), the domain parameters and the block time.
+pub fn domain_proof_keys(name: &DomainName) -> Vec<Vec<u8>> {
+    let hash = name.namehash();
+    let mut keys = vec![
+        crate::domains::Domains::hashed_key(&hash),
+        crate::domains::Records::hashed_key(&hash),
+        crate::domains::Params::hashed_key(),
+        crate::system::Now::hashed_key(),
+    ];
+    if let Some(root) = Domains::root(name)
+        && root != *name
+    {
+        keys.push(crate::domains::Domains::hashed_key(&root.namehash()));
+    }
+    keys
+}
+
+/// Whether `name` can be registered now.
+pub fn availability(
+    store: &dyn NodeStore,
+    header: &Header,
+    name: &DomainName,
+    now: Option<Moment>,
+) -> Result<Availability, ApiError> {
+    with_domain_state(store, header, now, || Domains::availability(name))
+}
+
+/// The fee to register or renew `name` for `duration_ms`.
+pub fn domain_price(
+    store: &dyn NodeStore,
+    header: &Header,
+    name: &DomainName,
+    duration_ms: u64,
+) -> Result<Option<Balance>, ApiError> {
+    with_state(store, header.state_root, || Domains::price_of(name, duration_ms))
+}
+
+/// Names owned by `owner`, after `cursor`, at most `limit`.
+pub fn list_by_owner(
+    store: &dyn NodeStore,
+    header: &Header,
+    owner: &AccountId,
+    cursor: Option<ghost_primitives::Hash>,
+    limit: usize,
+) -> Result<Vec<DomainName>, ApiError> {
+    with_state(store, header.state_root, || Domains::list_by_owner(owner, cursor, limit))
+}
+
+/// An account's primary name.
+pub fn primary_name(
+    store: &dyn NodeStore,
+    header: &Header,
+    who: &AccountId,
+    now: Option<Moment>,
+) -> Result<Option<DomainName>, ApiError> {
+    with_domain_state(store, header, now, || Domains::primary_name(who))
+}
+
+/// The domain parameters in force.
+pub fn domain_params(store: &dyn NodeStore, header: &Header) -> Result<crate::domains::DomainParams, ApiError> {
+    with_state(store, header.state_root, Domains::params)
+}
+
+/// One change of a name in a block, as GhostBridge and `domain_subscribeChanges` stream it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainChange {
+    /// The name.
+    pub domain: DomainName,
+    /// `created`, `updated`, `transferred` or `expired`.
+    pub change_type: ChangeType,
+    /// The new owner (created, transferred).
+    pub new_owner: Option<AccountId>,
+    /// The name's DNS records after the change (records changes).
+    pub new_records: Option<Vec<DnsRecord>>,
+    /// The extrinsic that caused it (`None`: the block's expiry sweep).
+    pub extrinsic_index: Option<u32>,
+}
+
+/// The domain changes among a block's events, in event order.
+pub fn domain_changes(events: &[EventRecord]) -> Vec<DomainChange> {
+    use crate::domains::Event as E;
+    events
+        .iter()
+        .filter_map(|record| {
+            let RuntimeEvent::Domains(event) = &record.event else {
+                return None;
+            };
+            let (name, change_type) = event.change()?;
+            let new_owner = match event {
+                E::Registered { owner, .. } | E::SubnameCreated { owner, .. } => Some(*owner),
+                E::Transferred { to, .. } => Some(*to),
+                _ => None,
+            };
+            let new_records = match event {
+                E::RecordsChanged { records, .. } => Some(records.clone()),
+                _ => None,
+            };
+            let extrinsic_index = match record.phase {
+                crate::system::Phase::ApplyExtrinsic(i) => Some(i),
+                _ => None,
+            };
+            Some(DomainChange { domain: name.clone(), change_type, new_owner, new_records, extrinsic_index })
+        })
+        .collect()
+}

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::balances::FeeSchedule;
 use crate::genesis::RuntimeGenesisConfig;
-use crate::{GHOST, TREASURY, balances, system};
+use crate::domains::DomainParams;
+use crate::{GHOST, TREASURY, balances, domains, system};
 
 /// What kind of chain this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +97,19 @@ pub enum ChainSpecError {
 /// Each dev account's endowment: one million GHOST.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * GHOST;
 
+/// Domain parameters of the dev and local chains: no commitment needed, registrations from one
+/// second, ten seconds of grace, so tests see expiry and release in seconds. Prices as in
+/// production.
+pub fn dev_domain_params() -> DomainParams {
+    DomainParams {
+        min_commitment_age_ms: 0,
+        max_commitment_age_ms: 24 * 60 * 60 * 1000,
+        min_registration_ms: 1_000,
+        grace_period_ms: 10_000,
+        ..DomainParams::default()
+    }
+}
+
 fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
     let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
         .iter()
@@ -110,6 +124,10 @@ fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
         balances: balances::GenesisConfig {
             balances,
             fees: FeeSchedule::default(),
+        },
+        domains: domains::GenesisConfig {
+            tlds: vec!["ghost".into(), "bc".into()],
+            params: dev_domain_params(),
         },
     }
 }

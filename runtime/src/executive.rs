@@ -21,7 +21,7 @@ use ghost_support::prelude::*;
 use ghost_support::transactional;
 
 use crate::balances::fees::FeeDetails;
-use crate::{Balances, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic};
+use crate::{Balances, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic};
 
 /// Why a block cannot be built or imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,7 +98,8 @@ impl Executive {
         System::initialize(header.number, header.parent_hash, header.timestamp_ms)
             .map_err(BlockError::Initialize)?;
         let hook_weight = <System as Hooks>::on_initialize(header.number)
-            .saturating_add(<Balances as Hooks>::on_initialize(header.number));
+            .saturating_add(<Balances as Hooks>::on_initialize(header.number))
+            .saturating_add(<Domains as Hooks>::on_initialize(header.number));
         System::register_extra_weight(hook_weight);
         Ok(())
     }
@@ -184,6 +185,7 @@ impl Executive {
         let number = System::block_number();
         <System as Hooks>::on_finalize(number);
         <Balances as Hooks>::on_finalize(number);
+        <Domains as Hooks>::on_finalize(number);
         System::finalize();
     }
 

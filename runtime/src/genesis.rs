@@ -6,7 +6,7 @@ use ghost_support::ext::EmptyBackend;
 use ghost_support::{Ext, with_externalities};
 use ghost_trie::TrieHash;
 
-use crate::{Runtime, balances, system};
+use crate::{Runtime, balances, domains, system};
 
 /// The genesis configuration of every pallet.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -18,6 +18,9 @@ pub struct RuntimeGenesisConfig {
     /// Balances pallet.
     #[serde(default)]
     pub balances: balances::GenesisConfig,
+    /// Domains pallet.
+    #[serde(default)]
+    pub domains: domains::GenesisConfig,
 }
 
 /// The genesis block and its state.
@@ -34,6 +37,9 @@ pub enum GenesisError {
     /// The balances section is invalid.
     #[error("balances genesis: {0}")]
     Balances(#[from] balances::GenesisError),
+    /// The domains section is invalid.
+    #[error("domains genesis: {0}")]
+    Domains(#[from] domains::GenesisError),
 }
 
 impl RuntimeGenesisConfig {
@@ -43,6 +49,7 @@ impl RuntimeGenesisConfig {
         with_externalities(&mut ext, || -> Result<(), GenesisError> {
             self.system.build();
             self.balances.build::<Runtime>()?;
+            self.domains.build()?;
             Ok(())
         })?;
         let pairs = ext

@@ -27,6 +27,7 @@ use ghost_support::weights::Weight;
 use parity_scale_codec::{Decode, Encode};
 
 pub use pallet_balances as balances;
+pub use pallet_domains as domains;
 pub use pallet_system as system;
 
 /// The runtime's name (`spec_name`).
@@ -73,10 +74,18 @@ impl balances::Config for Runtime {
     const FEE_DESTINATION: AccountId = TREASURY;
 }
 
+impl domains::Config for Runtime {
+    type Currency = Balances;
+    type DomainsWeightInfo = domains::weights::GhostWeight;
+    const TREASURY: AccountId = TREASURY;
+}
+
 /// The system pallet of this runtime.
 pub type System = system::Pallet<Runtime>;
 /// The balances pallet of this runtime.
 pub type Balances = balances::Pallet<Runtime>;
+/// The domains pallet of this runtime.
+pub type Domains = domains::Pallet<Runtime>;
 
 /// A call to any pallet. The variant index is the pallet index (never reused).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
@@ -87,6 +96,9 @@ pub enum RuntimeCall {
     /// The balances pallet.
     #[codec(index = 1)]
     Balances(balances::Call),
+    /// The domains pallet.
+    #[codec(index = 2)]
+    Domains(domains::Call),
 }
 
 /// An event of any pallet.
@@ -98,6 +110,9 @@ pub enum RuntimeEvent {
     /// The balances pallet.
     #[codec(index = 1)]
     Balances(balances::Event),
+    /// The domains pallet.
+    #[codec(index = 2)]
+    Domains(domains::Event),
 }
 
 impl From<system::Event> for RuntimeEvent {
@@ -112,12 +127,19 @@ impl From<balances::Event> for RuntimeEvent {
     }
 }
 
+impl From<domains::Event> for RuntimeEvent {
+    fn from(e: domains::Event) -> Self {
+        RuntimeEvent::Domains(e)
+    }
+}
+
 impl RuntimeCall {
     /// Weight and fee class, known before dispatch.
     pub fn dispatch_info(&self) -> DispatchInfo {
         match self {
             RuntimeCall::System(call) => System::dispatch_info(call),
             RuntimeCall::Balances(call) => Balances::dispatch_info(call),
+            RuntimeCall::Domains(call) => Domains::dispatch_info(call),
         }
     }
 
@@ -126,6 +148,7 @@ impl RuntimeCall {
         match self {
             RuntimeCall::System(call) => System::dispatch(call, origin),
             RuntimeCall::Balances(call) => Balances::dispatch(call, origin),
+            RuntimeCall::Domains(call) => Domains::dispatch(call, origin),
         }
     }
 
@@ -134,6 +157,7 @@ impl RuntimeCall {
         match self {
             RuntimeCall::System(call) => format!("System.{}", call.name()),
             RuntimeCall::Balances(call) => format!("Balances.{}", call.name()),
+            RuntimeCall::Domains(call) => format!("Domains.{}", call.name()),
         }
     }
 }
@@ -172,13 +196,14 @@ pub fn sign_extrinsic(
 pub fn integrity_test() {
     System::integrity_test();
     Balances::integrity_test();
+    Domains::integrity_test();
 }
 
 /// The JSON metadata of the runtime (`state_getMetadata`).
 pub fn metadata() -> serde_json::Value {
     serde_json::json!({
         "version": version(),
-        "pallets": [System::metadata(0), Balances::metadata(1)],
+        "pallets": [System::metadata(0), Balances::metadata(1), Domains::metadata(2)],
         "extrinsic": {
             "format": "SCALE SignedExtrinsic { signer: [u8;32], signature: [u8;64], extra: { era, compact nonce, compact tip }, call: RuntimeCall }",
             "signedPayload": "blake3(SCALE(call, extra, genesis_hash, spec_version, birth_hash))",

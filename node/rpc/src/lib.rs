@@ -247,3 +247,160 @@ pub trait AccountApi {
 
 /// Methods only served with `--rpc-methods unsafe`.
 pub const UNSAFE_METHODS: &[&str] = &["author_removeExtrinsic"];
+
+// ---- domain_* ----
+
+use ghost_primitives::{AccountId, DnsRecord, DomainName, Web3Records};
+
+/// Normalizes user input to a canonical name: IDNA/UTS-46 mapping and punycode
+/// (`Bücher.Ghost` → `xn--bcher-kva.ghost`), then the chain's rules.
+pub fn normalize_name(input: &str) -> Result<DomainName, String> {
+    let ascii = idna::domain_to_ascii(input.trim().trim_end_matches('.'))
+        .map_err(|_| format!("`{input}` is not a valid internationalized domain name"))?;
+    DomainName::parse(&ascii).map_err(|e| e.to_string())
+}
+
+/// `domain_resolve`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolutionJson {
+    /// The name.
+    pub name: DomainName,
+    /// Its namehash.
+    pub namehash: Hash,
+    /// Owner.
+    pub owner: AccountId,
+    /// DNS records (empty unless active).
+    pub records: Vec<DnsRecord>,
+    /// Web3 records.
+    pub web3: Web3Records,
+    /// Effective expiry (ms).
+    pub expires_at: u64,
+    /// Creation time (ms).
+    pub created_at: u64,
+    /// `active`, `grace` or `available`.
+    pub status: String,
+    /// Parent name of a subname.
+    pub parent: Option<DomainName>,
+}
+
+/// `domain_resolveWithProof`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolutionProofJson {
+    /// The resolution (as `domain_resolve`).
+    pub resolution: Option<ResolutionJson>,
+    /// The block the proof is against.
+    pub at: Hash,
+    /// That block's state root.
+    pub state_root: Hash,
+    /// The proven storage keys (entry, records, root entry, parameters, block time).
+    pub keys: Vec<Bytes>,
+    /// Trie nodes; verify each key with `ghost_trie::verify_read_proof(state_root, proof, key)`.
+    pub proof: Vec<Bytes>,
+}
+
+/// `domain_listByOwner`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameListJson {
+    /// Names, in namehash order.
+    pub names: Vec<DomainName>,
+    /// Pass as `cursor` for the next page (`null`: no more).
+    pub next: Option<Hash>,
+}
+
+/// `domain_available`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvailabilityJson {
+    /// Whether it can be registered now.
+    pub available: bool,
+    /// `active`, `grace` or `available`.
+    pub status: String,
+    /// Why not.
+    pub reason: Option<String>,
+}
+
+/// One change of a name (`domain_subscribeChanges`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainChangeJson {
+    /// The name.
+    pub domain: DomainName,
+    /// `created`, `updated`, `transferred` or `expired`.
+    pub change_type: String,
+    /// New owner (created, transferred).
+    pub new_owner: Option<AccountId>,
+    /// The name's DNS records after a records change.
+    pub new_records: Option<Vec<DnsRecord>>,
+    /// The extrinsic that caused it (`null`: the expiry sweep).
+    pub extrinsic_index: Option<u32>,
+}
+
+/// All changes of one block (`domain_subscribeChanges` notifications).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainChangesJson {
+    /// Block height.
+    pub block_height: u64,
+    /// Block hash.
+    pub block_hash: Hash,
+    /// The changes, in event order.
+    pub changes: Vec<DomainChangeJson>,
+}
+
+/// Which changes a subscriber wants; empty lists mean "all".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChangeFilter {
+    /// Exact names.
+    pub domains: Vec<String>,
+    /// Name suffixes (`.ghost`, `alice.ghost` also matches its subnames).
+    pub suffixes: Vec<String>,
+    /// Change types.
+    pub change_types: Vec<String>,
+}
+
+impl ChangeFilter {
+    /// Whether `change` passes.
+    pub fn matches(&self, change: &DomainChangeJson) -> bool {
+        let name = change.domain.as_str();
+        let by_name = (self.domains.is_empty() && self.suffixes.is_empty())
+            || self.domains.iter().any(|d| d.trim_end_matches('.') == name)
+            || self.suffixes.iter().any(|s| {
+                let s = s.trim_start_matches('.').trim_end_matches('.');
+                name == s || name.ends_with(&format!(".{s}"))
+            });
+        let by_type = self.change_types.is_empty() || self.change_types.iter().any(|t| *t == change.change_type);
+        by_name && by_type
+    }
+}
+
+/// `domain_*`.
+#[rpc(server, client, namespace = "domain")]
+pub trait DomainApi {
+    /// Owner, records, expiry and status of a name (IDNA input accepted); `null` if unknown.
+    #[method(name = "resolve")]
+    async fn resolve(&self, name: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<ResolutionJson>>;
+    /// `resolve` plus a state read proof against the block's state root.
+    #[method(name = "resolveWithProof")]
+    async fn resolve_with_proof(&self, name: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<ResolutionProofJson>;
+    /// Names owned by an address, paginated.
+    #[method(name = "listByOwner")]
+    async fn list_by_owner(&self, owner: String, cursor: Option<Hash>, limit: Option<u32>) -> jsonrpsee::core::RpcResult<NameListJson>;
+    /// Whether a name can be registered now.
+    #[method(name = "available")]
+    async fn available(&self, name: String) -> jsonrpsee::core::RpcResult<AvailabilityJson>;
+    /// The fee to register or renew a name for `duration_ms`.
+    #[method(name = "price")]
+    async fn price(&self, name: String, duration_ms: u64) -> jsonrpsee::core::RpcResult<u128>;
+    /// An address's primary (reverse) name, if it still resolves to it.
+    #[method(name = "primaryName")]
+    async fn primary_name(&self, address: String) -> jsonrpsee::core::RpcResult<Option<DomainName>>;
+    /// The domain parameters in force (commitment ages, durations, limits, prices).
+    #[method(name = "params")]
+    async fn params(&self) -> jsonrpsee::core::RpcResult<serde_json::Value>;
+    /// Every block's name changes from `from_height` (default: the next block) in block order,
+    /// then live: no gap, no duplicate. One notification per block with matching changes.
+    #[subscription(name = "subscribeChanges" => "domainChanges", unsubscribe = "unsubscribeChanges", item = DomainChangesJson)]
+    async fn subscribe_changes(&self, from_height: Option<u64>, filter: Option<ChangeFilter>) -> SubscriptionResult;
+}

@@ -15,7 +15,8 @@
 //!   notifications of new and finalized heads.
 //! - [`pool_api`]: the pool's validation through the runtime at the best block.
 //! - [`authorship`]: the dev author (instant or interval sealing, Aura seal, instant finality).
-//! - [`rpc`]: the JSON-RPC server (Substrate method names).
+//! - [`rpc`]: the JSON-RPC server (Substrate method names, plus `account_` and `domain_`).
+//! - [`domain_feed`]: name changes per block height, replayed from history then live.
 //! - [`metrics`], [`informant`]: Prometheus and the periodic log line.
 //! - [`service`]: builds and starts all of it from a [`config::NodeConfig`].
 //!
@@ -26,6 +27,7 @@
 pub mod authorship;
 pub mod client;
 pub mod config;
+pub mod domain_feed;
 pub mod informant;
 pub mod metrics;
 pub mod pool_api;

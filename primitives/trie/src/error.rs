@@ -28,8 +28,8 @@ pub enum TrieError {
 
 impl TrieError {
     /// Converts a `trie-db` error, naming the node at fault.
-    pub(crate) fn from_backend(error: Box<trie_db::TrieError<TrieHash, NodeCodecError>>) -> Self {
-        match *error {
+    pub(crate) fn from_backend(error: trie_db::TrieError<TrieHash, NodeCodecError>) -> Self {
+        match error {
             trie_db::TrieError::InvalidStateRoot(hash)
             | trie_db::TrieError::IncompleteDatabase(hash) => Self::MissingNode(hash),
             trie_db::TrieError::DecoderError(hash, error) => Self::InvalidNode(hash, error),
@@ -60,8 +60,8 @@ pub enum ProofError {
 
 impl ProofError {
     /// Converts a `trie-db` error met while reading the proof's nodes.
-    pub(crate) fn from_backend(error: Box<trie_db::TrieError<TrieHash, NodeCodecError>>) -> Self {
-        match *error {
+    pub(crate) fn from_backend(error: trie_db::TrieError<TrieHash, NodeCodecError>) -> Self {
+        match error {
             trie_db::TrieError::InvalidStateRoot(_) | trie_db::TrieError::IncompleteDatabase(_) => {
                 Self::Incomplete
             }

@@ -95,6 +95,12 @@ pub use update::{apply_changes, build, root_of};
 /// A blake3-256 hash: the root of a trie, or the key of a node in the [`NodeStore`].
 pub type TrieHash = [u8; 32];
 
+/// A stored trie node (or long value): its blake3 hash and its bytes.
+pub type NodeEntry = (TrieHash, Vec<u8>);
+
+/// A key and its value.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// Encoding of the empty node, the single node of the empty trie.
 pub const EMPTY_NODE: &[u8] = &[0x00];
 

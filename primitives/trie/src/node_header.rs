@@ -98,8 +98,12 @@ impl NodeHeader {
         };
         let kind = first & KIND_MASK;
         // Check the kind before reading the nibble count, so a bad header is named as such.
-        if kind != KIND_LEAF && kind != KIND_BRANCH_WITH_VALUE && !(kind == KIND_BRANCH && !hashed)
-        {
+        let known = match kind {
+            KIND_LEAF | KIND_BRANCH_WITH_VALUE => true,
+            KIND_BRANCH => !hashed,
+            _ => false,
+        };
+        if !known {
             return Err(NodeCodecError::InvalidHeader(first));
         }
         let nibble_count = decode_nibble_count(first, cursor)?;

@@ -36,7 +36,8 @@ pub fn generate_read_proof(
             .with_recorder(&mut recorder)
             .build();
         for key in keys {
-            trie.get(key).map_err(TrieError::from_backend)?;
+            trie.get(key)
+                .map_err(|error| TrieError::from_backend(*error))?;
         }
     }
     let mut nodes: Vec<Vec<u8>> = recorder
@@ -70,5 +71,6 @@ pub fn verify_read_proof(
         db.insert(EMPTY_PREFIX, node);
     }
     let trie = TrieDBBuilder::<Layout>::new(&db, root).build();
-    trie.get(key).map_err(ProofError::from_backend)
+    trie.get(key)
+        .map_err(|error| ProofError::from_backend(*error))
 }

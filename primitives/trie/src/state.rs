@@ -4,7 +4,7 @@ use std::fmt;
 
 use trie_db::{Trie, TrieDB, TrieDBBuilder};
 
-use crate::{Layout, NodeCodecError, NodeStore, TrieError, TrieHash, store::StoreDb};
+use crate::{KeyValue, Layout, NodeCodecError, NodeStore, TrieError, TrieHash, store::StoreDb};
 
 /// Read view of the state at one root.
 ///
@@ -69,7 +69,7 @@ impl StateView<'_> {
         prefix: &[u8],
         start: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TrieError> {
+    ) -> Result<Vec<KeyValue>, TrieError> {
         let seek_to = match start {
             Some(start) if start > prefix => {
                 if !start.starts_with(prefix) {
@@ -108,6 +108,6 @@ impl StateView<'_> {
     ) -> Result<R, TrieError> {
         let db = StoreDb::new(self.store);
         let trie = TrieDBBuilder::<Layout>::new(&db, &self.root).build();
-        read(&trie).map_err(TrieError::from_backend)
+        read(&trie).map_err(|error| TrieError::from_backend(*error))
     }
 }

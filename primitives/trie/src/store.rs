@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use hash_db::{AsHashDB, HashDB, HashDBRef, Prefix};
 use memory_db::{HashKey, MemoryDB};
 
-use crate::{Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, TrieHash};
+use crate::{Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, NodeEntry, TrieHash};
 
 /// Persistent trie nodes keyed by their blake3 hash (the node's RocksDB column, or memory in
 /// tests).
@@ -35,7 +35,7 @@ impl MemoryNodeStore {
 
     /// Adds nodes, as returned by [`apply_changes`](crate::apply_changes) or
     /// [`build`](crate::build). The caller vouches that each hash is the blake3 of its bytes.
-    pub fn insert_nodes<I: IntoIterator<Item = (TrieHash, Vec<u8>)>>(&mut self, nodes: I) {
+    pub fn insert_nodes<I: IntoIterator<Item = NodeEntry>>(&mut self, nodes: I) {
         self.nodes.extend(nodes);
     }
 
@@ -70,14 +70,14 @@ pub(crate) fn memory_trie_db() -> MemoryTrieDb {
 }
 
 /// Drains the entries `trie-db` added to `db` (positive reference count), sorted by hash.
-pub(crate) fn drain_new_nodes(db: &mut MemoryTrieDb) -> Vec<(TrieHash, Vec<u8>)> {
+pub(crate) fn drain_new_nodes(db: &mut MemoryTrieDb) -> Vec<NodeEntry> {
     let mut nodes: Vec<_> = db
         .drain()
         .into_iter()
         .filter(|(_, (_, refs))| *refs > 0)
         .map(|(hash, (bytes, _))| (hash, bytes))
         .collect();
-    nodes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    nodes.sort_unstable_by_key(|(hash, _)| *hash);
     nodes
 }
 
@@ -130,7 +130,7 @@ impl<'a> OverlayDb<'a> {
     /// The nodes written to the overlay and not removed again, sorted by hash.
     ///
     /// Removals of stored nodes (negative counts) are dropped: the store is an archive.
-    pub(crate) fn into_new_nodes(mut self) -> Vec<(TrieHash, Vec<u8>)> {
+    pub(crate) fn into_new_nodes(mut self) -> Vec<NodeEntry> {
         drain_new_nodes(&mut self.overlay)
     }
 }

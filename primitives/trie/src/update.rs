@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use trie_db::{TrieConfiguration, TrieDBMutBuilder, TrieMut};
+use trie_db::{TrieConfiguration, TrieDBMut, TrieDBMutBuilder, TrieMut};
 
 use crate::{
-    Layout, NodeStore, TrieError, TrieHash,
+    Layout, NodeCodecError, NodeEntry, NodeStore, TrieError, TrieHash,
     store::{OverlayDb, drain_new_nodes, memory_trie_db},
 };
 
@@ -26,7 +26,7 @@ pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
     store: &dyn NodeStore,
     root: TrieHash,
     changes: I,
-) -> Result<(TrieHash, Vec<(TrieHash, Vec<u8>)>), TrieError> {
+) -> Result<(TrieHash, Vec<NodeEntry>), TrieError> {
     let mut changes: Vec<_> = changes.into_iter().collect();
     // Stable, so repeated keys keep their order and the last change wins.
     changes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -40,20 +40,36 @@ pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
         for (key, change) in &changes {
             match change {
                 Some(value) => trie.insert(key, value).map(drop),
-                None => trie.remove(key).map(drop),
+                None => remove_present(&mut trie, key),
             }
-            .map_err(TrieError::from_backend)?;
+            .map_err(|error| TrieError::from_backend(*error))?;
         }
         trie.commit();
     }
     Ok((new_root, db.into_new_nodes()))
 }
 
+/// Removes `key` if it is present.
+///
+/// Works around paritytech/trie#217 (trie-db 0.32): removing an absent key that is a strict
+/// prefix of present keys deletes a longer key's value (and panics in debug builds), because
+/// `remove` treats "key exhausted at a branch" as a match without comparing the branch's own
+/// partial key. For a present key that case only happens when that partial is empty, where the
+/// match is right, so skipping absent keys avoids the bug. Lookups compare the partial key
+/// properly.
+fn remove_present(
+    trie: &mut TrieDBMut<'_, Layout>,
+    key: &[u8],
+) -> trie_db::Result<(), TrieHash, NodeCodecError> {
+    if trie.contains(key)? {
+        trie.remove(key)?;
+    }
+    Ok(())
+}
+
 /// Root of a trie holding exactly these pairs, and its nodes (sorted by hash; the empty trie
 /// has none). When a key repeats, its last value wins.
-pub fn build<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(
-    pairs: I,
-) -> (TrieHash, Vec<(TrieHash, Vec<u8>)>) {
+pub fn build<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(pairs: I) -> (TrieHash, Vec<NodeEntry>) {
     let pairs: BTreeMap<_, _> = pairs.into_iter().collect();
     let mut db = memory_trie_db();
     let root = Layout::trie_build(&mut db, pairs);

@@ -114,7 +114,44 @@ fn missing_nodes_are_reported() {
     );
 }
 
+#[test]
+fn removing_an_absent_prefix_key_keeps_longer_keys() {
+    // paritytech/trie#217: trie-db 0.32 removes a longer key's value here.
+    let cases: [(&[&[u8]], &[u8]); 3] = [
+        (&[&[0], &[0, 0]], &[]),
+        (
+            &[
+                &[0x01, 0x23],
+                &[0x01, 0x23, 0x45],
+                &[0x01, 0x23, 0x67],
+                &[0x02],
+            ],
+            &[0x01],
+        ),
+        (
+            &[&[0xff, 0xff], &[0xfe, 0xff, 0xe9], &[0xff, 0xff, 0xff]],
+            &[0xff],
+        ),
+    ];
+    for (keys, absent) in cases {
+        let model: Model = keys
+            .iter()
+            .map(|key| (key.to_vec(), key.to_vec()))
+            .collect();
+        let (store, root) = stored(&model);
+        let (new_root, nodes) =
+            apply_changes(&store, root, vec![(absent.to_vec(), None)]).expect("applies");
+        assert_eq!(
+            new_root, root,
+            "removing absent {absent:?} changed the trie"
+        );
+        assert!(nodes.is_empty());
+    }
+}
+
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
     #[test]
     fn insertion_order_does_not_change_the_root(
         pairs in state().prop_map(|m| m.into_iter().collect::<Vec<_>>()).prop_shuffle(),

@@ -7,6 +7,7 @@
 mod account;
 mod author;
 mod chain;
+mod domain;
 mod errors;
 mod state;
 mod system;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use ghost_primitives::{Hash, Header};
 use ghost_rpc::{
-    AccountApiServer, AuthorApiServer, ChainApiServer, PaymentApiServer, StateApiServer,
+    AccountApiServer, AuthorApiServer, ChainApiServer, DomainApiServer, PaymentApiServer, StateApiServer,
     SystemApiServer, UNSAFE_METHODS,
 };
 use jsonrpsee::RpcModule;
@@ -29,6 +30,7 @@ use crate::config::{RpcConfig, RpcMethods};
 use crate::metrics::{MethodLabel, Metrics};
 use crate::pool_api::TransactionPool;
 
+pub use domain::{changes_json, now_ms, resolution_json};
 pub use errors::RpcError;
 
 /// What every RPC handler can reach.
@@ -68,6 +70,7 @@ pub fn build_module(
     module.merge(StateApiServer::into_rpc(state::StateRpc(ctx.clone())))?;
     module.merge(AuthorApiServer::into_rpc(author::AuthorRpc(ctx.clone())))?;
     module.merge(PaymentApiServer::into_rpc(state::PaymentRpc(ctx.clone())))?;
+    module.merge(DomainApiServer::into_rpc(domain::DomainRpc(ctx.clone())))?;
     module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
     if methods == RpcMethods::Safe {
         for name in UNSAFE_METHODS {

@@ -1,0 +1,167 @@
+//! `domain_*`.
+
+use ghost_primitives::{Bytes, DomainName, Hash};
+use ghost_rpc::{
+    AvailabilityJson, ChangeFilter, DomainApiServer, DomainChangeJson, DomainChangesJson,
+    NameListJson, ResolutionJson, ResolutionProofJson, normalize_name,
+};
+use ghost_runtime::api;
+use ghost_runtime::domains::{NameStatus, Resolution};
+use jsonrpsee::PendingSubscriptionSink;
+use jsonrpsee::core::{SubscriptionResult, async_trait};
+
+use super::RpcContext;
+use super::errors::{RpcError, RpcResult};
+use super::system::parse_account;
+use crate::domain_feed::{self, BlockChanges};
+
+/// `domain_*` handlers.
+pub struct DomainRpc(pub RpcContext);
+
+/// Most names per `listByOwner` page.
+const MAX_PAGE: u32 = 1_000;
+
+fn parse_name(input: &str) -> Result<DomainName, RpcError> {
+    normalize_name(input).map_err(RpcError::InvalidParams)
+}
+
+fn status_text(status: NameStatus) -> String {
+    match status {
+        NameStatus::Active => "active",
+        NameStatus::Grace => "grace",
+        NameStatus::Available => "available",
+    }
+    .into()
+}
+
+/// The wall clock in ms: queries see expiry on time between blocks.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The JSON form of a resolution.
+pub fn resolution_json(r: Resolution) -> ResolutionJson {
+    ResolutionJson {
+        name: r.name,
+        namehash: r.namehash,
+        owner: r.owner,
+        records: r.records,
+        web3: r.web3,
+        expires_at: r.expires_at,
+        created_at: r.created_at,
+        status: status_text(r.status),
+        parent: r.parent,
+    }
+}
+
+/// The JSON form of a block's changes.
+pub fn changes_json(block: BlockChanges) -> DomainChangesJson {
+    DomainChangesJson {
+        block_height: block.height,
+        block_hash: block.hash,
+        changes: block
+            .changes
+            .into_iter()
+            .map(|c| DomainChangeJson {
+                domain: c.domain,
+                change_type: serde_json::to_value(c.change_type)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                new_owner: c.new_owner,
+                new_records: c.new_records,
+                extrinsic_index: c.extrinsic_index,
+            })
+            .collect(),
+    }
+}
+
+#[async_trait]
+impl DomainApiServer for DomainRpc {
+    async fn resolve(&self, name: String, at: Option<Hash>) -> RpcResult<Option<ResolutionJson>> {
+        let name = parse_name(&name)?;
+        let header = self.0.header_at(at)?;
+        let now = at.is_none().then(now_ms);
+        let resolution = api::resolve(self.0.client.store(), &header, &name, now).map_err(RpcError::from)?;
+        Ok(resolution.map(resolution_json))
+    }
+
+    async fn resolve_with_proof(&self, name: String, at: Option<Hash>) -> RpcResult<ResolutionProofJson> {
+        let name = parse_name(&name)?;
+        let header = self.0.header_at(at)?;
+        // The proof is about the state at the block, so the status is the block's too.
+        let resolution = api::resolve(self.0.client.store(), &header, &name, None).map_err(RpcError::from)?;
+        let keys = api::domain_proof_keys(&name);
+        let proof = api::read_proof(self.0.client.store(), &header, &keys).map_err(RpcError::from)?;
+        Ok(ResolutionProofJson {
+            resolution: resolution.map(resolution_json),
+            at: header.hash(),
+            state_root: header.state_root,
+            keys: keys.into_iter().map(Bytes).collect(),
+            proof: proof.nodes.into_iter().map(Bytes).collect(),
+        })
+    }
+
+    async fn list_by_owner(&self, owner: String, cursor: Option<Hash>, limit: Option<u32>) -> RpcResult<NameListJson> {
+        let owner = parse_account(&owner)?;
+        let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
+        let header = self.0.header_at(None)?;
+        let names = api::list_by_owner(self.0.client.store(), &header, &owner, cursor, limit).map_err(RpcError::from)?;
+        let next = (names.len() == limit).then(|| names.last().map(DomainName::namehash)).flatten();
+        Ok(NameListJson { names, next })
+    }
+
+    async fn available(&self, name: String) -> RpcResult<AvailabilityJson> {
+        let name = parse_name(&name)?;
+        let header = self.0.header_at(None)?;
+        let a = api::availability(self.0.client.store(), &header, &name, Some(now_ms())).map_err(RpcError::from)?;
+        Ok(AvailabilityJson { available: a.available, status: status_text(a.status), reason: a.reason })
+    }
+
+    async fn price(&self, name: String, duration_ms: u64) -> RpcResult<u128> {
+        let name = parse_name(&name)?;
+        let header = self.0.header_at(None)?;
+        let price = api::domain_price(self.0.client.store(), &header, &name, duration_ms).map_err(RpcError::from)?;
+        Ok(price.ok_or_else(|| RpcError::InvalidParams("price overflows".into()))?)
+    }
+
+    async fn primary_name(&self, address: String) -> RpcResult<Option<DomainName>> {
+        let who = parse_account(&address)?;
+        let header = self.0.header_at(None)?;
+        Ok(api::primary_name(self.0.client.store(), &header, &who, Some(now_ms())).map_err(RpcError::from)?)
+    }
+
+    async fn params(&self) -> RpcResult<serde_json::Value> {
+        let header = self.0.header_at(None)?;
+        let params = api::domain_params(self.0.client.store(), &header).map_err(RpcError::from)?;
+        serde_json::to_value(params).map_err(|e| RpcError::Internal(e.to_string()).into())
+    }
+
+    async fn subscribe_changes(
+        &self,
+        pending: PendingSubscriptionSink,
+        from_height: Option<u64>,
+        filter: Option<ChangeFilter>,
+    ) -> SubscriptionResult {
+        let filter = filter.unwrap_or_default();
+        let sink = pending.accept().await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let feed = tokio::spawn(domain_feed::follow(self.0.client.clone(), from_height, false, false, tx));
+        while let Some(block) = rx.recv().await {
+            let mut json = changes_json(block);
+            json.changes.retain(|c| filter.matches(c));
+            if json.changes.is_empty() {
+                continue;
+            }
+            let message = serde_json::value::to_raw_value(&json)?;
+            if sink.send(message).await.is_err() {
+                break;
+            }
+        }
+        feed.abort();
+        Ok(())
+    }
+}
