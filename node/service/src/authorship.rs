@@ -121,10 +121,12 @@ impl Author {
 
     fn after_import(&self, imported: &ImportedBlock, invalid: &[Hash]) {
         self.pool.remove_invalid(invalid);
-        self.pool
-            .notify_in_block(imported.hash, &imported.tx_hashes);
+        // Included transactions leave the pool before their watchers hear of the block, so
+        // whoever reacts to `inBlock` finds them in the chain and not in the pool.
         self.pool
             .maintain(imported.hash, imported.header.number, &imported.tx_hashes);
+        self.pool
+            .notify_in_block(imported.hash, &imported.tx_hashes);
         if self.instant_finality {
             self.pool
                 .notify_finalized(imported.hash, &imported.tx_hashes);

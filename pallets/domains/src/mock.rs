@@ -1,5 +1,7 @@
 //! A mock runtime with system, balances and domains, and helpers to drive it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ghost_primitives::{DomainName, Hash, Moment};
 use ghost_support::prelude::*;
 use ghost_support::testing::TestExternalities;
@@ -121,23 +123,121 @@ pub fn new_test_ext_with(params: DomainParams) -> TestExternalities {
     ext
 }
 
-/// Ends the current block (running `on_finalize`) and starts the next one at `at` ms.
-pub fn next_block_at(at: Moment) {
+/// Ends the current block (running `on_finalize`, the expiry sweep) and starts the next one at
+/// `at` ms. Returns the domains events the sweep deposited (starting the next block clears them).
+pub fn next_block_at(at: Moment) -> Vec<domains::Event> {
+    let before = domain_events().len();
     <Domains as Hooks>::on_finalize(System::block_number());
+    let swept = domain_events().split_off(before);
     let n = System::block_number() + 1;
     System::initialize(n, Hash([n as u8; 32]), at).expect("next block");
+    swept
+}
+
+/// Runs a block at `at` to its end and returns the events of its expiry sweep; the chain is then
+/// in a new block at `at + 1`.
+pub fn sweep_at(at: Moment) -> Vec<domains::Event> {
+    next_block_at(at);
+    next_block_at(at + 1)
 }
 
 /// Commits, waits past the minimum age, and registers `n` for `who` for a year.
 pub fn register(who: u8, n: &str) -> DispatchResult {
-    let secret = Hash([who; 32]);
-    let commitment = Domains::commitment_of(&name(n), &acc(who), &secret);
-    Domains::dispatch(domains::Call::Commit { commitment }, Origin::signed(acc(who)))?;
+    register_for(who, n, acc(who))
+}
+
+/// Account `payer` commits, waits past the minimum age, and registers `n` for `owner` for a year.
+pub fn register_for(payer: u8, n: &str, owner: AccountId) -> DispatchResult {
+    let secret = Hash([payer; 32]);
+    let commitment = Domains::commitment_of(&name(n), &owner, &secret);
+    signed(payer, domains::Call::Commit { commitment })?;
     next_block_at(System::now() + 10_000);
-    Domains::dispatch(
-        domains::Call::Register { name: name(n), owner: acc(who), duration_ms: YEAR_MS, secret, records: vec![] },
-        Origin::signed(acc(who)),
+    signed(
+        payer,
+        domains::Call::Register { name: name(n), owner, duration_ms: YEAR_MS, secret, records: vec![] },
     )
+}
+
+/// Registers `n` for account `who` for a year in the current block, without a commitment (only
+/// accepted with `min_commitment_age_ms = 0`).
+pub fn register_now(who: u8, n: &str) -> DispatchResult {
+    signed(
+        who,
+        domains::Call::Register { name: name(n), owner: acc(who), duration_ms: YEAR_MS, secret: Hash::ZERO, records: vec![] },
+    )
+}
+
+/// [`test_params`] without commitments (`min_commitment_age_ms = 0`).
+pub fn no_commitment_params() -> DomainParams {
+    DomainParams { min_commitment_age_ms: 0, ..test_params() }
+}
+
+/// Dispatches `call` signed by account `who`.
+pub fn signed(who: u8, call: domains::Call) -> DispatchResult {
+    Domains::dispatch(call, Origin::signed(acc(who)))
+}
+
+/// The whole state as the current block sees it (committed state plus this block's writes).
+pub fn storage_snapshot() -> BTreeMap<Vec<u8>, Vec<u8>> {
+    ghost_support::ext::with_ext(|ext| {
+        let mut state = BTreeMap::new();
+        let mut cursor = Vec::new();
+        while let Some(key) = ext.next_key(&cursor) {
+            if let Some(value) = ext.get(&key) {
+                state.insert(key.clone(), value);
+            }
+            cursor = key;
+        }
+        state
+    })
+}
+
+/// The raw keys under a storage prefix, each without the prefix, in key order.
+pub fn keys_under(prefix: &[u8]) -> Vec<Vec<u8>> {
+    storage_snapshot()
+        .into_keys()
+        .filter_map(|key| key.strip_prefix(prefix).map(<[u8]>::to_vec))
+        .collect()
+}
+
+/// Dispatches `call` from `origin`, asserts it fails with `error`, and asserts that it changed
+/// nothing at all: not a storage item, not an event. The call runs without the executive's
+/// transactional layer, so a pallet that writes before it validates fails here.
+#[track_caller]
+pub fn assert_noop(origin: Origin, call: domains::Call, error: impl Into<DispatchError>) {
+    let before = storage_snapshot();
+    assert_eq!(Domains::dispatch(call, origin), Err(error.into()));
+    let after = storage_snapshot();
+    if before != after {
+        let changed: BTreeSet<&Vec<u8>> = before
+            .iter()
+            .chain(after.iter())
+            .filter(|(k, _)| before.get(*k) != after.get(*k))
+            .map(|(k, _)| k)
+            .collect();
+        panic!("the failed call changed the state of {}", describe_keys(changed));
+    }
+}
+
+/// Names the storage items `keys` belong to (for failure messages).
+fn describe_keys<'a>(keys: impl IntoIterator<Item = &'a Vec<u8>>) -> String {
+    let items: Vec<(String, &str)> = Domains::metadata(0)
+        .storage
+        .iter()
+        .map(|meta| (meta.prefix.trim_start_matches("0x").to_string(), meta.name))
+        .collect();
+    let names: BTreeSet<String> = keys
+        .into_iter()
+        .map(|key| {
+            let prefix: String = key.iter().take(32).map(|b| format!("{b:02x}")).collect();
+            items
+                .iter()
+                .find(|(p, _)| *p == prefix)
+                .map(|(_, n)| format!("Domains::{n}"))
+                .unwrap_or_else(|| format!("key 0x{prefix}…"))
+        })
+        .collect();
+    names.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 /// The domains events of the current block.

@@ -133,6 +133,10 @@ impl AuthorApiServer for AuthorRpc {
     }
 
     async fn extrinsic_status(&self, hash: Hash) -> RpcResult<ExtrinsicStatusJson> {
+        let included = self.included_status(&hash)?;
+        if included != ExtrinsicStatusJson::Unknown {
+            return Ok(included);
+        }
         if self.0.pool.get(&hash).is_some() {
             let queue = if self.0.pool.ready().iter().any(|tx| tx.hash == hash) {
                 "ready"
@@ -143,7 +147,7 @@ impl AuthorApiServer for AuthorRpc {
                 queue: queue.into(),
             });
         }
-        Ok(self.included_status(&hash)?)
+        Ok(ExtrinsicStatusJson::Unknown)
     }
 
     async fn remove_extrinsic(&self, hashes: Vec<Hash>) -> RpcResult<Vec<Hash>> {
