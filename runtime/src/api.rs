@@ -249,6 +249,16 @@ pub fn list_by_owner(
     with_state(store, header.state_root, || Domains::list_by_owner(owner, cursor, limit))
 }
 
+/// Every stored name, after `cursor`, at most `limit`.
+pub fn all_names(
+    store: &dyn NodeStore,
+    header: &Header,
+    cursor: Option<ghost_primitives::Hash>,
+    limit: usize,
+) -> Result<Vec<DomainName>, ApiError> {
+    with_state(store, header.state_root, || Domains::all_names(cursor, limit))
+}
+
 /// An account's primary name.
 pub fn primary_name(
     store: &dyn NodeStore,

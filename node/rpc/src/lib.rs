@@ -358,6 +358,8 @@ pub struct ChangeFilter {
     pub suffixes: Vec<String>,
     /// Change types.
     pub change_types: Vec<String>,
+    /// Also notify blocks without (matching) changes, so a follower always knows the height.
+    pub include_empty: bool,
 }
 
 impl ChangeFilter {
@@ -393,6 +395,10 @@ pub trait DomainApi {
     /// The fee to register or renew a name for `duration_ms`.
     #[method(name = "price")]
     async fn price(&self, name: String, duration_ms: u64) -> jsonrpsee::core::RpcResult<u128>;
+    /// Every name and subname in state (namehash order), paginated: for indexers such as
+    /// GhostBridge.
+    #[method(name = "names")]
+    async fn names(&self, at: Option<Hash>, cursor: Option<Hash>, limit: Option<u32>) -> jsonrpsee::core::RpcResult<NameListJson>;
     /// An address's primary (reverse) name, if it still resolves to it.
     #[method(name = "primaryName")]
     async fn primary_name(&self, address: String) -> jsonrpsee::core::RpcResult<Option<DomainName>>;

@@ -134,10 +134,12 @@ pub fn next_block_at(at: Moment) -> Vec<domains::Event> {
     swept
 }
 
-/// Runs a block at `at` to its end and returns the events of its expiry sweep; the chain is then
-/// in a new block at `at + 1`.
+/// Runs a block at `at` (starting one unless the current block is at `at`) to its end and
+/// returns the events of its expiry sweep; the chain is then in a new block at `at + 1`.
 pub fn sweep_at(at: Moment) -> Vec<domains::Event> {
-    next_block_at(at);
+    if System::now() != at {
+        next_block_at(at);
+    }
     next_block_at(at + 1)
 }
 
@@ -217,6 +219,16 @@ pub fn assert_noop(origin: Origin, call: domains::Call, error: impl Into<Dispatc
             .collect();
         panic!("the failed call changed the state of {}", describe_keys(changed));
     }
+}
+
+/// Like [`assert_noop`], but dispatches as the runtime's executive does, inside a transactional
+/// layer that drops the call's writes when it fails: the chain-level guarantee, for refusals that
+/// [`assert_noop`] shows write before they validate.
+#[track_caller]
+pub fn assert_rolled_back(origin: Origin, call: domains::Call, error: impl Into<DispatchError>) {
+    let before = storage_snapshot();
+    assert_eq!(ghost_support::transactional(|| Domains::dispatch(call, origin)), Err(error.into()));
+    assert!(storage_snapshot() == before, "the failed call changed the state despite the rollback");
 }
 
 /// Names the storage items `keys` belong to (for failure messages).

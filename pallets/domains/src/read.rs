@@ -74,6 +74,15 @@ impl<T: Config> Pallet<T> {
             .collect()
     }
 
+    /// Every stored name (namehash order), starting after `cursor`, at most `limit`.
+    pub fn all_names(cursor: Option<Hash>, limit: usize) -> Vec<DomainName> {
+        let mut iter = Domains::iter();
+        if let Some(cursor) = cursor {
+            iter = iter.starting_after(<Domains as StorageMap>::hashed_key(&cursor));
+        }
+        iter.map(|(_, info)| info.name).take(limit).collect()
+    }
+
     /// An account's primary name, if it still resolves and belongs to the account.
     pub fn primary_name(who: &AccountId) -> Option<DomainName> {
         let name = PrimaryNames::get(who)?;

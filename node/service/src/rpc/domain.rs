@@ -114,6 +114,14 @@ impl DomainApiServer for DomainRpc {
         Ok(NameListJson { names, next })
     }
 
+    async fn names(&self, at: Option<Hash>, cursor: Option<Hash>, limit: Option<u32>) -> RpcResult<NameListJson> {
+        let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
+        let header = self.0.header_at(at)?;
+        let names = api::all_names(self.0.client.store(), &header, cursor, limit).map_err(RpcError::from)?;
+        let next = (names.len() == limit).then(|| names.last().map(DomainName::namehash)).flatten();
+        Ok(NameListJson { names, next })
+    }
+
     async fn available(&self, name: String) -> RpcResult<AvailabilityJson> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(None)?;
@@ -149,11 +157,17 @@ impl DomainApiServer for DomainRpc {
         let filter = filter.unwrap_or_default();
         let sink = pending.accept().await?;
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-        let feed = tokio::spawn(domain_feed::follow(self.0.client.clone(), from_height, false, false, tx));
+        let feed = tokio::spawn(domain_feed::follow(
+            self.0.client.clone(),
+            from_height,
+            false,
+            filter.include_empty,
+            tx,
+        ));
         while let Some(block) = rx.recv().await {
             let mut json = changes_json(block);
             json.changes.retain(|c| filter.matches(c));
-            if json.changes.is_empty() {
+            if json.changes.is_empty() && !filter.include_empty {
                 continue;
             }
             let message = serde_json::value::to_raw_value(&json)?;

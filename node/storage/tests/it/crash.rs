@@ -180,7 +180,7 @@ fn sigkill_during_commits_leaves_whole_blocks() {
         let ready = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .any(|line| line == READY);
+            .any(|line| line.ends_with(READY));
         let stderr = || std::fs::read_to_string(&stderr_path).unwrap_or_default();
         assert!(ready, "writer never became ready: {}", stderr());
 
@@ -192,6 +192,7 @@ fn sigkill_during_commits_leaves_whole_blocks() {
         writer.wait().unwrap();
 
         let best = check_database(dir.path());
+        eprintln!("round {round}: best block {best}");
         assert!(
             best >= last_best,
             "best went back from {last_best} to {best}"

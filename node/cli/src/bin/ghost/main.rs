@@ -179,8 +179,8 @@ mod tests {
             panic!("not a transfer")
         };
         assert_eq!(args.amount, "-1");
-        assert_eq!(args.tip, "0");
-        assert_eq!(args.wait, transfer::Wait::InBlock);
+        assert_eq!(args.tx.tip, "0");
+        assert_eq!(args.tx.wait, transfer::Wait::InBlock);
 
         let cli = Cli::try_parse_from([
             "ghost", "transfer", "--from", "//A", "--to", "x", "--amount", "1", "--wait", "none",
@@ -190,8 +190,8 @@ mod tests {
         let Command::Transfer(args) = cli.command else {
             panic!("not a transfer")
         };
-        assert_eq!(args.wait, transfer::Wait::None);
-        assert_eq!(args.mortal, Some(64));
+        assert_eq!(args.tx.wait, transfer::Wait::None);
+        assert_eq!(args.tx.mortal, Some(64));
     }
 
     #[test]

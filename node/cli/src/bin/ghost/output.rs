@@ -101,9 +101,19 @@ impl Output {
         }
     }
 
+    /// Whether `--json` was given.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// Prints `report`.
     pub fn emit(&self, report: &impl Render) -> anyhow::Result<()> {
         let text = self.render(report)?;
+        self.write(&text)
+    }
+
+    /// Prints `text` as is (streams such as `domain watch` that print a line per event).
+    pub fn write(&self, text: &str) -> anyhow::Result<()> {
         match &self.sink {
             Sink::Stdout => {
                 let mut stdout = std::io::stdout().lock();
@@ -117,7 +127,7 @@ impl Output {
                 buffer
                     .lock()
                     .map_err(|_| anyhow::anyhow!("output buffer poisoned"))?
-                    .push_str(&text);
+                    .push_str(text);
                 Ok(())
             }
         }

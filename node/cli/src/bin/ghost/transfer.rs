@@ -1,4 +1,5 @@
-//! `ghost transfer`: build, sign, submit and follow a `Balances.Transfer`.
+//! `ghost transfer`: build, sign, submit and follow a `Balances.Transfer` — and the signing and
+//! submission every transaction command shares ([`TxArgs`], [`submit_call`]).
 //!
 //! 1. Parse everything locally (secret URI, address, amounts, mortality) before connecting.
 //! 2. Ask the node for the genesis hash, the runtime version (refusing to sign for any
@@ -13,7 +14,7 @@
 //!    command with an error; so does an included extrinsic whose call failed (after printing the
 //!    report), so scripts can rely on the exit code.
 //!
-//! Waiting is bounded by `--timeout`, counted from the start of the command.
+//! Waiting is bounded by `--timeout`, counted from the start of the command ([`Deadline`]).
 
 use std::fmt;
 
@@ -57,18 +58,12 @@ impl fmt::Display for Wait {
     }
 }
 
-/// `ghost transfer …`.
+/// The signer and submission options every transaction command takes.
 #[derive(Debug, Clone, Args)]
-pub struct TransferArgs {
-    /// Secret URI of the sender, who signs and pays (`//Alice` or `0x` + 64 hex digits).
+pub struct TxArgs {
+    /// Secret URI of the signer, who pays (`//Alice` or `0x` + 64 hex digits).
     #[arg(long, value_name = "SURI")]
     pub from: String,
-    /// The recipient's address (`ghost1…`).
-    #[arg(long, value_name = "ADDRESS")]
-    pub to: String,
-    /// Amount: smallest units (`1000`) or GHOST with up to 12 decimals (`1.5GHOST`).
-    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
-    pub amount: String,
     /// Tip on top of the fee, same format as `--amount`; raises the priority in the pool.
     #[arg(
         long,
@@ -85,36 +80,100 @@ pub struct TransferArgs {
     pub mortal: Option<u32>,
 }
 
-/// The validated arguments.
+/// Validated [`TxArgs`]: who signs, and how the extrinsic is sent.
 #[derive(Debug, Clone)]
-struct Transfer {
-    from: Pair,
-    to: AccountId,
-    value: Balance,
-    tip: Balance,
-    wait: Wait,
-    mortal: Option<u32>,
+pub struct Signer {
+    /// The signing key.
+    pub pair: Pair,
+    /// Tip, smallest units.
+    pub tip: Balance,
+    /// When to return.
+    pub wait: Wait,
+    /// Mortality period in blocks (`None`: immortal).
+    pub mortal: Option<u32>,
 }
 
-impl TransferArgs {
-    fn validate(&self) -> anyhow::Result<Transfer> {
-        let from = pair_from_suri(&self.from).map_err(|e| e.context("--from"))?;
-        let to = parse_address(&self.to).map_err(|e| e.context("--to"))?;
-        let value = parse_amount(&self.amount)
-            .map_err(|e| anyhow::anyhow!("--amount `{}`: {e}", self.amount))?;
+impl TxArgs {
+    /// Checks the options without contacting a node.
+    pub fn validate(&self) -> anyhow::Result<Signer> {
+        let pair = pair_from_suri(&self.from).map_err(|e| e.context("--from"))?;
         let tip =
             parse_amount(&self.tip).map_err(|e| anyhow::anyhow!("--tip `{}`: {e}", self.tip))?;
         if self.mortal == Some(0) {
             anyhow::bail!("--mortal: the period must be at least 1 block");
         }
-        Ok(Transfer {
-            from,
-            to,
-            value,
+        Ok(Signer {
+            pair,
             tip,
             wait: self.wait,
             mortal: self.mortal,
         })
+    }
+}
+
+/// `ghost transfer …`.
+#[derive(Debug, Clone, Args)]
+pub struct TransferArgs {
+    /// Signer and submission.
+    #[command(flatten)]
+    pub tx: TxArgs,
+    /// The recipient's address (`ghost1…`).
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: String,
+    /// Amount: smallest units (`1000`) or GHOST with up to 12 decimals (`1.5GHOST`).
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub amount: String,
+}
+
+/// The validated arguments.
+#[derive(Debug, Clone)]
+struct Transfer {
+    signer: Signer,
+    to: AccountId,
+    value: Balance,
+}
+
+impl TransferArgs {
+    fn validate(&self) -> anyhow::Result<Transfer> {
+        let signer = self.tx.validate()?;
+        let to = parse_address(&self.to).map_err(|e| e.context("--to"))?;
+        let value = parse_amount(&self.amount)
+            .map_err(|e| anyhow::anyhow!("--amount `{}`: {e}", self.amount))?;
+        Ok(Transfer { signer, to, value })
+    }
+
+    fn call(transfer: &Transfer) -> RuntimeCall {
+        RuntimeCall::Balances(ghost_runtime::balances::Call::Transfer {
+            dest: transfer.to,
+            value: transfer.value,
+        })
+    }
+}
+
+/// When waiting on the node ends: a moment and the limit it was computed from (for messages).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    /// The moment.
+    pub at: Instant,
+    /// How long the command was given.
+    pub limit: Duration,
+}
+
+impl Deadline {
+    /// `limit` from now.
+    pub fn after(limit: Duration) -> Self {
+        Deadline {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// The same deadline, `extra` later.
+    pub fn extended(self, extra: Duration) -> Self {
+        Deadline {
+            at: self.at + extra,
+            limit: self.limit + extra,
+        }
     }
 }
 
@@ -157,20 +216,82 @@ impl Render for IncludedReport {
     }
 }
 
+impl IncludedReport {
+    /// `Ok` if the call succeeded; otherwise the error a command ends with.
+    pub fn ensure_success(&self) -> anyhow::Result<()> {
+        let (hash, number) = (self.extrinsic_hash, self.block_number);
+        match &self.error {
+            _ if self.success => Ok(()),
+            Some(error) => anyhow::bail!(
+                "extrinsic {hash} was included in block {number} but failed: {error}"
+            ),
+            None => anyhow::bail!("extrinsic {hash} was included in block {number} but failed"),
+        }
+    }
+}
+
+/// How far a submitted extrinsic got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// `--wait none`: the pool accepted it.
+    Pool(SubmittedReport),
+    /// It is in a block (or a finalized one, with `--wait finalized`); its call may have failed.
+    Included(IncludedReport),
+}
+
+impl Submitted {
+    /// The extrinsic hash.
+    pub fn extrinsic_hash(&self) -> Hash {
+        match self {
+            Submitted::Pool(report) => report.extrinsic_hash,
+            Submitted::Included(report) => report.extrinsic_hash,
+        }
+    }
+
+    /// Prints the report; an included extrinsic whose call failed then becomes the error.
+    pub fn emit(&self, out: &Output) -> anyhow::Result<()> {
+        match self {
+            Submitted::Pool(report) => out.emit(report),
+            Submitted::Included(report) => {
+                out.emit(report)?;
+                report.ensure_success()
+            }
+        }
+    }
+}
+
 /// Runs `transfer`.
 pub async fn run(endpoint: &Endpoint, args: TransferArgs, out: &Output) -> anyhow::Result<()> {
     let transfer = args.validate()?;
-    let deadline = Instant::now() + endpoint.timeout;
+    let deadline = Deadline::after(endpoint.timeout);
     let client = endpoint.connect().await?;
-    let xt = sign(&client, &transfer).await?;
+    let call = TransferArgs::call(&transfer);
+    submit_call(&client, &transfer.signer, call, deadline)
+        .await?
+        .emit(out)
+}
+
+/// Signs `call` as `signer`, submits it and follows it as far as `signer.wait`: the shared
+/// "sign, submit, wait, read the outcome" of every transaction command.
+///
+/// Errors: RPC failures, a refused or dropped extrinsic, and the deadline passing. A call that was
+/// included but failed is *not* an error here: it is an [`IncludedReport`] with `success: false`
+/// (see [`Submitted::emit`] and [`IncludedReport::ensure_success`]).
+pub async fn submit_call(
+    client: &Client,
+    signer: &Signer,
+    call: RuntimeCall,
+    deadline: Deadline,
+) -> anyhow::Result<Submitted> {
+    let xt = sign(client, signer, call).await?;
     let bytes = Bytes(xt.encode());
 
-    if transfer.wait == Wait::None {
+    if signer.wait == Wait::None {
         let extrinsic_hash = client
             .submit_extrinsic(bytes)
             .await
             .rpc_context("submitting the extrinsic (author_submitExtrinsic)")?;
-        return out.emit(&SubmittedReport { extrinsic_hash });
+        return Ok(Submitted::Pool(SubmittedReport { extrinsic_hash }));
     }
 
     let extrinsic_hash = xt.hash();
@@ -178,13 +299,13 @@ pub async fn run(endpoint: &Endpoint, args: TransferArgs, out: &Output) -> anyho
         .submit_and_watch_extrinsic(bytes)
         .await
         .rpc_context("submitting the extrinsic (author_submitAndWatchExtrinsic)")?;
-    let block_hash = tokio::time::timeout_at(deadline, follow(&mut subscription, transfer.wait))
+    let block_hash = tokio::time::timeout_at(deadline.at, follow(&mut subscription, signer.wait))
         .await
         .map_err(|_| {
             anyhow::anyhow!(
                 "extrinsic {extrinsic_hash} was submitted but not {} within {} s",
-                transfer.wait,
-                endpoint.timeout.as_secs()
+                signer.wait,
+                deadline.limit.as_secs()
             )
         })?
         .map_err(|e| e.context(format!("extrinsic {extrinsic_hash}")))?;
@@ -198,42 +319,36 @@ pub async fn run(endpoint: &Endpoint, args: TransferArgs, out: &Output) -> anyho
         ))?
         .ok_or_else(|| anyhow::anyhow!("the node does not know block {block_hash}"))?
         .number;
-    let (success, error) = outcome(&client, extrinsic_hash, deadline).await?;
-    let report = IncludedReport {
+    let (success, error) = outcome(client, extrinsic_hash, deadline.at).await?;
+    Ok(Submitted::Included(IncludedReport {
         extrinsic_hash,
         block_hash,
         block_number,
         success,
         error,
-    };
-    out.emit(&report)?;
-    match report.error {
-        _ if report.success => Ok(()),
-        Some(error) => anyhow::bail!(
-            "extrinsic {extrinsic_hash} was included in block {block_number} but failed: {error}"
-        ),
-        None => anyhow::bail!(
-            "extrinsic {extrinsic_hash} was included in block {block_number} but failed"
-        ),
-    }
+    }))
 }
 
-/// Fetches what the signature depends on and signs the transfer.
-async fn sign(client: &Client, transfer: &Transfer) -> anyhow::Result<UncheckedExtrinsic> {
+/// Fetches what the signature depends on and signs `call`.
+async fn sign(
+    client: &Client,
+    signer: &Signer,
+    call: RuntimeCall,
+) -> anyhow::Result<UncheckedExtrinsic> {
     let genesis = genesis_hash(client).await?;
     let version = client
         .runtime_version(None)
         .await
         .rpc_context("fetching the runtime version (state_getRuntimeVersion)")?;
     check_runtime(&version)?;
-    let signer = transfer.from.public();
+    let account = signer.pair.public();
     let nonce = client
-        .account_next_index(signer.to_string())
+        .account_next_index(account.to_string())
         .await
         .rpc_context(format_args!(
-            "fetching the nonce of {signer} (system_accountNextIndex)"
+            "fetching the nonce of {account} (system_accountNextIndex)"
         ))?;
-    let mortality = match transfer.mortal {
+    let mortality = match signer.mortal {
         None => None,
         Some(period) => {
             let best = client
@@ -244,15 +359,11 @@ async fn sign(client: &Client, transfer: &Transfer) -> anyhow::Result<UncheckedE
             Some((best.number, best.hash(), period))
         }
     };
-    let call = RuntimeCall::Balances(ghost_runtime::balances::Call::Transfer {
-        dest: transfer.to,
-        value: transfer.value,
-    });
     Ok(ghost_runtime::sign_extrinsic(
         call,
-        &transfer.from,
+        &signer.pair,
         nonce,
-        transfer.tip,
+        signer.tip,
         genesis,
         mortality,
     ))
@@ -374,14 +485,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn args(to: &str, amount: &str) -> TransferArgs {
-        TransferArgs {
-            from: "//Alice".into(),
-            to: to.into(),
-            amount: amount.into(),
+    fn tx_args(from: &str) -> TxArgs {
+        TxArgs {
+            from: from.into(),
             tip: "0".into(),
             wait: Wait::InBlock,
             mortal: None,
+        }
+    }
+
+    fn args(to: &str, amount: &str) -> TransferArgs {
+        TransferArgs {
+            tx: tx_args("//Alice"),
+            to: to.into(),
+            amount: amount.into(),
         }
     }
 
@@ -403,7 +520,7 @@ mod tests {
         assert_eq!(message, "--amount `-1`: amount must not be negative");
 
         let bad_from = TransferArgs {
-            from: "Alice".into(),
+            tx: tx_args("Alice"),
             ..args(&bob, "1")
         };
         let message = format!("{:#}", bad_from.validate().unwrap_err());
@@ -413,7 +530,10 @@ mod tests {
         );
 
         let zero_period = TransferArgs {
-            mortal: Some(0),
+            tx: TxArgs {
+                mortal: Some(0),
+                ..tx_args("//Alice")
+            },
             ..args(&bob, "1")
         };
         assert!(zero_period.validate().is_err());

@@ -1,0 +1,307 @@
+//! The in-memory name index every DNS answer comes from.
+//!
+//! The index maps each absolute owner name (`www.alice.ghost`) to the records that live there,
+//! and each registered name to its owner and expiry. [`sync`] loads it once from the chain and
+//! then applies every block's name changes in height order: a changed name is resolved again
+//! at that block and its entries are replaced. Queries never scan chain state. Expiry is checked
+//! at query time against the clock, so a name stops resolving the moment it expires even if no
+//! block has been produced since.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ghost_primitives::{AccountId, DnsRecord, DomainName, Hash, RecordType};
+use ghost_rpc::ResolutionJson;
+use parking_lot::RwLock;
+
+use crate::source::{BlockRef, BridgeError, ChainSource};
+
+/// One registered (or sub-) name in the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedName {
+    /// The name.
+    pub name: DomainName,
+    /// Owner.
+    pub owner: AccountId,
+    /// Effective expiry (ms).
+    pub expires_at: u64,
+    /// Its records.
+    pub records: Vec<DnsRecord>,
+}
+
+/// A record at an absolute owner name, with the name that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedRecord {
+    /// The registered name whose records include it.
+    pub holder: DomainName,
+    /// The record.
+    pub record: DnsRecord,
+}
+
+#[derive(Default)]
+struct State {
+    head: Option<BlockRef>,
+    names: HashMap<DomainName, IndexedName>,
+    /// Absolute owner name → records there.
+    rrsets: HashMap<String, Vec<IndexedRecord>>,
+    /// Absolute names that exist because something below them does (empty non-terminals), with
+    /// the names whose records hold them up and how many records each.
+    ancestors: HashMap<String, HashMap<DomainName, usize>>,
+}
+
+/// What a DNS query for a name finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The name exists and resolves; these are its records of the asked type (possibly none:
+    /// NODATA). A CNAME at the name is returned whatever the asked type.
+    Found(Vec<DnsRecord>),
+    /// Nothing exists at the name, or its registration has expired (NXDOMAIN).
+    NxDomain,
+}
+
+/// The index: shared by DNS and gRPC, updated by [`sync`].
+#[derive(Clone, Default)]
+pub struct NameIndex {
+    state: Arc<RwLock<State>>,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// All ancestors of `name` strictly below the TLD (`a.b.alice.ghost` → `b.alice.ghost`,
+/// `alice.ghost`).
+fn ancestors_of(name: &str) -> impl Iterator<Item = &str> {
+    let mut rest = name;
+    std::iter::from_fn(move || {
+        let (_, tail) = rest.split_once('.')?;
+        rest = tail;
+        tail.contains('.').then_some(tail)
+    })
+}
+
+impl NameIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The block the index reflects.
+    pub fn head(&self) -> Option<BlockRef> {
+        self.state.read().head
+    }
+
+    /// How many names are indexed.
+    pub fn len(&self) -> usize {
+        self.state.read().names.len()
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A registered name's entry.
+    pub fn name(&self, name: &DomainName) -> Option<IndexedName> {
+        self.state.read().names.get(name).cloned()
+    }
+
+    /// Replaces what the index holds for `name` with `resolution` (`None`: removed).
+    pub fn apply(&self, name: &DomainName, resolution: Option<&ResolutionJson>) {
+        let mut state = self.state.write();
+        Self::remove_locked(&mut state, name);
+        let Some(r) = resolution else {
+            return;
+        };
+        if r.status == "available" {
+            return;
+        }
+        let entry = IndexedName { name: r.name.clone(), owner: r.owner, expires_at: r.expires_at, records: r.records.clone() };
+        for record in &entry.records {
+            let owner_name = record.label.under(entry.name.as_str());
+            for ancestor in ancestors_of(&owner_name) {
+                *state.ancestors.entry(ancestor.to_string()).or_default().entry(entry.name.clone()).or_default() += 1;
+            }
+            state
+                .rrsets
+                .entry(owner_name)
+                .or_default()
+                .push(IndexedRecord { holder: entry.name.clone(), record: record.clone() });
+        }
+        state.names.insert(name.clone(), entry);
+    }
+
+    fn remove_locked(state: &mut State, name: &DomainName) {
+        let Some(old) = state.names.remove(name) else {
+            return;
+        };
+        for record in &old.records {
+            let owner_name = record.label.under(old.name.as_str());
+            for ancestor in ancestors_of(&owner_name) {
+                if let Some(holders) = state.ancestors.get_mut(ancestor) {
+                    if let Some(count) = holders.get_mut(name) {
+                        *count = count.saturating_sub(1);
+                        if *count == 0 {
+                            holders.remove(name);
+                        }
+                    }
+                    if holders.is_empty() {
+                        state.ancestors.remove(ancestor);
+                    }
+                }
+            }
+            if let Some(set) = state.rrsets.get_mut(&owner_name) {
+                set.retain(|r| r.holder != *name);
+                if set.is_empty() {
+                    state.rrsets.remove(&owner_name);
+                }
+            }
+        }
+    }
+
+    /// Records the block the index now reflects.
+    pub fn set_head(&self, head: BlockRef) {
+        self.state.write().head = Some(head);
+    }
+
+    /// What a query for `qname` (absolute, lowercase, no trailing dot) and `qtype` finds at
+    /// `now` (ms).
+    pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
+        let state = self.state.read();
+        let live = |holder: &DomainName| state.names.get(holder).is_some_and(|n| now < n.expires_at);
+        let records: Vec<&IndexedRecord> =
+            state.rrsets.get(qname).map(|set| set.iter().filter(|r| live(&r.holder)).collect()).unwrap_or_default();
+        let is_registered = DomainName::parse(qname).ok().and_then(|n| state.names.get(&n)).is_some_and(|n| now < n.expires_at);
+        let is_ancestor = state.ancestors.get(qname).is_some_and(|holders| holders.keys().any(|h| live(h)));
+        if records.is_empty() && !is_registered && !is_ancestor {
+            return Lookup::NxDomain;
+        }
+        if let Some(cname) = records.iter().find(|r| r.record.data.rtype() == RecordType::CNAME) {
+            return Lookup::Found(vec![cname.record.clone()]);
+        }
+        let mut found: Vec<DnsRecord> = records
+            .into_iter()
+            .filter(|r| qtype.is_none_or(|t| r.record.data.rtype() == t))
+            .map(|r| r.record.clone())
+            .collect();
+        found.sort();
+        Lookup::Found(found)
+    }
+
+    /// Names matching a filter on the holder (for tests and debugging).
+    pub fn names(&self) -> BTreeMap<DomainName, IndexedName> {
+        self.state.read().names.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+/// Loads the index from `source` at its head, then applies every block's changes as they come.
+/// Returns when the change stream ends (the node went away); callers restart it.
+pub async fn sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) -> Result<(), BridgeError> {
+    let head = source.head(finalized).await?;
+    let mut cursor = None;
+    loop {
+        let page = source.names(head.hash, cursor, 500).await?;
+        for name in &page.names {
+            let resolution = source.resolve(name, Some(head.hash)).await?;
+            index.apply(name, resolution.as_ref());
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    index.set_head(head);
+    tracing::info!(target: "bridge", names = index.len(), height = head.height, "name index loaded");
+    let mut changes = source.follow(head.height + 1, finalized).await?;
+    while let Some(block) = changes.recv().await {
+        let block = block?;
+        let mut changed: Vec<&DomainName> = block.changes.iter().map(|c| &c.domain).collect();
+        changed.sort();
+        changed.dedup();
+        for name in changed {
+            let resolution = source.resolve(name, Some(block.block_hash)).await?;
+            index.apply(name, resolution.as_ref());
+        }
+        index.set_head(BlockRef { height: block.block_height, hash: block.block_hash });
+    }
+    Err(BridgeError::Unavailable("change stream ended".into()))
+}
+
+/// Runs [`sync`] forever, reloading after a failure (with a pause).
+pub async fn sync_forever(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) {
+    loop {
+        if let Err(e) = sync(source.clone(), index.clone(), finalized).await {
+            tracing::warn!(target: "bridge", error = %e, "name index sync stopped; restarting");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The hash of nothing, for tests.
+pub const NO_HASH: Hash = Hash::ZERO;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_primitives::{Pair, RecordData, RecordLabel, Web3Records};
+
+    fn resolution(name: &str, expires_at: u64, records: Vec<DnsRecord>) -> ResolutionJson {
+        let name = DomainName::parse(name).unwrap();
+        ResolutionJson {
+            namehash: name.namehash(),
+            name,
+            owner: Pair::dev("Alice").public(),
+            records,
+            web3: Web3Records::default(),
+            expires_at,
+            created_at: 0,
+            status: "active".into(),
+            parent: None,
+        }
+    }
+
+    fn record(label: &str, assignment: &str) -> DnsRecord {
+        DnsRecord { label: RecordLabel::parse(label).unwrap(), ttl: 60, data: RecordData::parse_assignment(assignment).unwrap() }
+    }
+
+    #[test]
+    fn finds_records_nodata_nxdomain_and_empty_non_terminals() {
+        let index = NameIndex::new();
+        let name = DomainName::parse("alice.ghost").unwrap();
+        index.apply(
+            &name,
+            Some(&resolution(
+                "alice.ghost",
+                1_000,
+                vec![record("@", "A=10.0.0.1"), record("www", "CNAME=alice.ghost"), record("_sip._tcp", "SRV=1 1 5060 sip.alice.ghost")],
+            )),
+        );
+        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("@", "A=10.0.0.1")]));
+        assert_eq!(index.lookup("alice.ghost", Some(RecordType::MX), 0), Lookup::Found(vec![]));
+        assert_eq!(index.lookup("www.alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("www", "CNAME=alice.ghost")]));
+        assert_eq!(index.lookup("_tcp.alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![]));
+        assert_eq!(index.lookup("nope.alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+        assert_eq!(index.lookup("bob.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+        // Expired at once, whatever the blocks say.
+        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 1_000), Lookup::NxDomain);
+        assert_eq!(index.lookup("_tcp.alice.ghost", Some(RecordType::A), 1_000), Lookup::NxDomain);
+    }
+
+    #[test]
+    fn applying_a_change_replaces_the_old_entries() {
+        let index = NameIndex::new();
+        let name = DomainName::parse("alice.ghost").unwrap();
+        index.apply(&name, Some(&resolution("alice.ghost", 1_000, vec![record("www", "A=10.0.0.1")])));
+        index.apply(&name, Some(&resolution("alice.ghost", 1_000, vec![record("@", "A=10.0.0.2")])));
+        assert_eq!(index.lookup("www.alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("@", "A=10.0.0.2")]));
+        index.apply(&name, None);
+        assert!(index.is_empty());
+        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+    }
+}

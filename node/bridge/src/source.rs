@@ -1,0 +1,75 @@
+//! What GhostBridge needs from a chain, whether the node runs it in process or it follows a node
+//! over JSON-RPC.
+
+use ghost_primitives::{DomainName, Hash};
+use ghost_rpc::{DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson};
+use tokio::sync::mpsc;
+
+/// A block by height and hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef {
+    /// Height.
+    pub height: u64,
+    /// Hash.
+    pub hash: Hash,
+}
+
+/// What a submitted update became.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmitOutcome {
+    /// The extrinsic hash.
+    pub tx_hash: Hash,
+    /// The block it is in, when the caller asked to wait.
+    pub block_height: Option<u64>,
+    /// The dispatch error, if it was included but failed.
+    pub dispatch_error: Option<String>,
+}
+
+/// Why a bridge operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    /// The chain refused the request (bad name, unknown block, invalid transaction).
+    #[error("{0}")]
+    Rejected(String),
+    /// The chain could not be reached or failed internally.
+    #[error("chain unavailable: {0}")]
+    Unavailable(String),
+    /// A block or name that should exist does not.
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+/// The chain as GhostBridge sees it.
+#[async_trait::async_trait]
+pub trait ChainSource: Send + Sync + 'static {
+    /// The head the bridge serves: the best block, or the finalized one.
+    async fn head(&self, finalized: bool) -> Result<BlockRef, BridgeError>;
+
+    /// The canonical block at `height`.
+    async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError>;
+
+    /// Resolves `name` at block `at` (default: best), with its status evaluated at block time.
+    async fn resolve(&self, name: &DomainName, at: Option<Hash>) -> Result<Option<ResolutionJson>, BridgeError>;
+
+    /// `resolve` with a state read proof.
+    async fn resolve_with_proof(&self, name: &DomainName, at: Option<Hash>) -> Result<ResolutionProofJson, BridgeError>;
+
+    /// A page of every stored name at `at`.
+    async fn names(&self, at: Hash, cursor: Option<Hash>, limit: u32) -> Result<NameListJson, BridgeError>;
+
+    /// Every block's name changes from height `from` on (blocks without changes included, so
+    /// the height always advances), then live. The stream ends if the chain goes away.
+    async fn follow(
+        &self,
+        from: u64,
+        finalized: bool,
+    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError>;
+
+    /// Submits `Domains::set_records_signed(update)` paid by the bridge's relayer, optionally
+    /// waiting until it is in a block.
+    async fn submit_signed_update(
+        &self,
+        update: ghost_runtime::domains::SignedRecordUpdate,
+        wait: bool,
+    ) -> Result<SubmitOutcome, BridgeError>;
+}

@@ -1,0 +1,428 @@
+//! Types of the contracts pallet: stored code and contract records, the [`Schedule`] (limits and
+//! fuel prices), return codes and flags of host functions, the ABI helpers and the
+//! [`NameProvider`] the runtime plugs the domains pallet into.
+
+use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash};
+use parity_scale_codec::{Decode, Encode};
+
+/// What the chain keeps about one uploaded code blob (the bytes are in `PristineCode`).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeInfo {
+    /// Who uploaded it and holds its deposit.
+    pub owner: AccountId,
+    /// The deposit reserved from the owner (`code_len × CODE_DEPOSIT_PER_BYTE`).
+    pub deposit: Balance,
+    /// How many contracts were instantiated from it (code in use cannot be removed).
+    pub refcount: u64,
+    /// The code's length in bytes (prices loading it on every execution).
+    pub code_len: u32,
+}
+
+/// What the chain keeps about one contract instance.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractInfo {
+    /// The code it runs.
+    pub code_hash: Hash,
+    /// Who instantiated it.
+    pub deployer: AccountId,
+    /// Bytes of its storage (keys plus values).
+    pub storage_bytes: u64,
+    /// Number of its storage entries.
+    pub storage_items: u32,
+    /// The storage deposit currently reserved on the contract's own account.
+    pub storage_deposit: Balance,
+    /// Whether it accepts being called again while it is already on the call stack (set by the
+    /// contract itself with the `allow_reentry` host function).
+    pub reentrant: bool,
+}
+
+/// Limits of WASM-lite code and execution. Part of consensus: changing one is a runtime upgrade.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// Largest code blob accepted by `upload_code` (bytes).
+    pub max_code_len: u32,
+    /// Most linear-memory pages (64 KiB each), initial or after `memory.grow`.
+    pub max_memory_pages: u32,
+    /// Most functions (imported plus defined).
+    pub max_functions: u32,
+    /// Most globals.
+    pub max_globals: u32,
+    /// Most tables.
+    pub max_tables: u32,
+    /// Most entries of a table.
+    pub max_table_entries: u32,
+    /// Most type-section entries.
+    pub max_types: u32,
+    /// Most imports.
+    pub max_imports: u32,
+    /// Most exports.
+    pub max_exports: u32,
+    /// Most data segments.
+    pub max_data_segments: u32,
+    /// Most element segments.
+    pub max_element_segments: u32,
+    /// Most parameters of a function type.
+    pub max_func_params: u32,
+    /// Most results of a function type.
+    pub max_func_results: u32,
+    /// Most locals declared by one function body.
+    pub max_locals: u32,
+    /// Most nested contract frames (the top-level call is depth 1).
+    pub max_call_depth: u32,
+    /// Longest storage key a contract may use.
+    pub max_storage_key_len: u32,
+    /// Longest storage value a contract may write.
+    pub max_storage_value_len: u32,
+    /// Most topics of one contract event.
+    pub max_event_topics: u32,
+    /// Longest data of one contract event.
+    pub max_event_data_len: u32,
+    /// Longest input (call data) or output (return data) of one contract frame.
+    pub max_io_len: u32,
+    /// Longest salt of `instantiate`.
+    pub max_salt_len: u32,
+    /// Most fuel one extrinsic may buy.
+    pub max_fuel_per_call: u64,
+}
+
+impl Limits {
+    /// The limits of issue 5: 1 MiB memory, 256 KiB code, depth 8.
+    pub const DEFAULT: Limits = Limits {
+        max_code_len: 256 * 1024,
+        max_memory_pages: 16,
+        max_functions: 4_096,
+        max_globals: 256,
+        max_tables: 1,
+        max_table_entries: 4_096,
+        max_types: 512,
+        max_imports: 64,
+        max_exports: 128,
+        max_data_segments: 1_024,
+        max_element_segments: 256,
+        max_func_params: 32,
+        max_func_results: 8,
+        max_locals: 4_096,
+        max_call_depth: 8,
+        max_storage_key_len: 128,
+        max_storage_value_len: 16 * 1024,
+        max_event_topics: 4,
+        max_event_data_len: 4 * 1024,
+        max_io_len: 64 * 1024,
+        max_salt_len: 64,
+        max_fuel_per_call: 500_000_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// The fuel every host function charges before it acts. One fuel is one basic WASM operator
+/// (wasmi's default operator costs); the defaults assume [`Schedule::weight_per_fuel`] = 2 ns, so
+/// a 25 µs state read is 12 500 fuel and a 100 µs write 50 000 (see `ROCKS_DB_WEIGHT`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostFnCosts {
+    /// Every host call, on top of what follows.
+    pub base: u64,
+    /// Per byte copied between linear memory and the host, or hashed.
+    pub per_byte: u64,
+    /// One state read (`storage_get`, `balance`, block number and time, reentrancy flag).
+    pub storage_read: u64,
+    /// One state write (`storage_set`, `storage_remove`, `allow_reentry`).
+    pub storage_write: u64,
+    /// A balance transfer (two accounts read and written).
+    pub transfer: u64,
+    /// Depositing a contract event.
+    pub deposit_event: u64,
+    /// Setting up a nested contract call (the callee's own fuel is charged as it runs).
+    pub call: u64,
+    /// One ed25519 signature verification.
+    pub ed25519_verify: u64,
+    /// Resolving a name.
+    pub name_read: u64,
+    /// Registering a name, setting its records or transferring it.
+    pub name_write: u64,
+}
+
+impl HostFnCosts {
+    /// Prices for the reference machine (not yet benchmarked: see `docs/WASM-LITE.md`).
+    pub const DEFAULT: HostFnCosts = HostFnCosts {
+        base: 50,
+        per_byte: 1,
+        storage_read: 12_500,
+        storage_write: 50_000,
+        transfer: 125_000,
+        deposit_event: 100_000,
+        call: 25_000,
+        ed25519_verify: 25_000,
+        name_read: 25_000,
+        name_write: 500_000,
+    };
+}
+
+impl Default for HostFnCosts {
+    fn default() -> Self {
+        HostFnCosts::DEFAULT
+    }
+}
+
+/// Everything that prices and bounds contract execution.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Limits on code and execution.
+    pub limits: Limits,
+    /// Fuel of host functions.
+    pub host_fn_costs: HostFnCosts,
+    /// Weight (picoseconds) of one unit of fuel: `weight = fuel × weight_per_fuel`.
+    pub weight_per_fuel: u64,
+    /// Fuel charged per byte of code each time a contract frame starts (loading and compiling
+    /// the module; charged even when the node's module cache makes it cheaper, so that every
+    /// node charges the same).
+    pub load_fuel_per_byte: u64,
+}
+
+impl Schedule {
+    /// The default schedule.
+    pub const DEFAULT: Schedule = Schedule {
+        limits: Limits::DEFAULT,
+        host_fn_costs: HostFnCosts::DEFAULT,
+        weight_per_fuel: 2_000,
+        load_fuel_per_byte: 20,
+    };
+
+    /// The weight of `fuel`, saturating.
+    pub const fn fuel_to_weight(&self, fuel: u64) -> u64 {
+        fuel.saturating_mul(self.weight_per_fuel)
+    }
+
+    /// The fuel that `weight` (picoseconds) buys, rounded down.
+    pub const fn weight_to_fuel(&self, weight: u64) -> u64 {
+        match self.weight_per_fuel {
+            0 => u64::MAX,
+            per => weight / per,
+        }
+    }
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule::DEFAULT
+    }
+}
+
+/// What a host function returns to the contract (as an `i32`). `0` is success; the others say
+/// what went wrong without trapping, so the contract can react. Contract bugs (a pointer outside
+/// memory, a key that is too long) trap instead.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum ReturnCode {
+    /// It worked.
+    Success = 0,
+    /// The called contract trapped (or ran out of fuel); its writes were reverted.
+    CalleeTrapped = 1,
+    /// The called contract returned with the revert flag; its writes were reverted, its output
+    /// was copied.
+    CalleeReverted = 2,
+    /// The storage key has no value.
+    KeyNotFound = 3,
+    /// A balance transfer failed (insufficient balance, existential deposit).
+    TransferFailed = 4,
+    /// The output buffer is too small; the needed length was written to the length pointer.
+    BufferTooSmall = 5,
+    /// The callee is not a contract.
+    NotAContract = 6,
+    /// The callee is already on the call stack and does not allow reentry.
+    ReentranceDenied = 7,
+    /// The call would exceed the maximum call depth.
+    MaxCallDepthReached = 8,
+    /// The contract's free balance cannot cover the storage deposit of the write.
+    StorageDepositNotCovered = 9,
+    /// The runtime has no name service wired to contracts.
+    NamesUnavailable = 10,
+    /// The name is not registered (or has expired).
+    NameNotFound = 11,
+    /// The contract does not own (or manage) the name.
+    NotNameOwner = 12,
+    /// The name is not canonical, or the records do not decode or are invalid.
+    InvalidName = 13,
+    /// The name service refused the operation (taken, too many records, fee not paid, ...).
+    NameOperationFailed = 14,
+    /// The ed25519 signature does not verify.
+    InvalidSignature = 15,
+}
+
+impl ReturnCode {
+    /// The value handed to WASM.
+    pub const fn as_i32(self) -> i32 {
+        self as u32 as i32
+    }
+}
+
+/// Flags of `return_data`: bit 0 set means *revert* (the frame's writes are rolled back and the
+/// caller sees [`ReturnCode::CalleeReverted`]). Other bits are reserved and must be zero.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode)]
+pub struct ReturnFlags(pub u32);
+
+impl ReturnFlags {
+    /// The revert bit.
+    pub const REVERT: u32 = 1;
+
+    /// Whether the revert bit is set.
+    pub const fn is_revert(self) -> bool {
+        self.0 & Self::REVERT != 0
+    }
+}
+
+/// What a contract frame that did not trap returned.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ExecReturn {
+    /// Its flags.
+    pub flags: ReturnFlags,
+    /// Its output (SCALE by the ABI convention).
+    pub data: Vec<u8>,
+}
+
+impl ExecReturn {
+    /// Whether the frame asked for its writes to be reverted.
+    pub fn did_revert(&self) -> bool {
+        self.flags.is_revert()
+    }
+}
+
+/// The ABI selector of `method`: the first 4 bytes of `blake3(method)`. Call data is
+/// `selector ++ SCALE(args)`.
+pub fn selector(method: &str) -> [u8; 4] {
+    let hash = blake3::hash(method.as_bytes());
+    let mut out = [0u8; 4];
+    out.copy_from_slice(&hash.as_bytes()[..4]);
+    out
+}
+
+/// The address of the contract `deployer` instantiates from `code_hash` with `salt`:
+/// `blake3(deployer ++ code_hash ++ salt)`.
+pub fn contract_address(deployer: &AccountId, code_hash: &Hash, salt: &[u8]) -> AccountId {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&deployer.0);
+    hasher.update(&code_hash.0);
+    hasher.update(salt);
+    AccountId(*hasher.finalize().as_bytes())
+}
+
+/// A name as contracts see it: its owner and DNS records.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct NameResolution {
+    /// The owner.
+    pub owner: AccountId,
+    /// The DNS records.
+    pub records: Vec<DnsRecord>,
+}
+
+/// Why the name service refused a contract's request.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum NamesError {
+    /// No name service is wired to contracts in this runtime.
+    #[error("names are not available to contracts in this runtime")]
+    NotAvailable,
+    /// The name is not registered (or has expired).
+    #[error("the name is not registered")]
+    NotFound,
+    /// The contract does not own (or manage) the name.
+    #[error("the contract does not own the name")]
+    NotOwner,
+    /// The request is invalid (records refused by the name service's rules).
+    #[error("invalid name request")]
+    Invalid,
+    /// The name service refused for another reason (taken, fee not paid, ...).
+    #[error("the name service refused the request")]
+    Refused,
+}
+
+impl NamesError {
+    /// The host-function return code.
+    pub const fn return_code(self) -> ReturnCode {
+        match self {
+            NamesError::NotAvailable => ReturnCode::NamesUnavailable,
+            NamesError::NotFound => ReturnCode::NameNotFound,
+            NamesError::NotOwner => ReturnCode::NotNameOwner,
+            NamesError::Invalid => ReturnCode::InvalidName,
+            NamesError::Refused => ReturnCode::NameOperationFailed,
+        }
+    }
+}
+
+/// The name service contracts may use, supplied by the runtime (the domains pallet). Every
+/// method acts *as* `contract`: it pays fees from the contract's account and may only change
+/// names the contract owns or manages.
+pub trait NameProvider {
+    /// The owner and records of an active `name`, `Ok(None)` if it does not resolve.
+    fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
+    /// Registers `name` for `contract` for `duration_ms`, paid by the contract.
+    fn register(contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError>;
+    /// Replaces the DNS records of `name`, which `contract` must manage.
+    fn set_records(
+        contract: &AccountId,
+        name: &DomainName,
+        records: Vec<DnsRecord>,
+    ) -> Result<(), NamesError>;
+    /// Gives `name`, which `contract` must own, to `to`.
+    fn transfer(contract: &AccountId, name: &DomainName, to: &AccountId) -> Result<(), NamesError>;
+}
+
+/// No name service: every request fails with [`NamesError::NotAvailable`].
+impl NameProvider for () {
+    fn resolve(_name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn register(_: &AccountId, _: &DomainName, _: u64) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn set_records(_: &AccountId, _: &DomainName, _: Vec<DnsRecord>) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn transfer(_: &AccountId, _: &DomainName, _: &AccountId) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_is_blake3_prefix() {
+        let s = selector("increment");
+        assert_eq!(&s[..], &blake3::hash(b"increment").as_bytes()[..4]);
+        assert_ne!(selector("get"), selector("increment"));
+    }
+
+    #[test]
+    fn contract_address_depends_on_every_part() {
+        let d = AccountId([1; 32]);
+        let h = Hash([2; 32]);
+        let a = contract_address(&d, &h, b"salt");
+        assert_eq!(a, contract_address(&d, &h, b"salt"));
+        assert_ne!(a, contract_address(&AccountId([3; 32]), &h, b"salt"));
+        assert_ne!(a, contract_address(&d, &Hash([4; 32]), b"salt"));
+        assert_ne!(a, contract_address(&d, &h, b"salt2"));
+        let mut concat = Vec::new();
+        concat.extend_from_slice(&d.0);
+        concat.extend_from_slice(&h.0);
+        concat.extend_from_slice(b"salt");
+        assert_eq!(a.0, *blake3::hash(&concat).as_bytes());
+    }
+
+    #[test]
+    fn fuel_and_weight_convert_both_ways() {
+        let s = Schedule::DEFAULT;
+        assert_eq!(s.fuel_to_weight(1_000), 2_000_000);
+        assert_eq!(s.weight_to_fuel(2_000_000), 1_000);
+        assert_eq!(s.fuel_to_weight(u64::MAX), u64::MAX);
+    }
+}
