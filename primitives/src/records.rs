@@ -267,6 +267,7 @@ impl Decode for RecordLabel {
 }
 
 /// A record's typed value.
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode)]
 pub enum RecordData {
     /// IPv4 address.
@@ -322,6 +323,7 @@ pub enum RecordData {
 impl Decode for RecordData {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
         #[derive(Decode)]
+        #[allow(clippy::upper_case_acronyms)]
         enum Raw {
             A([u8; 4]),
             AAAA([u8; 16]),

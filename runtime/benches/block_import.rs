@@ -10,7 +10,9 @@ use ghost_primitives::crypto::verify_batch;
 use ghost_primitives::{AccountId, Digest, Header, Pair, Signature, SigningContext, blake3_256};
 use ghost_runtime::builder::{BlockBuilder, execute_block};
 use ghost_runtime::chain_spec::ChainSpec;
-use ghost_runtime::{Block, GHOST, RuntimeCall, SPEC_VERSION, UncheckedExtrinsic, balances, sign_extrinsic};
+use ghost_runtime::{
+    Block, GHOST, RuntimeCall, SPEC_VERSION, UncheckedExtrinsic, balances, sign_extrinsic,
+};
 use ghost_trie::MemoryNodeStore;
 
 /// Block sizes measured.
@@ -31,11 +33,15 @@ struct Fixture {
 
 impl Fixture {
     fn new(n: usize) -> Fixture {
-        let pairs: Vec<Pair> =
-            (0..n as u64).map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0)).collect();
+        let pairs: Vec<Pair> = (0..n as u64)
+            .map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0))
+            .collect();
         let mut spec = ChainSpec::dev();
         for pair in &pairs {
-            spec.genesis.balances.balances.push((pair.public(), 1_000 * GHOST));
+            spec.genesis
+                .balances
+                .balances
+                .push((pair.public(), 1_000 * GHOST));
         }
         let genesis = spec.genesis.build().expect("genesis builds");
         let mut store = MemoryNodeStore::default();
@@ -52,14 +58,31 @@ impl Fixture {
                 sign_extrinsic(call, pair, 0, 0, genesis_hash, None)
             })
             .collect();
-        let ctx = SigningContext { genesis_hash, spec_version: SPEC_VERSION, birth_hash: genesis_hash };
-        let messages = extrinsics.iter().map(|xt| xt.signing_message(&ctx)).collect();
+        let ctx = SigningContext {
+            genesis_hash,
+            spec_version: SPEC_VERSION,
+            birth_hash: genesis_hash,
+        };
+        let messages = extrinsics
+            .iter()
+            .map(|xt| xt.signing_message(&ctx))
+            .collect();
         let block = build(&store, &genesis.header, extrinsics.clone()).block;
-        Fixture { store, genesis: genesis.header, extrinsics, block, messages }
+        Fixture {
+            store,
+            genesis: genesis.header,
+            extrinsics,
+            block,
+            messages,
+        }
     }
 
     fn signatures(&self) -> Vec<(&[u8], Signature, AccountId)> {
-        self.messages.iter().zip(&self.extrinsics).map(|(m, xt)| (&m[..], xt.signature, xt.signer)).collect()
+        self.messages
+            .iter()
+            .zip(&self.extrinsics)
+            .map(|(m, xt)| (&m[..], xt.signature, xt.signer))
+            .collect()
     }
 }
 
@@ -68,9 +91,13 @@ fn build(
     parent: &Header,
     extrinsics: Vec<UncheckedExtrinsic>,
 ) -> ghost_runtime::builder::BuiltBlock {
-    let mut builder = BlockBuilder::new(store, parent, TIMESTAMP_MS, Digest::default()).expect("block starts");
+    let mut builder =
+        BlockBuilder::new(store, parent, TIMESTAMP_MS, Digest::default()).expect("block starts");
     for xt in extrinsics {
-        builder.push(xt).expect("transfer valid").expect("transfer succeeds");
+        builder
+            .push(xt)
+            .expect("transfer valid")
+            .expect("transfer succeeds");
     }
     builder.build().expect("block builds")
 }

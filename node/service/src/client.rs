@@ -86,6 +86,21 @@ pub struct ImportedBlock {
     pub events: Vec<EventRecord>,
 }
 
+/// Where an extrinsic ended up and how its call went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtrinsicOutcome {
+    /// The block (on the best chain) that includes it.
+    pub block_hash: Hash,
+    /// That block's number.
+    pub block_number: BlockNumber,
+    /// Position in the block.
+    pub index: u32,
+    /// Whether the block is finalized.
+    pub finalized: bool,
+    /// The dispatch error if its call failed (`ExtrinsicFailed`).
+    pub error: Option<String>,
+}
+
 /// The chain: storage plus import and notifications.
 pub struct Client {
     db: Arc<Database>,
@@ -195,6 +210,34 @@ impl Client {
     /// The events of a block.
     pub fn events(&self, header: &Header) -> Result<Vec<EventRecord>, ClientError> {
         Ok(api::events(self.store(), header)?)
+    }
+
+    /// Where extrinsic `tx` is on the best chain, and its outcome.
+    pub fn extrinsic_outcome(&self, tx: &Hash) -> Result<Option<ExtrinsicOutcome>, ClientError> {
+        use ghost_runtime::RuntimeEvent;
+        use ghost_runtime::system::{Event as SystemEvent, Phase};
+        let Some((block_hash, index)) = self.db.tx_location(tx)? else {
+            return Ok(None);
+        };
+        let header = self
+            .db
+            .header(&block_hash)?
+            .ok_or(StorageError::Corrupt(format!("indexed block {block_hash} missing")))?;
+        let (_, finalized) = self.db.finalized()?;
+        let error = self.events(&header)?.into_iter().find_map(|record| match record {
+            EventRecord {
+                phase: Phase::ApplyExtrinsic(i),
+                event: RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }),
+            } if i == index => Some(dispatch_error.to_string()),
+            _ => None,
+        });
+        Ok(Some(ExtrinsicOutcome {
+            block_hash,
+            block_number: header.number,
+            index,
+            finalized: header.number <= finalized,
+            error,
+        }))
     }
 
     /// Subscribes to imported blocks.

@@ -25,6 +25,7 @@
 //! and finality apart so they can plug in.
 
 pub mod authorship;
+pub mod bridge;
 pub mod client;
 pub mod config;
 pub mod domain_feed;

@@ -44,3 +44,25 @@ impl ChainApi for FullChainApi {
 
 /// The node's pool type.
 pub type TransactionPool = ghost_txpool::Pool<FullChainApi>;
+
+/// The next nonce of `who`: its state nonce, past its transactions waiting in the pool.
+pub fn next_nonce(
+    client: &Client,
+    pool: &TransactionPool,
+    who: &ghost_primitives::AccountId,
+) -> Result<u64, crate::client::ClientError> {
+    let (_, header) = client.best()?;
+    let info = api::account_info(client.store(), &header, who)?;
+    let pending: std::collections::BTreeSet<u64> = pool
+        .ready()
+        .iter()
+        .chain(pool.future().iter())
+        .filter(|tx| tx.data.signer == *who)
+        .map(|tx| tx.data.extra.nonce)
+        .collect();
+    let mut next = info.nonce;
+    while pending.contains(&next) {
+        next += 1;
+    }
+    Ok(next)
+}

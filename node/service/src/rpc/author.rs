@@ -2,8 +2,7 @@
 
 use ghost_primitives::{Bytes, Hash, InvalidTransaction};
 use ghost_rpc::{AuthorApiServer, ExtrinsicStatusJson};
-use ghost_runtime::system::{Event as SystemEvent, Phase};
-use ghost_runtime::{RuntimeEvent, UncheckedExtrinsic, api};
+use ghost_runtime::{UncheckedExtrinsic, api};
 use ghost_txpool::TxStatus;
 use jsonrpsee::PendingSubscriptionSink;
 use jsonrpsee::core::{SubscriptionResult, async_trait};
@@ -30,43 +29,16 @@ impl AuthorRpc {
 
     /// Where a transaction that left the pool ended up.
     fn included_status(&self, hash: &Hash) -> Result<ExtrinsicStatusJson, RpcError> {
-        let Some((block_hash, index)) = self
-            .0
-            .client
-            .db()
-            .tx_location(hash)
-            .map_err(|e| RpcError::Internal(e.to_string()))?
-        else {
-            return Ok(ExtrinsicStatusJson::Unknown);
-        };
-        let header = self
-            .0
-            .client
-            .header(&block_hash)?
-            .ok_or(RpcError::UnknownBlock(block_hash))?;
-        let (_, finalized) = self.0.client.finalized()?;
-        let error =
-            self.0
-                .client
-                .events(&header)?
-                .into_iter()
-                .find_map(|record| match record {
-                    ghost_runtime::EventRecord {
-                        phase: Phase::ApplyExtrinsic(i),
-                        event:
-                            RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
-                                dispatch_error, ..
-                            }),
-                    } if i == index => Some(dispatch_error.to_string()),
-                    _ => None,
-                });
-        Ok(ExtrinsicStatusJson::InBlock {
-            block_hash,
-            block_number: header.number,
-            index,
-            finalized: header.number <= finalized.number,
-            success: error.is_none(),
-            error,
+        Ok(match self.0.client.extrinsic_outcome(hash)? {
+            Some(outcome) => ExtrinsicStatusJson::InBlock {
+                block_hash: outcome.block_hash,
+                block_number: outcome.block_number,
+                index: outcome.index,
+                finalized: outcome.finalized,
+                success: outcome.error.is_none(),
+                error: outcome.error,
+            },
+            None => ExtrinsicStatusJson::Unknown,
         })
     }
 }

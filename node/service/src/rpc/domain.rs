@@ -57,6 +57,25 @@ pub fn resolution_json(r: Resolution) -> ResolutionJson {
     }
 }
 
+/// A name's resolution at `header` with a read proof of its storage against the state root.
+/// The status is the block's (the proof is about that state).
+pub fn proven_resolution(
+    client: &crate::client::Client,
+    header: &ghost_primitives::Header,
+    name: &DomainName,
+) -> Result<ResolutionProofJson, RpcError> {
+    let resolution = api::resolve(client.store(), header, name, None)?;
+    let keys = api::domain_proof_keys(name);
+    let proof = api::read_proof(client.store(), header, &keys)?;
+    Ok(ResolutionProofJson {
+        resolution: resolution.map(resolution_json),
+        at: header.hash(),
+        state_root: header.state_root,
+        keys: keys.into_iter().map(Bytes).collect(),
+        proof: proof.nodes.into_iter().map(Bytes).collect(),
+    })
+}
+
 /// The JSON form of a block's changes.
 pub fn changes_json(block: BlockChanges) -> DomainChangesJson {
     DomainChangesJson {
@@ -92,17 +111,7 @@ impl DomainApiServer for DomainRpc {
     async fn resolve_with_proof(&self, name: String, at: Option<Hash>) -> RpcResult<ResolutionProofJson> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(at)?;
-        // The proof is about the state at the block, so the status is the block's too.
-        let resolution = api::resolve(self.0.client.store(), &header, &name, None).map_err(RpcError::from)?;
-        let keys = api::domain_proof_keys(&name);
-        let proof = api::read_proof(self.0.client.store(), &header, &keys).map_err(RpcError::from)?;
-        Ok(ResolutionProofJson {
-            resolution: resolution.map(resolution_json),
-            at: header.hash(),
-            state_root: header.state_root,
-            keys: keys.into_iter().map(Bytes).collect(),
-            proof: proof.nodes.into_iter().map(Bytes).collect(),
-        })
+        Ok(proven_resolution(&self.0.client, &header, &name)?)
     }
 
     async fn list_by_owner(&self, owner: String, cursor: Option<Hash>, limit: Option<u32>) -> RpcResult<NameListJson> {

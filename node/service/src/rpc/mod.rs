@@ -30,7 +30,7 @@ use crate::config::{RpcConfig, RpcMethods};
 use crate::metrics::{MethodLabel, Metrics};
 use crate::pool_api::TransactionPool;
 
-pub use domain::{changes_json, now_ms, resolution_json};
+pub use domain::{changes_json, now_ms, proven_resolution, resolution_json};
 pub use errors::RpcError;
 
 /// What every RPC handler can reach.

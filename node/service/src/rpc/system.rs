@@ -1,7 +1,5 @@
 //! `system_*`.
 
-use std::collections::BTreeSet;
-
 use ghost_primitives::AccountId;
 use ghost_rpc::{Health, SystemApiServer};
 use jsonrpsee::core::async_trait;
@@ -48,22 +46,7 @@ impl SystemApiServer for SystemRpc {
 
     async fn account_next_index(&self, account: String) -> RpcResult<u64> {
         let who = parse_account(&account)?;
-        let header = self.0.header_at(None)?;
-        let info = ghost_runtime::api::account_info(self.0.client.store(), &header, &who)
-            .map_err(RpcError::from)?;
-        let pending: BTreeSet<u64> = self
-            .0
-            .pool
-            .ready()
-            .iter()
-            .chain(self.0.pool.future().iter())
-            .filter(|tx| tx.data.signer == who)
-            .map(|tx| tx.data.extra.nonce)
-            .collect();
-        let mut next = info.nonce;
-        while pending.contains(&next) {
-            next += 1;
-        }
-        Ok(next)
+        Ok(crate::pool_api::next_nonce(&self.0.client, &self.0.pool, &who).map_err(RpcError::from)?)
     }
+
 }

@@ -10,17 +10,32 @@
 //!   block [NUMBER|HASH]               header fields and extrinsic hashes (best by default)
 //!   tx status <HASH>                  pool, block (with outcome) or unknown
 //!   chain info                        chain, genesis, best/finalized, runtime version
+//!   domain register <NAME> --from SURI [--owner ADDRESS] [--years N|--days N|--seconds N]
+//!          [--record TYPE=VALUE …] [--label L] [--ttl S]
+//!                                     commit (if the chain asks) and register a name
+//!   domain set-record|remove-record <NAME> <TYPE> <VALUE> --from SURI [--label L] [--ttl S]
+//!   domain transfer <NAME> --to ADDRESS --from SURI
+//!   domain renew <NAME> --from SURI [--years|--days|--seconds]
+//!   domain subname <PARENT> <LABEL> --owner ADDRESS --from SURI [--lock]
+//!   domain primary <NAME> --from SURI  set the signer's primary (reverse) name
+//!   domain resolve <NAME> [--proof]    owner, status, expiry, records (proof verified locally)
+//!   domain list --owner ADDRESS [--limit N] | available <NAME> | price <NAME> [--years|--days]
+//!   domain watch [--from-height H] [--domain NAME …] [--suffix S …] [--type T …] [--count N]
 //! ```
+//!
+//! Domain transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`.
 //!
 //! `--rpc` also comes from `GHOST_RPC`. Output is one `key: value` per line, or one JSON
 //! document with `--json` (see [`output`]). Errors go to stderr as `error: …` with exit code 1,
 //! including usage errors; bad input is reported before any node is contacted.
 //!
-//! Modules: [`amount`] (exact amount parsing), [`keys`], [`transfer`], [`query`] (read-only
-//! commands), [`rpc`] (connection and error text), [`output`] (human vs JSON).
+//! Modules: [`amount`] (exact amount parsing), [`keys`], [`transfer`] (and the signing and
+//! submission all transactions share), [`query`] (read-only commands), [`domain`], [`rpc`]
+//! (connection and error text), [`output`] (human vs JSON).
 //! [`run`] is the entry point a test harness can call with a parsed [`Cli`].
 
 mod amount;
+mod domain;
 mod keys;
 mod output;
 mod query;
@@ -32,6 +47,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::domain::DomainCommand;
 use crate::keys::KeyCommand;
 use crate::output::Output;
 use crate::query::{ChainCommand, TxCommand};
@@ -43,7 +59,7 @@ use crate::transfer::TransferArgs;
 #[command(
     name = "ghost",
     version,
-    about = "GhostChain client: keys, transfers and chain queries over a node's JSON-RPC",
+    about = "GhostChain client: keys, transfers, domains and chain queries over a node's JSON-RPC",
     propagate_version = true
 )]
 pub struct Cli {
@@ -92,6 +108,9 @@ pub enum Command {
     /// The chain.
     #[command(subcommand)]
     Chain(ChainCommand),
+    /// Domain names: register, manage, resolve (with proofs) and watch.
+    #[command(subcommand)]
+    Domain(DomainCommand),
 }
 
 /// Runs a parsed command line, printing to stdout.
@@ -113,6 +132,7 @@ pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
         Command::Block { at } => query::block(&endpoint, at.as_deref(), out).await,
         Command::Tx(command) => query::tx(&endpoint, command, out).await,
         Command::Chain(command) => query::chain(&endpoint, command, out).await,
+        Command::Domain(command) => domain::run(&endpoint, command, out).await,
     }
 }
 

@@ -41,6 +41,12 @@ impl Lines {
         }
     }
 
+    /// Adds `other`'s lines after these.
+    pub fn append(mut self, other: Lines) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
     fn text(&self) -> String {
         self.0
             .iter()

@@ -1,0 +1,653 @@
+//! Host functions: what a contract can ask of the chain, imported from module `ghost`.
+//!
+//! Every host function first charges fuel ([`HostFnCosts`]: a base price plus per byte and per
+//! state access), then checks each pointer and length against the contract's linear memory
+//! before touching it. A contract bug (a pointer outside memory, an oversized key or event)
+//! traps with a [`HostTrap`]; a condition the contract may want to handle (a missing key, a
+//! failed transfer, a callee that reverted) is an `i32` [`ReturnCode`].
+//!
+//! Pointers and lengths are `i32` on the WASM side and read as unsigned 32-bit offsets.
+//! Accounts are 32 bytes, balances 16 bytes little-endian (`u128`), hashes and topics 32
+//! bytes. Variable-size outputs use an *output buffer*: `out_ptr` and `out_len_ptr`, where the
+//! `u32` at `out_len_ptr` holds the buffer's capacity on entry and the data's length on exit.
+//!
+//! The chain side lives behind the object-safe [`Host`] trait (implemented by the pallet for its
+//! `Config`), so the linker and store data here are not generic and the linker is built once per
+//! thread.
+
+use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash, Signature};
+use parity_scale_codec::{Decode, DecodeAll, Encode};
+use wasmi::{Caller, Linker, Memory, StoreLimits};
+use wasmparser::ValType;
+
+use super::executor::ExecError;
+use crate::types::{
+    ExecReturn, NameResolution, NamesError, ReturnCode, ReturnFlags, Schedule,
+};
+
+/// The module every import must come from.
+pub const HOST_MODULE: &str = "ghost";
+
+/// The name and signature of one host function.
+#[derive(Clone, Copy, Debug)]
+pub struct HostFnSig {
+    /// Its import name.
+    pub name: &'static str,
+    /// Parameter types.
+    pub params: &'static [ValType],
+    /// Result types.
+    pub results: &'static [ValType],
+}
+
+const I32: ValType = ValType::I32;
+const I64: ValType = ValType::I64;
+
+const fn sig(
+    name: &'static str,
+    params: &'static [ValType],
+    results: &'static [ValType],
+) -> HostFnSig {
+    HostFnSig {
+        name,
+        params,
+        results,
+    }
+}
+
+/// Every host function with its signature; uploads may import only these.
+pub const HOST_FUNCTIONS: &[HostFnSig] = &[
+    sig("input", &[I32, I32], &[I32]),
+    sig("return_data", &[I32, I32, I32], &[]),
+    sig("storage_get", &[I32, I32, I32, I32], &[I32]),
+    sig("storage_set", &[I32, I32, I32, I32], &[I32]),
+    sig("storage_remove", &[I32, I32], &[I32]),
+    sig("caller", &[I32], &[]),
+    sig("address", &[I32], &[]),
+    sig("value_transferred", &[I32], &[]),
+    sig("balance", &[I32], &[]),
+    sig("transfer", &[I32, I32], &[I32]),
+    sig("block_number", &[], &[I64]),
+    sig("block_timestamp", &[], &[I64]),
+    sig("emit_event", &[I32, I32, I32, I32], &[]),
+    sig("call", &[I32, I32, I64, I32, I32, I32, I32], &[I32]),
+    sig("allow_reentry", &[I32], &[]),
+    sig("blake3", &[I32, I32, I32], &[]),
+    sig("ed25519_verify", &[I32, I32, I32, I32], &[I32]),
+    sig("fuel_left", &[], &[I64]),
+    sig("name_resolve", &[I32, I32, I32, I32], &[I32]),
+    sig("name_register", &[I32, I32, I64], &[I32]),
+    sig("name_set_records", &[I32, I32, I32, I32], &[I32]),
+    sig("name_transfer", &[I32, I32, I32], &[I32]),
+];
+
+/// Why a host function stopped the contract. [`HostTrap::Return`] is the normal end of
+/// `return_data`; every other variant is a contract bug and reverts the frame.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum HostTrap {
+    /// `return_data` was called: not an error, it ends the frame.
+    #[error("contract returned")]
+    Return,
+    /// The frame's fuel cannot pay for the host function.
+    #[error("out of fuel")]
+    OutOfFuel,
+    /// A pointer and length reach outside linear memory.
+    #[error("pointer or length outside linear memory")]
+    MemoryOutOfBounds,
+    /// The contract has no exported memory (refused at upload; kept for safety).
+    #[error("contract has no memory")]
+    NoMemory,
+    /// A storage key longer than the limit.
+    #[error("storage key too long")]
+    KeyTooLong,
+    /// A storage value longer than the limit.
+    #[error("storage value too large")]
+    ValueTooLarge,
+    /// More event topics than the limit, or a topics length that is not a multiple of 32.
+    #[error("too many or misaligned event topics")]
+    BadTopics,
+    /// Event data longer than the limit.
+    #[error("event data too large")]
+    EventDataTooLarge,
+    /// Call input or return data longer than the limit.
+    #[error("input or output too large")]
+    IoTooLarge,
+    /// `return_data` with reserved flag bits set.
+    #[error("invalid return flags")]
+    InvalidFlags,
+}
+
+impl wasmi::errors::HostError for HostTrap {}
+
+/// A nested call a contract asks for with the `call` host function.
+#[derive(Clone, Debug)]
+pub struct CallRequest {
+    /// The calling contract.
+    pub caller: AccountId,
+    /// The callee.
+    pub dest: AccountId,
+    /// Value moved from caller to callee before the callee runs.
+    pub value: Balance,
+    /// Fuel the callee may burn.
+    pub fuel: u64,
+    /// The callee's input.
+    pub input: Vec<u8>,
+    /// Contracts on the stack, outermost first, the caller last.
+    pub stack: Vec<AccountId>,
+}
+
+/// How a nested call ended.
+#[derive(Clone, Debug)]
+pub struct CallOutcome {
+    /// The callee's result.
+    pub result: Result<ExecReturn, ExecError>,
+    /// Fuel it burned (at most the fuel it was given).
+    pub fuel_consumed: u64,
+}
+
+/// The chain as contracts see it, implemented by the pallet. Storage is the thread's current
+/// externalities, so implementors hold no state references.
+pub trait Host {
+    /// The code blob `code_hash` (for a module-cache miss).
+    fn code(&self, code_hash: &Hash) -> Option<Vec<u8>>;
+    /// The value at `key` in `contract`'s storage.
+    fn storage_get(&self, contract: &AccountId, key: &[u8]) -> Option<Vec<u8>>;
+    /// Sets (`Some`) or removes (`None`) `key` in `contract`'s storage, adjusting its storage
+    /// deposit. `Ok(true)` if the key had a value before.
+    fn storage_set(
+        &self,
+        contract: &AccountId,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> Result<bool, ReturnCode>;
+    /// Free balance of `who`.
+    fn balance(&self, who: &AccountId) -> Balance;
+    /// Moves `value` of free balance.
+    fn transfer(&self, from: &AccountId, to: &AccountId, value: Balance) -> Result<(), ReturnCode>;
+    /// The block number.
+    fn block_number(&self) -> u64;
+    /// The block's timestamp (ms, from its header).
+    fn block_timestamp(&self) -> u64;
+    /// Deposits `ContractEmitted`.
+    fn deposit_event(&self, contract: &AccountId, topics: Vec<Hash>, data: Vec<u8>);
+    /// Runs a nested call, in its own storage transaction.
+    fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode>;
+    /// Sets whether `contract` accepts reentrant calls.
+    fn set_reentrant(&self, contract: &AccountId, allow: bool);
+    /// See [`crate::NameProvider::resolve`].
+    fn name_resolve(&self, name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
+    /// See [`crate::NameProvider::register`].
+    fn name_register(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError>;
+    /// See [`crate::NameProvider::set_records`].
+    fn name_set_records(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        records: Vec<DnsRecord>,
+    ) -> Result<(), NamesError>;
+    /// See [`crate::NameProvider::transfer`].
+    fn name_transfer(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        to: &AccountId,
+    ) -> Result<(), NamesError>;
+}
+
+/// The data of one contract frame's wasmi store.
+pub struct HostState {
+    /// The chain.
+    pub(crate) host: Box<dyn Host>,
+    /// Prices and limits.
+    pub(crate) schedule: Schedule,
+    /// Who called this frame.
+    pub(crate) caller: AccountId,
+    /// This contract.
+    pub(crate) address: AccountId,
+    /// Value moved to this contract by the call.
+    pub(crate) value: Balance,
+    /// Call data.
+    pub(crate) input: Vec<u8>,
+    /// Contracts on the stack, outermost first, this one last.
+    pub(crate) stack: Vec<AccountId>,
+    /// What `return_data` set.
+    pub(crate) output: Option<ExecReturn>,
+    /// The contract's exported memory (set after instantiation).
+    pub(crate) memory: Option<Memory>,
+    /// Growth limits of memory and tables.
+    pub(crate) limits: StoreLimits,
+}
+
+type Ctx<'a> = Caller<'a, HostState>;
+type HostResult<T> = Result<T, wasmi::Error>;
+
+fn trap(t: HostTrap) -> wasmi::Error {
+    wasmi::Error::host(t)
+}
+
+/// Charges `fuel`; traps with [`HostTrap::OutOfFuel`] (leaving zero) if it cannot.
+fn charge(caller: &mut Ctx<'_>, fuel: u64) -> HostResult<()> {
+    let left = caller.get_fuel()?;
+    match left.checked_sub(fuel) {
+        Some(rest) => caller.set_fuel(rest),
+        None => {
+            caller.set_fuel(0)?;
+            Err(trap(HostTrap::OutOfFuel))
+        }
+    }
+}
+
+fn costs(caller: &Ctx<'_>) -> crate::types::HostFnCosts {
+    caller.data().schedule.host_fn_costs
+}
+
+/// `base + per_byte × bytes`.
+fn byte_cost(caller: &Ctx<'_>, bytes: u64) -> u64 {
+    let c = costs(caller);
+    c.base.saturating_add(c.per_byte.saturating_mul(bytes))
+}
+
+fn memory(caller: &Ctx<'_>) -> HostResult<Memory> {
+    caller.data().memory.ok_or_else(|| trap(HostTrap::NoMemory))
+}
+
+/// The bounds `[ptr, ptr + len)` inside memory, or a trap.
+fn checked_range(caller: &Ctx<'_>, ptr: i32, len: u32) -> HostResult<(Memory, usize, usize)> {
+    let memory = memory(caller)?;
+    let start = ptr as u32 as usize;
+    let end = start
+        .checked_add(len as usize)
+        .filter(|end| *end <= memory.data_size(caller))
+        .ok_or_else(|| trap(HostTrap::MemoryOutOfBounds))?;
+    Ok((memory, start, end))
+}
+
+fn read(caller: &Ctx<'_>, ptr: i32, len: u32) -> HostResult<Vec<u8>> {
+    let (memory, start, end) = checked_range(caller, ptr, len)?;
+    let mut buf = vec![0u8; end - start];
+    memory
+        .read(caller, start, &mut buf)
+        .map_err(|_| trap(HostTrap::MemoryOutOfBounds))?;
+    Ok(buf)
+}
+
+fn read_array<const N: usize>(caller: &Ctx<'_>, ptr: i32) -> HostResult<[u8; N]> {
+    let (memory, start, _) = checked_range(caller, ptr, N as u32)?;
+    let mut buf = [0u8; N];
+    memory
+        .read(caller, start, &mut buf)
+        .map_err(|_| trap(HostTrap::MemoryOutOfBounds))?;
+    Ok(buf)
+}
+
+fn write(caller: &mut Ctx<'_>, ptr: i32, data: &[u8]) -> HostResult<()> {
+    let (memory, start, _) = checked_range(caller, ptr, data.len() as u32)?;
+    memory
+        .write(caller, start, data)
+        .map_err(|_| trap(HostTrap::MemoryOutOfBounds))
+}
+
+fn read_u32(caller: &Ctx<'_>, ptr: i32) -> HostResult<u32> {
+    Ok(u32::from_le_bytes(read_array::<4>(caller, ptr)?))
+}
+
+fn read_account(caller: &Ctx<'_>, ptr: i32) -> HostResult<AccountId> {
+    Ok(AccountId(read_array::<32>(caller, ptr)?))
+}
+
+fn read_balance(caller: &Ctx<'_>, ptr: i32) -> HostResult<Balance> {
+    Ok(Balance::from_le_bytes(read_array::<16>(caller, ptr)?))
+}
+
+/// Writes `data` to an output buffer; [`ReturnCode::BufferTooSmall`] (with the needed length
+/// written) if it does not fit.
+fn write_output(
+    caller: &mut Ctx<'_>,
+    out_ptr: i32,
+    out_len_ptr: i32,
+    data: &[u8],
+) -> HostResult<ReturnCode> {
+    charge(caller, byte_cost(caller, data.len() as u64))?;
+    let capacity = read_u32(caller, out_len_ptr)? as usize;
+    let len = u32::try_from(data.len()).map_err(|_| trap(HostTrap::IoTooLarge))?;
+    if data.len() > capacity {
+        write(caller, out_len_ptr, &len.to_le_bytes())?;
+        return Ok(ReturnCode::BufferTooSmall);
+    }
+    write(caller, out_ptr, data)?;
+    write(caller, out_len_ptr, &len.to_le_bytes())?;
+    Ok(ReturnCode::Success)
+}
+
+/// Writes as much of `data` as fits and the full length: for call output, whose return code
+/// already says how the callee ended.
+fn write_truncated(
+    caller: &mut Ctx<'_>,
+    out_ptr: i32,
+    out_len_ptr: i32,
+    data: &[u8],
+) -> HostResult<()> {
+    let capacity = read_u32(caller, out_len_ptr)? as usize;
+    let shown = &data[..data.len().min(capacity)];
+    charge(caller, byte_cost(caller, shown.len() as u64))?;
+    write(caller, out_ptr, shown)?;
+    let len = u32::try_from(data.len()).map_err(|_| trap(HostTrap::IoTooLarge))?;
+    write(caller, out_len_ptr, &len.to_le_bytes())
+}
+
+fn read_key(caller: &mut Ctx<'_>, ptr: i32, len: i32) -> HostResult<Vec<u8>> {
+    let len = len as u32;
+    if len > caller.data().schedule.limits.max_storage_key_len {
+        return Err(trap(HostTrap::KeyTooLong));
+    }
+    read(caller, ptr, len)
+}
+
+/// Reads a name; `Err(code)` if it is not canonical.
+fn read_name(
+    caller: &mut Ctx<'_>,
+    ptr: i32,
+    len: i32,
+) -> HostResult<Result<DomainName, ReturnCode>> {
+    let len = len as u32;
+    // 253 is the longest canonical name; longer input is refused before it is copied.
+    if len > 253 {
+        charge(caller, costs(caller).base)?;
+        return Ok(Err(ReturnCode::InvalidName));
+    }
+    charge(caller, byte_cost(caller, u64::from(len)))?;
+    let bytes = read(caller, ptr, len)?;
+    Ok(std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|s| DomainName::parse(s).ok())
+        .ok_or(ReturnCode::InvalidName))
+}
+
+fn code(result: Result<(), ReturnCode>) -> i32 {
+    match result {
+        Ok(()) => ReturnCode::Success.as_i32(),
+        Err(code) => code.as_i32(),
+    }
+}
+
+fn names_code(result: Result<(), NamesError>) -> i32 {
+    code(result.map_err(NamesError::return_code))
+}
+
+/// Builds the linker with every host function of [`HOST_FUNCTIONS`].
+pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi::Error> {
+    let mut l = Linker::<HostState>::new(engine);
+    let m = HOST_MODULE;
+
+    l.func_wrap(m, "input", |mut c: Ctx<'_>, out: i32, out_len: i32| -> HostResult<i32> {
+        let input = std::mem::take(&mut c.data_mut().input);
+        let result = write_output(&mut c, out, out_len, &input);
+        c.data_mut().input = input;
+        Ok(result?.as_i32())
+    })?;
+
+    l.func_wrap(m, "return_data", |mut c: Ctx<'_>, flags: i32, ptr: i32, len: i32| -> HostResult<()> {
+        let flags = flags as u32;
+        if flags & !ReturnFlags::REVERT != 0 {
+            return Err(trap(HostTrap::InvalidFlags));
+        }
+        let len = len as u32;
+        if len > c.data().schedule.limits.max_io_len {
+            return Err(trap(HostTrap::IoTooLarge));
+        }
+        charge(&mut c, byte_cost(&c, u64::from(len)))?;
+        let data = read(&c, ptr, len)?;
+        c.data_mut().output = Some(ExecReturn { flags: ReturnFlags(flags), data });
+        Err(trap(HostTrap::Return))
+    })?;
+
+    l.func_wrap(m, "storage_get", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+        charge(&mut c, costs(&c).storage_read.saturating_add(byte_cost(&c, key_len as u32 as u64)))?;
+        let key = read_key(&mut c, key_ptr, key_len)?;
+        let address = c.data().address;
+        match c.data().host.storage_get(&address, &key) {
+            None => Ok(ReturnCode::KeyNotFound.as_i32()),
+            Some(value) => Ok(write_output(&mut c, out, out_len, &value)?.as_i32()),
+        }
+    })?;
+
+    l.func_wrap(m, "storage_set", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32| -> HostResult<i32> {
+        let val_len = val_len as u32;
+        if val_len > c.data().schedule.limits.max_storage_value_len {
+            return Err(trap(HostTrap::ValueTooLarge));
+        }
+        let bytes = u64::from(key_len as u32).saturating_add(u64::from(val_len));
+        charge(&mut c, costs(&c).storage_write.saturating_add(byte_cost(&c, bytes)))?;
+        let key = read_key(&mut c, key_ptr, key_len)?;
+        let value = read(&c, val_ptr, val_len)?;
+        let address = c.data().address;
+        Ok(code(c.data().host.storage_set(&address, &key, Some(&value)).map(|_| ())))
+    })?;
+
+    l.func_wrap(m, "storage_remove", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32| -> HostResult<i32> {
+        charge(&mut c, costs(&c).storage_write.saturating_add(byte_cost(&c, key_len as u32 as u64)))?;
+        let key = read_key(&mut c, key_ptr, key_len)?;
+        let address = c.data().address;
+        match c.data().host.storage_set(&address, &key, None) {
+            Ok(true) => Ok(ReturnCode::Success.as_i32()),
+            Ok(false) => Ok(ReturnCode::KeyNotFound.as_i32()),
+            Err(code) => Ok(code.as_i32()),
+        }
+    })?;
+
+    l.func_wrap(m, "caller", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
+        charge(&mut c, byte_cost(&c, 32))?;
+        let who = c.data().caller;
+        write(&mut c, out, &who.0)
+    })?;
+
+    l.func_wrap(m, "address", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
+        charge(&mut c, byte_cost(&c, 32))?;
+        let me = c.data().address;
+        write(&mut c, out, &me.0)
+    })?;
+
+    l.func_wrap(m, "value_transferred", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
+        charge(&mut c, byte_cost(&c, 16))?;
+        let value = c.data().value;
+        write(&mut c, out, &value.to_le_bytes())
+    })?;
+
+    l.func_wrap(m, "balance", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
+        charge(&mut c, costs(&c).storage_read.saturating_add(byte_cost(&c, 16)))?;
+        let me = c.data().address;
+        let balance = c.data().host.balance(&me);
+        write(&mut c, out, &balance.to_le_bytes())
+    })?;
+
+    l.func_wrap(m, "transfer", |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32| -> HostResult<i32> {
+        charge(&mut c, costs(&c).transfer.saturating_add(byte_cost(&c, 48)))?;
+        let dest = read_account(&c, dest_ptr)?;
+        let value = read_balance(&c, value_ptr)?;
+        let me = c.data().address;
+        Ok(code(c.data().host.transfer(&me, &dest, value)))
+    })?;
+
+    l.func_wrap(m, "block_number", |mut c: Ctx<'_>| -> HostResult<i64> {
+        charge(&mut c, costs(&c).storage_read.saturating_add(costs(&c).base))?;
+        Ok(c.data().host.block_number() as i64)
+    })?;
+
+    l.func_wrap(m, "block_timestamp", |mut c: Ctx<'_>| -> HostResult<i64> {
+        charge(&mut c, costs(&c).storage_read.saturating_add(costs(&c).base))?;
+        Ok(c.data().host.block_timestamp() as i64)
+    })?;
+
+    l.func_wrap(m, "emit_event", |mut c: Ctx<'_>, topics_ptr: i32, topics_len: i32, data_ptr: i32, data_len: i32| -> HostResult<()> {
+        let limits = c.data().schedule.limits;
+        let (topics_len, data_len) = (topics_len as u32, data_len as u32);
+        if topics_len % 32 != 0 || topics_len / 32 > limits.max_event_topics {
+            return Err(trap(HostTrap::BadTopics));
+        }
+        if data_len > limits.max_event_data_len {
+            return Err(trap(HostTrap::EventDataTooLarge));
+        }
+        let bytes = u64::from(topics_len) + u64::from(data_len);
+        charge(&mut c, costs(&c).deposit_event.saturating_add(byte_cost(&c, bytes)))?;
+        let raw_topics = read(&c, topics_ptr, topics_len)?;
+        let data = read(&c, data_ptr, data_len)?;
+        let topics = raw_topics
+            .chunks_exact(32)
+            .map(|t| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(t);
+                Hash(h)
+            })
+            .collect();
+        let me = c.data().address;
+        c.data().host.deposit_event(&me, topics, data);
+        Ok(())
+    })?;
+
+    l.func_wrap(
+        m,
+        "call",
+        |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32, fuel: i64, in_ptr: i32, in_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+            let in_len = in_len as u32;
+            if in_len > c.data().schedule.limits.max_io_len {
+                return Err(trap(HostTrap::IoTooLarge));
+            }
+            charge(&mut c, costs(&c).call.saturating_add(byte_cost(&c, u64::from(in_len) + 48)))?;
+            let dest = read_account(&c, dest_ptr)?;
+            let value = read_balance(&c, value_ptr)?;
+            let input = read(&c, in_ptr, in_len)?;
+            let available = c.get_fuel()?;
+            let fuel = match fuel as u64 {
+                0 => available,
+                asked => asked.min(available),
+            };
+            let request = CallRequest {
+                caller: c.data().address,
+                dest,
+                value,
+                fuel,
+                input,
+                stack: c.data().stack.clone(),
+            };
+            let outcome = match c.data().host.call(request) {
+                Ok(outcome) => outcome,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            c.set_fuel(available.saturating_sub(outcome.fuel_consumed.min(fuel)))?;
+            let (code, output) = match outcome.result {
+                Ok(ret) if ret.did_revert() => (ReturnCode::CalleeReverted, ret.data),
+                Ok(ret) => (ReturnCode::Success, ret.data),
+                Err(_) => (ReturnCode::CalleeTrapped, Vec::new()),
+            };
+            write_truncated(&mut c, out, out_len, &output)?;
+            Ok(code.as_i32())
+        },
+    )?;
+
+    l.func_wrap(m, "allow_reentry", |mut c: Ctx<'_>, allow: i32| -> HostResult<()> {
+        charge(&mut c, costs(&c).storage_write.saturating_add(costs(&c).base))?;
+        let me = c.data().address;
+        c.data().host.set_reentrant(&me, allow != 0);
+        Ok(())
+    })?;
+
+    l.func_wrap(m, "blake3", |mut c: Ctx<'_>, in_ptr: i32, in_len: i32, out: i32| -> HostResult<()> {
+        let in_len = in_len as u32;
+        charge(&mut c, byte_cost(&c, u64::from(in_len) + 32))?;
+        let data = read(&c, in_ptr, in_len)?;
+        write(&mut c, out, blake3::hash(&data).as_bytes())
+    })?;
+
+    l.func_wrap(m, "ed25519_verify", |mut c: Ctx<'_>, sig_ptr: i32, key_ptr: i32, msg_ptr: i32, msg_len: i32| -> HostResult<i32> {
+        let msg_len = msg_len as u32;
+        if msg_len > c.data().schedule.limits.max_io_len {
+            return Err(trap(HostTrap::IoTooLarge));
+        }
+        charge(&mut c, costs(&c).ed25519_verify.saturating_add(byte_cost(&c, u64::from(msg_len) + 96)))?;
+        let signature = Signature(read_array::<64>(&c, sig_ptr)?);
+        let key = read_account(&c, key_ptr)?;
+        let message = read(&c, msg_ptr, msg_len)?;
+        Ok(if signature.verify(&message, &key) {
+            ReturnCode::Success.as_i32()
+        } else {
+            ReturnCode::InvalidSignature.as_i32()
+        })
+    })?;
+
+    l.func_wrap(m, "fuel_left", |mut c: Ctx<'_>| -> HostResult<i64> {
+        charge(&mut c, costs(&c).base)?;
+        Ok(i64::try_from(c.get_fuel()?).unwrap_or(i64::MAX))
+    })?;
+
+    l.func_wrap(m, "name_resolve", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+        charge(&mut c, costs(&c).name_read)?;
+        let name = match read_name(&mut c, name_ptr, name_len)? {
+            Ok(name) => name,
+            Err(code) => return Ok(code.as_i32()),
+        };
+        match c.data().host.name_resolve(&name) {
+            Ok(Some(resolution)) => {
+                let encoded = resolution.encode();
+                Ok(write_output(&mut c, out, out_len, &encoded)?.as_i32())
+            }
+            Ok(None) => Ok(ReturnCode::NameNotFound.as_i32()),
+            Err(e) => Ok(e.return_code().as_i32()),
+        }
+    })?;
+
+    l.func_wrap(m, "name_register", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
+        charge(&mut c, costs(&c).name_write)?;
+        let name = match read_name(&mut c, name_ptr, name_len)? {
+            Ok(name) => name,
+            Err(code) => return Ok(code.as_i32()),
+        };
+        let me = c.data().address;
+        Ok(names_code(c.data().host.name_register(&me, &name, duration_ms as u64)))
+    })?;
+
+    l.func_wrap(m, "name_set_records", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, rec_ptr: i32, rec_len: i32| -> HostResult<i32> {
+        let rec_len = rec_len as u32;
+        if rec_len > c.data().schedule.limits.max_io_len {
+            return Err(trap(HostTrap::IoTooLarge));
+        }
+        charge(&mut c, costs(&c).name_write.saturating_add(byte_cost(&c, u64::from(rec_len))))?;
+        let name = match read_name(&mut c, name_ptr, name_len)? {
+            Ok(name) => name,
+            Err(code) => return Ok(code.as_i32()),
+        };
+        let raw = read(&c, rec_ptr, rec_len)?;
+        let Ok(records) = Vec::<DnsRecord>::decode_all(&mut &raw[..]) else {
+            return Ok(ReturnCode::InvalidName.as_i32());
+        };
+        let me = c.data().address;
+        Ok(names_code(c.data().host.name_set_records(&me, &name, records)))
+    })?;
+
+    l.func_wrap(m, "name_transfer", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, to_ptr: i32| -> HostResult<i32> {
+        charge(&mut c, costs(&c).name_write.saturating_add(byte_cost(&c, 32)))?;
+        let name = match read_name(&mut c, name_ptr, name_len)? {
+            Ok(name) => name,
+            Err(code) => return Ok(code.as_i32()),
+        };
+        let to = read_account(&c, to_ptr)?;
+        let me = c.data().address;
+        Ok(names_code(c.data().host.name_transfer(&me, &name, &to)))
+    })?;
+
+    Ok(l)
+}
+
+/// Decodes SCALE call data after its 4-byte selector (a helper for hosts and tests).
+pub fn split_selector(data: &[u8]) -> Option<([u8; 4], &[u8])> {
+    let (selector, args) = data.split_first_chunk::<4>()?;
+    Some((*selector, args))
+}
+
+/// Decodes `T` from SCALE bytes, refusing trailing bytes.
+pub fn decode_args<T: Decode>(args: &[u8]) -> Option<T> {
+    T::decode_all(&mut &args[..]).ok()
+}
