@@ -24,6 +24,7 @@
 //! the runtime re-checks everything (the bridge is not trusted).
 
 pub mod index;
+pub mod remote;
 pub mod source;
 
 pub use index::NameIndex;

@@ -110,14 +110,26 @@ pub fn new_test_ext() -> TestExternalities {
 pub fn new_test_ext_with(params: DomainParams) -> TestExternalities {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        system::GenesisConfig { timestamp_ms: START - 1, chain_id: "test".into() }.build();
+        system::GenesisConfig {
+            timestamp_ms: START - 1,
+            chain_id: "test".into(),
+        }
+        .build();
         balances::GenesisConfig {
-            balances: (1..=5).map(|n| (acc(n), 1_000 * GHOST)).chain([(TREASURY, 1)]).collect(),
+            balances: (1..=5)
+                .map(|n| (acc(n), 1_000 * GHOST))
+                .chain([(TREASURY, 1)])
+                .collect(),
             fees: Default::default(),
         }
         .build::<Test>()
         .expect("balances genesis");
-        domains::GenesisConfig { tlds: vec!["ghost".into(), "bc".into()], params }.build().expect("domains genesis");
+        domains::GenesisConfig {
+            tlds: vec!["ghost".into(), "bc".into()],
+            params,
+        }
+        .build()
+        .expect("domains genesis");
         System::initialize(1, Hash::ZERO, START).expect("block 1");
     });
     ext
@@ -156,7 +168,13 @@ pub fn register_for(payer: u8, n: &str, owner: AccountId) -> DispatchResult {
     next_block_at(System::now() + 10_000);
     signed(
         payer,
-        domains::Call::Register { name: name(n), owner, duration_ms: YEAR_MS, secret, records: vec![] },
+        domains::Call::Register {
+            name: name(n),
+            owner,
+            duration_ms: YEAR_MS,
+            secret,
+            records: vec![],
+        },
     )
 }
 
@@ -165,13 +183,22 @@ pub fn register_for(payer: u8, n: &str, owner: AccountId) -> DispatchResult {
 pub fn register_now(who: u8, n: &str) -> DispatchResult {
     signed(
         who,
-        domains::Call::Register { name: name(n), owner: acc(who), duration_ms: YEAR_MS, secret: Hash::ZERO, records: vec![] },
+        domains::Call::Register {
+            name: name(n),
+            owner: acc(who),
+            duration_ms: YEAR_MS,
+            secret: Hash::ZERO,
+            records: vec![],
+        },
     )
 }
 
 /// [`test_params`] without commitments (`min_commitment_age_ms = 0`).
 pub fn no_commitment_params() -> DomainParams {
-    DomainParams { min_commitment_age_ms: 0, ..test_params() }
+    DomainParams {
+        min_commitment_age_ms: 0,
+        ..test_params()
+    }
 }
 
 /// Dispatches `call` signed by account `who`.
@@ -217,7 +244,10 @@ pub fn assert_noop(origin: Origin, call: domains::Call, error: impl Into<Dispatc
             .filter(|(k, _)| before.get(*k) != after.get(*k))
             .map(|(k, _)| k)
             .collect();
-        panic!("the failed call changed the state of {}", describe_keys(changed));
+        panic!(
+            "the failed call changed the state of {}",
+            describe_keys(changed)
+        );
     }
 }
 
@@ -227,17 +257,33 @@ pub fn assert_noop(origin: Origin, call: domains::Call, error: impl Into<Dispatc
 #[track_caller]
 pub fn assert_rolled_back(origin: Origin, call: domains::Call, error: impl Into<DispatchError>) {
     let before = storage_snapshot();
-    assert_eq!(ghost_support::transactional(|| Domains::dispatch(call, origin)), Err(error.into()));
-    assert!(storage_snapshot() == before, "the failed call changed the state despite the rollback");
+    assert_eq!(
+        ghost_support::transactional(|| Domains::dispatch(call, origin)),
+        Err(error.into())
+    );
+    assert!(
+        storage_snapshot() == before,
+        "the failed call changed the state despite the rollback"
+    );
 }
 
 /// Names the storage items `keys` belong to (for failure messages).
 fn describe_keys<'a>(keys: impl IntoIterator<Item = &'a Vec<u8>>) -> String {
-    let items: Vec<(String, &str)> = Domains::metadata(0)
-        .storage
-        .iter()
-        .map(|meta| (meta.prefix.trim_start_matches("0x").to_string(), meta.name))
-        .collect();
+    let items: Vec<(String, String)> = [
+        System::metadata(0),
+        Balances::metadata(1),
+        Domains::metadata(2),
+    ]
+    .iter()
+    .flat_map(|pallet| {
+        pallet.storage.iter().map(|meta| {
+            (
+                meta.prefix.trim_start_matches("0x").to_string(),
+                format!("{}::{}", pallet.name, meta.name),
+            )
+        })
+    })
+    .collect();
     let names: BTreeSet<String> = keys
         .into_iter()
         .map(|key| {
@@ -245,7 +291,7 @@ fn describe_keys<'a>(keys: impl IntoIterator<Item = &'a Vec<u8>>) -> String {
             items
                 .iter()
                 .find(|(p, _)| *p == prefix)
-                .map(|(_, n)| format!("Domains::{n}"))
+                .map(|(_, item)| item.clone())
                 .unwrap_or_else(|| format!("key 0x{prefix}…"))
         })
         .collect();

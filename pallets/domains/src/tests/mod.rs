@@ -91,7 +91,8 @@ fn expiry_queue() -> Vec<(Moment, Hash, crate::ExpiryAction)> {
         .map(|key| {
             let moment = Moment::from_be_bytes(key[..8].try_into().expect("8-byte moment"));
             let hash = Hash(key[8..40].try_into().expect("32-byte namehash"));
-            let action = pallet::ExpiryQueue::get(&moment.to_be_bytes(), &hash).expect("queued action");
+            let action =
+                pallet::ExpiryQueue::get(&moment.to_be_bytes(), &hash).expect("queued action");
             (moment, hash, action)
         })
         .collect()

@@ -43,13 +43,31 @@ impl Caller {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Register { who: u8, root: usize },
-    Renew { root: usize },
-    Transfer { caller: Caller, target: usize, to: u8 },
-    SetSubname { caller: Caller, parent: usize, label: usize, owner: u8, lock: bool },
+    Register {
+        who: u8,
+        root: usize,
+    },
+    Renew {
+        root: usize,
+    },
+    Transfer {
+        caller: Caller,
+        target: usize,
+        to: u8,
+    },
+    SetSubname {
+        caller: Caller,
+        parent: usize,
+        label: usize,
+        owner: u8,
+        lock: bool,
+    },
     /// Moves time forward; with `sweep`, runs blocks until nothing due is left, without it the
     /// next call sees names that are due but not swept yet.
-    Jump { ms: u64, sweep: bool },
+    Jump {
+        ms: u64,
+        sweep: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -83,12 +101,34 @@ fn apply(op: &Op) {
         Op::Register { who, root } => {
             let _ = transactional(|| register_now(who, ROOTS[root]));
         }
-        Op::Renew { root } => dispatch(5, Call::Renew { name: name(ROOTS[root]), duration_ms: YEAR_MS }),
-        Op::Transfer { caller, target: t, to } => {
+        Op::Renew { root } => dispatch(
+            5,
+            Call::Renew {
+                name: name(ROOTS[root]),
+                duration_ms: YEAR_MS,
+            },
+        ),
+        Op::Transfer {
+            caller,
+            target: t,
+            to,
+        } => {
             let n = target(t);
-            dispatch(caller.of(&n), Call::Transfer { name: name(&n), new_owner: acc(to) });
+            dispatch(
+                caller.of(&n),
+                Call::Transfer {
+                    name: name(&n),
+                    new_owner: acc(to),
+                },
+            );
         }
-        Op::SetSubname { caller, parent, label, owner, lock } => {
+        Op::SetSubname {
+            caller,
+            parent,
+            label,
+            owner,
+            lock,
+        } => {
             let parent = target(parent);
             let call = Call::SetSubnameOwner {
                 parent: name(&parent),
@@ -110,7 +150,9 @@ fn apply(op: &Op) {
 /// Runs blocks until the expiry queue holds nothing due.
 fn sweep_everything_due() {
     for _ in 0..100 {
-        let due = expiry_queue().first().is_some_and(|(moment, ..)| *moment <= System::now());
+        let due = expiry_queue()
+            .first()
+            .is_some_and(|(moment, ..)| *moment <= System::now());
         if !due {
             return;
         }
@@ -121,7 +163,9 @@ fn sweep_everything_due() {
 
 /// `(owner, namehash)` of every `Domains` entry.
 fn owners_in_domains() -> BTreeSet<(AccountId, Hash)> {
-    pallet::Domains::iter().map(|(hash, info)| (info.owner, hash)).collect()
+    pallet::Domains::iter()
+        .map(|(hash, info)| (info.owner, hash))
+        .collect()
 }
 
 /// Every `(owner, namehash)` in the `Owned` index, read from the raw keys.
@@ -131,7 +175,11 @@ fn owners_in_index() -> BTreeSet<(AccountId, Hash)> {
         .into_iter()
         .map(|key| {
             // blake3(owner)[..16] ++ owner ++ namehash
-            assert_eq!(key.len(), 16 + 32 + 32, "an Owned key has the expected layout");
+            assert_eq!(
+                key.len(),
+                16 + 32 + 32,
+                "an Owned key has the expected layout"
+            );
             let owner = AccountId(key[16..48].try_into().expect("32 bytes"));
             let hash = Hash(key[48..80].try_into().expect("32 bytes"));
             (owner, hash)

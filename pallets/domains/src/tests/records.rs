@@ -10,11 +10,20 @@ use crate::{Call, Error, RecordChange};
 use RecordChange::{Remove, Upsert};
 
 fn set_records(who: u8, n: &str, changes: Vec<RecordChange>) -> DispatchResult {
-    signed(who, Call::SetRecords { name: name(n), changes })
+    signed(
+        who,
+        Call::SetRecords {
+            name: name(n),
+            changes,
+        },
+    )
 }
 
 fn set_records_call(changes: Vec<RecordChange>) -> Call {
-    Call::SetRecords { name: name("alice.ghost"), changes }
+    Call::SetRecords {
+        name: name("alice.ghost"),
+        changes,
+    }
 }
 
 /// Registers `alice.ghost` for account 1.
@@ -23,26 +32,44 @@ fn alice() {
 }
 
 fn text(key: &str, value: Option<&str>) -> RecordChange {
-    RecordChange::SetText { key: key.into(), value: value.map(Into::into) }
+    RecordChange::SetText {
+        key: key.into(),
+        value: value.map(Into::into),
+    }
 }
 
 #[test]
 fn set_records_adds_and_removes_dns_records() {
     new_test_ext().execute_with(|| {
         alice();
-        let (a1, a2, www) = (rec("@", "A=10.0.0.1"), rec("@", "A=10.0.0.2"), rec("www", "CNAME=alice.ghost"));
+        let (a1, a2, www) = (
+            rec("@", "A=10.0.0.1"),
+            rec("@", "A=10.0.0.2"),
+            rec("www", "CNAME=alice.ghost"),
+        );
         assert_eq!(
-            set_records(1, "alice.ghost", vec![Upsert(www.clone()), Upsert(a2.clone()), Upsert(a1.clone())]),
+            set_records(
+                1,
+                "alice.ghost",
+                vec![Upsert(www.clone()), Upsert(a2.clone()), Upsert(a1.clone())]
+            ),
             Ok(())
         );
-        assert_eq!(records_of("alice.ghost").dns, vec![a1.clone(), a2.clone(), www.clone()]);
+        assert_eq!(
+            records_of("alice.ghost").dns,
+            vec![a1.clone(), a2.clone(), www.clone()]
+        );
 
         assert_eq!(set_records(1, "alice.ghost", vec![Remove(a1)]), Ok(()));
 
         assert_eq!(records_of("alice.ghost").dns, vec![a2.clone(), www.clone()]);
         assert_eq!(
             last_event(),
-            Some(Event::RecordsChanged { name: name("alice.ghost"), records: vec![a2, www], web3_entries: 0 })
+            Some(Event::RecordsChanged {
+                name: name("alice.ghost"),
+                records: vec![a2, www],
+                web3_entries: 0
+            })
         );
     });
 }
@@ -51,12 +78,18 @@ fn set_records_adds_and_removes_dns_records() {
 fn set_record_of_an_existing_record_updates_its_ttl() {
     new_test_ext().execute_with(|| {
         alice();
-        let set_record = |ttl| Call::SetRecord { name: name("alice.ghost"), record: rec_ttl("@", "A=10.0.0.1", ttl) };
+        let set_record = |ttl| Call::SetRecord {
+            name: name("alice.ghost"),
+            record: rec_ttl("@", "A=10.0.0.1", ttl),
+        };
         assert_eq!(signed(1, set_record(300)), Ok(()));
 
         assert_eq!(signed(1, set_record(60)), Ok(()));
 
-        assert_eq!(records_of("alice.ghost").dns, vec![rec_ttl("@", "A=10.0.0.1", 60)]);
+        assert_eq!(
+            records_of("alice.ghost").dns,
+            vec![rec_ttl("@", "A=10.0.0.1", 60)]
+        );
     });
 }
 
@@ -64,7 +97,10 @@ fn set_record_of_an_existing_record_updates_its_ttl() {
 fn removing_a_missing_record_is_refused() {
     new_test_ext().execute_with(|| {
         alice();
-        assert_eq!(set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]), Ok(()));
+        assert_eq!(
+            set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]),
+            Ok(())
+        );
 
         assert_noop(
             Origin::signed(acc(1)),
@@ -94,7 +130,11 @@ fn replace_set_replaces_one_type_at_one_label() {
 
         assert_eq!(
             records_of("alice.ghost").dns,
-            vec![rec_ttl("@", "A=10.0.0.9", 60), rec("@", "AAAA=2001:db8::1"), www]
+            vec![
+                rec_ttl("@", "A=10.0.0.9", 60),
+                rec("@", "AAAA=2001:db8::1"),
+                www
+            ]
         );
     });
 }
@@ -103,11 +143,18 @@ fn replace_set_replaces_one_type_at_one_label() {
 fn replace_set_with_no_values_deletes_the_set() {
     new_test_ext().execute_with(|| {
         alice();
-        let changes = vec![Upsert(rec("@", "A=10.0.0.1")), Upsert(rec("@", "TXT=hello"))];
+        let changes = vec![
+            Upsert(rec("@", "A=10.0.0.1")),
+            Upsert(rec("@", "TXT=hello")),
+        ];
         assert_eq!(set_records(1, "alice.ghost", changes), Ok(()));
 
-        let delete =
-            RecordChange::ReplaceSet { label: RecordLabel::apex(), rtype: RecordType::A, ttl: 60, values: vec![] };
+        let delete = RecordChange::ReplaceSet {
+            label: RecordLabel::apex(),
+            rtype: RecordType::A,
+            ttl: 60,
+            values: vec![],
+        };
         assert_eq!(set_records(1, "alice.ghost", vec![delete]), Ok(()));
 
         assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "TXT=hello")]);
@@ -125,7 +172,11 @@ fn replace_set_refuses_values_of_another_type() {
             values: vec![RecordData::A([10, 0, 0, 1]), RecordData::AAAA([0; 16])],
         };
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(vec![replace]), Error::RecordTypeMismatch);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(vec![replace]),
+            Error::RecordTypeMismatch,
+        );
     });
 }
 
@@ -136,7 +187,10 @@ fn web3_addresses_texts_and_contenthash_are_set_and_cleared() {
         let eth = Bytes(vec![0xab; 20]);
         let ipfs = Bytes(vec![0xe3, 0x01, 0x01]);
         let set = vec![
-            RecordChange::SetAddress { coin_type: 60, address: Some(eth.clone()) },
+            RecordChange::SetAddress {
+                coin_type: 60,
+                address: Some(eth.clone()),
+            },
             text("url", Some("https://alice.example")),
             RecordChange::SetContenthash(Some(ipfs.clone())),
         ];
@@ -144,22 +198,39 @@ fn web3_addresses_texts_and_contenthash_are_set_and_cleared() {
 
         let web3 = Domains::resolve(&name("alice.ghost")).unwrap().web3;
         assert_eq!(web3.addresses.get(&60), Some(&eth));
-        assert_eq!(web3.texts.get("url").map(String::as_str), Some("https://alice.example"));
+        assert_eq!(
+            web3.texts.get("url").map(String::as_str),
+            Some("https://alice.example")
+        );
         assert_eq!(web3.contenthash, Some(ipfs));
         assert_eq!(
             last_event(),
-            Some(Event::RecordsChanged { name: name("alice.ghost"), records: vec![], web3_entries: 3 })
+            Some(Event::RecordsChanged {
+                name: name("alice.ghost"),
+                records: vec![],
+                web3_entries: 3
+            })
         );
 
         let clear = vec![
-            RecordChange::SetAddress { coin_type: 60, address: None },
+            RecordChange::SetAddress {
+                coin_type: 60,
+                address: None,
+            },
             text("url", None),
             RecordChange::SetContenthash(None),
         ];
         assert_eq!(set_records(1, "alice.ghost", clear), Ok(()));
 
-        assert_eq!(Domains::resolve(&name("alice.ghost")).unwrap().web3, Web3Records::default());
-        assert_eq!(pallet::Records::get(&name("alice.ghost").namehash()), None, "nothing left is stored");
+        assert_eq!(
+            Domains::resolve(&name("alice.ghost")).unwrap().web3,
+            Web3Records::default()
+        );
+        assert_eq!(
+            pallet::Records::get(&name("alice.ghost").namehash()),
+            None,
+            "nothing left is stored"
+        );
     });
 }
 
@@ -167,7 +238,10 @@ fn web3_addresses_texts_and_contenthash_are_set_and_cleared() {
 fn a_failing_change_leaves_the_whole_batch_unapplied() {
     new_test_ext().execute_with(|| {
         alice();
-        assert_eq!(set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]), Ok(()));
+        assert_eq!(
+            set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]),
+            Ok(())
+        );
         let batch = vec![
             Upsert(rec("@", "A=10.0.0.2")),
             text("url", Some("https://alice.example")),
@@ -175,7 +249,11 @@ fn a_failing_change_leaves_the_whole_batch_unapplied() {
             Remove(rec("@", "A=10.0.0.1")),
         ];
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(batch), Error::RecordNotFound);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(batch),
+            Error::RecordNotFound,
+        );
         assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.1")]);
     });
 }
@@ -184,15 +262,30 @@ fn a_failing_change_leaves_the_whole_batch_unapplied() {
 fn clear_records_removes_every_record() {
     new_test_ext().execute_with(|| {
         alice();
-        let changes = vec![Upsert(rec("@", "A=10.0.0.1")), text("url", Some("https://alice.example"))];
+        let changes = vec![
+            Upsert(rec("@", "A=10.0.0.1")),
+            text("url", Some("https://alice.example")),
+        ];
         assert_eq!(set_records(1, "alice.ghost", changes), Ok(()));
 
-        assert_eq!(signed(1, Call::ClearRecords { name: name("alice.ghost") }), Ok(()));
+        assert_eq!(
+            signed(
+                1,
+                Call::ClearRecords {
+                    name: name("alice.ghost")
+                }
+            ),
+            Ok(())
+        );
 
         assert_eq!(pallet::Records::get(&name("alice.ghost").namehash()), None);
         assert_eq!(
             last_event(),
-            Some(Event::RecordsChanged { name: name("alice.ghost"), records: vec![], web3_entries: 0 })
+            Some(Event::RecordsChanged {
+                name: name("alice.ghost"),
+                records: vec![],
+                web3_entries: 0
+            })
         );
     });
 }
@@ -203,13 +296,26 @@ fn a_stranger_cannot_change_records() {
         alice();
         let stranger = || Origin::signed(acc(2));
 
-        assert_noop(stranger(), set_records_call(vec![Upsert(rec("@", "A=10.0.0.1"))]), Error::NotOwner);
         assert_noop(
             stranger(),
-            Call::SetRecord { name: name("alice.ghost"), record: rec("@", "A=10.0.0.1") },
+            set_records_call(vec![Upsert(rec("@", "A=10.0.0.1"))]),
             Error::NotOwner,
         );
-        assert_noop(stranger(), Call::ClearRecords { name: name("alice.ghost") }, Error::NotOwner);
+        assert_noop(
+            stranger(),
+            Call::SetRecord {
+                name: name("alice.ghost"),
+                record: rec("@", "A=10.0.0.1"),
+            },
+            Error::NotOwner,
+        );
+        assert_noop(
+            stranger(),
+            Call::ClearRecords {
+                name: name("alice.ghost"),
+            },
+            Error::NotOwner,
+        );
     });
 }
 
@@ -217,9 +323,21 @@ fn a_stranger_cannot_change_records() {
 fn an_approved_account_changes_records() {
     new_test_ext().execute_with(|| {
         alice();
-        assert_eq!(signed(1, Call::Approve { name: name("alice.ghost"), account: Some(acc(2)) }), Ok(()));
+        assert_eq!(
+            signed(
+                1,
+                Call::Approve {
+                    name: name("alice.ghost"),
+                    account: Some(acc(2))
+                }
+            ),
+            Ok(())
+        );
 
-        assert_eq!(set_records(2, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]), Ok(()));
+        assert_eq!(
+            set_records(2, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]),
+            Ok(())
+        );
 
         assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.1")]);
     });
@@ -230,7 +348,10 @@ fn records_of_an_unregistered_name_are_refused() {
     new_test_ext().execute_with(|| {
         assert_noop(
             Origin::signed(acc(1)),
-            Call::SetRecord { name: name("nobody.ghost"), record: rec("@", "A=10.0.0.1") },
+            Call::SetRecord {
+                name: name("nobody.ghost"),
+                record: rec("@", "A=10.0.0.1"),
+            },
             Error::NotRegistered,
         );
     });
@@ -240,22 +361,51 @@ fn records_of_an_unregistered_name_are_refused() {
 fn a_cname_cannot_share_its_label_with_another_record() {
     new_test_ext().execute_with(|| {
         alice();
-        assert_eq!(set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]), Ok(()));
+        assert_eq!(
+            set_records(1, "alice.ghost", vec![Upsert(rec("@", "A=10.0.0.1"))]),
+            Ok(())
+        );
         let upsert = |r: DnsRecord| set_records_call(vec![Upsert(r)]);
 
-        assert_noop(Origin::signed(acc(1)), upsert(rec("@", "CNAME=example.com")), Error::CnameConflict);
+        assert_noop(
+            Origin::signed(acc(1)),
+            upsert(rec("@", "CNAME=example.com")),
+            Error::CnameConflict,
+        );
 
         // Alone at its label a CNAME is fine, but then nothing else may join it, not even a CNAME.
-        assert_eq!(set_records(1, "alice.ghost", vec![Upsert(rec("www", "CNAME=example.com"))]), Ok(()));
-        assert_noop(Origin::signed(acc(1)), upsert(rec("www", "TXT=hello")), Error::CnameConflict);
-        assert_noop(Origin::signed(acc(1)), upsert(rec("www", "CNAME=example.org")), Error::CnameConflict);
+        assert_eq!(
+            set_records(
+                1,
+                "alice.ghost",
+                vec![Upsert(rec("www", "CNAME=example.com"))]
+            ),
+            Ok(())
+        );
+        assert_noop(
+            Origin::signed(acc(1)),
+            upsert(rec("www", "TXT=hello")),
+            Error::CnameConflict,
+        );
+        assert_noop(
+            Origin::signed(acc(1)),
+            upsert(rec("www", "CNAME=example.org")),
+            Error::CnameConflict,
+        );
     });
 }
 
 #[test]
 fn an_ip_address_that_does_not_parse_never_becomes_a_record() {
     // A and AAAA values are typed bytes, so a bad address can only be refused when parsed.
-    for bad in ["A=10.0.0.256", "A=10.0.0", "A=::1", "A=alice.ghost", "AAAA=10.0.0.1", "AAAA=2001:db8::g"] {
+    for bad in [
+        "A=10.0.0.256",
+        "A=10.0.0",
+        "A=::1",
+        "A=alice.ghost",
+        "AAAA=10.0.0.1",
+        "AAAA=2001:db8::g",
+    ] {
         assert!(RecordData::parse_assignment(bad).is_err(), "{bad}");
     }
     let json = serde_json::json!({"type": "A", "label": "@", "ttl": 60, "value": "300.1.1.1"});
@@ -267,7 +417,10 @@ fn an_oversize_txt_string_is_refused() {
     new_test_ext().execute_with(|| {
         alice();
         let oversize = DnsRecord::apex(RecordData::TXT(vec![vec![b'a'; 256]]));
-        let call = Call::SetRecord { name: name("alice.ghost"), record: oversize };
+        let call = Call::SetRecord {
+            name: name("alice.ghost"),
+            record: oversize,
+        };
 
         // A transaction carrying it does not even decode ...
         assert!(Call::decode(&mut &call.encode()[..]).is_err());
@@ -284,9 +437,17 @@ fn more_dns_records_than_the_limit_are_refused() {
     new_test_ext().execute_with(|| {
         alice();
         let max = test_params().max_dns_records as u8;
-        let records = |n: u8| (1..=n).map(|i| Upsert(DnsRecord::apex(RecordData::A([10, 0, 0, i])))).collect();
+        let records = |n: u8| {
+            (1..=n)
+                .map(|i| Upsert(DnsRecord::apex(RecordData::A([10, 0, 0, i]))))
+                .collect()
+        };
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(records(max + 1)), Error::TooManyRecords);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(records(max + 1)),
+            Error::TooManyRecords,
+        );
         assert_eq!(set_records(1, "alice.ghost", records(max)), Ok(()));
     });
 }
@@ -296,9 +457,17 @@ fn more_web3_entries_than_the_limit_are_refused() {
     new_test_ext().execute_with(|| {
         alice();
         let max = test_params().max_web3_entries;
-        let texts = |n: u32| (0..n).map(|i| text(&format!("key{i}"), Some("value"))).collect();
+        let texts = |n: u32| {
+            (0..n)
+                .map(|i| text(&format!("key{i}"), Some("value")))
+                .collect()
+        };
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(texts(max + 1)), Error::TooManyWeb3Entries);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(texts(max + 1)),
+            Error::TooManyWeb3Entries,
+        );
         assert_eq!(set_records(1, "alice.ghost", texts(max)), Ok(()));
     });
 }
@@ -311,7 +480,11 @@ fn records_larger_than_the_byte_limit_are_refused() {
         let big = DnsRecord::apex(RecordData::TXT(vec![vec![b'a'; 255]; 9]));
         assert!(big.encoded_size() > test_params().max_record_bytes as usize);
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(vec![Upsert(big)]), Error::RecordsTooLarge);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(vec![Upsert(big)]),
+            Error::RecordsTooLarge,
+        );
     });
 }
 
@@ -322,11 +495,22 @@ fn a_record_whose_absolute_name_exceeds_253_bytes_is_refused() {
         // `label.alice.ghost` may be 253 bytes, so the label at most 241.
         let label = |len: usize| {
             let long = format!("{0}.{0}.{0}.{1}", "x".repeat(63), "x".repeat(len - 3 * 64));
-            DnsRecord { label: RecordLabel::parse(&long).unwrap(), ttl: 60, data: RecordData::A([10, 0, 0, 1]) }
+            DnsRecord {
+                label: RecordLabel::parse(&long).unwrap(),
+                ttl: 60,
+                data: RecordData::A([10, 0, 0, 1]),
+            }
         };
         assert_eq!(label(242).label.under("alice.ghost").len(), 254);
 
-        assert_noop(Origin::signed(acc(1)), set_records_call(vec![Upsert(label(242))]), Error::RecordNameTooLong);
-        assert_eq!(set_records(1, "alice.ghost", vec![Upsert(label(241))]), Ok(()));
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(vec![Upsert(label(242))]),
+            Error::RecordNameTooLong,
+        );
+        assert_eq!(
+            set_records(1, "alice.ghost", vec![Upsert(label(241))]),
+            Ok(())
+        );
     });
 }

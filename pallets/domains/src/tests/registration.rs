@@ -5,7 +5,13 @@ use crate::{Call, Error, ExpiryAction, YEAR_MS, pricing};
 
 /// The `Register` call of `n` for account `owner` for a year, revealing `secret`.
 fn register_call(n: &str, owner: u8, secret: Hash) -> Call {
-    Call::Register { name: name(n), owner: acc(owner), duration_ms: YEAR_MS, secret, records: vec![] }
+    Call::Register {
+        name: name(n),
+        owner: acc(owner),
+        duration_ms: YEAR_MS,
+        secret,
+        records: vec![],
+    }
 }
 
 /// Account `who` commits to registering `n` for itself with `secret`.
@@ -23,7 +29,13 @@ fn commit_stores_the_commitment_with_its_time() {
         let commitment = commit(1, "alice.ghost", SECRET);
 
         assert_eq!(pallet::Commitments::get(&commitment), Some(START));
-        assert_eq!(last_event(), Some(Event::Committed { who: acc(1), commitment }));
+        assert_eq!(
+            last_event(),
+            Some(Event::Committed {
+                who: acc(1),
+                commitment
+            })
+        );
     });
 }
 
@@ -34,11 +46,18 @@ fn commit_refuses_a_duplicate_until_it_is_older_than_the_maximum_age() {
         let max_age = test_params().max_commitment_age_ms;
 
         next_block_at(START + max_age);
-        assert_noop(Origin::signed(acc(2)), Call::Commit { commitment }, Error::CommitmentExists);
+        assert_noop(
+            Origin::signed(acc(2)),
+            Call::Commit { commitment },
+            Error::CommitmentExists,
+        );
 
         next_block_at(START + max_age + 1);
         assert_eq!(signed(2, Call::Commit { commitment }), Ok(()));
-        assert_eq!(pallet::Commitments::get(&commitment), Some(START + max_age + 1));
+        assert_eq!(
+            pallet::Commitments::get(&commitment),
+            Some(START + max_age + 1)
+        );
     });
 }
 
@@ -53,12 +72,25 @@ fn register_after_a_commitment_stores_the_name_for_its_owner() {
         let expires_at = START + 10_000 + YEAR_MS;
         let hash = name("alice.ghost").namehash();
         let info = info_of("alice.ghost").unwrap();
-        assert_eq!((info.owner, info.expires_at, info.created_at), (acc(1), expires_at, START + 10_000));
-        assert_eq!((info.parent, info.approved, info.update_key), (None, None, None));
+        assert_eq!(
+            (info.owner, info.expires_at, info.created_at),
+            (acc(1), expires_at, START + 10_000)
+        );
+        assert_eq!(
+            (info.parent, info.approved, info.update_key),
+            (None, None, None)
+        );
         assert_eq!(info.registration, 1);
         assert!(owns(1, "alice.ghost"));
-        assert_eq!(expiry_queue(), vec![(expires_at, hash, ExpiryAction::Expire)]);
-        assert_eq!(pallet::Commitments::get(&commitment), None, "the commitment is used up");
+        assert_eq!(
+            expiry_queue(),
+            vec![(expires_at, hash, ExpiryAction::Expire)]
+        );
+        assert_eq!(
+            pallet::Commitments::get(&commitment),
+            None,
+            "the commitment is used up"
+        );
         assert_eq!(status_of("alice.ghost"), NameStatus::Active);
     });
 }
@@ -69,7 +101,11 @@ fn register_charges_the_payer_exactly_the_price_and_pays_the_treasury() {
         commit(1, "abc.ghost", SECRET);
         next_block_at(START + 10_000);
         let price = pricing::price(&name("abc.ghost"), YEAR_MS, &test_params()).unwrap();
-        assert_eq!(price, 100 * GHOST, "three-letter names cost 100 GHOST a year");
+        assert_eq!(
+            price,
+            100 * GHOST,
+            "three-letter names cost 100 GHOST a year"
+        );
         let (payer_before, treasury_before) = (free(&acc(1)), free(&TREASURY));
 
         assert_eq!(signed(1, register_call("abc.ghost", 1, SECRET)), Ok(()));
@@ -124,7 +160,11 @@ fn register_with_initial_records_stores_and_announces_them() {
         assert_eq!(records_of("alice.ghost").dns, sorted);
         assert_eq!(
             last_event(),
-            Some(Event::RecordsChanged { name: name("alice.ghost"), records: sorted, web3_entries: 0 })
+            Some(Event::RecordsChanged {
+                name: name("alice.ghost"),
+                records: sorted,
+                web3_entries: 0
+            })
         );
     });
 }
@@ -199,7 +239,11 @@ fn commitments_exactly_at_the_age_bounds_are_accepted() {
         new_test_ext().execute_with(|| {
             commit(1, "alice.ghost", SECRET);
             next_block_at(START + age);
-            assert_eq!(signed(1, register_call("alice.ghost", 1, SECRET)), Ok(()), "age {age}");
+            assert_eq!(
+                signed(1, register_call("alice.ghost", 1, SECRET)),
+                Ok(()),
+                "age {age}"
+            );
         });
     }
 }
@@ -224,7 +268,10 @@ fn a_refused_register_leaves_the_commitment_in_place() {
 #[test]
 fn register_works_without_a_commitment_when_the_minimum_age_is_zero() {
     new_test_ext_with(no_commitment_params()).execute_with(|| {
-        assert_eq!(signed(1, register_call("alice.ghost", 1, Hash::ZERO)), Ok(()));
+        assert_eq!(
+            signed(1, register_call("alice.ghost", 1, Hash::ZERO)),
+            Ok(())
+        );
 
         assert_eq!(info_of("alice.ghost").unwrap().owner, acc(1));
     });
@@ -233,7 +280,11 @@ fn register_works_without_a_commitment_when_the_minimum_age_is_zero() {
 #[test]
 fn register_refuses_an_unknown_tld() {
     new_test_ext().execute_with(|| {
-        assert_noop(Origin::signed(acc(1)), register_call("alice.com", 1, SECRET), Error::UnknownTld);
+        assert_noop(
+            Origin::signed(acc(1)),
+            register_call("alice.com", 1, SECRET),
+            Error::UnknownTld,
+        );
     });
 }
 
@@ -253,7 +304,11 @@ fn register_refuses_a_registered_name() {
     new_test_ext().execute_with(|| {
         assert_eq!(register(1, "alice.ghost"), Ok(()));
 
-        assert_noop(Origin::signed(acc(2)), register_call("alice.ghost", 2, SECRET), Error::NameTaken);
+        assert_noop(
+            Origin::signed(acc(2)),
+            register_call("alice.ghost", 2, SECRET),
+            Error::NameTaken,
+        );
     });
 }
 
@@ -313,16 +368,44 @@ fn register_with_insufficient_balance_fails_with_the_balances_error() {
 }
 
 #[test]
+fn a_price_that_overflows_is_refused() {
+    let params = crate::DomainParams {
+        yearly_price: vec![(u8::MAX, Balance::MAX)],
+        ..no_commitment_params()
+    };
+    new_test_ext_with(params).execute_with(|| {
+        assert_noop(
+            Origin::signed(acc(1)),
+            register_call("alice.ghost", 1, SECRET),
+            Error::Overflow,
+        );
+    });
+}
+
+#[test]
 fn calls_need_a_signed_origin() {
     new_test_ext().execute_with(|| {
         assert_eq!(register(1, "alice.ghost"), Ok(()));
         let calls = vec![
-            Call::Commit { commitment: Hash::ZERO },
+            Call::Commit {
+                commitment: Hash::ZERO,
+            },
             register_call("bobby.ghost", 1, SECRET),
-            Call::Renew { name: name("alice.ghost"), duration_ms: YEAR_MS },
-            Call::Transfer { name: name("alice.ghost"), new_owner: acc(2) },
-            Call::ClearRecords { name: name("alice.ghost") },
-            Call::SetOperator { operator: acc(2), approved: true },
+            Call::Renew {
+                name: name("alice.ghost"),
+                duration_ms: YEAR_MS,
+            },
+            Call::Transfer {
+                name: name("alice.ghost"),
+                new_owner: acc(2),
+            },
+            Call::ClearRecords {
+                name: name("alice.ghost"),
+            },
+            Call::SetOperator {
+                operator: acc(2),
+                approved: true,
+            },
             Call::SetPrimaryName { name: None },
             Call::BatchSetRecordsSigned { updates: vec![] },
         ];

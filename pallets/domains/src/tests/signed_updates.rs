@@ -19,7 +19,12 @@ fn register_for_pair(n: &str, owner: &Pair) {
 }
 
 /// An update of `domain` to `records` at `timestamp`, signed by `signer`.
-fn update(signer: &Pair, domain: &str, records: Vec<DnsRecord>, timestamp: Moment) -> SignedRecordUpdate {
+fn update(
+    signer: &Pair,
+    domain: &str,
+    records: Vec<DnsRecord>,
+    timestamp: Moment,
+) -> SignedRecordUpdate {
     let mut update = SignedRecordUpdate {
         domain: name(domain),
         contract_id: Bytes(b"contract-1".to_vec()),
@@ -51,14 +56,26 @@ fn an_owner_signed_update_replaces_the_dns_records_and_keeps_web3() {
         register_for_pair("alice.ghost", &alice());
         let changes = vec![
             RecordChange::Upsert(rec("@", "A=10.0.0.1")),
-            RecordChange::SetText { key: "url".into(), value: Some("https://alice.example".into()) },
+            RecordChange::SetText {
+                key: "url".into(),
+                value: Some("https://alice.example".into()),
+            },
         ];
-        let set = Call::SetRecords { name: name("alice.ghost"), changes };
-        assert_eq!(Domains::dispatch(set, Origin::signed(alice().public())), Ok(()));
+        let set = Call::SetRecords {
+            name: name("alice.ghost"),
+            changes,
+        };
+        assert_eq!(
+            Domains::dispatch(set, Origin::signed(alice().public())),
+            Ok(())
+        );
         let now = System::now();
         let records = vec![rec("@", "A=10.0.0.2"), rec("www", "CNAME=alice.ghost")];
 
-        assert_eq!(relay(update(&alice(), "alice.ghost", records.clone(), now)), Ok(()));
+        assert_eq!(
+            relay(update(&alice(), "alice.ghost", records.clone(), now)),
+            Ok(())
+        );
 
         let stored = records_of("alice.ghost");
         assert_eq!(stored.dns, records);
@@ -68,8 +85,16 @@ fn an_owner_signed_update_replaces_the_dns_records_and_keeps_web3() {
         assert_eq!(
             events[events.len() - 2..],
             [
-                Event::RecordsChanged { name: name("alice.ghost"), records, web3_entries: 1 },
-                Event::SignedUpdateApplied { name: name("alice.ghost"), signer: alice().public(), timestamp: now },
+                Event::RecordsChanged {
+                    name: name("alice.ghost"),
+                    records,
+                    web3_entries: 1
+                },
+                Event::SignedUpdateApplied {
+                    name: name("alice.ghost"),
+                    signer: alice().public(),
+                    timestamp: now
+                },
             ]
         );
     });
@@ -94,7 +119,12 @@ fn an_update_signed_by_neither_owner_nor_update_key_is_refused() {
     new_test_ext().execute_with(|| {
         register_for_pair("alice.ghost", &alice());
 
-        let by_bob = update(&bob(), "alice.ghost", vec![rec("@", "A=10.0.0.2")], System::now());
+        let by_bob = update(
+            &bob(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.2")],
+            System::now(),
+        );
         assert_noop(relayer(), set_signed(by_bob), Error::WrongSigner);
     });
 }
@@ -126,7 +156,12 @@ fn a_replayed_or_older_update_is_refused() {
         assert_eq!(relay(first.clone()), Ok(()));
 
         assert_noop(relayer(), set_signed(first), Error::StaleUpdate);
-        let older = update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.3")], now - 1);
+        let older = update(
+            &alice(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.3")],
+            now - 1,
+        );
         assert_noop(relayer(), set_signed(older), Error::StaleUpdate);
     });
 }
@@ -136,10 +171,25 @@ fn an_update_outside_the_freshness_window_is_refused() {
     new_test_ext().execute_with(|| {
         register_for_pair("alice.ghost", &alice());
         let (now, window) = (System::now(), test_params().signed_update_window_ms);
-        let at = |timestamp| update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.2")], timestamp);
+        let at = |timestamp| {
+            update(
+                &alice(),
+                "alice.ghost",
+                vec![rec("@", "A=10.0.0.2")],
+                timestamp,
+            )
+        };
 
-        assert_noop(relayer(), set_signed(at(now - window - 1)), Error::UpdateOutsideWindow);
-        assert_noop(relayer(), set_signed(at(now + window + 1)), Error::UpdateOutsideWindow);
+        assert_noop(
+            relayer(),
+            set_signed(at(now - window - 1)),
+            Error::UpdateOutsideWindow,
+        );
+        assert_noop(
+            relayer(),
+            set_signed(at(now + window + 1)),
+            Error::UpdateOutsideWindow,
+        );
         assert_eq!(relay(at(now - window)), Ok(()));
         assert_eq!(relay(at(now + window)), Ok(()));
     });
@@ -150,13 +200,22 @@ fn a_contract_id_longer_than_64_bytes_is_refused() {
     new_test_ext().execute_with(|| {
         register_for_pair("alice.ghost", &alice());
         let with_id = |len: usize, timestamp| {
-            let mut u = update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.2")], timestamp);
+            let mut u = update(
+                &alice(),
+                "alice.ghost",
+                vec![rec("@", "A=10.0.0.2")],
+                timestamp,
+            );
             u.contract_id = Bytes(vec![b'c'; len]);
             u.signature = alice().sign(&u.signing_payload());
             u
         };
 
-        assert_noop(relayer(), set_signed(with_id(65, System::now())), Error::ContractIdTooLong);
+        assert_noop(
+            relayer(),
+            set_signed(with_id(65, System::now())),
+            Error::ContractIdTooLong,
+        );
         assert_eq!(relay(with_id(64, System::now())), Ok(()));
     });
 }
@@ -179,7 +238,12 @@ fn an_update_of_an_expired_name_is_refused() {
         let expires_at = expiry_of("alice.ghost");
         next_block_at(expires_at);
 
-        let late = update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.2")], expires_at);
+        let late = update(
+            &alice(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.2")],
+            expires_at,
+        );
         assert_noop(relayer(), set_signed(late), Error::NameExpired);
     });
 }
@@ -190,13 +254,24 @@ fn the_previous_owners_update_key_cannot_sign_after_a_transfer() {
     new_test_ext().execute_with(|| {
         register_for_pair("alice.ghost", &alice());
         let seller = || Origin::signed(alice().public());
-        let key = Call::SetUpdateKey { name: name("alice.ghost"), key: Some(bob().public()) };
+        let key = Call::SetUpdateKey {
+            name: name("alice.ghost"),
+            key: Some(bob().public()),
+        };
         assert_eq!(Domains::dispatch(key, seller()), Ok(()));
 
-        let sale = Call::Transfer { name: name("alice.ghost"), new_owner: acc(3) };
+        let sale = Call::Transfer {
+            name: name("alice.ghost"),
+            new_owner: acc(3),
+        };
         assert_eq!(Domains::dispatch(sale, seller()), Ok(()));
 
-        let hijack = update(&bob(), "alice.ghost", vec![rec("@", "A=6.6.6.6")], System::now());
+        let hijack = update(
+            &bob(),
+            "alice.ghost",
+            vec![rec("@", "A=6.6.6.6")],
+            System::now(),
+        );
         assert_noop(relayer(), set_signed(hijack), Error::WrongSigner);
     });
 }
@@ -207,7 +282,12 @@ fn a_batch_applies_the_valid_updates_and_reports_the_refused_ones() {
         register_for_pair("alice.ghost", &alice());
         register_for_pair("bobby.ghost", &bob());
         let now = System::now();
-        let mut too_long_id = update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.9")], now + 1);
+        let mut too_long_id = update(
+            &alice(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.9")],
+            now + 1,
+        );
         too_long_id.contract_id = Bytes(vec![b'c'; 65]);
         let updates = vec![
             update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.1")], now),
@@ -220,8 +300,10 @@ fn a_batch_applies_the_valid_updates_and_reports_the_refused_ones() {
 
         assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.1")]);
         assert_eq!(records_of("bobby.ghost").dns, vec![rec("@", "A=10.0.0.2")]);
-        let failures: Vec<Event> =
-            domain_events().into_iter().filter(|e| matches!(e, Event::SignedUpdateFailed { .. })).collect();
+        let failures: Vec<Event> = domain_events()
+            .into_iter()
+            .filter(|e| matches!(e, Event::SignedUpdateFailed { .. }))
+            .collect();
         assert_eq!(
             failures,
             vec![
@@ -237,7 +319,10 @@ fn a_batch_applies_the_valid_updates_and_reports_the_refused_ones() {
                 },
             ]
         );
-        let applied = domain_events().into_iter().filter(|e| matches!(e, Event::SignedUpdateApplied { .. })).count();
+        let applied = domain_events()
+            .into_iter()
+            .filter(|e| matches!(e, Event::SignedUpdateApplied { .. }))
+            .count();
         assert_eq!(applied, 2);
     });
 }
@@ -248,9 +333,21 @@ fn a_batch_larger_than_the_maximum_is_refused() {
         register_for_pair("alice.ghost", &alice());
         let now = System::now();
         let max = u64::from(test_params().max_batch_updates);
-        let updates: Vec<_> =
-            (0..=max).map(|i| update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.1")], now + i)).collect();
+        let updates: Vec<_> = (0..=max)
+            .map(|i| {
+                update(
+                    &alice(),
+                    "alice.ghost",
+                    vec![rec("@", "A=10.0.0.1")],
+                    now + i,
+                )
+            })
+            .collect();
 
-        assert_noop(relayer(), Call::BatchSetRecordsSigned { updates }, Error::BatchTooLarge);
+        assert_noop(
+            relayer(),
+            Call::BatchSetRecordsSigned { updates },
+            Error::BatchTooLarge,
+        );
     });
 }

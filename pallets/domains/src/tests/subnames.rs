@@ -5,7 +5,12 @@ use super::*;
 use crate::{Call, Error, RecordChange, YEAR_MS};
 
 fn subname_call(parent: &str, label: &str, owner: u8, lock: bool) -> Call {
-    Call::SetSubnameOwner { parent: name(parent), label: label.into(), owner: acc(owner), lock }
+    Call::SetSubnameOwner {
+        parent: name(parent),
+        label: label.into(),
+        owner: acc(owner),
+        lock,
+    }
 }
 
 fn set_subname(who: u8, parent: &str, label: &str, owner: u8, lock: bool) -> DispatchResult {
@@ -27,13 +32,23 @@ fn the_parent_owner_creates_a_subname() {
 
         assert_eq!(
             last_event(),
-            Some(Event::SubnameCreated { name: name("www.alice.ghost"), parent: name("alice.ghost"), owner: acc(3) })
+            Some(Event::SubnameCreated {
+                name: name("www.alice.ghost"),
+                parent: name("alice.ghost"),
+                owner: acc(3)
+            })
         );
         let parent = name("alice.ghost").namehash();
         let info = info_of("www.alice.ghost").unwrap();
-        assert_eq!((info.owner, info.parent, info.parent_controlled), (acc(3), Some(parent), true));
+        assert_eq!(
+            (info.owner, info.parent, info.parent_controlled),
+            (acc(3), Some(parent), true)
+        );
         assert!(owns(3, "www.alice.ghost"));
-        assert!(pallet::Subnames::contains_key(&parent, &name("www.alice.ghost").namehash()));
+        assert!(pallet::Subnames::contains_key(
+            &parent,
+            &name("www.alice.ghost").namehash()
+        ));
         let resolution = Domains::resolve(&name("www.alice.ghost")).unwrap();
         assert_eq!(resolution.parent, Some(name("alice.ghost")));
         assert_eq!(resolution.status, NameStatus::Active);
@@ -51,7 +66,11 @@ fn the_parent_owner_reassigns_an_unlocked_subname() {
         assert!(!owns(3, "www.alice.ghost") && owns(4, "www.alice.ghost"));
         assert_eq!(
             last_event(),
-            Some(Event::Transferred { name: name("www.alice.ghost"), from: acc(3), to: acc(4) })
+            Some(Event::Transferred {
+                name: name("www.alice.ghost"),
+                from: acc(3),
+                to: acc(4)
+            })
         );
     });
 }
@@ -62,7 +81,11 @@ fn a_subname_created_locked_cannot_be_taken_back() {
         assert_eq!(register(1, "alice.ghost"), Ok(()));
         assert_eq!(set_subname(1, "alice.ghost", "www", 3, true), Ok(()));
 
-        assert_noop(Origin::signed(acc(1)), subname_call("alice.ghost", "www", 4, false), Error::SubnameLocked);
+        assert_noop(
+            Origin::signed(acc(1)),
+            subname_call("alice.ghost", "www", 4, false),
+            Error::SubnameLocked,
+        );
     });
 }
 
@@ -74,7 +97,11 @@ fn locking_an_existing_subname_ends_the_parents_control() {
         assert_eq!(set_subname(1, "alice.ghost", "www", 3, true), Ok(()));
 
         assert!(!info_of("www.alice.ghost").unwrap().parent_controlled);
-        assert_noop(Origin::signed(acc(1)), subname_call("alice.ghost", "www", 1, false), Error::SubnameLocked);
+        assert_noop(
+            Origin::signed(acc(1)),
+            subname_call("alice.ghost", "www", 1, false),
+            Error::SubnameLocked,
+        );
     });
 }
 
@@ -84,10 +111,27 @@ fn only_a_manager_of_the_parent_sets_its_subnames() {
         alice_with_www();
 
         // Neither a stranger nor the owner of a sibling subname.
-        assert_noop(Origin::signed(acc(2)), subname_call("alice.ghost", "mail", 2, false), Error::NotOwner);
-        assert_noop(Origin::signed(acc(3)), subname_call("alice.ghost", "mail", 3, false), Error::NotOwner);
+        assert_noop(
+            Origin::signed(acc(2)),
+            subname_call("alice.ghost", "mail", 2, false),
+            Error::NotOwner,
+        );
+        assert_noop(
+            Origin::signed(acc(3)),
+            subname_call("alice.ghost", "mail", 3, false),
+            Error::NotOwner,
+        );
         // An operator of the parent's owner may.
-        assert_eq!(signed(1, Call::SetOperator { operator: acc(2), approved: true }), Ok(()));
+        assert_eq!(
+            signed(
+                1,
+                Call::SetOperator {
+                    operator: acc(2),
+                    approved: true
+                }
+            ),
+            Ok(())
+        );
         assert_eq!(set_subname(2, "alice.ghost", "mail", 2, false), Ok(()));
     });
 }
@@ -99,7 +143,11 @@ fn an_invalid_subname_label_is_refused() {
         let too_long = "a".repeat(64);
 
         for label in ["", "Www", "a.b", "-www", "www-", "w_w", too_long.as_str()] {
-            assert_noop(Origin::signed(acc(1)), subname_call("alice.ghost", label, 3, false), Error::InvalidRecord);
+            assert_noop(
+                Origin::signed(acc(1)),
+                subname_call("alice.ghost", label, 3, false),
+                Error::InvalidRecord,
+            );
         }
     });
 }
@@ -107,7 +155,11 @@ fn an_invalid_subname_label_is_refused() {
 #[test]
 fn subnames_of_an_unregistered_parent_are_refused() {
     new_test_ext().execute_with(|| {
-        assert_noop(Origin::signed(acc(1)), subname_call("nobody.ghost", "www", 1, false), Error::NotRegistered);
+        assert_noop(
+            Origin::signed(acc(1)),
+            subname_call("nobody.ghost", "www", 1, false),
+            Error::NotRegistered,
+        );
     });
 }
 
@@ -115,12 +167,22 @@ fn subnames_of_an_unregistered_parent_are_refused() {
 fn the_subname_owner_manages_its_records_and_the_parent_owner_does_not() {
     new_test_ext().execute_with(|| {
         alice_with_www();
-        let record = |a: &str| Call::SetRecord { name: name("www.alice.ghost"), record: rec("@", a) };
+        let record = |a: &str| Call::SetRecord {
+            name: name("www.alice.ghost"),
+            record: rec("@", a),
+        };
 
         assert_eq!(signed(3, record("A=10.0.0.3")), Ok(()));
 
-        assert_eq!(records_of("www.alice.ghost").dns, vec![rec("@", "A=10.0.0.3")]);
-        assert_noop(Origin::signed(acc(1)), record("A=10.0.0.1"), Error::NotOwner);
+        assert_eq!(
+            records_of("www.alice.ghost").dns,
+            vec![rec("@", "A=10.0.0.3")]
+        );
+        assert_noop(
+            Origin::signed(acc(1)),
+            record("A=10.0.0.1"),
+            Error::NotOwner,
+        );
     });
 }
 
@@ -133,7 +195,16 @@ fn subnames_inherit_the_expiry_of_their_root() {
         assert_eq!(expiry_of("www.alice.ghost"), expires_at);
         assert_eq!(expiry_of("api.www.alice.ghost"), expires_at);
 
-        assert_eq!(signed(2, Call::Renew { name: name("alice.ghost"), duration_ms: YEAR_MS }), Ok(()));
+        assert_eq!(
+            signed(
+                2,
+                Call::Renew {
+                    name: name("alice.ghost"),
+                    duration_ms: YEAR_MS
+                }
+            ),
+            Ok(())
+        );
         assert_eq!(expiry_of("api.www.alice.ghost"), expires_at + YEAR_MS);
 
         next_block_at(expires_at + YEAR_MS);
@@ -141,7 +212,10 @@ fn subnames_inherit_the_expiry_of_their_root() {
         assert_eq!(status_of("api.www.alice.ghost"), NameStatus::Grace);
         assert_noop(
             Origin::signed(acc(3)),
-            Call::SetRecords { name: name("www.alice.ghost"), changes: vec![] },
+            Call::SetRecords {
+                name: name("www.alice.ghost"),
+                changes: vec![],
+            },
             Error::NameExpired,
         );
     });
@@ -152,7 +226,16 @@ fn subnames_of_an_earlier_registration_die_when_the_root_is_registered_anew() {
     new_test_ext_with(no_commitment_params()).execute_with(|| {
         alice_with_www();
         let record = RecordChange::Upsert(rec("@", "A=10.0.0.3"));
-        assert_eq!(signed(3, Call::SetRecords { name: name("www.alice.ghost"), changes: vec![record] }), Ok(()));
+        assert_eq!(
+            signed(
+                3,
+                Call::SetRecords {
+                    name: name("www.alice.ghost"),
+                    changes: vec![record]
+                }
+            ),
+            Ok(())
+        );
         // Past grace, before any sweep: account 2 takes the name.
         next_block_at(expiry_of("alice.ghost") + GRACE);
 
@@ -163,15 +246,29 @@ fn subnames_of_an_earlier_registration_die_when_the_root_is_registered_anew() {
         assert_eq!(Domains::list_by_owner(&acc(3), None, 10), vec![]);
         assert_noop(
             Origin::signed(acc(3)),
-            Call::Transfer { name: name("www.alice.ghost"), new_owner: acc(4) },
+            Call::Transfer {
+                name: name("www.alice.ghost"),
+                new_owner: acc(4),
+            },
             Error::NotRegistered,
         );
         // ... and removed, with its records, by the next sweep.
-        assert_eq!(next_block_at(System::now() + 1), vec![Event::SubnameRemoved { name: name("www.alice.ghost") }]);
+        assert_eq!(
+            next_block_at(System::now() + 1),
+            vec![Event::SubnameRemoved {
+                name: name("www.alice.ghost")
+            }]
+        );
         assert_eq!(info_of("www.alice.ghost"), None);
-        assert_eq!(pallet::Records::get(&name("www.alice.ghost").namehash()), None);
+        assert_eq!(
+            pallet::Records::get(&name("www.alice.ghost").namehash()),
+            None
+        );
         assert!(!owns(3, "www.alice.ghost"));
-        assert_eq!(pallet::Subnames::iter_prefix(&name("alice.ghost").namehash()).count(), 0);
+        assert_eq!(
+            pallet::Subnames::iter_prefix(&name("alice.ghost").namehash()).count(),
+            0
+        );
     });
 }
 
@@ -189,7 +286,12 @@ fn the_sweep_removes_the_subnames_of_a_released_root_level_by_level() {
             events.extend(next_block_at(expires_at + GRACE + 1 + at));
         }
 
-        assert_eq!(events[0], Event::Released { name: name("alice.ghost") });
+        assert_eq!(
+            events[0],
+            Event::Released {
+                name: name("alice.ghost")
+            }
+        );
         let mut removed: Vec<String> = events[1..]
             .iter()
             .map(|event| match event {
@@ -198,8 +300,15 @@ fn the_sweep_removes_the_subnames_of_a_released_root_level_by_level() {
             })
             .collect();
         removed.sort();
-        assert_eq!(removed, ["api.www.alice.ghost", "mail.alice.ghost", "www.alice.ghost"]);
-        for (who, n) in [(3, "www.alice.ghost"), (4, "api.www.alice.ghost"), (5, "mail.alice.ghost")] {
+        assert_eq!(
+            removed,
+            ["api.www.alice.ghost", "mail.alice.ghost", "www.alice.ghost"]
+        );
+        for (who, n) in [
+            (3, "www.alice.ghost"),
+            (4, "api.www.alice.ghost"),
+            (5, "mail.alice.ghost"),
+        ] {
             assert_eq!(info_of(n), None);
             assert!(!owns(who, n));
         }
@@ -216,9 +325,15 @@ fn the_new_owner_recreates_a_subname_of_the_earlier_registration() {
 
         assert_eq!(set_subname(2, "alice.ghost", "www", 4, false), Ok(()));
 
-        assert_eq!(Domains::resolve(&name("www.alice.ghost")).unwrap().owner, acc(4));
+        assert_eq!(
+            Domains::resolve(&name("www.alice.ghost")).unwrap().owner,
+            acc(4)
+        );
         assert!(!owns(3, "www.alice.ghost") && owns(4, "www.alice.ghost"));
-        assert_eq!(info_of("www.alice.ghost").unwrap().registration, info_of("alice.ghost").unwrap().registration);
+        assert_eq!(
+            info_of("www.alice.ghost").unwrap().registration,
+            info_of("alice.ghost").unwrap().registration
+        );
     });
 }
 
@@ -235,14 +350,20 @@ fn a_subname_recreated_before_the_purge_survives_it() {
         let swept = next_block_at(System::now() + 1);
 
         assert_eq!(swept, vec![]);
-        assert_eq!(Domains::resolve(&name("www.alice.ghost")).map(|r| r.owner), Some(acc(4)));
+        assert_eq!(
+            Domains::resolve(&name("www.alice.ghost")).map(|r| r.owner),
+            Some(acc(4))
+        );
     });
 }
 
 #[test]
 #[ignore = "BUG: with max_expiries_per_block = 1 a PurgeSubnames entry spends the budget on itself and requeues forever, jamming the queue (expiry.rs)"]
 fn subnames_are_purged_and_the_queue_moves_on_with_a_budget_of_one() {
-    let params = crate::DomainParams { max_expiries_per_block: 1, ..test_params() };
+    let params = crate::DomainParams {
+        max_expiries_per_block: 1,
+        ..test_params()
+    };
     new_test_ext_with(params).execute_with(|| {
         alice_with_www();
         assert_eq!(register(2, "bobby.ghost"), Ok(()));
@@ -256,8 +377,15 @@ fn subnames_are_purged_and_the_queue_moves_on_with_a_budget_of_one() {
             events.extend(next_block_at(bobby_expiry + GRACE + block));
         }
 
-        assert!(events.contains(&Event::SubnameRemoved { name: name("www.alice.ghost") }));
-        assert!(events.contains(&Event::Released { name: name("bobby.ghost") }), "later entries are not stuck");
+        assert!(events.contains(&Event::SubnameRemoved {
+            name: name("www.alice.ghost")
+        }));
+        assert!(
+            events.contains(&Event::Released {
+                name: name("bobby.ghost")
+            }),
+            "later entries are not stuck"
+        );
         assert_eq!(info_of("www.alice.ghost"), None);
     });
 }

@@ -27,6 +27,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
+use ghost_primitives::bytes::{decode_hex, encode_hex};
 use ghost_primitives::records::DEFAULT_TTL;
 use ghost_primitives::{
     AccountId, Balance, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, RecordType,
@@ -669,12 +670,15 @@ fn resolution_lines(r: &ResolutionJson) -> Lines {
         lines = lines.with("record", record_line(record));
     }
     for (coin, address) in &r.web3.addresses {
-        lines = lines.with(format!("address[{coin}]"), address);
+        lines = lines.with(format!("address[{coin}]"), encode_hex(address));
     }
     for (key, value) in &r.web3.texts {
         lines = lines.with(format!("text[{key}]"), value);
     }
-    lines.with_opt("contenthash", r.web3.contenthash.as_ref())
+    lines.with_opt(
+        "contenthash",
+        r.web3.contenthash.as_ref().map(|hash| encode_hex(hash)),
+    )
 }
 
 impl Render for Resolved {
@@ -810,7 +814,7 @@ fn identity_map_key(
     if !matches!(hashers, [(_, "Identity")]) {
         anyhow::bail!("storage item {item} is not an Identity-hashed map; cannot locate its keys");
     }
-    let mut out = ghost_primitives::bytes::decode_hex(prefix)
+    let mut out = decode_hex(prefix)
         .map_err(|e| anyhow::anyhow!("storage item {item} has a bad prefix: {e}"))?;
     out.extend_from_slice(&key.encode());
     Ok(out)
@@ -818,15 +822,15 @@ fn identity_map_key(
 
 /// The key of a storage value, from its metadata.
 fn value_key(item: &str, prefix: &str) -> anyhow::Result<Vec<u8>> {
-    ghost_primitives::bytes::decode_hex(prefix)
-        .map_err(|e| anyhow::anyhow!("storage item {item} has a bad prefix: {e}"))
+    decode_hex(prefix).map_err(|e| anyhow::anyhow!("storage item {item} has a bad prefix: {e}"))
 }
 
 impl ProofKeys {
     fn of(name: &DomainName) -> anyhow::Result<Self> {
         use ghost_runtime::domains::{Domains, Params, Records};
         let (entries, records) = (Domains::meta(), Records::meta());
-        let entry_key = |hash: &Hash| identity_map_key("Domains", &entries.prefix, &entries.keys, hash);
+        let entry_key =
+            |hash: &Hash| identity_map_key("Domains", &entries.prefix, &entries.keys, hash);
         let root_entry = match name.depth() {
             0..=2 => None,
             _ => {
@@ -864,12 +868,8 @@ pub fn verify_resolution(
         nodes: proof.proof.iter().map(|node| node.0.clone()).collect(),
     };
     let read = |key: &[u8]| {
-        verify_read_proof(&state_root.0, &nodes, key).map_err(|e| {
-            anyhow::anyhow!(
-                "proof of key {} does not verify: {e}",
-                ghost_primitives::bytes::encode_hex(key)
-            )
-        })
+        verify_read_proof(&state_root.0, &nodes, key)
+            .map_err(|e| anyhow::anyhow!("proof of key {} does not verify: {e}", encode_hex(key)))
     };
     for key in &proof.keys {
         read(&key.0)?;
@@ -928,8 +928,8 @@ fn expected_resolution(
             }
         }
     };
-    let params = decode_value::<DomainParams>(read(&keys.params)?, "domain parameters")?
-        .unwrap_or_default();
+    let params =
+        decode_value::<DomainParams>(read(&keys.params)?, "domain parameters")?.unwrap_or_default();
     let now = decode_value::<u64>(read(&keys.now)?, "block time")?.unwrap_or(0);
     let status = if now < expires_at {
         "active"
@@ -1319,7 +1319,12 @@ async fn remove_record(
 }
 
 /// Runs `resolve [--proof]`.
-async fn resolve(endpoint: &Endpoint, input: &str, proof: bool, out: &Output) -> anyhow::Result<()> {
+async fn resolve(
+    endpoint: &Endpoint,
+    input: &str,
+    proof: bool,
+    out: &Output,
+) -> anyhow::Result<()> {
     let name = parse_name(input)?;
     let client = endpoint.connect().await?;
     let not_registered = || anyhow::anyhow!("{name} is not registered");
@@ -1374,7 +1379,9 @@ async fn list(
         let page = client
             .list_by_owner(owner.to_string(), cursor, Some(page_size as u32))
             .await
-            .rpc_context(format_args!("listing the names of {owner} (domain_listByOwner)"))?;
+            .rpc_context(format_args!(
+                "listing the names of {owner} (domain_listByOwner)"
+            ))?;
         let empty = page.names.is_empty();
         names.extend(page.names);
         let more = limit.is_none_or(|limit| names.len() < limit);
@@ -1408,6 +1415,7 @@ async fn watch(endpoint: &Endpoint, args: WatchArgs, out: &Output) -> anyhow::Re
                     .unwrap_or_default()
             })
             .collect(),
+        include_empty: false,
     };
     let client = endpoint.connect().await?;
     let mut subscription = client
@@ -1492,7 +1500,12 @@ mod tests {
             "register", "a.ghost", "--from", "//A", "--years", "1", "--days", "2"
         ]));
         assert!(parse_fails(&[
-            "register", "a.ghost", "--from", "//A", "--seconds", "0"
+            "register",
+            "a.ghost",
+            "--from",
+            "//A",
+            "--seconds",
+            "0"
         ]));
         assert!(parse_fails(&["register", "a.ghost"]));
     }
@@ -1565,7 +1578,14 @@ mod tests {
         assert_eq!(duration.to_ms().unwrap(), YEAR_MS);
         assert!(matches!(
             domain(&[
-                "subname", "alice.ghost", "www", "--owner", "ghost1x", "--from", "//A", "--lock"
+                "subname",
+                "alice.ghost",
+                "www",
+                "--owner",
+                "ghost1x",
+                "--from",
+                "//A",
+                "--lock"
             ]),
             DomainCommand::Subname { lock: true, .. }
         ));
@@ -1620,11 +1640,8 @@ mod tests {
     #[test]
     fn records_from_assignments() {
         let default = RecordPlacement::default();
-        let records = build_records(
-            &["A=10.0.0.1".into(), "TXT=v=spf1 -all".into()],
-            &default,
-        )
-        .unwrap();
+        let records =
+            build_records(&["A=10.0.0.1".into(), "TXT=v=spf1 -all".into()], &default).unwrap();
         assert_eq!(
             records.iter().map(record_line).collect::<Vec<_>>(),
             ["@ 300 A 10.0.0.1", "@ 300 TXT v=spf1 -all"]
@@ -1641,7 +1658,10 @@ mod tests {
         let message = build_records(&["A=10.0.0.256".into()], &default)
             .unwrap_err()
             .to_string();
-        assert!(message.starts_with("--record `A=10.0.0.256`: "), "{message}");
+        assert!(
+            message.starts_with("--record `A=10.0.0.256`: "),
+            "{message}"
+        );
         assert!(build_records(&["A".into()], &default).is_err());
         let bad_label = RecordPlacement {
             label: Some("bad label".into()),
@@ -1690,7 +1710,10 @@ mod tests {
                 .starts_with("invalid name `alice`: ")
         );
         let parent = parse_name("alice.ghost").unwrap();
-        assert_eq!(subname_of(&parent, "WWW").unwrap().as_str(), "www.alice.ghost");
+        assert_eq!(
+            subname_of(&parent, "WWW").unwrap().as_str(),
+            "www.alice.ghost"
+        );
         assert_eq!(
             subname_of(&parent, "Bücher").unwrap().as_str(),
             "xn--bcher-kva.alice.ghost"
@@ -1698,10 +1721,7 @@ mod tests {
         assert!(subname_of(&parent, "a.b").is_err());
         assert!(subname_of(&parent, "").is_err());
         assert_eq!(parse_suffix(".Ghost").unwrap(), "ghost");
-        assert_eq!(
-            parse_suffix("Bücher.ghost").unwrap(),
-            "xn--bcher-kva.ghost"
-        );
+        assert_eq!(parse_suffix("Bücher.ghost").unwrap(), "xn--bcher-kva.ghost");
         assert!(parse_suffix("bad_suffix").is_err());
     }
 
@@ -1744,7 +1764,12 @@ mod tests {
         };
         let json: serde_json::Value =
             serde_json::from_str(&Output::buffer(true).render(&report).unwrap()).unwrap();
-        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
@@ -1849,6 +1874,156 @@ mod tests {
         );
     }
 
+    #[test]
+    fn proof_keys_are_the_runtimes() {
+        for name in ["alice.ghost", "www.alice.ghost", "a.www.alice.ghost"] {
+            let name = parse_name(name).unwrap();
+            let keys = ProofKeys::of(&name).unwrap();
+            let mut ours = vec![keys.entry, keys.records, keys.params, keys.now];
+            ours.extend(keys.root_entry);
+            ours.sort();
+            let mut runtime = ghost_runtime::api::domain_proof_keys(&name);
+            runtime.sort();
+            assert_eq!(ours, runtime, "{name}");
+        }
+    }
+
+    /// A state holding `alice.ghost` (and `www.alice.ghost`), its proof for `name`, and the
+    /// resolution the node would give.
+    fn proven_state(
+        name: &str,
+        now: u64,
+        tamper: impl FnOnce(&mut Vec<(Vec<u8>, Vec<u8>)>),
+    ) -> (DomainName, ResolutionProofJson) {
+        let alice = Pair::dev("Alice").public();
+        let root = parse_name("alice.ghost").unwrap();
+        let sub = parse_name("www.alice.ghost").unwrap();
+        let info = |name: &DomainName, parent: Option<Hash>| DomainInfo {
+            name: name.clone(),
+            owner: alice,
+            parent,
+            expires_at: if parent.is_none() { 10_000 } else { 0 },
+            created_at: 1_000,
+            registration: 1,
+            parent_controlled: true,
+            approved: None,
+            update_key: None,
+            last_signed_update: 0,
+        };
+        let records = NameRecords {
+            dns: build_records(&["A=10.0.0.1".into()], &RecordPlacement::default()).unwrap(),
+            web3: Default::default(),
+        };
+        let params = ghost_runtime::chain_spec::dev_domain_params();
+        let root_keys = ProofKeys::of(&root).unwrap();
+        let sub_keys = ProofKeys::of(&sub).unwrap();
+        let mut pairs = vec![
+            (root_keys.entry.clone(), info(&root, None).encode()),
+            (root_keys.records.clone(), records.encode()),
+            (
+                sub_keys.entry.clone(),
+                info(&sub, Some(root.namehash())).encode(),
+            ),
+            (root_keys.params.clone(), params.encode()),
+            (root_keys.now.clone(), now.encode()),
+            (b"unrelated".to_vec(), vec![1, 2, 3]),
+        ];
+        tamper(&mut pairs);
+        let (state_root, nodes) = ghost_trie::build(pairs);
+        let mut store = ghost_trie::MemoryNodeStore::new();
+        store.insert_nodes(nodes);
+        let name = parse_name(name).unwrap();
+        let keys = ghost_runtime::api::domain_proof_keys(&name);
+        let proof = ghost_trie::generate_read_proof(&store, state_root, &keys).unwrap();
+        let status = if now < 10_000 {
+            "active"
+        } else if now < 10_000 + params.grace_period_ms {
+            "grace"
+        } else {
+            "available"
+        };
+        let resolution = (name == root || name == sub).then(|| ResolutionJson {
+            name: name.clone(),
+            namehash: name.namehash(),
+            owner: alice,
+            records: if name == root && status == "active" {
+                records.dns.clone()
+            } else {
+                vec![]
+            },
+            web3: Default::default(),
+            expires_at: 10_000,
+            created_at: 1_000,
+            status: status.into(),
+            parent: (name == sub).then(|| root.clone()),
+        });
+        let answer = ResolutionProofJson {
+            resolution,
+            at: Hash([7; 32]),
+            state_root: Hash(state_root),
+            keys: keys.into_iter().map(ghost_primitives::Bytes).collect(),
+            proof: proof
+                .nodes
+                .into_iter()
+                .map(ghost_primitives::Bytes)
+                .collect(),
+        };
+        (name, answer)
+    }
+
+    #[test]
+    fn proofs_verify_and_lies_do_not() {
+        // Active, in grace, a subname, and an unknown name proven absent.
+        for (name, now) in [
+            ("alice.ghost", 5_000),
+            ("alice.ghost", 12_000),
+            ("www.alice.ghost", 5_000),
+            ("bob.ghost", 5_000),
+        ] {
+            let (name, answer) = proven_state(name, now, |_| {});
+            verify_resolution(&name, &answer, answer.state_root)
+                .unwrap_or_else(|e| panic!("{name} at {now}: {e:#}"));
+        }
+
+        // Some other block's state root.
+        let (name, answer) = proven_state("alice.ghost", 5_000, |_| {});
+        assert!(verify_resolution(&name, &answer, Hash([1; 32])).is_err());
+
+        // The node lies about the owner, the records or the status.
+        let mut lie = answer.clone();
+        lie.resolution.as_mut().unwrap().owner = Pair::dev("Bob").public();
+        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
+        let mut lie = answer.clone();
+        lie.resolution.as_mut().unwrap().records.clear();
+        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
+        let mut lie = answer.clone();
+        lie.resolution.as_mut().unwrap().status = "grace".into();
+        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
+        // ... or claims the name does not exist.
+        let mut lie = answer.clone();
+        lie.resolution = None;
+        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
+
+        // A proof missing a node on a path does not verify.
+        let mut short = answer.clone();
+        short.proof.pop();
+        assert!(verify_resolution(&name, &short, short.state_root).is_err());
+
+        // The subname of an earlier registration no longer resolves.
+        let (sub, answer) = proven_state("www.alice.ghost", 5_000, |pairs| {
+            let root = parse_name("alice.ghost").unwrap();
+            let key = ProofKeys::of(&root).unwrap().entry;
+            let entry = pairs.iter_mut().find(|(k, _)| *k == key).unwrap();
+            let mut info = DomainInfo::decode_all(&mut &entry.1[..]).unwrap();
+            info.registration = 2;
+            entry.1 = info.encode();
+        });
+        assert!(verify_resolution(&sub, &answer, answer.state_root).is_err());
+        let mut honest = answer.clone();
+        honest.resolution = None;
+        verify_resolution(&sub, &honest, honest.state_root).unwrap();
+    }
+
     #[tokio::test]
     async fn bad_input_fails_without_connecting() {
         // Nothing listens on port 1: each error must come from the arguments.
@@ -1858,7 +2033,14 @@ mod tests {
         };
         for (args, expected) in [
             (
-                vec!["register", "alice.ghost", "--from", "//Alice", "--record", "A=x"],
+                vec![
+                    "register",
+                    "alice.ghost",
+                    "--from",
+                    "//Alice",
+                    "--record",
+                    "A=x",
+                ],
                 "--record `A=x`",
             ),
             (
@@ -1870,11 +2052,25 @@ mod tests {
                 "--from: invalid secret URI",
             ),
             (
-                vec!["transfer", "alice.ghost", "--to", "nope", "--from", "//Alice"],
+                vec![
+                    "transfer",
+                    "alice.ghost",
+                    "--to",
+                    "nope",
+                    "--from",
+                    "//Alice",
+                ],
                 "--to: invalid address `nope`",
             ),
             (
-                vec!["set-record", "alice.ghost", "A", "1.2.3", "--from", "//Alice"],
+                vec![
+                    "set-record",
+                    "alice.ghost",
+                    "A",
+                    "1.2.3",
+                    "--from",
+                    "//Alice",
+                ],
                 "invalid A value",
             ),
             (vec!["list", "--owner", "nope"], "--owner: invalid address"),

@@ -222,9 +222,9 @@ impl IncludedReport {
         let (hash, number) = (self.extrinsic_hash, self.block_number);
         match &self.error {
             _ if self.success => Ok(()),
-            Some(error) => anyhow::bail!(
-                "extrinsic {hash} was included in block {number} but failed: {error}"
-            ),
+            Some(error) => {
+                anyhow::bail!("extrinsic {hash} was included in block {number} but failed: {error}")
+            }
             None => anyhow::bail!("extrinsic {hash} was included in block {number} but failed"),
         }
     }
