@@ -90,17 +90,24 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    fn check_commitment(name: &DomainName, owner: &AccountId, secret: &Hash, params: &DomainParams) -> DispatchResult {
+    /// Checks the registration's commitment and returns its hash (to remove once the
+    /// registration is paid); `None` when none is needed and none was made.
+    fn check_commitment(
+        name: &DomainName,
+        owner: &AccountId,
+        secret: &Hash,
+        params: &DomainParams,
+    ) -> Result<Option<Hash>, DispatchError> {
         let commitment = Self::commitment_of(name, owner, secret);
-        let made = Commitments::take(&commitment);
+        let made = Commitments::get(&commitment);
         if params.min_commitment_age_ms == 0 {
-            return Ok(());
+            return Ok(made.map(|_| commitment));
         }
         let made = made.ok_or(Error::CommitmentNotFound)?;
         let age = Self::now().saturating_sub(made);
         ensure!(age >= params.min_commitment_age_ms, Error::CommitmentTooNew);
         ensure!(age <= params.max_commitment_age_ms, Error::CommitmentTooOld);
-        Ok(())
+        Ok(Some(commitment))
     }
 
     fn check_duration(duration_ms: u64, params: &DomainParams) -> DispatchResult {
@@ -124,18 +131,25 @@ impl<T: Config> Pallet<T> {
         Self::check_duration(duration_ms, &params)?;
         let now = Self::now();
         let hash = name.namehash();
-        if let Some(existing) = Domains::get(&hash) {
+        let existing = Domains::get(&hash);
+        if let Some(existing) = &existing {
             ensure!(Self::status_at(existing.expires_at, now) == NameStatus::Available, Error::NameTaken);
-            // Grace is over but the sweep has not reached it yet: release it now.
-            Self::release(&hash, &existing);
         }
         let new_records = NameRecords { dns: Vec::new(), web3: Default::default() };
         let new_records = Self::apply_changes(&name, new_records, records.into_iter().map(RecordChange::Upsert).collect(), &params)?;
-        Self::check_commitment(&name, &owner, &secret, &params)?;
+        let commitment = Self::check_commitment(&name, &owner, &secret, &params)?;
         let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
         let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
 
+        // The transfer checks the balance before it writes anything: the first write.
         T::Currency::transfer(&payer, &T::TREASURY, cost)?;
+        if let Some(commitment) = commitment {
+            Commitments::remove(&commitment);
+        }
+        if let Some(existing) = existing {
+            // Grace is over but the sweep has not reached it yet: release it now.
+            Self::release(&hash, &existing);
+        }
         let registration = RegistrationCounter::get_or_default().saturating_add(1);
         RegistrationCounter::put(&registration);
         let info = DomainInfo {
@@ -191,7 +205,9 @@ impl<T: Config> Pallet<T> {
         Owned::remove(&from, &hash);
         Owned::insert(&to, &hash, &());
         info.owner = to;
+        // Delegations of the old owner end with the transfer.
         info.approved = None;
+        info.update_key = None;
         Domains::insert(&hash, &info);
         Self::deposit_event(Event::Transferred { name: info.name, from, to });
     }

@@ -29,16 +29,19 @@ impl<T: Config> Pallet<T> {
     /// Handles due queue entries, at most `max_expiries_per_block`.
     pub(crate) fn sweep_expiries(now: Moment) {
         let params = Self::params();
-        let mut budget = params.max_expiries_per_block;
+        let mut budget = params.max_expiries_per_block.max(1);
         while budget > 0 {
             let Some((moment, hash, action)) = Self::first_due(now) else {
                 return;
             };
             ExpiryQueue::remove(&moment_key(moment), &hash);
-            budget -= 1;
             match action {
-                ExpiryAction::Expire => Self::expire(moment, &hash, &params),
+                ExpiryAction::Expire => {
+                    budget -= 1;
+                    Self::expire(moment, &hash, &params);
+                }
                 ExpiryAction::Purge => {
+                    budget -= 1;
                     if let Some(info) = Domains::get(&hash)
                         && info.parent.is_none()
                         && info.expires_at.saturating_add(params.grace_period_ms) == moment
@@ -46,8 +49,9 @@ impl<T: Config> Pallet<T> {
                         Self::release(&hash, &info);
                     }
                 }
-                ExpiryAction::PurgeSubnames => {
-                    budget = Self::purge_subnames(moment, &hash, budget);
+                // Charged per child visited (at least one), so the queue always moves on.
+                ExpiryAction::PurgeSubnames { registration, after } => {
+                    budget = Self::purge_subnames(moment, &hash, registration, after, budget);
                 }
             }
         }
@@ -90,31 +94,43 @@ impl<T: Config> Pallet<T> {
         Self::remove_entry(hash, info);
         Self::deposit_event(Event::Released { name: info.name.clone() });
         if Subnames::iter_prefix(hash).next().is_some() {
-            Self::schedule(Self::now(), hash, ExpiryAction::PurgeSubnames);
+            let action = ExpiryAction::PurgeSubnames { registration: info.registration, after: None };
+            Self::schedule(Self::now(), hash, action);
         }
     }
 
-    /// Removes up to `budget` subnames of `parent`; requeues itself if some remain. Returns the
-    /// budget left.
-    fn purge_subnames(moment: Moment, parent: &Hash, mut budget: u32) -> u32 {
-        let children: Vec<Hash> = Subnames::iter_prefix(parent).take(budget as usize).map(|(h, _)| h).collect();
-        for child in children {
-            budget = budget.saturating_sub(1);
+    /// Visits up to `budget` (at least one) children of `parent` after the cursor, removing those
+    /// of the released `registration`; requeues itself with the cursor while children remain.
+    /// Returns the budget left.
+    fn purge_subnames(moment: Moment, parent: &Hash, registration: u64, after: Option<Hash>, budget: u32) -> u32 {
+        let visits = budget.max(1);
+        let mut iter = Subnames::iter_prefix(parent);
+        if let Some(after) = after {
+            iter = iter.starting_after(<Subnames as StorageDoubleMap>::hashed_key(parent, &after));
+        }
+        let children: Vec<Hash> = iter.take(visits as usize + 1).map(|(h, _)| h).collect();
+        let more = children.len() > visits as usize;
+        let mut last = None;
+        for child in children.into_iter().take(visits as usize) {
+            last = Some(child);
             match Domains::get(&child) {
-                Some(info) => {
+                Some(info) if info.registration == registration => {
                     let name: DomainName = info.name.clone();
                     Self::remove_entry(&child, &info);
                     Self::deposit_event(Event::SubnameRemoved { name });
                     if Subnames::iter_prefix(&child).next().is_some() {
-                        Self::schedule(moment, &child, ExpiryAction::PurgeSubnames);
+                        let action = ExpiryAction::PurgeSubnames { registration, after: None };
+                        Self::schedule(moment, &child, action);
                     }
                 }
+                // A subname of a newer registration: it stays.
+                Some(_) => {}
                 None => Subnames::remove(parent, &child),
             }
         }
-        if Subnames::iter_prefix(parent).next().is_some() {
-            Self::schedule(moment, parent, ExpiryAction::PurgeSubnames);
+        if more {
+            Self::schedule(moment, parent, ExpiryAction::PurgeSubnames { registration, after: last });
         }
-        budget
+        budget.saturating_sub(visits)
     }
 }

@@ -68,7 +68,10 @@ impl<T: Config> Pallet<T> {
             iter = iter.starting_after(<Owned as StorageDoubleMap>::hashed_key(owner, &cursor));
         }
         iter.filter_map(|(hash, ())| Domains::get(&hash))
-            .filter(|info| Self::locate(&info.name).is_some())
+            .filter(|info| {
+                Self::locate(&info.name)
+                    .is_some_and(|l| Self::status_at(l.expires_at, Self::now()) != NameStatus::Available)
+            })
             .map(|info| info.name)
             .take(limit)
             .collect()

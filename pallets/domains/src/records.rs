@@ -60,7 +60,7 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn check_records(name: &DomainName, records: &NameRecords, params: &DomainParams) -> DispatchResult {
         ensure!(records.dns.len() as u64 <= u64::from(params.max_dns_records), Error::TooManyRecords);
         ensure!(records.web3.count() as u64 <= u64::from(params.max_web3_entries), Error::TooManyWeb3Entries);
-        let size = records.dns.iter().map(|r| parity_scale_codec::Encode::encoded_size(r)).sum::<usize>()
+        let size = records.dns.iter().map(parity_scale_codec::Encode::encoded_size).sum::<usize>()
             + records.web3.size();
         ensure!(size as u64 <= u64::from(params.max_record_bytes), Error::RecordsTooLarge);
         for record in &records.dns {

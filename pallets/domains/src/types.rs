@@ -214,8 +214,15 @@ pub enum ExpiryAction {
     Expire,
     /// The grace period ends: the name and its records are removed.
     Purge,
-    /// Remove (a bounded number of) subnames of a purged name.
-    PurgeSubnames,
+    /// Remove, a bounded number per block, the subnames of a name that were created under the
+    /// released registration `registration`, continuing after the child `after`. Subnames of a
+    /// newer registration of the same name are left alone.
+    PurgeSubnames {
+        /// The registration whose subnames die.
+        registration: u64,
+        /// The last child visited (a cursor across blocks).
+        after: Option<Hash>,
+    },
 }
 
 /// A name's resolution, as `domain_resolve` returns it.

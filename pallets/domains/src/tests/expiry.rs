@@ -270,7 +270,6 @@ fn a_name_past_grace_is_released_by_a_registration_before_the_sweep_reaches_it()
 }
 
 #[test]
-#[ignore = "BUG: register releases an unswept expired name before validating the rest of the call (calls.rs register)"]
 fn a_refused_registration_of_a_name_past_grace_changes_nothing() {
     new_test_ext_with(no_commitment_params()).execute_with(|| {
         let expires_at = alice_with_a_record();

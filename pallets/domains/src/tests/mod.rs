@@ -3,7 +3,7 @@
 //! Each test drives the mock runtime ([`crate::mock`]) like a script: set up names, dispatch a
 //! call, assert storage and the events. Every refused call goes through
 //! [`assert_noop`](crate::mock::assert_noop), which also proves the state is byte-for-byte
-//! unchanged. Tests of known bugs are `#[ignore = "BUG: …"]` and describe the expected behaviour.
+//! unchanged.
 //!
 //! - `registration`: commit-reveal, fees, the refusals of `register`.
 //! - `expiry`: status boundaries, the bounded sweep, grace, renewals.

@@ -249,7 +249,6 @@ fn commitments_exactly_at_the_age_bounds_are_accepted() {
 }
 
 #[test]
-#[ignore = "BUG: check_commitment takes the commitment before validating it, so a refused register consumes it (calls.rs)"]
 fn a_refused_register_leaves_the_commitment_in_place() {
     new_test_ext().execute_with(|| {
         let commitment = commit(1, "alice.ghost", SECRET);

@@ -249,7 +249,6 @@ fn an_update_of_an_expired_name_is_refused() {
 }
 
 #[test]
-#[ignore = "BUG: do_transfer clears `approved` but keeps `update_key`, so the seller's key still rewrites the buyer's records (calls.rs do_transfer)"]
 fn the_previous_owners_update_key_cannot_sign_after_a_transfer() {
     new_test_ext().execute_with(|| {
         register_for_pair("alice.ghost", &alice());

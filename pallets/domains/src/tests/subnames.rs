@@ -338,7 +338,6 @@ fn the_new_owner_recreates_a_subname_of_the_earlier_registration() {
 }
 
 #[test]
-#[ignore = "BUG: purge_subnames removes every child of the parent hash, including live subnames of the new registration (expiry.rs)"]
 fn a_subname_recreated_before_the_purge_survives_it() {
     new_test_ext_with(no_commitment_params()).execute_with(|| {
         alice_with_www();
@@ -358,7 +357,6 @@ fn a_subname_recreated_before_the_purge_survives_it() {
 }
 
 #[test]
-#[ignore = "BUG: with max_expiries_per_block = 1 a PurgeSubnames entry spends the budget on itself and requeues forever, jamming the queue (expiry.rs)"]
 fn subnames_are_purged_and_the_queue_moves_on_with_a_budget_of_one() {
     let params = crate::DomainParams {
         max_expiries_per_block: 1,

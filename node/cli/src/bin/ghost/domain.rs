@@ -166,7 +166,7 @@ pub struct DurationArgs {
 
 impl DurationArgs {
     /// The period in ms.
-    pub fn to_ms(&self) -> anyhow::Result<u64> {
+    pub fn to_ms(self) -> anyhow::Result<u64> {
         let (n, unit_ms, flag) = match (self.years, self.days, self.seconds) {
             (Some(years), _, _) => (years, YEAR_MS, "--years"),
             (None, Some(days), _) => (days, DAY_MS, "--days"),
@@ -1351,10 +1351,11 @@ async fn resolve(
     verify_resolution(&name, &answer, header.state_root)
         .with_context(|| format!("verifying the proof of {name} at block {}", answer.at))?;
     if answer.resolution.is_none() {
-        return Err(not_registered().context(format!(
-            "proven absent at block {} (state root {})",
-            answer.at, answer.state_root
-        )));
+        anyhow::bail!(
+            "{name} is not registered (proven absent at block {}, state root {})",
+            answer.at,
+            answer.state_root
+        );
     }
     out.emit(&VerifiedResolution(answer))
 }

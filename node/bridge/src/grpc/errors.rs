@@ -1,0 +1,155 @@
+//! Why a gRPC call fails, and the one place where failures become a `tonic::Status`.
+//!
+//! Every handler returns [`GrpcError`]; `From<GrpcError> for Status` maps it once, at the edge.
+//! [`BridgeError`] (from the chain source) converts into `GrpcError` and, through it, into a
+//! `Status`, so no handler picks a status code itself.
+//!
+//! | error | code |
+//! | --- | --- |
+//! | [`GrpcError::Invalid`] (bad name, record, address, signature length), [`GrpcError::Stale`], [`GrpcError::OversizedBatch`] | `INVALID_ARGUMENT` |
+//! | [`GrpcError::BadSignature`] | `PERMISSION_DENIED` |
+//! | [`GrpcError::UnknownDomain`], [`GrpcError::UnknownHeight`], [`BridgeError::NotFound`] | `NOT_FOUND` |
+//! | [`BridgeError::Rejected`] (the pool or chain refused) | `FAILED_PRECONDITION` |
+//! | [`GrpcError::SlowConsumer`] | `RESOURCE_EXHAUSTED` |
+//! | [`GrpcError::FeedInterrupted`], [`GrpcError::ShuttingDown`], [`BridgeError::Unavailable`] | `UNAVAILABLE` |
+//!
+//! Stream-ending errors carry the height to resume from, in the message and in the
+//! `ghost-resume-height` trailer ([`RESUME_HEIGHT_METADATA`]).
+
+use ghost_primitives::{AccountId, DomainName};
+use tonic::metadata::{MetadataMap, MetadataValue};
+use tonic::{Code, Status};
+
+use super::convert::ConvertError;
+use crate::source::BridgeError;
+
+/// The trailer that carries the height a subscription should resume from.
+pub const RESUME_HEIGHT_METADATA: &str = "ghost-resume-height";
+
+/// Why a GhostDNSService call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrpcError {
+    /// The request is malformed (name, record, address, signature length, filter).
+    #[error(transparent)]
+    Invalid(#[from] ConvertError),
+    /// The signature is not the signer's signature of the canonical update payload.
+    #[error("signature is not {signer}'s signature of the canonical update payload")]
+    BadSignature {
+        /// The claimed signer (`owner_address`).
+        signer: AccountId,
+    },
+    /// The update's timestamp is too far from the bridge's clock.
+    #[error(
+        "stale update: timestamp {timestamp} is {skew_ms} ms away from the bridge's clock {now} \
+         (window ±{window_ms} ms)"
+    )]
+    Stale {
+        /// The update's timestamp (ms).
+        timestamp: u64,
+        /// The bridge's clock (ms).
+        now: u64,
+        /// How far apart they are (ms).
+        skew_ms: u64,
+        /// The accepted distance (ms).
+        window_ms: u64,
+    },
+    /// The name is not registered.
+    #[error("`{0}` is not registered")]
+    UnknownDomain(DomainName),
+    /// No canonical block at the requested height.
+    #[error("no block at height {0}")]
+    UnknownHeight(u64),
+    /// A batch with more updates than allowed.
+    #[error("oversized batch: {len} updates, at most {max}")]
+    OversizedBatch {
+        /// Updates sent.
+        len: usize,
+        /// Updates allowed.
+        max: usize,
+    },
+    /// A subscriber did not read while its buffer was full.
+    #[error("slow consumer; resume from height {resume_from}")]
+    SlowConsumer {
+        /// Every matching change below this height was delivered, none from it on.
+        resume_from: u64,
+    },
+    /// The chain's change feed ended or failed.
+    #[error("change feed interrupted ({cause}); resume from height {resume_from}")]
+    FeedInterrupted {
+        /// Every matching change below this height was delivered, none from it on.
+        resume_from: u64,
+        /// What happened.
+        cause: String,
+    },
+    /// The server is stopping.
+    #[error("GhostBridge is shutting down; resume from height {resume_from}")]
+    ShuttingDown {
+        /// Every matching change below this height was delivered, none from it on.
+        resume_from: u64,
+    },
+    /// The chain source failed or refused.
+    #[error(transparent)]
+    Chain(#[from] BridgeError),
+}
+
+impl GrpcError {
+    /// The gRPC status code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            GrpcError::Invalid(_) | GrpcError::Stale { .. } | GrpcError::OversizedBatch { .. } => {
+                Code::InvalidArgument
+            }
+            GrpcError::BadSignature { .. } => Code::PermissionDenied,
+            GrpcError::UnknownDomain(_) | GrpcError::UnknownHeight(_) => Code::NotFound,
+            GrpcError::SlowConsumer { .. } => Code::ResourceExhausted,
+            GrpcError::FeedInterrupted { .. } | GrpcError::ShuttingDown { .. } => Code::Unavailable,
+            GrpcError::Chain(BridgeError::Rejected(_)) => Code::FailedPrecondition,
+            GrpcError::Chain(BridgeError::NotFound(_)) => Code::NotFound,
+            GrpcError::Chain(BridgeError::Unavailable(_)) => Code::Unavailable,
+        }
+    }
+
+    /// The height a subscriber should resume from, for errors that end a subscription.
+    pub fn resume_from(&self) -> Option<u64> {
+        match self {
+            GrpcError::SlowConsumer { resume_from }
+            | GrpcError::FeedInterrupted { resume_from, .. }
+            | GrpcError::ShuttingDown { resume_from } => Some(*resume_from),
+            _ => None,
+        }
+    }
+
+    /// Whether the chain (pool or runtime) refused a submitted update.
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, GrpcError::Chain(BridgeError::Rejected(_)))
+    }
+
+    /// A short, stable label for metrics (`invalid_argument`, `permission_denied`, ...).
+    pub fn metric_label(&self) -> &'static str {
+        match self.code() {
+            Code::InvalidArgument => "invalid_argument",
+            Code::PermissionDenied => "permission_denied",
+            Code::NotFound => "not_found",
+            Code::FailedPrecondition => "rejected",
+            Code::ResourceExhausted => "resource_exhausted",
+            _ => "unavailable",
+        }
+    }
+}
+
+impl From<GrpcError> for Status {
+    fn from(error: GrpcError) -> Status {
+        let mut metadata = MetadataMap::new();
+        if let Some(height) = error.resume_from() {
+            metadata.insert(RESUME_HEIGHT_METADATA, MetadataValue::from(height));
+        }
+        Status::with_metadata(error.code(), error.to_string(), metadata)
+    }
+}
+
+impl From<BridgeError> for Status {
+    fn from(error: BridgeError) -> Status {
+        GrpcError::Chain(error).into()
+    }
+}

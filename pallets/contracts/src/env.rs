@@ -1,0 +1,148 @@
+//! The chain side of the host functions: [`Env`] implements [`Host`] for a runtime's `Config`
+//! over the pallet's storage, the currency, the system pallet and the name provider.
+
+use std::marker::PhantomData;
+
+use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash};
+use ghost_support::traits::Currency;
+use pallet_system as system;
+
+use crate::wasm::runtime::{CallOutcome, CallRequest, Host};
+use crate::{
+    Config, ContractInfoOf, ContractStorage, Event, NameProvider, NameResolution, NamesError,
+    Pallet, PristineCode, ReturnCode,
+};
+use ghost_support::storage::{StorageDoubleMap, StorageMap};
+
+/// The host of runtime `T` (stateless: storage is the thread's externalities).
+pub(crate) struct Env<T>(PhantomData<fn() -> T>);
+
+impl<T> Env<T> {
+    pub(crate) fn new() -> Self {
+        Env(PhantomData)
+    }
+}
+
+/// The deposit `bytes` and `items` of storage require.
+fn storage_deposit<T: Config>(bytes: u64, items: u32) -> Balance {
+    T::STORAGE_DEPOSIT_PER_BYTE
+        .saturating_mul(Balance::from(bytes))
+        .saturating_add(T::STORAGE_DEPOSIT_PER_ITEM.saturating_mul(Balance::from(items)))
+}
+
+impl<T: Config> Host for Env<T> {
+    fn code(&self, code_hash: &Hash) -> Option<Vec<u8>> {
+        PristineCode::get(code_hash)
+    }
+
+    fn storage_get(&self, contract: &AccountId, key: &[u8]) -> Option<Vec<u8>> {
+        ContractStorage::get(contract, &key.to_vec())
+    }
+
+    fn storage_set(
+        &self,
+        contract: &AccountId,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> Result<bool, ReturnCode> {
+        let key = key.to_vec();
+        let mut info = ContractInfoOf::get(contract).ok_or(ReturnCode::NotAContract)?;
+        let old = ContractStorage::get(contract, &key);
+        let size = |v: &[u8]| (key.len() as u64).saturating_add(v.len() as u64);
+        let old_bytes = old.as_deref().map_or(0, size);
+        let new_bytes = value.map_or(0, size);
+        info.storage_bytes = info
+            .storage_bytes
+            .saturating_sub(old_bytes)
+            .saturating_add(new_bytes);
+        match (old.is_some(), value.is_some()) {
+            (false, true) => info.storage_items = info.storage_items.saturating_add(1),
+            (true, false) => info.storage_items = info.storage_items.saturating_sub(1),
+            _ => {}
+        }
+        let required = storage_deposit::<T>(info.storage_bytes, info.storage_items);
+        let held = info.storage_deposit;
+        if required > held {
+            T::Currency::reserve(contract, required - held)
+                .map_err(|_| ReturnCode::StorageDepositNotCovered)?;
+        } else if required < held {
+            T::Currency::unreserve(contract, held - required);
+        }
+        info.storage_deposit = required;
+
+        match value {
+            Some(v) => ContractStorage::insert(contract, &key, &v.to_vec()),
+            None => ContractStorage::remove(contract, &key),
+        }
+        ContractInfoOf::insert(contract, &info);
+        Ok(old.is_some())
+    }
+
+    fn balance(&self, who: &AccountId) -> Balance {
+        T::Currency::free_balance(who)
+    }
+
+    fn transfer(&self, from: &AccountId, to: &AccountId, value: Balance) -> Result<(), ReturnCode> {
+        T::Currency::transfer(from, to, value).map_err(|_| ReturnCode::TransferFailed)
+    }
+
+    fn block_number(&self) -> u64 {
+        system::Pallet::<T>::block_number()
+    }
+
+    fn block_timestamp(&self) -> u64 {
+        system::Pallet::<T>::now()
+    }
+
+    fn deposit_event(&self, contract: &AccountId, topics: Vec<Hash>, data: Vec<u8>) {
+        Pallet::<T>::deposit_event(Event::ContractEmitted {
+            contract: *contract,
+            topics,
+            data,
+        });
+    }
+
+    fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode> {
+        Pallet::<T>::nested_call(request)
+    }
+
+    fn set_reentrant(&self, contract: &AccountId, allow: bool) {
+        let _: Result<(), ()> = ContractInfoOf::try_mutate_exists(contract, |info| {
+            if let Some(info) = info {
+                info.reentrant = allow;
+            }
+            Ok(())
+        });
+    }
+
+    fn name_resolve(&self, name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
+        T::Names::resolve(name)
+    }
+
+    fn name_register(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError> {
+        T::Names::register(contract, name, duration_ms)
+    }
+
+    fn name_set_records(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        records: Vec<DnsRecord>,
+    ) -> Result<(), NamesError> {
+        T::Names::set_records(contract, name, records)
+    }
+
+    fn name_transfer(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        to: &AccountId,
+    ) -> Result<(), NamesError> {
+        T::Names::transfer(contract, name, to)
+    }
+}
