@@ -11,7 +11,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Signer;
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 use crate::bytes::{decode_hex, encode_hex};
@@ -122,39 +122,19 @@ impl<'de> serde::Deserialize<'de> for Signature {
 }
 
 impl Signature {
-    /// Verifies this signature of `message` by `signer` (strict ed25519: no malleable or
-    /// small-order keys).
+    /// Verifies this signature of `message` by `signer` under the chain's rule (see
+    /// [`crate::ed25519`]: cofactored, strict decoding, no small-order points).
     pub fn verify(&self, message: &[u8], signer: &AccountId) -> bool {
-        let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&signer.0) else {
-            return false;
-        };
-        let sig = ed25519_dalek::Signature::from_bytes(&self.0);
-        key.verify_strict(message, &sig).is_ok()
+        crate::ed25519::verify(&signer.0, message, &self.0)
     }
 }
 
-/// Verifies many `(message, signature, signer)` triples at once with ed25519 batch verification.
-///
-/// Returns `true` only if every signature is valid. On `false` the caller re-checks one by one to
-/// find the culprit. Batch verification accepts exactly the signatures that `verify` accepts for
-/// canonical inputs produced by honest signers.
+/// Verifies many `(message, signature, signer)` triples at once; `true` only if every signature
+/// is valid. Accepts exactly what [`Signature::verify`] accepts one by one (see
+/// [`crate::ed25519`]), so block import may batch what authors checked singly.
 pub fn verify_batch(items: &[(&[u8], Signature, AccountId)]) -> bool {
-    if items.is_empty() {
-        return true;
-    }
-    let mut keys = Vec::with_capacity(items.len());
-    for (_, _, signer) in items {
-        match ed25519_dalek::VerifyingKey::from_bytes(&signer.0) {
-            Ok(k) if !k.is_weak() => keys.push(k),
-            _ => return false,
-        }
-    }
-    let messages: Vec<&[u8]> = items.iter().map(|(m, _, _)| *m).collect();
-    let sigs: Vec<ed25519_dalek::Signature> = items
-        .iter()
-        .map(|(_, s, _)| ed25519_dalek::Signature::from_bytes(&s.0))
-        .collect();
-    ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok()
+    let raw: Vec<(&[u8], [u8; 64], [u8; 32])> = items.iter().map(|(m, s, a)| (*m, s.0, a.0)).collect();
+    crate::ed25519::verify_batch(&raw)
 }
 
 /// Why a secret URI or seed was refused.
@@ -236,17 +216,6 @@ pub fn seed_from_suri(suri: &str) -> Result<[u8; 32], KeyError> {
         return bytes.try_into().map_err(|_| KeyError::InvalidSuri);
     }
     Err(KeyError::InvalidSuri)
-}
-
-/// Checks a signature without a key pair: used by the runtime.
-impl Verifier<ed25519_dalek::Signature> for AccountId {
-    fn verify(
-        &self,
-        msg: &[u8],
-        signature: &ed25519_dalek::Signature,
-    ) -> Result<(), ed25519_dalek::SignatureError> {
-        ed25519_dalek::VerifyingKey::from_bytes(&self.0)?.verify_strict(msg, signature)
-    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod address;
 pub mod block;
 pub mod bytes;
 pub mod crypto;
+pub mod ed25519;
 pub mod extrinsic;
 pub mod hash;
 pub mod header;

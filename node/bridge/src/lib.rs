@@ -23,6 +23,8 @@
 //! DNS code never builds extrinsics; gRPC writes go through the node's transaction pool, and
 //! the runtime re-checks everything (the bridge is not trusted).
 
+pub mod dns;
+pub mod grpc;
 pub mod index;
 pub mod remote;
 pub mod source;

@@ -166,6 +166,13 @@ impl HostFnCosts {
     };
 }
 
+impl HostFnCosts {
+    /// `base + per_byte × bytes`, saturating.
+    pub const fn bytes(&self, bytes: u64) -> u64 {
+        self.base.saturating_add(self.per_byte.saturating_mul(bytes))
+    }
+}
+
 impl Default for HostFnCosts {
     fn default() -> Self {
         HostFnCosts::DEFAULT

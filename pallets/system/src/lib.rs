@@ -228,7 +228,10 @@ impl<T: Config> Pallet<T> {
         ParentHash::put(&parent_hash);
         Now::put(&timestamp_ms);
         BlockHash::insert(&previous, &parent_hash);
-        if let Some(expired) = previous.checked_sub(T::BLOCK_HASH_COUNT) {
+        // Block 0's hash is the genesis hash every signature covers: it is never pruned.
+        if let Some(expired) = previous.checked_sub(T::BLOCK_HASH_COUNT)
+            && expired != 0
+        {
             BlockHash::remove(&expired);
         }
         Self::reset_events();

@@ -41,11 +41,13 @@ fn timestamp_must_increase() {
 }
 
 #[test]
-fn old_block_hashes_are_pruned() {
+fn old_block_hashes_are_pruned_but_genesis_is_kept() {
     new_test_ext().execute_with(|| {
         for n in 1..=7 {
             run_to_block(n);
         }
+        assert_eq!(System::block_hash(0), Some(Hash([0; 32])), "signatures cover the genesis hash");
+        assert_eq!(System::block_hash(1), None);
         assert_eq!(System::block_hash(2), None);
         assert!(System::block_hash(3).is_some());
         assert!(System::block_hash(6).is_some());

@@ -117,7 +117,7 @@ enum Step {
 }
 
 /// The authoritative zones (`ghost.`, `bc.`), answering from a [`NameIndex`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GhostZone {
     index: NameIndex,
     origins: Vec<Origin>,
@@ -126,9 +126,13 @@ pub struct GhostZone {
     soa: SoaConfig,
 }
 
-impl std::fmt::Debug for NameIndex {
+impl std::fmt::Debug for GhostZone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NameIndex").field("names", &self.len()).field("head", &self.head()).finish()
+        f.debug_struct("GhostZone")
+            .field("origins", &self.origins)
+            .field("names", &self.index.len())
+            .field("soa", &self.soa)
+            .finish_non_exhaustive()
     }
 }
 
@@ -259,11 +263,7 @@ impl GhostZone {
 
     /// The records at a zone apex.
     fn apex(&self, owner: &Name, qtype: RecordType) -> Vec<Record> {
-        let soa = || {
-            let mut soa = self.soa_record(owner);
-            soa.name = owner.clone();
-            soa
-        };
+        let soa = || self.soa_record(owner);
         let ns = || Record::from_rdata(owner.clone(), self.soa.ns_ttl, RData::NS(NS(self.mname.clone())));
         match qtype {
             RecordType::SOA => vec![soa()],

@@ -22,7 +22,7 @@ use wasmparser::ValType;
 
 use super::executor::ExecError;
 use crate::types::{
-    ExecReturn, NameResolution, NamesError, ReturnCode, ReturnFlags, Schedule,
+    ExecReturn, HostFnCosts, NameResolution, NamesError, ReturnCode, ReturnFlags, Schedule,
 };
 
 /// The module every import must come from.
@@ -229,8 +229,10 @@ fn trap(t: HostTrap) -> wasmi::Error {
     wasmi::Error::host(t)
 }
 
-/// Charges `fuel`; traps with [`HostTrap::OutOfFuel`] (leaving zero) if it cannot.
-fn charge(caller: &mut Ctx<'_>, fuel: u64) -> HostResult<()> {
+/// Charges the fuel `price` computes from the schedule; traps with [`HostTrap::OutOfFuel`]
+/// (leaving zero) if the frame cannot pay.
+fn charge(caller: &mut Ctx<'_>, price: impl FnOnce(&HostFnCosts) -> u64) -> HostResult<()> {
+    let fuel = price(&caller.data().schedule.host_fn_costs);
     let left = caller.get_fuel()?;
     match left.checked_sub(fuel) {
         Some(rest) => caller.set_fuel(rest),
@@ -239,16 +241,6 @@ fn charge(caller: &mut Ctx<'_>, fuel: u64) -> HostResult<()> {
             Err(trap(HostTrap::OutOfFuel))
         }
     }
-}
-
-fn costs(caller: &Ctx<'_>) -> crate::types::HostFnCosts {
-    caller.data().schedule.host_fn_costs
-}
-
-/// `base + per_byte × bytes`.
-fn byte_cost(caller: &Ctx<'_>, bytes: u64) -> u64 {
-    let c = costs(caller);
-    c.base.saturating_add(c.per_byte.saturating_mul(bytes))
 }
 
 fn memory(caller: &Ctx<'_>) -> HostResult<Memory> {
@@ -311,7 +303,7 @@ fn write_output(
     out_len_ptr: i32,
     data: &[u8],
 ) -> HostResult<ReturnCode> {
-    charge(caller, byte_cost(caller, data.len() as u64))?;
+    charge(caller, |k| k.bytes(data.len() as u64))?;
     let capacity = read_u32(caller, out_len_ptr)? as usize;
     let len = u32::try_from(data.len()).map_err(|_| trap(HostTrap::IoTooLarge))?;
     if data.len() > capacity {
@@ -333,7 +325,7 @@ fn write_truncated(
 ) -> HostResult<()> {
     let capacity = read_u32(caller, out_len_ptr)? as usize;
     let shown = &data[..data.len().min(capacity)];
-    charge(caller, byte_cost(caller, shown.len() as u64))?;
+    charge(caller, |k| k.bytes(shown.len() as u64))?;
     write(caller, out_ptr, shown)?;
     let len = u32::try_from(data.len()).map_err(|_| trap(HostTrap::IoTooLarge))?;
     write(caller, out_len_ptr, &len.to_le_bytes())
@@ -356,10 +348,10 @@ fn read_name(
     let len = len as u32;
     // 253 is the longest canonical name; longer input is refused before it is copied.
     if len > 253 {
-        charge(caller, costs(caller).base)?;
+        charge(caller, |k| k.base)?;
         return Ok(Err(ReturnCode::InvalidName));
     }
-    charge(caller, byte_cost(caller, u64::from(len)))?;
+    charge(caller, |k| k.bytes(u64::from(len)))?;
     let bytes = read(caller, ptr, len)?;
     Ok(std::str::from_utf8(&bytes)
         .ok()
@@ -399,14 +391,14 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         if len > c.data().schedule.limits.max_io_len {
             return Err(trap(HostTrap::IoTooLarge));
         }
-        charge(&mut c, byte_cost(&c, u64::from(len)))?;
+        charge(&mut c, |k| k.bytes(u64::from(len)))?;
         let data = read(&c, ptr, len)?;
         c.data_mut().output = Some(ExecReturn { flags: ReturnFlags(flags), data });
         Err(trap(HostTrap::Return))
     })?;
 
     l.func_wrap(m, "storage_get", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
-        charge(&mut c, costs(&c).storage_read.saturating_add(byte_cost(&c, key_len as u32 as u64)))?;
+        charge(&mut c, |k| k.storage_read.saturating_add(k.bytes(key_len as u32 as u64)))?;
         let key = read_key(&mut c, key_ptr, key_len)?;
         let address = c.data().address;
         match c.data().host.storage_get(&address, &key) {
@@ -421,7 +413,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             return Err(trap(HostTrap::ValueTooLarge));
         }
         let bytes = u64::from(key_len as u32).saturating_add(u64::from(val_len));
-        charge(&mut c, costs(&c).storage_write.saturating_add(byte_cost(&c, bytes)))?;
+        charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(bytes)))?;
         let key = read_key(&mut c, key_ptr, key_len)?;
         let value = read(&c, val_ptr, val_len)?;
         let address = c.data().address;
@@ -429,7 +421,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "storage_remove", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32| -> HostResult<i32> {
-        charge(&mut c, costs(&c).storage_write.saturating_add(byte_cost(&c, key_len as u32 as u64)))?;
+        charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(key_len as u32 as u64)))?;
         let key = read_key(&mut c, key_ptr, key_len)?;
         let address = c.data().address;
         match c.data().host.storage_set(&address, &key, None) {
@@ -440,32 +432,32 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "caller", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
-        charge(&mut c, byte_cost(&c, 32))?;
+        charge(&mut c, |k| k.bytes(32))?;
         let who = c.data().caller;
         write(&mut c, out, &who.0)
     })?;
 
     l.func_wrap(m, "address", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
-        charge(&mut c, byte_cost(&c, 32))?;
+        charge(&mut c, |k| k.bytes(32))?;
         let me = c.data().address;
         write(&mut c, out, &me.0)
     })?;
 
     l.func_wrap(m, "value_transferred", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
-        charge(&mut c, byte_cost(&c, 16))?;
+        charge(&mut c, |k| k.bytes(16))?;
         let value = c.data().value;
         write(&mut c, out, &value.to_le_bytes())
     })?;
 
     l.func_wrap(m, "balance", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
-        charge(&mut c, costs(&c).storage_read.saturating_add(byte_cost(&c, 16)))?;
+        charge(&mut c, |k| k.storage_read.saturating_add(k.bytes(16)))?;
         let me = c.data().address;
         let balance = c.data().host.balance(&me);
         write(&mut c, out, &balance.to_le_bytes())
     })?;
 
     l.func_wrap(m, "transfer", |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32| -> HostResult<i32> {
-        charge(&mut c, costs(&c).transfer.saturating_add(byte_cost(&c, 48)))?;
+        charge(&mut c, |k| k.transfer.saturating_add(k.bytes(48)))?;
         let dest = read_account(&c, dest_ptr)?;
         let value = read_balance(&c, value_ptr)?;
         let me = c.data().address;
@@ -473,12 +465,12 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "block_number", |mut c: Ctx<'_>| -> HostResult<i64> {
-        charge(&mut c, costs(&c).storage_read.saturating_add(costs(&c).base))?;
+        charge(&mut c, |k| k.storage_read.saturating_add(k.base))?;
         Ok(c.data().host.block_number() as i64)
     })?;
 
     l.func_wrap(m, "block_timestamp", |mut c: Ctx<'_>| -> HostResult<i64> {
-        charge(&mut c, costs(&c).storage_read.saturating_add(costs(&c).base))?;
+        charge(&mut c, |k| k.storage_read.saturating_add(k.base))?;
         Ok(c.data().host.block_timestamp() as i64)
     })?;
 
@@ -492,7 +484,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             return Err(trap(HostTrap::EventDataTooLarge));
         }
         let bytes = u64::from(topics_len) + u64::from(data_len);
-        charge(&mut c, costs(&c).deposit_event.saturating_add(byte_cost(&c, bytes)))?;
+        charge(&mut c, |k| k.deposit_event.saturating_add(k.bytes(bytes)))?;
         let raw_topics = read(&c, topics_ptr, topics_len)?;
         let data = read(&c, data_ptr, data_len)?;
         let topics = raw_topics
@@ -516,7 +508,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             if in_len > c.data().schedule.limits.max_io_len {
                 return Err(trap(HostTrap::IoTooLarge));
             }
-            charge(&mut c, costs(&c).call.saturating_add(byte_cost(&c, u64::from(in_len) + 48)))?;
+            charge(&mut c, |k| k.call.saturating_add(k.bytes(u64::from(in_len) + 48)))?;
             let dest = read_account(&c, dest_ptr)?;
             let value = read_balance(&c, value_ptr)?;
             let input = read(&c, in_ptr, in_len)?;
@@ -549,7 +541,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     )?;
 
     l.func_wrap(m, "allow_reentry", |mut c: Ctx<'_>, allow: i32| -> HostResult<()> {
-        charge(&mut c, costs(&c).storage_write.saturating_add(costs(&c).base))?;
+        charge(&mut c, |k| k.storage_write.saturating_add(k.base))?;
         let me = c.data().address;
         c.data().host.set_reentrant(&me, allow != 0);
         Ok(())
@@ -557,7 +549,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
 
     l.func_wrap(m, "blake3", |mut c: Ctx<'_>, in_ptr: i32, in_len: i32, out: i32| -> HostResult<()> {
         let in_len = in_len as u32;
-        charge(&mut c, byte_cost(&c, u64::from(in_len) + 32))?;
+        charge(&mut c, |k| k.bytes(u64::from(in_len) + 32))?;
         let data = read(&c, in_ptr, in_len)?;
         write(&mut c, out, blake3::hash(&data).as_bytes())
     })?;
@@ -567,7 +559,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         if msg_len > c.data().schedule.limits.max_io_len {
             return Err(trap(HostTrap::IoTooLarge));
         }
-        charge(&mut c, costs(&c).ed25519_verify.saturating_add(byte_cost(&c, u64::from(msg_len) + 96)))?;
+        charge(&mut c, |k| k.ed25519_verify.saturating_add(k.bytes(u64::from(msg_len) + 96)))?;
         let signature = Signature(read_array::<64>(&c, sig_ptr)?);
         let key = read_account(&c, key_ptr)?;
         let message = read(&c, msg_ptr, msg_len)?;
@@ -579,12 +571,12 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "fuel_left", |mut c: Ctx<'_>| -> HostResult<i64> {
-        charge(&mut c, costs(&c).base)?;
+        charge(&mut c, |k| k.base)?;
         Ok(i64::try_from(c.get_fuel()?).unwrap_or(i64::MAX))
     })?;
 
     l.func_wrap(m, "name_resolve", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
-        charge(&mut c, costs(&c).name_read)?;
+        charge(&mut c, |k| k.name_read)?;
         let name = match read_name(&mut c, name_ptr, name_len)? {
             Ok(name) => name,
             Err(code) => return Ok(code.as_i32()),
@@ -600,7 +592,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "name_register", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
-        charge(&mut c, costs(&c).name_write)?;
+        charge(&mut c, |k| k.name_write)?;
         let name = match read_name(&mut c, name_ptr, name_len)? {
             Ok(name) => name,
             Err(code) => return Ok(code.as_i32()),
@@ -614,7 +606,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         if rec_len > c.data().schedule.limits.max_io_len {
             return Err(trap(HostTrap::IoTooLarge));
         }
-        charge(&mut c, costs(&c).name_write.saturating_add(byte_cost(&c, u64::from(rec_len))))?;
+        charge(&mut c, |k| k.name_write.saturating_add(k.bytes(u64::from(rec_len))))?;
         let name = match read_name(&mut c, name_ptr, name_len)? {
             Ok(name) => name,
             Err(code) => return Ok(code.as_i32()),
@@ -628,7 +620,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     })?;
 
     l.func_wrap(m, "name_transfer", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, to_ptr: i32| -> HostResult<i32> {
-        charge(&mut c, costs(&c).name_write.saturating_add(byte_cost(&c, 32)))?;
+        charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
         let name = match read_name(&mut c, name_ptr, name_len)? {
             Ok(name) => name,
             Err(code) => return Ok(code.as_i32()),

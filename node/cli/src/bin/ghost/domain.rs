@@ -1196,8 +1196,9 @@ async fn check_registrable(
         .rpc_context(format_args!("checking {name} (domain_available)"))?;
     if !availability.available {
         anyhow::bail!(
-            "{name} cannot be registered: {}",
-            availability.reason.unwrap_or(availability.status)
+            "{name} is not available (status {}): {}",
+            availability.status,
+            availability.reason.as_deref().unwrap_or("refused")
         );
     }
     let (min, max) = (

@@ -1,0 +1,172 @@
+//! [`GhostHandler`]: hickory's [`RequestHandler`] for our zones.
+//!
+//! It checks the message (opcode, question count, class, EDNS version), asks the
+//! [`GhostZone`] for the answer, maps every refusal to a response code in one place
+//! ([`QueryError`] → [`ResponseCode`]), and hands hickory a response sized for the transport:
+//! the response's OPT record carries the client's UDP payload size (at least 512, at most
+//! [`DnsConfig::max_udp_payload`](super::DnsConfig::max_udp_payload)), which hickory's encoder
+//! uses as the limit over UDP, setting TC when the answer does not fit (512 bytes when the
+//! query had no EDNS). TCP answers are sent whole.
+//!
+//! The handler never recurses and never sets RA; it sets AA on every answer from our zones
+//! (records, NODATA and NXDOMAIN), and on nothing else.
+
+use std::iter;
+use std::time::Instant;
+
+use hickory_proto::op::{Edns, Header, HeaderCounts, LowerQuery, MessageType, Metadata, OpCode, ResponseCode};
+use hickory_proto::rr::{DNSClass, RecordType};
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+
+use super::metrics::DnsMetrics;
+use super::zone::{GhostZone, Outcome};
+use crate::index::now_ms;
+
+/// The smallest UDP payload every DNS client accepts (RFC 1035).
+pub const MIN_UDP_PAYLOAD: u16 = 512;
+
+/// Why a query gets no answer from the zone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The message is a response, not a query.
+    #[error("message is not a query")]
+    NotAQuery,
+    /// The opcode is not QUERY (NOTIFY, UPDATE, ...).
+    #[error("opcode {0} is not supported")]
+    UnsupportedOpcode(OpCode),
+    /// The message does not hold exactly one question.
+    #[error("{0} questions; exactly one is supported")]
+    QuestionCount(usize),
+    /// The question's class is not IN.
+    #[error("class {0} is not supported")]
+    UnsupportedClass(DNSClass),
+    /// The query's EDNS version is above 0.
+    #[error("EDNS version {0} is not supported")]
+    BadEdnsVersion(u8),
+    /// A zone transfer (AXFR, IXFR) was asked for.
+    #[error("zone transfers are refused")]
+    TransferRefused,
+    /// The name is outside our zones (this is not an open resolver).
+    #[error("not authoritative for the name")]
+    NotAuthoritative,
+}
+
+impl From<&QueryError> for ResponseCode {
+    fn from(error: &QueryError) -> ResponseCode {
+        match error {
+            QueryError::NotAQuery | QueryError::QuestionCount(_) => ResponseCode::FormErr,
+            QueryError::UnsupportedOpcode(_) | QueryError::UnsupportedClass(_) => ResponseCode::NotImp,
+            QueryError::BadEdnsVersion(_) => ResponseCode::BADVERS,
+            QueryError::TransferRefused | QueryError::NotAuthoritative => ResponseCode::Refused,
+        }
+    }
+}
+
+impl From<Outcome> for ResponseCode {
+    fn from(outcome: Outcome) -> ResponseCode {
+        match outcome {
+            Outcome::Answer | Outcome::NoData => ResponseCode::NoError,
+            Outcome::NxDomain => ResponseCode::NXDomain,
+        }
+    }
+}
+
+/// Answers queries for a [`GhostZone`] and counts them in [`DnsMetrics`].
+#[derive(Clone, Debug)]
+pub struct GhostHandler {
+    zone: GhostZone,
+    metrics: DnsMetrics,
+    max_udp_payload: u16,
+}
+
+impl GhostHandler {
+    /// A handler for `zone` advertising and using at most `max_udp_payload` bytes over UDP
+    /// (raised to 512 if lower).
+    pub fn new(zone: GhostZone, metrics: DnsMetrics, max_udp_payload: u16) -> GhostHandler {
+        GhostHandler { zone, metrics, max_udp_payload: max_udp_payload.max(MIN_UDP_PAYLOAD) }
+    }
+
+    /// The zone answered from.
+    pub fn zone(&self) -> &GhostZone {
+        &self.zone
+    }
+
+    /// The response's OPT record: present when the query had one, with the payload size the
+    /// UDP response may use.
+    fn response_edns(&self, request: &Request) -> Option<Edns> {
+        request.edns.as_ref().map(|asked| {
+            let mut edns = Edns::new();
+            edns.set_version(0);
+            edns.set_max_payload(asked.max_payload().clamp(MIN_UDP_PAYLOAD, self.max_udp_payload));
+            edns
+        })
+    }
+
+    /// The one question the zone should answer.
+    fn check<'r>(&self, request: &'r Request) -> Result<&'r LowerQuery, QueryError> {
+        if request.metadata.message_type != MessageType::Query {
+            return Err(QueryError::NotAQuery);
+        }
+        if request.metadata.op_code != OpCode::Query {
+            return Err(QueryError::UnsupportedOpcode(request.metadata.op_code));
+        }
+        if let Some(edns) = &request.edns
+            && edns.version() > 0
+        {
+            return Err(QueryError::BadEdnsVersion(edns.version()));
+        }
+        let query = match request.queries.queries() {
+            [query] => query,
+            queries => return Err(QueryError::QuestionCount(queries.len())),
+        };
+        if query.query_class() != DNSClass::IN {
+            return Err(QueryError::UnsupportedClass(query.query_class()));
+        }
+        if matches!(query.query_type(), RecordType::AXFR | RecordType::IXFR) {
+            return Err(QueryError::TransferRefused);
+        }
+        Ok(query)
+    }
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for GhostHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(&self, request: &Request, mut response_handle: R) -> ResponseInfo {
+        let started = Instant::now();
+        let edns = self.response_edns(request);
+        let builder = MessageResponseBuilder::new(&request.queries, edns.as_ref());
+        let answer = self.check(request).and_then(|query| {
+            self.zone.answer(query.original().name(), query.query_type(), now_ms()).ok_or(QueryError::NotAuthoritative)
+        });
+        let sent = match &answer {
+            Ok(answer) => {
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.authoritative = true;
+                metadata.response_code = answer.outcome.into();
+                let response =
+                    builder.build(metadata, answer.answers.iter(), answer.authority.iter(), iter::empty(), iter::empty());
+                response_handle.send_response(response).await
+            }
+            Err(error) => {
+                tracing::debug!(target: "bridge::dns", id = request.metadata.id, %error, "query refused");
+                response_handle.send_response(builder.error_msg(&request.metadata, error.into())).await
+            }
+        };
+        let info = sent.unwrap_or_else(|error| {
+            tracing::warn!(target: "bridge::dns", id = request.metadata.id, %error, "failed to send a DNS response");
+            let mut metadata = Metadata::response_from_request(&request.metadata);
+            metadata.response_code = ResponseCode::ServFail;
+            ResponseInfo::from(Header { metadata, counts: HeaderCounts::default() })
+        });
+        let qtype = match request.queries.queries() {
+            [query] => Some(query.query_type()),
+            _ => None,
+        };
+        let transport = if request.protocol().is_datagram() { "udp" } else { "tcp" };
+        self.metrics.observe(qtype, info.response_code, transport, info.truncation, started.elapsed());
+        info
+    }
+}

@@ -1,0 +1,107 @@
+//! Prometheus metrics of the DNS server.
+//!
+//! Registered under a `dns` sub-registry (so `ghostchain_dns_queries_total` in the node's
+//! registry). Every label has a bounded set of values: query types are hickory's named types
+//! (unknown codes collapse to `Unknown`), response codes are the few this server sends, and the
+//! transport is `udp` or `tcp`. Packets hickory drops or answers before the handler runs
+//! (shorter than a header, or not parsable) are not counted.
+
+use std::time::Duration;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::RecordType;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// Labels of the query counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct QueryLabels {
+    /// Query type (`A`, `TXT`, ...; `NONE` when the message had no single question).
+    pub qtype: &'static str,
+    /// Response code sent, as dig prints it (`NOERROR`, `NXDOMAIN`, `REFUSED`, ...).
+    pub rcode: &'static str,
+    /// `udp` or `tcp`.
+    pub transport: &'static str,
+}
+
+/// The DNS server's metrics. Clones share the same series.
+#[derive(Clone, Debug)]
+pub struct DnsMetrics {
+    queries: Family<QueryLabels, Counter>,
+    latency: Histogram,
+    truncated: Counter,
+}
+
+impl Default for DnsMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DnsMetrics {
+    /// Fresh metrics, not yet in any registry.
+    pub fn new() -> DnsMetrics {
+        DnsMetrics {
+            queries: Family::default(),
+            // 10 µs .. ~0.33 s.
+            latency: Histogram::new(exponential_buckets(0.000_01, 2.0, 16)),
+            truncated: Counter::default(),
+        }
+    }
+
+    /// Registers the metrics under `dns_` in `registry`.
+    pub fn register(&self, registry: &mut Registry) {
+        let dns = registry.sub_registry_with_prefix("dns");
+        dns.register("queries", "DNS queries answered, by query type, response code and transport", self.queries.clone());
+        dns.register(
+            "query_duration_seconds",
+            "Time from a parsed query to its response being handed to the socket",
+            self.latency.clone(),
+        );
+        dns.register("truncated_responses", "UDP responses sent with the TC bit set", self.truncated.clone());
+    }
+
+    /// How many queries got `rcode` for `qtype` over `transport` (for tests and debugging).
+    pub fn queries(&self, qtype: RecordType, rcode: ResponseCode, transport: &'static str) -> u64 {
+        self.queries.get_or_create(&QueryLabels { qtype: qtype.into(), rcode: rcode_label(rcode), transport }).get()
+    }
+
+    /// How many responses were truncated.
+    pub fn truncated(&self) -> u64 {
+        self.truncated.get()
+    }
+
+    /// Counts one answered query.
+    pub(crate) fn observe(
+        &self,
+        qtype: Option<RecordType>,
+        rcode: ResponseCode,
+        transport: &'static str,
+        truncated: bool,
+        elapsed: Duration,
+    ) {
+        let qtype = qtype.map_or("NONE", Into::into);
+        self.queries.get_or_create(&QueryLabels { qtype, rcode: rcode_label(rcode), transport }).inc();
+        self.latency.observe(elapsed.as_secs_f64());
+        if truncated {
+            self.truncated.inc();
+        }
+    }
+}
+
+/// The mnemonic of a response code (`OTHER` for codes this server never sends).
+fn rcode_label(rcode: ResponseCode) -> &'static str {
+    match rcode {
+        ResponseCode::NoError => "NOERROR",
+        ResponseCode::FormErr => "FORMERR",
+        ResponseCode::ServFail => "SERVFAIL",
+        ResponseCode::NXDomain => "NXDOMAIN",
+        ResponseCode::NotImp => "NOTIMP",
+        ResponseCode::Refused => "REFUSED",
+        ResponseCode::BADVERS => "BADVERS",
+        _ => "OTHER",
+    }
+}

@@ -1,0 +1,212 @@
+//! `SubscribeDomainChanges`: the chain's per-block change feed, filtered, through a bounded
+//! buffer to one client.
+//!
+//! ```text
+//!   ChainSource::follow(from) ──► pump task ──(≤ buffer events)──► response stream ──► client
+//!        one item per block         filter,                          releases one permit
+//!                                   whole blocks only                per event handed on
+//! ```
+//!
+//! # Invariants
+//! - A block's matching events enter the buffer together or not at all (the pump takes the
+//!   permits for all of them first; a block with more events than the buffer waits until the
+//!   buffer is empty and then holds all of it). So when a stream ends, every matching event of
+//!   every block below the reported resume height has been delivered and none at or above it.
+//! - When the buffer stays full for longer than the grace period (the client is not reading),
+//!   the stream ends after the buffered events with `RESOURCE_EXHAUSTED`
+//!   `"slow consumer; resume from height N"` (and the `ghost-resume-height: N` trailer). The
+//!   client resubscribes with `from_block_height = N`.
+//! - After a disconnect the client resubscribes from the last height it saw and skips the events
+//!   of that height it already has: a block's events always come in the same order.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::Stream;
+use ghost_rpc::{ChangeFilter, DomainChangesJson};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tonic::Status;
+
+use super::convert;
+use super::errors::GrpcError;
+use super::metrics::GrpcMetrics;
+use super::proto::DomainChangeEvent;
+use crate::source::{BridgeError, ChainSource};
+
+/// The response stream of a subscription.
+pub type EventStream = Pin<Box<dyn Stream<Item = Result<DomainChangeEvent, Status>> + Send>>;
+
+/// How a subscription buffers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StreamLimits {
+    /// Events buffered between the feed and the client.
+    pub buffer: usize,
+    /// How long the pump waits for room before it calls the client slow.
+    pub grace: Duration,
+}
+
+/// The matching events of one block, with their share of the buffer.
+struct Batch {
+    events: VecDeque<DomainChangeEvent>,
+    permit: OwnedSemaphorePermit,
+}
+
+/// Decrements the active-streams gauge when the response stream is dropped.
+struct ActiveStream(GrpcMetrics);
+
+impl Drop for ActiveStream {
+    fn drop(&mut self) {
+        self.0.active_streams.dec();
+    }
+}
+
+/// Everything the pump needs.
+struct Pump {
+    feed: mpsc::Receiver<Result<DomainChangesJson, BridgeError>>,
+    filter: ChangeFilter,
+    limits: StreamLimits,
+    permits: Arc<Semaphore>,
+    out: mpsc::UnboundedSender<Result<Batch, GrpcError>>,
+    shutdown: watch::Receiver<bool>,
+    metrics: GrpcMetrics,
+}
+
+/// Starts a subscription: follows the chain from `from` (`None`: the block after the head) and
+/// returns the client's stream.
+pub(crate) async fn subscribe(
+    source: &dyn ChainSource,
+    from: Option<u64>,
+    finalized: bool,
+    filter: ChangeFilter,
+    limits: StreamLimits,
+    shutdown: watch::Receiver<bool>,
+    metrics: GrpcMetrics,
+) -> Result<EventStream, GrpcError> {
+    let from = match from {
+        Some(height) => height,
+        None => source.head(finalized).await?.height.saturating_add(1),
+    };
+    let feed = source.follow(from, finalized).await?;
+    let limits = StreamLimits {
+        buffer: limits.buffer.max(1),
+        ..limits
+    };
+    let permits = Arc::new(Semaphore::new(limits.buffer));
+    let (out, batches) = mpsc::unbounded_channel();
+    let pump = Pump {
+        feed,
+        filter,
+        limits,
+        permits,
+        out,
+        shutdown,
+        metrics: metrics.clone(),
+    };
+    tokio::spawn(pump.run(from));
+    metrics.active_streams.inc();
+    Ok(Box::pin(events(batches, ActiveStream(metrics))))
+}
+
+/// Flattens the pump's batches into events, releasing a permit per event handed on, and ends
+/// with the pump's final error.
+fn events(
+    batches: mpsc::UnboundedReceiver<Result<Batch, GrpcError>>,
+    guard: ActiveStream,
+) -> impl Stream<Item = Result<DomainChangeEvent, Status>> + Send {
+    futures::stream::unfold(
+        (batches, None::<Batch>, guard),
+        |(mut batches, mut current, guard)| async move {
+            loop {
+                if let Some(batch) = current.as_mut()
+                    && let Some(event) = batch.events.pop_front()
+                {
+                    drop(batch.permit.split(1));
+                    return Some((Ok(event), (batches, current, guard)));
+                }
+                current = match batches.recv().await? {
+                    Ok(batch) => Some(batch),
+                    Err(error) => return Some((Err(error.into()), (batches, None, guard))),
+                };
+            }
+        },
+    )
+}
+
+impl Pump {
+    /// Forwards blocks until the client goes, the feed ends, the client is too slow or the
+    /// server stops; then sends the reason (unless the client went).
+    async fn run(mut self, from: u64) {
+        let mut next = from;
+        let end = loop {
+            let block = tokio::select! {
+                _ = self.out.closed() => return,
+                _ = self.shutdown.wait_for(|stop| *stop) => break GrpcError::ShuttingDown { resume_from: next },
+                block = self.feed.recv() => block,
+            };
+            let block = match block {
+                Some(Ok(block)) => block,
+                Some(Err(error)) => {
+                    break GrpcError::FeedInterrupted {
+                        resume_from: next,
+                        cause: error.to_string(),
+                    };
+                }
+                None => {
+                    break GrpcError::FeedInterrupted {
+                        resume_from: next,
+                        cause: "the chain's change feed ended".into(),
+                    };
+                }
+            };
+            let events: VecDeque<DomainChangeEvent> = block
+                .changes
+                .iter()
+                .filter(|change| self.filter.matches(change))
+                .map(|change| convert::change_event(&block, change))
+                .collect();
+            if !events.is_empty() {
+                match self.room_for(events.len(), block.block_height).await {
+                    Ok(Some(permit)) => {
+                        if self.out.send(Ok(Batch { events, permit })).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(error) => break error,
+                }
+            }
+            next = block.block_height.saturating_add(1);
+        };
+        if matches!(end, GrpcError::SlowConsumer { .. }) {
+            self.metrics.slow_consumers.inc();
+        }
+        tracing::debug!(target: "bridge::grpc", reason = %end, "subscription ended");
+        let _ = self.out.send(Err(end));
+    }
+
+    /// Waits (at most the grace period) until the buffer has room for `count` events of the
+    /// block at `height`. `Ok(None)`: the client went away.
+    async fn room_for(
+        &mut self,
+        count: usize,
+        height: u64,
+    ) -> Result<Option<OwnedSemaphorePermit>, GrpcError> {
+        // A block larger than the buffer waits for the whole (empty) buffer.
+        let wanted = u32::try_from(count.min(self.limits.buffer)).unwrap_or(u32::MAX);
+        if let Ok(permit) = self.permits.clone().try_acquire_many_owned(wanted) {
+            return Ok(Some(permit));
+        }
+        let acquire = self.permits.clone().acquire_many_owned(wanted);
+        tokio::select! {
+            _ = self.out.closed() => Ok(None),
+            _ = self.shutdown.wait_for(|stop| *stop) => Err(GrpcError::ShuttingDown { resume_from: height }),
+            acquired = tokio::time::timeout(self.limits.grace, acquire) => match acquired {
+                Ok(Ok(permit)) => Ok(Some(permit)),
+                // The semaphore is never closed; treat it like a stalled client anyway.
+                Ok(Err(_)) | Err(_) => Err(GrpcError::SlowConsumer { resume_from: height }),
+            },
+        }
+    }
+}
