@@ -130,6 +130,28 @@ fn block_import(c: &mut Criterion) {
             let items = f.signatures();
             b.iter(|| assert!(verify_batch(&items)))
         });
+        // The reference: ed25519-dalek's own strict single and batch verification, same inputs.
+        let dalek: Vec<(ed25519_dalek::VerifyingKey, ed25519_dalek::Signature)> = fixture
+            .extrinsics
+            .iter()
+            .map(|xt| {
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&xt.signer.0).expect("valid key");
+                (key, ed25519_dalek::Signature::from_bytes(&xt.signature.0))
+            })
+            .collect();
+        group.bench_with_input(BenchmarkId::new("dalek_verify_strict", n), &fixture, |b, f| {
+            b.iter(|| {
+                for (message, (key, signature)) in f.messages.iter().zip(&dalek) {
+                    assert!(key.verify_strict(message, signature).is_ok());
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("dalek_verify_batch", n), &fixture, |b, f| {
+            let messages: Vec<&[u8]> = f.messages.iter().map(|m| &m[..]).collect();
+            let keys: Vec<_> = dalek.iter().map(|(k, _)| *k).collect();
+            let signatures: Vec<_> = dalek.iter().map(|(_, s)| *s).collect();
+            b.iter(|| assert!(ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()))
+        });
     }
     group.finish();
 }

@@ -3,7 +3,7 @@
 
 use ghost_primitives::Hash;
 use ghost_support::ext::{BackendError, StateBackend, StateChanges};
-use ghost_trie::{NodeStore, StateView, TrieError, TrieHash};
+use ghost_trie::{NodeEntry, NodeStore, StateView, TrieError};
 
 /// The state at one root, read through the trie.
 pub struct TrieBackend<'a> {
@@ -35,7 +35,7 @@ pub fn commit_changes(
     store: &dyn NodeStore,
     root: Hash,
     changes: StateChanges,
-) -> Result<(Hash, Vec<(TrieHash, Vec<u8>)>), TrieError> {
+) -> Result<(Hash, Vec<NodeEntry>), TrieError> {
     let (new_root, nodes) = ghost_trie::apply_changes(store, root.0, changes)?;
     Ok((Hash(new_root), nodes))
 }

@@ -177,7 +177,7 @@ impl NameIndex {
         let records: Vec<&IndexedRecord> =
             state.rrsets.get(qname).map(|set| set.iter().filter(|r| live(&r.holder)).collect()).unwrap_or_default();
         let is_registered = DomainName::parse(qname).ok().and_then(|n| state.names.get(&n)).is_some_and(|n| now < n.expires_at);
-        let is_ancestor = state.ancestors.get(qname).is_some_and(|holders| holders.keys().any(|h| live(h)));
+        let is_ancestor = state.ancestors.get(qname).is_some_and(|holders| holders.keys().any(live));
         if records.is_empty() && !is_registered && !is_ancestor {
             return Lookup::NxDomain;
         }

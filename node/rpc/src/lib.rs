@@ -372,7 +372,7 @@ impl ChangeFilter {
                 let s = s.trim_start_matches('.').trim_end_matches('.');
                 name == s || name.ends_with(&format!(".{s}"))
             });
-        let by_type = self.change_types.is_empty() || self.change_types.iter().any(|t| *t == change.change_type);
+        let by_type = self.change_types.is_empty() || self.change_types.contains(&change.change_type);
         by_name && by_type
     }
 }

@@ -232,6 +232,8 @@ impl Drop for Restore {
 pub fn with_externalities<R>(ext: &mut Ext<'_>, f: impl FnOnce() -> R) -> R {
     // SAFETY: the pointer is only dereferenced by `with_ext` while `f` runs, which is within the
     // lifetime of `ext`; the previous pointer is restored (also on panic) before we return.
+    // The second cast only widens the lifetime (clippy sees the types as equal).
+    #[allow(clippy::unnecessary_cast)]
     let ptr = ext as *mut Ext<'_> as *mut Ext<'static>;
     let previous = CURRENT.with(|c| c.replace(Some(ptr)));
     let _restore = Restore(previous);
