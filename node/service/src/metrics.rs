@@ -22,7 +22,7 @@ pub struct MethodLabel {
 
 /// The node's metrics.
 pub struct Metrics {
-    registry: Registry,
+    registry: Arc<parking_lot::Mutex<Registry>>,
     /// Best block number.
     pub best_height: Gauge,
     /// Finalized block number.
@@ -80,7 +80,7 @@ impl Metrics {
         );
         registry.register("rpc_calls", "JSON-RPC calls by method", rpc_calls.clone());
         Metrics {
-            registry,
+            registry: Arc::new(parking_lot::Mutex::new(registry)),
             best_height,
             finalized_height,
             pool_ready,
@@ -94,8 +94,13 @@ impl Metrics {
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry.lock());
         out
+    }
+
+    /// The registry, for other services (GhostBridge) to add their metrics to.
+    pub fn registry(&self) -> Arc<parking_lot::Mutex<Registry>> {
+        self.registry.clone()
     }
 }
 

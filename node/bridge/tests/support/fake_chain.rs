@@ -1,0 +1,281 @@
+//! An in-memory [`ChainSource`] for the gRPC tests: a list of blocks of name changes, a map of
+//! resolutions and a log of submitted updates. `follow` replays from a height and then delivers
+//! the blocks pushed later with [`FakeChain::push_block`].
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use ghost_bridge::source::SubmitOutcome;
+use ghost_bridge::{BlockRef, BridgeError, ChainSource};
+use ghost_primitives::{
+    AccountId, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records,
+    blake3_256,
+};
+use ghost_rpc::{
+    DomainChangeJson, DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson,
+};
+use ghost_runtime::domains::SignedRecordUpdate;
+use parity_scale_codec::Encode;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+/// The hash of the fake block at `height`.
+pub fn block_hash(height: u64) -> Hash {
+    blake3_256(&height.to_le_bytes())
+}
+
+/// The fake state root every proof claims.
+pub const STATE_ROOT: Hash = Hash([7; 32]);
+
+/// A record from its text form (`A=10.0.0.1`).
+pub fn record(label: &str, ttl: u32, assignment: &str) -> DnsRecord {
+    DnsRecord {
+        label: RecordLabel::parse(label).unwrap(),
+        ttl,
+        data: RecordData::parse_assignment(assignment).unwrap(),
+    }
+}
+
+/// A resolution of an active name.
+pub fn resolution(name: &str, owner: AccountId, records: Vec<DnsRecord>) -> ResolutionJson {
+    let name = DomainName::parse(name).unwrap();
+    ResolutionJson {
+        namehash: name.namehash(),
+        name,
+        owner,
+        records,
+        web3: Web3Records::default(),
+        expires_at: u64::MAX / 2,
+        created_at: 1_000,
+        status: "active".into(),
+        parent: None,
+    }
+}
+
+/// A change of `domain`.
+pub fn change(
+    domain: &str,
+    change_type: &str,
+    new_owner: Option<AccountId>,
+    new_records: Option<Vec<DnsRecord>>,
+) -> DomainChangeJson {
+    DomainChangeJson {
+        domain: DomainName::parse(domain).unwrap(),
+        change_type: change_type.into(),
+        new_owner,
+        new_records,
+        extrinsic_index: Some(1),
+    }
+}
+
+/// Block `height` of the standard mixed chain: some blocks empty, some with one change, some
+/// with several, across `.ghost` and `.bc`, of every change type.
+pub fn mixed_changes(height: u64) -> Vec<DomainChangeJson> {
+    let alice = Pair::dev("Alice").public();
+    let bob = Pair::dev("Bob").public();
+    let mut changes = Vec::new();
+    if height == 0 || height % 7 == 0 {
+        return changes;
+    }
+    if height % 3 == 0 {
+        changes.push(change(&format!("n{height}.ghost"), "created", Some(alice), Some(vec![])));
+    }
+    if height % 2 == 1 {
+        let records = vec![record("@", 300, &format!("A=10.0.0.{height}"))];
+        changes.push(change("alice.ghost", "updated", None, Some(records)));
+    }
+    if height % 5 == 0 {
+        changes.push(change("bob.bc", "transferred", Some(bob), None));
+    }
+    if height % 4 == 2 {
+        changes.push(change("shop.alice.ghost", "created", Some(alice), None));
+    }
+    if height % 11 == 0 {
+        changes.push(change(&format!("n{}.ghost", height - 9), "expired", None, None));
+    }
+    changes
+}
+
+#[derive(Default)]
+struct State {
+    blocks: Vec<DomainChangesJson>,
+    resolutions: HashMap<DomainName, ResolutionJson>,
+    submitted: Vec<(SignedRecordUpdate, bool)>,
+    outcomes: VecDeque<Result<SubmitOutcome, BridgeError>>,
+    live: Vec<mpsc::UnboundedSender<DomainChangesJson>>,
+}
+
+/// The fake chain.
+#[derive(Default)]
+pub struct FakeChain {
+    state: Mutex<State>,
+}
+
+impl FakeChain {
+    /// A chain of `blocks` blocks (heights `0..blocks`) with `changes(height)` each, and
+    /// `alice.ghost` (Alice's) and `bob.bc` (Bob's) registered.
+    pub fn new(blocks: u64, changes: impl Fn(u64) -> Vec<DomainChangeJson>) -> Arc<FakeChain> {
+        let chain = FakeChain::default();
+        for height in 0..blocks {
+            chain.push_block(changes(height));
+        }
+        chain.set_resolution(resolution(
+            "alice.ghost",
+            Pair::dev("Alice").public(),
+            vec![
+                record("@", 300, "A=10.0.0.1"),
+                record("@", 300, "AAAA=2001:db8::1"),
+                record("@", 600, "MX=10 mail.alice.ghost"),
+                record("www", 60, "TXT=hello world"),
+                record("_sip._tcp", 60, "SRV=1 5 5060 sip.alice.ghost"),
+            ],
+        ));
+        chain.set_resolution(resolution(
+            "bob.bc",
+            Pair::dev("Bob").public(),
+            vec![record("@", 300, "A=10.0.0.2")],
+        ));
+        Arc::new(chain)
+    }
+
+    /// The standard 50-block chain of mixed changes.
+    pub fn mixed() -> Arc<FakeChain> {
+        FakeChain::new(50, mixed_changes)
+    }
+
+    /// Sets what `resolve` answers for a name.
+    pub fn set_resolution(&self, resolution: ResolutionJson) {
+        self.state
+            .lock()
+            .resolutions
+            .insert(resolution.name.clone(), resolution);
+    }
+
+    /// Appends a block with `changes` and delivers it to live followers; returns its height.
+    pub fn push_block(&self, changes: Vec<DomainChangeJson>) -> u64 {
+        let mut state = self.state.lock();
+        let height = state.blocks.len() as u64;
+        let block = DomainChangesJson {
+            block_height: height,
+            block_hash: block_hash(height),
+            changes,
+        };
+        state.blocks.push(block.clone());
+        state.live.retain(|follower| follower.send(block.clone()).is_ok());
+        height
+    }
+
+    /// Every block so far.
+    pub fn blocks(&self) -> Vec<DomainChangesJson> {
+        self.state.lock().blocks.clone()
+    }
+
+    /// The updates submitted so far, with their `wait` flag.
+    pub fn submitted(&self) -> Vec<(SignedRecordUpdate, bool)> {
+        self.state.lock().submitted.clone()
+    }
+
+    /// Makes the next submission end with `outcome` instead of a plain success.
+    pub fn next_outcome(&self, outcome: Result<SubmitOutcome, BridgeError>) {
+        self.state.lock().outcomes.push_back(outcome);
+    }
+
+    fn head_ref(&self) -> BlockRef {
+        let height = self.state.lock().blocks.len().saturating_sub(1) as u64;
+        BlockRef {
+            height,
+            hash: block_hash(height),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ChainSource for FakeChain {
+    async fn head(&self, _finalized: bool) -> Result<BlockRef, BridgeError> {
+        Ok(self.head_ref())
+    }
+
+    async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError> {
+        let known = height < self.state.lock().blocks.len() as u64;
+        Ok(known.then(|| BlockRef {
+            height,
+            hash: block_hash(height),
+        }))
+    }
+
+    async fn resolve(
+        &self,
+        name: &DomainName,
+        _at: Option<Hash>,
+    ) -> Result<Option<ResolutionJson>, BridgeError> {
+        Ok(self.state.lock().resolutions.get(name).cloned())
+    }
+
+    async fn resolve_with_proof(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<ResolutionProofJson, BridgeError> {
+        Ok(ResolutionProofJson {
+            resolution: self.state.lock().resolutions.get(name).cloned(),
+            at: at.unwrap_or(self.head_ref().hash),
+            state_root: STATE_ROOT,
+            keys: vec![Bytes(name.namehash().0.to_vec())],
+            proof: vec![Bytes(b"node-1".to_vec()), Bytes(b"node-2".to_vec())],
+        })
+    }
+
+    async fn names(
+        &self,
+        _at: Hash,
+        _cursor: Option<Hash>,
+        _limit: u32,
+    ) -> Result<NameListJson, BridgeError> {
+        let mut names: Vec<DomainName> = self.state.lock().resolutions.keys().cloned().collect();
+        names.sort();
+        Ok(NameListJson { names, next: None })
+    }
+
+    async fn follow(
+        &self,
+        from: u64,
+        _finalized: bool,
+    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+        let (live_tx, mut live_rx) = mpsc::unbounded_channel();
+        let replay: Vec<DomainChangesJson> = {
+            let mut state = self.state.lock();
+            state.live.push(live_tx);
+            state.blocks.iter().skip(from as usize).cloned().collect()
+        };
+        let (tx, rx) = mpsc::channel(16);
+        tokio::spawn(async move {
+            for block in replay {
+                if tx.send(Ok(block)).await.is_err() {
+                    return;
+                }
+            }
+            while let Some(block) = live_rx.recv().await {
+                if block.block_height >= from && tx.send(Ok(block)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    async fn submit_signed_update(
+        &self,
+        update: SignedRecordUpdate,
+        wait: bool,
+    ) -> Result<SubmitOutcome, BridgeError> {
+        let head = self.head_ref().height;
+        let mut state = self.state.lock();
+        let tx_hash = blake3_256(&update.encode());
+        state.submitted.push((update, wait));
+        state.outcomes.pop_front().unwrap_or(Ok(SubmitOutcome {
+            tx_hash,
+            block_height: wait.then_some(head + 1),
+            dispatch_error: None,
+        }))
+    }
+}
