@@ -259,7 +259,10 @@ mod tests {
         assert!(!cache.contains(&h(1)));
         assert!(cache.stats().bytes <= cap);
         cache.insert(h(3), m, 101);
-        assert!(!cache.contains(&h(3)), "a module above the cap is not cached");
+        assert!(
+            !cache.contains(&h(3)),
+            "a module above the cap is not cached"
+        );
         assert!(cache.get(&h(9)).is_none());
         assert_eq!(cache.stats().misses, 1);
     }

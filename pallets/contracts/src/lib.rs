@@ -331,7 +331,9 @@ impl<T: Config> Pallet<T> {
                 .saturating_add(fuel_weight(*fuel_limit)),
             Call::Call {
                 fuel_limit, data, ..
-            } => T::ContractsWeightInfo::call(len_u32(data)).saturating_add(fuel_weight(*fuel_limit)),
+            } => {
+                T::ContractsWeightInfo::call(len_u32(data)).saturating_add(fuel_weight(*fuel_limit))
+            }
             Call::RemoveCode { .. } => T::ContractsWeightInfo::remove_code(),
         };
         DispatchInfo::paying(weight)
@@ -536,10 +538,7 @@ impl<T: Config> Pallet<T> {
     /// Runs a top-level frame in a storage transaction: `setup` (instantiation records), the
     /// value transfer, then the contract. Everything is reverted unless the frame returns
     /// without the revert flag.
-    fn run_top_frame(
-        frame: Frame,
-        setup: impl FnOnce(AccountId) -> DispatchResult,
-    ) -> TopFrame {
+    fn run_top_frame(frame: Frame, setup: impl FnOnce(AccountId) -> DispatchResult) -> TopFrame {
         let mut top = TopFrame {
             result: Ok(()),
             output: Vec::new(),
@@ -708,7 +707,10 @@ impl<T: Config> Hooks for Pallet<T> {
     fn integrity_test() {
         let s = T::SCHEDULE;
         assert!(s.weight_per_fuel > 0, "weight_per_fuel must be positive");
-        assert!(s.limits.max_call_depth >= 1, "max_call_depth must be positive");
+        assert!(
+            s.limits.max_call_depth >= 1,
+            "max_call_depth must be positive"
+        );
         assert!(
             s.limits.max_memory_pages >= 1 && s.limits.max_memory_pages <= 65_536,
             "max_memory_pages must be 1..=65536"

@@ -208,7 +208,11 @@ impl NameProvider for MockNames {
                 .map(|(_, r)| r.clone())
         }))
     }
-    fn register(contract: &AccountId, name: &DomainName, _duration_ms: u64) -> Result<(), NamesError> {
+    fn register(
+        contract: &AccountId,
+        name: &DomainName,
+        _duration_ms: u64,
+    ) -> Result<(), NamesError> {
         Self::with(|s| {
             if s.names.iter().any(|(n, _)| n == name) {
                 return Err(NamesError::Refused);

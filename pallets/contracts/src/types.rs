@@ -169,7 +169,8 @@ impl HostFnCosts {
 impl HostFnCosts {
     /// `base + per_byte × bytes`, saturating.
     pub const fn bytes(&self, bytes: u64) -> u64 {
-        self.base.saturating_add(self.per_byte.saturating_mul(bytes))
+        self.base
+            .saturating_add(self.per_byte.saturating_mul(bytes))
     }
 }
 
@@ -371,7 +372,11 @@ pub trait NameProvider {
     /// The owner and records of an active `name`, `Ok(None)` if it does not resolve.
     fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
     /// Registers `name` for `contract` for `duration_ms`, paid by the contract.
-    fn register(contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError>;
+    fn register(
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError>;
     /// Replaces the DNS records of `name`, which `contract` must manage.
     fn set_records(
         contract: &AccountId,

@@ -28,12 +28,17 @@ impl WeightInfo for GhostWeight {
     fn upload_code(len: u32) -> Weight {
         // ~1 µs per 16 bytes for each of up to 12 validation passes plus compilation.
         Weight::from_micros(50)
-            .saturating_add(Weight::from_ref_time(1_000_000 * 12 / 16).saturating_mul(u64::from(len)))
+            .saturating_add(
+                Weight::from_ref_time(1_000_000 * 12 / 16).saturating_mul(u64::from(len)),
+            )
             .saturating_add(ROCKS_DB_WEIGHT.reads_writes(2, 4))
     }
     fn instantiate(input_len: u32, salt_len: u32) -> Weight {
         Weight::from_micros(60)
-            .saturating_add(Weight::from_ref_time(1_000).saturating_mul(u64::from(input_len) + u64::from(salt_len)))
+            .saturating_add(
+                Weight::from_ref_time(1_000)
+                    .saturating_mul(u64::from(input_len) + u64::from(salt_len)),
+            )
             .saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 6))
     }
     fn call(input_len: u32) -> Weight {

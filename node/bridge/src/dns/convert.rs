@@ -27,7 +27,10 @@ pub enum ConvertError {
 
 /// The absolute DNS name of `name` (lowercase dotted text without the trailing dot).
 pub fn absolute_name(name: &str) -> Result<Name, ConvertError> {
-    Name::from_ascii(format!("{name}.")).map_err(|source| ConvertError::Hostname { name: name.into(), source })
+    Name::from_ascii(format!("{name}.")).map_err(|source| ConvertError::Hostname {
+        name: name.into(),
+        source,
+    })
 }
 
 fn hostname(h: &Hostname) -> Result<Name, ConvertError> {
@@ -41,11 +44,19 @@ pub fn to_rdata(data: &RecordData) -> Result<RData, ConvertError> {
         RecordData::AAAA(octets) => RData::AAAA(AAAA(Ipv6Addr::from(*octets))),
         RecordData::CNAME(target) => RData::CNAME(CNAME(hostname(target)?)),
         RecordData::NS(target) => RData::NS(NS(hostname(target)?)),
-        RecordData::TXT(strings) => RData::TXT(TXT::from_bytes(strings.iter().map(Vec::as_slice).collect())),
-        RecordData::MX { preference, exchange } => RData::MX(MX::new(*preference, hostname(exchange)?)),
-        RecordData::SRV { priority, weight, port, target } => {
-            RData::SRV(SRV::new(*priority, *weight, *port, hostname(target)?))
+        RecordData::TXT(strings) => {
+            RData::TXT(TXT::from_bytes(strings.iter().map(Vec::as_slice).collect()))
         }
+        RecordData::MX {
+            preference,
+            exchange,
+        } => RData::MX(MX::new(*preference, hostname(exchange)?)),
+        RecordData::SRV {
+            priority,
+            weight,
+            port,
+            target,
+        } => RData::SRV(SRV::new(*priority, *weight, *port, hostname(target)?)),
         RecordData::CAA { flags, tag, value } => {
             // `CAA` is non-exhaustive: start from a constructor, then set the raw property.
             let mut caa = CAA::new_issue(false, None, Vec::new());
@@ -55,15 +66,27 @@ pub fn to_rdata(data: &RecordData) -> Result<RData, ConvertError> {
             caa.value = value.clone();
             RData::CAA(caa)
         }
-        RecordData::TLSA { usage, selector, matching_type, data } => {
-            RData::TLSA(TLSA::new((*usage).into(), (*selector).into(), (*matching_type).into(), data.clone()))
-        }
+        RecordData::TLSA {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => RData::TLSA(TLSA::new(
+            (*usage).into(),
+            (*selector).into(),
+            (*matching_type).into(),
+            data.clone(),
+        )),
     })
 }
 
 /// `record` as a resource record owned by `owner`, with its own TTL.
 pub fn to_record(owner: &Name, record: &DnsRecord) -> Result<Record, ConvertError> {
-    Ok(Record::from_rdata(owner.clone(), record.ttl, to_rdata(&record.data)?))
+    Ok(Record::from_rdata(
+        owner.clone(),
+        record.ttl,
+        to_rdata(&record.data)?,
+    ))
 }
 
 /// The chain's type for a query type, if the chain stores that type.
@@ -88,7 +111,9 @@ pub fn index_key(name: &Name) -> Option<String> {
     let mut key = String::with_capacity(name.len());
     for label in name.iter() {
         if label.is_empty()
-            || !label.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
+            || !label
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
         {
             return None;
         }
@@ -141,16 +166,25 @@ mod tests {
 
     #[test]
     fn caa_keeps_flags_tag_and_value_bytes() {
-        assert_eq!(wire("CAA=128 issue ca.example"), [&[128u8, 5][..], b"issue", b"ca.example"].concat());
+        assert_eq!(
+            wire("CAA=128 issue ca.example"),
+            [&[128u8, 5][..], b"issue", b"ca.example"].concat()
+        );
     }
 
     #[test]
     fn query_names_become_index_keys() {
         let key = |s: &str| index_key(&Name::from_ascii(s).unwrap().to_lowercase());
         assert_eq!(key("WWW.Alice.ghost."), Some("www.alice.ghost".into()));
-        assert_eq!(key("_sip._tcp.alice.ghost."), Some("_sip._tcp.alice.ghost".into()));
+        assert_eq!(
+            key("_sip._tcp.alice.ghost."),
+            Some("_sip._tcp.alice.ghost".into())
+        );
         assert_eq!(key("a\\.b.ghost."), None);
-        assert_eq!(index_key(&Name::from_labels([&b"a\0b"[..], b"ghost"]).unwrap()), None);
+        assert_eq!(
+            index_key(&Name::from_labels([&b"a\0b"[..], b"ghost"]).unwrap()),
+            None
+        );
         assert_eq!(index_key(&Name::root()), Some(String::new()));
     }
 }

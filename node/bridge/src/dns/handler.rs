@@ -14,7 +14,9 @@
 use std::iter;
 use std::time::Instant;
 
-use hickory_proto::op::{Edns, Header, HeaderCounts, LowerQuery, MessageType, Metadata, OpCode, ResponseCode};
+use hickory_proto::op::{
+    Edns, Header, HeaderCounts, LowerQuery, MessageType, Metadata, OpCode, ResponseCode,
+};
 use hickory_proto::rr::{DNSClass, RecordType};
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -58,7 +60,9 @@ impl From<&QueryError> for ResponseCode {
     fn from(error: &QueryError) -> ResponseCode {
         match error {
             QueryError::NotAQuery | QueryError::QuestionCount(_) => ResponseCode::FormErr,
-            QueryError::UnsupportedOpcode(_) | QueryError::UnsupportedClass(_) => ResponseCode::NotImp,
+            QueryError::UnsupportedOpcode(_) | QueryError::UnsupportedClass(_) => {
+                ResponseCode::NotImp
+            }
             QueryError::BadEdnsVersion(_) => ResponseCode::BADVERS,
             QueryError::TransferRefused | QueryError::NotAuthoritative => ResponseCode::Refused,
         }
@@ -86,7 +90,11 @@ impl GhostHandler {
     /// A handler for `zone` advertising and using at most `max_udp_payload` bytes over UDP
     /// (raised to 512 if lower).
     pub fn new(zone: GhostZone, metrics: DnsMetrics, max_udp_payload: u16) -> GhostHandler {
-        GhostHandler { zone, metrics, max_udp_payload: max_udp_payload.max(MIN_UDP_PAYLOAD) }
+        GhostHandler {
+            zone,
+            metrics,
+            max_udp_payload: max_udp_payload.max(MIN_UDP_PAYLOAD),
+        }
     }
 
     /// The zone answered from.
@@ -100,7 +108,11 @@ impl GhostHandler {
         request.edns.as_ref().map(|asked| {
             let mut edns = Edns::new();
             edns.set_version(0);
-            edns.set_max_payload(asked.max_payload().clamp(MIN_UDP_PAYLOAD, self.max_udp_payload));
+            edns.set_max_payload(
+                asked
+                    .max_payload()
+                    .clamp(MIN_UDP_PAYLOAD, self.max_udp_payload),
+            );
             edns
         })
     }
@@ -134,25 +146,38 @@ impl GhostHandler {
 
 #[async_trait::async_trait]
 impl RequestHandler for GhostHandler {
-    async fn handle_request<R: ResponseHandler, T: Time>(&self, request: &Request, mut response_handle: R) -> ResponseInfo {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
         let started = Instant::now();
         let edns = self.response_edns(request);
         let builder = MessageResponseBuilder::new(&request.queries, edns.as_ref());
         let answer = self.check(request).and_then(|query| {
-            self.zone.answer(query.original().name(), query.query_type(), now_ms()).ok_or(QueryError::NotAuthoritative)
+            self.zone
+                .answer(query.original().name(), query.query_type(), now_ms())
+                .ok_or(QueryError::NotAuthoritative)
         });
         let sent = match &answer {
             Ok(answer) => {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
                 metadata.authoritative = true;
                 metadata.response_code = answer.outcome.into();
-                let response =
-                    builder.build(metadata, answer.answers.iter(), answer.authority.iter(), iter::empty(), iter::empty());
+                let response = builder.build(
+                    metadata,
+                    answer.answers.iter(),
+                    answer.authority.iter(),
+                    iter::empty(),
+                    iter::empty(),
+                );
                 response_handle.send_response(response).await
             }
             Err(error) => {
                 tracing::debug!(target: "bridge::dns", id = request.metadata.id, %error, "query refused");
-                response_handle.send_response(builder.error_msg(&request.metadata, error.into())).await
+                response_handle
+                    .send_response(builder.error_msg(&request.metadata, error.into()))
+                    .await
             }
         };
         let info = sent.unwrap_or_else(|error| {
@@ -165,8 +190,18 @@ impl RequestHandler for GhostHandler {
             [query] => Some(query.query_type()),
             _ => None,
         };
-        let transport = if request.protocol().is_datagram() { "udp" } else { "tcp" };
-        self.metrics.observe(qtype, info.response_code, transport, info.truncation, started.elapsed());
+        let transport = if request.protocol().is_datagram() {
+            "udp"
+        } else {
+            "tcp"
+        };
+        self.metrics.observe(
+            qtype,
+            info.response_code,
+            transport,
+            info.truncation,
+            started.elapsed(),
+        );
         info
     }
 }

@@ -55,18 +55,32 @@ impl DnsMetrics {
     /// Registers the metrics under `dns_` in `registry`.
     pub fn register(&self, registry: &mut Registry) {
         let dns = registry.sub_registry_with_prefix("dns");
-        dns.register("queries", "DNS queries answered, by query type, response code and transport", self.queries.clone());
+        dns.register(
+            "queries",
+            "DNS queries answered, by query type, response code and transport",
+            self.queries.clone(),
+        );
         dns.register(
             "query_duration_seconds",
             "Time from a parsed query to its response being handed to the socket",
             self.latency.clone(),
         );
-        dns.register("truncated_responses", "UDP responses sent with the TC bit set", self.truncated.clone());
+        dns.register(
+            "truncated_responses",
+            "UDP responses sent with the TC bit set",
+            self.truncated.clone(),
+        );
     }
 
     /// How many queries got `rcode` for `qtype` over `transport` (for tests and debugging).
     pub fn queries(&self, qtype: RecordType, rcode: ResponseCode, transport: &'static str) -> u64 {
-        self.queries.get_or_create(&QueryLabels { qtype: qtype.into(), rcode: rcode_label(rcode), transport }).get()
+        self.queries
+            .get_or_create(&QueryLabels {
+                qtype: qtype.into(),
+                rcode: rcode_label(rcode),
+                transport,
+            })
+            .get()
     }
 
     /// How many responses were truncated.
@@ -84,7 +98,13 @@ impl DnsMetrics {
         elapsed: Duration,
     ) {
         let qtype = qtype.map_or("NONE", Into::into);
-        self.queries.get_or_create(&QueryLabels { qtype, rcode: rcode_label(rcode), transport }).inc();
+        self.queries
+            .get_or_create(&QueryLabels {
+                qtype,
+                rcode: rcode_label(rcode),
+                transport,
+            })
+            .inc();
         self.latency.observe(elapsed.as_secs_f64());
         if truncated {
             self.truncated.inc();

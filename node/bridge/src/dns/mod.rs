@@ -51,7 +51,8 @@ pub use zone::{Answer, GhostZone, MAX_CNAME_HOPS, Outcome, SoaConfig, ZoneConfig
 use crate::index::NameIndex;
 
 /// The default listen address (UDP and TCP).
-pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 5335);
+pub const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 5335);
 
 /// How many ephemeral ports [`serve`] tries when asked for port 0 and TCP finds the UDP port
 /// taken.
@@ -92,7 +93,10 @@ impl Default for DnsConfig {
 impl DnsConfig {
     /// The default configuration listening on `addr`.
     pub fn new(addr: SocketAddr) -> DnsConfig {
-        DnsConfig { addr, ..DnsConfig::default() }
+        DnsConfig {
+            addr,
+            ..DnsConfig::default()
+        }
     }
 
     /// Registers this configuration's metrics in `registry` (under `dns_`).
@@ -170,7 +174,12 @@ pub async fn serve(index: NameIndex, config: DnsConfig) -> io::Result<DnsServerH
         tracing::info!(target: "bridge::dns", addr = %local_addr, "DNS server stopped");
     });
     tracing::info!(target: "bridge::dns", addr = %local_addr, zones = ?config.zones, "DNS server listening");
-    Ok(DnsServerHandle { local_addr, metrics: config.metrics, stop, task })
+    Ok(DnsServerHandle {
+        local_addr,
+        metrics: config.metrics,
+        stop,
+        task,
+    })
 }
 
 /// A UDP socket and a TCP listener on the same address. For port 0, UDP picks the port and TCP

@@ -25,7 +25,8 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use super::convert::{absolute_name, chain_type, index_key, to_record};
 use crate::index::{Lookup, NameIndex};
 
-/// How many CNAMEs one answer follows before it stops chasing.
+/// How many CNAMEs one answer follows. A CNAME met after that many is still included, but not
+/// followed.
 pub const MAX_CNAME_HOPS: usize = 8;
 
 /// The SOA and NS data of every zone served.
@@ -111,7 +112,7 @@ enum Step {
     /// Records of the asked type (empty: NODATA).
     Records(Vec<Record>),
     /// A CNAME to follow.
-    Alias(Record, Name),
+    Alias(Box<Record>, Name),
     /// Nothing exists at the name.
     NxDomain,
 }
@@ -138,7 +139,11 @@ impl std::fmt::Debug for GhostZone {
 
 impl GhostZone {
     /// The zones `zones` (`ghost`, `bc.`; any case, trailing dot optional) over `index`.
-    pub fn new(index: NameIndex, zones: &[String], soa: SoaConfig) -> Result<GhostZone, ZoneConfigError> {
+    pub fn new(
+        index: NameIndex,
+        zones: &[String],
+        soa: SoaConfig,
+    ) -> Result<GhostZone, ZoneConfigError> {
         if zones.is_empty() {
             return Err(ZoneConfigError::NoZones);
         }
@@ -159,7 +164,13 @@ impl GhostZone {
         };
         let mname = soa_name(&soa.nameserver)?;
         let rname = soa_name(&soa.hostmaster)?;
-        Ok(GhostZone { index, origins, mname, rname, soa })
+        Ok(GhostZone {
+            index,
+            origins,
+            mname,
+            rname,
+            soa,
+        })
     }
 
     /// The zone apexes served.
@@ -176,7 +187,10 @@ impl GhostZone {
     /// The deepest of our zones holding `name` (any case), if any.
     fn origin_of(&self, name: &Name) -> Option<&Origin> {
         let lower = name.to_lowercase();
-        self.origins.iter().filter(|o| o.name.zone_of(&lower)).max_by_key(|o| o.name.num_labels())
+        self.origins
+            .iter()
+            .filter(|o| o.name.zone_of(&lower))
+            .max_by_key(|o| o.name.num_labels())
     }
 
     /// Answers `qtype` at `qname` (as asked; matched case-insensitively) at `now` (ms since the
@@ -195,7 +209,7 @@ impl GhostZone {
                 }
                 Step::NxDomain => break Outcome::NxDomain,
                 Step::Alias(cname, target) => {
-                    answers.push(cname);
+                    answers.push(*cname);
                     let Some(next) = self.origin_of(&target) else {
                         break Outcome::Answer;
                     };
@@ -212,7 +226,11 @@ impl GhostZone {
             Outcome::Answer => Vec::new(),
             Outcome::NoData | Outcome::NxDomain => vec![self.soa_record(&origin.name)],
         };
-        Some(Answer { outcome, answers, authority })
+        Some(Answer {
+            outcome,
+            answers,
+            authority,
+        })
     }
 
     /// What `owner` (inside `origin`) holds for `qtype`.
@@ -236,7 +254,7 @@ impl GhostZone {
                 Ok(record) => match &record.data {
                     RData::CNAME(target) => {
                         let target = target.0.clone();
-                        Step::Alias(record, target)
+                        Step::Alias(Box::new(record), target)
                     }
                     _ => Step::Records(Vec::new()),
                 },
@@ -264,7 +282,13 @@ impl GhostZone {
     /// The records at a zone apex.
     fn apex(&self, owner: &Name, qtype: RecordType) -> Vec<Record> {
         let soa = || self.soa_record(owner);
-        let ns = || Record::from_rdata(owner.clone(), self.soa.ns_ttl, RData::NS(NS(self.mname.clone())));
+        let ns = || {
+            Record::from_rdata(
+                owner.clone(),
+                self.soa.ns_ttl,
+                RData::NS(NS(self.mname.clone())),
+            )
+        };
         match qtype {
             RecordType::SOA => vec![soa()],
             RecordType::NS => vec![ns()],
@@ -292,11 +316,17 @@ impl GhostZone {
 mod tests {
     use super::*;
     use crate::source::BlockRef;
-    use ghost_primitives::{DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records};
+    use ghost_primitives::{
+        DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records,
+    };
     use ghost_rpc::ResolutionJson;
 
     fn record(label: &str, assignment: &str) -> DnsRecord {
-        DnsRecord { label: RecordLabel::parse(label).unwrap(), ttl: 60, data: RecordData::parse_assignment(assignment).unwrap() }
+        DnsRecord {
+            label: RecordLabel::parse(label).unwrap(),
+            ttl: 60,
+            data: RecordData::parse_assignment(assignment).unwrap(),
+        }
     }
 
     fn register(index: &NameIndex, name: &str, expires_at: u64, records: Vec<DnsRecord>) {
@@ -318,7 +348,12 @@ mod tests {
     }
 
     fn zone(index: &NameIndex) -> GhostZone {
-        GhostZone::new(index.clone(), &["ghost".into(), "BC.".into()], SoaConfig::default()).unwrap()
+        GhostZone::new(
+            index.clone(),
+            &["ghost".into(), "BC.".into()],
+            SoaConfig::default(),
+        )
+        .unwrap()
     }
 
     fn name(s: &str) -> Name {
@@ -326,34 +361,75 @@ mod tests {
     }
 
     fn targets(answer: &Answer) -> Vec<String> {
-        answer.answers.iter().map(|r| format!("{} {}", r.name, r.data)).collect()
+        answer
+            .answers
+            .iter()
+            .map(|r| format!("{} {}", r.name, r.data))
+            .collect()
     }
 
     #[test]
     fn chases_cnames_inside_the_zones_and_stops_at_loops_and_outside() {
         let index = NameIndex::new();
-        register(&index, "alice.ghost", u64::MAX, vec![record("@", "A=10.0.0.1"), record("www", "CNAME=alice.ghost")]);
-        register(&index, "loop.ghost", u64::MAX, vec![record("a", "CNAME=b.loop.ghost"), record("b", "CNAME=a.loop.ghost")]);
-        register(&index, "out.bc", u64::MAX, vec![record("@", "CNAME=example.com")]);
-        register(&index, "dangling.ghost", u64::MAX, vec![record("@", "CNAME=nobody.ghost")]);
+        register(
+            &index,
+            "alice.ghost",
+            u64::MAX,
+            vec![
+                record("@", "A=10.0.0.1"),
+                record("www", "CNAME=alice.ghost"),
+            ],
+        );
+        register(
+            &index,
+            "loop.ghost",
+            u64::MAX,
+            vec![
+                record("a", "CNAME=b.loop.ghost"),
+                record("b", "CNAME=a.loop.ghost"),
+            ],
+        );
+        register(
+            &index,
+            "out.bc",
+            u64::MAX,
+            vec![record("@", "CNAME=example.com")],
+        );
+        register(
+            &index,
+            "dangling.ghost",
+            u64::MAX,
+            vec![record("@", "CNAME=nobody.ghost")],
+        );
         let zone = zone(&index);
 
-        let www = zone.answer(&name("WWW.alice.ghost."), RecordType::A, 0).unwrap();
+        let www = zone
+            .answer(&name("WWW.alice.ghost."), RecordType::A, 0)
+            .unwrap();
         assert_eq!(www.outcome, Outcome::Answer);
-        assert_eq!(targets(&www), ["WWW.alice.ghost. alice.ghost.", "alice.ghost. 10.0.0.1"]);
+        assert_eq!(
+            targets(&www),
+            ["WWW.alice.ghost. alice.ghost.", "alice.ghost. 10.0.0.1"]
+        );
         assert!(www.authority.is_empty());
 
-        let cname = zone.answer(&name("www.alice.ghost."), RecordType::CNAME, 0).unwrap();
+        let cname = zone
+            .answer(&name("www.alice.ghost."), RecordType::CNAME, 0)
+            .unwrap();
         assert_eq!(targets(&cname), ["www.alice.ghost. alice.ghost."]);
 
-        let looped = zone.answer(&name("a.loop.ghost."), RecordType::A, 0).unwrap();
+        let looped = zone
+            .answer(&name("a.loop.ghost."), RecordType::A, 0)
+            .unwrap();
         assert_eq!(looped.outcome, Outcome::Answer);
         assert_eq!(looped.answers.len(), 2);
 
         let out = zone.answer(&name("out.bc."), RecordType::A, 0).unwrap();
         assert_eq!(targets(&out), ["out.bc. example.com."]);
 
-        let dangling = zone.answer(&name("dangling.ghost."), RecordType::A, 0).unwrap();
+        let dangling = zone
+            .answer(&name("dangling.ghost."), RecordType::A, 0)
+            .unwrap();
         assert_eq!(dangling.outcome, Outcome::NxDomain);
         assert_eq!(dangling.answers.len(), 1);
         assert_eq!(dangling.authority.len(), 1);
@@ -362,9 +438,13 @@ mod tests {
     #[test]
     fn long_chains_stop_at_the_hop_limit() {
         let index = NameIndex::new();
-        let records = (0..20).map(|i| record(&format!("c{i}"), &format!("CNAME=c{}.chain.ghost", i + 1))).collect();
+        let records = (0..20)
+            .map(|i| record(&format!("c{i}"), &format!("CNAME=c{}.chain.ghost", i + 1)))
+            .collect();
         register(&index, "chain.ghost", u64::MAX, records);
-        let answer = zone(&index).answer(&name("c0.chain.ghost."), RecordType::A, 0).unwrap();
+        let answer = zone(&index)
+            .answer(&name("c0.chain.ghost."), RecordType::A, 0)
+            .unwrap();
         assert_eq!(answer.outcome, Outcome::Answer);
         assert_eq!(answer.answers.len(), MAX_CNAME_HOPS + 1);
     }
@@ -373,7 +453,10 @@ mod tests {
     fn apex_has_soa_and_ns_and_the_serial_follows_the_head() {
         let index = NameIndex::new();
         let zone = zone(&index);
-        index.set_head(BlockRef { height: 7, hash: Hash::ZERO });
+        index.set_head(BlockRef {
+            height: 7,
+            hash: Hash::ZERO,
+        });
         let soa = zone.answer(&name("Ghost."), RecordType::SOA, 0).unwrap();
         match &soa.answers[..] {
             [record] => match &record.data {
@@ -387,37 +470,75 @@ mod tests {
             },
             other => panic!("{other:?}"),
         }
-        index.set_head(BlockRef { height: 8, hash: Hash::ZERO });
+        index.set_head(BlockRef {
+            height: 8,
+            hash: Hash::ZERO,
+        });
         assert_eq!(zone.serial(), 8);
-        assert_eq!(targets(&zone.answer(&name("bc."), RecordType::NS, 0).unwrap()), ["bc. ns.ghost."]);
+        assert_eq!(
+            targets(&zone.answer(&name("bc."), RecordType::NS, 0).unwrap()),
+            ["bc. ns.ghost."]
+        );
         let nodata = zone.answer(&name("ghost."), RecordType::A, 0).unwrap();
-        assert_eq!((nodata.outcome, nodata.answers.len(), nodata.authority.len()), (Outcome::NoData, 0, 1));
+        assert_eq!(
+            (nodata.outcome, nodata.answers.len(), nodata.authority.len()),
+            (Outcome::NoData, 0, 1)
+        );
     }
 
     #[test]
     fn other_zones_are_not_ours_and_bad_configs_are_refused() {
         let index = NameIndex::new();
-        assert!(zone(&index).answer(&name("example.com."), RecordType::A, 0).is_none());
-        assert!(zone(&index).answer(&name("ghost.com."), RecordType::A, 0).is_none());
-        assert!(zone(&index).answer(&Name::root(), RecordType::NS, 0).is_none());
-        assert_eq!(GhostZone::new(index.clone(), &[], SoaConfig::default()).unwrap_err(), ZoneConfigError::NoZones);
+        assert!(
+            zone(&index)
+                .answer(&name("example.com."), RecordType::A, 0)
+                .is_none()
+        );
+        assert!(
+            zone(&index)
+                .answer(&name("ghost.com."), RecordType::A, 0)
+                .is_none()
+        );
+        assert!(
+            zone(&index)
+                .answer(&Name::root(), RecordType::NS, 0)
+                .is_none()
+        );
+        assert_eq!(
+            GhostZone::new(index.clone(), &[], SoaConfig::default()).unwrap_err(),
+            ZoneConfigError::NoZones
+        );
         assert!(matches!(
             GhostZone::new(index.clone(), &["bad zone".into()], SoaConfig::default()),
             Err(ZoneConfigError::InvalidZone(_))
         ));
-        assert!(matches!(GhostZone::new(index, &[".".into()], SoaConfig::default()), Err(ZoneConfigError::InvalidZone(_))));
+        assert!(matches!(
+            GhostZone::new(index, &[".".into()], SoaConfig::default()),
+            Err(ZoneConfigError::InvalidZone(_))
+        ));
     }
 
     #[test]
     fn unsupported_types_are_nodata_and_any_returns_everything() {
         let index = NameIndex::new();
-        register(&index, "alice.ghost", u64::MAX, vec![record("@", "A=10.0.0.1"), record("@", "TXT=hi")]);
+        register(
+            &index,
+            "alice.ghost",
+            u64::MAX,
+            vec![record("@", "A=10.0.0.1"), record("@", "TXT=hi")],
+        );
         let zone = zone(&index);
-        let https = zone.answer(&name("alice.ghost."), RecordType::HTTPS, 0).unwrap();
+        let https = zone
+            .answer(&name("alice.ghost."), RecordType::HTTPS, 0)
+            .unwrap();
         assert_eq!(https.outcome, Outcome::NoData);
-        let any = zone.answer(&name("alice.ghost."), RecordType::ANY, 0).unwrap();
+        let any = zone
+            .answer(&name("alice.ghost."), RecordType::ANY, 0)
+            .unwrap();
         assert_eq!(any.answers.len(), 2);
-        let odd = zone.answer(&name("a\\.b.ghost."), RecordType::A, 0).unwrap();
+        let odd = zone
+            .answer(&name("a\\.b.ghost."), RecordType::A, 0)
+            .unwrap();
         assert_eq!(odd.outcome, Outcome::NxDomain);
     }
 }

@@ -187,7 +187,9 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
             Some(linker) => linker
                 .instantiate_and_start(&mut store, &module)
                 .map_err(|e| classify(&e).unwrap_or(ExecError::Instantiate(e.to_string()))),
-            None => Err(ExecError::Instantiate("host functions failed to link".into())),
+            None => Err(ExecError::Instantiate(
+                "host functions failed to link".into(),
+            )),
         }
     });
     let consumed = |store: &Store<HostState>| limit.saturating_sub(store.get_fuel().unwrap_or(0));
@@ -198,7 +200,9 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
     store.data_mut().memory = instance.get_memory(&store, "memory");
     let func = match instance.get_typed_func::<(), ()>(&store, frame.entry.export_name()) {
         Ok(func) => func,
-        Err(e) => return ExecOutcome::failed(ExecError::Instantiate(e.to_string()), consumed(&store)),
+        Err(e) => {
+            return ExecOutcome::failed(ExecError::Instantiate(e.to_string()), consumed(&store));
+        }
     };
 
     let result = func.call(&mut store, ());

@@ -16,7 +16,7 @@
 //! thread.
 
 use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash, Signature};
-use parity_scale_codec::{Decode, DecodeAll, Encode};
+use parity_scale_codec::{DecodeAll, Encode};
 use wasmi::{Caller, Linker, Memory, StoreLimits};
 use wasmparser::ValType;
 
@@ -375,61 +375,100 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
     let mut l = Linker::<HostState>::new(engine);
     let m = HOST_MODULE;
 
-    l.func_wrap(m, "input", |mut c: Ctx<'_>, out: i32, out_len: i32| -> HostResult<i32> {
-        let input = std::mem::take(&mut c.data_mut().input);
-        let result = write_output(&mut c, out, out_len, &input);
-        c.data_mut().input = input;
-        Ok(result?.as_i32())
-    })?;
+    l.func_wrap(
+        m,
+        "input",
+        |mut c: Ctx<'_>, out: i32, out_len: i32| -> HostResult<i32> {
+            let input = std::mem::take(&mut c.data_mut().input);
+            let result = write_output(&mut c, out, out_len, &input);
+            c.data_mut().input = input;
+            Ok(result?.as_i32())
+        },
+    )?;
 
-    l.func_wrap(m, "return_data", |mut c: Ctx<'_>, flags: i32, ptr: i32, len: i32| -> HostResult<()> {
-        let flags = flags as u32;
-        if flags & !ReturnFlags::REVERT != 0 {
-            return Err(trap(HostTrap::InvalidFlags));
-        }
-        let len = len as u32;
-        if len > c.data().schedule.limits.max_io_len {
-            return Err(trap(HostTrap::IoTooLarge));
-        }
-        charge(&mut c, |k| k.bytes(u64::from(len)))?;
-        let data = read(&c, ptr, len)?;
-        c.data_mut().output = Some(ExecReturn { flags: ReturnFlags(flags), data });
-        Err(trap(HostTrap::Return))
-    })?;
+    l.func_wrap(
+        m,
+        "return_data",
+        |mut c: Ctx<'_>, flags: i32, ptr: i32, len: i32| -> HostResult<()> {
+            let flags = flags as u32;
+            if flags & !ReturnFlags::REVERT != 0 {
+                return Err(trap(HostTrap::InvalidFlags));
+            }
+            let len = len as u32;
+            if len > c.data().schedule.limits.max_io_len {
+                return Err(trap(HostTrap::IoTooLarge));
+            }
+            charge(&mut c, |k| k.bytes(u64::from(len)))?;
+            let data = read(&c, ptr, len)?;
+            c.data_mut().output = Some(ExecReturn {
+                flags: ReturnFlags(flags),
+                data,
+            });
+            Err(trap(HostTrap::Return))
+        },
+    )?;
 
-    l.func_wrap(m, "storage_get", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
-        charge(&mut c, |k| k.storage_read.saturating_add(k.bytes(key_len as u32 as u64)))?;
-        let key = read_key(&mut c, key_ptr, key_len)?;
-        let address = c.data().address;
-        match c.data().host.storage_get(&address, &key) {
-            None => Ok(ReturnCode::KeyNotFound.as_i32()),
-            Some(value) => Ok(write_output(&mut c, out, out_len, &value)?.as_i32()),
-        }
-    })?;
+    l.func_wrap(
+        m,
+        "storage_get",
+        |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+            charge(&mut c, |k| {
+                k.storage_read
+                    .saturating_add(k.bytes(key_len as u32 as u64))
+            })?;
+            let key = read_key(&mut c, key_ptr, key_len)?;
+            let address = c.data().address;
+            match c.data().host.storage_get(&address, &key) {
+                None => Ok(ReturnCode::KeyNotFound.as_i32()),
+                Some(value) => Ok(write_output(&mut c, out, out_len, &value)?.as_i32()),
+            }
+        },
+    )?;
 
-    l.func_wrap(m, "storage_set", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32| -> HostResult<i32> {
-        let val_len = val_len as u32;
-        if val_len > c.data().schedule.limits.max_storage_value_len {
-            return Err(trap(HostTrap::ValueTooLarge));
-        }
-        let bytes = u64::from(key_len as u32).saturating_add(u64::from(val_len));
-        charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(bytes)))?;
-        let key = read_key(&mut c, key_ptr, key_len)?;
-        let value = read(&c, val_ptr, val_len)?;
-        let address = c.data().address;
-        Ok(code(c.data().host.storage_set(&address, &key, Some(&value)).map(|_| ())))
-    })?;
+    l.func_wrap(
+        m,
+        "storage_set",
+        |mut c: Ctx<'_>,
+         key_ptr: i32,
+         key_len: i32,
+         val_ptr: i32,
+         val_len: i32|
+         -> HostResult<i32> {
+            let val_len = val_len as u32;
+            if val_len > c.data().schedule.limits.max_storage_value_len {
+                return Err(trap(HostTrap::ValueTooLarge));
+            }
+            let bytes = u64::from(key_len as u32).saturating_add(u64::from(val_len));
+            charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(bytes)))?;
+            let key = read_key(&mut c, key_ptr, key_len)?;
+            let value = read(&c, val_ptr, val_len)?;
+            let address = c.data().address;
+            Ok(code(
+                c.data()
+                    .host
+                    .storage_set(&address, &key, Some(&value))
+                    .map(|_| ()),
+            ))
+        },
+    )?;
 
-    l.func_wrap(m, "storage_remove", |mut c: Ctx<'_>, key_ptr: i32, key_len: i32| -> HostResult<i32> {
-        charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(key_len as u32 as u64)))?;
-        let key = read_key(&mut c, key_ptr, key_len)?;
-        let address = c.data().address;
-        match c.data().host.storage_set(&address, &key, None) {
-            Ok(true) => Ok(ReturnCode::Success.as_i32()),
-            Ok(false) => Ok(ReturnCode::KeyNotFound.as_i32()),
-            Err(code) => Ok(code.as_i32()),
-        }
-    })?;
+    l.func_wrap(
+        m,
+        "storage_remove",
+        |mut c: Ctx<'_>, key_ptr: i32, key_len: i32| -> HostResult<i32> {
+            charge(&mut c, |k| {
+                k.storage_write
+                    .saturating_add(k.bytes(key_len as u32 as u64))
+            })?;
+            let key = read_key(&mut c, key_ptr, key_len)?;
+            let address = c.data().address;
+            match c.data().host.storage_set(&address, &key, None) {
+                Ok(true) => Ok(ReturnCode::Success.as_i32()),
+                Ok(false) => Ok(ReturnCode::KeyNotFound.as_i32()),
+                Err(code) => Ok(code.as_i32()),
+            }
+        },
+    )?;
 
     l.func_wrap(m, "caller", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
         charge(&mut c, |k| k.bytes(32))?;
@@ -443,11 +482,15 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         write(&mut c, out, &me.0)
     })?;
 
-    l.func_wrap(m, "value_transferred", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
-        charge(&mut c, |k| k.bytes(16))?;
-        let value = c.data().value;
-        write(&mut c, out, &value.to_le_bytes())
-    })?;
+    l.func_wrap(
+        m,
+        "value_transferred",
+        |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
+            charge(&mut c, |k| k.bytes(16))?;
+            let value = c.data().value;
+            write(&mut c, out, &value.to_le_bytes())
+        },
+    )?;
 
     l.func_wrap(m, "balance", |mut c: Ctx<'_>, out: i32| -> HostResult<()> {
         charge(&mut c, |k| k.storage_read.saturating_add(k.bytes(16)))?;
@@ -456,13 +499,17 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         write(&mut c, out, &balance.to_le_bytes())
     })?;
 
-    l.func_wrap(m, "transfer", |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32| -> HostResult<i32> {
-        charge(&mut c, |k| k.transfer.saturating_add(k.bytes(48)))?;
-        let dest = read_account(&c, dest_ptr)?;
-        let value = read_balance(&c, value_ptr)?;
-        let me = c.data().address;
-        Ok(code(c.data().host.transfer(&me, &dest, value)))
-    })?;
+    l.func_wrap(
+        m,
+        "transfer",
+        |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.transfer.saturating_add(k.bytes(48)))?;
+            let dest = read_account(&c, dest_ptr)?;
+            let value = read_balance(&c, value_ptr)?;
+            let me = c.data().address;
+            Ok(code(c.data().host.transfer(&me, &dest, value)))
+        },
+    )?;
 
     l.func_wrap(m, "block_number", |mut c: Ctx<'_>| -> HostResult<i64> {
         charge(&mut c, |k| k.storage_read.saturating_add(k.base))?;
@@ -474,41 +521,60 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         Ok(c.data().host.block_timestamp() as i64)
     })?;
 
-    l.func_wrap(m, "emit_event", |mut c: Ctx<'_>, topics_ptr: i32, topics_len: i32, data_ptr: i32, data_len: i32| -> HostResult<()> {
-        let limits = c.data().schedule.limits;
-        let (topics_len, data_len) = (topics_len as u32, data_len as u32);
-        if topics_len % 32 != 0 || topics_len / 32 > limits.max_event_topics {
-            return Err(trap(HostTrap::BadTopics));
-        }
-        if data_len > limits.max_event_data_len {
-            return Err(trap(HostTrap::EventDataTooLarge));
-        }
-        let bytes = u64::from(topics_len) + u64::from(data_len);
-        charge(&mut c, |k| k.deposit_event.saturating_add(k.bytes(bytes)))?;
-        let raw_topics = read(&c, topics_ptr, topics_len)?;
-        let data = read(&c, data_ptr, data_len)?;
-        let topics = raw_topics
-            .chunks_exact(32)
-            .map(|t| {
-                let mut h = [0u8; 32];
-                h.copy_from_slice(t);
-                Hash(h)
-            })
-            .collect();
-        let me = c.data().address;
-        c.data().host.deposit_event(&me, topics, data);
-        Ok(())
-    })?;
+    l.func_wrap(
+        m,
+        "emit_event",
+        |mut c: Ctx<'_>,
+         topics_ptr: i32,
+         topics_len: i32,
+         data_ptr: i32,
+         data_len: i32|
+         -> HostResult<()> {
+            let limits = c.data().schedule.limits;
+            let (topics_len, data_len) = (topics_len as u32, data_len as u32);
+            if topics_len % 32 != 0 || topics_len / 32 > limits.max_event_topics {
+                return Err(trap(HostTrap::BadTopics));
+            }
+            if data_len > limits.max_event_data_len {
+                return Err(trap(HostTrap::EventDataTooLarge));
+            }
+            let bytes = u64::from(topics_len) + u64::from(data_len);
+            charge(&mut c, |k| k.deposit_event.saturating_add(k.bytes(bytes)))?;
+            let raw_topics = read(&c, topics_ptr, topics_len)?;
+            let data = read(&c, data_ptr, data_len)?;
+            let topics = raw_topics
+                .chunks_exact(32)
+                .map(|t| {
+                    let mut h = [0u8; 32];
+                    h.copy_from_slice(t);
+                    Hash(h)
+                })
+                .collect();
+            let me = c.data().address;
+            c.data().host.deposit_event(&me, topics, data);
+            Ok(())
+        },
+    )?;
 
     l.func_wrap(
         m,
         "call",
-        |mut c: Ctx<'_>, dest_ptr: i32, value_ptr: i32, fuel: i64, in_ptr: i32, in_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+        |mut c: Ctx<'_>,
+         dest_ptr: i32,
+         value_ptr: i32,
+         fuel: i64,
+         in_ptr: i32,
+         in_len: i32,
+         out: i32,
+         out_len: i32|
+         -> HostResult<i32> {
             let in_len = in_len as u32;
             if in_len > c.data().schedule.limits.max_io_len {
                 return Err(trap(HostTrap::IoTooLarge));
             }
-            charge(&mut c, |k| k.call.saturating_add(k.bytes(u64::from(in_len) + 48)))?;
+            charge(&mut c, |k| {
+                k.call.saturating_add(k.bytes(u64::from(in_len) + 48))
+            })?;
             let dest = read_account(&c, dest_ptr)?;
             let value = read_balance(&c, value_ptr)?;
             let input = read(&c, in_ptr, in_len)?;
@@ -527,7 +593,10 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             };
             let outcome = match c.data().host.call(request) {
                 Ok(outcome) => outcome,
-                Err(code) => return Ok(code.as_i32()),
+                Err(code) => {
+                    write(&mut c, out_len, &0u32.to_le_bytes())?;
+                    return Ok(code.as_i32());
+                }
             };
             c.set_fuel(available.saturating_sub(outcome.fuel_consumed.min(fuel)))?;
             let (code, output) = match outcome.result {
@@ -540,106 +609,144 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         },
     )?;
 
-    l.func_wrap(m, "allow_reentry", |mut c: Ctx<'_>, allow: i32| -> HostResult<()> {
-        charge(&mut c, |k| k.storage_write.saturating_add(k.base))?;
-        let me = c.data().address;
-        c.data().host.set_reentrant(&me, allow != 0);
-        Ok(())
-    })?;
+    l.func_wrap(
+        m,
+        "allow_reentry",
+        |mut c: Ctx<'_>, allow: i32| -> HostResult<()> {
+            charge(&mut c, |k| k.storage_write.saturating_add(k.base))?;
+            let me = c.data().address;
+            c.data().host.set_reentrant(&me, allow != 0);
+            Ok(())
+        },
+    )?;
 
-    l.func_wrap(m, "blake3", |mut c: Ctx<'_>, in_ptr: i32, in_len: i32, out: i32| -> HostResult<()> {
-        let in_len = in_len as u32;
-        charge(&mut c, |k| k.bytes(u64::from(in_len) + 32))?;
-        let data = read(&c, in_ptr, in_len)?;
-        write(&mut c, out, blake3::hash(&data).as_bytes())
-    })?;
+    l.func_wrap(
+        m,
+        "blake3",
+        |mut c: Ctx<'_>, in_ptr: i32, in_len: i32, out: i32| -> HostResult<()> {
+            let in_len = in_len as u32;
+            charge(&mut c, |k| k.bytes(u64::from(in_len) + 32))?;
+            let data = read(&c, in_ptr, in_len)?;
+            write(&mut c, out, blake3::hash(&data).as_bytes())
+        },
+    )?;
 
-    l.func_wrap(m, "ed25519_verify", |mut c: Ctx<'_>, sig_ptr: i32, key_ptr: i32, msg_ptr: i32, msg_len: i32| -> HostResult<i32> {
-        let msg_len = msg_len as u32;
-        if msg_len > c.data().schedule.limits.max_io_len {
-            return Err(trap(HostTrap::IoTooLarge));
-        }
-        charge(&mut c, |k| k.ed25519_verify.saturating_add(k.bytes(u64::from(msg_len) + 96)))?;
-        let signature = Signature(read_array::<64>(&c, sig_ptr)?);
-        let key = read_account(&c, key_ptr)?;
-        let message = read(&c, msg_ptr, msg_len)?;
-        Ok(if signature.verify(&message, &key) {
-            ReturnCode::Success.as_i32()
-        } else {
-            ReturnCode::InvalidSignature.as_i32()
-        })
-    })?;
+    l.func_wrap(
+        m,
+        "ed25519_verify",
+        |mut c: Ctx<'_>,
+         sig_ptr: i32,
+         key_ptr: i32,
+         msg_ptr: i32,
+         msg_len: i32|
+         -> HostResult<i32> {
+            let msg_len = msg_len as u32;
+            if msg_len > c.data().schedule.limits.max_io_len {
+                return Err(trap(HostTrap::IoTooLarge));
+            }
+            charge(&mut c, |k| {
+                k.ed25519_verify
+                    .saturating_add(k.bytes(u64::from(msg_len) + 96))
+            })?;
+            let signature = Signature(read_array::<64>(&c, sig_ptr)?);
+            let key = read_account(&c, key_ptr)?;
+            let message = read(&c, msg_ptr, msg_len)?;
+            Ok(if signature.verify(&message, &key) {
+                ReturnCode::Success.as_i32()
+            } else {
+                ReturnCode::InvalidSignature.as_i32()
+            })
+        },
+    )?;
 
     l.func_wrap(m, "fuel_left", |mut c: Ctx<'_>| -> HostResult<i64> {
         charge(&mut c, |k| k.base)?;
         Ok(i64::try_from(c.get_fuel()?).unwrap_or(i64::MAX))
     })?;
 
-    l.func_wrap(m, "name_resolve", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
-        charge(&mut c, |k| k.name_read)?;
-        let name = match read_name(&mut c, name_ptr, name_len)? {
-            Ok(name) => name,
-            Err(code) => return Ok(code.as_i32()),
-        };
-        match c.data().host.name_resolve(&name) {
-            Ok(Some(resolution)) => {
-                let encoded = resolution.encode();
-                Ok(write_output(&mut c, out, out_len, &encoded)?.as_i32())
+    l.func_wrap(
+        m,
+        "name_resolve",
+        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, out: i32, out_len: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.name_read)?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            match c.data().host.name_resolve(&name) {
+                Ok(Some(resolution)) => {
+                    let encoded = resolution.encode();
+                    Ok(write_output(&mut c, out, out_len, &encoded)?.as_i32())
+                }
+                Ok(None) => Ok(ReturnCode::NameNotFound.as_i32()),
+                Err(e) => Ok(e.return_code().as_i32()),
             }
-            Ok(None) => Ok(ReturnCode::NameNotFound.as_i32()),
-            Err(e) => Ok(e.return_code().as_i32()),
-        }
-    })?;
+        },
+    )?;
 
-    l.func_wrap(m, "name_register", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
-        charge(&mut c, |k| k.name_write)?;
-        let name = match read_name(&mut c, name_ptr, name_len)? {
-            Ok(name) => name,
-            Err(code) => return Ok(code.as_i32()),
-        };
-        let me = c.data().address;
-        Ok(names_code(c.data().host.name_register(&me, &name, duration_ms as u64)))
-    })?;
+    l.func_wrap(
+        m,
+        "name_register",
+        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write)?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let me = c.data().address;
+            Ok(names_code(c.data().host.name_register(
+                &me,
+                &name,
+                duration_ms as u64,
+            )))
+        },
+    )?;
 
-    l.func_wrap(m, "name_set_records", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, rec_ptr: i32, rec_len: i32| -> HostResult<i32> {
-        let rec_len = rec_len as u32;
-        if rec_len > c.data().schedule.limits.max_io_len {
-            return Err(trap(HostTrap::IoTooLarge));
-        }
-        charge(&mut c, |k| k.name_write.saturating_add(k.bytes(u64::from(rec_len))))?;
-        let name = match read_name(&mut c, name_ptr, name_len)? {
-            Ok(name) => name,
-            Err(code) => return Ok(code.as_i32()),
-        };
-        let raw = read(&c, rec_ptr, rec_len)?;
-        let Ok(records) = Vec::<DnsRecord>::decode_all(&mut &raw[..]) else {
-            return Ok(ReturnCode::InvalidName.as_i32());
-        };
-        let me = c.data().address;
-        Ok(names_code(c.data().host.name_set_records(&me, &name, records)))
-    })?;
+    l.func_wrap(
+        m,
+        "name_set_records",
+        |mut c: Ctx<'_>,
+         name_ptr: i32,
+         name_len: i32,
+         rec_ptr: i32,
+         rec_len: i32|
+         -> HostResult<i32> {
+            let rec_len = rec_len as u32;
+            if rec_len > c.data().schedule.limits.max_io_len {
+                return Err(trap(HostTrap::IoTooLarge));
+            }
+            charge(&mut c, |k| {
+                k.name_write.saturating_add(k.bytes(u64::from(rec_len)))
+            })?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let raw = read(&c, rec_ptr, rec_len)?;
+            let Ok(records) = Vec::<DnsRecord>::decode_all(&mut &raw[..]) else {
+                return Ok(ReturnCode::InvalidName.as_i32());
+            };
+            let me = c.data().address;
+            Ok(names_code(
+                c.data().host.name_set_records(&me, &name, records),
+            ))
+        },
+    )?;
 
-    l.func_wrap(m, "name_transfer", |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, to_ptr: i32| -> HostResult<i32> {
-        charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
-        let name = match read_name(&mut c, name_ptr, name_len)? {
-            Ok(name) => name,
-            Err(code) => return Ok(code.as_i32()),
-        };
-        let to = read_account(&c, to_ptr)?;
-        let me = c.data().address;
-        Ok(names_code(c.data().host.name_transfer(&me, &name, &to)))
-    })?;
+    l.func_wrap(
+        m,
+        "name_transfer",
+        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, to_ptr: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let to = read_account(&c, to_ptr)?;
+            let me = c.data().address;
+            Ok(names_code(c.data().host.name_transfer(&me, &name, &to)))
+        },
+    )?;
 
     Ok(l)
-}
-
-/// Decodes SCALE call data after its 4-byte selector (a helper for hosts and tests).
-pub fn split_selector(data: &[u8]) -> Option<([u8; 4], &[u8])> {
-    let (selector, args) = data.split_first_chunk::<4>()?;
-    Some((*selector, args))
-}
-
-/// Decodes `T` from SCALE bytes, refusing trailing bytes.
-pub fn decode_args<T: Decode>(args: &[u8]) -> Option<T> {
-    T::decode_all(&mut &args[..]).ok()
 }

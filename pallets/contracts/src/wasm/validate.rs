@@ -87,7 +87,9 @@ pub enum CodeError {
         limit: u32,
     },
     /// A table larger than [`Limits::max_table_entries`], or too many tables.
-    #[error("table of {entries} entries (or {tables} tables); the limits are {limit} and {max_tables}")]
+    #[error(
+        "table of {entries} entries (or {tables} tables); the limits are {limit} and {max_tables}"
+    )]
     TooManyTableEntries {
         /// Entries of the largest table.
         entries: u64,
@@ -237,7 +239,6 @@ fn check_structure(code: &[u8], limits: &Limits) -> Result<(), CodeError> {
     let mut memories: Vec<wasmparser::MemoryType> = Vec::new();
     let mut tables: u64 = 0;
     let mut largest_table: u64 = 0;
-    let mut globals: u64 = 0;
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
 
     for payload in Parser::new(0).parse_all(code) {
@@ -307,8 +308,7 @@ fn check_structure(code: &[u8], limits: &Limits) -> Result<(), CodeError> {
                         largest_table = largest_table.max(max);
                     }
                 }
-                if over(tables, limits.max_tables)
-                    || over(largest_table, limits.max_table_entries)
+                if over(tables, limits.max_tables) || over(largest_table, limits.max_table_entries)
                 {
                     return Err(CodeError::TooManyTableEntries {
                         entries: largest_table,
@@ -324,7 +324,7 @@ fn check_structure(code: &[u8], limits: &Limits) -> Result<(), CodeError> {
                 }
             }
             Payload::GlobalSection(reader) => {
-                globals = u64::from(reader.count());
+                let globals = u64::from(reader.count());
                 if over(globals, limits.max_globals) {
                     return Err(CodeError::TooManyGlobals {
                         count: globals,
@@ -361,8 +361,6 @@ fn check_structure(code: &[u8], limits: &Limits) -> Result<(), CodeError> {
             _ => {}
         }
     }
-    let _ = globals;
-
     let [memory] = memories.as_slice() else {
         return Err(if memories.is_empty() {
             CodeError::NoMemory

@@ -1,0 +1,798 @@
+//! The DNS server against real clients: `dig` (package `dnsutils`) and raw hickory messages
+//! over UDP and TCP on 127.0.0.1, answering from a name index filled directly.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::process::Command;
+use std::time::Duration;
+
+use ghost_bridge::dns::{DnsConfig, DnsServerHandle, GhostHandler, GhostZone, SoaConfig, serve};
+use ghost_bridge::{BlockRef, NameIndex};
+use ghost_primitives::{DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records};
+use ghost_rpc::ResolutionJson;
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_proto::serialize::binary::BinEncoder;
+use hickory_server::net::NetError;
+use hickory_server::net::runtime::TokioTime;
+use hickory_server::net::xfer::Protocol;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponse;
+use prometheus_client::registry::Registry;
+
+const HEAD: u64 = 42;
+const BIG_TXT_COUNT: usize = 30;
+const TLSA_HEX: &str = "8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1";
+
+fn record(label: &str, ttl: u32, assignment: &str) -> DnsRecord {
+    DnsRecord {
+        label: RecordLabel::parse(label).unwrap(),
+        ttl,
+        data: RecordData::parse_assignment(assignment).unwrap(),
+    }
+}
+
+fn register(index: &NameIndex, name: &str, expires_at: u64, records: Vec<DnsRecord>) {
+    let domain = DomainName::parse(name).unwrap();
+    let resolution = ResolutionJson {
+        namehash: domain.namehash(),
+        name: domain.clone(),
+        owner: Pair::dev("Alice").public(),
+        records,
+        web3: Web3Records::default(),
+        expires_at,
+        created_at: 0,
+        status: "active".into(),
+        parent: None,
+    };
+    index.apply(&domain, Some(&resolution));
+}
+
+/// alice.ghost with every record type, a name with many TXT records, an A-only name, an expired
+/// name, and a CNAME in `.bc` pointing into `.ghost`.
+fn fixture() -> NameIndex {
+    let index = NameIndex::new();
+    register(
+        &index,
+        "alice.ghost",
+        u64::MAX,
+        vec![
+            record("@", 300, "A=10.0.0.1"),
+            record("@", 300, "AAAA=2001:db8::1"),
+            record("@", 120, "TXT=hello world"),
+            record("@", 300, "MX=10 mail.alice.ghost"),
+            record("@", 300, "CAA=0 issue letsencrypt.org"),
+            record("_sip._tcp", 300, "SRV=1 2 5060 sip.alice.ghost"),
+            record("www", 60, "CNAME=alice.ghost"),
+            record("_443._tcp", 300, &format!("TLSA=3 1 1 {TLSA_HEX}")),
+        ],
+    );
+    let big = (0..BIG_TXT_COUNT)
+        .map(|i| record("@", 300, &format!("TXT=record {i:02} {}", "x".repeat(50))))
+        .collect();
+    register(&index, "big.ghost", u64::MAX, big);
+    register(
+        &index,
+        "plain.ghost",
+        u64::MAX,
+        vec![record("@", 300, "A=10.0.0.2")],
+    );
+    register(
+        &index,
+        "expired.ghost",
+        1,
+        vec![record("@", 300, "A=10.0.0.3")],
+    );
+    register(
+        &index,
+        "link.bc",
+        u64::MAX,
+        vec![record("@", 300, "CNAME=www.alice.ghost")],
+    );
+    index.set_head(BlockRef {
+        height: HEAD,
+        hash: Hash::ZERO,
+    });
+    index
+}
+
+async fn start(index: NameIndex) -> DnsServerHandle {
+    serve(index, DnsConfig::new("127.0.0.1:0".parse().unwrap()))
+        .await
+        .unwrap()
+}
+
+// ---- dig ----------------------------------------------------------------------------------
+
+/// What dig printed, by section.
+#[derive(Debug, Default)]
+struct Dig {
+    status: String,
+    flags: Vec<String>,
+    answer_count: usize,
+    question: Vec<String>,
+    answer: Vec<Vec<String>>,
+    authority: Vec<Vec<String>>,
+    raw: String,
+}
+
+impl Dig {
+    fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+
+    /// The rdata of each answer record of `rtype`, as dig prints it.
+    fn rdata(&self, rtype: &str) -> Vec<String> {
+        self.answer
+            .iter()
+            .filter(|r| r.get(3).is_some_and(|t| t == rtype))
+            .map(|r| r[4..].join(" "))
+            .collect()
+    }
+}
+
+fn dig(addr: SocketAddr, args: &[&str]) -> Dig {
+    let output = Command::new("dig")
+        .arg(format!("@{}", addr.ip()))
+        .args([
+            "-p",
+            &addr.port().to_string(),
+            "+time=3",
+            "+tries=1",
+            "+nocmd",
+            "+nostats",
+        ])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `dig` ({e}); install the `dnsutils` package"));
+    let raw = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "dig {args:?} failed: {raw}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_dig(raw)
+}
+
+fn parse_dig(raw: String) -> Dig {
+    let mut dig = Dig::default();
+    let mut section = "";
+    for line in raw.lines() {
+        if let Some(rest) = line.split_once("status: ").map(|(_, r)| r) {
+            dig.status = rest.split(',').next().unwrap_or_default().to_string();
+        } else if let Some(rest) = line.strip_prefix(";; flags: ") {
+            let (flags, counts) = rest.split_once(';').unwrap_or((rest, ""));
+            dig.flags = flags.split_whitespace().map(str::to_string).collect();
+            dig.answer_count = counts
+                .split(',')
+                .find_map(|c| c.trim().strip_prefix("ANSWER: "))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+        } else if let Some(name) = line
+            .strip_prefix(";; ")
+            .and_then(|l| l.strip_suffix(" SECTION:"))
+        {
+            section = match name {
+                "QUESTION" => "question",
+                "ANSWER" => "answer",
+                "AUTHORITY" => "authority",
+                _ => "",
+            };
+        } else if line.trim().is_empty() {
+            section = "";
+        } else {
+            let fields = || {
+                line.split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            };
+            match section {
+                "question" => dig.question.push(line.trim_start_matches(';').to_string()),
+                "answer" => dig.answer.push(fields()),
+                "authority" => dig.authority.push(fields()),
+                _ => {}
+            }
+        }
+    }
+    dig.raw = raw;
+    dig
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_answers_every_record_type_authoritatively_without_recursion() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    for (name, rtype, expected) in [
+        ("alice.ghost", "A", "10.0.0.1"),
+        ("alice.ghost", "AAAA", "2001:db8::1"),
+        ("alice.ghost", "TXT", "\"hello world\""),
+        ("alice.ghost", "MX", "10 mail.alice.ghost."),
+        ("alice.ghost", "CAA", "0 issue \"letsencrypt.org\""),
+        ("_sip._tcp.alice.ghost", "SRV", "1 2 5060 sip.alice.ghost."),
+        ("www.alice.ghost", "CNAME", "alice.ghost."),
+        (
+            "_443._tcp.alice.ghost",
+            "TLSA",
+            &format!("3 1 1 {}", TLSA_HEX.to_uppercase()),
+        ),
+    ] {
+        let answer = dig(addr, &[name, rtype]);
+        assert_eq!(answer.status, "NOERROR", "{name} {rtype}: {}", answer.raw);
+        assert!(answer.has_flag("aa"), "{name} {rtype}: {}", answer.raw);
+        assert!(!answer.has_flag("ra"), "{name} {rtype}: {}", answer.raw);
+        // dig splits long hex; compare without spaces in the rdata's tail.
+        let got: Vec<String> = answer
+            .rdata(rtype)
+            .iter()
+            .map(|r| r.to_uppercase().replace(' ', ""))
+            .collect();
+        assert_eq!(
+            got,
+            [expected.to_uppercase().replace(' ', "")],
+            "{name} {rtype}: {}",
+            answer.raw
+        );
+    }
+    let txt = dig(addr, &["alice.ghost", "TXT"]);
+    assert_eq!(
+        txt.answer[0][1], "120",
+        "TTL comes from the record: {}",
+        txt.raw
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_follows_a_cname_inside_the_zones_and_matches_names_case_insensitively() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    let www = dig(addr, &["www.alice.ghost", "A"]);
+    assert_eq!(www.status, "NOERROR");
+    assert_eq!(www.rdata("CNAME"), ["alice.ghost."], "{}", www.raw);
+    assert_eq!(www.rdata("A"), ["10.0.0.1"], "{}", www.raw);
+
+    // Two hops, across the two zones.
+    let link = dig(addr, &["link.bc", "A"]);
+    assert_eq!(
+        link.rdata("CNAME"),
+        ["www.alice.ghost.", "alice.ghost."],
+        "{}",
+        link.raw
+    );
+    assert_eq!(link.rdata("A"), ["10.0.0.1"], "{}", link.raw);
+
+    let mixed = dig(addr, &["WwW.AlIcE.gHoSt", "A"]);
+    assert_eq!(mixed.status, "NOERROR");
+    assert_eq!(
+        mixed.question,
+        ["WwW.AlIcE.gHoSt.\t\tIN\tA"],
+        "the question is echoed as asked: {}",
+        mixed.raw
+    );
+    assert_eq!(mixed.rdata("A"), ["10.0.0.1"], "{}", mixed.raw);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_gets_nxdomain_with_the_soa_for_unregistered_and_expired_names() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    for name in [
+        "bob.ghost",
+        "expired.ghost",
+        "deep.nobody.bc",
+        "nope.alice.ghost",
+    ] {
+        let answer = dig(addr, &[name, "A"]);
+        assert_eq!(answer.status, "NXDOMAIN", "{name}: {}", answer.raw);
+        assert!(answer.has_flag("aa"), "{name}: {}", answer.raw);
+        assert!(answer.answer.is_empty(), "{name}: {}", answer.raw);
+        let soa = &answer.authority[0];
+        assert_eq!(soa[3], "SOA", "{name}: {}", answer.raw);
+        assert_eq!(
+            soa[0],
+            if name.ends_with(".bc") {
+                "bc."
+            } else {
+                "ghost."
+            }
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_gets_nodata_with_the_soa_when_the_name_lacks_the_type() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    for (name, rtype) in [
+        ("alice.ghost", "NS"),
+        ("plain.ghost", "MX"),
+        ("_tcp.alice.ghost", "A"),
+        ("ghost", "A"),
+    ] {
+        let answer = dig(addr, &[name, rtype]);
+        assert_eq!(answer.status, "NOERROR", "{name} {rtype}: {}", answer.raw);
+        assert!(answer.has_flag("aa"));
+        assert!(answer.answer.is_empty(), "{name} {rtype}: {}", answer.raw);
+        assert_eq!(answer.authority.len(), 1, "{name} {rtype}: {}", answer.raw);
+        assert_eq!(answer.authority[0][3], "SOA");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_is_refused_outside_our_zones_even_asking_for_recursion() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    for name in ["example.com", "ghost.com", "."] {
+        let answer = dig(addr, &["+rec", name, "A"]);
+        assert_eq!(answer.status, "REFUSED", "{name}: {}", answer.raw);
+        assert!(!answer.has_flag("aa"), "{name}: {}", answer.raw);
+        assert!(!answer.has_flag("ra"), "{name}: {}", answer.raw);
+        assert!(answer.answer.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soa_serial_is_the_head_height_and_moves_with_it() {
+    let index = fixture();
+    let server = start(index.clone()).await;
+    let addr = server.local_addr();
+    let soa = dig(addr, &["ghost", "SOA"]);
+    assert_eq!(soa.status, "NOERROR");
+    assert!(soa.has_flag("aa"));
+    // ghost. 60 IN SOA ns.ghost. hostmaster.ghost. SERIAL REFRESH RETRY EXPIRE MINIMUM
+    let fields = &soa.answer[0];
+    assert_eq!(
+        &fields[3..6],
+        ["SOA", "ns.ghost.", "hostmaster.ghost."],
+        "{}",
+        soa.raw
+    );
+    assert_eq!(fields[6], HEAD.to_string());
+    assert_eq!(fields[10], "60", "minimum");
+
+    index.set_head(BlockRef {
+        height: HEAD + 1,
+        hash: Hash::ZERO,
+    });
+    let moved = dig(addr, &["ghost", "SOA", "+short"]);
+    assert_eq!(
+        moved.raw.split_whitespace().nth(2),
+        Some((HEAD + 1).to_string().as_str()),
+        "{}",
+        moved.raw
+    );
+
+    let ns = dig(addr, &["ghost", "NS"]);
+    assert_eq!(ns.rdata("NS"), ["ns.ghost."], "{}", ns.raw);
+    let bc = dig(addr, &["bc", "SOA"]);
+    assert_eq!(bc.answer[0][0], "bc.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_answers_like_udp() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    let a = dig(addr, &["+tcp", "alice.ghost", "A"]);
+    assert_eq!(
+        (a.status.as_str(), a.rdata("A")),
+        ("NOERROR", vec!["10.0.0.1".to_string()]),
+        "{}",
+        a.raw
+    );
+    assert!(a.has_flag("aa"));
+    let nx = dig(addr, &["+tcp", "bob.ghost", "A"]);
+    assert_eq!(nx.status, "NXDOMAIN");
+    let refused = dig(addr, &["+tcp", "example.com", "A"]);
+    assert_eq!(refused.status, "REFUSED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_answers_truncate_over_udp_and_come_whole_over_tcp() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    for args in [
+        &["+bufsize=512", "+ignore"][..],
+        &["+noedns", "+ignore"],
+        &["+ignore"],
+    ] {
+        let udp = dig(addr, &[args, &["big.ghost", "TXT"]].concat());
+        assert!(udp.has_flag("tc"), "{args:?}: {}", udp.raw);
+        assert!(udp.answer_count < BIG_TXT_COUNT, "{args:?}: {}", udp.raw);
+    }
+    let tcp = dig(addr, &["+tcp", "big.ghost", "TXT"]);
+    assert!(!tcp.has_flag("tc"), "{}", tcp.raw);
+    assert_eq!(tcp.answer_count, BIG_TXT_COUNT, "{}", tcp.raw);
+    assert_eq!(tcp.rdata("TXT").len(), BIG_TXT_COUNT);
+    // Without +ignore dig retries over TCP by itself.
+    let retried = dig(addr, &["+bufsize=512", "big.ghost", "TXT"]);
+    assert_eq!(retried.answer_count, BIG_TXT_COUNT, "{}", retried.raw);
+    // A client asking for a large buffer gets it (up to the server's 1232-byte cap).
+    let small = dig(addr, &["+bufsize=4096", "alice.ghost", "A"]);
+    assert!(small.raw.contains("udp: 1232"), "{}", small.raw);
+    assert!(server.metrics().truncated() >= 4);
+}
+
+// ---- malformed input ------------------------------------------------------------------------
+
+/// A small deterministic generator (xorshift64*), so failures replay.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn query_bytes(name: &str, qtype: RecordType) -> Vec<u8> {
+    let mut message = Message::query();
+    message.add_query(Query::query(Name::from_ascii(name).unwrap(), qtype));
+    message.to_vec().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_over_udp_and_tcp_never_stops_the_server() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for len in [0, 1, 5, 11, 12, 13, 40, 100, 511, 512, 600, 1500, 4000] {
+        for _ in 0..4 {
+            udp.send_to(&rng.bytes(len), addr).unwrap();
+        }
+    }
+    // A valid query with bytes flipped, and hickory's historical crasher (issue #2210).
+    let valid = query_bytes("alice.ghost.", RecordType::A);
+    for _ in 0..200 {
+        let mut mutated = valid.clone();
+        for _ in 0..3 {
+            let at = rng.next() as usize % mutated.len();
+            mutated[at] = rng.next() as u8;
+        }
+        udp.send_to(&mutated, addr).unwrap();
+    }
+    let mut crasher = vec![
+        0x08, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
+    ];
+    crasher.resize(48, 0);
+    udp.send_to(&crasher, addr).unwrap();
+
+    // TCP: a garbage frame, an empty frame, a frame longer than what follows, a connection
+    // that sends half a length prefix, and one that sends nothing.
+    let mut frames: Vec<Vec<u8>> = Vec::new();
+    let garbage = rng.bytes(64);
+    frames.push([&(garbage.len() as u16).to_be_bytes()[..], &garbage].concat());
+    frames.push(vec![0, 0]);
+    frames.push([&[0xff, 0xff][..], &rng.bytes(10)].concat());
+    frames.push(vec![0x01]);
+    frames.push(Vec::new());
+    let mut idle = Vec::new();
+    for frame in frames {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.write_all(&frame).unwrap();
+        idle.push(stream);
+    }
+    // Garbage followed by a valid query on the same connection: hickory may answer FORMERR or
+    // close, but must not take the server down.
+    {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let garbage = rng.bytes(30);
+        stream
+            .write_all(&[&(garbage.len() as u16).to_be_bytes()[..], &garbage].concat())
+            .unwrap();
+        let _ = stream.write_all(&[&(valid.len() as u16).to_be_bytes()[..], &valid].concat());
+    }
+
+    for args in [&["alice.ghost", "A"][..], &["+tcp", "alice.ghost", "A"]] {
+        let answer = dig(addr, args);
+        assert_eq!(answer.rdata("A"), ["10.0.0.1"], "{args:?}: {}", answer.raw);
+    }
+    drop(idle);
+    let again = exchange_udp(addr, &query("alice.ghost.", RecordType::A));
+    assert_eq!(again.metadata.response_code, ResponseCode::NoError);
+}
+
+// ---- raw hickory messages -----------------------------------------------------------------
+
+fn query(name: &str, qtype: RecordType) -> Message {
+    let mut message = Message::query();
+    message.metadata.recursion_desired = true;
+    message.add_query(Query::query(Name::from_ascii(name).unwrap(), qtype));
+    message
+}
+
+fn exchange_udp(addr: SocketAddr, message: &Message) -> Message {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    socket.send_to(&message.to_vec().unwrap(), addr).unwrap();
+    let mut buf = vec![0; 65_535];
+    let (len, _) = socket.recv_from(&mut buf).unwrap();
+    let response = Message::from_vec(&buf[..len]).unwrap();
+    assert_eq!(response.metadata.id, message.metadata.id);
+    assert_eq!(response.metadata.message_type, MessageType::Response);
+    response
+}
+
+fn exchange_tcp(addr: SocketAddr, message: &Message) -> Message {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let bytes = message.to_vec().unwrap();
+    stream
+        .write_all(&[&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat())
+        .unwrap();
+    let mut len = [0; 2];
+    stream.read_exact(&mut len).unwrap();
+    let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut buf).unwrap();
+    Message::from_vec(&buf).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_messages_get_exact_response_codes_and_flags() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+
+    let a = exchange_udp(addr, &query("alice.ghost.", RecordType::A));
+    assert_eq!(a.metadata.response_code, ResponseCode::NoError);
+    assert!(
+        a.metadata.authoritative && !a.metadata.recursion_available && a.metadata.recursion_desired
+    );
+    assert!(!a.metadata.truncation);
+    assert_eq!(a.answers.len(), 1);
+    assert!(
+        matches!(a.answers[0].data, RData::A(ip) if ip.0 == std::net::Ipv4Addr::new(10, 0, 0, 1))
+    );
+    assert!(
+        a.edns.is_none(),
+        "no OPT in the response to a query without one"
+    );
+
+    let nx = exchange_udp(addr, &query("bob.ghost.", RecordType::A));
+    assert_eq!(nx.metadata.response_code, ResponseCode::NXDomain);
+    assert!(nx.metadata.authoritative && !nx.metadata.recursion_available);
+    assert!(
+        matches!(&nx.authorities[..], [Record { data: RData::SOA(soa), .. }] if soa.serial == HEAD as u32)
+    );
+
+    let refused = exchange_udp(addr, &query("example.com.", RecordType::A));
+    assert_eq!(refused.metadata.response_code, ResponseCode::Refused);
+    assert!(!refused.metadata.authoritative && !refused.metadata.recursion_available);
+
+    let mut notify = query("alice.ghost.", RecordType::SOA);
+    notify.metadata.op_code = OpCode::Notify;
+    assert_eq!(
+        exchange_udp(addr, &notify).metadata.response_code,
+        ResponseCode::NotImp
+    );
+
+    let mut chaos = query("version.bind.", RecordType::TXT);
+    chaos.queries[0].set_query_class(DNSClass::CH);
+    assert_eq!(
+        exchange_udp(addr, &chaos).metadata.response_code,
+        ResponseCode::NotImp
+    );
+
+    let mut two = query("alice.ghost.", RecordType::A);
+    two.add_query(Query::query(
+        Name::from_ascii("plain.ghost.").unwrap(),
+        RecordType::A,
+    ));
+    assert_eq!(
+        exchange_udp(addr, &two).metadata.response_code,
+        ResponseCode::FormErr
+    );
+
+    let none = Message::query();
+    assert_eq!(
+        exchange_udp(addr, &none).metadata.response_code,
+        ResponseCode::FormErr
+    );
+
+    let mut future_edns = query("alice.ghost.", RecordType::A);
+    let mut edns = Edns::new();
+    edns.set_version(1);
+    future_edns.set_edns(edns);
+    let badvers = exchange_udp(addr, &future_edns);
+    // BADVERS and BADSIG share code 16; hickory decodes it as BADSIG.
+    assert_eq!(
+        u16::from(badvers.metadata.response_code),
+        u16::from(ResponseCode::BADVERS)
+    );
+    assert_eq!(badvers.edns.as_ref().map(Edns::version), Some(0));
+
+    let mut sized = query("alice.ghost.", RecordType::A);
+    let mut edns = Edns::new();
+    edns.set_max_payload(4096);
+    sized.set_edns(edns);
+    assert_eq!(
+        exchange_udp(addr, &sized).edns.map(|e| e.max_payload()),
+        Some(1232)
+    );
+
+    let axfr = exchange_tcp(addr, &query("ghost.", RecordType::AXFR));
+    assert_eq!(axfr.metadata.response_code, ResponseCode::Refused);
+
+    let big = exchange_udp(addr, &query("big.ghost.", RecordType::TXT));
+    assert!(big.metadata.truncation && big.answers.len() < BIG_TXT_COUNT);
+    let whole = exchange_tcp(addr, &query("big.ghost.", RecordType::TXT));
+    assert!(!whole.metadata.truncation);
+    assert_eq!(whole.answers.len(), BIG_TXT_COUNT);
+
+    let any = exchange_tcp(addr, &query("alice.ghost.", RecordType::ANY));
+    assert_eq!(
+        any.answers.len(),
+        5,
+        "every record at the name: {:?}",
+        any.answers
+    );
+    let apex_any = exchange_udp(addr, &query("ghost.", RecordType::ANY));
+    let types: Vec<RecordType> = apex_any.answers.iter().map(Record::record_type).collect();
+    assert_eq!(types, [RecordType::SOA, RecordType::NS]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_queries_by_type_and_rcode() {
+    let mut registry = Registry::with_prefix("ghostchain");
+    let config = DnsConfig::new("127.0.0.1:0".parse().unwrap()).with_registry(&mut registry);
+    let server = serve(fixture(), config).await.unwrap();
+    let addr = server.local_addr();
+    exchange_udp(addr, &query("alice.ghost.", RecordType::A));
+    exchange_udp(addr, &query("alice.ghost.", RecordType::A));
+    exchange_udp(addr, &query("bob.ghost.", RecordType::MX));
+    exchange_tcp(addr, &query("example.com.", RecordType::A));
+
+    let metrics = server.metrics();
+    assert_eq!(
+        metrics.queries(RecordType::A, ResponseCode::NoError, "udp"),
+        2
+    );
+    assert_eq!(
+        metrics.queries(RecordType::MX, ResponseCode::NXDomain, "udp"),
+        1
+    );
+    assert_eq!(
+        metrics.queries(RecordType::A, ResponseCode::Refused, "tcp"),
+        1
+    );
+
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+    assert!(
+        text.contains(
+            r#"ghostchain_dns_queries_total{qtype="A",rcode="NOERROR",transport="udp"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ghostchain_dns_query_duration_seconds_count 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ghostchain_dns_truncated_responses_total 0"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_server_frees_the_port() {
+    let server = start(fixture()).await;
+    let addr = server.local_addr();
+    assert_eq!(
+        exchange_tcp(addr, &query("alice.ghost.", RecordType::A))
+            .answers
+            .len(),
+        1
+    );
+    server.stop().await;
+    // Another test's `dig` being spawned (fork, then exec) can hold a copy of the closed
+    // sockets for a moment, so binding the same address again may need a retry.
+    let mut again = None;
+    for _ in 0..100 {
+        match serve(fixture(), DnsConfig::new(addr)).await {
+            Ok(server) => {
+                again = Some(server);
+                break;
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+    let again = again.expect("the address is free again after stop");
+    assert_eq!(again.local_addr(), addr);
+    assert_eq!(
+        exchange_udp(addr, &query("alice.ghost.", RecordType::A))
+            .answers
+            .len(),
+        1
+    );
+    assert_eq!(
+        exchange_tcp(addr, &query("alice.ghost.", RecordType::A))
+            .answers
+            .len(),
+        1
+    );
+    drop(again);
+}
+
+#[tokio::test]
+async fn invalid_configurations_are_refused() {
+    let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.zones = vec!["not a zone".into()];
+    let error = serve(NameIndex::new(), config).await.unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+// ---- the handler in process, on arbitrary bytes ---------------------------------------------
+
+/// A response sink that encodes like hickory does over UDP (512 bytes, no EDNS).
+#[derive(Clone)]
+struct Capture;
+
+#[async_trait::async_trait]
+impl ResponseHandler for Capture {
+    async fn send_response<'a>(
+        &mut self,
+        response: MessageResponse<
+            '_,
+            'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+        >,
+    ) -> Result<ResponseInfo, NetError> {
+        let mut bytes = Vec::new();
+        let mut encoder = BinEncoder::new(&mut bytes);
+        encoder.set_max_size(512);
+        Ok(response.destructive_emit(&mut encoder)?)
+    }
+}
+
+fn handler() -> GhostHandler {
+    let zone = GhostZone::new(
+        fixture(),
+        &["ghost".into(), "bc".into()],
+        SoaConfig::default(),
+    )
+    .unwrap();
+    GhostHandler::new(zone, Default::default(), 1232)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_handler_never_panics_on_arbitrary_messages(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..6),
+        tcp in proptest::prelude::any::<bool>(),
+    ) {
+        let handler = handler();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let protocol = if tcp { Protocol::Tcp } else { Protocol::Udp };
+        let src: SocketAddr = "127.0.0.1:5353".parse().unwrap();
+        let mut mutated = query_bytes("www.alice.ghost.", RecordType::A);
+        for (at, byte) in flips {
+            let len = mutated.len();
+            mutated[at % len] = byte;
+        }
+        for raw in [bytes, mutated] {
+            if let Ok(request) = Request::from_bytes(raw, src, protocol) {
+                let info = runtime.block_on(handler.handle_request::<_, TokioTime>(&request, Capture));
+                proptest::prop_assert!(!info.recursion_available);
+            }
+        }
+    }
+}
