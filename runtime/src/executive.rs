@@ -21,7 +21,7 @@ use ghost_support::prelude::*;
 use ghost_support::transactional;
 
 use crate::balances::fees::FeeDetails;
-use crate::{Balances, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic};
+use crate::{Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic};
 
 /// Why a block cannot be built or imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +99,8 @@ impl Executive {
             .map_err(BlockError::Initialize)?;
         let hook_weight = <System as Hooks>::on_initialize(header.number)
             .saturating_add(<Balances as Hooks>::on_initialize(header.number))
-            .saturating_add(<Domains as Hooks>::on_initialize(header.number));
+            .saturating_add(<Domains as Hooks>::on_initialize(header.number))
+            .saturating_add(<Contracts as Hooks>::on_initialize(header.number));
         System::register_extra_weight(hook_weight);
         Ok(())
     }
@@ -186,6 +187,7 @@ impl Executive {
         <System as Hooks>::on_finalize(number);
         <Balances as Hooks>::on_finalize(number);
         <Domains as Hooks>::on_finalize(number);
+        <Contracts as Hooks>::on_finalize(number);
         System::finalize();
     }
 

@@ -19,6 +19,7 @@ pub mod builder;
 pub mod chain_spec;
 pub mod executive;
 pub mod genesis;
+pub mod names;
 pub mod state;
 
 use ghost_primitives::{AccountId, Balance, RuntimeVersion, SignedExtrinsic};
@@ -27,6 +28,7 @@ use ghost_support::weights::Weight;
 use parity_scale_codec::{Decode, Encode};
 
 pub use pallet_balances as balances;
+pub use pallet_contracts as contracts;
 pub use pallet_domains as domains;
 pub use pallet_system as system;
 
@@ -80,12 +82,27 @@ impl domains::Config for Runtime {
     const TREASURY: AccountId = TREASURY;
 }
 
+impl contracts::Config for Runtime {
+    type Currency = Balances;
+    type Names = names::DomainNames;
+    type ContractsWeightInfo = contracts::weights::GhostWeight;
+    const SCHEDULE: contracts::Schedule = contracts::Schedule::DEFAULT;
+    /// 0.00001 GHOST per byte of code (a 100 KiB contract: ~1 GHOST, returned on removal).
+    const CODE_DEPOSIT_PER_BYTE: Balance = GHOST / 100_000;
+    /// 0.00001 GHOST per byte of contract storage.
+    const STORAGE_DEPOSIT_PER_BYTE: Balance = GHOST / 100_000;
+    /// 0.001 GHOST per storage entry.
+    const STORAGE_DEPOSIT_PER_ITEM: Balance = GHOST / 1_000;
+}
+
 /// The system pallet of this runtime.
 pub type System = system::Pallet<Runtime>;
 /// The balances pallet of this runtime.
 pub type Balances = balances::Pallet<Runtime>;
 /// The domains pallet of this runtime.
 pub type Domains = domains::Pallet<Runtime>;
+/// The contracts pallet of this runtime.
+pub type Contracts = contracts::Pallet<Runtime>;
 
 /// A call to any pallet. The variant index is the pallet index (never reused).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
@@ -99,6 +116,9 @@ pub enum RuntimeCall {
     /// The domains pallet.
     #[codec(index = 2)]
     Domains(domains::Call),
+    /// The contracts pallet.
+    #[codec(index = 3)]
+    Contracts(contracts::Call),
 }
 
 /// An event of any pallet.
@@ -113,6 +133,9 @@ pub enum RuntimeEvent {
     /// The domains pallet.
     #[codec(index = 2)]
     Domains(domains::Event),
+    /// The contracts pallet.
+    #[codec(index = 3)]
+    Contracts(contracts::Event),
 }
 
 impl From<system::Event> for RuntimeEvent {
@@ -133,6 +156,12 @@ impl From<domains::Event> for RuntimeEvent {
     }
 }
 
+impl From<contracts::Event> for RuntimeEvent {
+    fn from(e: contracts::Event) -> Self {
+        RuntimeEvent::Contracts(e)
+    }
+}
+
 impl RuntimeCall {
     /// Weight and fee class, known before dispatch.
     pub fn dispatch_info(&self) -> DispatchInfo {
@@ -140,6 +169,7 @@ impl RuntimeCall {
             RuntimeCall::System(call) => System::dispatch_info(call),
             RuntimeCall::Balances(call) => Balances::dispatch_info(call),
             RuntimeCall::Domains(call) => Domains::dispatch_info(call),
+            RuntimeCall::Contracts(call) => Contracts::dispatch_info(call),
         }
     }
 
@@ -149,6 +179,7 @@ impl RuntimeCall {
             RuntimeCall::System(call) => System::dispatch(call, origin),
             RuntimeCall::Balances(call) => Balances::dispatch(call, origin),
             RuntimeCall::Domains(call) => Domains::dispatch(call, origin),
+            RuntimeCall::Contracts(call) => Contracts::dispatch(call, origin),
         }
     }
 
@@ -158,6 +189,7 @@ impl RuntimeCall {
             RuntimeCall::System(call) => format!("System.{}", call.name()),
             RuntimeCall::Balances(call) => format!("Balances.{}", call.name()),
             RuntimeCall::Domains(call) => format!("Domains.{}", call.name()),
+            RuntimeCall::Contracts(call) => format!("Contracts.{}", call.name()),
         }
     }
 }
@@ -197,13 +229,19 @@ pub fn integrity_test() {
     System::integrity_test();
     Balances::integrity_test();
     Domains::integrity_test();
+    Contracts::integrity_test();
 }
 
 /// The JSON metadata of the runtime (`state_getMetadata`).
 pub fn metadata() -> serde_json::Value {
     serde_json::json!({
         "version": version(),
-        "pallets": [System::metadata(0), Balances::metadata(1), Domains::metadata(2)],
+        "pallets": [
+            System::metadata(0),
+            Balances::metadata(1),
+            Domains::metadata(2),
+            Contracts::metadata(3),
+        ],
         "extrinsic": {
             "format": "SCALE SignedExtrinsic { signer: [u8;32], signature: [u8;64], extra: { era, compact nonce, compact tip }, call: RuntimeCall }",
             "signedPayload": "blake3(SCALE(call, extra, genesis_hash, spec_version, birth_hash))",

@@ -105,6 +105,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         source,
     })?;
     let metrics = Arc::new(Metrics::new());
+    // Compiled contract modules, by code hash: a node-local cache, never part of consensus.
+    ghost_runtime::contracts::cache::set_module_cache(Some(Arc::new(
+        ghost_runtime::contracts::cache::LruModuleCache::new(64 << 20, 1024),
+    )));
     let client = Arc::new(Client::new(
         Arc::new(db),
         config.chain_spec.clone(),
