@@ -33,6 +33,16 @@ pub fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// Unless the test passes its own bridge flags, the node runs without GhostBridge so parallel
+/// tests do not compete for its ports.
+fn bridge_args(extra: &[&str]) -> Vec<String> {
+    if extra.iter().any(|a| a.starts_with("--grpc-port") || a.starts_with("--dns-port") || *a == "--no-bridge") {
+        Vec::new()
+    } else {
+        vec!["--no-bridge".into()]
+    }
+}
+
 /// A running `ghostchain` process, killed when dropped.
 pub struct Node {
     child: Option<Child>,
@@ -58,6 +68,7 @@ impl Node {
                 "--rpc-port",
                 &rpc_port.to_string(),
             ])
+            .args(bridge_args(extra))
             .arg("--base-path")
             .arg(base_path)
             .args(extra)

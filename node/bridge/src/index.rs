@@ -199,9 +199,9 @@ impl NameIndex {
     }
 }
 
-/// Loads the index from `source` at its head, then applies every block's changes as they come.
-/// Returns when the change stream ends (the node went away); callers restart it.
-pub async fn sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) -> Result<(), BridgeError> {
+/// Loads every name from `source` at its head (best or finalized) into `index`; returns that
+/// head.
+pub async fn load(source: &dyn ChainSource, index: &NameIndex, finalized: bool) -> Result<BlockRef, BridgeError> {
     let head = source.head(finalized).await?;
     let mut cursor = None;
     loop {
@@ -217,7 +217,13 @@ pub async fn sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: boo
     }
     index.set_head(head);
     tracing::info!(target: "bridge", names = index.len(), height = head.height, "name index loaded");
-    let mut changes = source.follow(head.height + 1, finalized).await?;
+    Ok(head)
+}
+
+/// Applies every block's name changes from height `from` on, in order, as they come: each
+/// changed name is resolved again at its block. Returns when the change stream ends.
+pub async fn follow(source: &dyn ChainSource, index: &NameIndex, from: u64, finalized: bool) -> Result<(), BridgeError> {
+    let mut changes = source.follow(from, finalized).await?;
     while let Some(block) = changes.recv().await {
         let block = block?;
         let mut changed: Vec<&DomainName> = block.changes.iter().map(|c| &c.domain).collect();
@@ -232,13 +238,27 @@ pub async fn sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: boo
     Err(BridgeError::Unavailable("change stream ended".into()))
 }
 
-/// Runs [`sync`] forever, reloading after a failure (with a pause).
-pub async fn sync_forever(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) {
+/// Keeps `index` current forever: follows changes after the loaded head and, whenever the
+/// stream fails (the node went away), waits, reloads and follows again.
+pub async fn keep_in_sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) {
+    let mut from = index.head().map(|h| h.height + 1);
     loop {
-        if let Err(e) = sync(source.clone(), index.clone(), finalized).await {
-            tracing::warn!(target: "bridge", error = %e, "name index sync stopped; restarting");
+        let next = match from {
+            Some(next) => next,
+            None => match load(source.as_ref(), &index, finalized).await {
+                Ok(head) => head.height + 1,
+                Err(e) => {
+                    tracing::warn!(target: "bridge", error = %e, "cannot load the name index; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+        };
+        if let Err(e) = follow(source.as_ref(), &index, next, finalized).await {
+            tracing::warn!(target: "bridge", error = %e, "name index sync stopped; reloading");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+        from = None;
     }
 }
 

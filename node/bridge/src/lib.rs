@@ -19,6 +19,7 @@
 //!   kept current block by block from the chain's name changes (never a state scan per query).
 //! - [`dns`]: the authoritative DNS server (hickory-server) for the chain's TLDs.
 //! - [`grpc`]: the `ghostdns.v1.GhostDNSService` gRPC service, with reflection and health.
+//! - [`run`]: [`start`] loads the index, keeps it in sync and starts both servers.
 //!
 //! DNS code never builds extrinsics; gRPC writes go through the node's transaction pool, and
 //! the runtime re-checks everything (the bridge is not trusted).
@@ -27,7 +28,9 @@ pub mod dns;
 pub mod grpc;
 pub mod index;
 pub mod remote;
+pub mod run;
 pub mod source;
 
 pub use index::NameIndex;
+pub use run::{BridgeConfig, BridgeHandle, start};
 pub use source::{BlockRef, BridgeError, ChainSource};

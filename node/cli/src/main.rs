@@ -12,6 +12,8 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use ghost_primitives::Pair;
 use ghost_runtime::chain_spec::ChainSpec;
+use ghost_bridge::BridgeConfig;
+use ghost_service::config::BridgeNodeConfig;
 use ghost_service::{NodeConfig, RpcConfig, RpcMethods, Sealing};
 
 /// The GhostChain node.
@@ -100,12 +102,30 @@ struct RunArgs {
     /// p2p port (the network service is not built yet; accepted for forward compatibility).
     #[arg(long, default_value_t = 30333)]
     port: u16,
+    /// Do not run GhostBridge (gRPC + DNS).
+    #[arg(long)]
+    no_bridge: bool,
+    /// GhostBridge gRPC port (127.0.0.1, or all interfaces with `--rpc-external`).
+    #[arg(long, default_value_t = 50051)]
+    grpc_port: u16,
+    /// GhostBridge authoritative DNS port, UDP and TCP (127.0.0.1).
+    #[arg(long, default_value_t = 5335)]
+    dns_port: u16,
+    /// Which state DNS answers from: `best` or `finalized`.
+    #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
+    dns_state: String,
+    /// The account that pays for signed record updates relayed by GhostBridge (default: //Ferdie
+    /// on dev chains).
+    #[arg(long)]
+    bridge_relayer_key: Option<String>,
     /// Log filter, e.g. `info,client=debug`.
     #[arg(long, short = 'l', default_value = "info")]
     log: String,
 }
 
 fn init_logging(filter: &str) -> anyhow::Result<()> {
+    // hickory logs every DNS request at info; keep the node's log about the node.
+    let filter = format!("hickory_server=warn,{filter}");
     let filter = tracing_subscriber::EnvFilter::try_new(filter).context("invalid --log filter")?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -146,6 +166,23 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
     } else {
         Ipv4Addr::LOCALHOST.into()
     };
+    let bridge = if args.no_bridge {
+        None
+    } else {
+        let relayer = match &args.bridge_relayer_key {
+            Some(suri) => Pair::from_suri(suri).context("--bridge-relayer-key")?,
+            None => Pair::dev("Ferdie"),
+        };
+        Some(BridgeNodeConfig {
+            bridge: BridgeConfig {
+                grpc_addr: Some(SocketAddr::new(rpc_ip, args.grpc_port)),
+                dns_addr: Some(SocketAddr::from(([127, 0, 0, 1], args.dns_port))),
+                finalized: args.dns_state == "finalized",
+                registry: None,
+            },
+            relayer,
+        })
+    };
     Ok(NodeConfig {
         chain_spec: spec,
         base_path: args.base_path,
@@ -163,6 +200,7 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         prometheus_addr: (!args.no_prometheus)
             .then(|| SocketAddr::from(([127, 0, 0, 1], args.prometheus_port))),
         informant_interval: Duration::from_secs(5),
+        bridge,
     })
 }
 

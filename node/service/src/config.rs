@@ -87,6 +87,33 @@ impl Default for RpcConfig {
     }
 }
 
+/// GhostBridge inside the node.
+#[derive(Clone)]
+pub struct BridgeNodeConfig {
+    /// What to serve (gRPC, DNS, best or finalized state).
+    pub bridge: ghost_bridge::BridgeConfig,
+    /// The account that pays for signed record updates relayed from gRPC.
+    pub relayer: Pair,
+}
+
+impl std::fmt::Debug for BridgeNodeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BridgeNodeConfig")
+            .field("grpc_addr", &self.bridge.grpc_addr)
+            .field("dns_addr", &self.bridge.dns_addr)
+            .field("finalized", &self.bridge.finalized)
+            .field("relayer", &self.relayer.public())
+            .finish()
+    }
+}
+
+impl Default for BridgeNodeConfig {
+    /// gRPC on 127.0.0.1:50051, DNS on 127.0.0.1:5335, best state, relayer `//Ferdie`.
+    fn default() -> Self {
+        BridgeNodeConfig { bridge: ghost_bridge::BridgeConfig::default(), relayer: Pair::dev("Ferdie") }
+    }
+}
+
 /// Everything a node needs to start.
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
@@ -108,6 +135,8 @@ pub struct NodeConfig {
     pub prometheus_addr: Option<SocketAddr>,
     /// How often the informant logs (0 = never).
     pub informant_interval: Duration,
+    /// GhostBridge (gRPC + DNS), on unless `None` (`--no-bridge`).
+    pub bridge: Option<BridgeNodeConfig>,
 }
 
 impl NodeConfig {
@@ -123,6 +152,7 @@ impl NodeConfig {
             rpc: RpcConfig::default(),
             prometheus_addr: Some(SocketAddr::from(([127, 0, 0, 1], 9615))),
             informant_interval: Duration::from_secs(5),
+            bridge: Some(BridgeNodeConfig::default()),
         }
     }
 }

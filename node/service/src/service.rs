@@ -1,6 +1,6 @@
 //! Wiring: builds the node's components in order and runs them on the tokio runtime.
 //!
-//! storage → client (genesis) → tx pool → author → RPC → metrics → informant. Every task is
+//! storage → client (genesis) → tx pool → author → RPC → metrics → GhostBridge → informant. Every task is
 //! owned by the returned [`NodeHandle`]; [`NodeHandle::stop`] stops the RPC server and aborts
 //! the tasks, and dropping the handle closes the database.
 
@@ -59,6 +59,8 @@ pub struct NodeHandle {
     pub prometheus_addr: Option<SocketAddr>,
     /// The metrics.
     pub metrics: Arc<Metrics>,
+    /// GhostBridge, if on.
+    pub bridge: Option<ghost_bridge::BridgeHandle>,
     rpc: ServerHandle,
     tasks: Vec<JoinHandle<()>>,
     _temp_dir: Option<tempfile::TempDir>,
@@ -67,6 +69,9 @@ pub struct NodeHandle {
 impl NodeHandle {
     /// Stops the servers and tasks.
     pub async fn stop(self) {
+        if let Some(bridge) = self.bridge {
+            bridge.stop().await;
+        }
         let _ = self.rpc.stop();
         self.rpc.clone().stopped().await;
         for task in self.tasks {
@@ -151,7 +156,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
     let ctx = RpcContext {
         client: client.clone(),
         pool: pool.clone(),
-        author_wake,
+        author_wake: author_wake.clone(),
         metrics: metrics.clone(),
     };
     let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc)
@@ -167,6 +172,24 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
             tracing::info!(target: "service", "Prometheus metrics on http://{bound}/metrics");
             tasks.push(task);
             Some(bound)
+        }
+        None => None,
+    };
+
+    let bridge = match &config.bridge {
+        Some(bridge_config) => {
+            let source = Arc::new(crate::bridge::InProcessSource::new(
+                client.clone(),
+                pool.clone(),
+                author_wake.clone(),
+                bridge_config.relayer.clone(),
+            ));
+            let mut settings = bridge_config.bridge.clone();
+            settings.registry = Some(metrics.registry());
+            let handle = ghost_bridge::start(source, settings)
+                .await
+                .map_err(|e| ServiceError::Io { what: "GhostBridge".into(), source: std::io::Error::other(e) })?;
+            Some(handle)
         }
         None => None,
     };
@@ -187,6 +210,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         rpc_addr,
         prometheus_addr,
         metrics,
+        bridge,
         rpc,
         tasks,
         _temp_dir: temp_dir,

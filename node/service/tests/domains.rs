@@ -19,6 +19,7 @@ async fn node(grace_ms: u64) -> NodeHandle {
         rpc: RpcConfig { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..RpcConfig::default() },
         prometheus_addr: None,
         informant_interval: Duration::ZERO,
+        bridge: None,
         sealing: Sealing::Interval(Duration::from_millis(100)),
         ..NodeConfig::dev()
     };

@@ -24,6 +24,7 @@ fn config(base_path: Option<std::path::PathBuf>) -> NodeConfig {
         },
         prometheus_addr: None,
         informant_interval: Duration::ZERO,
+        bridge: None,
         ..NodeConfig::dev()
     }
 }
