@@ -317,3 +317,93 @@ pub fn domain_changes(events: &[EventRecord]) -> Vec<DomainChange> {
         })
         .collect()
 }
+
+// ---- contracts ----
+
+use crate::Contracts;
+use crate::contracts::{CodeInfo, ContractInfo, ExecError};
+use ghost_support::DispatchError;
+
+/// What a contract call would do (`contract_call_dry_run`): the pallet's `ContractResult` and
+/// the events the call deposited. Nothing of it is written anywhere.
+#[derive(Clone, Debug)]
+pub struct ContractDryRun {
+    /// The call's outcome as dispatch would report it (`Contracts.ContractReverted` on revert).
+    pub result: Result<(), DispatchError>,
+    /// The contract's return data (also on revert; empty on a trap).
+    pub output: Vec<u8>,
+    /// Whether the contract returned with the revert flag (its writes would be dropped).
+    pub reverted: bool,
+    /// Why the contract failed in the VM (trap, out of fuel, ...), if it did.
+    pub exec_error: Option<ExecError>,
+    /// Fuel the call burned (nested calls included).
+    pub fuel_consumed: u64,
+    /// Events the call deposited, in order (none if it failed: its writes are reverted).
+    pub events: Vec<RuntimeEvent>,
+}
+
+/// Runs `Contracts::bare_call(origin, dest, value, fuel_limit, data)` on a throwaway copy of the
+/// state of `header` (clock at `now` if later, see [`with_domain_state`]) and reports its result,
+/// output, revert flag, fuel and events. The call sees `header`'s block number; nothing is
+/// written and no fee is charged.
+#[allow(clippy::too_many_arguments)]
+pub fn contract_call_dry_run(
+    store: &dyn NodeStore,
+    header: &Header,
+    origin: AccountId,
+    dest: AccountId,
+    value: Balance,
+    fuel_limit: u64,
+    data: Vec<u8>,
+    now: Option<Moment>,
+) -> Result<ContractDryRun, ApiError> {
+    with_domain_state(store, header, now, || {
+        let first_event = crate::system::EventCount::get().unwrap_or(0);
+        let run = Contracts::bare_call(origin, dest, value, fuel_limit, data);
+        let last_event = crate::system::EventCount::get().unwrap_or(0);
+        // The block's own events are still in state: keep only those the call deposited.
+        let events = (first_event..last_event)
+            .filter_map(|i| crate::system::Events::get(&i))
+            .filter_map(|record| RuntimeEvent::decode_all(&mut &record.event[..]).ok())
+            .collect();
+        let reverted =
+            run.result.as_ref().err() == Some(&crate::contracts::Error::ContractReverted.into());
+        ContractDryRun {
+            result: run.result,
+            output: run.output,
+            reverted,
+            exec_error: run.exec_error,
+            fuel_consumed: run.fuel_consumed,
+            events,
+        }
+    })
+}
+
+/// The value at `key` in the storage of contract `address` (the contract's own key, as it
+/// passes it to `storage_get`; the trie key is `prefix ++ address ++ blake3_128_concat(SCALE(key))`).
+pub fn contract_storage(
+    store: &dyn NodeStore,
+    header: &Header,
+    address: &AccountId,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>, ApiError> {
+    with_state(store, header.state_root, || Contracts::get_storage(address, key))
+}
+
+/// Owner, deposit, use count and length of the code `code_hash`.
+pub fn contract_code_info(
+    store: &dyn NodeStore,
+    header: &Header,
+    code_hash: &ghost_primitives::Hash,
+) -> Result<Option<CodeInfo>, ApiError> {
+    with_state(store, header.state_root, || Contracts::code_info(code_hash))
+}
+
+/// The contract at `address`: its code, deployer, storage use and deposit.
+pub fn contract_info(
+    store: &dyn NodeStore,
+    header: &Header,
+    address: &AccountId,
+) -> Result<Option<ContractInfo>, ApiError> {
+    with_state(store, header.state_root, || Contracts::contract_info(address))
+}
