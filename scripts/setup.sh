@@ -10,6 +10,8 @@ command -v cc >/dev/null 2>&1 || need_pkgs+=(build-essential)
 command -v c++ >/dev/null 2>&1 || need_pkgs+=(g++)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 dpkg -s libclang-dev >/dev/null 2>&1 || need_pkgs+=(libclang-dev)
+# dig, for the DNS end-to-end tests.
+command -v dig >/dev/null 2>&1 || need_pkgs+=(dnsutils)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     echo "setup: installing ${need_pkgs[*]}" >&2
     SUDO=""

@@ -176,3 +176,37 @@ pub fn ghost_json(node: &Node, args: &[&str]) -> serde_json::Value {
         )
     })
 }
+
+/// A free loopback port usable for both UDP and TCP.
+pub fn free_udp_tcp_port() -> u16 {
+    loop {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp bind");
+        let port = udp.local_addr().expect("udp addr").port();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// Runs `dig @127.0.0.1 -p PORT args...` and returns its stdout.
+pub fn dig(port: u16, args: &[&str]) -> String {
+    let out = Command::new("dig")
+        .arg("@127.0.0.1")
+        .arg("-p")
+        .arg(port.to_string())
+        .args(["+time=2", "+tries=2"])
+        .args(args)
+        .output()
+        .expect("run dig (apt package dnsutils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running process killed when dropped.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -3,8 +3,8 @@
 //! the tests).
 //!
 //! Method names follow Substrate's where Substrate has the method (`chain_getHeader`,
-//! `author_submitExtrinsic`, ...); GhostChain's own live in the `account_`, and later `domain_`,
-//! `contracts_` and `ens_` namespaces. Bytes are `0x`-hex strings, hashes are `0x`-hex,
+//! `author_submitExtrinsic`, ...); GhostChain's own live in the `account_`, `domain_` and
+//! `contracts_`, and later `ens_`, namespaces. Bytes are `0x`-hex strings, hashes are `0x`-hex,
 //! addresses are `ghost1…` bech32m, balances are JSON numbers in the smallest unit.
 
 use ghost_primitives::{Bytes, Hash, Header, RuntimeVersion};
@@ -409,4 +409,109 @@ pub trait DomainApi {
     /// then live: no gap, no duplicate. One notification per block with matching changes.
     #[subscription(name = "subscribeChanges" => "domainChanges", unsubscribe = "unsubscribeChanges", item = DomainChangesJson)]
     async fn subscribe_changes(&self, from_height: Option<u64>, filter: Option<ChangeFilter>) -> SubscriptionResult;
+}
+
+// ---- contracts_* ----
+
+/// One event a dry run deposited (`contracts_call`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventJson {
+    /// The pallet (`Contracts`, `Balances`, ...).
+    pub pallet: String,
+    /// The event (`ContractEmitted`, `Called`, `Transfer`, ...).
+    pub name: String,
+    /// Its fields by name; bytes (a contract event's `data`) as `0x`-hex.
+    pub fields: serde_json::Value,
+}
+
+/// `contracts_call`: what a call would do, run on a throwaway copy of the state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractCallJson {
+    /// `ok`, `revert` (the contract returned with the revert flag) or `error` (it trapped, ran
+    /// out of fuel, or the call was refused before running).
+    pub result: String,
+    /// The contract's return data (also on revert).
+    pub output: Bytes,
+    /// Whether the contract reverted.
+    pub reverted: bool,
+    /// The dispatch error (`Contracts.OutOfFuel`, ...) with the VM's reason; `null` if `ok`.
+    pub error: Option<String>,
+    /// Fuel burned (nested calls included).
+    pub fuel_consumed: u64,
+    /// Events the call deposited (none unless `ok`: a failed call's writes are reverted).
+    pub events: Vec<EventJson>,
+}
+
+/// `contracts_codeInfo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeInfoJson {
+    /// The uploader, who holds the deposit.
+    pub owner: AccountId,
+    /// The code deposit reserved from the owner.
+    pub deposit: u128,
+    /// How many contracts were instantiated from it.
+    pub refcount: u64,
+    /// The code's length in bytes.
+    pub code_len: u32,
+}
+
+/// `contracts_info`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractInfoJson {
+    /// The code it runs.
+    pub code_hash: Hash,
+    /// Who instantiated it.
+    pub deployer: AccountId,
+    /// Bytes of its storage (keys plus values).
+    pub storage_bytes: u64,
+    /// Number of its storage entries.
+    pub storage_items: u32,
+    /// The storage deposit reserved on the contract's account.
+    pub storage_deposit: u128,
+    /// Whether it accepts reentrant calls.
+    pub reentrant: bool,
+}
+
+/// `contracts_*`: dry runs and reads of WASM-lite contracts. Transactions (upload, instantiate,
+/// call) are ordinary extrinsics (`RuntimeCall::Contracts`) submitted with `author_*`.
+#[rpc(server, client, namespace = "contracts")]
+pub trait ContractsApi {
+    /// Runs a call of `dest` by `origin` with `value`, `fuel_limit` and call data `data`
+    /// (`selector ++ SCALE(args)`) on the state of `at` (default: best) without writing
+    /// anything or charging a fee.
+    #[method(name = "call")]
+    async fn dry_run_call(
+        &self,
+        origin: String,
+        dest: String,
+        value: u128,
+        fuel_limit: u64,
+        data: Bytes,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<ContractCallJson>;
+    /// The value at `key` (the contract's own key) in the storage of contract `address`.
+    #[method(name = "getStorage")]
+    async fn contract_storage(
+        &self,
+        address: String,
+        key: Bytes,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
+    /// Owner, deposit, use count and length of uploaded code; `null` if not stored.
+    #[method(name = "codeInfo")]
+    async fn code_info(
+        &self,
+        code_hash: Hash,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<CodeInfoJson>>;
+    /// Code, deployer and storage use of a contract; `null` if there is none at `address`.
+    #[method(name = "info")]
+    async fn contract_info(
+        &self,
+        address: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<ContractInfoJson>>;
 }
