@@ -1,0 +1,215 @@
+//! `contracts_*`: dry-run calls and reads of contract code, instances and storage.
+//!
+//! Every method reads the state of `at` (default: the best block). `contracts_call` runs the
+//! contract on a throwaway copy of that state ([`api::contract_call_dry_run`]) on a blocking
+//! thread, since a call may burn up to the schedule's `max_fuel_per_call`; at the best block the
+//! contract sees the wall clock if it is later than the block's time, as domain queries do.
+//! Malformed addresses are `INVALID_PARAMS` (malformed hex and hashes are rejected by the
+//! parameter parser with the same code); an unknown `at` is `UNKNOWN_BLOCK`.
+
+use ghost_primitives::{Bytes, Hash};
+use ghost_rpc::{CodeInfoJson, ContractCallJson, ContractInfoJson, ContractsApiServer, EventJson};
+use ghost_runtime::RuntimeEvent;
+use ghost_runtime::api::{self, ContractDryRun};
+use ghost_runtime::contracts::Event as ContractsEvent;
+use jsonrpsee::core::async_trait;
+
+use super::RpcContext;
+use super::domain::now_ms;
+use super::errors::{RpcError, RpcResult};
+use super::system::parse_account;
+
+/// `contracts_*` handlers.
+pub struct ContractsRpc(pub RpcContext);
+
+/// The JSON form of a dry run.
+fn call_json(run: ContractDryRun) -> ContractCallJson {
+    let result = match (&run.result, run.reverted) {
+        (Ok(()), _) => "ok",
+        (Err(_), true) => "revert",
+        (Err(_), false) => "error",
+    };
+    let error = run.result.as_ref().err().map(|e| match &run.exec_error {
+        Some(exec) => format!("{e}: {exec}"),
+        None => e.to_string(),
+    });
+    ContractCallJson {
+        result: result.into(),
+        output: Bytes(run.output),
+        reverted: run.reverted,
+        error,
+        fuel_consumed: run.fuel_consumed,
+        events: run.events.iter().map(event_json).collect(),
+    }
+}
+
+/// The JSON form of an event: pallet, variant and fields, with a contract event's data as hex.
+pub fn event_json(event: &RuntimeEvent) -> EventJson {
+    let (pallet, name, value) = match event {
+        RuntimeEvent::System(e) => ("System", e.name(), serde_json::to_value(e)),
+        RuntimeEvent::Balances(e) => ("Balances", e.name(), serde_json::to_value(e)),
+        RuntimeEvent::Domains(e) => ("Domains", e.name(), serde_json::to_value(e)),
+        RuntimeEvent::Contracts(ContractsEvent::ContractEmitted {
+            contract,
+            topics,
+            data,
+        }) => (
+            "Contracts",
+            "ContractEmitted",
+            Ok(serde_json::json!({
+                "contractEmitted": {
+                    "contract": contract,
+                    "topics": topics,
+                    "data": Bytes(data.clone()),
+                }
+            })),
+        ),
+        RuntimeEvent::Contracts(e) => ("Contracts", e.name(), serde_json::to_value(e)),
+    };
+    // Pallet events serialize as `{ "variantName": { fields } }`: keep the fields.
+    let fields = match value {
+        Ok(serde_json::Value::Object(map)) if map.len() == 1 => {
+            map.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+        }
+        Ok(other) => other,
+        Err(_) => serde_json::Value::Null,
+    };
+    EventJson {
+        pallet: pallet.into(),
+        name: name.into(),
+        fields,
+    }
+}
+
+#[async_trait]
+impl ContractsApiServer for ContractsRpc {
+    async fn dry_run_call(
+        &self,
+        origin: String,
+        dest: String,
+        value: u128,
+        fuel_limit: u64,
+        data: Bytes,
+        at: Option<Hash>,
+    ) -> RpcResult<ContractCallJson> {
+        let origin = parse_account(&origin)?;
+        let dest = parse_account(&dest)?;
+        let header = self.0.header_at(at)?;
+        let now = at.is_none().then(now_ms);
+        let client = self.0.client.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            api::contract_call_dry_run(
+                client.store(),
+                &header,
+                origin,
+                dest,
+                value,
+                fuel_limit,
+                data.0,
+                now,
+            )
+        })
+        .await
+        .map_err(|e| RpcError::Internal(format!("dry run aborted: {e}")))?
+        .map_err(RpcError::from)?;
+        Ok(call_json(run))
+    }
+
+    async fn contract_storage(
+        &self,
+        address: String,
+        key: Bytes,
+        at: Option<Hash>,
+    ) -> RpcResult<Option<Bytes>> {
+        let address = parse_account(&address)?;
+        let header = self.0.header_at(at)?;
+        let value = api::contract_storage(self.0.client.store(), &header, &address, &key)
+            .map_err(RpcError::from)?;
+        Ok(value.map(Bytes))
+    }
+
+    async fn code_info(&self, code_hash: Hash, at: Option<Hash>) -> RpcResult<Option<CodeInfoJson>> {
+        let header = self.0.header_at(at)?;
+        let info = api::contract_code_info(self.0.client.store(), &header, &code_hash)
+            .map_err(RpcError::from)?;
+        Ok(info.map(|i| CodeInfoJson {
+            owner: i.owner,
+            deposit: i.deposit,
+            refcount: i.refcount,
+            code_len: i.code_len,
+        }))
+    }
+
+    async fn contract_info(
+        &self,
+        address: String,
+        at: Option<Hash>,
+    ) -> RpcResult<Option<ContractInfoJson>> {
+        let address = parse_account(&address)?;
+        let header = self.0.header_at(at)?;
+        let info = api::contract_info(self.0.client.store(), &header, &address)
+            .map_err(RpcError::from)?;
+        Ok(info.map(|i| ContractInfoJson {
+            code_hash: i.code_hash,
+            deployer: i.deployer,
+            storage_bytes: i.storage_bytes,
+            storage_items: i.storage_items,
+            storage_deposit: i.storage_deposit,
+            reentrant: i.reentrant,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_primitives::AccountId;
+    use ghost_runtime::contracts::Error;
+
+    fn dry_run(error: Option<Error>) -> ContractDryRun {
+        ContractDryRun {
+            reverted: error == Some(Error::ContractReverted),
+            result: error.map_or(Ok(()), |e| Err(e.into())),
+            output: vec![1, 2],
+            exec_error: None,
+            fuel_consumed: 7,
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn results_are_ok_revert_or_error() {
+        let ok = call_json(dry_run(None));
+        assert_eq!((ok.result.as_str(), ok.reverted, ok.error), ("ok", false, None));
+        let revert = call_json(dry_run(Some(Error::ContractReverted)));
+        assert_eq!(revert.result, "revert");
+        assert!(revert.reverted);
+        assert_eq!(revert.output, Bytes(vec![1, 2]));
+        assert_eq!(revert.error.as_deref(), Some("Contracts.ContractReverted"));
+        let mut trapped = dry_run(Some(Error::OutOfFuel));
+        trapped.exec_error = Some(ghost_runtime::contracts::ExecError::OutOfFuel);
+        let error = call_json(trapped);
+        assert_eq!(error.result, "error");
+        assert_eq!(error.error.as_deref(), Some("Contracts.OutOfFuel: out of fuel"));
+    }
+
+    #[test]
+    fn contract_events_show_data_as_hex() {
+        let contract = AccountId([3; 32]);
+        let emitted = RuntimeEvent::Contracts(ContractsEvent::ContractEmitted {
+            contract,
+            topics: vec![Hash([1; 32])],
+            data: vec![0xab, 0xcd],
+        });
+        let json = event_json(&emitted);
+        assert_eq!((json.pallet.as_str(), json.name.as_str()), ("Contracts", "ContractEmitted"));
+        assert_eq!(json.fields["data"], "0xabcd");
+        assert_eq!(json.fields["contract"], contract.to_string());
+        let called = event_json(&RuntimeEvent::Contracts(ContractsEvent::Called {
+            caller: contract,
+            contract,
+        }));
+        assert_eq!(called.name, "Called");
+        assert_eq!(called.fields["caller"], contract.to_string());
+    }
+}
