@@ -379,15 +379,18 @@ pub fn contract_call_dry_run(
     })
 }
 
-/// The value at `key` in the storage of contract `address` (the contract's own key, as it
-/// passes it to `storage_get`; the trie key is `prefix ++ address ++ blake3_128_concat(SCALE(key))`).
+/// The value at `key` in the storage of contract `address`: the contract's own key, as it passes
+/// it to `storage_get` (the trie key is `prefix ++ address ++ blake3(SCALE(key))[..16] ++
+/// SCALE(key)`, and the value is stored SCALE-encoded).
 pub fn contract_storage(
     store: &dyn NodeStore,
     header: &Header,
     address: &AccountId,
     key: &[u8],
 ) -> Result<Option<Vec<u8>>, ApiError> {
-    with_state(store, header.state_root, || Contracts::get_storage(address, key))
+    with_state(store, header.state_root, || {
+        Contracts::get_storage(address, key)
+    })
 }
 
 /// Owner, deposit, use count and length of the code `code_hash`.
@@ -405,5 +408,7 @@ pub fn contract_info(
     header: &Header,
     address: &AccountId,
 ) -> Result<Option<ContractInfo>, ApiError> {
-    with_state(store, header.state_root, || Contracts::contract_info(address))
+    with_state(store, header.state_root, || {
+        Contracts::contract_info(address)
+    })
 }

@@ -38,7 +38,9 @@ fn test_config() -> GrpcConfig {
 }
 
 async fn start_with(chain: &Arc<FakeChain>, config: GrpcConfig) -> (GrpcServerHandle, Client) {
-    let handle = serve(chain.clone(), NameIndex::new(), config).await.unwrap();
+    let handle = serve(chain.clone(), NameIndex::new(), config)
+        .await
+        .unwrap();
     let client = GhostDnsServiceClient::new(channel(&handle).await);
     (handle, client)
 }
@@ -70,7 +72,12 @@ fn proto_record(rtype: &str, name: &str, value: &str, ttl: u32, priority: u32) -
 }
 
 /// An update of `domain` signed by `signer` over the canonical payload.
-fn signed_update(signer: &Pair, domain: &str, records: Vec<ProtoRecord>, timestamp: u64) -> ContractDomainUpdate {
+fn signed_update(
+    signer: &Pair,
+    domain: &str,
+    records: Vec<ProtoRecord>,
+    timestamp: u64,
+) -> ContractDomainUpdate {
     let mut message = ContractDomainUpdate {
         domain: domain.into(),
         contract_id: "contract-1".into(),
@@ -170,7 +177,10 @@ async fn resolve_at_a_height_uses_that_block_and_past_the_chain_is_not_found() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((response.height, response.block_hash), (10, block_hash(10).0.to_vec()));
+    assert_eq!(
+        (response.height, response.block_hash),
+        (10, block_hash(10).0.to_vec())
+    );
     let error = client
         .resolve_domain(ResolveRequest {
             domain: "bob.bc".into(),
@@ -196,7 +206,10 @@ async fn resolve_with_proof_carries_the_proof_of_the_block_used() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(response.records, vec![proto_record("A", "@", "10.0.0.1", 300, 0)]);
+    assert_eq!(
+        response.records,
+        vec![proto_record("A", "@", "10.0.0.1", 300, 0)]
+    );
     let proof = response.proof.unwrap();
     assert_eq!(proof.block_hash, block_hash(20).0.to_vec());
     assert_eq!(response.block_hash, proof.block_hash);
@@ -261,7 +274,10 @@ async fn update_signed_by_the_owner_is_submitted() {
     assert_eq!(submitted.len(), 1);
     let (update, wait) = &submitted[0];
     assert!(*wait);
-    assert_eq!(response.tx_hash, ghost_primitives::blake3_256(&parity_scale_codec::Encode::encode(update)).to_string());
+    assert_eq!(
+        response.tx_hash,
+        ghost_primitives::blake3_256(&parity_scale_codec::Encode::encode(update)).to_string()
+    );
     assert!(response.tx_hash.starts_with("0x") && response.tx_hash.len() == 66);
     let expected = SignedRecordUpdate {
         domain: DomainName::parse("alice.ghost").unwrap(),
@@ -365,9 +381,23 @@ async fn malformed_updates_are_invalid_arguments() {
         m.domain = "bad domain".into();
         m
     };
-    for message in [bad_record, bad_type, bad_label, bad_owner, short_signature, bad_domain] {
-        let error = client.update_contract_domain(message.clone()).await.unwrap_err();
-        assert_eq!(error.code(), Code::InvalidArgument, "{message:?}: {error:?}");
+    for message in [
+        bad_record,
+        bad_type,
+        bad_label,
+        bad_owner,
+        short_signature,
+        bad_domain,
+    ] {
+        let error = client
+            .update_contract_domain(message.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.code(),
+            Code::InvalidArgument,
+            "{message:?}: {error:?}"
+        );
     }
     assert!(chain.submitted().is_empty());
 }
@@ -383,9 +413,16 @@ async fn update_signed_by_someone_else_is_relayed_for_the_runtime_to_judge() {
         vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
         now_ms(),
     );
-    let response = client.update_contract_domain(message).await.unwrap().into_inner();
+    let response = client
+        .update_contract_domain(message)
+        .await
+        .unwrap()
+        .into_inner();
     assert!(response.accepted);
-    assert_eq!(chain.submitted()[0].0.owner_address, Pair::dev("Bob").public());
+    assert_eq!(
+        chain.submitted()[0].0.owner_address,
+        Pair::dev("Bob").public()
+    );
 }
 
 #[tokio::test]
@@ -397,19 +434,31 @@ async fn runtime_refusal_is_not_accepted_and_pool_refusal_fails_the_precondition
         block_height: Some(50),
         dispatch_error: Some("Domains::StaleUpdate".into()),
     }));
-    let response = client.update_contract_domain(alice_update()).await.unwrap().into_inner();
+    let response = client
+        .update_contract_domain(alice_update())
+        .await
+        .unwrap()
+        .into_inner();
     assert!(!response.accepted);
     assert_eq!(response.error, "Domains::StaleUpdate");
     assert_eq!(response.tx_hash, block_hash(99).to_string());
     assert_eq!(response.block_height, 50);
 
-    chain.next_outcome(Err(BridgeError::Rejected("invalid transaction: stale nonce".into())));
-    let error = client.update_contract_domain(alice_update()).await.unwrap_err();
+    chain.next_outcome(Err(BridgeError::Rejected(
+        "invalid transaction: stale nonce".into(),
+    )));
+    let error = client
+        .update_contract_domain(alice_update())
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Code::FailedPrecondition, "{error:?}");
     assert!(error.message().contains("stale nonce"));
 
     chain.next_outcome(Err(BridgeError::Unavailable("node down".into())));
-    let error = client.update_contract_domain(alice_update()).await.unwrap_err();
+    let error = client
+        .update_contract_domain(alice_update())
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Code::Unavailable, "{error:?}");
     assert_eq!(server.metrics().updates("dispatch_failed"), 1);
     assert_eq!(server.metrics().updates("rejected"), 1);
@@ -448,7 +497,14 @@ async fn batch_answers_each_update_in_order() {
     }));
     let results = client
         .batch_update_domains(BatchDomainUpdate {
-            updates: vec![good, bad_signature, unknown, pool_refused, runtime_refused, malformed],
+            updates: vec![
+                good,
+                bad_signature,
+                unknown,
+                pool_refused,
+                runtime_refused,
+                malformed,
+            ],
         })
         .await
         .unwrap()
@@ -456,13 +512,37 @@ async fn batch_answers_each_update_in_order() {
         .results;
     assert_eq!(results.len(), 6);
     assert!(results[0].accepted && results[0].tx_hash == block_hash(1).to_string());
-    assert!(!results[1].accepted && results[1].error.contains("signature"), "{:?}", results[1]);
-    assert!(!results[2].accepted && results[2].error.contains("not registered"), "{:?}", results[2]);
-    assert!(!results[3].accepted && results[3].error.contains("pool is full"), "{:?}", results[3]);
-    assert!(!results[4].accepted && results[4].error == "Domains::WrongSigner", "{:?}", results[4]);
+    assert!(
+        !results[1].accepted && results[1].error.contains("signature"),
+        "{:?}",
+        results[1]
+    );
+    assert!(
+        !results[2].accepted && results[2].error.contains("not registered"),
+        "{:?}",
+        results[2]
+    );
+    assert!(
+        !results[3].accepted && results[3].error.contains("pool is full"),
+        "{:?}",
+        results[3]
+    );
+    assert!(
+        !results[4].accepted && results[4].error == "Domains::WrongSigner",
+        "{:?}",
+        results[4]
+    );
     assert_eq!(results[4].tx_hash, block_hash(3).to_string());
-    assert!(!results[5].accepted && results[5].error.contains("record 0"), "{:?}", results[5]);
-    let submitted: Vec<String> = chain.submitted().iter().map(|(u, _)| u.domain.to_string()).collect();
+    assert!(
+        !results[5].accepted && results[5].error.contains("record 0"),
+        "{:?}",
+        results[5]
+    );
+    let submitted: Vec<String> = chain
+        .submitted()
+        .iter()
+        .map(|(u, _)| u.domain.to_string())
+        .collect();
     assert_eq!(submitted, ["alice.ghost", "bob.bc", "bob.bc"]);
 }
 
@@ -478,7 +558,11 @@ async fn oversized_batch_is_refused_whole() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Code::InvalidArgument);
-    assert!(error.message().contains("oversized batch"), "{}", error.message());
+    assert!(
+        error.message().contains("oversized batch"),
+        "{}",
+        error.message()
+    );
     assert!(chain.submitted().is_empty());
     let results = client
         .batch_update_domains(BatchDomainUpdate {
@@ -512,7 +596,11 @@ fn expected(blocks: &[DomainChangesJson], from: u64, filter: &ChangeFilter) -> V
 
 fn seen(event: &DomainChangeEvent) -> Seen {
     assert_eq!(event.block_hash, block_hash(event.block_height).0.to_vec());
-    (event.block_height, event.domain.clone(), event.change_type.clone())
+    (
+        event.block_height,
+        event.domain.clone(),
+        event.change_type.clone(),
+    )
 }
 
 async fn subscribe(client: &mut Client, from: Option<u64>) -> Streaming<DomainChangeEvent> {
@@ -541,10 +629,15 @@ async fn read(stream: &mut Streaming<DomainChangeEvent>, count: usize) -> Vec<Do
 }
 
 /// Reads until the stream ends with an error.
-async fn read_to_error(stream: &mut Streaming<DomainChangeEvent>) -> (Vec<DomainChangeEvent>, Status) {
+async fn read_to_error(
+    stream: &mut Streaming<DomainChangeEvent>,
+) -> (Vec<DomainChangeEvent>, Status) {
     let mut events = Vec::new();
     loop {
-        match tokio::time::timeout(PATIENCE, stream.message()).await.expect("in time") {
+        match tokio::time::timeout(PATIENCE, stream.message())
+            .await
+            .expect("in time")
+        {
             Ok(Some(event)) => events.push(event),
             Ok(None) => panic!("the stream ended without an error"),
             Err(status) => return (events, status),
@@ -563,8 +656,14 @@ async fn subscription_from_zero_gets_every_change_once_in_order_then_live() {
     assert_eq!(events.iter().map(seen).collect::<Vec<_>>(), all);
     // The records and owner travel with the change.
     let update = events.iter().find(|e| e.domain == "alice.ghost").unwrap();
-    assert_eq!(update.new_records, vec![proto_record("A", "@", "10.0.0.1", 300, 0)]);
-    let transfer = events.iter().find(|e| e.change_type == "transferred").unwrap();
+    assert_eq!(
+        update.new_records,
+        vec![proto_record("A", "@", "10.0.0.1", 300, 0)]
+    );
+    let transfer = events
+        .iter()
+        .find(|e| e.change_type == "transferred")
+        .unwrap();
     assert_eq!(transfer.new_owner, Pair::dev("Bob").public().to_string());
     assert_eq!(server.metrics().active_streams.get(), 1);
 
@@ -602,9 +701,17 @@ async fn subscription_without_a_height_starts_after_the_head() {
     let chain = FakeChain::mixed();
     let (_server, mut client) = start(&chain).await;
     let mut stream = subscribe(&mut client, None).await;
-    let height = chain.push_block(vec![change("new.ghost", "created", Some(Pair::dev("Eve").public()), None)]);
+    let height = chain.push_block(vec![change(
+        "new.ghost",
+        "created",
+        Some(Pair::dev("Eve").public()),
+        None,
+    )]);
     let events = read(&mut stream, 1).await;
-    assert_eq!(seen(&events[0]), (height, "new.ghost".into(), "created".into()));
+    assert_eq!(
+        seen(&events[0]),
+        (height, "new.ghost".into(), "created".into())
+    );
     assert_eq!(height, 50);
 }
 
@@ -640,7 +747,11 @@ async fn subscription_filters_by_domain_suffix_and_change_type() {
         (vec!["Alice.Ghost"], vec![], vec![]),
         (vec![], vec!["bc"], vec![]),
         (vec![], vec![".alice.ghost"], vec!["created"]),
-        (vec!["bob.bc"], vec!["ghost"], vec!["transferred", "expired"]),
+        (
+            vec!["bob.bc"],
+            vec!["ghost"],
+            vec!["transferred", "expired"],
+        ),
     ] {
         let subscription = DomainSubscription {
             domains: domains.iter().map(|s| s.to_string()).collect(),
@@ -652,7 +763,11 @@ async fn subscription_filters_by_domain_suffix_and_change_type() {
         let filter = convert::change_filter(&subscription).unwrap();
         let wanted = expected(&chain.blocks(), 0, &filter);
         assert!(!wanted.is_empty(), "{subscription:?}");
-        let mut stream = client.subscribe_domain_changes(subscription).await.unwrap().into_inner();
+        let mut stream = client
+            .subscribe_domain_changes(subscription)
+            .await
+            .unwrap()
+            .into_inner();
         let events = read(&mut stream, wanted.len()).await;
         assert_eq!(events.iter().map(seen).collect::<Vec<_>>(), wanted);
         // Nothing else was queued.
@@ -683,8 +798,15 @@ fn heavy_changes(height: u64) -> Vec<ghost_rpc::DomainChangeJson> {
     let text = "x".repeat(250);
     (0..5)
         .map(|i| {
-            let records = (0..4).map(|r| record(&format!("r{r}"), 60, &format!("TXT={text}"))).collect();
-            change(&format!("h{height}-{i}.ghost"), "updated", None, Some(records))
+            let records = (0..4)
+                .map(|r| record(&format!("r{r}"), 60, &format!("TXT={text}")))
+                .collect();
+            change(
+                &format!("h{height}-{i}.ghost"),
+                "updated",
+                None,
+                Some(records),
+            )
         })
         .collect()
 }
@@ -723,16 +845,51 @@ async fn slow_consumer_gets_resource_exhausted_and_resumes_without_gap_or_duplic
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(status.message(), format!("slow consumer; resume from height {resume}"));
-    assert!(received.len() < all.len(), "the stall must end the stream early");
+    assert_eq!(
+        status.message(),
+        format!("slow consumer; resume from height {resume}")
+    );
+    assert!(
+        received.len() < all.len(),
+        "the stall must end the stream early"
+    );
     assert_eq!(received, all[..received.len()]);
     assert!(received.iter().all(|s| s.0 < resume));
-    assert_eq!(all[received.len()].0, resume, "nothing of the resume height was sent");
+    assert_eq!(
+        all[received.len()].0,
+        resume,
+        "nothing of the resume height was sent"
+    );
     assert_eq!(server.metrics().slow_consumers.get(), 1);
 
-    let mut stream = subscribe(&mut client, Some(resume)).await;
-    let rest = read(&mut stream, all.len() - received.len()).await;
-    received.extend(rest.iter().map(seen));
+    // Resume; on a loaded machine the reader may stall again, so resume as often as told.
+    let mut resume = resume;
+    while received.len() < all.len() {
+        let mut stream = subscribe(&mut client, Some(resume)).await;
+        loop {
+            match tokio::time::timeout(PATIENCE, stream.message())
+                .await
+                .expect("in time")
+            {
+                Ok(Some(event)) => {
+                    received.push(seen(&event));
+                    if received.len() == all.len() {
+                        break;
+                    }
+                }
+                Ok(None) => panic!("the stream ended without an error"),
+                Err(status) => {
+                    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+                    resume = all[received.len()].0;
+                    assert!(
+                        status.message().ends_with(&format!("height {resume}")),
+                        "{status:?}"
+                    );
+                    break;
+                }
+            }
+        }
+    }
     assert_eq!(received, all);
 }
 
@@ -743,11 +900,16 @@ async fn stopping_the_server_ends_open_subscriptions_with_their_resume_height() 
     let mut stream = subscribe(&mut client, Some(0)).await;
     let all = expected(&chain.blocks(), 0, &ChangeFilter::default());
     read(&mut stream, all.len()).await;
-    tokio::time::timeout(PATIENCE, server.stop()).await.expect("stops in time");
+    tokio::time::timeout(PATIENCE, server.stop())
+        .await
+        .expect("stops in time");
     let (events, status) = read_to_error(&mut stream).await;
     assert!(events.is_empty());
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-    assert!(status.message().contains("resume from height 50"), "{status:?}");
+    assert!(
+        status.message().contains("resume from height 50"),
+        "{status:?}"
+    );
 }
 
 // ---- health, reflection, metrics ----
@@ -768,7 +930,11 @@ async fn health_reports_serving() {
             .await
             .unwrap()
             .into_inner();
-        assert_eq!(response.status, ServingStatus::Serving as i32, "{service:?}");
+        assert_eq!(
+            response.status,
+            ServingStatus::Serving as i32,
+            "{service:?}"
+        );
     }
     let error = health
         .check(HealthCheckRequest {
@@ -810,10 +976,12 @@ async fn reflection_lists_and_describes_the_service() {
     let names: Vec<&str> = list.service.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains(&SERVICE_NAME), "{names:?}");
     assert!(names.contains(&"grpc.health.v1.Health"), "{names:?}");
-    let Some(MessageResponse::FileDescriptorResponse(files)) = &responses[1].message_response else {
+    let Some(MessageResponse::FileDescriptorResponse(files)) = &responses[1].message_response
+    else {
         panic!("{:?}", responses[1]);
     };
-    let file: prost_types_lite::FileName = prost::Message::decode(files.file_descriptor_proto[0].as_slice()).unwrap();
+    let file: prost_types_lite::FileName =
+        prost::Message::decode(files.file_descriptor_proto[0].as_slice()).unwrap();
     assert_eq!(file.name, "ghostdns.proto");
 }
 
@@ -828,7 +996,9 @@ mod prost_types_lite {
 
 #[tokio::test]
 async fn metrics_are_registered_in_the_given_registry() {
-    let registry = Arc::new(parking_lot::Mutex::new(prometheus_client::registry::Registry::default()));
+    let registry = Arc::new(parking_lot::Mutex::new(
+        prometheus_client::registry::Registry::default(),
+    ));
     let chain = FakeChain::mixed();
     let config = GrpcConfig {
         registry: Some(registry.clone()),
@@ -839,22 +1009,30 @@ async fn metrics_are_registered_in_the_given_registry() {
     let _stream = subscribe(&mut client, None).await;
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &registry.lock()).unwrap();
-    assert!(text.contains("ghostbridge_grpc_update_requests_total{result=\"accepted\"} 1"), "{text}");
+    assert!(
+        text.contains("ghostbridge_grpc_update_requests_total{result=\"accepted\"} 1"),
+        "{text}"
+    );
     assert!(text.contains("ghostbridge_grpc_active_streams 1"), "{text}");
-    assert!(text.contains("ghostbridge_grpc_slow_consumers_total 0"), "{text}");
+    assert!(
+        text.contains("ghostbridge_grpc_slow_consumers_total 0"),
+        "{text}"
+    );
 }
 
 // ---- the canonical payload, shared with the Python client ----
 
 fn fixture_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/fixtures/signing_payload.json")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/python/fixtures/signing_payload.json")
 }
 
 /// The committed payload vector is what this crate signs over; the Python client checks its own
 /// encoder against the same file.
 #[test]
 fn payload_fixture_matches_python() {
-    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture_path()).unwrap()).unwrap();
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_path()).unwrap()).unwrap();
     let text = |key: &str| fixture[key].as_str().unwrap().to_string();
     let records = fixture["records"]
         .as_array()
@@ -878,7 +1056,9 @@ fn payload_fixture_matches_python() {
         signature: vec![0; 64],
         wait: false,
     };
-    let payload = convert::update_from_proto(&message).unwrap().signing_payload();
+    let payload = convert::update_from_proto(&message)
+        .unwrap()
+        .signing_payload();
     let actual = serde_json::json!({
         "signer_seed": ghost_primitives::bytes::encode_hex(&signer.seed()),
         "owner_address": signer.public().to_string(),
@@ -886,7 +1066,10 @@ fn payload_fixture_matches_python() {
         "signature": ghost_primitives::bytes::encode_hex(&signer.sign(&payload).0),
     });
     for key in ["signer_seed", "owner_address", "payload", "signature"] {
-        assert_eq!(fixture[key], actual[key], "{key} differs; this crate computes:\n{actual:#}");
+        assert_eq!(
+            fixture[key], actual[key],
+            "{key} differs; this crate computes:\n{actual:#}"
+        );
     }
 }
 

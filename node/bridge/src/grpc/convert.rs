@@ -262,7 +262,9 @@ pub fn resolve_response(
 
 /// The `ChangeFilter` of a subscription (domains normalized, suffixes lowercased, change types
 /// checked).
-pub fn change_filter(subscription: &proto::DomainSubscription) -> Result<ChangeFilter, ConvertError> {
+pub fn change_filter(
+    subscription: &proto::DomainSubscription,
+) -> Result<ChangeFilter, ConvertError> {
     let domains = subscription
         .domains
         .iter()
@@ -301,7 +303,10 @@ pub fn change_filter(subscription: &proto::DomainSubscription) -> Result<ChangeF
 }
 
 /// One change of `block` as a `DomainChangeEvent`.
-pub fn change_event(block: &DomainChangesJson, change: &DomainChangeJson) -> proto::DomainChangeEvent {
+pub fn change_event(
+    block: &DomainChangesJson,
+    change: &DomainChangeJson,
+) -> proto::DomainChangeEvent {
     proto::DomainChangeEvent {
         domain: change.domain.to_string(),
         change_type: change.change_type.clone(),
@@ -346,26 +351,52 @@ mod tests {
             ("www.alice.ghost", "www"),
             ("_sip._tcp.alice.ghost.", "_sip._tcp"),
         ] {
-            assert_eq!(label_from_proto(&alice(), name).unwrap().as_str(), label, "{name}");
+            assert_eq!(
+                label_from_proto(&alice(), name).unwrap().as_str(),
+                label,
+                "{name}"
+            );
         }
         assert!(label_from_proto(&alice(), "bad name").is_err());
     }
 
     #[test]
     fn mx_and_srv_take_the_priority_field_when_the_value_lacks_it() {
-        let mx = record_from_proto(0, &alice(), &proto_record("mx", "@", "mail.example.com", 10)).unwrap();
+        let mx = record_from_proto(
+            0,
+            &alice(),
+            &proto_record("mx", "@", "mail.example.com", 10),
+        )
+        .unwrap();
         assert_eq!(mx.data.to_string(), "10 mail.example.com");
-        let mx = record_from_proto(0, &alice(), &proto_record("MX", "@", "20 mail.example.com", 0)).unwrap();
+        let mx = record_from_proto(
+            0,
+            &alice(),
+            &proto_record("MX", "@", "20 mail.example.com", 0),
+        )
+        .unwrap();
         assert_eq!(priority_of(&mx.data), 20);
-        let srv =
-            record_from_proto(0, &alice(), &proto_record("SRV", "_sip._tcp", "5 5060 sip.example.com", 1)).unwrap();
+        let srv = record_from_proto(
+            0,
+            &alice(),
+            &proto_record("SRV", "_sip._tcp", "5 5060 sip.example.com", 1),
+        )
+        .unwrap();
         assert_eq!(srv.data.to_string(), "1 5 5060 sip.example.com");
         assert!(matches!(
-            record_from_proto(3, &alice(), &proto_record("MX", "@", "20 mail.example.com", 10)),
+            record_from_proto(
+                3,
+                &alice(),
+                &proto_record("MX", "@", "20 mail.example.com", 10)
+            ),
             Err(ConvertError::PriorityMismatch { index: 3, .. })
         ));
         assert!(matches!(
-            record_from_proto(0, &alice(), &proto_record("MX", "@", "mail.example.com", 70_000)),
+            record_from_proto(
+                0,
+                &alice(),
+                &proto_record("MX", "@", "mail.example.com", 70_000)
+            ),
             Err(ConvertError::PriorityRange { .. })
         ));
     }
@@ -383,9 +414,17 @@ mod tests {
             ("CAA", "0 issue \"letsencrypt.org\""),
             ("TLSA", "3 1 1 abcd"),
         ] {
-            let record = record_from_proto(0, &alice(), &proto_record(rtype, "www", value, 0)).unwrap();
+            let record =
+                record_from_proto(0, &alice(), &proto_record(rtype, "www", value, 0)).unwrap();
             let back = record_to_proto(&record);
-            assert_eq!((back.r#type.as_str(), back.name.as_str(), back.value.as_str()), (rtype, "www", value));
+            assert_eq!(
+                (
+                    back.r#type.as_str(),
+                    back.name.as_str(),
+                    back.value.as_str()
+                ),
+                (rtype, "www", value)
+            );
             assert_eq!(record_from_proto(0, &alice(), &back).unwrap(), record);
         }
     }
@@ -404,18 +443,33 @@ mod tests {
         assert!(update_from_proto(&good).is_ok());
         let mut bad = good.clone();
         bad.domain = "no tld".into();
-        assert!(matches!(update_from_proto(&bad), Err(ConvertError::Domain { .. })));
+        assert!(matches!(
+            update_from_proto(&bad),
+            Err(ConvertError::Domain { .. })
+        ));
         let mut bad = good.clone();
         bad.records[0].value = "10.0.0.256".into();
-        assert!(matches!(update_from_proto(&bad), Err(ConvertError::Record { index: 0, .. })));
+        assert!(matches!(
+            update_from_proto(&bad),
+            Err(ConvertError::Record { index: 0, .. })
+        ));
         let mut bad = good.clone();
         bad.owner_address = "ghost1nope".into();
-        assert!(matches!(update_from_proto(&bad), Err(ConvertError::OwnerAddress { .. })));
+        assert!(matches!(
+            update_from_proto(&bad),
+            Err(ConvertError::OwnerAddress { .. })
+        ));
         let mut bad = good.clone();
         bad.signature = vec![0; 63];
-        assert_eq!(update_from_proto(&bad), Err(ConvertError::SignatureLength(63)));
+        assert_eq!(
+            update_from_proto(&bad),
+            Err(ConvertError::SignatureLength(63))
+        );
         let mut bad = good;
         bad.contract_id = "c".repeat(65);
-        assert_eq!(update_from_proto(&bad), Err(ConvertError::ContractIdTooLong(65)));
+        assert_eq!(
+            update_from_proto(&bad),
+            Err(ConvertError::ContractIdTooLong(65))
+        );
     }
 }

@@ -92,7 +92,8 @@ pub mod proto {
     tonic::include_proto!("ghostdns.v1");
 
     /// The encoded `FileDescriptorSet` of `ghostdns.proto`, for gRPC reflection.
-    pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("ghostdns_descriptor");
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("ghostdns_descriptor");
 }
 
 /// The full name of the service, as health checks and reflection know it.
@@ -168,8 +169,12 @@ impl GrpcServerHandle {
         if let Some(mut task) = self.task.take() {
             match tokio::time::timeout(STOP_TIMEOUT, &mut task).await {
                 Ok(Ok(Ok(()))) => {}
-                Ok(Ok(Err(error))) => tracing::warn!(target: "bridge::grpc", %error, "gRPC server failed"),
-                Ok(Err(error)) => tracing::warn!(target: "bridge::grpc", %error, "gRPC server task failed"),
+                Ok(Ok(Err(error))) => {
+                    tracing::warn!(target: "bridge::grpc", %error, "gRPC server failed")
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(target: "bridge::grpc", %error, "gRPC server task failed")
+                }
                 Err(_) => task.abort(),
             }
         }
@@ -235,9 +240,12 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(GhostDnsServiceServer::new(service))
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), async move {
-            let _ = stop.wait_for(|stop| *stop).await;
-        });
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            },
+        );
     let task = tokio::spawn(server);
     tracing::info!(target: "bridge::grpc", %addr, "GhostDNSService listening");
     Ok(GrpcServerHandle {

@@ -97,7 +97,10 @@ impl GhostDns {
     /// Checks an update before anything is submitted: form, signature, freshness, and that the
     /// name exists. A signer other than the owner is let through (it may be the name's update
     /// key, which `resolve` does not show); the runtime checks it.
-    async fn check_update(&self, message: &ContractDomainUpdate) -> Result<SignedRecordUpdate, GrpcError> {
+    async fn check_update(
+        &self,
+        message: &ContractDomainUpdate,
+    ) -> Result<SignedRecordUpdate, GrpcError> {
         let update = convert::update_from_proto(message)?;
         if !update.signature_is_valid() {
             return Err(GrpcError::BadSignature {
@@ -147,7 +150,10 @@ impl GhostDns {
     }
 
     /// [`Self::update`], counted in the metrics.
-    async fn counted_update(&self, message: &ContractDomainUpdate) -> Result<UpdateResponse, GrpcError> {
+    async fn counted_update(
+        &self,
+        message: &ContractDomainUpdate,
+    ) -> Result<UpdateResponse, GrpcError> {
         let result = self.update(message).await;
         self.metrics.count_update(match &result {
             Ok(response) if response.accepted => "accepted",
@@ -160,7 +166,10 @@ impl GhostDns {
 
 #[tonic::async_trait]
 impl GhostDnsService for GhostDns {
-    async fn resolve_domain(&self, request: Request<ResolveRequest>) -> Result<Response<ResolveResponse>, Status> {
+    async fn resolve_domain(
+        &self,
+        request: Request<ResolveRequest>,
+    ) -> Result<Response<ResolveResponse>, Status> {
         Ok(Response::new(self.resolve(request.into_inner()).await?))
     }
 
@@ -186,15 +195,13 @@ impl GhostDnsService for GhostDns {
         // In request order, one at a time: updates of one name must reach the chain in order.
         let mut results = Vec::with_capacity(updates.len());
         for message in &updates {
-            results.push(
-                self.counted_update(message)
-                    .await
-                    .unwrap_or_else(|error| UpdateResponse {
-                        accepted: false,
-                        error: error.to_string(),
-                        ..UpdateResponse::default()
-                    }),
-            );
+            results.push(self.counted_update(message).await.unwrap_or_else(|error| {
+                UpdateResponse {
+                    accepted: false,
+                    error: error.to_string(),
+                    ..UpdateResponse::default()
+                }
+            }));
         }
         Ok(Response::new(BatchUpdateResponse { results }))
     }

@@ -74,24 +74,34 @@ pub fn mixed_changes(height: u64) -> Vec<DomainChangeJson> {
     let alice = Pair::dev("Alice").public();
     let bob = Pair::dev("Bob").public();
     let mut changes = Vec::new();
-    if height == 0 || height % 7 == 0 {
+    if height == 0 || height.is_multiple_of(7) {
         return changes;
     }
-    if height % 3 == 0 {
-        changes.push(change(&format!("n{height}.ghost"), "created", Some(alice), Some(vec![])));
+    if height.is_multiple_of(3) {
+        changes.push(change(
+            &format!("n{height}.ghost"),
+            "created",
+            Some(alice),
+            Some(vec![]),
+        ));
     }
     if height % 2 == 1 {
         let records = vec![record("@", 300, &format!("A=10.0.0.{height}"))];
         changes.push(change("alice.ghost", "updated", None, Some(records)));
     }
-    if height % 5 == 0 {
+    if height.is_multiple_of(5) {
         changes.push(change("bob.bc", "transferred", Some(bob), None));
     }
     if height % 4 == 2 {
         changes.push(change("shop.alice.ghost", "created", Some(alice), None));
     }
-    if height % 11 == 0 {
-        changes.push(change(&format!("n{}.ghost", height - 9), "expired", None, None));
+    if height.is_multiple_of(11) {
+        changes.push(change(
+            &format!("n{}.ghost", height - 9),
+            "expired",
+            None,
+            None,
+        ));
     }
     changes
 }
@@ -161,7 +171,9 @@ impl FakeChain {
             changes,
         };
         state.blocks.push(block.clone());
-        state.live.retain(|follower| follower.send(block.clone()).is_ok());
+        state
+            .live
+            .retain(|follower| follower.send(block.clone()).is_ok());
         height
     }
 
@@ -216,9 +228,11 @@ impl ChainSource for FakeChain {
         name: &DomainName,
         at: Option<Hash>,
     ) -> Result<ResolutionProofJson, BridgeError> {
+        let at = at.unwrap_or(self.head_ref().hash);
+        let resolution = self.state.lock().resolutions.get(name).cloned();
         Ok(ResolutionProofJson {
-            resolution: self.state.lock().resolutions.get(name).cloned(),
-            at: at.unwrap_or(self.head_ref().hash),
+            resolution,
+            at,
             state_root: STATE_ROOT,
             keys: vec![Bytes(name.namehash().0.to_vec())],
             proof: vec![Bytes(b"node-1".to_vec()), Bytes(b"node-2".to_vec())],

@@ -128,7 +128,11 @@ impl ContractsApiServer for ContractsRpc {
         Ok(value.map(Bytes))
     }
 
-    async fn code_info(&self, code_hash: Hash, at: Option<Hash>) -> RpcResult<Option<CodeInfoJson>> {
+    async fn code_info(
+        &self,
+        code_hash: Hash,
+        at: Option<Hash>,
+    ) -> RpcResult<Option<CodeInfoJson>> {
         let header = self.0.header_at(at)?;
         let info = api::contract_code_info(self.0.client.store(), &header, &code_hash)
             .map_err(RpcError::from)?;
@@ -147,8 +151,8 @@ impl ContractsApiServer for ContractsRpc {
     ) -> RpcResult<Option<ContractInfoJson>> {
         let address = parse_account(&address)?;
         let header = self.0.header_at(at)?;
-        let info = api::contract_info(self.0.client.store(), &header, &address)
-            .map_err(RpcError::from)?;
+        let info =
+            api::contract_info(self.0.client.store(), &header, &address).map_err(RpcError::from)?;
         Ok(info.map(|i| ContractInfoJson {
             code_hash: i.code_hash,
             deployer: i.deployer,
@@ -180,7 +184,10 @@ mod tests {
     #[test]
     fn results_are_ok_revert_or_error() {
         let ok = call_json(dry_run(None));
-        assert_eq!((ok.result.as_str(), ok.reverted, ok.error), ("ok", false, None));
+        assert_eq!(
+            (ok.result.as_str(), ok.reverted, ok.error),
+            ("ok", false, None)
+        );
         let revert = call_json(dry_run(Some(Error::ContractReverted)));
         assert_eq!(revert.result, "revert");
         assert!(revert.reverted);
@@ -190,7 +197,10 @@ mod tests {
         trapped.exec_error = Some(ghost_runtime::contracts::ExecError::OutOfFuel);
         let error = call_json(trapped);
         assert_eq!(error.result, "error");
-        assert_eq!(error.error.as_deref(), Some("Contracts.OutOfFuel: out of fuel"));
+        assert_eq!(
+            error.error.as_deref(),
+            Some("Contracts.OutOfFuel: out of fuel")
+        );
     }
 
     #[test]
@@ -202,7 +212,10 @@ mod tests {
             data: vec![0xab, 0xcd],
         });
         let json = event_json(&emitted);
-        assert_eq!((json.pallet.as_str(), json.name.as_str()), ("Contracts", "ContractEmitted"));
+        assert_eq!(
+            (json.pallet.as_str(), json.name.as_str()),
+            ("Contracts", "ContractEmitted")
+        );
         assert_eq!(json.fields["data"], "0xabcd");
         assert_eq!(json.fields["contract"], contract.to_string());
         let called = event_json(&RuntimeEvent::Contracts(ContractsEvent::Called {

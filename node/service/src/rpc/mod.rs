@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use ghost_primitives::{Hash, Header};
 use ghost_rpc::{
-    AccountApiServer, AuthorApiServer, ChainApiServer, ContractsApiServer, DomainApiServer, PaymentApiServer,
-    StateApiServer, SystemApiServer, UNSAFE_METHODS,
+    AccountApiServer, AuthorApiServer, ChainApiServer, ContractsApiServer, DomainApiServer,
+    PaymentApiServer, StateApiServer, SystemApiServer, UNSAFE_METHODS,
 };
 use jsonrpsee::RpcModule;
 use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
@@ -72,7 +72,9 @@ pub fn build_module(
     module.merge(AuthorApiServer::into_rpc(author::AuthorRpc(ctx.clone())))?;
     module.merge(PaymentApiServer::into_rpc(state::PaymentRpc(ctx.clone())))?;
     module.merge(DomainApiServer::into_rpc(domain::DomainRpc(ctx.clone())))?;
-    module.merge(ContractsApiServer::into_rpc(contracts::ContractsRpc(ctx.clone())))?;
+    module.merge(ContractsApiServer::into_rpc(contracts::ContractsRpc(
+        ctx.clone(),
+    )))?;
     module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
     if methods == RpcMethods::Safe {
         for name in UNSAFE_METHODS {

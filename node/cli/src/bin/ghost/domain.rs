@@ -493,7 +493,7 @@ impl<T: Render> Render for TxReport<T> {
 }
 
 /// Prints the inclusion report and fails if the call failed; otherwise where it landed.
-fn settle(submitted: Submitted, out: &Output) -> anyhow::Result<TxInfo> {
+pub fn settle(submitted: Submitted, out: &Output) -> anyhow::Result<TxInfo> {
     match submitted {
         Submitted::Pool(report) => Ok(TxInfo {
             block_number: None,

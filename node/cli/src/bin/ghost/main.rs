@@ -1,4 +1,5 @@
-//! `ghost`: the GhostChain client — keys, transfers and chain queries over a node's JSON-RPC.
+//! `ghost`: the GhostChain client — keys, transfers, domains, contracts and chain queries over a
+//! node's JSON-RPC.
 //!
 //! ```text
 //! ghost [--rpc ws://127.0.0.1:9944] [--json] [--timeout SECS] <command>
@@ -21,20 +22,31 @@
 //!   domain resolve <NAME> [--proof]    owner, status, expiry, records (proof verified locally)
 //!   domain list --owner ADDRESS [--limit N] | available <NAME> | price <NAME> [--years|--days]
 //!   domain watch [--from-height H] [--domain NAME …] [--suffix S …] [--type T …] [--count N]
+//!   contract upload <FILE.wasm> --from SURI
+//!                                     upload code; prints its hash
+//!   contract instantiate <CODE_HASH> --from SURI [--data 0x..|--args JSON] [--value N]
+//!            [--fuel N] [--salt 0x..] create a contract; prints its address
+//!   contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
+//!            [--value N] [--fuel N]   call a contract in a transaction
+//!   contract query <ADDRESS> [--from SURI|--origin ADDRESS] (--method … | --data …)
+//!            [--value N] [--fuel N] [--at HASH]
+//!                                     dry run: output, revert flag, fuel, events
 //! ```
 //!
-//! Domain transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`.
+//! Domain and contract transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`.
 //!
 //! `--rpc` also comes from `GHOST_RPC`. Output is one `key: value` per line, or one JSON
 //! document with `--json` (see [`output`]). Errors go to stderr as `error: …` with exit code 1,
 //! including usage errors; bad input is reported before any node is contacted.
 //!
 //! Modules: [`amount`] (exact amount parsing), [`keys`], [`transfer`] (and the signing and
-//! submission all transactions share), [`query`] (read-only commands), [`domain`], [`rpc`]
-//! (connection and error text), [`output`] (human vs JSON).
+//! submission all transactions share), [`query`] (read-only commands), [`domain`], [`contract`]
+//! (with the `--args` typed-argument encoding), [`rpc`] (connection and error text), [`output`]
+//! (human vs JSON).
 //! [`run`] is the entry point a test harness can call with a parsed [`Cli`].
 
 mod amount;
+mod contract;
 mod domain;
 mod keys;
 mod output;
@@ -47,6 +59,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::contract::ContractCommand;
 use crate::domain::DomainCommand;
 use crate::keys::KeyCommand;
 use crate::output::Output;
@@ -59,7 +72,7 @@ use crate::transfer::TransferArgs;
 #[command(
     name = "ghost",
     version,
-    about = "GhostChain client: keys, transfers, domains and chain queries over a node's JSON-RPC",
+    about = "GhostChain client: keys, transfers, domains, contracts and chain queries over a node's JSON-RPC",
     propagate_version = true
 )]
 pub struct Cli {
@@ -111,6 +124,9 @@ pub enum Command {
     /// Domain names: register, manage, resolve (with proofs) and watch.
     #[command(subcommand)]
     Domain(DomainCommand),
+    /// WASM-lite contracts: upload, instantiate, call and dry-run queries.
+    #[command(subcommand)]
+    Contract(ContractCommand),
 }
 
 /// Runs a parsed command line, printing to stdout.
@@ -133,6 +149,7 @@ pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
         Command::Tx(command) => query::tx(&endpoint, command, out).await,
         Command::Chain(command) => query::chain(&endpoint, command, out).await,
         Command::Domain(command) => domain::run(&endpoint, command, out).await,
+        Command::Contract(command) => contract::run(&endpoint, command, out).await,
     }
 }
 

@@ -1,0 +1,86 @@
+//! [`Error`]: the non-zero return codes of host functions, as a type a contract can match on,
+//! propagate with `?`, and embed in its own SCALE-encoded errors.
+
+use parity_scale_codec::{Decode, Encode};
+
+/// Why a host function refused a request (`docs/WASM-LITE.md`, "Return codes"). Each variant
+/// encodes as its return code, so an error that reaches a client is the pallet's number.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Error {
+    /// The called contract trapped (or ran out of fuel); its writes were reverted.
+    #[codec(index = 1)]
+    CalleeTrapped,
+    /// The called contract reverted; its writes were reverted.
+    #[codec(index = 2)]
+    CalleeReverted,
+    /// The storage key has no value.
+    #[codec(index = 3)]
+    KeyNotFound,
+    /// A balance transfer failed (insufficient balance, existential deposit).
+    #[codec(index = 4)]
+    TransferFailed,
+    /// An output buffer was too small (the SDK retries with the size the host asks for).
+    #[codec(index = 5)]
+    BufferTooSmall,
+    /// The callee is not a contract.
+    #[codec(index = 6)]
+    NotAContract,
+    /// The callee is already on the call stack and does not allow reentry.
+    #[codec(index = 7)]
+    ReentranceDenied,
+    /// The call would exceed the maximum call depth.
+    #[codec(index = 8)]
+    MaxCallDepthReached,
+    /// The contract's free balance cannot cover the storage deposit of a write.
+    #[codec(index = 9)]
+    StorageDepositNotCovered,
+    /// The runtime has no name service wired to contracts.
+    #[codec(index = 10)]
+    NamesUnavailable,
+    /// The name is not registered (or has expired).
+    #[codec(index = 11)]
+    NameNotFound,
+    /// The contract does not own (or manage) the name.
+    #[codec(index = 12)]
+    NotNameOwner,
+    /// The name is not canonical, or the records are invalid.
+    #[codec(index = 13)]
+    InvalidName,
+    /// The name service refused the operation (taken, too many records, fee not paid, ...).
+    #[codec(index = 14)]
+    NameOperationFailed,
+    /// The ed25519 signature does not verify.
+    #[codec(index = 15)]
+    InvalidSignature,
+    /// A return code this SDK does not know (a newer runtime).
+    #[codec(index = 255)]
+    Unknown,
+}
+
+impl Error {
+    /// `Ok(())` for return code 0, the error otherwise.
+    pub const fn check(code: i32) -> Result<(), Error> {
+        Err(match code {
+            0 => return Ok(()),
+            1 => Error::CalleeTrapped,
+            2 => Error::CalleeReverted,
+            3 => Error::KeyNotFound,
+            4 => Error::TransferFailed,
+            5 => Error::BufferTooSmall,
+            6 => Error::NotAContract,
+            7 => Error::ReentranceDenied,
+            8 => Error::MaxCallDepthReached,
+            9 => Error::StorageDepositNotCovered,
+            10 => Error::NamesUnavailable,
+            11 => Error::NameNotFound,
+            12 => Error::NotNameOwner,
+            13 => Error::InvalidName,
+            14 => Error::NameOperationFailed,
+            15 => Error::InvalidSignature,
+            _ => Error::Unknown,
+        })
+    }
+}
+
+/// The SDK's result type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

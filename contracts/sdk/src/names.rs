@@ -1,0 +1,171 @@
+//! Names (`.ghost`, `.bc`) through the runtime's name service: resolve any active name, and
+//! register, re-record and transfer names the contract owns, as an account would with signed
+//! calls (same fees, paid from the contract's free balance, same checks).
+//!
+//! Names are canonical ASCII (`alice.ghost`: lowercase, no trailing dot); anything else is
+//! [`Error::InvalidName`]. The record types mirror `ghost_primitives::{DnsRecord, RecordData}`
+//! field for field and variant for variant, so their SCALE encodings are the runtime's; the
+//! runtime validates records when it decodes them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use parity_scale_codec::{Decode, DecodeAll, Encode};
+
+use crate::env::{len32, read_output, trap};
+use crate::error::{Error, Result};
+use crate::sys;
+use crate::types::AccountId;
+
+/// Initial capacity of the buffer for a resolution (a name with a few records fits).
+const RESOLUTION_BUFFER: usize = 512;
+
+/// The default TTL of records (seconds), as the runtime's.
+pub const DEFAULT_TTL: u32 = 300;
+
+/// A name as contracts see it: its owner and DNS records.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct NameResolution {
+    /// The owner (an account or a contract).
+    pub owner: AccountId,
+    /// The DNS records.
+    pub records: Vec<DnsRecord>,
+}
+
+/// One DNS record of a name.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+pub struct DnsRecord {
+    /// Where under the name: `@` (the name itself), `www`, `_sip._tcp`, ... (lowercase).
+    pub label: String,
+    /// Time to live (seconds).
+    pub ttl: u32,
+    /// The value.
+    pub data: RecordData,
+}
+
+impl DnsRecord {
+    /// A record at the apex (`@`).
+    pub fn apex(ttl: u32, data: RecordData) -> DnsRecord {
+        DnsRecord {
+            label: String::from("@"),
+            ttl,
+            data,
+        }
+    }
+
+    /// Whether the record is at the apex.
+    pub fn is_apex(&self) -> bool {
+        self.label == "@"
+    }
+}
+
+/// A record's typed value (hostnames are canonical: lowercase, no trailing dot).
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
+pub enum RecordData {
+    /// IPv4 address.
+    A([u8; 4]),
+    /// IPv6 address.
+    AAAA([u8; 16]),
+    /// Alias target.
+    CNAME(String),
+    /// Character-strings, each at most 255 bytes.
+    TXT(Vec<Vec<u8>>),
+    /// Mail exchange.
+    MX {
+        /// Lower is preferred.
+        preference: u16,
+        /// The mail host.
+        exchange: String,
+    },
+    /// Name server.
+    NS(String),
+    /// Service locator.
+    SRV {
+        /// Lower is preferred.
+        priority: u16,
+        /// Share among equal priorities.
+        weight: u16,
+        /// Port.
+        port: u16,
+        /// Target host.
+        target: String,
+    },
+    /// Certification authority authorization.
+    CAA {
+        /// Flags (128 = critical).
+        flags: u8,
+        /// `issue`, `issuewild` or `iodef`.
+        tag: String,
+        /// The value.
+        value: Vec<u8>,
+    },
+    /// TLS certificate association.
+    TLSA {
+        /// Certificate usage.
+        usage: u8,
+        /// Selector.
+        selector: u8,
+        /// Matching type.
+        matching_type: u8,
+        /// Association data.
+        data: Vec<u8>,
+    },
+}
+
+/// The owner and records of an active `name`.
+///
+/// # Errors
+/// [`Error::NameNotFound`] (not registered, expired), [`Error::InvalidName`],
+/// [`Error::NamesUnavailable`].
+pub fn resolve(name: &str) -> Result<NameResolution> {
+    let raw = read_output(RESOLUTION_BUFFER, |out, out_len| {
+        // SAFETY: `name` is live; the host writes at most the buffer's capacity.
+        unsafe { sys::name_resolve(name.as_ptr(), len32(name.as_bytes()), out, out_len) }
+    })?;
+    // The host encodes what it resolved; bytes that do not decode mean the SDK and the runtime
+    // disagree on the record types, which a contract cannot recover from.
+    Ok(NameResolution::decode_all(&mut &raw[..]).unwrap_or_else(|_| trap()))
+}
+
+/// Registers `name` (a second-level name) for this contract for `duration_ms`, paying the fee
+/// from the contract's free balance.
+///
+/// # Errors
+/// [`Error::NameOperationFailed`] (taken, unknown TLD, fee not covered, ...),
+/// [`Error::InvalidName`], [`Error::NamesUnavailable`].
+pub fn register(name: &str, duration_ms: u64) -> Result<()> {
+    // SAFETY: `name` is live.
+    Error::check(unsafe {
+        sys::name_register(name.as_ptr(), len32(name.as_bytes()), duration_ms as i64)
+    })
+}
+
+/// Replaces all DNS records of `name`, which this contract must manage.
+///
+/// # Errors
+/// [`Error::NotNameOwner`], [`Error::NameNotFound`], [`Error::InvalidName`] (also for records
+/// the runtime refuses to decode), [`Error::NameOperationFailed`] (too many records, ...).
+pub fn set_records(name: &str, records: &[DnsRecord]) -> Result<()> {
+    let encoded = records.encode();
+    // SAFETY: both slices are live.
+    Error::check(unsafe {
+        sys::name_set_records(
+            name.as_ptr(),
+            len32(name.as_bytes()),
+            encoded.as_ptr(),
+            len32(&encoded),
+        )
+    })
+}
+
+/// Gives `name`, which this contract owns (or manages), to `to`.
+///
+/// # Errors
+/// [`Error::NotNameOwner`], [`Error::NameNotFound`], [`Error::InvalidName`].
+pub fn transfer(name: &str, to: &AccountId) -> Result<()> {
+    // SAFETY: `name` and `to` are live.
+    Error::check(unsafe {
+        sys::name_transfer(name.as_ptr(), len32(name.as_bytes()), to.0.as_ptr())
+    })
+}
