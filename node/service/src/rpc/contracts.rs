@@ -81,6 +81,10 @@ pub fn event_json(event: &RuntimeEvent) -> EventJson {
     }
 }
 
+/// The most fuel one `contracts_call` dry run may burn: anyone can ask for one, so it is capped
+/// below the runtime's per-call limit (a dry run of 50M fuel takes well under a second).
+pub const MAX_DRY_RUN_FUEL: u64 = 50_000_000;
+
 #[async_trait]
 impl ContractsApiServer for ContractsRpc {
     async fn dry_run_call(
@@ -94,6 +98,12 @@ impl ContractsApiServer for ContractsRpc {
     ) -> RpcResult<ContractCallJson> {
         let origin = parse_account(&origin)?;
         let dest = parse_account(&dest)?;
+        if fuel_limit > MAX_DRY_RUN_FUEL {
+            return Err(RpcError::InvalidParams(format!(
+                "fuel_limit {fuel_limit} is above this node's dry-run cap of {MAX_DRY_RUN_FUEL}"
+            ))
+            .into());
+        }
         let header = self.0.header_at(at)?;
         let now = at.is_none().then(now_ms);
         let client = self.0.client.clone();
