@@ -9,6 +9,9 @@ cd "$root"
 # shellcheck source=scripts/env.sh
 source "$root/scripts/env.sh"
 
+echo "== Python gRPC client requirements" >&2
+python3 -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings" >&2

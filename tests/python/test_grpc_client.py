@@ -214,3 +214,22 @@ def test_subscribe_domain_changes(pb, stub):
     heights = [e.block_height for e in events]
     assert heights == sorted(heights) and heights[0] >= start
     assert all(len(e.block_hash) == 32 and e.domain and e.change_type for e in events)
+
+
+@needs_server
+@pytest.mark.skipif(not WAIT, reason="needs a real node (GHOST_TEST_WAIT=1)")
+def test_an_update_arrives_on_the_change_stream_at_its_block_height(pb, stub):
+    records = [ghost_payload.Record("A", "@", "10.0.3.3", 120)]
+    response = stub.UpdateContractDomain(signed_update(pb, records, now_ms() + 20), timeout=90)
+    assert response.accepted, response.error
+    assert response.block_height > 0
+    subscription = pb[0].DomainSubscription(domains=[DOMAIN], from_block_height=response.block_height)
+    stream = stub.SubscribeDomainChanges(subscription, timeout=60)
+    event = next(iter(stream))
+    stream.cancel()
+    assert event.block_height == response.block_height
+    assert event.domain == DOMAIN
+    assert event.change_type == "updated"
+    assert [(r.type, r.value) for r in event.new_records] == [("A", "10.0.3.3")]
+    resolved = stub.ResolveDomain(pb[0].ResolveRequest(domain=DOMAIN, record_types=["A"]), timeout=10)
+    assert [r.value for r in resolved.records] == ["10.0.3.3"]
