@@ -10,7 +10,8 @@ cd "$root"
 source "$root/scripts/env.sh"
 
 echo "== Python gRPC client requirements" >&2
-python3 -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+python3 -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt
 
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
