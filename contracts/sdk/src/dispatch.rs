@@ -89,6 +89,24 @@ pub fn reject_value() {
     }
 }
 
+/// Panics (at compile time, where [`contract!`](crate::contract) calls it in a `const`) if two
+/// selectors are equal: two method names whose blake3 hashes share their first 4 bytes.
+pub const fn assert_distinct(selectors: &[[u8; 4]]) {
+    let mut i = 0;
+    while i < selectors.len() {
+        let mut j = i + 1;
+        while j < selectors.len() {
+            let (a, b) = (selectors[i], selectors[j]);
+            assert!(
+                !(a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3]),
+                "two methods of this contract have the same selector"
+            );
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
 /// Generates a contract's `deploy` and `call` exports.
 ///
 /// ```ignore
@@ -112,13 +130,16 @@ pub fn reject_value() {
 ///   moves value reverts.
 ///
 /// Every handler returns `Result<T, E>` with `T, E: Encode` (see the [module](self) docs for
-/// what the caller sees). An unknown selector reverts with an empty output.
+/// what the caller sees). An unknown selector reverts with an empty output. Two methods with
+/// the same selector (or the same name) are a compile error.
 #[macro_export]
 macro_rules! contract {
     (
         deploy => $deploy:path,
         $( $(#[$kind:ident])? $method:literal => $handler:path ),* $(,)?
     ) => {
+        const _: () = $crate::dispatch::assert_distinct(&[$($crate::selector($method)),*]);
+
         #[unsafe(export_name = "deploy")]
         pub extern "C" fn __ghost_contract_deploy() {
             let input = $crate::env::input();

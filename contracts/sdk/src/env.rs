@@ -35,8 +35,8 @@ pub(crate) fn read_output(
     let mut buf: Vec<u8> = Vec::with_capacity(capacity);
     let mut len = buf.capacity() as u32;
     let mut code = host_fn(buf.as_mut_ptr(), &mut len);
-    if code == 5 {
-        // BufferTooSmall: `len` is the length needed.
+    if Error::check(code) == Err(Error::BufferTooSmall) {
+        // `len` is the length needed.
         drop(buf);
         buf = Vec::with_capacity(len as usize);
         len = buf.capacity() as u32;
@@ -67,8 +67,10 @@ pub fn trap() -> ! {
 /// The call data: for `call`, `selector ++ SCALE(args)`; for `deploy`, the instantiation data.
 pub fn input() -> Vec<u8> {
     // SAFETY: the host writes at most the buffer's capacity (read_output's contract).
-    read_output(FIRST_BUFFER, |out, out_len| unsafe { sys::input(out, out_len) })
-        .unwrap_or_else(|_| trap())
+    read_output(FIRST_BUFFER, |out, out_len| unsafe {
+        sys::input(out, out_len)
+    })
+    .unwrap_or_else(|_| trap())
 }
 
 /// Ends the frame with raw `data`; `revert` rolls back all its writes (the caller sees

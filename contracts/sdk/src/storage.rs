@@ -24,7 +24,7 @@
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
-use parity_scale_codec::{Decode, DecodeAll, Encode};
+use parity_scale_codec::{Decode, DecodeAll, Encode, EncodeLike};
 
 use crate::env::{FIRST_BUFFER, len32, read_output, trap};
 use crate::error::{Error, Result};
@@ -134,6 +134,8 @@ impl<T: Encode + Decode + Default> Lazy<T> {
 
 /// SCALE values by SCALE key, stored under a name.
 ///
+/// Keys are taken as anything that encodes like `K` (`&K`, or `&str` for `String` keys).
+///
 /// ```ignore
 /// const BALANCES: Mapping<AccountId, u128> = Mapping::new(b"balances");
 /// BALANCES.insert(&alice, &10)?;
@@ -154,19 +156,19 @@ impl<K: Encode, V: Encode + Decode> Mapping<K, V> {
     }
 
     /// The storage key of `key`: `SCALE(prefix) ++ SCALE(key)`.
-    pub fn key(&self, key: &K) -> Vec<u8> {
+    pub fn key(&self, key: impl EncodeLike<K>) -> Vec<u8> {
         let mut out = self.prefix.encode();
         key.encode_to(&mut out);
         out
     }
 
     /// The value at `key`, `None` if unset.
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get(&self, key: impl EncodeLike<K>) -> Option<V> {
         get(&self.key(key))
     }
 
     /// Whether `key` has a value (reads it: there is no cheaper host function).
-    pub fn contains(&self, key: &K) -> bool {
+    pub fn contains(&self, key: impl EncodeLike<K>) -> bool {
         get_raw(&self.key(key)).is_some()
     }
 
@@ -174,19 +176,19 @@ impl<K: Encode, V: Encode + Decode> Mapping<K, V> {
     ///
     /// # Errors
     /// [`Error::StorageDepositNotCovered`].
-    pub fn insert(&self, key: &K, value: &V) -> Result<()> {
+    pub fn insert(&self, key: impl EncodeLike<K>, value: &V) -> Result<()> {
         set(&self.key(key), value)
     }
 
     /// Removes the value at `key`; returns whether there was one.
-    pub fn remove(&self, key: &K) -> bool {
+    pub fn remove(&self, key: impl EncodeLike<K>) -> bool {
         remove_raw(&self.key(key))
     }
 }
 
 impl<K: Encode, V: Encode + Decode + Default> Mapping<K, V> {
     /// The value at `key`, or `V::default()` if unset.
-    pub fn get_or_default(&self, key: &K) -> V {
+    pub fn get_or_default(&self, key: impl EncodeLike<K>) -> V {
         self.get(key).unwrap_or_default()
     }
 }

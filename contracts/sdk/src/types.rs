@@ -4,9 +4,7 @@
 use parity_scale_codec::{Decode, Encode};
 
 /// An account: a 32-byte ed25519 public key, or a contract's address.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Encode, Decode,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Encode, Decode)]
 pub struct AccountId(pub [u8; 32]);
 
 impl AccountId {

@@ -69,10 +69,7 @@ fn increment(by: u64) -> Result<u64, CounterError> {
         .checked_add(by)
         .ok_or(CounterError::Overflow)?;
     COUNT.set(&count)?;
-    event::emit(
-        &[INCREMENTED, env::caller().0],
-        &Incremented { by, count },
-    );
+    event::emit(&[INCREMENTED, env::caller().0], &Incremented { by, count });
     Ok(count)
 }
 

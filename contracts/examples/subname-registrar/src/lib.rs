@@ -254,9 +254,7 @@ fn check_label(label: &str) -> Result<(), RegistrarError> {
 }
 
 fn ensure_claimant(label: &str) -> Result<AccountId, RegistrarError> {
-    let owner = CLAIMS
-        .get(&String::from(label))
-        .ok_or(RegistrarError::NotClaimed)?;
+    let owner = CLAIMS.get(label).ok_or(RegistrarError::NotClaimed)?;
     if owner != env::caller() {
         return Err(RegistrarError::NotClaimant);
     }

@@ -103,11 +103,11 @@ fn total_supply() -> Result<u128, TokenError> {
 }
 
 fn balance_of(owner: AccountId) -> Result<u128, TokenError> {
-    Ok(BALANCES.get_or_default(&owner))
+    Ok(BALANCES.get_or_default(owner))
 }
 
 fn allowance(owner: AccountId, spender: AccountId) -> Result<u128, TokenError> {
-    Ok(ALLOWANCES.get_or_default(&(owner, spender)))
+    Ok(ALLOWANCES.get_or_default((owner, spender)))
 }
 
 fn transfer(to: AccountId, value: u128) -> Result<(), TokenError> {
@@ -130,7 +130,7 @@ fn approve(spender: AccountId, value: u128) -> Result<(), TokenError> {
 
 fn transfer_from(from: AccountId, to: AccountId, value: u128) -> Result<(), TokenError> {
     let spender = env::caller();
-    let allowed = ALLOWANCES.get_or_default(&(from, spender));
+    let allowed = ALLOWANCES.get_or_default((from, spender));
     let left = allowed
         .checked_sub(value)
         .ok_or(TokenError::InsufficientAllowance)?;
@@ -141,13 +141,13 @@ fn transfer_from(from: AccountId, to: AccountId, value: u128) -> Result<(), Toke
 
 /// Moves `value` from `from` to `to` (checks first, then writes, then emits).
 fn move_tokens(from: AccountId, to: AccountId, value: u128) -> Result<(), TokenError> {
-    let from_balance = BALANCES.get_or_default(&from);
+    let from_balance = BALANCES.get_or_default(from);
     let from_left = from_balance
         .checked_sub(value)
         .ok_or(TokenError::InsufficientBalance)?;
     if from != to {
         let to_balance = BALANCES
-            .get_or_default(&to)
+            .get_or_default(to)
             .checked_add(value)
             .ok_or(TokenError::Overflow)?;
         set_balance(&from, from_left)?;
@@ -171,17 +171,14 @@ fn set_balance(owner: &AccountId, value: u128) -> Result<(), Error> {
 fn set_allowance(owner: &AccountId, spender: &AccountId, value: u128) -> Result<(), Error> {
     let key = (*owner, *spender);
     if value == 0 {
-        ALLOWANCES.remove(&key);
+        ALLOWANCES.remove(key);
         Ok(())
     } else {
-        ALLOWANCES.insert(&key, &value)
+        ALLOWANCES.insert(key, &value)
     }
 }
 
 fn emit_transfer(from: Option<AccountId>, to: AccountId, value: u128) {
     let from_topic = from.map_or([0u8; 32], |f| f.0);
-    event::emit(
-        &[TRANSFER, from_topic, to.0],
-        &Transfer { from, to, value },
-    );
+    event::emit(&[TRANSFER, from_topic, to.0], &Transfer { from, to, value });
 }
