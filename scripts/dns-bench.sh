@@ -62,6 +62,7 @@ cat > "$work/hickory.toml" <<TOML
 listen_addrs_ipv4 = ["127.0.0.1"]
 listen_port = $hickory_port
 directory = "$work"
+$( [ "$(id -u)" = 0 ] && printf 'user = "nobody"\ngroup = "%s"\n' "$(getent group nogroup >/dev/null && echo nogroup || echo nobody)" )
 
 [[zones]]
 zone = "ghost"
@@ -73,7 +74,11 @@ zone_path = "ghost.zone"
 TOML
 "$tools/bin/hickory-dns" --config "$work/hickory.toml" >"$work/hickory.log" 2>&1 &
 pids+=($!)
-until dig @127.0.0.1 -p "$hickory_port" +short "name-1.ghost" A | grep -q .; do sleep 0.2; done
+for _ in $(seq 50); do
+    dig @127.0.0.1 -p "$hickory_port" +short +time=1 +tries=1 "name-1.ghost" A | grep -q . && break
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/hickory.log" >&2; exit 1; }
+    sleep 0.2
+done
 
 run() {
     dnsperf -s 127.0.0.1 -p "$1" -d "$work/queries.txt" -l "$seconds" -c "$clients" -T "$clients" -q 200 2>&1 \

@@ -1,8 +1,9 @@
 //! The name service the runtime gives contracts: the domains pallet, acting as the contract.
 //!
-//! A contract can resolve any active name, and register, re-record and transfer names as their
-//! owner, exactly as an account would through signed calls (same fees, same checks): that is
-//! what makes "programmable DNS" real: a contract decides what its names answer.
+//! A contract can resolve any active name, and register, re-record and transfer names and create
+//! or reassign subnames of them as their owner, exactly as an account would through signed calls
+//! (same fees, same checks): that is what makes "programmable DNS" real: a contract decides what
+//! its names answer, and who gets names below them.
 
 use ghost_primitives::{AccountId, DnsRecord, DomainName, Hash};
 use ghost_support::dispatch::{DispatchError, Origin};
@@ -24,6 +25,7 @@ fn names_error(error: DispatchError) -> NamesError {
             | "UnknownTld" | "NotSecondLevel" | "DurationTooShort" | "DurationTooLong" => {
                 NamesError::Invalid
             }
+            // "SubnameLocked", "NameTaken", balance errors, ...
             _ => NamesError::Refused,
         },
         _ => NamesError::Refused,
@@ -34,10 +36,17 @@ impl NameProvider for DomainNames {
     fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
         Ok(Domains::resolve(name)
             .filter(|r| r.status == NameStatus::Active)
-            .map(|r| NameResolution { owner: r.owner, records: r.records }))
+            .map(|r| NameResolution {
+                owner: r.owner,
+                records: r.records,
+            }))
     }
 
-    fn register(contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError> {
+    fn register(
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError> {
         let call = Call::Register {
             name: name.clone(),
             owner: *contract,
@@ -48,7 +57,11 @@ impl NameProvider for DomainNames {
         Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
     }
 
-    fn set_records(contract: &AccountId, name: &DomainName, records: Vec<DnsRecord>) -> Result<(), NamesError> {
+    fn set_records(
+        contract: &AccountId,
+        name: &DomainName,
+        records: Vec<DnsRecord>,
+    ) -> Result<(), NamesError> {
         let current = Domains::resolve(name).ok_or(NamesError::NotFound)?;
         let changes = current
             .records
@@ -56,12 +69,121 @@ impl NameProvider for DomainNames {
             .map(RecordChange::Remove)
             .chain(records.into_iter().map(RecordChange::Upsert))
             .collect();
-        let call = Call::SetRecords { name: name.clone(), changes };
+        let call = Call::SetRecords {
+            name: name.clone(),
+            changes,
+        };
         Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
     }
 
     fn transfer(contract: &AccountId, name: &DomainName, to: &AccountId) -> Result<(), NamesError> {
-        let call = Call::Transfer { name: name.clone(), new_owner: *to };
+        let call = Call::Transfer {
+            name: name.clone(),
+            new_owner: *to,
+        };
         Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
+    }
+
+    fn set_subname_owner(
+        contract: &AccountId,
+        parent: &DomainName,
+        label: &str,
+        owner: &AccountId,
+        lock: bool,
+    ) -> Result<(), NamesError> {
+        let call = Call::SetSubnameOwner {
+            parent: parent.clone(),
+            label: label.into(),
+            owner: *owner,
+            lock,
+        };
+        Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ghost_primitives::Pair;
+    use ghost_trie::MemoryNodeStore;
+
+    use super::*;
+    use crate::chain_spec::ChainSpec;
+
+    fn dev(name: &str) -> AccountId {
+        Pair::dev(name).public()
+    }
+
+    fn name(s: &str) -> DomainName {
+        DomainName::parse(s).expect("canonical")
+    }
+
+    /// Runs `f` on the dev genesis state, with `club.ghost` registered to Alice (standing in for
+    /// a contract: the adapter dispatches as whatever account it is given).
+    fn with_club(f: impl FnOnce()) {
+        let genesis = ChainSpec::dev()
+            .genesis
+            .build()
+            .expect("dev genesis builds");
+        let mut store = MemoryNodeStore::default();
+        store.insert_nodes(genesis.state_nodes);
+        crate::api::with_state(&store, genesis.header.state_root, || {
+            DomainNames::register(&dev("Alice"), &name("club.ghost"), 30 * 24 * 3_600_000)
+                .expect("registers");
+            f()
+        })
+        .expect("genesis state readable");
+    }
+
+    fn owner(s: &str) -> Option<AccountId> {
+        DomainNames::resolve(&name(s))
+            .expect("names available")
+            .map(|r| r.owner)
+    }
+
+    #[test]
+    fn set_subname_owner_creates_and_reassigns_an_unlocked_subname() {
+        with_club(|| {
+            let club = name("club.ghost");
+            assert_eq!(
+                DomainNames::set_subname_owner(&dev("Alice"), &club, "bob", &dev("Bob"), false),
+                Ok(())
+            );
+            assert_eq!(owner("bob.club.ghost"), Some(dev("Bob")));
+            assert_eq!(
+                DomainNames::set_subname_owner(&dev("Alice"), &club, "bob", &dev("Dave"), false),
+                Ok(())
+            );
+            assert_eq!(owner("bob.club.ghost"), Some(dev("Dave")));
+        });
+    }
+
+    #[test]
+    fn set_subname_owner_maps_domains_errors() {
+        with_club(|| {
+            let club = name("club.ghost");
+            let alice = dev("Alice");
+            assert_eq!(
+                DomainNames::set_subname_owner(&alice, &club, "carol", &dev("Charlie"), true),
+                Ok(())
+            );
+            assert_eq!(
+                DomainNames::set_subname_owner(&alice, &club, "carol", &dev("Dave"), false),
+                Err(NamesError::Refused),
+                "SubnameLocked"
+            );
+            assert_eq!(owner("carol.club.ghost"), Some(dev("Charlie")));
+            assert_eq!(
+                DomainNames::set_subname_owner(&dev("Eve"), &club, "eve", &dev("Eve"), false),
+                Err(NamesError::NotOwner)
+            );
+            assert_eq!(
+                DomainNames::set_subname_owner(&alice, &name("nobody.ghost"), "bob", &alice, false),
+                Err(NamesError::NotFound)
+            );
+            assert_eq!(
+                DomainNames::set_subname_owner(&alice, &club, "B_b", &alice, false),
+                Err(NamesError::Invalid)
+            );
+        });
     }
 }

@@ -34,7 +34,7 @@
 //! | [`event`] | events with topics |
 //! | [`call`] | calling other contracts |
 //! | [`crypto`] | blake3, ed25519 verification |
-//! | [`names`] | resolve, register, set records, transfer names |
+//! | [`names`] | resolve, register, set records, transfer names, set subname owners |
 //! | [`dispatch`] | the [`contract!`] macro's machinery: selectors, argument decoding, results |
 //! | [`sys`] | the raw imports |
 //!

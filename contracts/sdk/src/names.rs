@@ -1,6 +1,7 @@
-//! Names (`.ghost`, `.bc`) through the runtime's name service: resolve any active name, and
-//! register, re-record and transfer names the contract owns, as an account would with signed
-//! calls (same fees, paid from the contract's free balance, same checks).
+//! Names (`.ghost`, `.bc`) through the runtime's name service: resolve any active name,
+//! register, re-record and transfer names the contract owns, and create or reassign subnames of
+//! them, as an account would with signed calls (same fees, paid from the contract's free
+//! balance, same checks).
 //!
 //! Names are canonical ASCII (`alice.ghost`: lowercase, no trailing dot); anything else is
 //! [`Error::InvalidName`]. The record types mirror `ghost_primitives::{DnsRecord, RecordData}`
@@ -167,5 +168,33 @@ pub fn transfer(name: &str, to: &AccountId) -> Result<()> {
     // SAFETY: `name` and `to` are live.
     Error::check(unsafe {
         sys::name_transfer(name.as_ptr(), len32(name.as_bytes()), to.0.as_ptr())
+    })
+}
+
+/// Makes `owner` the owner of the subname `label.parent`, creating it if needed; this contract
+/// must manage `parent` (an active name or subname). Without `lock` the contract keeps control:
+/// it may reassign the subname later (and its owner may still transfer it or set its records
+/// like any name it owns). With `lock` the parent gives up control for good: later calls for
+/// that subname fail with [`Error::NameOperationFailed`].
+///
+/// The subname lives as long as the registration of its root (`club.ghost` for
+/// `bob.club.ghost`) and dies with it.
+///
+/// # Errors
+/// [`Error::InvalidName`] (`parent` not canonical; `label` not one valid label, or the whole
+/// name too long), [`Error::NameNotFound`] (`parent` not active), [`Error::NotNameOwner`] (this
+/// contract does not manage `parent`), [`Error::NameOperationFailed`] (the subname is locked, or
+/// another refusal), [`Error::NamesUnavailable`].
+pub fn set_subname_owner(parent: &str, label: &str, owner: &AccountId, lock: bool) -> Result<()> {
+    // SAFETY: `parent`, `label` and `owner` are live.
+    Error::check(unsafe {
+        sys::name_set_subname_owner(
+            parent.as_ptr(),
+            len32(parent.as_bytes()),
+            label.as_ptr(),
+            len32(label.as_bytes()),
+            owner.0.as_ptr(),
+            i32::from(lock),
+        )
     })
 }

@@ -79,4 +79,14 @@ unsafe extern "C" {
     ) -> i32;
     /// Transfers a name this contract owns to the account at `to_ptr`.
     pub fn name_transfer(name_ptr: *const u8, name_len: u32, to_ptr: *const u8) -> i32;
+    /// Creates or reassigns the subname `label.parent` (the parent managed by this contract),
+    /// owned by the account at `owner_ptr`; `lock` non-zero gives up the parent's control of it.
+    pub fn name_set_subname_owner(
+        parent_ptr: *const u8,
+        parent_len: u32,
+        label_ptr: *const u8,
+        label_len: u32,
+        owner_ptr: *const u8,
+        lock: i32,
+    ) -> i32;
 }

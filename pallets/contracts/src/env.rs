@@ -145,4 +145,15 @@ impl<T: Config> Host for Env<T> {
     ) -> Result<(), NamesError> {
         T::Names::transfer(contract, name, to)
     }
+
+    fn name_set_subname_owner(
+        &self,
+        contract: &AccountId,
+        parent: &DomainName,
+        label: &str,
+        owner: &AccountId,
+        lock: bool,
+    ) -> Result<(), NamesError> {
+        T::Names::set_subname_owner(contract, parent, label, owner, lock)
+    }
 }

@@ -164,6 +164,8 @@ pub fn balance_events() -> Vec<balances::Event> {
 pub struct NamesState {
     /// Names and their resolution.
     pub names: Vec<(DomainName, NameResolution)>,
+    /// Subnames whose parent gave up control (`lock`).
+    pub locked: Vec<DomainName>,
 }
 
 thread_local! {
@@ -172,7 +174,8 @@ thread_local! {
 }
 
 /// A name service that keeps names in [`NAMES`]: registration succeeds for free names,
-/// records and transfers need ownership.
+/// records, transfers and subnames need ownership (of the name, of the parent), and a locked
+/// subname cannot be reassigned.
 pub struct MockNames;
 
 impl MockNames {
@@ -236,5 +239,34 @@ impl NameProvider for MockNames {
     }
     fn transfer(contract: &AccountId, name: &DomainName, to: &AccountId) -> Result<(), NamesError> {
         Self::owned_mut(contract, name, |entry| entry.owner = *to)
+    }
+    fn set_subname_owner(
+        contract: &AccountId,
+        parent: &DomainName,
+        label: &str,
+        owner: &AccountId,
+        lock: bool,
+    ) -> Result<(), NamesError> {
+        Self::owned_mut(contract, parent, |_| ())?;
+        let name = parent.child(label).map_err(|_| NamesError::Invalid)?;
+        Self::with(|s| {
+            if s.locked.contains(&name) {
+                return Err(NamesError::Refused);
+            }
+            match s.names.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, entry)) => entry.owner = *owner,
+                None => s.names.push((
+                    name.clone(),
+                    NameResolution {
+                        owner: *owner,
+                        records: vec![],
+                    },
+                )),
+            }
+            if lock {
+                s.locked.push(name);
+            }
+            Ok(())
+        })
     }
 }

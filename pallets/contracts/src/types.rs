@@ -146,7 +146,7 @@ pub struct HostFnCosts {
     pub ed25519_verify: u64,
     /// Resolving a name.
     pub name_read: u64,
-    /// Registering a name, setting its records or transferring it.
+    /// Registering a name, setting its records, transferring it or setting a subname's owner.
     pub name_write: u64,
 }
 
@@ -260,7 +260,8 @@ pub enum ReturnCode {
     NotNameOwner = 12,
     /// The name is not canonical, or the records do not decode or are invalid.
     InvalidName = 13,
-    /// The name service refused the operation (taken, too many records, fee not paid, ...).
+    /// The name service refused the operation (taken, too many records, fee not paid, a locked
+    /// subname, ...).
     NameOperationFailed = 14,
     /// The ed25519 signature does not verify.
     InvalidSignature = 15,
@@ -344,10 +345,11 @@ pub enum NamesError {
     /// The contract does not own (or manage) the name.
     #[error("the contract does not own the name")]
     NotOwner,
-    /// The request is invalid (records refused by the name service's rules).
+    /// The request is invalid (records or a subname label refused by the name service's rules).
     #[error("invalid name request")]
     Invalid,
-    /// The name service refused for another reason (taken, fee not paid, ...).
+    /// The name service refused for another reason (taken, fee not paid, a locked subname,
+    /// ...).
     #[error("the name service refused the request")]
     Refused,
 }
@@ -385,6 +387,17 @@ pub trait NameProvider {
     ) -> Result<(), NamesError>;
     /// Gives `name`, which `contract` must own, to `to`.
     fn transfer(contract: &AccountId, name: &DomainName, to: &AccountId) -> Result<(), NamesError>;
+    /// Creates the subname `label.parent` owned by `owner`, or gives an existing one to `owner`;
+    /// `contract` must manage `parent`. With `lock` the parent gives up control of the subname
+    /// for good; without it the parent's manager may reassign it later. `label` is one valid
+    /// label (the host checks it before calling).
+    fn set_subname_owner(
+        contract: &AccountId,
+        parent: &DomainName,
+        label: &str,
+        owner: &AccountId,
+        lock: bool,
+    ) -> Result<(), NamesError>;
 }
 
 /// No name service: every request fails with [`NamesError::NotAvailable`].
@@ -399,6 +412,15 @@ impl NameProvider for () {
         Err(NamesError::NotAvailable)
     }
     fn transfer(_: &AccountId, _: &DomainName, _: &AccountId) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn set_subname_owner(
+        _: &AccountId,
+        _: &DomainName,
+        _: &str,
+        _: &AccountId,
+        _: bool,
+    ) -> Result<(), NamesError> {
         Err(NamesError::NotAvailable)
     }
 }

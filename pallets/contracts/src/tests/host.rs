@@ -334,3 +334,270 @@ fn names_host_functions_act_as_the_contract() {
         assert!(NAMES.with(|n| n.borrow().names.iter().any(|(k, _)| *k == name)));
     });
 }
+
+// ---- name_set_subname_owner ----
+
+/// Input: `parent_len (u32) ++ label_len (u32) ++ lock (u32) ++ owner (32) ++ parent ++ label`;
+/// calls `name_set_subname_owner` on those bytes and returns its code (u32) and the fuel the
+/// call took as seen by `fuel_left` around it (u64). The lengths are passed as given, so they
+/// may claim more than the input holds.
+const SUBNAME_WAT: &str = r#"(module
+  (import "ghost" "input" (func $input (param i32 i32) (result i32)))
+  (import "ghost" "fuel_left" (func $fuel (result i64)))
+  (import "ghost" "name_set_subname_owner"
+    (func $sub (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "ghost" "return_data" (func $ret (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "deploy"))
+  (func (export "call")
+    (local $before i64)
+    (i32.store (i32.const 96) (i32.const 2048))
+    (drop (call $input (i32.const 1024) (i32.const 96)))
+    (local.set $before (call $fuel))
+    (i32.store (i32.const 200)
+      (call $sub
+        (i32.const 1068) (i32.load (i32.const 1024))
+        (i32.add (i32.const 1068) (i32.load (i32.const 1024))) (i32.load (i32.const 1028))
+        (i32.const 1036) (i32.load (i32.const 1032))))
+    (i64.store (i32.const 204) (i64.sub (local.get $before) (call $fuel)))
+    (call $ret (i32.const 0) (i32.const 200) (i32.const 12))))"#;
+
+/// The input of [`SUBNAME_WAT`] for raw `parent` and `label` bytes.
+fn subname_input(parent: &[u8], label: &[u8], owner: AccountId, lock: bool) -> Vec<u8> {
+    let mut input = Vec::new();
+    input.extend_from_slice(&(parent.len() as u32).to_le_bytes());
+    input.extend_from_slice(&(label.len() as u32).to_le_bytes());
+    input.extend_from_slice(&u32::from(lock).to_le_bytes());
+    input.extend_from_slice(&owner.0);
+    input.extend_from_slice(parent);
+    input.extend_from_slice(label);
+    input
+}
+
+/// What [`SUBNAME_WAT`] returned: the return code and the fuel the host call took.
+fn subname_output(r: &crate::ContractResult<()>) -> (u32, u64) {
+    assert_eq!(r.result, Ok(()), "the contract returns");
+    let code = u32::from_le_bytes(r.output[0..4].try_into().unwrap());
+    let fuel = u64::from_le_bytes(r.output[4..12].try_into().unwrap());
+    (code, fuel)
+}
+
+type NamedContracts = crate::Pallet<TestWithNames>;
+
+/// Instantiates [`SUBNAME_WAT`] with names available, and gives it `club.ghost` (the mock's
+/// state); `other.ghost` belongs to account 9.
+fn subname_contract() -> AccountId {
+    let code_hash = NamedContracts::bare_upload_code(acc(1), wat(SUBNAME_WAT)).unwrap();
+    let contract = NamedContracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![])
+        .result
+        .unwrap();
+    NAMES.with(|n| {
+        let mut n = n.borrow_mut();
+        *n = NamesState::default();
+        for (name, owner) in [("club.ghost", contract), ("other.ghost", acc(9))] {
+            n.names.push((
+                DomainName::parse(name).unwrap(),
+                NameResolution {
+                    owner,
+                    records: vec![],
+                },
+            ));
+        }
+    });
+    contract
+}
+
+/// Calls the [`SUBNAME_WAT`] contract with names available.
+fn set_subname(
+    contract: AccountId,
+    parent: &[u8],
+    label: &[u8],
+    owner: u8,
+    lock: bool,
+) -> (u32, u64) {
+    let input = subname_input(parent, label, acc(owner), lock);
+    subname_output(&NamedContracts::bare_call(acc(2), contract, 0, FUEL, input))
+}
+
+/// The mock's owner of `name`.
+fn mock_owner(name: &str) -> Option<AccountId> {
+    let name = DomainName::parse(name).unwrap();
+    NAMES.with(|n| {
+        n.borrow()
+            .names
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r.owner)
+    })
+}
+
+#[test]
+fn set_subname_owner_creates_and_reassigns_a_subname_as_the_contract() {
+    run(|| {
+        let contract = subname_contract();
+        let (code, _) = set_subname(contract, b"club.ghost", b"bob", 5, false);
+        assert_eq!(code, ReturnCode::Success as u32);
+        assert_eq!(mock_owner("bob.club.ghost"), Some(acc(5)));
+
+        // Unlocked, so the parent (the contract) keeps control and may reassign it.
+        let (code, _) = set_subname(contract, b"club.ghost", b"bob", 6, false);
+        assert_eq!(code, ReturnCode::Success as u32);
+        assert_eq!(mock_owner("bob.club.ghost"), Some(acc(6)));
+        assert_eq!(mock_owner("club.ghost"), Some(contract));
+    });
+}
+
+#[test]
+fn set_subname_owner_reports_a_locked_subname_as_a_failed_operation() {
+    run(|| {
+        let contract = subname_contract();
+        let (code, _) = set_subname(contract, b"club.ghost", b"carol", 5, true);
+        assert_eq!(code, ReturnCode::Success as u32);
+        let (code, _) = set_subname(contract, b"club.ghost", b"carol", 6, false);
+        assert_eq!(code, ReturnCode::NameOperationFailed as u32);
+        assert_eq!(mock_owner("carol.club.ghost"), Some(acc(5)));
+    });
+}
+
+#[test]
+fn set_subname_owner_needs_an_active_parent_the_contract_manages() {
+    run(|| {
+        let contract = subname_contract();
+        let (code, _) = set_subname(contract, b"nobody.ghost", b"bob", 5, false);
+        assert_eq!(code, ReturnCode::NameNotFound as u32);
+        let (code, _) = set_subname(contract, b"other.ghost", b"bob", 5, false);
+        assert_eq!(code, ReturnCode::NotNameOwner as u32);
+        assert_eq!(mock_owner("bob.other.ghost"), None);
+    });
+}
+
+#[test]
+fn set_subname_owner_refuses_invalid_parents_and_labels() {
+    // Three 63-byte labels and `ghost`: a valid 197-byte parent that leaves no room for a
+    // 60-byte label (the whole name would be 258 bytes).
+    let long_parent = ["a", "b", "c"].map(|c| c.repeat(63)).join(".") + ".ghost";
+    let cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
+        (b"Club.Ghost".to_vec(), b"bob".to_vec()),
+        (b"club.ghost.".to_vec(), b"bob".to_vec()),
+        (vec![0xff, 0xfe], b"bob".to_vec()),
+        (vec![b'x'; 254], b"bob".to_vec()),
+        (b"club.ghost".to_vec(), b"".to_vec()),
+        (b"club.ghost".to_vec(), b"Bob".to_vec()),
+        (b"club.ghost".to_vec(), b"b_b".to_vec()),
+        (b"club.ghost".to_vec(), b"b.b".to_vec()),
+        (b"club.ghost".to_vec(), b"-bob".to_vec()),
+        (b"club.ghost".to_vec(), vec![0xc3, 0x28]),
+        (b"club.ghost".to_vec(), vec![b'x'; 64]),
+        (long_parent.into_bytes(), vec![b'x'; 60]),
+    ];
+    run(|| {
+        let contract = subname_contract();
+        for (n, (parent, label)) in cases.iter().enumerate() {
+            let (code, _) = set_subname(contract, parent, label, 5, false);
+            assert_eq!(code, ReturnCode::InvalidName as u32, "case {n}");
+        }
+        assert_eq!(NAMES.with(|n| n.borrow().names.len()), 2, "nothing created");
+    });
+}
+
+#[test]
+fn set_subname_owner_is_unavailable_without_a_name_provider() {
+    run(|| {
+        let contract = instantiate(1, wat(SUBNAME_WAT), 0, vec![]);
+        let input = subname_input(b"club.ghost", b"bob", acc(5), false);
+        let (code, _) = subname_output(&call(2, contract, input));
+        assert_eq!(code, ReturnCode::NamesUnavailable as u32);
+    });
+}
+
+#[test]
+fn set_subname_owner_traps_on_pointers_outside_memory() {
+    let import = r#"(import "ghost" "name_set_subname_owner"
+          (func $f (param i32 i32 i32 i32 i32 i32) (result i32)))
+        (data (i32.const 0) "club.ghost")
+        (data (i32.const 16) "bob")
+        (data (i32.const 32) "Not.Canonical")"#;
+    // (parent_ptr, parent_len, label_ptr, label_len, owner_ptr): each case has one pointer
+    // outside memory; the last also has a parent that is not canonical, and still traps,
+    // because pointers are checked before anything is decoded.
+    let cases = [
+        (65530, 10, 16, 3, 64),
+        (-4, 10, 16, 3, 64),
+        (0, 10, 65535, 3, 64),
+        (0, 10, 16, 3, 65510),
+        (32, 13, 16, 3, 65510),
+    ];
+    run(|| {
+        for (n, (parent, parent_len, label, label_len, owner)) in cases.into_iter().enumerate() {
+            let body = format!(
+                "(drop (call $f (i32.const {parent}) (i32.const {parent_len}) (i32.const {label}) \
+                 (i32.const {label_len}) (i32.const {owner}) (i32.const 0)))"
+            );
+            let code_hash =
+                NamedContracts::bare_upload_code(acc(1), with_call_body(import, &body)).unwrap();
+            let contract =
+                NamedContracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![])
+                    .result
+                    .unwrap();
+            let r = NamedContracts::bare_call(acc(1), contract, 0, FUEL, vec![]);
+            assert_eq!(
+                r.result,
+                Err(Error::MemoryAccessOutOfBounds.into()),
+                "case {n}"
+            );
+            assert_eq!(
+                r.exec_error,
+                Some(ExecError::Host(HostTrap::MemoryOutOfBounds)),
+                "case {n}"
+            );
+        }
+    });
+}
+
+#[test]
+fn set_subname_owner_charges_name_write_and_the_bytes_it_reads() {
+    let costs = crate::Schedule::DEFAULT.host_fn_costs;
+    run(|| {
+        let contract = subname_contract();
+        // Refused before anything is read: name_write + base (plus the same few operators and
+        // the second `fuel_left`'s base, which every measurement below includes).
+        let (code, refused) = set_subname(contract, b"club.ghost", &[b'x'; 64], 5, false);
+        assert_eq!(code, ReturnCode::InvalidName as u32);
+        let overhead = refused - (costs.name_write + costs.base);
+        assert!(
+            (costs.base..costs.base + 100).contains(&overhead),
+            "overhead {overhead}"
+        );
+
+        // Every other outcome: name_write + base + parent_len + label_len + 32, whatever the
+        // name service answers.
+        let expected = |parent: usize, label: usize| {
+            costs.name_write + costs.bytes((parent + label + 32) as u64) + overhead
+        };
+        let cases: [(&[u8], &[u8], ReturnCode); 5] = [
+            (b"club.ghost", b"bob", ReturnCode::Success),
+            (b"club.ghost", b"alexandria", ReturnCode::Success),
+            (b"other.ghost", b"bob", ReturnCode::NotNameOwner),
+            (b"nobody.ghost", b"bob", ReturnCode::NameNotFound),
+            (b"Club.Ghost", b"bob", ReturnCode::InvalidName),
+        ];
+        for (parent, label, want) in cases {
+            let (code, fuel) = set_subname(contract, parent, label, 5, false);
+            assert_eq!(code, want as u32);
+            assert_eq!(fuel, expected(parent.len(), label.len()), "{want:?}");
+        }
+    });
+}
+
+#[test]
+fn set_subname_owner_that_cannot_be_paid_runs_out_of_fuel() {
+    run(|| {
+        let contract = subname_contract();
+        let input = subname_input(b"club.ghost", b"bob", acc(5), false);
+        let load = wat(SUBNAME_WAT).len() as u64 * crate::Schedule::DEFAULT.load_fuel_per_byte;
+        // Enough to start and read the input, not for the 500 000 of a name write.
+        let r = NamedContracts::bare_call(acc(2), contract, 0, load + 100_000, input);
+        assert_eq!(r.result, Err(Error::OutOfFuel.into()));
+        assert_eq!(mock_owner("bob.club.ghost"), None);
+    });
+}

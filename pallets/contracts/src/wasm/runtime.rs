@@ -78,6 +78,11 @@ pub const HOST_FUNCTIONS: &[HostFnSig] = &[
     sig("name_register", &[I32, I32, I64], &[I32]),
     sig("name_set_records", &[I32, I32, I32, I32], &[I32]),
     sig("name_transfer", &[I32, I32, I32], &[I32]),
+    sig(
+        "name_set_subname_owner",
+        &[I32, I32, I32, I32, I32, I32],
+        &[I32],
+    ),
 ];
 
 /// Why a host function stopped the contract. [`HostTrap::Return`] is the normal end of
@@ -195,6 +200,15 @@ pub trait Host {
         contract: &AccountId,
         name: &DomainName,
         to: &AccountId,
+    ) -> Result<(), NamesError>;
+    /// See [`crate::NameProvider::set_subname_owner`].
+    fn name_set_subname_owner(
+        &self,
+        contract: &AccountId,
+        parent: &DomainName,
+        label: &str,
+        owner: &AccountId,
+        lock: bool,
     ) -> Result<(), NamesError>;
 }
 
@@ -339,6 +353,12 @@ fn read_key(caller: &mut Ctx<'_>, ptr: i32, len: i32) -> HostResult<Vec<u8>> {
     read(caller, ptr, len)
 }
 
+/// The longest canonical name; longer input is refused before it is copied.
+const MAX_NAME_LEN: u32 = ghost_primitives::names::MAX_NAME_LEN as u32;
+
+/// The longest label; longer input is refused before it is copied.
+const MAX_LABEL_LEN: u32 = ghost_primitives::names::MAX_LABEL_LEN as u32;
+
 /// Reads a name; `Err(code)` if it is not canonical.
 fn read_name(
     caller: &mut Ctx<'_>,
@@ -346,17 +366,29 @@ fn read_name(
     len: i32,
 ) -> HostResult<Result<DomainName, ReturnCode>> {
     let len = len as u32;
-    // 253 is the longest canonical name; longer input is refused before it is copied.
-    if len > 253 {
+    if len > MAX_NAME_LEN {
         charge(caller, |k| k.base)?;
         return Ok(Err(ReturnCode::InvalidName));
     }
     charge(caller, |k| k.bytes(u64::from(len)))?;
     let bytes = read(caller, ptr, len)?;
-    Ok(std::str::from_utf8(&bytes)
+    Ok(parse_name(&bytes))
+}
+
+/// A canonical name from raw bytes, or [`ReturnCode::InvalidName`].
+fn parse_name(bytes: &[u8]) -> Result<DomainName, ReturnCode> {
+    std::str::from_utf8(bytes)
         .ok()
         .and_then(|s| DomainName::parse(s).ok())
-        .ok_or(ReturnCode::InvalidName))
+        .ok_or(ReturnCode::InvalidName)
+}
+
+/// A subname label from raw bytes: UTF-8 and a valid label under `parent` (the whole name at
+/// most 253 bytes), or [`ReturnCode::InvalidName`].
+fn parse_label(parent: &DomainName, bytes: &[u8]) -> Result<String, ReturnCode> {
+    let label = std::str::from_utf8(bytes).map_err(|_| ReturnCode::InvalidName)?;
+    parent.child(label).map_err(|_| ReturnCode::InvalidName)?;
+    Ok(label.to_owned())
 }
 
 fn code(result: Result<(), ReturnCode>) -> i32 {
@@ -745,6 +777,46 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             let to = read_account(&c, to_ptr)?;
             let me = c.data().address;
             Ok(names_code(c.data().host.name_transfer(&me, &name, &to)))
+        },
+    )?;
+
+    // Every pointer is checked before anything is decoded, so a bad pointer traps whatever
+    // the name says; the price does not depend on the outcome.
+    l.func_wrap(
+        m,
+        "name_set_subname_owner",
+        |mut c: Ctx<'_>,
+         parent_ptr: i32,
+         parent_len: i32,
+         label_ptr: i32,
+         label_len: i32,
+         owner_ptr: i32,
+         lock: i32|
+         -> HostResult<i32> {
+            let (parent_len, label_len) = (parent_len as u32, label_len as u32);
+            if parent_len > MAX_NAME_LEN || label_len > MAX_LABEL_LEN {
+                charge(&mut c, |k| k.name_write.saturating_add(k.base))?;
+                return Ok(ReturnCode::InvalidName.as_i32());
+            }
+            let bytes = u64::from(parent_len) + u64::from(label_len) + 32;
+            charge(&mut c, |k| k.name_write.saturating_add(k.bytes(bytes)))?;
+            let raw_parent = read(&c, parent_ptr, parent_len)?;
+            let raw_label = read(&c, label_ptr, label_len)?;
+            let owner = read_account(&c, owner_ptr)?;
+            let parsed = parse_name(&raw_parent)
+                .and_then(|parent| parse_label(&parent, &raw_label).map(|label| (parent, label)));
+            let (parent, label) = match parsed {
+                Ok(parsed) => parsed,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let me = c.data().address;
+            Ok(names_code(c.data().host.name_set_subname_owner(
+                &me,
+                &parent,
+                &label,
+                &owner,
+                lock != 0,
+            )))
         },
     )?;
 
