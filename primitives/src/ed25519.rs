@@ -30,10 +30,25 @@ struct Parsed {
     k: Scalar,
 }
 
+/// Whether the y-coordinate of an encoded point is canonical (`y < p = 2²⁵⁵ − 19`).
+///
+/// The only other non-canonical encodings have `x = 0` with the sign bit set; those points
+/// (`y = ±1`) are of small order and refused anyway, so this check plus the small-order check
+/// equals "re-encoding gives the same bytes", without the field inversion that costs.
+fn y_is_canonical(bytes: &[u8; 32]) -> bool {
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // y >= p iff y is one of p..2^255-1: 0xed..=0xff, then 30 bytes of 0xff, then 0x7f.
+    !(y[0] >= 0xed && y[1..31].iter().all(|b| *b == 0xff) && y[31] == 0x7f)
+}
+
 /// A canonical, non-small-order point.
 fn decode_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
+    if !y_is_canonical(bytes) {
+        return None;
+    }
     let point = CompressedEdwardsY(*bytes).decompress()?;
-    if point.compress().as_bytes() != bytes || point.is_small_order() {
+    if point.is_small_order() {
         return None;
     }
     Some(point)
@@ -161,7 +176,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn non_canonical_y_is_refused() {
+        // y = p + 2 encodes the same point as y = 2 if that is on the curve; either way the
+        // encoding is refused before decompression.
+        let mut bytes = [0xffu8; 32];
+        bytes[0] = 0xef;
+        bytes[31] = 0x7f;
+        assert!(!y_is_canonical(&bytes));
+        bytes[0] = 0xec;
+        assert!(y_is_canonical(&bytes));
+        let (public, signature) = signed(4, b"m");
+        assert!(y_is_canonical(&public));
+        assert!(y_is_canonical(&signature[..32].try_into().unwrap()));
+    }
+
     proptest! {
+        #[test]
+        fn canonical_check_agrees_with_reencoding(bytes in any::<[u8; 32]>()) {
+            if let Some(point) = CompressedEdwardsY(bytes).decompress()
+                && !point.is_small_order()
+            {
+                prop_assert_eq!(y_is_canonical(&bytes), point.compress().to_bytes() == bytes);
+            }
+        }
+
         #[test]
         fn random_inputs_never_panic_and_batch_agrees_with_single(
             public in any::<[u8; 32]>(), r in any::<[u8; 32]>(), s in any::<[u8; 32]>(), m in proptest::collection::vec(any::<u8>(), 0..40)

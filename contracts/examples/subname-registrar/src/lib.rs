@@ -2,45 +2,54 @@
 //!
 //! ## Model
 //! The owner of a name (`club.ghost`) deploys the registrar with it and transfers the name to
-//! the contract (`Domains.transfer`). From then on anyone may `claim` a free label (`bob`),
-//! which makes them the owner of `bob.club.ghost` in the registrar, and publish its DNS records
-//! with `set_records`. Claims can be transferred and released. The registrar has no admin: once
-//! it holds the parent nobody can take it back, so claims cannot be revoked (anyone can still
-//! renew the parent with `Domains.renew`).
+//! the contract (`Domains.transfer`). From then on anyone may `claim` a free label (`bob`): the
+//! registrar creates the real subname `bob.club.ghost` in the domains pallet, owned by the
+//! claimant (`name_set_subname_owner`). The claimant is then an owner like any other: it sets
+//! the subname's records with ordinary signed `Domains.set_record(s)` calls, approves managers,
+//! creates subnames below it, and wallets, RPC and DNS see it as the owner.
 //!
-//! ## What is possible today, and what is not
-//! The host functions let a contract set the records of a name it owns, not create
-//! subnames (`Domains.set_subname_owner` has no host function). So a claim lives in the
-//! registrar's storage, and a claimant's records are published as records of the *parent* at
-//! the claimed label: `set_records("bob", [A 10.0.0.7 at "@", CNAME at "www"])` writes
-//! `A` at `bob` and `CNAME` at `www.bob` under `club.ghost`, which DNS serves as
-//! `bob.club.ghost` and `www.bob.club.ghost`. The parent's own records (other labels) are kept.
-//! Consequences: claimants do not appear as owners in the domains pallet, all subnames share
-//! the parent's record limits (`max_dns_records`, `max_record_bytes`), and wallets see no
-//! subname entries. With a `name_set_subname_owner` host function, `claim` would also create
-//! the subname on chain, owned by the claimant and locked from the parent.
+//! The chain is the registry: the registrar keeps no label → owner table. A label is *taken*
+//! while `label.parent` resolves to an owner other than the registrar; it is *free* when it
+//! does not resolve or when the registrar itself owns it (released). So `owner_of` and every
+//! check below read the domains pallet (`name_resolve`), and a transfer the claimant makes
+//! directly with `Domains.transfer` is seen at once.
+//!
+//! ## Control
+//! Subnames are created **unlocked** (`lock = false`): the registrar, as the parent's owner,
+//! keeps the power to reassign them, and uses it only for the current owner's `transfer` and
+//! `release`. That is what makes `release` (and re-claiming a released label) possible; the
+//! price is that claimants trust this code, which has no admin and no other path to reassign a
+//! subname. Once the registrar holds the parent nobody can take it back, so claims cannot be
+//! revoked (anyone can still renew the parent with `Domains.renew`). A subname lives as long as
+//! the parent's registration: if `club.ghost` expires, every claim dies with it.
+//!
+//! ## Fee
+//! `deploy(parent, fee)`: a claim must send exactly `fee` (0 for free claims), which the
+//! registrar forwards to the deployer in the same call.
 //!
 //! ## Methods
 //! | method | arguments | returns | notes |
 //! |---|---|---|---|
-//! | `deploy` | `parent: String` | | the name the registrar will hold |
-//! | `claim` | `label: String` | `String`, the full subname | the label must be free; the contract must hold the parent |
-//! | `owner_of` | `label: String` | `Option<AccountId>` | |
-//! | `transfer` | `label: String, to: AccountId` | `()` | the claimant |
-//! | `release` | `label: String` | `()` | the claimant; removes its records |
-//! | `set_records` | `label: String, records: Vec<DnsRecord>` | `()` | the claimant; labels relative to the subname (`@`, `www`) |
+//! | `deploy` | `parent: String, fee: u128` | | the name the registrar will hold; the claim fee, paid to the deployer |
+//! | `claim` | `label: String` | `String`, the full subname | payable, `value = fee`; the label must be free; the contract must hold the parent |
+//! | `owner_of` | `label: String` | `Option<AccountId>` | the subname's owner in the domains pallet; `None` if free |
+//! | `transfer` | `label: String, to: AccountId` | `()` | the subname's owner; same as `Domains.transfer` |
+//! | `release` | `label: String` | `()` | the subname's owner; the registrar takes the subname back and clears its records |
 //! | `parent` | | `String` | |
+//! | `fee` | | `u128` | |
+//! | `claims` | | `u64` | claims made so far (re-claims of released labels count again) |
 //!
 //! ## Storage
-//! `parent: String` (`Lazy`), `claims: label → AccountId` (`Mapping`).
+//! `parent: String`, `fee: u128`, `beneficiary: AccountId` (the deployer), `claims: u64`
+//! (`Lazy` each).
 //!
 //! ## Events
-//! `Claimed { label, owner }`, `Transferred { label, from, to }`, `Released { label, owner }`,
-//! `RecordsSet { label, count }`; topics `[topic(event), blake3(label)]` and the accounts.
+//! `Claimed { label, owner }`, `Transferred { label, from, to }`, `Released { label, owner }`;
+//! topics `[topic(event), blake3(label)]` and the accounts.
 
 #![no_std]
 
-use ghost_contract_sdk::names::{self, DnsRecord};
+use ghost_contract_sdk::names;
 use ghost_contract_sdk::prelude::*;
 use ghost_contract_sdk::{crypto, env, event};
 
@@ -48,28 +57,31 @@ use ghost_contract_sdk::{crypto, env, event};
 pub const MAX_LABEL_LEN: usize = 63;
 
 const PARENT: Lazy<String> = Lazy::new(b"parent");
-const CLAIMS: Mapping<String, AccountId> = Mapping::new(b"claims");
+const FEE: Lazy<Balance> = Lazy::new(b"fee");
+const BENEFICIARY: Lazy<AccountId> = Lazy::new(b"beneficiary");
+const CLAIMS: Lazy<u64> = Lazy::new(b"claims");
 
 const CLAIMED: Hash = topic("Claimed");
 const TRANSFERRED: Hash = topic("Transferred");
 const RELEASED: Hash = topic("Released");
-const RECORDS_SET: Hash = topic("RecordsSet");
 
 /// Why a call failed (the revert output).
 #[derive(Encode, Decode, Debug, PartialEq, Eq)]
 pub enum RegistrarError {
     /// The label is not 1-63 characters of `a-z`, `0-9` and inner `-`.
     InvalidLabel,
-    /// Someone claimed the label already.
+    /// The subname has an owner already.
     Taken,
-    /// Nobody claimed the label.
+    /// The subname is free (never claimed, released, or gone with the parent's registration).
     NotClaimed,
-    /// Only the claimant may do this.
+    /// Only the subname's owner may do this.
     NotClaimant,
-    /// The contract does not hold the parent name (yet).
+    /// The contract does not hold the (active) parent name.
     ParentNotHeld,
-    /// A host function refused (invalid records, too many records, ...).
+    /// A host function refused (invalid parent, transfer of the fee failed, ...).
     Host(Error),
+    /// The value sent is not the claim fee.
+    WrongFee,
 }
 
 impl From<Error> for RegistrarError {
@@ -78,7 +90,7 @@ impl From<Error> for RegistrarError {
     }
 }
 
-/// A label was claimed.
+/// A label was claimed: its subname now belongs to `owner`.
 #[derive(Encode, Decode)]
 pub struct Claimed {
     /// The label.
@@ -87,79 +99,86 @@ pub struct Claimed {
     pub owner: AccountId,
 }
 
-/// A claim changed hands.
+/// A subname changed hands through the registrar.
 #[derive(Encode, Decode)]
 pub struct Transferred {
     /// The label.
     pub label: String,
-    /// The old claimant.
+    /// The old owner.
     pub from: AccountId,
-    /// The new claimant.
+    /// The new owner.
     pub to: AccountId,
 }
 
-/// A claim was given up.
+/// A subname was given back to the registrar; the label is free again.
 #[derive(Encode, Decode)]
 pub struct Released {
     /// The label.
     pub label: String,
-    /// The last claimant.
+    /// The last owner.
     pub owner: AccountId,
-}
-
-/// A subname's records were replaced.
-#[derive(Encode, Decode)]
-pub struct RecordsSet {
-    /// The label.
-    pub label: String,
-    /// How many records it has now.
-    pub count: u32,
 }
 
 contract! {
     deploy => deploy,
-    "claim" => claim,
+    #[payable] "claim" => claim,
     "owner_of" => owner_of,
     "transfer" => transfer,
     "release" => release,
-    "set_records" => set_records,
     "parent" => parent,
+    "fee" => fee,
+    "claims" => claims,
 }
 
-fn deploy(parent: String) -> Result<(), RegistrarError> {
+fn deploy(parent: String, fee: Balance) -> Result<(), RegistrarError> {
     PARENT.set(&parent)?;
+    FEE.set(&fee)?;
+    BENEFICIARY.set(&env::caller())?;
+    CLAIMS.set(&0)?;
     Ok(())
 }
 
 fn claim(label: String) -> Result<String, RegistrarError> {
     check_label(&label)?;
-    if CLAIMS.contains(&label) {
-        return Err(RegistrarError::Taken);
+    let fee = FEE.get_or_default();
+    if env::value_transferred() != fee {
+        return Err(RegistrarError::WrongFee);
     }
     let parent = load_parent();
-    let held = names::resolve(&parent).is_ok_and(|r| r.owner == env::address());
-    if !held {
-        return Err(RegistrarError::ParentNotHeld);
+    let name = full_name(&label, &parent);
+    let me = env::address();
+    match names::resolve(&name) {
+        Ok(current) if current.owner != me => return Err(RegistrarError::Taken),
+        // Released, or handed back with `Domains.transfer`: the next owner starts clean.
+        Ok(current) if !current.records.is_empty() => names::set_records(&name, &[])?,
+        Ok(_) | Err(Error::NameNotFound) => {}
+        Err(e) => return Err(e.into()),
     }
     let owner = env::caller();
-    CLAIMS.insert(&label, &owner)?;
+    names::set_subname_owner(&parent, &label, &owner, false).map_err(|e| match e {
+        Error::NotNameOwner | Error::NameNotFound => RegistrarError::ParentNotHeld,
+        e => RegistrarError::Host(e),
+    })?;
+    if fee > 0 {
+        let beneficiary = BENEFICIARY.get().unwrap_or_else(|| env::trap());
+        env::transfer(&beneficiary, fee)?;
+    }
+    CLAIMS.set(&CLAIMS.get_or_default().saturating_add(1))?;
     event::emit(
         &[CLAIMED, crypto::blake3(label.as_bytes()), owner.0],
-        &Claimed {
-            label: label.clone(),
-            owner,
-        },
+        &Claimed { label, owner },
     );
-    Ok(full_name(&label, &parent))
+    Ok(name)
 }
 
 fn owner_of(label: String) -> Result<Option<AccountId>, RegistrarError> {
-    Ok(CLAIMS.get(&label))
+    check_label(&label)?;
+    Ok(current_owner(&full_name(&label, &load_parent()))?)
 }
 
 fn transfer(label: String, to: AccountId) -> Result<(), RegistrarError> {
-    let from = ensure_claimant(&label)?;
-    CLAIMS.insert(&label, &to)?;
+    let (parent, from) = ensure_owner(&label)?;
+    names::set_subname_owner(&parent, &label, &to, false)?;
     event::emit(
         &[TRANSFERRED, crypto::blake3(label.as_bytes()), from.0, to.0],
         &Transferred { label, from, to },
@@ -168,23 +187,13 @@ fn transfer(label: String, to: AccountId) -> Result<(), RegistrarError> {
 }
 
 fn release(label: String) -> Result<(), RegistrarError> {
-    let owner = ensure_claimant(&label)?;
-    replace_records(&label, Vec::new())?;
-    CLAIMS.remove(&label);
+    let (parent, owner) = ensure_owner(&label)?;
+    names::set_subname_owner(&parent, &label, &env::address(), false)?;
+    // The registrar owns the subname now, so it may clear what the last owner published.
+    names::set_records(&full_name(&label, &parent), &[])?;
     event::emit(
         &[RELEASED, crypto::blake3(label.as_bytes()), owner.0],
         &Released { label, owner },
-    );
-    Ok(())
-}
-
-fn set_records(label: String, records: Vec<DnsRecord>) -> Result<(), RegistrarError> {
-    ensure_claimant(&label)?;
-    let count = records.len() as u32;
-    replace_records(&label, records)?;
-    event::emit(
-        &[RECORDS_SET, crypto::blake3(label.as_bytes())],
-        &RecordsSet { label, count },
     );
     Ok(())
 }
@@ -193,41 +202,32 @@ fn parent() -> Result<String, RegistrarError> {
     Ok(load_parent())
 }
 
-/// Replaces the records of subname `label` (labels relative to it) among the parent's.
-fn replace_records(label: &str, records: Vec<DnsRecord>) -> Result<(), Error> {
-    let parent = load_parent();
-    let current = names::resolve(&parent)?;
-    let mut all: Vec<DnsRecord> = current
-        .records
-        .into_iter()
-        .filter(|r| !belongs_to(&r.label, label))
-        .collect();
-    all.extend(records.into_iter().map(|r| DnsRecord {
-        label: under(&r.label, label),
-        ..r
-    }));
-    names::set_records(&parent, &all)
+fn fee() -> Result<Balance, RegistrarError> {
+    Ok(FEE.get_or_default())
 }
 
-/// Whether a record label of the parent is `label` or below it.
-fn belongs_to(record_label: &str, label: &str) -> bool {
-    record_label == label
-        || record_label
-            .strip_suffix(label)
-            .is_some_and(|head| head.ends_with('.'))
+fn claims() -> Result<u64, RegistrarError> {
+    Ok(CLAIMS.get_or_default())
 }
 
-/// A record label relative to subname `label` as a label of the parent: `@` is `label`,
-/// `www` is `www.label`.
-fn under(relative: &str, label: &str) -> String {
-    if relative == "@" || relative.is_empty() {
-        String::from(label)
-    } else {
-        let mut out = String::from(relative);
-        out.push('.');
-        out.push_str(label);
-        out
+/// The owner of subname `name` unless it is free (not resolving, or the registrar's own).
+fn current_owner(name: &str) -> Result<Option<AccountId>, Error> {
+    match names::resolve(name) {
+        Ok(current) if current.owner != env::address() => Ok(Some(current.owner)),
+        Ok(_) | Err(Error::NameNotFound) => Ok(None),
+        Err(e) => Err(e),
     }
+}
+
+/// The parent and the caller, if the caller owns subname `label`.
+fn ensure_owner(label: &str) -> Result<(String, AccountId), RegistrarError> {
+    check_label(label)?;
+    let parent = load_parent();
+    let owner = current_owner(&full_name(label, &parent))?.ok_or(RegistrarError::NotClaimed)?;
+    if owner != env::caller() {
+        return Err(RegistrarError::NotClaimant);
+    }
+    Ok((parent, owner))
 }
 
 fn full_name(label: &str, parent: &str) -> String {
@@ -251,14 +251,6 @@ fn check_label(label: &str) -> Result<(), RegistrarError> {
     } else {
         Err(RegistrarError::InvalidLabel)
     }
-}
-
-fn ensure_claimant(label: &str) -> Result<AccountId, RegistrarError> {
-    let owner = CLAIMS.get(label).ok_or(RegistrarError::NotClaimed)?;
-    if owner != env::caller() {
-        return Err(RegistrarError::NotClaimant);
-    }
-    Ok(owner)
 }
 
 /// The parent, written at deploy (so always present).

@@ -1,0 +1,384 @@
+//! Contracts end to end: a real `ghostchain --dev` driven by the real `ghost contract …`
+//! commands. The example contracts (`counter`, `dns-balancer`) come from
+//! `ghost_contract_fixtures` as compiled `.wasm` files; the DoS fixtures (floats, an endless
+//! loop) are WAT compiled here.
+//!
+//! - `counter`: upload, instantiate, `call --method increment`, `query --method get` → 1.
+//! - `dns-balancer`: upload, instantiate, `register` (the contract registers its name with its
+//!   own balance), `set_reporters` (Bob's key, typed `--args`), then a health report signed by
+//!   Bob and sent as raw `--data` by a relayer; `ghost domain resolve` shows the A record.
+//! - A float module's upload is refused (`FloatsNotAllowed`, exit 1); an endless loop's call
+//!   fails with `OutOfFuel` (exit 1, fee paid, nothing written), and the next transfer is
+//!   included in a later block.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use ghost_e2e::{Node, ghost_json};
+use ghost_primitives::bytes::{decode_hex, encode_hex};
+use ghost_primitives::{AccountId, Bytes, DnsRecord, Pair, RecordData, blake3_256};
+use ghost_rpc::{ChainApiClient, ContractsApiClient};
+use parity_scale_codec::{DecodeAll, Encode};
+
+/// The name the balancer manages.
+const NAME: &str = "balancer.ghost";
+/// TTL of the balancer's A records.
+const TTL: u32 = 60;
+/// The backend Bob reports healthy.
+const BACKEND: [u8; 4] = [10, 0, 0, 1];
+/// What every report signature covers first (`contracts/examples/dns-balancer`).
+const REPORT_CONTEXT: &[u8] = b"ghost-dns-balancer/report/v1";
+/// Thirty days, in ms: how long the balancer registers its name for.
+const MONTH_MS: u64 = 30 * 24 * 60 * 60 * 1000;
+
+/// `f32` arithmetic: refused at upload.
+const FLOAT_WAT: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "deploy"))
+  (func (export "call") (drop (f32.add (f32.const 1.5) (f32.const 2.5)))))"#;
+
+/// Writes a key, then loops forever: every call runs out of fuel and writes nothing.
+const LOOP_WAT: &str = r#"(module
+  (import "ghost" "storage_set" (func $set (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "key")
+  (func (export "deploy"))
+  (func (export "call")
+    (drop (call $set (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)))
+    (loop $forever (br $forever))))"#;
+
+/// Fuel for the endless loop's call: a few ms of interpretation.
+const LOOP_FUEL: &str = "2000000";
+
+/// `blake3(method)[0..4]`, as `pallet_contracts::selector` and the SDK compute it.
+fn selector(method: &str) -> [u8; 4] {
+    let hash = blake3_256(method.as_bytes());
+    [hash.0[0], hash.0[1], hash.0[2], hash.0[3]]
+}
+
+/// Writes `code` to `dir/name` and returns the path as a string for the CLI.
+fn write_code(dir: &Path, name: &str, code: &[u8]) -> String {
+    let path: PathBuf = dir.join(name);
+    std::fs::write(&path, code).expect("write the contract file");
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+/// Runs `ghost --json args…` expecting it to fail; returns its output.
+fn ghost_fails(node: &Node, args: &[&str]) -> Output {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = node.ghost(&all);
+    assert!(
+        !out.status.success(),
+        "ghost {args:?} should have failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(1), "ghost {args:?}");
+    out
+}
+
+/// `ghost contract upload FILE --from //Alice`; returns the code hash.
+fn upload(node: &Node, file: &str) -> String {
+    let uploaded = ghost_json(node, &["contract", "upload", file, "--from", "//Alice"]);
+    assert!(uploaded["block_number"].as_u64().is_some(), "{uploaded}");
+    assert!(uploaded["deposit"].as_u64().unwrap() > 0, "{uploaded}");
+    uploaded["code_hash"].as_str().unwrap().to_string()
+}
+
+/// `ghost contract instantiate HASH --from //Alice --value VALUE` plus `extra`; returns the
+/// contract's address.
+fn instantiate(node: &Node, code_hash: &str, value: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "contract",
+        "instantiate",
+        code_hash,
+        "--from",
+        "//Alice",
+        "--value",
+        value,
+    ];
+    args.extend_from_slice(extra);
+    let instantiated = ghost_json(node, &args);
+    assert_eq!(instantiated["code_hash"], code_hash, "{instantiated}");
+    instantiated["address"].as_str().unwrap().to_string()
+}
+
+/// `ghost contract query …` that must succeed (`result: ok`); returns the decoded output bytes
+/// and the fuel burned.
+fn query_ok(node: &Node, address: &str, input: &[&str]) -> (Vec<u8>, u64) {
+    let mut args = vec!["contract", "query", address, "--from", "//Alice"];
+    args.extend_from_slice(input);
+    let answer = ghost_json(node, &args);
+    assert_eq!(answer["result"], "ok", "{answer}");
+    assert_eq!(answer["reverted"], false, "{answer}");
+    let output = decode_hex(answer["output"].as_str().unwrap()).unwrap();
+    (output, answer["fuelConsumed"].as_u64().unwrap())
+}
+
+/// The records of `name` per `ghost domain resolve NAME --json`, and its owner.
+fn resolve(node: &Node, name: &str) -> (String, Vec<DnsRecord>) {
+    let resolution = ghost_json(node, &["domain", "resolve", name]);
+    let records = serde_json::from_value(resolution["records"].clone())
+        .unwrap_or_else(|e| panic!("records of {resolution}: {e}"));
+    (resolution["owner"].as_str().unwrap().to_string(), records)
+}
+
+/// The apex A records among `records`, with their TTLs.
+fn apex_a(records: &[DnsRecord]) -> Vec<([u8; 4], u32)> {
+    records
+        .iter()
+        .filter_map(|r| match r.data {
+            RecordData::A(ip) if r.label.is_apex() => Some((ip, r.ttl)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn counter_and_dns_balancer_through_the_ghost_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+
+    // ---- counter ----
+    let file = write_code(dir.path(), "counter.wasm", ghost_contract_fixtures::COUNTER);
+    let code_hash = upload(&node, &file);
+    assert_eq!(
+        code_hash,
+        blake3_256(ghost_contract_fixtures::COUNTER).to_string()
+    );
+    // `deploy(u64)` stores the count: the 1 GHOST pays its storage deposit.
+    let counter = instantiate(&node, &code_hash, "1GHOST", &["--args", r#"["u64:0"]"#]);
+    let called = ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &counter,
+            "--from",
+            "//Alice",
+            "--method",
+            "increment",
+            "--args",
+            r#"["u64:1"]"#,
+        ],
+    );
+    assert_eq!(called["method"], "increment", "{called}");
+    assert!(called["block_number"].as_u64().is_some(), "{called}");
+    let (output, _) = query_ok(&node, &counter, &["--method", "get"]);
+    assert_eq!(u64::decode_all(&mut &output[..]).unwrap(), 1);
+
+    // ---- dns-balancer ----
+    let file = write_code(
+        dir.path(),
+        "dns_balancer.wasm",
+        ghost_contract_fixtures::DNS_BALANCER,
+    );
+    let code_hash = upload(&node, &file);
+    let dave = Pair::dev("Dave").public();
+    let bob = Pair::dev("Bob");
+    // `Settings { name, reporters, ttl, max_report_age_ms }`, Dave reporting for now.
+    let settings = (NAME.to_string(), vec![dave], TTL, 600_000u64).encode();
+    // 20 GHOST: the name's price and the storage deposits, paid by the contract.
+    let balancer_address = instantiate(
+        &node,
+        &code_hash,
+        "20GHOST",
+        &["--data", &encode_hex(&settings)],
+    );
+    let balancer: AccountId = balancer_address.parse().unwrap();
+
+    // The admin (Alice) has the contract register the name for itself.
+    ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &balancer_address,
+            "--from",
+            "//Alice",
+            "--method",
+            "register",
+            "--args",
+            &format!(r#"["u64:{MONTH_MS}"]"#),
+        ],
+    );
+    let (owner, records) = resolve(&node, NAME);
+    assert_eq!(owner, balancer_address);
+    assert!(apex_a(&records).is_empty(), "{records:?}");
+
+    // Bob becomes the only reporter: `Vec<AccountId>` as a compact length then the key.
+    ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &balancer_address,
+            "--from",
+            "//Alice",
+            "--method",
+            "set_reporters",
+            "--args",
+            &format!(r#"["raw:0x04", "account:{}"]"#, bob.public()),
+        ],
+    );
+    let (output, _) = query_ok(&node, &balancer_address, &["--method", "settings"]);
+    type Settings = (String, Vec<AccountId>, u32, u64);
+    let (name, reporters, ttl, _) = Settings::decode_all(&mut &output[..]).unwrap();
+    assert_eq!(
+        (name.as_str(), reporters, ttl),
+        (NAME, vec![bob.public()], TTL)
+    );
+
+    // Bob signs `BACKEND is healthy` at the best block's time; Charlie relays it as raw data:
+    // `selector("report") ++ SCALE(Vec<SignedReport { report: (ip, healthy, timestamp),
+    // reporter, signature }>)`.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let now = rt.block_on(async {
+        let client = node.client().await;
+        ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .timestamp_ms
+    });
+    let report = (BACKEND, true, now);
+    let message = [REPORT_CONTEXT, &balancer.0, &report.encode()].concat();
+    let signature: [u8; 64] = bob.sign(&message).0;
+    let mut data = selector("report").to_vec();
+    assert_eq!(data, [0x31, 0xf2, 0x7c, 0xf7], "the README's selector");
+    vec![(report, bob.public(), signature)].encode_to(&mut data);
+    let data = encode_hex(&data);
+
+    // The dry run answers the healthy set; the transaction then buys twice what it burned.
+    let (output, fuel) = query_ok(&node, &balancer_address, &["--data", &data]);
+    assert_eq!(
+        Vec::<[u8; 4]>::decode_all(&mut &output[..]).unwrap(),
+        vec![BACKEND]
+    );
+    let fuel = (2 * fuel).to_string();
+    let relayed = ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &balancer_address,
+            "--from",
+            "//Charlie",
+            "--data",
+            &data,
+            "--fuel",
+            &fuel,
+        ],
+    );
+    assert!(relayed["method"].is_null(), "{relayed}");
+    assert_eq!(relayed["data"], data.as_str(), "{relayed}");
+
+    let (owner, records) = resolve(&node, NAME);
+    assert_eq!(owner, balancer_address);
+    assert_eq!(apex_a(&records), vec![(BACKEND, TTL)], "{records:?}");
+    // The same through JSON-RPC `domain_resolve`.
+    let resolved: serde_json::Value = rt.block_on(async {
+        use jsonrpsee::core::client::ClientT;
+        node.client()
+            .await
+            .request("domain_resolve", jsonrpsee::rpc_params![NAME])
+            .await
+            .unwrap()
+    });
+    let records: Vec<DnsRecord> = serde_json::from_value(resolved["records"].clone()).unwrap();
+    assert_eq!(apex_a(&records), vec![(BACKEND, TTL)], "{resolved}");
+}
+
+#[test]
+fn float_code_is_refused_and_an_endless_loop_runs_out_of_fuel() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+
+    // A float module: included, refused by the pallet, exit 1 with the error named.
+    let float = write_code(
+        dir.path(),
+        "float.wasm",
+        &wat::parse_str(FLOAT_WAT).unwrap(),
+    );
+    let out = ghost_fails(&node, &["contract", "upload", &float, "--from", "//Alice"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["success"], false, "{report}");
+    let error = report["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("Contracts.FloatsNotAllowed"), "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("FloatsNotAllowed"), "{stderr}");
+    let code_hash = blake3_256(&wat::parse_str(FLOAT_WAT).unwrap()).to_string();
+    let out = ghost_fails(
+        &node,
+        &["contract", "instantiate", &code_hash, "--from", "//Alice"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("upload it first"),
+        "nothing stored: {stderr}"
+    );
+
+    // An endless loop: deployed fine, every call runs out of fuel.
+    let looping = write_code(dir.path(), "loop.wasm", &wat::parse_str(LOOP_WAT).unwrap());
+    let code_hash = upload(&node, &looping);
+    let address = instantiate(&node, &code_hash, "1GHOST", &[]);
+
+    // The dry run is bounded too, and says why.
+    let out = ghost_fails(
+        &node,
+        &[
+            "contract", "query", &address, "--data", "0x", "--fuel", LOOP_FUEL,
+        ],
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["result"], "error", "{answer}");
+    let error = answer["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("Contracts.OutOfFuel"), "{answer}");
+    assert_eq!(answer["fuelConsumed"].as_u64(), Some(2_000_000), "{answer}");
+
+    let alice = ghost_json(&node, &["key", "inspect", "//Alice"]);
+    let alice = alice["address"].as_str().unwrap().to_string();
+    let nonce_before = ghost_json(&node, &["balance", &alice])["nonce"]
+        .as_u64()
+        .unwrap();
+    let out = ghost_fails(
+        &node,
+        &[
+            "contract", "call", &address, "--from", "//Alice", "--data", "0x", "--fuel", LOOP_FUEL,
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["success"], false, "{report}");
+    let error = report["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("Contracts.OutOfFuel"), "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("OutOfFuel"), "{stderr}");
+    let loop_block = report["block_number"].as_u64().expect("included");
+    // Included and paid for (the nonce moved), but the key it wrote was reverted.
+    assert_eq!(
+        ghost_json(&node, &["balance", &alice])["nonce"].as_u64(),
+        Some(nonce_before + 1)
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stored = rt.block_on(async {
+        let client = node.client().await;
+        ContractsApiClient::contract_storage(&client, address.clone(), Bytes(b"key".to_vec()), None)
+            .await
+            .unwrap()
+    });
+    assert_eq!(stored, None);
+
+    // Block production goes on: a transfer lands in a later block.
+    let bob = Pair::dev("Bob").public().to_string();
+    let receipt = ghost_json(
+        &node,
+        &[
+            "transfer", "--from", "//Alice", "--to", &bob, "--amount", "1000",
+        ],
+    );
+    assert_eq!(receipt["success"], true, "{receipt}");
+    assert!(
+        receipt["block_number"].as_u64().unwrap() > loop_block,
+        "{receipt} after block {loop_block}"
+    );
+}
