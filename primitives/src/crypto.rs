@@ -133,7 +133,8 @@ impl Signature {
 /// is valid. Accepts exactly what [`Signature::verify`] accepts one by one (see
 /// [`crate::ed25519`]), so block import may batch what authors checked singly.
 pub fn verify_batch(items: &[(&[u8], Signature, AccountId)]) -> bool {
-    let raw: Vec<(&[u8], [u8; 64], [u8; 32])> = items.iter().map(|(m, s, a)| (*m, s.0, a.0)).collect();
+    let raw: Vec<(&[u8], [u8; 64], [u8; 32])> =
+        items.iter().map(|(m, s, a)| (*m, s.0, a.0)).collect();
     crate::ed25519::verify_batch(&raw)
 }
 

@@ -112,7 +112,9 @@ pub fn verify_batch(items: &[(&[u8], [u8; 64], [u8; 32])]) -> bool {
     let points = std::iter::once(curve25519_dalek::constants::ED25519_BASEPOINT_POINT)
         .chain(parsed.iter().map(|p| p.r))
         .chain(parsed.iter().map(|p| p.a));
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity()
+    EdwardsPoint::vartime_multiscalar_mul(scalars, points)
+        .mul_by_cofactor()
+        .is_identity()
 }
 
 #[cfg(test)]
@@ -164,14 +166,19 @@ mod tests {
         let pair = Pair::from_seed(&[3; 32]);
         let message = b"torsion";
         let signature = pair.sign(message).0;
-        let r = CompressedEdwardsY(signature[..32].try_into().unwrap()).decompress().unwrap();
+        let r = CompressedEdwardsY(signature[..32].try_into().unwrap())
+            .decompress()
+            .unwrap();
         let mut tweaked = signature;
         tweaked[..32].copy_from_slice((r + EIGHT_TORSION[1]).compress().as_bytes());
         let single = verify(&pair.public().0, message, &tweaked);
         for extra in 0..8u8 {
             let (p2, s2) = signed(extra + 10, &[extra]);
             let other = [extra];
-            let batch = verify_batch(&[(message.as_slice(), tweaked, pair.public().0), (other.as_slice(), s2, p2)]);
+            let batch = verify_batch(&[
+                (message.as_slice(), tweaked, pair.public().0),
+                (other.as_slice(), s2, p2),
+            ]);
             assert_eq!(batch, single, "batch with companion {extra}");
         }
     }

@@ -35,10 +35,12 @@ pub use bytes::Bytes;
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};
 pub use hash::{Hash, blake3_256};
-pub use names::{DomainName, NameError, namehash};
-pub use records::{DnsRecord, Hostname, RecordData, RecordError, RecordLabel, RecordType, Web3Records};
 pub use header::{
     AURA_ENGINE_ID, ConsensusEngineId, Digest, DigestItem, GRANDPA_ENGINE_ID, Header,
+};
+pub use names::{DomainName, NameError, namehash};
+pub use records::{
+    DnsRecord, Hostname, RecordData, RecordError, RecordLabel, RecordType, Web3Records,
 };
 pub use transaction_validity::{
     InvalidTransaction, TransactionTag, TransactionValidity, TransactionValidityError,

@@ -44,7 +44,9 @@ pub enum NameError {
     #[error("`{0}` has uppercase letters: names are lowercase (normalize with IDNA/UTS-46 first)")]
     Uppercase(String),
     /// A character outside `[a-z0-9-]`.
-    #[error("label `{label}` has the character {ch:?}; only a-z, 0-9 and - are allowed (punycode non-ASCII names)")]
+    #[error(
+        "label `{label}` has the character {ch:?}; only a-z, 0-9 and - are allowed (punycode non-ASCII names)"
+    )]
     InvalidCharacter {
         /// The label.
         label: String,
@@ -70,11 +72,17 @@ pub fn check_label(label: &str) -> Result<(), NameError> {
     if label.len() > MAX_LABEL_LEN {
         return Err(NameError::LabelTooLong(label.into()));
     }
-    if let Some(ch) = label.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')) {
+    if let Some(ch) = label
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+    {
         if ch.is_ascii_uppercase() {
             return Err(NameError::Uppercase(label.into()));
         }
-        return Err(NameError::InvalidCharacter { label: label.into(), ch });
+        return Err(NameError::InvalidCharacter {
+            label: label.into(),
+            ch,
+        });
     }
     if label.starts_with('-') {
         return Err(NameError::LeadingHyphen(label.into()));
@@ -159,7 +167,8 @@ pub fn namehash(name: &str) -> Hash {
     if name.is_empty() {
         return Hash::ZERO;
     }
-    name.rsplit('.').fold(Hash::ZERO, |node, label| child_hash(&node, label))
+    name.rsplit('.')
+        .fold(Hash::ZERO, |node, label| child_hash(&node, label))
 }
 
 /// The namehash of `label` under the node `parent`.
@@ -208,7 +217,8 @@ impl Decode for DomainName {
         }
         let mut bytes = vec![0u8; len];
         input.read(&mut bytes)?;
-        let s = String::from_utf8(bytes).map_err(|_| CodecError::from("domain name is not UTF-8"))?;
+        let s =
+            String::from_utf8(bytes).map_err(|_| CodecError::from("domain name is not UTF-8"))?;
         DomainName::parse(&s).map_err(|_| CodecError::from("domain name is not canonical"))
     }
 }
@@ -248,11 +258,17 @@ mod tests {
             Hash(*h.finalize().as_bytes())
         };
         assert_eq!(namehash("alice.ghost"), alice);
-        assert_eq!(child_hash(&namehash("alice.ghost"), "www"), namehash("www.alice.ghost"));
+        assert_eq!(
+            child_hash(&namehash("alice.ghost"), "www"),
+            namehash("www.alice.ghost")
+        );
         // Fixed vectors: a silent change of the scheme fails here.
         assert_eq!(
             namehash("alice.ghost").to_string(),
-            DomainName::parse("alice.ghost").unwrap().namehash().to_string()
+            DomainName::parse("alice.ghost")
+                .unwrap()
+                .namehash()
+                .to_string()
         );
         assert_ne!(namehash("alice.ghost"), namehash("alice.bc"));
     }
@@ -270,15 +286,30 @@ mod tests {
             (&long_name, NameError::TooLong(long_name.len())),
             ("-alice.ghost", NameError::LeadingHyphen("-alice".into())),
             ("alice-.ghost", NameError::TrailingHyphen("alice-".into())),
-            ("al_ice.ghost", NameError::InvalidCharacter { label: "al_ice".into(), ch: '_' }),
-            ("bücher.ghost", NameError::InvalidCharacter { label: "bücher".into(), ch: 'ü' }),
+            (
+                "al_ice.ghost",
+                NameError::InvalidCharacter {
+                    label: "al_ice".into(),
+                    ch: '_',
+                },
+            ),
+            (
+                "bücher.ghost",
+                NameError::InvalidCharacter {
+                    label: "bücher".into(),
+                    ch: 'ü',
+                },
+            ),
             ("alice", NameError::NoTld("alice".into())),
         ];
         for (input, expected) in cases {
             assert_eq!(DomainName::parse(input), Err(expected), "{input}");
         }
         let label_case = format!("{long_label}.ghost");
-        assert_eq!(DomainName::parse(&label_case), Err(NameError::LabelTooLong(long_label)));
+        assert_eq!(
+            DomainName::parse(&label_case),
+            Err(NameError::LabelTooLong(long_label))
+        );
         assert!(DomainName::parse(&format!("{}.ghost", "a".repeat(63))).is_ok());
         assert!(DomainName::parse("xn--bcher-kva.ghost").is_ok());
     }

@@ -52,7 +52,20 @@ pub enum RecordError {
 }
 
 /// DNS record types the chain stores.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Debug,
+    Encode,
+    Decode,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[allow(clippy::upper_case_acronyms)]
 pub enum RecordType {
     /// IPv4 address.
@@ -198,7 +211,9 @@ impl RecordLabel {
             && s.split('.').all(|l| {
                 !l.is_empty()
                     && l.len() <= crate::names::MAX_LABEL_LEN
-                    && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                    && l.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    })
                     && !l.starts_with('-')
                     && !l.ends_with('-')
             });
@@ -221,7 +236,11 @@ impl RecordLabel {
     /// The absolute name of this label under `name` (`www` under `alice.ghost` is
     /// `www.alice.ghost`; `@` is `alice.ghost`).
     pub fn under(&self, name: &str) -> String {
-        if self.is_apex() { name.to_string() } else { format!("{}.{name}", self.0) }
+        if self.is_apex() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.0)
+        }
     }
 }
 
@@ -329,26 +348,68 @@ impl Decode for RecordData {
             AAAA([u8; 16]),
             CNAME(Hostname),
             TXT(Vec<Vec<u8>>),
-            MX { preference: u16, exchange: Hostname },
+            MX {
+                preference: u16,
+                exchange: Hostname,
+            },
             NS(Hostname),
-            SRV { priority: u16, weight: u16, port: u16, target: Hostname },
-            CAA { flags: u8, tag: String, value: Vec<u8> },
-            TLSA { usage: u8, selector: u8, matching_type: u8, data: Vec<u8> },
+            SRV {
+                priority: u16,
+                weight: u16,
+                port: u16,
+                target: Hostname,
+            },
+            CAA {
+                flags: u8,
+                tag: String,
+                value: Vec<u8>,
+            },
+            TLSA {
+                usage: u8,
+                selector: u8,
+                matching_type: u8,
+                data: Vec<u8>,
+            },
         }
         let data = match Raw::decode(input)? {
             Raw::A(a) => RecordData::A(a),
             Raw::AAAA(a) => RecordData::AAAA(a),
             Raw::CNAME(h) => RecordData::CNAME(h),
             Raw::TXT(t) => RecordData::TXT(t),
-            Raw::MX { preference, exchange } => RecordData::MX { preference, exchange },
+            Raw::MX {
+                preference,
+                exchange,
+            } => RecordData::MX {
+                preference,
+                exchange,
+            },
             Raw::NS(h) => RecordData::NS(h),
-            Raw::SRV { priority, weight, port, target } => RecordData::SRV { priority, weight, port, target },
+            Raw::SRV {
+                priority,
+                weight,
+                port,
+                target,
+            } => RecordData::SRV {
+                priority,
+                weight,
+                port,
+                target,
+            },
             Raw::CAA { flags, tag, value } => RecordData::CAA { flags, tag, value },
-            Raw::TLSA { usage, selector, matching_type, data } => {
-                RecordData::TLSA { usage, selector, matching_type, data }
-            }
+            Raw::TLSA {
+                usage,
+                selector,
+                matching_type,
+                data,
+            } => RecordData::TLSA {
+                usage,
+                selector,
+                matching_type,
+                data,
+            },
         };
-        data.validate().map_err(|_| CodecError::from("invalid record value"))?;
+        data.validate()
+            .map_err(|_| CodecError::from("invalid record value"))?;
         Ok(data)
     }
 }
@@ -382,7 +443,10 @@ impl RecordData {
                 Ok(())
             }
             RecordData::CAA { tag, .. } => {
-                if tag.is_empty() || tag.len() > 15 || !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                if tag.is_empty()
+                    || tag.len() > 15
+                    || !tag.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
                     return Err(self.invalid(tag, "CAA tag must be 1-15 letters or digits"));
                 }
                 Ok(())
@@ -395,7 +459,11 @@ impl RecordData {
     }
 
     fn invalid(&self, value: &str, reason: &str) -> RecordError {
-        RecordError::InvalidValue { rtype: self.rtype(), value: value.into(), reason: reason.into() }
+        RecordError::InvalidValue {
+            rtype: self.rtype(),
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The size this value adds to a name's storage (bytes).
@@ -405,24 +473,49 @@ impl RecordData {
 
     /// Parses the text form of a value of type `rtype`.
     pub fn parse(rtype: RecordType, value: &str) -> Result<RecordData, RecordError> {
-        let invalid = |reason: &str| RecordError::InvalidValue { rtype, value: value.into(), reason: reason.into() };
+        let invalid = |reason: &str| RecordError::InvalidValue {
+            rtype,
+            value: value.into(),
+            reason: reason.into(),
+        };
         let fields: Vec<&str> = value.split_whitespace().collect();
-        let num = |s: &str| s.parse::<u16>().map_err(|_| invalid("expected a number 0-65535"));
-        let byte = |s: &str| s.parse::<u8>().map_err(|_| invalid("expected a number 0-255"));
+        let num = |s: &str| {
+            s.parse::<u16>()
+                .map_err(|_| invalid("expected a number 0-65535"))
+        };
+        let byte = |s: &str| {
+            s.parse::<u8>()
+                .map_err(|_| invalid("expected a number 0-255"))
+        };
         let data = match rtype {
             RecordType::A => RecordData::A(
-                value.trim().parse::<Ipv4Addr>().map_err(|_| invalid("not an IPv4 address"))?.octets(),
+                value
+                    .trim()
+                    .parse::<Ipv4Addr>()
+                    .map_err(|_| invalid("not an IPv4 address"))?
+                    .octets(),
             ),
             RecordType::AAAA => RecordData::AAAA(
-                value.trim().parse::<Ipv6Addr>().map_err(|_| invalid("not an IPv6 address"))?.octets(),
+                value
+                    .trim()
+                    .parse::<Ipv6Addr>()
+                    .map_err(|_| invalid("not an IPv6 address"))?
+                    .octets(),
             ),
             RecordType::CNAME => RecordData::CNAME(Hostname::parse(value.trim())?),
             RecordType::NS => RecordData::NS(Hostname::parse(value.trim())?),
             RecordType::TXT => RecordData::TXT(
-                value.as_bytes().chunks(MAX_TXT_STRING).map(<[u8]>::to_vec).collect::<Vec<_>>(),
+                value
+                    .as_bytes()
+                    .chunks(MAX_TXT_STRING)
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>(),
             ),
             RecordType::MX => match fields.as_slice() {
-                [pref, host] => RecordData::MX { preference: num(pref)?, exchange: Hostname::parse(host)? },
+                [pref, host] => RecordData::MX {
+                    preference: num(pref)?,
+                    exchange: Hostname::parse(host)?,
+                },
                 _ => return Err(invalid("expected `PREFERENCE HOST`")),
             },
             RecordType::SRV => match fields.as_slice() {
@@ -461,7 +554,9 @@ impl RecordData {
 
     /// `TYPE=VALUE` (the form the CLI takes).
     pub fn parse_assignment(s: &str) -> Result<RecordData, RecordError> {
-        let (rtype, value) = s.split_once('=').ok_or_else(|| RecordError::Syntax(s.into()))?;
+        let (rtype, value) = s
+            .split_once('=')
+            .ok_or_else(|| RecordError::Syntax(s.into()))?;
         RecordData::parse(rtype.trim().parse()?, value)
     }
 }
@@ -476,13 +571,30 @@ impl fmt::Display for RecordData {
                 let text: Vec<u8> = strings.concat();
                 write!(f, "{}", String::from_utf8_lossy(&text))
             }
-            RecordData::MX { preference, exchange } => write!(f, "{preference} {exchange}"),
-            RecordData::SRV { priority, weight, port, target } => write!(f, "{priority} {weight} {port} {target}"),
+            RecordData::MX {
+                preference,
+                exchange,
+            } => write!(f, "{preference} {exchange}"),
+            RecordData::SRV {
+                priority,
+                weight,
+                port,
+                target,
+            } => write!(f, "{priority} {weight} {port} {target}"),
             RecordData::CAA { flags, tag, value } => {
                 write!(f, "{flags} {tag} \"{}\"", String::from_utf8_lossy(value))
             }
-            RecordData::TLSA { usage, selector, matching_type, data } => {
-                write!(f, "{usage} {selector} {matching_type} {}", hex::encode(data))
+            RecordData::TLSA {
+                usage,
+                selector,
+                matching_type,
+                data,
+            } => {
+                write!(
+                    f,
+                    "{usage} {selector} {matching_type} {}",
+                    hex::encode(data)
+                )
             }
         }
     }
@@ -498,7 +610,11 @@ struct RecordDataJson {
 
 impl serde::Serialize for RecordData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        RecordDataJson { rtype: self.rtype(), value: self.to_string() }.serialize(s)
+        RecordDataJson {
+            rtype: self.rtype(),
+            value: self.to_string(),
+        }
+        .serialize(s)
     }
 }
 
@@ -526,7 +642,11 @@ pub const DEFAULT_TTL: u32 = 300;
 impl DnsRecord {
     /// A record at the apex with the default TTL.
     pub fn apex(data: RecordData) -> DnsRecord {
-        DnsRecord { label: RecordLabel::apex(), ttl: DEFAULT_TTL, data }
+        DnsRecord {
+            label: RecordLabel::apex(),
+            ttl: DEFAULT_TTL,
+            data,
+        }
     }
 }
 
@@ -576,12 +696,18 @@ impl<'de> serde::Deserialize<'de> for DnsRecord {
         let json = DnsRecordJson::deserialize(d)?;
         let label = RecordLabel::parse(&json.label).map_err(serde::de::Error::custom)?;
         let data = RecordData::parse(json.rtype, &json.value).map_err(serde::de::Error::custom)?;
-        Ok(DnsRecord { label, ttl: json.ttl, data })
+        Ok(DnsRecord {
+            label,
+            ttl: json.ttl,
+            data,
+        })
     }
 }
 
 /// Web3 records: addresses per SLIP-44 coin type, text key/values, a content hash.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 pub struct Web3Records {
     /// Address bytes by coin type (60 = Ethereum, as ENS's `addr(node, coinType)`).
     pub addresses: BTreeMap<u32, crate::Bytes>,
@@ -652,7 +778,10 @@ mod tests {
     fn long_txt_values_split_into_strings() {
         let value = "x".repeat(600);
         match RecordData::parse(RecordType::TXT, &value).unwrap() {
-            RecordData::TXT(strings) => assert_eq!(strings.iter().map(Vec::len).collect::<Vec<_>>(), vec![255, 255, 90]),
+            RecordData::TXT(strings) => assert_eq!(
+                strings.iter().map(Vec::len).collect::<Vec<_>>(),
+                vec![255, 255, 90]
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -664,7 +793,10 @@ mod tests {
         assert_eq!(RecordLabel::parse("WWW").unwrap().as_str(), "www");
         assert!(RecordLabel::parse("a..b").is_err());
         assert!(RecordLabel::parse("bad label").is_err());
-        assert_eq!(RecordLabel::parse("www").unwrap().under("alice.ghost"), "www.alice.ghost");
+        assert_eq!(
+            RecordLabel::parse("www").unwrap().under("alice.ghost"),
+            "www.alice.ghost"
+        );
     }
 
     #[test]
@@ -675,7 +807,10 @@ mod tests {
             data: RecordData::parse_assignment("MX=10 mx.example.com").unwrap(),
         };
         let json = serde_json::to_value(&record).unwrap();
-        assert_eq!(json, serde_json::json!({"type": "MX", "label": "mail", "ttl": 60, "value": "10 mx.example.com", "priority": 10}));
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "MX", "label": "mail", "ttl": 60, "value": "10 mx.example.com", "priority": 10})
+        );
         assert_eq!(serde_json::from_value::<DnsRecord>(json).unwrap(), record);
     }
 

@@ -139,19 +139,29 @@ fn block_import(c: &mut Criterion) {
                 (key, ed25519_dalek::Signature::from_bytes(&xt.signature.0))
             })
             .collect();
-        group.bench_with_input(BenchmarkId::new("dalek_verify_strict", n), &fixture, |b, f| {
-            b.iter(|| {
-                for (message, (key, signature)) in f.messages.iter().zip(&dalek) {
-                    assert!(key.verify_strict(message, signature).is_ok());
-                }
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("dalek_verify_batch", n), &fixture, |b, f| {
-            let messages: Vec<&[u8]> = f.messages.iter().map(|m| &m[..]).collect();
-            let keys: Vec<_> = dalek.iter().map(|(k, _)| *k).collect();
-            let signatures: Vec<_> = dalek.iter().map(|(_, s)| *s).collect();
-            b.iter(|| assert!(ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("dalek_verify_strict", n),
+            &fixture,
+            |b, f| {
+                b.iter(|| {
+                    for (message, (key, signature)) in f.messages.iter().zip(&dalek) {
+                        assert!(key.verify_strict(message, signature).is_ok());
+                    }
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("dalek_verify_batch", n),
+            &fixture,
+            |b, f| {
+                let messages: Vec<&[u8]> = f.messages.iter().map(|m| &m[..]).collect();
+                let keys: Vec<_> = dalek.iter().map(|(k, _)| *k).collect();
+                let signatures: Vec<_> = dalek.iter().map(|(_, s)| *s).collect();
+                b.iter(|| {
+                    assert!(ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok())
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -7,9 +7,7 @@
 //! the figure `docs/PERFORMANCE.md` puts next to ENS's gas for the same.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ghost_primitives::{
-    DnsRecord, Digest, DomainName, Hash, Header, Pair, RecordData, blake3_256,
-};
+use ghost_primitives::{Digest, DnsRecord, DomainName, Hash, Header, Pair, RecordData, blake3_256};
 use ghost_runtime::builder::{BlockBuilder, BuiltBlock};
 use ghost_runtime::chain_spec::ChainSpec;
 use ghost_runtime::domains::{Call as DomainsCall, RecordChange, YEAR_MS};
@@ -21,7 +19,9 @@ const N: usize = 200;
 fn records(i: u8) -> Vec<DnsRecord> {
     vec![
         DnsRecord::apex(RecordData::A([10, 0, 0, i])),
-        DnsRecord::apex(RecordData::AAAA([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i])),
+        DnsRecord::apex(RecordData::AAAA([
+            0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i,
+        ])),
         DnsRecord::apex(RecordData::TXT(vec![b"v=ghost1 hello".to_vec()])),
     ]
 }
@@ -39,16 +39,26 @@ fn name(i: usize) -> DomainName {
 
 impl Fixture {
     fn new() -> Fixture {
-        let pairs: Vec<Pair> = (0..N as u64).map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0)).collect();
+        let pairs: Vec<Pair> = (0..N as u64)
+            .map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0))
+            .collect();
         let mut spec = ChainSpec::dev();
         for pair in &pairs {
-            spec.genesis.balances.balances.push((pair.public(), 1_000 * GHOST));
+            spec.genesis
+                .balances
+                .balances
+                .push((pair.public(), 1_000 * GHOST));
         }
         let genesis = spec.genesis.build().expect("genesis builds");
         let mut store = MemoryNodeStore::default();
         store.insert_nodes(genesis.state_nodes);
         let genesis_hash = genesis.header.hash();
-        Fixture { store, genesis: genesis.header, genesis_hash, pairs }
+        Fixture {
+            store,
+            genesis: genesis.header,
+            genesis_hash,
+            pairs,
+        }
     }
 
     fn registrations(&self) -> Vec<UncheckedExtrinsic> {
@@ -73,16 +83,28 @@ impl Fixture {
             .iter()
             .enumerate()
             .map(|(i, pair)| {
-                let changes = records(i as u8 ^ 0xff).into_iter().map(RecordChange::Upsert).collect();
-                let call = RuntimeCall::Domains(DomainsCall::SetRecords { name: name(i), changes });
+                let changes = records(i as u8 ^ 0xff)
+                    .into_iter()
+                    .map(RecordChange::Upsert)
+                    .collect();
+                let call = RuntimeCall::Domains(DomainsCall::SetRecords {
+                    name: name(i),
+                    changes,
+                });
                 sign_extrinsic(call, pair, 1, 0, self.genesis_hash, None)
             })
             .collect()
     }
 }
 
-fn build(store: &MemoryNodeStore, parent: &Header, timestamp: u64, xts: Vec<UncheckedExtrinsic>) -> BuiltBlock {
-    let mut builder = BlockBuilder::new(store, parent, timestamp, Digest::default()).expect("block starts");
+fn build(
+    store: &MemoryNodeStore,
+    parent: &Header,
+    timestamp: u64,
+    xts: Vec<UncheckedExtrinsic>,
+) -> BuiltBlock {
+    let mut builder =
+        BlockBuilder::new(store, parent, timestamp, Digest::default()).expect("block starts");
     for xt in xts {
         builder.push(xt).expect("valid").expect("call succeeds");
     }
@@ -96,7 +118,9 @@ fn domains(c: &mut Criterion) {
     // The fee of one register with 3 records, as the dev chain charges it.
     let xt = &registrations[0];
     let info = api::query_info(&fixture.store, &fixture.genesis, xt).expect("fee");
-    let price = api::domain_price(&fixture.store, &fixture.genesis, &name(0), YEAR_MS).expect("price").expect("no overflow");
+    let price = api::domain_price(&fixture.store, &fixture.genesis, &name(0), YEAR_MS)
+        .expect("price")
+        .expect("no overflow");
     println!(
         "register(name, 3 records), {} bytes: weight {} ps, transaction fee {} (= {:.6} GHOST), name price for 1 year {} (= {} GHOST)",
         parity_scale_codec::Encode::encoded_size(xt),
@@ -107,7 +131,12 @@ fn domains(c: &mut Criterion) {
         price / GHOST
     );
 
-    let after_registration = build(&fixture.store, &fixture.genesis, 1_000, registrations.clone());
+    let after_registration = build(
+        &fixture.store,
+        &fixture.genesis,
+        1_000,
+        registrations.clone(),
+    );
     let mut store_with_names = fixture.store.clone();
     store_with_names.insert_nodes(after_registration.state_nodes.clone());
     let header_with_names = after_registration.block.header.clone();
@@ -116,12 +145,28 @@ fn domains(c: &mut Criterion) {
     let mut group = c.benchmark_group("domains");
     group.sample_size(10);
     group.throughput(Throughput::Elements(N as u64));
-    group.bench_with_input(BenchmarkId::new("register_3_records", N), &registrations, |b, xts| {
-        b.iter_batched(|| xts.clone(), |xts| build(&fixture.store, &fixture.genesis, 1_000, xts), BatchSize::LargeInput)
-    });
-    group.bench_with_input(BenchmarkId::new("set_records_3_changes", N), &updates, |b, xts| {
-        b.iter_batched(|| xts.clone(), |xts| build(&store_with_names, &header_with_names, 2_000, xts), BatchSize::LargeInput)
-    });
+    group.bench_with_input(
+        BenchmarkId::new("register_3_records", N),
+        &registrations,
+        |b, xts| {
+            b.iter_batched(
+                || xts.clone(),
+                |xts| build(&fixture.store, &fixture.genesis, 1_000, xts),
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    group.bench_with_input(
+        BenchmarkId::new("set_records_3_changes", N),
+        &updates,
+        |b, xts| {
+            b.iter_batched(
+                || xts.clone(),
+                |xts| build(&store_with_names, &header_with_names, 2_000, xts),
+                BatchSize::LargeInput,
+            )
+        },
+    );
     group.finish();
 }
 

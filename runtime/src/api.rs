@@ -235,7 +235,9 @@ pub fn domain_price(
     name: &DomainName,
     duration_ms: u64,
 ) -> Result<Option<Balance>, ApiError> {
-    with_state(store, header.state_root, || Domains::price_of(name, duration_ms))
+    with_state(store, header.state_root, || {
+        Domains::price_of(name, duration_ms)
+    })
 }
 
 /// Names owned by `owner`, after `cursor`, at most `limit`.
@@ -246,7 +248,9 @@ pub fn list_by_owner(
     cursor: Option<ghost_primitives::Hash>,
     limit: usize,
 ) -> Result<Vec<DomainName>, ApiError> {
-    with_state(store, header.state_root, || Domains::list_by_owner(owner, cursor, limit))
+    with_state(store, header.state_root, || {
+        Domains::list_by_owner(owner, cursor, limit)
+    })
 }
 
 /// Every stored name, after `cursor`, at most `limit`.
@@ -256,7 +260,9 @@ pub fn all_names(
     cursor: Option<ghost_primitives::Hash>,
     limit: usize,
 ) -> Result<Vec<DomainName>, ApiError> {
-    with_state(store, header.state_root, || Domains::all_names(cursor, limit))
+    with_state(store, header.state_root, || {
+        Domains::all_names(cursor, limit)
+    })
 }
 
 /// An account's primary name.
@@ -270,7 +276,10 @@ pub fn primary_name(
 }
 
 /// The domain parameters in force.
-pub fn domain_params(store: &dyn NodeStore, header: &Header) -> Result<crate::domains::DomainParams, ApiError> {
+pub fn domain_params(
+    store: &dyn NodeStore,
+    header: &Header,
+) -> Result<crate::domains::DomainParams, ApiError> {
     with_state(store, header.state_root, Domains::params)
 }
 
@@ -313,7 +322,13 @@ pub fn domain_changes(events: &[EventRecord]) -> Vec<DomainChange> {
                 crate::system::Phase::ApplyExtrinsic(i) => Some(i),
                 _ => None,
             };
-            Some(DomainChange { domain: name.clone(), change_type, new_owner, new_records, extrinsic_index })
+            Some(DomainChange {
+                domain: name.clone(),
+                change_type,
+                new_owner,
+                new_records,
+                extrinsic_index,
+            })
         })
         .collect()
 }

@@ -9,8 +9,8 @@ use ghost_primitives::{AccountId, Balance};
 use serde::{Deserialize, Serialize};
 
 use crate::balances::FeeSchedule;
-use crate::genesis::RuntimeGenesisConfig;
 use crate::domains::DomainParams;
+use crate::genesis::RuntimeGenesisConfig;
 use crate::{GHOST, TREASURY, balances, domains, system};
 
 /// What kind of chain this is.

@@ -21,7 +21,9 @@ use ghost_support::prelude::*;
 use ghost_support::transactional;
 
 use crate::balances::fees::FeeDetails;
-use crate::{Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic};
+use crate::{
+    Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic,
+};
 
 /// Why a block cannot be built or imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

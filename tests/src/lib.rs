@@ -36,7 +36,10 @@ pub fn free_port() -> u16 {
 /// Unless the test passes its own bridge flags, the node runs without GhostBridge so parallel
 /// tests do not compete for its ports.
 fn bridge_args(extra: &[&str]) -> Vec<String> {
-    if extra.iter().any(|a| a.starts_with("--grpc-port") || a.starts_with("--dns-port") || *a == "--no-bridge") {
+    if extra
+        .iter()
+        .any(|a| a.starts_with("--grpc-port") || a.starts_with("--dns-port") || *a == "--no-bridge")
+    {
         Vec::new()
     } else {
         vec!["--no-bridge".into()]

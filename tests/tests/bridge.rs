@@ -20,7 +20,11 @@ fn wait_for_answer(port: u16, args: &[&str], expected: &str) -> String {
 
 fn soa_serial(port: u16) -> u64 {
     let answer = dig(port, &["ghost.", "SOA", "+short"]);
-    answer.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no SOA: {answer}"))
+    answer
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no SOA: {answer}"))
 }
 
 #[test]
@@ -28,18 +32,43 @@ fn dig_sees_a_registered_name_and_its_changes_within_a_block() {
     let dir = tempfile::tempdir().unwrap();
     let dns_port = free_udp_tcp_port();
     let grpc_port = free_port();
-    let node = Node::start(dir.path(), &["--dns-port", &dns_port.to_string(), "--grpc-port", &grpc_port.to_string()]);
+    let node = Node::start(
+        dir.path(),
+        &[
+            "--dns-port",
+            &dns_port.to_string(),
+            "--grpc-port",
+            &grpc_port.to_string(),
+        ],
+    );
 
     assert!(dig(dns_port, &["alice.ghost", "A"]).contains("NXDOMAIN"));
     let serial_before = soa_serial(dns_port);
-    ghost_json(&node, &["domain", "register", "alice.ghost", "--from", "//Alice", "--record", "A=10.0.0.1"]);
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "register",
+            "alice.ghost",
+            "--from",
+            "//Alice",
+            "--record",
+            "A=10.0.0.1",
+        ],
+    );
     let answer = wait_for_answer(dns_port, &["alice.ghost", "A", "+short"], "10.0.0.1");
     assert!(answer.lines().any(|l| l.trim() == "10.0.0.1"), "{answer}");
-    assert!(soa_serial(dns_port) > serial_before, "SOA serial follows the block height");
+    assert!(
+        soa_serial(dns_port) > serial_before,
+        "SOA serial follows the block height"
+    );
 
     // Authoritative, no recursion, over UDP and TCP.
     let full = dig(dns_port, &["alice.ghost", "A"]);
-    assert!(full.contains("flags: qr aa rd;") || full.contains(" aa"), "{full}");
+    assert!(
+        full.contains("flags: qr aa rd;") || full.contains(" aa"),
+        "{full}"
+    );
     assert!(!full.contains(" ra"), "not an open resolver: {full}");
     let tcp = dig(dns_port, &["alice.ghost", "A", "+tcp", "+short"]);
     assert_eq!(tcp.trim(), "10.0.0.1");
@@ -50,17 +79,51 @@ fn dig_sees_a_registered_name_and_its_changes_within_a_block() {
         ("TXT", "hello ghost", "\"hello ghost\""),
         ("MX", "10 mail.alice.ghost", "10 mail.alice.ghost."),
     ] {
-        ghost_json(&node, &["domain", "set-record", "alice.ghost", rtype, value, "--from", "//Alice"]);
+        ghost_json(
+            &node,
+            &[
+                "domain",
+                "set-record",
+                "alice.ghost",
+                rtype,
+                value,
+                "--from",
+                "//Alice",
+            ],
+        );
         let answer = wait_for_answer(dns_port, &["alice.ghost", rtype, "+short"], expect);
-        assert!(answer.lines().any(|l| l.trim() == expect), "{rtype}: {answer}");
+        assert!(
+            answer.lines().any(|l| l.trim() == expect),
+            "{rtype}: {answer}"
+        );
     }
-    ghost_json(&node, &["domain", "set-record", "alice.ghost", "SRV", "10 5 5060 sip.alice.ghost", "--label", "_sip._tcp", "--from", "//Alice"]);
-    let srv = wait_for_answer(dns_port, &["_sip._tcp.alice.ghost", "SRV", "+short"], "10 5 5060 sip.alice.ghost.");
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "set-record",
+            "alice.ghost",
+            "SRV",
+            "10 5 5060 sip.alice.ghost",
+            "--label",
+            "_sip._tcp",
+            "--from",
+            "//Alice",
+        ],
+    );
+    let srv = wait_for_answer(
+        dns_port,
+        &["_sip._tcp.alice.ghost", "SRV", "+short"],
+        "10 5 5060 sip.alice.ghost.",
+    );
     assert!(srv.contains("10 5 5060 sip.alice.ghost."), "{srv}");
 
     // NODATA, NXDOMAIN and REFUSED.
     let nodata = dig(dns_port, &["alice.ghost", "CAA"]);
-    assert!(nodata.contains("status: NOERROR") && nodata.contains("ANSWER: 0"), "{nodata}");
+    assert!(
+        nodata.contains("status: NOERROR") && nodata.contains("ANSWER: 0"),
+        "{nodata}"
+    );
     assert!(dig(dns_port, &["bob.ghost", "A"]).contains("status: NXDOMAIN"));
     assert!(dig(dns_port, &["example.com", "A"]).contains("status: REFUSED"));
 }
@@ -71,9 +134,27 @@ fn a_short_lived_name_stops_resolving_at_expiry() {
     let dns_port = free_udp_tcp_port();
     let node = Node::start(
         dir.path(),
-        &["--dns-port", &dns_port.to_string(), "--grpc-port", &free_port().to_string()],
+        &[
+            "--dns-port",
+            &dns_port.to_string(),
+            "--grpc-port",
+            &free_port().to_string(),
+        ],
     );
-    ghost_json(&node, &["domain", "register", "brief.ghost", "--seconds", "2", "--from", "//Alice", "--record", "A=10.9.9.9"]);
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "register",
+            "brief.ghost",
+            "--seconds",
+            "2",
+            "--from",
+            "//Alice",
+            "--record",
+            "A=10.9.9.9",
+        ],
+    );
     let answer = wait_for_answer(dns_port, &["brief.ghost", "A", "+short"], "10.9.9.9");
     assert!(answer.contains("10.9.9.9"), "{answer}");
     std::thread::sleep(Duration::from_millis(2_500));
@@ -85,13 +166,37 @@ fn a_short_lived_name_stops_resolving_at_expiry() {
 fn the_standalone_sidecar_gives_the_same_answers() {
     let dir = tempfile::tempdir().unwrap();
     let node_dns = free_udp_tcp_port();
-    let node = Node::start(dir.path(), &["--dns-port", &node_dns.to_string(), "--grpc-port", &free_port().to_string()]);
-    ghost_json(&node, &["domain", "register", "side.ghost", "--from", "//Alice", "--record", "A=10.1.2.3"]);
+    let node = Node::start(
+        dir.path(),
+        &[
+            "--dns-port",
+            &node_dns.to_string(),
+            "--grpc-port",
+            &free_port().to_string(),
+        ],
+    );
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "register",
+            "side.ghost",
+            "--from",
+            "//Alice",
+            "--record",
+            "A=10.1.2.3",
+        ],
+    );
 
     let sidecar_dns = free_udp_tcp_port();
     let _sidecar = Process(
         Command::new(binary("ghostbridge"))
-            .args(["--node", &node.ws_url(), "--dns-port", &sidecar_dns.to_string()])
+            .args([
+                "--node",
+                &node.ws_url(),
+                "--dns-port",
+                &sidecar_dns.to_string(),
+            ])
             .args(["--grpc-port", &free_port().to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -102,9 +207,28 @@ fn the_standalone_sidecar_gives_the_same_answers() {
     assert!(answer.contains("10.1.2.3"), "sidecar: {answer}");
 
     // A change reaches the sidecar too.
-    ghost_json(&node, &["domain", "set-record", "side.ghost", "TXT", "via sidecar", "--from", "//Alice"]);
-    let node_answer = wait_for_answer(node_dns, &["side.ghost", "TXT", "+short"], "\"via sidecar\"");
-    let side_answer = wait_for_answer(sidecar_dns, &["side.ghost", "TXT", "+short"], "\"via sidecar\"");
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "set-record",
+            "side.ghost",
+            "TXT",
+            "via sidecar",
+            "--from",
+            "//Alice",
+        ],
+    );
+    let node_answer = wait_for_answer(
+        node_dns,
+        &["side.ghost", "TXT", "+short"],
+        "\"via sidecar\"",
+    );
+    let side_answer = wait_for_answer(
+        sidecar_dns,
+        &["side.ghost", "TXT", "+short"],
+        "\"via sidecar\"",
+    );
     assert_eq!(node_answer, side_answer);
     for rtype in ["A", "TXT", "MX"] {
         assert_eq!(

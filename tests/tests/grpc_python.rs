@@ -12,10 +12,26 @@ fn python_grpc_client_calls_every_method_against_a_dev_node() {
     let grpc_port = free_port();
     let node = Node::start(
         dir.path(),
-        &["--grpc-port", &grpc_port.to_string(), "--dns-port", &free_udp_tcp_port().to_string()],
+        &[
+            "--grpc-port",
+            &grpc_port.to_string(),
+            "--dns-port",
+            &free_udp_tcp_port().to_string(),
+        ],
     );
     // The Python client signs as //Alice (its default seed): Alice owns the name.
-    ghost_json(&node, &["domain", "register", "alice.ghost", "--from", "//Alice", "--record", "A=10.0.0.1"]);
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "register",
+            "alice.ghost",
+            "--from",
+            "//Alice",
+            "--record",
+            "A=10.0.0.1",
+        ],
+    );
 
     let python_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/python");
     let out = Command::new("python3")
@@ -34,5 +50,8 @@ fn python_grpc_client_calls_every_method_against_a_dev_node() {
         String::from_utf8_lossy(&out.stderr),
         node.log_text()
     );
-    assert!(!stdout.contains("skipped"), "every server test must run: {stdout}");
+    assert!(
+        !stdout.contains("skipped"),
+        "every server test must run: {stdout}"
+    );
 }

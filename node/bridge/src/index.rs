@@ -121,17 +121,30 @@ impl NameIndex {
         if r.status == "available" {
             return;
         }
-        let entry = IndexedName { name: r.name.clone(), owner: r.owner, expires_at: r.expires_at, records: r.records.clone() };
+        let entry = IndexedName {
+            name: r.name.clone(),
+            owner: r.owner,
+            expires_at: r.expires_at,
+            records: r.records.clone(),
+        };
         for record in &entry.records {
             let owner_name = record.label.under(entry.name.as_str());
             for ancestor in ancestors_of(&owner_name) {
-                *state.ancestors.entry(ancestor.to_string()).or_default().entry(entry.name.clone()).or_default() += 1;
+                *state
+                    .ancestors
+                    .entry(ancestor.to_string())
+                    .or_default()
+                    .entry(entry.name.clone())
+                    .or_default() += 1;
             }
             state
                 .rrsets
                 .entry(owner_name)
                 .or_default()
-                .push(IndexedRecord { holder: entry.name.clone(), record: record.clone() });
+                .push(IndexedRecord {
+                    holder: entry.name.clone(),
+                    record: record.clone(),
+                });
         }
         state.names.insert(name.clone(), entry);
     }
@@ -173,15 +186,28 @@ impl NameIndex {
     /// `now` (ms).
     pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
         let state = self.state.read();
-        let live = |holder: &DomainName| state.names.get(holder).is_some_and(|n| now < n.expires_at);
-        let records: Vec<&IndexedRecord> =
-            state.rrsets.get(qname).map(|set| set.iter().filter(|r| live(&r.holder)).collect()).unwrap_or_default();
-        let is_registered = DomainName::parse(qname).ok().and_then(|n| state.names.get(&n)).is_some_and(|n| now < n.expires_at);
-        let is_ancestor = state.ancestors.get(qname).is_some_and(|holders| holders.keys().any(live));
+        let live =
+            |holder: &DomainName| state.names.get(holder).is_some_and(|n| now < n.expires_at);
+        let records: Vec<&IndexedRecord> = state
+            .rrsets
+            .get(qname)
+            .map(|set| set.iter().filter(|r| live(&r.holder)).collect())
+            .unwrap_or_default();
+        let is_registered = DomainName::parse(qname)
+            .ok()
+            .and_then(|n| state.names.get(&n))
+            .is_some_and(|n| now < n.expires_at);
+        let is_ancestor = state
+            .ancestors
+            .get(qname)
+            .is_some_and(|holders| holders.keys().any(live));
         if records.is_empty() && !is_registered && !is_ancestor {
             return Lookup::NxDomain;
         }
-        if let Some(cname) = records.iter().find(|r| r.record.data.rtype() == RecordType::CNAME) {
+        if let Some(cname) = records
+            .iter()
+            .find(|r| r.record.data.rtype() == RecordType::CNAME)
+        {
             return Lookup::Found(vec![cname.record.clone()]);
         }
         let mut found: Vec<DnsRecord> = records
@@ -195,13 +221,22 @@ impl NameIndex {
 
     /// Names matching a filter on the holder (for tests and debugging).
     pub fn names(&self) -> BTreeMap<DomainName, IndexedName> {
-        self.state.read().names.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.state
+            .read()
+            .names
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
 /// Loads every name from `source` at its head (best or finalized) into `index`; returns that
 /// head.
-pub async fn load(source: &dyn ChainSource, index: &NameIndex, finalized: bool) -> Result<BlockRef, BridgeError> {
+pub async fn load(
+    source: &dyn ChainSource,
+    index: &NameIndex,
+    finalized: bool,
+) -> Result<BlockRef, BridgeError> {
     let head = source.head(finalized).await?;
     let mut cursor = None;
     loop {
@@ -222,7 +257,12 @@ pub async fn load(source: &dyn ChainSource, index: &NameIndex, finalized: bool) 
 
 /// Applies every block's name changes from height `from` on, in order, as they come: each
 /// changed name is resolved again at its block. Returns when the change stream ends.
-pub async fn follow(source: &dyn ChainSource, index: &NameIndex, from: u64, finalized: bool) -> Result<(), BridgeError> {
+pub async fn follow(
+    source: &dyn ChainSource,
+    index: &NameIndex,
+    from: u64,
+    finalized: bool,
+) -> Result<(), BridgeError> {
     let mut changes = source.follow(from, finalized).await?;
     while let Some(block) = changes.recv().await {
         let block = block?;
@@ -233,7 +273,10 @@ pub async fn follow(source: &dyn ChainSource, index: &NameIndex, from: u64, fina
             let resolution = source.resolve(name, Some(block.block_hash)).await?;
             index.apply(name, resolution.as_ref());
         }
-        index.set_head(BlockRef { height: block.block_height, hash: block.block_hash });
+        index.set_head(BlockRef {
+            height: block.block_height,
+            hash: block.block_hash,
+        });
     }
     Err(BridgeError::Unavailable("change stream ended".into()))
 }
@@ -286,7 +329,11 @@ mod tests {
     }
 
     fn record(label: &str, assignment: &str) -> DnsRecord {
-        DnsRecord { label: RecordLabel::parse(label).unwrap(), ttl: 60, data: RecordData::parse_assignment(assignment).unwrap() }
+        DnsRecord {
+            label: RecordLabel::parse(label).unwrap(),
+            ttl: 60,
+            data: RecordData::parse_assignment(assignment).unwrap(),
+        }
     }
 
     #[test]
@@ -298,30 +345,81 @@ mod tests {
             Some(&resolution(
                 "alice.ghost",
                 1_000,
-                vec![record("@", "A=10.0.0.1"), record("www", "CNAME=alice.ghost"), record("_sip._tcp", "SRV=1 1 5060 sip.alice.ghost")],
+                vec![
+                    record("@", "A=10.0.0.1"),
+                    record("www", "CNAME=alice.ghost"),
+                    record("_sip._tcp", "SRV=1 1 5060 sip.alice.ghost"),
+                ],
             )),
         );
-        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("@", "A=10.0.0.1")]));
-        assert_eq!(index.lookup("alice.ghost", Some(RecordType::MX), 0), Lookup::Found(vec![]));
-        assert_eq!(index.lookup("www.alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("www", "CNAME=alice.ghost")]));
-        assert_eq!(index.lookup("_tcp.alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![]));
-        assert_eq!(index.lookup("nope.alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
-        assert_eq!(index.lookup("bob.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.1")])
+        );
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::MX), 0),
+            Lookup::Found(vec![])
+        );
+        assert_eq!(
+            index.lookup("www.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("www", "CNAME=alice.ghost")])
+        );
+        assert_eq!(
+            index.lookup("_tcp.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![])
+        );
+        assert_eq!(
+            index.lookup("nope.alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+        assert_eq!(
+            index.lookup("bob.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
         // Expired at once, whatever the blocks say.
-        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 1_000), Lookup::NxDomain);
-        assert_eq!(index.lookup("_tcp.alice.ghost", Some(RecordType::A), 1_000), Lookup::NxDomain);
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 1_000),
+            Lookup::NxDomain
+        );
+        assert_eq!(
+            index.lookup("_tcp.alice.ghost", Some(RecordType::A), 1_000),
+            Lookup::NxDomain
+        );
     }
 
     #[test]
     fn applying_a_change_replaces_the_old_entries() {
         let index = NameIndex::new();
         let name = DomainName::parse("alice.ghost").unwrap();
-        index.apply(&name, Some(&resolution("alice.ghost", 1_000, vec![record("www", "A=10.0.0.1")])));
-        index.apply(&name, Some(&resolution("alice.ghost", 1_000, vec![record("@", "A=10.0.0.2")])));
-        assert_eq!(index.lookup("www.alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
-        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::Found(vec![record("@", "A=10.0.0.2")]));
+        index.apply(
+            &name,
+            Some(&resolution(
+                "alice.ghost",
+                1_000,
+                vec![record("www", "A=10.0.0.1")],
+            )),
+        );
+        index.apply(
+            &name,
+            Some(&resolution(
+                "alice.ghost",
+                1_000,
+                vec![record("@", "A=10.0.0.2")],
+            )),
+        );
+        assert_eq!(
+            index.lookup("www.alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.2")])
+        );
         index.apply(&name, None);
         assert!(index.is_empty());
-        assert_eq!(index.lookup("alice.ghost", Some(RecordType::A), 0), Lookup::NxDomain);
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
     }
 }

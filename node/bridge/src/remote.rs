@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use ghost_primitives::{Bytes, DomainName, Hash, Pair};
 use ghost_rpc::{
-    AuthorApiClient, ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson, ExtrinsicStatusJson,
-    NameListJson, ResolutionJson, ResolutionProofJson, SystemApiClient,
+    AuthorApiClient, ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson,
+    ExtrinsicStatusJson, NameListJson, ResolutionJson, ResolutionProofJson, SystemApiClient,
 };
 use ghost_runtime::domains::{Call as DomainsCall, SignedRecordUpdate};
 use ghost_runtime::{RuntimeCall, sign_extrinsic};
@@ -41,7 +41,12 @@ impl RemoteSource {
     /// A source following the node at `url` (`ws://127.0.0.1:9944`); signed updates are paid by
     /// `relayer` (none: UpdateContractDomain is refused).
     pub fn new(url: impl Into<String>, relayer: Option<Pair>) -> Self {
-        RemoteSource { url: url.into(), client: Mutex::new(None), relayer, submit_lock: Mutex::new(()) }
+        RemoteSource {
+            url: url.into(),
+            client: Mutex::new(None),
+            relayer,
+            submit_lock: Mutex::new(()),
+        }
     }
 
     /// The connection, (re)opened if needed.
@@ -68,7 +73,11 @@ impl ChainSource for RemoteSource {
     async fn head(&self, finalized: bool) -> Result<BlockRef, BridgeError> {
         let client = self.client().await?;
         let hash = if finalized {
-            Some(ChainApiClient::finalized_head(&*client).await.map_err(rpc_error)?)
+            Some(
+                ChainApiClient::finalized_head(&*client)
+                    .await
+                    .map_err(rpc_error)?,
+            )
         } else {
             None
         };
@@ -76,28 +85,52 @@ impl ChainSource for RemoteSource {
             .await
             .map_err(rpc_error)?
             .ok_or_else(|| BridgeError::NotFound("head".into()))?;
-        Ok(BlockRef { height: header.number, hash: header.hash() })
+        Ok(BlockRef {
+            height: header.number,
+            hash: header.hash(),
+        })
     }
 
     async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError> {
         let client = self.client().await?;
-        let hash = ChainApiClient::block_hash(&*client, Some(height)).await.map_err(rpc_error)?;
+        let hash = ChainApiClient::block_hash(&*client, Some(height))
+            .await
+            .map_err(rpc_error)?;
         Ok(hash.map(|hash| BlockRef { height, hash }))
     }
 
-    async fn resolve(&self, name: &DomainName, at: Option<Hash>) -> Result<Option<ResolutionJson>, BridgeError> {
+    async fn resolve(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<Option<ResolutionJson>, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::resolve(&*client, name.to_string(), at).await.map_err(rpc_error)
+        DomainApiClient::resolve(&*client, name.to_string(), at)
+            .await
+            .map_err(rpc_error)
     }
 
-    async fn resolve_with_proof(&self, name: &DomainName, at: Option<Hash>) -> Result<ResolutionProofJson, BridgeError> {
+    async fn resolve_with_proof(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<ResolutionProofJson, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::resolve_with_proof(&*client, name.to_string(), at).await.map_err(rpc_error)
+        DomainApiClient::resolve_with_proof(&*client, name.to_string(), at)
+            .await
+            .map_err(rpc_error)
     }
 
-    async fn names(&self, at: Hash, cursor: Option<Hash>, limit: u32) -> Result<NameListJson, BridgeError> {
+    async fn names(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<NameListJson, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::names(&*client, Some(at), cursor, Some(limit)).await.map_err(rpc_error)
+        DomainApiClient::names(&*client, Some(at), cursor, Some(limit))
+            .await
+            .map_err(rpc_error)
     }
 
     async fn follow(
@@ -107,13 +140,19 @@ impl ChainSource for RemoteSource {
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
         if finalized {
             return Err(BridgeError::Rejected(
-                "following finalized blocks over JSON-RPC is not supported yet; use the best chain".into(),
+                "following finalized blocks over JSON-RPC is not supported yet; use the best chain"
+                    .into(),
             ));
         }
         let client = self.client().await?;
-        let filter = ChangeFilter { include_empty: true, ..ChangeFilter::default() };
+        let filter = ChangeFilter {
+            include_empty: true,
+            ..ChangeFilter::default()
+        };
         let mut subscription: Subscription<DomainChangesJson> =
-            DomainApiClient::subscribe_changes(&*client, Some(from), Some(filter)).await.map_err(rpc_error)?;
+            DomainApiClient::subscribe_changes(&*client, Some(from), Some(filter))
+                .await
+                .map_err(rpc_error)?;
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(async move {
             while let Some(item) = subscription.next().await {
@@ -127,11 +166,14 @@ impl ChainSource for RemoteSource {
         Ok(rx)
     }
 
-    async fn submit_signed_update(&self, update: SignedRecordUpdate, wait: bool) -> Result<SubmitOutcome, BridgeError> {
-        let relayer = self
-            .relayer
-            .as_ref()
-            .ok_or_else(|| BridgeError::Rejected("this bridge has no relayer key (--relayer-key)".into()))?;
+    async fn submit_signed_update(
+        &self,
+        update: SignedRecordUpdate,
+        wait: bool,
+    ) -> Result<SubmitOutcome, BridgeError> {
+        let relayer = self.relayer.as_ref().ok_or_else(|| {
+            BridgeError::Rejected("this bridge has no relayer key (--relayer-key)".into())
+        })?;
         let client = self.client().await?;
         let call = RuntimeCall::Domains(DomainsCall::SetRecordsSigned { update });
         let (tx_hash, mut statuses) = {
@@ -146,29 +188,51 @@ impl ChainSource for RemoteSource {
             let xt = sign_extrinsic(call, relayer, nonce, 0, genesis, None);
             let hash = xt.hash();
             let statuses: Subscription<serde_json::Value> =
-                AuthorApiClient::submit_and_watch_extrinsic(&*client, Bytes(xt.encode())).await.map_err(rpc_error)?;
+                AuthorApiClient::submit_and_watch_extrinsic(&*client, Bytes(xt.encode()))
+                    .await
+                    .map_err(rpc_error)?;
             (hash, statuses)
         };
         if !wait {
-            return Ok(SubmitOutcome { tx_hash, block_height: None, dispatch_error: None });
+            return Ok(SubmitOutcome {
+                tx_hash,
+                block_height: None,
+                dispatch_error: None,
+            });
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             let status = tokio::time::timeout_at(deadline, statuses.next())
                 .await
-                .map_err(|_| BridgeError::Unavailable(format!("{tx_hash} not included within 60 s")))?
+                .map_err(|_| {
+                    BridgeError::Unavailable(format!("{tx_hash} not included within 60 s"))
+                })?
                 .ok_or_else(|| BridgeError::Unavailable("watch closed".into()))?
                 .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
             if status.get("inBlock").is_some() || status.get("finalized").is_some() {
-                let outcome = AuthorApiClient::extrinsic_status(&*client, tx_hash).await.map_err(rpc_error)?;
+                let outcome = AuthorApiClient::extrinsic_status(&*client, tx_hash)
+                    .await
+                    .map_err(rpc_error)?;
                 return Ok(match outcome {
-                    ExtrinsicStatusJson::InBlock { block_number, error, .. } => {
-                        SubmitOutcome { tx_hash, block_height: Some(block_number), dispatch_error: error }
-                    }
-                    _ => SubmitOutcome { tx_hash, block_height: None, dispatch_error: None },
+                    ExtrinsicStatusJson::InBlock {
+                        block_number,
+                        error,
+                        ..
+                    } => SubmitOutcome {
+                        tx_hash,
+                        block_height: Some(block_number),
+                        dispatch_error: error,
+                    },
+                    _ => SubmitOutcome {
+                        tx_hash,
+                        block_height: None,
+                        dispatch_error: None,
+                    },
                 });
             }
-            if matches!(status.as_str(), Some("invalid" | "dropped")) || status.get("usurped").is_some() {
+            if matches!(status.as_str(), Some("invalid" | "dropped"))
+                || status.get("usurped").is_some()
+            {
                 return Err(BridgeError::Rejected(format!("{tx_hash}: {status}")));
             }
         }

@@ -88,10 +88,17 @@ impl BridgeHandle {
 }
 
 /// Loads the index, starts keeping it in sync, and starts the servers.
-pub async fn start(source: Arc<dyn ChainSource>, config: BridgeConfig) -> Result<BridgeHandle, StartError> {
+pub async fn start(
+    source: Arc<dyn ChainSource>,
+    config: BridgeConfig,
+) -> Result<BridgeHandle, StartError> {
     let names = NameIndex::new();
     index::load(source.as_ref(), &names, config.finalized).await?;
-    let sync = tokio::spawn(index::keep_in_sync(source.clone(), names.clone(), config.finalized));
+    let sync = tokio::spawn(index::keep_in_sync(
+        source.clone(),
+        names.clone(),
+        config.finalized,
+    ));
     let dns = match config.dns_addr {
         Some(addr) => {
             let mut dns_config = DnsConfig::new(addr);
@@ -100,7 +107,11 @@ pub async fn start(source: Arc<dyn ChainSource>, config: BridgeConfig) -> Result
             }
             let handle = crate::dns::serve(names.clone(), dns_config)
                 .await
-                .map_err(|source| StartError::Bind { what: "DNS", addr, source })?;
+                .map_err(|source| StartError::Bind {
+                    what: "DNS",
+                    addr,
+                    source,
+                })?;
             tracing::info!(target: "bridge", "authoritative DNS for .ghost/.bc on {} (UDP + TCP)", handle.local_addr());
             Some(handle)
         }
@@ -108,14 +119,27 @@ pub async fn start(source: Arc<dyn ChainSource>, config: BridgeConfig) -> Result
     };
     let grpc = match config.grpc_addr {
         Some(addr) => {
-            let grpc_config = GrpcConfig { addr, registry: config.registry.clone(), ..GrpcConfig::default() };
+            let grpc_config = GrpcConfig {
+                addr,
+                registry: config.registry.clone(),
+                ..GrpcConfig::default()
+            };
             let handle = crate::grpc::serve(source, names.clone(), grpc_config)
                 .await
-                .map_err(|source| StartError::Bind { what: "gRPC", addr, source })?;
+                .map_err(|source| StartError::Bind {
+                    what: "gRPC",
+                    addr,
+                    source,
+                })?;
             tracing::info!(target: "bridge", "gRPC GhostDNSService on {}", handle.local_addr());
             Some(handle)
         }
         None => None,
     };
-    Ok(BridgeHandle { index: names, dns, grpc, sync })
+    Ok(BridgeHandle {
+        index: names,
+        dns,
+        grpc,
+        sync,
+    })
 }

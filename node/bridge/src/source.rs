@@ -49,13 +49,26 @@ pub trait ChainSource: Send + Sync + 'static {
     async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError>;
 
     /// Resolves `name` at block `at` (default: best), with its status evaluated at block time.
-    async fn resolve(&self, name: &DomainName, at: Option<Hash>) -> Result<Option<ResolutionJson>, BridgeError>;
+    async fn resolve(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<Option<ResolutionJson>, BridgeError>;
 
     /// `resolve` with a state read proof.
-    async fn resolve_with_proof(&self, name: &DomainName, at: Option<Hash>) -> Result<ResolutionProofJson, BridgeError>;
+    async fn resolve_with_proof(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<ResolutionProofJson, BridgeError>;
 
     /// A page of every stored name at `at`.
-    async fn names(&self, at: Hash, cursor: Option<Hash>, limit: u32) -> Result<NameListJson, BridgeError>;
+    async fn names(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<NameListJson, BridgeError>;
 
     /// Every block's name changes from height `from` on (blocks without changes included, so
     /// the height always advances), then live. The stream ends if the chain goes away.

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use ghost_bridge::BridgeConfig;
 use ghost_primitives::Pair;
 use ghost_runtime::chain_spec::ChainSpec;
-use ghost_bridge::BridgeConfig;
 use ghost_service::config::BridgeNodeConfig;
 use ghost_service::{NodeConfig, RpcConfig, RpcMethods, Sealing};
 

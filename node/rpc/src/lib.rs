@@ -372,7 +372,8 @@ impl ChangeFilter {
                 let s = s.trim_start_matches('.').trim_end_matches('.');
                 name == s || name.ends_with(&format!(".{s}"))
             });
-        let by_type = self.change_types.is_empty() || self.change_types.contains(&change.change_type);
+        let by_type =
+            self.change_types.is_empty() || self.change_types.contains(&change.change_type);
         by_name && by_type
     }
 }
@@ -382,13 +383,26 @@ impl ChangeFilter {
 pub trait DomainApi {
     /// Owner, records, expiry and status of a name (IDNA input accepted); `null` if unknown.
     #[method(name = "resolve")]
-    async fn resolve(&self, name: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<ResolutionJson>>;
+    async fn resolve(
+        &self,
+        name: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<ResolutionJson>>;
     /// `resolve` plus a state read proof against the block's state root.
     #[method(name = "resolveWithProof")]
-    async fn resolve_with_proof(&self, name: String, at: Option<Hash>) -> jsonrpsee::core::RpcResult<ResolutionProofJson>;
+    async fn resolve_with_proof(
+        &self,
+        name: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<ResolutionProofJson>;
     /// Names owned by an address, paginated.
     #[method(name = "listByOwner")]
-    async fn list_by_owner(&self, owner: String, cursor: Option<Hash>, limit: Option<u32>) -> jsonrpsee::core::RpcResult<NameListJson>;
+    async fn list_by_owner(
+        &self,
+        owner: String,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> jsonrpsee::core::RpcResult<NameListJson>;
     /// Whether a name can be registered now.
     #[method(name = "available")]
     async fn available(&self, name: String) -> jsonrpsee::core::RpcResult<AvailabilityJson>;
@@ -398,17 +412,27 @@ pub trait DomainApi {
     /// Every name and subname in state (namehash order), paginated: for indexers such as
     /// GhostBridge.
     #[method(name = "names")]
-    async fn names(&self, at: Option<Hash>, cursor: Option<Hash>, limit: Option<u32>) -> jsonrpsee::core::RpcResult<NameListJson>;
+    async fn names(
+        &self,
+        at: Option<Hash>,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> jsonrpsee::core::RpcResult<NameListJson>;
     /// An address's primary (reverse) name, if it still resolves to it.
     #[method(name = "primaryName")]
-    async fn primary_name(&self, address: String) -> jsonrpsee::core::RpcResult<Option<DomainName>>;
+    async fn primary_name(&self, address: String)
+    -> jsonrpsee::core::RpcResult<Option<DomainName>>;
     /// The domain parameters in force (commitment ages, durations, limits, prices).
     #[method(name = "params")]
     async fn params(&self) -> jsonrpsee::core::RpcResult<serde_json::Value>;
     /// Every block's name changes from `from_height` (default: the next block) in block order,
     /// then live: no gap, no duplicate. One notification per block with matching changes.
     #[subscription(name = "subscribeChanges" => "domainChanges", unsubscribe = "unsubscribeChanges", item = DomainChangesJson)]
-    async fn subscribe_changes(&self, from_height: Option<u64>, filter: Option<ChangeFilter>) -> SubscriptionResult;
+    async fn subscribe_changes(
+        &self,
+        from_height: Option<u64>,
+        filter: Option<ChangeFilter>,
+    ) -> SubscriptionResult;
 }
 
 // ---- contracts_* ----

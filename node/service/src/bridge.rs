@@ -35,14 +35,28 @@ pub struct InProcessSource {
 
 impl InProcessSource {
     /// A source over `client` and `pool`; signed updates are paid by `relayer`.
-    pub fn new(client: Arc<Client>, pool: Arc<TransactionPool>, author_wake: Arc<Notify>, relayer: Pair) -> Self {
-        InProcessSource { client, pool, author_wake, relayer, submit_lock: tokio::sync::Mutex::new(()) }
+    pub fn new(
+        client: Arc<Client>,
+        pool: Arc<TransactionPool>,
+        author_wake: Arc<Notify>,
+        relayer: Pair,
+    ) -> Self {
+        InProcessSource {
+            client,
+            pool,
+            author_wake,
+            relayer,
+            submit_lock: tokio::sync::Mutex::new(()),
+        }
     }
 
     fn header_at(&self, at: Option<Hash>) -> Result<Header, BridgeError> {
         match at {
             None => Ok(self.client.best()?.1),
-            Some(hash) => self.client.header(&hash)?.ok_or_else(|| BridgeError::NotFound(format!("block {hash}"))),
+            Some(hash) => self
+                .client
+                .header(&hash)?
+                .ok_or_else(|| BridgeError::NotFound(format!("block {hash}"))),
         }
     }
 }
@@ -50,32 +64,58 @@ impl InProcessSource {
 #[async_trait::async_trait]
 impl ChainSource for InProcessSource {
     async fn head(&self, finalized: bool) -> Result<BlockRef, BridgeError> {
-        let (hash, header) = if finalized { self.client.finalized()? } else { self.client.best()? };
-        Ok(BlockRef { height: header.number, hash })
+        let (hash, header) = if finalized {
+            self.client.finalized()?
+        } else {
+            self.client.best()?
+        };
+        Ok(BlockRef {
+            height: header.number,
+            hash,
+        })
     }
 
     async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError> {
-        Ok(self.client.hash_by_number(height)?.map(|hash| BlockRef { height, hash }))
+        Ok(self
+            .client
+            .hash_by_number(height)?
+            .map(|hash| BlockRef { height, hash }))
     }
 
-    async fn resolve(&self, name: &DomainName, at: Option<Hash>) -> Result<Option<ResolutionJson>, BridgeError> {
+    async fn resolve(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<Option<ResolutionJson>, BridgeError> {
         let header = self.header_at(at)?;
         let resolution = api::resolve(self.client.store(), &header, name, None)
             .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
         Ok(resolution.map(resolution_json))
     }
 
-    async fn resolve_with_proof(&self, name: &DomainName, at: Option<Hash>) -> Result<ResolutionProofJson, BridgeError> {
+    async fn resolve_with_proof(
+        &self,
+        name: &DomainName,
+        at: Option<Hash>,
+    ) -> Result<ResolutionProofJson, BridgeError> {
         let header = self.header_at(at)?;
-        proven_resolution(&self.client, &header, name).map_err(|e| BridgeError::Unavailable(e.to_string()))
+        proven_resolution(&self.client, &header, name)
+            .map_err(|e| BridgeError::Unavailable(e.to_string()))
     }
 
-    async fn names(&self, at: Hash, cursor: Option<Hash>, limit: u32) -> Result<NameListJson, BridgeError> {
+    async fn names(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<NameListJson, BridgeError> {
         let header = self.header_at(Some(at))?;
         let limit = limit.clamp(1, 1_000) as usize;
         let names = api::all_names(self.client.store(), &header, cursor, limit)
             .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
-        let next = (names.len() == limit).then(|| names.last().map(DomainName::namehash)).flatten();
+        let next = (names.len() == limit)
+            .then(|| names.last().map(DomainName::namehash))
+            .flatten();
         Ok(NameListJson { names, next })
     }
 
@@ -88,7 +128,8 @@ impl ChainSource for InProcessSource {
         let (tx, rx) = mpsc::channel(64);
         let client = self.client.clone();
         tokio::spawn(async move {
-            let result = crate::domain_feed::follow(client, Some(from), finalized, true, feed_tx).await;
+            let result =
+                crate::domain_feed::follow(client, Some(from), finalized, true, feed_tx).await;
             if let Err(e) = result {
                 tracing::warn!(target: "bridge", error = %e, "change feed stopped");
             }
@@ -103,25 +144,44 @@ impl ChainSource for InProcessSource {
         Ok(rx)
     }
 
-    async fn submit_signed_update(&self, update: SignedRecordUpdate, wait: bool) -> Result<SubmitOutcome, BridgeError> {
+    async fn submit_signed_update(
+        &self,
+        update: SignedRecordUpdate,
+        wait: bool,
+    ) -> Result<SubmitOutcome, BridgeError> {
         let call = RuntimeCall::Domains(DomainsCall::SetRecordsSigned { update });
         let (tx_hash, mut statuses) = {
             let _guard = self.submit_lock.lock().await;
             let who = self.relayer.public();
             let nonce = next_nonce(&self.client, &self.pool, &who)?;
-            let xt = sign_extrinsic(call, &self.relayer, nonce, 0, self.client.genesis_hash(), None);
+            let xt = sign_extrinsic(
+                call,
+                &self.relayer,
+                nonce,
+                0,
+                self.client.genesis_hash(),
+                None,
+            );
             let (best, _) = self.client.best()?;
-            self.pool.submit_and_watch(best, xt).map_err(|e| BridgeError::Rejected(e.to_string()))?
+            self.pool
+                .submit_and_watch(best, xt)
+                .map_err(|e| BridgeError::Rejected(e.to_string()))?
         };
         self.author_wake.notify_one();
         if !wait {
-            return Ok(SubmitOutcome { tx_hash, block_height: None, dispatch_error: None });
+            return Ok(SubmitOutcome {
+                tx_hash,
+                block_height: None,
+                dispatch_error: None,
+            });
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             let status = tokio::time::timeout_at(deadline, statuses.recv())
                 .await
-                .map_err(|_| BridgeError::Unavailable(format!("{tx_hash} not included within 60 s")))?;
+                .map_err(|_| {
+                    BridgeError::Unavailable(format!("{tx_hash} not included within 60 s"))
+                })?;
             match status {
                 Some(TxStatus::InBlock(_)) | Some(TxStatus::Finalized(_)) => {
                     let outcome = self.client.extrinsic_outcome(&tx_hash)?;
@@ -133,7 +193,11 @@ impl ChainSource for InProcessSource {
                 }
                 Some(TxStatus::Ready) | Some(TxStatus::Future) => {}
                 Some(other) => return Err(BridgeError::Rejected(format!("{tx_hash}: {other:?}"))),
-                None => return Err(BridgeError::Unavailable("transaction watcher closed".into())),
+                None => {
+                    return Err(BridgeError::Unavailable(
+                        "transaction watcher closed".into(),
+                    ));
+                }
             }
         }
     }

@@ -222,15 +222,23 @@ impl Client {
         let header = self
             .db
             .header(&block_hash)?
-            .ok_or(StorageError::Corrupt(format!("indexed block {block_hash} missing")))?;
+            .ok_or(StorageError::Corrupt(format!(
+                "indexed block {block_hash} missing"
+            )))?;
         let (_, finalized) = self.db.finalized()?;
-        let error = self.events(&header)?.into_iter().find_map(|record| match record {
-            EventRecord {
-                phase: Phase::ApplyExtrinsic(i),
-                event: RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }),
-            } if i == index => Some(dispatch_error.to_string()),
-            _ => None,
-        });
+        let error =
+            self.events(&header)?
+                .into_iter()
+                .find_map(|record| match record {
+                    EventRecord {
+                        phase: Phase::ApplyExtrinsic(i),
+                        event:
+                            RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
+                                dispatch_error, ..
+                            }),
+                    } if i == index => Some(dispatch_error.to_string()),
+                    _ => None,
+                });
         Ok(Some(ExtrinsicOutcome {
             block_hash,
             block_number: header.number,

@@ -110,7 +110,10 @@ impl std::fmt::Debug for BridgeNodeConfig {
 impl Default for BridgeNodeConfig {
     /// gRPC on 127.0.0.1:50051, DNS on 127.0.0.1:5335, best state, relayer `//Ferdie`.
     fn default() -> Self {
-        BridgeNodeConfig { bridge: ghost_bridge::BridgeConfig::default(), relayer: Pair::dev("Ferdie") }
+        BridgeNodeConfig {
+            bridge: ghost_bridge::BridgeConfig::default(),
+            relayer: Pair::dev("Ferdie"),
+        }
     }
 }
 

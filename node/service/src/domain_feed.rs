@@ -35,7 +35,11 @@ pub fn changes_at(client: &Client, height: u64) -> Result<Option<BlockChanges>, 
         return Ok(None);
     };
     let events = client.events(&header)?;
-    Ok(Some(BlockChanges { height, hash, changes: api::domain_changes(&events) }))
+    Ok(Some(BlockChanges {
+        height,
+        hash,
+        changes: api::domain_changes(&events),
+    }))
 }
 
 /// Sends the changes of every block from `from` (default: the next block) to `tx`, first from
@@ -52,7 +56,11 @@ pub async fn follow(
     let mut imported = client.subscribe_imported();
     let mut finalized = client.subscribe_finalized();
     let head = |client: &Client| -> Result<u64, ClientError> {
-        Ok(if finalized_only { client.finalized()?.1.number } else { client.best()?.1.number })
+        Ok(if finalized_only {
+            client.finalized()?.1.number
+        } else {
+            client.best()?.1.number
+        })
     };
     let mut next = match from {
         Some(height) => height,

@@ -186,9 +186,13 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
             ));
             let mut settings = bridge_config.bridge.clone();
             settings.registry = Some(metrics.registry());
-            let handle = ghost_bridge::start(source, settings)
-                .await
-                .map_err(|e| ServiceError::Io { what: "GhostBridge".into(), source: std::io::Error::other(e) })?;
+            let handle =
+                ghost_bridge::start(source, settings)
+                    .await
+                    .map_err(|e| ServiceError::Io {
+                        what: "GhostBridge".into(),
+                        source: std::io::Error::other(e),
+                    })?;
             Some(handle)
         }
         None => None,

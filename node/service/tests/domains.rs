@@ -16,7 +16,10 @@ use parity_scale_codec::Encode;
 /// A dev node whose names expire after `grace_ms` of grace, sealing every 100 ms.
 async fn node(grace_ms: u64) -> NodeHandle {
     let mut config = NodeConfig {
-        rpc: RpcConfig { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..RpcConfig::default() },
+        rpc: RpcConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..RpcConfig::default()
+        },
         prometheus_addr: None,
         informant_interval: Duration::ZERO,
         bridge: None,
@@ -28,7 +31,10 @@ async fn node(grace_ms: u64) -> NodeHandle {
 }
 
 async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default().build(format!("ws://{}", node.rpc_addr)).await.unwrap()
+    WsClientBuilder::default()
+        .build(format!("ws://{}", node.rpc_addr))
+        .await
+        .unwrap()
 }
 
 struct Signer {
@@ -39,8 +45,15 @@ struct Signer {
 
 impl Signer {
     async fn new(client: &WsClient, name: &str) -> Signer {
-        let genesis = ChainApiClient::block_hash(client, Some(0)).await.unwrap().unwrap();
-        Signer { pair: Pair::dev(name), nonce: 0, genesis }
+        let genesis = ChainApiClient::block_hash(client, Some(0))
+            .await
+            .unwrap()
+            .unwrap();
+        Signer {
+            pair: Pair::dev(name),
+            nonce: 0,
+            genesis,
+        }
     }
 
     fn account(&self) -> AccountId {
@@ -49,15 +62,31 @@ impl Signer {
 
     /// Submits a call and waits until it is in a block; returns the block hash.
     async fn submit(&mut self, client: &WsClient, call: DomainsCall) -> Hash {
-        let xt = sign_extrinsic(RuntimeCall::Domains(call), &self.pair, self.nonce, 0, self.genesis, None);
+        let xt = sign_extrinsic(
+            RuntimeCall::Domains(call),
+            &self.pair,
+            self.nonce,
+            0,
+            self.genesis,
+            None,
+        );
         self.nonce += 1;
         let mut sub: Subscription<serde_json::Value> =
-            AuthorApiClient::submit_and_watch_extrinsic(client, Bytes(xt.encode())).await.unwrap();
+            AuthorApiClient::submit_and_watch_extrinsic(client, Bytes(xt.encode()))
+                .await
+                .unwrap();
         loop {
-            let status = tokio::time::timeout(Duration::from_secs(20), sub.next()).await.unwrap().unwrap().unwrap();
+            let status = tokio::time::timeout(Duration::from_secs(20), sub.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
             if let Some(hash) = status.get("inBlock") {
                 let hash: Hash = serde_json::from_value(hash.clone()).unwrap();
-                match AuthorApiClient::extrinsic_status(client, xt.hash()).await.unwrap() {
+                match AuthorApiClient::extrinsic_status(client, xt.hash())
+                    .await
+                    .unwrap()
+                {
                     ghost_rpc::ExtrinsicStatusJson::InBlock { success, error, .. } => {
                         assert!(success, "call failed: {error:?}")
                     }
@@ -65,7 +94,10 @@ impl Signer {
                 }
                 return hash;
             }
-            assert!(status.as_str() == Some("ready") || status.as_str() == Some("future"), "{status}");
+            assert!(
+                status.as_str() == Some("ready") || status.as_str() == Some("future"),
+                "{status}"
+            );
         }
     }
 }
@@ -75,7 +107,13 @@ fn name(s: &str) -> DomainName {
 }
 
 fn register(n: &str, owner: AccountId, duration_ms: u64, records: Vec<DnsRecord>) -> DomainsCall {
-    DomainsCall::Register { name: name(n), owner, duration_ms, secret: Hash::ZERO, records }
+    DomainsCall::Register {
+        name: name(n),
+        owner,
+        duration_ms,
+        secret: Hash::ZERO,
+        records,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,41 +123,94 @@ async fn register_resolve_transfer_renew_and_prove() {
     let mut alice = Signer::new(&client, "Alice").await;
     let bob = Pair::dev("Bob").public();
     let a_record = DnsRecord::apex(RecordData::A([10, 0, 0, 1]));
-    alice.submit(&client, register("alice.ghost", alice.account(), 365 * DAY_MS, vec![a_record.clone()])).await;
+    alice
+        .submit(
+            &client,
+            register(
+                "alice.ghost",
+                alice.account(),
+                365 * DAY_MS,
+                vec![a_record.clone()],
+            ),
+        )
+        .await;
 
-    let resolved = DomainApiClient::resolve(&client, "Alice.GHOST".into(), None).await.unwrap().unwrap();
+    let resolved = DomainApiClient::resolve(&client, "Alice.GHOST".into(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(resolved.owner, alice.account());
     assert_eq!(resolved.status, "active");
     assert_eq!(resolved.records, vec![a_record.clone()]);
 
     // The proof verifies against the header's state root.
-    let proven = DomainApiClient::resolve_with_proof(&client, "alice.ghost".into(), None).await.unwrap();
-    let proof = ghost_trie::ReadProof { nodes: proven.proof.iter().map(|b| b.0.clone()).collect() };
-    let entry = ghost_trie::verify_read_proof(&proven.state_root.0, &proof, &proven.keys[0]).unwrap();
+    let proven = DomainApiClient::resolve_with_proof(&client, "alice.ghost".into(), None)
+        .await
+        .unwrap();
+    let proof = ghost_trie::ReadProof {
+        nodes: proven.proof.iter().map(|b| b.0.clone()).collect(),
+    };
+    let entry =
+        ghost_trie::verify_read_proof(&proven.state_root.0, &proof, &proven.keys[0]).unwrap();
     assert!(entry.is_some(), "the name's entry is proven present");
     let other_root = [7u8; 32];
     assert!(ghost_trie::verify_read_proof(&other_root, &proof, &proven.keys[0]).is_err());
 
     // Unicode input is normalized.
-    let price = DomainApiClient::price(&client, "Bücher.ghost".into(), 365 * DAY_MS).await.unwrap();
+    let price = DomainApiClient::price(&client, "Bücher.ghost".into(), 365 * DAY_MS)
+        .await
+        .unwrap();
     assert!(price > 0);
-    assert!(DomainApiClient::available(&client, "Bücher.ghost".into()).await.unwrap().available);
-    let taken = DomainApiClient::available(&client, "alice.ghost".into()).await.unwrap();
+    assert!(
+        DomainApiClient::available(&client, "Bücher.ghost".into())
+            .await
+            .unwrap()
+            .available
+    );
+    let taken = DomainApiClient::available(&client, "alice.ghost".into())
+        .await
+        .unwrap();
     assert!(!taken.available);
 
-    alice.submit(&client, DomainsCall::Transfer { name: name("alice.ghost"), new_owner: bob }).await;
-    let resolved = DomainApiClient::resolve(&client, "alice.ghost".into(), None).await.unwrap().unwrap();
+    alice
+        .submit(
+            &client,
+            DomainsCall::Transfer {
+                name: name("alice.ghost"),
+                new_owner: bob,
+            },
+        )
+        .await;
+    let resolved = DomainApiClient::resolve(&client, "alice.ghost".into(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(resolved.owner, bob);
-    let bobs = DomainApiClient::list_by_owner(&client, bob.to_string(), None, None).await.unwrap();
+    let bobs = DomainApiClient::list_by_owner(&client, bob.to_string(), None, None)
+        .await
+        .unwrap();
     assert_eq!(bobs.names, vec![name("alice.ghost")]);
 
     let before = resolved.expires_at;
-    alice.submit(&client, DomainsCall::Renew { name: name("alice.ghost"), duration_ms: 30 * DAY_MS }).await;
-    let renewed = DomainApiClient::resolve(&client, "alice.ghost".into(), None).await.unwrap().unwrap();
+    alice
+        .submit(
+            &client,
+            DomainsCall::Renew {
+                name: name("alice.ghost"),
+                duration_ms: 30 * DAY_MS,
+            },
+        )
+        .await;
+    let renewed = DomainApiClient::resolve(&client, "alice.ghost".into(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(renewed.expires_at, before + 30 * DAY_MS);
 
     // A bad name is a clear parameter error.
-    let err = DomainApiClient::resolve(&client, "bad_name.ghost".into(), None).await.unwrap_err();
+    let err = DomainApiClient::resolve(&client, "bad_name.ghost".into(), None)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("bad_name"), "{err}");
     node.stop().await;
 }
@@ -130,13 +221,23 @@ async fn a_short_lived_name_expires_stops_resolving_and_is_released() {
     let client = connect(&node).await;
     let mut alice = Signer::new(&client, "Alice").await;
     let record = DnsRecord::apex(RecordData::A([10, 0, 0, 9]));
-    alice.submit(&client, register("short.ghost", alice.account(), 1_500, vec![record])).await;
-    let resolved = DomainApiClient::resolve(&client, "short.ghost".into(), None).await.unwrap().unwrap();
+    alice
+        .submit(
+            &client,
+            register("short.ghost", alice.account(), 1_500, vec![record]),
+        )
+        .await;
+    let resolved = DomainApiClient::resolve(&client, "short.ghost".into(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(resolved.status, "active");
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let r = DomainApiClient::resolve(&client, "short.ghost".into(), None).await.unwrap();
+        let r = DomainApiClient::resolve(&client, "short.ghost".into(), None)
+            .await
+            .unwrap();
         match r {
             Some(r) if r.status == "active" => {}
             Some(r) => {
@@ -149,8 +250,15 @@ async fn a_short_lived_name_expires_stops_resolving_and_is_released() {
     }
     // Released: anyone may take it.
     let mut bob = Signer::new(&client, "Bob").await;
-    bob.submit(&client, register("short.ghost", bob.account(), 60_000, vec![])).await;
-    let r = DomainApiClient::resolve(&client, "short.ghost".into(), None).await.unwrap().unwrap();
+    bob.submit(
+        &client,
+        register("short.ghost", bob.account(), 60_000, vec![]),
+    )
+    .await;
+    let r = DomainApiClient::resolve(&client, "short.ghost".into(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(r.owner, bob.account());
     assert!(r.records.is_empty(), "old records are gone");
     node.stop().await;
@@ -161,42 +269,96 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
     let node = node(1_000).await;
     let client = connect(&node).await;
     let mut live: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, None, None).await.unwrap();
+        DomainApiClient::subscribe_changes(&client, None, None)
+            .await
+            .unwrap();
     let mut alice = Signer::new(&client, "Alice").await;
     let bob = Pair::dev("Bob").public();
-    alice.submit(&client, register("feed.ghost", alice.account(), 2_000, vec![])).await;
     alice
-        .submit(&client, DomainsCall::SetRecord { name: name("feed.ghost"), record: DnsRecord::apex(RecordData::A([1, 2, 3, 4])) })
+        .submit(
+            &client,
+            register("feed.ghost", alice.account(), 2_000, vec![]),
+        )
         .await;
-    alice.submit(&client, DomainsCall::Transfer { name: name("feed.ghost"), new_owner: bob }).await;
+    alice
+        .submit(
+            &client,
+            DomainsCall::SetRecord {
+                name: name("feed.ghost"),
+                record: DnsRecord::apex(RecordData::A([1, 2, 3, 4])),
+            },
+        )
+        .await;
+    alice
+        .submit(
+            &client,
+            DomainsCall::Transfer {
+                name: name("feed.ghost"),
+                new_owner: bob,
+            },
+        )
+        .await;
 
     // Collect live notifications until the name has expired.
     let mut live_seen = Vec::new();
-    while !live_seen.iter().any(|b: &DomainChangesJson| b.changes.iter().any(|c| c.change_type == "expired")) {
-        let block = tokio::time::timeout(Duration::from_secs(20), live.next()).await.unwrap().unwrap().unwrap();
+    while !live_seen
+        .iter()
+        .any(|b: &DomainChangesJson| b.changes.iter().any(|c| c.change_type == "expired"))
+    {
+        let block = tokio::time::timeout(Duration::from_secs(20), live.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         live_seen.push(block);
     }
-    let kinds: Vec<String> = live_seen.iter().flat_map(|b| b.changes.iter().map(|c| c.change_type.clone())).collect();
-    let position = |k: &str| kinds.iter().position(|x| x == k).unwrap_or_else(|| panic!("no {k} in {kinds:?}"));
+    let kinds: Vec<String> = live_seen
+        .iter()
+        .flat_map(|b| b.changes.iter().map(|c| c.change_type.clone()))
+        .collect();
+    let position = |k: &str| {
+        kinds
+            .iter()
+            .position(|x| x == k)
+            .unwrap_or_else(|| panic!("no {k} in {kinds:?}"))
+    };
     assert!(position("created") < position("updated"));
     assert!(position("updated") < position("transferred"));
     assert!(position("transferred") < position("expired"));
     let heights: Vec<u64> = live_seen.iter().map(|b| b.block_height).collect();
-    assert!(heights.windows(2).all(|w| w[0] < w[1]), "strictly increasing heights: {heights:?}");
+    assert!(
+        heights.windows(2).all(|w| w[0] < w[1]),
+        "strictly increasing heights: {heights:?}"
+    );
 
     // Replay from 0 gives exactly the same blocks, then continues live.
     let mut replay: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, Some(0), None).await.unwrap();
+        DomainApiClient::subscribe_changes(&client, Some(0), None)
+            .await
+            .unwrap();
     for expected in &live_seen {
-        let got = tokio::time::timeout(Duration::from_secs(20), replay.next()).await.unwrap().unwrap().unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(20), replay.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         assert_eq!(&got, expected);
     }
 
     // A filter keeps only what it asks for.
-    let filter = ghost_rpc::ChangeFilter { change_types: vec!["transferred".into()], ..Default::default() };
+    let filter = ghost_rpc::ChangeFilter {
+        change_types: vec!["transferred".into()],
+        ..Default::default()
+    };
     let mut filtered: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, Some(0), Some(filter)).await.unwrap();
-    let got = tokio::time::timeout(Duration::from_secs(20), filtered.next()).await.unwrap().unwrap().unwrap();
+        DomainApiClient::subscribe_changes(&client, Some(0), Some(filter))
+            .await
+            .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(20), filtered.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(got.changes.iter().all(|c| c.change_type == "transferred"));
     assert_eq!(got.changes[0].new_owner, Some(bob));
     node.stop().await;

@@ -51,7 +51,11 @@ impl<T: Config> Pallet<T> {
                 root_info.expires_at
             }
         };
-        Some(Located { hash, info, expires_at })
+        Some(Located {
+            hash,
+            info,
+            expires_at,
+        })
     }
 
     /// The name, which must be registered and active.
@@ -66,7 +70,9 @@ impl<T: Config> Pallet<T> {
 
     /// Whether `who` may manage a name of `info`.
     pub(crate) fn is_manager(who: &AccountId, info: &DomainInfo) -> bool {
-        info.owner == *who || info.approved.as_ref() == Some(who) || Operators::contains_key(&info.owner, who)
+        info.owner == *who
+            || info.approved.as_ref() == Some(who)
+            || Operators::contains_key(&info.owner, who)
     }
 
     fn ensure_manager(who: &AccountId, info: &DomainInfo) -> DispatchResult {
@@ -83,7 +89,10 @@ impl<T: Config> Pallet<T> {
         let who = ensure_signed(origin)?;
         let now = Self::now();
         if let Some(made) = Commitments::get(&commitment) {
-            ensure!(now.saturating_sub(made) > Self::params().max_commitment_age_ms, Error::CommitmentExists);
+            ensure!(
+                now.saturating_sub(made) > Self::params().max_commitment_age_ms,
+                Error::CommitmentExists
+            );
         }
         Commitments::insert(&commitment, &now);
         Self::deposit_event(Event::Committed { who, commitment });
@@ -111,8 +120,14 @@ impl<T: Config> Pallet<T> {
     }
 
     fn check_duration(duration_ms: u64, params: &DomainParams) -> DispatchResult {
-        ensure!(duration_ms >= params.min_registration_ms, Error::DurationTooShort);
-        ensure!(duration_ms <= params.max_registration_ms, Error::DurationTooLong);
+        ensure!(
+            duration_ms >= params.min_registration_ms,
+            Error::DurationTooShort
+        );
+        ensure!(
+            duration_ms <= params.max_registration_ms,
+            Error::DurationTooLong
+        );
         Ok(())
     }
 
@@ -126,17 +141,31 @@ impl<T: Config> Pallet<T> {
     ) -> DispatchResult {
         let payer = ensure_signed(origin)?;
         let params = Self::params();
-        ensure!(Tlds::contains_key(&name.tld().as_bytes().to_vec()), Error::UnknownTld);
+        ensure!(
+            Tlds::contains_key(&name.tld().as_bytes().to_vec()),
+            Error::UnknownTld
+        );
         ensure!(name.depth() == 2, Error::NotSecondLevel);
         Self::check_duration(duration_ms, &params)?;
         let now = Self::now();
         let hash = name.namehash();
         let existing = Domains::get(&hash);
         if let Some(existing) = &existing {
-            ensure!(Self::status_at(existing.expires_at, now) == NameStatus::Available, Error::NameTaken);
+            ensure!(
+                Self::status_at(existing.expires_at, now) == NameStatus::Available,
+                Error::NameTaken
+            );
         }
-        let new_records = NameRecords { dns: Vec::new(), web3: Default::default() };
-        let new_records = Self::apply_changes(&name, new_records, records.into_iter().map(RecordChange::Upsert).collect(), &params)?;
+        let new_records = NameRecords {
+            dns: Vec::new(),
+            web3: Default::default(),
+        };
+        let new_records = Self::apply_changes(
+            &name,
+            new_records,
+            records.into_iter().map(RecordChange::Upsert).collect(),
+            &params,
+        )?;
         let commitment = Self::check_commitment(&name, &owner, &secret, &params)?;
         let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
         let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
@@ -167,7 +196,12 @@ impl<T: Config> Pallet<T> {
         Domains::insert(&hash, &info);
         Owned::insert(&owner, &hash, &());
         Self::schedule(expires_at, &hash, ExpiryAction::Expire);
-        Self::deposit_event(Event::Registered { name: name.clone(), owner, expires_at, cost });
+        Self::deposit_event(Event::Registered {
+            name: name.clone(),
+            owner,
+            expires_at,
+            cost,
+        });
         if !new_records.is_empty() {
             Self::store_records(&name, &hash, new_records);
         }
@@ -178,23 +212,39 @@ impl<T: Config> Pallet<T> {
         let payer = ensure_signed(origin)?;
         let params = Self::params();
         ensure!(name.depth() == 2, Error::NotSecondLevel);
-        ensure!(duration_ms >= params.min_registration_ms, Error::DurationTooShort);
+        ensure!(
+            duration_ms >= params.min_registration_ms,
+            Error::DurationTooShort
+        );
         let hash = name.namehash();
         let mut info = Domains::get(&hash).ok_or(Error::NotRegistered)?;
         let now = Self::now();
         let status = Self::status_at(info.expires_at, now);
         ensure!(status != NameStatus::Available, Error::NotRegistered);
-        let expires_at = info.expires_at.checked_add(duration_ms).ok_or(Error::Overflow)?;
-        ensure!(expires_at.saturating_sub(now) <= params.max_registration_ms, Error::DurationTooLong);
+        let expires_at = info
+            .expires_at
+            .checked_add(duration_ms)
+            .ok_or(Error::Overflow)?;
+        ensure!(
+            expires_at.saturating_sub(now) <= params.max_registration_ms,
+            Error::DurationTooLong
+        );
         let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
 
         T::Currency::transfer(&payer, &T::TREASURY, cost)?;
         Self::unschedule(info.expires_at, &hash);
-        Self::unschedule(info.expires_at.saturating_add(params.grace_period_ms), &hash);
+        Self::unschedule(
+            info.expires_at.saturating_add(params.grace_period_ms),
+            &hash,
+        );
         info.expires_at = expires_at;
         Domains::insert(&hash, &info);
         Self::schedule(expires_at, &hash, ExpiryAction::Expire);
-        Self::deposit_event(Event::Renewed { name, expires_at, cost });
+        Self::deposit_event(Event::Renewed {
+            name,
+            expires_at,
+            cost,
+        });
         Ok(())
     }
 
@@ -209,10 +259,18 @@ impl<T: Config> Pallet<T> {
         info.approved = None;
         info.update_key = None;
         Domains::insert(&hash, &info);
-        Self::deposit_event(Event::Transferred { name: info.name, from, to });
+        Self::deposit_event(Event::Transferred {
+            name: info.name,
+            from,
+            to,
+        });
     }
 
-    pub(crate) fn transfer(origin: Origin, name: DomainName, new_owner: AccountId) -> DispatchResult {
+    pub(crate) fn transfer(
+        origin: Origin,
+        name: DomainName,
+        new_owner: AccountId,
+    ) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let located = Self::locate_active(&name)?;
         Self::ensure_manager(&who, &located.info)?;
@@ -220,7 +278,11 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    pub(crate) fn set_records(origin: Origin, name: DomainName, changes: Vec<RecordChange>) -> DispatchResult {
+    pub(crate) fn set_records(
+        origin: Origin,
+        name: DomainName,
+        changes: Vec<RecordChange>,
+    ) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let located = Self::locate_active(&name)?;
         Self::ensure_manager(&who, &located.info)?;
@@ -280,31 +342,53 @@ impl<T: Config> Pallet<T> {
                 Domains::insert(&hash, &info);
                 Owned::insert(&owner, &hash, &());
                 Subnames::insert(&parent_located.hash, &hash, &());
-                Self::deposit_event(Event::SubnameCreated { name, parent, owner });
+                Self::deposit_event(Event::SubnameCreated {
+                    name,
+                    parent,
+                    owner,
+                });
             }
         }
         Ok(())
     }
 
-    pub(crate) fn approve(origin: Origin, name: DomainName, account: Option<AccountId>) -> DispatchResult {
+    pub(crate) fn approve(
+        origin: Origin,
+        name: DomainName,
+        account: Option<AccountId>,
+    ) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let mut located = Self::locate_active(&name)?;
         let info = &mut located.info;
-        ensure!(info.owner == who || Operators::contains_key(&info.owner, &who), Error::NotOwner);
+        ensure!(
+            info.owner == who || Operators::contains_key(&info.owner, &who),
+            Error::NotOwner
+        );
         info.approved = account;
         Domains::insert(&located.hash, info);
-        Self::deposit_event(Event::Approved { name, approved: account });
+        Self::deposit_event(Event::Approved {
+            name,
+            approved: account,
+        });
         Ok(())
     }
 
-    pub(crate) fn set_operator(origin: Origin, operator: AccountId, approved: bool) -> DispatchResult {
+    pub(crate) fn set_operator(
+        origin: Origin,
+        operator: AccountId,
+        approved: bool,
+    ) -> DispatchResult {
         let owner = ensure_signed(origin)?;
         if approved {
             Operators::insert(&owner, &operator, &());
         } else {
             Operators::remove(&owner, &operator);
         }
-        Self::deposit_event(Event::OperatorSet { owner, operator, approved });
+        Self::deposit_event(Event::OperatorSet {
+            owner,
+            operator,
+            approved,
+        });
         Ok(())
     }
 
@@ -322,7 +406,11 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    pub(crate) fn set_update_key(origin: Origin, name: DomainName, key: Option<AccountId>) -> DispatchResult {
+    pub(crate) fn set_update_key(
+        origin: Origin,
+        name: DomainName,
+        key: Option<AccountId>,
+    ) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let mut located = Self::locate_active(&name)?;
         Self::ensure_manager(&who, &located.info)?;
@@ -343,31 +431,58 @@ impl<T: Config> Pallet<T> {
             Error::WrongSigner
         );
         ensure!(update.signature_is_valid(), Error::BadSignature);
-        ensure!(update.timestamp > located.info.last_signed_update, Error::StaleUpdate);
+        ensure!(
+            update.timestamp > located.info.last_signed_update,
+            Error::StaleUpdate
+        );
         let now = Self::now();
-        ensure!(now.abs_diff(update.timestamp) <= params.signed_update_window_ms, Error::UpdateOutsideWindow);
+        ensure!(
+            now.abs_diff(update.timestamp) <= params.signed_update_window_ms,
+            Error::UpdateOutsideWindow
+        );
         let current = Records::get(&located.hash).unwrap_or_default();
-        let replaced = NameRecords { dns: Vec::new(), web3: current.web3 };
+        let replaced = NameRecords {
+            dns: Vec::new(),
+            web3: current.web3,
+        };
         let updated = Self::apply_changes(
             &update.domain,
             replaced,
-            update.records.into_iter().map(RecordChange::Upsert).collect(),
+            update
+                .records
+                .into_iter()
+                .map(RecordChange::Upsert)
+                .collect(),
             &params,
         )?;
         located.info.last_signed_update = update.timestamp;
         Domains::insert(&located.hash, &located.info);
         Self::store_records(&update.domain, &located.hash, updated);
-        Self::deposit_event(Event::SignedUpdateApplied { name: update.domain, signer, timestamp: update.timestamp });
+        Self::deposit_event(Event::SignedUpdateApplied {
+            name: update.domain,
+            signer,
+            timestamp: update.timestamp,
+        });
         Ok(())
     }
 
-    pub(crate) fn batch_set_records_signed(origin: Origin, updates: Vec<SignedRecordUpdate>) -> DispatchResult {
+    pub(crate) fn batch_set_records_signed(
+        origin: Origin,
+        updates: Vec<SignedRecordUpdate>,
+    ) -> DispatchResult {
         ensure_signed(origin)?;
-        ensure!(updates.len() as u64 <= u64::from(Self::params().max_batch_updates), Error::BatchTooLarge);
+        ensure!(
+            updates.len() as u64 <= u64::from(Self::params().max_batch_updates),
+            Error::BatchTooLarge
+        );
         for (index, update) in updates.into_iter().enumerate() {
             let name = update.domain.clone();
             if let Err(error) = transactional(|| Self::apply_signed_update(update)) {
-                Self::deposit_event(Event::SignedUpdateFailed { index: index as u32, name, error });
+                Self::deposit_event(Event::SignedUpdateFailed {
+                    index: index as u32,
+                    name,
+                    error,
+                });
             }
         }
         Ok(())

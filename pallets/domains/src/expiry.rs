@@ -50,7 +50,10 @@ impl<T: Config> Pallet<T> {
                     }
                 }
                 // Charged per child visited (at least one), so the queue always moves on.
-                ExpiryAction::PurgeSubnames { registration, after } => {
+                ExpiryAction::PurgeSubnames {
+                    registration,
+                    after,
+                } => {
                     budget = Self::purge_subnames(moment, &hash, registration, after, budget);
                 }
             }
@@ -78,11 +81,17 @@ impl<T: Config> Pallet<T> {
         if info.parent.is_some() || info.expires_at != moment {
             return;
         }
-        Self::deposit_event(Event::Expired { name: info.name.clone() });
+        Self::deposit_event(Event::Expired {
+            name: info.name.clone(),
+        });
         if params.grace_period_ms == 0 {
             Self::release(hash, &info);
         } else {
-            Self::schedule(moment.saturating_add(params.grace_period_ms), hash, ExpiryAction::Purge);
+            Self::schedule(
+                moment.saturating_add(params.grace_period_ms),
+                hash,
+                ExpiryAction::Purge,
+            );
         }
     }
 
@@ -92,9 +101,14 @@ impl<T: Config> Pallet<T> {
         Self::unschedule(info.expires_at, hash);
         Self::unschedule(info.expires_at.saturating_add(params.grace_period_ms), hash);
         Self::remove_entry(hash, info);
-        Self::deposit_event(Event::Released { name: info.name.clone() });
+        Self::deposit_event(Event::Released {
+            name: info.name.clone(),
+        });
         if Subnames::iter_prefix(hash).next().is_some() {
-            let action = ExpiryAction::PurgeSubnames { registration: info.registration, after: None };
+            let action = ExpiryAction::PurgeSubnames {
+                registration: info.registration,
+                after: None,
+            };
             Self::schedule(Self::now(), hash, action);
         }
     }
@@ -102,7 +116,13 @@ impl<T: Config> Pallet<T> {
     /// Visits up to `budget` (at least one) children of `parent` after the cursor, removing those
     /// of the released `registration`; requeues itself with the cursor while children remain.
     /// Returns the budget left.
-    fn purge_subnames(moment: Moment, parent: &Hash, registration: u64, after: Option<Hash>, budget: u32) -> u32 {
+    fn purge_subnames(
+        moment: Moment,
+        parent: &Hash,
+        registration: u64,
+        after: Option<Hash>,
+        budget: u32,
+    ) -> u32 {
         let visits = budget.max(1);
         let mut iter = Subnames::iter_prefix(parent);
         if let Some(after) = after {
@@ -119,7 +139,10 @@ impl<T: Config> Pallet<T> {
                     Self::remove_entry(&child, &info);
                     Self::deposit_event(Event::SubnameRemoved { name });
                     if Subnames::iter_prefix(&child).next().is_some() {
-                        let action = ExpiryAction::PurgeSubnames { registration, after: None };
+                        let action = ExpiryAction::PurgeSubnames {
+                            registration,
+                            after: None,
+                        };
                         Self::schedule(moment, &child, action);
                     }
                 }
@@ -129,7 +152,14 @@ impl<T: Config> Pallet<T> {
             }
         }
         if more {
-            Self::schedule(moment, parent, ExpiryAction::PurgeSubnames { registration, after: last });
+            Self::schedule(
+                moment,
+                parent,
+                ExpiryAction::PurgeSubnames {
+                    registration,
+                    after: last,
+                },
+            );
         }
         budget.saturating_sub(visits)
     }

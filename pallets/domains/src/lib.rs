@@ -318,14 +318,19 @@ impl<T: Config> Pallet<T> {
             Call::Register { records, .. } => T::DomainsWeightInfo::register(records.len() as u32),
             Call::Renew { .. } => T::DomainsWeightInfo::renew(),
             Call::Transfer { .. } => T::DomainsWeightInfo::transfer(),
-            Call::SetRecords { changes, .. } => T::DomainsWeightInfo::set_records(changes.len() as u32),
+            Call::SetRecords { changes, .. } => {
+                T::DomainsWeightInfo::set_records(changes.len() as u32)
+            }
             Call::SetRecord { .. } => T::DomainsWeightInfo::set_records(1),
             Call::ClearRecords { .. } => T::DomainsWeightInfo::set_records(1),
             Call::SetSubnameOwner { .. } => T::DomainsWeightInfo::set_subname_owner(),
-            Call::Approve { .. } | Call::SetOperator { .. } | Call::SetPrimaryName { .. } | Call::SetUpdateKey { .. } => {
-                T::DomainsWeightInfo::set_flag()
+            Call::Approve { .. }
+            | Call::SetOperator { .. }
+            | Call::SetPrimaryName { .. }
+            | Call::SetUpdateKey { .. } => T::DomainsWeightInfo::set_flag(),
+            Call::SetRecordsSigned { update } => {
+                T::DomainsWeightInfo::set_records_signed(update.records.len() as u32)
             }
-            Call::SetRecordsSigned { update } => T::DomainsWeightInfo::set_records_signed(update.records.len() as u32),
             Call::BatchSetRecordsSigned { updates } => {
                 let records: u32 = updates.iter().map(|u| u.records.len() as u32).sum();
                 T::DomainsWeightInfo::set_records_signed(records)
@@ -340,26 +345,39 @@ impl<T: Config> Pallet<T> {
     pub fn dispatch(call: Call, origin: Origin) -> DispatchResult {
         match call {
             Call::Commit { commitment } => Self::commit(origin, commitment),
-            Call::Register { name, owner, duration_ms, secret, records } => {
-                Self::register(origin, name, owner, duration_ms, secret, records)
-            }
+            Call::Register {
+                name,
+                owner,
+                duration_ms,
+                secret,
+                records,
+            } => Self::register(origin, name, owner, duration_ms, secret, records),
             Call::Renew { name, duration_ms } => Self::renew(origin, name, duration_ms),
             Call::Transfer { name, new_owner } => Self::transfer(origin, name, new_owner),
             Call::SetRecords { name, changes } => Self::set_records(origin, name, changes),
-            Call::SetRecord { name, record } => Self::set_records(origin, name, vec![RecordChange::Upsert(record)]),
-            Call::ClearRecords { name } => Self::clear_records(origin, name),
-            Call::SetSubnameOwner { parent, label, owner, lock } => {
-                Self::set_subname_owner(origin, parent, label, owner, lock)
+            Call::SetRecord { name, record } => {
+                Self::set_records(origin, name, vec![RecordChange::Upsert(record)])
             }
+            Call::ClearRecords { name } => Self::clear_records(origin, name),
+            Call::SetSubnameOwner {
+                parent,
+                label,
+                owner,
+                lock,
+            } => Self::set_subname_owner(origin, parent, label, owner, lock),
             Call::Approve { name, account } => Self::approve(origin, name, account),
-            Call::SetOperator { operator, approved } => Self::set_operator(origin, operator, approved),
+            Call::SetOperator { operator, approved } => {
+                Self::set_operator(origin, operator, approved)
+            }
             Call::SetPrimaryName { name } => Self::set_primary_name(origin, name),
             Call::SetUpdateKey { name, key } => Self::set_update_key(origin, name, key),
             Call::SetRecordsSigned { update } => {
                 ensure_signed(origin)?;
                 Self::apply_signed_update(update)
             }
-            Call::BatchSetRecordsSigned { updates } => Self::batch_set_records_signed(origin, updates),
+            Call::BatchSetRecordsSigned { updates } => {
+                Self::batch_set_records_signed(origin, updates)
+            }
             Call::SetTld { tld, enabled } => Self::set_tld(origin, tld, enabled),
         }
     }
@@ -406,7 +424,8 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> Hooks for Pallet<T> {
     fn on_initialize(_n: BlockNumber) -> Weight {
         // Reserve the sweep's worst case up front.
-        T::DomainsWeightInfo::expire_one().saturating_mul(u64::from(Self::params().max_expiries_per_block))
+        T::DomainsWeightInfo::expire_one()
+            .saturating_mul(u64::from(Self::params().max_expiries_per_block))
     }
 
     fn on_finalize(_n: BlockNumber) {
@@ -433,7 +452,10 @@ pub struct GenesisConfig {
 
 impl Default for GenesisConfig {
     fn default() -> Self {
-        GenesisConfig { tlds: vec!["ghost".into(), "bc".into()], params: DomainParams::default() }
+        GenesisConfig {
+            tlds: vec!["ghost".into(), "bc".into()],
+            params: DomainParams::default(),
+        }
     }
 }
 
@@ -447,7 +469,9 @@ pub enum GenesisError {
     #[error("yearly_price must be non-empty and ascending by label length, ending at 255")]
     BadPriceTable,
     /// Minimum above maximum.
-    #[error("min_registration_ms exceeds max_registration_ms, or min_commitment_age_ms exceeds max_commitment_age_ms")]
+    #[error(
+        "min_registration_ms exceeds max_registration_ms, or min_commitment_age_ms exceeds max_commitment_age_ms"
+    )]
     BadBounds,
 }
 
@@ -455,7 +479,8 @@ impl GenesisConfig {
     /// Writes the genesis state.
     pub fn build(&self) -> Result<(), GenesisError> {
         for tld in &self.tlds {
-            ghost_primitives::names::check_label(tld).map_err(|_| GenesisError::BadTld(tld.clone()))?;
+            ghost_primitives::names::check_label(tld)
+                .map_err(|_| GenesisError::BadTld(tld.clone()))?;
             Tlds::insert(&tld.as_bytes().to_vec(), &());
         }
         let p = &self.params;
@@ -463,7 +488,9 @@ impl GenesisConfig {
         if p.yearly_price.last().map(|row| row.0) != Some(u8::MAX) || !ascending {
             return Err(GenesisError::BadPriceTable);
         }
-        if p.min_registration_ms > p.max_registration_ms || p.min_commitment_age_ms > p.max_commitment_age_ms {
+        if p.min_registration_ms > p.max_registration_ms
+            || p.min_commitment_age_ms > p.max_commitment_age_ms
+        {
             return Err(GenesisError::BadBounds);
         }
         Params::put(p);

@@ -45,15 +45,24 @@ mod tests {
         assert_eq!(price(&name("abc.ghost"), YEAR_MS, &p), Some(100 * GHOST));
         assert_eq!(price(&name("abcd.ghost"), YEAR_MS, &p), Some(20 * GHOST));
         assert_eq!(price(&name("alice.ghost"), YEAR_MS, &p), Some(5 * GHOST));
-        assert_eq!(price(&name("alice.ghost"), 2 * YEAR_MS, &p), Some(10 * GHOST));
+        assert_eq!(
+            price(&name("alice.ghost"), 2 * YEAR_MS, &p),
+            Some(10 * GHOST)
+        );
         // 28 days rounds up to the smallest unit.
         let month = price(&name("alice.ghost"), 28 * DAY_MS, &p).unwrap();
-        assert_eq!(month, (5 * GHOST * 28 * u128::from(DAY_MS)).div_ceil(u128::from(YEAR_MS)));
+        assert_eq!(
+            month,
+            (5 * GHOST * 28 * u128::from(DAY_MS)).div_ceil(u128::from(YEAR_MS))
+        );
     }
 
     #[test]
     fn overflow_is_reported() {
-        let p = DomainParams { yearly_price: vec![(u8::MAX, u128::MAX)], ..DomainParams::default() };
+        let p = DomainParams {
+            yearly_price: vec![(u8::MAX, u128::MAX)],
+            ..DomainParams::default()
+        };
         assert_eq!(price(&name("alice.ghost"), YEAR_MS, &p), None);
     }
 }

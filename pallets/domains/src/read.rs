@@ -25,8 +25,16 @@ impl<T: Config> Pallet<T> {
     pub fn resolve(name: &DomainName) -> Option<Resolution> {
         let located = Self::locate(name)?;
         let status = Self::status_at(located.expires_at, Self::now());
-        let records = if status == NameStatus::Active { Records::get(&located.hash).unwrap_or_default() } else { NameRecords::default() };
-        let parent = located.info.parent.and_then(|p| Domains::get(&p)).map(|p| p.name);
+        let records = if status == NameStatus::Active {
+            Records::get(&located.hash).unwrap_or_default()
+        } else {
+            NameRecords::default()
+        };
+        let parent = located
+            .info
+            .parent
+            .and_then(|p| Domains::get(&p))
+            .map(|p| p.name);
         Some(Resolution {
             name: located.info.name,
             namehash: located.hash,
@@ -42,17 +50,30 @@ impl<T: Config> Pallet<T> {
 
     /// Whether `name` can be registered now.
     pub fn availability(name: &DomainName) -> Availability {
-        let refuse = |status, reason: &str| Availability { available: false, status, reason: Some(reason.into()) };
+        let refuse = |status, reason: &str| Availability {
+            available: false,
+            status,
+            reason: Some(reason.into()),
+        };
         if !Tlds::contains_key(&name.tld().as_bytes().to_vec()) {
             return refuse(NameStatus::Available, "unknown TLD");
         }
         if name.depth() != 2 {
-            return refuse(NameStatus::Available, "only second-level names are registered; create subnames instead");
+            return refuse(
+                NameStatus::Available,
+                "only second-level names are registered; create subnames instead",
+            );
         }
-        match Domains::get(&name.namehash()).map(|info| Self::status_at(info.expires_at, Self::now())) {
+        match Domains::get(&name.namehash())
+            .map(|info| Self::status_at(info.expires_at, Self::now()))
+        {
             Some(NameStatus::Active) => refuse(NameStatus::Active, "registered"),
             Some(NameStatus::Grace) => refuse(NameStatus::Grace, "expired, in its grace period"),
-            _ => Availability { available: true, status: NameStatus::Available, reason: None },
+            _ => Availability {
+                available: true,
+                status: NameStatus::Available,
+                reason: None,
+            },
         }
     }
 
@@ -69,8 +90,9 @@ impl<T: Config> Pallet<T> {
         }
         iter.filter_map(|(hash, ())| Domains::get(&hash))
             .filter(|info| {
-                Self::locate(&info.name)
-                    .is_some_and(|l| Self::status_at(l.expires_at, Self::now()) != NameStatus::Available)
+                Self::locate(&info.name).is_some_and(|l| {
+                    Self::status_at(l.expires_at, Self::now()) != NameStatus::Available
+                })
             })
             .map(|info| info.name)
             .take(limit)
@@ -104,8 +126,12 @@ impl Event {
     /// `DomainChangeEvent`; `None` for events that change no name's resolution.
     pub fn change(&self) -> Option<(&DomainName, ChangeType)> {
         match self {
-            Event::Registered { name, .. } | Event::SubnameCreated { name, .. } => Some((name, ChangeType::Created)),
-            Event::Renewed { name, .. } | Event::RecordsChanged { name, .. } => Some((name, ChangeType::Updated)),
+            Event::Registered { name, .. } | Event::SubnameCreated { name, .. } => {
+                Some((name, ChangeType::Created))
+            }
+            Event::Renewed { name, .. } | Event::RecordsChanged { name, .. } => {
+                Some((name, ChangeType::Updated))
+            }
             Event::Transferred { name, .. } => Some((name, ChangeType::Transferred)),
             Event::Expired { name } | Event::Released { name } | Event::SubnameRemoved { name } => {
                 Some((name, ChangeType::Expired))

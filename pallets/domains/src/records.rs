@@ -17,20 +17,40 @@ impl<T: Config> Pallet<T> {
         for change in changes {
             match change {
                 RecordChange::Upsert(record) => {
-                    match records.dns.iter_mut().find(|r| r.label == record.label && r.data == record.data) {
+                    match records
+                        .dns
+                        .iter_mut()
+                        .find(|r| r.label == record.label && r.data == record.data)
+                    {
                         Some(existing) => existing.ttl = record.ttl,
                         None => records.dns.push(record),
                     }
                 }
                 RecordChange::Remove(record) => {
                     let before = records.dns.len();
-                    records.dns.retain(|r| !(r.label == record.label && r.data == record.data));
+                    records
+                        .dns
+                        .retain(|r| !(r.label == record.label && r.data == record.data));
                     ensure!(records.dns.len() < before, Error::RecordNotFound);
                 }
-                RecordChange::ReplaceSet { label, rtype, ttl, values } => {
-                    ensure!(values.iter().all(|v| v.rtype() == rtype), Error::RecordTypeMismatch);
-                    records.dns.retain(|r| !(r.label == label && r.data.rtype() == rtype));
-                    records.dns.extend(values.into_iter().map(|data| DnsRecord { label: label.clone(), ttl, data }));
+                RecordChange::ReplaceSet {
+                    label,
+                    rtype,
+                    ttl,
+                    values,
+                } => {
+                    ensure!(
+                        values.iter().all(|v| v.rtype() == rtype),
+                        Error::RecordTypeMismatch
+                    );
+                    records
+                        .dns
+                        .retain(|r| !(r.label == label && r.data.rtype() == rtype));
+                    records.dns.extend(values.into_iter().map(|data| DnsRecord {
+                        label: label.clone(),
+                        ttl,
+                        data,
+                    }));
                 }
                 RecordChange::SetAddress { coin_type, address } => match address {
                     Some(a) => {
@@ -57,17 +77,41 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Checks limits, values, absolute name lengths and CNAME exclusivity.
-    pub(crate) fn check_records(name: &DomainName, records: &NameRecords, params: &DomainParams) -> DispatchResult {
-        ensure!(records.dns.len() as u64 <= u64::from(params.max_dns_records), Error::TooManyRecords);
-        ensure!(records.web3.count() as u64 <= u64::from(params.max_web3_entries), Error::TooManyWeb3Entries);
-        let size = records.dns.iter().map(parity_scale_codec::Encode::encoded_size).sum::<usize>()
+    pub(crate) fn check_records(
+        name: &DomainName,
+        records: &NameRecords,
+        params: &DomainParams,
+    ) -> DispatchResult {
+        ensure!(
+            records.dns.len() as u64 <= u64::from(params.max_dns_records),
+            Error::TooManyRecords
+        );
+        ensure!(
+            records.web3.count() as u64 <= u64::from(params.max_web3_entries),
+            Error::TooManyWeb3Entries
+        );
+        let size = records
+            .dns
+            .iter()
+            .map(parity_scale_codec::Encode::encoded_size)
+            .sum::<usize>()
             + records.web3.size();
-        ensure!(size as u64 <= u64::from(params.max_record_bytes), Error::RecordsTooLarge);
+        ensure!(
+            size as u64 <= u64::from(params.max_record_bytes),
+            Error::RecordsTooLarge
+        );
         for record in &records.dns {
             record.data.validate().map_err(|_| Error::InvalidRecord)?;
-            ensure!(record.label.under(name.as_str()).len() <= ghost_primitives::names::MAX_NAME_LEN, Error::RecordNameTooLong);
+            ensure!(
+                record.label.under(name.as_str()).len() <= ghost_primitives::names::MAX_NAME_LEN,
+                Error::RecordNameTooLong
+            );
             if record.data.rtype() == RecordType::CNAME {
-                let others_at_label = records.dns.iter().filter(|r| r.label == record.label).count();
+                let others_at_label = records
+                    .dns
+                    .iter()
+                    .filter(|r| r.label == record.label)
+                    .count();
                 ensure!(others_at_label == 1, Error::CnameConflict);
             }
         }
@@ -83,6 +127,10 @@ impl<T: Config> Pallet<T> {
         } else {
             Records::insert(hash, &records);
         }
-        Self::deposit_event(Event::RecordsChanged { name: name.clone(), records: dns, web3_entries });
+        Self::deposit_event(Event::RecordsChanged {
+            name: name.clone(),
+            records: dns,
+            web3_entries,
+        });
     }
 }

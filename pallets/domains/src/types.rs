@@ -57,7 +57,9 @@ impl NameRecords {
 }
 
 /// Where a name stands.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum NameStatus {
     /// Registered and resolving.
@@ -185,12 +187,19 @@ impl SignedRecordUpdate {
     /// The canonical bytes that are signed: `SIGNED_UPDATE_TAG ++ SCALE(domain, contract_id,
     /// records, owner_address, timestamp)`.
     pub fn signing_payload(&self) -> Vec<u8> {
-        signing_payload(&self.domain, &self.contract_id, &self.records, &self.owner_address, self.timestamp)
+        signing_payload(
+            &self.domain,
+            &self.contract_id,
+            &self.records,
+            &self.owner_address,
+            self.timestamp,
+        )
     }
 
     /// Whether `signature` is `owner_address`'s signature of the payload.
     pub fn signature_is_valid(&self) -> bool {
-        self.signature.verify(&self.signing_payload(), &self.owner_address)
+        self.signature
+            .verify(&self.signing_payload(), &self.owner_address)
     }
 }
 

@@ -46,7 +46,11 @@ fn old_block_hashes_are_pruned_but_genesis_is_kept() {
         for n in 1..=7 {
             run_to_block(n);
         }
-        assert_eq!(System::block_hash(0), Some(Hash([0; 32])), "signatures cover the genesis hash");
+        assert_eq!(
+            System::block_hash(0),
+            Some(Hash([0; 32])),
+            "signatures cover the genesis hash"
+        );
         assert_eq!(System::block_hash(1), None);
         assert_eq!(System::block_hash(2), None);
         assert!(System::block_hash(3).is_some());

@@ -17,7 +17,11 @@ use ghost_primitives::Pair;
 
 /// GhostBridge sidecar.
 #[derive(Parser, Debug)]
-#[command(name = "ghostbridge", version, about = "GhostBridge: gRPC + authoritative DNS for .ghost/.bc, following a node")]
+#[command(
+    name = "ghostbridge",
+    version,
+    about = "GhostBridge: gRPC + authoritative DNS for .ghost/.bc, following a node"
+)]
 struct Cli {
     /// The node's JSON-RPC WebSocket endpoint.
     #[arg(long, default_value = "ws://127.0.0.1:9944", env = "GHOST_RPC")]
@@ -47,8 +51,17 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(format!("hickory_server=warn,{}", cli.log))
         .context("invalid --log filter")?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
-    let relayer = cli.relayer_key.as_deref().map(Pair::from_suri).transpose().context("--relayer-key")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+    let relayer = cli
+        .relayer_key
+        .as_deref()
+        .map(Pair::from_suri)
+        .transpose()
+        .context("--relayer-key")?;
     let source: Arc<dyn ChainSource> = Arc::new(RemoteSource::new(cli.node.clone(), relayer));
     let config = BridgeConfig {
         grpc_addr: (!cli.no_grpc).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.grpc_port))),
@@ -67,8 +80,14 @@ async fn main() -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     };
-    tracing::info!("following {} with {} names indexed", cli.node, bridge.index.len());
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tracing::info!(
+        "following {} with {} names indexed",
+        cli.node,
+        bridge.index.len()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     bridge.stop().await;
     Ok(())
 }

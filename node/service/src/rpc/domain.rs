@@ -104,51 +104,81 @@ impl DomainApiServer for DomainRpc {
         let name = parse_name(&name)?;
         let header = self.0.header_at(at)?;
         let now = at.is_none().then(now_ms);
-        let resolution = api::resolve(self.0.client.store(), &header, &name, now).map_err(RpcError::from)?;
+        let resolution =
+            api::resolve(self.0.client.store(), &header, &name, now).map_err(RpcError::from)?;
         Ok(resolution.map(resolution_json))
     }
 
-    async fn resolve_with_proof(&self, name: String, at: Option<Hash>) -> RpcResult<ResolutionProofJson> {
+    async fn resolve_with_proof(
+        &self,
+        name: String,
+        at: Option<Hash>,
+    ) -> RpcResult<ResolutionProofJson> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(at)?;
         Ok(proven_resolution(&self.0.client, &header, &name)?)
     }
 
-    async fn list_by_owner(&self, owner: String, cursor: Option<Hash>, limit: Option<u32>) -> RpcResult<NameListJson> {
+    async fn list_by_owner(
+        &self,
+        owner: String,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> RpcResult<NameListJson> {
         let owner = parse_account(&owner)?;
         let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
         let header = self.0.header_at(None)?;
-        let names = api::list_by_owner(self.0.client.store(), &header, &owner, cursor, limit).map_err(RpcError::from)?;
-        let next = (names.len() == limit).then(|| names.last().map(DomainName::namehash)).flatten();
+        let names = api::list_by_owner(self.0.client.store(), &header, &owner, cursor, limit)
+            .map_err(RpcError::from)?;
+        let next = (names.len() == limit)
+            .then(|| names.last().map(DomainName::namehash))
+            .flatten();
         Ok(NameListJson { names, next })
     }
 
-    async fn names(&self, at: Option<Hash>, cursor: Option<Hash>, limit: Option<u32>) -> RpcResult<NameListJson> {
+    async fn names(
+        &self,
+        at: Option<Hash>,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> RpcResult<NameListJson> {
         let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
         let header = self.0.header_at(at)?;
-        let names = api::all_names(self.0.client.store(), &header, cursor, limit).map_err(RpcError::from)?;
-        let next = (names.len() == limit).then(|| names.last().map(DomainName::namehash)).flatten();
+        let names = api::all_names(self.0.client.store(), &header, cursor, limit)
+            .map_err(RpcError::from)?;
+        let next = (names.len() == limit)
+            .then(|| names.last().map(DomainName::namehash))
+            .flatten();
         Ok(NameListJson { names, next })
     }
 
     async fn available(&self, name: String) -> RpcResult<AvailabilityJson> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(None)?;
-        let a = api::availability(self.0.client.store(), &header, &name, Some(now_ms())).map_err(RpcError::from)?;
-        Ok(AvailabilityJson { available: a.available, status: status_text(a.status), reason: a.reason })
+        let a = api::availability(self.0.client.store(), &header, &name, Some(now_ms()))
+            .map_err(RpcError::from)?;
+        Ok(AvailabilityJson {
+            available: a.available,
+            status: status_text(a.status),
+            reason: a.reason,
+        })
     }
 
     async fn price(&self, name: String, duration_ms: u64) -> RpcResult<u128> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(None)?;
-        let price = api::domain_price(self.0.client.store(), &header, &name, duration_ms).map_err(RpcError::from)?;
+        let price = api::domain_price(self.0.client.store(), &header, &name, duration_ms)
+            .map_err(RpcError::from)?;
         Ok(price.ok_or_else(|| RpcError::InvalidParams("price overflows".into()))?)
     }
 
     async fn primary_name(&self, address: String) -> RpcResult<Option<DomainName>> {
         let who = parse_account(&address)?;
         let header = self.0.header_at(None)?;
-        Ok(api::primary_name(self.0.client.store(), &header, &who, Some(now_ms())).map_err(RpcError::from)?)
+        Ok(
+            api::primary_name(self.0.client.store(), &header, &who, Some(now_ms()))
+                .map_err(RpcError::from)?,
+        )
     }
 
     async fn params(&self) -> RpcResult<serde_json::Value> {

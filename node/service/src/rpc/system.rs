@@ -46,7 +46,9 @@ impl SystemApiServer for SystemRpc {
 
     async fn account_next_index(&self, account: String) -> RpcResult<u64> {
         let who = parse_account(&account)?;
-        Ok(crate::pool_api::next_nonce(&self.0.client, &self.0.pool, &who).map_err(RpcError::from)?)
+        Ok(
+            crate::pool_api::next_nonce(&self.0.client, &self.0.pool, &who)
+                .map_err(RpcError::from)?,
+        )
     }
-
 }
