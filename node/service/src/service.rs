@@ -69,6 +69,7 @@ pub struct NodeHandle {
 impl NodeHandle {
     /// Stops the servers and tasks.
     pub async fn stop(self) {
+        let database = Arc::downgrade(self.client.db());
         if let Some(bridge) = self.bridge {
             bridge.stop().await;
         }
@@ -78,6 +79,16 @@ impl NodeHandle {
             task.abort();
             // Wait until the task has dropped what it held (the database among it).
             let _ = task.await;
+        }
+        drop((self.client, self.pool, self.author, self.metrics));
+        // A block being authored on a blocking thread still holds the chain until it returns:
+        // wait for the database to close, so the same base path can be opened again at once.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while database.strong_count() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        if database.strong_count() > 0 {
+            tracing::warn!(target: "service", "database still in use 30 s after shutdown");
         }
     }
 }
