@@ -339,8 +339,9 @@ use crate::Contracts;
 use crate::contracts::{CodeInfo, ContractInfo, ExecError};
 use ghost_support::DispatchError;
 
-/// What a contract call would do (`contract_call_dry_run`): the pallet's `ContractResult` and
-/// the events the call deposited. Nothing of it is written anywhere.
+/// What a contract call would do (`contract_call_dry_run`, or the `deploy` of
+/// [`contract_instantiate_dry_run`]): the pallet's `ContractResult` and the events the call
+/// deposited. Nothing of it is written anywhere.
 #[derive(Clone, Debug)]
 pub struct ContractDryRun {
     /// The call's outcome as dispatch would report it (`Contracts.ContractReverted` on revert).
@@ -373,25 +374,68 @@ pub fn contract_call_dry_run(
     now: Option<Moment>,
 ) -> Result<ContractDryRun, ApiError> {
     with_domain_state(store, header, now, || {
-        let first_event = crate::system::EventCount::get().unwrap_or(0);
-        let run = Contracts::bare_call(origin, dest, value, fuel_limit, data);
-        let last_event = crate::system::EventCount::get().unwrap_or(0);
-        // The block's own events are still in state: keep only those the call deposited.
-        let events = (first_event..last_event)
-            .filter_map(|i| crate::system::Events::get(&i))
-            .filter_map(|record| RuntimeEvent::decode_all(&mut &record.event[..]).ok())
-            .collect();
-        let reverted =
-            run.result.as_ref().err() == Some(&crate::contracts::Error::ContractReverted.into());
-        ContractDryRun {
-            result: run.result,
-            output: run.output,
-            reverted,
-            exec_error: run.exec_error,
-            fuel_consumed: run.fuel_consumed,
-            events,
-        }
+        contract_dry_run(|| Contracts::bare_call(origin, dest, value, fuel_limit, data))
     })
+}
+
+/// What an instantiation would do (`contract_instantiate_dry_run`): the address the contract
+/// would get and the run of its `deploy`. Nothing of it is written anywhere.
+#[derive(Clone, Debug)]
+pub struct ContractInstantiateDryRun {
+    /// `blake3(deployer ++ code_hash ++ salt)`: where the contract would be (also when the
+    /// instantiation would fail).
+    pub address: AccountId,
+    /// The run of `deploy`: result, output, revert flag, fuel and events (among them
+    /// `Contracts.Instantiated` if it would succeed).
+    pub run: ContractDryRun,
+}
+
+/// Runs `Contracts::bare_instantiate(origin, code_hash, value, fuel_limit, data, salt)` on a
+/// throwaway copy of the state of `header` (clock at `now` if later, see [`with_domain_state`])
+/// and reports the would-be address with the result, output, revert flag, fuel and events of
+/// `deploy`. Nothing is written (no contract, no code use, no deposit) and no fee is charged.
+#[allow(clippy::too_many_arguments)]
+pub fn contract_instantiate_dry_run(
+    store: &dyn NodeStore,
+    header: &Header,
+    origin: AccountId,
+    code_hash: ghost_primitives::Hash,
+    value: Balance,
+    fuel_limit: u64,
+    data: Vec<u8>,
+    salt: Vec<u8>,
+    now: Option<Moment>,
+) -> Result<ContractInstantiateDryRun, ApiError> {
+    let address = crate::contracts::contract_address(&origin, &code_hash, &salt);
+    with_domain_state(store, header, now, || {
+        let run = contract_dry_run(|| {
+            Contracts::bare_instantiate(origin, code_hash, value, fuel_limit, data, salt)
+        });
+        ContractInstantiateDryRun { address, run }
+    })
+}
+
+/// Runs `f` (a `bare_*` entry point, inside a throwaway state) and collects its
+/// [`ContractDryRun`]: the outcome and the events it deposited.
+fn contract_dry_run<R>(f: impl FnOnce() -> crate::contracts::ContractResult<R>) -> ContractDryRun {
+    let first_event = crate::system::EventCount::get().unwrap_or(0);
+    let run = f();
+    let last_event = crate::system::EventCount::get().unwrap_or(0);
+    // The block's own events are still in state: keep only those the run deposited.
+    let events = (first_event..last_event)
+        .filter_map(|i| crate::system::Events::get(&i))
+        .filter_map(|record| RuntimeEvent::decode_all(&mut &record.event[..]).ok())
+        .collect();
+    let reverted =
+        run.result.as_ref().err() == Some(&crate::contracts::Error::ContractReverted.into());
+    ContractDryRun {
+        result: run.result.map(|_| ()),
+        output: run.output,
+        reverted,
+        exec_error: run.exec_error,
+        fuel_consumed: run.fuel_consumed,
+        events,
+    }
 }
 
 /// The value at `key` in the storage of contract `address`: the contract's own key, as it passes

@@ -437,7 +437,7 @@ pub trait DomainApi {
 
 // ---- contracts_* ----
 
-/// One event a dry run deposited (`contracts_call`).
+/// One event a dry run deposited (`contracts_call`, `contracts_instantiate`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventJson {
     /// The pallet (`Contracts`, `Balances`, ...).
@@ -464,6 +464,29 @@ pub struct ContractCallJson {
     /// Fuel burned (nested calls included).
     pub fuel_consumed: u64,
     /// Events the call deposited (none unless `ok`: a failed call's writes are reverted).
+    pub events: Vec<EventJson>,
+}
+
+/// `contracts_instantiate`: what an instantiation would do, run on a throwaway copy of the
+/// state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractInstantiateJson {
+    /// The address the contract would get: `blake3(deployer ++ code_hash ++ salt)` (also when
+    /// the instantiation would fail).
+    pub address: AccountId,
+    /// `ok`, `revert` (`deploy` returned with the revert flag) or `error` (it trapped, ran out
+    /// of fuel, or the instantiation was refused before running: no code, contract exists, ...).
+    pub result: String,
+    /// `deploy`'s return data (also on revert).
+    pub output: Bytes,
+    /// Whether `deploy` reverted.
+    pub reverted: bool,
+    /// The dispatch error (`Contracts.CodeNotFound`, ...) with the VM's reason; `null` if `ok`.
+    pub error: Option<String>,
+    /// Fuel burned.
+    pub fuel_consumed: u64,
+    /// Events the instantiation deposited (`Contracts.Instantiated`, ...; none unless `ok`).
     pub events: Vec<EventJson>,
 }
 
@@ -499,43 +522,66 @@ pub struct ContractInfoJson {
     pub reentrant: bool,
 }
 
-/// `contracts_*`: dry runs and reads of WASM-lite contracts. Transactions (upload, instantiate,
-/// call) are ordinary extrinsics (`RuntimeCall::Contracts`) submitted with `author_*`.
-#[rpc(server, client, namespace = "contracts")]
-pub trait ContractsApi {
-    /// Runs a call of `dest` by `origin` with `value`, `fuel_limit` and call data `data`
-    /// (`selector ++ SCALE(args)`) on the state of `at` (default: best) without writing
-    /// anything or charging a fee.
-    #[method(name = "call")]
-    async fn dry_run_call(
-        &self,
-        origin: String,
-        dest: String,
-        value: u128,
-        fuel_limit: u64,
-        data: Bytes,
-        at: Option<Hash>,
-    ) -> jsonrpsee::core::RpcResult<ContractCallJson>;
-    /// The value at `key` (the contract's own key) in the storage of contract `address`.
-    #[method(name = "getStorage")]
-    async fn contract_storage(
-        &self,
-        address: String,
-        key: Bytes,
-        at: Option<Hash>,
-    ) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
-    /// Owner, deposit, use count and length of uploaded code; `null` if not stored.
-    #[method(name = "codeInfo")]
-    async fn code_info(
-        &self,
-        code_hash: Hash,
-        at: Option<Hash>,
-    ) -> jsonrpsee::core::RpcResult<Option<CodeInfoJson>>;
-    /// Code, deployer and storage use of a contract; `null` if there is none at `address`.
-    #[method(name = "info")]
-    async fn contract_info(
-        &self,
-        address: String,
-        at: Option<Hash>,
-    ) -> jsonrpsee::core::RpcResult<Option<ContractInfoJson>>;
+pub use contracts_api::{ContractsApiClient, ContractsApiServer};
+
+/// Holds [`ContractsApiServer`] and [`ContractsApiClient`]: `contracts_instantiate` takes seven
+/// parameters, so the methods the `rpc` macro generates for it take eight.
+#[allow(clippy::too_many_arguments)]
+mod contracts_api {
+    use super::*;
+
+    /// `contracts_*`: dry runs and reads of WASM-lite contracts. Transactions (upload, instantiate,
+    /// call) are ordinary extrinsics (`RuntimeCall::Contracts`) submitted with `author_*`.
+    #[rpc(server, client, namespace = "contracts")]
+    pub trait ContractsApi {
+        /// Runs a call of `dest` by `origin` with `value`, `fuel_limit` and call data `data`
+        /// (`selector ++ SCALE(args)`) on the state of `at` (default: best) without writing
+        /// anything or charging a fee.
+        #[method(name = "call")]
+        async fn dry_run_call(
+            &self,
+            origin: String,
+            dest: String,
+            value: u128,
+            fuel_limit: u64,
+            data: Bytes,
+            at: Option<Hash>,
+        ) -> jsonrpsee::core::RpcResult<ContractCallJson>;
+        /// Runs an instantiation of `code_hash` by `origin` with `value`, `fuel_limit`, `deploy`
+        /// data `data` and `salt` on the state of `at` (default: best) without writing anything or
+        /// charging a fee; reports the address the contract would get and how `deploy` went.
+        #[method(name = "instantiate")]
+        async fn dry_run_instantiate(
+            &self,
+            origin: String,
+            code_hash: Hash,
+            value: u128,
+            fuel_limit: u64,
+            data: Bytes,
+            salt: Bytes,
+            at: Option<Hash>,
+        ) -> jsonrpsee::core::RpcResult<ContractInstantiateJson>;
+        /// The value at `key` (the contract's own key) in the storage of contract `address`.
+        #[method(name = "getStorage")]
+        async fn contract_storage(
+            &self,
+            address: String,
+            key: Bytes,
+            at: Option<Hash>,
+        ) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
+        /// Owner, deposit, use count and length of uploaded code; `null` if not stored.
+        #[method(name = "codeInfo")]
+        async fn code_info(
+            &self,
+            code_hash: Hash,
+            at: Option<Hash>,
+        ) -> jsonrpsee::core::RpcResult<Option<CodeInfoJson>>;
+        /// Code, deployer and storage use of a contract; `null` if there is none at `address`.
+        #[method(name = "info")]
+        async fn contract_info(
+            &self,
+            address: String,
+            at: Option<Hash>,
+        ) -> jsonrpsee::core::RpcResult<Option<ContractInfoJson>>;
+    }
 }

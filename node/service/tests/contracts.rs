@@ -1,7 +1,8 @@
 //! Contracts over JSON-RPC on an in-process dev node: upload a WAT counter, instantiate it, call
 //! it with signed extrinsics, read it back with `contracts_call` dry runs and
-//! `contracts_getStorage`, and check that a call which runs out of fuel fails, pays its fee and
-//! leaves block production alone.
+//! `contracts_getStorage`, check that a call which runs out of fuel fails, pays its fee and
+//! leaves block production alone, and that a `contracts_instantiate` dry run predicts the address
+//! and outcome of an instantiation without writing anything.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use ghost_rpc::{
 };
 use ghost_runtime::contracts::{Call as ContractsCall, contract_address, selector};
 use ghost_runtime::{GHOST, RuntimeCall, UncheckedExtrinsic, sign_extrinsic};
+use ghost_service::rpc::MAX_DRY_RUN_FUEL;
 use ghost_service::{NodeConfig, NodeHandle, RpcConfig, Sealing};
 use jsonrpsee::core::client::{ClientT, Subscription};
 use jsonrpsee::rpc_params;
@@ -89,6 +91,14 @@ const LOOP_WAT: &str = r#"(module
   (func (export "call")
     (drop (call $set (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)))
     (loop $forever (br $forever))))"#;
+
+/// A contract whose `deploy` reverts with output `nope`.
+const REVERTING_DEPLOY_WAT: &str = r#"(module
+  (import "ghost" "return_data" (func $ret (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "nope")
+  (func (export "deploy") (call $ret (i32.const 1) (i32.const 0) (i32.const 4)))
+  (func (export "call")))"#;
 
 /// Call data: selector ++ SCALE(args).
 fn call_data(method: &str, args: impl Encode) -> Bytes {
@@ -585,5 +595,216 @@ async fn a_call_that_runs_out_of_fuel_fails_pays_its_fee_and_the_chain_goes_on()
         .await;
     assert!(later.block_number > included.block_number);
     assert_eq!(count(&client, counter, None).await, Some(1));
+    node.stop().await;
+}
+
+/// `contracts_instantiate` of `code_hash` by `origin` with 1 GHOST and [`FUEL`].
+async fn dry_instantiate(
+    client: &WsClient,
+    origin: AccountId,
+    code_hash: Hash,
+    data: Vec<u8>,
+    salt: &[u8],
+    at: Option<Hash>,
+) -> ghost_rpc::ContractInstantiateJson {
+    ContractsApiClient::dry_run_instantiate(
+        client,
+        origin.to_string(),
+        code_hash,
+        GHOST,
+        FUEL,
+        Bytes(data),
+        Bytes(salt.to_vec()),
+        at,
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
+    let node = node().await;
+    let client = connect(&node).await;
+    let mut alice = Signer::new(&client, "Alice").await;
+    let code = wat::parse_str(counter_wat()).unwrap();
+    let code_hash = blake3_256(&code);
+    let uploaded = alice
+        .submit_ok(&client, ContractsCall::UploadCode { code })
+        .await;
+    let before_upload = ChainApiClient::header(&client, Some(uploaded.block_hash))
+        .await
+        .unwrap()
+        .unwrap()
+        .parent_hash;
+
+    // The dry run reports the address, the deploy's outcome and its events.
+    let salt = b"dry";
+    let dry = dry_instantiate(
+        &client,
+        alice.account(),
+        code_hash,
+        5u64.encode(),
+        salt,
+        None,
+    )
+    .await;
+    let address = contract_address(&alice.account(), &code_hash, salt);
+    assert_eq!(dry.address, address);
+    assert_eq!(dry.result, "ok", "{:?}", dry.error);
+    assert!(!dry.reverted && dry.error.is_none());
+    assert!(dry.fuel_consumed > 0 && dry.fuel_consumed < FUEL);
+    let instantiated = dry
+        .events
+        .iter()
+        .find(|e| e.pallet == "Contracts" && e.name == "Instantiated")
+        .expect("an Instantiated event");
+    assert_eq!(instantiated.fields["contract"], address.to_string());
+    assert_eq!(instantiated.fields["deployer"], alice.account().to_string());
+
+    // Nothing was written: no contract, no storage, no use of the code.
+    assert_eq!(
+        ContractsApiClient::contract_info(&client, address.to_string(), None)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(count(&client, address, None).await, None);
+    let info = ContractsApiClient::code_info(&client, code_hash, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.refcount, 0);
+
+    // The real instantiation lands where the dry run said, with the state it predicted.
+    alice
+        .submit_ok(
+            &client,
+            ContractsCall::Instantiate {
+                code_hash,
+                value: GHOST,
+                fuel_limit: FUEL,
+                data: 5u64.encode(),
+                salt: salt.to_vec(),
+            },
+        )
+        .await;
+    let contract = ContractsApiClient::contract_info(&client, dry.address.to_string(), None)
+        .await
+        .unwrap()
+        .expect("a contract at the dry run's address");
+    assert_eq!(
+        (contract.code_hash, contract.deployer),
+        (code_hash, alice.account())
+    );
+    assert_eq!(count(&client, dry.address, None).await, Some(5));
+
+    // Again with the same salt: refused before running.
+    let again = dry_instantiate(
+        &client,
+        alice.account(),
+        code_hash,
+        5u64.encode(),
+        salt,
+        None,
+    )
+    .await;
+    assert_eq!((again.address, again.result.as_str()), (address, "error"));
+    assert_eq!(again.error.as_deref(), Some("Contracts.ContractExists"));
+    assert!(again.events.is_empty());
+
+    // On a block before the upload there is no code.
+    let early = dry_instantiate(
+        &client,
+        alice.account(),
+        code_hash,
+        5u64.encode(),
+        b"other",
+        Some(before_upload),
+    )
+    .await;
+    assert_eq!(early.result, "error");
+    assert_eq!(early.error.as_deref(), Some("Contracts.CodeNotFound"));
+
+    // A deploy that traps (the counter wants 8 bytes) is an error, not a revert.
+    let trapped = dry_instantiate(&client, alice.account(), code_hash, vec![], b"x", None).await;
+    assert_eq!(trapped.result, "error");
+    assert!(!trapped.reverted && trapped.events.is_empty());
+
+    // A deploy that reverts reports it, with its output and no events.
+    let reverting = wat::parse_str(REVERTING_DEPLOY_WAT).unwrap();
+    let reverting_hash = blake3_256(&reverting);
+    alice
+        .submit_ok(&client, ContractsCall::UploadCode { code: reverting })
+        .await;
+    let reverted =
+        dry_instantiate(&client, alice.account(), reverting_hash, vec![], b"", None).await;
+    let reverted_address = contract_address(&alice.account(), &reverting_hash, b"");
+    assert_eq!(reverted.address, reverted_address);
+    assert_eq!(reverted.result, "revert");
+    assert!(reverted.reverted);
+    assert_eq!(
+        reverted.error.as_deref(),
+        Some("Contracts.ContractReverted")
+    );
+    assert_eq!(reverted.output, Bytes(b"nope".to_vec()));
+    assert!(reverted.events.is_empty());
+    assert_eq!(
+        ContractsApiClient::contract_info(&client, reverted_address.to_string(), None)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // The fuel cap and error codes of `contracts_call`.
+    let origin = alice.account().to_string();
+    let over_cap = ContractsApiClient::dry_run_instantiate(
+        &client,
+        origin.clone(),
+        code_hash,
+        0,
+        MAX_DRY_RUN_FUEL + 1,
+        Bytes(5u64.encode()),
+        Bytes(vec![]),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(call_error_code(over_cap), error_codes::INVALID_PARAMS);
+    let bad_origin = ContractsApiClient::dry_run_instantiate(
+        &client,
+        "ghost1nope".into(),
+        code_hash,
+        0,
+        FUEL,
+        Bytes(vec![]),
+        Bytes(vec![]),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(call_error_code(bad_origin), error_codes::INVALID_PARAMS);
+    let bad_hash: Result<serde_json::Value, _> = client
+        .request(
+            "contracts_instantiate",
+            rpc_params![origin.clone(), "0x12", 0, FUEL, "0x", "0x"],
+        )
+        .await;
+    assert_eq!(
+        call_error_code(bad_hash.unwrap_err()),
+        error_codes::INVALID_PARAMS
+    );
+    let unknown_block = ContractsApiClient::dry_run_instantiate(
+        &client,
+        origin,
+        code_hash,
+        0,
+        FUEL,
+        Bytes(vec![]),
+        Bytes(vec![]),
+        Some(Hash([7; 32])),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(call_error_code(unknown_block), error_codes::UNKNOWN_BLOCK);
     node.stop().await;
 }

@@ -1,16 +1,20 @@
 //! `contracts_*`: dry-run calls and reads of contract code, instances and storage.
 //!
-//! Every method reads the state of `at` (default: the best block). `contracts_call` runs the
-//! contract on a throwaway copy of that state ([`api::contract_call_dry_run`]) on a blocking
-//! thread, since a call may burn up to the schedule's `max_fuel_per_call`; at the best block the
-//! contract sees the wall clock if it is later than the block's time, as domain queries do.
+//! Every method reads the state of `at` (default: the best block). `contracts_call` and
+//! `contracts_instantiate` run the contract on a throwaway copy of that state
+//! ([`api::contract_call_dry_run`], [`api::contract_instantiate_dry_run`]) on a blocking thread,
+//! since a run may burn up to [`MAX_DRY_RUN_FUEL`]; at the best block the contract sees the wall
+//! clock if it is later than the block's time, as domain queries do.
 //! Malformed addresses are `INVALID_PARAMS` (malformed hex and hashes are rejected by the
 //! parameter parser with the same code); an unknown `at` is `UNKNOWN_BLOCK`.
 
 use ghost_primitives::{Bytes, Hash};
-use ghost_rpc::{CodeInfoJson, ContractCallJson, ContractInfoJson, ContractsApiServer, EventJson};
+use ghost_rpc::{
+    CodeInfoJson, ContractCallJson, ContractInfoJson, ContractInstantiateJson, ContractsApiServer,
+    EventJson,
+};
 use ghost_runtime::RuntimeEvent;
-use ghost_runtime::api::{self, ContractDryRun};
+use ghost_runtime::api::{self, ContractDryRun, ContractInstantiateDryRun};
 use ghost_runtime::contracts::Event as ContractsEvent;
 use jsonrpsee::core::async_trait;
 
@@ -40,6 +44,20 @@ fn call_json(run: ContractDryRun) -> ContractCallJson {
         error,
         fuel_consumed: run.fuel_consumed,
         events: run.events.iter().map(event_json).collect(),
+    }
+}
+
+/// The JSON form of an instantiation dry run.
+fn instantiate_json(dry: ContractInstantiateDryRun) -> ContractInstantiateJson {
+    let run = call_json(dry.run);
+    ContractInstantiateJson {
+        address: dry.address,
+        result: run.result,
+        output: run.output,
+        reverted: run.reverted,
+        error: run.error,
+        fuel_consumed: run.fuel_consumed,
+        events: run.events,
     }
 }
 
@@ -81,9 +99,20 @@ pub fn event_json(event: &RuntimeEvent) -> EventJson {
     }
 }
 
-/// The most fuel one `contracts_call` dry run may burn: anyone can ask for one, so it is capped
-/// below the runtime's per-call limit (a dry run of 50M fuel takes well under a second).
+/// The most fuel one `contracts_call` or `contracts_instantiate` dry run may burn: anyone can
+/// ask for one, so it is capped below the runtime's per-call limit (a dry run of 50M fuel takes
+/// well under a second).
 pub const MAX_DRY_RUN_FUEL: u64 = 50_000_000;
+
+/// Refuses a dry-run fuel limit above [`MAX_DRY_RUN_FUEL`] (`INVALID_PARAMS`).
+fn check_dry_run_fuel(fuel_limit: u64) -> Result<(), RpcError> {
+    if fuel_limit > MAX_DRY_RUN_FUEL {
+        return Err(RpcError::InvalidParams(format!(
+            "fuel_limit {fuel_limit} is above this node's dry-run cap of {MAX_DRY_RUN_FUEL}"
+        )));
+    }
+    Ok(())
+}
 
 #[async_trait]
 impl ContractsApiServer for ContractsRpc {
@@ -98,12 +127,7 @@ impl ContractsApiServer for ContractsRpc {
     ) -> RpcResult<ContractCallJson> {
         let origin = parse_account(&origin)?;
         let dest = parse_account(&dest)?;
-        if fuel_limit > MAX_DRY_RUN_FUEL {
-            return Err(RpcError::InvalidParams(format!(
-                "fuel_limit {fuel_limit} is above this node's dry-run cap of {MAX_DRY_RUN_FUEL}"
-            ))
-            .into());
-        }
+        check_dry_run_fuel(fuel_limit)?;
         let header = self.0.header_at(at)?;
         let now = at.is_none().then(now_ms);
         let client = self.0.client.clone();
@@ -123,6 +147,40 @@ impl ContractsApiServer for ContractsRpc {
         .map_err(|e| RpcError::Internal(format!("dry run aborted: {e}")))?
         .map_err(RpcError::from)?;
         Ok(call_json(run))
+    }
+
+    async fn dry_run_instantiate(
+        &self,
+        origin: String,
+        code_hash: Hash,
+        value: u128,
+        fuel_limit: u64,
+        data: Bytes,
+        salt: Bytes,
+        at: Option<Hash>,
+    ) -> RpcResult<ContractInstantiateJson> {
+        let origin = parse_account(&origin)?;
+        check_dry_run_fuel(fuel_limit)?;
+        let header = self.0.header_at(at)?;
+        let now = at.is_none().then(now_ms);
+        let client = self.0.client.clone();
+        let dry = tokio::task::spawn_blocking(move || {
+            api::contract_instantiate_dry_run(
+                client.store(),
+                &header,
+                origin,
+                code_hash,
+                value,
+                fuel_limit,
+                data.0,
+                salt.0,
+                now,
+            )
+        })
+        .await
+        .map_err(|e| RpcError::Internal(format!("dry run aborted: {e}")))?
+        .map_err(RpcError::from)?;
+        Ok(instantiate_json(dry))
     }
 
     async fn contract_storage(
@@ -211,6 +269,37 @@ mod tests {
             error.error.as_deref(),
             Some("Contracts.OutOfFuel: out of fuel")
         );
+    }
+
+    #[test]
+    fn instantiate_results_carry_the_address() {
+        let address = AccountId([5; 32]);
+        let ok = instantiate_json(ContractInstantiateDryRun {
+            address,
+            run: dry_run(None),
+        });
+        assert_eq!(
+            (ok.address, ok.result.as_str(), ok.reverted, ok.error),
+            (address, "ok", false, None)
+        );
+        assert_eq!((ok.output, ok.fuel_consumed), (Bytes(vec![1, 2]), 7));
+        let revert = instantiate_json(ContractInstantiateDryRun {
+            address,
+            run: dry_run(Some(Error::ContractReverted)),
+        });
+        assert_eq!(
+            (revert.address, revert.result.as_str()),
+            (address, "revert")
+        );
+        assert!(revert.reverted);
+        let refused = instantiate_json(ContractInstantiateDryRun {
+            address,
+            run: dry_run(Some(Error::ContractExists)),
+        });
+        assert_eq!(refused.result, "error");
+        assert_eq!(refused.error.as_deref(), Some("Contracts.ContractExists"));
+        assert!(check_dry_run_fuel(MAX_DRY_RUN_FUEL).is_ok());
+        assert!(check_dry_run_fuel(MAX_DRY_RUN_FUEL + 1).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! ```text
 //! ghost contract upload <FILE.wasm> --from SURI
 //! ghost contract instantiate <CODE_HASH> --from SURI [--data 0x.. | --args JSON] [--value N]
-//!                                        [--fuel N] [--salt 0x..]
+//!                                        [--fuel N] [--salt 0x..] [--dry-run [--at HASH]]
 //! ghost contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
 //!                               [--value N] [--fuel N]
 //! ghost contract query <ADDRESS> [--from SURI | --origin ADDRESS]
@@ -15,7 +15,8 @@
 //! go through [`submit_call`] like `ghost transfer`. A call that is included but fails
 //! (`Contracts.OutOfFuel`, `Contracts.ContractReverted`, …) prints the inclusion report and ends
 //! the command with its error (exit 1); the fee stays paid. `query` is a dry run
-//! (`contracts_call`): nothing is signed, written or paid.
+//! (`contracts_call`), and so is `instantiate --dry-run` (`contracts_instantiate`): nothing is
+//! signed, written or paid.
 //!
 //! - `upload` prints the code hash, `blake3(code)` as the pallet computes it, and confirms it
 //!   with `contracts_codeInfo` at the including block (owner and deposit). Code already stored
@@ -23,7 +24,11 @@
 //! - `instantiate` prints the contract's address, `blake3(deployer ++ code_hash ++ salt)` as
 //!   the pallet computes it ([`contract_address`]), and confirms it with `contracts_info` at the
 //!   including block. `--data` goes to `deploy` as is; `--args` is SCALE-encoded without a
-//!   selector.
+//!   selector. With `--dry-run` it submits nothing: it prints the address the contract would
+//!   get and, as `query` does, the outcome of `deploy` (result, output, revert flag, fuel,
+//!   events) on the state of `--at` (default: the best block), and exits 1 only on `error`
+//!   (trapped, out of fuel, no such code, contract exists). `--from` is the deployer; `--tip`,
+//!   `--wait` and `--mortal` are ignored.
 //! - `call` and `query` send `selector(NAME) ++ SCALE(args)` for `--method NAME [--args JSON]`
 //!   (the selector is the first 4 bytes of `blake3(NAME)`), or `--data` as is. `query` prints
 //!   the output (hex), the result (`ok`, `revert` or `error`), the revert flag, the fuel burned
@@ -32,7 +37,8 @@
 //!   Its origin is `--origin`, the address of `--from`, or the all-zero account.
 //!
 //! `--fuel` defaults to [`DEFAULT_FUEL`]. The whole fuel limit is paid for, used or not (the
-//! chain does not refund unused fuel yet): run `query` first and use a tight limit.
+//! chain does not refund unused fuel yet): run `query` (or `instantiate --dry-run`) first and
+//! use a tight limit.
 //!
 //! # `--args`: typed arguments
 //!
@@ -58,7 +64,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use ghost_primitives::bytes::{decode_hex, encode_hex};
 use ghost_primitives::{AccountId, Balance, Bytes, Hash, blake3_256};
-use ghost_rpc::{ContractCallJson, ContractsApiClient, EventJson};
+use ghost_rpc::{ContractCallJson, ContractInstantiateJson, ContractsApiClient, EventJson};
 use ghost_runtime::RuntimeCall;
 use ghost_runtime::contracts::{Call as ContractsCall, contract_address, selector};
 use parity_scale_codec::{Compact, Encode};
@@ -86,7 +92,8 @@ const WASM_MAGIC: &[u8; 4] = b"\0asm";
 pub enum ContractCommand {
     /// Upload WASM-lite code; prints its code hash.
     Upload(UploadArgs),
-    /// Create a contract from uploaded code; prints its address.
+    /// Create a contract from uploaded code; prints its address (`--dry-run`: and what
+    /// `deploy` would do, without a transaction).
     Instantiate(InstantiateArgs),
     /// Call a contract in a transaction.
     Call(CallArgs),
@@ -125,6 +132,13 @@ pub struct InstantiateArgs {
     /// Signer (the deployer, who pays) and submission.
     #[command(flatten)]
     pub tx: TxArgs,
+    /// Submit nothing: print the address the contract would get and what `deploy` would do
+    /// (`contracts_instantiate`); nothing is signed, written or paid.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With `--dry-run`: run on the state of this block (default: the best block).
+    #[arg(long, value_name = "HASH", requires = "dry_run")]
+    pub at: Option<String>,
 }
 
 /// What a call sends: a method and typed arguments, or raw call data.
@@ -317,6 +331,8 @@ struct Instantiate {
     salt: Vec<u8>,
     value: Balance,
     fuel: u64,
+    /// `--dry-run`: `Some(at)` (`at`: `--at`, `None` for the best block).
+    dry_run: Option<Option<Hash>>,
 }
 
 impl InstantiateArgs {
@@ -332,6 +348,7 @@ impl InstantiateArgs {
             Some(salt) => parse_bytes(salt, "--salt")?,
             None => Vec::new(),
         };
+        let at = parse_at(self.at.as_deref())?;
         Ok(Instantiate {
             signer,
             code_hash,
@@ -339,8 +356,15 @@ impl InstantiateArgs {
             salt,
             value: self.run.value()?,
             fuel: self.run.fuel,
+            dry_run: self.dry_run.then_some(at),
         })
     }
+}
+
+/// The block hash of `--at`.
+fn parse_at(at: Option<&str>) -> anyhow::Result<Option<Hash>> {
+    at.map(|at| parse_hash(at, "block hash").map_err(|e| e.context("--at")))
+        .transpose()
 }
 
 /// Validated `call` and `query` arguments.
@@ -461,19 +485,59 @@ fn event_line(event: &EventJson) -> String {
     format!("{}.{} {}", event.pallet, event.name, event.fields)
 }
 
+/// The lines of a dry run's outcome: result, output, revert flag, error, fuel and events.
+fn outcome_lines(
+    result: &str,
+    output: &[u8],
+    reverted: bool,
+    error: Option<&String>,
+    fuel_consumed: u64,
+    events: &[EventJson],
+) -> Lines {
+    let mut lines = Lines::new()
+        .with("result", result)
+        .with("output", encode_hex(output))
+        .with("reverted", reverted)
+        .with_opt("error", error)
+        .with("fuel_consumed", fuel_consumed);
+    for (index, event) in events.iter().enumerate() {
+        lines = lines.with(format!("event[{index}]"), event_line(event));
+    }
+    lines
+}
+
 impl Render for Queried {
     fn lines(&self) -> Lines {
         let r = &self.0;
-        let mut lines = Lines::new()
-            .with("result", &r.result)
-            .with("output", encode_hex(&r.output))
-            .with("reverted", r.reverted)
-            .with_opt("error", r.error.as_ref())
-            .with("fuel_consumed", r.fuel_consumed);
-        for (index, event) in r.events.iter().enumerate() {
-            lines = lines.with(format!("event[{index}]"), event_line(event));
-        }
-        lines
+        outcome_lines(
+            &r.result,
+            &r.output,
+            r.reverted,
+            r.error.as_ref(),
+            r.fuel_consumed,
+            &r.events,
+        )
+    }
+}
+
+/// `instantiate --dry-run`: the node's `contracts_instantiate` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct InstantiateQueried(pub ContractInstantiateJson);
+
+impl Render for InstantiateQueried {
+    fn lines(&self) -> Lines {
+        let r = &self.0;
+        Lines::new()
+            .with("address", r.address)
+            .append(outcome_lines(
+                &r.result,
+                &r.output,
+                r.reverted,
+                r.error.as_ref(),
+                r.fuel_consumed,
+                &r.events,
+            ))
     }
 }
 
@@ -580,6 +644,9 @@ async fn instantiate(
     out: &Output,
 ) -> anyhow::Result<()> {
     let i = args.validate()?;
+    if let Some(at) = i.dry_run {
+        return instantiate_dry_run(endpoint, i, at, out).await;
+    }
     let deployer = i.signer.pair.public();
     let address = contract_address(&deployer, &i.code_hash, &i.salt);
 
@@ -630,6 +697,49 @@ async fn instantiate(
     })
 }
 
+/// Runs `instantiate --dry-run`.
+async fn instantiate_dry_run(
+    endpoint: &Endpoint,
+    i: Instantiate,
+    at: Option<Hash>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let deployer = i.signer.pair.public();
+    let client = endpoint.connect().await?;
+    let answer = client
+        .dry_run_instantiate(
+            deployer.to_string(),
+            i.code_hash,
+            i.value,
+            i.fuel,
+            Bytes(i.data),
+            Bytes(i.salt.clone()),
+            at,
+        )
+        .await
+        .rpc_context(format_args!(
+            "dry-running an instantiation of {} (contracts_instantiate)",
+            i.code_hash
+        ))?;
+    let expected = contract_address(&deployer, &i.code_hash, &i.salt);
+    if answer.address != expected {
+        anyhow::bail!(
+            "the node reports address {} for this instantiation, not {expected}",
+            answer.address
+        );
+    }
+    let failed = (answer.result == "error").then(|| answer.error.clone());
+    out.emit(&InstantiateQueried(answer))?;
+    match failed {
+        None => Ok(()),
+        Some(error) => anyhow::bail!(
+            "the instantiation of {} would fail: {}",
+            i.code_hash,
+            error.as_deref().unwrap_or("unknown error")
+        ),
+    }
+}
+
 /// Runs `call`.
 async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> anyhow::Result<()> {
     let signer = args.tx.validate()?;
@@ -659,11 +769,7 @@ async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> anyhow::Resu
 async fn query(endpoint: &Endpoint, args: QueryArgs, out: &Output) -> anyhow::Result<()> {
     let run = validate_run(&args.address, &args.input, &args.run)?;
     let origin = args.origin()?;
-    let at = args
-        .at
-        .as_deref()
-        .map(|at| parse_hash(at, "block hash").map_err(|e| e.context("--at")))
-        .transpose()?;
+    let at = parse_at(args.at.as_deref())?;
     let client = endpoint.connect().await?;
     let answer = client
         .dry_run_call(
@@ -870,6 +976,35 @@ mod tests {
         let valid = i.validate().unwrap();
         assert!(valid.data.is_empty() && valid.salt.is_empty());
         assert_eq!((valid.value, valid.fuel), (0, DEFAULT_FUEL));
+        assert_eq!(valid.dry_run, None, "a transaction unless --dry-run");
+
+        let block = Hash([3; 32]).to_string();
+        let ContractCommand::Instantiate(i) = contract(&[
+            "instantiate",
+            &hash,
+            "--from",
+            "//Alice",
+            "--data",
+            "0x0500000000000000",
+            "--dry-run",
+        ]) else {
+            panic!("not instantiate")
+        };
+        let valid = i.validate().unwrap();
+        assert_eq!(valid.dry_run, Some(None), "the best block");
+        assert_eq!(valid.data, 5u64.encode());
+        let ContractCommand::Instantiate(i) = contract(&[
+            "instantiate",
+            &hash,
+            "--from",
+            "//Alice",
+            "--dry-run",
+            "--at",
+            &block,
+        ]) else {
+            panic!("not instantiate")
+        };
+        assert_eq!(i.validate().unwrap().dry_run, Some(Some(Hash([3; 32]))));
 
         let bob = Pair::dev("Bob").public().to_string();
         let ContractCommand::Call(c) = contract(&[
@@ -931,6 +1066,16 @@ mod tests {
             "[]"
         ]));
         assert!(parse_fails(&["upload", "--from", "//A"]));
+        // --at only with --dry-run; a dry run still names its deployer.
+        assert!(parse_fails(&[
+            "instantiate",
+            &hash,
+            "--from",
+            "//A",
+            "--at",
+            &block
+        ]));
+        assert!(parse_fails(&["instantiate", &hash, "--dry-run"]));
     }
 
     #[test]
@@ -972,6 +1117,44 @@ mod tests {
         assert_eq!(json["output"], "0x0102");
     }
 
+    #[test]
+    fn instantiate_dry_run_report_lines_and_json() {
+        let address = contract_address(&Pair::dev("Alice").public(), &Hash([1; 32]), b"");
+        let answer = ContractInstantiateJson {
+            address,
+            result: "ok".into(),
+            output: Bytes(vec![]),
+            reverted: false,
+            error: None,
+            fuel_consumed: 9,
+            events: vec![EventJson {
+                pallet: "Contracts".into(),
+                name: "Instantiated".into(),
+                fields: serde_json::json!({"contract": address}),
+            }],
+        };
+        let text = Output::buffer(false)
+            .render(&InstantiateQueried(answer.clone()))
+            .unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "address: {address}\nresult: ok\noutput: 0x\nreverted: false\nfuel_consumed: 9\n\
+                 event[0]: Contracts.Instantiated {{\"contract\":\"{address}\"}}\n"
+            )
+        );
+        let json: serde_json::Value = serde_json::from_str(
+            &Output::buffer(true)
+                .render(&InstantiateQueried(answer))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["address"], address.to_string());
+        assert_eq!(json["fuelConsumed"], 9);
+        assert_eq!(json["error"], serde_json::Value::Null);
+        assert_eq!(json["events"][0]["name"], "Instantiated");
+    }
+
     #[tokio::test]
     async fn bad_input_fails_without_connecting() {
         // Nothing listens on port 1: each error must come from the arguments.
@@ -1005,6 +1188,30 @@ mod tests {
             (
                 vec!["instantiate", &hash, "--from", "Alice"],
                 "--from: invalid secret URI",
+            ),
+            (
+                vec![
+                    "instantiate",
+                    &hash,
+                    "--from",
+                    "//Alice",
+                    "--dry-run",
+                    "--at",
+                    "0x1",
+                ],
+                "--at: invalid block hash",
+            ),
+            (
+                vec![
+                    "instantiate",
+                    &hash,
+                    "--from",
+                    "//Alice",
+                    "--dry-run",
+                    "--salt",
+                    "0xz",
+                ],
+                "--salt `0xz`",
             ),
             (
                 vec!["call", "nope", "--from", "//Alice", "--method", "m"],

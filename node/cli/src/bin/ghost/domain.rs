@@ -4,11 +4,22 @@
 //! is sent and stored as `xn--bcher-kva.ghost`. Every command checks its arguments before it
 //! connects.
 //!
-//! Transactions (`register`, `set-record`, `remove-record`, `transfer`, `renew`, `subname`,
-//! `primary`) take the options of [`TxArgs`] and go through [`submit_call`], like `ghost
-//! transfer`: a call that is included but fails (`Domains.NameTaken`, …) prints the inclusion
-//! report and ends the command with its error (exit 1). A successful one prints what changed
-//! followed by `block_number`, `block_hash` and `extrinsic_hash` ([`TxInfo`]).
+//! Transactions (`register`, `renew` and the single-call ones: `set-record`, `remove-record`,
+//! `transfer`, `subname`, `primary`, `approve`, `operator`, `update-key`, `clear-records`,
+//! `set-addr`, `set-text`, `set-contenthash`, `signed-update`) take the options of [`TxArgs`] and
+//! go through [`submit_call`], like `ghost transfer`: a call that is included but fails
+//! (`Domains.NotOwner`, …) prints the inclusion report and ends the command with its error
+//! (exit 1). A successful one prints what changed followed by `block_number`, `block_hash` and
+//! `extrinsic_hash` ([`TxInfo`]). The single-call ones are checked by [`plan_change`] into a
+//! [`Change`], whose [`Change::call`] builds the call and which is the report.
+//!
+//! `set-addr`, `set-text` and `set-contenthash` write web3 records (`SetRecords` with one
+//! `SetAddress`, `SetText` or `SetContenthash`; `--clear` writes `None`). `signed-update` builds a
+//! [`SignedRecordUpdate`] whose records replace all the name's DNS records (web3 records stay),
+//! stamps it with the local clock (ms; the chain wants it later than the name's last signed update
+//! and within its freshness window of the block time), signs the pallet's canonical
+//! [`SignedRecordUpdate::signing_payload`] with `--signer` (the owner or the name's update key)
+//! and submits `SetRecordsSigned` signed and paid for by `--relayer`.
 //!
 //! `register` reads `domain_params` first. When the chain asks for a commitment
 //! (`minCommitmentAgeMs > 0`) it checks that the name is available, commits to
@@ -26,12 +37,12 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use ghost_primitives::bytes::{decode_hex, encode_hex};
 use ghost_primitives::records::DEFAULT_TTL;
 use ghost_primitives::{
-    AccountId, Balance, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, RecordType,
-    blake3_256,
+    AccountId, Balance, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel,
+    RecordType, Signature, blake3_256,
 };
 use ghost_rpc::{
     ChainApiClient, ChangeFilter, DomainApiClient, DomainChangeJson, DomainChangesJson,
@@ -39,7 +50,8 @@ use ghost_rpc::{
 };
 use ghost_runtime::RuntimeCall;
 use ghost_runtime::domains::{
-    Call as DomainCall, DAY_MS, DomainInfo, DomainParams, NameRecords, RecordChange, YEAR_MS,
+    Call as DomainCall, DAY_MS, DomainInfo, DomainParams, NameRecords, RecordChange,
+    SignedRecordUpdate, YEAR_MS,
 };
 use ghost_trie::{ReadProof, verify_read_proof};
 use parity_scale_codec::{DecodeAll, Encode};
@@ -47,6 +59,7 @@ use serde::Serialize;
 use tokio::time::{Duration, Instant};
 
 use crate::amount::format_ghost;
+use crate::keys::pair_from_suri;
 use crate::output::{Lines, Output, Render};
 use crate::query::parse_address;
 use crate::rpc::{Client, Endpoint, RpcContext};
@@ -56,6 +69,10 @@ use crate::transfer::{Deadline, Signer, Submitted, TxArgs, Wait, submit_call};
 const LIST_PAGE: usize = 100;
 /// How often `register` looks at the chain while a commitment matures.
 const COMMITMENT_POLL: Duration = Duration::from_millis(500);
+/// Longest `--contract-id` of a signed update, in bytes (the pallet's `ContractIdTooLong`).
+const MAX_CONTRACT_ID_LEN: usize = 64;
+/// What human output prints for an absent value (an address, a name, a cleared record).
+const NONE_TEXT: &str = "(none)";
 
 // ---------------------------------------------------------------------------------------------
 // command line
@@ -137,14 +154,132 @@ pub enum DomainCommand {
         #[command(flatten)]
         tx: TxArgs,
     },
-    /// Make a name the signer's primary (reverse) name; it must be active and the signer's.
+    /// Make a name the signer's primary (reverse) name (it must be active and the signer's), or
+    /// clear it.
+    #[command(group(ArgGroup::new("target").required(true).args(["name", "clear"])))]
     Primary {
+        /// The name.
+        name: Option<String>,
+        /// Clear the signer's primary name instead.
+        #[arg(long)]
+        clear: bool,
+        /// Signer and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// The primary (reverse) name of an address, if it still resolves to it.
+    PrimaryOf {
+        /// The address (`ghost1…`).
+        address: String,
+    },
+    /// Let one account manage a name (records, update key, transfer), or clear the approval.
+    #[command(group(ArgGroup::new("target").required(true).args(["account", "clear"])))]
+    Approve {
+        /// The name.
+        name: String,
+        /// The approved account (`ghost1…`).
+        #[arg(long, value_name = "ADDRESS")]
+        account: Option<String>,
+        /// Remove the approval.
+        #[arg(long)]
+        clear: bool,
+        /// Signer (the owner or one of its operators) and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Let an operator manage all the signer's names, or revoke it.
+    #[command(group(ArgGroup::new("decision").required(true).args(["approve", "revoke"])))]
+    Operator {
+        /// The operator's address (`ghost1…`).
+        operator: String,
+        /// Make it an operator.
+        #[arg(long)]
+        approve: bool,
+        /// Stop it being one.
+        #[arg(long)]
+        revoke: bool,
+        /// Signer (the owner) and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Set the ed25519 key that may sign off-chain record updates of a name, or clear it.
+    #[command(group(ArgGroup::new("source").required(true).args(["key", "suri", "clear"])))]
+    UpdateKey {
+        /// The name.
+        name: String,
+        /// The key's public key (`0x` + 64 hex digits; a `ghost1…` address also works).
+        #[arg(long, value_name = "PUBLIC_KEY")]
+        key: Option<String>,
+        /// The key's secret URI; only its public key is used.
+        #[arg(long, value_name = "SURI")]
+        suri: Option<String>,
+        /// Remove the update key.
+        #[arg(long)]
+        clear: bool,
+        /// Signer (a manager of the name) and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Remove every record of a name: DNS and web3.
+    ClearRecords {
         /// The name.
         name: String,
         /// Signer and submission.
         #[command(flatten)]
         tx: TxArgs,
     },
+    /// Set or clear the address of a name for a SLIP-44 coin type (60 = Ethereum).
+    #[command(group(ArgGroup::new("target").required(true).args(["address", "clear"])))]
+    SetAddr {
+        /// The name.
+        name: String,
+        /// The SLIP-44 coin type.
+        coin_type: u32,
+        /// The address bytes as `0x`-hex.
+        #[arg(value_name = "0xHEX")]
+        address: Option<String>,
+        /// Remove the address for this coin type.
+        #[arg(long)]
+        clear: bool,
+        /// Signer and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Set or clear a text record of a name (`url`, `avatar`, `com.github`, …).
+    #[command(group(ArgGroup::new("target").required(true).args(["value", "clear"])))]
+    SetText {
+        /// The name.
+        name: String,
+        /// The key.
+        key: String,
+        /// The value (quote it if it has spaces).
+        #[arg(allow_hyphen_values = true)]
+        value: Option<String>,
+        /// Remove the text record.
+        #[arg(long)]
+        clear: bool,
+        /// Signer and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Set or clear a name's content hash (EIP-1577 bytes).
+    #[command(group(ArgGroup::new("target").required(true).args(["contenthash", "clear"])))]
+    SetContenthash {
+        /// The name.
+        name: String,
+        /// The content hash bytes as `0x`-hex.
+        #[arg(value_name = "0xHEX")]
+        contenthash: Option<String>,
+        /// Remove the content hash.
+        #[arg(long)]
+        clear: bool,
+        /// Signer and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Replace a name's DNS records with an update signed off chain by its owner or update key,
+    /// submitted (and paid for) by a relayer.
+    SignedUpdate(SignedUpdateArgs),
     /// Print name changes as blocks make them, until Ctrl-C (or `--count` notifications).
     Watch(WatchArgs),
 }
@@ -247,6 +382,57 @@ pub struct RemoveRecordArgs {
     /// Signer and submission.
     #[command(flatten)]
     pub tx: TxArgs,
+}
+
+/// `ghost domain signed-update …`.
+#[derive(Debug, Clone, Args)]
+pub struct SignedUpdateArgs {
+    /// The name.
+    pub name: String,
+    /// Secret URI of the key that signs the update: the name's owner or its update key.
+    #[arg(long, value_name = "SURI")]
+    pub signer: String,
+    /// Secret URI of the account that submits the update and pays its fee.
+    #[arg(long, value_name = "SURI")]
+    pub relayer: String,
+    /// A DNS record of the update (`A=10.0.0.1`); repeatable. These replace all the name's DNS
+    /// records (none: remove them all); web3 records stay.
+    #[arg(long = "record", value_name = "TYPE=VALUE")]
+    pub records: Vec<String>,
+    /// Label and TTL of the `--record`s.
+    #[command(flatten)]
+    pub placement: RecordPlacement,
+    /// Who produced the update (opaque, at most 64 bytes; empty by default).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub contract_id: String,
+    /// Tip on top of the relayer's fee, as `--tip` of the other transactions.
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
+    pub tip: String,
+    /// When to return.
+    #[arg(long, value_enum, default_value_t = Wait::InBlock)]
+    pub wait: Wait,
+    /// Make the extrinsic mortal: valid only in the next BLOCKS blocks after the best block.
+    #[arg(long, value_name = "BLOCKS")]
+    pub mortal: Option<u32>,
+}
+
+impl SignedUpdateArgs {
+    /// The relayer as a transaction signer (it signs the extrinsic, not the update).
+    fn relayer(&self) -> anyhow::Result<Signer> {
+        pair_from_suri(&self.relayer).map_err(|e| e.context("--relayer"))?;
+        TxArgs {
+            from: self.relayer.clone(),
+            tip: self.tip.clone(),
+            wait: self.wait,
+            mortal: self.mortal,
+        }
+        .validate()
+    }
 }
 
 /// A change type `watch --type` filters on.
@@ -354,6 +540,62 @@ pub fn build_record(
     })
 }
 
+/// Bytes of a web3 record (`set-addr`, `set-contenthash`): `0x`-hex, at least one byte (`--clear`
+/// removes a record).
+pub fn parse_record_bytes(input: &str, what: &str) -> anyhow::Result<Bytes> {
+    let bytes = decode_hex(input).map_err(|e| anyhow::anyhow!("invalid {what} `{input}`: {e}"))?;
+    if bytes.is_empty() {
+        anyhow::bail!("invalid {what} `{input}`: give at least one byte (--clear removes it)");
+    }
+    Ok(Bytes(bytes))
+}
+
+/// The key of `update-key`: `--key`, the public key of `--suri`, or none (`--clear`).
+pub fn parse_update_key(
+    key: Option<&str>,
+    suri: Option<&str>,
+) -> anyhow::Result<Option<AccountId>> {
+    match (key, suri) {
+        (Some(key), _) => key
+            .parse()
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("--key: invalid public key `{key}`: {e}")),
+        (None, Some(suri)) => Ok(Some(
+            pair_from_suri(suri)
+                .map_err(|e| e.context("--suri"))?
+                .public(),
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `name`'s DNS records replaced by `records`, signed by `signer` at `timestamp` (ms) over the
+/// pallet's canonical [`SignedRecordUpdate::signing_payload`].
+pub fn signed_update(
+    name: &DomainName,
+    contract_id: &str,
+    records: Vec<DnsRecord>,
+    signer: &Pair,
+    timestamp: u64,
+) -> anyhow::Result<SignedRecordUpdate> {
+    if contract_id.len() > MAX_CONTRACT_ID_LEN {
+        anyhow::bail!(
+            "--contract-id: at most {MAX_CONTRACT_ID_LEN} bytes, `{contract_id}` has {}",
+            contract_id.len()
+        );
+    }
+    let mut update = SignedRecordUpdate {
+        domain: name.clone(),
+        contract_id: Bytes(contract_id.as_bytes().to_vec()),
+        records,
+        owner_address: signer.public(),
+        timestamp,
+        signature: Signature::default(),
+    };
+    update.signature = signer.sign(&update.signing_payload());
+    Ok(update)
+}
+
 /// The commitment `register` reveals: `blake3(SCALE((name, owner, secret)))`, as the pallet's
 /// `commitment_of`.
 pub fn commitment_of(name: &DomainName, owner: &AccountId, secret: &Hash) -> Hash {
@@ -429,6 +671,11 @@ pub fn record_line(record: &DnsRecord) -> String {
 /// A ms timestamp for people: ISO-8601 and the raw value.
 fn time_text(ms: u64) -> String {
     format!("{} ({ms})", iso8601(ms))
+}
+
+/// A value for people, or [`NONE_TEXT`].
+fn or_none(value: Option<impl std::fmt::Display>) -> String {
+    value.map_or_else(|| NONE_TEXT.to_string(), |value| value.to_string())
 }
 
 /// Units and GHOST.
@@ -584,6 +831,9 @@ pub struct RecordRemoved {
     pub rtype: RecordType,
     /// Its value.
     pub value: String,
+    /// The record the call removes (its TTL does not matter).
+    #[serde(skip)]
+    pub record: DnsRecord,
 }
 
 impl Render for RecordRemoved {
@@ -635,20 +885,304 @@ impl Render for SubnameSet {
     }
 }
 
-/// `primary`.
+/// `primary` (`name: null` with `--clear`), and `primary-of`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrimarySet {
-    /// The signer.
+    /// The signer (the address asked about).
     pub address: AccountId,
-    /// Its primary name.
-    pub name: DomainName,
+    /// Its primary name, if any.
+    pub name: Option<DomainName>,
 }
 
 impl Render for PrimarySet {
     fn lines(&self) -> Lines {
         Lines::new()
             .with("address", self.address)
+            .with("name", or_none(self.name.as_ref()))
+    }
+}
+
+/// `approve` (`approved: null` with `--clear`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalSet {
+    /// The name.
+    pub name: DomainName,
+    /// The account approved to manage it, if any.
+    pub approved: Option<AccountId>,
+}
+
+impl Render for ApprovalSet {
+    fn lines(&self) -> Lines {
+        Lines::new()
             .with("name", &self.name)
+            .with("approved", or_none(self.approved.as_ref()))
+    }
+}
+
+/// `operator`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperatorSet {
+    /// The signer, whose names the operator manages.
+    pub owner: AccountId,
+    /// The operator.
+    pub operator: AccountId,
+    /// Whether it is an operator now.
+    pub approved: bool,
+}
+
+impl Render for OperatorSet {
+    fn lines(&self) -> Lines {
+        Lines::new()
+            .with("owner", self.owner)
+            .with("operator", self.operator)
+            .with("approved", self.approved)
+    }
+}
+
+/// `update-key` (`update_key: null` with `--clear`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdateKeySet {
+    /// The name.
+    pub name: DomainName,
+    /// The key that may sign its updates besides the owner, if any.
+    pub update_key: Option<AccountId>,
+}
+
+impl Render for UpdateKeySet {
+    fn lines(&self) -> Lines {
+        Lines::new().with("name", &self.name).with(
+            "update_key",
+            or_none(
+                self.update_key
+                    .map(|key| format!("{key} ({})", key.to_hex())),
+            ),
+        )
+    }
+}
+
+/// `clear-records`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordsCleared {
+    /// The name, now without records.
+    pub name: DomainName,
+}
+
+impl Render for RecordsCleared {
+    fn lines(&self) -> Lines {
+        Lines::new()
+            .with("name", &self.name)
+            .with("records", "cleared")
+    }
+}
+
+/// `set-addr` (`address: null` with `--clear`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressSet {
+    /// The name.
+    pub name: DomainName,
+    /// The SLIP-44 coin type.
+    pub coin_type: u32,
+    /// The address bytes, if any.
+    pub address: Option<Bytes>,
+}
+
+impl Render for AddressSet {
+    fn lines(&self) -> Lines {
+        Lines::new().with("name", &self.name).with(
+            format!("address[{}]", self.coin_type),
+            or_none(self.address.as_ref().map(|a| encode_hex(a))),
+        )
+    }
+}
+
+/// `set-text` (`value: null` with `--clear`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextSet {
+    /// The name.
+    pub name: DomainName,
+    /// The key.
+    pub key: String,
+    /// The value, if any.
+    pub value: Option<String>,
+}
+
+impl Render for TextSet {
+    fn lines(&self) -> Lines {
+        Lines::new()
+            .with("name", &self.name)
+            .with(format!("text[{}]", self.key), or_none(self.value.as_ref()))
+    }
+}
+
+/// `set-contenthash` (`contenthash: null` with `--clear`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContenthashSet {
+    /// The name.
+    pub name: DomainName,
+    /// The content hash, if any.
+    pub contenthash: Option<Bytes>,
+}
+
+impl Render for ContenthashSet {
+    fn lines(&self) -> Lines {
+        Lines::new().with("name", &self.name).with(
+            "contenthash",
+            or_none(self.contenthash.as_ref().map(|h| encode_hex(h))),
+        )
+    }
+}
+
+/// `signed-update`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedUpdateSent {
+    /// The name.
+    pub name: DomainName,
+    /// Who signed the update (the owner or the update key).
+    pub signer: AccountId,
+    /// Who submitted it and paid.
+    pub relayer: AccountId,
+    /// The update's timestamp (ms).
+    pub timestamp: u64,
+    /// The contract id, as given.
+    pub contract_id: String,
+    /// The name's DNS records after the update.
+    pub records: Vec<DnsRecord>,
+    /// The signed update the call carries.
+    #[serde(skip)]
+    pub update: SignedRecordUpdate,
+}
+
+impl Render for SignedUpdateSent {
+    fn lines(&self) -> Lines {
+        let mut lines = Lines::new()
+            .with("name", &self.name)
+            .with("signer", self.signer)
+            .with("relayer", self.relayer)
+            .with("timestamp", time_text(self.timestamp))
+            .with_opt(
+                "contract_id",
+                Some(&self.contract_id).filter(|id| !id.is_empty()),
+            );
+        if self.records.is_empty() {
+            lines = lines.with("records", NONE_TEXT);
+        }
+        for record in &self.records {
+            lines = lines.with("record", record_line(record));
+        }
+        lines
+    }
+}
+
+/// A validated domain transaction that is a single call: [`Change::call`] is the one place
+/// those calls are built, and the variant is the report printed once it is included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Change {
+    /// `transfer`.
+    Transferred(Transferred),
+    /// `subname`.
+    Subname(SubnameSet),
+    /// `primary`.
+    Primary(PrimarySet),
+    /// `set-record`.
+    RecordSet(RecordSet),
+    /// `remove-record`.
+    RecordRemoved(RecordRemoved),
+    /// `approve`.
+    Approval(ApprovalSet),
+    /// `operator`.
+    Operator(OperatorSet),
+    /// `update-key`.
+    UpdateKey(UpdateKeySet),
+    /// `clear-records`.
+    RecordsCleared(RecordsCleared),
+    /// `set-addr`.
+    Address(AddressSet),
+    /// `set-text`.
+    Text(TextSet),
+    /// `set-contenthash`.
+    Contenthash(ContenthashSet),
+    /// `signed-update`.
+    SignedUpdate(SignedUpdateSent),
+}
+
+impl Change {
+    /// The call that makes the change.
+    pub fn call(&self) -> DomainCall {
+        match self.clone() {
+            Change::Transferred(Transferred { name, owner }) => DomainCall::Transfer {
+                name,
+                new_owner: owner,
+            },
+            Change::Subname(SubnameSet {
+                name,
+                parent,
+                owner,
+                locked,
+            }) => DomainCall::SetSubnameOwner {
+                parent,
+                label: name.first_label().to_string(),
+                owner,
+                lock: locked,
+            },
+            Change::Primary(PrimarySet { name, .. }) => DomainCall::SetPrimaryName { name },
+            Change::RecordSet(RecordSet { name, record }) => DomainCall::SetRecord { name, record },
+            Change::RecordRemoved(RecordRemoved { name, record, .. }) => DomainCall::SetRecords {
+                name,
+                changes: vec![RecordChange::Remove(record)],
+            },
+            Change::Approval(ApprovalSet { name, approved }) => DomainCall::Approve {
+                name,
+                account: approved,
+            },
+            Change::Operator(OperatorSet {
+                operator, approved, ..
+            }) => DomainCall::SetOperator { operator, approved },
+            Change::UpdateKey(UpdateKeySet { name, update_key }) => DomainCall::SetUpdateKey {
+                name,
+                key: update_key,
+            },
+            Change::RecordsCleared(RecordsCleared { name }) => DomainCall::ClearRecords { name },
+            Change::Address(AddressSet {
+                name,
+                coin_type,
+                address,
+            }) => DomainCall::SetRecords {
+                name,
+                changes: vec![RecordChange::SetAddress { coin_type, address }],
+            },
+            Change::Text(TextSet { name, key, value }) => DomainCall::SetRecords {
+                name,
+                changes: vec![RecordChange::SetText { key, value }],
+            },
+            Change::Contenthash(ContenthashSet { name, contenthash }) => DomainCall::SetRecords {
+                name,
+                changes: vec![RecordChange::SetContenthash(contenthash)],
+            },
+            Change::SignedUpdate(SignedUpdateSent { update, .. }) => {
+                DomainCall::SetRecordsSigned { update }
+            }
+        }
+    }
+}
+
+impl Render for Change {
+    fn lines(&self) -> Lines {
+        match self {
+            Change::Transferred(report) => report.lines(),
+            Change::Subname(report) => report.lines(),
+            Change::Primary(report) => report.lines(),
+            Change::RecordSet(report) => report.lines(),
+            Change::RecordRemoved(report) => report.lines(),
+            Change::Approval(report) => report.lines(),
+            Change::Operator(report) => report.lines(),
+            Change::UpdateKey(report) => report.lines(),
+            Change::RecordsCleared(report) => report.lines(),
+            Change::Address(report) => report.lines(),
+            Change::Text(report) => report.lines(),
+            Change::Contenthash(report) => report.lines(),
+            Change::SignedUpdate(report) => report.lines(),
+        }
     }
 }
 
@@ -978,23 +1512,7 @@ fn expected_resolution(
 pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> anyhow::Result<()> {
     match command {
         DomainCommand::Register(args) => register(endpoint, args, out).await,
-        DomainCommand::SetRecord(args) => set_record(endpoint, args, out).await,
-        DomainCommand::RemoveRecord(args) => remove_record(endpoint, args, out).await,
         DomainCommand::Resolve { name, proof } => resolve(endpoint, &name, proof, out).await,
-        DomainCommand::Transfer { name, to, tx } => {
-            let signer = tx.validate()?;
-            let name = parse_name(&name)?;
-            let owner = parse_address(&to).map_err(|e| e.context("--to"))?;
-            let call = DomainCall::Transfer {
-                name: name.clone(),
-                new_owner: owner,
-            };
-            let (_, tx) = transact(endpoint, &signer, call, out).await?;
-            out.emit(&TxReport {
-                details: Transferred { name, owner },
-                tx,
-            })
-        }
         DomainCommand::Renew { name, duration, tx } => {
             let signer = tx.validate()?;
             let name = parse_name(&name)?;
@@ -1046,6 +1564,74 @@ pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> a
                 price,
             })
         }
+        DomainCommand::PrimaryOf { address } => {
+            let address = parse_address(&address)?;
+            let client = endpoint.connect().await?;
+            let name = client
+                .primary_name(address.to_string())
+                .await
+                .rpc_context(format_args!(
+                    "reading the primary name of {address} (domain_primaryName)"
+                ))?;
+            out.emit(&PrimarySet { address, name })
+        }
+        DomainCommand::Watch(args) => watch(endpoint, args, out).await,
+        command @ (DomainCommand::SetRecord(_)
+        | DomainCommand::RemoveRecord(_)
+        | DomainCommand::Transfer { .. }
+        | DomainCommand::Subname { .. }
+        | DomainCommand::Primary { .. }
+        | DomainCommand::Approve { .. }
+        | DomainCommand::Operator { .. }
+        | DomainCommand::UpdateKey { .. }
+        | DomainCommand::ClearRecords { .. }
+        | DomainCommand::SetAddr { .. }
+        | DomainCommand::SetText { .. }
+        | DomainCommand::SetContenthash { .. }
+        | DomainCommand::SignedUpdate(_)) => {
+            let (signer, change) = plan_change(command, now_ms())?;
+            let (_, tx) = transact(endpoint, &signer, change.call(), out).await?;
+            out.emit(&TxReport {
+                details: change,
+                tx,
+            })
+        }
+    }
+}
+
+/// Checks the arguments of a single-call transaction (without a node): who signs the extrinsic,
+/// and the change it makes. `now` (ms) is a signed update's timestamp.
+pub fn plan_change(command: DomainCommand, now: u64) -> anyhow::Result<(Signer, Change)> {
+    Ok(match command {
+        DomainCommand::SetRecord(args) => {
+            let signer = args.tx.validate()?;
+            let name = parse_name(&args.name)?;
+            let record = build_record(&args.rtype, &args.value, &args.placement)?;
+            (signer, Change::RecordSet(RecordSet { name, record }))
+        }
+        DomainCommand::RemoveRecord(args) => {
+            let signer = args.tx.validate()?;
+            let name = parse_name(&args.name)?;
+            let placement = RecordPlacement {
+                label: args.label.clone(),
+                ttl: None,
+            };
+            let record = build_record(&args.rtype, &args.value, &placement)?;
+            let removed = RecordRemoved {
+                name,
+                label: record.label.clone(),
+                rtype: record.data.rtype(),
+                value: record.data.to_string(),
+                record,
+            };
+            (signer, Change::RecordRemoved(removed))
+        }
+        DomainCommand::Transfer { name, to, tx } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            let owner = parse_address(&to).map_err(|e| e.context("--to"))?;
+            (signer, Change::Transferred(Transferred { name, owner }))
+        }
         DomainCommand::Subname {
             parent,
             label,
@@ -1057,40 +1643,163 @@ pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> a
             let parent = parse_name(&parent)?;
             let name = subname_of(&parent, &label)?;
             let owner = parse_address(&owner).map_err(|e| e.context("--owner"))?;
-            let call = DomainCall::SetSubnameOwner {
-                parent: parent.clone(),
-                label: name.first_label().to_string(),
+            let set = SubnameSet {
+                name,
+                parent,
                 owner,
-                lock,
+                locked: lock,
             };
-            let (_, tx) = transact(endpoint, &signer, call, out).await?;
-            out.emit(&TxReport {
-                details: SubnameSet {
-                    name,
-                    parent,
-                    owner,
-                    locked: lock,
-                },
-                tx,
-            })
+            (signer, Change::Subname(set))
         }
-        DomainCommand::Primary { name, tx } => {
+        DomainCommand::Primary { name, clear, tx } => {
+            let signer = tx.validate()?;
+            let name = match (name, clear) {
+                (Some(name), false) => Some(parse_name(&name)?),
+                (None, true) => None,
+                _ => anyhow::bail!("give either a NAME or --clear"),
+            };
+            let address = signer.pair.public();
+            (signer, Change::Primary(PrimarySet { address, name }))
+        }
+        DomainCommand::Approve {
+            name,
+            account,
+            clear,
+            tx,
+        } => {
             let signer = tx.validate()?;
             let name = parse_name(&name)?;
-            let call = DomainCall::SetPrimaryName {
-                name: Some(name.clone()),
+            let approved = match (account, clear) {
+                (Some(account), false) => {
+                    Some(parse_address(&account).map_err(|e| e.context("--account"))?)
+                }
+                (None, true) => None,
+                _ => anyhow::bail!("give either --account or --clear"),
             };
-            let (_, tx) = transact(endpoint, &signer, call, out).await?;
-            out.emit(&TxReport {
-                details: PrimarySet {
-                    address: signer.pair.public(),
-                    name,
-                },
-                tx,
-            })
+            (signer, Change::Approval(ApprovalSet { name, approved }))
         }
-        DomainCommand::Watch(args) => watch(endpoint, args, out).await,
-    }
+        DomainCommand::Operator {
+            operator,
+            approve,
+            revoke,
+            tx,
+        } => {
+            let signer = tx.validate()?;
+            let operator = parse_address(&operator)?;
+            if approve == revoke {
+                anyhow::bail!("give either --approve or --revoke");
+            }
+            let set = OperatorSet {
+                owner: signer.pair.public(),
+                operator,
+                approved: approve,
+            };
+            (signer, Change::Operator(set))
+        }
+        DomainCommand::UpdateKey {
+            name,
+            key,
+            suri,
+            clear,
+            tx,
+        } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            if usize::from(key.is_some()) + usize::from(suri.is_some()) + usize::from(clear) != 1 {
+                anyhow::bail!("give one of --key, --suri or --clear");
+            }
+            let update_key = parse_update_key(key.as_deref(), suri.as_deref())?;
+            (signer, Change::UpdateKey(UpdateKeySet { name, update_key }))
+        }
+        DomainCommand::ClearRecords { name, tx } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            (signer, Change::RecordsCleared(RecordsCleared { name }))
+        }
+        DomainCommand::SetAddr {
+            name,
+            coin_type,
+            address,
+            clear,
+            tx,
+        } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            let address = match (address, clear) {
+                (Some(address), false) => Some(parse_record_bytes(&address, "address")?),
+                (None, true) => None,
+                _ => anyhow::bail!("give either an address or --clear"),
+            };
+            let set = AddressSet {
+                name,
+                coin_type,
+                address,
+            };
+            (signer, Change::Address(set))
+        }
+        DomainCommand::SetText {
+            name,
+            key,
+            value,
+            clear,
+            tx,
+        } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            if key.is_empty() {
+                anyhow::bail!("the text key must not be empty");
+            }
+            if value.is_some() == clear {
+                anyhow::bail!("give either a value or --clear");
+            }
+            (signer, Change::Text(TextSet { name, key, value }))
+        }
+        DomainCommand::SetContenthash {
+            name,
+            contenthash,
+            clear,
+            tx,
+        } => {
+            let signer = tx.validate()?;
+            let name = parse_name(&name)?;
+            let contenthash = match (contenthash, clear) {
+                (Some(hash), false) => Some(parse_record_bytes(&hash, "content hash")?),
+                (None, true) => None,
+                _ => anyhow::bail!("give either a content hash or --clear"),
+            };
+            (
+                signer,
+                Change::Contenthash(ContenthashSet { name, contenthash }),
+            )
+        }
+        DomainCommand::SignedUpdate(args) => {
+            let relayer = args.relayer()?;
+            let key = pair_from_suri(&args.signer).map_err(|e| e.context("--signer"))?;
+            let name = parse_name(&args.name)?;
+            let records = build_records(&args.records, &args.placement)?;
+            let update = signed_update(&name, &args.contract_id, records, &key, now)?;
+            let sent = SignedUpdateSent {
+                name,
+                signer: key.public(),
+                relayer: relayer.pair.public(),
+                timestamp: now,
+                contract_id: args.contract_id,
+                records: update.records.clone(),
+                update,
+            };
+            (relayer, Change::SignedUpdate(sent))
+        }
+        DomainCommand::Register(_)
+        | DomainCommand::Resolve { .. }
+        | DomainCommand::Renew { .. }
+        | DomainCommand::List { .. }
+        | DomainCommand::Available { .. }
+        | DomainCommand::Price { .. }
+        | DomainCommand::PrimaryOf { .. }
+        | DomainCommand::Watch(_) => {
+            anyhow::bail!("not a single-call domain transaction: {command:?}")
+        }
+    })
 }
 
 /// Connects, submits `call` and settles it: the common path of the simple transactions.
@@ -1274,49 +1983,6 @@ async fn commit_and_mature(
         }
         tokio::time::sleep(remaining.min(COMMITMENT_POLL)).await;
     }
-}
-
-/// Runs `set-record`.
-async fn set_record(endpoint: &Endpoint, args: SetRecordArgs, out: &Output) -> anyhow::Result<()> {
-    let signer = args.tx.validate()?;
-    let name = parse_name(&args.name)?;
-    let record = build_record(&args.rtype, &args.value, &args.placement)?;
-    let call = DomainCall::SetRecord {
-        name: name.clone(),
-        record: record.clone(),
-    };
-    let (_, tx) = transact(endpoint, &signer, call, out).await?;
-    out.emit(&TxReport {
-        details: RecordSet { name, record },
-        tx,
-    })
-}
-
-/// Runs `remove-record`.
-async fn remove_record(
-    endpoint: &Endpoint,
-    args: RemoveRecordArgs,
-    out: &Output,
-) -> anyhow::Result<()> {
-    let signer = args.tx.validate()?;
-    let name = parse_name(&args.name)?;
-    let placement = RecordPlacement {
-        label: args.label.clone(),
-        ttl: None,
-    };
-    let record = build_record(&args.rtype, &args.value, &placement)?;
-    let details = RecordRemoved {
-        name: name.clone(),
-        label: record.label.clone(),
-        rtype: record.data.rtype(),
-        value: record.data.to_string(),
-    };
-    let call = DomainCall::SetRecords {
-        name,
-        changes: vec![RecordChange::Remove(record)],
-    };
-    let (_, tx) = transact(endpoint, &signer, call, out).await?;
-    out.emit(&TxReport { details, tx })
 }
 
 /// Runs `resolve [--proof]`.
@@ -1620,6 +2286,580 @@ mod tests {
         assert_eq!(args.count, Some(4));
     }
 
+    /// The signer and call `ghost domain ARGS…` submits, planned at `now`.
+    fn planned(args: &[&str], now: u64) -> (AccountId, DomainCall, Change) {
+        let (signer, change) = plan_change(domain(args), now).unwrap();
+        (signer.pair.public(), change.call(), change)
+    }
+
+    fn name(text: &str) -> DomainName {
+        parse_name(text).unwrap()
+    }
+
+    fn dev(who: &str) -> AccountId {
+        Pair::dev(who).public()
+    }
+
+    #[test]
+    fn management_commands_parse() {
+        let bob = dev("Bob").to_string();
+        // Each needs exactly one of its alternatives.
+        for (good, bad) in [
+            (
+                vec!["approve", "a.ghost", "--account", &bob, "--from", "//A"],
+                vec!["approve", "a.ghost", "--from", "//A"],
+            ),
+            (
+                vec!["approve", "a.ghost", "--clear", "--from", "//A"],
+                vec![
+                    "approve",
+                    "a.ghost",
+                    "--account",
+                    &bob,
+                    "--clear",
+                    "--from",
+                    "//A",
+                ],
+            ),
+            (
+                vec!["operator", &bob, "--approve", "--from", "//A"],
+                vec!["operator", &bob, "--from", "//A"],
+            ),
+            (
+                vec!["operator", &bob, "--revoke", "--from", "//A"],
+                vec!["operator", &bob, "--approve", "--revoke", "--from", "//A"],
+            ),
+            (
+                vec!["primary", "--clear", "--from", "//A"],
+                vec!["primary", "a.ghost", "--clear", "--from", "//A"],
+            ),
+            (
+                vec!["primary", "a.ghost", "--from", "//A"],
+                vec!["primary", "--from", "//A"],
+            ),
+            (
+                vec!["update-key", "a.ghost", "--suri", "//K", "--from", "//A"],
+                vec!["update-key", "a.ghost", "--from", "//A"],
+            ),
+            (
+                vec!["update-key", "a.ghost", "--clear", "--from", "//A"],
+                vec![
+                    "update-key",
+                    "a.ghost",
+                    "--key",
+                    "0x00",
+                    "--suri",
+                    "//K",
+                    "--from",
+                    "//A",
+                ],
+            ),
+            (
+                vec!["set-addr", "a.ghost", "60", "0x01", "--from", "//A"],
+                vec![
+                    "set-addr", "a.ghost", "60", "0x01", "--clear", "--from", "//A",
+                ],
+            ),
+            (
+                vec!["set-addr", "a.ghost", "60", "--clear", "--from", "//A"],
+                vec!["set-addr", "a.ghost", "-1", "--clear", "--from", "//A"],
+            ),
+            (
+                vec!["set-text", "a.ghost", "url", "--clear", "--from", "//A"],
+                vec!["set-text", "a.ghost", "url", "--from", "//A"],
+            ),
+            (
+                vec!["set-contenthash", "a.ghost", "0xe301", "--from", "//A"],
+                vec!["set-contenthash", "a.ghost", "--from", "//A"],
+            ),
+            (
+                vec!["clear-records", "a.ghost", "--from", "//A"],
+                vec!["clear-records", "a.ghost"],
+            ),
+            (
+                vec![
+                    "signed-update",
+                    "a.ghost",
+                    "--signer",
+                    "//K",
+                    "--relayer",
+                    "//R",
+                ],
+                vec![
+                    "signed-update",
+                    "a.ghost",
+                    "--signer",
+                    "//K",
+                    "--from",
+                    "//R",
+                ],
+            ),
+            (vec!["primary-of", &bob], vec!["primary-of"]),
+        ] {
+            assert!(
+                Cli::try_parse_from(["ghost", "domain"].iter().chain(&good)).is_ok(),
+                "{good:?}"
+            );
+            assert!(parse_fails(&bad), "{bad:?}");
+        }
+
+        let DomainCommand::SignedUpdate(args) = domain(&[
+            "signed-update",
+            "a.ghost",
+            "--signer",
+            "//K",
+            "--relayer",
+            "//R",
+            "--record",
+            "A=10.0.0.1",
+            "--record",
+            "TXT=hi there",
+            "--label",
+            "www",
+            "--ttl",
+            "60",
+            "--contract-id",
+            "agent-7",
+            "--tip",
+            "1",
+            "--wait",
+            "none",
+        ]) else {
+            panic!("not signed-update")
+        };
+        assert_eq!(
+            (args.signer.as_str(), args.relayer.as_str()),
+            ("//K", "//R")
+        );
+        assert_eq!(args.records, ["A=10.0.0.1", "TXT=hi there"]);
+        assert_eq!(args.placement.ttl, Some(60));
+        assert_eq!(args.contract_id, "agent-7");
+        assert_eq!((args.tip.as_str(), args.wait), ("1", Wait::None));
+
+        // A text value may start with a hyphen; --clear is still the flag.
+        let DomainCommand::SetText { value, clear, .. } =
+            domain(&["set-text", "a.ghost", "note", "-5", "--from", "//A"])
+        else {
+            panic!("not set-text")
+        };
+        assert_eq!((value.as_deref(), clear), (Some("-5"), false));
+        let DomainCommand::SetText { value, clear, .. } =
+            domain(&["set-text", "a.ghost", "note", "--clear", "--from", "//A"])
+        else {
+            panic!("not set-text")
+        };
+        assert_eq!((value, clear), (None, true));
+    }
+
+    #[test]
+    fn management_calls() {
+        let alice = dev("Alice");
+        let bob = dev("Bob").to_string();
+        let a = name("alice.ghost");
+
+        assert_eq!(
+            planned(
+                &[
+                    "approve",
+                    "Alice.ghost",
+                    "--account",
+                    &bob,
+                    "--from",
+                    "//Alice"
+                ],
+                0
+            ),
+            (
+                alice,
+                DomainCall::Approve {
+                    name: a.clone(),
+                    account: Some(dev("Bob"))
+                },
+                Change::Approval(ApprovalSet {
+                    name: a.clone(),
+                    approved: Some(dev("Bob"))
+                })
+            )
+        );
+        let (_, call, _) = planned(&["approve", "alice.ghost", "--clear", "--from", "//A"], 0);
+        assert_eq!(
+            call,
+            DomainCall::Approve {
+                name: a.clone(),
+                account: None
+            }
+        );
+
+        for (flag, approved) in [("--approve", true), ("--revoke", false)] {
+            let (signer, call, change) = planned(&["operator", &bob, flag, "--from", "//Alice"], 0);
+            assert_eq!(signer, alice);
+            assert_eq!(
+                call,
+                DomainCall::SetOperator {
+                    operator: dev("Bob"),
+                    approved
+                }
+            );
+            let Change::Operator(set) = change else {
+                panic!("not an operator change")
+            };
+            assert_eq!((set.owner, set.approved), (alice, approved));
+        }
+
+        let (_, call, change) = planned(&["primary", "alice.ghost", "--from", "//Alice"], 0);
+        assert_eq!(
+            call,
+            DomainCall::SetPrimaryName {
+                name: Some(a.clone())
+            }
+        );
+        assert_eq!(
+            change,
+            Change::Primary(PrimarySet {
+                address: alice,
+                name: Some(a.clone())
+            })
+        );
+        let (_, call, _) = planned(&["primary", "--clear", "--from", "//Alice"], 0);
+        assert_eq!(call, DomainCall::SetPrimaryName { name: None });
+
+        let key = dev("Key");
+        for source in [
+            vec!["--key", &key.to_hex()],
+            vec!["--key", &key.to_string()],
+            vec!["--suri", "//Key"],
+        ] {
+            let mut args = vec!["update-key", "alice.ghost", "--from", "//Alice"];
+            args.extend(source);
+            let (_, call, _) = planned(&args, 0);
+            assert_eq!(
+                call,
+                DomainCall::SetUpdateKey {
+                    name: a.clone(),
+                    key: Some(key)
+                },
+                "{args:?}"
+            );
+        }
+        let (_, call, _) = planned(
+            &["update-key", "alice.ghost", "--clear", "--from", "//Alice"],
+            0,
+        );
+        assert_eq!(
+            call,
+            DomainCall::SetUpdateKey {
+                name: a.clone(),
+                key: None
+            }
+        );
+
+        let (_, call, _) = planned(&["clear-records", "alice.ghost", "--from", "//A"], 0);
+        assert_eq!(call, DomainCall::ClearRecords { name: a.clone() });
+
+        let web3 = |change: RecordChange| DomainCall::SetRecords {
+            name: a.clone(),
+            changes: vec![change],
+        };
+        let cases: [(&[&str], RecordChange); 6] = [
+            (
+                &["set-addr", "alice.ghost", "60", "0xD8dA6B"],
+                RecordChange::SetAddress {
+                    coin_type: 60,
+                    address: Some(Bytes(vec![0xd8, 0xda, 0x6b])),
+                },
+            ),
+            (
+                &["set-addr", "alice.ghost", "0", "--clear"],
+                RecordChange::SetAddress {
+                    coin_type: 0,
+                    address: None,
+                },
+            ),
+            (
+                &["set-text", "alice.ghost", "url", "https://alice.example"],
+                RecordChange::SetText {
+                    key: "url".into(),
+                    value: Some("https://alice.example".into()),
+                },
+            ),
+            (
+                &["set-text", "alice.ghost", "url", "--clear"],
+                RecordChange::SetText {
+                    key: "url".into(),
+                    value: None,
+                },
+            ),
+            (
+                &["set-contenthash", "alice.ghost", "0xe30101"],
+                RecordChange::SetContenthash(Some(Bytes(vec![0xe3, 1, 1]))),
+            ),
+            (
+                &["set-contenthash", "alice.ghost", "--clear"],
+                RecordChange::SetContenthash(None),
+            ),
+        ];
+        for (args, change) in cases {
+            let mut args = args.to_vec();
+            args.extend(["--from", "//A"]);
+            assert_eq!(planned(&args, 0).1, web3(change), "{args:?}");
+        }
+
+        // The commands that existed before build the same calls as before.
+        let (_, call, _) = planned(
+            &["transfer", "alice.ghost", "--to", &bob, "--from", "//A"],
+            0,
+        );
+        assert_eq!(
+            call,
+            DomainCall::Transfer {
+                name: a.clone(),
+                new_owner: dev("Bob")
+            }
+        );
+        let (_, call, _) = planned(
+            &[
+                "subname",
+                "alice.ghost",
+                "WWW",
+                "--owner",
+                &bob,
+                "--from",
+                "//A",
+                "--lock",
+            ],
+            0,
+        );
+        assert_eq!(
+            call,
+            DomainCall::SetSubnameOwner {
+                parent: a.clone(),
+                label: "www".into(),
+                owner: dev("Bob"),
+                lock: true
+            }
+        );
+        let (_, call, _) = planned(
+            &[
+                "set-record",
+                "alice.ghost",
+                "A",
+                "10.0.0.1",
+                "--from",
+                "//A",
+            ],
+            0,
+        );
+        let record = build_record("A", &["10.0.0.1".into()], &RecordPlacement::default()).unwrap();
+        assert_eq!(
+            call,
+            DomainCall::SetRecord {
+                name: a.clone(),
+                record: record.clone()
+            }
+        );
+        let (_, call, _) = planned(
+            &[
+                "remove-record",
+                "alice.ghost",
+                "A",
+                "10.0.0.1",
+                "--from",
+                "//A",
+            ],
+            0,
+        );
+        assert_eq!(
+            call,
+            DomainCall::SetRecords {
+                name: a,
+                changes: vec![RecordChange::Remove(record)]
+            }
+        );
+    }
+
+    #[test]
+    fn signed_update_is_signed_by_the_signer_and_paid_by_the_relayer() {
+        let now = 1_700_000_000_000;
+        let (relayer, call, change) = planned(
+            &[
+                "signed-update",
+                "Alice.ghost",
+                "--signer",
+                "//Key",
+                "--relayer",
+                "//Bob",
+                "--record",
+                "A=10.0.0.9",
+                "--ttl",
+                "60",
+                "--contract-id",
+                "agent",
+            ],
+            now,
+        );
+        assert_eq!(relayer, dev("Bob"));
+        let DomainCall::SetRecordsSigned { update } = call else {
+            panic!("not a signed update: {call:?}")
+        };
+        assert_eq!(update.domain, name("alice.ghost"));
+        assert_eq!(update.owner_address, dev("Key"));
+        assert_eq!(update.timestamp, now);
+        assert_eq!(update.contract_id, Bytes(b"agent".to_vec()));
+        assert_eq!(
+            update.records.iter().map(record_line).collect::<Vec<_>>(),
+            ["@ 60 A 10.0.0.9"]
+        );
+        // The pallet's own check: the canonical payload, signed by the signer.
+        assert!(update.signature_is_valid());
+        let mut forged = update.clone();
+        forged.timestamp += 1;
+        assert!(!forged.signature_is_valid());
+
+        let json: serde_json::Value =
+            serde_json::from_str(&Output::buffer(true).render(&change).unwrap()).unwrap();
+        assert_eq!(json["signer"], dev("Key").to_string());
+        assert_eq!(json["relayer"], dev("Bob").to_string());
+        assert_eq!(json["timestamp"], now);
+        assert_eq!(json["contract_id"], "agent");
+        assert_eq!(json["records"][0]["value"], "10.0.0.9");
+        let text = Output::buffer(false).render(&change).unwrap();
+        assert!(text.contains("record: @ 60 A 10.0.0.9\n"), "{text}");
+
+        // No records: every DNS record goes.
+        let (_, call, change) = planned(
+            &[
+                "signed-update",
+                "alice.ghost",
+                "--signer",
+                "//Key",
+                "--relayer",
+                "//Bob",
+            ],
+            now,
+        );
+        assert!(
+            matches!(call, DomainCall::SetRecordsSigned { ref update } if update.records.is_empty())
+        );
+        assert!(
+            Output::buffer(false)
+                .render(&change)
+                .unwrap()
+                .contains("records: (none)\n")
+        );
+    }
+
+    #[test]
+    fn management_reports() {
+        let render = |change: Change| {
+            (
+                Output::buffer(false).render(&change).unwrap(),
+                serde_json::from_str::<serde_json::Value>(
+                    &Output::buffer(true).render(&change).unwrap(),
+                )
+                .unwrap(),
+            )
+        };
+        let a = name("alice.ghost");
+        let (text, json) = render(Change::Address(AddressSet {
+            name: a.clone(),
+            coin_type: 60,
+            address: Some(Bytes(vec![0xab, 0xcd])),
+        }));
+        assert_eq!(text, "name: alice.ghost\naddress[60]: 0xabcd\n");
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "alice.ghost", "coin_type": 60, "address": "0xabcd"})
+        );
+        let (text, json) = render(Change::Text(TextSet {
+            name: a.clone(),
+            key: "url".into(),
+            value: None,
+        }));
+        assert_eq!(text, "name: alice.ghost\ntext[url]: (none)\n");
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "alice.ghost", "key": "url", "value": null})
+        );
+        let (text, json) = render(Change::Primary(PrimarySet {
+            address: dev("Alice"),
+            name: None,
+        }));
+        assert_eq!(text, format!("address: {}\nname: (none)\n", dev("Alice")));
+        assert_eq!(json["name"], serde_json::Value::Null);
+        let (text, _) = render(Change::UpdateKey(UpdateKeySet {
+            name: a.clone(),
+            update_key: Some(dev("Key")),
+        }));
+        assert!(text.ends_with(&format!(
+            "update_key: {} ({})\n",
+            dev("Key"),
+            dev("Key").to_hex()
+        )));
+        let (_, json) = render(Change::RecordRemoved(RecordRemoved {
+            name: a.clone(),
+            label: RecordLabel::apex(),
+            rtype: RecordType::A,
+            value: "10.0.0.1".into(),
+            record: build_record("A", &["10.0.0.1".into()], &RecordPlacement::default()).unwrap(),
+        }));
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "alice.ghost", "label": "@", "type": "A", "value": "10.0.0.1"})
+        );
+
+        // After inclusion: the change's fields, then the block's.
+        let report = TxReport {
+            details: Change::RecordsCleared(RecordsCleared { name: a }),
+            tx: TxInfo {
+                block_number: Some(3),
+                block_hash: Some(Hash([2; 32])),
+                extrinsic_hash: Hash([1; 32]),
+            },
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&Output::buffer(true).render(&report).unwrap()).unwrap();
+        assert_eq!(json["name"], "alice.ghost");
+        assert_eq!(json["block_number"], 3);
+        let text = Output::buffer(false).render(&report).unwrap();
+        assert!(text.starts_with("name: alice.ghost\nrecords: cleared\nblock_number: 3\n"));
+    }
+
+    #[test]
+    fn value_parsers() {
+        assert_eq!(
+            parse_record_bytes("0x0102", "address").unwrap(),
+            Bytes(vec![1, 2])
+        );
+        for bad in ["0102", "0x0", "0xzz", "0x"] {
+            let message = parse_record_bytes(bad, "address").unwrap_err().to_string();
+            assert!(
+                message.starts_with(&format!("invalid address `{bad}`")),
+                "{message}"
+            );
+        }
+        assert_eq!(parse_update_key(None, None).unwrap(), None);
+        assert!(
+            parse_update_key(Some("0x1234"), None)
+                .unwrap_err()
+                .to_string()
+                .starts_with("--key: invalid public key `0x1234`")
+        );
+        assert!(
+            format!("{:#}", parse_update_key(None, Some("Key")).unwrap_err())
+                .starts_with("--suri: invalid secret URI")
+        );
+        let long = "x".repeat(MAX_CONTRACT_ID_LEN + 1);
+        let message = signed_update(&name("a.ghost"), &long, vec![], &Pair::dev("K"), 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("--contract-id: at most 64 bytes"),
+            "{message}"
+        );
+        let exact = "x".repeat(MAX_CONTRACT_ID_LEN);
+        assert!(signed_update(&name("a.ghost"), &exact, vec![], &Pair::dev("K"), 1).is_ok());
+    }
+
     #[test]
     fn durations_in_ms() {
         let d = |years, days, seconds| DurationArgs {
@@ -1828,6 +3068,26 @@ mod tests {
             serde_json::from_str(&Output::buffer(true).render(&Resolved(r.clone())).unwrap())
                 .unwrap();
         assert_eq!(json, serde_json::to_value(&r).unwrap());
+    }
+
+    #[test]
+    fn resolution_lines_list_web3_records() {
+        let mut r = resolution(vec![]);
+        r.web3.addresses.insert(60, Bytes(vec![0xd8, 0xda]));
+        r.web3.addresses.insert(0, Bytes(vec![0x00, 0x14]));
+        r.web3
+            .texts
+            .insert("url".into(), "https://alice.example".into());
+        r.web3.texts.insert("avatar".into(), "ipfs://x".into());
+        r.web3.contenthash = Some(Bytes(vec![0xe3, 0x01]));
+        let text = Output::buffer(false).render(&Resolved(r)).unwrap();
+        assert!(
+            text.ends_with(
+                "address[0]: 0x0014\naddress[60]: 0xd8da\ntext[avatar]: ipfs://x\n\
+                 text[url]: https://alice.example\ncontenthash: 0xe301\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -2076,6 +3336,74 @@ mod tests {
                 "invalid A value",
             ),
             (vec!["list", "--owner", "nope"], "--owner: invalid address"),
+            (vec!["primary-of", "nope"], "invalid address `nope`"),
+            (
+                vec!["approve", "a.ghost", "--account", "nope", "--from", "//A"],
+                "--account: invalid address `nope`",
+            ),
+            (
+                vec!["operator", "nope", "--approve", "--from", "//A"],
+                "invalid address `nope`",
+            ),
+            (
+                vec!["update-key", "a.ghost", "--key", "0x12", "--from", "//A"],
+                "--key: invalid public key",
+            ),
+            (
+                vec!["update-key", "a.ghost", "--suri", "K", "--from", "//A"],
+                "--suri: invalid secret URI",
+            ),
+            (
+                vec!["set-addr", "a.ghost", "60", "abcd", "--from", "//A"],
+                "invalid address `abcd`",
+            ),
+            (
+                vec!["set-contenthash", "a.ghost", "0x", "--from", "//A"],
+                "invalid content hash `0x`",
+            ),
+            (
+                vec!["set-text", "a.ghost", "", "v", "--from", "//A"],
+                "the text key must not be empty",
+            ),
+            (
+                vec!["clear-records", "a", "--from", "//A"],
+                "invalid name `a`",
+            ),
+            (
+                vec![
+                    "signed-update",
+                    "a.ghost",
+                    "--signer",
+                    "K",
+                    "--relayer",
+                    "//R",
+                ],
+                "--signer: invalid secret URI",
+            ),
+            (
+                vec![
+                    "signed-update",
+                    "a.ghost",
+                    "--signer",
+                    "//K",
+                    "--relayer",
+                    "R",
+                ],
+                "--relayer: invalid secret URI",
+            ),
+            (
+                vec![
+                    "signed-update",
+                    "a.ghost",
+                    "--signer",
+                    "//K",
+                    "--relayer",
+                    "//R",
+                    "--record",
+                    "A=1",
+                ],
+                "--record `A=1`",
+            ),
             (vec!["watch", "--suffix", "a b"], "invalid suffix"),
         ] {
             let error = run(&endpoint, domain(&args), &Output::buffer(false))

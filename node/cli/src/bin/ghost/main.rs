@@ -18,14 +18,29 @@
 //!   domain transfer <NAME> --to ADDRESS --from SURI
 //!   domain renew <NAME> --from SURI [--years|--days|--seconds]
 //!   domain subname <PARENT> <LABEL> --owner ADDRESS --from SURI [--lock]
-//!   domain primary <NAME> --from SURI  set the signer's primary (reverse) name
-//!   domain resolve <NAME> [--proof]    owner, status, expiry, records (proof verified locally)
+//!   domain primary (<NAME>|--clear) --from SURI
+//!                                     set or clear the signer's primary (reverse) name
+//!   domain primary-of <ADDRESS>       an address's primary name (domain_primaryName)
+//!   domain approve <NAME> (--account ADDRESS|--clear) --from SURI
+//!   domain operator <ADDRESS> (--approve|--revoke) --from SURI
+//!   domain update-key <NAME> (--key 0xPUBLIC_KEY|--suri SURI|--clear) --from SURI
+//!   domain clear-records <NAME> --from SURI
+//!   domain set-addr <NAME> <COIN_TYPE> (<0xHEX>|--clear) --from SURI
+//!   domain set-text <NAME> <KEY> (<VALUE>|--clear) --from SURI
+//!   domain set-contenthash <NAME> (<0xHEX>|--clear) --from SURI
+//!   domain signed-update <NAME> --signer SURI --relayer SURI [--record TYPE=VALUE …]
+//!          [--label L] [--ttl S] [--contract-id TEXT]
+//!                                     records signed off chain by the owner or update key,
+//!                                     submitted and paid for by the relayer
+//!   domain resolve <NAME> [--proof]    owner, status, expiry, DNS and web3 records (proof
+//!                                     verified locally)
 //!   domain list --owner ADDRESS [--limit N] | available <NAME> | price <NAME> [--years|--days]
 //!   domain watch [--from-height H] [--domain NAME …] [--suffix S …] [--type T …] [--count N]
 //!   contract upload <FILE.wasm> --from SURI
 //!                                     upload code; prints its hash
 //!   contract instantiate <CODE_HASH> --from SURI [--data 0x..|--args JSON] [--value N]
 //!            [--fuel N] [--salt 0x..] create a contract; prints its address
+//!            [--dry-run [--at HASH]]  … or only print it and what `deploy` would do
 //!   contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
 //!            [--value N] [--fuel N]   call a contract in a transaction
 //!   contract query <ADDRESS> [--from SURI|--origin ADDRESS] (--method … | --data …)
@@ -33,7 +48,8 @@
 //!                                     dry run: output, revert flag, fuel, events
 //! ```
 //!
-//! Domain and contract transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`.
+//! Domain and contract transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`
+//! (`signed-update` too, for its relayer).
 //!
 //! `--rpc` also comes from `GHOST_RPC`. Output is one `key: value` per line, or one JSON
 //! document with `--json` (see [`output`]). Errors go to stderr as `error: …` with exit code 1,
