@@ -189,6 +189,7 @@ fn the_standalone_sidecar_gives_the_same_answers() {
     );
 
     let sidecar_dns = free_udp_tcp_port();
+    let sidecar_metrics = free_port();
     let _sidecar = Process(
         Command::new(binary("ghostbridge"))
             .args([
@@ -198,6 +199,7 @@ fn the_standalone_sidecar_gives_the_same_answers() {
                 &sidecar_dns.to_string(),
             ])
             .args(["--grpc-port", &free_port().to_string()])
+            .args(["--prometheus-port", &sidecar_metrics.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -236,5 +238,79 @@ fn the_standalone_sidecar_gives_the_same_answers() {
             dig(sidecar_dns, &["side.ghost", rtype, "+short"]),
             "{rtype}"
         );
+    }
+
+    // Its own metrics count the queries it answered.
+    let metrics = http_get(sidecar_metrics, "/metrics");
+    assert!(
+        metrics.contains("ghostbridge_dns_queries_total"),
+        "{metrics}"
+    );
+
+    // A sidecar serving finalized state follows finalized heads by height.
+    let finalized_dns = free_udp_tcp_port();
+    let _finalized = Process(
+        Command::new(binary("ghostbridge"))
+            .args([
+                "--node",
+                &node.ws_url(),
+                "--dns-port",
+                &finalized_dns.to_string(),
+            ])
+            .args([
+                "--grpc-port",
+                &free_port().to_string(),
+                "--no-prometheus",
+                "--dns-state",
+                "finalized",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn ghostbridge"),
+    );
+    let answer = wait_for_answer(
+        finalized_dns,
+        &["side.ghost", "TXT", "+short"],
+        "\"via sidecar\"",
+    );
+    assert!(
+        answer.contains("via sidecar"),
+        "finalized sidecar: {answer}"
+    );
+    ghost_json(
+        &node,
+        &[
+            "domain",
+            "set-record",
+            "side.ghost",
+            "A",
+            "10.1.2.4",
+            "--from",
+            "//Alice",
+        ],
+    );
+    let answer = wait_for_answer(finalized_dns, &["side.ghost", "A", "+short"], "10.1.2.4");
+    assert!(
+        answer.contains("10.1.2.4"),
+        "finalized sidecar follows new blocks: {answer}"
+    );
+}
+
+/// A plain HTTP GET on loopback.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            let mut body = String::new();
+            let _ = stream.read_to_string(&mut body);
+            if !body.is_empty() {
+                return body;
+            }
+        }
+        assert!(Instant::now() < deadline, "no HTTP answer on {port}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

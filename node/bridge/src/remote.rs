@@ -138,13 +138,54 @@ impl ChainSource for RemoteSource {
         from: u64,
         finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
-        if finalized {
-            return Err(BridgeError::Rejected(
-                "following finalized blocks over JSON-RPC is not supported yet; use the best chain"
-                    .into(),
-            ));
-        }
         let client = self.client().await?;
+        let (tx, rx) = mpsc::channel(64);
+        if finalized {
+            // Walk heights up to each finalized head: nothing is skipped, nothing repeats.
+            let mut heads: Subscription<ghost_primitives::Header> =
+                ChainApiClient::subscribe_finalized_heads(&*client)
+                    .await
+                    .map_err(rpc_error)?;
+            let start = ChainApiClient::finalized_head(&*client)
+                .await
+                .map_err(rpc_error)?;
+            let start = ChainApiClient::header(&*client, Some(start))
+                .await
+                .map_err(rpc_error)?
+                .map(|h| h.number)
+                .unwrap_or(0);
+            tokio::spawn(async move {
+                let mut next = from;
+                let mut head = start;
+                loop {
+                    while next <= head {
+                        let block = DomainApiClient::changes_at(&*client, next).await;
+                        let item = match block {
+                            Ok(Some(block)) => Ok(block),
+                            Ok(None) => break,
+                            Err(e) => Err(rpc_error(e)),
+                        };
+                        let stop = item.is_err();
+                        if tx.send(item).await.is_err() || stop {
+                            return;
+                        }
+                        next += 1;
+                    }
+                    match heads.next().await {
+                        Some(Ok(header)) => head = head.max(header.number),
+                        _ => {
+                            let _ = tx
+                                .send(Err(BridgeError::Unavailable(
+                                    "finalized heads ended".into(),
+                                )))
+                                .await;
+                            return;
+                        }
+                    }
+                }
+            });
+            return Ok(rx);
+        }
         let filter = ChangeFilter {
             include_empty: true,
             ..ChangeFilter::default()
@@ -153,7 +194,6 @@ impl ChainSource for RemoteSource {
             DomainApiClient::subscribe_changes(&*client, Some(from), Some(filter))
                 .await
                 .map_err(rpc_error)?;
-        let (tx, rx) = mpsc::channel(64);
         tokio::spawn(async move {
             while let Some(item) = subscription.next().await {
                 let item = item.map_err(|e| BridgeError::Unavailable(e.to_string()));

@@ -425,6 +425,13 @@ pub trait DomainApi {
     /// The domain parameters in force (commitment ages, durations, limits, prices).
     #[method(name = "params")]
     async fn params(&self) -> jsonrpsee::core::RpcResult<serde_json::Value>;
+    /// The name changes of the canonical block at `height` (`null` beyond the chain), for
+    /// followers that walk heights themselves (GhostBridge's finalized stream).
+    #[method(name = "changesAt")]
+    async fn changes_at(
+        &self,
+        height: u64,
+    ) -> jsonrpsee::core::RpcResult<Option<DomainChangesJson>>;
     /// Every block's name changes from `from_height` (default: the next block) in block order,
     /// then live: no gap, no duplicate. One notification per block with matching changes.
     #[subscription(name = "subscribeChanges" => "domainChanges", unsubscribe = "unsubscribeChanges", item = DomainChangesJson)]

@@ -92,10 +92,7 @@ impl Metrics {
 
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry.lock());
-        out
+        encode(&self.registry)
     }
 
     /// The registry, for other services (GhostBridge) to add their metrics to.
@@ -104,9 +101,25 @@ impl Metrics {
     }
 }
 
+/// The OpenMetrics text exposition of `registry`.
+pub fn encode(registry: &parking_lot::Mutex<Registry>) -> String {
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = prometheus_client::encoding::text::encode(&mut out, &registry.lock());
+    out
+}
+
 /// Serves `metrics` over HTTP/1.1 on `addr` until the task is dropped. Returns the bound address.
 pub async fn serve(
     metrics: Arc<Metrics>,
+    addr: SocketAddr,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    serve_registry(metrics.registry(), addr).await
+}
+
+/// Serves any registry (the `ghostbridge` sidecar has its own) on `addr` as [`serve`] does.
+pub async fn serve_registry(
+    registry: Arc<parking_lot::Mutex<Registry>>,
     addr: SocketAddr,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
@@ -116,10 +129,10 @@ pub async fn serve(
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let metrics = metrics.clone();
+            let registry = registry.clone();
             tokio::spawn(async move {
                 let _ =
-                    tokio::time::timeout(Duration::from_secs(10), answer(stream, &metrics)).await;
+                    tokio::time::timeout(Duration::from_secs(10), answer(stream, &registry)).await;
             });
         }
     });
@@ -127,7 +140,10 @@ pub async fn serve(
 }
 
 /// Reads one request head (at most 8 KiB) and answers `GET /metrics`; anything else gets 404.
-async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
+async fn answer(
+    mut stream: TcpStream,
+    registry: &parking_lot::Mutex<Registry>,
+) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(512);
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -141,7 +157,7 @@ async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()>
     let (status, body, content_type) = if request_line.starts_with(b"GET /metrics ") {
         (
             "200 OK",
-            metrics.encode(),
+            encode(registry),
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )
     } else {

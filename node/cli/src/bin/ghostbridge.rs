@@ -32,6 +32,9 @@ struct Cli {
     /// DNS port, UDP and TCP (127.0.0.1).
     #[arg(long, default_value_t = 5335)]
     dns_port: u16,
+    /// Which state to serve: `best` or `finalized`.
+    #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
+    dns_state: String,
     /// Do not serve gRPC.
     #[arg(long)]
     no_grpc: bool,
@@ -41,6 +44,12 @@ struct Cli {
     /// The account that pays for relayed signed updates (none: UpdateContractDomain is refused).
     #[arg(long)]
     relayer_key: Option<String>,
+    /// Prometheus metrics port (127.0.0.1; `/metrics`).
+    #[arg(long, default_value_t = 9616)]
+    prometheus_port: u16,
+    /// Do not serve Prometheus metrics.
+    #[arg(long)]
+    no_prometheus: bool,
     /// Log filter.
     #[arg(long, short = 'l', default_value = "info")]
     log: String,
@@ -63,11 +72,14 @@ async fn main() -> anyhow::Result<()> {
         .transpose()
         .context("--relayer-key")?;
     let source: Arc<dyn ChainSource> = Arc::new(RemoteSource::new(cli.node.clone(), relayer));
+    let registry = Arc::new(parking_lot::Mutex::new(
+        prometheus_client::registry::Registry::with_prefix("ghostbridge"),
+    ));
     let config = BridgeConfig {
         grpc_addr: (!cli.no_grpc).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.grpc_port))),
         dns_addr: (!cli.no_dns).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.dns_port))),
-        finalized: false,
-        registry: None,
+        finalized: cli.dns_state == "finalized",
+        registry: Some(registry.clone()),
     };
     // Wait for the node: a sidecar may start before it.
     let bridge = loop {
@@ -85,6 +97,16 @@ async fn main() -> anyhow::Result<()> {
         cli.node,
         bridge.index.len()
     );
+    let _metrics = if cli.no_prometheus {
+        None
+    } else {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, cli.prometheus_port));
+        let (bound, task) = ghost_service::metrics::serve_registry(registry, addr)
+            .await
+            .with_context(|| format!("Prometheus on {addr}"))?;
+        tracing::info!("Prometheus metrics on http://{bound}/metrics");
+        Some(task)
+    };
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;

@@ -152,6 +152,11 @@ impl DomainApiServer for DomainRpc {
         Ok(NameListJson { names, next })
     }
 
+    async fn changes_at(&self, height: u64) -> RpcResult<Option<DomainChangesJson>> {
+        let block = domain_feed::changes_at(&self.0.client, height).map_err(RpcError::from)?;
+        Ok(block.map(changes_json))
+    }
+
     async fn available(&self, name: String) -> RpcResult<AvailabilityJson> {
         let name = parse_name(&name)?;
         let header = self.0.header_at(None)?;
