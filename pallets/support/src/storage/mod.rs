@@ -59,7 +59,8 @@ impl StorageHasher for Identity {
     }
 }
 
-/// The 32-byte prefix of `pallet`'s `item`.
+/// The 32-byte prefix of `pallet`'s `item`. The declaring macros compute it once per item (it
+/// is on the path of every storage access).
 pub fn storage_prefix(pallet: &str, item: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
     out[..16].copy_from_slice(&blake3::hash(pallet.as_bytes()).as_bytes()[..16]);
@@ -356,6 +357,12 @@ macro_rules! storage_value {
             type Value = $value;
             const PALLET: &'static str = $pallet;
             const ITEM: &'static str = stringify!($name);
+            fn hashed_key() -> Vec<u8> {
+                static PREFIX: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+                PREFIX
+                    .get_or_init(|| $crate::storage::storage_prefix($pallet, stringify!($name)))
+                    .to_vec()
+            }
         }
         impl $name {
             /// This item's metadata.
@@ -387,6 +394,10 @@ macro_rules! storage_map {
             type Hasher = $crate::storage::$hasher;
             const PALLET: &'static str = $pallet;
             const ITEM: &'static str = stringify!($name);
+            fn prefix() -> [u8; 32] {
+                static PREFIX: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+                *PREFIX.get_or_init(|| $crate::storage::storage_prefix($pallet, stringify!($name)))
+            }
         }
         impl $name {
             /// This item's metadata.
@@ -420,6 +431,10 @@ macro_rules! storage_double_map {
             type Hasher2 = $crate::storage::$h2;
             const PALLET: &'static str = $pallet;
             const ITEM: &'static str = stringify!($name);
+            fn prefix() -> [u8; 32] {
+                static PREFIX: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+                *PREFIX.get_or_init(|| $crate::storage::storage_prefix($pallet, stringify!($name)))
+            }
         }
         impl $name {
             /// This item's metadata.
