@@ -61,6 +61,7 @@ pub struct NodeHandle {
     pub metrics: Arc<Metrics>,
     /// GhostBridge, if on.
     pub bridge: Option<ghost_bridge::BridgeHandle>,
+    shutdown: tokio::sync::watch::Sender<bool>,
     rpc: ServerHandle,
     tasks: Vec<JoinHandle<()>>,
     _temp_dir: Option<tempfile::TempDir>,
@@ -70,6 +71,8 @@ impl NodeHandle {
     /// Stops the servers and tasks.
     pub async fn stop(self) {
         let database = Arc::downgrade(self.client.db());
+        // Open RPC subscriptions end first: they hold the chain.
+        let _ = self.shutdown.send(true);
         if let Some(bridge) = self.bridge {
             bridge.stop().await;
         }
@@ -164,11 +167,13 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         None => Arc::new(tokio::sync::Notify::new()),
     };
 
+    let (shutdown, shutdown_signal) = tokio::sync::watch::channel(false);
     let ctx = RpcContext {
         client: client.clone(),
         pool: pool.clone(),
         author_wake: author_wake.clone(),
         metrics: metrics.clone(),
+        shutdown: shutdown_signal,
     };
     let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc)
         .await
@@ -226,6 +231,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         prometheus_addr,
         metrics,
         bridge,
+        shutdown,
         rpc,
         tasks,
         _temp_dir: temp_dir,

@@ -85,13 +85,16 @@ impl AuthorApiServer for AuthorRpc {
         };
         let sink = pending.accept().await?;
         self.0.author_wake.notify_one();
-        while let Some(status) = statuses.recv().await {
-            let message = serde_json::value::to_raw_value(&status)?;
-            if sink.send(message).await.is_err() || is_final(&status) {
-                break;
+        let forward = async {
+            while let Some(status) = statuses.recv().await {
+                let message = serde_json::value::to_raw_value(&status)?;
+                if sink.send(message).await.is_err() || is_final(&status) {
+                    break;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        };
+        self.0.until_shutdown(forward).await.unwrap_or(Ok(()))
     }
 
     async fn pending_extrinsics(&self) -> RpcResult<Vec<Bytes>> {

@@ -85,7 +85,11 @@ impl ChainApiServer for ChainRpc {
                 }
             }
         });
-        let result = forward_headers(pending, rx).await;
+        let result = self
+            .0
+            .until_shutdown(forward_headers(pending, rx))
+            .await
+            .unwrap_or(Ok(()));
         relay.abort();
         result
     }
@@ -94,6 +98,10 @@ impl ChainApiServer for ChainRpc {
         &self,
         pending: PendingSubscriptionSink,
     ) -> SubscriptionResult {
-        forward_headers(pending, self.0.client.subscribe_finalized()).await
+        let rx = self.0.client.subscribe_finalized();
+        self.0
+            .until_shutdown(forward_headers(pending, rx))
+            .await
+            .unwrap_or(Ok(()))
     }
 }

@@ -208,18 +208,22 @@ impl DomainApiServer for DomainRpc {
             filter.include_empty,
             tx,
         ));
-        while let Some(block) = rx.recv().await {
-            let mut json = changes_json(block);
-            json.changes.retain(|c| filter.matches(c));
-            if json.changes.is_empty() && !filter.include_empty {
-                continue;
+        let forward = async {
+            while let Some(block) = rx.recv().await {
+                let mut json = changes_json(block);
+                json.changes.retain(|c| filter.matches(c));
+                if json.changes.is_empty() && !filter.include_empty {
+                    continue;
+                }
+                let message = serde_json::value::to_raw_value(&json)?;
+                if sink.send(message).await.is_err() {
+                    break;
+                }
             }
-            let message = serde_json::value::to_raw_value(&json)?;
-            if sink.send(message).await.is_err() {
-                break;
-            }
-        }
+            Ok(())
+        };
+        let result = self.0.until_shutdown(forward).await.unwrap_or(Ok(()));
         feed.abort();
-        Ok(())
+        result
     }
 }

@@ -46,9 +46,21 @@ pub struct RpcContext {
     pub author_wake: Arc<Notify>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
+    /// Turns `true` when the node shuts down: open subscriptions end then.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl RpcContext {
+    /// Runs a subscription's `work` until it ends or the node shuts down (`None`). Without this,
+    /// a subscriber still connected at shutdown would keep the chain, and its database, open.
+    pub async fn until_shutdown<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        let mut shutdown = self.shutdown.clone();
+        tokio::select! {
+            out = work => Some(out),
+            _ = shutdown.wait_for(|stop| *stop) => None,
+        }
+    }
+
     /// The header at `at`, or the best header.
     pub fn header_at(&self, at: Option<Hash>) -> Result<Header, RpcError> {
         match at {
