@@ -162,6 +162,30 @@ impl From<contracts::Event> for RuntimeEvent {
     }
 }
 
+impl From<system::Call> for RuntimeCall {
+    fn from(call: system::Call) -> Self {
+        RuntimeCall::System(call)
+    }
+}
+
+impl From<balances::Call> for RuntimeCall {
+    fn from(call: balances::Call) -> Self {
+        RuntimeCall::Balances(call)
+    }
+}
+
+impl From<domains::Call> for RuntimeCall {
+    fn from(call: domains::Call) -> Self {
+        RuntimeCall::Domains(call)
+    }
+}
+
+impl From<contracts::Call> for RuntimeCall {
+    fn from(call: contracts::Call) -> Self {
+        RuntimeCall::Contracts(call)
+    }
+}
+
 impl RuntimeCall {
     /// Weight and fee class, known before dispatch.
     pub fn dispatch_info(&self) -> DispatchInfo {

@@ -4,22 +4,23 @@
 //! leaves block production alone, and that a `contracts_instantiate` dry run predicts the address
 //! and outcome of an instantiation without writing anything.
 
-use std::net::SocketAddr;
+mod common;
+
+use common::*;
 use std::time::Duration;
 
 use ghost_primitives::bytes::encode_hex;
 use ghost_primitives::{AccountId, Bytes, Hash, Header, Pair, blake3_256};
 use ghost_rpc::{
-    AccountApiClient, AuthorApiClient, ChainApiClient, ContractsApiClient, ExtrinsicStatusJson,
-    PaymentApiClient, error_codes,
+    AccountApiClient, ChainApiClient, ContractsApiClient, PaymentApiClient, error_codes,
 };
+use ghost_runtime::GHOST;
 use ghost_runtime::contracts::{Call as ContractsCall, contract_address, selector};
-use ghost_runtime::{GHOST, RuntimeCall, UncheckedExtrinsic, sign_extrinsic};
 use ghost_service::rpc::MAX_DRY_RUN_FUEL;
-use ghost_service::{NodeConfig, NodeHandle, RpcConfig, Sealing};
+use ghost_service::{NodeConfig, NodeHandle, Sealing};
 use jsonrpsee::core::client::{ClientT, Subscription};
 use jsonrpsee::rpc_params;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
+use jsonrpsee_ws_client::WsClient;
 use parity_scale_codec::Encode;
 
 /// Fuel for the counter's calls (it burns well under a million).
@@ -110,118 +111,10 @@ fn call_data(method: &str, args: impl Encode) -> Bytes {
 /// A dev node sealing every 100 ms, with RPC on a free loopback port and no bridge.
 async fn node() -> NodeHandle {
     let config = NodeConfig {
-        rpc: RpcConfig {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            ..RpcConfig::default()
-        },
-        prometheus_addr: None,
-        informant_interval: Duration::ZERO,
         sealing: Sealing::Interval(Duration::from_millis(100)),
-        bridge: None,
-        ..NodeConfig::dev()
+        ..test_config(None)
     };
     ghost_service::start(config).await.unwrap()
-}
-
-async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default()
-        .build(format!("ws://{}", node.rpc_addr))
-        .await
-        .unwrap()
-}
-
-/// Where an extrinsic landed and how its call went.
-struct Included {
-    block_hash: Hash,
-    block_number: u64,
-    success: bool,
-    error: Option<String>,
-}
-
-struct Signer {
-    pair: Pair,
-    nonce: u64,
-    genesis: Hash,
-}
-
-impl Signer {
-    async fn new(client: &WsClient, name: &str) -> Signer {
-        let genesis = ChainApiClient::block_hash(client, Some(0))
-            .await
-            .unwrap()
-            .unwrap();
-        Signer {
-            pair: Pair::dev(name),
-            nonce: 0,
-            genesis,
-        }
-    }
-
-    fn account(&self) -> AccountId {
-        self.pair.public()
-    }
-
-    fn sign(&mut self, call: ContractsCall) -> UncheckedExtrinsic {
-        let call = RuntimeCall::Contracts(call);
-        let xt = sign_extrinsic(call, &self.pair, self.nonce, 0, self.genesis, None);
-        self.nonce += 1;
-        xt
-    }
-
-    /// Submits a signed extrinsic and waits until it is in a block.
-    async fn submit_signed(&self, client: &WsClient, xt: &UncheckedExtrinsic) -> Included {
-        let mut sub: Subscription<serde_json::Value> =
-            AuthorApiClient::submit_and_watch_extrinsic(client, Bytes(xt.encode()))
-                .await
-                .unwrap();
-        loop {
-            let status = tokio::time::timeout(Duration::from_secs(20), sub.next())
-                .await
-                .expect("in a block within 20 s")
-                .unwrap()
-                .unwrap();
-            if status.get("inBlock").is_some() {
-                break;
-            }
-            assert!(
-                status.as_str() == Some("ready") || status.as_str() == Some("future"),
-                "{status}"
-            );
-        }
-        match AuthorApiClient::extrinsic_status(client, xt.hash())
-            .await
-            .unwrap()
-        {
-            ExtrinsicStatusJson::InBlock {
-                block_hash,
-                block_number,
-                success,
-                error,
-                ..
-            } => Included {
-                block_hash,
-                block_number,
-                success,
-                error,
-            },
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    /// Submits a call, waits until it is in a block and requires it to succeed.
-    async fn submit_ok(&mut self, client: &WsClient, call: ContractsCall) -> Included {
-        let xt = self.sign(call);
-        let included = self.submit_signed(client, &xt).await;
-        assert!(included.success, "call failed: {:?}", included.error);
-        included
-    }
-}
-
-fn call_error_code(err: jsonrpsee::core::ClientError) -> i32 {
-    match err {
-        jsonrpsee::core::ClientError::Call(e) => e.code(),
-        other => panic!("expected a call error, got {other}"),
-    }
 }
 
 /// Uploads `code` and instantiates it with `data` and 1 GHOST (its storage deposit); returns the
@@ -431,7 +324,7 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
     let bad_address = ContractsApiClient::contract_info(&client, "ghost1nope".into(), None)
         .await
         .unwrap_err();
-    assert_eq!(call_error_code(bad_address), error_codes::INVALID_PARAMS);
+    assert_eq!(rpc_code(bad_address), error_codes::INVALID_PARAMS);
     let bad_origin = ContractsApiClient::dry_run_call(
         &client,
         "0x1234".into(),
@@ -443,24 +336,18 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(bad_origin), error_codes::INVALID_PARAMS);
+    assert_eq!(rpc_code(bad_origin), error_codes::INVALID_PARAMS);
     let bad_hex: Result<serde_json::Value, _> = client
         .request(
             "contracts_getStorage",
             rpc_params![counter.to_string(), "0xzz"],
         )
         .await;
-    assert_eq!(
-        call_error_code(bad_hex.unwrap_err()),
-        error_codes::INVALID_PARAMS
-    );
+    assert_eq!(rpc_code(bad_hex.unwrap_err()), error_codes::INVALID_PARAMS);
     let bad_hash: Result<serde_json::Value, _> = client
         .request("contracts_codeInfo", rpc_params!["0x12"])
         .await;
-    assert_eq!(
-        call_error_code(bad_hash.unwrap_err()),
-        error_codes::INVALID_PARAMS
-    );
+    assert_eq!(rpc_code(bad_hash.unwrap_err()), error_codes::INVALID_PARAMS);
     let unknown_block = ContractsApiClient::dry_run_call(
         &client,
         origin,
@@ -472,7 +359,7 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(unknown_block), error_codes::UNKNOWN_BLOCK);
+    assert_eq!(rpc_code(unknown_block), error_codes::UNKNOWN_BLOCK);
     let unknown_block = ContractsApiClient::contract_storage(
         &client,
         counter.to_string(),
@@ -481,7 +368,7 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(unknown_block), error_codes::UNKNOWN_BLOCK);
+    assert_eq!(rpc_code(unknown_block), error_codes::UNKNOWN_BLOCK);
     node.stop().await;
 }
 
@@ -769,7 +656,7 @@ async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(over_cap), error_codes::INVALID_PARAMS);
+    assert_eq!(rpc_code(over_cap), error_codes::INVALID_PARAMS);
     let bad_origin = ContractsApiClient::dry_run_instantiate(
         &client,
         "ghost1nope".into(),
@@ -782,17 +669,14 @@ async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(bad_origin), error_codes::INVALID_PARAMS);
+    assert_eq!(rpc_code(bad_origin), error_codes::INVALID_PARAMS);
     let bad_hash: Result<serde_json::Value, _> = client
         .request(
             "contracts_instantiate",
             rpc_params![origin.clone(), "0x12", 0, FUEL, "0x", "0x"],
         )
         .await;
-    assert_eq!(
-        call_error_code(bad_hash.unwrap_err()),
-        error_codes::INVALID_PARAMS
-    );
+    assert_eq!(rpc_code(bad_hash.unwrap_err()), error_codes::INVALID_PARAMS);
     let unknown_block = ContractsApiClient::dry_run_instantiate(
         &client,
         origin,
@@ -805,6 +689,6 @@ async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
     )
     .await
     .unwrap_err();
-    assert_eq!(call_error_code(unknown_block), error_codes::UNKNOWN_BLOCK);
+    assert_eq!(rpc_code(unknown_block), error_codes::UNKNOWN_BLOCK);
     node.stop().await;
 }

@@ -1,105 +1,25 @@
 //! Domains over JSON-RPC on an in-process dev node: register, resolve (with proof), transfer,
 //! renew, expiry, and the change feed.
 
-use std::net::SocketAddr;
+mod common;
+
+use common::*;
 use std::time::Duration;
 
-use ghost_primitives::{AccountId, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData};
-use ghost_rpc::{AuthorApiClient, ChainApiClient, DomainApiClient, DomainChangesJson};
+use ghost_primitives::{AccountId, DnsRecord, DomainName, Hash, Pair, RecordData};
+use ghost_rpc::{DomainApiClient, DomainChangesJson};
 use ghost_runtime::domains::{Call as DomainsCall, DAY_MS};
-use ghost_runtime::{RuntimeCall, sign_extrinsic};
-use ghost_service::{NodeConfig, NodeHandle, RpcConfig, Sealing};
+use ghost_service::{NodeConfig, NodeHandle, Sealing};
 use jsonrpsee::core::client::Subscription;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
-use parity_scale_codec::Encode;
 
 /// A dev node whose names expire after `grace_ms` of grace, sealing every 100 ms.
 async fn node(grace_ms: u64) -> NodeHandle {
     let mut config = NodeConfig {
-        rpc: RpcConfig {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            ..RpcConfig::default()
-        },
-        prometheus_addr: None,
-        informant_interval: Duration::ZERO,
-        bridge: None,
         sealing: Sealing::Interval(Duration::from_millis(100)),
-        ..NodeConfig::dev()
+        ..test_config(None)
     };
     config.chain_spec.genesis.domains.params.grace_period_ms = grace_ms;
     ghost_service::start(config).await.unwrap()
-}
-
-async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default()
-        .build(format!("ws://{}", node.rpc_addr))
-        .await
-        .unwrap()
-}
-
-struct Signer {
-    pair: Pair,
-    nonce: u64,
-    genesis: Hash,
-}
-
-impl Signer {
-    async fn new(client: &WsClient, name: &str) -> Signer {
-        let genesis = ChainApiClient::block_hash(client, Some(0))
-            .await
-            .unwrap()
-            .unwrap();
-        Signer {
-            pair: Pair::dev(name),
-            nonce: 0,
-            genesis,
-        }
-    }
-
-    fn account(&self) -> AccountId {
-        self.pair.public()
-    }
-
-    /// Submits a call and waits until it is in a block; returns the block hash.
-    async fn submit(&mut self, client: &WsClient, call: DomainsCall) -> Hash {
-        let xt = sign_extrinsic(
-            RuntimeCall::Domains(call),
-            &self.pair,
-            self.nonce,
-            0,
-            self.genesis,
-            None,
-        );
-        self.nonce += 1;
-        let mut sub: Subscription<serde_json::Value> =
-            AuthorApiClient::submit_and_watch_extrinsic(client, Bytes(xt.encode()))
-                .await
-                .unwrap();
-        loop {
-            let status = tokio::time::timeout(Duration::from_secs(20), sub.next())
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
-            if let Some(hash) = status.get("inBlock") {
-                let hash: Hash = serde_json::from_value(hash.clone()).unwrap();
-                match AuthorApiClient::extrinsic_status(client, xt.hash())
-                    .await
-                    .unwrap()
-                {
-                    ghost_rpc::ExtrinsicStatusJson::InBlock { success, error, .. } => {
-                        assert!(success, "call failed: {error:?}")
-                    }
-                    other => panic!("unexpected {other:?}"),
-                }
-                return hash;
-            }
-            assert!(
-                status.as_str() == Some("ready") || status.as_str() == Some("future"),
-                "{status}"
-            );
-        }
-    }
 }
 
 fn name(s: &str) -> DomainName {
@@ -124,7 +44,7 @@ async fn register_resolve_transfer_renew_and_prove() {
     let bob = Pair::dev("Bob").public();
     let a_record = DnsRecord::apex(RecordData::A([10, 0, 0, 1]));
     alice
-        .submit(
+        .submit_ok(
             &client,
             register(
                 "alice.ghost",
@@ -173,7 +93,7 @@ async fn register_resolve_transfer_renew_and_prove() {
     assert!(!taken.available);
 
     alice
-        .submit(
+        .submit_ok(
             &client,
             DomainsCall::Transfer {
                 name: name("alice.ghost"),
@@ -193,7 +113,7 @@ async fn register_resolve_transfer_renew_and_prove() {
 
     let before = resolved.expires_at;
     alice
-        .submit(
+        .submit_ok(
             &client,
             DomainsCall::Renew {
                 name: name("alice.ghost"),
@@ -222,7 +142,7 @@ async fn a_short_lived_name_expires_stops_resolving_and_is_released() {
     let mut alice = Signer::new(&client, "Alice").await;
     let record = DnsRecord::apex(RecordData::A([10, 0, 0, 9]));
     alice
-        .submit(
+        .submit_ok(
             &client,
             register("short.ghost", alice.account(), 1_500, vec![record]),
         )
@@ -250,7 +170,7 @@ async fn a_short_lived_name_expires_stops_resolving_and_is_released() {
     }
     // Released: anyone may take it.
     let mut bob = Signer::new(&client, "Bob").await;
-    bob.submit(
+    bob.submit_ok(
         &client,
         register("short.ghost", bob.account(), 60_000, vec![]),
     )
@@ -275,13 +195,13 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
     let mut alice = Signer::new(&client, "Alice").await;
     let bob = Pair::dev("Bob").public();
     alice
-        .submit(
+        .submit_ok(
             &client,
             register("feed.ghost", alice.account(), 2_000, vec![]),
         )
         .await;
     alice
-        .submit(
+        .submit_ok(
             &client,
             DomainsCall::SetRecord {
                 name: name("feed.ghost"),
@@ -290,7 +210,7 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
         )
         .await;
     alice
-        .submit(
+        .submit_ok(
             &client,
             DomainsCall::Transfer {
                 name: name("feed.ghost"),

@@ -1,6 +1,8 @@
 //! In-process node tests: a `--dev` node on loopback driven over WebSocket JSON-RPC.
 
-use std::net::SocketAddr;
+mod common;
+
+use common::*;
 use std::time::Duration;
 
 use ghost_primitives::{AccountId, Bytes, Hash, Pair};
@@ -9,31 +11,14 @@ use ghost_rpc::{
     SystemApiClient, error_codes,
 };
 use ghost_runtime::{RuntimeCall, balances, sign_extrinsic};
-use ghost_service::{NodeConfig, NodeHandle, RpcConfig};
+use ghost_service::NodeConfig;
 use jsonrpsee::core::client::{ClientT, Subscription};
 use jsonrpsee::rpc_params;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
+use jsonrpsee_ws_client::WsClient;
 use parity_scale_codec::Encode;
 
 fn config(base_path: Option<std::path::PathBuf>) -> NodeConfig {
-    NodeConfig {
-        base_path,
-        rpc: RpcConfig {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            ..RpcConfig::default()
-        },
-        prometheus_addr: None,
-        informant_interval: Duration::ZERO,
-        bridge: None,
-        ..NodeConfig::dev()
-    }
-}
-
-async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default()
-        .build(format!("ws://{}", node.rpc_addr))
-        .await
-        .expect("ws connect")
+    test_config(base_path)
 }
 
 fn alice() -> Pair {
@@ -53,13 +38,6 @@ async fn genesis_hash(client: &WsClient) -> Hash {
         .await
         .unwrap()
         .unwrap()
-}
-
-fn rpc_code(err: jsonrpsee::core::ClientError) -> i32 {
-    match err {
-        jsonrpsee::core::ClientError::Call(e) => e.code(),
-        other => panic!("expected a call error, got {other}"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
