@@ -18,6 +18,7 @@
 pub mod address;
 pub mod block;
 pub mod bytes;
+pub mod consensus;
 pub mod crypto;
 pub mod ed25519;
 pub mod extrinsic;
@@ -32,6 +33,7 @@ pub mod version;
 pub use address::AddressError;
 pub use block::Block;
 pub use bytes::Bytes;
+pub use consensus::{GrandpaLog, GrandpaVoter, ScheduledChange};
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};
 pub use hash::{Hash, blake3_256};

@@ -131,6 +131,17 @@ pub fn query_info(
     })
 }
 
+/// The validator set in the state of `header`: the Aura authorities of its child block, and
+/// the GRANDPA voters with their set id.
+pub fn authorities(
+    store: &dyn NodeStore,
+    header: &Header,
+) -> Result<(Vec<AccountId>, u64), ApiError> {
+    with_state(store, header.state_root, || {
+        (crate::Validators::validators(), crate::Validators::set_id())
+    })
+}
+
 /// The events of the block whose post-state is `header.state_root`.
 pub fn events(store: &dyn NodeStore, header: &Header) -> Result<Vec<EventRecord>, ApiError> {
     with_state(store, header.state_root, System::events)

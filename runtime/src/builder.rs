@@ -1,7 +1,7 @@
 //! Building a block (the author) and executing one (every importer).
 
 use ghost_primitives::block::extrinsics_root;
-use ghost_primitives::{Digest, Hash, Header, TransactionValidityError};
+use ghost_primitives::{Digest, DigestItem, Hash, Header, TransactionValidityError};
 use ghost_support::prelude::*;
 use ghost_support::{Ext, with_externalities};
 use ghost_trie::{NodeStore, TrieHash};
@@ -90,9 +90,9 @@ impl<'a> BlockBuilder<'a> {
 
     /// Finalizes the block and computes its roots.
     pub fn build(mut self) -> Result<BuiltBlock, BlockError> {
-        let events = with_externalities(&mut self.ext, || {
+        let (events, logs) = with_externalities(&mut self.ext, || {
             Executive::finalize_block();
-            System::events()
+            (System::events(), System::digest_logs())
         });
         check_backend(&self.ext)?;
         let (state_root, state_nodes) =
@@ -101,6 +101,7 @@ impl<'a> BlockBuilder<'a> {
         let mut header = self.header;
         header.state_root = state_root;
         header.extrinsics_root = extrinsics_root(&self.extrinsics);
+        header.digest.logs.extend(logs);
         Ok(BuiltBlock {
             block: Block {
                 header,
@@ -144,7 +145,7 @@ pub fn execute_block(
         });
     }
     let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
-    let events = with_externalities(&mut ext, || -> Result<Vec<EventRecord>, BlockError> {
+    let (events, logs) = with_externalities(&mut ext, || -> Result<_, BlockError> {
         Executive::initialize_block(header)?;
         let signature = if batch_verify(&block.extrinsics) {
             SignatureCheck::AlreadyVerified
@@ -158,8 +159,17 @@ pub fn execute_block(
                 .map_err(|error| BlockError::InvalidExtrinsic { index, error })?;
         }
         Executive::finalize_block();
-        Ok(System::events())
+        Ok((System::events(), System::digest_logs()))
     })?;
+    let carried: Vec<&DigestItem> = header
+        .digest
+        .logs
+        .iter()
+        .filter(|item| is_runtime_log(item))
+        .collect();
+    if carried.len() != logs.len() || carried.iter().zip(&logs).any(|(a, b)| *a != b) {
+        return Err(BlockError::DigestMismatch);
+    }
     check_backend(&ext)?;
     let (state_root, state_nodes) = commit_changes(store, parent.state_root, ext.into_changes())
         .map_err(|e| BlockError::Backend(e.to_string()))?;
@@ -173,6 +183,11 @@ pub fn execute_block(
         state_nodes,
         events,
     })
+}
+
+/// Whether a digest item is one the runtime writes (not the author's pre-runtime slot or seal).
+pub fn is_runtime_log(item: &DigestItem) -> bool {
+    matches!(item, DigestItem::Consensus(..) | DigestItem::Other(..))
 }
 
 /// Verifies every signature of the block in one batch (inside the initialized block).

@@ -1,8 +1,11 @@
 //! Chain specs: which chain a node runs, as JSON (`ghostchain build-spec`).
 //!
-//! A spec names the chain, lists the consensus authorities and slot duration, and holds the
-//! runtime's genesis config. `dev` is one validator (Alice) with the six dev accounts funded;
-//! `local` is Alice, Bob and Charlie as validators. Any other spec is loaded from a JSON file.
+//! A spec names the chain, gives the slot duration, and holds the runtime's genesis config,
+//! whose `validators` section is the first authority set (in genesis *state*, so the genesis
+//! hash commits to it) and whose `sudo` key may change it. `dev` is one validator (Alice) with
+//! instant sealing; `solo` is Alice alone authoring in Aura slots; `local` is Alice, Bob and
+//! Charlie. All fund the six dev accounts and make Alice the sudo key. Any other spec is loaded
+//! from a JSON file.
 
 use ghost_primitives::crypto::{DEV_ACCOUNTS, Pair};
 use ghost_primitives::{AccountId, Balance};
@@ -11,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::balances::FeeSchedule;
 use crate::domains::DomainParams;
 use crate::genesis::RuntimeGenesisConfig;
-use crate::{GHOST, TREASURY, balances, domains, system};
+use crate::{GHOST, TREASURY, balances, domains, sudo, system, validators};
 
 /// What kind of chain this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,8 +53,6 @@ impl Default for Properties {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsensusSpec {
-    /// Block authors (Aura, round-robin by slot) and, later, GRANDPA voters.
-    pub authorities: Vec<AccountId>,
     /// Length of a slot in ms.
     pub slot_duration_ms: u64,
 }
@@ -89,8 +90,8 @@ pub enum ChainSpecError {
         /// The error.
         source: std::io::Error,
     },
-    /// No authorities or a zero slot duration.
-    #[error("chain spec needs at least one authority and a positive slot duration")]
+    /// No validators or a zero slot duration.
+    #[error("chain spec needs at least one validator and a positive slot duration")]
     NoAuthorities,
 }
 
@@ -110,7 +111,10 @@ pub fn dev_domain_params() -> DomainParams {
     }
 }
 
-fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
+/// Blocks per session on the built-in chains: validator-set changes take effect at multiples.
+pub const DEV_SESSION_LENGTH: u64 = 20;
+
+fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
     let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
         .iter()
         .map(|name| (Pair::dev(name).public(), DEV_ENDOWMENT))
@@ -129,6 +133,13 @@ fn dev_genesis(chain_id: &str) -> RuntimeGenesisConfig {
             tlds: vec!["ghost".into(), "bc".into()],
             params: dev_domain_params(),
         },
+        validators: validators::GenesisConfig {
+            validators: validators.iter().map(|n| Pair::dev(n).public()).collect(),
+            session_length: DEV_SESSION_LENGTH,
+        },
+        sudo: sudo::GenesisConfig {
+            key: Some(Pair::dev("Alice").public()),
+        },
     }
 }
 
@@ -140,11 +151,26 @@ impl ChainSpec {
             id: "dev".into(),
             chain_type: ChainType::Development,
             properties: Properties::default(),
+            // 1 ms slots: instant sealing gives every block its own slot (slots must increase).
             consensus: ConsensusSpec {
-                authorities: vec![Pair::dev("Alice").public()],
-                slot_duration_ms: 1_000,
+                slot_duration_ms: 1,
             },
-            genesis: dev_genesis("dev"),
+            genesis: dev_genesis("dev", &["Alice"]),
+        }
+    }
+
+    /// One authority (Alice) authoring in her Aura slots and finalizing alone, as a
+    /// multi-validator chain does, without the dev chain's instant sealing.
+    pub fn solo() -> ChainSpec {
+        ChainSpec {
+            name: "Solo".into(),
+            id: "solo".into(),
+            chain_type: ChainType::Local,
+            properties: Properties::default(),
+            consensus: ConsensusSpec {
+                slot_duration_ms: 500,
+            },
+            genesis: dev_genesis("solo", &["Alice"]),
         }
     }
 
@@ -156,20 +182,22 @@ impl ChainSpec {
             chain_type: ChainType::Local,
             properties: Properties::default(),
             consensus: ConsensusSpec {
-                authorities: ["Alice", "Bob", "Charlie"]
-                    .iter()
-                    .map(|n| Pair::dev(n).public())
-                    .collect(),
-                slot_duration_ms: 2_000,
+                slot_duration_ms: 500,
             },
-            genesis: dev_genesis("local"),
+            genesis: dev_genesis("local", &["Alice", "Bob", "Charlie"]),
         }
     }
 
-    /// `dev`, `local`, or a path to a JSON spec.
+    /// The genesis validator set (the authority set of block 1; later sets live in state).
+    pub fn genesis_authorities(&self) -> &[AccountId] {
+        &self.genesis.validators.validators
+    }
+
+    /// `dev`, `solo`, `local`, or a path to a JSON spec.
     pub fn load(name_or_path: &str) -> Result<ChainSpec, ChainSpecError> {
         let spec = match name_or_path {
             "dev" => ChainSpec::dev(),
+            "solo" => ChainSpec::solo(),
             "local" => ChainSpec::local(),
             path => {
                 let bytes = std::fs::read(path).map_err(|source| ChainSpecError::Io {
@@ -185,7 +213,7 @@ impl ChainSpec {
     /// Parses and checks a JSON spec.
     pub fn from_json(bytes: &[u8]) -> Result<ChainSpec, ChainSpecError> {
         let spec: ChainSpec = serde_json::from_slice(bytes)?;
-        if spec.consensus.authorities.is_empty() || spec.consensus.slot_duration_ms == 0 {
+        if spec.genesis_authorities().is_empty() || spec.consensus.slot_duration_ms == 0 {
             return Err(ChainSpecError::NoAuthorities);
         }
         Ok(spec)
@@ -225,7 +253,7 @@ mod tests {
         value["bogus"] = serde_json::json!(1);
         assert!(ChainSpec::from_json(value.to_string().as_bytes()).is_err());
         let mut spec = ChainSpec::dev();
-        spec.consensus.authorities.clear();
+        spec.genesis.validators.validators.clear();
         assert!(matches!(
             ChainSpec::from_json(spec.to_json().as_bytes()),
             Err(ChainSpecError::NoAuthorities)

@@ -23,6 +23,7 @@ use ghost_support::transactional;
 use crate::balances::fees::FeeDetails;
 use crate::{
     Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic,
+    Validators,
 };
 
 /// Why a block cannot be built or imported.
@@ -63,6 +64,10 @@ pub enum BlockError {
         /// The computed root.
         computed: Hash,
     },
+    /// The header's runtime digest items (e.g. an authority-set change) are not the ones the
+    /// block's execution produced.
+    #[error("header digest does not match the runtime's digest items")]
+    DigestMismatch,
     /// The state could not be read or written (missing trie nodes).
     #[error("state backend: {0}")]
     Backend(String),
@@ -102,7 +107,8 @@ impl Executive {
         let hook_weight = <System as Hooks>::on_initialize(header.number)
             .saturating_add(<Balances as Hooks>::on_initialize(header.number))
             .saturating_add(<Domains as Hooks>::on_initialize(header.number))
-            .saturating_add(<Contracts as Hooks>::on_initialize(header.number));
+            .saturating_add(<Contracts as Hooks>::on_initialize(header.number))
+            .saturating_add(<Validators as Hooks>::on_initialize(header.number));
         System::register_extra_weight(hook_weight);
         Ok(())
     }
@@ -190,6 +196,7 @@ impl Executive {
         <Balances as Hooks>::on_finalize(number);
         <Domains as Hooks>::on_finalize(number);
         <Contracts as Hooks>::on_finalize(number);
+        <Validators as Hooks>::on_finalize(number);
         System::finalize();
     }
 

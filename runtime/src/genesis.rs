@@ -6,7 +6,7 @@ use ghost_support::ext::EmptyBackend;
 use ghost_support::{Ext, with_externalities};
 use ghost_trie::TrieHash;
 
-use crate::{Runtime, balances, domains, system};
+use crate::{Runtime, balances, domains, sudo, system, validators};
 
 /// The genesis configuration of every pallet.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -21,6 +21,11 @@ pub struct RuntimeGenesisConfig {
     /// Domains pallet.
     #[serde(default)]
     pub domains: domains::GenesisConfig,
+    /// Validators pallet: the first authority set and the session length.
+    pub validators: validators::GenesisConfig,
+    /// Sudo pallet: the key that may dispatch as root, if any.
+    #[serde(default)]
+    pub sudo: sudo::GenesisConfig,
 }
 
 /// The genesis block and its state.
@@ -40,6 +45,9 @@ pub enum GenesisError {
     /// The domains section is invalid.
     #[error("domains genesis: {0}")]
     Domains(#[from] domains::GenesisError),
+    /// The validators section is invalid.
+    #[error("validators genesis: {0}")]
+    Validators(#[from] validators::GenesisError),
 }
 
 impl RuntimeGenesisConfig {
@@ -50,6 +58,8 @@ impl RuntimeGenesisConfig {
             self.system.build();
             self.balances.build::<Runtime>()?;
             self.domains.build()?;
+            self.validators.build::<Runtime>()?;
+            self.sudo.build();
             Ok(())
         })?;
         let pairs = ext

@@ -30,7 +30,9 @@ use parity_scale_codec::{Decode, Encode};
 pub use pallet_balances as balances;
 pub use pallet_contracts as contracts;
 pub use pallet_domains as domains;
+pub use pallet_sudo as sudo;
 pub use pallet_system as system;
+pub use pallet_validators as validators;
 
 /// The runtime's name (`spec_name`).
 pub const SPEC_NAME: &str = "ghostchain";
@@ -95,6 +97,18 @@ impl contracts::Config for Runtime {
     const STORAGE_DEPOSIT_PER_ITEM: Balance = GHOST / 1_000;
 }
 
+impl validators::Config for Runtime {
+    type ValidatorsWeightInfo = validators::weights::GhostWeight;
+    const MAX_VALIDATORS: u32 = 64;
+}
+
+impl sudo::Config for Runtime {
+    type RuntimeCall = RuntimeCall;
+    fn is_sudo(call: &RuntimeCall) -> bool {
+        matches!(call, RuntimeCall::Sudo(_))
+    }
+}
+
 /// The system pallet of this runtime.
 pub type System = system::Pallet<Runtime>;
 /// The balances pallet of this runtime.
@@ -103,6 +117,10 @@ pub type Balances = balances::Pallet<Runtime>;
 pub type Domains = domains::Pallet<Runtime>;
 /// The contracts pallet of this runtime.
 pub type Contracts = contracts::Pallet<Runtime>;
+/// The validators pallet of this runtime.
+pub type Validators = validators::Pallet<Runtime>;
+/// The sudo pallet of this runtime.
+pub type Sudo = sudo::Pallet<Runtime>;
 
 /// A call to any pallet. The variant index is the pallet index (never reused).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
@@ -119,6 +137,12 @@ pub enum RuntimeCall {
     /// The contracts pallet.
     #[codec(index = 3)]
     Contracts(contracts::Call),
+    /// The validators pallet.
+    #[codec(index = 4)]
+    Validators(validators::Call),
+    /// The sudo pallet.
+    #[codec(index = 5)]
+    Sudo(sudo::Call),
 }
 
 /// An event of any pallet.
@@ -136,6 +160,12 @@ pub enum RuntimeEvent {
     /// The contracts pallet.
     #[codec(index = 3)]
     Contracts(contracts::Event),
+    /// The validators pallet.
+    #[codec(index = 4)]
+    Validators(validators::Event),
+    /// The sudo pallet.
+    #[codec(index = 5)]
+    Sudo(sudo::Event),
 }
 
 impl From<system::Event> for RuntimeEvent {
@@ -159,6 +189,30 @@ impl From<domains::Event> for RuntimeEvent {
 impl From<contracts::Event> for RuntimeEvent {
     fn from(e: contracts::Event) -> Self {
         RuntimeEvent::Contracts(e)
+    }
+}
+
+impl From<validators::Event> for RuntimeEvent {
+    fn from(e: validators::Event) -> Self {
+        RuntimeEvent::Validators(e)
+    }
+}
+
+impl From<validators::Call> for RuntimeCall {
+    fn from(call: validators::Call) -> Self {
+        RuntimeCall::Validators(call)
+    }
+}
+
+impl From<sudo::Event> for RuntimeEvent {
+    fn from(e: sudo::Event) -> Self {
+        RuntimeEvent::Sudo(e)
+    }
+}
+
+impl From<sudo::Call> for RuntimeCall {
+    fn from(call: sudo::Call) -> Self {
+        RuntimeCall::Sudo(call)
     }
 }
 
@@ -194,6 +248,8 @@ impl RuntimeCall {
             RuntimeCall::Balances(call) => Balances::dispatch_info(call),
             RuntimeCall::Domains(call) => Domains::dispatch_info(call),
             RuntimeCall::Contracts(call) => Contracts::dispatch_info(call),
+            RuntimeCall::Validators(call) => Validators::dispatch_info(call),
+            RuntimeCall::Sudo(call) => Sudo::dispatch_info(call),
         }
     }
 
@@ -204,6 +260,8 @@ impl RuntimeCall {
             RuntimeCall::Balances(call) => Balances::dispatch(call, origin),
             RuntimeCall::Domains(call) => Domains::dispatch(call, origin),
             RuntimeCall::Contracts(call) => Contracts::dispatch(call, origin),
+            RuntimeCall::Validators(call) => Validators::dispatch(call, origin),
+            RuntimeCall::Sudo(call) => Sudo::dispatch(call, origin),
         }
     }
 
@@ -214,7 +272,19 @@ impl RuntimeCall {
             RuntimeCall::Balances(call) => format!("Balances.{}", call.name()),
             RuntimeCall::Domains(call) => format!("Domains.{}", call.name()),
             RuntimeCall::Contracts(call) => format!("Contracts.{}", call.name()),
+            RuntimeCall::Validators(call) => format!("Validators.{}", call.name()),
+            RuntimeCall::Sudo(call) => format!("Sudo.{}", call.name()),
         }
+    }
+}
+
+impl ghost_support::Dispatchable for RuntimeCall {
+    fn dispatch_info(&self) -> DispatchInfo {
+        RuntimeCall::dispatch_info(self)
+    }
+
+    fn dispatch(self, origin: Origin) -> DispatchResult {
+        RuntimeCall::dispatch(self, origin)
     }
 }
 
@@ -254,6 +324,8 @@ pub fn integrity_test() {
     Balances::integrity_test();
     Domains::integrity_test();
     Contracts::integrity_test();
+    Validators::integrity_test();
+    Sudo::integrity_test();
 }
 
 /// The JSON metadata of the runtime (`state_getMetadata`).
@@ -265,6 +337,8 @@ pub fn metadata() -> serde_json::Value {
             Balances::metadata(1),
             Domains::metadata(2),
             Contracts::metadata(3),
+            Validators::metadata(4),
+            Sudo::metadata(5),
         ],
         "extrinsic": {
             "format": "SCALE SignedExtrinsic { signer: [u8;32], signature: [u8;64], extra: { era, compact nonce, compact tip }, call: RuntimeCall }",

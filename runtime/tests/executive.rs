@@ -1373,3 +1373,137 @@ mod small_order {
         assert_eq!(hex, expected);
     }
 }
+
+// ---- validators, sudo and runtime digest items ----
+
+fn sudo(call: RuntimeCall) -> RuntimeCall {
+    RuntimeCall::Sudo(ghost_runtime::sudo::Call::Sudo {
+        call: call.encode(),
+    })
+}
+
+fn add_validator(who: AccountId) -> RuntimeCall {
+    RuntimeCall::Validators(ghost_runtime::validators::Call::AddValidator { who })
+}
+
+fn grandpa_logs(header: &Header) -> Vec<ghost_primitives::GrandpaLog> {
+    header
+        .digest
+        .logs
+        .iter()
+        .filter_map(ghost_primitives::GrandpaLog::from_digest_item)
+        .collect()
+}
+
+#[test]
+fn genesis_state_holds_the_validator_set_so_the_genesis_hash_commits_to_it() {
+    let local = Chain::new(ChainSpec::local());
+    assert_eq!(
+        api::authorities(&local.store, &local.head).unwrap(),
+        (vec![dev("Alice"), dev("Bob"), dev("Charlie")], 0)
+    );
+    let mut spec = ChainSpec::local();
+    spec.genesis.validators.validators.pop();
+    let fewer = spec.genesis.build().unwrap();
+    assert_ne!(fewer.header.hash(), local.genesis_hash());
+}
+
+#[test]
+fn sudo_adds_a_validator_at_the_session_boundary_with_a_grandpa_scheduled_change() {
+    use ghost_primitives::{GrandpaLog, ScheduledChange};
+    use ghost_runtime::chain_spec::DEV_SESSION_LENGTH;
+    let mut chain = Chain::new(ChainSpec::local());
+    let dave = dev("Dave");
+    let xt = signed(&chain, "Alice", sudo(add_validator(dave)), 0);
+    let built = chain.produce(vec![xt]);
+    assert!(built.events.iter().any(|r| matches!(
+        &r.event,
+        RuntimeEvent::Sudo(ghost_runtime::sudo::Event::Sudid { result: Ok(()) })
+    )));
+    // Queued, not yet current.
+    assert_eq!(
+        api::authorities(&chain.store, &chain.head).unwrap().0.len(),
+        3
+    );
+    let mut parent = chain.head.clone();
+    while chain.head.number < DEV_SESSION_LENGTH {
+        parent = chain.head.clone();
+        let built = chain.produce(vec![]);
+        if built.block.header.number < DEV_SESSION_LENGTH {
+            assert!(grandpa_logs(&built.block.header).is_empty());
+        }
+    }
+    let boundary = chain.head.clone();
+    let expected = vec![dev("Alice"), dev("Bob"), dev("Charlie"), dave];
+    assert_eq!(
+        grandpa_logs(&boundary),
+        vec![GrandpaLog::ScheduledChange(ScheduledChange {
+            next_authorities: expected.iter().map(|v| (*v, 1)).collect(),
+            delay: 0,
+        })]
+    );
+    assert_eq!(
+        api::authorities(&chain.store, &boundary).unwrap(),
+        (expected, 1)
+    );
+
+    // Importers re-derive the digest: the honest block imports, one without the item or with
+    // a forged one does not.
+    let block = ghost_runtime::Block {
+        header: boundary.clone(),
+        extrinsics: vec![],
+    };
+    assert!(execute_block(&chain.store, &parent, &block).is_ok());
+    let mut stripped = block.clone();
+    stripped.header.digest.logs.clear();
+    assert!(matches!(
+        import_error(&chain, &parent, &stripped),
+        BlockError::DigestMismatch
+    ));
+    let mut forged = block.clone();
+    forged.header.digest.logs = vec![
+        GrandpaLog::ScheduledChange(ScheduledChange {
+            next_authorities: vec![(dev("Eve"), 1)],
+            delay: 0,
+        })
+        .to_digest_item(),
+    ];
+    assert!(matches!(
+        import_error(&chain, &parent, &forged),
+        BlockError::DigestMismatch
+    ));
+}
+
+#[test]
+fn only_the_sudo_key_reaches_root_calls() {
+    let mut chain = Chain::new(ChainSpec::local());
+    let bob_sudo = signed(&chain, "Bob", sudo(add_validator(dev("Eve"))), 0);
+    let bob_direct = signed(&chain, "Bob", add_validator(dev("Eve")), 1);
+    let built = chain.produce(vec![bob_sudo, bob_direct]);
+    let failures: Vec<String> = built
+        .events
+        .iter()
+        .filter_map(|r| match &r.event {
+            RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+                Some(dispatch_error.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(failures[0].contains("RequireSudo"), "{failures:?}");
+    assert!(
+        failures[1].contains("BadOrigin") || failures[1].to_lowercase().contains("origin"),
+        "{failures:?}"
+    );
+    assert_eq!(
+        api::with_state(
+            &chain.store,
+            chain.head.state_root,
+            ghost_runtime::Validators::next_set
+        )
+        .unwrap()
+        .len(),
+        3
+    );
+}

@@ -60,17 +60,20 @@ impl Node {
     /// Starts `ghostchain --dev --base-path <base_path>` with `extra` flags and waits until its
     /// JSON-RPC answers.
     pub fn start(base_path: &Path, extra: &[&str]) -> Node {
+        Self::start_with(base_path, &["--dev"], extra)
+    }
+
+    /// Starts `ghostchain <chain_args> --base-path <base_path>` with `extra` flags (e.g.
+    /// `["--chain", "solo", "--validator", "--key", "//Alice"]`) and waits until its JSON-RPC
+    /// answers.
+    pub fn start_with(base_path: &Path, chain_args: &[&str], extra: &[&str]) -> Node {
         let rpc_port = free_port();
         let log = base_path.join(format!("node-{rpc_port}.log"));
         std::fs::create_dir_all(base_path).expect("base path");
         let log_file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(binary("ghostchain"))
-            .args([
-                "--dev",
-                "--no-prometheus",
-                "--rpc-port",
-                &rpc_port.to_string(),
-            ])
+            .args(chain_args)
+            .args(["--no-prometheus", "--rpc-port", &rpc_port.to_string()])
             .args(bridge_args(extra))
             .arg("--base-path")
             .arg(base_path)

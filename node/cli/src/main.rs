@@ -62,7 +62,7 @@ struct RunArgs {
     /// unless `--base-path` is given.
     #[arg(long)]
     dev: bool,
-    /// Chain spec: `dev`, `local` or a JSON file.
+    /// Chain spec: `dev`, `solo` (Alice alone in Aura slots), `local` or a JSON file.
     #[arg(long)]
     chain: Option<String>,
     /// Where the node keeps its database.
@@ -77,9 +77,10 @@ struct RunArgs {
     /// The node's name in logs.
     #[arg(long, default_value = "ghost-node")]
     name: String,
-    /// Dev sealing: `instant` or `interval:<ms>`.
-    #[arg(long, default_value = "instant")]
-    sealing: Sealing,
+    /// Sealing: `instant` or `interval:<ms>` (dev chains; default `instant`), or `aura` (a
+    /// block in each of this key's slots; the default on every other chain).
+    #[arg(long)]
+    sealing: Option<Sealing>,
     /// JSON-RPC port (HTTP and WebSocket).
     #[arg(long, default_value_t = 9944)]
     rpc_port: u16,
@@ -144,16 +145,18 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         (None, false) if args.validator => bail!("--validator needs --key <SURI>"),
         (None, false) => None,
     };
-    if spec.consensus.authorities.len() > 1 {
+    let spec_is_dev = spec.chain_type == ghost_runtime::chain_spec::ChainType::Development;
+    let authorities = spec.genesis_authorities();
+    if authorities.len() > 1 {
         bail!(
-            "chain `{}` has {} authorities: multi-validator Aura + GRANDPA and the p2p network are not \
-             built yet; run a single-authority chain such as --dev",
+            "chain `{}` has {} authorities: multi-validator GRANDPA and the p2p network are not \
+             built yet; run a single-authority chain such as --dev or --chain solo",
             spec.id,
-            spec.consensus.authorities.len()
+            authorities.len()
         );
     }
     if let Some(key) = &validator_key
-        && !spec.consensus.authorities.contains(&key.public())
+        && !authorities.contains(&key.public())
     {
         bail!(
             "{} is not an authority of chain `{}`",
@@ -188,7 +191,11 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         base_path: args.base_path,
         name: args.name,
         validator_key,
-        sealing: args.sealing,
+        sealing: args.sealing.unwrap_or(if spec_is_dev {
+            Sealing::Instant
+        } else {
+            Sealing::Aura
+        }),
         // A single authority is its own GRANDPA majority: each block is final once sealed.
         instant_finality: true,
         rpc: RpcConfig {

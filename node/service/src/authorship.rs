@@ -10,6 +10,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ghost_consensus::aura::{self, Slot};
 use ghost_primitives::{
     AURA_ENGINE_ID, Digest, DigestItem, Hash, InvalidTransaction, Pair, TransactionValidityError,
 };
@@ -58,20 +59,60 @@ impl Author {
         }
     }
 
-    /// Builds, seals and imports one block; returns it, or `None` if there was nothing to do
-    /// and `allow_empty` is false.
+    /// Builds, seals and imports one block at the current time (dev sealing: the dev chain's
+    /// 1 ms slots give every block its own slot); returns it, or `None` if there was nothing
+    /// to do and `allow_empty` is false.
     pub fn author_block(
         &self,
+        allow_empty: bool,
+    ) -> Result<Option<Arc<ImportedBlock>>, ClientError> {
+        let (_, parent) = self.client.best()?;
+        let params = self.client.aura_params();
+        let mut timestamp = now_ms().max(parent.timestamp_ms.saturating_add(1));
+        // Never the parent's slot: move to the next slot's start if the clock has not.
+        if let Some(parent_slot) = parent.slot()
+            && params.slot_at(timestamp) <= parent_slot
+        {
+            timestamp = params.slot_start(parent_slot.saturating_add(1));
+        }
+        self.author_at(&parent, timestamp, allow_empty)
+    }
+
+    /// Authors in Aura `slot` if this node's key owns it under the best block's validator set:
+    /// builds on the best block, with a timestamp at the slot's start (or just after the
+    /// parent's). Returns `None` when the slot is not ours or the parent is already in it.
+    pub fn author_in_slot(&self, slot: Slot) -> Result<Option<Arc<ImportedBlock>>, ClientError> {
+        let (_, parent) = self.client.best()?;
+        if parent.slot().is_some_and(|parent_slot| parent_slot >= slot) {
+            return Ok(None);
+        }
+        let (authorities, _) = self.client.authorities_at(&parent)?;
+        if !aura::claims_slot(slot, &authorities, &self.key.public()) {
+            return Ok(None);
+        }
+        let params = self.client.aura_params();
+        let timestamp = params
+            .slot_start(slot)
+            .max(parent.timestamp_ms.saturating_add(1));
+        if params.slot_at(timestamp) != slot {
+            return Ok(None);
+        }
+        self.author_at(&parent, timestamp, true)
+    }
+
+    /// Builds on `parent` at `timestamp` from the pool, seals and imports.
+    fn author_at(
+        &self,
+        parent: &ghost_primitives::Header,
+        timestamp: u64,
         allow_empty: bool,
     ) -> Result<Option<Arc<ImportedBlock>>, ClientError> {
         let ready = self.pool.ready();
         if ready.is_empty() && !allow_empty {
             return Ok(None);
         }
-        let (_, parent) = self.client.best()?;
-        let slot_duration = self.client.spec().consensus.slot_duration_ms;
-        let timestamp = now_ms().max(parent.timestamp_ms.saturating_add(1));
-        let slot = timestamp / slot_duration;
+        let parent = parent.clone();
+        let slot = self.client.aura_params().slot_at(timestamp);
         let digest = Digest {
             logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
         };
@@ -123,13 +164,35 @@ impl Author {
         self.pool.remove_invalid(invalid);
         // Included transactions leave the pool before their watchers hear of the block, so
         // whoever reacts to `inBlock` finds them in the chain and not in the pool.
-        self.pool
-            .maintain(imported.hash, imported.header.number, &imported.tx_hashes);
-        self.pool
-            .notify_in_block(imported.hash, &imported.tx_hashes);
+        if let Err(e) = crate::pool_api::maintain_pool(&self.client, &self.pool, imported) {
+            tracing::error!(target: LOG_TARGET, error = %e, "pool maintenance failed");
+        }
         if self.instant_finality {
             self.pool
                 .notify_finalized(imported.hash, &imported.tx_hashes);
+        }
+    }
+
+    /// Aura: wakes at the start of every slot and authors in the slots this key owns.
+    async fn run_slots(self: Arc<Self>) {
+        let params = self.client.aura_params();
+        loop {
+            let now = now_ms();
+            let next_slot = params.slot_at(now).saturating_add(1);
+            let wait = params.slot_start(next_slot).saturating_sub(now);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            let author = self.clone();
+            let outcome =
+                tokio::task::spawn_blocking(move || author.author_in_slot(next_slot)).await;
+            match outcome {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::error!(target: LOG_TARGET, slot = next_slot, error = %e, "block authoring failed");
+                }
+                Err(e) => {
+                    tracing::error!(target: LOG_TARGET, error = %e, "authoring task panicked");
+                }
+            }
         }
     }
 
@@ -138,6 +201,7 @@ impl Author {
         let mut interval = match sealing {
             Sealing::Interval(period) => Some(tokio::time::interval(period)),
             Sealing::Instant => None,
+            Sealing::Aura => return self.run_slots().await,
         };
         loop {
             match interval.as_mut() {

@@ -9,12 +9,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use ghost_primitives::{AURA_ENGINE_ID, BlockNumber, Hash, Header, Signature};
+use ghost_consensus::aura::{self, AuraError, AuraParams};
+use ghost_consensus::{Clock, SystemClock};
+use ghost_primitives::{AccountId, BlockNumber, Hash, Header};
 use ghost_runtime::builder::{BuiltBlock, execute_block};
 use ghost_runtime::chain_spec::ChainSpec;
 use ghost_runtime::executive::BlockError;
 use ghost_runtime::{Block, EventRecord, UncheckedExtrinsic, api};
-use ghost_storage::{BlockCommit, Database, StorageError};
+use ghost_storage::{BlockCommit, Database, StorageError, TreeRoute};
 use ghost_trie::NodeStore;
 use parity_scale_codec::{DecodeAll, Encode};
 use parking_lot::Mutex;
@@ -44,12 +46,20 @@ pub enum ClientError {
         /// Genesis hash of the spec.
         expected: Hash,
     },
-    /// The seal is missing or wrong.
+    /// The header fails the Aura checks (seal, author, slot).
     #[error("bad seal: {0}")]
-    BadSeal(&'static str),
+    BadSeal(#[from] AuraError),
     /// A stored body does not decode.
     #[error("corrupt block body of {0}")]
     CorruptBody(Hash),
+    /// The block is on a fork that does not contain the finalized block.
+    #[error("block #{number} is not a descendant of the finalized block #{finalized}")]
+    BelowFinalized {
+        /// The block's number.
+        number: BlockNumber,
+        /// The finalized block's number.
+        finalized: BlockNumber,
+    },
     /// The block's parent is unknown.
     #[error("unknown parent {0}")]
     UnknownParent(Hash),
@@ -84,6 +94,8 @@ pub struct ImportedBlock {
     pub tx_hashes: Vec<Hash>,
     /// Its events.
     pub events: Vec<EventRecord>,
+    /// How the best chain moved (blocks retracted and enacted), when it became best.
+    pub route: Option<TreeRoute>,
 }
 
 /// Where an extrinsic ended up and how its call went.
@@ -110,14 +122,26 @@ pub struct Client {
     imported: broadcast::Sender<Arc<ImportedBlock>>,
     finalized: broadcast::Sender<Header>,
     metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Client {
-    /// Opens the chain in `db`, writing the spec's genesis if the database is new.
+    /// Opens the chain in `db`, writing the spec's genesis if the database is new; checks
+    /// slots against the system clock.
     pub fn new(
         db: Arc<Database>,
         spec: ChainSpec,
         metrics: Arc<Metrics>,
+    ) -> Result<Client, ClientError> {
+        Self::with_clock(db, spec, metrics, Arc::new(SystemClock))
+    }
+
+    /// As [`Client::new`], with the clock slots are checked against.
+    pub fn with_clock(
+        db: Arc<Database>,
+        spec: ChainSpec,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
     ) -> Result<Client, ClientError> {
         let genesis = spec.genesis.build()?;
         let expected = genesis.header.hash();
@@ -140,6 +164,7 @@ impl Client {
             imported,
             finalized,
             metrics,
+            clock,
         };
         client.update_height_metrics()?;
         Ok(client)
@@ -258,37 +283,60 @@ impl Client {
         self.finalized.subscribe()
     }
 
-    /// Checks the Aura seal of `header`: the authority of its slot signed its pre-hash.
+    /// The Aura rules of this chain.
+    pub fn aura_params(&self) -> AuraParams {
+        AuraParams::new(self.spec.consensus.slot_duration_ms)
+    }
+
+    /// The validator set in the state of block `header` (the authorities of its children) and
+    /// the GRANDPA set id.
+    pub fn authorities_at(&self, header: &Header) -> Result<(Vec<AccountId>, u64), ClientError> {
+        Ok(api::authorities(self.store(), header)?)
+    }
+
+    /// Checks the Aura rules for `header` on `parent` (see [`ghost_consensus::aura`]): the
+    /// seal of the slot's author from the parent's state, a slot above the parent's and not
+    /// ahead of this node's clock beyond the allowed drift, a timestamp inside the slot.
     pub fn verify_seal(&self, header: &Header, parent: &Header) -> Result<(), ClientError> {
-        let consensus = &self.spec.consensus;
-        let slot = header
-            .slot()
-            .ok_or(ClientError::BadSeal("no slot in the digest"))?;
-        if header.timestamp_ms / consensus.slot_duration_ms != slot {
-            return Err(ClientError::BadSeal(
-                "timestamp is outside the block's slot",
-            ));
+        let (authorities, _) = self.authorities_at(parent)?;
+        aura::verify_header(
+            header,
+            parent,
+            &authorities,
+            &self.aura_params(),
+            self.clock.now_ms(),
+        )?;
+        Ok(())
+    }
+
+    /// Fork choice: the longest chain that contains the finalized block; among equally long
+    /// chains, the lowest head hash. `header` (hash `hash`) must descend from the finalized
+    /// block.
+    fn is_better_than_best(&self, header: &Header, hash: Hash) -> Result<bool, ClientError> {
+        let (best_hash, best_number) = self.db.best()?;
+        Ok(header.number > best_number || (header.number == best_number && hash < best_hash))
+    }
+
+    /// Refuses a block that does not descend from the finalized block (it can never become
+    /// best, so it is not worth executing).
+    fn check_descends_from_finalized(&self, header: &Header) -> Result<(), ClientError> {
+        let (finalized, finalized_number) = self.db.finalized()?;
+        let parent_number = header.number.saturating_sub(1);
+        if header.number == 0 || parent_number < finalized_number {
+            return Err(ClientError::BelowFinalized {
+                number: header.number,
+                finalized: finalized_number,
+            });
         }
-        if let Some(parent_slot) = parent.slot()
-            && slot < parent_slot
+        if self
+            .db
+            .ancestor_at(header.parent_hash, parent_number, finalized_number)?
+            != Some(finalized)
         {
-            return Err(ClientError::BadSeal("slot goes backwards"));
-        }
-        let authorities = &consensus.authorities;
-        let index = usize::try_from(slot % authorities.len() as u64).unwrap_or(0);
-        let author = authorities
-            .get(index)
-            .ok_or(ClientError::BadSeal("no authorities"))?;
-        let seal = header
-            .seal(AURA_ENGINE_ID)
-            .ok_or(ClientError::BadSeal("no seal"))?;
-        let signature: [u8; 64] = seal
-            .try_into()
-            .map_err(|_| ClientError::BadSeal("seal is not 64 bytes"))?;
-        if !Signature(signature).verify(header.pre_hash().as_bytes(), author) {
-            return Err(ClientError::BadSeal(
-                "seal is not the slot author's signature",
-            ));
+            return Err(ClientError::BelowFinalized {
+                number: header.number,
+                finalized: finalized_number,
+            });
         }
         Ok(())
     }
@@ -307,6 +355,7 @@ impl Client {
             .db
             .header(&block.header.parent_hash)?
             .ok_or(ClientError::UnknownParent(block.header.parent_hash))?;
+        self.check_descends_from_finalized(&block.header)?;
         self.verify_seal(&block.header, &parent)?;
         let (state_nodes, events) = match origin {
             BlockOrigin::Own {
@@ -318,10 +367,9 @@ impl Client {
                 (executed.state_nodes, executed.events)
             }
         };
-        let (_, best_number) = self.db.best()?;
-        let is_new_best = block.header.number > best_number;
+        let is_new_best = self.is_better_than_best(&block.header, hash)?;
         let tx_hashes: Vec<Hash> = block.extrinsics.iter().map(|xt| xt.hash()).collect();
-        self.db.commit_block(BlockCommit {
+        let outcome = self.db.commit_block(BlockCommit {
             header: block.header.clone(),
             body: block.extrinsics.encode(),
             state_nodes,
@@ -329,6 +377,7 @@ impl Client {
             new_best: is_new_best,
             finalized: finalize.then_some(hash),
             justification: None,
+            domain_changes: None,
         })?;
         self.metrics
             .block_import_seconds
@@ -340,6 +389,7 @@ impl Client {
             is_new_best,
             tx_hashes,
             events,
+            route: outcome.best_route,
         });
         tracing::debug!(target: LOG_TARGET, number = block.header.number, %hash, "imported");
         // Nobody listening is fine.
@@ -373,5 +423,23 @@ impl Client {
             .finalized_height
             .set(i64::try_from(finalized).unwrap_or(i64::MAX));
         Ok(())
+    }
+}
+
+impl ghost_consensus::import_queue::BlockImport<UncheckedExtrinsic> for Client {
+    type Error = ClientError;
+
+    fn has_block(&self, hash: &Hash) -> bool {
+        matches!(self.db.number_of(hash), Ok(Some(_)))
+    }
+
+    /// Imports through the full checks (seal, finality ancestry, re-execution); a block this
+    /// node authored arrives here only through the network, so it is re-executed too.
+    fn import_block(
+        &self,
+        block: Block,
+        _origin: ghost_consensus::import_queue::BlockOrigin,
+    ) -> Result<(), ClientError> {
+        Client::import_block(self, block, BlockOrigin::External, false).map(|_| ())
     }
 }

@@ -14,17 +14,22 @@ pub enum Sealing {
     Instant,
     /// A block every interval, empty or not (`--sealing interval:<ms>`).
     Interval(Duration),
+    /// Aura: a block in each slot this node's key owns (`--sealing aura`; the default off
+    /// `--dev`).
+    Aura,
 }
 
 impl std::str::FromStr for Sealing {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "instant" {
-            return Ok(Sealing::Instant);
+        match s {
+            "instant" => return Ok(Sealing::Instant),
+            "aura" => return Ok(Sealing::Aura),
+            _ => {}
         }
-        let ms = s
-            .strip_prefix("interval:")
-            .ok_or_else(|| format!("sealing must be `instant` or `interval:<ms>`, not `{s}`"))?;
+        let ms = s.strip_prefix("interval:").ok_or_else(|| {
+            format!("sealing must be `instant`, `aura` or `interval:<ms>`, not `{s}`")
+        })?;
         let ms: u64 = ms
             .parse()
             .map_err(|_| format!("`{ms}` is not a number of milliseconds"))?;

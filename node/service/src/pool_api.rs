@@ -66,3 +66,40 @@ pub fn next_nonce(
     }
     Ok(next)
 }
+
+/// Keeps the pool in step with a newly imported block: on a reorg the transactions of the
+/// retracted blocks go back into the pool (those the new chain already includes, or that are no
+/// longer valid, are refused by validation and dropped), then every transaction the enacted
+/// blocks include leaves it and the rest are revalidated at the new best block. Watchers hear
+/// `inBlock` for the transactions of the imported block.
+pub fn maintain_pool(
+    client: &Client,
+    pool: &TransactionPool,
+    imported: &crate::client::ImportedBlock,
+) -> Result<(), crate::client::ClientError> {
+    let mut included = imported.tx_hashes.clone();
+    if let Some(route) = &imported.route {
+        for (_, hash) in &route.retracted {
+            let Some(block) = client.block(hash)? else {
+                continue;
+            };
+            for xt in block.extrinsics {
+                // Refusals (stale nonce, already in the new chain) are the expected outcome for
+                // most of them.
+                let _ = pool.submit(imported.hash, xt);
+            }
+        }
+        for (_, hash) in &route.enacted {
+            if *hash != imported.hash
+                && let Some(txs) = client.db().block_tx_hashes(hash)?
+            {
+                included.extend(txs);
+            }
+        }
+    }
+    if imported.is_new_best {
+        pool.maintain(imported.hash, imported.header.number, &included);
+    }
+    pool.notify_in_block(imported.hash, &imported.tx_hashes);
+    Ok(())
+}

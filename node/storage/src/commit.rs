@@ -6,10 +6,10 @@
 
 use ghost_primitives::{BlockNumber, Hash, Header};
 use parity_scale_codec::Encode;
-use rocksdb::WriteBatch;
 
 use crate::db::{Database, LOG_TARGET};
 use crate::error::StorageError;
+use crate::kv::Transaction;
 use crate::schema::{col, key};
 
 /// Everything stored for one block, written in one batch by [`Database::commit_block`].
@@ -32,16 +32,45 @@ pub struct BlockCommit {
     pub finalized: Option<Hash>,
     /// A finality proof for `finalized`, stored under that block's hash. Requires `finalized`.
     pub justification: Option<Vec<u8>>,
+    /// The block's name changes, opaque to this crate (the node's SCALE change log), stored in
+    /// the `domain_changes` column under the block's hash in the same batch.
+    pub domain_changes: Option<Vec<u8>>,
 }
 
-/// How the canonical chain changes when a block becomes best.
-struct Route {
+/// How the canonical chain changed when a block became best.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeRoute {
     /// Number of the last block the old and the new best chain share.
-    fork_point: BlockNumber,
+    pub fork_point: BlockNumber,
     /// Blocks of the old best chain above the fork point, ascending.
-    retracted: Vec<(BlockNumber, Hash)>,
+    pub retracted: Vec<(BlockNumber, Hash)>,
     /// Blocks of the new best chain above the fork point, ascending (ends with the new head).
-    enacted: Vec<(BlockNumber, Hash)>,
+    pub enacted: Vec<(BlockNumber, Hash)>,
+}
+
+/// What a write did to the chain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitOutcome {
+    /// How the best chain moved, if it did.
+    pub best_route: Option<TreeRoute>,
+    /// The block finalized by this write, if any.
+    pub finalized: Option<(Hash, BlockNumber)>,
+    /// Blocks of forks that no longer contain the finalized block, whose headers and bodies
+    /// this write deleted (their state nodes stay until state pruning removes them).
+    pub pruned: Vec<Hash>,
+}
+
+/// A block being committed, whose header is not stored yet.
+struct NewBlock<'a> {
+    hash: Hash,
+    header: &'a Header,
+}
+
+/// Leaves in fork-choice order: highest first, then lowest hash.
+fn sorted_leaves(mut leaves: Vec<(BlockNumber, Hash)>) -> Vec<(BlockNumber, Hash)> {
+    leaves.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    leaves.dedup();
+    leaves
 }
 
 /// The best chain as it will be after a write: stored canonical entries up to `fork_point`,
@@ -101,14 +130,15 @@ impl Database {
             };
         }
 
-        let mut batch = WriteBatch::default();
-        self.put_block(&mut batch, &hash, &header, None, &state_nodes, &[])?;
-        let indices = self.cf(col::INDICES)?;
-        batch.put_cf(indices, key::canonical(0), hash.encode());
-        let meta = self.cf(col::META)?;
-        batch.put_cf(meta, key::GENESIS, hash.encode());
-        batch.put_cf(meta, key::BEST, (hash, 0u64).encode());
-        batch.put_cf(meta, key::FINALIZED, (hash, 0u64).encode());
+        let mut batch = Transaction::default();
+        self.put_block(&mut batch, &hash, &header, None, state_nodes, &[])?;
+        let indices = col::INDICES;
+        batch.put(indices, key::canonical(0), hash.encode());
+        let meta = col::META;
+        batch.put(meta, key::GENESIS, hash.encode());
+        batch.put(meta, key::BEST, (hash, 0u64).encode());
+        batch.put(meta, key::FINALIZED, (hash, 0u64).encode());
+        batch.put(meta, key::LEAVES, vec![(0u64, hash)].encode());
         self.write(batch)?;
         tracing::info!(target: LOG_TARGET, %hash, "genesis committed");
         Ok(hash)
@@ -131,7 +161,10 @@ impl Database {
     ///   [`StorageError::FinalityRegression`]: `finalized` names an unknown block, a block off
     ///   the resulting best chain, or a block below the finalized one.
     /// - [`StorageError::JustificationWithoutFinality`]: a justification without `finalized`.
-    pub fn commit_block(&self, commit: BlockCommit) -> Result<(), StorageError> {
+    ///
+    /// A commit that finalizes a block also deletes the headers and bodies of forks that no
+    /// longer contain the finalized block (see [`CommitOutcome::pruned`]).
+    pub fn commit_block(&self, commit: BlockCommit) -> Result<CommitOutcome, StorageError> {
         let _guard = self.write_lock.lock();
         let BlockCommit {
             header,
@@ -141,6 +174,7 @@ impl Database {
             new_best,
             finalized,
             justification,
+            domain_changes,
         } = commit;
         let hash = header.hash();
         let number = header.number;
@@ -198,22 +232,35 @@ impl Database {
             None => None,
         };
 
-        let mut batch = WriteBatch::default();
+        let mut batch = Transaction::default();
         self.put_block(
             &mut batch,
             &hash,
             &header,
             Some(&body),
-            &state_nodes,
+            state_nodes,
             &tx_hashes,
         )?;
+        if let Some(changes) = domain_changes {
+            batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes);
+        }
         if let Some(route) = &route {
             self.put_route(&mut batch, route, &hash, &tx_hashes)?;
-            batch.put_cf(self.cf(col::META)?, key::BEST, (hash, number).encode());
+            batch.put(col::META, key::BEST, (hash, number).encode());
         }
+        let mut leaves = self.leaves()?;
+        leaves.retain(|(_, leaf)| *leaf != header.parent_hash && *leaf != hash);
+        leaves.push((number, hash));
+        let mut pruned = Vec::new();
         if let Some(block) = finality {
             self.put_finality(&mut batch, block, justification.as_deref())?;
+            let new = NewBlock {
+                hash,
+                header: &header,
+            };
+            pruned = self.put_prune(&mut batch, &mut leaves, block, &view, Some(&new))?;
         }
+        batch.put(col::META, key::LEAVES, sorted_leaves(leaves).encode());
         self.write(batch)?;
 
         match &route {
@@ -234,38 +281,215 @@ impl Database {
         if let Some((target, target_number)) = finality {
             tracing::debug!(target: LOG_TARGET, hash = %target, number = target_number, "finalized");
         }
-        Ok(())
+        Ok(CommitOutcome {
+            best_route: route,
+            finalized: finality,
+            pruned,
+        })
     }
 
     /// Finalizes block `hash` (and so its ancestors) in its own batch, storing `justification`
     /// under it when given. Finalizing the finalized block again only stores the justification.
     ///
+    /// `hash` may be off the best chain: it must descend from the finalized block, and then the
+    /// best chain moves, in the same batch, to the best leaf that contains it (the highest;
+    /// among equals the lowest hash). Forks that do not contain it lose their headers and
+    /// bodies.
+    ///
     /// # Errors
-    /// [`StorageError::UnknownBlock`], [`StorageError::NotOnBestChain`] or
-    /// [`StorageError::FinalityRegression`]; nothing is written then.
+    /// [`StorageError::UnknownBlock`], [`StorageError::FinalityRegression`] or
+    /// [`StorageError::NotDescendantOfFinalized`]; nothing is written then.
     pub fn set_finalized(
         &self,
         hash: Hash,
         justification: Option<Vec<u8>>,
-    ) -> Result<(), StorageError> {
+    ) -> Result<CommitOutcome, StorageError> {
         let _guard = self.write_lock.lock();
         let best = self.best()?;
         let current = self.finalized()?;
         let number = self.known_number(hash)?;
-        let view = ChainView {
-            fork_point: best.1,
-            enacted: &[],
-            head_number: best.1,
-        };
-        self.check_finality(hash, number, current, &view)?;
-        if current.0 == hash && justification.is_none() {
-            return Ok(());
+        if number < current.1 {
+            return Err(StorageError::FinalityRegression {
+                current: current.1,
+                requested: number,
+            });
         }
-        let mut batch = WriteBatch::default();
+        if self.ancestor_at(hash, number, current.1)? != Some(current.0) {
+            return Err(StorageError::NotDescendantOfFinalized {
+                hash,
+                finalized: current.0,
+            });
+        }
+        if current.0 == hash && justification.is_none() {
+            return Ok(CommitOutcome::default());
+        }
+        let mut leaves = self.leaves()?;
+        let on_best = self.hash_by_number(number)? == Some(hash) && number <= best.1;
+        let route = if on_best {
+            None
+        } else {
+            let mut candidates = Vec::new();
+            for (leaf_number, leaf) in &leaves {
+                if *leaf_number >= number
+                    && self.ancestor_at(*leaf, *leaf_number, number)? == Some(hash)
+                {
+                    candidates.push((*leaf_number, *leaf));
+                }
+            }
+            let (_, head) = sorted_leaves(candidates)
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    StorageError::Corrupt(format!("no leaf descends from block {hash}"))
+                })?;
+            let head_header = self
+                .header(&head)?
+                .ok_or_else(|| StorageError::Corrupt(format!("leaf {head} has no header")))?;
+            Some(self.route_to(&head_header, head, best)?)
+        };
+        let view = match &route {
+            Some(route) => ChainView {
+                fork_point: route.fork_point,
+                enacted: &route.enacted,
+                head_number: route.enacted.last().map_or(best.1, |(n, _)| *n),
+            },
+            None => ChainView {
+                fork_point: best.1,
+                enacted: &[],
+                head_number: best.1,
+            },
+        };
+        let mut batch = Transaction::default();
+        if let Some(route) = &route
+            && let Some((head_number, head)) = route.enacted.last()
+        {
+            let head_txs = self.stored_tx_hashes(head)?;
+            self.put_route(&mut batch, route, head, &head_txs)?;
+            batch.put(col::META, key::BEST, (*head, *head_number).encode());
+        }
         self.put_finality(&mut batch, (hash, number), justification.as_deref())?;
+        let pruned = self.put_prune(&mut batch, &mut leaves, (hash, number), &view, None)?;
+        batch.put(col::META, key::LEAVES, sorted_leaves(leaves).encode());
         self.write(batch)?;
-        tracing::debug!(target: LOG_TARGET, %hash, number, "finalized");
-        Ok(())
+        match &route {
+            Some(route) => tracing::info!(
+                target: LOG_TARGET,
+                %hash,
+                number,
+                retracted = route.retracted.len(),
+                pruned = pruned.len(),
+                "finalized a block off the best chain: best chain switched",
+            ),
+            None => {
+                tracing::debug!(target: LOG_TARGET, %hash, number, pruned = pruned.len(), "finalized")
+            }
+        }
+        Ok(CommitOutcome {
+            best_route: route,
+            finalized: Some((hash, number)),
+            pruned,
+        })
+    }
+
+    /// The ancestor at height `target` of block `hash` (at height `number`), walking parent
+    /// links; `None` if `target` is above `number` or a header is missing.
+    pub fn ancestor_at(
+        &self,
+        hash: Hash,
+        number: BlockNumber,
+        target: BlockNumber,
+    ) -> Result<Option<Hash>, StorageError> {
+        if target > number {
+            return Ok(None);
+        }
+        let (mut current, mut current_number) = (hash, number);
+        while current_number > target {
+            // On the canonical chain the index answers at once.
+            if self.hash_by_number(current_number)? == Some(current) {
+                return self.hash_by_number(target);
+            }
+            let Some(header) = self.header(&current)? else {
+                return Ok(None);
+            };
+            current = header.parent_hash;
+            current_number -= 1;
+        }
+        Ok(Some(current))
+    }
+
+    /// Deletes the blocks of forks that do not contain `finalized` (given the best chain as it
+    /// will be, `view`) and drops their leaves; returns the deleted blocks.
+    fn put_prune(
+        &self,
+        batch: &mut Transaction,
+        leaves: &mut Vec<(BlockNumber, Hash)>,
+        finalized: (Hash, BlockNumber),
+        view: &ChainView<'_>,
+        new_block: Option<&NewBlock<'_>>,
+    ) -> Result<Vec<Hash>, StorageError> {
+        let (final_hash, final_number) = finalized;
+        let header_of = |hash: &Hash| -> Result<Header, StorageError> {
+            if let Some(new) = new_block
+                && new.hash == *hash
+            {
+                return Ok(new.header.clone());
+            }
+            self.header(hash)?
+                .ok_or_else(|| StorageError::Corrupt(format!("header of {hash} is missing")))
+        };
+        let mut pruned = Vec::new();
+        let mut kept = Vec::with_capacity(leaves.len());
+        for (leaf_number, leaf) in leaves.drain(..) {
+            if view.hash_at(self, leaf_number)? == Some(leaf) {
+                kept.push((leaf_number, leaf));
+                continue;
+            }
+            // Walk down to the finalized height: a leaf above it whose ancestor there is the
+            // finalized block stays.
+            let mut path = Vec::new();
+            let (mut current, mut number) = (leaf, leaf_number);
+            let mut descends = false;
+            loop {
+                if number == final_number {
+                    descends = current == final_hash;
+                    break;
+                }
+                if number < final_number || view.hash_at(self, number)? == Some(current) {
+                    break;
+                }
+                path.push(current);
+                current = header_of(&current)?.parent_hash;
+                number -= 1;
+            }
+            if descends {
+                kept.push((leaf_number, leaf));
+                continue;
+            }
+            // Dead: delete it and its ancestors until the best chain (as it will be).
+            while number > 0 && view.hash_at(self, number)? != Some(current) {
+                path.push(current);
+                current = header_of(&current)?.parent_hash;
+                number -= 1;
+            }
+            for block in path {
+                if !pruned.contains(&block) {
+                    self.put_delete_block(batch, &block);
+                    pruned.push(block);
+                }
+            }
+        }
+        *leaves = kept;
+        Ok(pruned)
+    }
+
+    /// Adds the deletion of a block's own records to `batch` (not its state nodes).
+    fn put_delete_block(&self, batch: &mut Transaction, hash: &Hash) {
+        batch.delete(col::HEADERS, hash.as_bytes());
+        batch.delete(col::BODIES, hash.as_bytes());
+        batch.delete(col::JUSTIFICATIONS, hash.as_bytes());
+        batch.delete(col::DOMAIN_CHANGES, hash.as_bytes());
+        batch.delete(col::INDICES, key::number(hash));
+        batch.delete(col::INDICES, key::block_txs(hash));
     }
 
     /// The number of a block that must be stored.
@@ -305,7 +529,7 @@ impl Database {
         head: &Header,
         head_hash: Hash,
         old_best: (Hash, BlockNumber),
-    ) -> Result<Route, StorageError> {
+    ) -> Result<TreeRoute, StorageError> {
         let mut enacted = Vec::new();
         let (mut hash, mut number, mut parent) = (head_hash, head.number, head.parent_hash);
         loop {
@@ -340,7 +564,7 @@ impl Database {
                     .ok_or_else(|| StorageError::Corrupt(format!("no canonical block at {n}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Route {
+        Ok(TreeRoute {
             fork_point,
             retracted,
             enacted,
@@ -350,24 +574,24 @@ impl Database {
     /// Adds a block's own records (not its canonical or transaction entries) to `batch`.
     fn put_block(
         &self,
-        batch: &mut WriteBatch,
+        batch: &mut Transaction,
         hash: &Hash,
         header: &Header,
         body: Option<&[u8]>,
-        state_nodes: &[([u8; 32], Vec<u8>)],
+        state_nodes: Vec<([u8; 32], Vec<u8>)>,
         tx_hashes: &[Hash],
     ) -> Result<(), StorageError> {
-        batch.put_cf(self.cf(col::HEADERS)?, hash.as_bytes(), header.encode());
+        batch.put(col::HEADERS, hash.as_bytes(), header.encode());
         if let Some(body) = body {
-            batch.put_cf(self.cf(col::BODIES)?, hash.as_bytes(), body);
+            batch.put(col::BODIES, hash.as_bytes(), body);
         }
-        let state = self.cf(col::STATE)?;
+        let state = col::STATE;
         for (node_hash, node) in state_nodes {
-            batch.put_cf(state, node_hash, node);
+            batch.put(state, node_hash, node);
         }
-        let indices = self.cf(col::INDICES)?;
-        batch.put_cf(indices, key::number(hash), header.number.encode());
-        batch.put_cf(indices, key::block_txs(hash), tx_hashes.encode());
+        let indices = col::INDICES;
+        batch.put(indices, key::number(hash), header.number.encode());
+        batch.put(indices, key::block_txs(hash), tx_hashes.encode());
         Ok(())
     }
 
@@ -377,20 +601,20 @@ impl Database {
     /// both retracted and enacted ends up pointing at its enacted block.
     fn put_route(
         &self,
-        batch: &mut WriteBatch,
-        route: &Route,
+        batch: &mut Transaction,
+        route: &TreeRoute,
         head_hash: &Hash,
         head_txs: &[Hash],
     ) -> Result<(), StorageError> {
-        let indices = self.cf(col::INDICES)?;
+        let indices = col::INDICES;
         for (number, block) in &route.retracted {
-            batch.delete_cf(indices, key::canonical(*number));
+            batch.delete(indices, key::canonical(*number));
             for tx in self.stored_tx_hashes(block)? {
-                batch.delete_cf(indices, key::tx(&tx));
+                batch.delete(indices, key::tx(&tx));
             }
         }
         for (number, block) in &route.enacted {
-            batch.put_cf(indices, key::canonical(*number), block.encode());
+            batch.put(indices, key::canonical(*number), block.encode());
             let stored;
             let txs = if block == head_hash {
                 head_txs
@@ -402,7 +626,7 @@ impl Database {
                 let index = u32::try_from(index).map_err(|_| {
                     StorageError::Corrupt(format!("block {block} has over 2^32 transactions"))
                 })?;
-                batch.put_cf(indices, key::tx(tx), (*block, index).encode());
+                batch.put(indices, key::tx(tx), (*block, index).encode());
             }
         }
         Ok(())
@@ -418,17 +642,13 @@ impl Database {
     /// Adds the finalized-block record and its justification to `batch`.
     fn put_finality(
         &self,
-        batch: &mut WriteBatch,
+        batch: &mut Transaction,
         block: (Hash, BlockNumber),
         justification: Option<&[u8]>,
     ) -> Result<(), StorageError> {
-        batch.put_cf(self.cf(col::META)?, key::FINALIZED, block.encode());
+        batch.put(col::META, key::FINALIZED, block.encode());
         if let Some(justification) = justification {
-            batch.put_cf(
-                self.cf(col::JUSTIFICATIONS)?,
-                block.0.as_bytes(),
-                justification,
-            );
+            batch.put(col::JUSTIFICATIONS, block.0.as_bytes(), justification);
         }
         Ok(())
     }

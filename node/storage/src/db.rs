@@ -6,17 +6,13 @@
 
 use std::path::Path;
 
+use crate::error::StorageError;
+use crate::kv::{KeyValueStore, MemoryStore, RocksStore, Transaction};
+use crate::schema::{SCHEMA_VERSION, col, key};
 use ghost_primitives::{BlockNumber, Hash, Header};
 use ghost_trie::{NodeStore, TrieHash};
 use parity_scale_codec::{Decode, DecodeAll, Encode};
 use parking_lot::Mutex;
-use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType, Options,
-    WriteBatch, WriteOptions,
-};
-
-use crate::error::StorageError;
-use crate::schema::{SCHEMA_VERSION, col, key};
 
 /// Log target of this crate.
 pub(crate) const LOG_TARGET: &str = "storage";
@@ -47,18 +43,15 @@ impl Default for DatabaseConfig {
 ///
 /// `Send + Sync`: share it as `Arc<Database>`. Reads run concurrently; commits are serialized.
 pub struct Database {
-    db: DB,
+    kv: Box<dyn KeyValueStore>,
     /// Held by every writer from its first check to its batch write.
     pub(crate) write_lock: Mutex<()>,
-    sync_writes: bool,
-    /// Kept so the cache outlives the options that point at it.
-    _cache: Cache,
 }
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
-            .field("path", &self.db.path())
+            .field("location", &self.kv.location())
             .finish_non_exhaustive()
     }
 }
@@ -79,32 +72,27 @@ impl Database {
     /// Creates missing column families, uses LZ4 for every column, and writes the schema
     /// version into a new database or checks it in an existing one.
     pub fn open_with(path: &Path, config: &DatabaseConfig) -> Result<Database, StorageError> {
-        let cache = Cache::new_lru_cache(config.cache_size);
-        let mut table = BlockBasedOptions::default();
-        table.set_block_cache(&cache);
-        table.set_bloom_filter(10.0, false);
+        let store = RocksStore::open(path, config.cache_size, config.sync_writes)?;
+        let database = Self::from_store(Box::new(store))?;
+        tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
+        Ok(database)
+    }
 
-        let mut cf_opts = Options::default();
-        cf_opts.set_compression_type(DBCompressionType::Lz4);
-        cf_opts.set_block_based_table_factory(&table);
+    /// A database in memory (for tests and the consensus simulator): the same commit logic and
+    /// atomicity, no disk, gone when dropped.
+    pub fn in_memory() -> Database {
+        // A fresh store has no schema version to disagree with and cannot fail to write.
+        Self::from_store(Box::new(MemoryStore::new()))
+            .unwrap_or_else(|e| unreachable!("an empty in-memory store refused its schema: {e}"))
+    }
 
-        let mut db_opts = cf_opts.clone();
-        db_opts.create_if_missing(true);
-        db_opts.create_missing_column_families(true);
-        db_opts.set_keep_log_file_num(4);
-
-        let descriptors = col::ALL
-            .iter()
-            .map(|name| ColumnFamilyDescriptor::new(*name, cf_opts.clone()));
-        let db = DB::open_cf_descriptors(&db_opts, path, descriptors)?;
+    /// A database over `store`; writes the schema version into an empty store or checks it.
+    pub fn from_store(store: Box<dyn KeyValueStore>) -> Result<Database, StorageError> {
         let database = Database {
-            db,
+            kv: store,
             write_lock: Mutex::new(()),
-            sync_writes: config.sync_writes,
-            _cache: cache,
         };
         database.check_schema()?;
-        tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
         Ok(database)
     }
 
@@ -120,8 +108,8 @@ impl Database {
                 "a genesis block is stored but no schema version".into(),
             )),
             None => {
-                let mut batch = WriteBatch::default();
-                batch.put_cf(self.cf(col::META)?, key::SCHEMA, SCHEMA_VERSION.encode());
+                let mut batch = Transaction::default();
+                batch.put(col::META, key::SCHEMA, SCHEMA_VERSION.encode());
                 self.write(batch)
             }
         }
@@ -188,34 +176,41 @@ impl Database {
         self.get_raw(col::STATE, hash)
     }
 
+    /// The heads of every stored fork (blocks without children), highest first, then lowest
+    /// hash: the best block is the first leaf that contains the finalized block.
+    pub fn leaves(&self) -> Result<Vec<(BlockNumber, Hash)>, StorageError> {
+        Ok(self
+            .get_decoded(col::META, key::LEAVES, "leaves")?
+            .unwrap_or_default())
+    }
+
+    /// The name changes stored with block `hash` (opaque bytes), if any.
+    pub fn domain_changes(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::DOMAIN_CHANGES, hash.as_bytes())
+    }
+
     /// The transaction hashes of block `hash`, in block order, if the block is stored.
     pub fn block_tx_hashes(&self, hash: &Hash) -> Result<Option<Vec<Hash>>, StorageError> {
         self.get_decoded(col::INDICES, &key::block_txs(hash), "block tx list")
     }
 
-    /// The handle of column family `name`.
-    pub(crate) fn cf(&self, name: &'static str) -> Result<&ColumnFamily, StorageError> {
-        self.db
-            .cf_handle(name)
-            .ok_or_else(|| StorageError::Corrupt(format!("column family {name} is missing")))
-    }
-
     /// The raw value under `key` in column `column`.
-    fn get_raw(&self, column: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self
-            .db
-            .get_pinned_cf(self.cf(column)?, key)?
-            .map(|slice| slice.to_vec()))
+    pub(crate) fn get_raw(
+        &self,
+        column: &'static str,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        self.kv.get(column, key)
     }
 
     /// The value under `key` in column `column`, decoded as `T` (all bytes must be used).
-    fn get_decoded<T: Decode>(
+    pub(crate) fn get_decoded<T: Decode>(
         &self,
         column: &'static str,
         key: &[u8],
         what: &'static str,
     ) -> Result<Option<T>, StorageError> {
-        match self.db.get_pinned_cf(self.cf(column)?, key)? {
+        match self.kv.get(column, key)? {
             Some(bytes) => T::decode_all(&mut &bytes[..])
                 .map(Some)
                 .map_err(|source| StorageError::Codec { what, source }),
@@ -223,12 +218,9 @@ impl Database {
         }
     }
 
-    /// Writes `batch` atomically, fsynced when configured.
-    pub(crate) fn write(&self, batch: WriteBatch) -> Result<(), StorageError> {
-        let mut opts = WriteOptions::default();
-        opts.set_sync(self.sync_writes);
-        self.db.write_opt(batch, &opts)?;
-        Ok(())
+    /// Writes `batch` atomically (fsynced when the store is configured so).
+    pub(crate) fn write(&self, batch: Transaction) -> Result<(), StorageError> {
+        self.kv.write(batch)
     }
 }
 

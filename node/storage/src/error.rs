@@ -107,6 +107,15 @@ pub enum StorageError {
         fork_point: BlockNumber,
     },
 
+    /// The block to finalize does not descend from the finalized block.
+    #[error("block {hash} does not descend from the finalized block {finalized}")]
+    NotDescendantOfFinalized {
+        /// The block.
+        hash: Hash,
+        /// The finalized block.
+        finalized: Hash,
+    },
+
     /// A justification was given without a block to finalize.
     #[error("a justification needs a block to finalize")]
     JustificationWithoutFinality,

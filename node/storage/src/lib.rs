@@ -29,7 +29,9 @@
 //! | `meta`           | `genesis`                     | SCALE `Hash`                           |
 //! |                  | `best`, `finalized`           | SCALE `(Hash, u64)`                    |
 //! |                  | `schema_version`              | SCALE `u32` ([`SCHEMA_VERSION`])       |
+//! |                  | `leaves`                      | SCALE `Vec<(u64, Hash)>`: fork heads   |
 //! | `justifications` | block hash                    | opaque finality proof                  |
+//! | `domain_changes` | block hash                    | opaque name-change log of the block    |
 //!
 //! Every column is LZ4-compressed and shares one LRU block cache ([`DatabaseConfig`]). Opening
 //! a database written with another schema version fails with [`StorageError::SchemaMismatch`].
@@ -56,19 +58,31 @@
 //! from the retracted blocks to the enacted ones. The transaction index therefore answers for
 //! the best chain only; each block's own transaction list (`x` ++ hash) is kept for every fork.
 //!
-//! The finalized block is always on the best chain and only moves forward: finalizing a block
-//! that is not on the best chain (as it stands after the commit), finalizing below the finalized
-//! block, or switching to a best chain that forks off below the finalized block are refused.
-//! Justifications are stored by block hash for GRANDPA to serve.
+//! The finalized block is always on the best chain and only moves forward. A commit may
+//! finalize only a block of the best chain as it stands after the commit; switching to a best
+//! chain that forks off below the finalized block is refused. [`Database::set_finalized`] may
+//! finalize any descendant of the finalized block, also off the best chain: the best chain then
+//! moves, in the same batch, to the best leaf containing it. Every finality step deletes the
+//! headers, bodies and indices of forks that no longer contain the finalized block (their state
+//! nodes stay, for state pruning to remove). `meta` keeps the set of *leaves* (fork heads) for
+//! fork choice ([`Database::leaves`]). Justifications are stored by block hash for GRANDPA to
+//! serve, and each block's name-change log in the `domain_changes` column.
+//!
+//! # Backends
+//!
+//! [`Database`] runs over a [`kv::KeyValueStore`]: [`kv::RocksStore`] on disk, or
+//! [`kv::MemoryStore`] ([`Database::in_memory`]) for tests and the consensus simulator, with the
+//! same one-transaction-per-block atomicity.
 
 #![warn(missing_docs)]
 
 pub mod commit;
 pub mod db;
 pub mod error;
+pub mod kv;
 pub mod schema;
 
-pub use commit::BlockCommit;
+pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
 pub use db::{Database, DatabaseConfig};
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;

@@ -7,7 +7,7 @@
 use ghost_primitives::{BlockNumber, Hash};
 
 /// The format version written into `meta` at creation and checked at every open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Column family names, in the order the database is opened with.
 pub mod col {
@@ -24,8 +24,19 @@ pub mod col {
     /// Block hash -> opaque finality proof.
     pub const JUSTIFICATIONS: &str = "justifications";
 
+    /// Block hash -> opaque name-change log of the block (written by the node).
+    pub const DOMAIN_CHANGES: &str = "domain_changes";
+
     /// Every column family of the schema.
-    pub const ALL: [&str; 6] = [HEADERS, BODIES, STATE, INDICES, META, JUSTIFICATIONS];
+    pub const ALL: [&str; 7] = [
+        HEADERS,
+        BODIES,
+        STATE,
+        INDICES,
+        META,
+        JUSTIFICATIONS,
+        DOMAIN_CHANGES,
+    ];
 }
 
 /// Keys of the `indices` and `meta` columns.
@@ -47,6 +58,8 @@ pub mod key {
     pub const BEST: &[u8] = b"best";
     /// `meta`: SCALE `(Hash, u64)` of the last finalized block.
     pub const FINALIZED: &[u8] = b"finalized";
+    /// `meta`: SCALE `Vec<(u64, Hash)>`, the heads of all stored forks.
+    pub const LEAVES: &[u8] = b"leaves";
     /// `meta`: SCALE `u32` schema version.
     pub const SCHEMA: &[u8] = b"schema_version";
 

@@ -127,6 +127,15 @@ impl DispatchInfo {
     }
 }
 
+/// A call that can be weighed and dispatched: what the runtime's `RuntimeCall` is to a pallet
+/// that dispatches other calls (sudo).
+pub trait Dispatchable: Sized {
+    /// What the call costs, known before it runs.
+    fn dispatch_info(&self) -> DispatchInfo;
+    /// Runs the call from `origin`.
+    fn dispatch(self, origin: Origin) -> DispatchResult;
+}
+
 /// A pallet's error enum: its name and the variant's name and doc.
 pub trait PalletError {
     /// The pallet's name.

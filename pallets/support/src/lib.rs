@@ -28,7 +28,9 @@ pub mod testing;
 pub mod traits;
 pub mod weights;
 
-pub use dispatch::{DispatchError, DispatchInfo, DispatchResult, ModuleError, Origin, Pays};
+pub use dispatch::{
+    DispatchError, DispatchInfo, DispatchResult, Dispatchable, ModuleError, Origin, Pays,
+};
 pub use ext::{Ext, StateBackend, transactional, with_externalities};
 pub use hooks::Hooks;
 pub use weights::Weight;

@@ -26,6 +26,7 @@ pub mod weights;
 
 use std::marker::PhantomData;
 
+use ghost_primitives::DigestItem;
 use ghost_support::metadata::{ConstantMeta, PalletMetadata, errors_of};
 use ghost_support::prelude::*;
 use ghost_support::storage::unhashed;
@@ -101,6 +102,11 @@ storage_value!(PALLET,
 storage_map!(PALLET,
     /// The block's events by index, each with its phase (SCALE `EventRecord`).
     pub Events: map Identity u32 => EventRecord<Vec<u8>>
+);
+storage_value!(PALLET,
+    /// Digest items the runtime produced in this block (e.g. an authority-set change), which the
+    /// author appends to the header and every importer checks.
+    pub DigestLogs: Vec<DigestItem>
 );
 
 /// When an event happened within the block.
@@ -235,6 +241,7 @@ impl<T: Config> Pallet<T> {
             BlockHash::remove(&expired);
         }
         Self::reset_events();
+        DigestLogs::kill();
         ExtrinsicCount::kill();
         BlockWeight::kill();
         BlockLength::kill();
@@ -247,6 +254,16 @@ impl<T: Config> Pallet<T> {
             Events::remove(&index);
         }
         EventCount::kill();
+    }
+
+    /// Adds a runtime-produced item to the block's header digest.
+    pub fn deposit_log(item: DigestItem) {
+        DigestLogs::mutate(|logs| logs.push(item));
+    }
+
+    /// The digest items the runtime produced in the current block, in order.
+    pub fn digest_logs() -> Vec<DigestItem> {
+        DigestLogs::get_or_default()
     }
 
     /// Marks the start of extrinsic `index`.
@@ -385,6 +402,7 @@ impl<T: Config> Pallet<T> {
                 BlockLength::meta(),
                 EventCount::meta(),
                 Events::meta(),
+                DigestLogs::meta(),
             ],
             constants: vec![
                 ConstantMeta {

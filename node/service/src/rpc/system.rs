@@ -19,7 +19,7 @@ pub fn parse_account(s: &str) -> Result<AccountId, RpcError> {
 #[async_trait]
 impl SystemApiServer for SystemRpc {
     async fn health(&self) -> RpcResult<Health> {
-        let dev = self.0.client.spec().consensus.authorities.len() == 1;
+        let dev = self.0.client.spec().genesis_authorities().len() == 1;
         Ok(Health {
             peers: 0,
             is_syncing: false,

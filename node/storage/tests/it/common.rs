@@ -101,6 +101,7 @@ pub fn commit_of(header: &Header, new_best: bool) -> BlockCommit {
         new_best,
         finalized: None,
         justification: None,
+        domain_changes: None,
     }
 }
 

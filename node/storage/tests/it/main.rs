@@ -4,4 +4,5 @@ mod commits;
 mod common;
 mod crash;
 mod finality;
+mod forks;
 mod reorg;

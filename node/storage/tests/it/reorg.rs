@@ -164,10 +164,17 @@ fn reorg_survives_restart() {
 
 #[test]
 fn reorg_below_the_finalized_block_is_refused_with_nothing_written() {
-    let Forks { t, a, b, .. } = forks();
+    let Forks { t, parent, a, b } = forks();
     t.db.set_finalized(a[0].hash(), None).unwrap();
-
-    match t.db.commit_block(commit_of(&b[3], true)) {
+    // Finality pruned fork B (it does not contain a[0]): its next block has no parent.
+    assert!(matches!(
+        t.db.commit_block(commit_of(&b[3], true)),
+        Err(StorageError::UnknownParent { .. })
+    ));
+    // A fork of P made after finality, longer than A, still may not become best.
+    let c = build_chain(&t.db, &parent, 4, 300, false);
+    let c_head = child(&c[3], 304);
+    match t.db.commit_block(commit_of(&c_head, true)) {
         Err(StorageError::RevertsFinalized {
             finalized,
             fork_point,
@@ -177,7 +184,7 @@ fn reorg_below_the_finalized_block_is_refused_with_nothing_written() {
         }
         other => panic!("expected RevertsFinalized, got {other:?}"),
     }
-    assert_absent(&t.db, &b[3]);
+    assert_absent(&t.db, &c_head);
     assert_eq!(t.db.best().unwrap(), (a[2].hash(), 4));
     for header in &a {
         assert_eq!(
@@ -186,6 +193,6 @@ fn reorg_below_the_finalized_block_is_refused_with_nothing_written() {
         );
     }
     // The same fork may still be stored as a non-best block.
-    t.db.commit_block(commit_of(&b[3], false)).unwrap();
+    t.db.commit_block(commit_of(&c_head, false)).unwrap();
     assert_eq!(t.db.best().unwrap(), (a[2].hash(), 4));
 }

@@ -1,0 +1,292 @@
+//! Block import from outside (as the network will hand blocks over): Aura checks against the
+//! parent's validator set and the local clock, fork choice, finality ancestry, and the import
+//! queue holding blocks whose parent is missing. The chain runs on the in-memory database.
+
+use std::sync::Arc;
+
+use ghost_consensus::clock::ManualClock;
+use ghost_consensus::import_queue::{BlockOrigin as QueueOrigin, ImportQueue, Imported};
+use ghost_primitives::{AURA_ENGINE_ID, Digest, DigestItem, Header, Pair};
+use ghost_runtime::builder::BlockBuilder;
+use ghost_runtime::chain_spec::ChainSpec;
+use ghost_runtime::{Block, RuntimeCall, UncheckedExtrinsic};
+use ghost_service::client::{BlockOrigin, Client, ClientError};
+use ghost_service::metrics::Metrics;
+use ghost_storage::Database;
+use parity_scale_codec::Encode;
+
+/// The local spec's slot (ms) and validators.
+const SLOT: u64 = 500;
+const VALIDATORS: [&str; 3] = ["Alice", "Bob", "Charlie"];
+
+/// The node under test, and an author node (its own database, a clock far ahead) on which the
+/// test builds blocks: a block's state must exist before a child can be built on it.
+struct Chain {
+    client: Arc<Client>,
+    author: Client,
+    clock: Arc<ManualClock>,
+}
+
+fn client_with(clock: Arc<ManualClock>) -> Client {
+    Client::with_clock(
+        Arc::new(Database::in_memory()),
+        ChainSpec::local(),
+        Arc::new(Metrics::new()),
+        clock,
+    )
+    .expect("client")
+}
+
+fn chain() -> Chain {
+    let clock = Arc::new(ManualClock::new(1_000_000 * SLOT));
+    Chain {
+        client: Arc::new(client_with(clock.clone())),
+        author: client_with(Arc::new(ManualClock::new(u64::MAX / 4))),
+        clock,
+    }
+}
+
+/// An empty block on `parent` in `slot`, sealed by `signer`.
+fn block_by(chain: &Chain, parent: &Header, slot: u64, signer: &str) -> Block {
+    block_with(chain, parent, slot, signer, vec![])
+}
+
+/// A block of `xts` on `parent` in `slot`, sealed by `signer`.
+fn block_with(
+    chain: &Chain,
+    parent: &Header,
+    slot: u64,
+    signer: &str,
+    xts: Vec<UncheckedExtrinsic>,
+) -> Block {
+    let digest = Digest {
+        logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+    };
+    // At the slot's start, or just after the parent (a same-slot block, to be refused).
+    let timestamp = (slot * SLOT).max(parent.timestamp_ms + 1);
+    let mut builder =
+        BlockBuilder::new(chain.author.store(), parent, timestamp, digest).expect("builder");
+    for xt in xts {
+        builder
+            .push(xt)
+            .expect("valid extrinsic")
+            .expect("call succeeds");
+    }
+    let built = builder.build().expect("build");
+    let mut block = built.block;
+    let seal = Pair::dev(signer).sign(block.header.pre_hash().as_bytes());
+    block
+        .header
+        .digest
+        .logs
+        .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+    // Children are built on the author's copy; a block it refuses (a wrong seal) is a leaf.
+    if let Err(e) = chain
+        .author
+        .import_block(block.clone(), BlockOrigin::External, false)
+    {
+        eprintln!("author refused block #{}: {e}", block.header.number);
+    }
+    block
+}
+
+/// An empty block on `parent` in `slot`, sealed by the slot's author.
+fn block_in(chain: &Chain, parent: &Header, slot: u64) -> Block {
+    block_by(chain, parent, slot, VALIDATORS[(slot % 3) as usize])
+}
+
+fn import(chain: &Chain, block: &Block) -> Result<bool, ClientError> {
+    chain
+        .client
+        .import_block(block.clone(), BlockOrigin::External, false)
+        .map(|imported| imported.is_new_best)
+}
+
+fn genesis(chain: &Chain) -> Header {
+    chain.client.best().unwrap().1
+}
+
+#[test]
+fn blocks_by_their_slot_authors_import_and_extend_the_best_chain() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let b1 = block_in(&chain, &g, 1_000);
+    assert!(import(&chain, &b1).unwrap());
+    let b2 = block_in(&chain, &b1.header, 1_001);
+    assert!(import(&chain, &b2).unwrap());
+    assert_eq!(chain.client.best().unwrap().0, b2.header.hash());
+}
+
+#[test]
+fn wrong_author_same_slot_and_future_slot_are_refused_and_nothing_is_written() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let b1 = block_in(&chain, &g, 1_000);
+    import(&chain, &b1).unwrap();
+
+    // Slot 1_001 is Charlie's (1_001 % 3 = 2); Alice signs it.
+    let wrong = block_by(&chain, &b1.header, 1_001, "Alice");
+    assert!(matches!(
+        import(&chain, &wrong),
+        Err(ClientError::BadSeal(_))
+    ));
+    // A second block in the parent's own slot.
+    let same = block_in(&chain, &g, 1_000);
+    let same_slot = block_in(&chain, &same.header, 1_000);
+    assert!(matches!(
+        import(&chain, &same_slot),
+        Err(ClientError::BadSeal(_))
+    ));
+    // Far ahead of the local clock (1_000_000 slots of 500 ms).
+    let future = block_in(&chain, &b1.header, 1_000_000 + 100);
+    assert!(matches!(
+        import(&chain, &future),
+        Err(ClientError::BadSeal(_))
+    ));
+    // Once the clock gets there, the same block is fine.
+    chain.clock.set((1_000_000 + 100) * SLOT);
+    assert!(import(&chain, &future).is_ok());
+    for refused in [&wrong, &same_slot] {
+        assert_eq!(chain.client.header(&refused.header.hash()).unwrap(), None);
+    }
+}
+
+#[test]
+fn fork_choice_takes_the_longest_chain_and_the_lowest_hash_on_ties() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let a1 = block_in(&chain, &g, 1_000);
+    let b1 = block_in(&chain, &g, 1_001);
+    import(&chain, &a1).unwrap();
+    let b1_best = import(&chain, &b1).unwrap();
+    // Equal length: the lower hash wins.
+    assert_eq!(b1_best, b1.header.hash() < a1.header.hash());
+    let lower = a1.header.hash().min(b1.header.hash());
+    assert_eq!(chain.client.best().unwrap().0, lower);
+    // Longer wins, whatever the hash.
+    let (short, long_parent) = if lower == a1.header.hash() {
+        (&a1, &b1)
+    } else {
+        (&b1, &a1)
+    };
+    let long = block_in(&chain, &long_parent.header, 1_005);
+    let imported = chain
+        .client
+        .import_block(long.clone(), BlockOrigin::External, false)
+        .unwrap();
+    assert!(imported.is_new_best);
+    let route = imported.route.clone().expect("a reorg route");
+    assert_eq!(route.retracted, vec![(1, short.header.hash())]);
+    assert_eq!(
+        route.enacted,
+        vec![(1, long_parent.header.hash()), (2, long.header.hash())]
+    );
+}
+
+#[test]
+fn a_block_on_a_fork_below_the_finalized_block_is_refused() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let a1 = block_in(&chain, &g, 1_000);
+    let a2 = block_in(&chain, &a1.header, 1_001);
+    import(&chain, &a1).unwrap();
+    chain
+        .client
+        .import_block(a2.clone(), BlockOrigin::External, true)
+        .unwrap();
+    let fork = block_in(&chain, &g, 1_002);
+    assert!(matches!(
+        import(&chain, &fork),
+        Err(ClientError::BelowFinalized {
+            number: 1,
+            finalized: 2
+        })
+    ));
+}
+
+#[test]
+fn the_import_queue_holds_blocks_until_their_parent_arrives() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let b1 = block_in(&chain, &g, 1_000);
+    let b2 = block_in(&chain, &b1.header, 1_001);
+    let b3 = block_in(&chain, &b2.header, 1_002);
+    let mut queue = ImportQueue::new(8);
+    assert_eq!(
+        queue.import(&*chain.client, b3.clone(), QueueOrigin::Network),
+        Imported::Held {
+            missing: b2.header.hash()
+        }
+    );
+    queue.import(&*chain.client, b2.clone(), QueueOrigin::Network);
+    assert_eq!(
+        queue.import(&*chain.client, b1.clone(), QueueOrigin::Network),
+        Imported::Imported {
+            children: vec![b2.header.hash(), b3.header.hash()]
+        }
+    );
+    assert_eq!(chain.client.best().unwrap().0, b3.header.hash());
+    // A forged block is refused with the reason, not held.
+    let forged = block_by(&chain, &b3.header, 1_003, "Mallory");
+    assert!(matches!(
+        queue.import(&*chain.client, forged, QueueOrigin::Network),
+        Imported::Refused(reason) if reason.contains("seal")
+    ));
+}
+
+#[test]
+fn a_reorg_puts_the_retracted_blocks_transactions_back_into_the_pool() {
+    use ghost_service::pool_api::{FullChainApi, TransactionPool, maintain_pool};
+    use ghost_txpool::PoolLimits;
+    let chain = chain();
+    let pool = TransactionPool::new(
+        Arc::new(FullChainApi::new(chain.client.clone())),
+        PoolLimits::default(),
+    );
+    let g = genesis(&chain);
+    let transfer = ghost_runtime::sign_extrinsic(
+        RuntimeCall::Balances(ghost_runtime::balances::Call::Transfer {
+            dest: Pair::dev("Bob").public(),
+            value: 1_000_000_000,
+        }),
+        &Pair::dev("Alice"),
+        0,
+        0,
+        chain.client.genesis_hash(),
+        None,
+    );
+    // Fork A includes the transfer and is best; the pool forgets it.
+    pool.submit(g.hash(), transfer.clone()).unwrap();
+    let a1 = block_with(&chain, &g, 1_000, "Bob", vec![transfer.clone()]);
+    let imported = chain
+        .client
+        .import_block(a1.clone(), BlockOrigin::External, false)
+        .unwrap();
+    maintain_pool(&chain.client, &pool, &imported).unwrap();
+    assert!(!pool.contains(&transfer.hash()));
+    // Fork B, longer and without it, wins: the transfer is ready again, at B's state.
+    let b1 = block_in(&chain, &g, 1_001);
+    let b2 = block_in(&chain, &b1.header, 1_002);
+    for block in [&b1, &b2] {
+        let imported = chain
+            .client
+            .import_block(block.clone(), BlockOrigin::External, false)
+            .unwrap();
+        maintain_pool(&chain.client, &pool, &imported).unwrap();
+    }
+    assert_eq!(chain.client.best().unwrap().0, b2.header.hash());
+    assert!(pool.contains(&transfer.hash()));
+    assert_eq!(pool.ready().len(), 1);
+    // Back to A, extended: the transfer is included again and leaves the pool.
+    let a2 = block_in(&chain, &a1.header, 1_003);
+    let a3 = block_in(&chain, &a2.header, 1_004);
+    for block in [&a2, &a3] {
+        let imported = chain
+            .client
+            .import_block(block.clone(), BlockOrigin::External, false)
+            .unwrap();
+        maintain_pool(&chain.client, &pool, &imported).unwrap();
+    }
+    assert_eq!(chain.client.best().unwrap().0, a3.header.hash());
+    assert!(!pool.contains(&transfer.hash()));
+}

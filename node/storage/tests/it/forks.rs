@@ -1,0 +1,188 @@
+//! Leaves, finality off the best chain, and pruning of dead forks.
+
+use ghost_primitives::{Hash, Header};
+use ghost_storage::{BlockCommit, Database, StorageError, TreeRoute};
+
+use crate::common::*;
+
+fn leaves(db: &Database) -> Vec<Hash> {
+    db.leaves().unwrap().into_iter().map(|(_, h)| h).collect()
+}
+
+/// Nothing of the block is stored but its state nodes (forks keep state until state pruning).
+fn assert_pruned(db: &Database, header: &Header) {
+    let hash = header.hash();
+    assert_eq!(db.header(&hash).unwrap(), None, "header kept");
+    assert_eq!(db.body(&hash).unwrap(), None, "body kept");
+    assert_eq!(db.number_of(&hash).unwrap(), None, "number kept");
+    assert_eq!(db.block_tx_hashes(&hash).unwrap(), None, "tx list kept");
+}
+
+#[test]
+fn leaves_track_the_head_of_every_fork_in_fork_choice_order() {
+    let (t, genesis) = TestDb::with_genesis();
+    assert_eq!(leaves(&t.db), vec![genesis.hash()]);
+    let a = build_chain(&t.db, &genesis, 3, 10, true);
+    assert_eq!(leaves(&t.db), vec![a[2].hash()]);
+    let b = build_chain(&t.db, &a[0], 2, 20, false);
+    let c = build_chain(&t.db, &genesis, 1, 30, false);
+    // a and b both end at height 3: the lower hash comes first.
+    let mut tips = vec![(3, a[2].hash()), (3, b[1].hash())];
+    tips.sort_by_key(|x| x.1);
+    let mut expected: Vec<Hash> = tips.into_iter().map(|(_, h)| h).collect();
+    expected.push(c[0].hash());
+    assert_eq!(leaves(&t.db), expected);
+    // Leaves survive a restart.
+    let t = t.reopen();
+    assert_eq!(leaves(&t.db), expected);
+}
+
+#[test]
+fn finalizing_a_fork_block_switches_the_best_chain_and_prunes_the_dead_fork() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = build_chain(&t.db, &genesis, 3, 10, true);
+    let b = build_chain(&t.db, &genesis, 2, 20, false);
+    let b_tip = child(&b[1], 22);
+    let b_side = child(&b[0], 23);
+    t.db.commit_block(commit_of(&b_tip, false)).unwrap();
+    t.db.commit_block(commit_of(&b_side, false)).unwrap();
+
+    let outcome = t.db.set_finalized(b[0].hash(), Some(vec![7])).unwrap();
+    // The best leaf containing b[0] (b_tip at 3) becomes best.
+    assert_eq!(t.db.best().unwrap(), (b_tip.hash(), 3));
+    assert_eq!(t.db.finalized().unwrap(), (b[0].hash(), 1));
+    assert_eq!(t.db.justification(&b[0].hash()).unwrap(), Some(vec![7]));
+    assert_eq!(
+        outcome.best_route,
+        Some(TreeRoute {
+            fork_point: 0,
+            retracted: a.iter().map(|h| (h.number, h.hash())).collect(),
+            enacted: [&b[0], &b[1], &b_tip]
+                .iter()
+                .map(|h| (h.number, h.hash()))
+                .collect(),
+        })
+    );
+    for (n, h) in [&b[0], &b[1], &b_tip].iter().enumerate() {
+        assert_eq!(t.db.hash_by_number(n as u64 + 1).unwrap(), Some(h.hash()));
+    }
+    // The retracted chain's transactions leave the index, the new chain's enter it.
+    for tx in txs_for(&a[0]) {
+        assert_eq!(t.db.tx_location(&tx).unwrap(), None);
+    }
+    for (index, tx) in txs_for(&b_tip).into_iter().enumerate() {
+        assert_eq!(
+            t.db.tx_location(&tx).unwrap(),
+            Some((b_tip.hash(), index as u32))
+        );
+    }
+    // Chain a no longer contains the finalized block: pruned. b_side descends from it: kept.
+    let mut pruned = outcome.pruned.clone();
+    pruned.sort();
+    let mut expected: Vec<Hash> = a.iter().map(Header::hash).collect();
+    expected.sort();
+    assert_eq!(pruned, expected);
+    for header in &a {
+        assert_pruned(&t.db, header);
+    }
+    assert!(t.db.header(&b_side.hash()).unwrap().is_some());
+    let mut expected_leaves = vec![b_tip.hash(), b_side.hash()];
+    expected_leaves.sort_by_key(|h| if *h == b_tip.hash() { 0 } else { 1 });
+    assert_eq!(leaves(&t.db), expected_leaves);
+    // The genesis block and its state are untouched.
+    assert!(t.db.header(&genesis.hash()).unwrap().is_some());
+}
+
+#[test]
+fn finality_on_the_best_chain_prunes_forks_below_it() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = build_chain(&t.db, &genesis, 3, 10, true);
+    let b = build_chain(&t.db, &genesis, 2, 20, false);
+    let commit = BlockCommit {
+        finalized: Some(a[1].hash()),
+        ..commit_of(&child(&a[2], 13), true)
+    };
+    let outcome = t.db.commit_block(commit).unwrap();
+    assert_eq!(outcome.finalized, Some((a[1].hash(), 2)));
+    assert_eq!(outcome.best_route.map(|r| r.retracted), Some(vec![]));
+    assert_eq!(outcome.pruned.len(), 2);
+    for header in &b {
+        assert_pruned(&t.db, header);
+    }
+    assert_eq!(leaves(&t.db).len(), 1);
+}
+
+#[test]
+fn finalizing_a_block_that_does_not_descend_from_the_finalized_one_is_refused() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = build_chain(&t.db, &genesis, 2, 10, true);
+    let b = build_chain(&t.db, &genesis, 3, 20, false);
+    t.db.set_finalized(a[0].hash(), None).unwrap();
+    // b[1] was pruned with its fork; b-chain blocks are gone.
+    assert!(matches!(
+        t.db.set_finalized(b[2].hash(), None),
+        Err(StorageError::UnknownBlock { .. })
+    ));
+    // A fork of a[0] committed later cannot be finalized past a sibling.
+    let side = child(&genesis, 40);
+    assert!(t.db.commit_block(commit_of(&side, false)).is_ok());
+    let side2 = child(&side, 41);
+    t.db.commit_block(commit_of(&side2, false)).unwrap();
+    assert!(matches!(
+        t.db.set_finalized(side2.hash(), None),
+        Err(StorageError::NotDescendantOfFinalized { .. })
+    ));
+    assert_eq!(t.db.finalized().unwrap(), (a[0].hash(), 1));
+}
+
+#[test]
+fn domain_changes_are_stored_with_the_block_and_pruned_with_it() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = child(&genesis, 10);
+    let b = child(&genesis, 20);
+    for (header, best) in [(&a, true), (&b, false)] {
+        let commit = BlockCommit {
+            domain_changes: Some(format!("changes of {}", header.timestamp_ms).into_bytes()),
+            ..commit_of(header, best)
+        };
+        t.db.commit_block(commit).unwrap();
+    }
+    assert_eq!(
+        t.db.domain_changes(&b.hash()).unwrap(),
+        Some(b"changes of 20".to_vec())
+    );
+    t.db.set_finalized(a.hash(), None).unwrap();
+    assert_eq!(
+        t.db.domain_changes(&a.hash()).unwrap(),
+        Some(b"changes of 10".to_vec())
+    );
+    assert_eq!(t.db.domain_changes(&b.hash()).unwrap(), None);
+}
+
+#[test]
+fn the_in_memory_database_runs_the_same_commit_logic() {
+    let db = Database::in_memory();
+    let genesis = genesis_header();
+    db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+        .unwrap();
+    let a = build_chain(&db, &genesis, 2, 10, true);
+    let b = build_chain(&db, &genesis, 3, 20, false);
+    assert_eq!(db.best().unwrap(), (a[1].hash(), 2));
+    // A longer fork becomes best only when told (fork choice is the caller's).
+    let outcome = db.commit_block(commit_of(&child(&b[2], 23), true)).unwrap();
+    assert_eq!(outcome.best_route.unwrap().retracted.len(), 2);
+    assert_eq!(db.best().unwrap().1, 4);
+    assert!(matches!(
+        db.commit_block(commit_of(
+            &child(
+                &Header {
+                    number: 9,
+                    ..genesis.clone()
+                },
+                1
+            ),
+            true
+        )),
+        Err(StorageError::UnknownParent { .. })
+    ));
+}

@@ -1,0 +1,186 @@
+//! Tests of the validators pallet.
+
+use ghost_primitives::{DigestItem, GrandpaLog, ScheduledChange};
+use ghost_support::prelude::*;
+use ghost_support::testing::TestExternalities;
+
+use crate::mock::*;
+use crate::{Call, Error, Event, GenesisConfig, GenesisError, Queued};
+
+fn root(call: Call) -> DispatchResult {
+    Validators::dispatch(call, Origin::Root)
+}
+
+fn grandpa_logs() -> Vec<GrandpaLog> {
+    System::digest_logs()
+        .iter()
+        .filter_map(GrandpaLog::from_digest_item)
+        .collect()
+}
+
+#[test]
+fn genesis_set_is_in_state() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(Validators::validators(), vec![acc(1), acc(2), acc(3)]);
+        assert_eq!(Validators::set_id(), 0);
+        assert_eq!(Validators::session_length(), SESSION);
+    });
+}
+
+#[test]
+fn slot_author_is_round_robin() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(Validators::slot_author(0), Some(acc(1)));
+        assert_eq!(Validators::slot_author(4), Some(acc(2)));
+        assert_eq!(Validators::slot_author(u64::MAX), Some(acc(1)));
+    });
+}
+
+#[test]
+fn only_root_changes_the_set() {
+    new_test_ext().execute_with(|| {
+        for origin in [Origin::Signed(acc(1)), Origin::None] {
+            assert_eq!(
+                Validators::dispatch(Call::AddValidator { who: acc(9) }, origin),
+                Err(DispatchError::BadOrigin)
+            );
+        }
+        assert_eq!(Queued::get(), None);
+    });
+}
+
+#[test]
+fn added_validator_joins_at_the_next_session_boundary_with_a_scheduled_change() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(root(Call::AddValidator { who: acc(4) }), Ok(()));
+        assert_eq!(
+            validator_events(),
+            vec![Event::ValidatorAdded { who: acc(4) }]
+        );
+        // Nothing changes within the session.
+        run_to_block(SESSION - 1);
+        assert_eq!(Validators::validators(), vec![acc(1), acc(2), acc(3)]);
+        assert!(grandpa_logs().is_empty());
+        // The boundary block enacts it and signals GRANDPA.
+        run_to_block(SESSION);
+        assert_eq!(
+            Validators::validators(),
+            vec![acc(1), acc(2), acc(3), acc(4)]
+        );
+        assert_eq!(Validators::set_id(), 1);
+        assert_eq!(
+            grandpa_logs(),
+            vec![GrandpaLog::ScheduledChange(ScheduledChange {
+                next_authorities: vec![(acc(1), 1), (acc(2), 1), (acc(3), 1), (acc(4), 1)],
+                delay: 0,
+            })]
+        );
+        assert_eq!(
+            validator_events(),
+            vec![Event::NewSession {
+                index: 1,
+                set_id: 1,
+                validators: vec![acc(1), acc(2), acc(3), acc(4)],
+            }]
+        );
+        // The next block carries no log: the change is signalled once.
+        run_to_block(SESSION + 1);
+        assert!(grandpa_logs().is_empty());
+        assert_eq!(Queued::get(), None);
+    });
+}
+
+#[test]
+fn a_boundary_without_changes_keeps_the_set_id() {
+    new_test_ext().execute_with(|| {
+        run_to_block(2 * SESSION);
+        assert_eq!(Validators::set_id(), 0);
+        assert!(System::digest_logs().is_empty());
+        assert!(validator_events().is_empty());
+    });
+}
+
+#[test]
+fn removed_validator_leaves_at_the_boundary() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(root(Call::RemoveValidator { who: acc(2) }), Ok(()));
+        assert_eq!(Validators::next_set(), vec![acc(1), acc(3)]);
+        assert_eq!(Validators::validators(), vec![acc(1), acc(2), acc(3)]);
+        run_to_block(SESSION);
+        assert_eq!(Validators::validators(), vec![acc(1), acc(3)]);
+        assert_eq!(Validators::slot_author(1), Some(acc(3)));
+    });
+}
+
+#[test]
+fn changes_accumulate_within_a_session() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(root(Call::AddValidator { who: acc(4) }), Ok(()));
+        assert_eq!(root(Call::RemoveValidator { who: acc(1) }), Ok(()));
+        run_to_block(SESSION);
+        assert_eq!(Validators::validators(), vec![acc(2), acc(3), acc(4)]);
+        assert_eq!(Validators::set_id(), 1);
+    });
+}
+
+#[test]
+fn refuses_duplicates_unknowns_overflow_and_an_empty_set() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(
+            root(Call::AddValidator { who: acc(1) }),
+            Err(Error::AlreadyValidator.into())
+        );
+        assert_eq!(
+            root(Call::RemoveValidator { who: acc(9) }),
+            Err(Error::NotValidator.into())
+        );
+        assert_eq!(root(Call::AddValidator { who: acc(4) }), Ok(()));
+        assert_eq!(
+            root(Call::AddValidator { who: acc(5) }),
+            Err(Error::TooManyValidators.into())
+        );
+        for who in [acc(1), acc(2), acc(3)] {
+            assert_eq!(root(Call::RemoveValidator { who }), Ok(()));
+        }
+        assert_eq!(
+            root(Call::RemoveValidator { who: acc(4) }),
+            Err(Error::WouldEmptySet.into())
+        );
+        assert_eq!(Validators::next_set(), vec![acc(4)]);
+    });
+}
+
+#[test]
+fn genesis_refuses_bad_sets() {
+    let build = |validators: Vec<AccountId>, session_length| {
+        let mut ext = TestExternalities::default();
+        ext.execute_with(|| {
+            GenesisConfig {
+                validators,
+                session_length,
+            }
+            .build::<Test>()
+        })
+    };
+    assert_eq!(build(vec![], 5), Err(GenesisError::NoValidators));
+    assert_eq!(
+        build(vec![acc(1), acc(1)], 5),
+        Err(GenesisError::DuplicateValidator(acc(1)))
+    );
+    assert_eq!(
+        build((1..=5).map(acc).collect(), 5),
+        Err(GenesisError::TooManyValidators { count: 5, max: 4 })
+    );
+    assert_eq!(build(vec![acc(1)], 0), Err(GenesisError::ZeroSessionLength));
+    assert_eq!(build(vec![acc(1)], 1), Ok(()));
+}
+
+#[test]
+fn digest_logs_are_cleared_each_block() {
+    new_test_ext().execute_with(|| {
+        System::deposit_log(DigestItem::Other(vec![1]));
+        assert_eq!(System::digest_logs(), vec![DigestItem::Other(vec![1])]);
+        run_to_block(2);
+        assert!(System::digest_logs().is_empty());
+    });
+}

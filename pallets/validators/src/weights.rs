@@ -1,0 +1,54 @@
+//! Weights of the validators pallet's calls and hook.
+//!
+//! The calls read and write one bounded list (at most [`crate::Config::MAX_VALIDATORS`] keys);
+//! their execution time is far below the state access cost, so they are priced as the state
+//! accesses at [`ROCKS_DB_WEIGHT`] plus a flat 10 µs for the list scan.
+
+use ghost_support::weights::{ROCKS_DB_WEIGHT, Weight};
+
+/// Weight functions of the validators pallet.
+pub trait WeightInfo {
+    /// `add_validator`: reads the current and queued sets, writes the queued set.
+    fn add_validator() -> Weight;
+    /// `remove_validator`: as `add_validator`.
+    fn remove_validator() -> Weight;
+    /// `on_initialize` at a session boundary with a queued set: reads the queue, writes the
+    /// set, the set id, the session index and the digest log.
+    fn new_session() -> Weight;
+    /// `on_initialize` in any other block: reads the session length.
+    fn no_session() -> Weight;
+}
+
+/// Weights for the reference machine.
+pub struct GhostWeight;
+
+impl WeightInfo for GhostWeight {
+    fn add_validator() -> Weight {
+        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(2, 1))
+    }
+    fn remove_validator() -> Weight {
+        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(2, 1))
+    }
+    fn new_session() -> Weight {
+        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 5))
+    }
+    fn no_session() -> Weight {
+        ROCKS_DB_WEIGHT.reads_writes(1, 0)
+    }
+}
+
+/// Unit weights for tests.
+impl WeightInfo for () {
+    fn add_validator() -> Weight {
+        Weight(1)
+    }
+    fn remove_validator() -> Weight {
+        Weight(1)
+    }
+    fn new_session() -> Weight {
+        Weight(1)
+    }
+    fn no_session() -> Weight {
+        Weight(1)
+    }
+}

@@ -1,0 +1,93 @@
+//! `ghostchain --chain solo --validator --key //Alice`: one authority authoring in its Aura
+//! slots (not instant sealing), finalizing what it seals.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ghost_e2e::{Node, binary};
+use ghost_rpc::ChainApiClient;
+
+const SOLO_SLOT_MS: u64 = 500;
+
+#[test]
+fn solo_authority_authors_one_block_per_slot_and_finalizes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start_with(
+        dir.path(),
+        &["--chain", "solo", "--validator", "--key", "//Alice"],
+        &[],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = node.client().await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let head = loop {
+            let head = ChainApiClient::header(&client, None)
+                .await
+                .unwrap()
+                .unwrap();
+            if head.number >= 4 {
+                break head;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no 4 blocks in 20 s:\n{}",
+                node.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        // Walk back: each block sits at the start of its own slot, slots strictly increase.
+        let mut header = head.clone();
+        while header.number > 0 {
+            let parent = ChainApiClient::header(&client, Some(header.parent_hash))
+                .await
+                .unwrap()
+                .unwrap();
+            let slot = header.slot().expect("slot");
+            assert_eq!(header.timestamp_ms / SOLO_SLOT_MS, slot);
+            assert_eq!(
+                header.timestamp_ms % SOLO_SLOT_MS,
+                0,
+                "authored at its slot's start"
+            );
+            if let Some(parent_slot) = parent.slot() {
+                assert!(slot > parent_slot, "slot {slot} after {parent_slot}");
+            }
+            header = parent;
+        }
+        // Empty slots still get blocks: no transactions were sent. The sole voter finalizes.
+        let finalized = ChainApiClient::finalized_head(&client).await.unwrap();
+        let finalized = ChainApiClient::header(&client, Some(finalized))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            finalized.number >= head.number,
+            "finalized #{} behind #{}",
+            finalized.number,
+            head.number
+        );
+    });
+}
+
+#[test]
+fn a_key_that_is_not_an_authority_is_refused_at_start() {
+    let out = Command::new(binary("ghostchain"))
+        .args([
+            "--chain",
+            "solo",
+            "--validator",
+            "--key",
+            "//Bob",
+            "--no-bridge",
+            "--no-prometheus",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not an authority of chain `solo`"),
+        "{stderr}"
+    );
+}
