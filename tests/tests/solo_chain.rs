@@ -1,9 +1,10 @@
 //! `ghostchain --chain solo --validator --key //Alice`: one authority authoring in its Aura
-//! slots (not instant sealing), finalizing what it seals.
+//! slots (not instant sealing), finalizing what it seals with its own GRANDPA justification.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use ghost_consensus::grandpa::GrandpaJustification;
 use ghost_e2e::{Node, binary};
 use ghost_rpc::ChainApiClient;
 
@@ -67,6 +68,31 @@ fn solo_authority_authors_one_block_per_slot_and_finalizes_it() {
             finalized.number,
             head.number
         );
+        // Each sealed block carries the sole voter's GRANDPA justification: anyone can check it
+        // against the genesis voter set.
+        let hash = finalized.hash();
+        let block = ChainApiClient::block(&client, Some(hash))
+            .await
+            .unwrap()
+            .unwrap();
+        let justifications = block.justifications.expect("a justification");
+        assert_eq!(justifications.len(), 1);
+        let genesis = ChainApiClient::block_hash(&client, Some(0))
+            .await
+            .unwrap()
+            .unwrap();
+        let verify = |voter: &str| {
+            GrandpaJustification::decode_and_verify(
+                &justifications[0].0,
+                hash,
+                finalized.number,
+                &genesis,
+                0,
+                &[ghost_primitives::Pair::dev(voter).public()],
+            )
+        };
+        verify("Alice").expect("a valid single-voter justification");
+        assert!(verify("Bob").is_err(), "not valid for another voter set");
     });
 }
 

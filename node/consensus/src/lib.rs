@@ -14,11 +14,15 @@
 //!   [`import_queue::BlockImport`]; blocks with unknown parents are held (bounded) until their
 //!   parent arrives.
 //!
-//! Still to come on this seam (see `docs/ARCHITECTURE.md`): the GRANDPA environment, the message
-//! transport and the simulated network.
+//! - [`grandpa`]: vote signing payloads (chain, round, set id) and justifications, verified
+//!   against the voter set with `finality-grandpa`'s commit validation.
+//!
+//! Still to come on this seam (see `docs/ARCHITECTURE.md`): the GRANDPA voter environment, the
+//! message transport and the simulated network.
 
 pub mod aura;
 pub mod clock;
+pub mod grandpa;
 pub mod import_queue;
 
 pub use aura::{AuraError, AuraParams, Slot};

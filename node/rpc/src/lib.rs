@@ -49,7 +49,8 @@ pub struct Health {
 pub struct SignedBlock {
     /// The block.
     pub block: BlockJson,
-    /// Finality proofs (`null` until GRANDPA lands).
+    /// Finality proofs: the SCALE `GrandpaJustification` stored with a finalized block, or
+    /// `null` (most finalized blocks are final through a descendant's justification).
     pub justifications: Option<Vec<Bytes>>,
 }
 

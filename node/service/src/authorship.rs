@@ -148,7 +148,12 @@ impl Author {
             .digest
             .logs
             .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
-        let imported = self.client.import_own(built, self.instant_finality)?;
+        let imported = match self.sole_voter_justification(&parent, &built.block.header)? {
+            Some(justification) if self.instant_finality => {
+                self.client.import_own_final(built, justification)?
+            }
+            _ => self.client.import_own(built, false)?,
+        };
         tracing::info!(
             target: LOG_TARGET,
             "✨ Sealed block #{} ({}) with {} extrinsics",
@@ -160,6 +165,46 @@ impl Author {
         Ok(Some(imported))
     }
 
+    /// When this node's key is the whole voter set of `parent`'s state, its own precommit for
+    /// `header` is a GRANDPA supermajority: the justification finalizing it (the round is the
+    /// block number). `None` when other voters exist: finality then needs their votes.
+    fn sole_voter_justification(
+        &self,
+        parent: &ghost_primitives::Header,
+        header: &ghost_primitives::Header,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        use ghost_consensus::grandpa::{
+            Commit, GrandpaJustification, Message, Precommit, SignedPrecommit, sign_message,
+        };
+        let (voters, set_id) = self.client.authorities_at(parent)?;
+        if voters != [self.key.public()] {
+            return Ok(None);
+        }
+        let precommit = Precommit::new(header.hash(), header.number);
+        let round = header.number;
+        let signature = sign_message(
+            &self.key,
+            &self.client.genesis_hash(),
+            round,
+            set_id,
+            &Message::Precommit(precommit.clone()),
+        );
+        let justification = GrandpaJustification {
+            round,
+            commit: Commit {
+                target_hash: header.hash(),
+                target_number: header.number,
+                precommits: vec![SignedPrecommit {
+                    precommit,
+                    signature,
+                    id: self.key.public(),
+                }],
+            },
+            votes_ancestries: vec![],
+        };
+        Ok(Some(justification.encode()))
+    }
+
     fn after_import(&self, imported: &ImportedBlock, invalid: &[Hash]) {
         self.pool.remove_invalid(invalid);
         // Included transactions leave the pool before their watchers hear of the block, so
@@ -167,7 +212,7 @@ impl Author {
         if let Err(e) = crate::pool_api::maintain_pool(&self.client, &self.pool, imported) {
             tracing::error!(target: LOG_TARGET, error = %e, "pool maintenance failed");
         }
-        if self.instant_finality {
+        if matches!(self.client.db().finalized(), Ok((hash, _)) if hash == imported.hash) {
             self.pool
                 .notify_finalized(imported.hash, &imported.tx_hashes);
         }

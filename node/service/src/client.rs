@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ghost_consensus::aura::{self, AuraError, AuraParams};
+use ghost_consensus::grandpa::{GrandpaJustification, JustificationError};
 use ghost_consensus::{Clock, SystemClock};
 use ghost_primitives::{AccountId, BlockNumber, Hash, Header};
 use ghost_runtime::builder::{BuiltBlock, execute_block};
@@ -52,6 +53,21 @@ pub enum ClientError {
     /// A stored body does not decode.
     #[error("corrupt block body of {0}")]
     CorruptBody(Hash),
+    /// A justification that does not prove finality.
+    #[error("justification: {0}")]
+    Justification(#[from] JustificationError),
+    /// A justification by a voter set whose enacting block is not final yet.
+    #[error(
+        "block #{number} is voted on by set {set_id}, but the finalized block's set is {finalized_set_id}: finalize the set change first"
+    )]
+    SetChangeNotFinal {
+        /// The block.
+        number: BlockNumber,
+        /// The set that would finalize it.
+        set_id: u64,
+        /// The set of the finalized block.
+        finalized_set_id: u64,
+    },
     /// The block is on a fork that does not contain the finalized block.
     #[error("block #{number} is not a descendant of the finalized block #{finalized}")]
     BelowFinalized {
@@ -348,6 +364,19 @@ impl Client {
         origin: BlockOrigin,
         finalize: bool,
     ) -> Result<Arc<ImportedBlock>, ClientError> {
+        let finality = finalize.then_some(None);
+        self.import_inner(block, origin, finality)
+    }
+
+    /// Imports `block`; with `finality`, finalizes it in the same batch, storing the given
+    /// justification.
+    fn import_inner(
+        &self,
+        block: Block,
+        origin: BlockOrigin,
+        finality: Option<Option<Vec<u8>>>,
+    ) -> Result<Arc<ImportedBlock>, ClientError> {
+        let finalize = finality.is_some();
         let started = Instant::now();
         let _guard = self.import_lock.lock();
         let hash = block.header.hash();
@@ -376,7 +405,7 @@ impl Client {
             tx_hashes: tx_hashes.clone(),
             new_best: is_new_best,
             finalized: finalize.then_some(hash),
-            justification: None,
+            justification: finality.flatten(),
             domain_changes: None,
         })?;
         self.metrics
@@ -400,6 +429,50 @@ impl Client {
         Ok(imported)
     }
 
+    /// Finalizes block `hash` with a GRANDPA `justification` (SCALE
+    /// [`GrandpaJustification`]) after verifying it against the voter set that finalizes the
+    /// block: the set in its parent's state, which must be the set of the last finalized block
+    /// (a later set votes only once the block that enacts it is final). The block may be off
+    /// the best chain: the best chain moves onto it. The justification is stored with the block.
+    pub fn import_justification(
+        &self,
+        hash: Hash,
+        justification: Vec<u8>,
+    ) -> Result<ghost_storage::CommitOutcome, ClientError> {
+        let _guard = self.import_lock.lock();
+        let header = self
+            .db
+            .header(&hash)?
+            .ok_or(StorageError::UnknownBlock { hash })?;
+        let parent = self
+            .db
+            .header(&header.parent_hash)?
+            .ok_or(ClientError::UnknownParent(header.parent_hash))?;
+        let (voters, set_id) = self.authorities_at(&parent)?;
+        let (_, finalized) = self.finalized()?;
+        let (_, finalized_set_id) = self.authorities_at(&finalized)?;
+        if set_id != finalized_set_id {
+            return Err(ClientError::SetChangeNotFinal {
+                number: header.number,
+                set_id,
+                finalized_set_id,
+            });
+        }
+        GrandpaJustification::decode_and_verify(
+            &justification,
+            hash,
+            header.number,
+            &self.genesis_hash,
+            set_id,
+            &voters,
+        )?;
+        let outcome = self.db.set_finalized(hash, Some(justification))?;
+        self.update_height_metrics()?;
+        tracing::debug!(target: LOG_TARGET, number = header.number, %hash, "finalized by justification");
+        let _ = self.finalized.send(header);
+        Ok(outcome)
+    }
+
     /// Imports a block this node built and sealed.
     pub fn import_own(
         &self,
@@ -411,6 +484,20 @@ impl Client {
             events: built.events,
         };
         self.import_block(built.block, origin, finalize)
+    }
+
+    /// Imports a block this node built and sealed, finalized at once with `justification` (the
+    /// sole voter's own GRANDPA commit), in the block's own batch.
+    pub fn import_own_final(
+        &self,
+        built: BuiltBlock,
+        justification: Vec<u8>,
+    ) -> Result<Arc<ImportedBlock>, ClientError> {
+        let origin = BlockOrigin::Own {
+            state_nodes: built.state_nodes,
+            events: built.events,
+        };
+        self.import_inner(built.block, origin, Some(Some(justification)))
     }
 
     fn update_height_metrics(&self) -> Result<(), ClientError> {

@@ -290,3 +290,79 @@ fn a_reorg_puts_the_retracted_blocks_transactions_back_into_the_pool() {
     assert_eq!(chain.client.best().unwrap().0, a3.header.hash());
     assert!(!pool.contains(&transfer.hash()));
 }
+
+/// A justification of `target` with precommits by `signers` in round 1 of set 0.
+fn justify(chain: &Chain, target: &Header, signers: &[&str]) -> Vec<u8> {
+    use ghost_consensus::grandpa::{
+        Commit, GrandpaJustification, Message, Precommit, SignedPrecommit, sign_message,
+    };
+    let precommits = signers
+        .iter()
+        .map(|name| {
+            let pair = Pair::dev(name);
+            let precommit = Precommit::new(target.hash(), target.number);
+            let signature = sign_message(
+                &pair,
+                &chain.client.genesis_hash(),
+                1,
+                0,
+                &Message::Precommit(precommit.clone()),
+            );
+            SignedPrecommit {
+                precommit,
+                signature,
+                id: pair.public(),
+            }
+        })
+        .collect();
+    GrandpaJustification {
+        round: 1,
+        commit: Commit {
+            target_hash: target.hash(),
+            target_number: target.number,
+            precommits,
+        },
+        votes_ancestries: vec![],
+    }
+    .encode()
+}
+
+#[test]
+fn a_justification_by_the_whole_set_finalizes_a_block_even_off_the_best_chain() {
+    let chain = chain();
+    let g = genesis(&chain);
+    let a1 = block_in(&chain, &g, 1_000);
+    let a2 = block_in(&chain, &a1.header, 1_001);
+    let b1 = block_in(&chain, &g, 1_002);
+    for block in [&a1, &a2, &b1] {
+        import(&chain, block).unwrap();
+    }
+    assert_eq!(chain.client.best().unwrap().0, a2.header.hash());
+    let mut finalized = chain.client.subscribe_finalized();
+
+    // Two of three is below the supermajority of a three-voter set.
+    let weak = justify(&chain, &b1.header, &["Alice", "Bob"]);
+    assert!(matches!(
+        chain.client.import_justification(b1.header.hash(), weak),
+        Err(ClientError::Justification(_))
+    ));
+    assert_eq!(chain.client.finalized().unwrap().1.number, 0);
+
+    let strong = justify(&chain, &b1.header, &["Alice", "Bob", "Charlie"]);
+    let outcome = chain
+        .client
+        .import_justification(b1.header.hash(), strong.clone())
+        .unwrap();
+    assert_eq!(chain.client.finalized().unwrap().0, b1.header.hash());
+    assert_eq!(
+        chain.client.best().unwrap().0,
+        b1.header.hash(),
+        "best moves onto it"
+    );
+    assert_eq!(outcome.pruned.len(), 2, "fork a loses its blocks");
+    assert_eq!(
+        chain.client.db().justification(&b1.header.hash()).unwrap(),
+        Some(strong)
+    );
+    assert_eq!(finalized.try_recv().unwrap().hash(), b1.header.hash());
+}

@@ -54,12 +54,19 @@ impl ChainApiServer for ChainRpc {
             .iter()
             .map(|xt| Bytes(xt.encode()))
             .collect();
+        let justifications = self
+            .0
+            .client
+            .db()
+            .justification(&hash)
+            .map_err(|e| RpcError::from(crate::client::ClientError::from(e)))?
+            .map(|j| vec![Bytes(j)]);
         Ok(Some(SignedBlock {
             block: BlockJson {
                 header: block.header,
                 extrinsics,
             },
-            justifications: None,
+            justifications,
         }))
     }
 
