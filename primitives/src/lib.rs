@@ -12,6 +12,8 @@
 //!   and, later, finality items.
 //! - [`DomainName`], [`namehash`], [`DnsRecord`], [`Web3Records`]: names and records as the
 //!   chain stores them.
+//! - [`EnsName`], [`ens_namehash`], [`EthAddress`], [`normalize`]: ENS names in ENSIP-15 normal
+//!   form, their keccak-256 namehash and Ethereum addresses, for the ENS bridge.
 //! - [`SignedExtrinsic`]: a call signed over the call, nonce, mortality era, tip, genesis hash and
 //!   runtime `spec_version`.
 
@@ -21,11 +23,13 @@ pub mod bytes;
 pub mod consensus;
 pub mod crypto;
 pub mod ed25519;
+pub mod ens;
 pub mod extrinsic;
 pub mod hash;
 pub mod header;
 pub mod merkle;
 pub mod names;
+pub mod normalize;
 pub mod records;
 pub mod transaction_validity;
 pub mod version;
@@ -35,6 +39,7 @@ pub use block::Block;
 pub use bytes::Bytes;
 pub use consensus::{GrandpaLog, GrandpaVoter, ScheduledChange};
 pub use crypto::{AccountId, KeyError, Pair, Signature};
+pub use ens::{EnsName, EnsNameError, EthAddress, ens_namehash, keccak256};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};
 pub use hash::{Hash, blake3_256};
 pub use header::{
