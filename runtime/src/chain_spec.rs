@@ -4,8 +4,9 @@
 //! whose `validators` section is the first authority set (in genesis *state*, so the genesis
 //! hash commits to it) and whose `sudo` key may change it. `dev` is one validator (Alice) with
 //! instant sealing; `solo` is Alice alone authoring in Aura slots; `local` is Alice, Bob and
-//! Charlie. All fund the six dev accounts and make Alice the sudo key. Any other spec is loaded
-//! from a JSON file.
+//! Charlie. All fund the six dev accounts and make Alice the sudo key, and make Dave, Eve and
+//! Ferdie ENS oracles with threshold two, so a node plus three `ens-oracle` processes is a
+//! complete bridge. Any other spec is loaded from a JSON file.
 
 use ghost_primitives::crypto::{DEV_ACCOUNTS, Pair};
 use ghost_primitives::{AccountId, Balance};
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::balances::FeeSchedule;
 use crate::domains::DomainParams;
 use crate::genesis::RuntimeGenesisConfig;
-use crate::{GHOST, TREASURY, balances, domains, sudo, system, validators};
+use crate::{GHOST, TREASURY, balances, domains, ens_bridge, sudo, system, validators};
 
 /// What kind of chain this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +115,21 @@ pub fn dev_domain_params() -> DomainParams {
 /// Blocks per session on the built-in chains: validator-set changes take effect at multiples.
 pub const DEV_SESSION_LENGTH: u64 = 20;
 
+/// The ENS oracles of the built-in chains: Dave, Eve and Ferdie, two of whom must agree.
+/// (Not Alice or Bob, so that an oracle process and a user of those keys never race for nonces.)
+pub const DEV_ENS_ORACLES: [&str; 3] = ["Dave", "Eve", "Ferdie"];
+
+fn dev_ens_bridge() -> ens_bridge::GenesisConfig {
+    ens_bridge::GenesisConfig {
+        oracles: DEV_ENS_ORACLES
+            .iter()
+            .map(|name| Pair::dev(name).public())
+            .collect(),
+        threshold: 2,
+        params: ens_bridge::BridgeParams::default(),
+    }
+}
+
 fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
     let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
         .iter()
@@ -140,6 +156,7 @@ fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
         sudo: sudo::GenesisConfig {
             key: Some(Pair::dev("Alice").public()),
         },
+        ens_bridge: dev_ens_bridge(),
     }
 }
 

@@ -6,7 +6,7 @@ use ghost_support::ext::EmptyBackend;
 use ghost_support::{Ext, with_externalities};
 use ghost_trie::TrieHash;
 
-use crate::{Runtime, balances, domains, sudo, system, validators};
+use crate::{Runtime, balances, domains, ens_bridge, sudo, system, validators};
 
 /// The genesis configuration of every pallet.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -26,6 +26,9 @@ pub struct RuntimeGenesisConfig {
     /// Sudo pallet: the key that may dispatch as root, if any.
     #[serde(default)]
     pub sudo: sudo::GenesisConfig,
+    /// ENS bridge: oracles, threshold, parameters (no oracles: the bridge is off).
+    #[serde(default)]
+    pub ens_bridge: ens_bridge::GenesisConfig,
 }
 
 /// The genesis block and its state.
@@ -48,6 +51,9 @@ pub enum GenesisError {
     /// The validators section is invalid.
     #[error("validators genesis: {0}")]
     Validators(#[from] validators::GenesisError),
+    /// The ENS bridge section is invalid.
+    #[error("ens bridge genesis: {0}")]
+    EnsBridge(#[from] ens_bridge::GenesisError),
 }
 
 impl RuntimeGenesisConfig {
@@ -60,6 +66,7 @@ impl RuntimeGenesisConfig {
             self.domains.build()?;
             self.validators.build::<Runtime>()?;
             self.sudo.build();
+            self.ens_bridge.build::<Runtime>()?;
             Ok(())
         })?;
         let pairs = ext

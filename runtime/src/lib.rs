@@ -17,6 +17,7 @@
 pub mod api;
 pub mod builder;
 pub mod chain_spec;
+pub mod ens;
 pub mod executive;
 pub mod genesis;
 pub mod names;
@@ -30,6 +31,7 @@ use parity_scale_codec::{Decode, Encode};
 pub use pallet_balances as balances;
 pub use pallet_contracts as contracts;
 pub use pallet_domains as domains;
+pub use pallet_ens_bridge as ens_bridge;
 pub use pallet_sudo as sudo;
 pub use pallet_system as system;
 pub use pallet_validators as validators;
@@ -109,6 +111,23 @@ impl sudo::Config for Runtime {
     }
 }
 
+/// How many blocks an ENS link request stays pending: 8 hours of 2-second slots, under the
+/// domains pallet's one-day commitment limit (see [`ens`]).
+pub const ENS_REQUEST_LIFETIME: ghost_primitives::BlockNumber = 14_400;
+
+impl ens_bridge::Config for Runtime {
+    type Currency = Balances;
+    type Names = ens::EnsGhostNames;
+    type EnsBridgeWeightInfo = ens_bridge::weights::GhostWeight;
+    /// 1 GHOST while a request is pending.
+    const REQUEST_DEPOSIT: Balance = GHOST;
+    const REQUEST_LIFETIME: ghost_primitives::BlockNumber = ENS_REQUEST_LIFETIME;
+    /// One year.
+    const LINK_REGISTRATION_MS: u64 = domains::YEAR_MS;
+    const MAX_ATTESTATIONS_PER_BLOCK: u32 = 256;
+    const MAX_ORACLES: u32 = 16;
+}
+
 /// The system pallet of this runtime.
 pub type System = system::Pallet<Runtime>;
 /// The balances pallet of this runtime.
@@ -121,6 +140,8 @@ pub type Contracts = contracts::Pallet<Runtime>;
 pub type Validators = validators::Pallet<Runtime>;
 /// The sudo pallet of this runtime.
 pub type Sudo = sudo::Pallet<Runtime>;
+/// The ENS bridge of this runtime.
+pub type EnsBridge = ens_bridge::Pallet<Runtime>;
 
 /// A call to any pallet. The variant index is the pallet index (never reused).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
@@ -143,6 +164,9 @@ pub enum RuntimeCall {
     /// The sudo pallet.
     #[codec(index = 5)]
     Sudo(sudo::Call),
+    /// The ENS bridge.
+    #[codec(index = 6)]
+    EnsBridge(ens_bridge::Call),
 }
 
 /// An event of any pallet.
@@ -166,6 +190,9 @@ pub enum RuntimeEvent {
     /// The sudo pallet.
     #[codec(index = 5)]
     Sudo(sudo::Event),
+    /// The ENS bridge.
+    #[codec(index = 6)]
+    EnsBridge(ens_bridge::Event),
 }
 
 impl From<system::Event> for RuntimeEvent {
@@ -216,6 +243,18 @@ impl From<sudo::Call> for RuntimeCall {
     }
 }
 
+impl From<ens_bridge::Event> for RuntimeEvent {
+    fn from(e: ens_bridge::Event) -> Self {
+        RuntimeEvent::EnsBridge(e)
+    }
+}
+
+impl From<ens_bridge::Call> for RuntimeCall {
+    fn from(call: ens_bridge::Call) -> Self {
+        RuntimeCall::EnsBridge(call)
+    }
+}
+
 impl From<system::Call> for RuntimeCall {
     fn from(call: system::Call) -> Self {
         RuntimeCall::System(call)
@@ -250,6 +289,7 @@ impl RuntimeCall {
             RuntimeCall::Contracts(call) => Contracts::dispatch_info(call),
             RuntimeCall::Validators(call) => Validators::dispatch_info(call),
             RuntimeCall::Sudo(call) => Sudo::dispatch_info(call),
+            RuntimeCall::EnsBridge(call) => EnsBridge::dispatch_info(call),
         }
     }
 
@@ -262,6 +302,7 @@ impl RuntimeCall {
             RuntimeCall::Contracts(call) => Contracts::dispatch(call, origin),
             RuntimeCall::Validators(call) => Validators::dispatch(call, origin),
             RuntimeCall::Sudo(call) => Sudo::dispatch(call, origin),
+            RuntimeCall::EnsBridge(call) => EnsBridge::dispatch(call, origin),
         }
     }
 
@@ -274,6 +315,7 @@ impl RuntimeCall {
             RuntimeCall::Contracts(call) => format!("Contracts.{}", call.name()),
             RuntimeCall::Validators(call) => format!("Validators.{}", call.name()),
             RuntimeCall::Sudo(call) => format!("Sudo.{}", call.name()),
+            RuntimeCall::EnsBridge(call) => format!("EnsBridge.{}", call.name()),
         }
     }
 }
@@ -326,6 +368,7 @@ pub fn integrity_test() {
     Contracts::integrity_test();
     Validators::integrity_test();
     Sudo::integrity_test();
+    EnsBridge::integrity_test();
 }
 
 /// The JSON metadata of the runtime (`state_getMetadata`).
@@ -339,6 +382,7 @@ pub fn metadata() -> serde_json::Value {
             Contracts::metadata(3),
             Validators::metadata(4),
             Sudo::metadata(5),
+            EnsBridge::metadata(6),
         ],
         "extrinsic": {
             "format": "SCALE SignedExtrinsic { signer: [u8;32], signature: [u8;64], extra: { era, compact nonce, compact tip }, call: RuntimeCall }",

@@ -85,6 +85,7 @@ pub fn event_json(event: &RuntimeEvent) -> EventJson {
         RuntimeEvent::Contracts(e) => ("Contracts", e.name(), serde_json::to_value(e)),
         RuntimeEvent::Validators(e) => ("Validators", e.name(), serde_json::to_value(e)),
         RuntimeEvent::Sudo(e) => ("Sudo", e.name(), serde_json::to_value(e)),
+        RuntimeEvent::EnsBridge(e) => ("EnsBridge", e.name(), serde_json::to_value(e)),
     };
     // Pallet events serialize as `{ "variantName": { fields } }`: keep the fields.
     let fields = match value {
