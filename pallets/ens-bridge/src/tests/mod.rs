@@ -9,9 +9,11 @@
 //! - `attestations`: thresholds, links, syncs, stale/conflicting/rogue attestations, owner
 //!   changes, unlink, bounds.
 //! - `governance`: the oracle set, parameters and genesis checks.
+//! - `properties`: proptests of the threshold against a rogue oracle.
 
 mod attestations;
 mod governance;
+mod properties;
 mod requests;
 mod signatures;
 
