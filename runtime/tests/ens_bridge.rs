@@ -11,6 +11,7 @@ use ghost_runtime::ens_bridge::eth::EthKey;
 use ghost_runtime::ens_bridge::{self, LinkStatus};
 use ghost_runtime::{EnsBridge, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, sign_extrinsic};
 use ghost_trie::MemoryNodeStore;
+use parity_scale_codec::{Decode, Encode};
 
 /// web3.js's documented example key.
 const ETH_SECRET: [u8; 32] = [
@@ -194,4 +195,45 @@ fn a_non_oracle_attestation_fails_in_its_block() {
         0,
     )]);
     assert_eq!(failures(&block), vec!["EnsBridge.NotOracle".to_string()]);
+}
+
+#[test]
+fn metadata_and_encoding_name_the_bridge_at_index_six() {
+    let meta = ghost_runtime::metadata();
+    let bridge = meta["pallets"]
+        .as_array()
+        .expect("pallets")
+        .iter()
+        .find(|p| p["name"] == "EnsBridge")
+        .expect("EnsBridge in the metadata");
+    assert_eq!(bridge["index"], 6);
+    let calls: Vec<(&str, u64)> = bridge["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["index"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            ("RegisterEnsDomain", 0),
+            ("SubmitAttestation", 1),
+            ("Unlink", 2),
+            ("CancelRequest", 3),
+            ("SetOracles", 4),
+            ("SetParams", 5),
+        ]
+    );
+    // Pallet index, call index, then the SCALE fields: clients build these bytes.
+    let call = RuntimeCall::EnsBridge(ens_bridge::Call::Unlink {
+        ens_name: EnsName::parse("a.eth").unwrap(),
+    });
+    assert_eq!(
+        call.encode(),
+        vec![6, 2, 5 << 2, b'a', b'.', b'e', b't', b'h']
+    );
+    assert_eq!(RuntimeCall::decode(&mut &call.encode()[..]).unwrap(), call);
+    // A non-normalised ENS name does not decode.
+    let bad = [6, 2, 5 << 2, b'A', b'.', b'e', b't', b'h'];
+    assert!(RuntimeCall::decode(&mut &bad[..]).is_err());
 }
