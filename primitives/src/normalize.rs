@@ -10,7 +10,8 @@
 //! ENSIP-15 1.11.1 on Unicode 17.0.0; its own test suite (`tests.json` of the reference
 //! implementation) passes.
 //!
-//! The spec tables are loaded once per process ([`normalize_ens`] keeps them in a `OnceLock`).
+//! The spec tables are loaded once per process ([`normalize_ens`] keeps them in a `OnceLock`);
+//! [`warm_up`] loads them ahead of time.
 //!
 //! # Where it is applied
 //! Clients normalise what a user typed before signing or sending it. The chain only *checks*:
@@ -32,6 +33,12 @@ pub struct NormalizeError {
 fn normalizer() -> &'static EnsNameNormalizer {
     static NORMALIZER: OnceLock<EnsNameNormalizer> = OnceLock::new();
     NORMALIZER.get_or_init(EnsNameNormalizer::default)
+}
+
+/// Loads the ENSIP-15 tables now (0.7 s in a dev build) instead of at the first ENS name, so a
+/// node can pay it at startup rather than while importing or authoring a block.
+pub fn warm_up() {
+    normalizer();
 }
 
 /// The ENSIP-15 normalisation of `input` (`"Nick.ETH"` → `"nick.eth"`), or why there is none.
