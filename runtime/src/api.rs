@@ -482,3 +482,63 @@ pub fn contract_info(
         Contracts::contract_info(address)
     })
 }
+
+// ---- ENS bridge ----
+
+use ghost_primitives::EnsName;
+
+use crate::EnsBridge;
+use crate::ens_bridge::{Link, PendingRequest};
+
+/// The most pending requests [`ens_pending`] returns.
+pub const MAX_ENS_PENDING: usize = 1_000;
+
+/// The link of `ens_name` at `header` (`ens_link`).
+pub fn ens_link(
+    store: &dyn NodeStore,
+    header: &Header,
+    ens_name: &EnsName,
+) -> Result<Option<Link>, ApiError> {
+    with_state(store, header.state_root, || EnsBridge::link(ens_name))
+}
+
+/// The ENS name linked to `ghost_name` at `header` (`ens_reverse`).
+pub fn ens_reverse(
+    store: &dyn NodeStore,
+    header: &Header,
+    ghost_name: &DomainName,
+) -> Result<Option<EnsName>, ApiError> {
+    with_state(store, header.state_root, || EnsBridge::reverse(ghost_name))
+}
+
+/// Pending link requests at `header`, in ENS-node order, at most `limit` (capped at
+/// [`MAX_ENS_PENDING`]) (`ens_pending`).
+pub fn ens_pending(
+    store: &dyn NodeStore,
+    header: &Header,
+    limit: usize,
+) -> Result<Vec<PendingRequest>, ApiError> {
+    with_state(store, header.state_root, || {
+        EnsBridge::all_pending(limit.min(MAX_ENS_PENDING))
+    })
+}
+
+/// The oracle set and threshold at `header` (`ens_oracles`).
+pub fn ens_oracles(
+    store: &dyn NodeStore,
+    header: &Header,
+) -> Result<(Vec<AccountId>, u32), ApiError> {
+    with_state(store, header.state_root, || {
+        (EnsBridge::oracles(), EnsBridge::threshold())
+    })
+}
+
+/// The exact link message the ENS owner must sign for `who` (shown by `ghost ens message`).
+pub fn ens_link_message(
+    ens_name: &EnsName,
+    ghost_name: &DomainName,
+    who: &AccountId,
+    genesis_hash: &ghost_primitives::Hash,
+) -> String {
+    crate::ens_bridge::eth::link_message(ens_name, ghost_name, who, genesis_hash)
+}

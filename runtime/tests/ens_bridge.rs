@@ -69,10 +69,6 @@ impl Chain {
         self.head = built.block.header.clone();
         built
     }
-
-    fn read<R>(&self, f: impl FnOnce() -> R) -> R {
-        api::with_state(&self.store, self.head.state_root, f).expect("head state readable")
-    }
 }
 
 fn dev(name: &str) -> AccountId {
@@ -106,7 +102,7 @@ fn failures(built: &BuiltBlock) -> Vec<String> {
 #[test]
 fn dev_spec_makes_dave_eve_and_ferdie_oracles_with_threshold_two() {
     let chain = Chain::dev();
-    let (oracles, threshold) = chain.read(|| (EnsBridge::oracles(), EnsBridge::threshold()));
+    let (oracles, threshold) = api::ens_oracles(&chain.store, &chain.head).unwrap();
     let mut expected: Vec<AccountId> = DEV_ENS_ORACLES.iter().map(|n| dev(n)).collect();
     expected.sort();
     assert_eq!(oracles, expected);
@@ -133,6 +129,10 @@ fn a_block_with_two_attestations_links_and_its_records_resolve() {
         "GhostChain ENS link\nENS name: alice.eth\nGhost name: alice.ghost\nGhost account: {alice}\nGenesis hash: {}",
         chain.genesis.hash()
     );
+    assert_eq!(
+        api::ens_link_message(&ens_name, &ghost_name, &alice, &chain.genesis.hash()),
+        message
+    );
     let request = RuntimeCall::EnsBridge(ens_bridge::Call::RegisterEnsDomain {
         ens_name: ens_name.clone(),
         ghost_name: ghost_name.clone(),
@@ -141,7 +141,9 @@ fn a_block_with_two_attestations_links_and_its_records_resolve() {
     });
     let block1 = chain.produce(vec![chain.signed("Alice", request, 0)]);
     assert_eq!(failures(&block1), Vec::<String>::new());
-    assert!(chain.read(|| EnsBridge::pending(&ens_name)).is_some());
+    let pending = api::ens_pending(&chain.store, &chain.head, 10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].ghost_account, alice);
 
     let mut records = Web3Records::default();
     records
@@ -155,13 +157,19 @@ fn a_block_with_two_attestations_links_and_its_records_resolve() {
         chain.signed("Eve", attestation(101, key.address(), &records), 0),
     ]);
     assert_eq!(failures(&block2), Vec::<String>::new());
-    let link = chain.read(|| EnsBridge::link(&ens_name)).expect("linked");
+    let link = api::ens_link(&chain.store, &chain.head, &ens_name)
+        .unwrap()
+        .expect("linked");
     assert_eq!(link.ghost_account, alice);
     assert_eq!(link.status, LinkStatus::Active);
     assert_eq!(link.eth_block_number, 101);
     assert_eq!(
-        chain.read(|| EnsBridge::reverse(&ghost_name)),
+        api::ens_reverse(&chain.store, &chain.head, &ghost_name).unwrap(),
         Some(ens_name.clone())
+    );
+    assert_eq!(
+        api::ens_pending(&chain.store, &chain.head, 10).unwrap(),
+        Vec::new()
     );
     let resolution = api::resolve(&chain.store, &chain.head, &ghost_name, None)
         .unwrap()
