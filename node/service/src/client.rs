@@ -84,6 +84,31 @@ pub enum ClientError {
     State(#[from] api::ApiError),
 }
 
+impl ClientError {
+    /// A short label for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ClientError::Storage(_) => "storage",
+            ClientError::Execution(BlockError::StateRootMismatch { .. }) => "state_root",
+            ClientError::Execution(BlockError::DigestMismatch) => "digest",
+            ClientError::Execution(BlockError::InvalidExtrinsic { .. }) => "invalid_extrinsic",
+            ClientError::Execution(_) => "execution",
+            ClientError::Genesis(_) => "genesis",
+            ClientError::GenesisMismatch { .. } => "genesis_mismatch",
+            ClientError::BadSeal(AuraError::FutureSlot { .. }) => "future_slot",
+            ClientError::BadSeal(AuraError::SlotNotIncreasing { .. }) => "slot_not_increasing",
+            ClientError::BadSeal(AuraError::WrongAuthor { .. }) => "wrong_author",
+            ClientError::BadSeal(_) => "bad_seal",
+            ClientError::Justification(_) => "bad_justification",
+            ClientError::SetChangeNotFinal { .. } => "set_change_not_final",
+            ClientError::BelowFinalized { .. } => "below_finalized",
+            ClientError::CorruptBody(_) => "corrupt_body",
+            ClientError::UnknownParent(_) => "unknown_parent",
+            ClientError::State(_) => "state",
+        }
+    }
+}
+
 /// Where a block comes from.
 pub enum BlockOrigin {
     /// Built and sealed by this node: its state and events are already computed.
@@ -369,8 +394,31 @@ impl Client {
     }
 
     /// Imports `block`; with `finality`, finalizes it in the same batch, storing the given
-    /// justification.
+    /// justification. A refusal is counted in the metrics by its reason.
     fn import_inner(
+        &self,
+        block: Block,
+        origin: BlockOrigin,
+        finality: Option<Option<Vec<u8>>>,
+    ) -> Result<Arc<ImportedBlock>, ClientError> {
+        let result = self.import_checked(block, origin, finality);
+        if let Err(e) = &result {
+            self.count_refusal("block", e);
+        }
+        result
+    }
+
+    fn count_refusal(&self, kind: &'static str, error: &ClientError) {
+        self.metrics
+            .import_refused
+            .get_or_create(&crate::metrics::RefusalLabel {
+                kind,
+                reason: error.reason(),
+            })
+            .inc();
+    }
+
+    fn import_checked(
         &self,
         block: Block,
         origin: BlockOrigin,
@@ -435,6 +483,18 @@ impl Client {
     /// (a later set votes only once the block that enacts it is final). The block may be off
     /// the best chain: the best chain moves onto it. The justification is stored with the block.
     pub fn import_justification(
+        &self,
+        hash: Hash,
+        justification: Vec<u8>,
+    ) -> Result<ghost_storage::CommitOutcome, ClientError> {
+        let result = self.import_justification_checked(hash, justification);
+        if let Err(e) = &result {
+            self.count_refusal("justification", e);
+        }
+        result
+    }
+
+    fn import_justification_checked(
         &self,
         hash: Hash,
         justification: Vec<u8>,

@@ -20,6 +20,15 @@ pub struct MethodLabel {
     pub method: String,
 }
 
+/// Label of refused imports: what was refused and why.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabel {
+    /// `block` or `justification`.
+    pub kind: &'static str,
+    /// The error kind, e.g. `bad_seal`, `state_root`, `unknown_parent`.
+    pub reason: &'static str,
+}
+
 /// The node's metrics.
 pub struct Metrics {
     registry: Arc<parking_lot::Mutex<Registry>>,
@@ -35,6 +44,8 @@ pub struct Metrics {
     pub block_import_seconds: Histogram,
     /// JSON-RPC calls by method.
     pub rpc_calls: Family<MethodLabel, Counter>,
+    /// Blocks and justifications refused at import, by reason.
+    pub import_refused: Family<RefusalLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -53,6 +64,7 @@ impl Metrics {
         let pool_future = Gauge::default();
         let block_import_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let rpc_calls = Family::<MethodLabel, Counter>::default();
+        let import_refused = Family::<RefusalLabel, Counter>::default();
         registry.register(
             "block_height_best",
             "Best block number",
@@ -79,6 +91,11 @@ impl Metrics {
             block_import_seconds.clone(),
         );
         registry.register("rpc_calls", "JSON-RPC calls by method", rpc_calls.clone());
+        registry.register(
+            "import_refused",
+            "Blocks and justifications refused at import, by reason",
+            import_refused.clone(),
+        );
         Metrics {
             registry: Arc::new(parking_lot::Mutex::new(registry)),
             best_height,
@@ -87,6 +104,7 @@ impl Metrics {
             pool_future,
             block_import_seconds,
             rpc_calls,
+            import_refused,
         }
     }
 

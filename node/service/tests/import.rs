@@ -23,15 +23,16 @@ const VALIDATORS: [&str; 3] = ["Alice", "Bob", "Charlie"];
 /// test builds blocks: a block's state must exist before a child can be built on it.
 struct Chain {
     client: Arc<Client>,
+    metrics: Arc<Metrics>,
     author: Client,
     clock: Arc<ManualClock>,
 }
 
-fn client_with(clock: Arc<ManualClock>) -> Client {
+fn client_with(clock: Arc<ManualClock>, metrics: Arc<Metrics>) -> Client {
     Client::with_clock(
         Arc::new(Database::in_memory()),
         ChainSpec::local(),
-        Arc::new(Metrics::new()),
+        metrics,
         clock,
     )
     .expect("client")
@@ -39,9 +40,14 @@ fn client_with(clock: Arc<ManualClock>) -> Client {
 
 fn chain() -> Chain {
     let clock = Arc::new(ManualClock::new(1_000_000 * SLOT));
+    let metrics = Arc::new(Metrics::new());
     Chain {
-        client: Arc::new(client_with(clock.clone())),
-        author: client_with(Arc::new(ManualClock::new(u64::MAX / 4))),
+        client: Arc::new(client_with(clock.clone(), metrics.clone())),
+        metrics,
+        author: client_with(
+            Arc::new(ManualClock::new(u64::MAX / 4)),
+            Arc::new(Metrics::new()),
+        ),
         clock,
     }
 }
@@ -148,6 +154,15 @@ fn wrong_author_same_slot_and_future_slot_are_refused_and_nothing_is_written() {
     assert!(import(&chain, &future).is_ok());
     for refused in [&wrong, &same_slot] {
         assert_eq!(chain.client.header(&refused.header.hash()).unwrap(), None);
+    }
+    let metrics = chain.metrics.encode();
+    for reason in ["wrong_author", "slot_not_increasing", "future_slot"] {
+        assert!(
+            metrics.contains(&format!(
+                "ghostchain_import_refused_total{{kind=\"block\",reason=\"{reason}\"}} 1"
+            )),
+            "{reason} not counted:\n{metrics}"
+        );
     }
 }
 
