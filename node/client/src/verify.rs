@@ -1,0 +1,226 @@
+//! Verified reads: a node's answer checked against a header's state root with
+//! [`ghost_light`], so a client need not trust the node it asks.
+
+use ghost_light::{ProvenResolution, prove_resolution};
+use ghost_primitives::{DomainName, Hash};
+use ghost_rpc::{DomainApiClient, ResolutionJson, ResolutionProofJson};
+use ghost_trie::ReadProof;
+
+use crate::client::{Client, RpcResultExt};
+use crate::error::{Error, Result};
+
+/// The RPC shape of a proven resolution.
+pub fn to_json(proven: ProvenResolution) -> ResolutionJson {
+    ResolutionJson {
+        name: proven.name,
+        namehash: proven.namehash,
+        owner: proven.owner,
+        records: proven.records,
+        web3: proven.web3,
+        expires_at: proven.expires_at,
+        created_at: proven.created_at,
+        status: proven.status.as_str().to_owned(),
+        parent: proven.parent,
+    }
+}
+
+/// Checks `domain_resolveWithProof`'s answer for `name` against `state_root` (the state root of
+/// the header of block `answer.at`, from a source the caller trusts): every key the node lists
+/// must verify, and the resolution recomputed from the proven values must equal the node's.
+pub fn verify_resolution(
+    name: &DomainName,
+    answer: &ResolutionProofJson,
+    state_root: Hash,
+) -> Result<()> {
+    if answer.state_root != state_root {
+        return Err(ghost_light::ProofError::WrongRoot {
+            claimed: answer.state_root,
+            header: state_root,
+        }
+        .into());
+    }
+    let proof = ReadProof {
+        nodes: answer.proof.iter().map(|node| node.0.clone()).collect(),
+    };
+    let listed: Vec<Vec<u8>> = answer.keys.iter().map(|key| key.0.clone()).collect();
+    let expected = prove_resolution(name, &state_root, &proof, &listed)?.map(to_json);
+    let mut claimed = answer.resolution.clone();
+    // The parent's own entry is not among the proven keys (unless it is the root); its name is
+    // bound to the proven entry through the namehash instead.
+    if let (Some(claimed), Some(expected)) = (&mut claimed, &expected)
+        && claimed.parent.as_ref().map(DomainName::namehash)
+            == expected.parent.as_ref().map(DomainName::namehash)
+    {
+        claimed.parent = expected.parent.clone();
+    }
+    if claimed != expected {
+        return Err(Error::ProofMismatch {
+            name: name.to_string(),
+            claimed: serde_json::to_string(&answer.resolution).unwrap_or_default(),
+            proven: serde_json::to_string(&expected).unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Resolves `name` with a proof and verifies it against the header of the proven block
+    /// (fetched from this node: pin a trusted header with [`verify_resolution`] instead where
+    /// the node is not trusted for headers). Returns the answer; `resolution: None` is proven
+    /// absence.
+    pub async fn resolve_verified(&self, name: &DomainName) -> Result<ResolutionProofJson> {
+        let answer = DomainApiClient::resolve_with_proof(self, name.to_string(), None)
+            .await
+            .during(self, "domain_resolveWithProof")?;
+        let header = self.fetch_header(Some(answer.at)).await?;
+        verify_resolution(name, &answer, header.state_root)?;
+        Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_light::ProofKeys;
+    use ghost_primitives::{Bytes, DnsRecord, Pair, RecordData};
+    use ghost_runtime::domains::{DomainInfo, NameRecords};
+    use parity_scale_codec::{DecodeAll, Encode};
+
+    fn name(s: &str) -> DomainName {
+        DomainName::parse(s).unwrap()
+    }
+
+    /// A state holding `alice.ghost` (and `www.alice.ghost`), its proof for `target`, and the
+    /// resolution an honest node would give.
+    fn proven_state(
+        target: &str,
+        now: u64,
+        tamper: impl FnOnce(&mut Vec<(Vec<u8>, Vec<u8>)>),
+    ) -> (DomainName, ResolutionProofJson) {
+        let alice = Pair::dev("Alice").public();
+        let (root, sub) = (name("alice.ghost"), name("www.alice.ghost"));
+        let info = |n: &DomainName, parent: Option<Hash>| DomainInfo {
+            name: n.clone(),
+            owner: alice,
+            parent,
+            expires_at: if parent.is_none() { 10_000 } else { 0 },
+            created_at: 1_000,
+            registration: 1,
+            parent_controlled: true,
+            approved: None,
+            update_key: None,
+            last_signed_update: 0,
+        };
+        let records = NameRecords {
+            dns: vec![DnsRecord::apex(RecordData::A([10, 0, 0, 1]))],
+            web3: Default::default(),
+        };
+        let params = ghost_runtime::chain_spec::dev_domain_params();
+        let (rk, sk) = (ProofKeys::of(&root), ProofKeys::of(&sub));
+        let mut pairs = vec![
+            (rk.entry.clone(), info(&root, None).encode()),
+            (rk.records.clone(), records.encode()),
+            (sk.entry.clone(), info(&sub, Some(root.namehash())).encode()),
+            (rk.params.clone(), params.encode()),
+            (rk.now.clone(), now.encode()),
+            (b"unrelated".to_vec(), vec![1, 2, 3]),
+        ];
+        tamper(&mut pairs);
+        let (state_root, nodes) = ghost_trie::build(pairs);
+        let mut store = ghost_trie::MemoryNodeStore::new();
+        store.insert_nodes(nodes);
+        let target = name(target);
+        let keys = ghost_runtime::api::domain_proof_keys(&target);
+        let proof = ghost_trie::generate_read_proof(&store, state_root, &keys).unwrap();
+        let status = if now < 10_000 {
+            "active"
+        } else if now < 10_000 + params.grace_period_ms {
+            "grace"
+        } else {
+            "available"
+        };
+        let resolution = (target == root || target == sub).then(|| ResolutionJson {
+            name: target.clone(),
+            namehash: target.namehash(),
+            owner: alice,
+            records: if target == root && status == "active" {
+                records.dns.clone()
+            } else {
+                vec![]
+            },
+            web3: Default::default(),
+            expires_at: 10_000,
+            created_at: 1_000,
+            status: status.into(),
+            parent: (target == sub).then(|| root.clone()),
+        });
+        let answer = ResolutionProofJson {
+            resolution,
+            at: Hash([7; 32]),
+            state_root: Hash(state_root),
+            keys: keys.into_iter().map(Bytes).collect(),
+            proof: proof.nodes.into_iter().map(Bytes).collect(),
+        };
+        (target, answer)
+    }
+
+    #[test]
+    fn honest_answers_verify() {
+        // Active, in grace, a subname, and an unknown name proven absent.
+        for (n, now) in [
+            ("alice.ghost", 5_000),
+            ("alice.ghost", 12_000),
+            ("www.alice.ghost", 5_000),
+            ("bob.ghost", 5_000),
+        ] {
+            let (n, answer) = proven_state(n, now, |_| {});
+            verify_resolution(&n, &answer, answer.state_root)
+                .unwrap_or_else(|e| panic!("{n} at {now}: {e}"));
+        }
+    }
+
+    #[test]
+    fn lies_do_not_verify() {
+        let (n, answer) = proven_state("alice.ghost", 5_000, |_| {});
+        // Some other block's state root.
+        assert!(matches!(
+            verify_resolution(&n, &answer, Hash([1; 32])),
+            Err(Error::Proof(ghost_light::ProofError::WrongRoot { .. }))
+        ));
+        // The node lies about the owner, the records or the status, or claims absence.
+        let lies: [fn(&mut ResolutionProofJson); 4] = [
+            |a| a.resolution.as_mut().unwrap().owner = Pair::dev("Bob").public(),
+            |a| a.resolution.as_mut().unwrap().records.clear(),
+            |a| a.resolution.as_mut().unwrap().status = "grace".into(),
+            |a| a.resolution = None,
+        ];
+        for lie in lies {
+            let mut told = answer.clone();
+            lie(&mut told);
+            let error = verify_resolution(&n, &told, told.state_root).unwrap_err();
+            assert!(matches!(error, Error::ProofMismatch { .. }), "{error}");
+        }
+        // A proof missing a node on a path does not verify.
+        let mut short = answer.clone();
+        short.proof.pop();
+        assert!(matches!(
+            verify_resolution(&n, &short, short.state_root),
+            Err(Error::Proof(_))
+        ));
+    }
+
+    #[test]
+    fn subname_of_an_earlier_registration_is_proven_gone() {
+        let (sub, answer) = proven_state("www.alice.ghost", 5_000, |pairs| {
+            let key = ProofKeys::of(&name("alice.ghost")).entry;
+            let entry = pairs.iter_mut().find(|(k, _)| *k == key).unwrap();
+            let mut info = DomainInfo::decode_all(&mut &entry.1[..]).unwrap();
+            info.registration = 2;
+            entry.1 = info.encode();
+        });
+        assert!(verify_resolution(&sub, &answer, answer.state_root).is_err());
+        let mut honest = answer.clone();
+        honest.resolution = None;
+        verify_resolution(&sub, &honest, honest.state_root).unwrap();
+    }
+}

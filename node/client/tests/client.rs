@@ -1,0 +1,269 @@
+//! The library against an in-process dev node: events decoded, dispatch failures typed with
+//! their metadata docs, many transactions of one account in flight, subscriptions, proofs.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::future::join_all;
+use ghost_client::runtime::{GHOST, RuntimeEvent, balances, domains, system};
+use ghost_client::{Client, Error, Signer};
+use ghost_primitives::{DomainName, Hash};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfer_events_are_decoded_per_extrinsic() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let (alice, bob) = (Signer::dev("Alice"), Signer::dev("Bob").account());
+    let done = client
+        .tx()
+        .balances()
+        .transfer(bob, 2 * GHOST)
+        .tip(7)
+        .mortal(64)
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let transfer = done.find(|e| match e {
+        RuntimeEvent::Balances(balances::Event::Transfer { from, to, amount }) => {
+            Some((*from, *to, *amount))
+        }
+        _ => None,
+    });
+    assert_eq!(transfer, Some((alice.account(), bob, 2 * GHOST)));
+    let tip = done.find(|e| match e {
+        RuntimeEvent::Balances(balances::Event::FeePaid { tip, .. }) => Some(*tip),
+        _ => None,
+    });
+    assert_eq!(tip, Some(7));
+    assert!(matches!(
+        done.events.last(),
+        Some(RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. }))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatch_failure_names_pallet_error_and_docs() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let (alice, bob) = (Signer::dev("Alice"), Signer::dev("Bob"));
+    let name = DomainName::parse("taken.ghost").unwrap();
+    let register = |who: &Signer| {
+        client.tx().domains().register(
+            name.clone(),
+            who.account(),
+            domains::YEAR_MS,
+            Hash::ZERO,
+            vec![],
+        )
+    };
+    register(&alice)
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+
+    let error = register(&bob)
+        .submit_and_watch(&bob)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap_err();
+    let failure = error
+        .dispatch()
+        .unwrap_or_else(|| panic!("not a dispatch error: {error}"));
+    assert_eq!(failure.pallet(), Some("Domains"));
+    assert_eq!(failure.error_name(), Some("NameTaken"));
+    assert_eq!(
+        failure.docs.as_deref(),
+        Some("The name is registered (or in its grace period).")
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("Domains.NameTaken (The name is registered"),
+        "{message}"
+    );
+
+    // The fee was paid all the same: Bob's nonce moved on, and the next transaction works.
+    client
+        .tx()
+        .system()
+        .remark(b"after".to_vec())
+        .submit_and_watch(&bob)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    assert_eq!(client.fetch_account(&bob.account()).await.unwrap().nonce, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_transactions_of_one_account_in_flight() {
+    let node = common::dev_node(Some(Duration::from_millis(200))).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let (alice, bob) = (Signer::dev("Alice"), Signer::dev("Bob").account());
+    let before = client.fetch_account(&bob).await.unwrap().free;
+
+    // All signed and submitted before the first block: each needs its own nonce.
+    let submitted = join_all((0..20).map(|_| {
+        client
+            .tx()
+            .balances()
+            .transfer(bob, GHOST)
+            .submit_and_watch(&alice)
+    }))
+    .await;
+    let progress: Vec<_> = submitted.into_iter().map(|p| p.unwrap()).collect();
+    let included = join_all(progress.into_iter().map(|p| p.in_block())).await;
+    let mut blocks = Vec::new();
+    for done in included {
+        blocks.push(done.unwrap().block_number);
+    }
+    assert_eq!(
+        client.fetch_account(&bob).await.unwrap().free,
+        before + 20 * GHOST
+    );
+    assert_eq!(
+        client.fetch_account(&alice.account()).await.unwrap().nonce,
+        20
+    );
+    assert!(blocks.iter().all(|n| *n >= 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_submission_releases_its_nonce() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    // A fresh account cannot pay the fee: the pool refuses the extrinsic.
+    let (pair, _) = ghost_primitives::Pair::generate().unwrap();
+    let poor = Signer::from_pair(pair);
+    let error = client
+        .tx()
+        .system()
+        .remark(vec![])
+        .submit_and_watch(&poor)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Rpc {
+                method: "author_submitAndWatchExtrinsic",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        error.rpc_code(),
+        Some(ghost_client::rpc::error_codes::INVALID_TRANSACTION),
+        "{error}"
+    );
+    assert!(error.to_string().contains(&common::url(&node)), "{error}");
+
+    // Funded, the same account's next transaction uses nonce 0 again (not 1).
+    client
+        .tx()
+        .balances()
+        .transfer(poor.account(), GHOST)
+        .submit_and_watch(&Signer::dev("Alice"))
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let xt = client
+        .tx()
+        .system()
+        .remark(vec![])
+        .sign(&poor)
+        .await
+        .unwrap();
+    assert_eq!(xt.extra.nonce, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_and_domain_changes_stream() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let alice = Signer::dev("Alice");
+    let mut heads = client.new_heads().await.unwrap();
+    let mut finalized = client.finalized_heads().await.unwrap();
+    let mut changes = client
+        .domain_changes(None, Default::default())
+        .await
+        .unwrap();
+
+    let name = DomainName::parse("streamed.ghost").unwrap();
+    let done = client
+        .tx()
+        .domains()
+        .register(
+            name.clone(),
+            alice.account(),
+            domains::YEAR_MS,
+            Hash::ZERO,
+            vec![],
+        )
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .finalized()
+        .await
+        .unwrap();
+    assert!(done.finalized);
+
+    let within = |s| Duration::from_secs(s);
+    let head = tokio::time::timeout(within(10), heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(head.number >= 1);
+    let fin = tokio::time::timeout(within(10), finalized.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(fin.number >= 1);
+    let block = tokio::time::timeout(within(10), changes.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(block.block_height, done.block_number);
+    assert_eq!(block.changes[0].domain, name);
+
+    // The resolution verifies against the block's state root.
+    let verified = client.resolve_verified(&name).await.unwrap();
+    assert_eq!(verified.resolution.unwrap().owner, alice.account());
+    let absent = client
+        .resolve_verified(&DomainName::parse("nobody.ghost").unwrap())
+        .await
+        .unwrap();
+    assert!(absent.resolution.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_node_is_an_error_naming_its_url() {
+    let node = common::dev_node(None).await;
+    let url = common::url(&node);
+    let client = Client::builder(&url)
+        .timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .unwrap();
+    client.genesis_hash().await.unwrap();
+    node.stop().await;
+    let error = client.fetch_header(None).await.unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(error.to_string().contains(&url), "{error}");
+}
