@@ -1,38 +1,50 @@
 //! A [`ChainSource`] that follows a node over JSON-RPC (WebSocket): what the standalone
 //! `ghostbridge` sidecar runs on, so DNS capacity can scale apart from validators.
 //!
-//! The connection is re-established on demand after the node goes away; the name index's sync
-//! loop restarts from the chain's head and catches up (`domain_subscribeChanges` replays by
-//! height, so nothing is missed).
+//! The connection is a [`ghost_client::Client`], opened on first use and re-established by the
+//! client after the node goes away; the name index's sync loop restarts from the chain's head
+//! and catches up (`domain_subscribeChanges` replays by height, so nothing is missed). Signed
+//! updates are relayed with the client's transaction builder (nonces, watch, dispatch errors).
 
 use std::time::Duration;
 
-use ghost_primitives::{Bytes, DomainName, Hash, Pair};
+use ghost_client::{Client, Signer};
+use ghost_primitives::{DomainName, Hash, Pair};
 use ghost_rpc::{
-    AuthorApiClient, ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson,
-    ExtrinsicStatusJson, NameListJson, ResolutionJson, ResolutionProofJson, SystemApiClient,
+    ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson, NameListJson, ResolutionJson,
+    ResolutionProofJson,
 };
-use ghost_runtime::domains::{Call as DomainsCall, SignedRecordUpdate};
-use ghost_runtime::{RuntimeCall, sign_extrinsic};
+use ghost_runtime::domains::SignedRecordUpdate;
 use jsonrpsee::core::ClientError;
 use jsonrpsee::core::client::Subscription;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
-use parity_scale_codec::Encode;
 use tokio::sync::{Mutex, mpsc};
 
 use crate::source::{BlockRef, BridgeError, ChainSource, SubmitOutcome};
 
+/// How long the remote source waits: connecting, each request, and a relayed update.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A node followed over JSON-RPC.
 pub struct RemoteSource {
     url: String,
-    client: Mutex<Option<std::sync::Arc<WsClient>>>,
-    relayer: Option<Pair>,
-    submit_lock: Mutex<()>,
+    client: Mutex<Option<Client>>,
+    relayer: Option<Signer>,
 }
 
 fn rpc_error(e: ClientError) -> BridgeError {
     match e {
         ClientError::Call(call) => BridgeError::Rejected(call.message().to_string()),
+        other => BridgeError::Unavailable(other.to_string()),
+    }
+}
+
+fn client_error(e: ghost_client::Error) -> BridgeError {
+    match e {
+        ghost_client::Error::Rpc {
+            source: ClientError::Call(call),
+            ..
+        } => BridgeError::Rejected(call.message().to_string()),
+        e @ ghost_client::Error::NotIncluded { .. } => BridgeError::Rejected(e.to_string()),
         other => BridgeError::Unavailable(other.to_string()),
     }
 }
@@ -44,25 +56,21 @@ impl RemoteSource {
         RemoteSource {
             url: url.into(),
             client: Mutex::new(None),
-            relayer,
-            submit_lock: Mutex::new(()),
+            relayer: relayer.map(Signer::from_pair),
         }
     }
 
-    /// The connection, (re)opened if needed.
-    async fn client(&self) -> Result<std::sync::Arc<WsClient>, BridgeError> {
+    /// The client, connected on first use (it reconnects by itself afterwards).
+    async fn client(&self) -> Result<Client, BridgeError> {
         let mut slot = self.client.lock().await;
-        if let Some(client) = slot.as_ref()
-            && client.is_connected()
-        {
+        if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let client = WsClientBuilder::default()
-            .connection_timeout(Duration::from_secs(10))
-            .build(&self.url)
+        let client = Client::builder(&self.url)
+            .timeout(TIMEOUT)
+            .connect()
             .await
-            .map_err(|e| BridgeError::Unavailable(format!("connecting to {}: {e}", self.url)))?;
-        let client = std::sync::Arc::new(client);
+            .map_err(client_error)?;
         *slot = Some(client.clone());
         Ok(client)
     }
@@ -74,14 +82,14 @@ impl ChainSource for RemoteSource {
         let client = self.client().await?;
         let hash = if finalized {
             Some(
-                ChainApiClient::finalized_head(&*client)
+                ChainApiClient::finalized_head(&client)
                     .await
                     .map_err(rpc_error)?,
             )
         } else {
             None
         };
-        let header = ChainApiClient::header(&*client, hash)
+        let header = ChainApiClient::header(&client, hash)
             .await
             .map_err(rpc_error)?
             .ok_or_else(|| BridgeError::NotFound("head".into()))?;
@@ -93,7 +101,7 @@ impl ChainSource for RemoteSource {
 
     async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError> {
         let client = self.client().await?;
-        let hash = ChainApiClient::block_hash(&*client, Some(height))
+        let hash = ChainApiClient::block_hash(&client, Some(height))
             .await
             .map_err(rpc_error)?;
         Ok(hash.map(|hash| BlockRef { height, hash }))
@@ -105,7 +113,7 @@ impl ChainSource for RemoteSource {
         at: Option<Hash>,
     ) -> Result<Option<ResolutionJson>, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::resolve(&*client, name.to_string(), at)
+        DomainApiClient::resolve(&client, name.to_string(), at)
             .await
             .map_err(rpc_error)
     }
@@ -116,7 +124,7 @@ impl ChainSource for RemoteSource {
         at: Option<Hash>,
     ) -> Result<ResolutionProofJson, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::resolve_with_proof(&*client, name.to_string(), at)
+        DomainApiClient::resolve_with_proof(&client, name.to_string(), at)
             .await
             .map_err(rpc_error)
     }
@@ -128,7 +136,7 @@ impl ChainSource for RemoteSource {
         limit: u32,
     ) -> Result<NameListJson, BridgeError> {
         let client = self.client().await?;
-        DomainApiClient::names(&*client, Some(at), cursor, Some(limit))
+        DomainApiClient::names(&client, Some(at), cursor, Some(limit))
             .await
             .map_err(rpc_error)
     }
@@ -143,13 +151,13 @@ impl ChainSource for RemoteSource {
         if finalized {
             // Walk heights up to each finalized head: nothing is skipped, nothing repeats.
             let mut heads: Subscription<ghost_primitives::Header> =
-                ChainApiClient::subscribe_finalized_heads(&*client)
+                ChainApiClient::subscribe_finalized_heads(&client)
                     .await
                     .map_err(rpc_error)?;
-            let start = ChainApiClient::finalized_head(&*client)
+            let start = ChainApiClient::finalized_head(&client)
                 .await
                 .map_err(rpc_error)?;
-            let start = ChainApiClient::header(&*client, Some(start))
+            let start = ChainApiClient::header(&client, Some(start))
                 .await
                 .map_err(rpc_error)?
                 .map(|h| h.number)
@@ -159,7 +167,7 @@ impl ChainSource for RemoteSource {
                 let mut head = start;
                 loop {
                     while next <= head {
-                        let block = DomainApiClient::changes_at(&*client, next).await;
+                        let block = DomainApiClient::changes_at(&client, next).await;
                         let item = match block {
                             Ok(Some(block)) => Ok(block),
                             Ok(None) => break,
@@ -191,7 +199,7 @@ impl ChainSource for RemoteSource {
             ..ChangeFilter::default()
         };
         let mut subscription: Subscription<DomainChangesJson> =
-            DomainApiClient::subscribe_changes(&*client, Some(from), Some(filter))
+            DomainApiClient::subscribe_changes(&client, Some(from), Some(filter))
                 .await
                 .map_err(rpc_error)?;
         tokio::spawn(async move {
@@ -215,24 +223,14 @@ impl ChainSource for RemoteSource {
             BridgeError::Rejected("this bridge has no relayer key (--relayer-key)".into())
         })?;
         let client = self.client().await?;
-        let call = RuntimeCall::Domains(DomainsCall::SetRecordsSigned { update });
-        let (tx_hash, mut statuses) = {
-            let _guard = self.submit_lock.lock().await;
-            let genesis = ChainApiClient::block_hash(&*client, Some(0))
-                .await
-                .map_err(rpc_error)?
-                .ok_or_else(|| BridgeError::NotFound("genesis".into()))?;
-            let nonce = SystemApiClient::account_next_index(&*client, relayer.public().to_string())
-                .await
-                .map_err(rpc_error)?;
-            let xt = sign_extrinsic(call, relayer, nonce, 0, genesis, None);
-            let hash = xt.hash();
-            let statuses: Subscription<serde_json::Value> =
-                AuthorApiClient::submit_and_watch_extrinsic(&*client, Bytes(xt.encode()))
-                    .await
-                    .map_err(rpc_error)?;
-            (hash, statuses)
-        };
+        let progress = client
+            .tx()
+            .domains()
+            .set_records_signed(update)
+            .submit_and_watch(relayer)
+            .await
+            .map_err(client_error)?;
+        let tx_hash = progress.extrinsic_hash();
         if !wait {
             return Ok(SubmitOutcome {
                 tx_hash,
@@ -240,41 +238,18 @@ impl ChainSource for RemoteSource {
                 dispatch_error: None,
             });
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let status = tokio::time::timeout_at(deadline, statuses.next())
-                .await
-                .map_err(|_| {
-                    BridgeError::Unavailable(format!("{tx_hash} not included within 60 s"))
-                })?
-                .ok_or_else(|| BridgeError::Unavailable("watch closed".into()))?
-                .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
-            if status.get("inBlock").is_some() || status.get("finalized").is_some() {
-                let outcome = AuthorApiClient::extrinsic_status(&*client, tx_hash)
-                    .await
-                    .map_err(rpc_error)?;
-                return Ok(match outcome {
-                    ExtrinsicStatusJson::InBlock {
-                        block_number,
-                        error,
-                        ..
-                    } => SubmitOutcome {
-                        tx_hash,
-                        block_height: Some(block_number),
-                        dispatch_error: error,
-                    },
-                    _ => SubmitOutcome {
-                        tx_hash,
-                        block_height: None,
-                        dispatch_error: None,
-                    },
-                });
-            }
-            if matches!(status.as_str(), Some("invalid" | "dropped"))
-                || status.get("usurped").is_some()
-            {
-                return Err(BridgeError::Rejected(format!("{tx_hash}: {status}")));
-            }
+        match progress.in_block().await {
+            Ok(done) => Ok(SubmitOutcome {
+                tx_hash,
+                block_height: Some(done.block_number),
+                dispatch_error: None,
+            }),
+            Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
+                tx_hash,
+                block_height: Some(failure.block_number),
+                dispatch_error: Some(failure.error.to_string()),
+            }),
+            Err(other) => Err(client_error(other)),
         }
     }
 }

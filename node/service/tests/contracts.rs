@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use std::time::Duration;
 
+use ghost_client::Client;
 use ghost_primitives::bytes::encode_hex;
 use ghost_primitives::{AccountId, Bytes, Hash, Header, Pair, blake3_256};
 use ghost_rpc::{
@@ -20,7 +21,6 @@ use ghost_service::rpc::MAX_DRY_RUN_FUEL;
 use ghost_service::{NodeConfig, NodeHandle, Sealing};
 use jsonrpsee::core::client::{ClientT, Subscription};
 use jsonrpsee::rpc_params;
-use jsonrpsee_ws_client::WsClient;
 use parity_scale_codec::Encode;
 
 /// Fuel for the counter's calls (it burns well under a million).
@@ -120,7 +120,7 @@ async fn node() -> NodeHandle {
 /// Uploads `code` and instantiates it with `data` and 1 GHOST (its storage deposit); returns the
 /// code hash and the contract's address.
 async fn deploy(
-    client: &WsClient,
+    client: &Client,
     alice: &mut Signer,
     code: Vec<u8>,
     data: Vec<u8>,
@@ -165,7 +165,7 @@ async fn deploy(
     (code_hash, address)
 }
 
-async fn count(client: &WsClient, contract: AccountId, at: Option<Hash>) -> Option<u64> {
+async fn count(client: &Client, contract: AccountId, at: Option<Hash>) -> Option<u64> {
     ContractsApiClient::contract_storage(client, contract.to_string(), Bytes(b"count".to_vec()), at)
         .await
         .unwrap()
@@ -487,7 +487,7 @@ async fn a_call_that_runs_out_of_fuel_fails_pays_its_fee_and_the_chain_goes_on()
 
 /// `contracts_instantiate` of `code_hash` by `origin` with 1 GHOST and [`FUEL`].
 async fn dry_instantiate(
-    client: &WsClient,
+    client: &Client,
     origin: AccountId,
     code_hash: Hash,
     data: Vec<u8>,

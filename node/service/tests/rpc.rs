@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use std::time::Duration;
 
+use ghost_client::Client;
 use ghost_primitives::{AccountId, Bytes, Hash, Pair};
 use ghost_rpc::{
     AccountApiClient, AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, StateApiClient,
@@ -14,7 +15,6 @@ use ghost_runtime::{RuntimeCall, balances, sign_extrinsic};
 use ghost_service::NodeConfig;
 use jsonrpsee::core::client::{ClientT, Subscription};
 use jsonrpsee::rpc_params;
-use jsonrpsee_ws_client::WsClient;
 use parity_scale_codec::Encode;
 
 fn config(base_path: Option<std::path::PathBuf>) -> NodeConfig {
@@ -33,7 +33,7 @@ fn transfer(to: AccountId, value: u128) -> RuntimeCall {
     RuntimeCall::Balances(balances::Call::Transfer { dest: to, value })
 }
 
-async fn genesis_hash(client: &WsClient) -> Hash {
+async fn genesis_hash(client: &Client) -> Hash {
     ChainApiClient::block_hash(client, Some(0))
         .await
         .unwrap()

@@ -1,5 +1,6 @@
-//! What the in-process node tests share: a loopback node config, a WebSocket client, and a
-//! signer that submits calls and waits until they are in a block.
+//! What the in-process node tests share: a loopback node config, a [`ghost_client::Client`],
+//! and a signer with explicit consecutive nonces whose extrinsics are submitted and followed to
+//! a block by the client library.
 
 #![allow(dead_code)]
 
@@ -7,13 +8,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ghost_primitives::{AccountId, Bytes, Hash, Pair};
-use ghost_rpc::{AuthorApiClient, ChainApiClient, ExtrinsicStatusJson};
+use ghost_client::Client;
+use ghost_primitives::{AccountId, Hash, Pair};
 use ghost_runtime::{RuntimeCall, UncheckedExtrinsic, sign_extrinsic};
 use ghost_service::{NodeConfig, NodeHandle, RpcConfig};
-use jsonrpsee::core::client::Subscription;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
-use parity_scale_codec::Encode;
 
 /// A `--dev` config with RPC on a free loopback port, and no metrics, informant or bridge (so
 /// tests running in parallel never compete for ports).
@@ -32,9 +30,8 @@ pub fn test_config(base_path: Option<PathBuf>) -> NodeConfig {
 }
 
 /// A WebSocket JSON-RPC client of `node`.
-pub async fn connect(node: &NodeHandle) -> WsClient {
-    WsClientBuilder::default()
-        .build(format!("ws://{}", node.rpc_addr))
+pub async fn connect(node: &NodeHandle) -> Client {
+    Client::connect(format!("ws://{}", node.rpc_addr))
         .await
         .expect("ws connect")
 }
@@ -68,15 +65,11 @@ pub struct Signer {
 
 impl Signer {
     /// The dev account `//name`, starting at nonce 0.
-    pub async fn new(client: &WsClient, name: &str) -> Signer {
-        let genesis = ChainApiClient::block_hash(client, Some(0))
-            .await
-            .unwrap()
-            .unwrap();
+    pub async fn new(client: &Client, name: &str) -> Signer {
         Signer {
             pair: Pair::dev(name),
             nonce: 0,
-            genesis,
+            genesis: client.genesis_hash().await.unwrap(),
         }
     }
 
@@ -92,48 +85,33 @@ impl Signer {
         xt
     }
 
-    /// Submits a signed extrinsic and waits until it is in a block.
-    pub async fn submit_signed(&self, client: &WsClient, xt: &UncheckedExtrinsic) -> Included {
-        let mut sub: Subscription<serde_json::Value> =
-            AuthorApiClient::submit_and_watch_extrinsic(client, Bytes(xt.encode()))
-                .await
-                .unwrap();
-        loop {
-            let status = tokio::time::timeout(Duration::from_secs(20), sub.next())
-                .await
-                .expect("in a block within 20 s")
-                .unwrap()
-                .unwrap();
-            if status.get("inBlock").is_some() {
-                break;
-            }
-            assert!(
-                status.as_str() == Some("ready") || status.as_str() == Some("future"),
-                "{status}"
-            );
-        }
-        match AuthorApiClient::extrinsic_status(client, xt.hash())
+    /// Submits a signed extrinsic and waits (20 s at most) until it is in a block.
+    pub async fn submit_signed(&self, client: &Client, xt: &UncheckedExtrinsic) -> Included {
+        let progress = ghost_client::tx::submit_and_watch_signed(client, xt)
             .await
-            .unwrap()
-        {
-            ExtrinsicStatusJson::InBlock {
-                block_hash,
-                block_number,
-                success,
-                error,
-                ..
-            } => Included {
-                block_hash,
-                block_number,
-                success,
-                error,
+            .unwrap();
+        let outcome = tokio::time::timeout(Duration::from_secs(20), progress.in_block())
+            .await
+            .expect("in a block within 20 s");
+        match outcome {
+            Ok(done) => Included {
+                block_hash: done.block_hash,
+                block_number: done.block_number,
+                success: true,
+                error: None,
             },
-            other => panic!("unexpected {other:?}"),
+            Err(ghost_client::Error::Dispatch(failure)) => Included {
+                block_hash: failure.block_hash,
+                block_number: failure.block_number,
+                success: false,
+                error: Some(failure.error.to_string()),
+            },
+            Err(other) => panic!("not included: {other}"),
         }
     }
 
     /// Submits a call, waits until it is in a block and requires it to succeed.
-    pub async fn submit_ok(&mut self, client: &WsClient, call: impl Into<RuntimeCall>) -> Included {
+    pub async fn submit_ok(&mut self, client: &Client, call: impl Into<RuntimeCall>) -> Included {
         let xt = self.sign(call);
         let included = self.submit_signed(client, &xt).await;
         assert!(included.success, "call failed: {:?}", included.error);

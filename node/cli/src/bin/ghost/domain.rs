@@ -31,7 +31,7 @@
 //! with a zero secret. The cost printed is `domain_price` read before submitting.
 //!
 //! `resolve --proof` checks the node's answer against the block's state root:
-//! [`verify_resolution`] verifies every proven key with [`ghost_trie::verify_read_proof`],
+//! [`ghost_client::verify::verify_resolution`] (on `ghost-light`) verifies every proven key,
 //! recomputes the resolution from the proven storage values and requires it to equal the node's.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -50,11 +50,9 @@ use ghost_rpc::{
 };
 use ghost_runtime::RuntimeCall;
 use ghost_runtime::domains::{
-    Call as DomainCall, DAY_MS, DomainInfo, DomainParams, NameRecords, RecordChange,
-    SignedRecordUpdate, YEAR_MS,
+    Call as DomainCall, DAY_MS, RecordChange, SignedRecordUpdate, YEAR_MS,
 };
-use ghost_trie::{ReadProof, verify_read_proof};
-use parity_scale_codec::{DecodeAll, Encode};
+use parity_scale_codec::Encode;
 use serde::Serialize;
 use tokio::time::{Duration, Instant};
 
@@ -1326,186 +1324,6 @@ fn change_text(change: &DomainChangeJson) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// proof verification
-
-/// The storage keys `resolve --proof` needs, computed locally from the runtime's storage layout.
-struct ProofKeys {
-    entry: Vec<u8>,
-    records: Vec<u8>,
-    params: Vec<u8>,
-    now: Vec<u8>,
-    /// The root name's entry, for a subname.
-    root_entry: Option<Vec<u8>>,
-}
-
-/// `prefix ++ key` of an `Identity`-hashed map, from the item's metadata.
-fn identity_map_key(
-    item: &str,
-    prefix: &str,
-    hashers: &[(&str, &str)],
-    key: &Hash,
-) -> anyhow::Result<Vec<u8>> {
-    if !matches!(hashers, [(_, "Identity")]) {
-        anyhow::bail!("storage item {item} is not an Identity-hashed map; cannot locate its keys");
-    }
-    let mut out = decode_hex(prefix)
-        .map_err(|e| anyhow::anyhow!("storage item {item} has a bad prefix: {e}"))?;
-    out.extend_from_slice(&key.encode());
-    Ok(out)
-}
-
-/// The key of a storage value, from its metadata.
-fn value_key(item: &str, prefix: &str) -> anyhow::Result<Vec<u8>> {
-    decode_hex(prefix).map_err(|e| anyhow::anyhow!("storage item {item} has a bad prefix: {e}"))
-}
-
-impl ProofKeys {
-    fn of(name: &DomainName) -> anyhow::Result<Self> {
-        use ghost_runtime::domains::{Domains, Params, Records};
-        let (entries, records) = (Domains::meta(), Records::meta());
-        let entry_key =
-            |hash: &Hash| identity_map_key("Domains", &entries.prefix, &entries.keys, hash);
-        let root_entry = match name.depth() {
-            0..=2 => None,
-            _ => {
-                let labels: Vec<&str> = name.labels().rev().take(2).collect();
-                let root = parse_name(&format!("{}.{}", labels[1], labels[0]))?;
-                Some(entry_key(&root.namehash())?)
-            }
-        };
-        Ok(ProofKeys {
-            entry: entry_key(&name.namehash())?,
-            records: identity_map_key("Records", &records.prefix, &records.keys, &name.namehash())?,
-            params: value_key("Params", &Params::meta().prefix)?,
-            now: value_key("Now", &ghost_runtime::system::Now::meta().prefix)?,
-            root_entry,
-        })
-    }
-}
-
-/// Checks `domain_resolveWithProof`'s answer for `name` against `state_root` (the state root of
-/// the header of block `proof.at`, fetched separately): every key the node lists must verify,
-/// and the resolution recomputed from the proven values must equal the node's.
-pub fn verify_resolution(
-    name: &DomainName,
-    proof: &ResolutionProofJson,
-    state_root: Hash,
-) -> anyhow::Result<()> {
-    if proof.state_root != state_root {
-        anyhow::bail!(
-            "the proof claims state root {} but block {} has {state_root}",
-            proof.state_root,
-            proof.at
-        );
-    }
-    let nodes = ReadProof {
-        nodes: proof.proof.iter().map(|node| node.0.clone()).collect(),
-    };
-    let read = |key: &[u8]| {
-        verify_read_proof(&state_root.0, &nodes, key)
-            .map_err(|e| anyhow::anyhow!("proof of key {} does not verify: {e}", encode_hex(key)))
-    };
-    for key in &proof.keys {
-        read(&key.0)?;
-    }
-    let keys = ProofKeys::of(name)?;
-    let expected = expected_resolution(name, &keys, read)?;
-    let mut claimed = proof.resolution.clone();
-    // The parent's own entry is not among the proven keys (unless it is the root); its name is
-    // bound to the proven entry through the namehash instead (see `expected_resolution`).
-    if let (Some(claimed), Some(expected)) = (&mut claimed, &expected)
-        && claimed.parent.as_ref().map(DomainName::namehash)
-            == expected.parent.as_ref().map(DomainName::namehash)
-    {
-        claimed.parent = expected.parent.clone();
-    }
-    if claimed != expected {
-        anyhow::bail!(
-            "the node's resolution of {name} does not match its proof: the node says {}, the \
-             proven state says {}",
-            serde_json::to_string(&proof.resolution).unwrap_or_default(),
-            serde_json::to_string(&expected).unwrap_or_default()
-        );
-    }
-    Ok(())
-}
-
-/// Decodes a proven storage value.
-fn decode_value<T: DecodeAll>(value: Option<Vec<u8>>, what: &str) -> anyhow::Result<Option<T>> {
-    value
-        .map(|bytes| {
-            T::decode_all(&mut &bytes[..])
-                .map_err(|e| anyhow::anyhow!("the proven {what} does not decode: {e}"))
-        })
-        .transpose()
-}
-
-/// The resolution the pallet computes (`Pallet::resolve`), from proven values only. A
-/// subname's parent name is given as a name whose namehash is the proven parent hash.
-fn expected_resolution(
-    name: &DomainName,
-    keys: &ProofKeys,
-    read: impl Fn(&[u8]) -> anyhow::Result<Option<Vec<u8>>>,
-) -> anyhow::Result<Option<ResolutionJson>> {
-    let Some(info) = decode_value::<DomainInfo>(read(&keys.entry)?, "name entry")? else {
-        return Ok(None);
-    };
-    let expires_at = match (&info.parent, &keys.root_entry) {
-        (None, _) => info.expires_at,
-        (Some(_), None) => return Ok(None),
-        (Some(_), Some(root_key)) => {
-            match decode_value::<DomainInfo>(read(root_key)?, "root entry")? {
-                Some(root) if root.registration == info.registration && root.parent.is_none() => {
-                    root.expires_at
-                }
-                _ => return Ok(None),
-            }
-        }
-    };
-    let params =
-        decode_value::<DomainParams>(read(&keys.params)?, "domain parameters")?.unwrap_or_default();
-    let now = decode_value::<u64>(read(&keys.now)?, "block time")?.unwrap_or(0);
-    let status = if now < expires_at {
-        "active"
-    } else if now < expires_at.saturating_add(params.grace_period_ms) {
-        "grace"
-    } else {
-        "available"
-    };
-    let records = if status == "active" {
-        decode_value::<NameRecords>(read(&keys.records)?, "records")?.unwrap_or_default()
-    } else {
-        NameRecords::default()
-    };
-    let parent = match info.parent {
-        None => None,
-        Some(parent_hash) => {
-            // The parent's name, if it is the name minus its first label; otherwise the proof
-            // cannot say and the node's claimed parent is checked by namehash alone.
-            let parent = name.parent().filter(|p| p.namehash() == parent_hash);
-            match parent {
-                Some(parent) => Some(parent),
-                None => anyhow::bail!(
-                    "the proven entry of {name} names parent {parent_hash}, which is not {}",
-                    name.parent().map(|p| p.to_string()).unwrap_or_default()
-                ),
-            }
-        }
-    };
-    Ok(Some(ResolutionJson {
-        name: info.name,
-        namehash: name.namehash(),
-        owner: info.owner,
-        records: records.dns,
-        web3: records.web3,
-        expires_at,
-        created_at: info.created_at,
-        status: status.into(),
-        parent,
-    }))
-}
-
-// ---------------------------------------------------------------------------------------------
 // running
 
 /// Runs a `domain` subcommand.
@@ -2015,7 +1833,7 @@ async fn resolve(
             answer.at
         ))?
         .ok_or_else(|| anyhow::anyhow!("the node does not know block {}", answer.at))?;
-    verify_resolution(&name, &answer, header.state_root)
+    ghost_client::verify::verify_resolution(&name, &answer, header.state_root)
         .with_context(|| format!("verifying the proof of {name} at block {}", answer.at))?;
     if answer.resolution.is_none() {
         anyhow::bail!(
@@ -3134,156 +2952,6 @@ mod tests {
                 Pair::dev("Alice").public()
             )
         );
-    }
-
-    #[test]
-    fn proof_keys_are_the_runtimes() {
-        for name in ["alice.ghost", "www.alice.ghost", "a.www.alice.ghost"] {
-            let name = parse_name(name).unwrap();
-            let keys = ProofKeys::of(&name).unwrap();
-            let mut ours = vec![keys.entry, keys.records, keys.params, keys.now];
-            ours.extend(keys.root_entry);
-            ours.sort();
-            let mut runtime = ghost_runtime::api::domain_proof_keys(&name);
-            runtime.sort();
-            assert_eq!(ours, runtime, "{name}");
-        }
-    }
-
-    /// A state holding `alice.ghost` (and `www.alice.ghost`), its proof for `name`, and the
-    /// resolution the node would give.
-    fn proven_state(
-        name: &str,
-        now: u64,
-        tamper: impl FnOnce(&mut Vec<(Vec<u8>, Vec<u8>)>),
-    ) -> (DomainName, ResolutionProofJson) {
-        let alice = Pair::dev("Alice").public();
-        let root = parse_name("alice.ghost").unwrap();
-        let sub = parse_name("www.alice.ghost").unwrap();
-        let info = |name: &DomainName, parent: Option<Hash>| DomainInfo {
-            name: name.clone(),
-            owner: alice,
-            parent,
-            expires_at: if parent.is_none() { 10_000 } else { 0 },
-            created_at: 1_000,
-            registration: 1,
-            parent_controlled: true,
-            approved: None,
-            update_key: None,
-            last_signed_update: 0,
-        };
-        let records = NameRecords {
-            dns: build_records(&["A=10.0.0.1".into()], &RecordPlacement::default()).unwrap(),
-            web3: Default::default(),
-        };
-        let params = ghost_runtime::chain_spec::dev_domain_params();
-        let root_keys = ProofKeys::of(&root).unwrap();
-        let sub_keys = ProofKeys::of(&sub).unwrap();
-        let mut pairs = vec![
-            (root_keys.entry.clone(), info(&root, None).encode()),
-            (root_keys.records.clone(), records.encode()),
-            (
-                sub_keys.entry.clone(),
-                info(&sub, Some(root.namehash())).encode(),
-            ),
-            (root_keys.params.clone(), params.encode()),
-            (root_keys.now.clone(), now.encode()),
-            (b"unrelated".to_vec(), vec![1, 2, 3]),
-        ];
-        tamper(&mut pairs);
-        let (state_root, nodes) = ghost_trie::build(pairs);
-        let mut store = ghost_trie::MemoryNodeStore::new();
-        store.insert_nodes(nodes);
-        let name = parse_name(name).unwrap();
-        let keys = ghost_runtime::api::domain_proof_keys(&name);
-        let proof = ghost_trie::generate_read_proof(&store, state_root, &keys).unwrap();
-        let status = if now < 10_000 {
-            "active"
-        } else if now < 10_000 + params.grace_period_ms {
-            "grace"
-        } else {
-            "available"
-        };
-        let resolution = (name == root || name == sub).then(|| ResolutionJson {
-            name: name.clone(),
-            namehash: name.namehash(),
-            owner: alice,
-            records: if name == root && status == "active" {
-                records.dns.clone()
-            } else {
-                vec![]
-            },
-            web3: Default::default(),
-            expires_at: 10_000,
-            created_at: 1_000,
-            status: status.into(),
-            parent: (name == sub).then(|| root.clone()),
-        });
-        let answer = ResolutionProofJson {
-            resolution,
-            at: Hash([7; 32]),
-            state_root: Hash(state_root),
-            keys: keys.into_iter().map(ghost_primitives::Bytes).collect(),
-            proof: proof
-                .nodes
-                .into_iter()
-                .map(ghost_primitives::Bytes)
-                .collect(),
-        };
-        (name, answer)
-    }
-
-    #[test]
-    fn proofs_verify_and_lies_do_not() {
-        // Active, in grace, a subname, and an unknown name proven absent.
-        for (name, now) in [
-            ("alice.ghost", 5_000),
-            ("alice.ghost", 12_000),
-            ("www.alice.ghost", 5_000),
-            ("bob.ghost", 5_000),
-        ] {
-            let (name, answer) = proven_state(name, now, |_| {});
-            verify_resolution(&name, &answer, answer.state_root)
-                .unwrap_or_else(|e| panic!("{name} at {now}: {e:#}"));
-        }
-
-        // Some other block's state root.
-        let (name, answer) = proven_state("alice.ghost", 5_000, |_| {});
-        assert!(verify_resolution(&name, &answer, Hash([1; 32])).is_err());
-
-        // The node lies about the owner, the records or the status.
-        let mut lie = answer.clone();
-        lie.resolution.as_mut().unwrap().owner = Pair::dev("Bob").public();
-        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
-        let mut lie = answer.clone();
-        lie.resolution.as_mut().unwrap().records.clear();
-        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
-        let mut lie = answer.clone();
-        lie.resolution.as_mut().unwrap().status = "grace".into();
-        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
-        // ... or claims the name does not exist.
-        let mut lie = answer.clone();
-        lie.resolution = None;
-        assert!(verify_resolution(&name, &lie, lie.state_root).is_err());
-
-        // A proof missing a node on a path does not verify.
-        let mut short = answer.clone();
-        short.proof.pop();
-        assert!(verify_resolution(&name, &short, short.state_root).is_err());
-
-        // The subname of an earlier registration no longer resolves.
-        let (sub, answer) = proven_state("www.alice.ghost", 5_000, |pairs| {
-            let root = parse_name("alice.ghost").unwrap();
-            let key = ProofKeys::of(&root).unwrap().entry;
-            let entry = pairs.iter_mut().find(|(k, _)| *k == key).unwrap();
-            let mut info = DomainInfo::decode_all(&mut &entry.1[..]).unwrap();
-            info.registration = 2;
-            entry.1 = info.encode();
-        });
-        assert!(verify_resolution(&sub, &answer, answer.state_root).is_err());
-        let mut honest = answer.clone();
-        honest.resolution = None;
-        verify_resolution(&sub, &honest, honest.state_root).unwrap();
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! The connection to a node: a jsonrpsee WebSocket client (no TLS), and readable RPC errors.
+//! The connection to a node (a [`ghost_client::Client`]: WebSocket, no TLS, reconnecting), and
+//! readable RPC errors.
 //!
 //! Commands validate their input first and connect only then, so bad input never waits on a
 //! node. Every call's error goes through [`RpcContext::rpc_context`], which names what was being
@@ -7,11 +8,11 @@
 use std::fmt::Display;
 use std::time::Duration;
 
+use ghost_client::describe;
 use jsonrpsee::core::client::Error as ClientError;
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
 
 /// A connected node.
-pub type Client = WsClient;
+pub type Client = ghost_client::Client;
 
 /// Where the node is and how long to wait for it.
 #[derive(Debug, Clone)]
@@ -23,41 +24,12 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Opens a WebSocket connection to the node.
+    /// Opens a WebSocket connection to the node (errors name the URL).
     pub async fn connect(&self) -> anyhow::Result<Client> {
-        let url = &self.url;
-        if url.starts_with("wss://") {
-            anyhow::bail!("connecting to {url} failed: this client has no TLS; use ws://");
-        }
-        if !url.starts_with("ws://") {
-            anyhow::bail!("connecting to {url} failed: the RPC URL must start with ws://");
-        }
-        WsClientBuilder::default()
-            .connection_timeout(self.timeout)
-            .request_timeout(self.timeout)
-            .build(url)
-            .await
-            .map_err(|e| anyhow::anyhow!("connecting to {url} failed: {}", describe(&e)))
-    }
-}
-
-/// A one-line description of a client error: the node's code and message for call errors.
-pub fn describe(error: &ClientError) -> String {
-    match error {
-        ClientError::Call(object) => match object.data() {
-            Some(data) => {
-                format!(
-                    "node error {}: {} ({})",
-                    object.code(),
-                    object.message(),
-                    data.get()
-                )
-            }
-            None => format!("node error {}: {}", object.code(), object.message()),
-        },
-        ClientError::RequestTimeout => "the node did not answer in time".to_owned(),
-        ClientError::RestartNeeded(cause) => format!("connection to the node lost: {cause}"),
-        other => other.to_string(),
+        Ok(Client::builder(&self.url)
+            .timeout(self.timeout)
+            .connect()
+            .await?)
     }
 }
 

@@ -2,39 +2,30 @@
 //! submission every transaction command shares ([`TxArgs`], [`submit_call`]).
 //!
 //! 1. Parse everything locally (secret URI, address, amounts, mortality) before connecting.
-//! 2. Ask the node for the genesis hash, the runtime version (refusing to sign for any
-//!    `spec_version` but [`ghost_runtime::SPEC_VERSION`], since the signature covers it), the
-//!    sender's next nonce (`system_accountNextIndex`, counting the pool) and, for `--mortal`,
-//!    the best header as the era's birth block.
-//! 3. Sign with [`ghost_runtime::sign_extrinsic`].
-//! 4. `--wait none`: `author_submitExtrinsic`, print the hash. Otherwise
-//!    `author_submitAndWatchExtrinsic` and follow the notifications until `inBlock` (or
-//!    `finalized`), then read the block number and the dispatch outcome
-//!    (`author_extrinsicStatus`). `invalid`, `dropped`, `usurped` and `finalityTimeout` end the
-//!    command with an error; so does an included extrinsic whose call failed (after printing the
-//!    report), so scripts can rely on the exit code.
+//! 2. Hand the call to [`ghost_client`]: it checks the node's runtime (refusing to sign for any
+//!    `spec_version` but [`ghost_runtime::SPEC_VERSION`], since the signature covers it), takes
+//!    the sender's next nonce, signs (with `--mortal`, born at the best block) and submits.
+//! 3. `--wait none`: print the hash once the pool accepted it. Otherwise follow the extrinsic
+//!    until it is in a block (or finalized), with its events and dispatch outcome. `invalid`,
+//!    `dropped`, `usurped` and `finalityTimeout` end the command with an error; so does an
+//!    included extrinsic whose call failed (after printing the report), so scripts can rely on
+//!    the exit code.
 //!
 //! Waiting is bounded by `--timeout`, counted from the start of the command ([`Deadline`]).
 
 use std::fmt;
 
 use clap::{Args, ValueEnum};
-use ghost_primitives::{AccountId, Balance, Bytes, Hash, Pair, RuntimeVersion};
-use ghost_rpc::{
-    AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, StateApiClient, SystemApiClient,
-};
-use ghost_runtime::{RuntimeCall, UncheckedExtrinsic};
-use jsonrpsee::core::client::Subscription;
-use parity_scale_codec::Encode;
+use ghost_primitives::{AccountId, Balance, Hash, Pair};
+use ghost_runtime::RuntimeCall;
 use serde::Serialize;
-use serde_json::Value;
 use tokio::time::{Duration, Instant};
 
 use crate::amount::parse_amount;
 use crate::keys::pair_from_suri;
 use crate::output::{Lines, Output, Render};
-use crate::query::{genesis_hash, parse_address};
-use crate::rpc::{Client, Endpoint, RpcContext};
+use crate::query::parse_address;
+use crate::rpc::{Client, Endpoint};
 
 /// How long to wait after submitting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -272,7 +263,8 @@ pub async fn run(endpoint: &Endpoint, args: TransferArgs, out: &Output) -> anyho
 }
 
 /// Signs `call` as `signer`, submits it and follows it as far as `signer.wait`: the shared
-/// "sign, submit, wait, read the outcome" of every transaction command.
+/// "sign, submit, wait, read the outcome" of every transaction command, done by
+/// [`ghost_client`] (nonce, era, tip, watch, events and dispatch errors).
 ///
 /// Errors: RPC failures, a refused or dropped extrinsic, and the deadline passing. A call that was
 /// included but failed is *not* an error here: it is an [`IncludedReport`] with `success: false`
@@ -283,207 +275,61 @@ pub async fn submit_call(
     call: RuntimeCall,
     deadline: Deadline,
 ) -> anyhow::Result<Submitted> {
-    let xt = sign(client, signer, call).await?;
-    let bytes = Bytes(xt.encode());
-
+    let key = ghost_client::Signer::from_pair(signer.pair.clone());
+    let tx = client
+        .tx()
+        .call(call)
+        .tip(signer.tip)
+        .mortal(signer.mortal.unwrap_or(0));
     if signer.wait == Wait::None {
-        let extrinsic_hash = client
-            .submit_extrinsic(bytes)
-            .await
-            .rpc_context("submitting the extrinsic (author_submitExtrinsic)")?;
+        let extrinsic_hash = tx.submit(&key).await?;
         return Ok(Submitted::Pool(SubmittedReport { extrinsic_hash }));
     }
-
-    let extrinsic_hash = xt.hash();
-    let mut subscription = client
-        .submit_and_watch_extrinsic(bytes)
+    let progress = tx.submit_and_watch(&key).await?;
+    let extrinsic_hash = progress.extrinsic_hash();
+    let wait = async {
+        match signer.wait {
+            Wait::Finalized => progress.finalized().await,
+            _ => progress.in_block().await,
+        }
+    };
+    let outcome = tokio::time::timeout_at(deadline.at, wait)
         .await
-        .rpc_context("submitting the extrinsic (author_submitAndWatchExtrinsic)")?;
-    let block_hash = tokio::time::timeout_at(deadline.at, follow(&mut subscription, signer.wait))
-        .await
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "extrinsic {extrinsic_hash} was submitted but not {} within {} s",
-                signer.wait,
-                deadline.limit.as_secs()
-            )
-        })?
-        .map_err(|e| e.context(format!("extrinsic {extrinsic_hash}")))?;
-    drop(subscription);
-
-    let block_number = client
-        .header(Some(block_hash))
-        .await
-        .rpc_context(format_args!(
-            "fetching block {block_hash} (chain_getHeader)"
-        ))?
-        .ok_or_else(|| anyhow::anyhow!("the node does not know block {block_hash}"))?
-        .number;
-    let (success, error) = outcome(client, extrinsic_hash, deadline.at).await?;
-    Ok(Submitted::Included(IncludedReport {
-        extrinsic_hash,
-        block_hash,
-        block_number,
-        success,
-        error,
+        .map_err(|_| ghost_client::Error::WaitTimeout {
+            extrinsic_hash,
+            stage: if signer.wait == Wait::Finalized {
+                "finalized"
+            } else {
+                "in a block"
+            },
+            secs: deadline.limit.as_secs(),
+        })?;
+    Ok(Submitted::Included(match outcome {
+        Ok(done) => IncludedReport {
+            extrinsic_hash,
+            block_hash: done.block_hash,
+            block_number: done.block_number,
+            success: true,
+            error: None,
+        },
+        Err(ghost_client::Error::Dispatch(failure)) => IncludedReport {
+            extrinsic_hash,
+            block_hash: failure.block_hash,
+            block_number: failure.block_number,
+            success: false,
+            error: Some(match &failure.docs {
+                Some(docs) if !docs.is_empty() => format!("{} ({docs})", failure.error),
+                _ => failure.error.to_string(),
+            }),
+        },
+        Err(other) => return Err(other.into()),
     }))
-}
-
-/// Fetches what the signature depends on and signs `call`.
-async fn sign(
-    client: &Client,
-    signer: &Signer,
-    call: RuntimeCall,
-) -> anyhow::Result<UncheckedExtrinsic> {
-    let genesis = genesis_hash(client).await?;
-    let version = client
-        .runtime_version(None)
-        .await
-        .rpc_context("fetching the runtime version (state_getRuntimeVersion)")?;
-    check_runtime(&version)?;
-    let account = signer.pair.public();
-    let nonce = client
-        .account_next_index(account.to_string())
-        .await
-        .rpc_context(format_args!(
-            "fetching the nonce of {account} (system_accountNextIndex)"
-        ))?;
-    let mortality = match signer.mortal {
-        None => None,
-        Some(period) => {
-            let best = client
-                .header(None)
-                .await
-                .rpc_context("fetching the best header (chain_getHeader)")?
-                .ok_or_else(|| anyhow::anyhow!("the node has no best header"))?;
-            Some((best.number, best.hash(), period))
-        }
-    };
-    Ok(ghost_runtime::sign_extrinsic(
-        call,
-        &signer.pair,
-        nonce,
-        signer.tip,
-        genesis,
-        mortality,
-    ))
-}
-
-/// Refuses to sign for a runtime this client was not built for: the signature covers
-/// `spec_version`, and the call encoding may differ.
-fn check_runtime(version: &RuntimeVersion) -> anyhow::Result<()> {
-    if version.spec_name != ghost_runtime::SPEC_NAME {
-        anyhow::bail!(
-            "the node runs runtime `{}`, this client signs for `{}`",
-            version.spec_name,
-            ghost_runtime::SPEC_NAME
-        );
-    }
-    if version.spec_version != ghost_runtime::SPEC_VERSION {
-        anyhow::bail!(
-            "the node runs spec_version {}, this client signs for spec_version {}; refusing to \
-             sign (use a ghost client built for the node's runtime)",
-            version.spec_version,
-            ghost_runtime::SPEC_VERSION
-        );
-    }
-    Ok(())
-}
-
-/// One notification of `author_submitAndWatchExtrinsic`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum WatchEvent {
-    /// Still on its way (`ready`, `future`, `broadcast`, `retracted`, …).
-    Progress,
-    /// In a block of the best chain.
-    InBlock(Hash),
-    /// In a finalized block.
-    Finalized(Hash),
-    /// It will not be included: why.
-    Failed(String),
-}
-
-/// Reads a notification in Substrate's shapes (`"ready"`, `{"inBlock": hash}`, …).
-fn parse_status(status: &Value) -> anyhow::Result<WatchEvent> {
-    let hash = |value: &Value| -> anyhow::Result<Hash> {
-        serde_json::from_value(value.clone())
-            .map_err(|e| anyhow::anyhow!("bad block hash in status {status}: {e}"))
-    };
-    match status {
-        Value::String(s) => Ok(match s.as_str() {
-            "invalid" => WatchEvent::Failed("the node found it invalid".into()),
-            "dropped" => WatchEvent::Failed("the pool dropped it".into()),
-            _ => WatchEvent::Progress,
-        }),
-        Value::Object(map) if map.len() == 1 => {
-            let Some((key, value)) = map.iter().next() else {
-                anyhow::bail!("empty status notification");
-            };
-            let detail = match value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            Ok(match key.as_str() {
-                "inBlock" => WatchEvent::InBlock(hash(value)?),
-                "finalized" => WatchEvent::Finalized(hash(value)?),
-                "invalid" => WatchEvent::Failed(format!("the node found it invalid: {detail}")),
-                "dropped" => WatchEvent::Failed(format!("the pool dropped it: {detail}")),
-                "usurped" => WatchEvent::Failed(format!("usurped by extrinsic {detail}")),
-                "finalityTimeout" => {
-                    WatchEvent::Failed(format!("block {detail} was not finalized in time"))
-                }
-                _ => WatchEvent::Progress,
-            })
-        }
-        other => anyhow::bail!("unexpected status notification {other}"),
-    }
-}
-
-/// Follows the watch subscription until the extrinsic reaches `wait`; returns the block hash.
-async fn follow(subscription: &mut Subscription<Value>, wait: Wait) -> anyhow::Result<Hash> {
-    loop {
-        let status = match subscription.next().await {
-            None => anyhow::bail!("the node ended the subscription before it was {wait}"),
-            Some(Err(e)) => anyhow::bail!("unreadable status notification: {e}"),
-            Some(Ok(status)) => status,
-        };
-        match parse_status(&status)? {
-            WatchEvent::InBlock(block) if wait == Wait::InBlock => return Ok(block),
-            WatchEvent::Finalized(block) => return Ok(block),
-            WatchEvent::Failed(reason) => anyhow::bail!(reason),
-            WatchEvent::InBlock(_) | WatchEvent::Progress => {}
-        }
-    }
-}
-
-/// The dispatch outcome from `author_extrinsicStatus`, retried briefly in case the status index
-/// lags the notification.
-async fn outcome(
-    client: &Client,
-    hash: Hash,
-    deadline: Instant,
-) -> anyhow::Result<(bool, Option<String>)> {
-    const RETRY: Duration = Duration::from_millis(100);
-    loop {
-        let status = client
-            .extrinsic_status(hash)
-            .await
-            .rpc_context("fetching the outcome (author_extrinsicStatus)")?;
-        match status {
-            ExtrinsicStatusJson::InBlock { success, error, .. } => return Ok((success, error)),
-            other if Instant::now() + RETRY > deadline => anyhow::bail!(
-                "extrinsic {hash} was reported in a block, but author_extrinsicStatus says \
-                 {other:?}"
-            ),
-            _ => tokio::time::sleep(RETRY).await,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn tx_args(from: &str) -> TxArgs {
         TxArgs {
@@ -553,62 +399,6 @@ mod tests {
             format!("{error:#}").contains("invalid address `nope`"),
             "{error:#}"
         );
-    }
-
-    #[test]
-    fn only_our_spec_version_is_signed_for() {
-        assert!(check_runtime(&ghost_runtime::version()).is_ok());
-        let newer = RuntimeVersion {
-            spec_version: ghost_runtime::SPEC_VERSION + 1,
-            ..ghost_runtime::version()
-        };
-        let message = check_runtime(&newer).unwrap_err().to_string();
-        assert!(message.contains("refusing to sign"), "{message}");
-        let other = RuntimeVersion {
-            spec_name: "other".into(),
-            ..ghost_runtime::version()
-        };
-        assert!(check_runtime(&other).is_err());
-    }
-
-    #[test]
-    fn watch_notifications() {
-        let h = Hash([5; 32]);
-        assert_eq!(parse_status(&json!("ready")).unwrap(), WatchEvent::Progress);
-        assert_eq!(
-            parse_status(&json!("future")).unwrap(),
-            WatchEvent::Progress
-        );
-        assert_eq!(
-            parse_status(&json!({"broadcast": ["peer"]})).unwrap(),
-            WatchEvent::Progress
-        );
-        assert_eq!(
-            parse_status(&json!({"retracted": h})).unwrap(),
-            WatchEvent::Progress
-        );
-        assert_eq!(
-            parse_status(&json!({"inBlock": h})).unwrap(),
-            WatchEvent::InBlock(h)
-        );
-        assert_eq!(
-            parse_status(&json!({"finalized": h})).unwrap(),
-            WatchEvent::Finalized(h)
-        );
-        for failed in [
-            json!("invalid"),
-            json!("dropped"),
-            json!({"invalid": "bad signature"}),
-            json!({"usurped": h}),
-            json!({"finalityTimeout": h}),
-        ] {
-            assert!(
-                matches!(parse_status(&failed).unwrap(), WatchEvent::Failed(_)),
-                "{failed}"
-            );
-        }
-        assert!(parse_status(&json!({"inBlock": "0x12"})).is_err());
-        assert!(parse_status(&json!(42)).is_err());
     }
 
     #[test]
