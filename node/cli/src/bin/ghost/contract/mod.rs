@@ -1,0 +1,230 @@
+//! `ghost contract …`: upload, instantiate, call and query WASM-lite contracts.
+//!
+//! ```text
+//! ghost contract upload <FILE.wasm> --from SURI
+//! ghost contract instantiate <CODE_HASH> --from SURI [--data 0x.. | --args JSON] [--value N]
+//!                                        [--fuel N] [--salt 0x..] [--dry-run [--at HASH]]
+//! ghost contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
+//!                               [--value N] [--fuel N]
+//! ghost contract query <ADDRESS> [--from SURI | --origin ADDRESS]
+//!                                (--method NAME [--args JSON] | --data 0x..) [--value N]
+//!                                [--fuel N] [--at HASH]
+//! ```
+//!
+//! `upload`, `instantiate` and `call` are transactions: they take the options of [`TxArgs`] and
+//! go through [`submit_call`] like `ghost transfer`. A call that is included but fails
+//! (`Contracts.OutOfFuel`, `Contracts.ContractReverted`, …) prints the inclusion report and ends
+//! the command with its error (exit 1); the fee stays paid. `query` is a dry run
+//! (`contracts_call`), and so is `instantiate --dry-run` (`contracts_instantiate`): nothing is
+//! signed, written or paid.
+//!
+//! - `upload` prints the code hash, `blake3(code)` as the pallet computes it, and confirms it
+//!   with `contracts_codeInfo` at the including block (owner and deposit). Code already stored
+//!   is refused before anything is submitted.
+//! - `instantiate` prints the contract's address, `blake3(deployer ++ code_hash ++ salt)` as
+//!   the pallet computes it ([`contract_address`]), and confirms it with `contracts_info` at the
+//!   including block. `--data` goes to `deploy` as is; `--args` is SCALE-encoded without a
+//!   selector. With `--dry-run` it submits nothing: it prints the address the contract would
+//!   get and, as `query` does, the outcome of `deploy` (result, output, revert flag, fuel,
+//!   events) on the state of `--at` (default: the best block), and exits 1 only on `error`
+//!   (trapped, out of fuel, no such code, contract exists). `--from` is the deployer; `--tip`,
+//!   `--wait` and `--mortal` are ignored.
+//! - `call` and `query` send `selector(NAME) ++ SCALE(args)` for `--method NAME [--args JSON]`
+//!   (the selector is the first 4 bytes of `blake3(NAME)`), or `--data` as is. `query` prints
+//!   the output (hex), the result (`ok`, `revert` or `error`), the revert flag, the fuel burned
+//!   and the events the call would deposit. It exits 1 only when the contract could not run to
+//!   a return (`error`: trapped, out of fuel, no contract): a revert is the contract's answer.
+//!   Its origin is `--origin`, the address of `--from`, or the all-zero account.
+//!
+//! `--fuel` defaults to [`DEFAULT_FUEL`]. The whole fuel limit is paid for, used or not (the
+//! chain does not refund unused fuel yet): run `query` (or `instantiate --dry-run`) first and
+//! use a tight limit.
+//!
+//! # `--args`: typed arguments
+//!
+//! A JSON array of strings `"TYPE:VALUE"`, SCALE-encoded in order and concatenated:
+//!
+//! | TYPE | VALUE | encoding |
+//! |---|---|---|
+//! | `u8` `u16` `u32` `u64` `u128` | decimal | little-endian, fixed width |
+//! | `i8` `i16` `i32` `i64` `i128` | decimal, may be negative | little-endian, two's complement |
+//! | `bool` | `true` or `false` | one byte |
+//! | `compact` | decimal up to `u128` | SCALE compact |
+//! | `balance` | an amount: `1000` or `1.5GHOST` | `u128` in the smallest unit |
+//! | `account` (or `address`) | `ghost1…` or a `0x` public key | 32 bytes |
+//! | `hash` | `0x` + 64 hex digits | 32 bytes |
+//! | `bytes` | `0x…` | `Vec<u8>`: compact length, then the bytes |
+//! | `string` (or `str`) | any text (everything after the first `:`) | `String`: compact length, UTF-8 |
+//! | `raw` | `0x…` | the bytes as they are (fixed-size arrays, pre-encoded values) |
+//!
+//! Example: `--method transfer --args '["account:ghost1…", "u128:1000", "string:thanks"]'`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use ghost_primitives::bytes::{decode_hex, encode_hex};
+use ghost_primitives::{AccountId, Balance, Bytes, Hash, blake3_256};
+use ghost_rpc::{ContractCallJson, ContractInstantiateJson, ContractsApiClient, EventJson};
+use ghost_runtime::RuntimeCall;
+use ghost_runtime::contracts::{Call as ContractsCall, contract_address, selector};
+use parity_scale_codec::{Compact, Encode};
+use serde::Serialize;
+
+use crate::amount::{format_ghost, parse_amount};
+use crate::domain::{TxInfo, TxReport, settle};
+use crate::keys::pair_from_suri;
+use crate::output::{Lines, Output, Render};
+use crate::query::{parse_address, parse_hash};
+use crate::rpc::{Client, Endpoint, RpcContext};
+use crate::transfer::{Deadline, Signer, TxArgs, submit_call};
+
+/// Fuel bought when `--fuel` is not given: 20 ms of weight, ample for simple calls.
+pub const DEFAULT_FUEL: u64 = 10_000_000;
+
+/// The first bytes of every WebAssembly binary.
+const WASM_MAGIC: &[u8; 4] = b"\0asm";
+
+// ---------------------------------------------------------------------------------------------
+// command line
+
+/// `ghost contract …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ContractCommand {
+    /// Upload WASM-lite code; prints its code hash.
+    Upload(UploadArgs),
+    /// Create a contract from uploaded code; prints its address (`--dry-run`: and what
+    /// `deploy` would do, without a transaction).
+    Instantiate(InstantiateArgs),
+    /// Call a contract in a transaction.
+    Call(CallArgs),
+    /// Dry-run a call: output, revert flag, fuel and events, without a transaction.
+    Query(QueryArgs),
+}
+
+/// `ghost contract upload …`.
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// The compiled contract (a `.wasm` binary, not WAT text).
+    #[arg(value_name = "FILE.wasm")]
+    pub file: PathBuf,
+    /// Signer (who pays the fee and the code deposit) and submission.
+    #[command(flatten)]
+    pub tx: TxArgs,
+}
+
+/// `ghost contract instantiate …`.
+#[derive(Debug, Clone, Args)]
+pub struct InstantiateArgs {
+    /// The code hash `upload` printed (`0x` + 64 hex digits).
+    pub code_hash: String,
+    /// Data for `deploy`, as is (`0x…`).
+    #[arg(long, value_name = "0x..")]
+    pub data: Option<String>,
+    /// Typed arguments for `deploy`, SCALE-encoded without a selector (see the module doc).
+    #[arg(long, value_name = "JSON", conflicts_with = "data")]
+    pub args: Option<String>,
+    /// Salt: instantiating the same code again needs a different one (`0x…`, default empty).
+    #[arg(long, value_name = "0x..")]
+    pub salt: Option<String>,
+    /// Value and fuel.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Signer (the deployer, who pays) and submission.
+    #[command(flatten)]
+    pub tx: TxArgs,
+    /// Submit nothing: print the address the contract would get and what `deploy` would do
+    /// (`contracts_instantiate`); nothing is signed, written or paid.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With `--dry-run`: run on the state of this block (default: the best block).
+    #[arg(long, value_name = "HASH", requires = "dry_run")]
+    pub at: Option<String>,
+}
+
+/// What a call sends: a method and typed arguments, or raw call data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct CallInput {
+    /// The method: call data starts with its selector, the first 4 bytes of `blake3(NAME)`.
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "data",
+        conflicts_with = "data"
+    )]
+    pub method: Option<String>,
+    /// The method's arguments as a JSON array of `"TYPE:VALUE"` strings (see the module doc).
+    #[arg(
+        long,
+        value_name = "JSON",
+        requires = "method",
+        conflicts_with = "data"
+    )]
+    pub args: Option<String>,
+    /// Raw call data (`0x…`), sent as is.
+    #[arg(long, value_name = "0x..")]
+    pub data: Option<String>,
+}
+
+/// Value and fuel of a contract run.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RunArgs {
+    /// Value moved to the contract: smallest units or GHOST (`1.5GHOST`).
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
+    pub value: String,
+    /// Fuel limit (paid in full; see `query` for what a call burns).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
+    pub fuel: u64,
+}
+
+/// `ghost contract call …`.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// The contract's address (`ghost1…`).
+    pub address: String,
+    /// Method and arguments, or data.
+    #[command(flatten)]
+    pub input: CallInput,
+    /// Value and fuel.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Signer (the caller, who pays) and submission.
+    #[command(flatten)]
+    pub tx: TxArgs,
+}
+
+/// `ghost contract query …`.
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    /// The contract's address (`ghost1…`).
+    pub address: String,
+    /// Method and arguments, or data.
+    #[command(flatten)]
+    pub input: CallInput,
+    /// Value and fuel.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Query as the account of this secret URI (nothing is signed).
+    #[arg(long, value_name = "SURI", conflicts_with = "origin")]
+    pub from: Option<String>,
+    /// Query as this address (default: the all-zero account).
+    #[arg(long, value_name = "ADDRESS")]
+    pub origin: Option<String>,
+    /// Run on the state of this block (default: the best block).
+    #[arg(long, value_name = "HASH")]
+    pub at: Option<String>,
+}
+
+mod args;
+mod reports;
+mod run;
+#[cfg(test)]
+mod tests;
+
+pub use args::*;
+pub use reports::*;
+pub use run::*;

@@ -1,0 +1,267 @@
+//! Running `ghost contract` commands: validate, connect, dry-run or submit through
+//! `ghost-client`, print the report.
+
+use super::*;
+
+// running
+
+/// Runs a `contract` subcommand.
+pub async fn run(
+    endpoint: &Endpoint,
+    command: ContractCommand,
+    out: &Output,
+) -> anyhow::Result<()> {
+    match command {
+        ContractCommand::Upload(args) => upload(endpoint, args, out).await,
+        ContractCommand::Instantiate(args) => instantiate(endpoint, args, out).await,
+        ContractCommand::Call(args) => call(endpoint, args, out).await,
+        ContractCommand::Query(args) => query(endpoint, args, out).await,
+    }
+}
+
+/// Reads a contract binary, refusing what is plainly not one.
+pub(super) fn read_code(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    let code =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    if !code.starts_with(WASM_MAGIC) {
+        anyhow::bail!(
+            "{} is not a WebAssembly binary (compile WAT text with `wat2wasm` first)",
+            path.display()
+        );
+    }
+    Ok(code)
+}
+
+/// Runs `upload`.
+pub(super) async fn upload(
+    endpoint: &Endpoint,
+    args: UploadArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let signer = args.tx.validate()?;
+    let code = read_code(&args.file)?;
+    let code_hash = blake3_256(&code);
+    let code_len = code.len();
+
+    let deadline = Deadline::after(endpoint.timeout);
+    let client = endpoint.connect().await?;
+    if let Some(info) = code_info(&client, code_hash, None).await? {
+        anyhow::bail!(
+            "code {code_hash} is already stored (uploaded by {}); instantiate it",
+            info.owner
+        );
+    }
+    let call = RuntimeCall::Contracts(ContractsCall::UploadCode { code });
+    let tx = settle(submit_call(&client, &signer, call, deadline).await?, out)?;
+    let deposit = match tx.block_hash {
+        None => None,
+        Some(block) => {
+            let info = code_info(&client, code_hash, Some(block))
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "the upload succeeded but block {block} has no code {code_hash}"
+                    )
+                })?;
+            Some(info.deposit)
+        }
+    };
+    out.emit(&TxReport {
+        details: Uploaded {
+            code_hash,
+            code_len,
+            deposit,
+        },
+        tx,
+    })
+}
+
+/// `contracts_codeInfo`.
+pub(super) async fn code_info(
+    client: &Client,
+    code_hash: Hash,
+    at: Option<Hash>,
+) -> anyhow::Result<Option<ghost_rpc::CodeInfoJson>> {
+    client
+        .code_info(code_hash, at)
+        .await
+        .rpc_context(format_args!(
+            "reading code {code_hash} (contracts_codeInfo)"
+        ))
+}
+
+/// `contracts_info`.
+pub(super) async fn contract_info(
+    client: &Client,
+    address: AccountId,
+    at: Option<Hash>,
+) -> anyhow::Result<Option<ghost_rpc::ContractInfoJson>> {
+    client
+        .contract_info(address.to_string(), at)
+        .await
+        .rpc_context(format_args!("reading contract {address} (contracts_info)"))
+}
+
+/// Runs `instantiate`.
+pub(super) async fn instantiate(
+    endpoint: &Endpoint,
+    args: InstantiateArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let i = args.validate()?;
+    if let Some(at) = i.dry_run {
+        return instantiate_dry_run(endpoint, i, at, out).await;
+    }
+    let deployer = i.signer.pair.public();
+    let address = contract_address(&deployer, &i.code_hash, &i.salt);
+
+    let deadline = Deadline::after(endpoint.timeout);
+    let client = endpoint.connect().await?;
+    if code_info(&client, i.code_hash, None).await?.is_none() {
+        anyhow::bail!("no code {} is stored; upload it first", i.code_hash);
+    }
+    if contract_info(&client, address, None).await?.is_some() {
+        anyhow::bail!(
+            "a contract already exists at {address} (this code, deployer and salt); use another \
+             --salt"
+        );
+    }
+    let call = RuntimeCall::Contracts(ContractsCall::Instantiate {
+        code_hash: i.code_hash,
+        value: i.value,
+        fuel_limit: i.fuel,
+        data: i.data,
+        salt: i.salt,
+    });
+    let tx = settle(submit_call(&client, &i.signer, call, deadline).await?, out)?;
+    if let Some(block) = tx.block_hash {
+        let info = contract_info(&client, address, Some(block))
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the instantiation succeeded but block {block} has no contract at {address}"
+                )
+            })?;
+        if info.code_hash != i.code_hash || info.deployer != deployer {
+            anyhow::bail!(
+                "the contract at {address} runs code {} deployed by {}, not {} by {deployer}",
+                info.code_hash,
+                info.deployer,
+                i.code_hash
+            );
+        }
+    }
+    out.emit(&TxReport {
+        details: Instantiated {
+            address,
+            code_hash: i.code_hash,
+            deployer,
+            value: i.value,
+        },
+        tx,
+    })
+}
+
+/// Runs `instantiate --dry-run`.
+pub(super) async fn instantiate_dry_run(
+    endpoint: &Endpoint,
+    i: Instantiate,
+    at: Option<Hash>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let deployer = i.signer.pair.public();
+    let client = endpoint.connect().await?;
+    let answer = client
+        .dry_run_instantiate(
+            deployer.to_string(),
+            i.code_hash,
+            i.value,
+            i.fuel,
+            Bytes(i.data),
+            Bytes(i.salt.clone()),
+            at,
+        )
+        .await
+        .rpc_context(format_args!(
+            "dry-running an instantiation of {} (contracts_instantiate)",
+            i.code_hash
+        ))?;
+    let expected = contract_address(&deployer, &i.code_hash, &i.salt);
+    if answer.address != expected {
+        anyhow::bail!(
+            "the node reports address {} for this instantiation, not {expected}",
+            answer.address
+        );
+    }
+    let failed = (answer.result == "error").then(|| answer.error.clone());
+    out.emit(&InstantiateQueried(answer))?;
+    match failed {
+        None => Ok(()),
+        Some(error) => anyhow::bail!(
+            "the instantiation of {} would fail: {}",
+            i.code_hash,
+            error.as_deref().unwrap_or("unknown error")
+        ),
+    }
+}
+
+/// Runs `call`.
+pub(super) async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> anyhow::Result<()> {
+    let signer = args.tx.validate()?;
+    let run = validate_run(&args.address, &args.input, &args.run)?;
+    let deadline = Deadline::after(endpoint.timeout);
+    let client = endpoint.connect().await?;
+    let call = RuntimeCall::Contracts(ContractsCall::Call {
+        dest: run.dest,
+        value: run.value,
+        fuel_limit: run.fuel,
+        data: run.data.clone(),
+    });
+    let tx: TxInfo = settle(submit_call(&client, &signer, call, deadline).await?, out)?;
+    out.emit(&TxReport {
+        details: Called {
+            contract: run.dest,
+            method: args.input.method,
+            data: Bytes(run.data),
+            value: run.value,
+            fuel_limit: run.fuel,
+        },
+        tx,
+    })
+}
+
+/// Runs `query`.
+pub(super) async fn query(
+    endpoint: &Endpoint,
+    args: QueryArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let run = validate_run(&args.address, &args.input, &args.run)?;
+    let origin = args.origin()?;
+    let at = parse_at(args.at.as_deref())?;
+    let client = endpoint.connect().await?;
+    let answer = client
+        .dry_run_call(
+            origin.to_string(),
+            run.dest.to_string(),
+            run.value,
+            run.fuel,
+            Bytes(run.data),
+            at,
+        )
+        .await
+        .rpc_context(format_args!(
+            "dry-running a call of {} (contracts_call)",
+            run.dest
+        ))?;
+    let failed = (answer.result == "error").then(|| answer.error.clone());
+    out.emit(&Queried(answer))?;
+    match failed {
+        None => Ok(()),
+        Some(error) => anyhow::bail!(
+            "the call of {} would fail: {}",
+            run.dest,
+            error.as_deref().unwrap_or("unknown error")
+        ),
+    }
+}
