@@ -155,36 +155,26 @@ pub fn commitment_wait(ready_at: u64, best_block_ms: u64, local_ms: u64) -> Opti
 }
 
 /// A time in ms since the epoch as ISO-8601 UTC: `2023-11-14T22:13:20Z`, with `.mmm` when the
-/// milliseconds are not zero.
+/// milliseconds are not zero. Times past the calendar's range (year 9999) are shown as the raw
+/// count.
 pub fn iso8601(ms: u64) -> String {
-    let secs = ms / 1_000;
-    let millis = ms % 1_000;
-    let days = secs / 86_400;
-    let day_secs = secs % 86_400;
-    // `days` < 2^64 / 86_400_000 fits an i64 with room to spare.
-    let (year, month, day) = civil_from_days(days as i64);
-    let (hour, minute, second) = (day_secs / 3_600, day_secs % 3_600 / 60, day_secs % 60);
-    let fraction = if millis == 0 {
-        String::new()
-    } else {
-        format!(".{millis:03}")
+    let nanos = i128::from(ms) * 1_000_000;
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(nanos) else {
+        return format!("{ms} ms after 1970-01-01T00:00:00Z");
     };
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
-}
-
-/// Year, month and day of a day count since 1970-01-01 in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`).
-pub(super) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11], March first
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let fraction = match t.millisecond() {
+        0 => String::new(),
+        millis => format!(".{millis:03}"),
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// A record as one line: `label TTL TYPE value`.

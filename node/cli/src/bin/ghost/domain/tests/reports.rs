@@ -188,8 +188,11 @@ fn iso_dates() {
     ] {
         assert_eq!(iso8601(ms), text, "{ms}");
     }
-    // Far beyond year 9999: still a date, no panic.
-    assert!(iso8601(u64::MAX).ends_with(".615Z"));
+    // Far beyond year 9999: the raw count, no panic.
+    assert_eq!(
+        iso8601(u64::MAX),
+        format!("{} ms after 1970-01-01T00:00:00Z", u64::MAX)
+    );
 }
 
 #[test]
