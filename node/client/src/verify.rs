@@ -82,86 +82,39 @@ impl Client {
 mod tests {
     use super::*;
     use ghost_light::ProofKeys;
-    use ghost_primitives::{Bytes, DnsRecord, Pair, RecordData};
-    use ghost_runtime::domains::{DomainInfo, NameRecords};
+    use ghost_light::fixtures::ProvenState;
+    use ghost_primitives::{Bytes, Pair};
+    use ghost_runtime::domains::DomainInfo;
     use parity_scale_codec::{DecodeAll, Encode};
 
     fn name(s: &str) -> DomainName {
         DomainName::parse(s).unwrap()
     }
 
-    /// A state holding `alice.ghost` (and `www.alice.ghost`), its proof for `target`, and the
-    /// resolution an honest node would give.
+    /// `ghost-light`'s fixture state at `now` as an honest node's `domain_resolveWithProof`
+    /// answer for `target`.
     fn proven_state(
         target: &str,
         now: u64,
         tamper: impl FnOnce(&mut Vec<(Vec<u8>, Vec<u8>)>),
     ) -> (DomainName, ResolutionProofJson) {
-        let alice = Pair::dev("Alice").public();
-        let (root, sub) = (name("alice.ghost"), name("www.alice.ghost"));
-        let info = |n: &DomainName, parent: Option<Hash>| DomainInfo {
-            name: n.clone(),
-            owner: alice,
-            parent,
-            expires_at: if parent.is_none() { 10_000 } else { 0 },
-            created_at: 1_000,
-            registration: 1,
-            parent_controlled: true,
-            approved: None,
-            update_key: None,
-            last_signed_update: 0,
-        };
-        let records = NameRecords {
-            dns: vec![DnsRecord::apex(RecordData::A([10, 0, 0, 1]))],
-            web3: Default::default(),
-        };
-        let params = ghost_runtime::chain_spec::dev_domain_params();
-        let (rk, sk) = (ProofKeys::of(&root), ProofKeys::of(&sub));
-        let mut pairs = vec![
-            (rk.entry.clone(), info(&root, None).encode()),
-            (rk.records.clone(), records.encode()),
-            (sk.entry.clone(), info(&sub, Some(root.namehash())).encode()),
-            (rk.params.clone(), params.encode()),
-            (rk.now.clone(), now.encode()),
-            (b"unrelated".to_vec(), vec![1, 2, 3]),
-        ];
-        tamper(&mut pairs);
-        let (state_root, nodes) = ghost_trie::build(pairs);
-        let mut store = ghost_trie::MemoryNodeStore::new();
-        store.insert_nodes(nodes);
-        let target = name(target);
-        let keys = ghost_runtime::api::domain_proof_keys(&target);
-        let proof = ghost_trie::generate_read_proof(&store, state_root, &keys).unwrap();
-        let status = if now < 10_000 {
-            "active"
-        } else if now < 10_000 + params.grace_period_ms {
-            "grace"
-        } else {
-            "available"
-        };
-        let resolution = (target == root || target == sub).then(|| ResolutionJson {
-            name: target.clone(),
-            namehash: target.namehash(),
-            owner: alice,
-            records: if target == root && status == "active" {
-                records.dns.clone()
-            } else {
-                vec![]
-            },
-            web3: Default::default(),
-            expires_at: 10_000,
-            created_at: 1_000,
-            status: status.into(),
-            parent: (target == sub).then(|| root.clone()),
-        });
+        let ProvenState {
+            name,
+            state_root,
+            proof,
+            keys,
+        } = ghost_light::fixtures::proven_state(target, now, tamper);
+        let resolution = prove_resolution(&name, &state_root, &proof, &keys)
+            .unwrap()
+            .map(to_json);
         let answer = ResolutionProofJson {
             resolution,
             at: Hash([7; 32]),
-            state_root: Hash(state_root),
+            state_root,
             keys: keys.into_iter().map(Bytes).collect(),
             proof: proof.nodes.into_iter().map(Bytes).collect(),
         };
-        (target, answer)
+        (name, answer)
     }
 
     #[test]
@@ -211,16 +164,26 @@ mod tests {
 
     #[test]
     fn subname_of_an_earlier_registration_is_proven_gone() {
-        let (sub, answer) = proven_state("www.alice.ghost", 5_000, |pairs| {
+        // The root was registered again: the subname of the first registration is gone, but a
+        // node still claims it.
+        let (sub, mut answer) = proven_state("www.alice.ghost", 5_000, |pairs| {
             let key = ProofKeys::of(&name("alice.ghost")).entry;
             let entry = pairs.iter_mut().find(|(k, _)| *k == key).unwrap();
             let mut info = DomainInfo::decode_all(&mut &entry.1[..]).unwrap();
             info.registration = 2;
             entry.1 = info.encode();
         });
-        assert!(verify_resolution(&sub, &answer, answer.state_root).is_err());
-        let mut honest = answer.clone();
-        honest.resolution = None;
-        verify_resolution(&sub, &honest, honest.state_root).unwrap();
+        assert_eq!(
+            answer.resolution, None,
+            "the proof says the subname is gone"
+        );
+        verify_resolution(&sub, &answer, answer.state_root).unwrap();
+        let stale = proven_state("www.alice.ghost", 5_000, |_| {}).1.resolution;
+        assert!(stale.is_some());
+        answer.resolution = stale;
+        assert!(matches!(
+            verify_resolution(&sub, &answer, answer.state_root),
+            Err(Error::ProofMismatch { .. })
+        ));
     }
 }

@@ -190,6 +190,15 @@ async fn a_refused_submission_releases_its_nonce() {
     assert_eq!(xt.extra.nonce, 0);
 }
 
+/// The next item of a subscription (10 s at most).
+async fn first<T>(stream: &mut ghost_client::subscribe::Notifications<T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("a notification within 10 s")
+        .expect("the subscription is open")
+        .expect("a well-formed notification")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heads_and_domain_changes_stream() {
     let node = common::dev_node(None).await;
@@ -221,24 +230,11 @@ async fn heads_and_domain_changes_stream() {
         .unwrap();
     assert!(done.finalized);
 
-    let within = |s| Duration::from_secs(s);
-    let head = tokio::time::timeout(within(10), heads.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let head = first(&mut heads).await;
     assert!(head.number >= 1);
-    let fin = tokio::time::timeout(within(10), finalized.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let fin = first(&mut finalized).await;
     assert!(fin.number >= 1);
-    let block = tokio::time::timeout(within(10), changes.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let block = first(&mut changes).await;
     assert_eq!(block.block_height, done.block_number);
     assert_eq!(block.changes[0].domain, name);
 

@@ -181,7 +181,6 @@ pub fn prove_resolution(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ghost_primitives::{Pair, RecordData};
     use parity_scale_codec::{DecodeAll, Encode};
 
     fn name(s: &str) -> DomainName {
@@ -200,49 +199,14 @@ mod tests {
         }
     }
 
-    /// A state holding `alice.ghost` and `www.alice.ghost` at block time `now`, and a proof of
-    /// the keys of `target`.
+    /// The fixture state at `now` and a proof for `target`, as `prove_resolution`'s inputs.
     fn proven_state(
         target: &str,
         now: u64,
         tamper: impl FnOnce(&mut Vec<(Vec<u8>, Vec<u8>)>),
     ) -> (DomainName, Hash, ReadProof, Vec<Vec<u8>>) {
-        let alice = Pair::dev("Alice").public();
-        let (root, sub) = (name("alice.ghost"), name("www.alice.ghost"));
-        let info = |n: &DomainName, parent: Option<Hash>| DomainInfo {
-            name: n.clone(),
-            owner: alice,
-            parent,
-            expires_at: if parent.is_none() { 10_000 } else { 0 },
-            created_at: 1_000,
-            registration: 1,
-            parent_controlled: true,
-            approved: None,
-            update_key: None,
-            last_signed_update: 0,
-        };
-        let records = NameRecords {
-            dns: vec![DnsRecord::apex(RecordData::A([10, 0, 0, 1]))],
-            web3: Default::default(),
-        };
-        let params = ghost_runtime::chain_spec::dev_domain_params();
-        let (rk, sk) = (ProofKeys::of(&root), ProofKeys::of(&sub));
-        let mut pairs = vec![
-            (rk.entry.clone(), info(&root, None).encode()),
-            (rk.records.clone(), records.encode()),
-            (sk.entry.clone(), info(&sub, Some(root.namehash())).encode()),
-            (rk.params.clone(), params.encode()),
-            (rk.now.clone(), now.encode()),
-            (b"unrelated".to_vec(), vec![1, 2, 3]),
-        ];
-        tamper(&mut pairs);
-        let (state_root, nodes) = ghost_trie::build(pairs);
-        let mut store = ghost_trie::MemoryNodeStore::new();
-        store.insert_nodes(nodes);
-        let target = name(target);
-        let keys = ghost_runtime::api::domain_proof_keys(&target);
-        let proof = ghost_trie::generate_read_proof(&store, state_root, &keys).unwrap();
-        (target, Hash(state_root), proof, keys)
+        let p = crate::fixtures::proven_state(target, now, tamper);
+        (p.name, p.state_root, p.proof, p.keys)
     }
 
     #[test]

@@ -9,12 +9,16 @@
 //! The header (and so the state root) must come from a source the caller trusts: a finalized
 //! header it follows itself, or, once the network lands, a GRANDPA finality proof.
 //!
+//! Feature `fixtures`: [`fixtures`], a small proven state for tests.
+//!
 //! Invariants: every function here is pure; untrusted bytes (proof nodes, values) are decoded
 //! with `decode_all` and never panic.
 
 #![warn(missing_docs)]
 
 pub mod domain;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod read;
 
 pub use domain::{NameStatus, ProofKeys, ProvenResolution, prove_resolution};
