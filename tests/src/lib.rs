@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
-
 /// Path of a binary built next to the running test executable.
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
@@ -113,10 +111,9 @@ impl Node {
         format!("ws://127.0.0.1:{}", self.rpc_port)
     }
 
-    /// A WebSocket JSON-RPC client.
-    pub async fn client(&self) -> WsClient {
-        WsClientBuilder::default()
-            .build(self.ws_url())
+    /// A [`ghost_client::Client`] of this node (every `ghost_rpc` namespace is typed on it).
+    pub async fn client(&self) -> ghost_client::Client {
+        ghost_client::Client::connect(self.ws_url())
             .await
             .expect("ws connect")
     }
