@@ -9,7 +9,7 @@ use ghost_primitives::bytes::encode_hex;
 use ghost_primitives::{AccountId, Pair};
 use serde::Serialize;
 
-use crate::output::{Lines, Output, Render};
+use crate::output::{Output, Render};
 
 /// `ghost key …`.
 #[derive(Debug, Clone, Subcommand)]
@@ -45,14 +45,7 @@ impl KeyReport {
     }
 }
 
-impl Render for KeyReport {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with_opt("secret_seed", self.secret_seed.as_ref())
-            .with("address", &self.address)
-            .with("public_key", &self.public_key)
-    }
-}
+impl Render for KeyReport {}
 
 /// Runs a `key` subcommand.
 pub fn run(command: KeyCommand, out: &Output) -> anyhow::Result<()> {

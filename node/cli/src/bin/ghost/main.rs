@@ -66,6 +66,7 @@ mod contract;
 mod domain;
 mod keys;
 mod output;
+mod output_lines;
 mod query;
 mod rpc;
 mod transfer;

@@ -2,7 +2,8 @@
 //!
 //! Every command builds a report type implementing [`Render`]: its `Serialize` impl is the
 //! `--json` form (one compact JSON document on one line, numbers as JSON numbers even past
-//! `u64`), and [`Render::lines`] is the human form, one `key: value` per line. Errors never go
+//! `u64`), and [`Render::lines`] is the human form, one `key: value` per line, derived from the
+//! same `Serialize` impl unless the report formats a value for people. Errors never go
 //! through here: they go to stderr from `main`.
 
 use std::fmt::Display;
@@ -13,8 +14,12 @@ use serde::Serialize;
 
 /// A report a command prints.
 pub trait Render: Serialize {
-    /// The human form: `key: value` lines.
-    fn lines(&self) -> Lines;
+    /// The human form: `key: value` lines. By default derived from the `Serialize` form (see
+    /// [`crate::output_lines`]); a report overrides it only to show a value differently for
+    /// people (an amount in GHOST, a time as a date, a record as one line).
+    fn lines(&self) -> Lines {
+        crate::output_lines::lines_of(self).unwrap_or_else(|e| Lines::new().with("error", e))
+    }
 }
 
 /// Human output: ordered `key: value` pairs.

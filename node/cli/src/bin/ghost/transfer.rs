@@ -23,7 +23,7 @@ use tokio::time::{Duration, Instant};
 
 use crate::amount::parse_amount;
 use crate::keys::pair_from_suri;
-use crate::output::{Lines, Output, Render};
+use crate::output::{Output, Render};
 use crate::query::parse_address;
 use crate::rpc::{Client, Endpoint};
 
@@ -175,11 +175,7 @@ pub struct SubmittedReport {
     pub extrinsic_hash: Hash,
 }
 
-impl Render for SubmittedReport {
-    fn lines(&self) -> Lines {
-        Lines::new().with("extrinsic_hash", self.extrinsic_hash)
-    }
-}
+impl Render for SubmittedReport {}
 
 /// `--wait inblock|finalized`: where the extrinsic landed and how its call went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,16 +192,7 @@ pub struct IncludedReport {
     pub error: Option<String>,
 }
 
-impl Render for IncludedReport {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("extrinsic_hash", self.extrinsic_hash)
-            .with("block_hash", self.block_hash)
-            .with("block_number", self.block_number)
-            .with("success", self.success)
-            .with_opt("error", self.error.as_ref())
-    }
-}
+impl Render for IncludedReport {}
 
 impl IncludedReport {
     /// `Ok` if the call succeeded; otherwise the error a command ends with.

@@ -22,14 +22,7 @@ impl TxInfo {
     }
 }
 
-impl Render for TxInfo {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with_opt("block_number", self.block_number)
-            .with_opt("block_hash", self.block_hash)
-            .with("extrinsic_hash", self.extrinsic_hash)
-    }
-}
+impl Render for TxInfo {}
 
 /// What a domain transaction did, then where it landed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,13 +156,7 @@ pub struct Transferred {
     pub owner: AccountId,
 }
 
-impl Render for Transferred {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("owner", self.owner)
-    }
-}
+impl Render for Transferred {}
 
 /// `subname`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -184,15 +171,7 @@ pub struct SubnameSet {
     pub locked: bool,
 }
 
-impl Render for SubnameSet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("parent", &self.parent)
-            .with("owner", self.owner)
-            .with("locked", self.locked)
-    }
-}
+impl Render for SubnameSet {}
 
 /// `primary` (`name: null` with `--clear`), and `primary-of`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,14 +218,7 @@ pub struct OperatorSet {
     pub approved: bool,
 }
 
-impl Render for OperatorSet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("owner", self.owner)
-            .with("operator", self.operator)
-            .with("approved", self.approved)
-    }
-}
+impl Render for OperatorSet {}
 
 /// `update-key` (`update_key: null` with `--clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
