@@ -325,8 +325,10 @@ impl Client {
         Ok(nonce)
     }
 
-    /// Forgets `account`'s local count after a transaction with `nonce` was refused, so the
-    /// next one asks the node again.
+    /// Forgets `account`'s local count after a transaction with `nonce` was refused by the pool
+    /// or reported invalid, dropped or usurped (the library does this itself for the
+    /// transactions it submits), so the next one takes the node's count again instead of
+    /// leaving a gap that would keep later transactions waiting as `future`.
     pub async fn release_nonce(&self, account: &AccountId, nonce: u64) {
         let mut nonces = self.inner.nonces.lock().await;
         if nonces.get(account).is_some_and(|next| *next > nonce) {

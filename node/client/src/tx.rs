@@ -274,6 +274,7 @@ impl<'c> Tx<'c> {
             Ok(subscription) => Ok(TxProgress {
                 client: self.client.clone(),
                 extrinsic_hash: xt.hash(),
+                reserved: Some((signer.account(), xt.extra.nonce)),
                 subscription,
             }),
             Err(e) => {
@@ -297,6 +298,7 @@ pub async fn submit_and_watch_signed(
     Ok(TxProgress {
         client: client.clone(),
         extrinsic_hash: xt.hash(),
+        reserved: None,
         subscription,
     })
 }
@@ -391,6 +393,9 @@ impl TxStatus {
 pub struct TxProgress {
     client: Client,
     extrinsic_hash: Hash,
+    /// The signer's account and the nonce this client reserved for it, released if the
+    /// extrinsic will not be included.
+    reserved: Option<(AccountId, u64)>,
     subscription: Subscription<Value>,
 }
 
@@ -455,6 +460,9 @@ impl TxProgress {
                     Some(status) => status?,
                 };
                 if let Some(reason) = status.failure() {
+                    if let Some((account, nonce)) = &self.reserved {
+                        self.client.release_nonce(account, *nonce).await;
+                    }
                     return Err(Error::NotIncluded {
                         extrinsic_hash,
                         reason,
