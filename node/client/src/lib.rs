@@ -9,7 +9,8 @@
 //!     │                 ── subscriptions as Streams: new_heads, finalized_heads, domain_changes
 //!     ├─ tx().balances().transfer(..)  ─┐  builders over the runtime's own RuntimeCall
 //!     ├─ tx().domains().register(..)   ─┼─► Tx ─sign(Signer: nonce, era, tip)─► submit / submit_and_watch
-//!     └─ tx().contracts().call(..)     ─┘                                          │
+//!     ├─ tx().contracts().call(..)     ─┤  (and system, validators, sudo)
+//!     └─ tx().call(any RuntimeCall)    ─┘                                          │
 //!                                       TxProgress (Stream of TxStatus) ─► in_block() / finalized()
 //!                                       → TxInBlock { events } or Error::Dispatch(pallet, error, docs)
 //!  verify::verify_resolution ── ghost_light (read proofs against a header's state root)

@@ -79,6 +79,20 @@ impl<'c> TxBuilder<'c> {
             client: self.client,
         }
     }
+
+    /// Calls of the validators pallet (root only: wrap them in [`SudoTx::sudo_call`]).
+    pub fn validators(&self) -> ValidatorsTx<'c> {
+        ValidatorsTx {
+            client: self.client,
+        }
+    }
+
+    /// Calls of the sudo pallet.
+    pub fn sudo(&self) -> SudoTx<'c> {
+        SudoTx {
+            client: self.client,
+        }
+    }
 }
 
 /// Declares a pallet's builder: one method per call variant, whose arguments are the variant's
@@ -174,6 +188,33 @@ pallet_tx! {
         call => Call { dest: AccountId, value: Balance, fuel_limit: u64, data: Vec<u8> },
         /// `Contracts.RemoveCode`: removes unused code and returns its deposit.
         remove_code => RemoveCode { code_hash: Hash },
+    }
+}
+
+pallet_tx! {
+    /// Calls of the validators pallet (`Validators.*`).
+    ValidatorsTx => validators {
+        /// `Validators.AddValidator` (root): `who` joins at the next session boundary.
+        add_validator => AddValidator { who: AccountId },
+        /// `Validators.RemoveValidator` (root): `who` leaves at the next session boundary.
+        remove_validator => RemoveValidator { who: AccountId },
+    }
+}
+
+pallet_tx! {
+    /// Calls of the sudo pallet (`Sudo.*`).
+    SudoTx => sudo {
+        /// `Sudo.Sudo`: dispatches the SCALE-encoded `call` as root (see [`SudoTx::sudo_call`]).
+        sudo => Sudo { call: Vec<u8> },
+        /// `Sudo.SetKey`: hands the sudo key to `new`.
+        set_key => SetKey { new: AccountId },
+    }
+}
+
+impl<'c> SudoTx<'c> {
+    /// `Sudo.Sudo` of `call`, encoded with the runtime's own `RuntimeCall`.
+    pub fn sudo_call(&self, call: impl Into<RuntimeCall>) -> Tx<'c> {
+        self.sudo(call.into().encode())
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::future::join_all;
-use ghost_client::runtime::{GHOST, RuntimeEvent, balances, domains, system};
+use ghost_client::runtime::{GHOST, RuntimeEvent, balances, domains, sudo, system};
 use ghost_client::{Client, Error, Signer};
 use ghost_primitives::{DomainName, Hash};
 
@@ -262,4 +262,49 @@ async fn a_stopped_node_is_an_error_naming_its_url() {
     let error = client.fetch_header(None).await.unwrap_err();
     assert!(error.is_unavailable(), "{error:?}");
     assert!(error.to_string().contains(&url), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sudo_wraps_a_root_call_and_reports_its_result() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let (alice, dave) = (Signer::dev("Alice"), Signer::dev("Dave").account());
+    let set = balances::Call::ForceSetBalance {
+        who: dave,
+        free: 5 * GHOST,
+    };
+    let done = client
+        .tx()
+        .sudo()
+        .sudo_call(set.clone())
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let result = done.find(|e| match e {
+        RuntimeEvent::Sudo(sudo::Event::Sudid { result }) => Some(result.clone()),
+        _ => None,
+    });
+    assert_eq!(result, Some(Ok(())));
+    assert_eq!(client.fetch_account(&dave).await.unwrap().free, 5 * GHOST);
+
+    // Not the sudo key: refused by the pallet, named with its docs.
+    let error = client
+        .tx()
+        .sudo()
+        .sudo_call(set)
+        .submit_and_watch(&Signer::dev("Bob"))
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap_err();
+    let failure = error.dispatch().expect("a dispatch error");
+    assert_eq!(
+        (failure.pallet(), failure.error_name()),
+        (Some("Sudo"), Some("RequireSudo"))
+    );
+    assert!(failure.docs.as_deref().is_some_and(|d| !d.is_empty()));
 }
