@@ -9,7 +9,7 @@
 //!     │                 ── subscriptions as Streams: new_heads, finalized_heads, domain_changes
 //!     ├─ tx().balances().transfer(..)  ─┐  builders over the runtime's own RuntimeCall
 //!     ├─ tx().domains().register(..)   ─┼─► Tx ─sign(Signer: nonce, era, tip)─► submit / submit_and_watch
-//!     ├─ tx().contracts().call(..)     ─┤  (and system, validators, sudo)
+//!     ├─ tx().contracts().call(..)     ─┤  (and system, validators, ens_bridge, sudo)
 //!     └─ tx().call(any RuntimeCall)    ─┘                                          │
 //!                                       TxProgress (Stream of TxStatus) ─► in_block() / finalized()
 //!                                       → TxInBlock { events } or Error::Dispatch(pallet, error, docs)

@@ -23,8 +23,10 @@ use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
 use ghost_primitives::{AccountId, Balance, Bytes, DnsRecord, DomainName, Hash};
+use ghost_primitives::{EnsName, EthAddress};
 use ghost_rpc::{AuthorApiClient, FeeInfoJson, PaymentApiClient};
 use ghost_runtime::domains::{RecordChange, SignedRecordUpdate};
+use ghost_runtime::ens_bridge::{BridgeParams, EnsRecords, EthSignature};
 use ghost_runtime::system::Event as SystemEvent;
 use ghost_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use jsonrpsee::core::client::Subscription;
@@ -83,6 +85,13 @@ impl<'c> TxBuilder<'c> {
     /// Calls of the validators pallet (root only: wrap them in [`SudoTx::sudo_call`]).
     pub fn validators(&self) -> ValidatorsTx<'c> {
         ValidatorsTx {
+            client: self.client,
+        }
+    }
+
+    /// Calls of the ENS bridge pallet.
+    pub fn ens_bridge(&self) -> EnsBridgeTx<'c> {
+        EnsBridgeTx {
             client: self.client,
         }
     }
@@ -208,6 +217,25 @@ pallet_tx! {
         sudo => Sudo { call: Vec<u8> },
         /// `Sudo.SetKey`: hands the sudo key to `new`.
         set_key => SetKey { new: AccountId },
+    }
+}
+
+pallet_tx! {
+    /// Calls of the ENS bridge pallet (`EnsBridge.*`).
+    EnsBridgeTx => ens_bridge {
+        /// `EnsBridge.RegisterEnsDomain`: asks to link `ens_name` to `ghost_name`, signed by the
+        /// ENS owner's Ethereum key.
+        register_ens_domain => RegisterEnsDomain { ens_name: EnsName, ghost_name: DomainName, eth_address: EthAddress, eth_signature: EthSignature },
+        /// `EnsBridge.SubmitAttestation` (an oracle): what Ethereum says about `ens_name`.
+        submit_attestation => SubmitAttestation { ens_name: EnsName, eth_block_number: u64, eth_block_hash: Hash, owner: EthAddress, records: EnsRecords },
+        /// `EnsBridge.Unlink`: ends a link.
+        unlink => Unlink { ens_name: EnsName },
+        /// `EnsBridge.CancelRequest`: withdraws a pending link request.
+        cancel_request => CancelRequest { ens_name: EnsName },
+        /// `EnsBridge.SetOracles` (root): the oracle set and threshold.
+        set_oracles => SetOracles { oracles: Vec<AccountId>, threshold: u32 },
+        /// `EnsBridge.SetParams` (root): the bridge's parameters.
+        set_params => SetParams { params: BridgeParams },
     }
 }
 
