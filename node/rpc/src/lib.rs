@@ -174,6 +174,49 @@ pub trait ChainApi {
     async fn subscribe_finalized_heads(&self) -> SubscriptionResult;
 }
 
+/// A finality proof as `grandpa_proveFinality` returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FinalityProof {
+    /// The block the justification finalizes (the asked block or its first descendant with a
+    /// stored justification).
+    pub block: Hash,
+    /// Its number.
+    pub number: u64,
+    /// SCALE `GrandpaJustification`.
+    pub justification: Bytes,
+    /// Headers from the asked block (exclusive) up to `block` (inclusive), ascending, so a
+    /// light client can link the asked block to the justified one.
+    pub unknown_headers: Vec<Header>,
+}
+
+/// The GRANDPA voter set of a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoterSetInfo {
+    /// The set id.
+    pub set_id: u64,
+    /// The voters (ghost1… addresses), weight 1 each.
+    pub voters: Vec<String>,
+}
+
+/// `grandpa_*`.
+#[rpc(server, client, namespace = "grandpa")]
+pub trait GrandpaApi {
+    /// A proof that the finalized block `number` is final: the justification of it or of its
+    /// nearest finalized descendant that has one, with the headers in between. `null` if the
+    /// block is not finalized or no justification covers it yet.
+    #[method(name = "proveFinality")]
+    async fn prove_finality(
+        &self,
+        number: u64,
+    ) -> jsonrpsee::core::RpcResult<Option<FinalityProof>>;
+    /// The voter set that finalizes the children of block `hash` (default: the finalized
+    /// block).
+    #[method(name = "voterSet")]
+    async fn voter_set(&self, hash: Option<Hash>) -> jsonrpsee::core::RpcResult<VoterSetInfo>;
+}
+
 /// `state_*`.
 #[rpc(server, client, namespace = "state")]
 pub trait StateApi {

@@ -319,3 +319,52 @@ async fn restart_on_the_same_base_path_resumes_the_chain() {
     }
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grandpa_proves_finality_of_a_sealed_block_against_the_voter_set() {
+    use ghost_consensus::grandpa::GrandpaJustification;
+    use ghost_rpc::GrandpaApiClient;
+    let node = ghost_service::start(config(None)).await.unwrap();
+    let client = connect(&node).await;
+    let genesis = genesis_hash(&client).await;
+    let mut heads = ChainApiClient::subscribe_finalized_heads(&client)
+        .await
+        .unwrap();
+    let xt = sign_extrinsic(transfer(bob(), 5_000), &alice(), 0, 0, genesis, None);
+    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
+        .await
+        .unwrap();
+    let header = tokio::time::timeout(Duration::from_secs(20), heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(header.number, 1);
+
+    let set = GrandpaApiClient::voter_set(&client, Some(genesis))
+        .await
+        .unwrap();
+    assert_eq!(set.set_id, 0);
+    assert_eq!(set.voters, vec![alice().public().to_string()]);
+    let proof = GrandpaApiClient::prove_finality(&client, 1)
+        .await
+        .unwrap()
+        .expect("block 1 is final");
+    assert_eq!((proof.block, proof.number), (header.hash(), 1));
+    assert!(proof.unknown_headers.is_empty());
+    GrandpaJustification::decode_and_verify(
+        &proof.justification.0,
+        proof.block,
+        1,
+        &genesis,
+        set.set_id,
+        &[alice().public()],
+    )
+    .expect("the proof verifies against the genesis voter set");
+    // Not finalized yet: no proof.
+    assert_eq!(
+        GrandpaApiClient::prove_finality(&client, 99).await.unwrap(),
+        None
+    );
+    node.stop().await;
+}

@@ -10,6 +10,7 @@ mod chain;
 mod contracts;
 mod domain;
 mod errors;
+mod grandpa;
 mod state;
 mod system;
 
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use ghost_primitives::{Hash, Header};
 use ghost_rpc::{
     AccountApiServer, AuthorApiServer, ChainApiServer, ContractsApiServer, DomainApiServer,
-    PaymentApiServer, StateApiServer, SystemApiServer, UNSAFE_METHODS,
+    GrandpaApiServer, PaymentApiServer, StateApiServer, SystemApiServer, UNSAFE_METHODS,
 };
 use jsonrpsee::RpcModule;
 use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
@@ -88,6 +89,7 @@ pub fn build_module(
     module.merge(ContractsApiServer::into_rpc(contracts::ContractsRpc(
         ctx.clone(),
     )))?;
+    module.merge(GrandpaApiServer::into_rpc(grandpa::GrandpaRpc(ctx.clone())))?;
     module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
     if methods == RpcMethods::Safe {
         for name in UNSAFE_METHODS {
