@@ -103,21 +103,30 @@ async fn transfers_are_watched_to_finalized_and_balances_move() {
     node.stop().await;
 }
 
+/// Submits a transfer from Alice and returns the first header `heads` then delivers.
+async fn first_head_after_a_transfer(
+    client: &Client,
+    genesis: Hash,
+    mut heads: Subscription<ghost_primitives::Header>,
+) -> ghost_primitives::Header {
+    let xt = sign_extrinsic(transfer(bob(), 5_000), &alice(), 0, 0, genesis, None);
+    AuthorApiClient::submit_extrinsic(client, Bytes(xt.encode()))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(20), heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_heads_subscription_sees_each_block() {
     let node = ghost_service::start(config(None)).await.unwrap();
     let client = connect(&node).await;
     let genesis = genesis_hash(&client).await;
-    let mut heads = ChainApiClient::subscribe_new_heads(&client).await.unwrap();
-    let xt = sign_extrinsic(transfer(bob(), 5_000), &alice(), 0, 0, genesis, None);
-    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
-        .await
-        .unwrap();
-    let header = tokio::time::timeout(Duration::from_secs(20), heads.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let heads = ChainApiClient::subscribe_new_heads(&client).await.unwrap();
+    let header = first_head_after_a_transfer(&client, genesis, heads).await;
     assert_eq!(header.number, 1);
     node.stop().await;
 }
@@ -327,18 +336,10 @@ async fn grandpa_proves_finality_of_a_sealed_block_against_the_voter_set() {
     let node = ghost_service::start(config(None)).await.unwrap();
     let client = connect(&node).await;
     let genesis = genesis_hash(&client).await;
-    let mut heads = ChainApiClient::subscribe_finalized_heads(&client)
+    let heads = ChainApiClient::subscribe_finalized_heads(&client)
         .await
         .unwrap();
-    let xt = sign_extrinsic(transfer(bob(), 5_000), &alice(), 0, 0, genesis, None);
-    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
-        .await
-        .unwrap();
-    let header = tokio::time::timeout(Duration::from_secs(20), heads.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let header = first_head_after_a_transfer(&client, genesis, heads).await;
     assert_eq!(header.number, 1);
 
     let set = GrandpaApiClient::voter_set(&client, Some(genesis))
