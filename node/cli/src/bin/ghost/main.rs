@@ -62,6 +62,7 @@
 //! [`run`] is the entry point a test harness can call with a parsed [`Cli`].
 
 mod amount;
+mod bench;
 mod contract;
 mod domain;
 mod keys;
@@ -144,6 +145,9 @@ pub enum Command {
     /// WASM-lite contracts: upload, instantiate, call and dry-run queries.
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Load driver: registrations at a chosen concurrency, with throughput, latency and losses.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Runs a parsed command line, printing to stdout.
@@ -167,6 +171,7 @@ pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
         Command::Chain(command) => query::chain(&endpoint, command, out).await,
         Command::Domain(command) => domain::run(&endpoint, command, out).await,
         Command::Contract(command) => contract::run(&endpoint, command, out).await,
+        Command::Bench(command) => bench::run(&endpoint, command, out).await,
     }
 }
 
