@@ -80,9 +80,18 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// The commitment of a registration.
-    pub fn commitment_of(name: &DomainName, owner: &AccountId, secret: &Hash) -> Hash {
-        ghost_primitives::blake3_256(&(name, owner, secret).encode())
+    /// The commitment of a registration: `blake3(SCALE(name, owner, secret, duration_ms,
+    /// blake3(SCALE(records))))`. It binds everything `register` sets, so a watcher of the pool
+    /// who copies the secret cannot reveal first with its own duration or records.
+    pub fn commitment_of(
+        name: &DomainName,
+        owner: &AccountId,
+        secret: &Hash,
+        duration_ms: u64,
+        records: &[DnsRecord],
+    ) -> Hash {
+        let records_hash = ghost_primitives::blake3_256(&records.encode());
+        ghost_primitives::blake3_256(&(name, owner, secret, duration_ms, records_hash).encode())
     }
 
     pub(crate) fn commit(origin: Origin, commitment: Hash) -> DispatchResult {
@@ -105,9 +114,11 @@ impl<T: Config> Pallet<T> {
         name: &DomainName,
         owner: &AccountId,
         secret: &Hash,
+        duration_ms: u64,
+        records: &[DnsRecord],
         params: &DomainParams,
     ) -> Result<Option<Hash>, DispatchError> {
-        let commitment = Self::commitment_of(name, owner, secret);
+        let commitment = Self::commitment_of(name, owner, secret, duration_ms, records);
         let made = Commitments::get(&commitment);
         if params.min_commitment_age_ms == 0 {
             return Ok(made.map(|_| commitment));
@@ -163,10 +174,11 @@ impl<T: Config> Pallet<T> {
         let new_records = Self::apply_changes(
             &name,
             new_records,
-            records.into_iter().map(RecordChange::Upsert).collect(),
+            records.iter().cloned().map(RecordChange::Upsert).collect(),
             &params,
         )?;
-        let commitment = Self::check_commitment(&name, &owner, &secret, &params)?;
+        let commitment =
+            Self::check_commitment(&name, &owner, &secret, duration_ms, &records, &params)?;
         let cost = pricing::price(&name, duration_ms, &params).ok_or(Error::Overflow)?;
         let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
 

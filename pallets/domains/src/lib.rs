@@ -11,7 +11,8 @@
 //!   (A, AAAA, CNAME, TXT, MX, NS, SRV, CAA, TLSA at owner-chosen labels, with TTLs) and web3
 //!   records (addresses per coin type, texts, content hash), bounded per name by the chain spec.
 //! - **Registration** (`commit` then `register`) front-running-proofs a registration: the
-//!   commitment `blake3(SCALE(name, owner, secret))` must be between `min_commitment_age_ms` and
+//!   commitment `blake3(SCALE(name, owner, secret, duration_ms, blake3(SCALE(records))))` binds
+//!   everything the reveal sets and must be between `min_commitment_age_ms` and
 //!   `max_commitment_age_ms` old. With `min_commitment_age_ms = 0` (dev chains) `register` works
 //!   without one. The fee (`yearly_price(label length) × duration / year`) goes to the treasury.
 //! - **Expiry**: a name resolves until `expires_at` (header time). Then it is in *grace* for
@@ -251,7 +252,8 @@ ghost_support::pallet_enum! {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     pub enum Call {
-        /// Commits to a registration: `commitment = blake3(SCALE(name, owner, secret))`.
+        /// Commits to a registration: `commitment = blake3(SCALE(name, owner, secret,
+        /// duration_ms, blake3(SCALE(records))))` ([`Pallet::commitment_of`]).
         /// Origin: signed. Errors: `CommitmentExists`.
         #[index = 0]
         Commit { commitment: Hash },

@@ -163,7 +163,7 @@ pub fn register(who: u8, n: &str) -> DispatchResult {
 /// Account `payer` commits, waits past the minimum age, and registers `n` for `owner` for a year.
 pub fn register_for(payer: u8, n: &str, owner: AccountId) -> DispatchResult {
     let secret = Hash([payer; 32]);
-    let commitment = Domains::commitment_of(&name(n), &owner, &secret);
+    let commitment = Domains::commitment_of(&name(n), &owner, &secret, YEAR_MS, &[]);
     signed(payer, domains::Call::Commit { commitment })?;
     next_block_at(System::now() + 10_000);
     signed(

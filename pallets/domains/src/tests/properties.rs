@@ -210,23 +210,35 @@ proptest! {
     }
 
     #[test]
-    fn commitments_differ_for_different_secrets_owners_and_names(
+    fn commitments_differ_in_every_field_the_reveal_sets(
         label in "[a-z0-9]{1,20}",
         owners in any::<([u8; 32], [u8; 32])>(),
         secrets in any::<([u8; 32], [u8; 32])>(),
+        durations in any::<(u64, u64)>(),
+        ttls in any::<(u32, u32)>(),
     ) {
         let alice = name(&format!("{label}.ghost"));
         let other = name(&format!("{label}.bc"));
-        let commitment = |n, owner, secret| Domains::commitment_of(n, &AccountId(owner), &Hash(secret));
-        let base = commitment(&alice, owners.0, secrets.0);
+        let record = |ttl| vec![super::rec_ttl("@", "A=10.0.0.1", ttl)];
+        let commitment = |n, owner, secret, duration, records: &[ghost_primitives::DnsRecord]| {
+            Domains::commitment_of(n, &AccountId(owner), &Hash(secret), duration, records)
+        };
+        let base = commitment(&alice, owners.0, secrets.0, durations.0, &record(ttls.0));
 
-        prop_assert_eq!(base, commitment(&alice, owners.0, secrets.0));
-        prop_assert_ne!(base, commitment(&other, owners.0, secrets.0));
+        prop_assert_eq!(base, commitment(&alice, owners.0, secrets.0, durations.0, &record(ttls.0)));
+        prop_assert_ne!(base, commitment(&other, owners.0, secrets.0, durations.0, &record(ttls.0)));
+        prop_assert_ne!(base, commitment(&alice, owners.0, secrets.0, durations.0, &[]));
         if secrets.0 != secrets.1 {
-            prop_assert_ne!(base, commitment(&alice, owners.0, secrets.1));
+            prop_assert_ne!(base, commitment(&alice, owners.0, secrets.1, durations.0, &record(ttls.0)));
         }
         if owners.0 != owners.1 {
-            prop_assert_ne!(base, commitment(&alice, owners.1, secrets.0));
+            prop_assert_ne!(base, commitment(&alice, owners.1, secrets.0, durations.0, &record(ttls.0)));
+        }
+        if durations.0 != durations.1 {
+            prop_assert_ne!(base, commitment(&alice, owners.0, secrets.0, durations.1, &record(ttls.0)));
+        }
+        if ttls.0 != ttls.1 {
+            prop_assert_ne!(base, commitment(&alice, owners.0, secrets.0, durations.0, &record(ttls.1)));
         }
     }
 }

@@ -14,9 +14,14 @@ fn register_call(n: &str, owner: u8, secret: Hash) -> Call {
     }
 }
 
-/// Account `who` commits to registering `n` for itself with `secret`.
+/// Account `who` commits to registering `n` for itself for a year with `secret`, no records.
 fn commit(who: u8, n: &str, secret: Hash) -> Hash {
-    let commitment = Domains::commitment_of(&name(n), &acc(who), &secret);
+    commit_to(who, n, secret, YEAR_MS, &[])
+}
+
+/// Account `who` commits to registering `n` for itself for `duration_ms` with `records`.
+fn commit_to(who: u8, n: &str, secret: Hash, duration_ms: u64, records: &[DnsRecord]) -> Hash {
+    let commitment = Domains::commitment_of(&name(n), &acc(who), &secret, duration_ms, records);
     assert_eq!(signed(who, Call::Commit { commitment }), Ok(()));
     commitment
 }
@@ -127,7 +132,8 @@ fn register_charges_the_payer_exactly_the_price_and_pays_the_treasury() {
 #[test]
 fn another_account_may_pay_for_a_registration() {
     new_test_ext().execute_with(|| {
-        let commitment = Domains::commitment_of(&name("alice.ghost"), &acc(1), &SECRET);
+        let commitment =
+            Domains::commitment_of(&name("alice.ghost"), &acc(1), &SECRET, YEAR_MS, &[]);
         assert_eq!(signed(2, Call::Commit { commitment }), Ok(()));
         next_block_at(START + 10_000);
         let (payer_before, owner_before) = (free(&acc(2)), free(&acc(1)));
@@ -143,9 +149,9 @@ fn another_account_may_pay_for_a_registration() {
 #[test]
 fn register_with_initial_records_stores_and_announces_them() {
     new_test_ext().execute_with(|| {
-        commit(1, "alice.ghost", SECRET);
-        next_block_at(START + 10_000);
         let records = vec![rec("www", "CNAME=alice.ghost"), rec("@", "A=10.0.0.1")];
+        commit_to(1, "alice.ghost", SECRET, YEAR_MS, &records);
+        next_block_at(START + 10_000);
 
         let call = Call::Register {
             name: name("alice.ghost"),
@@ -199,6 +205,48 @@ fn the_commitment_binds_owner_and_secret() {
             Error::CommitmentNotFound,
         );
         assert_eq!(signed(1, register_call("alice.ghost", 1, SECRET)), Ok(()));
+    });
+}
+
+/// A watcher of the pool copies the victim's reveal (name, owner, secret) but sets its own
+/// duration or records: the commitment does not match, so the front-run is refused and the
+/// victim's own reveal still works.
+#[test]
+fn a_front_running_reveal_with_other_duration_or_records_is_refused() {
+    new_test_ext().execute_with(|| {
+        let honest = vec![rec("@", "A=10.0.0.1")];
+        commit_to(1, "alice.ghost", SECRET, 2 * YEAR_MS, &honest);
+        next_block_at(START + 10_000);
+        let reveal = |duration_ms, records: Vec<DnsRecord>| Call::Register {
+            name: name("alice.ghost"),
+            owner: acc(1),
+            duration_ms,
+            secret: SECRET,
+            records,
+        };
+
+        // The attacker's DNS with the honest duration ...
+        assert_noop(
+            Origin::signed(acc(2)),
+            reveal(2 * YEAR_MS, vec![rec("@", "A=6.6.6.6")]),
+            Error::CommitmentNotFound,
+        );
+        // ... no records at all (the victim's would be lost) ...
+        assert_noop(
+            Origin::signed(acc(2)),
+            reveal(2 * YEAR_MS, vec![]),
+            Error::CommitmentNotFound,
+        );
+        // ... the honest records with the minimum duration.
+        assert_noop(
+            Origin::signed(acc(2)),
+            reveal(test_params().min_registration_ms, honest.clone()),
+            Error::CommitmentNotFound,
+        );
+
+        assert_eq!(signed(1, reveal(2 * YEAR_MS, honest.clone())), Ok(()));
+        assert_eq!(records_of("alice.ghost").dns, honest);
+        assert_eq!(expiry_of("alice.ghost"), START + 10_000 + 2 * YEAR_MS);
     });
 }
 
@@ -339,14 +387,15 @@ fn register_refuses_durations_outside_the_bounds() {
 #[test]
 fn register_refuses_invalid_initial_records() {
     new_test_ext().execute_with(|| {
-        commit(1, "alice.ghost", SECRET);
+        let records = vec![rec("@", "CNAME=example.com"), rec("@", "A=10.0.0.1")];
+        commit_to(1, "alice.ghost", SECRET, YEAR_MS, &records);
         next_block_at(START + 10_000);
         let call = Call::Register {
             name: name("alice.ghost"),
             owner: acc(1),
             duration_ms: YEAR_MS,
             secret: SECRET,
-            records: vec![rec("@", "CNAME=example.com"), rec("@", "A=10.0.0.1")],
+            records,
         };
 
         assert_noop(Origin::signed(acc(1)), call, Error::CnameConflict);
