@@ -2,7 +2,10 @@
 //! (no system `protoc` needed), and embeds the file descriptor set for gRPC reflection.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let proto_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read at run time, not with `env!`: a build script compiled for one checkout (a shared
+    // target dir, a worktree) must still read the proto of the checkout it runs for.
+    let manifest_dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let proto_dir = manifest_dir.join("../../proto");
     let file = proto_dir.join("ghostdns.proto");
     println!("cargo:rerun-if-changed={}", file.display());
     let fds = protox::compile([&file], [&proto_dir])?;

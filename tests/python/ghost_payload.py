@@ -2,7 +2,8 @@
 
 A ``ContractDomainUpdate`` is signed (ed25519, by the key of ``owner_address``) over::
 
-    b"ghostchain/domain-update/v1" ++ SCALE(domain, contract_id, records, owner, timestamp)
+    b"ghostchain/domain-update/v2" ++ SCALE(genesis_hash, domain, contract_id, records, owner,
+                                            timestamp, sequence)
 
 with the records in GhostChain's SCALE ``DnsRecord`` form (``primitives/src/records.rs``):
 
@@ -12,7 +13,11 @@ with the records in GhostChain's SCALE ``DnsRecord`` form (``primitives/src/reco
   CNAME=2 (host), TXT=3 (compact count ++ each <=255-byte chunk of the UTF-8 text as bytes),
   MX=4 (u16 preference, host), NS=5 (host), SRV=6 (u16 priority, weight, port, host),
   CAA=7 (u8 flags, tag string, value bytes), TLSA=8 (u8 usage, selector, matching type, bytes);
-* owner: the 32 public-key bytes; timestamp: u64 LE (ms since the Unix epoch).
+* genesis_hash: the chain's 32-byte block-0 hash (``ResolveResponse.genesis_hash``), so an
+  update signed for one chain is refused on every other;
+* owner: the 32 public-key bytes; timestamp: u64 LE (ms since the Unix epoch);
+* sequence: u64 LE, the name's ``ResolveResponse.update_sequence`` (every applied change of the
+  records adds one, so an update applies once and never over newer records).
 
 Records are given as the gRPC ``DNSRecord`` fields (type, name, value, ttl, priority) and
 converted exactly as the bridge converts them (``node/bridge/src/grpc/convert.rs``): the name may
@@ -28,7 +33,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
-SIGNED_UPDATE_TAG = b"ghostchain/domain-update/v1"
+SIGNED_UPDATE_TAG = b"ghostchain/domain-update/v2"
 MAX_TXT_STRING = 255
 
 RECORD_TYPES = {"A": 0, "AAAA": 1, "CNAME": 2, "TXT": 3, "MX": 4, "NS": 5, "SRV": 6, "CAA": 7, "TLSA": 8}
@@ -153,12 +158,23 @@ def dns_record(domain: str, record: Record) -> bytes:
     return scale_str(label(domain, record.name)) + struct.pack("<I", record.ttl) + record_data(rtype, value)
 
 
-def signing_payload(domain: str, contract_id: str, records: list[Record], owner: bytes, timestamp: int) -> bytes:
+def signing_payload(
+    genesis_hash: bytes,
+    domain: str,
+    contract_id: str,
+    records: list[Record],
+    owner: bytes,
+    timestamp: int,
+    sequence: int,
+) -> bytes:
     """The bytes to sign for an update (``owner`` is the 32-byte public key)."""
     if len(owner) != 32:
         raise ValueError("owner must be a 32-byte ed25519 public key")
+    if len(genesis_hash) != 32:
+        raise ValueError("genesis_hash must be 32 bytes")
     domain = domain.strip().rstrip(".").lower()
     out = bytearray(SIGNED_UPDATE_TAG)
+    out += genesis_hash
     out += scale_str(domain)
     out += scale_bytes(contract_id.encode("utf-8"))
     out += compact(len(records))
@@ -166,6 +182,7 @@ def signing_payload(domain: str, contract_id: str, records: list[Record], owner:
         out += dns_record(domain, record)
     out += owner
     out += struct.pack("<Q", timestamp)
+    out += struct.pack("<Q", sequence)
     return bytes(out)
 
 

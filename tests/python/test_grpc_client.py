@@ -81,10 +81,21 @@ def stub(pb, channel):
     return pb[1].GhostDNSServiceStub(channel)
 
 
-def signed_update(pb, records: list[ghost_payload.Record], timestamp: int, domain: str = DOMAIN, wait: bool = WAIT):
-    """A ContractDomainUpdate signed over the canonical payload computed here."""
+def signed_update(
+    pb,
+    stub,
+    records: list[ghost_payload.Record],
+    timestamp: int,
+    domain: str = DOMAIN,
+    wait: bool = WAIT,
+    ahead: int = 0,
+):
+    """A ContractDomainUpdate signed over the canonical payload computed here, for the server's
+    chain (its genesis hash) at the name's current update sequence plus ``ahead``."""
     key, public = signer()
-    payload = ghost_payload.signing_payload(domain, "python-client", records, public, timestamp)
+    current = stub.ResolveDomain(pb[0].ResolveRequest(domain=domain), timeout=10)
+    sequence = current.update_sequence + ahead
+    payload = ghost_payload.signing_payload(current.genesis_hash, domain, "python-client", records, public, timestamp, sequence)
     return pb[0].ContractDomainUpdate(
         domain=domain,
         contract_id="python-client",
@@ -93,6 +104,7 @@ def signed_update(pb, records: list[ghost_payload.Record], timestamp: int, domai
         timestamp=timestamp,
         signature=key.sign(payload),
         wait=wait,
+        sequence=sequence,
     )
 
 
@@ -114,7 +126,10 @@ def test_payload_matches_the_chain_encoding():
     records = [ghost_payload.Record(r["type"], r["name"], r["value"], r["ttl"], r["priority"]) for r in FIXTURE["records"]]
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(FIXTURE["signer_seed"][2:]))
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    payload = ghost_payload.signing_payload(FIXTURE["domain"], FIXTURE["contract_id"], records, public, FIXTURE["timestamp"])
+    genesis = bytes.fromhex(FIXTURE["genesis_hash"].removeprefix("0x"))
+    payload = ghost_payload.signing_payload(
+        genesis, FIXTURE["domain"], FIXTURE["contract_id"], records, public, FIXTURE["timestamp"], FIXTURE["sequence"]
+    )
     assert "0x" + payload.hex() == FIXTURE["payload"]
     assert "0x" + key.sign(payload).hex() == FIXTURE["signature"]
     assert ghost_payload.address(public) == FIXTURE["owner_address"]
@@ -165,20 +180,20 @@ def test_resolve_domain(pb, stub):
 
 @needs_server
 def test_update_contract_domain(pb, stub):
-    response = stub.UpdateContractDomain(signed_update(pb, RECORDS, now_ms()), timeout=90)
+    response = stub.UpdateContractDomain(signed_update(pb, stub, RECORDS, now_ms()), timeout=90)
     assert response.accepted, response.error
     assert response.tx_hash.startswith("0x") and len(response.tx_hash) == 66
     if WAIT:
         assert response.block_height > 0
 
-    tampered = signed_update(pb, RECORDS, now_ms() + 1)
+    tampered = signed_update(pb, stub, RECORDS, now_ms() + 1)
     tampered.signature = bytes([tampered.signature[0] ^ 1]) + tampered.signature[1:]
     with pytest.raises(grpc.RpcError) as error:
         stub.UpdateContractDomain(tampered, timeout=10)
     assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
     with pytest.raises(grpc.RpcError) as error:
-        stub.UpdateContractDomain(signed_update(pb, RECORDS, now_ms() - 10 * 60_000), timeout=10)
+        stub.UpdateContractDomain(signed_update(pb, stub, RECORDS, now_ms() - 10 * 60_000), timeout=10)
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "stale" in error.value.details()
 
@@ -186,8 +201,9 @@ def test_update_contract_domain(pb, stub):
 @needs_server
 def test_batch_update_domains(pb, stub):
     start = now_ms() + 10
+    # Signed ahead: the second update carries the sequence the first one leaves behind.
     updates = [
-        signed_update(pb, [ghost_payload.Record("A", "@", f"10.0.1.{i}", 300)], start + i) for i in range(2)
+        signed_update(pb, stub, [ghost_payload.Record("A", "@", f"10.0.1.{i}", 300)], start + i, ahead=i) for i in range(2)
     ]
     response = stub.BatchUpdateDomains(pb[0].BatchDomainUpdate(updates=updates), timeout=180)
     assert len(response.results) == 2
@@ -220,7 +236,7 @@ def test_subscribe_domain_changes(pb, stub):
 @pytest.mark.skipif(not WAIT, reason="needs a real node (GHOST_TEST_WAIT=1)")
 def test_an_update_arrives_on_the_change_stream_at_its_block_height(pb, stub):
     records = [ghost_payload.Record("A", "@", "10.0.3.3", 120)]
-    response = stub.UpdateContractDomain(signed_update(pb, records, now_ms() + 20), timeout=90)
+    response = stub.UpdateContractDomain(signed_update(pb, stub, records, now_ms() + 20), timeout=90)
     assert response.accepted, response.error
     assert response.block_height > 0
     subscription = pb[0].DomainSubscription(domains=[DOMAIN], from_block_height=response.block_height)

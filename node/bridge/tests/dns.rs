@@ -44,6 +44,8 @@ fn register(index: &NameIndex, name: &str, expires_at: u64, records: Vec<DnsReco
         created_at: 0,
         status: "active".into(),
         parent: None,
+        update_key: None,
+        update_sequence: 0,
     };
     index.apply(&domain, Some(&resolution));
 }

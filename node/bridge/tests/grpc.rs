@@ -71,12 +71,30 @@ fn proto_record(rtype: &str, name: &str, value: &str, ttl: u32, priority: u32) -
     }
 }
 
-/// An update of `domain` signed by `signer` over the canonical payload.
+/// The fake chain's genesis hash.
+fn genesis() -> ghost_primitives::Hash {
+    block_hash(0)
+}
+
+/// An update of `domain` signed by `signer` over the canonical payload for the fake chain, at
+/// sequence 0 (the fake names' sequence).
 fn signed_update(
     signer: &Pair,
     domain: &str,
     records: Vec<ProtoRecord>,
     timestamp: u64,
+) -> ContractDomainUpdate {
+    signed_update_for(signer, domain, records, timestamp, 0, genesis())
+}
+
+/// An update like [`signed_update`] at `sequence`, signed for the chain with `genesis`.
+fn signed_update_for(
+    signer: &Pair,
+    domain: &str,
+    records: Vec<ProtoRecord>,
+    timestamp: u64,
+    sequence: u64,
+    genesis: ghost_primitives::Hash,
 ) -> ContractDomainUpdate {
     let mut message = ContractDomainUpdate {
         domain: domain.into(),
@@ -86,9 +104,10 @@ fn signed_update(
         timestamp,
         signature: vec![0; 64],
         wait: false,
+        sequence,
     };
     let update = convert::update_from_proto(&message).unwrap();
-    message.signature = signer.sign(&update.signing_payload()).0.to_vec();
+    message.signature = signer.sign(&update.signing_payload(&genesis)).0.to_vec();
     message
 }
 
@@ -289,10 +308,11 @@ async fn update_signed_by_the_owner_is_submitted() {
         ],
         owner_address: Pair::dev("Alice").public(),
         timestamp: message.timestamp,
+        sequence: 0,
         signature: Signature(message.signature.clone().try_into().unwrap()),
     };
     assert_eq!(update, &expected);
-    assert!(expected.signature_is_valid());
+    assert!(expected.signature_is_valid(&genesis()));
     assert_eq!(server.metrics().updates("accepted"), 1);
 }
 
@@ -307,11 +327,96 @@ async fn update_with_a_bad_signature_is_permission_denied() {
     // Signed by Bob but claiming Alice.
     let mut message = alice_update();
     let update = convert::update_from_proto(&message).unwrap();
-    message.signature = Pair::dev("Bob").sign(&update.signing_payload()).0.to_vec();
+    message.signature = Pair::dev("Bob")
+        .sign(&update.signing_payload(&genesis()))
+        .0
+        .to_vec();
     let error = client.update_contract_domain(message).await.unwrap_err();
     assert_eq!(error.code(), Code::PermissionDenied, "{error:?}");
     assert!(chain.submitted().is_empty());
     assert_eq!(server.metrics().updates("permission_denied"), 2);
+}
+
+#[tokio::test]
+async fn update_signed_for_another_chain_is_permission_denied() {
+    let chain = FakeChain::mixed();
+    let (_server, mut client) = start(&chain).await;
+    // The owner's valid signature, at the right sequence, but over another chain's genesis.
+    let replayed = signed_update_for(
+        &Pair::dev("Alice"),
+        "alice.ghost",
+        vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
+        now_ms(),
+        0,
+        block_hash(12_345),
+    );
+    let error = client.update_contract_domain(replayed).await.unwrap_err();
+    assert_eq!(error.code(), Code::PermissionDenied, "{error:?}");
+    assert!(chain.submitted().is_empty());
+}
+
+#[tokio::test]
+async fn update_signed_against_an_older_sequence_fails_the_precondition() {
+    let chain = FakeChain::mixed();
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice.update_sequence = 5;
+    chain.set_resolution(alice);
+    let (_server, mut client) = start(&chain).await;
+    let update_at = |sequence| {
+        signed_update_for(
+            &Pair::dev("Alice"),
+            "alice.ghost",
+            vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
+            now_ms(),
+            sequence,
+            genesis(),
+        )
+    };
+
+    let error = client
+        .update_contract_domain(update_at(4))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::FailedPrecondition, "{error:?}");
+    assert!(
+        error.message().contains("stale sequence"),
+        "{}",
+        error.message()
+    );
+    assert!(chain.submitted().is_empty());
+
+    // The current sequence, and one ahead (it may follow an update still in the pool), go on.
+    for sequence in [5, 6] {
+        let response = client
+            .update_contract_domain(update_at(sequence))
+            .await
+            .unwrap();
+        assert!(response.into_inner().accepted);
+    }
+    let sent: Vec<u64> = chain.submitted().iter().map(|(u, _)| u.sequence).collect();
+    assert_eq!(sent, [5, 6]);
+}
+
+#[tokio::test]
+async fn resolve_tells_a_signer_the_genesis_hash_and_the_sequence() {
+    let chain = FakeChain::mixed();
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice.update_sequence = 1 << 32;
+    chain.set_resolution(alice);
+    let (_server, mut client) = start(&chain).await;
+    for with_proof in [false, true] {
+        let response = client
+            .resolve_domain(ResolveRequest {
+                domain: "alice.ghost".into(),
+                with_proof,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.genesis_hash, genesis().0.to_vec());
+        assert_eq!(response.update_sequence, 1 << 32);
+    }
 }
 
 #[tokio::test]
@@ -402,19 +507,38 @@ async fn malformed_updates_are_invalid_arguments() {
     assert!(chain.submitted().is_empty());
 }
 
+/// The relayer pays for what it submits: an update signed by neither the owner nor the update
+/// key at the best block is refused before it is submitted.
 #[tokio::test]
-async fn update_signed_by_someone_else_is_relayed_for_the_runtime_to_judge() {
+async fn update_signed_by_neither_owner_nor_update_key_is_permission_denied() {
     let chain = FakeChain::mixed();
-    let (_server, mut client) = start(&chain).await;
-    // Bob may be alice.ghost's update key, which resolve does not show.
-    let message = signed_update(
-        &Pair::dev("Bob"),
-        "alice.ghost",
-        vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
-        now_ms(),
+    let (server, mut client) = start(&chain).await;
+    let by_bob = || {
+        signed_update(
+            &Pair::dev("Bob"),
+            "alice.ghost",
+            vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
+            now_ms(),
+        )
+    };
+    let error = client.update_contract_domain(by_bob()).await.unwrap_err();
+    assert_eq!(error.code(), Code::PermissionDenied, "{error:?}");
+    assert!(
+        error
+            .message()
+            .contains("neither the owner nor the update key"),
+        "{}",
+        error.message()
     );
+    assert!(chain.submitted().is_empty());
+    assert_eq!(server.metrics().updates("permission_denied"), 1);
+
+    // Once Bob is alice.ghost's update key, his update is relayed.
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice.update_key = Some(Pair::dev("Bob").public());
+    chain.set_resolution(alice);
     let response = client
-        .update_contract_domain(message)
+        .update_contract_domain(by_bob())
         .await
         .unwrap()
         .into_inner();
@@ -1055,10 +1179,12 @@ fn payload_fixture_matches_python() {
         timestamp: fixture["timestamp"].as_u64().unwrap(),
         signature: vec![0; 64],
         wait: false,
+        sequence: fixture["sequence"].as_u64().unwrap(),
     };
+    let genesis: ghost_primitives::Hash = text("genesis_hash").parse().unwrap();
     let payload = convert::update_from_proto(&message)
         .unwrap()
-        .signing_payload();
+        .signing_payload(&genesis);
     let actual = serde_json::json!({
         "signer_seed": ghost_primitives::bytes::encode_hex(&signer.seed()),
         "owner_address": signer.public().to_string(),

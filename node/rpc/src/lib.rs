@@ -326,6 +326,12 @@ pub struct ResolutionJson {
     pub status: String,
     /// Parent name of a subname.
     pub parent: Option<DomainName>,
+    /// The key that may sign updates besides the owner.
+    #[serde(default)]
+    pub update_key: Option<AccountId>,
+    /// The sequence number the name's next signed update must carry.
+    #[serde(default)]
+    pub update_sequence: u64,
 }
 
 /// `domain_resolveWithProof`.

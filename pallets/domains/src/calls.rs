@@ -9,7 +9,7 @@ use parity_scale_codec::Encode;
 use crate::types::*;
 use crate::{
     Commitments, Config, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames, Records,
-    RegistrationCounter, Subnames, Tlds, pricing,
+    RegistrationCounter, SequenceEpoch, Subnames, Tlds, pricing,
 };
 
 /// A name's stored info with its effective expiry (a subname's is its root's).
@@ -78,6 +78,19 @@ impl<T: Config> Pallet<T> {
     fn ensure_manager(who: &AccountId, info: &DomainInfo) -> DispatchResult {
         ensure!(Self::is_manager(who, info), Error::NotOwner);
         Ok(())
+    }
+
+    /// The hash of block 0, which signed updates are bound to.
+    pub fn genesis_hash() -> Hash {
+        pallet_system::Pallet::<T>::block_hash(0).unwrap_or(Hash::ZERO)
+    }
+
+    /// The first record sequence number of a new name or subname: the next epoch × 2³², so no
+    /// two names (nor two registrations of one name) ever share a sequence number.
+    pub(crate) fn first_sequence() -> u64 {
+        let epoch = SequenceEpoch::get_or_default().saturating_add(1);
+        SequenceEpoch::put(&epoch);
+        epoch.saturating_mul(1 << 32)
     }
 
     /// The commitment of a registration: `blake3(SCALE(name, owner, secret, duration_ms,
@@ -204,6 +217,7 @@ impl<T: Config> Pallet<T> {
             approved: None,
             update_key: None,
             last_signed_update: 0,
+            update_sequence: Self::first_sequence(),
         };
         Domains::insert(&hash, &info);
         Owned::insert(&owner, &hash, &());
@@ -350,6 +364,7 @@ impl<T: Config> Pallet<T> {
                     approved: None,
                     update_key: None,
                     last_signed_update: 0,
+                    update_sequence: Self::first_sequence(),
                 };
                 Domains::insert(&hash, &info);
                 Owned::insert(&owner, &hash, &());
@@ -442,7 +457,14 @@ impl<T: Config> Pallet<T> {
             signer == located.info.owner || located.info.update_key == Some(signer),
             Error::WrongSigner
         );
-        ensure!(update.signature_is_valid(), Error::BadSignature);
+        ensure!(
+            update.signature_is_valid(&Self::genesis_hash()),
+            Error::BadSignature
+        );
+        ensure!(
+            update.sequence == located.info.update_sequence,
+            Error::WrongSequence
+        );
         ensure!(
             update.timestamp > located.info.last_signed_update,
             Error::StaleUpdate

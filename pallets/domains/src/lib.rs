@@ -25,9 +25,12 @@
 //!   with its registration. The parent's owner controls them unless it locked them away.
 //! - **Delegation**: `approve` (one name) and `set_operator` (all names of an owner), as ERC-721.
 //! - **Signed updates** (`set_records_signed`, `batch_set_records_signed`): the owner or the
-//!   name's update key signs `SIGNED_UPDATE_TAG ++ SCALE(domain, contract_id, records, owner,
-//!   timestamp)` off chain; any account relays it and pays. Timestamps must increase per name and
-//!   lie within `signed_update_window_ms` of the block time, so updates cannot be replayed.
+//!   name's update key signs `SIGNED_UPDATE_TAG ++ SCALE(genesis_hash, domain, contract_id,
+//!   records, owner, timestamp, sequence)` off chain; any account relays it and pays. The genesis
+//!   hash ties it to one chain; `sequence` must equal the name's `update_sequence`, which every
+//!   record change (signed or direct) moves on, so an update applies at most once and never over
+//!   newer records. Timestamps must also increase per name and lie within
+//!   `signed_update_window_ms` of the block time.
 //!
 //! ## Terms
 //! - *Manager* of a name: its owner, the account approved for it, or an operator of its owner.
@@ -117,6 +120,11 @@ storage_double_map!(PALLET,
 storage_value!(PALLET,
     /// The last registration id handed out.
     pub RegistrationCounter: u64
+);
+storage_value!(PALLET,
+    /// The last sequence epoch handed out: a new name's records start at sequence
+    /// `epoch × 2³²` (see [`DomainInfo::update_sequence`]).
+    pub SequenceEpoch: u64
 );
 
 // ---- events ----
@@ -242,6 +250,9 @@ pallet_error! {
         BadTld,
         /// Arithmetic overflow in a price or time.
         Overflow,
+        /// The signed update was made against another sequence number than the name's records
+        /// are at (they changed since, or it was already applied).
+        WrongSequence,
     }
 }
 
@@ -297,8 +308,8 @@ ghost_support::pallet_enum! {
         #[index = 11]
         SetUpdateKey { name: DomainName, key: Option<AccountId> },
         /// Applies an update signed off chain by the owner or update key. Origin: signed, any
-        /// relayer (pays). Errors: `BadSignature`, `WrongSigner`, `StaleUpdate`,
-        /// `UpdateOutsideWindow`, record errors.
+        /// relayer (pays). Errors: `BadSignature`, `WrongSigner`, `WrongSequence`,
+        /// `StaleUpdate`, `UpdateOutsideWindow`, record errors.
         #[index = 12]
         SetRecordsSigned { update: SignedRecordUpdate },
         /// Applies several signed updates, each on its own: refused ones emit
@@ -413,6 +424,7 @@ impl<T: Config> Pallet<T> {
                 ExpiryQueue::meta(),
                 Subnames::meta(),
                 RegistrationCounter::meta(),
+                SequenceEpoch::meta(),
             ],
             constants: vec![ghost_support::metadata::ConstantMeta {
                 name: "Treasury",

@@ -75,6 +75,8 @@ pub type Domains = domains::Pallet<Test>;
 pub const GHOST: Balance = 1_000_000_000_000;
 /// Genesis time.
 pub const START: Moment = 1_000_000;
+/// The hash of block 0 (the parent of block 1).
+pub const GENESIS_HASH: Hash = Hash([0x60; 32]);
 
 /// Account `n`.
 pub fn acc(n: u8) -> AccountId {
@@ -130,7 +132,7 @@ pub fn new_test_ext_with(params: DomainParams) -> TestExternalities {
         }
         .build()
         .expect("domains genesis");
-        System::initialize(1, Hash::ZERO, START).expect("block 1");
+        System::initialize(1, GENESIS_HASH, START).expect("block 1");
     });
     ext
 }

@@ -45,6 +45,8 @@ impl<T: Config> Pallet<T> {
             created_at: located.info.created_at,
             status,
             parent,
+            update_key: located.info.update_key,
+            update_sequence: located.info.update_sequence,
         })
     }
 

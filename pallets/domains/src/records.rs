@@ -4,7 +4,7 @@ use ghost_primitives::{DnsRecord, DomainName, Hash, RecordType};
 use ghost_support::prelude::*;
 
 use crate::types::*;
-use crate::{Config, Error, Event, Pallet, Records};
+use crate::{Config, Domains, Error, Event, Pallet, Records};
 
 impl<T: Config> Pallet<T> {
     /// Applies `changes` in order to `records` and checks the result.
@@ -118,8 +118,12 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Stores a name's records and announces them.
+    /// Stores a name's records, moves its update sequence on and announces them.
     pub(crate) fn store_records(name: &DomainName, hash: &Hash, records: NameRecords) {
+        if let Some(mut info) = Domains::get(hash) {
+            info.update_sequence = info.update_sequence.saturating_add(1);
+            Domains::insert(hash, &info);
+        }
         let dns = records.dns.clone();
         let web3_entries = records.web3.count() as u32;
         if records.is_empty() {

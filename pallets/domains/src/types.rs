@@ -38,6 +38,12 @@ pub struct DomainInfo {
     pub update_key: Option<AccountId>,
     /// Timestamp of the last signed update applied (they must increase).
     pub last_signed_update: Moment,
+    /// The records' sequence number: a signed update must carry exactly this value, and every
+    /// change of the records (signed or direct) adds one, so an update signed against older
+    /// records can never overwrite newer ones, and a signer can sign `n, n + 1, …` ahead. A new
+    /// name starts at a fresh [`SequenceEpoch`](crate::SequenceEpoch) × 2³², so numbers are
+    /// never reused, not even by a later registration of the same name.
+    pub update_sequence: u64,
 }
 
 /// The records of a name.
@@ -176,43 +182,62 @@ pub struct SignedRecordUpdate {
     /// When it was signed (ms); must be later than the last applied update of this name and
     /// within the freshness window of the block time.
     pub timestamp: Moment,
+    /// The name's [`DomainInfo::update_sequence`] the update was signed against; it applies
+    /// only while the name's records are still at that sequence.
+    pub sequence: u64,
     /// ed25519 signature over [`SignedRecordUpdate::signing_payload`].
     pub signature: Signature,
 }
 
-/// The domain-separation tag of signed updates.
-pub const SIGNED_UPDATE_TAG: &[u8] = b"ghostchain/domain-update/v1";
+/// The domain-separation tag of signed updates (v2: genesis hash and sequence number added).
+pub const SIGNED_UPDATE_TAG: &[u8] = b"ghostchain/domain-update/v2";
 
 impl SignedRecordUpdate {
-    /// The canonical bytes that are signed: `SIGNED_UPDATE_TAG ++ SCALE(domain, contract_id,
-    /// records, owner_address, timestamp)`.
-    pub fn signing_payload(&self) -> Vec<u8> {
+    /// The canonical bytes that are signed for the chain with `genesis_hash`:
+    /// `SIGNED_UPDATE_TAG ++ SCALE(genesis_hash, domain, contract_id, records, owner_address,
+    /// timestamp, sequence)`. The genesis hash is not sent: each chain verifies against its own,
+    /// so an update signed for one chain is refused on every other.
+    pub fn signing_payload(&self, genesis_hash: &Hash) -> Vec<u8> {
         signing_payload(
+            genesis_hash,
             &self.domain,
             &self.contract_id,
             &self.records,
             &self.owner_address,
             self.timestamp,
+            self.sequence,
         )
     }
 
-    /// Whether `signature` is `owner_address`'s signature of the payload.
-    pub fn signature_is_valid(&self) -> bool {
+    /// Whether `signature` is `owner_address`'s signature of the payload for the chain with
+    /// `genesis_hash`.
+    pub fn signature_is_valid(&self, genesis_hash: &Hash) -> bool {
         self.signature
-            .verify(&self.signing_payload(), &self.owner_address)
+            .verify(&self.signing_payload(genesis_hash), &self.owner_address)
     }
 }
 
 /// The canonical signed-update payload (see [`SignedRecordUpdate::signing_payload`]).
 pub fn signing_payload(
+    genesis_hash: &Hash,
     domain: &DomainName,
     contract_id: &[u8],
     records: &[DnsRecord],
     owner: &AccountId,
     timestamp: Moment,
+    sequence: u64,
 ) -> Vec<u8> {
     let mut out = SIGNED_UPDATE_TAG.to_vec();
-    (domain, contract_id, records, owner, timestamp).encode_to(&mut out);
+    (
+        genesis_hash,
+        domain,
+        contract_id,
+        records,
+        owner,
+        timestamp,
+        sequence,
+    )
+        .encode_to(&mut out);
     out
 }
 
@@ -256,6 +281,10 @@ pub struct Resolution {
     pub status: NameStatus,
     /// Parent name, for subnames.
     pub parent: Option<DomainName>,
+    /// The key that may sign updates besides the owner.
+    pub update_key: Option<AccountId>,
+    /// The sequence number the next signed update must carry.
+    pub update_sequence: u64,
 }
 
 /// The kind of change a domain event is, as GhostBridge streams it (`DomainChangeEvent`).

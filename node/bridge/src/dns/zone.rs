@@ -343,6 +343,8 @@ mod tests {
                 created_at: 0,
                 status: "active".into(),
                 parent: None,
+                update_key: None,
+                update_sequence: 0,
             }),
         );
     }

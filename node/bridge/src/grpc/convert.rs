@@ -16,7 +16,8 @@
 //! [`update_from_proto`] builds the [`SignedRecordUpdate`] whose canonical payload the client
 //! signed: the domain normalized ([`ghost_rpc::normalize_name`]), `contract_id` as its UTF-8
 //! bytes (at most 64), the records as above in request order, `owner_address` parsed as a
-//! `ghost1…` address or a `0x` public key, the timestamp, and a 64-byte signature.
+//! `ghost1…` address or a `0x` public key, the timestamp, the sequence, and a 64-byte
+//! signature. The payload's genesis hash is not in the message: the bridge uses its chain's.
 
 use ghost_primitives::{
     AccountId, AddressError, DnsRecord, DomainName, RecordData, RecordError, RecordLabel,
@@ -223,6 +224,7 @@ pub fn update_from_proto(
         records,
         owner_address,
         timestamp: message.timestamp,
+        sequence: message.sequence,
         signature: Signature(signature),
     })
 }
@@ -257,6 +259,8 @@ pub fn resolve_response(
         block_hash: block.hash.0.to_vec(),
         proof: None,
         created_at: resolution.created_at,
+        update_sequence: resolution.update_sequence,
+        genesis_hash: Vec::new(),
     }
 }
 
@@ -439,7 +443,9 @@ mod tests {
             timestamp: 1,
             signature: vec![0; 64],
             wait: false,
+            sequence: 7,
         };
+        assert_eq!(update_from_proto(&good).map(|u| u.sequence), Ok(7));
         assert!(update_from_proto(&good).is_ok());
         let mut bad = good.clone();
         bad.domain = "no tld".into();

@@ -7,7 +7,8 @@
 //! | error | code |
 //! | --- | --- |
 //! | [`GrpcError::Invalid`] (bad name, record, address, signature length), [`GrpcError::Stale`], [`GrpcError::OversizedBatch`] | `INVALID_ARGUMENT` |
-//! | [`GrpcError::BadSignature`] | `PERMISSION_DENIED` |
+//! | [`GrpcError::BadSignature`], [`GrpcError::NotAuthorized`] | `PERMISSION_DENIED` |
+//! | [`GrpcError::StaleSequence`] | `FAILED_PRECONDITION` |
 //! | [`GrpcError::UnknownDomain`], [`GrpcError::UnknownHeight`], [`BridgeError::NotFound`] | `NOT_FOUND` |
 //! | [`BridgeError::Rejected`] (the pool or chain refused) | `FAILED_PRECONDITION` |
 //! | [`GrpcError::SlowConsumer`] | `RESOURCE_EXHAUSTED` |
@@ -38,6 +39,24 @@ pub enum GrpcError {
     BadSignature {
         /// The claimed signer (`owner_address`).
         signer: AccountId,
+    },
+    /// The signer is neither the name's owner nor its update key at the best block.
+    #[error("{signer} is neither the owner nor the update key of `{name}`")]
+    NotAuthorized {
+        /// The name.
+        name: DomainName,
+        /// The signer (`owner_address`).
+        signer: AccountId,
+    },
+    /// The update was signed against a sequence number the name's records have moved past.
+    #[error("stale sequence: signed against {sent}, the records of `{name}` are at {current}")]
+    StaleSequence {
+        /// The name.
+        name: DomainName,
+        /// The update's sequence.
+        sent: u64,
+        /// The name's sequence at the best block.
+        current: u64,
     },
     /// The update's timestamp is too far from the bridge's clock.
     #[error(
@@ -100,7 +119,10 @@ impl GrpcError {
             GrpcError::Invalid(_) | GrpcError::Stale { .. } | GrpcError::OversizedBatch { .. } => {
                 Code::InvalidArgument
             }
-            GrpcError::BadSignature { .. } => Code::PermissionDenied,
+            GrpcError::BadSignature { .. } | GrpcError::NotAuthorized { .. } => {
+                Code::PermissionDenied
+            }
+            GrpcError::StaleSequence { .. } => Code::FailedPrecondition,
             GrpcError::UnknownDomain(_) | GrpcError::UnknownHeight(_) => Code::NotFound,
             GrpcError::SlowConsumer { .. } => Code::ResourceExhausted,
             GrpcError::FeedInterrupted { .. } | GrpcError::ShuttingDown { .. } => Code::Unavailable,

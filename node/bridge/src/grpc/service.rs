@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use ghost_primitives::Hash;
 use ghost_runtime::domains::SignedRecordUpdate;
-use tokio::sync::watch;
+use tokio::sync::{OnceCell, watch};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -17,7 +18,7 @@ use super::proto::{
 };
 use super::subscription::{self, EventStream, StreamLimits};
 use crate::index::now_ms;
-use crate::source::{BlockRef, ChainSource};
+use crate::source::{BlockRef, BridgeError, ChainSource};
 
 /// The service's limits (from [`GrpcConfig`](super::GrpcConfig)).
 #[derive(Clone, Copy, Debug)]
@@ -36,6 +37,8 @@ pub struct GhostDns {
     limits: ServiceLimits,
     metrics: GrpcMetrics,
     shutdown: watch::Receiver<bool>,
+    /// The chain's genesis hash, read once.
+    genesis: OnceCell<Hash>,
 }
 
 impl GhostDns {
@@ -50,7 +53,21 @@ impl GhostDns {
             limits,
             metrics,
             shutdown,
+            genesis: OnceCell::new(),
         }
+    }
+
+    /// The chain's genesis hash (block 0), which signed updates are bound to.
+    async fn genesis_hash(&self) -> Result<Hash, GrpcError> {
+        self.genesis
+            .get_or_try_init(|| async {
+                let genesis = self.source.block_at(0).await?;
+                genesis.map(|block| block.hash).ok_or_else(|| {
+                    GrpcError::from(BridgeError::NotFound("the genesis block".into()))
+                })
+            })
+            .await
+            .copied()
     }
 
     async fn resolve(&self, request: ResolveRequest) -> Result<ResolveResponse, GrpcError> {
@@ -70,7 +87,9 @@ impl GhostDns {
                 .resolve(&name, Some(block.hash))
                 .await?
                 .ok_or_else(|| GrpcError::UnknownDomain(name.clone()))?;
-            return Ok(convert::resolve_response(&resolution, block, &types));
+            let mut response = convert::resolve_response(&resolution, block, &types);
+            response.genesis_hash = self.genesis_hash().await?.0.to_vec();
+            return Ok(response);
         }
         let proven = self
             .source
@@ -85,6 +104,7 @@ impl GhostDns {
             hash: proven.at,
         };
         let mut response = convert::resolve_response(resolution, block, &types);
+        response.genesis_hash = self.genesis_hash().await?.0.to_vec();
         response.proof = Some(StateProof {
             block_hash: proven.at.0.to_vec(),
             state_root: proven.state_root.0.to_vec(),
@@ -94,15 +114,17 @@ impl GhostDns {
         Ok(response)
     }
 
-    /// Checks an update before anything is submitted: form, signature, freshness, and that the
-    /// name exists. A signer other than the owner is let through (it may be the name's update
-    /// key, which `resolve` does not show); the runtime checks it.
+    /// Checks an update before anything is submitted, so the relayer pays only for updates the
+    /// runtime would accept at the best block: form, signature over this chain's genesis hash,
+    /// freshness, that the name exists, that the signer is its owner or update key, and that the
+    /// update was not signed against a sequence number the records have moved past. A sequence
+    /// ahead of the name's is let through: it may follow an update still in the pool.
     async fn check_update(
         &self,
         message: &ContractDomainUpdate,
     ) -> Result<SignedRecordUpdate, GrpcError> {
         let update = convert::update_from_proto(message)?;
-        if !update.signature_is_valid() {
+        if !update.signature_is_valid(&self.genesis_hash().await?) {
             return Err(GrpcError::BadSignature {
                 signer: update.owner_address,
             });
@@ -122,13 +144,19 @@ impl GhostDns {
             .resolve(&update.domain, None)
             .await?
             .ok_or_else(|| GrpcError::UnknownDomain(update.domain.clone()))?;
-        if resolution.owner != update.owner_address {
-            tracing::debug!(
-                target: "bridge::grpc",
-                name = %update.domain,
-                signer = %update.owner_address,
-                "update not signed by the owner; relaying it for the runtime to check the update key"
-            );
+        let signer = update.owner_address;
+        if resolution.owner != signer && resolution.update_key != Some(signer) {
+            return Err(GrpcError::NotAuthorized {
+                name: update.domain,
+                signer,
+            });
+        }
+        if update.sequence < resolution.update_sequence {
+            return Err(GrpcError::StaleSequence {
+                name: update.domain,
+                sent: update.sequence,
+                current: resolution.update_sequence,
+            });
         }
         Ok(update)
     }

@@ -49,6 +49,8 @@ pub fn resolution(name: &str, owner: AccountId, records: Vec<DnsRecord>) -> Reso
         created_at: 1_000,
         status: "active".into(),
         parent: None,
+        update_key: None,
+        update_sequence: 0,
     }
 }
 
@@ -151,6 +153,12 @@ impl FakeChain {
     /// The standard 50-block chain of mixed changes.
     pub fn mixed() -> Arc<FakeChain> {
         FakeChain::new(50, mixed_changes)
+    }
+
+    /// What `resolve` answers for `name` (which must be set).
+    pub fn resolution_of(&self, name: &str) -> ResolutionJson {
+        let name = DomainName::parse(name).unwrap();
+        self.state.lock().resolutions[&name].clone()
     }
 
     /// Sets what `resolve` answers for a name.

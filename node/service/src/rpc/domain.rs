@@ -54,6 +54,8 @@ pub fn resolution_json(r: Resolution) -> ResolutionJson {
         created_at: r.created_at,
         status: status_text(r.status),
         parent: r.parent,
+        update_key: r.update_key,
+        update_sequence: r.update_sequence,
     }
 }
 

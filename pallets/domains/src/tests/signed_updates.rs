@@ -18,12 +18,33 @@ fn register_for_pair(n: &str, owner: &Pair) {
     assert_eq!(register_for(1, n, owner.public()), Ok(()));
 }
 
-/// An update of `domain` to `records` at `timestamp`, signed by `signer`.
+/// An update of `domain` to `records` at `timestamp`, signed by `signer` for this chain against
+/// the name's current sequence number.
 fn update(
     signer: &Pair,
     domain: &str,
     records: Vec<DnsRecord>,
     timestamp: Moment,
+) -> SignedRecordUpdate {
+    let sequence = info_of(domain).map_or(0, |info| info.update_sequence);
+    update_for(
+        signer,
+        domain,
+        records,
+        timestamp,
+        sequence,
+        Domains::genesis_hash(),
+    )
+}
+
+/// An update like [`update`] with an explicit sequence number and genesis hash.
+fn update_for(
+    signer: &Pair,
+    domain: &str,
+    records: Vec<DnsRecord>,
+    timestamp: Moment,
+    sequence: u64,
+    genesis_hash: Hash,
 ) -> SignedRecordUpdate {
     let mut update = SignedRecordUpdate {
         domain: name(domain),
@@ -31,10 +52,16 @@ fn update(
         records,
         owner_address: signer.public(),
         timestamp,
+        sequence,
         signature: Signature::default(),
     };
-    update.signature = signer.sign(&update.signing_payload());
+    update.signature = signer.sign(&update.signing_payload(&genesis_hash));
     update
+}
+
+/// The name's current update sequence number.
+fn sequence_of(n: &str) -> u64 {
+    info_of(n).expect("name exists").update_sequence
 }
 
 fn set_signed(update: SignedRecordUpdate) -> Call {
@@ -155,7 +182,8 @@ fn a_replayed_or_older_update_is_refused() {
         let first = update(&alice(), "alice.ghost", vec![rec("@", "A=10.0.0.2")], now);
         assert_eq!(relay(first.clone()), Ok(()));
 
-        assert_noop(relayer(), set_signed(first), Error::StaleUpdate);
+        // The applied update moved the sequence on: the very same bytes are refused.
+        assert_noop(relayer(), set_signed(first), Error::WrongSequence);
         let older = update(
             &alice(),
             "alice.ghost",
@@ -163,6 +191,155 @@ fn a_replayed_or_older_update_is_refused() {
             now - 1,
         );
         assert_noop(relayer(), set_signed(older), Error::StaleUpdate);
+    });
+}
+
+#[test]
+fn an_update_signed_for_another_chain_is_refused() {
+    new_test_ext().execute_with(|| {
+        register_for_pair("alice.ghost", &alice());
+        assert_eq!(Domains::genesis_hash(), GENESIS_HASH);
+        let records = vec![rec("@", "A=10.0.0.2")];
+        let (now, sequence) = (System::now(), sequence_of("alice.ghost"));
+
+        // Signed by the owner, fresh, at the right sequence, but for a chain with another
+        // genesis: a replay from a testnet onto this chain.
+        let other_chain = update_for(
+            &alice(),
+            "alice.ghost",
+            records.clone(),
+            now,
+            sequence,
+            Hash([1; 32]),
+        );
+        assert_noop(relayer(), set_signed(other_chain), Error::BadSignature);
+
+        let this_chain = update_for(
+            &alice(),
+            "alice.ghost",
+            records,
+            now,
+            sequence,
+            GENESIS_HASH,
+        );
+        assert_eq!(relay(this_chain), Ok(()));
+    });
+}
+
+#[test]
+fn an_update_signed_before_a_direct_change_cannot_overwrite_it() {
+    new_test_ext().execute_with(|| {
+        register_for_pair("alice.ghost", &alice());
+        // Signed now, held back by the relayer ...
+        let held = update(
+            &alice(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.1")],
+            System::now(),
+        );
+        // ... while the owner sets newer records directly, in a later block.
+        next_block_at(System::now() + 1_000);
+        let newer = Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![RecordChange::Upsert(rec("@", "A=10.0.0.2"))],
+        };
+        assert_eq!(
+            Domains::dispatch(newer, Origin::signed(alice().public())),
+            Ok(())
+        );
+
+        assert_noop(relayer(), set_signed(held), Error::WrongSequence);
+        assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.2")]);
+    });
+}
+
+#[test]
+fn an_update_signed_ahead_of_the_current_sequence_is_refused() {
+    new_test_ext().execute_with(|| {
+        register_for_pair("alice.ghost", &alice());
+        let ahead = sequence_of("alice.ghost") + 1;
+        let early = update_for(
+            &alice(),
+            "alice.ghost",
+            vec![rec("@", "A=10.0.0.1")],
+            System::now(),
+            ahead,
+            GENESIS_HASH,
+        );
+        assert_noop(relayer(), set_signed(early), Error::WrongSequence);
+    });
+}
+
+#[test]
+fn every_record_change_moves_the_sequence_on() {
+    new_test_ext().execute_with(|| {
+        register_for_pair("alice.ghost", &alice());
+        let owner = || Origin::signed(alice().public());
+        let mut seen = vec![sequence_of("alice.ghost")];
+        let mut step = |call: Option<Call>| {
+            match call {
+                Some(call) => assert_eq!(Domains::dispatch(call, owner()), Ok(())),
+                None => assert_eq!(
+                    relay(update(
+                        &alice(),
+                        "alice.ghost",
+                        vec![rec("@", "A=10.0.0.3")],
+                        System::now()
+                    )),
+                    Ok(())
+                ),
+            }
+            let now = sequence_of("alice.ghost");
+            assert_eq!(
+                now,
+                *seen.last().unwrap() + 1,
+                "the sequence did not move on by one"
+            );
+            seen.push(now);
+        };
+
+        step(Some(Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![RecordChange::Upsert(rec("@", "A=10.0.0.1"))],
+        }));
+        step(Some(Call::SetRecord {
+            name: name("alice.ghost"),
+            record: rec("@", "A=10.0.0.2"),
+        }));
+        step(Some(Call::ClearRecords {
+            name: name("alice.ghost"),
+        }));
+        step(None);
+
+        // Another name starts in another epoch: it never shares one of alice's numbers.
+        register_for_pair("bobby.ghost", &bob());
+        assert_eq!(sequence_of("bobby.ghost"), seen[0] + (1 << 32));
+    });
+}
+
+#[test]
+fn a_signer_can_sign_consecutive_updates_ahead_and_batch_them() {
+    new_test_ext().execute_with(|| {
+        register_for_pair("alice.ghost", &alice());
+        let (now, first) = (System::now(), sequence_of("alice.ghost"));
+        let updates: Vec<_> = (0..3u64)
+            .map(|i| {
+                let records = vec![rec("@", &format!("A=10.0.0.{i}"))];
+                update_for(&alice(), "alice.ghost", records, now + i, first + i, GENESIS_HASH)
+            })
+            .collect();
+
+        assert_eq!(signed(2, Call::BatchSetRecordsSigned { updates: updates.clone() }), Ok(()));
+
+        assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.2")]);
+        assert_eq!(sequence_of("alice.ghost"), first + 3);
+        // Replaying the whole batch applies nothing.
+        assert_eq!(signed(2, Call::BatchSetRecordsSigned { updates }), Ok(()));
+        let refused = domain_events()
+            .into_iter()
+            .filter(|e| matches!(e, Event::SignedUpdateFailed { error, .. } if *error == Error::WrongSequence.into()))
+            .count();
+        assert_eq!(refused, 3);
     });
 }
 
@@ -207,7 +384,7 @@ fn a_contract_id_longer_than_64_bytes_is_refused() {
                 timestamp,
             );
             u.contract_id = Bytes(vec![b'c'; len]);
-            u.signature = alice().sign(&u.signing_payload());
+            u.signature = alice().sign(&u.signing_payload(&Domains::genesis_hash()));
             u
         };
 
