@@ -115,7 +115,8 @@ impl<T: Config> Pallet<T> {
 
     /// Visits up to `budget` (at least one) children of `parent` after the cursor, removing those
     /// of the released `registration`; requeues itself with the cursor while children remain.
-    /// Returns the budget left.
+    /// Returns the budget left: `budget` minus the children visited (at least one), so a parent
+    /// with one subname costs one unit, not the rest of the block's sweep.
     fn purge_subnames(
         moment: Moment,
         parent: &Hash,
@@ -130,6 +131,7 @@ impl<T: Config> Pallet<T> {
         }
         let children: Vec<Hash> = iter.take(visits as usize + 1).map(|(h, _)| h).collect();
         let more = children.len() > visits as usize;
+        let visited = children.len().min(visits as usize) as u32;
         let mut last = None;
         for child in children.into_iter().take(visits as usize) {
             last = Some(child);
@@ -161,6 +163,7 @@ impl<T: Config> Pallet<T> {
                 },
             );
         }
-        budget.saturating_sub(visits)
+        // Charged for the children visited, and at least one for the entry itself.
+        budget.saturating_sub(visited.max(1))
     }
 }

@@ -356,34 +356,71 @@ fn a_subname_recreated_before_the_purge_survives_it() {
     });
 }
 
-#[test]
-fn subnames_are_purged_and_the_queue_moves_on_with_a_budget_of_one() {
+/// Four roots registered together, each with one subname, released in the same block: each
+/// release costs one unit of the sweep's budget and each subname visited one more.
+fn four_parents_released_together(budget: u32) -> (Vec<Event>, Vec<Event>) {
     let params = crate::DomainParams {
-        max_expiries_per_block: 1,
-        ..test_params()
+        max_expiries_per_block: budget,
+        ..no_commitment_params()
     };
+    let mut swept = (vec![], vec![]);
     new_test_ext_with(params).execute_with(|| {
-        alice_with_www();
-        assert_eq!(register(2, "bobby.ghost"), Ok(()));
-        let alice_expiry = expiry_of("alice.ghost");
-        let bobby_expiry = expiry_of("bobby.ghost");
-        sweep_at(alice_expiry);
-        sweep_at(alice_expiry + GRACE);
-
-        let mut events = vec![];
-        for block in 1..=10 {
-            events.extend(next_block_at(bobby_expiry + GRACE + block));
+        for (who, root) in [
+            (1, "alpha.ghost"),
+            (2, "bravo.ghost"),
+            (3, "charlie.ghost"),
+            (4, "delta.ghost"),
+        ] {
+            assert_eq!(register_now(who, root), Ok(()));
+            assert_eq!(set_subname(who, root, "www", 5, true), Ok(()));
         }
+        let expires_at = expiry_of("alpha.ghost");
+        sweep_at(expires_at);
 
-        assert!(events.contains(&Event::SubnameRemoved {
-            name: name("www.alice.ghost")
-        }));
-        assert!(
-            events.contains(&Event::Released {
-                name: name("bobby.ghost")
-            }),
-            "later entries are not stuck"
-        );
-        assert_eq!(info_of("www.alice.ghost"), None);
+        swept.0 = sweep_at(expires_at + GRACE);
+        swept.1 = next_block_at(System::now() + 1);
     });
+    swept
+}
+
+fn removed_subnames(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::SubnameRemoved { .. }))
+        .count()
+}
+
+fn released(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::Released { .. }))
+        .count()
+}
+
+#[test]
+fn a_purge_of_one_subname_costs_one_unit_of_the_sweep_budget() {
+    // 4 releases + 4 subnames = 8 units: a budget of 8 does it all in one block.
+    let (first, second) = four_parents_released_together(8);
+    assert_eq!(
+        (released(&first), removed_subnames(&first)),
+        (4, 4),
+        "{first:?}"
+    );
+    assert_eq!(second, vec![]);
+}
+
+#[test]
+fn what_exceeds_the_sweep_budget_waits_for_the_next_block() {
+    // One unit short: the last subname waits one block, nothing is lost.
+    let (first, second) = four_parents_released_together(7);
+    assert_eq!(
+        (released(&first), removed_subnames(&first)),
+        (4, 3),
+        "{first:?}"
+    );
+    assert_eq!(
+        (released(&second), removed_subnames(&second)),
+        (0, 1),
+        "{second:?}"
+    );
 }
