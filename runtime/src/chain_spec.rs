@@ -130,6 +130,15 @@ fn dev_ens_bridge() -> ens_bridge::GenesisConfig {
     }
 }
 
+/// Second-level labels the dev and local chains reserve besides `ns` and `hostmaster` (which
+/// every chain reserves): the RFC 2142 role mailboxes' names, so that `abuse.ghost` and friends
+/// stay with the chain's operators.
+pub fn dev_reserved_names() -> Vec<String> {
+    ["abuse", "postmaster", "webmaster", "admin", "root"]
+        .map(String::from)
+        .to_vec()
+}
+
 fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
     let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
         .iter()
@@ -148,6 +157,7 @@ fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
         domains: domains::GenesisConfig {
             tlds: vec!["ghost".into(), "bc".into()],
             params: dev_domain_params(),
+            reserved: dev_reserved_names(),
         },
         validators: validators::GenesisConfig {
             validators: validators.iter().map(|n| Pair::dev(n).public()).collect(),
@@ -261,6 +271,23 @@ mod tests {
             local.header.hash(),
             "chain ids separate the genesis hashes"
         );
+    }
+
+    #[test]
+    fn the_dev_chain_reserves_the_soa_names_and_its_list() {
+        let genesis = ChainSpec::dev().genesis.build().unwrap();
+        let mut store = ghost_trie::MemoryNodeStore::default();
+        store.insert_nodes(genesis.state_nodes);
+        let availability = |name: &str| {
+            let name = ghost_primitives::DomainName::parse(name).unwrap();
+            crate::api::availability(&store, &genesis.header, &name, None).unwrap()
+        };
+        for reserved in ["ns.ghost", "hostmaster.bc", "abuse.ghost", "postmaster.bc"] {
+            let answer = availability(reserved);
+            assert!(!answer.available, "{reserved}");
+            assert_eq!(answer.reason.as_deref(), Some("reserved"), "{reserved}");
+        }
+        assert!(availability("alice.ghost").available);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use parity_scale_codec::Encode;
 use crate::types::*;
 use crate::{
     Commitments, Config, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames, Records,
-    RegistrationCounter, SequenceEpoch, Subnames, Tlds, pricing,
+    RegistrationCounter, Reserved, SequenceEpoch, Subnames, Tlds, pricing,
 };
 
 /// A name's stored info with its effective expiry (a subname's is its root's).
@@ -78,6 +78,13 @@ impl<T: Config> Pallet<T> {
     fn ensure_manager(who: &AccountId, info: &DomainInfo) -> DispatchResult {
         ensure!(Self::is_manager(who, info), Error::NotOwner);
         Ok(())
+    }
+
+    /// Whether the second-level label of `name` is reserved.
+    pub fn is_reserved(name: &DomainName) -> bool {
+        name.labels()
+            .next()
+            .is_some_and(|label| Reserved::contains_key(&label.as_bytes().to_vec()))
     }
 
     /// The hash of block 0, which signed updates are bound to.
@@ -170,6 +177,7 @@ impl<T: Config> Pallet<T> {
             Error::UnknownTld
         );
         ensure!(name.depth() == 2, Error::NotSecondLevel);
+        ensure!(!Self::is_reserved(&name), Error::NameReserved);
         Self::check_duration(duration_ms, &params)?;
         let now = Self::now();
         let hash = name.namehash();

@@ -62,6 +62,10 @@ pub use weights::WeightInfo;
 /// The pallet's name in storage prefixes and errors.
 pub const PALLET: &str = "Domains";
 
+/// Labels no one can register under any TLD, whatever the chain spec says: the names the zone's
+/// SOA record uses for its name server (`ns.ghost`) and responsible mailbox (`hostmaster.ghost`).
+pub const ALWAYS_RESERVED: &[&str] = &["ns", "hostmaster"];
+
 /// Configuration of the domains pallet.
 pub trait Config: system::Config<RuntimeEvent: From<Event>> {
     /// Pays registration and renewal fees.
@@ -84,6 +88,11 @@ storage_map!(PALLET,
 storage_value!(PALLET,
     /// The chain-spec parameters.
     pub Params: DomainParams
+);
+storage_map!(PALLET,
+    /// Second-level labels that cannot be registered under any TLD: [`ALWAYS_RESERVED`] and the
+    /// chain spec's `reserved` list.
+    pub Reserved: map Blake3_128Concat Vec<u8> => ()
 );
 storage_map!(PALLET,
     /// Every registered name and live subname, by namehash.
@@ -253,6 +262,8 @@ pallet_error! {
         /// The signed update was made against another sequence number than the name's records
         /// are at (they changed since, or it was already applied).
         WrongSequence,
+        /// The label is reserved (`ns`, `hostmaster`, or the chain spec's list).
+        NameReserved,
     }
 }
 
@@ -269,7 +280,8 @@ ghost_support::pallet_enum! {
         #[index = 0]
         Commit { commitment: Hash },
         /// Registers `name` for `owner` for `duration_ms`, revealing `secret`, with initial
-        /// `records`. Origin: signed (pays). Errors: `UnknownTld`, `NotSecondLevel`, `NameTaken`,
+        /// `records`. Origin: signed (pays). Errors: `UnknownTld`, `NotSecondLevel`,
+        /// `NameReserved`, `NameTaken`,
         /// commitment errors, `DurationTooShort`/`DurationTooLong`, record errors, balance
         /// errors. The seed's `register_domain`.
         #[index = 1]
@@ -415,6 +427,7 @@ impl<T: Config> Pallet<T> {
             storage: vec![
                 Tlds::meta(),
                 Params::meta(),
+                Reserved::meta(),
                 Domains::meta(),
                 Records::meta(),
                 Owned::meta(),
@@ -462,6 +475,9 @@ pub struct GenesisConfig {
     /// Parameters.
     #[serde(default)]
     pub params: DomainParams,
+    /// Second-level labels nobody may register (besides [`ALWAYS_RESERVED`]).
+    #[serde(default)]
+    pub reserved: Vec<String>,
 }
 
 impl Default for GenesisConfig {
@@ -469,6 +485,7 @@ impl Default for GenesisConfig {
         GenesisConfig {
             tlds: vec!["ghost".into(), "bc".into()],
             params: DomainParams::default(),
+            reserved: Vec::new(),
         }
     }
 }
@@ -479,6 +496,9 @@ pub enum GenesisError {
     /// A TLD is not a valid label.
     #[error("invalid TLD `{0}`")]
     BadTld(String),
+    /// A reserved name is not a valid label.
+    #[error("invalid reserved label `{0}`")]
+    BadReserved(String),
     /// The price table is empty or not ascending.
     #[error("yearly_price must be non-empty and ascending by label length, ending at 255")]
     BadPriceTable,
@@ -496,6 +516,15 @@ impl GenesisConfig {
             ghost_primitives::names::check_label(tld)
                 .map_err(|_| GenesisError::BadTld(tld.clone()))?;
             Tlds::insert(&tld.as_bytes().to_vec(), &());
+        }
+        for label in ALWAYS_RESERVED
+            .iter()
+            .copied()
+            .chain(self.reserved.iter().map(String::as_str))
+        {
+            ghost_primitives::names::check_label(label)
+                .map_err(|_| GenesisError::BadReserved(label.to_string()))?;
+            Reserved::insert(&label.as_bytes().to_vec(), &());
         }
         let p = &self.params;
         let ascending = p.yearly_price.windows(2).all(|w| w[0].0 < w[1].0);

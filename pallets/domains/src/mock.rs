@@ -129,6 +129,7 @@ pub fn new_test_ext_with(params: DomainParams) -> TestExternalities {
         domains::GenesisConfig {
             tlds: vec!["ghost".into(), "bc".into()],
             params,
+            reserved: vec!["registry".into()],
         }
         .build()
         .expect("domains genesis");

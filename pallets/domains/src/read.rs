@@ -66,6 +66,9 @@ impl<T: Config> Pallet<T> {
                 "only second-level names are registered; create subnames instead",
             );
         }
+        if Self::is_reserved(name) {
+            return refuse(NameStatus::Available, "reserved");
+        }
         match Domains::get(&name.namehash())
             .map(|info| Self::status_at(info.expires_at, Self::now()))
         {

@@ -265,6 +265,7 @@ pub fn new_test_ext_with(params: domains::DomainParams) -> TestExternalities {
         domains::GenesisConfig {
             tlds: vec!["ghost".into(), "bc".into()],
             params,
+            reserved: Vec::new(),
         }
         .build()
         .expect("domains genesis");

@@ -187,6 +187,8 @@ fn availability_says_why_a_name_cannot_be_registered() {
         );
         assert_eq!(reason("alice.ghost"), no(NameStatus::Active, "registered"));
         assert_eq!(reason("bobby.ghost"), (true, NameStatus::Available, None));
+        assert_eq!(reason("ns.ghost"), no(NameStatus::Available, "reserved"));
+        assert_eq!(reason("registry.bc"), no(NameStatus::Available, "reserved"));
 
         let expires_at = expiry_of("alice.ghost");
         next_block_at(expires_at);
@@ -425,6 +427,7 @@ fn genesis_refuses_bad_tlds_price_tables_and_bounds() {
     let bad_tld = GenesisConfig {
         tlds: vec!["Ghost".into()],
         params: params.clone(),
+        reserved: vec![],
     };
     assert_eq!(build(bad_tld), Err(GenesisError::BadTld("Ghost".into())));
     let unsorted = crate::DomainParams {
@@ -434,7 +437,8 @@ fn genesis_refuses_bad_tlds_price_tables_and_bounds() {
     assert_eq!(
         build(GenesisConfig {
             tlds: vec![],
-            params: unsorted
+            params: unsorted,
+            reserved: vec![],
         }),
         Err(GenesisError::BadPriceTable)
     );
@@ -445,7 +449,8 @@ fn genesis_refuses_bad_tlds_price_tables_and_bounds() {
     assert_eq!(
         build(GenesisConfig {
             tlds: vec![],
-            params: open_ended
+            params: open_ended,
+            reserved: vec![],
         }),
         Err(GenesisError::BadPriceTable)
     );
@@ -456,8 +461,17 @@ fn genesis_refuses_bad_tlds_price_tables_and_bounds() {
     assert_eq!(
         build(GenesisConfig {
             tlds: vec![],
-            params: inverted
+            params: inverted,
+            reserved: vec![],
         }),
         Err(GenesisError::BadBounds)
+    );
+    let bad_reserved = GenesisConfig {
+        reserved: vec!["Admin".into()],
+        ..GenesisConfig::default()
+    };
+    assert_eq!(
+        build(bad_reserved),
+        Err(GenesisError::BadReserved("Admin".into()))
     );
 }

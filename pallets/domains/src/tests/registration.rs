@@ -346,6 +346,38 @@ fn register_refuses_a_third_level_name() {
     });
 }
 
+/// `ns` and `hostmaster` are the zone's SOA names on every chain; the mock's chain spec adds
+/// `registry`. None can be registered under any TLD, with or without a commitment; labels that
+/// merely contain them can.
+#[test]
+fn register_refuses_reserved_names() {
+    new_test_ext_with(no_commitment_params()).execute_with(|| {
+        for reserved in ["ns.ghost", "hostmaster.ghost", "ns.bc", "registry.ghost"] {
+            assert_noop(
+                Origin::signed(acc(1)),
+                register_call(reserved, 1, Hash::ZERO),
+                Error::NameReserved,
+            );
+        }
+        for free in ["ns1.ghost", "myhostmaster.ghost", "registry2.bc"] {
+            assert_eq!(register_now(1, free), Ok(()), "{free}");
+        }
+    });
+}
+
+#[test]
+fn the_reserved_labels_come_from_the_pallet_and_the_chain_spec() {
+    new_test_ext().execute_with(|| {
+        let mut reserved: Vec<Vec<u8>> =
+            pallet::Reserved::iter().map(|(label, ())| label).collect();
+        reserved.sort();
+        assert_eq!(
+            reserved,
+            [b"hostmaster".to_vec(), b"ns".to_vec(), b"registry".to_vec()]
+        );
+    });
+}
+
 #[test]
 fn register_refuses_a_registered_name() {
     new_test_ext().execute_with(|| {
