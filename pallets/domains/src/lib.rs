@@ -42,7 +42,7 @@ mod expiry;
 mod mock;
 pub mod pricing;
 pub mod read;
-mod records;
+pub mod records;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -264,6 +264,8 @@ pallet_error! {
         WrongSequence,
         /// The label is reserved (`ns`, `hostmaster`, or the chain spec's list).
         NameReserved,
+        /// More record changes in one call than `DomainParams::max_changes_per_call`.
+        TooManyChanges,
     }
 }
 
@@ -293,7 +295,9 @@ ghost_support::pallet_enum! {
         /// Gives a name to `new_owner`. Origin: a manager. The seed's `transfer_domain`.
         #[index = 3]
         Transfer { name: DomainName, new_owner: AccountId },
-        /// Applies record changes in order, atomically. Origin: a manager.
+        /// Applies record changes in order, atomically: at most
+        /// `DomainParams::max_changes_per_call` of them, in O(n log n). Origin: a manager.
+        /// Errors: `TooManyChanges`, record errors.
         #[index = 4]
         SetRecords { name: DomainName, changes: Vec<RecordChange> },
         /// Adds a record or updates its TTL. Origin: a manager. The seed's `set_dns_record`.

@@ -107,6 +107,17 @@ pub struct DomainParams {
     pub max_batch_updates: u32,
 }
 
+impl DomainParams {
+    /// Most record changes one call may apply: enough to remove every record of a name and add
+    /// as many new ones (`2 × (max_dns_records + max_web3_entries)`), and no more, so one call's
+    /// work is bounded by the chain spec.
+    pub fn max_changes_per_call(&self) -> u32 {
+        self.max_dns_records
+            .saturating_add(self.max_web3_entries)
+            .saturating_mul(2)
+    }
+}
+
 impl Default for DomainParams {
     /// Production defaults: 60 s to 24 h commitments, 28 days to 10 years, 90 days of grace,
     /// 100/20/5 GHOST a year for 1-3/4/5+ character labels.

@@ -514,3 +514,76 @@ fn a_record_whose_absolute_name_exceeds_253_bytes_is_refused() {
         );
     });
 }
+
+#[test]
+fn more_changes_per_call_than_the_bound_are_refused_before_any_work() {
+    new_test_ext().execute_with(|| {
+        alice();
+        let bound = test_params().max_changes_per_call() as usize;
+        assert_eq!(bound, 2 * (8 + 4));
+        // The same upsert again and again: the records would stay within every limit, but the
+        // call carries more work than the chain spec allows in one call.
+        let same = || Upsert(rec("@", "A=10.0.0.1"));
+
+        assert_noop(
+            Origin::signed(acc(1)),
+            set_records_call(vec![same(); bound + 1]),
+            Error::TooManyChanges,
+        );
+        assert_eq!(set_records(1, "alice.ghost", vec![same(); bound]), Ok(()));
+        assert_eq!(records_of("alice.ghost").dns, vec![rec("@", "A=10.0.0.1")]);
+    });
+}
+
+#[test]
+fn a_signed_update_or_registration_with_more_records_than_the_bound_is_refused() {
+    new_test_ext_with(no_commitment_params()).execute_with(|| {
+        let bound = test_params().max_changes_per_call();
+        let records: Vec<DnsRecord> = (0..=bound)
+            .map(|i| rec("@", &format!("A=10.0.{}.{}", i / 256, i % 256)))
+            .collect();
+        let call = Call::Register {
+            name: name("alice.ghost"),
+            owner: acc(1),
+            duration_ms: crate::YEAR_MS,
+            secret: Hash::ZERO,
+            records,
+        };
+        assert_noop(Origin::signed(acc(1)), call, Error::TooManyChanges);
+    });
+}
+
+#[test]
+fn changes_apply_in_order_whatever_their_mix() {
+    new_test_ext().execute_with(|| {
+        alice();
+        let changes = vec![
+            Upsert(rec("@", "A=10.0.0.1")),
+            Upsert(rec("@", "A=10.0.0.2")),
+            Upsert(rec("www", "TXT=one")),
+            Remove(rec("@", "A=10.0.0.1")),
+            RecordChange::ReplaceSet {
+                label: RecordLabel::parse("www").unwrap(),
+                rtype: RecordType::TXT,
+                ttl: 60,
+                values: vec![
+                    RecordData::parse_assignment("TXT=two").unwrap(),
+                    RecordData::parse_assignment("TXT=two").unwrap(),
+                ],
+            },
+            Upsert(rec_ttl("@", "A=10.0.0.2", 30)),
+            Upsert(rec("@", "A=10.0.0.1")),
+        ];
+
+        assert_eq!(set_records(1, "alice.ghost", changes), Ok(()));
+
+        // A duplicated value of a set is one record; the last TTL wins; stored sorted.
+        let mut expected = vec![
+            rec("@", "A=10.0.0.1"),
+            rec_ttl("@", "A=10.0.0.2", 30),
+            rec_ttl("www", "TXT=two", 60),
+        ];
+        expected.sort();
+        assert_eq!(records_of("alice.ghost").dns, expected);
+    });
+}
