@@ -1,6 +1,6 @@
 //! The dispatchable functions and the checks they share.
 
-use ghost_primitives::{DnsRecord, DomainName, Hash, Moment};
+use ghost_primitives::{DnsRecord, DomainName, Hash, Moment, RecordLabel};
 use ghost_support::prelude::*;
 use ghost_support::traits::Currency;
 use ghost_support::transactional;
@@ -77,6 +77,39 @@ impl<T: Config> Pallet<T> {
 
     fn ensure_manager(who: &AccountId, info: &DomainInfo) -> DispatchResult {
         ensure!(Self::is_manager(who, info), Error::NotOwner);
+        Ok(())
+    }
+
+    /// Refuses `records` of `name` at a label that is, or lies under, one of its live subnames:
+    /// a label that is a subname belongs to the subname's owner alone. One read when the name
+    /// has no subnames; otherwise one more per distinct first label.
+    pub(crate) fn ensure_labels_free<'a>(
+        name: &DomainName,
+        hash: &Hash,
+        labels: impl IntoIterator<Item = &'a RecordLabel>,
+    ) -> DispatchResult {
+        if Subnames::iter_prefix(hash).next().is_none() {
+            return Ok(());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for label in labels {
+            if label.is_apex() {
+                continue;
+            }
+            let Some(top) = label.as_str().rsplit('.').next() else {
+                continue;
+            };
+            if !seen.insert(top) {
+                continue;
+            }
+            // Labels that are not host names (`_tcp`, `*`) can never be subnames.
+            let Ok(child) = name.child(top) else {
+                continue;
+            };
+            if Subnames::contains_key(hash, &child.namehash()) && Self::locate(&child).is_some() {
+                return Err(Error::LabelIsSubname.into());
+            }
+        }
         Ok(())
     }
 
@@ -320,6 +353,12 @@ impl<T: Config> Pallet<T> {
         let who = ensure_signed(origin)?;
         let located = Self::locate_active(&name)?;
         Self::ensure_manager(&who, &located.info)?;
+        let added = changes.iter().filter_map(|change| match change {
+            RecordChange::Upsert(record) => Some(&record.label),
+            RecordChange::ReplaceSet { label, values, .. } if !values.is_empty() => Some(label),
+            _ => None,
+        });
+        Self::ensure_labels_free(&name, &located.hash, added)?;
         let current = Records::get(&located.hash).unwrap_or_default();
         let updated = Self::apply_changes(&name, current, changes, &Self::params())?;
         Self::store_records(&name, &located.hash, updated);
@@ -357,6 +396,16 @@ impl<T: Config> Pallet<T> {
                 }
             }
             None => {
+                // The parent's records at this label (or under it) would answer for a name that
+                // is now someone else's: they must go first.
+                let held = Records::get(&parent_located.hash).unwrap_or_default();
+                ensure!(
+                    !held.dns.iter().any(|r| {
+                        !r.label.is_apex()
+                            && r.label.as_str().rsplit('.').next() == Some(label.as_str())
+                    }),
+                    Error::LabelHasRecords
+                );
                 if let Some(stale) = Domains::get(&hash) {
                     // Left over from an earlier registration of the root.
                     Self::remove_entry(&hash, &stale);
@@ -482,6 +531,11 @@ impl<T: Config> Pallet<T> {
             now.abs_diff(update.timestamp) <= params.signed_update_window_ms,
             Error::UpdateOutsideWindow
         );
+        Self::ensure_labels_free(
+            &update.domain,
+            &located.hash,
+            update.records.iter().map(|r| &r.label),
+        )?;
         let current = Records::get(&located.hash).unwrap_or_default();
         let replaced = NameRecords {
             dns: Vec::new(),

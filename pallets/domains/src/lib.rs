@@ -266,6 +266,11 @@ pallet_error! {
         NameReserved,
         /// More record changes in one call than `DomainParams::max_changes_per_call`.
         TooManyChanges,
+        /// The record's label is (or lies under) a subname: its records belong to the
+        /// subname's owner alone.
+        LabelIsSubname,
+        /// The parent has records at this label; remove them before making it a subname.
+        LabelHasRecords,
     }
 }
 
@@ -307,7 +312,8 @@ ghost_support::pallet_enum! {
         #[index = 6]
         ClearRecords { name: DomainName },
         /// Creates or reassigns the subname `label.parent`; `lock` gives up the parent's control
-        /// of it for good. Origin: a manager of `parent`. Errors: `SubnameLocked`.
+        /// of it for good. Origin: a manager of `parent`. Errors: `SubnameLocked`,
+        /// `LabelHasRecords` (the parent holds records at `label`).
         #[index = 7]
         SetSubnameOwner { parent: DomainName, label: String, owner: AccountId, lock: bool },
         /// Approves `account` (or nobody) to manage `name`. Origin: the owner or an operator.

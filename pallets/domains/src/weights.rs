@@ -53,7 +53,9 @@ impl WeightInfo for GhostWeight {
     fn set_records(c: u32) -> Weight {
         Weight::from_micros(25)
             .saturating_add(Weight::from_micros(1).saturating_mul(u64::from(c)))
-            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 2))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 2))
+            // The subname check: one read per added label at most.
+            .saturating_add(ROCKS_DB_WEIGHT.reads(u64::from(c)))
     }
     fn set_subname_owner() -> Weight {
         Weight::from_micros(30).saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 4))
@@ -64,7 +66,8 @@ impl WeightInfo for GhostWeight {
     fn set_records_signed(r: u32) -> Weight {
         Weight::from_micros(90)
             .saturating_add(Weight::from_micros(5).saturating_mul(u64::from(r)))
-            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 2))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 2))
+            .saturating_add(ROCKS_DB_WEIGHT.reads(u64::from(r)))
     }
     fn expire_one() -> Weight {
         Weight::from_micros(20).saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 5))

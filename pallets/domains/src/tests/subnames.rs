@@ -424,3 +424,69 @@ fn what_exceeds_the_sweep_budget_waits_for_the_next_block() {
         "{second:?}"
     );
 }
+
+/// `www.alice.ghost` is locked away to account 3: alice's owner may not answer for it, nor for
+/// anything under it, by putting records at `www` (directly, nor by a signed update).
+#[test]
+fn the_parent_cannot_put_records_at_a_label_that_is_a_subname() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3, true), Ok(()));
+        let set = |label: &str| Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![RecordChange::Upsert(rec(label, "CNAME=evil.example"))],
+        };
+
+        assert_noop(Origin::signed(acc(1)), set("www"), Error::LabelIsSubname);
+        assert_noop(
+            Origin::signed(acc(1)),
+            set("api.www"),
+            Error::LabelIsSubname,
+        );
+        let replace = Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![RecordChange::ReplaceSet {
+                label: RecordLabel::parse("WWW").unwrap(),
+                rtype: ghost_primitives::RecordType::A,
+                ttl: 60,
+                values: vec![RecordData::A([6, 6, 6, 6])],
+            }],
+        };
+        assert_noop(Origin::signed(acc(1)), replace, Error::LabelIsSubname);
+        // Other labels, and the subname's own records, are fine.
+        assert_eq!(signed(1, set("mail")), Ok(()));
+        let own = Call::SetRecords {
+            name: name("www.alice.ghost"),
+            changes: vec![RecordChange::Upsert(rec("@", "A=10.0.0.3"))],
+        };
+        assert_eq!(signed(3, own), Ok(()));
+    });
+}
+
+#[test]
+fn a_subname_cannot_be_created_over_the_parents_records_at_its_label() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        let set = Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![
+                RecordChange::Upsert(rec("api.www", "A=10.0.0.1")),
+                RecordChange::Upsert(rec("@", "A=10.0.0.2")),
+            ],
+        };
+        assert_eq!(signed(1, set), Ok(()));
+
+        assert_noop(
+            Origin::signed(acc(1)),
+            subname_call("alice.ghost", "www", 3, true),
+            Error::LabelHasRecords,
+        );
+
+        let clear = Call::SetRecords {
+            name: name("alice.ghost"),
+            changes: vec![RecordChange::Remove(rec("api.www", "A=10.0.0.1"))],
+        };
+        assert_eq!(signed(1, clear), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3, true), Ok(()));
+    });
+}
