@@ -188,10 +188,20 @@ impl NameIndex {
         let state = self.state.read();
         let live =
             |holder: &DomainName| state.names.get(holder).is_some_and(|n| now < n.expires_at);
+        // One owner answers for a name: the deepest live indexed name at or above it (a
+        // subname's records, never its parent's records at the subname's label).
+        let authority = std::iter::once(qname)
+            .chain(ancestors_of(qname))
+            .filter_map(|candidate| DomainName::parse(candidate).ok())
+            .find(|candidate| live(candidate));
         let records: Vec<&IndexedRecord> = state
             .rrsets
             .get(qname)
-            .map(|set| set.iter().filter(|r| live(&r.holder)).collect())
+            .map(|set| {
+                set.iter()
+                    .filter(|r| authority.as_ref() == Some(&r.holder))
+                    .collect()
+            })
             .unwrap_or_default();
         let is_registered = DomainName::parse(qname)
             .ok()
@@ -386,6 +396,44 @@ mod tests {
         assert_eq!(
             index.lookup("_tcp.alice.ghost", Some(RecordType::A), 1_000),
             Lookup::NxDomain
+        );
+    }
+
+    /// The parent holds a CNAME at `www` (stored before the chain refused such collisions) while
+    /// `www.alice.ghost` is a subname with its own A record: only the subname answers for it.
+    #[test]
+    fn a_name_is_answered_from_its_own_owner_only() {
+        let index = NameIndex::new();
+        let parent = DomainName::parse("alice.ghost").unwrap();
+        let sub = DomainName::parse("www.alice.ghost").unwrap();
+        let parents = vec![
+            record("www", "CNAME=evil.example"),
+            record("api.www", "A=6.6.6.6"),
+        ];
+        index.apply(&parent, Some(&resolution("alice.ghost", 1_000, parents)));
+        index.apply(
+            &sub,
+            Some(&resolution(
+                "www.alice.ghost",
+                1_000,
+                vec![record("@", "A=10.0.0.3")],
+            )),
+        );
+
+        assert_eq!(
+            index.lookup("www.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.3")])
+        );
+        // Under the subname only the subname's owner could answer: it has nothing there.
+        assert_eq!(
+            index.lookup("api.www.alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+        // Once the subname is gone, the parent's records answer again.
+        index.apply(&sub, None);
+        assert_eq!(
+            index.lookup("www.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("www", "CNAME=evil.example")])
         );
     }
 
