@@ -26,7 +26,9 @@ impl GhostNames for EnsGhostNames {
     }
 
     fn prepare_registration(who: &AccountId, name: &DomainName, secret: &Hash) -> DispatchResult {
-        let commitment = Domains::commitment_of(name, who, secret);
+        // The commitment binds what `register` will set: the link's duration, no records.
+        let duration_ms = <crate::Runtime as crate::ens_bridge::Config>::LINK_REGISTRATION_MS;
+        let commitment = Domains::commitment_of(name, who, secret, duration_ms, &[]);
         match Domains::dispatch(Call::Commit { commitment }, Origin::Signed(*who)) {
             // The same commitment from an earlier request of this account for this name.
             Err(e) if e == Error::CommitmentExists.into() => Ok(()),

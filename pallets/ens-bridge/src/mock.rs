@@ -116,7 +116,9 @@ impl GhostNames for DomainsNames {
     }
 
     fn prepare_registration(who: &AccountId, name: &DomainName, secret: &Hash) -> DispatchResult {
-        let commitment = Domains::commitment_of(name, who, secret);
+        // The commitment binds what `register` will set: the link's duration, no records.
+        let duration_ms = <Test as bridge::Config>::LINK_REGISTRATION_MS;
+        let commitment = Domains::commitment_of(name, who, secret, duration_ms, &[]);
         match Domains::dispatch(domains::Call::Commit { commitment }, Origin::signed(*who)) {
             Err(e) if e == domains::Error::CommitmentExists.into() => Ok(()),
             other => other,
