@@ -15,6 +15,7 @@
 //!   everything the reveal sets and must be between `min_commitment_age_ms` and
 //!   `max_commitment_age_ms` old. With `min_commitment_age_ms = 0` (dev chains) `register` works
 //!   without one. The fee (`yearly_price(label length) × duration / year`) goes to the treasury.
+//!   Reserved labels ([`ALWAYS_RESERVED`] and the chain spec's list) cannot be registered.
 //! - **Expiry**: a name resolves until `expires_at` (header time). Then it is in *grace* for
 //!   `grace_period_ms`: it does not resolve, and only a renewal (by anyone) can save it. After
 //!   grace anyone may register it and its records are gone. An expiry queue ordered by time is
@@ -22,7 +23,10 @@
 //!   `Expired` and `Released`; what is left waits for the next block. Reads never depend on the
 //!   sweep: status is computed from the stored expiry and the block time.
 //! - **Subnames** (`set_subname_owner`) inherit the expiry of their registered root name and die
-//!   with its registration. The parent's owner controls them unless it locked them away.
+//!   with its registration. The parent's owner controls them unless it locked them away. A label
+//!   that is a subname belongs to the subname's owner: the parent holds no records there.
+//! - **Records** change by `set_records` (at most `max_changes_per_call` changes, applied in
+//!   O(n log n), see [`records::apply_changes`]).
 //! - **Delegation**: `approve` (one name) and `set_operator` (all names of an owner), as ERC-721.
 //! - **Signed updates** (`set_records_signed`, `batch_set_records_signed`): the owner or the
 //!   name's update key signs `SIGNED_UPDATE_TAG ++ SCALE(genesis_hash, domain, contract_id,
