@@ -21,6 +21,8 @@ pub fn to_json(proven: ProvenResolution) -> ResolutionJson {
         created_at: proven.created_at,
         status: proven.status.as_str().to_owned(),
         parent: proven.parent,
+        update_key: proven.update_key,
+        update_sequence: proven.update_sequence,
     }
 }
 

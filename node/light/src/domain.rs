@@ -56,6 +56,10 @@ pub struct ProvenResolution {
     /// A subname's parent: the name minus its first label, bound by namehash to the proven
     /// entry's parent.
     pub parent: Option<DomainName>,
+    /// The key that may sign updates besides the owner.
+    pub update_key: Option<AccountId>,
+    /// The sequence number the name's next signed update must carry.
+    pub update_sequence: u64,
 }
 
 /// The storage keys a resolution depends on, computed locally from the runtime's items.
@@ -175,6 +179,8 @@ pub fn prove_resolution(
         created_at: info.created_at,
         status,
         parent,
+        update_key: info.update_key,
+        update_sequence: info.update_sequence,
     }))
 }
 

@@ -43,6 +43,7 @@ pub fn proven_state(
         approved: None,
         update_key: None,
         last_signed_update: 0,
+        update_sequence: 0,
     };
     let records = NameRecords {
         dns: vec![DnsRecord::apex(RecordData::A([10, 0, 0, 1]))],

@@ -18,7 +18,8 @@
 //! [`SignedRecordUpdate`] whose records replace all the name's DNS records (web3 records stay),
 //! stamps it with the local clock (ms; the chain wants it later than the name's last signed update
 //! and within its freshness window of the block time), signs the pallet's canonical
-//! [`SignedRecordUpdate::signing_payload`] with `--signer` (the owner or the name's update key)
+//! [`SignedRecordUpdate::signing_payload`] for the node's genesis hash and the name's current
+//! update sequence (both read from the node) with `--signer` (the owner or the name's update key)
 //! and submits `SetRecordsSigned` signed and paid for by `--relayer`.
 //!
 //! `register` reads `domain_params` first. When the chain asks for a commitment
@@ -42,7 +43,7 @@ use ghost_primitives::bytes::{decode_hex, encode_hex};
 use ghost_primitives::records::DEFAULT_TTL;
 use ghost_primitives::{
     AccountId, Balance, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel,
-    RecordType, Signature, blake3_256,
+    RecordType, Signature,
 };
 use ghost_rpc::{
     ChainApiClient, ChangeFilter, DomainApiClient, DomainChangeJson, DomainChangesJson,
@@ -52,7 +53,6 @@ use ghost_runtime::RuntimeCall;
 use ghost_runtime::domains::{
     Call as DomainCall, DAY_MS, RecordChange, SignedRecordUpdate, YEAR_MS,
 };
-use parity_scale_codec::Encode;
 use serde::Serialize;
 use tokio::time::{Duration, Instant};
 

@@ -99,14 +99,17 @@ pub fn parse_update_key(
     }
 }
 
-/// `name`'s DNS records replaced by `records`, signed by `signer` at `timestamp` (ms) over the
-/// pallet's canonical [`SignedRecordUpdate::signing_payload`].
+/// `name`'s DNS records replaced by `records`, signed by `signer` at `timestamp` (ms) against
+/// the name's update `sequence` over the pallet's canonical
+/// [`SignedRecordUpdate::signing_payload`] for the chain with `genesis_hash`.
 pub fn signed_update(
     name: &DomainName,
     contract_id: &str,
     records: Vec<DnsRecord>,
     signer: &Pair,
     timestamp: u64,
+    genesis_hash: &Hash,
+    sequence: u64,
 ) -> anyhow::Result<SignedRecordUpdate> {
     if contract_id.len() > MAX_CONTRACT_ID_LEN {
         anyhow::bail!(
@@ -120,16 +123,11 @@ pub fn signed_update(
         records,
         owner_address: signer.public(),
         timestamp,
+        sequence,
         signature: Signature::default(),
     };
-    update.signature = signer.sign(&update.signing_payload());
+    update.signature = signer.sign(&update.signing_payload(genesis_hash));
     Ok(update)
-}
-
-/// The commitment `register` reveals: `blake3(SCALE((name, owner, secret)))`, as the pallet's
-/// `commitment_of`.
-pub fn commitment_of(name: &DomainName, owner: &AccountId, secret: &Hash) -> Hash {
-    blake3_256(&(name, owner, secret).encode())
 }
 
 /// A fresh random secret for a commitment (32 bytes from the operating system).

@@ -71,6 +71,7 @@ pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> a
             out.emit(&PrimarySet { address, name })
         }
         DomainCommand::Watch(args) => watch(endpoint, args, out).await,
+        DomainCommand::SignedUpdate(args) => send_signed_update(endpoint, args, out).await,
         command @ (DomainCommand::SetRecord(_)
         | DomainCommand::RemoveRecord(_)
         | DomainCommand::Transfer { .. }
@@ -82,9 +83,8 @@ pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> a
         | DomainCommand::ClearRecords { .. }
         | DomainCommand::SetAddr { .. }
         | DomainCommand::SetText { .. }
-        | DomainCommand::SetContenthash { .. }
-        | DomainCommand::SignedUpdate(_)) => {
-            let (signer, change) = plan_change(command, now_ms())?;
+        | DomainCommand::SetContenthash { .. }) => {
+            let (signer, change) = plan_change(command)?;
             let (_, tx) = transact(endpoint, &signer, change.call(), out).await?;
             out.emit(&TxReport {
                 details: change,
@@ -94,9 +94,75 @@ pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> a
     }
 }
 
+/// Checks a `signed-update`'s arguments and signs the update at `now` (ms) for the chain with
+/// `genesis_hash`, against the name's current `sequence`: who submits it, and the change.
+pub fn plan_signed_update(
+    args: SignedUpdateArgs,
+    now: u64,
+    genesis_hash: &Hash,
+    sequence: u64,
+) -> anyhow::Result<(Signer, Change)> {
+    let relayer = args.relayer()?;
+    let key = pair_from_suri(&args.signer).map_err(|e| e.context("--signer"))?;
+    let name = parse_name(&args.name)?;
+    let records = build_records(&args.records, &args.placement)?;
+    let update = signed_update(
+        &name,
+        &args.contract_id,
+        records,
+        &key,
+        now,
+        genesis_hash,
+        sequence,
+    )?;
+    let sent = SignedUpdateSent {
+        name,
+        signer: key.public(),
+        relayer: relayer.pair.public(),
+        timestamp: now,
+        contract_id: args.contract_id,
+        records: update.records.clone(),
+        update,
+    };
+    Ok((relayer, Change::SignedUpdate(sent)))
+}
+
+/// Runs `signed-update`: reads the genesis hash and the name's update sequence, signs, submits.
+async fn send_signed_update(
+    endpoint: &Endpoint,
+    args: SignedUpdateArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    // Every argument is checked before connecting: a dry run signs for no chain.
+    plan_signed_update(args.clone(), 0, &Hash::ZERO, 0)?;
+    let name = parse_name(&args.name)?;
+    let deadline = Deadline::after(endpoint.timeout);
+    let client = endpoint.connect().await?;
+    let genesis_hash = crate::query::genesis_hash(&client).await?;
+    let sequence = client
+        .resolve(name.to_string(), None)
+        .await
+        .rpc_context(format_args!("reading {name} (domain_resolve)"))?
+        .ok_or_else(|| anyhow::anyhow!("{name} is not registered"))?
+        .update_sequence;
+    let (relayer, change) = plan_signed_update(args, now_ms(), &genesis_hash, sequence)?;
+    let submitted = submit_call(
+        &client,
+        &relayer,
+        RuntimeCall::Domains(change.call()),
+        deadline,
+    )
+    .await?;
+    let tx = settle(submitted, out)?;
+    out.emit(&TxReport {
+        details: change,
+        tx,
+    })
+}
+
 /// Checks the arguments of a single-call transaction (without a node): who signs the extrinsic,
-/// and the change it makes. `now` (ms) is a signed update's timestamp.
-pub fn plan_change(command: DomainCommand, now: u64) -> anyhow::Result<(Signer, Change)> {
+/// and the change it makes. (`signed-update` needs the chain: [`plan_signed_update`].)
+pub fn plan_change(command: DomainCommand) -> anyhow::Result<(Signer, Change)> {
     Ok(match command {
         DomainCommand::SetRecord(args) => {
             let signer = args.tx.validate()?;
@@ -267,24 +333,8 @@ pub fn plan_change(command: DomainCommand, now: u64) -> anyhow::Result<(Signer, 
                 Change::Contenthash(ContenthashSet { name, contenthash }),
             )
         }
-        DomainCommand::SignedUpdate(args) => {
-            let relayer = args.relayer()?;
-            let key = pair_from_suri(&args.signer).map_err(|e| e.context("--signer"))?;
-            let name = parse_name(&args.name)?;
-            let records = build_records(&args.records, &args.placement)?;
-            let update = signed_update(&name, &args.contract_id, records, &key, now)?;
-            let sent = SignedUpdateSent {
-                name,
-                signer: key.public(),
-                relayer: relayer.pair.public(),
-                timestamp: now,
-                contract_id: args.contract_id,
-                records: update.records.clone(),
-                update,
-            };
-            (relayer, Change::SignedUpdate(sent))
-        }
         DomainCommand::Register(_)
+        | DomainCommand::SignedUpdate(_)
         | DomainCommand::Resolve { .. }
         | DomainCommand::Renew { .. }
         | DomainCommand::List { .. }
@@ -370,7 +420,9 @@ pub(super) async fn register(
         check_registrable(&client, &name, duration_ms, &params).await?;
         deadline = deadline.extended(Duration::from_millis(min_age));
         let secret = random_secret()?;
-        commit_and_mature(&client, &signer, &name, &owner, &secret, min_age, deadline).await?;
+        let commitment =
+            ghost_runtime::Domains::commitment_of(&name, &owner, &secret, duration_ms, &records);
+        commit_and_mature(&client, &signer, &name, commitment, min_age, deadline).await?;
         secret
     };
 
@@ -431,12 +483,10 @@ pub(super) async fn commit_and_mature(
     client: &Client,
     signer: &Signer,
     name: &DomainName,
-    owner: &AccountId,
-    secret: &Hash,
+    commitment: Hash,
     min_age: u64,
     deadline: Deadline,
 ) -> anyhow::Result<()> {
-    let commitment = commitment_of(name, owner, secret);
     let commit_signer = Signer {
         wait: match signer.wait {
             Wait::Finalized => Wait::Finalized,

@@ -172,9 +172,18 @@ fn other_commands_parse() {
 
 /// The signer and call `ghost domain ARGS…` submits, planned at `now`.
 fn planned(args: &[&str], now: u64) -> (AccountId, DomainCall, Change) {
-    let (signer, change) = plan_change(domain(args), now).unwrap();
+    let (signer, change) = match domain(args) {
+        DomainCommand::SignedUpdate(args) => {
+            plan_signed_update(args, now, &GENESIS, SEQUENCE).unwrap()
+        }
+        command => plan_change(command).unwrap(),
+    };
     (signer.pair.public(), change.call(), change)
 }
+
+/// The genesis hash and update sequence signed updates are planned against.
+const GENESIS: Hash = Hash([0x47; 32]);
+const SEQUENCE: u64 = 41;
 
 fn name(text: &str) -> DomainName {
     parse_name(text).unwrap()
@@ -593,11 +602,14 @@ fn signed_update_is_signed_by_the_signer_and_paid_by_the_relayer() {
         update.records.iter().map(record_line).collect::<Vec<_>>(),
         ["@ 60 A 10.0.0.9"]
     );
-    // The pallet's own check: the canonical payload, signed by the signer.
-    assert!(update.signature_is_valid());
+    // The pallet's own check: the canonical payload for this chain and sequence, signed by the
+    // signer.
+    assert_eq!(update.sequence, SEQUENCE);
+    assert!(update.signature_is_valid(&GENESIS));
+    assert!(!update.signature_is_valid(&Hash([0x48; 32])));
     let mut forged = update.clone();
     forged.timestamp += 1;
-    assert!(!forged.signature_is_valid());
+    assert!(!forged.signature_is_valid(&GENESIS));
 
     let json: serde_json::Value =
         serde_json::from_str(&Output::buffer(true).render(&change).unwrap()).unwrap();

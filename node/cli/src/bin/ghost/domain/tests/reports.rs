@@ -103,15 +103,35 @@ fn value_parsers() {
             .starts_with("--suri: invalid secret URI")
     );
     let long = "x".repeat(MAX_CONTRACT_ID_LEN + 1);
-    let message = signed_update(&name("a.ghost"), &long, vec![], &Pair::dev("K"), 1)
-        .unwrap_err()
-        .to_string();
+    let genesis = Hash::ZERO;
+    let message = signed_update(
+        &name("a.ghost"),
+        &long,
+        vec![],
+        &Pair::dev("K"),
+        1,
+        &genesis,
+        0,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         message.starts_with("--contract-id: at most 64 bytes"),
         "{message}"
     );
     let exact = "x".repeat(MAX_CONTRACT_ID_LEN);
-    assert!(signed_update(&name("a.ghost"), &exact, vec![], &Pair::dev("K"), 1).is_ok());
+    assert!(
+        signed_update(
+            &name("a.ghost"),
+            &exact,
+            vec![],
+            &Pair::dev("K"),
+            1,
+            &genesis,
+            0
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -225,14 +245,7 @@ fn names_are_normalized() {
 }
 
 #[test]
-fn commitment_matches_the_pallet() {
-    let name = parse_name("alice.ghost").unwrap();
-    let owner = Pair::dev("Alice").public();
-    let secret = Hash([9; 32]);
-    assert_eq!(
-        commitment_of(&name, &owner, &secret),
-        ghost_runtime::Domains::commitment_of(&name, &owner, &secret)
-    );
+fn secrets_are_fresh() {
     assert_ne!(random_secret().unwrap(), random_secret().unwrap());
 }
 
@@ -304,6 +317,8 @@ fn resolution(records: Vec<DnsRecord>) -> ResolutionJson {
         created_at: 0,
         status: "active".into(),
         parent: None,
+        update_key: None,
+        update_sequence: 0,
     }
 }
 
