@@ -314,3 +314,49 @@ fn http_get(port: u16, path: &str) -> String {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn sigterm_stops_a_node_running_ghostbridge_within_two_seconds_and_the_database_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = |dns: u16, grpc: u16| {
+        vec![
+            "--dns-port".to_string(),
+            dns.to_string(),
+            "--grpc-port".to_string(),
+            grpc.to_string(),
+        ]
+    };
+    let args = ports(free_udp_tcp_port(), free_port());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut node = Node::start(dir.path(), &args);
+    // A registration so the bridge's change feed and index are busy with something.
+    let registered = ghost_json(
+        &node,
+        &["domain", "register", "shutdown.ghost", "--from", "//Alice"],
+    );
+    assert_eq!(registered["block_number"], 1, "{registered}");
+    let asked = Instant::now();
+    let status = node.terminate().expect("exit status");
+    let took = asked.elapsed();
+    assert!(
+        status.success(),
+        "exit status {status:?}:\n{}",
+        node.log_text()
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "took {took:?} to stop:\n{}",
+        node.log_text()
+    );
+    assert!(
+        !node.log_text().contains("database still in use"),
+        "{}",
+        node.log_text()
+    );
+    // The same base path opens at once, with the name still there.
+    let args = ports(free_udp_tcp_port(), free_port());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let node = Node::start(dir.path(), &args);
+    let resolved = ghost_json(&node, &["domain", "resolve", "shutdown.ghost"]);
+    assert_eq!(resolved["status"], "active", "{resolved}");
+}

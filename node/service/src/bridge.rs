@@ -127,11 +127,17 @@ impl ChainSource for InProcessSource {
         let (feed_tx, mut feed_rx) = mpsc::channel(64);
         let (tx, rx) = mpsc::channel(64);
         let client = self.client.clone();
+        // The feed holds the chain: it must end as soon as the follower goes away (GhostBridge
+        // stopping), not at the next block, or an idle node's shutdown waits on it.
+        let follower = tx.clone();
         tokio::spawn(async move {
-            let result =
-                crate::domain_feed::follow(client, Some(from), finalized, true, feed_tx).await;
-            if let Err(e) = result {
-                tracing::warn!(target: "bridge", error = %e, "change feed stopped");
+            tokio::select! {
+                result = crate::domain_feed::follow(client, Some(from), finalized, true, feed_tx) => {
+                    if let Err(e) = result {
+                        tracing::warn!(target: "bridge", error = %e, "change feed stopped");
+                    }
+                }
+                () = follower.closed() => {}
             }
         });
         tokio::spawn(async move {
