@@ -360,3 +360,67 @@ fn sigterm_stops_a_node_running_ghostbridge_within_two_seconds_and_the_database_
     let resolved = ghost_json(&node, &["domain", "resolve", "shutdown.ghost"]);
     assert_eq!(resolved["status"], "active", "{resolved}");
 }
+
+#[test]
+fn a_subname_keeps_resolving_after_its_root_is_renewed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns_port = free_udp_tcp_port();
+    let node = Node::start(
+        dir.path(),
+        &[
+            "--dns-port",
+            &dns_port.to_string(),
+            "--grpc-port",
+            &free_port().to_string(),
+        ],
+    );
+    let alice = ghost_json(&node, &["key", "inspect", "//Alice"]);
+    let alice = alice["address"].as_str().unwrap().to_string();
+    let run = |args: &[&str]| ghost_json(&node, args);
+    run(&[
+        "domain",
+        "register",
+        "renewed.ghost",
+        "--seconds",
+        "2",
+        "--from",
+        "//Alice",
+    ]);
+    run(&[
+        "domain",
+        "subname",
+        "renewed.ghost",
+        "www",
+        "--owner",
+        &alice,
+        "--from",
+        "//Alice",
+    ]);
+    run(&[
+        "domain",
+        "set-record",
+        "www.renewed.ghost",
+        "A",
+        "10.7.7.7",
+        "--from",
+        "//Alice",
+    ]);
+    let answer = wait_for_answer(dns_port, &["www.renewed.ghost", "A", "+short"], "10.7.7.7");
+    assert!(answer.contains("10.7.7.7"), "{answer}");
+    // Renew the root (the chain's event names only the root), then outlive the old expiry.
+    run(&[
+        "domain",
+        "renew",
+        "renewed.ghost",
+        "--days",
+        "30",
+        "--from",
+        "//Alice",
+    ]);
+    std::thread::sleep(Duration::from_millis(2_500));
+    let answer = dig(dns_port, &["www.renewed.ghost", "A", "+short"]);
+    assert!(
+        answer.contains("10.7.7.7"),
+        "subname died at the old expiry: {answer}"
+    );
+}

@@ -177,6 +177,19 @@ impl NameIndex {
         }
     }
 
+    /// When `entry` stops resolving: a second-level name at its own expiry, a subname at its
+    /// root's *current* expiry (subnames inherit it, so a renewal of the root, which names only
+    /// the root, moves theirs too); `None` when the root is not indexed.
+    fn effective_expiry(state: &State, entry: &IndexedName) -> Option<u64> {
+        if entry.name.depth() <= 2 {
+            return Some(entry.expires_at);
+        }
+        let mut labels: Vec<&str> = entry.name.labels().rev().take(2).collect();
+        labels.reverse();
+        let root = DomainName::parse(&labels.join(".")).ok()?;
+        state.names.get(&root).map(|r| r.expires_at)
+    }
+
     /// Records the block the index now reflects.
     pub fn set_head(&self, head: BlockRef) {
         self.state.write().head = Some(head);
@@ -186,8 +199,13 @@ impl NameIndex {
     /// `now` (ms).
     pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
         let state = self.state.read();
-        let live =
-            |holder: &DomainName| state.names.get(holder).is_some_and(|n| now < n.expires_at);
+        let live = |holder: &DomainName| {
+            state
+                .names
+                .get(holder)
+                .and_then(|n| Self::effective_expiry(&state, n))
+                .is_some_and(|expires_at| now < expires_at)
+        };
         // One owner answers for a name: the deepest live indexed name at or above it (a
         // subname's records, never its parent's records at the subname's label).
         let authority = std::iter::once(qname)
@@ -203,10 +221,7 @@ impl NameIndex {
                     .collect()
             })
             .unwrap_or_default();
-        let is_registered = DomainName::parse(qname)
-            .ok()
-            .and_then(|n| state.names.get(&n))
-            .is_some_and(|n| now < n.expires_at);
+        let is_registered = DomainName::parse(qname).ok().is_some_and(|n| live(&n));
         let is_ancestor = state
             .ancestors
             .get(qname)
