@@ -19,7 +19,7 @@ use jsonrpsee::core::ClientError;
 use jsonrpsee::core::client::Subscription;
 use tokio::sync::{Mutex, mpsc};
 
-use crate::source::{BlockRef, BridgeError, ChainSource, SubmitOutcome};
+use crate::source::{BlockRef, BridgeError, ChainSource, Inclusion, SubmitOutcome};
 
 /// How long the remote source waits: connecting, each request, and a relayed update.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -217,8 +217,7 @@ impl ChainSource for RemoteSource {
     async fn submit_signed_update(
         &self,
         update: SignedRecordUpdate,
-        wait: bool,
-    ) -> Result<SubmitOutcome, BridgeError> {
+    ) -> Result<(Hash, Inclusion), BridgeError> {
         let relayer = self.relayer.as_ref().ok_or_else(|| {
             BridgeError::Rejected("this bridge has no relayer key (--relayer-key)".into())
         })?;
@@ -231,25 +230,21 @@ impl ChainSource for RemoteSource {
             .await
             .map_err(client_error)?;
         let tx_hash = progress.extrinsic_hash();
-        if !wait {
-            return Ok(SubmitOutcome {
-                tx_hash,
-                block_height: None,
-                dispatch_error: None,
-            });
-        }
-        match progress.in_block().await {
-            Ok(done) => Ok(SubmitOutcome {
-                tx_hash,
-                block_height: Some(done.block_number),
-                dispatch_error: None,
-            }),
-            Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
-                tx_hash,
-                block_height: Some(failure.block_number),
-                dispatch_error: Some(failure.error.to_string()),
-            }),
-            Err(other) => Err(client_error(other)),
-        }
+        let inclusion = async move {
+            match progress.in_block().await {
+                Ok(done) => Ok(SubmitOutcome {
+                    tx_hash,
+                    block_height: Some(done.block_number),
+                    dispatch_error: None,
+                }),
+                Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
+                    tx_hash,
+                    block_height: Some(failure.block_number),
+                    dispatch_error: Some(failure.error.to_string()),
+                }),
+                Err(other) => Err(client_error(other)),
+            }
+        };
+        Ok((tx_hash, Box::pin(inclusion)))
     }
 }

@@ -78,11 +78,15 @@ pub trait ChainSource: Send + Sync + 'static {
         finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError>;
 
-    /// Submits `Domains::set_records_signed(update)` paid by the bridge's relayer, optionally
-    /// waiting until it is in a block.
+    /// Submits `Domains::set_records_signed(update)` paid by the bridge's relayer. Returns once
+    /// the pool has it, with its hash and a future that resolves when it is in a block, so a
+    /// batch can submit every update (in order) before it waits for any.
     async fn submit_signed_update(
         &self,
         update: ghost_runtime::domains::SignedRecordUpdate,
-        wait: bool,
-    ) -> Result<SubmitOutcome, BridgeError>;
+    ) -> Result<(Hash, Inclusion), BridgeError>;
 }
+
+/// Resolves when a submitted update is in a block (or can no longer be).
+pub type Inclusion =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<SubmitOutcome, BridgeError>> + Send>>;

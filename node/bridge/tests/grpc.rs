@@ -558,8 +558,11 @@ async fn runtime_refusal_is_not_accepted_and_pool_refusal_fails_the_precondition
         block_height: Some(50),
         dispatch_error: Some("Domains::StaleUpdate".into()),
     }));
+    // A runtime refusal is known only once the update is in a block: the client waits.
+    let mut waited = alice_update();
+    waited.wait = true;
     let response = client
-        .update_contract_domain(alice_update())
+        .update_contract_domain(waited)
         .await
         .unwrap()
         .into_inner();
@@ -605,7 +608,9 @@ async fn batch_answers_each_update_in_order() {
         vec![proto_record("A", "@", "10.0.0.3", 300, 0)],
         now_ms(),
     );
-    let runtime_refused = signed_update(&Pair::dev("Bob"), "bob.bc", vec![], now_ms() + 1);
+    let mut runtime_refused = signed_update(&Pair::dev("Bob"), "bob.bc", vec![], now_ms() + 1);
+    // A runtime refusal is known only once the update is in a block: this one is waited for.
+    runtime_refused.wait = true;
     let mut malformed = alice_update();
     malformed.records[0].value = "nope".into();
     chain.next_outcome(Ok(SubmitOutcome {
@@ -1223,4 +1228,45 @@ async fn python_client() {
     .expect("python3 runs");
     assert!(status.success(), "the Python client tests failed: {status}");
     assert!(!chain.submitted().is_empty());
+}
+
+#[tokio::test]
+async fn batch_submits_every_update_before_waiting_for_any() {
+    let chain = FakeChain::mixed();
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice.update_sequence = 5;
+    chain.set_resolution(alice);
+    let (_server, mut client) = start(&chain).await;
+    let updates = (5..8)
+        .map(|sequence| {
+            let mut update = signed_update_for(
+                &Pair::dev("Alice"),
+                "alice.ghost",
+                vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
+                now_ms(),
+                sequence,
+                genesis(),
+            );
+            update.wait = true;
+            update
+        })
+        .collect();
+    let results = client
+        .batch_update_domains(BatchDomainUpdate { updates })
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    assert!(
+        results.iter().all(|r| r.accepted && r.block_height > 0),
+        "{results:?}"
+    );
+    assert_eq!(
+        chain.log(),
+        [
+            "submit", "submit", "submit", "include", "include", "include"
+        ]
+    );
+    let sent: Vec<u64> = chain.submitted().iter().map(|(u, _)| u.sequence).collect();
+    assert_eq!(sent, [5, 6, 7], "in request order");
 }

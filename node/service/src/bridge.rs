@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ghost_bridge::source::SubmitOutcome;
-use ghost_bridge::{BlockRef, BridgeError, ChainSource};
+use ghost_bridge::{BlockRef, BridgeError, ChainSource, Inclusion};
 use ghost_primitives::{DomainName, Hash, Header, Pair};
 use ghost_rpc::{DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson};
 use ghost_runtime::domains::{Call as DomainsCall, SignedRecordUpdate};
@@ -153,8 +153,7 @@ impl ChainSource for InProcessSource {
     async fn submit_signed_update(
         &self,
         update: SignedRecordUpdate,
-        wait: bool,
-    ) -> Result<SubmitOutcome, BridgeError> {
+    ) -> Result<(Hash, Inclusion), BridgeError> {
         let call = RuntimeCall::Domains(DomainsCall::SetRecordsSigned { update });
         let (tx_hash, mut statuses) = {
             let _guard = self.submit_lock.lock().await;
@@ -174,37 +173,36 @@ impl ChainSource for InProcessSource {
                 .map_err(|e| BridgeError::Rejected(e.to_string()))?
         };
         self.author_wake.notify_one();
-        if !wait {
-            return Ok(SubmitOutcome {
-                tx_hash,
-                block_height: None,
-                dispatch_error: None,
-            });
-        }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let status = tokio::time::timeout_at(deadline, statuses.recv())
-                .await
-                .map_err(|_| {
-                    BridgeError::Unavailable(format!("{tx_hash} not included within 60 s"))
-                })?;
-            match status {
-                Some(TxStatus::InBlock(_)) | Some(TxStatus::Finalized(_)) => {
-                    let outcome = self.client.extrinsic_outcome(&tx_hash)?;
-                    return Ok(SubmitOutcome {
-                        tx_hash,
-                        block_height: outcome.as_ref().map(|o| o.block_number),
-                        dispatch_error: outcome.and_then(|o| o.error),
-                    });
-                }
-                Some(TxStatus::Ready) | Some(TxStatus::Future) => {}
-                Some(other) => return Err(BridgeError::Rejected(format!("{tx_hash}: {other:?}"))),
-                None => {
-                    return Err(BridgeError::Unavailable(
-                        "transaction watcher closed".into(),
-                    ));
+        let client = self.client.clone();
+        let inclusion = async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                let status = tokio::time::timeout_at(deadline, statuses.recv())
+                    .await
+                    .map_err(|_| {
+                        BridgeError::Unavailable(format!("{tx_hash} not included within 60 s"))
+                    })?;
+                match status {
+                    Some(TxStatus::InBlock(_)) | Some(TxStatus::Finalized(_)) => {
+                        let outcome = client.extrinsic_outcome(&tx_hash)?;
+                        return Ok(SubmitOutcome {
+                            tx_hash,
+                            block_height: outcome.as_ref().map(|o| o.block_number),
+                            dispatch_error: outcome.and_then(|o| o.error),
+                        });
+                    }
+                    Some(TxStatus::Ready) | Some(TxStatus::Future) => {}
+                    Some(other) => {
+                        return Err(BridgeError::Rejected(format!("{tx_hash}: {other:?}")));
+                    }
+                    None => {
+                        return Err(BridgeError::Unavailable(
+                            "transaction watcher closed".into(),
+                        ));
+                    }
                 }
             }
-        }
+        };
+        Ok((tx_hash, Box::pin(inclusion)))
     }
 }

@@ -18,7 +18,7 @@ use super::proto::{
 };
 use super::subscription::{self, EventStream, StreamLimits};
 use crate::index::now_ms;
-use crate::source::{BlockRef, BridgeError, ChainSource};
+use crate::source::{BlockRef, BridgeError, ChainSource, Inclusion};
 
 /// The service's limits (from [`GrpcConfig`](super::GrpcConfig)).
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +29,12 @@ pub(crate) struct ServiceLimits {
     pub max_batch: usize,
     /// Subscription buffering.
     pub stream: StreamLimits,
+}
+
+/// An update in the pool, with the future of its inclusion if the client waits for it.
+struct Submitted {
+    tx_hash: Hash,
+    inclusion: Option<Inclusion>,
 }
 
 /// `ghostdns.v1.GhostDNSService` over a [`ChainSource`].
@@ -164,11 +170,31 @@ impl GhostDns {
     /// Checks and submits one update. `Ok` with `accepted: false` when the update was included
     /// but the runtime refused it; `Err` for everything refused before that.
     async fn update(&self, message: &ContractDomainUpdate) -> Result<UpdateResponse, GrpcError> {
+        let submitted = self.submit(message).await?;
+        Self::finish(submitted).await
+    }
+
+    /// Checks and submits one update; with `wait`, keeps the future of its inclusion.
+    async fn submit(&self, message: &ContractDomainUpdate) -> Result<Submitted, GrpcError> {
         let update = self.check_update(message).await?;
-        let outcome = self
-            .source
-            .submit_signed_update(update, message.wait)
-            .await?;
+        let (tx_hash, inclusion) = self.source.submit_signed_update(update).await?;
+        Ok(Submitted {
+            tx_hash,
+            inclusion: message.wait.then_some(inclusion),
+        })
+    }
+
+    /// The response for a submitted update, after its inclusion if it is waited for.
+    async fn finish(submitted: Submitted) -> Result<UpdateResponse, GrpcError> {
+        let Some(inclusion) = submitted.inclusion else {
+            return Ok(UpdateResponse {
+                accepted: true,
+                tx_hash: submitted.tx_hash.to_string(),
+                block_height: 0,
+                error: String::new(),
+            });
+        };
+        let outcome = inclusion.await?;
         Ok(UpdateResponse {
             accepted: outcome.dispatch_error.is_none(),
             tx_hash: outcome.tx_hash.to_string(),
@@ -220,17 +246,34 @@ impl GhostDnsService for GhostDns {
             }
             .into());
         }
-        // In request order, one at a time: updates of one name must reach the chain in order.
-        let mut results = Vec::with_capacity(updates.len());
+        // Submit every update in request order (updates of one name must reach the chain in
+        // order), then wait for all of them at once, and report each.
+        let mut submitted = Vec::with_capacity(updates.len());
         for message in &updates {
-            results.push(self.counted_update(message).await.unwrap_or_else(|error| {
-                UpdateResponse {
+            submitted.push(self.submit(message).await);
+        }
+        let finished = futures::future::join_all(submitted.into_iter().map(|s| async move {
+            match s {
+                Ok(s) => Self::finish(s).await,
+                Err(e) => Err(e),
+            }
+        }))
+        .await;
+        let results = finished
+            .into_iter()
+            .map(|result| {
+                self.metrics.count_update(match &result {
+                    Ok(response) if response.accepted => "accepted",
+                    Ok(_) => "dispatch_failed",
+                    Err(error) => error.metric_label(),
+                });
+                result.unwrap_or_else(|error| UpdateResponse {
                     accepted: false,
                     error: error.to_string(),
                     ..UpdateResponse::default()
-                }
-            }));
-        }
+                })
+            })
+            .collect();
         Ok(Response::new(BatchUpdateResponse { results }))
     }
 

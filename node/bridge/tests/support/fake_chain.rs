@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use ghost_bridge::source::SubmitOutcome;
-use ghost_bridge::{BlockRef, BridgeError, ChainSource};
+use ghost_bridge::{BlockRef, BridgeError, ChainSource, Inclusion};
 use ghost_primitives::{
     AccountId, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records,
     blake3_256,
@@ -112,18 +112,26 @@ pub fn mixed_changes(height: u64) -> Vec<DomainChangeJson> {
 struct State {
     blocks: Vec<DomainChangesJson>,
     resolutions: HashMap<DomainName, ResolutionJson>,
-    submitted: Vec<(SignedRecordUpdate, bool)>,
+    /// Each submitted update, with whether the service then waited for its inclusion.
+    submitted: Vec<(SignedRecordUpdate, Arc<std::sync::atomic::AtomicBool>)>,
     outcomes: VecDeque<Result<SubmitOutcome, BridgeError>>,
     live: Vec<mpsc::UnboundedSender<DomainChangesJson>>,
+    /// `submit` and `include` in the order the service submitted and awaited updates.
+    log: Vec<&'static str>,
 }
 
 /// The fake chain.
 #[derive(Default)]
 pub struct FakeChain {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl FakeChain {
+    /// The shared state, for a future that outlives the call that made it.
+    fn clone_handle(&self) -> Arc<Mutex<State>> {
+        self.state.clone()
+    }
+
     /// A chain of `blocks` blocks (heights `0..blocks`) with `changes(height)` each, and
     /// `alice.ghost` (Alice's) and `bob.bc` (Bob's) registered.
     pub fn new(blocks: u64, changes: impl Fn(u64) -> Vec<DomainChangeJson>) -> Arc<FakeChain> {
@@ -190,9 +198,24 @@ impl FakeChain {
         self.state.lock().blocks.clone()
     }
 
-    /// The updates submitted so far, with their `wait` flag.
+    /// The updates submitted so far, with whether the service waited for their inclusion.
     pub fn submitted(&self) -> Vec<(SignedRecordUpdate, bool)> {
-        self.state.lock().submitted.clone()
+        self.state
+            .lock()
+            .submitted
+            .iter()
+            .map(|(update, waited)| {
+                (
+                    update.clone(),
+                    waited.load(std::sync::atomic::Ordering::SeqCst),
+                )
+            })
+            .collect()
+    }
+
+    /// `submit` / `include` in the order the service submitted updates and awaited them.
+    pub fn log(&self) -> Vec<&'static str> {
+        self.state.lock().log.clone()
     }
 
     /// Makes the next submission end with `outcome` instead of a plain success.
@@ -288,16 +311,31 @@ impl ChainSource for FakeChain {
     async fn submit_signed_update(
         &self,
         update: SignedRecordUpdate,
-        wait: bool,
-    ) -> Result<SubmitOutcome, BridgeError> {
+    ) -> Result<(Hash, Inclusion), BridgeError> {
         let head = self.head_ref().height;
         let mut state = self.state.lock();
         let tx_hash = blake3_256(&update.encode());
-        state.submitted.push((update, wait));
-        state.outcomes.pop_front().unwrap_or(Ok(SubmitOutcome {
+        let waited = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        state.submitted.push((update, waited.clone()));
+        state.log.push("submit");
+        let outcome = state.outcomes.pop_front().unwrap_or(Ok(SubmitOutcome {
             tx_hash,
-            block_height: wait.then_some(head + 1),
+            block_height: Some(head + 1),
             dispatch_error: None,
-        }))
+        }));
+        // A refusal at submission is an error here; a dispatch outcome comes with inclusion.
+        let outcome = match outcome {
+            Err(e) => return Err(e),
+            Ok(outcome) => outcome,
+        };
+        let chain = self.clone_handle();
+        Ok((
+            outcome.tx_hash,
+            Box::pin(async move {
+                waited.store(true, std::sync::atomic::Ordering::SeqCst);
+                chain.lock().log.push("include");
+                Ok(outcome)
+            }),
+        ))
     }
 }
