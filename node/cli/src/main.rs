@@ -116,7 +116,7 @@ struct RunArgs {
     #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
     dns_state: String,
     /// The account that pays for signed record updates relayed by GhostBridge (default: //Ferdie
-    /// on dev chains).
+    /// on dev chains; none elsewhere, so updates are refused until one is given).
     #[arg(long)]
     bridge_relayer_key: Option<String>,
     /// Log filter, e.g. `info,client=debug`.
@@ -172,9 +172,12 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
     let bridge = if args.no_bridge {
         None
     } else {
+        // Only a dev chain has a default relayer (a well-known dev key); elsewhere an operator
+        // chooses who pays, or updates are refused.
         let relayer = match &args.bridge_relayer_key {
-            Some(suri) => Pair::from_suri(suri).context("--bridge-relayer-key")?,
-            None => Pair::dev("Ferdie"),
+            Some(suri) => Some(Pair::from_suri(suri).context("--bridge-relayer-key")?),
+            None if spec_is_dev => Some(Pair::dev("Ferdie")),
+            None => None,
         };
         Some(BridgeNodeConfig {
             bridge: BridgeConfig {

@@ -28,18 +28,19 @@ pub struct InProcessSource {
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
     author_wake: Arc<Notify>,
-    relayer: Pair,
+    relayer: Option<Pair>,
     /// Serializes nonce assignment of the relayer's transactions.
     submit_lock: tokio::sync::Mutex<()>,
 }
 
 impl InProcessSource {
-    /// A source over `client` and `pool`; signed updates are paid by `relayer`.
+    /// A source over `client` and `pool`; signed updates are paid by `relayer` (none: updates
+    /// are refused).
     pub fn new(
         client: Arc<Client>,
         pool: Arc<TransactionPool>,
         author_wake: Arc<Notify>,
-        relayer: Pair,
+        relayer: Option<Pair>,
     ) -> Self {
         InProcessSource {
             client,
@@ -157,16 +158,14 @@ impl ChainSource for InProcessSource {
         let call = RuntimeCall::Domains(DomainsCall::SetRecordsSigned { update });
         let (tx_hash, mut statuses) = {
             let _guard = self.submit_lock.lock().await;
-            let who = self.relayer.public();
+            let relayer = self.relayer.as_ref().ok_or_else(|| {
+                BridgeError::Rejected(
+                    "this node relays no signed updates: start it with --bridge-relayer-key".into(),
+                )
+            })?;
+            let who = relayer.public();
             let nonce = next_nonce(&self.client, &self.pool, &who)?;
-            let xt = sign_extrinsic(
-                call,
-                &self.relayer,
-                nonce,
-                0,
-                self.client.genesis_hash(),
-                None,
-            );
+            let xt = sign_extrinsic(call, relayer, nonce, 0, self.client.genesis_hash(), None);
             let (best, _) = self.client.best()?;
             self.pool
                 .submit_and_watch(best, xt)

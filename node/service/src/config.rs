@@ -97,8 +97,9 @@ impl Default for RpcConfig {
 pub struct BridgeNodeConfig {
     /// What to serve (gRPC, DNS, best or finalized state).
     pub bridge: ghost_bridge::BridgeConfig,
-    /// The account that pays for signed record updates relayed from gRPC.
-    pub relayer: Pair,
+    /// The account that pays for signed record updates relayed from gRPC; `None` (the default
+    /// off dev chains) answers updates with `FAILED_PRECONDITION`.
+    pub relayer: Option<Pair>,
 }
 
 impl std::fmt::Debug for BridgeNodeConfig {
@@ -107,7 +108,7 @@ impl std::fmt::Debug for BridgeNodeConfig {
             .field("grpc_addr", &self.bridge.grpc_addr)
             .field("dns_addr", &self.bridge.dns_addr)
             .field("finalized", &self.bridge.finalized)
-            .field("relayer", &self.relayer.public())
+            .field("relayer", &self.relayer.as_ref().map(Pair::public))
             .finish()
     }
 }
@@ -117,7 +118,7 @@ impl Default for BridgeNodeConfig {
     fn default() -> Self {
         BridgeNodeConfig {
             bridge: ghost_bridge::BridgeConfig::default(),
-            relayer: Pair::dev("Ferdie"),
+            relayer: Some(Pair::dev("Ferdie")),
         }
     }
 }

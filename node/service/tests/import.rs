@@ -381,3 +381,40 @@ fn a_justification_by_the_whole_set_finalizes_a_block_even_off_the_best_chain() 
     );
     assert_eq!(finalized.try_recv().unwrap().hash(), b1.header.hash());
 }
+
+#[tokio::test]
+async fn a_bridge_without_a_relayer_key_refuses_signed_updates_before_signing_anything() {
+    use ghost_bridge::{BridgeError, ChainSource};
+    use ghost_primitives::{Bytes, DomainName, Signature};
+    use ghost_runtime::domains::SignedRecordUpdate;
+    use ghost_service::bridge::InProcessSource;
+    use ghost_service::pool_api::{FullChainApi, TransactionPool};
+    let chain = chain();
+    let pool = Arc::new(TransactionPool::new(
+        Arc::new(FullChainApi::new(chain.client.clone())),
+        ghost_txpool::PoolLimits::default(),
+    ));
+    let source = InProcessSource::new(
+        chain.client.clone(),
+        pool.clone(),
+        Arc::new(tokio::sync::Notify::new()),
+        None,
+    );
+    let update = SignedRecordUpdate {
+        domain: DomainName::parse("alice.ghost").unwrap(),
+        contract_id: Bytes(vec![]),
+        records: vec![],
+        owner_address: Pair::dev("Alice").public(),
+        timestamp: 1,
+        sequence: 0,
+        signature: Signature([0; 64]),
+    };
+    match source.submit_signed_update(update).await {
+        Err(BridgeError::Rejected(reason)) => {
+            assert!(reason.contains("--bridge-relayer-key"), "{reason}")
+        }
+        Err(other) => panic!("expected a refusal, got {other:?}"),
+        Ok(_) => panic!("expected a refusal, got a submission"),
+    }
+    assert_eq!(pool.status().ready, 0, "nothing reached the pool");
+}
