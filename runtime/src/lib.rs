@@ -111,8 +111,9 @@ impl sudo::Config for Runtime {
     }
 }
 
-/// How many blocks an ENS link request stays pending: 8 hours of 2-second slots, under the
-/// domains pallet's one-day commitment limit (see [`ens`]).
+/// How many blocks an ENS link request stays pending: 2 hours at the built-in chains' 500 ms
+/// slots, and under the domains pallet's one-day commitment limit (see [`ens`]) for any slot up
+/// to 6 s (a chain with longer slots must lower it).
 pub const ENS_REQUEST_LIFETIME: ghost_primitives::BlockNumber = 14_400;
 
 impl ens_bridge::Config for Runtime {
