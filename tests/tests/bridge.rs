@@ -7,6 +7,21 @@ use std::time::{Duration, Instant};
 use ghost_e2e::{Node, Process, binary, dig, free_port, free_udp_tcp_port, ghost_json};
 
 /// Polls `dig ... +short` until it prints `expected` (a block may still be sealing).
+/// A dev node with GhostBridge on fresh DNS and gRPC ports: `(node, dns port)`.
+fn start_with_bridge(base_path: &std::path::Path) -> (Node, u16) {
+    let (dns_port, grpc_port) = (free_udp_tcp_port(), free_port());
+    let node = Node::start(
+        base_path,
+        &[
+            "--dns-port",
+            &dns_port.to_string(),
+            "--grpc-port",
+            &grpc_port.to_string(),
+        ],
+    );
+    (node, dns_port)
+}
+
 fn wait_for_answer(port: u16, args: &[&str], expected: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -30,17 +45,7 @@ fn soa_serial(port: u16) -> u64 {
 #[test]
 fn dig_sees_a_registered_name_and_its_changes_within_a_block() {
     let dir = tempfile::tempdir().unwrap();
-    let dns_port = free_udp_tcp_port();
-    let grpc_port = free_port();
-    let node = Node::start(
-        dir.path(),
-        &[
-            "--dns-port",
-            &dns_port.to_string(),
-            "--grpc-port",
-            &grpc_port.to_string(),
-        ],
-    );
+    let (node, dns_port) = start_with_bridge(dir.path());
 
     assert!(dig(dns_port, &["alice.ghost", "A"]).contains("NXDOMAIN"));
     let serial_before = soa_serial(dns_port);
@@ -131,16 +136,7 @@ fn dig_sees_a_registered_name_and_its_changes_within_a_block() {
 #[test]
 fn a_short_lived_name_stops_resolving_at_expiry() {
     let dir = tempfile::tempdir().unwrap();
-    let dns_port = free_udp_tcp_port();
-    let node = Node::start(
-        dir.path(),
-        &[
-            "--dns-port",
-            &dns_port.to_string(),
-            "--grpc-port",
-            &free_port().to_string(),
-        ],
-    );
+    let (node, dns_port) = start_with_bridge(dir.path());
     ghost_json(
         &node,
         &[
@@ -165,16 +161,7 @@ fn a_short_lived_name_stops_resolving_at_expiry() {
 #[test]
 fn the_standalone_sidecar_gives_the_same_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let node_dns = free_udp_tcp_port();
-    let node = Node::start(
-        dir.path(),
-        &[
-            "--dns-port",
-            &node_dns.to_string(),
-            "--grpc-port",
-            &free_port().to_string(),
-        ],
-    );
+    let (node, node_dns) = start_with_bridge(dir.path());
     ghost_json(
         &node,
         &[
@@ -318,17 +305,7 @@ fn http_get(port: u16, path: &str) -> String {
 #[test]
 fn sigterm_stops_a_node_running_ghostbridge_within_two_seconds_and_the_database_reopens() {
     let dir = tempfile::tempdir().unwrap();
-    let ports = |dns: u16, grpc: u16| {
-        vec![
-            "--dns-port".to_string(),
-            dns.to_string(),
-            "--grpc-port".to_string(),
-            grpc.to_string(),
-        ]
-    };
-    let args = ports(free_udp_tcp_port(), free_port());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut node = Node::start(dir.path(), &args);
+    let (mut node, _) = start_with_bridge(dir.path());
     // A registration so the bridge's change feed and index are busy with something.
     let registered = ghost_json(
         &node,
@@ -354,9 +331,7 @@ fn sigterm_stops_a_node_running_ghostbridge_within_two_seconds_and_the_database_
         node.log_text()
     );
     // The same base path opens at once, with the name still there.
-    let args = ports(free_udp_tcp_port(), free_port());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let node = Node::start(dir.path(), &args);
+    let (node, _) = start_with_bridge(dir.path());
     let resolved = ghost_json(&node, &["domain", "resolve", "shutdown.ghost"]);
     assert_eq!(resolved["status"], "active", "{resolved}");
 }
@@ -364,16 +339,7 @@ fn sigterm_stops_a_node_running_ghostbridge_within_two_seconds_and_the_database_
 #[test]
 fn a_subname_keeps_resolving_after_its_root_is_renewed() {
     let dir = tempfile::tempdir().unwrap();
-    let dns_port = free_udp_tcp_port();
-    let node = Node::start(
-        dir.path(),
-        &[
-            "--dns-port",
-            &dns_port.to_string(),
-            "--grpc-port",
-            &free_port().to_string(),
-        ],
-    );
+    let (node, dns_port) = start_with_bridge(dir.path());
     let alice = ghost_json(&node, &["key", "inspect", "//Alice"]);
     let alice = alice["address"].as_str().unwrap().to_string();
     let run = |args: &[&str]| ghost_json(&node, args);

@@ -111,6 +111,27 @@ fn signed_update_for(
     message
 }
 
+/// The fake chain with `alice.ghost`'s records at update `sequence`.
+fn chain_with_alice_at_sequence(sequence: u64) -> Arc<FakeChain> {
+    let chain = FakeChain::mixed();
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice.update_sequence = sequence;
+    chain.set_resolution(alice);
+    chain
+}
+
+/// Alice's update of `alice.ghost` to one `A` record, signed against `sequence`.
+fn alice_update_at(sequence: u64) -> ContractDomainUpdate {
+    signed_update_for(
+        &Pair::dev("Alice"),
+        "alice.ghost",
+        vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
+        now_ms(),
+        sequence,
+        genesis(),
+    )
+}
+
 fn alice_update() -> ContractDomainUpdate {
     signed_update(
         &Pair::dev("Alice"),
@@ -357,21 +378,9 @@ async fn update_signed_for_another_chain_is_permission_denied() {
 
 #[tokio::test]
 async fn update_signed_against_an_older_sequence_fails_the_precondition() {
-    let chain = FakeChain::mixed();
-    let mut alice = chain.resolution_of("alice.ghost");
-    alice.update_sequence = 5;
-    chain.set_resolution(alice);
+    let chain = chain_with_alice_at_sequence(5);
     let (_server, mut client) = start(&chain).await;
-    let update_at = |sequence| {
-        signed_update_for(
-            &Pair::dev("Alice"),
-            "alice.ghost",
-            vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
-            now_ms(),
-            sequence,
-            genesis(),
-        )
-    };
+    let update_at = alice_update_at;
 
     let error = client
         .update_contract_domain(update_at(4))
@@ -1232,21 +1241,11 @@ async fn python_client() {
 
 #[tokio::test]
 async fn batch_submits_every_update_before_waiting_for_any() {
-    let chain = FakeChain::mixed();
-    let mut alice = chain.resolution_of("alice.ghost");
-    alice.update_sequence = 5;
-    chain.set_resolution(alice);
+    let chain = chain_with_alice_at_sequence(5);
     let (_server, mut client) = start(&chain).await;
     let updates = (5..8)
         .map(|sequence| {
-            let mut update = signed_update_for(
-                &Pair::dev("Alice"),
-                "alice.ghost",
-                vec![proto_record("A", "@", "10.0.0.9", 300, 0)],
-                now_ms(),
-                sequence,
-                genesis(),
-            );
+            let mut update = alice_update_at(sequence);
             update.wait = true;
             update
         })

@@ -173,35 +173,18 @@ impl Author {
         parent: &ghost_primitives::Header,
         header: &ghost_primitives::Header,
     ) -> Result<Option<Vec<u8>>, ClientError> {
-        use ghost_consensus::grandpa::{
-            Commit, GrandpaJustification, Message, Precommit, SignedPrecommit, sign_message,
-        };
         let (voters, set_id) = self.client.authorities_at(parent)?;
         if voters != [self.key.public()] {
             return Ok(None);
         }
-        let precommit = Precommit::new(header.hash(), header.number);
-        let round = header.number;
-        let signature = sign_message(
-            &self.key,
+        // The round is the block number: each block is its own round.
+        let justification = ghost_consensus::grandpa::GrandpaJustification::signed_by(
+            &[&self.key],
             &self.client.genesis_hash(),
-            round,
+            header.number,
             set_id,
-            &Message::Precommit(precommit.clone()),
+            header,
         );
-        let justification = GrandpaJustification {
-            round,
-            commit: Commit {
-                target_hash: header.hash(),
-                target_number: header.number,
-                precommits: vec![SignedPrecommit {
-                    precommit,
-                    signature,
-                    id: self.key.public(),
-                }],
-            },
-            votes_ancestries: vec![],
-        };
         Ok(Some(justification.encode()))
     }
 

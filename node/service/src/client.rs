@@ -362,18 +362,13 @@ impl Client {
     /// best, so it is not worth executing).
     fn check_descends_from_finalized(&self, header: &Header) -> Result<(), ClientError> {
         let (finalized, finalized_number) = self.db.finalized()?;
-        let parent_number = header.number.saturating_sub(1);
-        if header.number == 0 || parent_number < finalized_number {
-            return Err(ClientError::BelowFinalized {
-                number: header.number,
-                finalized: finalized_number,
-            });
-        }
-        if self
-            .db
-            .ancestor_at(header.parent_hash, parent_number, finalized_number)?
-            != Some(finalized)
-        {
+        // `ancestor_at` answers `None` for a parent below the finalized height.
+        let descends = header.number > 0
+            && self
+                .db
+                .ancestor_at(header.parent_hash, header.number - 1, finalized_number)?
+                == Some(finalized);
+        if !descends {
             return Err(ClientError::BelowFinalized {
                 number: header.number,
                 finalized: finalized_number,

@@ -308,37 +308,15 @@ fn a_reorg_puts_the_retracted_blocks_transactions_back_into_the_pool() {
 
 /// A justification of `target` with precommits by `signers` in round 1 of set 0.
 fn justify(chain: &Chain, target: &Header, signers: &[&str]) -> Vec<u8> {
-    use ghost_consensus::grandpa::{
-        Commit, GrandpaJustification, Message, Precommit, SignedPrecommit, sign_message,
-    };
-    let precommits = signers
-        .iter()
-        .map(|name| {
-            let pair = Pair::dev(name);
-            let precommit = Precommit::new(target.hash(), target.number);
-            let signature = sign_message(
-                &pair,
-                &chain.client.genesis_hash(),
-                1,
-                0,
-                &Message::Precommit(precommit.clone()),
-            );
-            SignedPrecommit {
-                precommit,
-                signature,
-                id: pair.public(),
-            }
-        })
-        .collect();
-    GrandpaJustification {
-        round: 1,
-        commit: Commit {
-            target_hash: target.hash(),
-            target_number: target.number,
-            precommits,
-        },
-        votes_ancestries: vec![],
-    }
+    let pairs: Vec<Pair> = signers.iter().map(|name| Pair::dev(name)).collect();
+    let pairs: Vec<&Pair> = pairs.iter().collect();
+    ghost_consensus::grandpa::GrandpaJustification::signed_by(
+        &pairs,
+        &chain.client.genesis_hash(),
+        1,
+        0,
+        target,
+    )
     .encode()
 }
 

@@ -118,6 +118,37 @@ impl finality_grandpa::Chain<Hash, BlockNumber> for AncestryChain {
 }
 
 impl GrandpaJustification {
+    /// The justification of `target` by precommits of `voters` (all for `target` itself, so no
+    /// ancestry is needed) in `round` of set `set_id` on the chain `genesis_hash`: what a sole
+    /// voter stores with each block it seals.
+    pub fn signed_by(
+        voters: &[&ghost_primitives::Pair],
+        genesis_hash: &Hash,
+        round: u64,
+        set_id: u64,
+        target: &Header,
+    ) -> GrandpaJustification {
+        let precommit = super::Precommit::new(target.hash(), target.number);
+        let message = Message::Precommit(precommit.clone());
+        let precommits = voters
+            .iter()
+            .map(|pair| super::SignedPrecommit {
+                precommit: precommit.clone(),
+                signature: super::sign_message(pair, genesis_hash, round, set_id, &message),
+                id: pair.public(),
+            })
+            .collect();
+        GrandpaJustification {
+            round,
+            commit: Commit {
+                target_hash: target.hash(),
+                target_number: target.number,
+                precommits,
+            },
+            votes_ancestries: vec![],
+        }
+    }
+
     /// Decodes and verifies `bytes` as the justification of block `hash` (`number`) for the
     /// voter set `voters` with id `set_id` on the chain `genesis_hash`.
     pub fn decode_and_verify(
