@@ -8,7 +8,102 @@
 
 use parity_scale_codec::{Decode, Encode};
 
-use crate::{AccountId, BlockNumber, DigestItem, GRANDPA_ENGINE_ID};
+use crate::{AccountId, BlockNumber, DigestItem, GRANDPA_ENGINE_ID, Hash, Signature};
+
+/// Domain separation for GRANDPA vote signatures: never a valid extrinsic or seal payload.
+pub const GRANDPA_VOTE_CONTEXT: &[u8] = b"ghostchain/grandpa/vote/v1";
+
+/// The kind of a GRANDPA vote (the variant index of `finality_grandpa::Message`).
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum VoteKind {
+    /// A prevote.
+    #[codec(index = 0)]
+    Prevote,
+    /// A precommit.
+    #[codec(index = 1)]
+    Precommit,
+}
+
+/// What a voter signs for a vote of `kind` for block (`target_hash`, `target_number`) in `round`
+/// of voter set `set_id` on the chain `genesis_hash`: the same bytes as the node's
+/// `ghost_consensus::grandpa::localized_payload` of the `finality_grandpa::Message`.
+pub fn grandpa_vote_payload(
+    genesis_hash: &Hash,
+    round: u64,
+    set_id: u64,
+    kind: VoteKind,
+    target_hash: &Hash,
+    target_number: BlockNumber,
+) -> Vec<u8> {
+    (
+        GRANDPA_VOTE_CONTEXT,
+        genesis_hash,
+        round,
+        set_id,
+        kind,
+        target_hash,
+        target_number,
+    )
+        .encode()
+}
+
+/// One signed vote of an equivocation.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedVote {
+    /// The block voted for.
+    pub target_hash: Hash,
+    /// Its number.
+    pub target_number: BlockNumber,
+    /// The voter's signature over [`grandpa_vote_payload`].
+    pub signature: Signature,
+}
+
+/// Proof that a GRANDPA voter signed two different votes of one kind in one round: what a
+/// validator reports to the runtime (`Validators::report_equivocation`).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrandpaEquivocation {
+    /// The voter set.
+    pub set_id: u64,
+    /// The round.
+    pub round: u64,
+    /// The voter that signed both.
+    pub offender: AccountId,
+    /// Prevotes or precommits.
+    pub kind: VoteKind,
+    /// One vote.
+    pub first: SignedVote,
+    /// The other, for another block.
+    pub second: SignedVote,
+}
+
+impl GrandpaEquivocation {
+    /// Whether the two votes differ and both are the offender's valid signatures for this
+    /// round and set on the chain `genesis_hash`.
+    pub fn check(&self, genesis_hash: &Hash) -> bool {
+        let signed = |vote: &SignedVote| {
+            vote.signature.verify(
+                &grandpa_vote_payload(
+                    genesis_hash,
+                    self.round,
+                    self.set_id,
+                    self.kind,
+                    &vote.target_hash,
+                    vote.target_number,
+                ),
+                &self.offender,
+            )
+        };
+        (self.first.target_hash, self.first.target_number)
+            != (self.second.target_hash, self.second.target_number)
+            && signed(&self.first)
+            && signed(&self.second)
+    }
+}
 
 /// A GRANDPA voter with its voting weight.
 pub type GrandpaVoter = (AccountId, u64);

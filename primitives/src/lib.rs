@@ -37,7 +37,9 @@ pub mod version;
 pub use address::AddressError;
 pub use block::Block;
 pub use bytes::Bytes;
-pub use consensus::{GrandpaLog, GrandpaVoter, ScheduledChange};
+pub use consensus::{
+    GrandpaEquivocation, GrandpaLog, GrandpaVoter, ScheduledChange, SignedVote, VoteKind,
+};
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use ens::{EnsName, EnsNameError, EthAddress, ens_namehash, keccak256};
 pub use extrinsic::{Era, ExtrinsicExtra, SignedExtrinsic, SignedPayload, SigningContext};

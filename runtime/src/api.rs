@@ -142,6 +142,17 @@ pub fn authorities(
     })
 }
 
+/// The GRANDPA equivocations recorded against `who` in the state of `header`.
+pub fn offences(
+    store: &dyn NodeStore,
+    header: &Header,
+    who: &AccountId,
+) -> Result<crate::validators::OffenceRecord, ApiError> {
+    with_state(store, header.state_root, || {
+        crate::Validators::offences(who)
+    })
+}
+
 /// The events of the block whose post-state is `header.state_root`.
 pub fn events(store: &dyn NodeStore, header: &Header) -> Result<Vec<EventRecord>, ApiError> {
     with_state(store, header.state_root, System::events)

@@ -17,13 +17,18 @@
 //! - [`grandpa`]: vote signing payloads (chain, round, set id) and justifications, verified
 //!   against the voter set with `finality-grandpa`'s commit validation.
 //!
-//! Still to come on this seam (see `docs/ARCHITECTURE.md`): the GRANDPA voter environment, the
-//! message transport and the simulated network.
+//! - [`network`]: the seam's transport traits ([`network::Network`], [`network::Timers`]) and
+//!   [`protocol`], the messages nodes exchange over it.
+//! - [`sim`]: a seeded, single-threaded simulation of time and of the network, on which whole
+//!   validator sets run reproducibly in one process.
 
 pub mod aura;
 pub mod clock;
 pub mod grandpa;
 pub mod import_queue;
+pub mod network;
+pub mod protocol;
+pub mod sim;
 
 pub use aura::{AuraError, AuraParams, Slot};
 pub use clock::{Clock, SystemClock};

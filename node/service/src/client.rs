@@ -27,6 +27,16 @@ use crate::metrics::Metrics;
 
 const LOG_TARGET: &str = "client";
 
+/// What finalizing by justification did.
+#[derive(Debug)]
+pub struct Finalized {
+    /// The storage commit (best-chain route if finality moved the best chain, pruned forks).
+    pub commit: ghost_storage::CommitOutcome,
+    /// The transactions of the best-chain blocks the move retracted (and pruned), for the
+    /// pool to take back.
+    pub retracted: Vec<UncheckedExtrinsic>,
+}
+
 /// Why the client failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -481,7 +491,7 @@ impl Client {
         &self,
         hash: Hash,
         justification: Vec<u8>,
-    ) -> Result<ghost_storage::CommitOutcome, ClientError> {
+    ) -> Result<Finalized, ClientError> {
         let result = self.import_justification_checked(hash, justification);
         if let Err(e) = &result {
             self.count_refusal("justification", e);
@@ -493,7 +503,7 @@ impl Client {
         &self,
         hash: Hash,
         justification: Vec<u8>,
-    ) -> Result<ghost_storage::CommitOutcome, ClientError> {
+    ) -> Result<Finalized, ClientError> {
         let _guard = self.import_lock.lock();
         let header = self
             .db
@@ -521,11 +531,52 @@ impl Client {
             set_id,
             &voters,
         )?;
+        // Finalizing a block off the best chain retracts the best chain's blocks above the fork
+        // and prunes them in the same batch: keep their transactions for the pool first.
+        let retracted = self.best_blocks_not_under(&header)?;
         let outcome = self.db.set_finalized(hash, Some(justification))?;
         self.update_height_metrics()?;
         tracing::debug!(target: LOG_TARGET, number = header.number, %hash, "finalized by justification");
         let _ = self.finalized.send(header);
-        Ok(outcome)
+        let retracted = if outcome.best_route.is_some() {
+            retracted
+        } else {
+            Vec::new()
+        };
+        Ok(Finalized {
+            commit: outcome,
+            retracted,
+        })
+    }
+
+    /// The extrinsics of the best chain's blocks that are not ancestors of `header` (those a
+    /// finality reorg onto `header` retracts), oldest first.
+    fn best_blocks_not_under(
+        &self,
+        header: &Header,
+    ) -> Result<Vec<UncheckedExtrinsic>, ClientError> {
+        let hash = header.hash();
+        if self.db.hash_by_number(header.number)? == Some(hash) {
+            return Ok(Vec::new());
+        }
+        let (_, finalized) = self.db.finalized()?;
+        let (mut current, best) = self.db.best()?;
+        let mut number = best;
+        let mut blocks = Vec::new();
+        while number > finalized {
+            if number <= header.number
+                && self.db.ancestor_at(hash, header.number, number)? == Some(current)
+            {
+                break;
+            }
+            let Some(block) = self.block(&current)? else {
+                break;
+            };
+            current = block.header.parent_hash;
+            number -= 1;
+            blocks.push(block.extrinsics);
+        }
+        Ok(blocks.into_iter().rev().flatten().collect())
     }
 
     /// Imports a block this node built and sealed.

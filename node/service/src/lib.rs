@@ -28,6 +28,7 @@ pub mod authorship;
 pub mod bridge;
 pub mod client;
 pub mod config;
+pub mod consensus;
 pub mod domain_feed;
 pub mod informant;
 pub mod metrics;

@@ -352,7 +352,8 @@ fn a_justification_by_the_whole_set_finalizes_a_block_even_off_the_best_chain() 
         b1.header.hash(),
         "best moves onto it"
     );
-    assert_eq!(outcome.pruned.len(), 2, "fork a loses its blocks");
+    assert_eq!(outcome.commit.pruned.len(), 2, "fork a loses its blocks");
+    assert!(outcome.retracted.is_empty(), "fork a's blocks were empty");
     assert_eq!(
         chain.client.db().justification(&b1.header.hash()).unwrap(),
         Some(strong)

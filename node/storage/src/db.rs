@@ -189,6 +189,19 @@ impl Database {
         self.get_raw(col::DOMAIN_CHANGES, hash.as_bytes())
     }
 
+    /// The auxiliary value under `key`: node-side state that is not part of the chain (the
+    /// GRANDPA voter's rounds), kept in the `meta` column under an `aux:` prefix.
+    pub fn aux(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::META, &key::aux(key))
+    }
+
+    /// Sets the auxiliary value under `key` (durably, when the store syncs its writes).
+    pub fn put_aux(&self, key: &[u8], value: &[u8]) -> Result<(), StorageError> {
+        let mut batch = Transaction::default();
+        batch.put(col::META, key::aux(key), value);
+        self.write(batch)
+    }
+
     /// The transaction hashes of block `hash`, in block order, if the block is stored.
     pub fn block_tx_hashes(&self, hash: &Hash) -> Result<Option<Vec<Hash>>, StorageError> {
         self.get_decoded(col::INDICES, &key::block_txs(hash), "block tx list")

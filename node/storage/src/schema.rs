@@ -63,6 +63,13 @@ pub mod key {
     /// `meta`: SCALE `u32` schema version.
     pub const SCHEMA: &[u8] = b"schema_version";
 
+    /// `meta`: an auxiliary key of the node (see `Database::aux`).
+    pub fn aux(name: &[u8]) -> Vec<u8> {
+        let mut key = b"aux:".to_vec();
+        key.extend_from_slice(name);
+        key
+    }
+
     fn prefixed(prefix: u8, body: &[u8]) -> Vec<u8> {
         let mut key = Vec::with_capacity(1 + body.len());
         key.push(prefix);

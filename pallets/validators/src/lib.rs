@@ -16,8 +16,18 @@
 //! Aura checks the author of block `n` against the set in the state of block `n - 1`, so the new
 //! set authors from the block after the session's first block on.
 //!
+//! ## Equivocations
+//! Any signed account may report a GRANDPA equivocation of a current validator with
+//! [`Call::ReportEquivocation`]: two different votes of one kind, in one round of the current
+//! set, both validly signed. The runtime checks the proof and records it per offender
+//! ([`Offences`]: how many, and the last round reported, so a round is never counted twice).
+//! There is no stake to slash yet: the record and the `EquivocationReported` event are what
+//! governance (root) acts on, e.g. with [`Call::RemoveValidator`].
+//!
 //! ## Bounds
-//! The set holds at most [`Config::MAX_VALIDATORS`] keys and never becomes empty.
+//! The set holds at most [`Config::MAX_VALIDATORS`] keys and never becomes empty. [`Offences`]
+//! holds one entry per validator that ever equivocated (only current validators can be
+//! reported).
 
 #[cfg(test)]
 mod mock;
@@ -27,7 +37,7 @@ pub mod weights;
 
 use std::marker::PhantomData;
 
-use ghost_primitives::{GrandpaLog, ScheduledChange};
+use ghost_primitives::{GrandpaEquivocation, GrandpaLog, ScheduledChange};
 use ghost_support::metadata::{ConstantMeta, PalletMetadata, errors_of};
 use ghost_support::prelude::*;
 use pallet_system as system;
@@ -71,6 +81,21 @@ storage_value!(PALLET,
     pub CurrentSession: u64
 );
 
+/// The equivocations recorded against one validator.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OffenceRecord {
+    /// How many rounds it equivocated in.
+    pub count: u32,
+    /// The last reported `(set id, round)`; reports must be later.
+    pub last: (u64, u64),
+}
+
+storage_map!(PALLET,
+    /// Equivocations proven against each validator.
+    pub Offences: map Blake3_128Concat AccountId => OffenceRecord
+);
+
 // ---- events ----
 
 ghost_support::pallet_enum! {
@@ -87,6 +112,9 @@ ghost_support::pallet_enum! {
         /// A session began; with `set_id` changed when the queued set took effect.
         #[index = 2]
         NewSession { index: u64, set_id: u64, validators: Vec<AccountId> },
+        /// `offender` signed two different votes in `round` of voter set `set_id`.
+        #[index = 3]
+        EquivocationReported { offender: AccountId, set_id: u64, round: u64 },
     }
 }
 
@@ -103,6 +131,12 @@ pallet_error! {
         TooManyValidators,
         /// The set would become empty.
         WouldEmptySet,
+        /// The equivocation proof's votes are not two different, validly signed votes.
+        InvalidEquivocationProof,
+        /// The proof is for another voter set than the current one.
+        StaleEquivocation,
+        /// This round (or a later one) of the offender was reported already.
+        DuplicateEquivocation,
     }
 }
 
@@ -121,6 +155,11 @@ ghost_support::pallet_enum! {
         /// Errors: `NotValidator`, `WouldEmptySet`.
         #[index = 1]
         RemoveValidator { who: AccountId },
+        /// Records a GRANDPA equivocation of a current validator. Origin: signed (anyone).
+        /// Errors: `StaleEquivocation`, `NotValidator`, `InvalidEquivocationProof`,
+        /// `DuplicateEquivocation`.
+        #[index = 2]
+        ReportEquivocation { proof: GrandpaEquivocation },
     }
 }
 
@@ -130,12 +169,17 @@ impl<T: Config> Pallet<T> {
         let weight = match call {
             Call::AddValidator { .. } => T::ValidatorsWeightInfo::add_validator(),
             Call::RemoveValidator { .. } => T::ValidatorsWeightInfo::remove_validator(),
+            Call::ReportEquivocation { .. } => T::ValidatorsWeightInfo::report_equivocation(),
         };
         DispatchInfo::paying(weight)
     }
 
     /// Dispatches `call` from `origin`.
     pub fn dispatch(call: Call, origin: Origin) -> DispatchResult {
+        if let Call::ReportEquivocation { proof } = call {
+            ensure_signed(origin)?;
+            return Self::report_equivocation(proof);
+        }
         ensure_root(origin)?;
         let mut next = Self::next_set();
         match call {
@@ -159,8 +203,38 @@ impl<T: Config> Pallet<T> {
                 Queued::put(&next);
                 Self::deposit_event(Event::ValidatorRemoved { who });
             }
+            Call::ReportEquivocation { .. } => unreachable!("handled above"),
         }
         Ok(())
+    }
+
+    fn report_equivocation(proof: GrandpaEquivocation) -> DispatchResult {
+        ensure!(proof.set_id == Self::set_id(), Error::StaleEquivocation);
+        ensure!(
+            Self::validators().contains(&proof.offender),
+            Error::NotValidator
+        );
+        let genesis = system::Pallet::<T>::block_hash(0).unwrap_or_default();
+        ensure!(proof.check(&genesis), Error::InvalidEquivocationProof);
+        let mut record = Offences::get(&proof.offender).unwrap_or_default();
+        ensure!(
+            record.count == 0 || (proof.set_id, proof.round) > record.last,
+            Error::DuplicateEquivocation
+        );
+        record.count = record.count.saturating_add(1);
+        record.last = (proof.set_id, proof.round);
+        Offences::insert(&proof.offender, &record);
+        Self::deposit_event(Event::EquivocationReported {
+            offender: proof.offender,
+            set_id: proof.set_id,
+            round: proof.round,
+        });
+        Ok(())
+    }
+
+    /// The equivocations proven against `who`.
+    pub fn offences(who: &AccountId) -> OffenceRecord {
+        Offences::get(who).unwrap_or_default()
     }
 
     /// The current validators (Aura authorities and GRANDPA voters).
@@ -235,6 +309,7 @@ impl<T: Config> Pallet<T> {
                 SetId::meta(),
                 SessionLength::meta(),
                 CurrentSession::meta(),
+                Offences::meta(),
             ],
             constants: vec![ConstantMeta {
                 name: "MaxValidators",

@@ -184,3 +184,129 @@ fn digest_logs_are_cleared_each_block() {
         assert!(System::digest_logs().is_empty());
     });
 }
+
+mod equivocation {
+    use super::*;
+    use ghost_primitives::{
+        GrandpaEquivocation, Hash, Pair, SignedVote, VoteKind, consensus::grandpa_vote_payload,
+    };
+
+    use crate::{OffenceRecord, Offences};
+
+    /// A chain whose validators are real keys (Alice, Bob, Charlie); the genesis hash the
+    /// mock's blocks record is `Hash::ZERO`.
+    fn ext_with_keys() -> TestExternalities {
+        let mut ext = new_test_ext();
+        ext.execute_with(|| {
+            crate::Validators::put(
+                &["Alice", "Bob", "Charlie"]
+                    .map(|n| Pair::dev(n).public())
+                    .to_vec(),
+            );
+        });
+        ext
+    }
+
+    fn vote(pair: &Pair, round: u64, set_id: u64, kind: VoteKind, target: u8) -> SignedVote {
+        let target_hash = Hash([target; 32]);
+        let target_number = u64::from(target);
+        SignedVote {
+            target_hash,
+            target_number,
+            signature: pair.sign(&grandpa_vote_payload(
+                &Hash::ZERO,
+                round,
+                set_id,
+                kind,
+                &target_hash,
+                target_number,
+            )),
+        }
+    }
+
+    fn proof(pair: &Pair, round: u64, a: u8, b: u8) -> GrandpaEquivocation {
+        GrandpaEquivocation {
+            set_id: 0,
+            round,
+            offender: pair.public(),
+            kind: VoteKind::Prevote,
+            first: vote(pair, round, 0, VoteKind::Prevote, a),
+            second: vote(pair, round, 0, VoteKind::Prevote, b),
+        }
+    }
+
+    fn report(proof: GrandpaEquivocation) -> DispatchResult {
+        Validators::dispatch(Call::ReportEquivocation { proof }, Origin::Signed(acc(9)))
+    }
+
+    #[test]
+    fn a_proven_equivocation_is_recorded_once_per_round() {
+        ext_with_keys().execute_with(|| {
+            let alice = Pair::dev("Alice");
+            assert_eq!(report(proof(&alice, 4, 1, 2)), Ok(()));
+            assert_eq!(
+                Validators::offences(&alice.public()),
+                OffenceRecord {
+                    count: 1,
+                    last: (0, 4)
+                }
+            );
+            assert!(validator_events().contains(&Event::EquivocationReported {
+                offender: alice.public(),
+                set_id: 0,
+                round: 4
+            }));
+            // The same round again (even with other votes), or an earlier one: refused.
+            assert_eq!(
+                report(proof(&alice, 4, 1, 3)),
+                Err(Error::DuplicateEquivocation.into())
+            );
+            assert_eq!(
+                report(proof(&alice, 3, 1, 2)),
+                Err(Error::DuplicateEquivocation.into())
+            );
+            assert_eq!(report(proof(&alice, 5, 1, 2)), Ok(()));
+            assert_eq!(Validators::offences(&alice.public()).count, 2);
+        });
+    }
+
+    #[test]
+    fn forged_stale_and_foreign_proofs_change_nothing() {
+        ext_with_keys().execute_with(|| {
+            let alice = Pair::dev("Alice");
+            // Two votes for the same block are no equivocation.
+            assert_eq!(
+                report(proof(&alice, 1, 1, 1)),
+                Err(Error::InvalidEquivocationProof.into())
+            );
+            // Signed by someone else in Alice's name.
+            let mut forged = proof(&Pair::dev("Bob"), 1, 1, 2);
+            forged.offender = alice.public();
+            assert_eq!(report(forged), Err(Error::InvalidEquivocationProof.into()));
+            // Votes signed for another round than the proof claims.
+            let mut moved = proof(&alice, 1, 1, 2);
+            moved.round = 2;
+            assert_eq!(report(moved), Err(Error::InvalidEquivocationProof.into()));
+            // Another voter set.
+            let mut stale = proof(&alice, 1, 1, 2);
+            stale.set_id = 7;
+            assert_eq!(report(stale), Err(Error::StaleEquivocation.into()));
+            // Not a validator.
+            assert_eq!(
+                report(proof(&Pair::dev("Mallory"), 1, 1, 2)),
+                Err(Error::NotValidator.into())
+            );
+            // Unsigned origins cannot report.
+            assert_eq!(
+                Validators::dispatch(
+                    Call::ReportEquivocation {
+                        proof: proof(&alice, 1, 1, 2)
+                    },
+                    Origin::None
+                ),
+                Err(DispatchError::BadOrigin)
+            );
+            assert_eq!(Offences::get(&alice.public()), None);
+        });
+    }
+}

@@ -5,10 +5,14 @@
 //! [`localized_payload`]: the genesis hash, the round, the set id and the SCALE message, so a
 //! vote is valid on one chain, in one round, for one voter set only.
 //!
-//! Still to come (see `docs/ARCHITECTURE.md`): the voter's `Environment`, round state persisted
-//! across restarts, equivocation reports and catch-up.
+//! [`environment`] runs `finality_grandpa::Voter` against a node's chain through the network
+//! seam: it signs and gossips this node's votes, checks everyone else's, persists round state
+//! ([`voter_state`]) so that a restart never double-votes, reports equivocations, answers
+//! catch-up requests and turns commits into stored justifications.
 
+pub mod environment;
 pub mod justification;
+pub mod voter_state;
 
 use ghost_primitives::{AccountId, BlockNumber, Hash, Signature};
 use parity_scale_codec::Encode;
@@ -26,9 +30,19 @@ pub type SignedPrecommit =
     finality_grandpa::SignedPrecommit<Hash, BlockNumber, Signature, AccountId>;
 /// A commit: precommits that together finalize a target.
 pub type Commit = finality_grandpa::Commit<Hash, BlockNumber, Signature, AccountId>;
+/// A commit as gossiped: precommits and their signatures in two lists.
+pub type CompactCommit = finality_grandpa::CompactCommit<Hash, BlockNumber, Signature, AccountId>;
+/// A vote with its voter and signature.
+pub type SignedMessage = finality_grandpa::SignedMessage<Hash, BlockNumber, Signature, AccountId>;
+/// The votes that complete a round, for a voter that fell behind.
+pub type CatchUp = finality_grandpa::CatchUp<Hash, BlockNumber, Signature, AccountId>;
+/// A prevote with its voter and signature.
+pub type SignedPrevote = finality_grandpa::SignedPrevote<Hash, BlockNumber, Signature, AccountId>;
+/// Two different votes by one voter in one round: proof of misbehaviour.
+pub type Equivocation<V> = finality_grandpa::Equivocation<AccountId, V, Signature>;
 
 /// Domain separation for vote signatures: never a valid extrinsic or seal payload.
-const VOTE_CONTEXT: &[u8] = b"ghostchain/grandpa/vote/v1";
+const VOTE_CONTEXT: &[u8] = ghost_primitives::consensus::GRANDPA_VOTE_CONTEXT;
 
 /// What a voter signs for `message` in `round` of voter set `set_id` on the chain with
 /// `genesis_hash`.
@@ -72,4 +86,31 @@ pub fn voter_set(
     validators: &[AccountId],
 ) -> Option<finality_grandpa::voter_set::VoterSet<AccountId>> {
     finality_grandpa::voter_set::VoterSet::new(validators.iter().map(|v| (*v, 1u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_primitives::consensus::{VoteKind, grandpa_vote_payload};
+
+    /// The runtime checks equivocation proofs with its own encoding of the payload: it must be
+    /// the same bytes the voter signs.
+    #[test]
+    fn the_runtime_payload_is_the_signed_payload() {
+        let genesis = Hash([7; 32]);
+        let target = Hash([9; 32]);
+        assert_eq!(
+            localized_payload(&genesis, 3, 1, &Message::Prevote(Prevote::new(target, 12))),
+            grandpa_vote_payload(&genesis, 3, 1, VoteKind::Prevote, &target, 12)
+        );
+        assert_eq!(
+            localized_payload(
+                &genesis,
+                3,
+                1,
+                &Message::Precommit(Precommit::new(target, 12))
+            ),
+            grandpa_vote_payload(&genesis, 3, 1, VoteKind::Precommit, &target, 12)
+        );
+    }
 }

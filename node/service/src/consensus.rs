@@ -1,0 +1,635 @@
+//! The consensus worker: Aura authorship in this validator's slots, block exchange with peers,
+//! and the GRANDPA voter, all through the network seam ([`ghost_consensus::network`]).
+//!
+//! The same worker runs in the node (over libp2p, on tokio timers) and in the deterministic
+//! simulator (`tests/simulation.rs`), so what the simulation proves is what the node does:
+//!
+//! - Slots: at the start of every Aura slot the worker asks the [`Author`] to build on the best
+//!   block if the slot is this key's, and announces the block (its header) to every peer.
+//! - Blocks: an announced block this node lacks is requested from the announcer; a response's
+//!   blocks go oldest first through the [`ImportQueue`], which holds blocks whose parent is
+//!   missing and asks for that parent. Imported blocks feed pool maintenance; justifications
+//!   that come with them finalize.
+//! - Finality: [`GrandpaWorker`] over [`ChainBackend`], the client seen as GRANDPA needs it.
+//! - Peers: a `Status` on connect (and every few slots) says which chain and how far; a peer on
+//!   another chain, sending garbage or invalid blocks loses standing.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures::{Stream, StreamExt};
+use ghost_consensus::grandpa::environment::{
+    EquivocationProof, FinalityBackend, GrandpaConfig, GrandpaWorker, Handled,
+};
+use ghost_consensus::import_queue::{self, BlockImport, ImportQueue, Imported};
+use ghost_consensus::network::{Network, NetworkEvent, Reputation, Timers, Topic};
+use ghost_consensus::protocol::{BlockData, MAX_BLOCKS_PER_RESPONSE, WireMessage};
+use ghost_primitives::{AccountId, BlockNumber, Hash, Header, Pair};
+use ghost_runtime::{Block, UncheckedExtrinsic};
+use parity_scale_codec::{DecodeAll, Encode};
+
+use crate::authorship::Author;
+use crate::client::{BlockOrigin, Client, ClientError};
+use crate::pool_api::TransactionPool;
+
+const LOG_TARGET: &str = "sync";
+
+/// The key under which the GRANDPA voter's rounds are persisted (`Database::aux`).
+pub const VOTER_STATE_KEY: &[u8] = b"grandpa_voter";
+/// The most blocks with unknown parents held for import.
+pub const MAX_HELD_BLOCKS: usize = 1_024;
+/// A block asked for is not asked for again from anyone for this long (ms).
+const REQUEST_BACKOFF_MS: u64 = 1_000;
+/// Slots between two `Status` messages to every peer.
+const STATUS_EVERY_SLOTS: u64 = 4;
+
+/// The client and pool as GRANDPA needs them.
+pub struct ChainBackend {
+    client: Arc<Client>,
+    pool: Arc<TransactionPool>,
+    /// Signs equivocation reports (a validator's key).
+    key: Option<Pair>,
+    equivocations: Mutex<Vec<EquivocationProof>>,
+}
+
+impl ChainBackend {
+    /// The backend of `client`, notifying `pool`'s watchers of finality; with `key`, it
+    /// reports equivocations to the runtime in transactions signed by it.
+    pub fn new(
+        client: Arc<Client>,
+        pool: Arc<TransactionPool>,
+        key: Option<Pair>,
+    ) -> Arc<ChainBackend> {
+        Arc::new(ChainBackend {
+            client,
+            pool,
+            key,
+            equivocations: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Submits `proof` to the pool as `Validators::report_equivocation`, signed by this node's
+    /// key (it pays the fee).
+    fn submit_report(&self, proof: &EquivocationProof) -> Result<Hash, String> {
+        let key = self.key.as_ref().ok_or("no key to sign the report")?;
+        let nonce = crate::pool_api::next_nonce(&self.client, &self.pool, &key.public())
+            .map_err(|e| e.to_string())?;
+        let call = ghost_runtime::RuntimeCall::Validators(
+            ghost_runtime::validators::Call::ReportEquivocation {
+                proof: proof.to_runtime(),
+            },
+        );
+        let xt =
+            ghost_runtime::sign_extrinsic(call, key, nonce, 0, self.client.genesis_hash(), None);
+        let (best, _) = self.client.best().map_err(|e| e.to_string())?;
+        self.pool.submit(best, xt).map_err(|e| e.to_string())
+    }
+
+    /// Equivocations seen by this node's voter, in order.
+    pub fn equivocations(&self) -> Vec<EquivocationProof> {
+        self.equivocations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// After finality moved from `before` (exclusive) to the current finalized block: pool watchers
+/// hear `finalized` for the transactions of every newly final block.
+fn notify_finality(client: &Client, pool: &TransactionPool, before: BlockNumber) {
+    let Ok((_, finalized)) = client.finalized() else {
+        return;
+    };
+    for number in before + 1..=finalized.number {
+        if let Ok(Some(hash)) = client.hash_by_number(number)
+            && let Ok(Some(txs)) = client.db().block_tx_hashes(&hash)
+        {
+            pool.notify_finalized(hash, &txs);
+        }
+    }
+}
+
+impl FinalityBackend for ChainBackend {
+    fn genesis_hash(&self) -> Hash {
+        self.client.genesis_hash()
+    }
+
+    fn header(&self, hash: &Hash) -> Option<Header> {
+        self.client.header(hash).ok().flatten()
+    }
+
+    fn finalized(&self) -> (Hash, BlockNumber) {
+        self.client
+            .finalized()
+            .map(|(hash, header)| (hash, header.number))
+            .unwrap_or((self.client.genesis_hash(), 0))
+    }
+
+    fn best_containing(&self, base: &Hash) -> Option<(Hash, BlockNumber)> {
+        let base_number = self.header(base)?.number;
+        let db = self.client.db();
+        let contains = |leaf: Hash, number: BlockNumber| {
+            number >= base_number
+                && matches!(db.ancestor_at(leaf, number, base_number), Ok(Some(h)) if h == *base)
+        };
+        let (best, best_header) = self.client.best().ok()?;
+        if contains(best, best_header.number) {
+            return Some((best, best_header.number));
+        }
+        let mut leaves = db.leaves().ok()?;
+        leaves.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        leaves
+            .into_iter()
+            .find(|(number, leaf)| contains(*leaf, *number))
+            .map(|(number, leaf)| (leaf, number))
+    }
+
+    fn authority_set(&self, hash: &Hash) -> Option<(Vec<AccountId>, u64)> {
+        let header = self.header(hash)?;
+        self.client.authorities_at(&header).ok()
+    }
+
+    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), String> {
+        let before = self.finalized().1;
+        let outcome = self
+            .client
+            .import_justification(hash, justification)
+            .map_err(|e| e.to_string())?;
+        after_finality(&self.client, &self.pool, before, outcome);
+        Ok(())
+    }
+
+    fn load_voter_state(&self) -> Option<Vec<u8>> {
+        self.client.db().aux(VOTER_STATE_KEY).ok().flatten()
+    }
+
+    fn store_voter_state(&self, bytes: &[u8]) {
+        if let Err(e) = self.client.db().put_aux(VOTER_STATE_KEY, bytes) {
+            tracing::error!(target: "grandpa", error = %e, "cannot persist the voter state");
+        }
+    }
+
+    fn report_equivocation(&self, proof: EquivocationProof) {
+        if !proof.check(&self.client.genesis_hash()) {
+            return;
+        }
+        let mut seen = self.equivocations.lock().unwrap_or_else(|e| e.into_inner());
+        // The voter tells of one equivocation once per round it hears it in: report it once.
+        let key = |p: &EquivocationProof| {
+            let r = p.to_runtime();
+            (r.offender, r.set_id, r.round, r.kind)
+        };
+        if seen.iter().any(|p| key(p) == key(&proof)) {
+            return;
+        }
+        match self.submit_report(&proof) {
+            Ok(hash) => {
+                tracing::info!(target: "grandpa", offender = %proof.offender(), %hash, "reported equivocation");
+            }
+            Err(e) => {
+                tracing::warn!(target: "grandpa", offender = %proof.offender(), error = %e, "cannot report equivocation");
+            }
+        }
+        seen.push(proof);
+    }
+}
+
+/// Pool upkeep after finality moved (a reorg onto the finalized fork, finalized watchers).
+fn after_finality(
+    client: &Client,
+    pool: &TransactionPool,
+    before: BlockNumber,
+    outcome: crate::client::Finalized,
+) {
+    if let Ok((best, _)) = client.best() {
+        for xt in outcome.retracted {
+            // Refusals (already in the new chain, stale) are expected for most.
+            let _ = pool.submit(best, xt);
+        }
+    }
+    if let Some(route) = outcome.commit.best_route
+        && let Ok((best, header)) = client.best()
+    {
+        let imported = crate::client::ImportedBlock {
+            header,
+            hash: best,
+            is_new_best: true,
+            tx_hashes: Vec::new(),
+            events: Vec::new(),
+            route: Some(route),
+        };
+        if let Err(e) = crate::pool_api::maintain_pool(client, pool, &imported) {
+            tracing::warn!(target: LOG_TARGET, error = %e, "pool maintenance after a reorg failed");
+        }
+    }
+    notify_finality(client, pool, before);
+}
+
+/// Network blocks into the client, with pool maintenance after each.
+struct Importer<'a> {
+    client: &'a Client,
+    pool: &'a TransactionPool,
+}
+
+impl BlockImport<UncheckedExtrinsic> for Importer<'_> {
+    type Error = ClientError;
+
+    fn has_block(&self, hash: &Hash) -> bool {
+        matches!(self.client.db().number_of(hash), Ok(Some(_)))
+    }
+
+    fn import_block(
+        &self,
+        block: Block,
+        _origin: import_queue::BlockOrigin,
+    ) -> Result<(), ClientError> {
+        let imported = self
+            .client
+            .import_block(block, BlockOrigin::External, false)?;
+        crate::pool_api::maintain_pool(self.client, self.pool, &imported)?;
+        Ok(())
+    }
+}
+
+/// One node's consensus (see the [module docs](self)).
+pub struct ConsensusWorker<N: Network, T: Timers> {
+    client: Arc<Client>,
+    pool: Arc<TransactionPool>,
+    author: Option<Arc<Author>>,
+    network: Arc<N>,
+    timers: Arc<T>,
+    grandpa: Arc<GrandpaWorker<ChainBackend, N, T>>,
+    backend: Arc<ChainBackend>,
+    queue: Mutex<ImportQueue<UncheckedExtrinsic>>,
+    requested: Mutex<BTreeMap<Hash, u64>>,
+    next_request: AtomicU64,
+    imported: AtomicU64,
+}
+
+impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
+    /// The worker of a node with `client` and `pool`; a validator when `key` is given (it
+    /// authors in its Aura slots and votes), a follower otherwise.
+    pub fn new(
+        client: Arc<Client>,
+        pool: Arc<TransactionPool>,
+        key: Option<Pair>,
+        network: Arc<N>,
+        timers: Arc<T>,
+    ) -> Arc<Self> {
+        let backend = ChainBackend::new(client.clone(), pool.clone(), key.clone());
+        let config = GrandpaConfig::for_slot_duration(client.spec().consensus.slot_duration_ms);
+        let grandpa = GrandpaWorker::new(
+            backend.clone(),
+            network.clone(),
+            timers.clone(),
+            key.clone(),
+            config,
+        );
+        let author = key.map(|key| Arc::new(Author::new(client.clone(), pool.clone(), key, false)));
+        Arc::new(ConsensusWorker {
+            client,
+            pool,
+            author,
+            network,
+            timers,
+            grandpa,
+            backend,
+            queue: Mutex::new(ImportQueue::new(MAX_HELD_BLOCKS)),
+            requested: Mutex::new(BTreeMap::new()),
+            next_request: AtomicU64::new(0),
+            imported: AtomicU64::new(0),
+        })
+    }
+
+    /// The chain.
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &Arc<TransactionPool> {
+        &self.pool
+    }
+
+    /// The GRANDPA service.
+    pub fn grandpa(&self) -> &Arc<GrandpaWorker<ChainBackend, N, T>> {
+        &self.grandpa
+    }
+
+    /// GRANDPA's view of the chain (equivocations seen).
+    pub fn backend(&self) -> &Arc<ChainBackend> {
+        &self.backend
+    }
+
+    /// How many blocks from peers this worker imported.
+    pub fn imported_from_network(&self) -> u64 {
+        self.imported.load(Ordering::Relaxed)
+    }
+
+    fn queue(&self) -> MutexGuard<'_, ImportQueue<UncheckedExtrinsic>> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Authors in this key's Aura slots (if a validator) and tells peers where this node is
+    /// every few slots; runs until dropped.
+    pub async fn run_slots(self: Arc<Self>) {
+        let params = self.client.aura_params();
+        loop {
+            let now = self.timers.now_ms();
+            let slot = params.slot_at(now).saturating_add(1);
+            self.timers
+                .delay(params.slot_start(slot).saturating_sub(now))
+                .await;
+            if let Some(author) = &self.author {
+                match author.author_in_slot(slot) {
+                    Ok(Some(imported)) => {
+                        self.network.gossip(
+                            Topic::Blocks,
+                            WireMessage::BlockAnnounce(imported.header.clone()).to_bytes(),
+                        );
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(target: LOG_TARGET, slot, error = %e, "block authoring failed");
+                    }
+                }
+            }
+            if slot.is_multiple_of(STATUS_EVERY_SLOTS) {
+                let status = self.status().to_bytes();
+                for peer in self.network.peers() {
+                    self.network.send(&peer, status.clone());
+                }
+            }
+        }
+    }
+
+    /// Handles what the network delivers until the stream ends.
+    pub async fn run_network(
+        self: Arc<Self>,
+        mut events: impl Stream<Item = NetworkEvent<N::Peer>> + Unpin,
+    ) {
+        while let Some(event) = events.next().await {
+            self.handle_event(event);
+        }
+    }
+
+    /// Gossips transactions this node accepted into its pool.
+    pub fn broadcast_transactions(&self, txs: &[UncheckedExtrinsic]) {
+        if txs.is_empty() {
+            return;
+        }
+        for chunk in txs.chunks(ghost_consensus::protocol::MAX_TRANSACTIONS_PER_MESSAGE) {
+            let message = WireMessage::Transactions(chunk.iter().map(|xt| xt.encode()).collect());
+            self.network.gossip(Topic::Transactions, message.to_bytes());
+        }
+    }
+
+    fn status(&self) -> WireMessage {
+        let best = self
+            .client
+            .best()
+            .map(|(hash, header)| (hash, header.number))
+            .unwrap_or((self.client.genesis_hash(), 0));
+        WireMessage::Status {
+            genesis_hash: self.client.genesis_hash(),
+            spec_version: ghost_runtime::SPEC_VERSION,
+            best,
+            finalized: self.backend.finalized(),
+        }
+    }
+
+    /// Handles one network event.
+    pub fn handle_event(&self, event: NetworkEvent<N::Peer>) {
+        match event {
+            NetworkEvent::Connected(peer) => {
+                self.network.send(&peer, self.status().to_bytes());
+            }
+            NetworkEvent::Disconnected(_) => {}
+            NetworkEvent::Message { from, bytes, .. } => match WireMessage::from_bytes(&bytes) {
+                Ok(message) => self.handle_message(&from, message),
+                Err(e) => {
+                    tracing::debug!(target: LOG_TARGET, peer = ?from, error = %e, "malformed message");
+                    self.network.report(&from, Reputation::MALFORMED);
+                }
+            },
+        }
+    }
+
+    fn handle_message(&self, from: &N::Peer, message: WireMessage) {
+        match message {
+            WireMessage::Status {
+                genesis_hash,
+                spec_version,
+                best,
+                ..
+            } => {
+                if genesis_hash != self.client.genesis_hash()
+                    || spec_version != ghost_runtime::SPEC_VERSION
+                {
+                    tracing::info!(target: LOG_TARGET, peer = ?from, %genesis_hash, spec_version, "peer is on another chain or runtime");
+                    self.network.report(from, Reputation::WRONG_CHAIN);
+                    return;
+                }
+                let ours = self.client.best().map(|(_, h)| h.number).unwrap_or(0);
+                if best.1 > ours {
+                    self.request(from, best.0, MAX_BLOCKS_PER_RESPONSE);
+                }
+            }
+            WireMessage::BlockAnnounce(header) => {
+                let hash = header.hash();
+                if self.has_block(&hash) {
+                    return;
+                }
+                let finalized = self.backend.finalized().1;
+                if header.number <= finalized {
+                    return;
+                }
+                let max = if self.has_block(&header.parent_hash) {
+                    1
+                } else {
+                    (header.number - finalized).min(u64::from(MAX_BLOCKS_PER_RESPONSE)) as u32
+                };
+                self.request(from, hash, max);
+            }
+            WireMessage::BlockRequest {
+                id,
+                from: start,
+                max,
+            } => {
+                let blocks = self.blocks_back_from(start, max.min(MAX_BLOCKS_PER_RESPONSE));
+                self.network
+                    .send(from, WireMessage::BlockResponse { id, blocks }.to_bytes());
+            }
+            WireMessage::BlockRangeRequest {
+                id,
+                from: start,
+                max,
+            } => {
+                let blocks = self.blocks_up_from(start, max.min(MAX_BLOCKS_PER_RESPONSE));
+                self.network
+                    .send(from, WireMessage::BlockResponse { id, blocks }.to_bytes());
+            }
+            WireMessage::BlockResponse { blocks, .. } => self.import_response(from, blocks),
+            WireMessage::Transactions(txs) => {
+                let (best, _) = match self.client.best() {
+                    Ok(best) => best,
+                    Err(_) => return,
+                };
+                for bytes in txs {
+                    match UncheckedExtrinsic::decode_all(&mut &bytes[..]) {
+                        // A stale or duplicate transaction is normal gossip, not misbehaviour.
+                        Ok(xt) => {
+                            let _ = self.pool.submit(best, xt);
+                        }
+                        Err(_) => {
+                            self.network.report(from, Reputation::MALFORMED);
+                            return;
+                        }
+                    }
+                }
+            }
+            grandpa @ (WireMessage::Vote { .. }
+            | WireMessage::Commit { .. }
+            | WireMessage::CatchUpRequest { .. }
+            | WireMessage::CatchUp { .. }) => {
+                if let Handled::NeedBlock(hash) = self.grandpa.handle_message(from, grandpa) {
+                    self.request(from, hash, MAX_BLOCKS_PER_RESPONSE);
+                }
+            }
+        }
+    }
+
+    fn has_block(&self, hash: &Hash) -> bool {
+        matches!(self.client.db().number_of(hash), Ok(Some(_)))
+    }
+
+    /// Asks `peer` for block `hash` and up to `max - 1` ancestors, unless asked recently.
+    fn request(&self, peer: &N::Peer, hash: Hash, max: u32) {
+        let now = self.timers.now_ms();
+        {
+            let mut requested = self.requested.lock().unwrap_or_else(|e| e.into_inner());
+            if requested
+                .get(&hash)
+                .is_some_and(|at| now < at + REQUEST_BACKOFF_MS)
+            {
+                return;
+            }
+            requested.retain(|_, at| now < *at + REQUEST_BACKOFF_MS);
+            requested.insert(hash, now);
+        }
+        let id = self.next_request.fetch_add(1, Ordering::Relaxed);
+        self.network.send(
+            peer,
+            WireMessage::BlockRequest {
+                id,
+                from: hash,
+                max: max.max(1),
+            }
+            .to_bytes(),
+        );
+    }
+
+    fn block_data(&self, hash: &Hash) -> Option<BlockData> {
+        let db = self.client.db();
+        let header = db.header(hash).ok().flatten()?;
+        Some(BlockData {
+            header,
+            body: db
+                .body(hash)
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Vec::<UncheckedExtrinsic>::new().encode()),
+            justification: db.justification(hash).ok().flatten(),
+        })
+    }
+
+    /// Block `start` and its ancestors, newest first, down to (not including) genesis.
+    fn blocks_back_from(&self, start: Hash, max: u32) -> Vec<BlockData> {
+        let mut blocks = Vec::new();
+        let mut current = start;
+        while blocks.len() < max as usize {
+            let Some(block) = self.block_data(&current) else {
+                break;
+            };
+            if block.header.number == 0 {
+                break;
+            }
+            current = block.header.parent_hash;
+            blocks.push(block);
+        }
+        blocks
+    }
+
+    /// Canonical blocks from height `start` up, oldest first.
+    fn blocks_up_from(&self, start: BlockNumber, max: u32) -> Vec<BlockData> {
+        (start.max(1)..start.max(1).saturating_add(u64::from(max)))
+            .map_while(|number| {
+                let hash = self.client.hash_by_number(number).ok().flatten()?;
+                self.block_data(&hash)
+            })
+            .collect()
+    }
+
+    fn import_response(&self, from: &N::Peer, mut blocks: Vec<BlockData>) {
+        if blocks.len() > MAX_BLOCKS_PER_RESPONSE as usize {
+            self.network.report(from, Reputation::MALFORMED);
+            return;
+        }
+        // Oldest first, so parents go in before their children.
+        blocks.sort_by_key(|b| b.header.number);
+        let importer = Importer {
+            client: &self.client,
+            pool: &self.pool,
+        };
+        let before = self.backend.finalized().1;
+        for data in blocks {
+            let hash = data.header.hash();
+            let Ok(extrinsics) = Vec::<UncheckedExtrinsic>::decode_all(&mut &data.body[..]) else {
+                self.network.report(from, Reputation::MALFORMED);
+                return;
+            };
+            let block = Block {
+                header: data.header,
+                extrinsics,
+            };
+            let outcome = self
+                .queue()
+                .import(&importer, block, import_queue::BlockOrigin::Network);
+            match outcome {
+                Imported::Imported { children } => {
+                    self.imported
+                        .fetch_add(1 + children.len() as u64, Ordering::Relaxed);
+                }
+                Imported::AlreadyKnown => {}
+                Imported::Held { missing } => {
+                    self.request(from, missing, MAX_BLOCKS_PER_RESPONSE);
+                }
+                Imported::Refused(reason) => {
+                    tracing::debug!(target: LOG_TARGET, peer = ?from, %hash, reason, "refused block");
+                    self.network.report(from, Reputation::BAD_BLOCK);
+                    return;
+                }
+            }
+            if let Some(justification) = data.justification
+                && self.has_block(&hash)
+                && self
+                    .client
+                    .db()
+                    .justification(&hash)
+                    .ok()
+                    .flatten()
+                    .is_none()
+            {
+                // A justification this node cannot check yet (a later voter set) is not
+                // misbehaviour: it is checked again when the block is served once more.
+                if let Ok(outcome) = self.client.import_justification(hash, justification) {
+                    after_finality(&self.client, &self.pool, before, outcome);
+                }
+            }
+        }
+        let finalized = self.backend.finalized().1;
+        self.queue().prune(finalized);
+        self.grandpa.on_block_imported();
+    }
+}
