@@ -7,6 +7,7 @@
 use ghost_primitives::{BlockNumber, Hash, Header};
 use parity_scale_codec::Encode;
 
+use crate::changes::DomainChangeLog;
 use crate::db::{Database, LOG_TARGET};
 use crate::error::StorageError;
 use crate::kv::Transaction;
@@ -32,9 +33,10 @@ pub struct BlockCommit {
     pub finalized: Option<Hash>,
     /// A finality proof for `finalized`, stored under that block's hash. Requires `finalized`.
     pub justification: Option<Vec<u8>>,
-    /// The block's name changes, opaque to this crate (the node's SCALE change log), stored in
-    /// the `domain_changes` column under the block's hash in the same batch.
-    pub domain_changes: Option<Vec<u8>>,
+    /// The block's name change log (see [`crate::changes`]), stored SCALE-encoded in the
+    /// `domain_changes` column under the block's hash in the same batch. Block import always
+    /// gives one (empty for a block that changed no name); `None` stores nothing.
+    pub domain_changes: Option<DomainChangeLog>,
 }
 
 /// How the canonical chain changed when a block became best.
@@ -242,7 +244,7 @@ impl Database {
             &tx_hashes,
         )?;
         if let Some(changes) = domain_changes {
-            batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes);
+            batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes.encode());
         }
         if let Some(route) = &route {
             self.put_route(&mut batch, route, &hash, &tx_hashes)?;
@@ -482,12 +484,13 @@ impl Database {
         Ok(pruned)
     }
 
-    /// Adds the deletion of a block's own records to `batch` (not its state nodes).
+    /// Adds the deletion of a block's own records to `batch` (not its state nodes, not its name
+    /// change log).
     fn put_delete_block(&self, batch: &mut Transaction, hash: &Hash) {
         batch.delete(col::HEADERS, hash.as_bytes());
         batch.delete(col::BODIES, hash.as_bytes());
         batch.delete(col::JUSTIFICATIONS, hash.as_bytes());
-        batch.delete(col::DOMAIN_CHANGES, hash.as_bytes());
+        // The block's name change log stays: a follower that saw the block is rewound from it.
         batch.delete(col::INDICES, key::number(hash));
         batch.delete(col::INDICES, key::block_txs(hash));
     }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::changes::DomainChangeLog;
 use crate::error::StorageError;
 use crate::kv::{KeyValueStore, MemoryStore, RocksStore, Transaction};
 use crate::schema::{SCHEMA_VERSION, col, key};
@@ -184,9 +185,10 @@ impl Database {
             .unwrap_or_default())
     }
 
-    /// The name changes stored with block `hash` (opaque bytes), if any.
-    pub fn domain_changes(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StorageError> {
-        self.get_raw(col::DOMAIN_CHANGES, hash.as_bytes())
+    /// The name change log stored with block `hash`, if any: every block imported by the node
+    /// has one (the genesis block none). A pruned fork's logs stay (see [`crate::changes`]).
+    pub fn domain_changes(&self, hash: &Hash) -> Result<Option<DomainChangeLog>, StorageError> {
+        self.get_decoded(col::DOMAIN_CHANGES, hash.as_bytes(), "domain change log")
     }
 
     /// The auxiliary value under `key`: node-side state that is not part of the chain (the

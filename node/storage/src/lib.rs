@@ -31,7 +31,7 @@
 //! |                  | `schema_version`              | SCALE `u32` ([`SCHEMA_VERSION`])       |
 //! |                  | `leaves`                      | SCALE `Vec<(u64, Hash)>`: fork heads   |
 //! | `justifications` | block hash                    | opaque finality proof                  |
-//! | `domain_changes` | block hash                    | opaque name-change log of the block    |
+//! | `domain_changes` | block hash                    | SCALE [`DomainChangeLog`] of the block |
 //!
 //! Every column is LZ4-compressed and shares one LRU block cache ([`DatabaseConfig`]). Opening
 //! a database written with another schema version fails with [`StorageError::SchemaMismatch`].
@@ -64,9 +64,11 @@
 //! finalize any descendant of the finalized block, also off the best chain: the best chain then
 //! moves, in the same batch, to the best leaf containing it. Every finality step deletes the
 //! headers, bodies and indices of forks that no longer contain the finalized block (their state
-//! nodes stay, for state pruning to remove). `meta` keeps the set of *leaves* (fork heads) for
+//! nodes stay, for state pruning to remove, and so do their name change logs, for followers
+//! that saw them). `meta` keeps the set of *leaves* (fork heads) for
 //! fork choice ([`Database::leaves`]). Justifications are stored by block hash for GRANDPA to
-//! serve, and each block's name-change log in the `domain_changes` column.
+//! serve, and each block's name change log ([`changes`]) in the `domain_changes` column: the
+//! one source of name changes for every stream, replay and index of the node.
 //!
 //! # Backends
 //!
@@ -76,12 +78,16 @@
 
 #![warn(missing_docs)]
 
+pub mod changes;
 pub mod commit;
 pub mod db;
 pub mod error;
 pub mod kv;
 pub mod schema;
 
+pub use changes::{
+    ChangeKind, DomainChangeLog, LoggedChange, LoggedStatus, NameState, TouchedName,
+};
 pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
 pub use db::{Database, DatabaseConfig};
 pub use error::StorageError;

@@ -7,7 +7,10 @@
 use ghost_primitives::{BlockNumber, Hash};
 
 /// The format version written into `meta` at creation and checked at every open.
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// v3: every imported block has its SCALE `DomainChangeLog` in `domain_changes` (v2 defined
+/// the column but wrote nothing to it).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Column family names, in the order the database is opened with.
 pub mod col {
@@ -24,7 +27,7 @@ pub mod col {
     /// Block hash -> opaque finality proof.
     pub const JUSTIFICATIONS: &str = "justifications";
 
-    /// Block hash -> opaque name-change log of the block (written by the node).
+    /// Block hash -> SCALE `DomainChangeLog`: the block's name changes (see `crate::changes`).
     pub const DOMAIN_CHANGES: &str = "domain_changes";
 
     /// Every column family of the schema.

@@ -1,7 +1,10 @@
 //! Leaves, finality off the best chain, and pruning of dead forks.
 
-use ghost_primitives::{Hash, Header};
-use ghost_storage::{BlockCommit, Database, StorageError, TreeRoute};
+use ghost_primitives::{DomainName, Hash, Header, Pair, Web3Records};
+use ghost_storage::{
+    BlockCommit, ChangeKind, Database, DomainChangeLog, LoggedChange, LoggedStatus, NameState,
+    StorageError, TouchedName, TreeRoute,
+};
 
 use crate::common::*;
 
@@ -135,28 +138,99 @@ fn finalizing_a_block_that_does_not_descend_from_the_finalized_one_is_refused() 
     assert_eq!(t.db.finalized().unwrap(), (a[0].hash(), 1));
 }
 
+/// A change log naming `label.ghost` as created by the block with `salt`.
+fn change_log(label: &str, salt: u64) -> DomainChangeLog {
+    let name = DomainName::parse(&format!("{label}.ghost")).unwrap();
+    DomainChangeLog {
+        number: 1,
+        parent: genesis_header().hash(),
+        changes: vec![LoggedChange {
+            name: name.clone(),
+            kind: ChangeKind::Created,
+            new_owner: Some(Pair::dev("Alice").public()),
+            new_records: None,
+            extrinsic_index: Some(0),
+        }],
+        names: vec![TouchedName {
+            name,
+            before: None,
+            after: Some(NameState {
+                owner: Pair::dev("Alice").public(),
+                records: vec![],
+                web3: Web3Records::default(),
+                expires_at: salt,
+                created_at: salt,
+                status: LoggedStatus::Active,
+                parent: None,
+                update_key: None,
+                update_sequence: 0,
+            }),
+        }],
+    }
+}
+
 #[test]
-fn domain_changes_are_stored_with_the_block_and_pruned_with_it() {
+fn domain_changes_are_stored_with_the_block_and_outlive_its_pruning() {
     let (t, genesis) = TestDb::with_genesis();
     let a = child(&genesis, 10);
     let b = child(&genesis, 20);
-    for (header, best) in [(&a, true), (&b, false)] {
+    for (header, best, label) in [(&a, true, "alice"), (&b, false, "bob")] {
         let commit = BlockCommit {
-            domain_changes: Some(format!("changes of {}", header.timestamp_ms).into_bytes()),
+            domain_changes: Some(change_log(label, header.timestamp_ms)),
             ..commit_of(header, best)
         };
         t.db.commit_block(commit).unwrap();
     }
     assert_eq!(
         t.db.domain_changes(&b.hash()).unwrap(),
-        Some(b"changes of 20".to_vec())
+        Some(change_log("bob", 20))
     );
+    // Blocks committed without a log (and the genesis block) have none.
+    let c = child(&a, 30);
+    t.db.commit_block(commit_of(&c, true)).unwrap();
+    assert_eq!(t.db.domain_changes(&c.hash()).unwrap(), None);
+    assert_eq!(t.db.domain_changes(&genesis.hash()).unwrap(), None);
     t.db.set_finalized(a.hash(), None).unwrap();
     assert_eq!(
         t.db.domain_changes(&a.hash()).unwrap(),
-        Some(b"changes of 10".to_vec())
+        Some(change_log("alice", 10))
     );
-    assert_eq!(t.db.domain_changes(&b.hash()).unwrap(), None);
+    // The losing fork's block goes, its log stays (to rewind followers that saw it); logs
+    // survive a reopen.
+    assert_eq!(t.db.header(&b.hash()).unwrap(), None);
+    assert_eq!(
+        t.db.domain_changes(&b.hash()).unwrap(),
+        Some(change_log("bob", 20))
+    );
+    let t = t.reopen();
+    assert_eq!(
+        t.db.domain_changes(&a.hash()).unwrap(),
+        Some(change_log("alice", 10))
+    );
+}
+
+#[test]
+fn a_change_log_that_does_not_decode_is_reported_as_corruption() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = child(&genesis, 10);
+    t.db.commit_block(commit_of(&a, true)).unwrap();
+    let t = {
+        let TestDb { db, dir } = t;
+        drop(db);
+        let opts = rocksdb::Options::default();
+        let cfs = rocksdb::DB::list_cf(&opts, dir.path()).unwrap();
+        let raw = rocksdb::DB::open_cf(&opts, dir.path(), &cfs).unwrap();
+        let column = raw.cf_handle("domain_changes").unwrap();
+        raw.put_cf(column, a.hash().as_bytes(), [0xff, 0xff, 0xff])
+            .unwrap();
+        drop(raw);
+        TestDb {
+            db: Database::open(dir.path()).unwrap(),
+            dir,
+        }
+    };
+    let error = t.db.domain_changes(&a.hash()).unwrap_err();
+    assert!(error.is_corruption(), "{error}");
 }
 
 #[test]
