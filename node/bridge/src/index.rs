@@ -1,21 +1,34 @@
 //! The in-memory name index every DNS answer comes from.
 //!
 //! The index maps each absolute owner name (`www.alice.ghost`) to the records that live there,
-//! and each registered name to its owner and expiry. [`sync`] loads it once from the chain and
-//! then applies every block's name changes in height order: a changed name is resolved again
-//! at that block and its entries are replaced. Queries never scan chain state. Expiry is checked
-//! at query time against the clock, so a name stops resolving the moment it expires even if no
-//! block has been produced since.
+//! and each registered name to its owner and expiry. [`load`] builds it once from the chain's
+//! head (into a fresh index that then replaces the old one whole, so a reload drops names that
+//! are gone), and [`follow`] applies every block's notification from the chain's change log:
+//! each change carries the name's state after its block (for a `reverted` block, at the fork
+//! point), so nothing is resolved again and no archived state is read. Queries never scan
+//! chain state. Expiry is checked at query time against the clock, so a name stops resolving
+//! the moment it expires even if no block has been produced since.
+//!
+//! # Invariants
+//! - **A block at a time.** A block's changes and the new head are applied under one write
+//!   lock ([`NameIndex::apply_block`]): a reader sees the index before the block or after it,
+//!   never half of it.
+//! - **Resume by hash.** After the stream breaks, [`keep_in_sync`] resumes after the head it
+//!   has (height and hash), so a head that left the best chain meanwhile is reverted first;
+//!   when the chain cannot resume there, the index is reloaded.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ghost_primitives::{AccountId, DnsRecord, DomainName, Hash, RecordType};
-use ghost_rpc::ResolutionJson;
+use ghost_rpc::{DomainChangesJson, ResolutionJson};
 use parking_lot::RwLock;
 
 use crate::source::{BlockRef, BridgeError, ChainSource};
+
+/// A name's new state in a block (`None`: no longer stored).
+pub type NameUpdate = (DomainName, Option<ResolutionJson>);
 
 /// One registered (or sub-) name in the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,8 +126,27 @@ impl NameIndex {
 
     /// Replaces what the index holds for `name` with `resolution` (`None`: removed).
     pub fn apply(&self, name: &DomainName, resolution: Option<&ResolutionJson>) {
+        Self::apply_locked(&mut self.state.write(), name, resolution);
+    }
+
+    /// Applies one block: every name's new state (`None`: removed) and the new head, under one
+    /// write lock, so no reader sees part of the block.
+    pub fn apply_block(&self, updates: &[NameUpdate], head: BlockRef) {
         let mut state = self.state.write();
-        Self::remove_locked(&mut state, name);
+        for (name, resolution) in updates {
+            Self::apply_locked(&mut state, name, resolution.as_ref());
+        }
+        state.head = Some(head);
+    }
+
+    /// Replaces everything this index holds with what `other` holds (a reload built apart).
+    pub fn replace_with(&self, other: NameIndex) {
+        let fresh = std::mem::take(&mut *other.state.write());
+        *self.state.write() = fresh;
+    }
+
+    fn apply_locked(state: &mut State, name: &DomainName, resolution: Option<&ResolutionJson>) {
+        Self::remove_locked(state, name);
         let Some(r) = resolution else {
             return;
         };
@@ -255,78 +287,112 @@ impl NameIndex {
     }
 }
 
-/// Loads every name from `source` at its head (best or finalized) into `index`; returns that
-/// head.
+/// Loads every name from `source` at its head (best or finalized) into a fresh index and
+/// replaces `index`'s contents with it (names that are gone go too); returns that head.
 pub async fn load(
     source: &dyn ChainSource,
     index: &NameIndex,
     finalized: bool,
 ) -> Result<BlockRef, BridgeError> {
     let head = source.head(finalized).await?;
+    let fresh = NameIndex::new();
     let mut cursor = None;
     loop {
         let page = source.names(head.hash, cursor, 500).await?;
         for name in &page.names {
             let resolution = source.resolve(name, Some(head.hash)).await?;
-            index.apply(name, resolution.as_ref());
+            fresh.apply(name, resolution.as_ref());
         }
         match page.next {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
-    index.set_head(head);
+    fresh.set_head(head);
+    index.replace_with(fresh);
     tracing::info!(target: "bridge", names = index.len(), height = head.height, "name index loaded");
     Ok(head)
 }
 
-/// Applies every block's name changes from height `from` on, in order, as they come: each
-/// changed name is resolved again at its block. Returns when the change stream ends.
+/// What one notification does to the index: each changed name's new state, and the block the
+/// index is at afterwards (a reverted block's parent).
+pub fn block_update(block: &DomainChangesJson) -> Result<(Vec<NameUpdate>, BlockRef), BridgeError> {
+    // Every change of a name in a block carries the same state; keep the last of each.
+    let mut updates: Vec<NameUpdate> = Vec::new();
+    for change in &block.changes {
+        match updates.iter_mut().find(|(name, _)| *name == change.domain) {
+            Some(entry) => entry.1 = change.state.clone(),
+            None => updates.push((change.domain.clone(), change.state.clone())),
+        }
+    }
+    let head = if block.reverted {
+        let parent = block.parent_hash.ok_or_else(|| {
+            BridgeError::Unavailable(format!(
+                "reverted block {} came without its parent",
+                block.block_hash
+            ))
+        })?;
+        BlockRef {
+            height: block.block_height.saturating_sub(1),
+            hash: parent,
+        }
+    } else {
+        BlockRef {
+            height: block.block_height,
+            hash: block.block_hash,
+        }
+    };
+    Ok((updates, head))
+}
+
+/// Applies every block's notification from height `from` on (after block `after`, the head
+/// the index has), in order, each block at once. Returns when the change stream ends.
 pub async fn follow(
     source: &dyn ChainSource,
     index: &NameIndex,
     from: u64,
+    after: Option<Hash>,
     finalized: bool,
 ) -> Result<(), BridgeError> {
-    let mut changes = source.follow(from, finalized).await?;
+    let mut changes = source.follow(from, after, finalized).await?;
     while let Some(block) = changes.recv().await {
-        let block = block?;
-        let mut changed: Vec<&DomainName> = block.changes.iter().map(|c| &c.domain).collect();
-        changed.sort();
-        changed.dedup();
-        for name in changed {
-            let resolution = source.resolve(name, Some(block.block_hash)).await?;
-            index.apply(name, resolution.as_ref());
-        }
-        index.set_head(BlockRef {
-            height: block.block_height,
-            hash: block.block_hash,
-        });
+        let (updates, head) = block_update(&block?)?;
+        index.apply_block(&updates, head);
     }
     Err(BridgeError::Unavailable("change stream ended".into()))
 }
 
 /// Keeps `index` current forever: follows changes after the loaded head and, whenever the
-/// stream fails (the node went away), waits, reloads and follows again.
+/// stream fails (the node went away), waits and resumes after the head it has; when the chain
+/// refuses that resume point (the head is gone), it reloads.
 pub async fn keep_in_sync(source: Arc<dyn ChainSource>, index: NameIndex, finalized: bool) {
-    let mut from = index.head().map(|h| h.height + 1);
+    let mut reload = index.head().is_none();
     loop {
-        let next = match from {
-            Some(next) => next,
-            None => match load(source.as_ref(), &index, finalized).await {
-                Ok(head) => head.height + 1,
-                Err(e) => {
-                    tracing::warn!(target: "bridge", error = %e, "cannot load the name index; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            },
+        if reload {
+            if let Err(e) = load(source.as_ref(), &index, finalized).await {
+                tracing::warn!(target: "bridge", error = %e, "cannot load the name index; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            reload = false;
+        }
+        let Some(head) = index.head() else {
+            reload = true;
+            continue;
         };
-        if let Err(e) = follow(source.as_ref(), &index, next, finalized).await {
-            tracing::warn!(target: "bridge", error = %e, "name index sync stopped; reloading");
+        let result = follow(
+            source.as_ref(),
+            &index,
+            head.height.saturating_add(1),
+            Some(head.hash),
+            finalized,
+        )
+        .await;
+        if let Err(e) = result {
+            reload = matches!(e, BridgeError::Rejected(_));
+            tracing::warn!(target: "bridge", error = %e, reload, "name index sync stopped");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        from = None;
     }
 }
 
@@ -486,5 +552,124 @@ mod tests {
             index.lookup("alice.ghost", Some(RecordType::A), 0),
             Lookup::NxDomain
         );
+    }
+
+    fn change(
+        name: &str,
+        change_type: &str,
+        state: Option<ResolutionJson>,
+    ) -> ghost_rpc::DomainChangeJson {
+        ghost_rpc::DomainChangeJson {
+            domain: DomainName::parse(name).unwrap(),
+            change_type: change_type.into(),
+            new_owner: None,
+            new_records: None,
+            extrinsic_index: None,
+            index: 0,
+            state,
+        }
+    }
+
+    #[test]
+    fn a_block_applies_its_last_state_per_name_and_moves_the_head() {
+        let index = NameIndex::new();
+        let block = DomainChangesJson {
+            block_height: 5,
+            block_hash: Hash([5; 32]),
+            changes: vec![
+                change(
+                    "alice.ghost",
+                    "created",
+                    Some(resolution("alice.ghost", 1_000, vec![])),
+                ),
+                change(
+                    "alice.ghost",
+                    "updated",
+                    Some(resolution(
+                        "alice.ghost",
+                        1_000,
+                        vec![record("@", "A=10.0.0.5")],
+                    )),
+                ),
+            ],
+            reverted: false,
+            parent_hash: Some(Hash([4; 32])),
+        };
+        let (updates, head) = block_update(&block).unwrap();
+        assert_eq!(updates.len(), 1, "one update per name");
+        assert_eq!(
+            head,
+            BlockRef {
+                height: 5,
+                hash: Hash([5; 32])
+            }
+        );
+        index.apply_block(&updates, head);
+        assert_eq!(index.head(), Some(head));
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.5")])
+        );
+
+        // Reverting the block takes the name back to its state at the fork point (absent) and
+        // the head to the block's parent.
+        let revert = DomainChangesJson {
+            changes: vec![change("alice.ghost", "reverted", None)],
+            reverted: true,
+            ..block.clone()
+        };
+        let (updates, head) = block_update(&revert).unwrap();
+        assert_eq!(
+            head,
+            BlockRef {
+                height: 4,
+                hash: Hash([4; 32])
+            }
+        );
+        index.apply_block(&updates, head);
+        assert!(index.is_empty());
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+
+        // A revert that does not say where it leads is refused, not guessed.
+        let orphan = DomainChangesJson {
+            parent_hash: None,
+            ..revert
+        };
+        assert!(matches!(
+            block_update(&orphan),
+            Err(BridgeError::Unavailable(_))
+        ));
+    }
+
+    #[test]
+    fn a_reload_replaces_everything_including_names_that_are_gone() {
+        let index = NameIndex::new();
+        let old = DomainName::parse("old.ghost").unwrap();
+        index.apply(
+            &old,
+            Some(&resolution(
+                "old.ghost",
+                1_000,
+                vec![record("@", "A=10.0.0.1")],
+            )),
+        );
+        let fresh = NameIndex::new();
+        let new = DomainName::parse("new.ghost").unwrap();
+        fresh.apply(&new, Some(&resolution("new.ghost", 1_000, vec![])));
+        fresh.set_head(BlockRef {
+            height: 9,
+            hash: Hash([9; 32]),
+        });
+        index.replace_with(fresh);
+        assert!(index.name(&old).is_none());
+        assert_eq!(
+            index.lookup("old.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+        assert!(index.name(&new).is_some());
+        assert_eq!(index.head().map(|h| h.height), Some(9));
     }
 }

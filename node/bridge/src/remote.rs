@@ -144,11 +144,37 @@ impl ChainSource for RemoteSource {
     async fn follow(
         &self,
         from: u64,
+        after: Option<Hash>,
         finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
         let client = self.client().await?;
         let (tx, rx) = mpsc::channel(64);
         if finalized {
+            // Finalized blocks never leave the chain: a resume point must be one of them.
+            if let Some(after) = after {
+                let finalized = ChainApiClient::finalized_head(&client)
+                    .await
+                    .map_err(rpc_error)?;
+                let finalized_number = ChainApiClient::header(&client, Some(finalized))
+                    .await
+                    .map_err(rpc_error)?
+                    .map_or(0, |h| h.number);
+                let below = from.checked_sub(1);
+                let canonical = match below {
+                    Some(below) if below <= finalized_number => {
+                        ChainApiClient::block_hash(&client, Some(below))
+                            .await
+                            .map_err(rpc_error)?
+                    }
+                    _ => None,
+                };
+                if canonical != Some(after) {
+                    return Err(BridgeError::Rejected(format!(
+                        "block {after} is not the finalized block at height {}",
+                        below.map_or_else(|| "-1".to_string(), |b| b.to_string())
+                    )));
+                }
+            }
             // Walk heights up to each finalized head: nothing is skipped, nothing repeats.
             let mut heads: Subscription<ghost_primitives::Header> =
                 ChainApiClient::subscribe_finalized_heads(&client)
@@ -199,7 +225,7 @@ impl ChainSource for RemoteSource {
             ..ChangeFilter::default()
         };
         let mut subscription: Subscription<DomainChangesJson> =
-            DomainApiClient::subscribe_changes(&client, Some(from), Some(filter))
+            DomainApiClient::subscribe_changes(&client, Some(from), Some(filter), after)
                 .await
                 .map_err(rpc_error)?;
         tokio::spawn(async move {

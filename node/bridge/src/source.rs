@@ -71,10 +71,18 @@ pub trait ChainSource: Send + Sync + 'static {
     ) -> Result<NameListJson, BridgeError>;
 
     /// Every block's name changes from height `from` on (blocks without changes included, so
-    /// the height always advances), then live. The stream ends if the chain goes away.
+    /// the height always advances), then live, read from the chain's stored change logs. Each
+    /// change carries the name's state after its block, so a follower needs no other read.
+    ///
+    /// `after` is the block at `from - 1` the follower already has. On the best chain, when it
+    /// (or a block sent later) leaves the chain, the retracted blocks come back first as
+    /// `reverted` notifications, highest first, carrying the names' states at the fork point;
+    /// the finalized stream never reverts. An `after` that names no stored block at `from - 1`
+    /// is refused with [`BridgeError::Rejected`]. The stream ends if the chain goes away.
     async fn follow(
         &self,
         from: u64,
+        after: Option<Hash>,
         finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError>;
 

@@ -897,6 +897,7 @@ async fn subscription_filters_by_domain_suffix_and_change_type() {
             change_types: types.iter().map(|s| s.to_string()).collect(),
             from_block_height: Some(0),
             finalized_only: false,
+            from_block_hash: None,
         };
         let filter = convert::change_filter(&subscription).unwrap();
         let wanted = expected(&chain.blocks(), 0, &filter);

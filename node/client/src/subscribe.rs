@@ -6,7 +6,7 @@
 
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
-use ghost_primitives::Header;
+use ghost_primitives::{Hash, Header};
 use ghost_rpc::{ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson};
 use jsonrpsee::core::client::Subscription;
 use serde::de::DeserializeOwned;
@@ -52,9 +52,22 @@ impl Client {
         from_height: Option<u64>,
         filter: ChangeFilter,
     ) -> Result<Notifications<DomainChangesJson>> {
-        let subscription = DomainApiClient::subscribe_changes(self, from_height, Some(filter))
-            .await
-            .during(self, "domain_subscribeChanges")?;
+        self.domain_changes_after(from_height, None, filter).await
+    }
+
+    /// As [`domain_changes`](Self::domain_changes), resuming after block `from_block_hash` (the
+    /// last block seen, at `from_height - 1`): if it has left the best chain, the stream first
+    /// reverts it (`reverted` notifications) down to the fork point.
+    pub async fn domain_changes_after(
+        &self,
+        from_height: Option<u64>,
+        from_block_hash: Option<Hash>,
+        filter: ChangeFilter,
+    ) -> Result<Notifications<DomainChangesJson>> {
+        let subscription =
+            DomainApiClient::subscribe_changes(self, from_height, Some(filter), from_block_hash)
+                .await
+                .during(self, "domain_subscribeChanges")?;
         Ok(typed(self, "domain_subscribeChanges", subscription))
     }
 }

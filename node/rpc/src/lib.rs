@@ -376,14 +376,34 @@ pub struct AvailabilityJson {
 pub struct DomainChangeJson {
     /// The name.
     pub domain: DomainName,
-    /// `created`, `updated`, `transferred` or `expired`.
+    /// `created`, `updated`, `transferred` or `expired`; on the best-chain stream also
+    /// `reverted`: the block that made the change left the best chain.
     pub change_type: String,
-    /// New owner (created, transferred).
+    /// New owner (created, transferred; for `reverted` the owner at the fork point).
     pub new_owner: Option<AccountId>,
-    /// The name's DNS records after a records change.
+    /// The name's DNS records after a records change (for `reverted` the records at the fork
+    /// point).
     pub new_records: Option<Vec<DnsRecord>>,
-    /// The extrinsic that caused it (`null`: the expiry sweep).
+    /// The extrinsic that caused it (`null`: the expiry sweep or a revert).
     pub extrinsic_index: Option<u32>,
+    /// The change's index within its block (for `reverted`, within the revert notification):
+    /// a resumed stream needs no counting.
+    #[serde(default)]
+    pub index: u32,
+    /// What the name resolves to after the block (for `reverted`: at the fork point, the state
+    /// to go back to); `null` when the name is no longer stored.
+    #[serde(default)]
+    pub state: Option<ResolutionJson>,
+}
+
+impl DomainChangeJson {
+    /// The change type of a revert.
+    pub const REVERTED: &'static str = "reverted";
+
+    /// Whether this change undoes a retracted block's change.
+    pub fn is_revert(&self) -> bool {
+        self.change_type == Self::REVERTED
+    }
 }
 
 /// All changes of one block (`domain_subscribeChanges` notifications).
@@ -396,6 +416,14 @@ pub struct DomainChangesJson {
     pub block_hash: Hash,
     /// The changes, in event order.
     pub changes: Vec<DomainChangeJson>,
+    /// The block left the best chain: its changes come back as `reverted` changes (carrying the
+    /// names' states at the fork point), highest retracted block first, before the blocks of
+    /// the new best chain. Never set on a finalized stream.
+    #[serde(default)]
+    pub reverted: bool,
+    /// The block's parent: after a revert the follower is at this block (height − 1).
+    #[serde(default)]
+    pub parent_hash: Option<Hash>,
 }
 
 /// Which changes a subscriber wants; empty lists mean "all".
@@ -422,8 +450,10 @@ impl ChangeFilter {
                 let s = s.trim_start_matches('.').trim_end_matches('.');
                 name == s || name.ends_with(&format!(".{s}"))
             });
-        let by_type =
-            self.change_types.is_empty() || self.change_types.contains(&change.change_type);
+        // A revert passes any type filter: it undoes a change the subscriber may have seen.
+        let by_type = self.change_types.is_empty()
+            || change.is_revert()
+            || self.change_types.contains(&change.change_type);
         by_name && by_type
     }
 }
@@ -482,13 +512,18 @@ pub trait DomainApi {
         &self,
         height: u64,
     ) -> jsonrpsee::core::RpcResult<Option<DomainChangesJson>>;
-    /// Every block's name changes from `from_height` (default: the next block) in block order,
-    /// then live: no gap, no duplicate. One notification per block with matching changes.
+    /// Every best-chain block's name changes from `from_height` (default: the next block) in
+    /// block order, then live: no gap, no duplicate. One notification per block with matching
+    /// changes. On a reorg the retracted blocks come back first as `reverted` notifications.
+    /// `from_block_hash` is the hash of the last block the subscriber saw (at
+    /// `from_height - 1`): if it has left the best chain, the stream starts by reverting it and
+    /// its ancestors down to the fork point.
     #[subscription(name = "subscribeChanges" => "domainChanges", unsubscribe = "unsubscribeChanges", item = DomainChangesJson)]
     async fn subscribe_changes(
         &self,
         from_height: Option<u64>,
         filter: Option<ChangeFilter>,
+        from_block_hash: Option<Hash>,
     ) -> SubscriptionResult;
 }
 

@@ -14,11 +14,21 @@ use ghost_txpool::TxStatus;
 use tokio::sync::{Notify, mpsc};
 
 use crate::client::{Client, ClientError};
+use crate::domain_feed::FeedError;
 use crate::pool_api::{TransactionPool, next_nonce};
-use crate::rpc::{changes_json, proven_resolution, resolution_json};
+use crate::rpc::{proven_resolution, resolution_json};
 
 impl From<ClientError> for BridgeError {
     fn from(e: ClientError) -> Self {
+        BridgeError::Unavailable(e.to_string())
+    }
+}
+
+/// A refused resume point is the caller's (`Rejected`), anything else the node's.
+fn feed_error(e: FeedError) -> BridgeError {
+    if e.is_invalid_request() {
+        BridgeError::Rejected(e.to_string())
+    } else {
         BridgeError::Unavailable(e.to_string())
     }
 }
@@ -123,8 +133,11 @@ impl ChainSource for InProcessSource {
     async fn follow(
         &self,
         from: u64,
+        after: Option<Hash>,
         finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+        crate::domain_feed::check_start(&self.client, Some(from), after, finalized)
+            .map_err(feed_error)?;
         let (feed_tx, mut feed_rx) = mpsc::channel(64);
         let (tx, rx) = mpsc::channel(64);
         let client = self.client.clone();
@@ -133,9 +146,10 @@ impl ChainSource for InProcessSource {
         let follower = tx.clone();
         tokio::spawn(async move {
             tokio::select! {
-                result = crate::domain_feed::follow(client, Some(from), finalized, true, feed_tx) => {
+                result = crate::domain_feed::follow(client, Some(from), after, finalized, true, feed_tx) => {
                     if let Err(e) = result {
                         tracing::warn!(target: "bridge", error = %e, "change feed stopped");
+                        let _ = follower.send(Err(feed_error(e))).await;
                     }
                 }
                 () = follower.closed() => {}
@@ -143,7 +157,7 @@ impl ChainSource for InProcessSource {
         });
         tokio::spawn(async move {
             while let Some(block) = feed_rx.recv().await {
-                if tx.send(Ok(changes_json(block))).await.is_err() {
+                if tx.send(Ok(block)).await.is_err() {
                     return;
                 }
             }

@@ -2,9 +2,9 @@
 //!
 //! Import checks a block's seal (the Aura author of its slot signed its pre-hash), its slot
 //! against its timestamp, re-executes it on its parent's state (the runtime compares both
-//! roots), and commits header, body, state nodes and indices in one RocksDB batch. Blocks the
-//! node authored itself skip re-execution: the builder already computed their state. After a
-//! commit, subscribers hear of the new best and finalized heads.
+//! roots), and commits header, body, state nodes, indices and the block's name change log in
+//! one RocksDB batch. Blocks the node authored itself skip re-execution: the builder already
+//! computed their state. After a commit, subscribers hear of the new best and finalized heads.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -449,6 +449,14 @@ impl Client {
                 (executed.state_nodes, executed.events)
             }
         };
+        // The block's name change log goes into its own batch (see `domain_feed`).
+        let domain_changes = crate::domain_feed::change_log(
+            self.store(),
+            &parent,
+            &block.header,
+            &state_nodes,
+            &events,
+        )?;
         let is_new_best = self.is_better_than_best(&block.header, hash)?;
         let tx_hashes: Vec<Hash> = block.extrinsics.iter().map(|xt| xt.hash()).collect();
         let outcome = self.db.commit_block(BlockCommit {
@@ -459,7 +467,7 @@ impl Client {
             new_best: is_new_best,
             finalized: finalize.then_some(hash),
             justification: finality.flatten(),
-            domain_changes: None,
+            domain_changes: Some(domain_changes),
         })?;
         self.metrics
             .block_import_seconds

@@ -189,7 +189,7 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
     let node = node(1_000).await;
     let client = connect(&node).await;
     let mut live: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, None, None)
+        DomainApiClient::subscribe_changes(&client, None, None, None)
             .await
             .unwrap();
     let mut alice = Signer::new(&client, "Alice").await;
@@ -253,7 +253,7 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
 
     // Replay from 0 gives exactly the same blocks, then continues live.
     let mut replay: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, Some(0), None)
+        DomainApiClient::subscribe_changes(&client, Some(0), None, None)
             .await
             .unwrap();
     for expected in &live_seen {
@@ -271,7 +271,7 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
         ..Default::default()
     };
     let mut filtered: Subscription<DomainChangesJson> =
-        DomainApiClient::subscribe_changes(&client, Some(0), Some(filter))
+        DomainApiClient::subscribe_changes(&client, Some(0), Some(filter), None)
             .await
             .unwrap();
     let got = tokio::time::timeout(Duration::from_secs(20), filtered.next())

@@ -20,8 +20,8 @@
 //! signature. The payload's genesis hash is not in the message: the bridge uses its chain's.
 
 use ghost_primitives::{
-    AccountId, AddressError, DnsRecord, DomainName, RecordData, RecordError, RecordLabel,
-    RecordType, Signature,
+    AccountId, AddressError, DnsRecord, DomainName, Hash, RecordData, RecordError, RecordLabel,
+    RecordType, Signature, Web3Records,
 };
 use ghost_rpc::{ChangeFilter, DomainChangeJson, DomainChangesJson, ResolutionJson};
 use ghost_runtime::domains::SignedRecordUpdate;
@@ -96,6 +96,9 @@ pub enum ConvertError {
     /// An empty suffix in `suffixes`.
     #[error("empty suffix in suffixes")]
     EmptySuffix,
+    /// A `from_block_hash` that is not 32 bytes.
+    #[error("from_block_hash must be 32 bytes, got {0}")]
+    BlockHashLength(usize),
 }
 
 /// Normalizes a requested name (IDNA accepted).
@@ -261,7 +264,55 @@ pub fn resolve_response(
         created_at: resolution.created_at,
         update_sequence: resolution.update_sequence,
         genesis_hash: Vec::new(),
+        web3: Some(web3_to_proto(&resolution.web3)),
     }
+}
+
+/// The proto form of a name's web3 records.
+pub fn web3_to_proto(web3: &Web3Records) -> proto::Web3Records {
+    proto::Web3Records {
+        addresses: web3
+            .addresses
+            .iter()
+            .map(|(coin, address)| (*coin, address.0.clone()))
+            .collect(),
+        texts: web3
+            .texts
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect(),
+        contenthash: web3
+            .contenthash
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The proto form of a name's state in a change event.
+pub fn name_state_to_proto(state: &ResolutionJson) -> proto::NameState {
+    proto::NameState {
+        owner: state.owner.to_string(),
+        records: state.records.iter().map(record_to_proto).collect(),
+        web3: Some(web3_to_proto(&state.web3)),
+        expires_at: state.expires_at,
+        created_at: state.created_at,
+        status: state.status.clone(),
+        update_sequence: state.update_sequence,
+    }
+}
+
+/// The `from_block_hash` of a subscription, if set.
+pub fn resume_hash(subscription: &proto::DomainSubscription) -> Result<Option<Hash>, ConvertError> {
+    subscription
+        .from_block_hash
+        .as_ref()
+        .map(|bytes| {
+            <[u8; 32]>::try_from(bytes.as_slice())
+                .map(Hash)
+                .map_err(|_| ConvertError::BlockHashLength(bytes.len()))
+        })
+        .transpose()
 }
 
 /// The `ChangeFilter` of a subscription (domains normalized, suffixes lowercased, change types
@@ -323,6 +374,9 @@ pub fn change_event(
         new_owner: change.new_owner.map(|o| o.to_string()).unwrap_or_default(),
         block_height: block.block_height,
         block_hash: block.block_hash.0.to_vec(),
+        index: change.index,
+        state: change.state.as_ref().map(name_state_to_proto),
+        parent_hash: block.parent_hash.map(|h| h.0.to_vec()).unwrap_or_default(),
     }
 }
 

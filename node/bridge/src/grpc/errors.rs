@@ -15,9 +15,10 @@
 //! | [`GrpcError::FeedInterrupted`], [`GrpcError::ShuttingDown`], [`BridgeError::Unavailable`] | `UNAVAILABLE` |
 //!
 //! Stream-ending errors carry the height to resume from, in the message and in the
-//! `ghost-resume-height` trailer ([`RESUME_HEIGHT_METADATA`]).
+//! `ghost-resume-height` trailer ([`RESUME_HEIGHT_METADATA`]), and the hash of the last block
+//! sent in the `ghost-resume-hash` trailer ([`RESUME_HASH_METADATA`]).
 
-use ghost_primitives::{AccountId, DomainName};
+use ghost_primitives::{AccountId, DomainName, Hash};
 use tonic::metadata::{MetadataMap, MetadataValue};
 use tonic::{Code, Status};
 
@@ -26,6 +27,10 @@ use crate::source::BridgeError;
 
 /// The trailer that carries the height a subscription should resume from.
 pub const RESUME_HEIGHT_METADATA: &str = "ghost-resume-height";
+
+/// The trailer that carries the hash of the last block a subscription was sent (`0x`-hex), the
+/// `from_block_hash` to resume with.
+pub const RESUME_HASH_METADATA: &str = "ghost-resume-hash";
 
 /// Why a GhostDNSService call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,12 +97,16 @@ pub enum GrpcError {
     SlowConsumer {
         /// Every matching change below this height was delivered, none from it on.
         resume_from: u64,
+        /// The last block delivered (at `resume_from - 1`), for `from_block_hash`.
+        resume_after: Option<Hash>,
     },
     /// The chain's change feed ended or failed.
     #[error("change feed interrupted ({cause}); resume from height {resume_from}")]
     FeedInterrupted {
         /// Every matching change below this height was delivered, none from it on.
         resume_from: u64,
+        /// The last block delivered (at `resume_from - 1`), for `from_block_hash`.
+        resume_after: Option<Hash>,
         /// What happened.
         cause: String,
     },
@@ -106,6 +115,8 @@ pub enum GrpcError {
     ShuttingDown {
         /// Every matching change below this height was delivered, none from it on.
         resume_from: u64,
+        /// The last block delivered (at `resume_from - 1`), for `from_block_hash`.
+        resume_after: Option<Hash>,
     },
     /// The chain source failed or refused.
     #[error(transparent)]
@@ -135,9 +146,20 @@ impl GrpcError {
     /// The height a subscriber should resume from, for errors that end a subscription.
     pub fn resume_from(&self) -> Option<u64> {
         match self {
-            GrpcError::SlowConsumer { resume_from }
+            GrpcError::SlowConsumer { resume_from, .. }
             | GrpcError::FeedInterrupted { resume_from, .. }
-            | GrpcError::ShuttingDown { resume_from } => Some(*resume_from),
+            | GrpcError::ShuttingDown { resume_from, .. } => Some(*resume_from),
+            _ => None,
+        }
+    }
+
+    /// The last block a subscriber was sent (at [`resume_from`](Self::resume_from) − 1), to
+    /// resume with as `from_block_hash`.
+    pub fn resume_after(&self) -> Option<Hash> {
+        match self {
+            GrpcError::SlowConsumer { resume_after, .. }
+            | GrpcError::FeedInterrupted { resume_after, .. }
+            | GrpcError::ShuttingDown { resume_after, .. } => *resume_after,
             _ => None,
         }
     }
@@ -165,6 +187,11 @@ impl From<GrpcError> for Status {
         let mut metadata = MetadataMap::new();
         if let Some(height) = error.resume_from() {
             metadata.insert(RESUME_HEIGHT_METADATA, MetadataValue::from(height));
+        }
+        if let Some(hash) = error.resume_after()
+            && let Ok(value) = MetadataValue::try_from(hash.to_string())
+        {
+            metadata.insert(RESUME_HASH_METADATA, value);
         }
         Status::with_metadata(error.code(), error.to_string(), metadata)
     }

@@ -76,7 +76,7 @@ use tokio::task::JoinHandle;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
-pub use errors::{GrpcError, RESUME_HEIGHT_METADATA};
+pub use errors::{GrpcError, RESUME_HASH_METADATA, RESUME_HEIGHT_METADATA};
 pub use metrics::GrpcMetrics;
 pub use service::GhostDns;
 

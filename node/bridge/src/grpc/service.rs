@@ -285,9 +285,11 @@ impl GhostDnsService for GhostDns {
     ) -> Result<Response<Self::SubscribeDomainChangesStream>, Status> {
         let subscription = request.into_inner();
         let filter = convert::change_filter(&subscription).map_err(GrpcError::from)?;
+        let after = convert::resume_hash(&subscription).map_err(GrpcError::from)?;
         let stream = subscription::subscribe(
             self.source.as_ref(),
             subscription.from_block_height,
+            after,
             subscription.finalized_only,
             filter,
             self.limits.stream,

@@ -17,7 +17,14 @@
 //!   `"slow consumer; resume from height N"` (and the `ghost-resume-height: N` trailer). The
 //!   client resubscribes with `from_block_height = N`.
 //! - After a disconnect the client resubscribes from the last height it saw and skips the events
-//!   of that height it already has: a block's events always come in the same order.
+//!   of that height it already has: a block's events always come in the same order, each with
+//!   its `index` within the block.
+//! - On the best-chain stream a block that leaves the chain comes back as `reverted` events
+//!   (the names' states at the fork point), highest block first, before the new chain's blocks.
+//!   A client that resubscribes with `from_block_hash` (the last block it saw, at
+//!   `from_block_height - 1`) is rewound the same way if that block has left the chain. The
+//!   `ghost-resume-hash` trailer names that block; after a reverted block the resume point is
+//!   the reverted block's height and its parent.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -25,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::Stream;
+use ghost_primitives::Hash;
 use ghost_rpc::{ChangeFilter, DomainChangesJson};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tonic::Status;
@@ -73,22 +81,32 @@ struct Pump {
     metrics: GrpcMetrics,
 }
 
-/// Starts a subscription: follows the chain from `from` (`None`: the block after the head) and
-/// returns the client's stream.
+/// Starts a subscription: follows the chain from `from` (`None`: the block after the head),
+/// after block `after` (the last block the client saw), and returns the client's stream.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn subscribe(
     source: &dyn ChainSource,
     from: Option<u64>,
+    after: Option<Hash>,
     finalized: bool,
     filter: ChangeFilter,
     limits: StreamLimits,
     shutdown: watch::Receiver<bool>,
     metrics: GrpcMetrics,
 ) -> Result<EventStream, GrpcError> {
-    let from = match from {
-        Some(height) => height,
-        None => source.head(finalized).await?.height.saturating_add(1),
+    let (from, after) = match (from, after) {
+        (Some(height), after) => (height, after),
+        (None, Some(after)) => {
+            return Err(GrpcError::Chain(BridgeError::Rejected(format!(
+                "from_block_hash {after} needs from_block_height (the height after it)"
+            ))));
+        }
+        (None, None) => {
+            let head = source.head(finalized).await?;
+            (head.height.saturating_add(1), Some(head.hash))
+        }
     };
-    let feed = source.follow(from, finalized).await?;
+    let feed = source.follow(from, after, finalized).await?;
     let limits = StreamLimits {
         buffer: limits.buffer.max(1),
         ..limits
@@ -104,7 +122,7 @@ pub(crate) async fn subscribe(
         shutdown,
         metrics: metrics.clone(),
     };
-    tokio::spawn(pump.run(from));
+    tokio::spawn(pump.run(from, after));
     metrics.active_streams.inc();
     Ok(Box::pin(events(batches, ActiveStream(metrics))))
 }
@@ -137,12 +155,12 @@ fn events(
 impl Pump {
     /// Forwards blocks until the client goes, the feed ends, the client is too slow or the
     /// server stops; then sends the reason (unless the client went).
-    async fn run(mut self, from: u64) {
-        let mut next = from;
+    async fn run(mut self, from: u64, after: Option<Hash>) {
+        let (mut next, mut last) = (from, after);
         let end = loop {
             let block = tokio::select! {
                 _ = self.out.closed() => return,
-                _ = self.shutdown.wait_for(|stop| *stop) => break GrpcError::ShuttingDown { resume_from: next },
+                _ = self.shutdown.wait_for(|stop| *stop) => break GrpcError::ShuttingDown { resume_from: next, resume_after: last },
                 block = self.feed.recv() => block,
             };
             let block = match block {
@@ -150,12 +168,14 @@ impl Pump {
                 Some(Err(error)) => {
                     break GrpcError::FeedInterrupted {
                         resume_from: next,
+                        resume_after: last,
                         cause: error.to_string(),
                     };
                 }
                 None => {
                     break GrpcError::FeedInterrupted {
                         resume_from: next,
+                        resume_after: last,
                         cause: "the chain's change feed ended".into(),
                     };
                 }
@@ -167,7 +187,7 @@ impl Pump {
                 .map(|change| convert::change_event(&block, change))
                 .collect();
             if !events.is_empty() {
-                match self.room_for(events.len(), block.block_height).await {
+                match self.room_for(events.len(), next, last).await {
                     Ok(Some(permit)) => {
                         if self.out.send(Ok(Batch { events, permit })).is_err() {
                             return;
@@ -177,7 +197,12 @@ impl Pump {
                     Err(error) => break error,
                 }
             }
-            next = block.block_height.saturating_add(1);
+            // After a revert the client is at the reverted block's parent.
+            (next, last) = if block.reverted {
+                (block.block_height, block.parent_hash)
+            } else {
+                (block.block_height.saturating_add(1), Some(block.block_hash))
+            };
         };
         if matches!(end, GrpcError::SlowConsumer { .. }) {
             self.metrics.slow_consumers.inc();
@@ -187,11 +212,13 @@ impl Pump {
     }
 
     /// Waits (at most the grace period) until the buffer has room for `count` events of the
-    /// block at `height`. `Ok(None)`: the client went away.
+    /// next block; the client has everything before `height` (ending with block `last`).
+    /// `Ok(None)`: the client went away.
     async fn room_for(
         &mut self,
         count: usize,
         height: u64,
+        last: Option<Hash>,
     ) -> Result<Option<OwnedSemaphorePermit>, GrpcError> {
         // A block larger than the buffer waits for the whole (empty) buffer.
         let wanted = u32::try_from(count.min(self.limits.buffer)).unwrap_or(u32::MAX);
@@ -201,11 +228,11 @@ impl Pump {
         let acquire = self.permits.clone().acquire_many_owned(wanted);
         tokio::select! {
             _ = self.out.closed() => Ok(None),
-            _ = self.shutdown.wait_for(|stop| *stop) => Err(GrpcError::ShuttingDown { resume_from: height }),
+            _ = self.shutdown.wait_for(|stop| *stop) => Err(GrpcError::ShuttingDown { resume_from: height, resume_after: last }),
             acquired = tokio::time::timeout(self.limits.grace, acquire) => match acquired {
                 Ok(Ok(permit)) => Ok(Some(permit)),
                 // The semaphore is never closed; treat it like a stalled client anyway.
-                Ok(Err(_)) | Err(_) => Err(GrpcError::SlowConsumer { resume_from: height }),
+                Ok(Err(_)) | Err(_) => Err(GrpcError::SlowConsumer { resume_from: height, resume_after: last }),
             },
         }
     }

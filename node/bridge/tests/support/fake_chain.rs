@@ -67,6 +67,8 @@ pub fn change(
         new_owner,
         new_records,
         extrinsic_index: Some(1),
+        index: 0,
+        state: None,
     }
 }
 
@@ -177,14 +179,20 @@ impl FakeChain {
             .insert(resolution.name.clone(), resolution);
     }
 
-    /// Appends a block with `changes` and delivers it to live followers; returns its height.
-    pub fn push_block(&self, changes: Vec<DomainChangeJson>) -> u64 {
+    /// Appends a block with `changes` (indexed in order) and delivers it to live followers;
+    /// returns its height.
+    pub fn push_block(&self, mut changes: Vec<DomainChangeJson>) -> u64 {
         let mut state = self.state.lock();
         let height = state.blocks.len() as u64;
+        for (index, change) in changes.iter_mut().enumerate() {
+            change.index = index as u32;
+        }
         let block = DomainChangesJson {
             block_height: height,
             block_hash: block_hash(height),
             changes,
+            reverted: false,
+            parent_hash: height.checked_sub(1).map(block_hash),
         };
         state.blocks.push(block.clone());
         state
@@ -284,8 +292,15 @@ impl ChainSource for FakeChain {
     async fn follow(
         &self,
         from: u64,
+        after: Option<Hash>,
         _finalized: bool,
     ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+        // This chain never forks: a resume point must be its block at `from - 1`.
+        if let Some(after) = after
+            && from.checked_sub(1).map(block_hash) != Some(after)
+        {
+            return Err(BridgeError::Rejected(format!("unknown block {after}")));
+        }
         let (live_tx, mut live_rx) = mpsc::unbounded_channel();
         let replay: Vec<DomainChangesJson> = {
             let mut state = self.state.lock();

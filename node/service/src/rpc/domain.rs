@@ -2,8 +2,8 @@
 
 use ghost_primitives::{Bytes, DomainName, Hash};
 use ghost_rpc::{
-    AvailabilityJson, ChangeFilter, DomainApiServer, DomainChangeJson, DomainChangesJson,
-    NameListJson, ResolutionJson, ResolutionProofJson, normalize_name,
+    AvailabilityJson, ChangeFilter, DomainApiServer, DomainChangesJson, NameListJson,
+    ResolutionJson, ResolutionProofJson, normalize_name,
 };
 use ghost_runtime::api;
 use ghost_runtime::domains::{NameStatus, Resolution};
@@ -13,7 +13,7 @@ use jsonrpsee::core::{SubscriptionResult, async_trait};
 use super::RpcContext;
 use super::errors::{RpcError, RpcResult};
 use super::system::parse_account;
-use crate::domain_feed::{self, BlockChanges};
+use crate::domain_feed::{self, FeedError};
 
 /// `domain_*` handlers.
 pub struct DomainRpc(pub RpcContext);
@@ -78,25 +78,13 @@ pub fn proven_resolution(
     })
 }
 
-/// The JSON form of a block's changes.
-pub fn changes_json(block: BlockChanges) -> DomainChangesJson {
-    DomainChangesJson {
-        block_height: block.height,
-        block_hash: block.hash,
-        changes: block
-            .changes
-            .into_iter()
-            .map(|c| DomainChangeJson {
-                domain: c.domain,
-                change_type: serde_json::to_value(c.change_type)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                new_owner: c.new_owner,
-                new_records: c.new_records,
-                extrinsic_index: c.extrinsic_index,
-            })
-            .collect(),
+impl From<FeedError> for RpcError {
+    fn from(e: FeedError) -> Self {
+        if e.is_invalid_request() {
+            RpcError::InvalidParams(e.to_string())
+        } else {
+            RpcError::Internal(e.to_string())
+        }
     }
 }
 
@@ -155,8 +143,7 @@ impl DomainApiServer for DomainRpc {
     }
 
     async fn changes_at(&self, height: u64) -> RpcResult<Option<DomainChangesJson>> {
-        let block = domain_feed::changes_at(&self.0.client, height).map_err(RpcError::from)?;
-        Ok(block.map(changes_json))
+        Ok(domain_feed::changes_at(&self.0.client, height).map_err(RpcError::from)?)
     }
 
     async fn available(&self, name: String) -> RpcResult<AvailabilityJson> {
@@ -199,20 +186,30 @@ impl DomainApiServer for DomainRpc {
         pending: PendingSubscriptionSink,
         from_height: Option<u64>,
         filter: Option<ChangeFilter>,
+        from_block_hash: Option<Hash>,
     ) -> SubscriptionResult {
         let filter = filter.unwrap_or_default();
+        // A resume point that names no block (or the wrong height) is refused, not accepted.
+        if let Err(e) =
+            domain_feed::check_start(&self.0.client, from_height, from_block_hash, false)
+        {
+            pending
+                .reject(jsonrpsee::types::ErrorObjectOwned::from(RpcError::from(e)))
+                .await;
+            return Ok(());
+        }
         let sink = pending.accept().await?;
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
         let feed = tokio::spawn(domain_feed::follow(
             self.0.client.clone(),
             from_height,
+            from_block_hash,
             false,
             filter.include_empty,
             tx,
         ));
         let forward = async {
-            while let Some(block) = rx.recv().await {
-                let mut json = changes_json(block);
+            while let Some(mut json) = rx.recv().await {
                 json.changes.retain(|c| filter.matches(c));
                 if json.changes.is_empty() && !filter.include_empty {
                     continue;

@@ -33,7 +33,7 @@ use crate::metrics::{MethodLabel, Metrics};
 use crate::pool_api::TransactionPool;
 
 pub use contracts::MAX_DRY_RUN_FUEL;
-pub use domain::{changes_json, now_ms, proven_resolution, resolution_json};
+pub use domain::{now_ms, proven_resolution, resolution_json};
 pub use errors::RpcError;
 
 /// What every RPC handler can reach.

@@ -644,7 +644,7 @@ pub(super) async fn watch(
     };
     let client = endpoint.connect().await?;
     let mut subscription = client
-        .subscribe_changes(args.from_height, Some(filter))
+        .subscribe_changes(args.from_height, Some(filter), None)
         .await
         .rpc_context("subscribing to name changes (domain_subscribeChanges)")?;
     let mut seen = 0u64;

@@ -373,6 +373,8 @@ fn watch_lines() {
                 new_owner: Some(Pair::dev("Alice").public()),
                 new_records: None,
                 extrinsic_index: Some(1),
+                index: 0,
+                state: None,
             },
             DomainChangeJson {
                 domain: parse_name("alice.ghost").unwrap(),
@@ -386,6 +388,8 @@ fn watch_lines() {
                     .unwrap(),
                 ),
                 extrinsic_index: Some(1),
+                index: 1,
+                state: None,
             },
             DomainChangeJson {
                 domain: parse_name("short.ghost").unwrap(),
@@ -393,8 +397,12 @@ fn watch_lines() {
                 new_owner: None,
                 new_records: None,
                 extrinsic_index: None,
+                index: 2,
+                state: None,
             },
         ],
+        reverted: false,
+        parent_hash: None,
     };
     assert_eq!(
         change_lines(&block),
