@@ -15,7 +15,8 @@ use ghost_bridge::grpc::proto::{
     DomainSubscription, ResolveRequest,
 };
 use ghost_bridge::grpc::{
-    GrpcConfig, GrpcServerHandle, RESUME_HEIGHT_METADATA, SERVICE_NAME, convert, serve,
+    GrpcConfig, GrpcServerHandle, RESUME_HASH_METADATA, RESUME_HEIGHT_METADATA, SERVICE_NAME,
+    convert, serve,
 };
 use ghost_bridge::source::SubmitOutcome;
 use ghost_bridge::{BridgeError, NameIndex};
@@ -1049,6 +1050,93 @@ async fn stopping_the_server_ends_open_subscriptions_with_their_resume_height() 
         status.message().contains("resume from height 50"),
         "{status:?}"
     );
+}
+
+#[tokio::test]
+async fn a_retracted_block_comes_back_as_reverted_events_and_moves_the_resume_point_back() {
+    let chain = FakeChain::mixed();
+    let (server, mut client) = start(&chain).await;
+    let mut stream = subscribe(&mut client, Some(0)).await;
+    let all = expected(&chain.blocks(), 0, &ChangeFilter::default());
+    let events = read(&mut stream, all.len()).await;
+    // Each event carries its index within its block.
+    let block_45: Vec<u32> = events
+        .iter()
+        .filter(|e| e.block_height == 45)
+        .map(|e| e.index)
+        .collect();
+    assert_eq!(block_45, [0, 1, 2]);
+
+    let alice = chain.resolution_of("alice.ghost");
+    chain.retract_head(vec![ghost_rpc::DomainChangeJson {
+        state: Some(alice.clone()),
+        new_records: Some(alice.records.clone()),
+        ..change("alice.ghost", "reverted", Some(alice.owner), None)
+    }]);
+    let revert = read(&mut stream, 1).await.remove(0);
+    assert_eq!(seen(&revert), (49, "alice.ghost".into(), "reverted".into()));
+    assert_eq!(revert.parent_hash, block_hash(48).0.to_vec());
+    assert_eq!(revert.index, 0);
+    let state = revert.state.expect("the state at the fork point");
+    assert_eq!(state.owner, alice.owner.to_string());
+    assert_eq!(state.records.len(), alice.records.len());
+    assert_eq!(state.status, "active");
+
+    // Everything up to the reverted block's parent is what the client has now.
+    tokio::time::timeout(PATIENCE, server.stop())
+        .await
+        .expect("stops in time");
+    let (_, status) = read_to_error(&mut stream).await;
+    assert!(
+        status.message().contains("resume from height 49"),
+        "{status:?}"
+    );
+    assert_eq!(
+        status
+            .metadata()
+            .get(RESUME_HASH_METADATA)
+            .expect("the resume hash trailer")
+            .to_str()
+            .unwrap(),
+        block_hash(48).to_string()
+    );
+}
+
+#[tokio::test]
+async fn a_resume_point_must_be_the_block_before_the_height() {
+    let chain = FakeChain::mixed();
+    let (_server, mut client) = start(&chain).await;
+    let refuse = |from_block_height, from_block_hash| DomainSubscription {
+        from_block_height,
+        from_block_hash,
+        ..Default::default()
+    };
+    // The block at 19 is known: resuming after it at 20 works and starts at 20.
+    let mut stream = client
+        .subscribe_domain_changes(refuse(Some(20), Some(block_hash(19).0.to_vec())))
+        .await
+        .unwrap()
+        .into_inner();
+    let rest = expected(&chain.blocks(), 20, &ChangeFilter::default());
+    let events = read(&mut stream, rest.len()).await;
+    assert_eq!(events.iter().map(seen).collect::<Vec<_>>(), rest);
+    for (request, code) in [
+        // Not the block at 19.
+        (
+            refuse(Some(20), Some(block_hash(7).0.to_vec())),
+            Code::FailedPrecondition,
+        ),
+        // Not a hash.
+        (refuse(Some(20), Some(vec![1, 2, 3])), Code::InvalidArgument),
+        // A hash without the height after it.
+        (
+            refuse(None, Some(block_hash(19).0.to_vec())),
+            Code::FailedPrecondition,
+        ),
+    ] {
+        let status = client.subscribe_domain_changes(request).await.unwrap_err();
+        assert_eq!(status.code(), code, "{status:?}");
+    }
 }
 
 // ---- health, reflection, metrics ----

@@ -201,6 +201,26 @@ impl FakeChain {
         height
     }
 
+    /// Retracts the head block: live followers get its `changes` as a revert notification
+    /// (`reverted`, parent = the block below), and the chain ends one block lower.
+    pub fn retract_head(&self, mut changes: Vec<DomainChangeJson>) {
+        let mut state = self.state.lock();
+        let Some(head) = state.blocks.pop() else {
+            return;
+        };
+        for (index, change) in changes.iter_mut().enumerate() {
+            change.index = index as u32;
+        }
+        let revert = DomainChangesJson {
+            changes,
+            reverted: true,
+            ..head
+        };
+        state
+            .live
+            .retain(|follower| follower.send(revert.clone()).is_ok());
+    }
+
     /// Every block so far.
     pub fn blocks(&self) -> Vec<DomainChangesJson> {
         self.state.lock().blocks.clone()
