@@ -41,6 +41,8 @@ pub struct IndexedName {
     pub expires_at: u64,
     /// Its records.
     pub records: Vec<DnsRecord>,
+    /// The whole resolution at the index's head (what gRPC `ResolveDomain` answers).
+    pub resolution: ResolutionJson,
 }
 
 /// A record at an absolute owner name, with the name that holds it.
@@ -124,6 +126,14 @@ impl NameIndex {
         self.state.read().names.get(name).cloned()
     }
 
+    /// A name's resolution and the block the index is at, read together (one lock), so the
+    /// answer is exactly the one at that block. `None` before the index is loaded.
+    pub fn resolve(&self, name: &DomainName) -> Option<(Option<ResolutionJson>, BlockRef)> {
+        let state = self.state.read();
+        let head = state.head?;
+        Some((state.names.get(name).map(|n| n.resolution.clone()), head))
+    }
+
     /// Replaces what the index holds for `name` with `resolution` (`None`: removed).
     pub fn apply(&self, name: &DomainName, resolution: Option<&ResolutionJson>) {
         Self::apply_locked(&mut self.state.write(), name, resolution);
@@ -158,6 +168,7 @@ impl NameIndex {
             owner: r.owner,
             expires_at: r.expires_at,
             records: r.records.clone(),
+            resolution: r.clone(),
         };
         for record in &entry.records {
             let owner_name = record.label.under(entry.name.as_str());

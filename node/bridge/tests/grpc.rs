@@ -38,10 +38,13 @@ fn test_config() -> GrpcConfig {
     }
 }
 
+/// Serves `chain` with a name index loaded from it, as GhostBridge starts.
 async fn start_with(chain: &Arc<FakeChain>, config: GrpcConfig) -> (GrpcServerHandle, Client) {
-    let handle = serve(chain.clone(), NameIndex::new(), config)
+    let names = NameIndex::new();
+    ghost_bridge::index::load(chain.as_ref(), &names, false)
         .await
         .unwrap();
+    let handle = serve(chain.clone(), names, config).await.unwrap();
     let client = GhostDnsServiceClient::new(channel(&handle).await);
     (handle, client)
 }
@@ -177,6 +180,84 @@ async fn resolve_returns_records_owner_and_the_head_block() {
             proto_record("SRV", "_sip._tcp", "1 5 5060 sip.alice.ghost", 60, 1),
         ]
     );
+}
+
+/// DNS and gRPC read one index: a resolve at the served head is the index's answer (the one
+/// DNS gives), even when the chain has moved on without the index hearing of it; a resolve at a
+/// height asks the chain.
+#[tokio::test]
+async fn resolve_at_the_head_answers_from_the_name_index_dns_uses() {
+    let chain = FakeChain::mixed();
+    let mut alice = chain.resolution_of("alice.ghost");
+    alice
+        .web3
+        .texts
+        .insert("url".into(), "https://alice.example".into());
+    alice
+        .web3
+        .addresses
+        .insert(60, ghost_primitives::Bytes(vec![0xab; 20]));
+    chain.set_resolution(alice.clone());
+    let names = NameIndex::new();
+    ghost_bridge::index::load(chain.as_ref(), &names, false)
+        .await
+        .unwrap();
+    let handle = serve(chain.clone(), names.clone(), test_config())
+        .await
+        .unwrap();
+    let mut client = GhostDnsServiceClient::new(channel(&handle).await);
+    // The chain changes alice.ghost; the index (and so DNS) has not seen that block yet.
+    let mut moved = alice.clone();
+    moved.records = vec![fake_chain::record("@", 300, "A=10.9.9.9")];
+    chain.set_resolution(moved);
+    let at_head = |at_height| ResolveRequest {
+        domain: "alice.ghost".into(),
+        at_height,
+        ..Default::default()
+    };
+    let response = client
+        .resolve_domain(at_head(None))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.records.len(), alice.records.len());
+    assert_eq!(response.height, names.head().unwrap().height);
+    let web3 = response.web3.expect("web3 records");
+    assert_eq!(web3.texts["url"], "https://alice.example");
+    assert_eq!(web3.addresses[&60], vec![0xab; 20]);
+    assert!(web3.contenthash.is_empty());
+    let lookup = names.lookup("alice.ghost", Some(ghost_primitives::RecordType::A), 0);
+    assert_eq!(
+        lookup,
+        ghost_bridge::index::Lookup::Found(vec![fake_chain::record("@", 300, "A=10.0.0.1")])
+    );
+    // At an explicit height the chain answers.
+    let response = client
+        .resolve_domain(at_head(Some(10)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        response.records,
+        vec![proto_record("A", "@", "10.9.9.9", 300, 0)]
+    );
+}
+
+#[tokio::test]
+async fn resolve_before_the_index_is_loaded_is_unavailable() {
+    let chain = FakeChain::mixed();
+    let handle = serve(chain.clone(), NameIndex::new(), test_config())
+        .await
+        .unwrap();
+    let mut client = GhostDnsServiceClient::new(channel(&handle).await);
+    let status = client
+        .resolve_domain(ResolveRequest {
+            domain: "alice.ghost".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
 }
 
 #[tokio::test]
@@ -1137,6 +1218,41 @@ async fn a_resume_point_must_be_the_block_before_the_height() {
         let status = client.subscribe_domain_changes(request).await.unwrap_err();
         assert_eq!(status.code(), code, "{status:?}");
     }
+}
+
+#[tokio::test]
+async fn streams_past_the_cap_are_refused_until_one_closes() {
+    let chain = FakeChain::mixed();
+    let config = GrpcConfig {
+        max_streams: 1,
+        ..test_config()
+    };
+    let (server, mut client) = start_with(&chain, config).await;
+    let mut first = subscribe(&mut client, Some(49)).await;
+    let status = client
+        .subscribe_domain_changes(DomainSubscription::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("at most 1"), "{status:?}");
+    // The open stream is unaffected.
+    chain.push_block(vec![change("new.ghost", "created", None, None)]);
+    assert_eq!(read(&mut first, 1).await[0].domain, "new.ghost");
+    // Once it closes, its slot is free again.
+    drop(first);
+    tokio::time::timeout(PATIENCE, async {
+        while server.metrics().active_streams.get() != 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the stream is released");
+    assert!(
+        client
+            .subscribe_domain_changes(DomainSubscription::default())
+            .await
+            .is_ok()
+    );
 }
 
 // ---- health, reflection, metrics ----

@@ -11,7 +11,7 @@
 //! | [`GrpcError::StaleSequence`] | `FAILED_PRECONDITION` |
 //! | [`GrpcError::UnknownDomain`], [`GrpcError::UnknownHeight`], [`BridgeError::NotFound`] | `NOT_FOUND` |
 //! | [`BridgeError::Rejected`] (the pool or chain refused) | `FAILED_PRECONDITION` |
-//! | [`GrpcError::SlowConsumer`] | `RESOURCE_EXHAUSTED` |
+//! | [`GrpcError::SlowConsumer`], [`GrpcError::TooManyStreams`] | `RESOURCE_EXHAUSTED` |
 //! | [`GrpcError::FeedInterrupted`], [`GrpcError::ShuttingDown`], [`BridgeError::Unavailable`] | `UNAVAILABLE` |
 //!
 //! Stream-ending errors carry the height to resume from, in the message and in the
@@ -100,6 +100,12 @@ pub enum GrpcError {
         /// The last block delivered (at `resume_from - 1`), for `from_block_hash`.
         resume_after: Option<Hash>,
     },
+    /// As many subscriptions are open as the server allows.
+    #[error("too many open subscriptions (at most {max}); retry later")]
+    TooManyStreams {
+        /// The limit.
+        max: usize,
+    },
     /// The chain's change feed ended or failed.
     #[error("change feed interrupted ({cause}); resume from height {resume_from}")]
     FeedInterrupted {
@@ -135,7 +141,9 @@ impl GrpcError {
             }
             GrpcError::StaleSequence { .. } => Code::FailedPrecondition,
             GrpcError::UnknownDomain(_) | GrpcError::UnknownHeight(_) => Code::NotFound,
-            GrpcError::SlowConsumer { .. } => Code::ResourceExhausted,
+            GrpcError::SlowConsumer { .. } | GrpcError::TooManyStreams { .. } => {
+                Code::ResourceExhausted
+            }
             GrpcError::FeedInterrupted { .. } | GrpcError::ShuttingDown { .. } => Code::Unavailable,
             GrpcError::Chain(BridgeError::Rejected(_)) => Code::FailedPrecondition,
             GrpcError::Chain(BridgeError::NotFound(_)) => Code::NotFound,

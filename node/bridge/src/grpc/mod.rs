@@ -8,10 +8,12 @@
 //!
 //! # Methods
 //! - **ResolveDomain**: the name is normalized (IDNA accepted; `INVALID_ARGUMENT` with the
-//!   reason otherwise) and resolved at `at_height` (`NOT_FOUND` past the chain) or at the best
-//!   head; `NOT_FOUND` if it is not registered. Records are filtered by `record_types` and
-//!   converted as [`convert`] describes; `height`/`block_hash` name the block used, and
-//!   `with_proof` adds the state read proof.
+//!   reason otherwise) and answered from the name index DNS answers from, at the index's head
+//!   (the best block, or the finalized one on a bridge in finalized mode); at `at_height`
+//!   (`NOT_FOUND` past the chain) or with `with_proof` it is read from the chain at that height
+//!   or at the index's head, with the state read proof. `NOT_FOUND` if it is not registered.
+//!   Records are filtered by `record_types` and converted as [`convert`] describes;
+//!   `height`/`block_hash` name the block used; `web3` carries the web3 records.
 //! - **UpdateContractDomain**: checked before anything is submitted, in this order: the form
 //!   (`INVALID_ARGUMENT`), the signature over the canonical payload (`PERMISSION_DENIED`), the
 //!   timestamp within ±5 min of the bridge's clock (`INVALID_ARGUMENT`, "stale update"), the
@@ -116,6 +118,9 @@ pub struct GrpcConfig {
     pub max_batch: usize,
     /// Events buffered per subscription between the chain and the client (default 256).
     pub stream_buffer: usize,
+    /// Most `SubscribeDomainChanges` streams open at once (default 1024); one more is refused
+    /// with `RESOURCE_EXHAUSTED`.
+    pub max_streams: usize,
     /// How long a full subscription buffer may stay full before the client is called slow and
     /// the stream ends with `RESOURCE_EXHAUSTED` (default 5 s).
     pub slow_consumer_grace: Duration,
@@ -129,6 +134,7 @@ impl Default for GrpcConfig {
             update_window_ms: 5 * 60_000,
             max_batch: 100,
             stream_buffer: 256,
+            max_streams: 1024,
             slow_consumer_grace: Duration::from_secs(5),
         }
     }
@@ -192,9 +198,11 @@ impl Drop for GrpcServerHandle {
 ///
 /// # Arguments
 /// - `source`: the chain (in process or over JSON-RPC); every answer comes from it.
-/// - `index`: the bridge's shared name index. The gRPC answers do not come from it (they carry
-///   the block they were read at and, on request, a state proof, which the index cannot give),
-///   so it is taken for the wiring's sake only.
+/// - `index`: the bridge's shared name index, the one read path of DNS and `ResolveDomain`: a
+///   resolve at the served head answers from it (with the index's block), so DNS and gRPC never
+///   disagree and the bridge's mode (best or finalized) holds for both. Only a resolve at an
+///   explicit height, or with a state proof (which the index cannot give), asks the chain, at
+///   that height or at the index's head.
 /// - `config`: address, limits and metrics registry.
 ///
 /// # Return value
@@ -204,7 +212,6 @@ pub async fn serve(
     index: NameIndex,
     config: GrpcConfig,
 ) -> io::Result<GrpcServerHandle> {
-    drop(index);
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let metrics = GrpcMetrics::default();
@@ -217,10 +224,11 @@ pub async fn serve(
         max_batch: config.max_batch,
         stream: StreamLimits {
             buffer: config.stream_buffer,
+            max_streams: config.max_streams,
             grace: config.slow_consumer_grace,
         },
     };
-    let service = GhostDns::new(source, limits, metrics.clone(), shutdown_rx.clone());
+    let service = GhostDns::new(source, index, limits, metrics.clone(), shutdown_rx.clone());
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

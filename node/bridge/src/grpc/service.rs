@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ghost_primitives::Hash;
 use ghost_runtime::domains::SignedRecordUpdate;
-use tokio::sync::{OnceCell, watch};
+use tokio::sync::{OnceCell, Semaphore, watch};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -17,7 +17,7 @@ use super::proto::{
     ResolveRequest, ResolveResponse, StateProof, UpdateResponse,
 };
 use super::subscription::{self, EventStream, StreamLimits};
-use crate::index::now_ms;
+use crate::index::{NameIndex, now_ms};
 use crate::source::{BlockRef, BridgeError, ChainSource, Inclusion};
 
 /// The service's limits (from [`GrpcConfig`](super::GrpcConfig)).
@@ -40,6 +40,10 @@ struct Submitted {
 /// `ghostdns.v1.GhostDNSService` over a [`ChainSource`].
 pub struct GhostDns {
     source: Arc<dyn ChainSource>,
+    /// The name index DNS answers from; `ResolveDomain` at the served head answers from it too.
+    index: NameIndex,
+    /// One permit per open `SubscribeDomainChanges` stream.
+    stream_slots: Arc<Semaphore>,
     limits: ServiceLimits,
     metrics: GrpcMetrics,
     shutdown: watch::Receiver<bool>,
@@ -50,12 +54,15 @@ pub struct GhostDns {
 impl GhostDns {
     pub(crate) fn new(
         source: Arc<dyn ChainSource>,
+        index: NameIndex,
         limits: ServiceLimits,
         metrics: GrpcMetrics,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         GhostDns {
             source,
+            index,
+            stream_slots: Arc::new(Semaphore::new(limits.stream.max_streams)),
             limits,
             metrics,
             shutdown,
@@ -79,13 +86,29 @@ impl GhostDns {
     async fn resolve(&self, request: ResolveRequest) -> Result<ResolveResponse, GrpcError> {
         let name = convert::domain_from_proto(&request.domain)?;
         let types = convert::record_types_from_proto(&request.record_types)?;
+        let served = || {
+            self.index.resolve(&name).ok_or_else(|| {
+                GrpcError::from(BridgeError::Unavailable(
+                    "the name index is not loaded yet".into(),
+                ))
+            })
+        };
         let block = match request.at_height {
             Some(height) => self
                 .source
                 .block_at(height)
                 .await?
                 .ok_or(GrpcError::UnknownHeight(height))?,
-            None => self.source.head(false).await?,
+            None if !request.with_proof => {
+                // The served head: the index's answer, the same DNS gives.
+                let (resolution, head) = served()?;
+                let resolution =
+                    resolution.ok_or_else(|| GrpcError::UnknownDomain(name.clone()))?;
+                let mut response = convert::resolve_response(&resolution, head, &types);
+                response.genesis_hash = self.genesis_hash().await?.0.to_vec();
+                return Ok(response);
+            }
+            None => served()?.1,
         };
         if !request.with_proof {
             let resolution = self
@@ -288,6 +311,7 @@ impl GhostDnsService for GhostDns {
         let after = convert::resume_hash(&subscription).map_err(GrpcError::from)?;
         let stream = subscription::subscribe(
             self.source.as_ref(),
+            &self.stream_slots,
             subscription.from_block_height,
             after,
             subscription.finalized_only,

@@ -53,6 +53,8 @@ pub(crate) struct StreamLimits {
     pub buffer: usize,
     /// How long the pump waits for room before it calls the client slow.
     pub grace: Duration,
+    /// Most streams open at once.
+    pub max_streams: usize,
 }
 
 /// The matching events of one block, with their share of the buffer.
@@ -61,11 +63,14 @@ struct Batch {
     permit: OwnedSemaphorePermit,
 }
 
-/// Decrements the active-streams gauge when the response stream is dropped.
-struct ActiveStream(GrpcMetrics);
+/// Holds one of the open-stream slots, and decrements the active-streams gauge when the response
+/// stream is dropped.
+struct ActiveStream(GrpcMetrics, Option<OwnedSemaphorePermit>);
 
 impl Drop for ActiveStream {
     fn drop(&mut self) {
+        // The slot first: once the gauge says the stream is gone, its slot is free.
+        drop(self.1.take());
         self.0.active_streams.dec();
     }
 }
@@ -82,10 +87,12 @@ struct Pump {
 }
 
 /// Starts a subscription: follows the chain from `from` (`None`: the block after the head),
-/// after block `after` (the last block the client saw), and returns the client's stream.
+/// after block `after` (the last block the client saw), and returns the client's stream. Takes
+/// one of the `slots` of open streams (none free: [`GrpcError::TooManyStreams`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn subscribe(
     source: &dyn ChainSource,
+    slots: &Arc<Semaphore>,
     from: Option<u64>,
     after: Option<Hash>,
     finalized: bool,
@@ -94,6 +101,12 @@ pub(crate) async fn subscribe(
     shutdown: watch::Receiver<bool>,
     metrics: GrpcMetrics,
 ) -> Result<EventStream, GrpcError> {
+    let slot = slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| GrpcError::TooManyStreams {
+            max: limits.max_streams,
+        })?;
     let (from, after) = match (from, after) {
         (Some(height), after) => (height, after),
         (None, Some(after)) => {
@@ -124,7 +137,7 @@ pub(crate) async fn subscribe(
     };
     tokio::spawn(pump.run(from, after));
     metrics.active_streams.inc();
-    Ok(Box::pin(events(batches, ActiveStream(metrics))))
+    Ok(Box::pin(events(batches, ActiveStream(metrics, Some(slot)))))
 }
 
 /// Flattens the pump's batches into events, releasing a permit per event handed on, and ends
