@@ -283,3 +283,72 @@ async fn change_feed_replay_from_zero_equals_the_live_stream() {
     assert_eq!(got.changes[0].new_owner, Some(bob));
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_feed_resumes_after_a_block_by_its_hash_and_refuses_a_hash_it_does_not_know() {
+    let node = node(10_000).await;
+    let client = connect(&node).await;
+    let mut alice = Signer::new(&client, "Alice").await;
+    let created = alice
+        .submit_ok(
+            &client,
+            register("resume.ghost", alice.account(), 10 * DAY_MS, vec![]),
+        )
+        .await;
+    let updated = alice
+        .submit_ok(
+            &client,
+            DomainsCall::SetRecord {
+                name: name("resume.ghost"),
+                record: DnsRecord::apex(RecordData::A([10, 1, 1, 1])),
+            },
+        )
+        .await;
+    // After the registration's block, by its hash: the next block with changes is the update,
+    // which carries its index and the name's state after it.
+    let filter = ghost_rpc::ChangeFilter {
+        domains: vec!["resume.ghost".into()],
+        ..Default::default()
+    };
+    let mut resumed: Subscription<DomainChangesJson> = DomainApiClient::subscribe_changes(
+        &client,
+        Some(created.block_number + 1),
+        Some(filter),
+        Some(created.block_hash),
+    )
+    .await
+    .unwrap();
+    let block = tokio::time::timeout(Duration::from_secs(20), resumed.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(block.block_hash, updated.block_hash);
+    assert!(!block.reverted);
+    let change = &block.changes[0];
+    assert_eq!(change.change_type, "updated");
+    assert_eq!(change.index, 0);
+    let state = change.state.as_ref().expect("the state after the block");
+    assert_eq!(state.owner, alice.account());
+    assert_eq!(
+        state.records,
+        vec![DnsRecord::apex(RecordData::A([10, 1, 1, 1]))]
+    );
+
+    // A hash the node does not know, or one at the wrong height, is refused at once.
+    for (height, hash) in [
+        (created.block_number + 1, Hash([0xee; 32])),
+        (created.block_number + 2, created.block_hash),
+    ] {
+        let refused = DomainApiClient::subscribe_changes(&client, Some(height), None, Some(hash))
+            .await
+            .map(|_: Subscription<DomainChangesJson>| ())
+            .unwrap_err();
+        assert_eq!(
+            rpc_code(refused),
+            ghost_rpc::error_codes::INVALID_PARAMS,
+            "{height} {hash}"
+        );
+    }
+    node.stop().await;
+}
