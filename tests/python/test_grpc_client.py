@@ -247,5 +247,16 @@ def test_an_update_arrives_on_the_change_stream_at_its_block_height(pb, stub):
     assert event.domain == DOMAIN
     assert event.change_type == "updated"
     assert [(r.type, r.value) for r in event.new_records] == [("A", "10.0.3.3")]
-    resolved = stub.ResolveDomain(pb[0].ResolveRequest(domain=DOMAIN, record_types=["A"]), timeout=10)
+    # The event carries its index in the block and the name's state after the block.
+    assert event.HasField("state") and event.state.status == "active"
+    assert [(r.type, r.value) for r in event.state.records if r.type == "A"] == [("A", "10.0.3.3")]
+    assert len(event.parent_hash) == 32
+    # ResolveDomain answers from GhostBridge's name index (the one DNS answers from), which
+    # applies the block right after the stream delivers it: wait for it, boundedly.
+    for _ in range(100):
+        resolved = stub.ResolveDomain(pb[0].ResolveRequest(domain=DOMAIN, record_types=["A"]), timeout=10)
+        if resolved.height >= response.block_height:
+            break
+        time.sleep(0.1)
     assert [r.value for r in resolved.records] == ["10.0.3.3"]
+    assert resolved.HasField("web3")

@@ -75,10 +75,12 @@ pub enum Lookup {
     NxDomain,
 }
 
-/// The index: shared by DNS and gRPC, updated by [`sync`].
+/// The index: shared by DNS and gRPC, updated by [`follow`].
 #[derive(Clone, Default)]
 pub struct NameIndex {
     state: Arc<RwLock<State>>,
+    /// Woken whenever the head moves.
+    moved: Arc<tokio::sync::Notify>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -147,12 +149,30 @@ impl NameIndex {
             Self::apply_locked(&mut state, name, resolution.as_ref());
         }
         state.head = Some(head);
+        drop(state);
+        self.moved.notify_waiters();
+    }
+
+    /// Waits until the index's head is at `height` or above (a block a client just wrote in is
+    /// then answered from here).
+    pub async fn wait_for_height(&self, height: u64) {
+        loop {
+            let moved = self.moved.notified();
+            tokio::pin!(moved);
+            // Registered before the check, so a move between the check and the wait is seen.
+            moved.as_mut().enable();
+            if self.head().is_some_and(|head| head.height >= height) {
+                return;
+            }
+            moved.await;
+        }
     }
 
     /// Replaces everything this index holds with what `other` holds (a reload built apart).
     pub fn replace_with(&self, other: NameIndex) {
         let fresh = std::mem::take(&mut *other.state.write());
         *self.state.write() = fresh;
+        self.moved.notify_waiters();
     }
 
     fn apply_locked(state: &mut State, name: &DomainName, resolution: Option<&ResolutionJson>) {
@@ -236,6 +256,7 @@ impl NameIndex {
     /// Records the block the index now reflects.
     pub fn set_head(&self, head: BlockRef) {
         self.state.write().head = Some(head);
+        self.moved.notify_waiters();
     }
 
     /// What a query for `qname` (absolute, lowercase, no trailing dot) and `qtype` finds at

@@ -31,9 +31,12 @@ type Client = GhostDnsServiceClient<Channel>;
 /// Everything slower than this is a hang.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The fake chain's index never reaches an update's block: answers do not wait for it (see
+/// `a_waited_update_is_answered_once_the_index_has_its_block`).
 fn test_config() -> GrpcConfig {
     GrpcConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
+        index_catch_up: Duration::ZERO,
         ..GrpcConfig::default()
     }
 }
@@ -1253,6 +1256,44 @@ async fn streams_past_the_cap_are_refused_until_one_closes() {
             .await
             .is_ok()
     );
+}
+
+#[tokio::test]
+async fn a_waited_update_is_answered_once_the_index_has_its_block() {
+    let chain = FakeChain::mixed();
+    let names = NameIndex::new();
+    ghost_bridge::index::load(chain.as_ref(), &names, false)
+        .await
+        .unwrap();
+    let config = GrpcConfig {
+        index_catch_up: PATIENCE,
+        ..test_config()
+    };
+    let handle = serve(chain.clone(), names.clone(), config).await.unwrap();
+    let mut client = GhostDnsServiceClient::new(channel(&handle).await);
+    let mut update = alice_update();
+    update.wait = true;
+    let answer = tokio::spawn(async move { client.update_contract_domain(update).await });
+    // The chain includes it at 50 (the fake's next block); the index is still at 49.
+    while chain.log() != ["submit", "include"] {
+        tokio::task::yield_now().await;
+    }
+    assert!(!answer.is_finished());
+    names.apply_block(
+        &[],
+        ghost_bridge::BlockRef {
+            height: 50,
+            hash: block_hash(50),
+        },
+    );
+    let response = tokio::time::timeout(PATIENCE, answer)
+        .await
+        .expect("answered once the index has the block")
+        .unwrap()
+        .unwrap()
+        .into_inner();
+    assert!(response.accepted, "{response:?}");
+    assert_eq!(response.block_height, 50);
 }
 
 // ---- health, reflection, metrics ----

@@ -121,6 +121,10 @@ pub struct GrpcConfig {
     /// Most `SubscribeDomainChanges` streams open at once (default 1024); one more is refused
     /// with `RESOURCE_EXHAUSTED`.
     pub max_streams: usize,
+    /// How long an `UpdateContractDomain` with `wait` holds its answer, after inclusion, until
+    /// the name index has the block (default 5 s; a finalized bridge's index waits for
+    /// finality), so a `ResolveDomain` right after the answer sees the update.
+    pub index_catch_up: Duration,
     /// How long a full subscription buffer may stay full before the client is called slow and
     /// the stream ends with `RESOURCE_EXHAUSTED` (default 5 s).
     pub slow_consumer_grace: Duration,
@@ -135,6 +139,7 @@ impl Default for GrpcConfig {
             max_batch: 100,
             stream_buffer: 256,
             max_streams: 1024,
+            index_catch_up: Duration::from_secs(5),
             slow_consumer_grace: Duration::from_secs(5),
         }
     }
@@ -222,6 +227,7 @@ pub async fn serve(
     let limits = ServiceLimits {
         update_window_ms: config.update_window_ms,
         max_batch: config.max_batch,
+        index_catch_up: config.index_catch_up,
         stream: StreamLimits {
             buffer: config.stream_buffer,
             max_streams: config.max_streams,

@@ -27,6 +27,8 @@ pub(crate) struct ServiceLimits {
     pub update_window_ms: u64,
     /// Most updates in one batch.
     pub max_batch: usize,
+    /// How long a waited-for update's answer waits for the name index to reach its block.
+    pub index_catch_up: std::time::Duration,
     /// Subscription buffering.
     pub stream: StreamLimits,
 }
@@ -194,7 +196,7 @@ impl GhostDns {
     /// but the runtime refused it; `Err` for everything refused before that.
     async fn update(&self, message: &ContractDomainUpdate) -> Result<UpdateResponse, GrpcError> {
         let submitted = self.submit(message).await?;
-        Self::finish(submitted).await
+        self.finish(submitted).await
     }
 
     /// Checks and submits one update; with `wait`, keeps the future of its inclusion.
@@ -207,8 +209,10 @@ impl GhostDns {
         })
     }
 
-    /// The response for a submitted update, after its inclusion if it is waited for.
-    async fn finish(submitted: Submitted) -> Result<UpdateResponse, GrpcError> {
+    /// The response for a submitted update, after its inclusion if it is waited for, and then
+    /// (at most the configured catch-up time) until the name index has the block, so a
+    /// `ResolveDomain` right after the answer sees the update.
+    async fn finish(&self, submitted: Submitted) -> Result<UpdateResponse, GrpcError> {
         let Some(inclusion) = submitted.inclusion else {
             return Ok(UpdateResponse {
                 accepted: true,
@@ -218,6 +222,11 @@ impl GhostDns {
             });
         };
         let outcome = inclusion.await?;
+        if let Some(height) = outcome.block_height {
+            // On a finalized bridge the index waits for finality: do not hold the answer long.
+            let catch_up = self.limits.index_catch_up;
+            let _ = tokio::time::timeout(catch_up, self.index.wait_for_height(height)).await;
+        }
         Ok(UpdateResponse {
             accepted: outcome.dispatch_error.is_none(),
             tx_hash: outcome.tx_hash.to_string(),
@@ -277,7 +286,7 @@ impl GhostDnsService for GhostDns {
         }
         let finished = futures::future::join_all(submitted.into_iter().map(|s| async move {
             match s {
-                Ok(s) => Self::finish(s).await,
+                Ok(s) => self.finish(s).await,
                 Err(e) => Err(e),
             }
         }))
