@@ -226,15 +226,16 @@ pub fn block_json(
     }
 }
 
-/// A stored block's log; the genesis block has none and changed nothing.
-fn stored_log(client: &Client, hash: Hash, height: u64) -> Result<DomainChangeLog, FeedError> {
+/// A stored block's log (shared with every other reader, see
+/// [`ghost_storage::Database::domain_changes`]); the genesis block has none and changed nothing.
+fn stored_log(client: &Client, hash: Hash, height: u64) -> Result<Arc<DomainChangeLog>, FeedError> {
     match client
         .db()
         .domain_changes(&hash)
         .map_err(ClientError::from)?
     {
         Some(log) => Ok(log),
-        None if height == 0 => Ok(DomainChangeLog::empty(0, Hash::ZERO)),
+        None if height == 0 => Ok(Arc::new(DomainChangeLog::empty(0, Hash::ZERO))),
         None => Err(FeedError::MissingLog(hash)),
     }
 }

@@ -19,6 +19,9 @@
 //!
 //! [`BlockCommit::domain_changes`]: crate::BlockCommit::domain_changes
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
 use ghost_primitives::{AccountId, BlockNumber, DnsRecord, DomainName, Hash, Web3Records};
 use parity_scale_codec::{Decode, Encode};
 
@@ -146,6 +149,45 @@ impl DomainChangeLog {
     }
 }
 
+/// Decoded logs most recently written or read, shared by every reader of the database (replays
+/// and live feeds of any number of subscribers decode a block's log once). Logs never change
+/// once written, so entries are never stale; the oldest goes first when the cache is full.
+#[derive(Debug)]
+pub(crate) struct LogCache {
+    capacity: usize,
+    logs: HashMap<Hash, Arc<DomainChangeLog>>,
+    order: VecDeque<Hash>,
+}
+
+impl LogCache {
+    /// A cache of at most `capacity` logs.
+    pub(crate) fn new(capacity: usize) -> Self {
+        LogCache {
+            capacity,
+            logs: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// The cached log of block `hash`.
+    pub(crate) fn get(&self, hash: &Hash) -> Option<Arc<DomainChangeLog>> {
+        self.logs.get(hash).cloned()
+    }
+
+    /// Caches `log` as block `hash`'s, evicting the oldest entries past the capacity.
+    pub(crate) fn insert(&mut self, hash: Hash, log: Arc<DomainChangeLog>) {
+        if self.capacity == 0 || self.logs.insert(hash, log).is_some() {
+            return;
+        }
+        self.order.push_back(hash);
+        while self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.logs.remove(&oldest);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +245,23 @@ mod tests {
         assert!(log.touched(&name("carol.ghost")).is_none());
         assert!(!log.is_empty());
         assert!(DomainChangeLog::empty(1, Hash::ZERO).is_empty());
+    }
+
+    #[test]
+    fn the_cache_keeps_the_newest_logs_up_to_its_capacity() {
+        let mut cache = LogCache::new(2);
+        let log = |n| Arc::new(DomainChangeLog::empty(n, Hash::ZERO));
+        for n in 1..=3u64 {
+            cache.insert(Hash([n as u8; 32]), log(n));
+        }
+        assert!(cache.get(&Hash([1; 32])).is_none(), "the oldest went");
+        assert_eq!(cache.get(&Hash([3; 32])).unwrap().number, 3);
+        // Inserting a cached block again neither duplicates nor evicts.
+        cache.insert(Hash([3; 32]), log(3));
+        assert_eq!(cache.get(&Hash([2; 32])).unwrap().number, 2);
+        let mut none = LogCache::new(0);
+        none.insert(Hash([1; 32]), log(1));
+        assert!(none.get(&Hash([1; 32])).is_none());
     }
 
     #[test]

@@ -243,9 +243,10 @@ impl Database {
             state_nodes,
             &tx_hashes,
         )?;
-        if let Some(changes) = domain_changes {
+        let new_log = domain_changes.map(|changes| {
             batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes.encode());
-        }
+            std::sync::Arc::new(changes)
+        });
         if let Some(route) = &route {
             self.put_route(&mut batch, route, &hash, &tx_hashes)?;
             batch.put(col::META, key::BEST, (hash, number).encode());
@@ -264,6 +265,10 @@ impl Database {
         }
         batch.put(col::META, key::LEAVES, sorted_leaves(leaves).encode());
         self.write(batch)?;
+        // Live followers read the new block's log next: have it decoded already.
+        if let Some(log) = new_log {
+            self.change_logs.lock().insert(hash, log);
+        }
 
         match &route {
             Some(route) if route.retracted.is_empty() => {

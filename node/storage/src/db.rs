@@ -5,8 +5,9 @@
 //! checks and their batch see the same best and finalized blocks.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::changes::DomainChangeLog;
+use crate::changes::{DomainChangeLog, LogCache};
 use crate::error::StorageError;
 use crate::kv::{KeyValueStore, MemoryStore, RocksStore, Transaction};
 use crate::schema::{SCHEMA_VERSION, col, key};
@@ -47,7 +48,12 @@ pub struct Database {
     kv: Box<dyn KeyValueStore>,
     /// Held by every writer from its first check to its batch write.
     pub(crate) write_lock: Mutex<()>,
+    /// Decoded name change logs, shared by every reader.
+    pub(crate) change_logs: Mutex<LogCache>,
 }
+
+/// How many decoded name change logs [`Database::domain_changes`] keeps in memory.
+pub const CHANGE_LOG_CACHE: usize = 4096;
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -92,6 +98,7 @@ impl Database {
         let database = Database {
             kv: store,
             write_lock: Mutex::new(()),
+            change_logs: Mutex::new(LogCache::new(CHANGE_LOG_CACHE)),
         };
         database.check_schema()?;
         Ok(database)
@@ -187,8 +194,27 @@ impl Database {
 
     /// The name change log stored with block `hash`, if any: every block imported by the node
     /// has one (the genesis block none). A pruned fork's logs stay (see [`crate::changes`]).
-    pub fn domain_changes(&self, hash: &Hash) -> Result<Option<DomainChangeLog>, StorageError> {
-        self.get_decoded(col::DOMAIN_CHANGES, hash.as_bytes(), "domain change log")
+    ///
+    /// Decoded logs are shared: the newest [`CHANGE_LOG_CACHE`] written or read are kept in
+    /// memory, so any number of feeds replaying or following the same blocks decode each once.
+    pub fn domain_changes(
+        &self,
+        hash: &Hash,
+    ) -> Result<Option<Arc<DomainChangeLog>>, StorageError> {
+        if let Some(log) = self.change_logs.lock().get(hash) {
+            return Ok(Some(log));
+        }
+        let Some(log) = self.get_decoded::<DomainChangeLog>(
+            col::DOMAIN_CHANGES,
+            hash.as_bytes(),
+            "domain change log",
+        )?
+        else {
+            return Ok(None);
+        };
+        let log = Arc::new(log);
+        self.change_logs.lock().insert(*hash, log.clone());
+        Ok(Some(log))
     }
 
     /// The auxiliary value under `key`: node-side state that is not part of the chain (the

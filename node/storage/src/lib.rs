@@ -89,6 +89,6 @@ pub use changes::{
     ChangeKind, DomainChangeLog, LoggedChange, LoggedStatus, NameState, TouchedName,
 };
 pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
-pub use db::{Database, DatabaseConfig};
+pub use db::{CHANGE_LOG_CACHE, Database, DatabaseConfig};
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;

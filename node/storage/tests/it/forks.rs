@@ -1,5 +1,7 @@
 //! Leaves, finality off the best chain, and pruning of dead forks.
 
+use std::sync::Arc;
+
 use ghost_primitives::{DomainName, Hash, Header, Pair, Web3Records};
 use ghost_storage::{
     BlockCommit, ChangeKind, Database, DomainChangeLog, LoggedChange, LoggedStatus, NameState,
@@ -183,7 +185,7 @@ fn domain_changes_are_stored_with_the_block_and_outlive_its_pruning() {
     }
     assert_eq!(
         t.db.domain_changes(&b.hash()).unwrap(),
-        Some(change_log("bob", 20))
+        Some(Arc::new(change_log("bob", 20)))
     );
     // Blocks committed without a log (and the genesis block) have none.
     let c = child(&a, 30);
@@ -193,20 +195,42 @@ fn domain_changes_are_stored_with_the_block_and_outlive_its_pruning() {
     t.db.set_finalized(a.hash(), None).unwrap();
     assert_eq!(
         t.db.domain_changes(&a.hash()).unwrap(),
-        Some(change_log("alice", 10))
+        Some(Arc::new(change_log("alice", 10)))
     );
     // The losing fork's block goes, its log stays (to rewind followers that saw it); logs
     // survive a reopen.
     assert_eq!(t.db.header(&b.hash()).unwrap(), None);
     assert_eq!(
         t.db.domain_changes(&b.hash()).unwrap(),
-        Some(change_log("bob", 20))
+        Some(Arc::new(change_log("bob", 20)))
     );
     let t = t.reopen();
     assert_eq!(
         t.db.domain_changes(&a.hash()).unwrap(),
-        Some(change_log("alice", 10))
+        Some(Arc::new(change_log("alice", 10)))
     );
+}
+
+#[test]
+fn readers_share_one_decoded_change_log() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = child(&genesis, 10);
+    let commit = BlockCommit {
+        domain_changes: Some(change_log("alice", 10)),
+        ..commit_of(&a, true)
+    };
+    t.db.commit_block(commit).unwrap();
+    // The committed log is cached: every reader gets the same decoded copy.
+    let first = t.db.domain_changes(&a.hash()).unwrap().unwrap();
+    let second = t.db.domain_changes(&a.hash()).unwrap().unwrap();
+    assert!(Arc::ptr_eq(&first, &second));
+    // A fresh process decodes it once from disk, then shares that copy.
+    let t = t.reopen();
+    let from_disk = t.db.domain_changes(&a.hash()).unwrap().unwrap();
+    assert!(!Arc::ptr_eq(&first, &from_disk));
+    assert_eq!(from_disk, first);
+    let again = t.db.domain_changes(&a.hash()).unwrap().unwrap();
+    assert!(Arc::ptr_eq(&from_disk, &again));
 }
 
 #[test]
