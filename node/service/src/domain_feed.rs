@@ -15,8 +15,10 @@
 //! log as a *revert* (highest first): change type `reverted`, carrying each name's state at the
 //! fork point (the `before` of the lowest retracted block that touched it), then the blocks of
 //! the new best chain. A follower that resumes after a block it saw (`from_block_hash`) is
-//! rewound the same way. The finalized feed never reverts: finalized blocks never leave the
-//! chain, and a resume after a block that is not finalized-canonical is refused.
+//! rewound the same way. Logs outlive the pruning of their fork, so this works also after
+//! finality removed the orphaned blocks themselves. The finalized feed never reverts:
+//! finalized blocks never leave the chain, and a resume after a block that is not
+//! finalized-canonical is refused.
 //!
 //! Replay and live delivery are the same loop; it waits for import (or finality) notifications
 //! between blocks, so a lagging notification channel only means "look again". A slow consumer
@@ -448,8 +450,10 @@ pub async fn follow(
                 _ = tx.closed() => return Ok(()),
             }
         } else {
+            // Finality can move the best chain too (a justification for a block off it).
             tokio::select! {
                 r = imported.recv() => !matches!(r, Err(broadcast::error::RecvError::Closed)),
+                r = finalized.recv() => !matches!(r, Err(broadcast::error::RecvError::Closed)),
                 _ = tx.closed() => return Ok(()),
             }
         };

@@ -562,3 +562,63 @@ async fn ghostbridges_index_follows_a_reorg_from_the_change_log() {
     assert_eq!(reloaded.names(), names.names());
     sync.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finality_off_the_best_chain_reverts_the_pruned_fork_for_best_chain_followers() {
+    let chain = chain();
+    let genesis = chain.client.best().unwrap().1;
+    // Fork A (two blocks, best) registers `lost.ghost`; fork B (one block) gets finalized.
+    let a1 = block(
+        &chain,
+        &genesis,
+        1_000,
+        vec![by_alice(&chain, 0, register("lost.ghost"))],
+    );
+    let a2 = block(&chain, &a1.header, 1_001, vec![]);
+    let b1 = block(&chain, &genesis, 1_002, vec![]);
+    for b in [&a1, &a2, &b1] {
+        import(&chain, b);
+    }
+    assert_eq!(chain.client.best().unwrap().0, a2.header.hash());
+    let mut live = follow(&chain, Some(1), None, false);
+    assert_eq!(next(&mut live).await.block_hash, a1.header.hash());
+    assert_eq!(next(&mut live).await.block_hash, a2.header.hash());
+
+    let pairs: Vec<Pair> = VALIDATORS.iter().map(|name| Pair::dev(name)).collect();
+    let pairs: Vec<&Pair> = pairs.iter().collect();
+    let justification = ghost_consensus::grandpa::GrandpaJustification::signed_by(
+        &pairs,
+        &chain.client.genesis_hash(),
+        1,
+        0,
+        &b1.header,
+    )
+    .encode();
+    let outcome = chain
+        .client
+        .import_justification(b1.header.hash(), justification)
+        .unwrap();
+    assert_eq!(outcome.pruned.len(), 2, "fork A's blocks are deleted");
+    // No block is imported after the justification: finality alone wakes the feed, and fork
+    // A's logs (which outlive its blocks) take the follower back.
+    let reverted: Vec<Seen> = [next(&mut live).await, next(&mut live).await]
+        .iter()
+        .map(seen)
+        .collect();
+    assert_eq!(
+        reverted,
+        vec![
+            (2, a2.header.hash(), true, vec![]),
+            (
+                1,
+                a1.header.hash(),
+                true,
+                vec![change("lost.ghost", "reverted", 0)]
+            ),
+        ]
+    );
+    assert_eq!(
+        seen(&next(&mut live).await),
+        (1, b1.header.hash(), false, vec![])
+    );
+}
