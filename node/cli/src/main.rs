@@ -14,7 +14,7 @@ use ghost_bridge::BridgeConfig;
 use ghost_primitives::Pair;
 use ghost_runtime::chain_spec::ChainSpec;
 use ghost_service::config::BridgeNodeConfig;
-use ghost_service::{NodeConfig, RpcConfig, RpcMethods, Sealing};
+use ghost_service::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing};
 
 /// The GhostChain node.
 #[derive(Parser, Debug)]
@@ -54,6 +54,8 @@ enum KeyCommand {
         /// The secret URI.
         suri: String,
     },
+    /// Generates a p2p node key: prints its secret (for `--node-key`) and its peer id.
+    GenerateNodeKey,
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,9 +102,28 @@ struct RunArgs {
     /// Do not serve Prometheus metrics.
     #[arg(long)]
     no_prometheus: bool,
-    /// p2p port (the network service is not built yet; accepted for forward compatibility).
+    /// p2p port (TCP on 127.0.0.1 unless `--listen-addr` is given). Not used by `--dev`.
     #[arg(long, default_value_t = 30333)]
     port: u16,
+    /// p2p listen address (repeatable), e.g. `/ip4/0.0.0.0/tcp/30333`; overrides `--port`.
+    #[arg(long)]
+    listen_addr: Vec<ghost_network::Address>,
+    /// Peers to connect to at start (repeatable): `/ip4/…/tcp/…/p2p/<peer id>`.
+    #[arg(long, num_args = 1..)]
+    bootnodes: Vec<ghost_network::Address>,
+    /// The p2p identity as 32 bytes of hex (default: `<base path>/network/secret_ed25519`,
+    /// made on first start; see `ghostchain key generate-node-key`).
+    #[arg(long)]
+    node_key: Option<String>,
+    /// An address peers can reach this node at (repeatable; a node behind NAT).
+    #[arg(long)]
+    public_addr: Vec<ghost_network::Address>,
+    /// Peers always connected to (repeatable); with `--reserved-only` the only ones allowed.
+    #[arg(long)]
+    reserved_nodes: Vec<ghost_network::Address>,
+    /// Accept only `--reserved-nodes` as peers.
+    #[arg(long)]
+    reserved_only: bool,
     /// Do not run GhostBridge (gRPC + DNS).
     #[arg(long)]
     no_bridge: bool,
@@ -147,14 +168,6 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
     };
     let spec_is_dev = spec.chain_type == ghost_runtime::chain_spec::ChainType::Development;
     let authorities = spec.genesis_authorities();
-    if authorities.len() > 1 {
-        bail!(
-            "chain `{}` has {} authorities: multi-validator GRANDPA and the p2p network are not \
-             built yet; run a single-authority chain such as --dev or --chain solo",
-            spec.id,
-            authorities.len()
-        );
-    }
     if let Some(key) = &validator_key
         && !authorities.contains(&key.public())
     {
@@ -164,6 +177,34 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
             spec.id
         );
     }
+    // Every chain but a development one talks to peers.
+    let network = if spec_is_dev {
+        None
+    } else {
+        let listen = if args.listen_addr.is_empty() {
+            vec![
+                format!("/ip4/127.0.0.1/tcp/{}", args.port)
+                    .parse()
+                    .context("--port")?,
+            ]
+        } else {
+            args.listen_addr.clone()
+        };
+        let node_key = args
+            .node_key
+            .as_deref()
+            .map(ghost_network::parse_node_key)
+            .transpose()
+            .context("--node-key")?;
+        Some(NetworkSettings {
+            listen,
+            bootnodes: args.bootnodes.clone(),
+            node_key,
+            public_addresses: args.public_addr.clone(),
+            reserved_nodes: args.reserved_nodes.clone(),
+            reserved_only: args.reserved_only,
+        })
+    };
     let rpc_ip: IpAddr = if args.rpc_external {
         Ipv4Addr::UNSPECIFIED.into()
     } else {
@@ -211,6 +252,7 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
             .then(|| SocketAddr::from(([127, 0, 0, 1], args.prometheus_port))),
         informant_interval: Duration::from_secs(5),
         bridge,
+        network,
     })
 }
 
@@ -257,6 +299,14 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let (pair, seed) = Pair::generate()?;
             print_key(&pair, Some(seed));
+            Ok(())
+        }
+        Some(Command::Key {
+            command: KeyCommand::GenerateNodeKey,
+        }) => {
+            let (_, secret) = Pair::generate()?;
+            println!("Node key: {}", hex::encode(secret));
+            println!("Peer id:  {}", ghost_network::peer_id_of(secret)?);
             Ok(())
         }
         Some(Command::Key {

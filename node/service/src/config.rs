@@ -146,6 +146,41 @@ pub struct NodeConfig {
     pub informant_interval: Duration,
     /// GhostBridge (gRPC + DNS), on unless `None` (`--no-bridge`).
     pub bridge: Option<BridgeNodeConfig>,
+    /// The p2p network; `None` for a node on its own (`--dev`). With it, the node authors in its
+    /// Aura slots and finalizes with GRANDPA through the consensus worker.
+    pub network: Option<NetworkSettings>,
+}
+
+/// The p2p network of a node (libp2p; see `ghost_network`).
+#[derive(Clone, Debug)]
+pub struct NetworkSettings {
+    /// Where to listen (`/ip4/127.0.0.1/tcp/30333`).
+    pub listen: Vec<ghost_network::Address>,
+    /// Peers to dial at start (`/ip4/…/tcp/…/p2p/<peer id>`).
+    pub bootnodes: Vec<ghost_network::Address>,
+    /// The node key; `None`: the one in `<base path>/network/secret_ed25519`, made on first
+    /// start.
+    pub node_key: Option<[u8; 32]>,
+    /// Addresses to announce besides the listen addresses.
+    pub public_addresses: Vec<ghost_network::Address>,
+    /// Peers always dialed and, with `reserved_only`, the only ones allowed.
+    pub reserved_nodes: Vec<ghost_network::Address>,
+    /// Refuse every peer not in `reserved_nodes`.
+    pub reserved_only: bool,
+}
+
+impl Default for NetworkSettings {
+    /// Listen on 127.0.0.1:30333, no bootnodes, the key in the base path.
+    fn default() -> Self {
+        NetworkSettings {
+            listen: vec!["/ip4/127.0.0.1/tcp/30333".parse().expect("valid multiaddr")],
+            bootnodes: Vec::new(),
+            node_key: None,
+            public_addresses: Vec::new(),
+            reserved_nodes: Vec::new(),
+            reserved_only: false,
+        }
+    }
 }
 
 impl NodeConfig {
@@ -162,6 +197,7 @@ impl NodeConfig {
             prometheus_addr: Some(SocketAddr::from(([127, 0, 0, 1], 9615))),
             informant_interval: Duration::from_secs(5),
             bridge: Some(BridgeNodeConfig::default()),
+            network: None,
         }
     }
 }

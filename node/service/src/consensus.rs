@@ -43,6 +43,8 @@ pub const MAX_HELD_BLOCKS: usize = 1_024;
 const REQUEST_BACKOFF_MS: u64 = 1_000;
 /// Slots between two `Status` messages to every peer.
 const STATUS_EVERY_SLOTS: u64 = 4;
+/// A node more than this many blocks behind a peer reports itself syncing.
+const SYNCING_LAG: u64 = 4;
 
 /// The client and pool as GRANDPA needs them.
 pub struct ChainBackend {
@@ -265,6 +267,26 @@ pub struct ConsensusWorker<N: Network, T: Timers> {
     requested: Mutex<BTreeMap<Hash, u64>>,
     next_request: AtomicU64,
     imported: AtomicU64,
+    /// The highest best block a peer reported in its `Status`.
+    peer_best: AtomicU64,
+    /// Transactions already gossiped (pruned to what the pool still holds).
+    propagated: Mutex<std::collections::BTreeSet<Hash>>,
+}
+
+/// The seam's timers on tokio, for the node (the simulator brings its own).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioTimers;
+
+impl ghost_consensus::Clock for TokioTimers {
+    fn now_ms(&self) -> u64 {
+        ghost_consensus::SystemClock.now_ms()
+    }
+}
+
+impl Timers for TokioTimers {
+    fn delay(&self, ms: u64) -> ghost_consensus::network::Delay {
+        Box::pin(tokio::time::sleep(std::time::Duration::from_millis(ms)))
+    }
 }
 
 impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
@@ -299,6 +321,8 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             requested: Mutex::new(BTreeMap::new()),
             next_request: AtomicU64::new(0),
             imported: AtomicU64::new(0),
+            peer_best: AtomicU64::new(0),
+            propagated: Mutex::new(std::collections::BTreeSet::new()),
         })
     }
 
@@ -320,6 +344,30 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
     /// GRANDPA's view of the chain (equivocations seen).
     pub fn backend(&self) -> &Arc<ChainBackend> {
         &self.backend
+    }
+
+    /// Whether a peer is more than a few blocks ahead of this node.
+    pub fn is_syncing(&self) -> bool {
+        let ours = self.client.best().map(|(_, h)| h.number).unwrap_or(0);
+        self.peer_best.load(Ordering::Relaxed) > ours + SYNCING_LAG
+    }
+
+    /// Gossips the pool's ready transactions not gossiped before (as Substrate propagates its
+    /// pool periodically); forgets those that left the pool.
+    pub fn propagate_transactions(&self) {
+        let ready = self.pool.ready();
+        let fresh: Vec<UncheckedExtrinsic> = {
+            let mut propagated = self.propagated.lock().unwrap_or_else(|e| e.into_inner());
+            let in_pool: std::collections::BTreeSet<Hash> =
+                ready.iter().map(|tx| tx.hash).collect();
+            propagated.retain(|hash| in_pool.contains(hash));
+            ready
+                .iter()
+                .filter(|tx| propagated.insert(tx.hash))
+                .map(|tx| tx.data.clone())
+                .collect()
+        };
+        self.broadcast_transactions(&fresh);
     }
 
     /// How many blocks from peers this worker imported.
@@ -355,6 +403,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     }
                 }
             }
+            self.propagate_transactions();
             if slot.is_multiple_of(STATUS_EVERY_SLOTS) {
                 let status = self.status().to_bytes();
                 for peer in self.network.peers() {
@@ -432,6 +481,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     return;
                 }
                 let ours = self.client.best().map(|(_, h)| h.number).unwrap_or(0);
+                self.peer_best.fetch_max(best.1, Ordering::Relaxed);
                 if best.1 > ours {
                     self.request(from, best.0, MAX_BLOCKS_PER_RESPONSE);
                 }

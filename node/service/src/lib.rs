@@ -20,9 +20,9 @@
 //! - [`metrics`], [`informant`]: Prometheus and the periodic log line.
 //! - [`service`]: builds and starts all of it from a [`config::NodeConfig`].
 //!
-//! The multi-validator network (libp2p), Aura slot authorship among several validators and
-//! GRANDPA finality are separate services still to come; storage and import already keep forks
-//! and finality apart so they can plug in.
+//! - [`consensus`]: with a network, the consensus worker: Aura authorship in this validator's
+//!   slots, block exchange with peers through the import queue, the GRANDPA voter; it runs on the
+//!   network seam, over libp2p (`ghost_network`) here and on the simulator in the tests.
 
 pub mod authorship;
 pub mod bridge;
@@ -36,5 +36,5 @@ pub mod pool_api;
 pub mod rpc;
 pub mod service;
 
-pub use config::{NodeConfig, RpcConfig, RpcMethods, Sealing};
+pub use config::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing};
 pub use service::{NodeHandle, ServiceError, start};

@@ -45,6 +45,22 @@ pub enum ServiceError {
     },
 }
 
+/// The p2p network of a running node and the consensus worker on it.
+#[derive(Clone)]
+pub struct NetworkHandle {
+    /// The libp2p service (peers, reputation, traffic).
+    pub service: Arc<ghost_network::NetworkService>,
+    /// The consensus worker (Aura, block exchange, GRANDPA).
+    pub worker: Arc<
+        crate::consensus::ConsensusWorker<
+            ghost_network::NetworkService,
+            crate::consensus::TokioTimers,
+        >,
+    >,
+    /// The addresses the node listens on, with its peer id (`…/p2p/<peer id>`).
+    pub listen_addresses: Vec<ghost_network::Address>,
+}
+
 /// A running node.
 pub struct NodeHandle {
     /// The chain.
@@ -61,6 +77,8 @@ pub struct NodeHandle {
     pub metrics: Arc<Metrics>,
     /// GhostBridge, if on.
     pub bridge: Option<ghost_bridge::BridgeHandle>,
+    /// The p2p network, if on.
+    pub network: Option<NetworkHandle>,
     shutdown: tokio::sync::watch::Sender<bool>,
     rpc: ServerHandle,
     tasks: Vec<JoinHandle<()>>,
@@ -83,7 +101,13 @@ impl NodeHandle {
             // Wait until the task has dropped what it held (the database among it).
             let _ = task.await;
         }
-        drop((self.client, self.pool, self.author, self.metrics));
+        drop((
+            self.client,
+            self.pool,
+            self.author,
+            self.metrics,
+            self.network,
+        ));
         // A block being authored on a blocking thread still holds the chain until it returns:
         // wait for the database to close, so the same base path can be opened again at once.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -153,14 +177,39 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
     ));
     let mut tasks = Vec::new();
 
-    let author = config.validator_key.clone().map(|key| {
-        Arc::new(Author::new(
-            client.clone(),
-            pool.clone(),
-            key,
-            config.instant_finality,
-        ))
-    });
+    // A sole authority is its own GRANDPA supermajority: its author seals and finalizes each
+    // block at once (as on --dev), and the worker only serves and follows the chain.
+    let sole_authority = config
+        .validator_key
+        .as_ref()
+        .is_some_and(|key| client.spec().genesis_authorities() == [key.public()]);
+    let network = match &config.network {
+        Some(settings) => Some(
+            start_network(
+                settings,
+                &base_path,
+                client.clone(),
+                pool.clone(),
+                config.validator_key.clone().filter(|_| !sole_authority),
+                &mut tasks,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    // With a network and several authorities, the consensus worker authors and votes.
+    let author = config
+        .validator_key
+        .clone()
+        .filter(|_| network.is_none() || sole_authority)
+        .map(|key| {
+            Arc::new(Author::new(
+                client.clone(),
+                pool.clone(),
+                key,
+                config.instant_finality,
+            ))
+        });
     let author_wake = match &author {
         Some(author) => {
             tasks.push(tokio::spawn(author.clone().run(config.sealing)));
@@ -176,6 +225,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         author_wake: author_wake.clone(),
         metrics: metrics.clone(),
         shutdown: shutdown_signal,
+        network: network.clone(),
     };
     let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc)
         .await
@@ -233,10 +283,91 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         prometheus_addr,
         metrics,
         bridge,
+        network,
         shutdown,
         rpc,
         tasks,
         _temp_dir: temp_dir,
+    })
+}
+
+/// The node key in `<base path>/network/secret_ed25519` (hex), made on first start.
+fn node_key(base_path: &std::path::Path) -> Result<[u8; 32], ServiceError> {
+    let dir = base_path.join("network");
+    let path = dir.join("secret_ed25519");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => ghost_network::parse_node_key(&text).map_err(|e| ServiceError::Io {
+            what: format!("node key {}", path.display()),
+            source: std::io::Error::other(e),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (_, secret) = ghost_primitives::Pair::generate().map_err(|e| ServiceError::Io {
+                what: "generating a node key".into(),
+                source: std::io::Error::other(e),
+            })?;
+            std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
+            std::fs::write(&path, hex::encode(secret))
+                .map_err(io(format!("writing {}", path.display())))?;
+            Ok(secret)
+        }
+        Err(e) => Err(ServiceError::Io {
+            what: format!("reading {}", path.display()),
+            source: e,
+        }),
+    }
+}
+
+/// Starts libp2p and the consensus worker on it.
+async fn start_network(
+    settings: &crate::config::NetworkSettings,
+    base_path: &std::path::Path,
+    client: Arc<Client>,
+    pool: Arc<TransactionPool>,
+    key: Option<ghost_primitives::Pair>,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> Result<NetworkHandle, ServiceError> {
+    let node_key = match settings.node_key {
+        Some(key) => key,
+        None => node_key(base_path)?,
+    };
+    let started = ghost_network::start(ghost_network::NetworkConfig {
+        genesis_hash: client.genesis_hash(),
+        node_key,
+        listen: settings.listen.clone(),
+        bootnodes: settings.bootnodes.clone(),
+        public_addresses: settings.public_addresses.clone(),
+        reserved_nodes: settings.reserved_nodes.clone(),
+        reserved_only: settings.reserved_only,
+    })
+    .await
+    .map_err(|e| ServiceError::Io {
+        what: "p2p network".into(),
+        source: std::io::Error::other(e),
+    })?;
+    let peer_id = started.service.local_peer_id();
+    let listen_addresses: Vec<ghost_network::Address> = started
+        .listen_addresses
+        .iter()
+        .map(|a| a.clone().with(ghost_network::PeerIdProtocol(peer_id)))
+        .collect();
+    for address in &listen_addresses {
+        tracing::info!(target: "service", "p2p on {address}");
+    }
+    let worker = crate::consensus::ConsensusWorker::new(
+        client,
+        pool,
+        key,
+        started.service.clone(),
+        Arc::new(crate::consensus::TokioTimers),
+    );
+    tasks.push(tokio::spawn(started.task));
+    tasks.push(tokio::spawn(worker.clone().run_slots()));
+    tasks.push(tokio::spawn(worker.clone().run_network(started.events)));
+    tasks.push(tokio::spawn(worker.grandpa().clone().run()));
+    Ok(NetworkHandle {
+        service: started.service,
+        worker,
+        listen_addresses,
     })
 }
 

@@ -598,7 +598,11 @@ async fn finality_off_the_best_chain_reverts_the_pruned_fork_for_best_chain_foll
         .client
         .import_justification(b1.header.hash(), justification)
         .unwrap();
-    assert_eq!(outcome.commit.pruned.len(), 2, "fork A's blocks are deleted");
+    assert_eq!(
+        outcome.commit.pruned.len(),
+        2,
+        "fork A's blocks are deleted"
+    );
     // No block is imported after the justification: finality alone wakes the feed, and fork
     // A's logs (which outlive its blocks) take the follower back.
     let reverted: Vec<Seen> = [next(&mut live).await, next(&mut live).await]

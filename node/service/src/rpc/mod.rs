@@ -49,6 +49,8 @@ pub struct RpcContext {
     pub metrics: Arc<Metrics>,
     /// Turns `true` when the node shuts down: open subscriptions end then.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The p2p network and the consensus worker, if the node has them.
+    pub network: Option<crate::service::NetworkHandle>,
 }
 
 impl RpcContext {

@@ -20,9 +20,16 @@ pub fn parse_account(s: &str) -> Result<AccountId, RpcError> {
 impl SystemApiServer for SystemRpc {
     async fn health(&self) -> RpcResult<Health> {
         let dev = self.0.client.spec().genesis_authorities().len() == 1;
+        let (peers, is_syncing) = match &self.0.network {
+            Some(network) => (
+                u32::try_from(network.service.peer_count()).unwrap_or(u32::MAX),
+                network.worker.is_syncing(),
+            ),
+            None => (0, false),
+        };
         Ok(Health {
-            peers: 0,
-            is_syncing: false,
+            peers,
+            is_syncing,
             should_have_peers: !dev,
         })
     }
