@@ -376,6 +376,8 @@ pub struct ContractDryRun {
     pub exec_error: Option<ExecError>,
     /// Fuel the call burned (nested calls included).
     pub fuel_consumed: u64,
+    /// Storage deposit the origin would pay or get back, net.
+    pub storage_deposit: crate::contracts::StorageDeposit,
     /// Events the call deposited, in order (none if it failed: its writes are reverted).
     pub events: Vec<RuntimeEvent>,
 }
@@ -456,6 +458,7 @@ fn contract_dry_run<R>(f: impl FnOnce() -> crate::contracts::ContractResult<R>) 
         reverted,
         exec_error: run.exec_error,
         fuel_consumed: run.fuel_consumed,
+        storage_deposit: run.storage_deposit,
         events,
     }
 }

@@ -9,7 +9,10 @@
 //!    and length limits, fee) → fee withdrawn and nonce bumped → the call dispatched in its own
 //!    storage transaction. An extrinsic that fails a check is *invalid*: it leaves no trace and
 //!    may not be in a block. A call that fails after the checks is *applied*: it pays its fee,
-//!    its writes are reverted and `ExtrinsicFailed` records why.
+//!    its writes are reverted and `ExtrinsicFailed` records why. A contract call that used less
+//!    weight than it declared ([`crate::contracts::take_actual_weight`]) gets the fee of the
+//!    difference back (`Balances.FeeRefunded`) and frees that block weight; its
+//!    `ExtrinsicSuccess`/`ExtrinsicFailed` carry the weight used.
 //! 3. [`Executive::finalize_block`]: `on_finalize` hooks.
 
 use ghost_primitives::extrinsic::SigningContext;
@@ -183,8 +186,20 @@ impl Executive {
             System::inc_account_nonce(&signer);
             Ok(checked)
         })?;
+        // Post-dispatch weight correction: a contract call reports the fuel it burned.
+        let _stale = crate::contracts::take_actual_weight();
         let result = transactional(|| xt.call.dispatch(Origin::Signed(signer)));
-        System::note_applied_extrinsic(&result, checked.info);
+        let mut info = checked.info;
+        if let Some(actual) = crate::contracts::take_actual_weight()
+            && actual < info.weight
+        {
+            let unused = info.weight.saturating_sub(actual);
+            info.weight = actual;
+            let fee = Balances::compute_fee(len, &info, xt.extra.tip);
+            Balances::refund_fee(&signer, checked.fee.total().saturating_sub(fee.total()));
+            pallet_system::BlockWeight::mutate(|w| *w = w.saturating_sub(unused));
+        }
+        System::note_applied_extrinsic(&result, info);
         Ok(result)
     }
 

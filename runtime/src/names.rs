@@ -42,16 +42,22 @@ impl NameProvider for DomainNames {
             }))
     }
 
+    fn commit(contract: &AccountId, commitment: Hash) -> Result<(), NamesError> {
+        let call = Call::Commit { commitment };
+        Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
+    }
+
     fn register(
         contract: &AccountId,
         name: &DomainName,
         duration_ms: u64,
+        secret: Hash,
     ) -> Result<(), NamesError> {
         let call = Call::Register {
             name: name.clone(),
             owner: *contract,
             duration_ms,
-            secret: Hash::ZERO,
+            secret,
             records: Vec::new(),
         };
         Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
@@ -127,7 +133,8 @@ mod tests {
         let mut store = MemoryNodeStore::default();
         store.insert_nodes(genesis.state_nodes);
         crate::api::with_state(&store, genesis.header.state_root, || {
-            DomainNames::register(&dev("Alice"), &name("club.ghost"), 30 * 24 * 3_600_000)
+            let month = 30 * 24 * 3_600_000;
+            DomainNames::register(&dev("Alice"), &name("club.ghost"), month, Hash::ZERO)
                 .expect("registers");
             f()
         })
@@ -138,6 +145,40 @@ mod tests {
         DomainNames::resolve(&name(s))
             .expect("names available")
             .map(|r| r.owner)
+    }
+
+    #[test]
+    fn register_reveals_a_commitment_under_a_real_commitment_age() {
+        with_club(|| {
+            use ghost_support::storage::StorageValue;
+            let params = crate::domains::Params::get().unwrap_or_default();
+            crate::domains::Params::put(&crate::domains::DomainParams {
+                min_commitment_age_ms: 10_000,
+                ..params
+            });
+            let contract = dev("Dave");
+            let shop = name("shop.ghost");
+            let (secret, month) = (Hash([9; 32]), 30 * 24 * 3_600_000);
+            // The zero secret of the old host function matches no commitment.
+            assert_eq!(
+                DomainNames::register(&contract, &shop, month, Hash::ZERO),
+                Err(NamesError::Refused)
+            );
+            let commitment = Domains::commitment_of(&shop, &contract, &secret, month, &[]);
+            assert_eq!(DomainNames::commit(&contract, commitment), Ok(()));
+            assert_eq!(
+                DomainNames::register(&contract, &shop, month, secret),
+                Err(NamesError::Refused),
+                "CommitmentTooNew"
+            );
+            let now = crate::system::Now::get().unwrap_or(0);
+            crate::system::Now::put(&(now + 10_000));
+            assert_eq!(
+                DomainNames::register(&contract, &shop, month, secret),
+                Ok(())
+            );
+            assert_eq!(owner("shop.ghost"), Some(contract));
+        });
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub enum Error {
     /// The call would exceed the maximum call depth.
     #[codec(index = 8)]
     MaxCallDepthReached,
-    /// The contract's free balance cannot cover the storage deposit of a write.
+    /// The transaction's signer cannot pay the storage deposit of a write, or its
+    /// `storage_deposit_limit` does not allow it.
     #[codec(index = 9)]
     StorageDepositNotCovered,
     /// The runtime has no name service wired to contracts.

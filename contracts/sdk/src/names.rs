@@ -16,7 +16,7 @@ use parity_scale_codec::{Decode, DecodeAll, Encode};
 use crate::env::{len32, read_output, trap};
 use crate::error::{Error, Result};
 use crate::sys;
-use crate::types::AccountId;
+use crate::types::{AccountId, Hash};
 
 /// Initial capacity of the buffer for a resolution (a name with a few records fits).
 const RESOLUTION_BUFFER: usize = 512;
@@ -129,16 +129,45 @@ pub fn resolve(name: &str) -> Result<NameResolution> {
     Ok(NameResolution::decode_all(&mut &raw[..]).unwrap_or_else(|_| trap()))
 }
 
-/// Registers `name` (a second-level name) for this contract for `duration_ms`, paying the fee
-/// from the contract's free balance.
+/// The commitment of registering `name` for `owner` for `duration_ms` with `secret` and no
+/// records, as the domains pallet computes it:
+/// `blake3(SCALE(name, owner, secret, duration_ms, blake3(SCALE(Vec::<DnsRecord>::new()))))`.
+/// Compute it off-chain, with `owner` the contract's address, and give the contract only the
+/// hash: the contract's storage and call data are public, the secret must stay unknown until
+/// the reveal.
+pub fn commitment(name: &str, owner: &AccountId, secret: &Hash, duration_ms: u64) -> Hash {
+    let records_hash = crate::crypto::blake3(&Vec::<DnsRecord>::new().encode());
+    crate::crypto::blake3(&(name, owner, secret, duration_ms, records_hash).encode())
+}
+
+/// Commits this contract to a registration (the first half of commit-reveal): `commitment` is
+/// [`commitment`] of the name, this contract, a secret and the duration. [`register`] reveals
+/// it once the chain's minimum commitment age has passed and before its maximum.
 ///
 /// # Errors
-/// [`Error::NameOperationFailed`] (taken, unknown TLD, fee not covered, ...),
-/// [`Error::InvalidName`], [`Error::NamesUnavailable`].
-pub fn register(name: &str, duration_ms: u64) -> Result<()> {
-    // SAFETY: `name` is live.
+/// [`Error::NameOperationFailed`] (an unexpired commitment with this hash exists),
+/// [`Error::NamesUnavailable`].
+pub fn commit(commitment: &Hash) -> Result<()> {
+    // SAFETY: `commitment` is live, 32 bytes.
+    Error::check(unsafe { sys::name_commit(commitment.as_ptr()) })
+}
+
+/// Registers `name` (a second-level name) for this contract for `duration_ms`, paying the fee
+/// from the contract's free balance, and revealing the `secret` of the commitment made with
+/// [`commit`] (chains with a minimum commitment age of 0, such as `--dev`, need none).
+///
+/// # Errors
+/// [`Error::NameOperationFailed`] (taken, unknown TLD, fee not covered, no matching commitment,
+/// commitment too new or too old, ...), [`Error::InvalidName`], [`Error::NamesUnavailable`].
+pub fn register(name: &str, duration_ms: u64, secret: &Hash) -> Result<()> {
+    // SAFETY: `name` and `secret` are live.
     Error::check(unsafe {
-        sys::name_register(name.as_ptr(), len32(name.as_bytes()), duration_ms as i64)
+        sys::name_register(
+            name.as_ptr(),
+            len32(name.as_bytes()),
+            duration_ms as i64,
+            secret.as_ptr(),
+        )
     })
 }
 

@@ -17,9 +17,10 @@
 //! Values are written by the contract itself, so a value that does not decode as the type the
 //! contract reads it as is a bug in the contract: the typed helpers trap on it.
 //!
-//! Every write costs the contract a storage deposit from its own free balance; a write it
-//! cannot cover fails with [`Error::StorageDepositNotCovered`] and writes nothing. Removing a
-//! value returns its deposit.
+//! Every write that grows storage costs the transaction's signer a storage deposit (held on the
+//! contract's account); a write the signer cannot pay, or its `storage_deposit_limit` does not
+//! allow, fails with [`Error::StorageDepositNotCovered`] and writes nothing. Removing a value pays
+//! its deposit back to the signer of the transaction that removes it.
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
@@ -46,7 +47,8 @@ pub fn get_raw(key: &[u8]) -> Option<Vec<u8>> {
 /// Writes `value` at `key`.
 ///
 /// # Errors
-/// [`Error::StorageDepositNotCovered`]: the contract cannot pay the deposit of the write.
+/// [`Error::StorageDepositNotCovered`]: the signer cannot pay (or its limit does not allow) the
+/// deposit of the write.
 pub fn set_raw(key: &[u8], value: &[u8]) -> Result<()> {
     // SAFETY: both slices are live.
     Error::check(unsafe {

@@ -68,8 +68,16 @@ unsafe extern "C" {
         out_ptr: *mut u8,
         out_len_ptr: *mut u32,
     ) -> i32;
-    /// Registers a name for this contract, paid by it.
-    pub fn name_register(name_ptr: *const u8, name_len: u32, duration_ms: i64) -> i32;
+    /// Commits to a registration by this contract: the 32-byte commitment at `commitment_ptr`.
+    pub fn name_commit(commitment_ptr: *const u8) -> i32;
+    /// Registers a name for this contract, paid by it, revealing the 32-byte secret at
+    /// `secret_ptr` of an earlier commitment.
+    pub fn name_register(
+        name_ptr: *const u8,
+        name_len: u32,
+        duration_ms: i64,
+        secret_ptr: *const u8,
+    ) -> i32;
     /// Replaces a name's DNS records with `SCALE(Vec<DnsRecord>)`.
     pub fn name_set_records(
         name_ptr: *const u8,

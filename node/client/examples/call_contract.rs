@@ -41,7 +41,7 @@ pub async fn run(url: &str, code: &[u8]) -> Result<u64, Box<dyn std::error::Erro
     let created = client
         .tx()
         .contracts()
-        .instantiate(code_hash, GHOST, FUEL, 5u64.encode(), salt.clone())
+        .instantiate(code_hash, GHOST, FUEL, None, 5u64.encode(), salt.clone())
         .submit_and_watch(&alice)
         .await?
         .in_block()
@@ -63,7 +63,7 @@ pub async fn run(url: &str, code: &[u8]) -> Result<u64, Box<dyn std::error::Erro
     client
         .tx()
         .contracts()
-        .call(contract, 0, FUEL, call_data("increment", 3u64))
+        .call(contract, 0, FUEL, None, call_data("increment", 3u64))
         .submit_and_watch(&alice)
         .await?
         .in_block()

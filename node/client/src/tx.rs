@@ -191,10 +191,12 @@ pallet_tx! {
     ContractsTx => contracts {
         /// `Contracts.UploadCode`: stores WASM code (against a deposit).
         upload_code => UploadCode { code: Vec<u8> },
-        /// `Contracts.Instantiate`: creates a contract from uploaded code.
-        instantiate => Instantiate { code_hash: Hash, value: Balance, fuel_limit: u64, data: Vec<u8>, salt: Vec<u8> },
-        /// `Contracts.Call`: calls a contract with `data` (`selector ++ SCALE(args)`).
-        call => Call { dest: AccountId, value: Balance, fuel_limit: u64, data: Vec<u8> },
+        /// `Contracts.Instantiate`: creates a contract from uploaded code; the signer pays the
+        /// storage deposits, at most `storage_deposit_limit` (`None`: no cap).
+        instantiate => Instantiate { code_hash: Hash, value: Balance, fuel_limit: u64, storage_deposit_limit: Option<Balance>, data: Vec<u8>, salt: Vec<u8> },
+        /// `Contracts.Call`: calls a contract with `data` (`selector ++ SCALE(args)`); the signer
+        /// pays the storage deposits, at most `storage_deposit_limit` (`None`: no cap).
+        call => Call { dest: AccountId, value: Balance, fuel_limit: u64, storage_deposit_limit: Option<Balance>, data: Vec<u8> },
         /// `Contracts.RemoveCode`: removes unused code and returns its deposit.
         remove_code => RemoveCode { code_hash: Hash },
     }

@@ -555,6 +555,13 @@ pub struct ContractCallJson {
     pub error: Option<String>,
     /// Fuel burned (nested calls included).
     pub fuel_consumed: u64,
+    /// Storage deposit the origin would pay, net of refunds (0 if it would get some back); the
+    /// least `storage_deposit_limit` that lets the call through.
+    #[serde(default)]
+    pub storage_deposit_charge: u128,
+    /// Storage deposit the origin would get back, net of charges (0 if it would pay).
+    #[serde(default)]
+    pub storage_deposit_refund: u128,
     /// Events the call deposited (none unless `ok`: a failed call's writes are reverted).
     pub events: Vec<EventJson>,
 }
@@ -578,6 +585,13 @@ pub struct ContractInstantiateJson {
     pub error: Option<String>,
     /// Fuel burned.
     pub fuel_consumed: u64,
+    /// Storage deposit the origin would pay (the record's and `deploy`'s writes, net of
+    /// refunds): the least `storage_deposit_limit` that lets it through.
+    #[serde(default)]
+    pub storage_deposit_charge: u128,
+    /// Storage deposit the origin would get back, net of charges.
+    #[serde(default)]
+    pub storage_deposit_refund: u128,
     /// Events the instantiation deposited (`Contracts.Instantiated`, ...; none unless `ok`).
     pub events: Vec<EventJson>,
 }

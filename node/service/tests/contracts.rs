@@ -148,6 +148,7 @@ async fn deploy(
                 code_hash,
                 value: GHOST,
                 fuel_limit: FUEL,
+                storage_deposit_limit: None,
                 data,
                 salt: salt.to_vec(),
             },
@@ -194,6 +195,7 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
                 dest: counter,
                 value: 0,
                 fuel_limit: FUEL,
+                storage_deposit_limit: None,
                 data: call_data("increment", 3u64).0,
             },
         )
@@ -412,6 +414,7 @@ async fn a_call_that_runs_out_of_fuel_fails_pays_its_fee_and_the_chain_goes_on()
         dest: looping,
         value: 0,
         fuel_limit: LOOP_FUEL,
+        storage_deposit_limit: None,
         data: vec![],
     });
     let fee = PaymentApiClient::query_info(&client, Bytes(xt.encode()), None)
@@ -476,6 +479,7 @@ async fn a_call_that_runs_out_of_fuel_fails_pays_its_fee_and_the_chain_goes_on()
                 dest: counter,
                 value: 0,
                 fuel_limit: FUEL,
+                storage_deposit_limit: None,
                 data: call_data("increment", 1u64).0,
             },
         )
@@ -570,6 +574,7 @@ async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
                 code_hash,
                 value: GHOST,
                 fuel_limit: FUEL,
+                storage_deposit_limit: None,
                 data: 5u64.encode(),
                 salt: salt.to_vec(),
             },

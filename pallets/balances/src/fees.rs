@@ -93,6 +93,37 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
+    /// Pays `refund` of a fee `who` paid back from the fee destination (post-dispatch weight
+    /// correction). Returns what was paid back: at most what the fee destination holds.
+    pub fn refund_fee(who: &AccountId, refund: Balance) -> Balance {
+        if refund == 0 || *who == T::FEE_DESTINATION {
+            return 0;
+        }
+        let receiver = Self::account(&T::FEE_DESTINATION);
+        let refund = refund.min(receiver.free);
+        if refund == 0 {
+            return 0;
+        }
+        let data = Self::account(who);
+        Self::write_account(
+            &T::FEE_DESTINATION,
+            AccountData {
+                free: receiver.free - refund,
+                ..receiver
+            },
+        );
+        // `who` paid at least `refund` in this block; its balance plus it cannot overflow.
+        Self::write_account(
+            who,
+            AccountData {
+                free: data.free.saturating_add(refund),
+                ..data
+            },
+        );
+        pallet_system::Pallet::<T>::deposit_event(Event::FeeRefunded { who: *who, refund });
+        refund
+    }
+
     /// Takes `fee.total()` from `who` and pays it to the fee destination.
     pub fn withdraw_fee(who: &AccountId, fee: &FeeDetails) -> Result<(), InvalidTransaction> {
         let total = fee.total();

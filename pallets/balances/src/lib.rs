@@ -131,6 +131,11 @@ ghost_support::pallet_enum! {
         /// Balance was deposited into an account and the issuance.
         #[index = 8]
         Deposit { who: AccountId, amount: Balance },
+        /// Part of a transaction fee was paid back: the call used less weight than it declared
+        /// (a contract call that burned part of its fuel). The fee paid is `FeePaid.fee` minus
+        /// `refund`.
+        #[index = 9]
+        FeeRefunded { who: AccountId, refund: Balance },
     }
 }
 

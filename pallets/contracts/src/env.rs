@@ -1,12 +1,18 @@
 //! The chain side of the host functions: [`Env`] implements [`Host`] for a runtime's `Config`
-//! over the pallet's storage, the currency, the system pallet and the name provider.
+//! over the pallet's storage, the currency, the system pallet and the name provider. Storage
+//! deposits go through the call's [`DepositMeter`](crate::deposit::DepositMeter): the
+//! transaction's signer pays them. Every name function that writes runs in its own storage
+//! transaction, so a refusal leaves nothing of what the name service did behind, whatever it
+//! wrote before refusing.
 
 use std::marker::PhantomData;
 
 use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash};
 use ghost_support::traits::Currency;
+use ghost_support::transactional;
 use pallet_system as system;
 
+use crate::deposit::SharedMeter;
 use crate::wasm::runtime::{CallOutcome, CallRequest, Host};
 use crate::{
     Config, ContractInfoOf, ContractStorage, Event, NameProvider, NameResolution, NamesError,
@@ -14,12 +20,19 @@ use crate::{
 };
 use ghost_support::storage::{StorageDoubleMap, StorageMap};
 
-/// The host of runtime `T` (stateless: storage is the thread's externalities).
-pub(crate) struct Env<T>(PhantomData<fn() -> T>);
+/// The host of runtime `T`: storage is the thread's externalities; the meter is the top-level
+/// call's, shared by its frames.
+pub(crate) struct Env<T> {
+    meter: SharedMeter,
+    _runtime: PhantomData<fn() -> T>,
+}
 
 impl<T> Env<T> {
-    pub(crate) fn new() -> Self {
-        Env(PhantomData)
+    pub(crate) fn new(meter: SharedMeter) -> Self {
+        Env {
+            meter,
+            _runtime: PhantomData,
+        }
     }
 }
 
@@ -63,10 +76,13 @@ impl<T: Config> Host for Env<T> {
         let required = storage_deposit::<T>(info.storage_bytes, info.storage_items);
         let held = info.storage_deposit;
         if required > held {
-            T::Currency::reserve(contract, required - held)
-                .map_err(|_| ReturnCode::StorageDepositNotCovered)?;
+            self.meter
+                .borrow_mut()
+                .charge::<T>(contract, required - held)?;
         } else if required < held {
-            T::Currency::unreserve(contract, held - required);
+            self.meter
+                .borrow_mut()
+                .refund::<T>(contract, held - required);
         }
         info.storage_deposit = required;
 
@@ -103,7 +119,7 @@ impl<T: Config> Host for Env<T> {
     }
 
     fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode> {
-        Pallet::<T>::nested_call(request)
+        Pallet::<T>::nested_call(request, &self.meter)
     }
 
     fn set_reentrant(&self, contract: &AccountId, allow: bool) {
@@ -119,13 +135,18 @@ impl<T: Config> Host for Env<T> {
         T::Names::resolve(name)
     }
 
+    fn name_commit(&self, contract: &AccountId, commitment: Hash) -> Result<(), NamesError> {
+        transactional(|| T::Names::commit(contract, commitment))
+    }
+
     fn name_register(
         &self,
         contract: &AccountId,
         name: &DomainName,
         duration_ms: u64,
+        secret: Hash,
     ) -> Result<(), NamesError> {
-        T::Names::register(contract, name, duration_ms)
+        transactional(|| T::Names::register(contract, name, duration_ms, secret))
     }
 
     fn name_set_records(
@@ -134,7 +155,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         records: Vec<DnsRecord>,
     ) -> Result<(), NamesError> {
-        T::Names::set_records(contract, name, records)
+        transactional(|| T::Names::set_records(contract, name, records))
     }
 
     fn name_transfer(
@@ -143,7 +164,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         to: &AccountId,
     ) -> Result<(), NamesError> {
-        T::Names::transfer(contract, name, to)
+        transactional(|| T::Names::transfer(contract, name, to))
     }
 
     fn name_set_subname_owner(
@@ -154,6 +175,6 @@ impl<T: Config> Host for Env<T> {
         owner: &AccountId,
         lock: bool,
     ) -> Result<(), NamesError> {
-        T::Names::set_subname_owner(contract, parent, label, owner, lock)
+        transactional(|| T::Names::set_subname_owner(contract, parent, label, owner, lock))
     }
 }

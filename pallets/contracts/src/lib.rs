@@ -21,13 +21,19 @@
 //!   it allowed it (`allow_reentry`).
 //! - **Fuel**: each call buys `fuel_limit` fuel, declared as weight
 //!   (`fuel × Schedule::weight_per_fuel`) so the executive charges its fee up front. Every WASM
-//!   operator and host function burns fuel ([`Schedule`]). A trap, running out of fuel or the
+//!   operator and host function burns fuel ([`Schedule`]). After the run the call records the
+//!   weight it used, base plus the fuel burned ([`take_actual_weight`]); the executive refunds
+//!   the fee of the unused fuel and gives its block weight back. A trap, running out of fuel or the
 //!   revert flag of `return_data` fails the call: all its writes (storage, transfers, events,
 //!   nested calls) are reverted, the fee stays paid and the block goes on.
-//! - **Storage deposits**: a contract's storage is paid by the contract itself: writing reserves
-//!   `STORAGE_DEPOSIT_PER_BYTE` per byte (key + value) and `STORAGE_DEPOSIT_PER_ITEM` per entry
-//!   from the contract's free balance, and freeing storage unreserves it. A write the contract
-//!   cannot cover returns `StorageDepositNotCovered` to the contract.
+//! - **Storage deposits** are paid by the transaction's signer (as in pallet-contracts): the
+//!   contract's record at instantiation ([`ContractInfo::record_deposit`]) and every write
+//!   (`STORAGE_DEPOSIT_PER_BYTE` per byte of key + value, `STORAGE_DEPOSIT_PER_ITEM` per entry)
+//!   move from the signer to the contract's account and are reserved there; storage a call frees
+//!   is paid back to its signer. `storage_deposit_limit` bounds what one call may charge, net of
+//!   refunds ([`deposit`]); a write past it (or past the signer's balance) returns
+//!   `StorageDepositNotCovered` to the contract, and a call that fails after hitting the limit
+//!   fails with [`Error::StorageDepositLimitExhausted`].
 //!
 //! ## ABI
 //! Call data is `selector ++ SCALE(args)`, where the selector is the first 4 bytes of
@@ -46,6 +52,7 @@
 //!   are dropped.
 
 pub mod cache;
+mod deposit;
 mod env;
 #[cfg(test)]
 mod mock;
@@ -85,14 +92,34 @@ pub trait Config: system::Config<RuntimeEvent: From<Event>> {
     const SCHEDULE: Schedule;
     /// Deposit per byte of uploaded code, reserved from the uploader.
     const CODE_DEPOSIT_PER_BYTE: Balance;
-    /// Deposit per byte of contract storage (key + value), reserved from the contract.
+    /// Deposit per byte of contract storage (key + value) and of contract records, paid by the
+    /// signer and reserved on the contract.
     const STORAGE_DEPOSIT_PER_BYTE: Balance;
-    /// Deposit per contract storage entry, reserved from the contract.
+    /// Deposit per contract storage entry and per contract record, paid by the signer and
+    /// reserved on the contract.
     const STORAGE_DEPOSIT_PER_ITEM: Balance;
 }
 
 /// The pallet.
 pub struct Pallet<T>(PhantomData<T>);
+
+thread_local! {
+    /// The weight the last `instantiate` or `call` dispatch used ([`take_actual_weight`]).
+    static ACTUAL_WEIGHT: std::cell::Cell<Option<Weight>> = const { std::cell::Cell::new(None) };
+}
+
+/// Post-dispatch weight correction, as FRAME's `PostDispatchInfo::actual_weight`: the weight the
+/// last [`Call::Instantiate`] or [`Call::Call`] dispatched on this thread used (its base weight
+/// plus the fuel it burned, at most what it declared), taken and cleared. The executive calls it
+/// before a dispatch (to drop a stale value) and after it, then charges the fee of this weight
+/// instead of the declared one. A failed call records its weight too.
+pub fn take_actual_weight() -> Option<Weight> {
+    ACTUAL_WEIGHT.with(|w| w.take())
+}
+
+fn note_actual_weight(weight: Weight) {
+    ACTUAL_WEIGHT.with(|w| w.set(Some(weight)));
+}
 
 // ---- storage ----
 
@@ -211,6 +238,11 @@ pallet_error! {
         ContractTrapped,
         /// The contract returned with the revert flag; its writes were reverted.
         ContractReverted,
+        /// The call needed more storage deposit than its `storage_deposit_limit`; its writes
+        /// were reverted.
+        StorageDepositLimitExhausted,
+        /// The signer's free balance cannot pay the deposit of the contract's record.
+        StorageDepositNotCovered,
     }
 }
 
@@ -269,18 +301,23 @@ ghost_support::pallet_enum! {
         #[index = 0]
         UploadCode { code: Vec<u8> },
         /// Instantiates `code_hash` at `blake3(signer ++ code_hash ++ salt)`, moving `value` to
-        /// it and running `deploy` with `data` and up to `fuel_limit` fuel. Origin: signed.
+        /// it and running `deploy` with `data` and up to `fuel_limit` fuel. The signer pays the
+        /// record's deposit and the storage deposits of the run, at most
+        /// `storage_deposit_limit` net (`None`: up to its free balance). Origin: signed.
         /// Errors: `CodeNotFound`, `ContractExists`, `FuelLimitTooHigh`, `InputTooLarge`,
-        /// `SaltTooLong`, balance errors, execution errors (`OutOfFuel`, `ContractTrapped`,
-        /// `ContractReverted`, ...). Cost: base + `fuel_limit × weight_per_fuel`.
+        /// `SaltTooLong`, `StorageDepositNotCovered`, `StorageDepositLimitExhausted`, balance
+        /// errors, execution errors (`OutOfFuel`, `ContractTrapped`, `ContractReverted`, ...).
+        /// Cost: base + `fuel_limit × weight_per_fuel`.
         #[index = 1]
-        Instantiate { code_hash: Hash, value: Balance, fuel_limit: u64, data: Vec<u8>, salt: Vec<u8> },
+        Instantiate { code_hash: Hash, value: Balance, fuel_limit: u64, storage_deposit_limit: Option<Balance>, data: Vec<u8>, salt: Vec<u8> },
         /// Calls contract `dest` with `data`, moving `value` to it, with up to `fuel_limit`
-        /// fuel. Origin: signed. Errors: `ContractNotFound`, `FuelLimitTooHigh`,
-        /// `InputTooLarge`, balance errors, execution errors. Cost: base +
-        /// `fuel_limit × weight_per_fuel`.
+        /// fuel. The signer pays the storage deposits of the run, at most
+        /// `storage_deposit_limit` net (`None`: up to its free balance), and gets back those of
+        /// storage the run frees. Origin: signed. Errors: `ContractNotFound`,
+        /// `FuelLimitTooHigh`, `InputTooLarge`, `StorageDepositLimitExhausted`, balance errors,
+        /// execution errors. Cost: base + `fuel_limit × weight_per_fuel`.
         #[index = 2]
-        Call { dest: AccountId, value: Balance, fuel_limit: u64, data: Vec<u8> },
+        Call { dest: AccountId, value: Balance, fuel_limit: u64, storage_deposit_limit: Option<Balance>, data: Vec<u8> },
         /// Removes unused code and returns its deposit. Origin: the uploader. Errors:
         /// `CodeNotFound`, `NotCodeOwner`, `CodeInUse`.
         #[index = 3]
@@ -300,6 +337,9 @@ pub struct ContractResult<R> {
     pub exec_error: Option<ExecError>,
     /// Fuel the top frame burned (nested frames included).
     pub fuel_consumed: u64,
+    /// What the run charged or refunded the signer in storage deposits (what it had charged
+    /// when it failed, for a failed run, whose charges are reverted).
+    pub storage_deposit: StorageDeposit,
 }
 
 impl<R> ContractResult<R> {
@@ -309,6 +349,7 @@ impl<R> ContractResult<R> {
             output: Vec::new(),
             exec_error: None,
             fuel_consumed: 0,
+            storage_deposit: StorageDeposit::default(),
         }
     }
 }
@@ -350,28 +391,57 @@ impl<T: Config> Pallet<T> {
                 code_hash,
                 value,
                 fuel_limit,
+                storage_deposit_limit,
                 data,
                 salt,
             } => {
                 let who = ensure_signed(origin)?;
-                Self::bare_instantiate(who, code_hash, value, fuel_limit, data, salt)
-                    .result
-                    .map(|_| ())
+                let base = T::ContractsWeightInfo::instantiate(len_u32(&data), len_u32(&salt));
+                let r = Self::bare_instantiate_limited(
+                    who,
+                    code_hash,
+                    value,
+                    fuel_limit,
+                    storage_deposit_limit,
+                    data,
+                    salt,
+                );
+                Self::note_used(base, r.fuel_consumed);
+                r.result.map(|_| ())
             }
             Call::Call {
                 dest,
                 value,
                 fuel_limit,
+                storage_deposit_limit,
                 data,
             } => {
                 let who = ensure_signed(origin)?;
-                Self::bare_call(who, dest, value, fuel_limit, data).result
+                let base = T::ContractsWeightInfo::call(len_u32(&data));
+                let r = Self::bare_call_limited(
+                    who,
+                    dest,
+                    value,
+                    fuel_limit,
+                    storage_deposit_limit,
+                    data,
+                );
+                Self::note_used(base, r.fuel_consumed);
+                r.result
             }
             Call::RemoveCode { code_hash } => {
                 let who = ensure_signed(origin)?;
                 Self::remove_code(who, code_hash)
             }
         }
+    }
+
+    /// Records `base` plus the weight of `fuel` as what a dispatch used.
+    fn note_used(base: Weight, fuel: u64) {
+        let fuel = fuel.min(T::SCHEDULE.limits.max_fuel_per_call);
+        note_actual_weight(
+            base.saturating_add(Weight::from_ref_time(T::SCHEDULE.fuel_to_weight(fuel))),
+        );
     }
 
     /// [`Call::UploadCode`] for `owner`; returns the code hash.
@@ -434,12 +504,26 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// [`Call::Instantiate`] for `deployer`, with the frame's output and fuel.
+    /// [`Call::Instantiate`] for `deployer` without a storage deposit limit, with the frame's
+    /// output, fuel and deposit.
     pub fn bare_instantiate(
         deployer: AccountId,
         code_hash: Hash,
         value: Balance,
         fuel_limit: u64,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> ContractResult<AccountId> {
+        Self::bare_instantiate_limited(deployer, code_hash, value, fuel_limit, None, data, salt)
+    }
+
+    /// [`Call::Instantiate`] for `deployer`, with the frame's output, fuel and deposit.
+    pub fn bare_instantiate_limited(
+        deployer: AccountId,
+        code_hash: Hash,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
         data: Vec<u8>,
         salt: Vec<u8>,
     ) -> ContractResult<AccountId> {
@@ -468,7 +552,21 @@ impl<T: Config> Pallet<T> {
             stack: Vec::new(),
             fuel_limit,
         };
-        Self::run_top_frame(frame, |contract| {
+        let meter = deposit::DepositMeter::shared(deployer, storage_deposit_limit);
+        let base_deposit =
+            ContractInfo::record_deposit(T::STORAGE_DEPOSIT_PER_BYTE, T::STORAGE_DEPOSIT_PER_ITEM);
+        let setup_meter = meter.clone();
+        Self::run_top_frame(frame, meter, move |contract| {
+            let mut meter = setup_meter.borrow_mut();
+            if meter.charge::<T>(&contract, base_deposit).is_err() {
+                return Err(if meter.limit_hit() {
+                    Error::StorageDepositLimitExhausted
+                } else {
+                    Error::StorageDepositNotCovered
+                }
+                .into());
+            }
+            drop(meter);
             ContractInfoOf::insert(
                 &contract,
                 &ContractInfo {
@@ -477,6 +575,7 @@ impl<T: Config> Pallet<T> {
                     storage_bytes: 0,
                     storage_items: 0,
                     storage_deposit: 0,
+                    base_deposit,
                     reentrant: false,
                 },
             );
@@ -499,12 +598,25 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// [`Call::Call`] for `caller`, with the frame's output and fuel.
+    /// [`Call::Call`] for `caller` without a storage deposit limit, with the frame's output,
+    /// fuel and deposit.
     pub fn bare_call(
         caller: AccountId,
         dest: AccountId,
         value: Balance,
         fuel_limit: u64,
+        data: Vec<u8>,
+    ) -> ContractResult<()> {
+        Self::bare_call_limited(caller, dest, value, fuel_limit, None, data)
+    }
+
+    /// [`Call::Call`] for `caller`, with the frame's output, fuel and deposit.
+    pub fn bare_call_limited(
+        caller: AccountId,
+        dest: AccountId,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
         data: Vec<u8>,
     ) -> ContractResult<()> {
         if let Err(e) = Self::check_run(fuel_limit, &data) {
@@ -527,7 +639,8 @@ impl<T: Config> Pallet<T> {
             stack: Vec::new(),
             fuel_limit,
         };
-        Self::run_top_frame(frame, |_| Ok(())).map_result(|()| {
+        let meter = deposit::DepositMeter::shared(caller, storage_deposit_limit);
+        Self::run_top_frame(frame, meter, |_| Ok(())).map_result(|()| {
             Self::deposit_event(Event::Called {
                 caller,
                 contract: dest,
@@ -536,21 +649,27 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Runs a top-level frame in a storage transaction: `setup` (instantiation records), the
-    /// value transfer, then the contract. Everything is reverted unless the frame returns
-    /// without the revert flag.
-    fn run_top_frame(frame: Frame, setup: impl FnOnce(AccountId) -> DispatchResult) -> TopFrame {
+    /// value transfer, then the contract, charging deposits through `meter`. Everything is
+    /// reverted unless the frame returns without the revert flag.
+    fn run_top_frame(
+        frame: Frame,
+        meter: deposit::SharedMeter,
+        setup: impl FnOnce(AccountId) -> DispatchResult,
+    ) -> TopFrame {
         let mut top = TopFrame {
             result: Ok(()),
             output: Vec::new(),
             exec_error: None,
             fuel_consumed: 0,
+            storage_deposit: StorageDeposit::default(),
         };
         let result = transactional(|| -> DispatchResult {
             setup(frame.contract)?;
             if frame.value > 0 {
                 T::Currency::transfer(&frame.caller, &frame.contract, frame.value)?;
             }
-            let outcome = wasm::execute(Box::new(Env::<T>::new()), &T::SCHEDULE, frame);
+            let env = Env::<T>::new(meter.clone());
+            let outcome = wasm::execute(Box::new(env), &T::SCHEDULE, frame);
             top.fuel_consumed = outcome.fuel_consumed;
             match outcome.result {
                 Err(e) => {
@@ -565,13 +684,21 @@ impl<T: Config> Pallet<T> {
                 }
             }
         });
-        top.result = result;
+        let meter = meter.borrow();
+        top.storage_deposit = meter.net();
+        top.result = match result {
+            Err(e) if meter.limit_hit() && e != Error::StorageDepositNotCovered.into() => {
+                Err(Error::StorageDepositLimitExhausted.into())
+            }
+            other => other,
+        };
         top
     }
 
     /// A contract's nested call (the `call` host function), in its own storage transaction.
     pub(crate) fn nested_call(
         request: wasm::runtime::CallRequest,
+        meter: &deposit::SharedMeter,
     ) -> Result<wasm::runtime::CallOutcome, ReturnCode> {
         let limits = T::SCHEDULE.limits;
         if request.stack.len() >= limits.max_call_depth as usize {
@@ -595,11 +722,13 @@ impl<T: Config> Pallet<T> {
             fuel_limit: request.fuel,
         };
         let mut outcome = Err(ReturnCode::TransferFailed);
-        let _kept: Result<(), ()> = transactional(|| {
+        let snapshot = meter.borrow().snapshot();
+        let kept: Result<(), ()> = transactional(|| {
             if value > 0 && T::Currency::transfer(&caller, &dest, value).is_err() {
                 return Err(());
             }
-            let exec = wasm::execute(Box::new(Env::<T>::new()), &T::SCHEDULE, frame);
+            let env = Env::<T>::new(meter.clone());
+            let exec = wasm::execute(Box::new(env), &T::SCHEDULE, frame);
             let keep = matches!(&exec.result, Ok(ret) if !ret.did_revert());
             outcome = Ok(wasm::runtime::CallOutcome {
                 result: exec.result,
@@ -615,6 +744,9 @@ impl<T: Config> Pallet<T> {
                 Err(())
             }
         });
+        if kept.is_err() {
+            meter.borrow_mut().restore(snapshot);
+        }
         outcome
     }
 
@@ -686,6 +818,7 @@ struct TopFrame {
     output: Vec<u8>,
     exec_error: Option<ExecError>,
     fuel_consumed: u64,
+    storage_deposit: StorageDeposit,
 }
 
 impl TopFrame {
@@ -695,6 +828,7 @@ impl TopFrame {
             output: self.output,
             exec_error: self.exec_error,
             fuel_consumed: self.fuel_consumed,
+            storage_deposit: self.storage_deposit,
         }
     }
 }

@@ -166,6 +166,14 @@ pub struct NamesState {
     pub names: Vec<(DomainName, NameResolution)>,
     /// Subnames whose parent gave up control (`lock`).
     pub locked: Vec<DomainName>,
+    /// Commitments made, by whom.
+    pub commitments: Vec<(AccountId, Hash)>,
+}
+
+/// The commitment [`MockNames`] expects for a registration with a non-zero secret (simpler than
+/// the domains pallet's, which the runtime's tests cover).
+pub fn mock_commitment(name: &DomainName, owner: &AccountId, secret: &Hash) -> Hash {
+    ghost_primitives::blake3_256(&(name, owner, secret).encode())
 }
 
 thread_local! {
@@ -173,7 +181,8 @@ thread_local! {
     pub static NAMES: RefCell<NamesState> = RefCell::new(NamesState::default());
 }
 
-/// A name service that keeps names in [`NAMES`]: registration succeeds for free names,
+/// A name service that keeps names in [`NAMES`]: registration succeeds for free names (with
+/// a non-zero secret, only after the contract committed to [`mock_commitment`]),
 /// records, transfers and subnames need ownership (of the name, of the parent), and a locked
 /// subname cannot be reassigned.
 pub struct MockNames;
@@ -211,14 +220,31 @@ impl NameProvider for MockNames {
                 .map(|(_, r)| r.clone())
         }))
     }
+    fn commit(contract: &AccountId, commitment: Hash) -> Result<(), NamesError> {
+        Self::with(|s| {
+            if s.commitments.iter().any(|(_, c)| *c == commitment) {
+                return Err(NamesError::Refused);
+            }
+            s.commitments.push((*contract, commitment));
+            Ok(())
+        })
+    }
     fn register(
         contract: &AccountId,
         name: &DomainName,
         _duration_ms: u64,
+        secret: Hash,
     ) -> Result<(), NamesError> {
         Self::with(|s| {
             if s.names.iter().any(|(n, _)| n == name) {
                 return Err(NamesError::Refused);
+            }
+            if secret != Hash::ZERO {
+                let expected = (*contract, mock_commitment(name, contract, &secret));
+                let Some(at) = s.commitments.iter().position(|c| *c == expected) else {
+                    return Err(NamesError::Refused);
+                };
+                s.commitments.remove(at);
             }
             s.names.push((
                 name.clone(),

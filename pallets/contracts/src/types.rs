@@ -31,11 +31,55 @@ pub struct ContractInfo {
     pub storage_bytes: u64,
     /// Number of its storage entries.
     pub storage_items: u32,
-    /// The storage deposit currently reserved on the contract's own account.
+    /// The storage deposit currently reserved on the contract's own account, paid by the
+    /// signers of the transactions that grew its storage.
     pub storage_deposit: Balance,
+    /// The deposit for this record itself, paid by the deployer and reserved on the contract's
+    /// own account ([`ContractInfo::record_deposit`]).
+    pub base_deposit: Balance,
     /// Whether it accepts being called again while it is already on the call stack (set by the
     /// contract itself with the `allow_reentry` host function).
     pub reentrant: bool,
+}
+
+impl ContractInfo {
+    /// Bytes the record takes in state, priced like contract storage: the 32-byte address
+    /// key and the encoded record (`code_hash`, `deployer`, sizes, deposits, flag).
+    pub const RECORD_BYTES: u64 = 32 + 32 + 32 + 8 + 4 + 16 + 16 + 1;
+
+    /// The deposit a contract record takes: one storage item of [`Self::RECORD_BYTES`].
+    pub fn record_deposit(per_byte: Balance, per_item: Balance) -> Balance {
+        per_byte
+            .saturating_mul(Balance::from(Self::RECORD_BYTES))
+            .saturating_add(per_item)
+    }
+}
+
+/// What a run did to the storage deposits of its signer: net of charges and refunds (as
+/// pallet-contracts' `StorageDeposit`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StorageDeposit {
+    /// The signer paid this much more than it got back.
+    Charge(Balance),
+    /// The signer got this much more back than it paid.
+    Refund(Balance),
+}
+
+impl Default for StorageDeposit {
+    fn default() -> Self {
+        StorageDeposit::Charge(0)
+    }
+}
+
+impl StorageDeposit {
+    /// The net charge (0 for a refund).
+    pub fn charge_or_zero(self) -> Balance {
+        match self {
+            StorageDeposit::Charge(amount) => amount,
+            StorageDeposit::Refund(_) => 0,
+        }
+    }
 }
 
 /// Limits of WASM-lite code and execution. Part of consensus: changing one is a runtime upgrade.
@@ -86,6 +130,9 @@ pub struct Limits {
     pub max_salt_len: u32,
     /// Most fuel one extrinsic may buy.
     pub max_fuel_per_call: u64,
+    /// Most DNS records one `name_set_records` may pass (more is `InvalidName`, refused before
+    /// the name service sees them).
+    pub max_name_records: u32,
 }
 
 impl Limits {
@@ -113,6 +160,7 @@ impl Limits {
         max_io_len: 64 * 1024,
         max_salt_len: 64,
         max_fuel_per_call: 500_000_000,
+        max_name_records: 128,
     };
 }
 
@@ -148,6 +196,9 @@ pub struct HostFnCosts {
     pub name_read: u64,
     /// Registering a name, setting its records, transferring it or setting a subname's owner.
     pub name_write: u64,
+    /// Per DNS record `name_set_records` handles: each record the name had (removed) and each
+    /// it passes (validated, sorted and written).
+    pub name_record: u64,
 }
 
 impl HostFnCosts {
@@ -163,6 +214,7 @@ impl HostFnCosts {
         ed25519_verify: 25_000,
         name_read: 25_000,
         name_write: 500_000,
+        name_record: 25_000,
     };
 }
 
@@ -171,6 +223,30 @@ impl HostFnCosts {
     pub const fn bytes(&self, bytes: u64) -> u64 {
         self.base
             .saturating_add(self.per_byte.saturating_mul(bytes))
+    }
+
+    /// `storage_set` or `storage_remove` of `bytes` (key + value): what it does in state, not
+    /// one write: reads the contract's record and the old value, writes the value (or removes
+    /// it) and the record, and moves the deposit difference (a transfer between the signer and
+    /// the contract plus a reserve or unreserve, one more account write).
+    pub const fn storage_change(&self, bytes: u64) -> u64 {
+        self.storage_read
+            .saturating_mul(2)
+            .saturating_add(self.storage_write.saturating_mul(3))
+            .saturating_add(self.transfer)
+            .saturating_add(self.bytes(bytes))
+    }
+
+    /// A nested `call` before the callee runs, with `input_len` bytes of input: reading the
+    /// callee's record and its code's record, the `Called` event a successful call deposits,
+    /// and, when `value` moves, the transfer.
+    pub const fn nested_call(&self, input_len: u64, moves_value: bool) -> u64 {
+        let transfer = if moves_value { self.transfer } else { 0 };
+        self.call
+            .saturating_add(self.storage_read.saturating_mul(2))
+            .saturating_add(self.deposit_event)
+            .saturating_add(transfer)
+            .saturating_add(self.bytes(input_len.saturating_add(48)))
     }
 }
 
@@ -250,7 +326,8 @@ pub enum ReturnCode {
     ReentranceDenied = 7,
     /// The call would exceed the maximum call depth.
     MaxCallDepthReached = 8,
-    /// The contract's free balance cannot cover the storage deposit of the write.
+    /// The transaction's signer cannot pay the storage deposit of the write, or its
+    /// `storage_deposit_limit` does not allow it.
     StorageDepositNotCovered = 9,
     /// The runtime has no name service wired to contracts.
     NamesUnavailable = 10,
@@ -373,11 +450,15 @@ impl NamesError {
 pub trait NameProvider {
     /// The owner and records of an active `name`, `Ok(None)` if it does not resolve.
     fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
-    /// Registers `name` for `contract` for `duration_ms`, paid by the contract.
+    /// Commits `contract` to a registration (the domains pallet's `commit`, as the contract).
+    fn commit(contract: &AccountId, commitment: Hash) -> Result<(), NamesError>;
+    /// Registers `name` for `contract` for `duration_ms`, paid by the contract, revealing
+    /// `secret` of the commitment it made with [`NameProvider::commit`].
     fn register(
         contract: &AccountId,
         name: &DomainName,
         duration_ms: u64,
+        secret: Hash,
     ) -> Result<(), NamesError>;
     /// Replaces the DNS records of `name`, which `contract` must manage.
     fn set_records(
@@ -405,7 +486,10 @@ impl NameProvider for () {
     fn resolve(_name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
         Err(NamesError::NotAvailable)
     }
-    fn register(_: &AccountId, _: &DomainName, _: u64) -> Result<(), NamesError> {
+    fn commit(_: &AccountId, _: Hash) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn register(_: &AccountId, _: &DomainName, _: u64, _: Hash) -> Result<(), NamesError> {
         Err(NamesError::NotAvailable)
     }
     fn set_records(_: &AccountId, _: &DomainName, _: Vec<DnsRecord>) -> Result<(), NamesError> {

@@ -15,7 +15,7 @@ use ghost_rpc::{
 };
 use ghost_runtime::RuntimeEvent;
 use ghost_runtime::api::{self, ContractDryRun, ContractInstantiateDryRun};
-use ghost_runtime::contracts::Event as ContractsEvent;
+use ghost_runtime::contracts::{Event as ContractsEvent, StorageDeposit};
 use jsonrpsee::core::async_trait;
 
 use super::RpcContext;
@@ -37,12 +37,18 @@ fn call_json(run: ContractDryRun) -> ContractCallJson {
         Some(exec) => format!("{e}: {exec}"),
         None => e.to_string(),
     });
+    let (storage_deposit_charge, storage_deposit_refund) = match run.storage_deposit {
+        StorageDeposit::Charge(amount) => (amount, 0),
+        StorageDeposit::Refund(amount) => (0, amount),
+    };
     ContractCallJson {
         result: result.into(),
         output: Bytes(run.output),
         reverted: run.reverted,
         error,
         fuel_consumed: run.fuel_consumed,
+        storage_deposit_charge,
+        storage_deposit_refund,
         events: run.events.iter().map(event_json).collect(),
     }
 }
@@ -57,6 +63,8 @@ fn instantiate_json(dry: ContractInstantiateDryRun) -> ContractInstantiateJson {
         reverted: run.reverted,
         error: run.error,
         fuel_consumed: run.fuel_consumed,
+        storage_deposit_charge: run.storage_deposit_charge,
+        storage_deposit_refund: run.storage_deposit_refund,
         events: run.events,
     }
 }
@@ -248,6 +256,7 @@ mod tests {
             output: vec![1, 2],
             exec_error: None,
             fuel_consumed: 7,
+            storage_deposit: StorageDeposit::Charge(11),
             events: vec![],
         }
     }
@@ -286,6 +295,10 @@ mod tests {
             (address, "ok", false, None)
         );
         assert_eq!((ok.output, ok.fuel_consumed), (Bytes(vec![1, 2]), 7));
+        assert_eq!(
+            (ok.storage_deposit_charge, ok.storage_deposit_refund),
+            (11, 0)
+        );
         let revert = instantiate_json(ContractInstantiateDryRun {
             address,
             run: dry_run(Some(Error::ContractReverted)),

@@ -12,6 +12,7 @@ fn instantiate_creates_the_contract_at_its_deterministic_address() {
             code_hash,
             value: 1_000,
             fuel_limit: FUEL,
+            storage_deposit_limit: None,
             data: 5u64.encode(),
             salt: b"one".to_vec(),
         };
@@ -24,12 +25,18 @@ fn instantiate_creates_the_contract_at_its_deterministic_address() {
             Contracts::get_storage(&contract, b"count"),
             Some(5u64.encode())
         );
-        // 5 bytes of key + 8 of value, one item.
+        // 5 bytes of key + 8 of value, one item, and the record: paid by the deployer and
+        // reserved on the contract; the value stays free.
         let deposit = 13 * STORAGE_DEPOSIT_PER_BYTE + STORAGE_DEPOSIT_PER_ITEM;
         assert_eq!(info.storage_deposit, deposit);
+        assert_eq!(info.base_deposit, RECORD_DEPOSIT);
         assert_eq!((info.storage_bytes, info.storage_items), (13, 1));
-        assert_eq!(reserved(&contract), deposit);
-        assert_eq!(Balances::free_balance(&contract), 1_000 - deposit);
+        assert_eq!(reserved(&contract), deposit + RECORD_DEPOSIT);
+        assert_eq!(Balances::free_balance(&contract), 1_000);
+        assert_eq!(
+            Balances::free_balance(&acc(1)),
+            ENDOWMENT - upload_deposit(&code_hash) - 1_000 - deposit - RECORD_DEPOSIT
+        );
         assert_eq!(
             contract_events().last(),
             Some(&Event::Instantiated {
@@ -136,13 +143,104 @@ fn instantiate_with_more_value_than_balance_fails() {
 }
 
 #[test]
-fn storage_write_without_deposit_funds_fails() {
+fn the_signer_pays_storage_deposits_without_funding_the_contract() {
     run(|| {
         let code_hash = upload(1, wat(&counter_wat()));
-        // No value: the contract cannot reserve the deposit, so `storage_set` returns
-        // `StorageDepositNotCovered` and the counter traps on it.
         let r = Contracts::bare_instantiate(acc(1), code_hash, 0, FUEL, 0u64.encode(), vec![]);
-        assert_eq!(r.result, Err(Error::ContractTrapped.into()));
+        let contract = r.result.expect("no value needed");
+        let deposit = 13 * STORAGE_DEPOSIT_PER_BYTE + STORAGE_DEPOSIT_PER_ITEM;
+        assert_eq!(
+            r.storage_deposit,
+            StorageDeposit::Charge(deposit + RECORD_DEPOSIT)
+        );
+        assert_eq!(Balances::free_balance(&contract), 0);
+        assert_eq!(reserved(&contract), deposit + RECORD_DEPOSIT);
+    });
+}
+
+#[test]
+fn a_storage_deposit_limit_below_the_record_deposit_refuses_instantiation() {
+    let mut ext = new_test_ext();
+    let code_hash = ext.execute_with(|| upload(1, wat(&counter_wat())));
+    let before = ext.state.clone();
+    ext.execute_with(|| {
+        let r = Contracts::bare_instantiate_limited(
+            acc(1),
+            code_hash,
+            0,
+            FUEL,
+            Some(RECORD_DEPOSIT - 1),
+            0u64.encode(),
+            vec![],
+        );
+        assert_eq!(r.result, Err(Error::StorageDepositLimitExhausted.into()));
+    });
+    assert_eq!(ext.state, before);
+}
+
+#[test]
+fn a_storage_deposit_limit_below_the_writes_fails_the_call_and_writes_nothing() {
+    let mut ext = new_test_ext();
+    let code_hash = ext.execute_with(|| upload(1, wat(&counter_wat())));
+    let before = ext.state.clone();
+    ext.execute_with(|| {
+        // The record fits, the first write does not: `storage_set` returns
+        // `StorageDepositNotCovered`, the counter traps, the call names the limit.
+        let deposit = 13 * STORAGE_DEPOSIT_PER_BYTE + STORAGE_DEPOSIT_PER_ITEM;
+        let r = Contracts::bare_instantiate_limited(
+            acc(1),
+            code_hash,
+            0,
+            FUEL,
+            Some(RECORD_DEPOSIT + deposit - 1),
+            0u64.encode(),
+            vec![],
+        );
+        assert_eq!(r.result, Err(Error::StorageDepositLimitExhausted.into()));
+    });
+    assert_eq!(ext.state, before);
+    ext.execute_with(|| {
+        let deposit = 13 * STORAGE_DEPOSIT_PER_BYTE + STORAGE_DEPOSIT_PER_ITEM;
+        let r = Contracts::bare_instantiate_limited(
+            acc(1),
+            code_hash,
+            0,
+            FUEL,
+            Some(RECORD_DEPOSIT + deposit),
+            0u64.encode(),
+            vec![],
+        );
+        assert!(r.result.is_ok(), "exactly the limit: {:?}", r.result);
+    });
+}
+
+#[test]
+fn a_signer_who_cannot_pay_the_record_deposit_is_refused() {
+    run(|| {
+        let code_hash = upload(1, wat(&counter_wat()));
+        // Account 9 has nothing.
+        let r = Contracts::bare_instantiate(acc(9), code_hash, 0, FUEL, 0u64.encode(), vec![]);
+        assert_eq!(r.result, Err(Error::StorageDepositNotCovered.into()));
+    });
+}
+
+#[test]
+fn growing_storage_charges_the_caller_within_its_limit() {
+    run(|| {
+        let contract = counter(5);
+        // Rewriting the 8-byte count costs nothing more.
+        let before = Balances::free_balance(&acc(2));
+        let r = Contracts::bare_call_limited(
+            acc(2),
+            contract,
+            0,
+            FUEL,
+            Some(0),
+            call_data("increment", 1u64),
+        );
+        assert_eq!(r.result, Ok(()));
+        assert_eq!(r.storage_deposit, StorageDeposit::Charge(0));
+        assert_eq!(Balances::free_balance(&acc(2)), before);
     });
 }
 
@@ -156,6 +254,7 @@ fn counter_increment_stores_emits_and_returns_the_new_value() {
             dest: contract,
             value: 0,
             fuel_limit: FUEL,
+            storage_deposit_limit: None,
             data: call_data("increment", 3u64),
         };
         assert_eq!(
@@ -233,6 +332,7 @@ fn call_refuses_bad_arguments_before_running() {
                     dest: contract,
                     value: 0,
                     fuel_limit: FUEL,
+                    storage_deposit_limit: None,
                     data: vec![]
                 },
                 Origin::None
@@ -260,6 +360,7 @@ fn dispatch_info_declares_the_fuel_as_weight() {
         dest: acc(1),
         value: 0,
         fuel_limit: 1_000,
+        storage_deposit_limit: None,
         data: vec![],
     });
     // Unit base weight + 1000 fuel × 2000 ps.
@@ -268,6 +369,7 @@ fn dispatch_info_declares_the_fuel_as_weight() {
         dest: acc(1),
         value: 0,
         fuel_limit: u64::MAX,
+        storage_deposit_limit: Some(5),
         data: vec![],
     });
     let max = Limits::DEFAULT.max_fuel_per_call;

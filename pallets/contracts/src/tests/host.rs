@@ -1,6 +1,7 @@
 //! Host functions, nested calls and names.
 
 use super::*;
+use crate::NameProvider;
 
 // ---- host functions ----
 
@@ -94,8 +95,39 @@ fn storage_remove_returns_the_deposit_and_reports_missing_keys() {
             (info.storage_bytes, info.storage_items, info.storage_deposit),
             (0, 0, 0)
         );
-        assert_eq!(reserved(&contract), 0);
+        // Only the record's deposit is left; the write's went back to the caller, who paid it.
+        assert_eq!(reserved(&contract), RECORD_DEPOSIT);
         assert_eq!(Balances::free_balance(&contract), 1_000);
+        assert_eq!(r.storage_deposit, StorageDeposit::Charge(0));
+    });
+}
+
+#[test]
+fn freeing_storage_refunds_the_caller_who_frees_it() {
+    let imports = r#"(import "ghost" "storage_set" (func $set (param i32 i32 i32 i32) (result i32)))
+        (import "ghost" "storage_remove" (func $remove (param i32 i32) (result i32)))
+        (import "ghost" "input" (func $input (param i32 i32) (result i32)))"#;
+    // Input 0x01 writes k = 10 bytes; anything else removes k.
+    let body = r#"(i32.store (i32.const 100) (i32.const 1))
+        (drop (call $input (i32.const 300) (i32.const 100)))
+        (if (i32.eq (i32.load8_u (i32.const 300)) (i32.const 1))
+          (then (drop (call $set (i32.const 0) (i32.const 1) (i32.const 10) (i32.const 10))))
+          (else (drop (call $remove (i32.const 0) (i32.const 1)))))"#;
+    run(|| {
+        let contract = instantiate(1, with_call_body(imports, body), 0, vec![]);
+        let deposit = 11 * STORAGE_DEPOSIT_PER_BYTE + STORAGE_DEPOSIT_PER_ITEM;
+        let (two, three) = (
+            Balances::free_balance(&acc(2)),
+            Balances::free_balance(&acc(3)),
+        );
+        let r = call(2, contract, vec![1]);
+        assert_eq!(r.storage_deposit, StorageDeposit::Charge(deposit));
+        assert_eq!(Balances::free_balance(&acc(2)), two - deposit);
+        assert_eq!(reserved(&contract), RECORD_DEPOSIT + deposit);
+        let r = call(3, contract, vec![0]);
+        assert_eq!(r.storage_deposit, StorageDeposit::Refund(deposit));
+        assert_eq!(Balances::free_balance(&acc(3)), three + deposit);
+        assert_eq!(reserved(&contract), RECORD_DEPOSIT);
     });
 }
 
@@ -235,7 +267,12 @@ fn reentry_is_refused_unless_the_callee_allows_it() {
 #[test]
 fn call_depth_is_bounded() {
     run(|| {
-        let code_hash = upload(2, wat(PROXY_WAT));
+        // Each frame passes on all its fuel (a nested call costs 150 000 fuel before the
+        // callee runs, so a million per frame would run out before the depth limit).
+        let code_hash = upload(
+            2,
+            wat(&PROXY_WAT.replace("(i64.const 1000000)", "(i64.const 0)")),
+        );
         let proxy = Contracts::bare_instantiate(acc(2), code_hash, 0, FUEL, vec![1], vec![])
             .result
             .unwrap();
@@ -275,9 +312,72 @@ fn names_are_unavailable_without_a_name_provider() {
 }
 
 #[test]
+fn a_contract_commits_then_reveals_its_registration() {
+    type NamedContracts = crate::Pallet<TestWithNames>;
+    let imports = r#"(import "ghost" "name_commit" (func $commit (param i32) (result i32)))
+        (import "ghost" "name_register" (func $register (param i32 i32 i64 i32) (result i32)))
+        (import "ghost" "input" (func $input (param i32 i32) (result i32)))
+        (import "ghost" "return_data" (func $ret (param i32 i32 i32)))
+        (data (i32.const 0) "alice.ghost")"#;
+    // Input: a flag byte (1: commit the 32 bytes that follow; 2: register revealing them; 3:
+    // register revealing them with a bad pointer). Output: the return code.
+    let body = r#"(i32.store (i32.const 96) (i32.const 64))
+        (drop (call $input (i32.const 1024) (i32.const 96)))
+        (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 1))
+          (then (i32.store (i32.const 300) (call $commit (i32.const 1025)))))
+        (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 2))
+          (then (i32.store (i32.const 300)
+            (call $register (i32.const 0) (i32.const 11) (i64.const 1000) (i32.const 1025)))))
+        (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 3))
+          (then (i32.store (i32.const 300)
+            (call $register (i32.const 0) (i32.const 11) (i64.const 1000) (i32.const -8)))))
+        (call $ret (i32.const 0) (i32.const 300) (i32.const 4))"#;
+    let code = with_call_body(imports, body);
+    run(|| {
+        let code_hash = NamedContracts::bare_upload_code(acc(1), code).unwrap();
+        let contract = NamedContracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![])
+            .result
+            .unwrap();
+        let code_of = |r: crate::ContractResult<()>| {
+            assert_eq!(r.result, Ok(()));
+            u32::from_le_bytes(r.output[..4].try_into().unwrap())
+        };
+        let go = |flag: u8, bytes: [u8; 32]| {
+            let input = [&[flag][..], &bytes[..]].concat();
+            NamedContracts::bare_call(acc(1), contract, 0, FUEL, input)
+        };
+        let alice = DomainName::parse("alice.ghost").unwrap();
+        let secret = Hash([7; 32]);
+        // Revealing before committing is refused.
+        assert_eq!(
+            code_of(go(2, secret.0)),
+            ReturnCode::NameOperationFailed as u32
+        );
+        let commitment = crate::mock::mock_commitment(&alice, &contract, &secret);
+        assert_eq!(code_of(go(1, commitment.0)), ReturnCode::Success as u32);
+        // The same commitment twice is refused.
+        assert_eq!(
+            code_of(go(1, commitment.0)),
+            ReturnCode::NameOperationFailed as u32
+        );
+        // A wrong secret does not match.
+        assert_eq!(
+            code_of(go(2, [8; 32])),
+            ReturnCode::NameOperationFailed as u32
+        );
+        assert_eq!(code_of(go(2, secret.0)), ReturnCode::Success as u32);
+        let owner = MockNames::resolve(&alice).unwrap().map(|r| r.owner);
+        assert_eq!(owner, Some(contract));
+        // A secret pointer outside memory traps.
+        let r = go(3, secret.0);
+        assert_eq!(r.result, Err(Error::MemoryAccessOutOfBounds.into()));
+    });
+}
+
+#[test]
 fn names_host_functions_act_as_the_contract() {
     type NamedContracts = crate::Pallet<TestWithNames>;
-    let imports = r#"(import "ghost" "name_register" (func $register (param i32 i32 i64) (result i32)))
+    let imports = r#"(import "ghost" "name_register" (func $register (param i32 i32 i64 i32) (result i32)))
         (import "ghost" "name_set_records" (func $records (param i32 i32 i32 i32) (result i32)))
         (import "ghost" "name_transfer" (func $transfer (param i32 i32 i32) (result i32)))
         (import "ghost" "name_resolve" (func $resolve (param i32 i32 i32 i32) (result i32)))
@@ -288,8 +388,8 @@ fn names_host_functions_act_as_the_contract() {
     // Input: new owner (32) ++ SCALE(records). Output: five codes ++ resolution.
     let body = r#"(i32.store (i32.const 96) (i32.const 512))
         (drop (call $input (i32.const 1024) (i32.const 96)))
-        (i32.store (i32.const 300) (call $register (i32.const 0) (i32.const 11) (i64.const 1000)))
-        (i32.store (i32.const 304) (call $register (i32.const 16) (i32.const 13) (i64.const 1000)))
+        (i32.store (i32.const 300) (call $register (i32.const 0) (i32.const 11) (i64.const 1000) (i32.const 2048)))
+        (i32.store (i32.const 304) (call $register (i32.const 16) (i32.const 13) (i64.const 1000) (i32.const 2048)))
         (i32.store (i32.const 308) (call $records (i32.const 0) (i32.const 11) (i32.const 1056)
           (i32.sub (i32.load (i32.const 96)) (i32.const 32))))
         (i32.store (i32.const 312) (call $transfer (i32.const 0) (i32.const 11) (i32.const 1024)))

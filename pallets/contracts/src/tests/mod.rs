@@ -23,8 +23,8 @@ use proptest::prelude::*;
 use crate::cache::{LruModuleCache, ModuleCache, with_module_cache};
 use crate::mock::*;
 use crate::{
-    Call, CodeError, CodeInfoOf, ContractInfoOf, Error, Event, ExecError, HostTrap, Limits,
-    NameResolution, ReturnCode, contract_address, selector,
+    Call, CodeError, CodeInfoOf, ContractInfo, ContractInfoOf, Error, Event, ExecError, HostTrap,
+    Limits, NameResolution, ReturnCode, StorageDeposit, contract_address, selector,
 };
 
 /// Fuel given to calls in tests (well above what the fixtures burn, far below the cap).
@@ -213,6 +213,15 @@ fn counter(initial: u64) -> AccountId {
 
 fn call(who: u8, dest: AccountId, data: Vec<u8>) -> crate::ContractResult<()> {
     Contracts::bare_call(acc(who), dest, 0, FUEL, data)
+}
+
+/// The deposit of one contract record in the mock.
+const RECORD_DEPOSIT: Balance =
+    STORAGE_DEPOSIT_PER_BYTE * ContractInfo::RECORD_BYTES as Balance + STORAGE_DEPOSIT_PER_ITEM;
+
+/// The deposit the uploader of `code_hash` reserved.
+fn upload_deposit(code_hash: &Hash) -> Balance {
+    CodeInfoOf::get(code_hash).expect("uploaded").deposit
 }
 
 fn reserved(who: &AccountId) -> Balance {

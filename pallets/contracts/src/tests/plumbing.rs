@@ -56,6 +56,7 @@ fn calls_round_trip_through_scale() {
         code_hash: Hash([1; 32]),
         value: 5,
         fuel_limit: 9,
+        storage_deposit_limit: Some(7),
         data: vec![1, 2],
         salt: vec![3],
     };

@@ -16,7 +16,7 @@
 //! thread.
 
 use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash, Signature};
-use parity_scale_codec::{DecodeAll, Encode};
+use parity_scale_codec::{Decode, DecodeAll, Encode};
 use wasmi::{Caller, Linker, Memory, StoreLimits};
 use wasmparser::ValType;
 
@@ -75,7 +75,8 @@ pub const HOST_FUNCTIONS: &[HostFnSig] = &[
     sig("ed25519_verify", &[I32, I32, I32, I32], &[I32]),
     sig("fuel_left", &[], &[I64]),
     sig("name_resolve", &[I32, I32, I32, I32], &[I32]),
-    sig("name_register", &[I32, I32, I64], &[I32]),
+    sig("name_commit", &[I32], &[I32]),
+    sig("name_register", &[I32, I32, I64, I32], &[I32]),
     sig("name_set_records", &[I32, I32, I32, I32], &[I32]),
     sig("name_transfer", &[I32, I32, I32], &[I32]),
     sig(
@@ -180,12 +181,15 @@ pub trait Host {
     fn set_reentrant(&self, contract: &AccountId, allow: bool);
     /// See [`crate::NameProvider::resolve`].
     fn name_resolve(&self, name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
+    /// See [`crate::NameProvider::commit`].
+    fn name_commit(&self, contract: &AccountId, commitment: Hash) -> Result<(), NamesError>;
     /// See [`crate::NameProvider::register`].
     fn name_register(
         &self,
         contract: &AccountId,
         name: &DomainName,
         duration_ms: u64,
+        secret: Hash,
     ) -> Result<(), NamesError>;
     /// See [`crate::NameProvider::set_records`].
     fn name_set_records(
@@ -471,7 +475,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
                 return Err(trap(HostTrap::ValueTooLarge));
             }
             let bytes = u64::from(key_len as u32).saturating_add(u64::from(val_len));
-            charge(&mut c, |k| k.storage_write.saturating_add(k.bytes(bytes)))?;
+            charge(&mut c, |k| k.storage_change(bytes))?;
             let key = read_key(&mut c, key_ptr, key_len)?;
             let value = read(&c, val_ptr, val_len)?;
             let address = c.data().address;
@@ -488,10 +492,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         m,
         "storage_remove",
         |mut c: Ctx<'_>, key_ptr: i32, key_len: i32| -> HostResult<i32> {
-            charge(&mut c, |k| {
-                k.storage_write
-                    .saturating_add(k.bytes(key_len as u32 as u64))
-            })?;
+            charge(&mut c, |k| k.storage_change(key_len as u32 as u64))?;
             let key = read_key(&mut c, key_ptr, key_len)?;
             let address = c.data().address;
             match c.data().host.storage_set(&address, &key, None) {
@@ -604,11 +605,12 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             if in_len > c.data().schedule.limits.max_io_len {
                 return Err(trap(HostTrap::IoTooLarge));
             }
-            charge(&mut c, |k| {
-                k.call.saturating_add(k.bytes(u64::from(in_len) + 48))
-            })?;
+            charge(&mut c, |k| k.nested_call(u64::from(in_len), false))?;
             let dest = read_account(&c, dest_ptr)?;
             let value = read_balance(&c, value_ptr)?;
+            if value > 0 {
+                charge(&mut c, |k| k.transfer)?;
+            }
             let input = read(&c, in_ptr, in_len)?;
             let available = c.get_fuel()?;
             let fuel = match fuel as u64 {
@@ -718,9 +720,28 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
 
     l.func_wrap(
         m,
+        "name_commit",
+        |mut c: Ctx<'_>, commitment_ptr: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
+            let commitment = Hash(read_array::<32>(&c, commitment_ptr)?);
+            let me = c.data().address;
+            Ok(names_code(c.data().host.name_commit(&me, commitment)))
+        },
+    )?;
+
+    // The secret is read (and its pointer checked) before the name is decoded, so a bad
+    // pointer traps whatever the name says.
+    l.func_wrap(
+        m,
         "name_register",
-        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
-            charge(&mut c, |k| k.name_write)?;
+        |mut c: Ctx<'_>,
+         name_ptr: i32,
+         name_len: i32,
+         duration_ms: i64,
+         secret_ptr: i32|
+         -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
+            let secret = Hash(read_array::<32>(&c, secret_ptr)?);
             let name = match read_name(&mut c, name_ptr, name_len)? {
                 Ok(name) => name,
                 Err(code) => return Ok(code.as_i32()),
@@ -730,6 +751,7 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
                 &me,
                 &name,
                 duration_ms as u64,
+                secret,
             )))
         },
     )?;
@@ -755,9 +777,26 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
                 Err(code) => return Ok(code.as_i32()),
             };
             let raw = read(&c, rec_ptr, rec_len)?;
+            // The count comes first: a list longer than the limit is refused before anything
+            // else of it is decoded.
+            let max_records = c.data().schedule.limits.max_name_records;
+            match parity_scale_codec::Compact::<u32>::decode(&mut &raw[..]) {
+                Ok(count) if count.0 <= max_records => {}
+                _ => return Ok(ReturnCode::InvalidName.as_i32()),
+            }
             let Ok(records) = Vec::<DnsRecord>::decode_all(&mut &raw[..]) else {
                 return Ok(ReturnCode::InvalidName.as_i32());
             };
+            // Every record passed, and every record the name has now (all replaced).
+            let current = match c.data().host.name_resolve(&name) {
+                Ok(Some(resolution)) => resolution.records.len() as u64,
+                _ => 0,
+            };
+            let handled = (records.len() as u64).saturating_add(current);
+            charge(&mut c, |k| {
+                k.storage_read
+                    .saturating_add(k.name_record.saturating_mul(handled))
+            })?;
             let me = c.data().address;
             Ok(names_code(
                 c.data().host.name_set_records(&me, &name, records),
