@@ -8,25 +8,35 @@
 //!   `b"ghost-dns-balancer/report/v1" ++ contract address ++ SCALE(report)`: the address
 //!   keeps a report for one balancer from being replayed on another. Anyone can relay signed
 //!   reports with `report` (the relayer pays the fees).
-//! - A report is accepted if its reporter is configured, its signature verifies
+//! - The backends are the admin's: `add_backend` and `remove_backend` (at most
+//!   [`MAX_BACKENDS`]). Reporters only report the health of those; a report about any other IP
+//!   is refused ([`BalancerError::UnknownBackend`]), so no reporter can point the name at an
+//!   address of its choosing, and a removed backend leaves the records at once.
+//! - A report is accepted if its reporter is configured, its IP is a backend, its signature verifies
 //!   (`ed25519_verify`), its timestamp is newer than the last accepted report for that IP
 //!   (no replays, no reordering), at most `max_report_age_ms` old and at most a minute ahead of
 //!   the block time. A batch is all or nothing: one bad report reverts the call.
 //! - After a batch, if the set of healthy IPs changed, the contract rewrites the name's records
 //!   (`name_set_records`): every record that is not an apex A record is kept, and one apex A
 //!   record per healthy IP is written. No healthy IP means no A record.
-//! - The name: the admin makes the contract register it (`register`, paid from the contract's
-//!   balance), or its owner transfers it to the contract. `release_name` hands it back.
+//! - The name: the admin makes the contract register it by commit-reveal (`commit_name` with a
+//!   commitment computed off-chain, `names::commitment(name, contract, secret, duration_ms)`,
+//!   then `register` with the secret once the chain's minimum commitment age has passed; dev
+//!   chains need no commitment), paid from the contract's balance, or its owner transfers it to
+//!   the contract. `release_name` hands it back.
 //!
 //! ## Methods
 //! | method | arguments | returns | notes |
 //! |---|---|---|---|
 //! | `deploy` | `settings: Settings` | | the caller becomes the admin |
-//! | `register` | `duration_ms: u64` | `()` | admin; registers the name for the contract |
+//! | `commit_name` | `commitment: Hash` | `()` | admin; commits the contract to a registration |
+//! | `register` | `duration_ms: u64, secret: Hash` | `()` | admin; registers the name for the contract, revealing the commitment's secret |
 //! | `report` | `reports: Vec<SignedReport>` | `Vec<[u8; 4]>`, the healthy IPs | anyone |
 //! | `backends` | | `Vec<Backend>` | |
 //! | `settings` | | `Settings` | |
 //! | `set_reporters` | `reporters: Vec<AccountId>` | `()` | admin |
+//! | `add_backend` | `ip: [u8; 4]` | `()` | admin; a new backend starts unhealthy until reported |
+//! | `remove_backend` | `ip: [u8; 4]` | `()` | admin; its A record goes at once |
 //! | `release_name` | `to: AccountId` | `()` | admin; transfers the name away |
 //!
 //! ## Storage
@@ -123,10 +133,13 @@ pub enum BalancerError {
     ExpiredReport,
     /// The report's timestamp is too far ahead of the block time.
     FutureReport,
-    /// The report would add a backend beyond [`MAX_BACKENDS`].
+    /// `add_backend` beyond [`MAX_BACKENDS`].
     TooManyBackends,
     /// A host function refused (the contract does not own the name, ...).
     Host(Error),
+    /// The report's IP is not one of the admin's backends (or `remove_backend` of an IP that
+    /// is not one).
+    UnknownBackend,
 }
 
 impl From<Error> for BalancerError {
@@ -157,11 +170,14 @@ pub struct RecordsUpdated {
 
 contract! {
     deploy => deploy,
+    "commit_name" => commit_name,
     "register" => register,
     "report" => report,
     "backends" => backends,
     "settings" => settings,
     "set_reporters" => set_reporters,
+    "add_backend" => add_backend,
+    "remove_backend" => remove_backend,
     "release_name" => release_name,
 }
 
@@ -172,9 +188,15 @@ fn deploy(settings: Settings) -> Result<(), BalancerError> {
     Ok(())
 }
 
-fn register(duration_ms: u64) -> Result<(), BalancerError> {
+fn commit_name(commitment: Hash) -> Result<(), BalancerError> {
     ensure_admin()?;
-    names::register(&load_settings().name, duration_ms)?;
+    names::commit(&commitment)?;
+    Ok(())
+}
+
+fn register(duration_ms: u64, secret: Hash) -> Result<(), BalancerError> {
+    ensure_admin()?;
+    names::register(&load_settings().name, duration_ms, &secret)?;
     Ok(())
 }
 
@@ -233,6 +255,48 @@ fn set_reporters(reporters: Vec<AccountId>) -> Result<(), BalancerError> {
     Ok(())
 }
 
+fn add_backend(ip: [u8; 4]) -> Result<(), BalancerError> {
+    ensure_admin()?;
+    let mut backends = BACKENDS.get_or_default();
+    if backends.iter().any(|b| b.ip == ip) {
+        return Ok(());
+    }
+    if backends.len() >= MAX_BACKENDS {
+        return Err(BalancerError::TooManyBackends);
+    }
+    backends.push(Backend {
+        ip,
+        healthy: false,
+        reported_at: 0,
+    });
+    BACKENDS.set(&backends)?;
+    Ok(())
+}
+
+fn remove_backend(ip: [u8; 4]) -> Result<(), BalancerError> {
+    ensure_admin()?;
+    let mut backends = BACKENDS.get_or_default();
+    let at = backends
+        .iter()
+        .position(|b| b.ip == ip)
+        .ok_or(BalancerError::UnknownBackend)?;
+    let was_healthy = backends.remove(at).healthy;
+    BACKENDS.set(&backends)?;
+    if was_healthy {
+        let settings = load_settings();
+        let healthy = healthy_ips(&backends);
+        publish(&settings, &healthy)?;
+        event::emit(
+            &[RECORDS_UPDATED],
+            &RecordsUpdated {
+                name: settings.name,
+                healthy,
+            },
+        );
+    }
+    Ok(())
+}
+
 fn release_name(to: AccountId) -> Result<(), BalancerError> {
     ensure_admin()?;
     names::transfer(&load_settings().name, &to)?;
@@ -265,28 +329,17 @@ fn apply(
         return Err(BalancerError::BadSignature);
     }
 
-    match backends.iter_mut().find(|b| b.ip == report.ip) {
-        Some(backend) => {
-            if report.timestamp <= backend.reported_at {
-                return Err(BalancerError::StaleReport);
-            }
-            let changed = backend.healthy != report.healthy;
-            backend.healthy = report.healthy;
-            backend.reported_at = report.timestamp;
-            Ok(changed)
-        }
-        None => {
-            if backends.len() >= MAX_BACKENDS {
-                return Err(BalancerError::TooManyBackends);
-            }
-            backends.push(Backend {
-                ip: report.ip,
-                healthy: report.healthy,
-                reported_at: report.timestamp,
-            });
-            Ok(report.healthy)
-        }
+    let backend = backends
+        .iter_mut()
+        .find(|b| b.ip == report.ip)
+        .ok_or(BalancerError::UnknownBackend)?;
+    if report.timestamp <= backend.reported_at {
+        return Err(BalancerError::StaleReport);
     }
+    let changed = backend.healthy != report.healthy;
+    backend.healthy = report.healthy;
+    backend.reported_at = report.timestamp;
+    Ok(changed)
 }
 
 /// Rewrites the name's records: everything but apex A records is kept; one apex A record

@@ -6,13 +6,16 @@
 //! | method | arguments | returns | notes |
 //! |---|---|---|---|
 //! | `deploy` | `reentrant: bool` | | whether the contract may be called while on the stack |
-//! | `aggregate` | `calls: Vec<Call>` | `Vec<Result<Vec<u8>, CallError>>` | payable; each call's value comes from the contract's balance |
+//! | `aggregate` | `calls: Vec<Call>` | `Vec<Result<Vec<u8>, CallError>>` | payable; the calls' values come out of the value sent with it, never the contract's own balance |
 //! | `context` | | `Context` | payable, to show the value received |
 //!
 //! A call that traps, reverts or is refused has its writes rolled back and its error in the
 //! result list; the other calls keep their effects. Each call may burn all the fuel left.
 //!
-//! No handler fails (the error type is the SDK's `Error`, never returned).
+//! The values of a batch must add up to at most the value sent with `aggregate`, or it reverts
+//! with [`MulticallError::ValueExceedsPayment`] before calling anything: a caller spends only
+//! what it sent, never the contract's balance. What the batch does not spend (the rest, and the
+//! value of calls that failed) goes back to the caller.
 //!
 //! ## Storage
 //! None.
@@ -53,6 +56,26 @@ pub struct Context {
     pub fuel_left: u64,
 }
 
+/// Why `aggregate` refused a batch (the revert output).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub enum MulticallError {
+    /// The calls' values add up to more than the value sent (or overflow `u128`).
+    ValueExceedsPayment {
+        /// The value sent with `aggregate`.
+        sent: Balance,
+        /// What the calls ask for (`u128::MAX` on overflow).
+        asked: Balance,
+    },
+    /// Paying back the unspent value failed (a host error).
+    Host(Error),
+}
+
+impl From<Error> for MulticallError {
+    fn from(e: Error) -> Self {
+        MulticallError::Host(e)
+    }
+}
+
 contract! {
     deploy => deploy,
     #[payable] "aggregate" => aggregate,
@@ -66,11 +89,32 @@ fn deploy(reentrant: bool) -> Result<(), Error> {
     Ok(())
 }
 
-fn aggregate(calls: Vec<Call>) -> Result<Vec<Result<Vec<u8>, CallError>>, Error> {
-    Ok(calls
+fn aggregate(calls: Vec<Call>) -> Result<Vec<Result<Vec<u8>, CallError>>, MulticallError> {
+    let sent = env::value_transferred();
+    let asked = calls
         .iter()
-        .map(|c| call::call_raw(&c.dest, c.value, 0, &c.input))
-        .collect())
+        .try_fold(0u128, |sum, c| sum.checked_add(c.value))
+        .unwrap_or(u128::MAX);
+    if asked > sent {
+        return Err(MulticallError::ValueExceedsPayment { sent, asked });
+    }
+    let mut spent = 0u128;
+    let results: Vec<_> = calls
+        .iter()
+        .map(|c| {
+            let result = call::call_raw(&c.dest, c.value, 0, &c.input);
+            if result.is_ok() {
+                // At most `asked`, which did not overflow.
+                spent += c.value;
+            }
+            result
+        })
+        .collect();
+    let unspent = sent - spent;
+    if unspent > 0 {
+        env::transfer(&env::caller(), unspent)?;
+    }
+    Ok(results)
 }
 
 fn context() -> Result<Context, Error> {

@@ -14,11 +14,17 @@
 //!    call reverts: the value goes back to the buyer, the name and the listing stay.
 //! 3. The seller can `cancel` a listing; a name in escrow goes back to the seller.
 //!
+//! Only second-level names (`alice.ghost`) can be listed: `list` refuses subnames
+//! (`bob.club.ghost`) with [`MarketError::SubnameNotAccepted`]. Whoever manages the parent of an
+//! unlocked subname can reassign it at any time, so a seller controlling `club.ghost` could
+//! take `bob.club.ghost` back after the sale, and the name service does not tell contracts
+//! whether a subname is locked.
+//!
 //! ## Methods
 //! | method | arguments | returns | notes |
 //! |---|---|---|---|
-//! | `deploy` | | | fund the contract: it pays the storage deposit of listings |
-//! | `list` | `name: String, price: u128` | `bool`: in escrow now | caller must own the name; replaces an older listing of it |
+//! | `deploy` | | | |
+//! | `list` | `name: String, price: u128` | `bool`: in escrow now | caller must own the name, a second-level one; replaces an older listing of it; the seller pays the listing's storage deposit |
 //! | `buy` | `name: String` | `()` | payable; `value ≥ price` |
 //! | `cancel` | `name: String` | `()` | the seller only |
 //! | `listing` | `name: String` | `Option<Listing>` | |
@@ -69,6 +75,8 @@ pub enum MarketError {
     NotEscrowed,
     /// A host function refused.
     Host(Error),
+    /// The name is a subname, which its parent's manager could take back after a sale.
+    SubnameNotAccepted,
 }
 
 impl From<Error> for MarketError {
@@ -132,6 +140,10 @@ fn deploy() -> Result<(), MarketError> {
 }
 
 fn list(name: String, price: u128) -> Result<bool, MarketError> {
+    // `label.tld`: exactly one dot (the name service checks the rest).
+    if name.bytes().filter(|b| *b == b'.').count() != 1 {
+        return Err(MarketError::SubnameNotAccepted);
+    }
     let seller = env::caller();
     let owner = names::resolve(&name)?.owner;
     if owner != seller {

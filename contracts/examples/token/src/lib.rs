@@ -14,7 +14,7 @@
 //! ## Storage
 //! `total_supply: u128` (`Lazy`), `balances: AccountId → u128` and
 //! `allowances: (owner, spender) → u128` (`Mapping`s). Zero balances and allowances are removed,
-//! which returns their storage deposit to the contract.
+//! which pays their storage deposit back to the signer of the transaction that removes them.
 //!
 //! ## Events
 //! - `Transfer { from: Option<AccountId>, to, value }`, topics
@@ -24,8 +24,9 @@
 //! ## Errors
 //! [`TokenError`]. Every call either does everything or reverts.
 //!
-//! The contract pays the storage deposit of every balance and allowance entry from its own
-//! free balance: fund it when instantiating.
+//! The signer of each transaction pays the storage deposit of the entries it creates (the
+//! approver for an allowance, the sender for a new recipient's balance), never the contract, so
+//! nobody can grow the token's storage at the token's expense.
 
 #![no_std]
 
