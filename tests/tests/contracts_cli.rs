@@ -5,8 +5,12 @@
 //!
 //! - `counter`: upload, instantiate, `call --method increment`, `query --method get` → 1.
 //! - `dns-balancer`: upload, instantiate, `register` (the contract registers its name with its
-//!   own balance), `set_reporters` (Bob's key, typed `--args`), then a health report signed by
+//!   own balance; the dev chain needs no commitment, so the secret is zero), `set_reporters`
+//!   (Bob's key, typed `--args`), `add_backend`, then a health report signed by
 //!   Bob and sent as raw `--data` by a relayer; `ghost domain resolve` shows the A record.
+//! - The README's contract quickstart, its own lines extracted from `README.md` and run with
+//!   bash against a fresh node; then the same counter called with arguments it cannot decode,
+//!   whose revert the CLI explains.
 //! - A float module's upload is refused (`FloatsNotAllowed`, exit 1); an endless loop's call
 //!   fails with `OutOfFuel` (exit 1, fee paid, nothing written), and the next transfer is
 //!   included in a later block.
@@ -199,7 +203,7 @@ fn counter_and_dns_balancer_through_the_ghost_cli() {
             "--method",
             "register",
             "--args",
-            &format!(r#"["u64:{MONTH_MS}"]"#),
+            &format!(r#"["u64:{MONTH_MS}", "hash:0x{}"]"#, "00".repeat(32)),
         ],
     );
     let (owner, records) = resolve(&node, NAME);
@@ -219,6 +223,21 @@ fn counter_and_dns_balancer_through_the_ghost_cli() {
             "set_reporters",
             "--args",
             &format!(r#"["raw:0x04", "account:{}"]"#, bob.public()),
+        ],
+    );
+    // The admin names the backend reporters may report on (`[u8; 4]` is raw bytes).
+    ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &balancer_address,
+            "--from",
+            "//Alice",
+            "--method",
+            "add_backend",
+            "--args",
+            &format!(r#"["raw:{}"]"#, encode_hex(&BACKEND)),
         ],
     );
     let (output, _) = query_ok(&node, &balancer_address, &["--method", "settings"]);
@@ -287,6 +306,158 @@ fn counter_and_dns_balancer_through_the_ghost_cli() {
     });
     let records: Vec<DnsRecord> = serde_json::from_value(resolved["records"].clone()).unwrap();
     assert_eq!(apex_a(&records), vec![(BACKEND, TTL)], "{resolved}");
+}
+
+/// The repository's `README.md`.
+const README: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+
+/// The command that builds the example contracts, as the README gives it: the test depends on
+/// that crate, so its build already ran.
+const BUILD_CONTRACTS: &str = "cargo build -p ghost-contract-fixtures";
+
+/// The lines of every ```` ```sh ```` block of `markdown`, one `Vec` per block.
+fn sh_blocks(markdown: &str) -> Vec<Vec<&str>> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```sh") => current = Some(Vec::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), line) => block.push(line),
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// The README's contract quickstart as a bash script: the `source` and `ghost=` lines of the
+/// client quickstart, then the contract block without its build line (checked to be
+/// [`BUILD_CONTRACTS`]).
+fn readme_contract_script() -> String {
+    let blocks = sh_blocks(README);
+    let setup = blocks
+        .iter()
+        .find(|b| b.iter().any(|l| l.starts_with("ghost=")))
+        .expect("the README's client quickstart sets $ghost");
+    let contract = blocks
+        .iter()
+        .find(|b| b.iter().any(|l| l.contains("contract upload")))
+        .expect("the README has a contract quickstart");
+    let mut script = Vec::new();
+    script.extend(setup.iter().filter(|l| l.starts_with("source ")));
+    script.extend(setup.iter().filter(|l| l.starts_with("ghost=")));
+    let mut built = false;
+    for line in contract {
+        if line.starts_with("cargo ") {
+            let command = line.split('#').next().unwrap().trim();
+            assert_eq!(
+                command, BUILD_CONTRACTS,
+                "the README builds the contracts so"
+            );
+            built = true;
+        } else {
+            script.push(line);
+        }
+    }
+    assert!(
+        built,
+        "the README's contract block builds the contracts first"
+    );
+    script.iter().map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn the_readme_contract_quickstart_runs_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+
+    // A target dir laid out as the build leaves it: `debug/ghost` and the example's `.wasm`
+    // under the name the contracts build writes.
+    let target = dir.path().join("target");
+    let wasm = target.join("wasm-contracts/wasm32v1-none/release");
+    std::fs::create_dir_all(&wasm).unwrap();
+    std::fs::create_dir_all(target.join("debug")).unwrap();
+    std::os::unix::fs::symlink(ghost_e2e::binary("ghost"), target.join("debug/ghost")).unwrap();
+    std::fs::write(
+        wasm.join("ghost_example_counter.wasm"),
+        ghost_contract_fixtures::COUNTER,
+    )
+    .unwrap();
+
+    let script = format!(
+        "set -euo pipefail\n{}echo \"COUNTER=$COUNTER\"\n",
+        readme_contract_script()
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(repo)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("GHOST_RPC", node.ws_url())
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the README's lines failed:\n{script}\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The README's comment on `query --method get` is what it prints.
+    assert!(stdout.contains("output: 0x0100000000000000\n"), "{stdout}");
+    let counter = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("COUNTER="))
+        .expect("the script printed the address")
+        .to_string();
+    let (output, _) = query_ok(&node, &counter, &["--method", "get"]);
+    assert_eq!(u64::decode_all(&mut &output[..]).unwrap(), 1);
+
+    // `increment` without its argument: the revert says what to fix, in a dry run and in a
+    // transaction (which is included, pays its fee and changes nothing).
+    let out = node.ghost(&[
+        "--json",
+        "contract",
+        "query",
+        &counter,
+        "--method",
+        "increment",
+    ]);
+    assert!(out.status.success(), "a revert is the contract's answer");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["result"], "revert", "{answer}");
+    let reason = answer["revertReason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("check the count and types of --args"),
+        "{answer}"
+    );
+    let out = ghost_fails(
+        &node,
+        &[
+            "contract",
+            "call",
+            &counter,
+            "--method",
+            "increment",
+            "--from",
+            "//Alice",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = report["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("Contracts.ContractReverted")
+            && error.contains("): the contract refused the call data"),
+        "{report}"
+    );
+    assert!(error.contains("--args"), "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("check the count and types of --args"),
+        "{stderr}"
+    );
+    let (output, _) = query_ok(&node, &counter, &["--method", "get"]);
+    assert_eq!(u64::decode_all(&mut &output[..]).unwrap(), 1);
 }
 
 #[test]

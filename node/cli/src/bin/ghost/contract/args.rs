@@ -95,6 +95,16 @@ pub fn encode_arg(item: &str) -> anyhow::Result<Vec<u8>> {
     })
 }
 
+/// `--storage-deposit-limit` in smallest units.
+pub(super) fn parse_deposit_limit(limit: Option<&str>) -> anyhow::Result<Option<Balance>> {
+    limit
+        .map(|limit| {
+            parse_amount(limit)
+                .map_err(|e| anyhow::anyhow!("--storage-deposit-limit `{limit}`: {e}"))
+        })
+        .transpose()
+}
+
 impl RunArgs {
     /// The value in smallest units.
     pub(super) fn value(&self) -> anyhow::Result<Balance> {
@@ -111,6 +121,7 @@ pub(super) struct Instantiate {
     pub(super) salt: Vec<u8>,
     pub(super) value: Balance,
     pub(super) fuel: u64,
+    pub(super) storage_deposit_limit: Option<Balance>,
     /// `--dry-run`: `Some(at)` (`at`: `--at`, `None` for the best block).
     pub(super) dry_run: Option<Option<Hash>>,
 }
@@ -136,6 +147,7 @@ impl InstantiateArgs {
             salt,
             value: self.run.value()?,
             fuel: self.run.fuel,
+            storage_deposit_limit: parse_deposit_limit(self.storage_deposit_limit.as_deref())?,
             dry_run: self.dry_run.then_some(at),
         })
     }

@@ -3,9 +3,10 @@
 //! ```text
 //! ghost contract upload <FILE.wasm> --from SURI
 //! ghost contract instantiate <CODE_HASH> --from SURI [--data 0x.. | --args JSON] [--value N]
-//!                                        [--fuel N] [--salt 0x..] [--dry-run [--at HASH]]
+//!                                        [--fuel N] [--salt 0x..] [--storage-deposit-limit N]
+//!                                        [--dry-run [--at HASH]]
 //! ghost contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
-//!                               [--value N] [--fuel N]
+//!                               [--value N] [--fuel N] [--storage-deposit-limit N]
 //! ghost contract query <ADDRESS> [--from SURI | --origin ADDRESS]
 //!                                (--method NAME [--args JSON] | --data 0x..) [--value N]
 //!                                [--fuel N] [--at HASH]
@@ -35,6 +36,15 @@
 //!   and the events the call would deposit. It exits 1 only when the contract could not run to
 //!   a return (`error`: trapped, out of fuel, no contract): a revert is the contract's answer.
 //!   Its origin is `--origin`, the address of `--from`, or the all-zero account.
+//!
+//! A `call` or `instantiate` that is included but reverts (`Contracts.ContractReverted`) is
+//! replayed as a dry run on the parent block, and its error names why ([`revert_reason`]: the
+//! contract's error variant, or the call data not matching its methods); so does `query`.
+//!
+//! The signer pays the storage deposits of what a transaction stores (the contract's record at
+//! instantiation, the bytes and entries its writes add) and gets back those of storage it frees;
+//! `--storage-deposit-limit AMOUNT` caps the net charge (default: no cap but the signer's free
+//! balance). A transaction that needs more fails with `Contracts.StorageDepositLimitExhausted`.
 //!
 //! `--fuel` defaults to [`DEFAULT_FUEL`]. The whole fuel limit is paid for, used or not (the
 //! chain does not refund unused fuel yet): run `query` (or `instantiate --dry-run`) first and
@@ -76,7 +86,7 @@ use crate::keys::pair_from_suri;
 use crate::output::{Lines, Output, Render};
 use crate::query::{parse_address, parse_hash};
 use crate::rpc::{Client, Endpoint, RpcContext};
-use crate::transfer::{Deadline, Signer, TxArgs, submit_call};
+use crate::transfer::{Deadline, Signer, Submitted, TxArgs, submit_call};
 
 /// Fuel bought when `--fuel` is not given: 20 ms of weight, ample for simple calls.
 pub const DEFAULT_FUEL: u64 = 10_000_000;
@@ -129,6 +139,10 @@ pub struct InstantiateArgs {
     /// Value and fuel.
     #[command(flatten)]
     pub run: RunArgs,
+    /// Most the signer pays in storage deposits, net of refunds: smallest units or GHOST
+    /// (default: no cap but its free balance).
+    #[arg(long, value_name = "AMOUNT", conflicts_with = "dry_run")]
+    pub storage_deposit_limit: Option<String>,
     /// Signer (the deployer, who pays) and submission.
     #[command(flatten)]
     pub tx: TxArgs,
@@ -192,6 +206,10 @@ pub struct CallArgs {
     /// Value and fuel.
     #[command(flatten)]
     pub run: RunArgs,
+    /// Most the signer pays in storage deposits, net of refunds: smallest units or GHOST
+    /// (default: no cap but its free balance).
+    #[arg(long, value_name = "AMOUNT")]
+    pub storage_deposit_limit: Option<String>,
     /// Signer (the caller, who pays) and submission.
     #[command(flatten)]
     pub tx: TxArgs,

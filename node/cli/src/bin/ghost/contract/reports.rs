@@ -76,31 +76,90 @@ impl Render for Called {
     }
 }
 
-/// `query`: the node's `contracts_call` answer.
+/// Why a contract reverted, from its revert output, in words a caller can act on.
+///
+/// The SDK (`contracts/sdk`, `dispatch`) reverts with an empty output when the call data does
+/// not match the contract's methods, and with `SCALE(error)` when a method returns `Err`, where
+/// the first byte of a SCALE enum is the variant's index.
+pub fn revert_reason(output: &[u8]) -> String {
+    match output.split_first() {
+        None => "the contract refused the call data: no method has this selector (check \
+                 --method), the arguments do not decode as the method's (check the count and \
+                 types of --args), or --value was sent to a method that is not payable"
+            .to_string(),
+        Some((variant, [])) => format!(
+            "the contract returned its error variant {variant} (output {}); its documentation \
+             lists its errors in order from 0",
+            encode_hex(output)
+        ),
+        Some((variant, payload)) => format!(
+            "the contract returned its error variant {variant} with payload {} (output {}); its \
+             documentation lists its errors in order from 0",
+            encode_hex(payload),
+            encode_hex(output)
+        ),
+    }
+}
+
+/// `query`: the node's `contracts_call` answer, and why the contract reverted if it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Queried(pub ContractCallJson);
+pub struct Queried {
+    /// The node's answer.
+    #[serde(flatten)]
+    pub answer: ContractCallJson,
+    /// [`revert_reason`] of the output when the contract reverted.
+    #[serde(rename = "revertReason", skip_serializing_if = "Option::is_none")]
+    pub revert_reason: Option<String>,
+}
+
+impl Queried {
+    /// The answer with its revert explained.
+    pub fn new(answer: ContractCallJson) -> Self {
+        let revert_reason = answer.reverted.then(|| revert_reason(&answer.output));
+        Queried {
+            answer,
+            revert_reason,
+        }
+    }
+}
 
 /// One event as a line: `Pallet.Name {fields}`.
 pub(super) fn event_line(event: &EventJson) -> String {
     format!("{}.{} {}", event.pallet, event.name, event.fields)
 }
 
-/// The lines of a dry run's outcome: result, output, revert flag, error, fuel and events.
-pub(super) fn outcome_lines(
-    result: &str,
-    output: &[u8],
-    reverted: bool,
-    error: Option<&String>,
-    fuel_consumed: u64,
-    events: &[EventJson],
-) -> Lines {
+/// What a dry run would do to the origin's storage deposits: `charge N (…)` or `refund N (…)`.
+pub(super) fn deposit_text(charge: Balance, refund: Balance) -> String {
+    if refund > 0 {
+        format!("refund {}", balance_text(refund))
+    } else {
+        format!("charge {}", balance_text(charge))
+    }
+}
+
+/// A dry run's outcome, as [`outcome_lines`] prints it.
+pub(super) struct Outcome<'a> {
+    pub(super) result: &'a str,
+    pub(super) output: &'a [u8],
+    pub(super) reverted: bool,
+    pub(super) error: Option<&'a String>,
+    pub(super) fuel_consumed: u64,
+    pub(super) storage_deposit: String,
+    pub(super) events: &'a [EventJson],
+}
+
+/// The lines of a dry run's outcome: result, output, revert flag and reason, error, fuel,
+/// storage deposit and events.
+pub(super) fn outcome_lines(o: Outcome<'_>) -> Lines {
     let mut lines = Lines::new()
-        .with("result", result)
-        .with("output", encode_hex(output))
-        .with("reverted", reverted)
-        .with_opt("error", error)
-        .with("fuel_consumed", fuel_consumed);
+        .with("result", o.result)
+        .with("output", encode_hex(o.output))
+        .with("reverted", o.reverted)
+        .with_opt("revert_reason", o.reverted.then(|| revert_reason(o.output)))
+        .with_opt("error", o.error)
+        .with("fuel_consumed", o.fuel_consumed)
+        .with("storage_deposit", o.storage_deposit);
+    let events = o.events;
     for (index, event) in events.iter().enumerate() {
         lines = lines.with(format!("event[{index}]"), event_line(event));
     }
@@ -109,36 +168,56 @@ pub(super) fn outcome_lines(
 
 impl Render for Queried {
     fn lines(&self) -> Lines {
-        let r = &self.0;
-        outcome_lines(
-            &r.result,
-            &r.output,
-            r.reverted,
-            r.error.as_ref(),
-            r.fuel_consumed,
-            &r.events,
-        )
+        let r = &self.answer;
+        outcome_lines(Outcome {
+            result: &r.result,
+            output: &r.output,
+            reverted: r.reverted,
+            error: r.error.as_ref(),
+            fuel_consumed: r.fuel_consumed,
+            storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),
+            events: &r.events,
+        })
     }
 }
 
-/// `instantiate --dry-run`: the node's `contracts_instantiate` answer.
+/// `instantiate --dry-run`: the node's `contracts_instantiate` answer, and why `deploy`
+/// reverted if it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct InstantiateQueried(pub ContractInstantiateJson);
+pub struct InstantiateQueried {
+    /// The node's answer.
+    #[serde(flatten)]
+    pub answer: ContractInstantiateJson,
+    /// [`revert_reason`] of the output when `deploy` reverted.
+    #[serde(rename = "revertReason", skip_serializing_if = "Option::is_none")]
+    pub revert_reason: Option<String>,
+}
+
+impl InstantiateQueried {
+    /// The answer with its revert explained.
+    pub fn new(answer: ContractInstantiateJson) -> Self {
+        let revert_reason = answer.reverted.then(|| revert_reason(&answer.output));
+        InstantiateQueried {
+            answer,
+            revert_reason,
+        }
+    }
+}
 
 impl Render for InstantiateQueried {
     fn lines(&self) -> Lines {
-        let r = &self.0;
+        let r = &self.answer;
         Lines::new()
             .with("address", r.address)
-            .append(outcome_lines(
-                &r.result,
-                &r.output,
-                r.reverted,
-                r.error.as_ref(),
-                r.fuel_consumed,
-                &r.events,
-            ))
+            .append(outcome_lines(Outcome {
+                result: &r.result,
+                output: &r.output,
+                reverted: r.reverted,
+                error: r.error.as_ref(),
+                fuel_consumed: r.fuel_consumed,
+                storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),
+                events: &r.events,
+            }))
     }
 }
 

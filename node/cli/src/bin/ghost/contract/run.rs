@@ -130,10 +130,20 @@ pub(super) async fn instantiate(
         code_hash: i.code_hash,
         value: i.value,
         fuel_limit: i.fuel,
-        data: i.data,
-        salt: i.salt,
+        storage_deposit_limit: i.storage_deposit_limit,
+        data: i.data.clone(),
+        salt: i.salt.clone(),
     });
-    let tx = settle(submit_call(&client, &i.signer, call, deadline).await?, out)?;
+    let submitted = submit_call(&client, &i.signer, call, deadline).await?;
+    let replay = Replay::Instantiate {
+        deployer,
+        code_hash: i.code_hash,
+        value: i.value,
+        fuel: i.fuel,
+        data: &i.data,
+        salt: &i.salt,
+    };
+    let tx = settle(explain_revert(&client, submitted, replay).await, out)?;
     if let Some(block) = tx.block_hash {
         let info = contract_info(&client, address, Some(block))
             .await?
@@ -194,7 +204,7 @@ pub(super) async fn instantiate_dry_run(
         );
     }
     let failed = (answer.result == "error").then(|| answer.error.clone());
-    out.emit(&InstantiateQueried(answer))?;
+    out.emit(&InstantiateQueried::new(answer))?;
     match failed {
         None => Ok(()),
         Some(error) => anyhow::bail!(
@@ -209,15 +219,25 @@ pub(super) async fn instantiate_dry_run(
 pub(super) async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> anyhow::Result<()> {
     let signer = args.tx.validate()?;
     let run = validate_run(&args.address, &args.input, &args.run)?;
+    let storage_deposit_limit = parse_deposit_limit(args.storage_deposit_limit.as_deref())?;
     let deadline = Deadline::after(endpoint.timeout);
     let client = endpoint.connect().await?;
     let call = RuntimeCall::Contracts(ContractsCall::Call {
         dest: run.dest,
         value: run.value,
         fuel_limit: run.fuel,
+        storage_deposit_limit,
         data: run.data.clone(),
     });
-    let tx: TxInfo = settle(submit_call(&client, &signer, call, deadline).await?, out)?;
+    let submitted = submit_call(&client, &signer, call, deadline).await?;
+    let replay = Replay::Call {
+        caller: signer.pair.public(),
+        dest: run.dest,
+        value: run.value,
+        fuel: run.fuel,
+        data: &run.data,
+    };
+    let tx: TxInfo = settle(explain_revert(&client, submitted, replay).await, out)?;
     out.emit(&TxReport {
         details: Called {
             contract: run.dest,
@@ -228,6 +248,97 @@ pub(super) async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> a
         },
         tx,
     })
+}
+
+/// A contract-running transaction, to replay as a dry run.
+pub(super) enum Replay<'a> {
+    /// `Contracts.instantiate`.
+    Instantiate {
+        deployer: AccountId,
+        code_hash: Hash,
+        value: Balance,
+        fuel: u64,
+        data: &'a [u8],
+        salt: &'a [u8],
+    },
+    /// `Contracts.call`.
+    Call {
+        caller: AccountId,
+        dest: AccountId,
+        value: Balance,
+        fuel: u64,
+        data: &'a [u8],
+    },
+}
+
+/// The error text of a transaction that failed with `Contracts.ContractReverted`.
+const REVERTED: &str = "Contracts.ContractReverted";
+
+/// When `submitted` was included but its contract reverted, replays it as a dry run on the
+/// state of the including block's parent (so what came before it in its block is not seen) and,
+/// if the replay reverts too, appends [`revert_reason`] of its output to the error. Anything
+/// else, or a replay that cannot run, leaves `submitted` as it is.
+pub(super) async fn explain_revert(
+    client: &Client,
+    mut submitted: Submitted,
+    replay: Replay<'_>,
+) -> Submitted {
+    let Submitted::Included(report) = &mut submitted else {
+        return submitted;
+    };
+    let Some(error) = report.error.as_ref().filter(|e| e.starts_with(REVERTED)) else {
+        return submitted;
+    };
+    let parent = match ghost_rpc::ChainApiClient::header(client, Some(report.block_hash)).await {
+        Ok(Some(header)) => header.parent_hash,
+        _ => return submitted,
+    };
+    let output = match replay {
+        Replay::Instantiate {
+            deployer,
+            code_hash,
+            value,
+            fuel,
+            data,
+            salt,
+        } => client
+            .dry_run_instantiate(
+                deployer.to_string(),
+                code_hash,
+                value,
+                fuel,
+                Bytes(data.to_vec()),
+                Bytes(salt.to_vec()),
+                Some(parent),
+            )
+            .await
+            .ok()
+            .filter(|answer| answer.reverted)
+            .map(|answer| answer.output),
+        Replay::Call {
+            caller,
+            dest,
+            value,
+            fuel,
+            data,
+        } => client
+            .dry_run_call(
+                caller.to_string(),
+                dest.to_string(),
+                value,
+                fuel,
+                Bytes(data.to_vec()),
+                Some(parent),
+            )
+            .await
+            .ok()
+            .filter(|answer| answer.reverted)
+            .map(|answer| answer.output),
+    };
+    if let Some(output) = output {
+        report.error = Some(format!("{error}: {}", revert_reason(&output)));
+    }
+    submitted
 }
 
 /// Runs `query`.
@@ -255,7 +366,7 @@ pub(super) async fn query(
             run.dest
         ))?;
     let failed = (answer.result == "error").then(|| answer.error.clone());
-    out.emit(&Queried(answer))?;
+    out.emit(&Queried::new(answer))?;
     match failed {
         None => Ok(()),
         Some(error) => anyhow::bail!(

@@ -177,6 +177,47 @@ fn commands_parse() {
     assert!(valid.data.is_empty() && valid.salt.is_empty());
     assert_eq!((valid.value, valid.fuel), (0, DEFAULT_FUEL));
     assert_eq!(valid.dry_run, None, "a transaction unless --dry-run");
+    assert_eq!(valid.storage_deposit_limit, None, "no cap unless given");
+
+    let ContractCommand::Instantiate(i) = contract(&[
+        "instantiate",
+        &hash,
+        "--from",
+        "//Alice",
+        "--storage-deposit-limit",
+        "0.5GHOST",
+    ]) else {
+        panic!("not instantiate")
+    };
+    let valid = i.validate().unwrap();
+    assert_eq!(valid.storage_deposit_limit, Some(500_000_000_000));
+    let ContractCommand::Instantiate(i) = contract(&[
+        "instantiate",
+        &hash,
+        "--from",
+        "//Alice",
+        "--storage-deposit-limit",
+        "lots",
+    ]) else {
+        panic!("not instantiate")
+    };
+    let error = i.validate().unwrap_err().to_string();
+    assert!(
+        error.starts_with("--storage-deposit-limit `lots`"),
+        "{error}"
+    );
+    assert!(
+        parse_fails(&[
+            "instantiate",
+            &hash,
+            "--from",
+            "//Alice",
+            "--dry-run",
+            "--storage-deposit-limit",
+            "1",
+        ]),
+        "a dry run pays nothing"
+    );
 
     let block = Hash([3; 32]).to_string();
     let ContractCommand::Instantiate(i) = contract(&[
@@ -296,6 +337,8 @@ fn query_report_lines_and_json() {
         reverted: true,
         error: Some("Contracts.ContractReverted".into()),
         fuel_consumed: 42,
+        storage_deposit_charge: 5,
+        storage_deposit_refund: 0,
         events: vec![EventJson {
             pallet: "Contracts".into(),
             name: "Called".into(),
@@ -303,17 +346,41 @@ fn query_report_lines_and_json() {
         }],
     };
     let text = Output::buffer(false)
-        .render(&Queried(answer.clone()))
+        .render(&Queried::new(answer.clone()))
         .unwrap();
     assert_eq!(
         text,
-        "result: revert\noutput: 0x0102\nreverted: true\nerror: Contracts.ContractReverted\n\
-         fuel_consumed: 42\nevent[0]: Contracts.Called {\"x\":1}\n"
+        format!(
+            "result: revert\noutput: 0x0102\nreverted: true\nrevert_reason: {}\n\
+             error: Contracts.ContractReverted\nfuel_consumed: 42\n\
+             storage_deposit: charge 5 ({})\nevent[0]: Contracts.Called {{\"x\":1}}\n",
+            revert_reason(&[1, 2]),
+            format_ghost(5)
+        )
     );
     let json: serde_json::Value =
-        serde_json::from_str(&Output::buffer(true).render(&Queried(answer)).unwrap()).unwrap();
+        serde_json::from_str(&Output::buffer(true).render(&Queried::new(answer)).unwrap()).unwrap();
     assert_eq!(json["fuelConsumed"], 42);
     assert_eq!(json["output"], "0x0102");
+    assert_eq!(json["revertReason"], revert_reason(&[1, 2]));
+}
+
+#[test]
+fn revert_reasons_name_the_mistake_or_the_error_variant() {
+    // Empty: the SDK's ABI error, which a wrong method, argument or value causes.
+    let abi = revert_reason(&[]);
+    assert!(abi.contains("--method") && abi.contains("--args"), "{abi}");
+    assert!(abi.contains("--value"), "{abi}");
+    // A unit variant.
+    assert_eq!(
+        revert_reason(&[0]),
+        "the contract returned its error variant 0 (output 0x00); its documentation lists its \
+         errors in order from 0"
+    );
+    // The counter's `Host(StorageDepositNotCovered)`: variant 1 carrying the SDK error 9.
+    let host = revert_reason(&[1, 9]);
+    assert!(host.starts_with("the contract returned its error variant 1 with payload 0x09"));
+    assert!(host.contains("output 0x0109"), "{host}");
 }
 
 #[test]
@@ -326,6 +393,8 @@ fn instantiate_dry_run_report_lines_and_json() {
         reverted: false,
         error: None,
         fuel_consumed: 9,
+        storage_deposit_charge: 0,
+        storage_deposit_refund: 3,
         events: vec![EventJson {
             pallet: "Contracts".into(),
             name: "Instantiated".into(),
@@ -333,22 +402,24 @@ fn instantiate_dry_run_report_lines_and_json() {
         }],
     };
     let text = Output::buffer(false)
-        .render(&InstantiateQueried(answer.clone()))
+        .render(&InstantiateQueried::new(answer.clone()))
         .unwrap();
     assert_eq!(
         text,
         format!(
             "address: {address}\nresult: ok\noutput: 0x\nreverted: false\nfuel_consumed: 9\n\
-             event[0]: Contracts.Instantiated {{\"contract\":\"{address}\"}}\n"
+             storage_deposit: refund 3 ({})\nevent[0]: Contracts.Instantiated {{\"contract\":\"{address}\"}}\n",
+            format_ghost(3)
         )
     );
     let json: serde_json::Value = serde_json::from_str(
         &Output::buffer(true)
-            .render(&InstantiateQueried(answer))
+            .render(&InstantiateQueried::new(answer))
             .unwrap(),
     )
     .unwrap();
     assert_eq!(json["address"], address.to_string());
+    assert!(json.get("revertReason").is_none(), "{json}");
     assert_eq!(json["fuelConsumed"], 9);
     assert_eq!(json["error"], serde_json::Value::Null);
     assert_eq!(json["events"][0]["name"], "Instantiated");
