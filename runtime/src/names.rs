@@ -63,6 +63,26 @@ impl NameProvider for DomainNames {
         Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
     }
 
+    fn renew(contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError> {
+        let call = Call::Renew {
+            name: name.clone(),
+            duration_ms,
+        };
+        Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
+    }
+
+    fn approve(
+        contract: &AccountId,
+        name: &DomainName,
+        account: Option<AccountId>,
+    ) -> Result<(), NamesError> {
+        let call = Call::Approve {
+            name: name.clone(),
+            account,
+        };
+        Domains::dispatch(call, Origin::Signed(*contract)).map_err(names_error)
+    }
+
     fn set_records(
         contract: &AccountId,
         name: &DomainName,
@@ -145,6 +165,41 @@ mod tests {
         DomainNames::resolve(&name(s))
             .expect("names available")
             .map(|r| r.owner)
+    }
+
+    #[test]
+    fn renew_extends_and_approve_lets_another_account_manage() {
+        with_club(|| {
+            let club = name("club.ghost");
+            let expiry = || Domains::resolve(&club).expect("registered").expires_at;
+            let before = expiry();
+            // Anyone may renew (Bob pays); only the owner approves.
+            assert_eq!(DomainNames::renew(&dev("Bob"), &club, 3_600_000), Ok(()));
+            assert_eq!(expiry(), before + 3_600_000);
+            assert_eq!(
+                DomainNames::renew(&dev("Bob"), &name("nobody.ghost"), 3_600_000),
+                Err(NamesError::NotFound)
+            );
+            assert_eq!(
+                DomainNames::approve(&dev("Bob"), &club, Some(dev("Bob"))),
+                Err(NamesError::NotOwner)
+            );
+            assert_eq!(
+                DomainNames::approve(&dev("Alice"), &club, Some(dev("Charlie"))),
+                Ok(())
+            );
+            // Charlie now manages club.ghost: he may give out its subnames.
+            assert_eq!(
+                DomainNames::set_subname_owner(&dev("Charlie"), &club, "c", &dev("Dave"), false),
+                Ok(())
+            );
+            assert_eq!(owner("c.club.ghost"), Some(dev("Dave")));
+            assert_eq!(DomainNames::approve(&dev("Alice"), &club, None), Ok(()));
+            assert_eq!(
+                DomainNames::set_subname_owner(&dev("Charlie"), &club, "d", &dev("Dave"), false),
+                Err(NamesError::NotOwner)
+            );
+        });
     }
 
     #[test]

@@ -171,6 +171,40 @@ pub fn register(name: &str, duration_ms: u64, secret: &Hash) -> Result<()> {
     })
 }
 
+/// Extends `name` (registered or in grace) by `duration_ms`, paying the fee from this
+/// contract's free balance. Anyone may renew any name.
+///
+/// # Errors
+/// [`Error::NameNotFound`] (not registered), [`Error::InvalidName`] (not canonical, not a
+/// second-level name, a duration out of bounds), [`Error::NameOperationFailed`] (fee not
+/// covered, ...), [`Error::NamesUnavailable`].
+pub fn renew(name: &str, duration_ms: u64) -> Result<()> {
+    // SAFETY: `name` is live.
+    Error::check(unsafe {
+        sys::name_renew(name.as_ptr(), len32(name.as_bytes()), duration_ms as i64)
+    })
+}
+
+/// Lets `manager` manage `name` (set its records, give out its subnames), or nobody with
+/// `None`; this contract must own `name`. A registrar contract can so hand day-to-day control
+/// of a name to an operator key while it keeps ownership.
+///
+/// # Errors
+/// [`Error::NotNameOwner`], [`Error::NameNotFound`], [`Error::InvalidName`],
+/// [`Error::NamesUnavailable`].
+pub fn approve(name: &str, manager: Option<&AccountId>) -> Result<()> {
+    let account = manager.map_or([0u8; 32], |m| m.0);
+    // SAFETY: `name` and `account` are live.
+    Error::check(unsafe {
+        sys::name_approve(
+            name.as_ptr(),
+            len32(name.as_bytes()),
+            account.as_ptr(),
+            i32::from(manager.is_some()),
+        )
+    })
+}
+
 /// Replaces all DNS records of `name`, which this contract must manage.
 ///
 /// # Errors

@@ -78,6 +78,16 @@ unsafe extern "C" {
         duration_ms: i64,
         secret_ptr: *const u8,
     ) -> i32;
+    /// Extends a name by `duration_ms`, paid by this contract.
+    pub fn name_renew(name_ptr: *const u8, name_len: u32, duration_ms: i64) -> i32;
+    /// Lets the account at `account_ptr` manage a name this contract owns (`approve` non-zero),
+    /// or nobody (`approve` zero).
+    pub fn name_approve(
+        name_ptr: *const u8,
+        name_len: u32,
+        account_ptr: *const u8,
+        approve: i32,
+    ) -> i32;
     /// Replaces a name's DNS records with `SCALE(Vec<DnsRecord>)`.
     pub fn name_set_records(
         name_ptr: *const u8,

@@ -149,6 +149,24 @@ impl<T: Config> Host for Env<T> {
         transactional(|| T::Names::register(contract, name, duration_ms, secret))
     }
 
+    fn name_renew(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError> {
+        transactional(|| T::Names::renew(contract, name, duration_ms))
+    }
+
+    fn name_approve(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        account: Option<AccountId>,
+    ) -> Result<(), NamesError> {
+        transactional(|| T::Names::approve(contract, name, account))
+    }
+
     fn name_set_records(
         &self,
         contract: &AccountId,

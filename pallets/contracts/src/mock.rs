@@ -168,6 +168,10 @@ pub struct NamesState {
     pub locked: Vec<DomainName>,
     /// Commitments made, by whom.
     pub commitments: Vec<(AccountId, Hash)>,
+    /// Renewals: name and duration, in order.
+    pub renewals: Vec<(DomainName, u64)>,
+    /// Approved managers by name.
+    pub approved: Vec<(DomainName, AccountId)>,
 }
 
 /// The commitment [`MockNames`] expects for a registration with a non-zero secret (simpler than
@@ -255,6 +259,29 @@ impl NameProvider for MockNames {
             ));
             Ok(())
         })
+    }
+    fn renew(_contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError> {
+        Self::with(|s| {
+            if !s.names.iter().any(|(n, _)| n == name) {
+                return Err(NamesError::NotFound);
+            }
+            s.renewals.push((name.clone(), duration_ms));
+            Ok(())
+        })
+    }
+    fn approve(
+        contract: &AccountId,
+        name: &DomainName,
+        account: Option<AccountId>,
+    ) -> Result<(), NamesError> {
+        Self::owned_mut(contract, name, |_| ())?;
+        Self::with(|s| {
+            s.approved.retain(|(n, _)| n != name);
+            if let Some(account) = account {
+                s.approved.push((name.clone(), account));
+            }
+        });
+        Ok(())
     }
     fn set_records(
         contract: &AccountId,

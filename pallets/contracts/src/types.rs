@@ -460,6 +460,14 @@ pub trait NameProvider {
         duration_ms: u64,
         secret: Hash,
     ) -> Result<(), NamesError>;
+    /// Extends `name` by `duration_ms`, paid by `contract` (anyone may renew a name).
+    fn renew(contract: &AccountId, name: &DomainName, duration_ms: u64) -> Result<(), NamesError>;
+    /// Lets `account` (or, with `None`, nobody) manage `name`, which `contract` must own.
+    fn approve(
+        contract: &AccountId,
+        name: &DomainName,
+        account: Option<AccountId>,
+    ) -> Result<(), NamesError>;
     /// Replaces the DNS records of `name`, which `contract` must manage.
     fn set_records(
         contract: &AccountId,
@@ -490,6 +498,12 @@ impl NameProvider for () {
         Err(NamesError::NotAvailable)
     }
     fn register(_: &AccountId, _: &DomainName, _: u64, _: Hash) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn renew(_: &AccountId, _: &DomainName, _: u64) -> Result<(), NamesError> {
+        Err(NamesError::NotAvailable)
+    }
+    fn approve(_: &AccountId, _: &DomainName, _: Option<AccountId>) -> Result<(), NamesError> {
         Err(NamesError::NotAvailable)
     }
     fn set_records(_: &AccountId, _: &DomainName, _: Vec<DnsRecord>) -> Result<(), NamesError> {

@@ -312,6 +312,65 @@ fn names_are_unavailable_without_a_name_provider() {
 }
 
 #[test]
+fn a_contract_renews_names_and_approves_managers() {
+    type NamedContracts = crate::Pallet<TestWithNames>;
+    let imports = r#"(import "ghost" "name_register" (func $register (param i32 i32 i64 i32) (result i32)))
+        (import "ghost" "name_renew" (func $renew (param i32 i32 i64) (result i32)))
+        (import "ghost" "name_approve" (func $approve (param i32 i32 i32 i32) (result i32)))
+        (import "ghost" "return_data" (func $ret (param i32 i32 i32)))
+        (data (i32.const 0) "alice.ghost")
+        (data (i32.const 16) "other.ghost")
+        (data (i32.const 64) "\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05")"#;
+    // Registers alice.ghost, renews it and a name it does not know, approves account 5 for it,
+    // clears that, then approves with a pointer outside memory (traps).
+    let body = r#"(drop (call $register (i32.const 0) (i32.const 11) (i64.const 1000) (i32.const 2048)))
+        (i32.store (i32.const 300) (call $renew (i32.const 0) (i32.const 11) (i64.const 500)))
+        (i32.store (i32.const 304) (call $renew (i32.const 16) (i32.const 11) (i64.const 500)))
+        (i32.store (i32.const 308) (call $approve (i32.const 0) (i32.const 11) (i32.const 64) (i32.const 1)))
+        (i32.store (i32.const 312) (call $approve (i32.const 16) (i32.const 11) (i32.const 64) (i32.const 1)))
+        (call $ret (i32.const 0) (i32.const 300) (i32.const 16))"#;
+    run(|| {
+        let code = with_call_body(imports, body);
+        let code_hash = NamedContracts::bare_upload_code(acc(1), code).unwrap();
+        let contract = NamedContracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![])
+            .result
+            .unwrap();
+        let r = NamedContracts::bare_call(acc(1), contract, 0, FUEL, vec![]);
+        assert_eq!(r.result, Ok(()));
+        let codes: Vec<u32> = r
+            .output
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ReturnCode::Success as u32,
+                ReturnCode::NameNotFound as u32,
+                ReturnCode::Success as u32,
+                ReturnCode::NameNotFound as u32,
+            ]
+        );
+        let alice = DomainName::parse("alice.ghost").unwrap();
+        let (renewals, approved) =
+            crate::mock::NAMES.with(|n| (n.borrow().renewals.clone(), n.borrow().approved.clone()));
+        assert_eq!(renewals, vec![(alice.clone(), 500)]);
+        assert_eq!(approved, vec![(alice, acc(5))]);
+    });
+    // A bad account pointer traps before the name is looked at.
+    let bad = r#"(drop (call $approve (i32.const 0) (i32.const 11) (i32.const -4) (i32.const 0)))"#;
+    run(|| {
+        let code = with_call_body(imports, bad);
+        let code_hash = NamedContracts::bare_upload_code(acc(1), code).unwrap();
+        let contract = NamedContracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![])
+            .result
+            .unwrap();
+        let r = NamedContracts::bare_call(acc(1), contract, 0, FUEL, vec![]);
+        assert_eq!(r.result, Err(Error::MemoryAccessOutOfBounds.into()));
+    });
+}
+
+#[test]
 fn a_contract_commits_then_reveals_its_registration() {
     type NamedContracts = crate::Pallet<TestWithNames>;
     let imports = r#"(import "ghost" "name_commit" (func $commit (param i32) (result i32)))

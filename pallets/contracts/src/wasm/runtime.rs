@@ -77,6 +77,8 @@ pub const HOST_FUNCTIONS: &[HostFnSig] = &[
     sig("name_resolve", &[I32, I32, I32, I32], &[I32]),
     sig("name_commit", &[I32], &[I32]),
     sig("name_register", &[I32, I32, I64, I32], &[I32]),
+    sig("name_renew", &[I32, I32, I64], &[I32]),
+    sig("name_approve", &[I32, I32, I32, I32], &[I32]),
     sig("name_set_records", &[I32, I32, I32, I32], &[I32]),
     sig("name_transfer", &[I32, I32, I32], &[I32]),
     sig(
@@ -190,6 +192,20 @@ pub trait Host {
         name: &DomainName,
         duration_ms: u64,
         secret: Hash,
+    ) -> Result<(), NamesError>;
+    /// See [`crate::NameProvider::renew`].
+    fn name_renew(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        duration_ms: u64,
+    ) -> Result<(), NamesError>;
+    /// See [`crate::NameProvider::approve`].
+    fn name_approve(
+        &self,
+        contract: &AccountId,
+        name: &DomainName,
+        account: Option<AccountId>,
     ) -> Result<(), NamesError>;
     /// See [`crate::NameProvider::set_records`].
     fn name_set_records(
@@ -753,6 +769,46 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
                 duration_ms as u64,
                 secret,
             )))
+        },
+    )?;
+
+    l.func_wrap(
+        m,
+        "name_renew",
+        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, duration_ms: i64| -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write.saturating_add(k.base))?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let me = c.data().address;
+            Ok(names_code(c.data().host.name_renew(
+                &me,
+                &name,
+                duration_ms as u64,
+            )))
+        },
+    )?;
+
+    // The account is read (and its pointer checked) whether or not it is approved.
+    l.func_wrap(
+        m,
+        "name_approve",
+        |mut c: Ctx<'_>,
+         name_ptr: i32,
+         name_len: i32,
+         account_ptr: i32,
+         approve: i32|
+         -> HostResult<i32> {
+            charge(&mut c, |k| k.name_write.saturating_add(k.bytes(32)))?;
+            let account = read_account(&c, account_ptr)?;
+            let name = match read_name(&mut c, name_ptr, name_len)? {
+                Ok(name) => name,
+                Err(code) => return Ok(code.as_i32()),
+            };
+            let me = c.data().address;
+            let account = (approve != 0).then_some(account);
+            Ok(names_code(c.data().host.name_approve(&me, &name, account)))
         },
     )?;
 
