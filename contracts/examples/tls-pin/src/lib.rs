@@ -1,0 +1,198 @@
+//! TLS certificate pinning (DANE): the contract owns a name and keeps its TLSA records at one
+//! service label (`_443._tcp`) equal to the pins an authorised key last signed, so a
+//! certificate rotation is one signed message that anyone can relay, and nobody else can
+//! change the pins.
+//!
+//! ## Model
+//! - Settings (fixed at deploy except the key, which the admin replaces): the name, the
+//!   service label, the ed25519 key whose signatures count, and the TTL of the records.
+//! - An *update* `(nonce, pins)` is signed over `b"ghost-tls-pin/update/v1" ++ contract address
+//!   ++ SCALE(nonce, pins)`: the address keeps an update for one contract from being replayed
+//!   on another, the nonce (strictly increasing) from being replayed on this one.
+//! - `update` rewrites the name's records: every record that is not a TLSA record at the
+//!   service label is kept, and one TLSA record per pin is written (at most [`MAX_PINS`]).
+//!   An empty pin list removes the pins.
+//! - The name's owner transfers it to the contract after deploying it; `release_name` (admin)
+//!   hands it back.
+//!
+//! ## Methods
+//! | method | arguments | returns | notes |
+//! |---|---|---|---|
+//! | `deploy` | `settings: Settings` | | the caller becomes the admin |
+//! | `update` | `nonce: u64, pins: Vec<Pin>, signature: [u8; 64]` | `()` | anyone relays; signed by the key |
+//! | `pins` | | `Vec<Pin>` | the last accepted pins |
+//! | `nonce` | | `u64` | the last accepted nonce (0: none yet) |
+//! | `set_key` | `key: AccountId` | `()` | admin |
+//! | `release_name` | `to: AccountId` | `()` | admin; transfers the name away |
+//!
+//! ## Storage
+//! `settings: Settings`, `admin: AccountId`, `nonce: u64`, `pins: Vec<Pin>`, all `Lazy`.
+//!
+//! ## Events
+//! `PinsUpdated { nonce, pins }`, topics `[topic("PinsUpdated")]`.
+//!
+//! ## Errors
+//! [`PinError`]; every failed call reverts and changes nothing.
+
+#![no_std]
+
+use ghost_contract_sdk::names::{self, DnsRecord, RecordData};
+use ghost_contract_sdk::prelude::*;
+use ghost_contract_sdk::{crypto, env, event};
+
+/// Most pins (TLSA records) one update may set.
+pub const MAX_PINS: usize = 8;
+/// What every signed update starts with.
+pub const UPDATE_CONTEXT: &[u8] = b"ghost-tls-pin/update/v1";
+
+const SETTINGS: Lazy<Settings> = Lazy::new(b"settings");
+const ADMIN: Lazy<AccountId> = Lazy::new(b"admin");
+const NONCE: Lazy<u64> = Lazy::new(b"nonce");
+const PINS: Lazy<Vec<Pin>> = Lazy::new(b"pins");
+
+const PINS_UPDATED: Hash = topic("PinsUpdated");
+
+/// The contract's settings.
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The name whose TLSA records the contract manages (`shop.ghost`).
+    pub name: String,
+    /// The service label of the records (`_443._tcp`).
+    pub label: String,
+    /// The ed25519 public key whose updates count.
+    pub key: AccountId,
+    /// TTL of the records (seconds).
+    pub ttl: u32,
+}
+
+/// One TLSA association (RFC 6698).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// Certificate usage (3: the end-entity certificate itself, DANE-EE).
+    pub usage: u8,
+    /// Selector (1: the subject public key).
+    pub selector: u8,
+    /// Matching type (1: SHA-256).
+    pub matching_type: u8,
+    /// The association data (the digest).
+    pub data: Vec<u8>,
+}
+
+/// Why a call failed (the revert output).
+#[derive(Encode, Decode, Debug, PartialEq, Eq)]
+pub enum PinError {
+    /// Only the admin may do this.
+    NotAdmin,
+    /// The signature is not the key's over this contract, nonce and pins.
+    BadSignature,
+    /// The nonce is not above the last accepted one.
+    StaleNonce,
+    /// More than [`MAX_PINS`] pins.
+    TooManyPins,
+    /// A host function refused (the contract does not own the name, a record is invalid, ...).
+    Host(Error),
+}
+
+impl From<Error> for PinError {
+    fn from(e: Error) -> Self {
+        PinError::Host(e)
+    }
+}
+
+/// The pins were replaced.
+#[derive(Encode, Decode)]
+pub struct PinsUpdated {
+    /// The update's nonce.
+    pub nonce: u64,
+    /// The new pins.
+    pub pins: Vec<Pin>,
+}
+
+contract! {
+    deploy => deploy,
+    "update" => update,
+    "pins" => pins,
+    "nonce" => nonce,
+    "set_key" => set_key,
+    "release_name" => release_name,
+}
+
+fn deploy(settings: Settings) -> Result<(), PinError> {
+    ADMIN.set(&env::caller())?;
+    SETTINGS.set(&settings)?;
+    Ok(())
+}
+
+fn update(nonce: u64, pins: Vec<Pin>, signature: [u8; 64]) -> Result<(), PinError> {
+    let settings = load_settings();
+    if pins.len() > MAX_PINS {
+        return Err(PinError::TooManyPins);
+    }
+    if nonce <= NONCE.get_or_default() {
+        return Err(PinError::StaleNonce);
+    }
+    let mut message = Vec::from(UPDATE_CONTEXT);
+    message.extend_from_slice(&env::address().0);
+    (nonce, &pins).encode_to(&mut message);
+    if !crypto::ed25519_verify(&signature, &settings.key.0, &message) {
+        return Err(PinError::BadSignature);
+    }
+
+    let current = names::resolve(&settings.name)?;
+    let mut records: Vec<DnsRecord> = current
+        .records
+        .into_iter()
+        .filter(|r| !(r.label == settings.label && matches!(r.data, RecordData::TLSA { .. })))
+        .collect();
+    records.extend(pins.iter().map(|p| DnsRecord {
+        label: settings.label.clone(),
+        ttl: settings.ttl,
+        data: RecordData::TLSA {
+            usage: p.usage,
+            selector: p.selector,
+            matching_type: p.matching_type,
+            data: p.data.clone(),
+        },
+    }));
+    names::set_records(&settings.name, &records)?;
+    NONCE.set(&nonce)?;
+    PINS.set(&pins)?;
+    event::emit(&[PINS_UPDATED], &PinsUpdated { nonce, pins });
+    Ok(())
+}
+
+fn pins() -> Result<Vec<Pin>, PinError> {
+    Ok(PINS.get_or_default())
+}
+
+fn nonce() -> Result<u64, PinError> {
+    Ok(NONCE.get_or_default())
+}
+
+fn set_key(key: AccountId) -> Result<(), PinError> {
+    ensure_admin()?;
+    let settings = Settings {
+        key,
+        ..load_settings()
+    };
+    SETTINGS.set(&settings)?;
+    Ok(())
+}
+
+fn release_name(to: AccountId) -> Result<(), PinError> {
+    ensure_admin()?;
+    names::transfer(&load_settings().name, &to)?;
+    Ok(())
+}
+
+fn ensure_admin() -> Result<(), PinError> {
+    if ADMIN.get() != Some(env::caller()) {
+        return Err(PinError::NotAdmin);
+    }
+    Ok(())
+}
+
+/// The settings, written at deploy (so always present).
+fn load_settings() -> Settings {
+    SETTINGS.get().unwrap_or_else(|| env::trap())
+}
