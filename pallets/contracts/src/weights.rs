@@ -1,10 +1,38 @@
-//! Weights of the contracts pallet's calls.
+//! Weights of the contracts pallet's calls, and the measurements behind the host-function
+//! prices.
 //!
 //! A call that runs a contract declares `base + fuel_limit × weight_per_fuel` (from the
-//! [`Schedule`](crate::Schedule)): the whole fuel it buys is charged up front, as the executive
-//! charges fees on declared weight. The base parts are estimates in the style of the other
-//! pallets (execution time plus state accesses at [`ROCKS_DB_WEIGHT`]); they have not been
-//! benchmarked yet (see `docs/WASM-LITE.md`).
+//! [`Schedule`](crate::Schedule)) and the executive charges the fee of that up front; after the
+//! dispatch the pallet reports `base + fuel burned × weight_per_fuel`
+//! ([`crate::take_actual_weight`]) and the executive refunds the rest. The base parts below are
+//! estimates in the style of the other pallets (execution time plus state accesses at
+//! [`ROCKS_DB_WEIGHT`]), not yet benchmarked.
+//!
+//! ## Host functions (`HostFnCosts::DEFAULT`)
+//!
+//! `cargo bench -p ghost-contract-fixtures --bench host_fns` (2026-12-02, release, the 2-core
+//! reference machine while other builds ran on it: the times are upper bounds). Each case loops
+//! `K` times over one worst-case call in a dry run on the dev chain's trie state (in memory: the
+//! closest the fixtures' dependency graph gets to a node's RocksDB, whose access costs the
+//! `storage_read`/`storage_write` prices add at `ROCKS_DB_WEIGHT`); time and fuel per call are
+//! `(x(K) − x(0)) / K`, loop overhead included. Priced time = fuel × 2 ns.
+//!
+//! | host function, worst case | time per call | fuel per call | priced time | margin |
+//! |---|---:|---:|---:|---:|
+//! | `storage_set`, new 128 B key, 16 KiB value (deposit grows) | 19.5 µs | 316 585 | 633 µs | 32× |
+//! | `storage_get`, 16 KiB value | 21.8 µs | 29 135 | 58 µs | 2.7× |
+//! | `storage_remove`, 16 KiB value (pair with `storage_set`, minus it) | 23.8 µs | 300 181 | 600 µs | 25× |
+//! | `emit_event`, 4 topics, 4 KiB data | 3.5 µs | 104 289 | 209 µs | 59× |
+//! | `transfer`, 1 unit to an existing account | 5.1 µs | 125 116 | 250 µs | 49× |
+//! | `call` moving value to a callee that returns (`Called` event) | 17.0 µs | 276 395 | 553 µs | 32× |
+//! | `blake3`, 16 KiB | 6.9 µs | 16 480 | 33 µs | 4.8× |
+//! | `ed25519_verify`, valid signature, 1 KiB (at the old price 25 000) | 93.7 µs | 26 190 | 52 µs | **0.56×** |
+//! | `name_set_records`, 64 TXT records replacing 64 | 303 µs | 3 721 725 | 7.4 ms | 25× |
+//! | `name_resolve`, 64 records | 38.6 µs | 34 263 | 69 µs | 1.8× |
+//!
+//! `ed25519_verify` was the one underpriced function: its price is now 75 000 (150 µs, 1.6×).
+//! The state-touching functions keep large margins on in-memory state because their prices
+//! include RocksDB access; `storage_get` and `name_resolve` are the tight ones.
 
 use ghost_support::weights::{ROCKS_DB_WEIGHT, Weight};
 
