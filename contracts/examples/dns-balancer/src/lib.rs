@@ -307,7 +307,7 @@ fn release_name(to: AccountId) -> Result<(), BalancerError> {
 /// health changed.
 fn apply(
     settings: &Settings,
-    backends: &mut Vec<Backend>,
+    backends: &mut [Backend],
     signed: &SignedReport,
     now: u64,
     address: &AccountId,
