@@ -405,6 +405,8 @@ fn the_readme_contract_quickstart_runs_as_written() {
     );
     // The README's comment on `query --method get` is what it prints.
     assert!(stdout.contains("output: 0x0100000000000000\n"), "{stdout}");
+    // And `contract events` lists the one `Incremented` event.
+    assert!(stdout.contains("events: 1\n"), "{stdout}");
     let counter = stdout
         .lines()
         .find_map(|l| l.strip_prefix("COUNTER="))

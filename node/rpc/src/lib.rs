@@ -628,6 +628,26 @@ pub struct ContractInfoJson {
     pub reentrant: bool,
 }
 
+/// `contracts_events`: one event a contract emitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractEventJson {
+    /// The block that holds it.
+    pub block_number: u64,
+    /// That block's hash.
+    pub block_hash: Hash,
+    /// Its topics (up to four).
+    pub topics: Vec<Hash>,
+    /// Its data.
+    pub data: Bytes,
+}
+
+/// Most blocks one `contracts_events` request may scan (`to_block − from_block + 1`).
+pub const MAX_CONTRACT_EVENT_BLOCKS: u64 = 1_000;
+
+/// Most events one `contracts_events` answer holds; a range with more is refused (narrow it).
+pub const MAX_CONTRACT_EVENTS: usize = 10_000;
+
 pub use contracts_api::{ContractsApiClient, ContractsApiServer};
 
 /// Holds [`ContractsApiServer`] and [`ContractsApiClient`]: `contracts_instantiate` takes seven
@@ -689,5 +709,18 @@ mod contracts_api {
             address: String,
             at: Option<Hash>,
         ) -> jsonrpsee::core::RpcResult<Option<ContractInfoJson>>;
+        /// The events contract `address` emitted in the canonical blocks `from_block ..=
+        /// to_block` (at most [`MAX_CONTRACT_EVENT_BLOCKS`] of them, blocks past the best one
+        /// are skipped), in order, only those with `topic` among their topics if it is given.
+        /// `INVALID_PARAMS` for a bad address, an empty or too long range, or more than
+        /// [`MAX_CONTRACT_EVENTS`] matches.
+        #[method(name = "events")]
+        async fn contract_events(
+            &self,
+            address: String,
+            topic: Option<Hash>,
+            from_block: u64,
+            to_block: u64,
+        ) -> jsonrpsee::core::RpcResult<Vec<ContractEventJson>>;
     }
 }

@@ -201,6 +201,47 @@ async fn counter_is_deployed_called_and_queried_over_rpc() {
         )
         .await;
     assert_eq!(count(&client, counter, None).await, Some(8));
+
+    // `contracts_events`: the increment's event, by topic and block range.
+    let to = included.block_number;
+    let events = ContractsApiClient::contract_events(
+        &client,
+        counter.to_string(),
+        Some(Hash(*TOPIC)),
+        0,
+        to,
+    )
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0].block_number, events[0].block_hash),
+        (to, included.block_hash)
+    );
+    assert_eq!(events[0].topics, vec![Hash(*TOPIC)]);
+    assert_eq!(events[0].data, Bytes(8u64.encode()));
+    let other_topic = ContractsApiClient::contract_events(
+        &client,
+        counter.to_string(),
+        Some(Hash([9; 32])),
+        0,
+        to,
+    )
+    .await
+    .unwrap();
+    assert!(other_topic.is_empty());
+    let before = ContractsApiClient::contract_events(&client, counter.to_string(), None, 0, to - 1)
+        .await
+        .unwrap();
+    assert!(before.is_empty(), "nothing before the call: {before:?}");
+    for (from, to) in [(5, 4), (0, ghost_rpc::MAX_CONTRACT_EVENT_BLOCKS)] {
+        let refused =
+            ContractsApiClient::contract_events(&client, counter.to_string(), None, from, to)
+                .await
+                .unwrap_err();
+        assert_eq!(rpc_code(refused), error_codes::INVALID_PARAMS);
+    }
+
     let parent = ChainApiClient::header(&client, Some(included.block_hash))
         .await
         .unwrap()

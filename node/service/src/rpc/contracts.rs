@@ -10,8 +10,8 @@
 
 use ghost_primitives::{Bytes, Hash};
 use ghost_rpc::{
-    CodeInfoJson, ContractCallJson, ContractInfoJson, ContractInstantiateJson, ContractsApiServer,
-    EventJson,
+    CodeInfoJson, ContractCallJson, ContractEventJson, ContractInfoJson, ContractInstantiateJson,
+    ContractsApiServer, EventJson, MAX_CONTRACT_EVENT_BLOCKS, MAX_CONTRACT_EVENTS,
 };
 use ghost_runtime::RuntimeEvent;
 use ghost_runtime::api::{self, ContractDryRun, ContractInstantiateDryRun};
@@ -221,6 +221,59 @@ impl ContractsApiServer for ContractsRpc {
             refcount: i.refcount,
             code_len: i.code_len,
         }))
+    }
+
+    async fn contract_events(
+        &self,
+        address: String,
+        topic: Option<Hash>,
+        from_block: u64,
+        to_block: u64,
+    ) -> RpcResult<Vec<ContractEventJson>> {
+        let address = parse_account(&address)?;
+        if from_block > to_block || to_block - from_block >= MAX_CONTRACT_EVENT_BLOCKS {
+            return Err(RpcError::InvalidParams(format!(
+                "block range {from_block}..={to_block}: give from_block <= to_block and at most \
+                 {MAX_CONTRACT_EVENT_BLOCKS} blocks"
+            ))
+            .into());
+        }
+        let client = &self.0.client;
+        let mut found = Vec::new();
+        for number in from_block..=to_block {
+            let Some(hash) = client.hash_by_number(number).map_err(RpcError::from)? else {
+                break;
+            };
+            let header = self.0.header_at(Some(hash))?;
+            let records = api::events(client.store(), &header).map_err(RpcError::from)?;
+            for record in records {
+                let RuntimeEvent::Contracts(ContractsEvent::ContractEmitted {
+                    contract,
+                    topics,
+                    data,
+                }) = record.event
+                else {
+                    continue;
+                };
+                if contract != address || topic.is_some_and(|t| !topics.contains(&t)) {
+                    continue;
+                }
+                if found.len() == MAX_CONTRACT_EVENTS {
+                    return Err(RpcError::InvalidParams(format!(
+                        "more than {MAX_CONTRACT_EVENTS} events in {from_block}..={to_block}: \
+                         narrow the range or give a topic"
+                    ))
+                    .into());
+                }
+                found.push(ContractEventJson {
+                    block_number: number,
+                    block_hash: hash,
+                    topics,
+                    data: Bytes(data),
+                });
+            }
+        }
+        Ok(found)
     }
 
     async fn contract_info(

@@ -10,7 +10,12 @@
 //! ghost contract query <ADDRESS> [--from SURI | --origin ADDRESS]
 //!                                (--method NAME [--args JSON] | --data 0x..) [--value N]
 //!                                [--fuel N] [--at HASH]
+//! ghost contract events <ADDRESS> [--topic HASH] [--from-block N] [--to-block N]
 //! ```
+//!
+//! `events` lists what the contract emitted (`contracts_events`): block, topics and data of each
+//! event in `--from-block ..= --to-block` (default: the last 1 000 blocks up to the best one;
+//! at most 1 000 blocks), only those with `--topic` among their topics if it is given.
 //!
 //! `upload`, `instantiate` and `call` are transactions: they take the options of [`TxArgs`] and
 //! go through [`submit_call`] like `ghost transfer`. A call that is included but fails
@@ -109,6 +114,24 @@ pub enum ContractCommand {
     Call(CallArgs),
     /// Dry-run a call: output, revert flag, fuel and events, without a transaction.
     Query(QueryArgs),
+    /// List the events a contract emitted in a range of blocks.
+    Events(EventsArgs),
+}
+
+/// `ghost contract events …`.
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    /// The contract's address (`ghost1…`).
+    pub address: String,
+    /// Only events with this topic (`0x` + 64 hex digits).
+    #[arg(long, value_name = "HASH")]
+    pub topic: Option<String>,
+    /// First block (default: 999 blocks before `--to-block`, or 0).
+    #[arg(long, value_name = "N")]
+    pub from_block: Option<u64>,
+    /// Last block (default: the best block).
+    #[arg(long, value_name = "N")]
+    pub to_block: Option<u64>,
 }
 
 /// `ghost contract upload …`.

@@ -101,6 +101,30 @@ pub fn revert_reason(output: &[u8]) -> String {
     }
 }
 
+/// `events`: the node's `contracts_events` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ContractEvents(pub Vec<ghost_rpc::ContractEventJson>);
+
+impl Render for ContractEvents {
+    fn lines(&self) -> Lines {
+        let mut lines = Lines::new().with("events", self.0.len());
+        for (index, e) in self.0.iter().enumerate() {
+            let topics: Vec<String> = e.topics.iter().map(ToString::to_string).collect();
+            lines = lines.with(
+                format!("event[{index}]"),
+                format!(
+                    "block {} topics [{}] data {}",
+                    e.block_number,
+                    topics.join(", "),
+                    encode_hex(&e.data)
+                ),
+            );
+        }
+        lines
+    }
+}
+
 /// `query`: the node's `contracts_call` answer, and why the contract reverted if it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Queried {

@@ -16,7 +16,45 @@ pub async fn run(
         ContractCommand::Instantiate(args) => instantiate(endpoint, args, out).await,
         ContractCommand::Call(args) => call(endpoint, args, out).await,
         ContractCommand::Query(args) => query(endpoint, args, out).await,
+        ContractCommand::Events(args) => events(endpoint, args, out).await,
     }
+}
+
+/// Runs `events`.
+pub(super) async fn events(
+    endpoint: &Endpoint,
+    args: EventsArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let address = parse_address(&args.address)?;
+    let topic = args
+        .topic
+        .as_deref()
+        .map(|t| parse_hash(t, "topic").map_err(|e| e.context("--topic")))
+        .transpose()?;
+    let client = endpoint.connect().await?;
+    let to_block = match args.to_block {
+        Some(n) => n,
+        None => {
+            ghost_rpc::ChainApiClient::header(&client, None)
+                .await
+                .rpc_context("reading the best block (chain_getHeader)")?
+                .ok_or_else(|| anyhow::anyhow!("the node has no best block"))?
+                .number
+        }
+    };
+    let span = ghost_rpc::MAX_CONTRACT_EVENT_BLOCKS - 1;
+    let from_block = args
+        .from_block
+        .unwrap_or_else(|| to_block.saturating_sub(span));
+    let events = client
+        .contract_events(address.to_string(), topic, from_block, to_block)
+        .await
+        .rpc_context(format_args!(
+            "reading the events of {address} in blocks {from_block}..={to_block} \
+             (contracts_events)"
+        ))?;
+    out.emit(&ContractEvents(events))
 }
 
 /// Reads a contract binary, refusing what is plainly not one.

@@ -366,6 +366,66 @@ fn query_report_lines_and_json() {
 }
 
 #[test]
+fn events_parse_and_print_one_line_per_event() {
+    let bob = Pair::dev("Bob").public().to_string();
+    let topic = Hash([7; 32]).to_string();
+    let ContractCommand::Events(e) = contract(&[
+        "events",
+        &bob,
+        "--topic",
+        &topic,
+        "--from-block",
+        "3",
+        "--to-block",
+        "9",
+    ]) else {
+        panic!("not events")
+    };
+    assert_eq!((e.from_block, e.to_block), (Some(3), Some(9)));
+    assert_eq!(e.topic.as_deref(), Some(topic.as_str()));
+    let ContractCommand::Events(e) = contract(&["events", &bob]) else {
+        panic!("not events")
+    };
+    assert_eq!((e.from_block, e.to_block, e.topic), (None, None, None));
+
+    let events = ContractEvents(vec![ghost_rpc::ContractEventJson {
+        block_number: 4,
+        block_hash: Hash([1; 32]),
+        topics: vec![Hash([7; 32])],
+        data: Bytes(vec![1, 2]),
+    }]);
+    let text = Output::buffer(false).render(&events).unwrap();
+    assert_eq!(
+        text,
+        format!("events: 1\nevent[0]: block 4 topics [{topic}] data 0x0102\n")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Output::buffer(true).render(&events).unwrap()).unwrap();
+    assert_eq!(json[0]["blockNumber"], 4);
+    assert_eq!(json[0]["data"], "0x0102");
+}
+
+#[tokio::test]
+async fn events_refuse_a_bad_topic_without_connecting() {
+    let endpoint = Endpoint {
+        url: "ws://127.0.0.1:1".into(),
+        timeout: Duration::from_secs(5),
+    };
+    let bob = Pair::dev("Bob").public().to_string();
+    let args = EventsArgs {
+        address: bob,
+        topic: Some("0x12".into()),
+        from_block: None,
+        to_block: None,
+    };
+    let error = events(&endpoint, args, &Output::buffer(true))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("--topic"), "{error}");
+}
+
+#[test]
 fn revert_reasons_name_the_mistake_or_the_error_variant() {
     // Empty: the SDK's ABI error, which a wrong method, argument or value causes.
     let abi = revert_reason(&[]);
