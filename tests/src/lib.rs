@@ -44,6 +44,18 @@ fn bridge_args(extra: &[&str]) -> Vec<String> {
     }
 }
 
+/// A free p2p port unless the test passes its own.
+fn port_args(extra: &[&str]) -> Vec<String> {
+    if extra
+        .iter()
+        .any(|a| a.starts_with("--port") || a.starts_with("--listen-addr"))
+    {
+        Vec::new()
+    } else {
+        vec!["--port".into(), free_port().to_string()]
+    }
+}
+
 /// A running `ghostchain` process, killed when dropped.
 pub struct Node {
     child: Option<Child>,
@@ -72,6 +84,8 @@ impl Node {
         let child = Command::new(binary("ghostchain"))
             .args(chain_args)
             .args(["--no-prometheus", "--rpc-port", &rpc_port.to_string()])
+            // Non-dev chains listen for peers: on a port of their own (`--dev` ignores it).
+            .args(port_args(extra))
             .args(bridge_args(extra))
             .arg("--base-path")
             .arg(base_path)

@@ -56,6 +56,11 @@ enum KeyCommand {
     },
     /// Generates a p2p node key: prints its secret (for `--node-key`) and its peer id.
     GenerateNodeKey,
+    /// Prints the peer id of a p2p node key (64 hex digits).
+    InspectNodeKey {
+        /// The node key.
+        key: String,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -307,6 +312,13 @@ async fn main() -> anyhow::Result<()> {
             let (_, secret) = Pair::generate()?;
             println!("Node key: {}", hex::encode(secret));
             println!("Peer id:  {}", ghost_network::peer_id_of(secret)?);
+            Ok(())
+        }
+        Some(Command::Key {
+            command: KeyCommand::InspectNodeKey { key },
+        }) => {
+            let secret = ghost_network::parse_node_key(&key)?;
+            println!("{}", ghost_network::peer_id_of(secret)?);
             Ok(())
         }
         Some(Command::Key {

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# A multi-validator GhostChain testnet on this machine (127.0.0.1 only).
+#
+#   ./scripts/testnet.sh start [N]     N validators (default 4; dev keys //Alice, //Bob, …), each
+#                                      with JSON-RPC, GhostBridge gRPC + DNS and Prometheus; waits
+#                                      until every node has finalized a block, then prints a JSON
+#                                      array of endpoints
+#   ./scripts/testnet.sh status        best / finalized / peers of each node
+#   ./scripts/testnet.sh logs I        node I's log
+#   ./scripts/testnet.sh add-full-node a non-validator that syncs from the others (prints it)
+#   ./scripts/testnet.sh restart I     starts node I again on its base path (after it stopped)
+#   ./scripts/testnet.sh stop          stops exactly the processes `start` started
+#
+# Node i listens on ports BASE + 10 i + {0 p2p, 1 JSON-RPC, 2 Prometheus, 3 gRPC, 4 DNS}
+# (BASE = $GHOST_TESTNET_PORT, default 30400, below Linux's ephemeral ports); state lives in
+# $GHOST_TESTNET_DIR (default ~/.cache/ghostchain/testnet), one base path per node. The chain
+# spec is `local` with the N validators, written to $GHOST_TESTNET_DIR/spec.json (see
+# docs/TESTNET.md to run it across machines). Uses the binaries `./scripts/test.sh` builds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/env.sh
+source "$root/scripts/env.sh"
+dir="${GHOST_TESTNET_DIR:-$HOME/.cache/ghostchain/testnet}"
+base="${GHOST_TESTNET_PORT:-30400}"
+bin="$CARGO_TARGET_DIR/debug/ghostchain"
+names=(Alice Bob Charlie Dave Eve Ferdie Grace Heidi Ivan Judy)
+
+port() { echo $((base + 10 * $1 + $2)); }
+node_key() { printf '%064x' $(($1 + 1)); }
+
+rpc() { # rpc PORT METHOD [PARAMS-JSON]
+    python3 - "$1" "$2" "${3:-[]}" <<'EOF'
+import json, sys, urllib.request
+port, method, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+req = urllib.request.Request(f"http://127.0.0.1:{port}", body, {"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(req, timeout=5) as r:
+        print(json.dumps(json.load(r).get("result")))
+except Exception:
+    print("null")
+EOF
+}
+
+height() { # height RPC-PORT best|finalized
+    local hash
+    if [ "$2" = finalized ]; then
+        hash=$(rpc "$1" chain_getFinalizedHead)
+        rpc "$1" chain_getHeader "[$hash]" | python3 -c 'import json,sys; h=json.load(sys.stdin); print(int(h["number"], 16) if h and isinstance(h["number"], str) else (h or {}).get("number", -1))'
+    else
+        rpc "$1" chain_getHeader | python3 -c 'import json,sys; h=json.load(sys.stdin); print(int(h["number"], 16) if h and isinstance(h["number"], str) else (h or {}).get("number", -1))'
+    fi
+}
+
+ensure_binary() {
+    if [ ! -x "$bin" ]; then
+        echo "building ghostchain (first run)" >&2
+        (cd "$root" && cargo build -p ghostchain --bins >&2)
+    fi
+}
+
+launch() { # launch I validator|full: starts node I, records its pid on line I+1 of pids
+    local i=$1 role=$2 p2p_flags=()
+    local peer0
+    peer0=$("$bin" key inspect-node-key "$(node_key 0)")
+    if [ "$i" -gt 0 ]; then
+        p2p_flags=(--bootnodes "/ip4/127.0.0.1/tcp/$(port 0 0)/p2p/$peer0")
+    fi
+    local key_flags=()
+    if [ "$role" = validator ]; then
+        key_flags=(--validator --key "//${names[$i]}")
+    fi
+    "$bin" --chain "$dir/spec.json" --base-path "$dir/node$i" --name "node$i" \
+        "${key_flags[@]}" --node-key "$(node_key "$i")" --port "$(port "$i" 0)" \
+        --rpc-port "$(port "$i" 1)" --prometheus-port "$(port "$i" 2)" \
+        --grpc-port "$(port "$i" 3)" --dns-port "$(port "$i" 4)" \
+        "${p2p_flags[@]}" >>"$dir/node$i.log" 2>&1 &
+    local pid=$!
+    touch "$dir/pids"
+    python3 - "$dir/pids" "$i" "$pid" <<'EOF'
+import sys
+path, i, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+lines = open(path).read().split()
+while len(lines) <= i:
+    lines.append("0")
+lines[i] = pid
+open(path, "w").write("\n".join(lines) + "\n")
+EOF
+}
+
+endpoint() { # endpoint I PID
+    local i=$1 peer
+    peer=$("$bin" key inspect-node-key "$(node_key "$i")")
+    printf '{"name": "node%s", "rpc": "ws://127.0.0.1:%s", "p2p": "/ip4/127.0.0.1/tcp/%s/p2p/%s", "grpc": "127.0.0.1:%s", "dns": "127.0.0.1:%s", "metrics": "http://127.0.0.1:%s/metrics", "base_path": "%s", "pid": %s}' \
+        "$i" "$(port "$i" 1)" "$(port "$i" 0)" "$peer" "$(port "$i" 3)" "$(port "$i" 4)" \
+        "$(port "$i" 2)" "$dir/node$i" "$2"
+}
+
+print_endpoints() {
+    local i=0 first=1
+    printf '['
+    while read -r pid; do
+        [ $first -eq 1 ] || printf ', '
+        first=0
+        endpoint "$i" "$pid"
+        i=$((i + 1))
+    done <"$dir/pids"
+    printf ']\n'
+}
+
+wait_finalized() { # wait_finalized COUNT TIMEOUT-S
+    local deadline=$((SECONDS + $2)) i done
+    while [ $SECONDS -lt $deadline ]; do
+        done=0
+        for ((i = 0; i < $1; i++)); do
+            if [ "$(height "$(port "$i" 1)" finalized)" -ge 1 ] 2>/dev/null; then
+                done=$((done + 1))
+            fi
+        done
+        [ "$done" -eq "$1" ] && return 0
+        sleep 1
+    done
+    echo "testnet: not every node finalized within $2 s; see $dir/node*.log" >&2
+    return 1
+}
+
+cmd="${1:-}"
+case "$cmd" in
+start)
+    n="${2:-4}"
+    if [ "$n" -lt 1 ] || [ "$n" -gt ${#names[@]} ]; then
+        echo "testnet: N must be 1..${#names[@]}" >&2
+        exit 2
+    fi
+    if [ -s "$dir/pids" ]; then
+        echo "testnet: already running (pids in $dir/pids); run '$0 stop' first" >&2
+        exit 1
+    fi
+    ensure_binary
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    validators=()
+    for ((i = 0; i < n; i++)); do
+        validators+=("$("$bin" key inspect "//${names[$i]}" | awk '/^Address:/ {print $2}')")
+    done
+    "$bin" build-spec --chain local | python3 -c '
+import json, sys
+spec = json.load(sys.stdin)
+spec["name"], spec["id"] = "GhostChain Testnet", "testnet"
+spec["genesis"]["validators"]["validators"] = sys.argv[1:]
+print(json.dumps(spec, indent=2))' "${validators[@]}" >"$dir/spec.json"
+    echo "$n" >"$dir/validators"
+    for ((i = 0; i < n; i++)); do
+        launch "$i" validator
+    done
+    wait_finalized "$n" 120
+    print_endpoints
+    ;;
+status)
+    [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
+    i=0
+    while read -r pid; do
+        r=$(port "$i" 1)
+        peers=$(rpc "$r" system_health | python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["peers"] if h else "down")')
+        echo "node$i (pid $pid): best #$(height "$r" best) finalized #$(height "$r" finalized) peers $peers"
+        i=$((i + 1))
+    done <"$dir/pids"
+    ;;
+logs)
+    cat "$dir/node${2:?usage: $0 logs I}.log"
+    ;;
+restart)
+    i="${2:?usage: $0 restart I}"
+    pid=$(sed -n "$((i + 1))p" "$dir/pids")
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "testnet: node$i (pid $pid) is still running" >&2
+        exit 1
+    fi
+    if [ "$i" -lt "$(cat "$dir/validators")" ]; then launch "$i" validator; else launch "$i" full; fi
+    endpoint "$i" "$(sed -n "$((i + 1))p" "$dir/pids")"
+    echo
+    ;;
+add-full-node)
+    [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
+    i=$(wc -l <"$dir/pids")
+    launch "$i" full
+    pid=$(tail -n 1 "$dir/pids")
+    endpoint "$i" "$pid"
+    echo
+    ;;
+stop)
+    [ -f "$dir/pids" ] || exit 0
+    while read -r pid; do
+        [ "$pid" -gt 1 ] 2>/dev/null || continue
+        kill "$pid" 2>/dev/null || true
+    done <"$dir/pids"
+    while read -r pid; do
+        [ "$pid" -gt 1 ] 2>/dev/null || continue
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    done <"$dir/pids"
+    rm -f "$dir/pids"
+    ;;
+*)
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 2
+    ;;
+esac
