@@ -53,8 +53,9 @@ height() { # height RPC-PORT best|finalized
 }
 
 ensure_binary() {
-    if [ ! -x "$bin" ]; then
+    if [ ! -x "$bin" ] || [ ! -x "$(dirname "$bin")/ghost" ]; then
         echo "building ghostchain (first run)" >&2
+        "$root/scripts/setup.sh" >&2
         (cd "$root" && cargo build -p ghostchain --bins >&2)
     fi
 }
