@@ -9,6 +9,8 @@
 #   ./scripts/testnet.sh logs I        node I's log
 #   ./scripts/testnet.sh add-full-node a non-validator that syncs from the others (prints it)
 #   ./scripts/testnet.sh restart I     starts node I again on its base path (after it stopped)
+#   ./scripts/testnet.sh lag [S]       samples each node's best - finalized for S s (default 30)
+#                                      and prints the finality lag's p50 / p99 in blocks
 #   ./scripts/testnet.sh stop          stops exactly the processes `start` started
 #
 # Node i listens on ports BASE + 10 i + {0 p2p, 1 JSON-RPC, 2 Prometheus, 3 gRPC, 4 DNS}
@@ -180,6 +182,36 @@ restart)
     if [ "$i" -lt "$(cat "$dir/validators")" ]; then launch "$i" validator; else launch "$i" full; fi
     endpoint "$i" "$(sed -n "$((i + 1))p" "$dir/pids")"
     echo
+    ;;
+lag)
+    [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
+    ports=()
+    for ((i = 0; i < $(wc -l <"$dir/pids"); i++)); do ports+=("$(port "$i" 1)"); done
+    python3 - "${2:-30}" "${ports[@]}" <<'EOF'
+import json, sys, time, urllib.request
+seconds, ports = float(sys.argv[1]), sys.argv[2:]
+def call(port, method, params=()):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.load(r)["result"]
+def number(header):
+    n = header["number"]
+    return int(n, 16) if isinstance(n, str) else n
+lags, end = [], time.time() + seconds
+while time.time() < end:
+    for port in ports:
+        try:
+            best = number(call(port, "chain_getHeader"))
+            final = number(call(port, "chain_getHeader", [call(port, "chain_getFinalizedHead")]))
+            lags.append(best - final)
+        except Exception:
+            pass
+    time.sleep(0.25)
+lags.sort()
+pick = lambda p: lags[min(len(lags) - 1, int(len(lags) * p))] if lags else None
+print(json.dumps({"samples": len(lags), "lag_blocks_p50": pick(0.5), "lag_blocks_p99": pick(0.99), "lag_blocks_max": lags[-1] if lags else None}))
+EOF
     ;;
 add-full-node)
     [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
