@@ -4,8 +4,8 @@
 //! One run covers, in order: four validators author and finalize together; a transfer and a
 //! name registration sent to node 0 reach node 3 and node 3's DNS answers the record; one
 //! validator killed: finality goes on; a second one killed: finality stalls; both restarted on
-//! their base paths: finality resumes and every node reports the same finalized block; a full
-//! node started late syncs to it.
+//! their base paths: finality resumes and every node reports the same finalized block; a
+//! validator frozen for 10 s (SIGSTOP) catches up; a full node started late syncs to it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -248,6 +248,18 @@ fn four_validators_finalize_survive_failures_and_a_late_node_syncs() {
     assert!(
         hashes.iter().all(|h| h.len() > 10 && *h == hashes[0]),
         "nodes disagree on finalized #{height}: {hashes:?}"
+    );
+
+    // 4. A validator frozen for 10 s (SIGSTOP) catches up and follows once it runs again.
+    let frozen = net.pid(1).to_string();
+    let _ = Command::new("kill").args(["-STOP", &frozen]).status();
+    std::thread::sleep(Duration::from_secs(10));
+    let _ = Command::new("kill").args(["-CONT", &frozen]).status();
+    let ahead = net.finalized(0);
+    net.wait(
+        "the frozen validator catches up",
+        Duration::from_secs(30),
+        |n| n.finalized(1) >= ahead,
     );
 
     // 6. A full node started now syncs from genesis to the finalized chain.
