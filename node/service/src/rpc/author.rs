@@ -55,11 +55,14 @@ fn is_final(status: &TxStatus) -> bool {
 impl AuthorApiServer for AuthorRpc {
     async fn submit_extrinsic(&self, extrinsic: Bytes) -> RpcResult<Hash> {
         let xt = self.decode(&extrinsic)?;
+        // Validation runs the runtime and checks the signature: off the async workers.
         let hash = self
             .0
-            .pool
-            .submit(self.best_hash()?, xt)
-            .map_err(RpcError::from)?;
+            .blocking(move |ctx| {
+                let best = ctx.client.best()?.0;
+                Ok(ctx.pool.submit(best, xt)?)
+            })
+            .await?;
         self.0.author_wake.notify_one();
         Ok(hash)
     }

@@ -64,6 +64,19 @@ impl RpcContext {
         }
     }
 
+    /// Runs `work` (trie reads, runtime calls, signature checks) on tokio's blocking pool, so
+    /// the async workers that serve every connection never stall behind one request.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, RpcError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&RpcContext) -> Result<T, RpcError> + Send + 'static,
+    {
+        let ctx = self.clone();
+        tokio::task::spawn_blocking(move || work(&ctx))
+            .await
+            .map_err(|e| RpcError::Internal(format!("request handler failed: {e}")))?
+    }
+
     /// The header at `at`, or the best header.
     pub fn header_at(&self, at: Option<Hash>) -> Result<Header, RpcError> {
         match at {

@@ -20,9 +20,14 @@ const MAX_PROOF_KEYS: usize = 1_000;
 #[async_trait]
 impl StateApiServer for StateRpc {
     async fn storage(&self, key: Bytes, at: Option<Hash>) -> RpcResult<Option<Bytes>> {
-        let header = self.0.header_at(at)?;
-        let value = api::storage(self.0.client.store(), &header, &key).map_err(RpcError::from)?;
-        Ok(value.map(Bytes))
+        Ok(self
+            .0
+            .blocking(move |ctx| {
+                let header = ctx.header_at(at)?;
+                let value = api::storage(ctx.client.store(), &header, &key)?;
+                Ok(value.map(Bytes))
+            })
+            .await?)
     }
 
     async fn read_proof(&self, keys: Vec<Bytes>, at: Option<Hash>) -> RpcResult<ReadProofJson> {
@@ -32,14 +37,18 @@ impl StateApiServer for StateRpc {
             ))
             .into());
         }
-        let header = self.0.header_at(at)?;
         let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| k.0).collect();
-        let proof =
-            api::read_proof(self.0.client.store(), &header, &keys).map_err(RpcError::from)?;
-        Ok(ReadProofJson {
-            at: header.hash(),
-            proof: proof.nodes.into_iter().map(Bytes).collect(),
-        })
+        Ok(self
+            .0
+            .blocking(move |ctx| {
+                let header = ctx.header_at(at)?;
+                let proof = api::read_proof(ctx.client.store(), &header, &keys)?;
+                Ok(ReadProofJson {
+                    at: header.hash(),
+                    proof: proof.nodes.into_iter().map(Bytes).collect(),
+                })
+            })
+            .await?)
     }
 
     async fn runtime_version(&self, at: Option<Hash>) -> RpcResult<RuntimeVersion> {
@@ -58,8 +67,13 @@ impl PaymentApiServer for PaymentRpc {
     async fn query_info(&self, extrinsic: Bytes, at: Option<Hash>) -> RpcResult<FeeInfoJson> {
         let xt =
             api::decode_extrinsic(&extrinsic).map_err(|e| RpcError::BadFormat(e.to_string()))?;
-        let header = self.0.header_at(at)?;
-        let info = api::query_info(self.0.client.store(), &header, &xt).map_err(RpcError::from)?;
+        let info = self
+            .0
+            .blocking(move |ctx| {
+                let header = ctx.header_at(at)?;
+                Ok(api::query_info(ctx.client.store(), &header, &xt)?)
+            })
+            .await?;
         Ok(FeeInfoJson {
             weight: info.weight,
             class: info.class.into(),
