@@ -7,7 +7,7 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 use tokio::task::JoinHandle;
 
-use crate::dns::{DnsConfig, DnsServerHandle};
+use crate::dns::{DnsConfig, DnsLimits, DnsServerHandle};
 use crate::grpc::{GrpcConfig, GrpcServerHandle};
 use crate::index::{self, NameIndex};
 use crate::source::ChainSource;
@@ -21,6 +21,8 @@ pub struct BridgeConfig {
     pub dns_addr: Option<SocketAddr>,
     /// Answer from finalized state instead of the best block.
     pub finalized: bool,
+    /// DNS abuse limits (response-rate limiting, TCP caps).
+    pub dns_limits: DnsLimits,
     /// Where the bridge's metrics go.
     pub registry: Option<Arc<parking_lot::Mutex<Registry>>>,
 }
@@ -31,6 +33,7 @@ impl Default for BridgeConfig {
             grpc_addr: Some(SocketAddr::from(([127, 0, 0, 1], 50051))),
             dns_addr: Some(SocketAddr::from(([127, 0, 0, 1], 5335))),
             finalized: false,
+            dns_limits: DnsLimits::default(),
             registry: None,
         }
     }
@@ -102,6 +105,7 @@ pub async fn start(
     let dns = match config.dns_addr {
         Some(addr) => {
             let mut dns_config = DnsConfig::new(addr);
+            dns_config.limits = config.dns_limits.clone();
             if let Some(registry) = &config.registry {
                 dns_config = dns_config.with_registry(&mut registry.lock());
             }

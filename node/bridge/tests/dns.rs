@@ -6,7 +6,9 @@ use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::process::Command;
 use std::time::Duration;
 
-use ghost_bridge::dns::{DnsConfig, DnsServerHandle, GhostHandler, GhostZone, SoaConfig, serve};
+use ghost_bridge::dns::{
+    DnsConfig, DnsServerHandle, GhostHandler, GhostZone, RateLimitConfig, SoaConfig, serve,
+};
 use ghost_bridge::{BlockRef, NameIndex};
 use ghost_primitives::{DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records};
 use ghost_rpc::ResolutionJson;
@@ -630,16 +632,245 @@ async fn raw_messages_get_exact_response_codes_and_flags() {
     assert!(!whole.metadata.truncation);
     assert_eq!(whole.answers.len(), BIG_TXT_COUNT);
 
-    let any = exchange_tcp(addr, &query("alice.ghost.", RecordType::ANY));
-    assert_eq!(
-        any.answers.len(),
-        5,
-        "every record at the name: {:?}",
-        any.answers
-    );
+    // RFC 8482: one synthesized HINFO, not the five records at the name, over UDP and TCP.
+    for any in [
+        exchange_udp(addr, &query("alice.ghost.", RecordType::ANY)),
+        exchange_tcp(addr, &query("alice.ghost.", RecordType::ANY)),
+    ] {
+        assert_eq!(any.metadata.response_code, ResponseCode::NoError);
+        assert!(any.metadata.authoritative && !any.metadata.truncation);
+        match &any.answers[..] {
+            [
+                Record {
+                    data: RData::HINFO(hinfo),
+                    ..
+                },
+            ] => {
+                assert_eq!((&*hinfo.cpu, &*hinfo.os), (&b"RFC8482"[..], &b""[..]));
+            }
+            other => panic!("ANY must get the RFC 8482 answer: {other:?}"),
+        }
+    }
+    // big.ghost holds 30 TXT records (~2 KB): ANY stays small and never truncates.
+    let big_any = exchange_udp(addr, &query("big.ghost.", RecordType::ANY));
+    assert!(!big_any.metadata.truncation && big_any.answers.len() == 1);
     let apex_any = exchange_udp(addr, &query("ghost.", RecordType::ANY));
     let types: Vec<RecordType> = apex_any.answers.iter().map(Record::record_type).collect();
-    assert_eq!(types, [RecordType::SOA, RecordType::NS]);
+    assert_eq!(types, [RecordType::SOA]);
+    assert_eq!(
+        exchange_udp(addr, &query("bob.ghost.", RecordType::ANY))
+            .metadata
+            .response_code,
+        ResponseCode::NXDomain
+    );
+}
+
+// ---- abuse limits ---------------------------------------------------------------------------
+
+/// A server rate-limiting loopback clients to one identical response a second, with a long
+/// window so the debt of a burst outlasts any second boundary the test crosses.
+async fn start_limited(slip: u32) -> DnsServerHandle {
+    let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.limits.rate_limit = RateLimitConfig {
+        responses_per_second: 1,
+        window: 60,
+        slip,
+        limit_loopback: true,
+        ..RateLimitConfig::default()
+    };
+    serve(fixture(), config).await.unwrap()
+}
+
+/// Sends `message` over UDP and waits up to 300 ms for the answer.
+fn try_udp(addr: SocketAddr, message: &Message) -> Option<Message> {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    socket.send_to(&message.to_vec().unwrap(), addr).unwrap();
+    let mut buf = vec![0; 65_535];
+    let (len, _) = socket.recv_from(&mut buf).ok()?;
+    Some(Message::from_vec(&buf[..len]).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_responses_slip_to_truncated_and_dig_gets_the_answer_over_tcp() {
+    let server = start_limited(1).await;
+    let addr = server.local_addr();
+    let answers: Vec<Message> = (0..20)
+        .map(|_| exchange_udp(addr, &query("alice.ghost.", RecordType::A)))
+        .collect();
+    assert_eq!(answers[0].answers.len(), 1);
+    assert!(!answers[0].metadata.truncation);
+    let truncated: Vec<&Message> = answers.iter().filter(|m| m.metadata.truncation).collect();
+    // Slip 1: every limited response is an empty TC answer echoing the question.
+    assert!(truncated.len() >= 18, "{} of 20 truncated", truncated.len());
+    for slip in &truncated {
+        assert!(slip.answers.is_empty() && slip.authorities.is_empty());
+        assert_eq!(slip.queries.len(), 1);
+    }
+    assert_eq!(
+        server.metrics().rate_limited_count("slipped"),
+        truncated.len() as u64
+    );
+    // Another response (another type) has its own credit.
+    assert_eq!(
+        exchange_udp(addr, &query("alice.ghost.", RecordType::TXT))
+            .answers
+            .len(),
+        1
+    );
+    // A real client whose UDP answer is limited retries over TCP, which is never limited.
+    let limited = dig(addr, &["alice.ghost", "A"]);
+    assert_eq!(limited.rdata("A"), ["10.0.0.1"], "{}", limited.raw);
+    assert!(
+        limited.raw.contains("Truncated, retrying in TCP mode"),
+        "{}",
+        limited.raw
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_slip_zero_limited_responses_are_dropped() {
+    let server = start_limited(0).await;
+    let addr = server.local_addr();
+    let first = try_udp(addr, &query("bob.ghost.", RecordType::A)).expect("the first is sent");
+    assert_eq!(first.metadata.response_code, ResponseCode::NXDomain);
+    // NXDOMAIN is limited per zone: another missing name shares the bucket.
+    let sent = (0..3)
+        .filter_map(|i| try_udp(addr, &query(&format!("nobody{i}.ghost."), RecordType::A)))
+        .count();
+    let dropped = server.metrics().rate_limited_count("dropped");
+    assert_eq!(sent as u64 + dropped, 3);
+    assert!(dropped >= 2, "{dropped} of 3 dropped");
+    assert_eq!(server.metrics().rate_limited_count("slipped"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loopback_clients_are_not_rate_limited_by_default() {
+    let config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    assert!(config.limits.rate_limit.responses_per_second > 0);
+    let server = serve(fixture(), config).await.unwrap();
+    let addr = server.local_addr();
+    for _ in 0..100 {
+        let answer = exchange_udp(addr, &query("alice.ghost.", RecordType::A));
+        assert_eq!(answer.answers.len(), 1);
+        assert!(!answer.metadata.truncation);
+    }
+    assert_eq!(server.metrics().rate_limited_count("dropped"), 0);
+    assert_eq!(server.metrics().rate_limited_count("slipped"), 0);
+}
+
+/// Whether the server closed `stream` (EOF or reset) within 3 s.
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut byte = [0; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => !matches!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+/// Sends one query on an open TCP connection and reads its answer.
+fn ask_on(stream: &mut TcpStream, message: &Message) -> Message {
+    let bytes = message.to_vec().unwrap();
+    stream
+        .write_all(&[&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat())
+        .unwrap();
+    let mut len = [0; 2];
+    stream.read_exact(&mut len).unwrap();
+    let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut buf).unwrap();
+    Message::from_vec(&buf).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_connections_past_the_cap_are_closed_until_one_ends() {
+    let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.limits.max_tcp_connections = 2;
+    config.limits.tcp_idle_timeout = Duration::from_secs(30);
+    let server = serve(fixture(), config).await.unwrap();
+    let addr = server.local_addr();
+    let mut held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    for stream in &mut held {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        assert_eq!(
+            ask_on(stream, &query("alice.ghost.", RecordType::A))
+                .answers
+                .len(),
+            1
+        );
+    }
+    let mut third = TcpStream::connect(addr).unwrap();
+    assert!(closed_by_server(&mut third), "a third connection is closed");
+    assert_eq!(server.metrics().tcp_refused(), 1);
+    // UDP is unaffected.
+    assert_eq!(
+        exchange_udp(addr, &query("alice.ghost.", RecordType::A))
+            .answers
+            .len(),
+        1
+    );
+    // Once a held connection ends, its slot is free again.
+    drop(held.pop());
+    let mut answered = None;
+    for _ in 0..100 {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        let bytes = query("plain.ghost.", RecordType::A).to_vec().unwrap();
+        let _ = stream.write_all(&[&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat());
+        let mut len = [0; 2];
+        if stream.read_exact(&mut len).is_ok() {
+            let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
+            stream.read_exact(&mut buf).unwrap();
+            answered = Some(Message::from_vec(&buf).unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let answered = answered.expect("a slot frees when a connection ends");
+    assert_eq!(answered.answers.len(), 1);
+    // The connection still held keeps working.
+    assert_eq!(
+        ask_on(&mut held[0], &query("alice.ghost.", RecordType::TXT))
+            .answers
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_tcp_connections_are_closed() {
+    let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.limits.tcp_idle_timeout = Duration::from_millis(200);
+    let server = serve(fixture(), config).await.unwrap();
+    let mut silent = TcpStream::connect(server.local_addr()).unwrap();
+    assert!(
+        closed_by_server(&mut silent),
+        "a silent connection is closed"
+    );
+    let mut used = TcpStream::connect(server.local_addr()).unwrap();
+    used.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    assert_eq!(
+        ask_on(&mut used, &query("alice.ghost.", RecordType::A))
+            .answers
+            .len(),
+        1
+    );
+    assert!(
+        closed_by_server(&mut used),
+        "idle after a query, it is closed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

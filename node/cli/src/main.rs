@@ -16,6 +16,8 @@ use ghost_runtime::chain_spec::ChainSpec;
 use ghost_service::config::BridgeNodeConfig;
 use ghost_service::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing};
 
+mod dns_flags;
+
 /// The GhostChain node.
 #[derive(Parser, Debug)]
 #[command(
@@ -141,6 +143,8 @@ struct RunArgs {
     /// Which state DNS answers from: `best` or `finalized`.
     #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
     dns_state: String,
+    #[command(flatten)]
+    dns_limits: dns_flags::DnsLimitFlags,
     /// The account that pays for signed record updates relayed by GhostBridge (default: //Ferdie
     /// on dev chains; none elsewhere, so updates are refused until one is given).
     #[arg(long)]
@@ -230,6 +234,7 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
                 grpc_addr: Some(SocketAddr::new(rpc_ip, args.grpc_port)),
                 dns_addr: Some(SocketAddr::from(([127, 0, 0, 1], args.dns_port))),
                 finalized: args.dns_state == "finalized",
+                dns_limits: args.dns_limits.limits(),
                 registry: None,
             },
             relayer,

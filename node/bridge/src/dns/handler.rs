@@ -10,8 +10,12 @@
 //!
 //! The handler never recurses and never sets RA; it sets AA on every answer from our zones
 //! (records, NODATA and NXDOMAIN), and on nothing else.
+//!
+//! UDP responses pass the [`RateLimiter`] last: a limited response is dropped or replaced by an
+//! empty truncated one (see [`super::rrl`]); TCP responses are never limited.
 
 use std::iter;
+use std::sync::Arc;
 use std::time::Instant;
 
 use hickory_proto::op::{
@@ -23,6 +27,7 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use hickory_server::zone_handler::MessageResponseBuilder;
 
 use super::metrics::DnsMetrics;
+use super::rrl::{RateLimitConfig, RateLimiter, ResponseKey, Verdict};
 use super::zone::{GhostZone, Outcome};
 use crate::index::now_ms;
 
@@ -84,17 +89,28 @@ pub struct GhostHandler {
     zone: GhostZone,
     metrics: DnsMetrics,
     max_udp_payload: u16,
+    limiter: Arc<RateLimiter>,
+    /// The origin of the limiter's clock.
+    epoch: Instant,
 }
 
 impl GhostHandler {
     /// A handler for `zone` advertising and using at most `max_udp_payload` bytes over UDP
-    /// (raised to 512 if lower).
+    /// (raised to 512 if lower), without rate limiting.
     pub fn new(zone: GhostZone, metrics: DnsMetrics, max_udp_payload: u16) -> GhostHandler {
         GhostHandler {
             zone,
             metrics,
             max_udp_payload: max_udp_payload.max(MIN_UDP_PAYLOAD),
+            limiter: Arc::new(RateLimiter::new(RateLimitConfig::off())),
+            epoch: Instant::now(),
         }
+    }
+
+    /// This handler, rate-limiting UDP responses with `config`.
+    pub fn with_rate_limit(mut self, config: RateLimitConfig) -> GhostHandler {
+        self.limiter = Arc::new(RateLimiter::new(config));
+        self
     }
 
     /// The zone answered from.
@@ -159,8 +175,40 @@ impl RequestHandler for GhostHandler {
                 .answer(query.original().name(), query.query_type(), now_ms())
                 .ok_or(QueryError::NotAuthoritative)
         });
-        let sent = match &answer {
-            Ok(answer) => {
+        let verdict =
+            if request.protocol().is_datagram() && self.limiter.applies_to(request.src().ip()) {
+                let key = match (&answer, request.queries.queries()) {
+                    (Ok(answer), [_]) if answer.outcome == Outcome::NxDomain => {
+                        ResponseKey::NxDomain(answer.zone.clone())
+                    }
+                    (Ok(_), [query]) => {
+                        ResponseKey::Answer(query.name().clone().into(), query.query_type())
+                    }
+                    (Ok(_), _) => ResponseKey::Error(ResponseCode::FormErr),
+                    (Err(error), _) => ResponseKey::Error(error.into()),
+                };
+                let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+                self.limiter.check(request.src().ip(), &key, now_ms)
+            } else {
+                Verdict::Send
+            };
+        let sent = match (verdict, &answer) {
+            (Verdict::Drop, _) => {
+                self.metrics.rate_limited("dropped");
+                return ResponseInfo::from(Header {
+                    metadata: Metadata::response_from_request(&request.metadata),
+                    counts: HeaderCounts::default(),
+                });
+            }
+            (Verdict::Slip, _) => {
+                self.metrics.rate_limited("slipped");
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.truncation = true;
+                response_handle
+                    .send_response(builder.build_no_records(metadata))
+                    .await
+            }
+            (Verdict::Send, Ok(answer)) => {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
                 metadata.authoritative = true;
                 metadata.response_code = answer.outcome.into();
@@ -173,7 +221,7 @@ impl RequestHandler for GhostHandler {
                 );
                 response_handle.send_response(response).await
             }
-            Err(error) => {
+            (Verdict::Send, Err(error)) => {
                 tracing::debug!(target: "bridge::dns", id = request.metadata.id, %error, "query refused");
                 response_handle
                     .send_response(builder.error_msg(&request.metadata, error.into()))

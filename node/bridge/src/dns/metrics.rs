@@ -27,12 +27,21 @@ pub struct QueryLabels {
     pub transport: &'static str,
 }
 
+/// Labels of the rate-limit counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LimitLabels {
+    /// `dropped` or `slipped` (sent empty with TC).
+    pub action: &'static str,
+}
+
 /// The DNS server's metrics. Clones share the same series.
 #[derive(Clone, Debug)]
 pub struct DnsMetrics {
     queries: Family<QueryLabels, Counter>,
     latency: Histogram,
     truncated: Counter,
+    rate_limited: Family<LimitLabels, Counter>,
+    tcp_refused: Counter,
 }
 
 impl Default for DnsMetrics {
@@ -49,6 +58,8 @@ impl DnsMetrics {
             // 10 µs .. ~0.33 s.
             latency: Histogram::new(exponential_buckets(0.000_01, 2.0, 16)),
             truncated: Counter::default(),
+            rate_limited: Family::default(),
+            tcp_refused: Counter::default(),
         }
     }
 
@@ -70,6 +81,16 @@ impl DnsMetrics {
             "UDP responses sent with the TC bit set",
             self.truncated.clone(),
         );
+        dns.register(
+            "rate_limited_responses",
+            "UDP responses held back by response-rate limiting, by action (dropped, slipped)",
+            self.rate_limited.clone(),
+        );
+        dns.register(
+            "tcp_refused_connections",
+            "TCP connections closed at once because the connection cap was reached",
+            self.tcp_refused.clone(),
+        );
     }
 
     /// How many queries got `rcode` for `qtype` over `transport` (for tests and debugging).
@@ -86,6 +107,30 @@ impl DnsMetrics {
     /// How many responses were truncated.
     pub fn truncated(&self) -> u64 {
         self.truncated.get()
+    }
+
+    /// How many responses rate limiting `dropped` or `slipped`.
+    pub fn rate_limited_count(&self, action: &'static str) -> u64 {
+        self.rate_limited
+            .get_or_create(&LimitLabels { action })
+            .get()
+    }
+
+    /// How many TCP connections were refused at the cap.
+    pub fn tcp_refused(&self) -> u64 {
+        self.tcp_refused.get()
+    }
+
+    /// Counts one response held back by rate limiting.
+    pub(crate) fn rate_limited(&self, action: &'static str) {
+        self.rate_limited
+            .get_or_create(&LimitLabels { action })
+            .inc();
+    }
+
+    /// Counts one TCP connection refused at the cap.
+    pub(crate) fn refuse_tcp(&self) {
+        self.tcp_refused.inc();
     }
 
     /// Counts one answered query.

@@ -3,11 +3,14 @@
 //! Three layers, each knowing only the one below (hickory-dns's own split):
 //!
 //! ```text
-//!   hickory Server ── UDP socket + TCP listener on one address: framing, parsing, FORMERR for
-//!        │            unparsable messages, encoding within the UDP payload size (TC bit)
+//!   hickory Server ── UDP socket: parsing, FORMERR for unparsable messages, encoding within
+//!        │            the UDP payload size (TC bit)
+//!   tcp::serve_tcp ── TCP listener on the same address: at most `max_tcp_connections` at once
+//!        │            (more are closed at once), each closed after `tcp_idle_timeout` idle
 //!        ▼
 //!   handler::GhostHandler ── RequestHandler: opcode / question / class / EDNS checks, the one
-//!        │                   QueryError → ResponseCode mapping, AA on, RA off, metrics
+//!        │                   QueryError → ResponseCode mapping, AA on, RA off, metrics,
+//!        │                   response-rate limiting of UDP answers (rrl::RateLimiter)
 //!        ▼
 //!   zone::GhostZone ── apex SOA (serial = head height) and NS, CNAME chasing, NODATA and
 //!        │             NXDOMAIN with the SOA in authority
@@ -22,8 +25,8 @@
 //!
 //! Policy, in short: names outside the configured zones are REFUSED (never recursion); opcodes
 //! other than QUERY and classes other than IN are NOTIMP; not exactly one question is FORMERR;
-//! EDNS versions above 0 are BADVERS; AXFR/IXFR are REFUSED; ANY returns every record at the
-//! name. Query names match case-insensitively and the question is echoed as asked.
+//! EDNS versions above 0 are BADVERS; AXFR/IXFR are REFUSED; ANY gets RFC 8482's minimal answer.
+//! Query names match case-insensitively and the question is echoed as asked.
 //!
 //! [`serve`] binds, spawns and returns a [`DnsServerHandle`]; the server runs until the handle
 //! is stopped or dropped.
@@ -31,6 +34,8 @@
 mod convert;
 mod handler;
 mod metrics;
+mod rrl;
+mod tcp;
 mod zone;
 
 use std::io;
@@ -45,8 +50,9 @@ use tokio::task::JoinHandle;
 
 pub use convert::ConvertError;
 pub use handler::{GhostHandler, MIN_UDP_PAYLOAD, QueryError};
-pub use metrics::{DnsMetrics, QueryLabels};
-pub use zone::{Answer, GhostZone, MAX_CNAME_HOPS, Outcome, SoaConfig, ZoneConfigError};
+pub use metrics::{DnsMetrics, LimitLabels, QueryLabels};
+pub use rrl::{RateLimitConfig, RateLimiter, ResponseKey, Verdict};
+pub use zone::{ANY_TTL, Answer, GhostZone, MAX_CNAME_HOPS, Outcome, SoaConfig, ZoneConfigError};
 
 use crate::index::NameIndex;
 
@@ -71,8 +77,8 @@ pub struct DnsConfig {
     /// The largest UDP response sent and advertised (bytes); clients asking for more get this
     /// much. Default 1232, the DNS Flag Day 2020 size that avoids IP fragmentation.
     pub max_udp_payload: u16,
-    /// How long a TCP connection may sit idle between queries.
-    pub tcp_idle_timeout: Duration,
+    /// Abuse limits: response-rate limiting and TCP caps.
+    pub limits: DnsLimits,
     /// The metrics the server updates; register them with [`DnsConfig::with_registry`].
     pub metrics: DnsMetrics,
 }
@@ -84,8 +90,30 @@ impl Default for DnsConfig {
             zones: vec!["ghost".into(), "bc".into()],
             soa: SoaConfig::default(),
             max_udp_payload: 1232,
-            tcp_idle_timeout: Duration::from_secs(10),
+            limits: DnsLimits::default(),
             metrics: DnsMetrics::new(),
+        }
+    }
+}
+
+/// What the server allows one client or all of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsLimits {
+    /// Response-rate limiting of UDP responses (on by default, loopback exempt).
+    pub rate_limit: RateLimitConfig,
+    /// Most TCP connections open at once; one more is closed at once. Default 150 (BIND's
+    /// `tcp-clients`).
+    pub max_tcp_connections: usize,
+    /// How long a TCP connection may sit idle before and between queries. Default 10 s.
+    pub tcp_idle_timeout: Duration,
+}
+
+impl Default for DnsLimits {
+    fn default() -> Self {
+        DnsLimits {
+            rate_limit: RateLimitConfig::default(),
+            max_tcp_connections: 150,
+            tcp_idle_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -150,13 +178,21 @@ impl DnsServerHandle {
 pub async fn serve(index: NameIndex, config: DnsConfig) -> io::Result<DnsServerHandle> {
     let zone = GhostZone::new(index, &config.zones, config.soa.clone())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    let handler = GhostHandler::new(zone, config.metrics.clone(), config.max_udp_payload);
+    let handler = GhostHandler::new(zone, config.metrics.clone(), config.max_udp_payload)
+        .with_rate_limit(config.limits.rate_limit.clone());
     let (udp, tcp) = bind(config.addr).await?;
     let local_addr = udp.local_addr()?;
-    let mut server = Server::new(handler);
+    let mut server = Server::new(handler.clone());
     server.register_socket(udp);
-    server.register_listener(tcp, config.tcp_idle_timeout, 32);
     let (stop, stopped) = oneshot::channel::<()>();
+    let (tcp_stop, tcp_stopped) = oneshot::channel::<()>();
+    let tcp_task = tokio::spawn(tcp::serve_tcp(
+        tcp,
+        handler,
+        config.limits.clone(),
+        config.metrics.clone(),
+        tcp_stopped,
+    ));
     let task = tokio::spawn(async move {
         tokio::select! {
             // Stopped, or the handle was dropped.
@@ -165,11 +201,18 @@ pub async fn serve(index: NameIndex, config: DnsConfig) -> io::Result<DnsServerH
                 if let Err(error) = result {
                     tracing::error!(target: "bridge::dns", %error, "DNS server ended");
                 }
+                let _ = tcp_stop.send(());
+                let _ = tcp_task.await;
                 return;
             }
         }
         if let Err(error) = server.shutdown_gracefully().await {
             tracing::warn!(target: "bridge::dns", %error, "DNS server shut down with an error");
+        }
+        // An error means the TCP loop already ended.
+        let _ = tcp_stop.send(());
+        if let Err(error) = tcp_task.await {
+            tracing::warn!(target: "bridge::dns", %error, "DNS TCP task failed");
         }
         tracing::info!(target: "bridge::dns", addr = %local_addr, "DNS server stopped");
     });

@@ -13,13 +13,14 @@
 //!   same answer, at most [`MAX_CNAME_HOPS`] times and never to a name already in the chain; the
 //!   response code then describes the last name (RFC 6604). A target outside our zones ends the
 //!   chain with NOERROR: the client's resolver follows it, this server never recurses.
-//! - **ANY** returns every record at the name (one index lookup; the records are small and UDP
-//!   truncation sends large sets to TCP), rather than RFC 8482's minimal answer.
+//! - **ANY** gets RFC 8482's minimal answer, so it cannot be used to amplify: a name that
+//!   exists answers one synthesized `HINFO "RFC8482" ""` record, the apex its SOA alone. A name
+//!   that does not exist is NXDOMAIN as for any type.
 //! - **NS records stored by owners** are answered as data: the chain is authoritative for every
 //!   name under its TLDs, so there are no zone cuts and no referrals.
 
 use ghost_primitives::RecordType as ChainType;
-use hickory_proto::rr::rdata::{NS, SOA};
+use hickory_proto::rr::rdata::{HINFO, NS, SOA};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
 use super::convert::{absolute_name, chain_type, index_key, to_record};
@@ -28,6 +29,9 @@ use crate::index::{Lookup, NameIndex};
 /// How many CNAMEs one answer follows. A CNAME met after that many is still included, but not
 /// followed.
 pub const MAX_CNAME_HOPS: usize = 8;
+
+/// TTL of the synthesized RFC 8482 answer to ANY (seconds; RFC 8482 §6 suggests a long one).
+pub const ANY_TTL: u32 = 3_600;
 
 /// The SOA and NS data of every zone served.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +102,8 @@ pub struct Answer {
     pub answers: Vec<Record>,
     /// Authority section: the zone's SOA for NODATA and NXDOMAIN, else empty.
     pub authority: Vec<Record>,
+    /// The apex of the zone of the last name looked at (`ghost.`).
+    pub zone: Name,
 }
 
 /// One zone apex.
@@ -230,6 +236,7 @@ impl GhostZone {
             outcome,
             answers,
             authority,
+            zone: origin.name.clone(),
         })
     }
 
@@ -264,10 +271,19 @@ impl GhostZone {
                 }
             };
         }
+        if qtype == RecordType::ANY {
+            // RFC 8482 §4.2: the name exists; answer one synthesized record, not everything.
+            let hinfo = HINFO::new("RFC8482".into(), String::new());
+            return Step::Records(vec![Record::from_rdata(
+                owner.clone(),
+                ANY_TTL,
+                RData::HINFO(hinfo),
+            )]);
+        }
         let wanted = chain_type(qtype);
         let records = found
             .iter()
-            .filter(|r| qtype == RecordType::ANY || wanted == Some(r.data.rtype()))
+            .filter(|r| wanted == Some(r.data.rtype()))
             .filter_map(|r| match to_record(owner, r) {
                 Ok(record) => Some(record),
                 Err(error) => {
@@ -292,7 +308,8 @@ impl GhostZone {
         match qtype {
             RecordType::SOA => vec![soa()],
             RecordType::NS => vec![ns()],
-            RecordType::ANY => vec![soa(), ns()],
+            // RFC 8482 §4.1: one RRset, the SOA.
+            RecordType::ANY => vec![soa()],
             _ => Vec::new(),
         }
     }
@@ -521,7 +538,7 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_types_are_nodata_and_any_returns_everything() {
+    fn unsupported_types_are_nodata_and_any_gets_the_rfc8482_minimal_answer() {
         let index = NameIndex::new();
         register(
             &index,
@@ -537,7 +554,20 @@ mod tests {
         let any = zone
             .answer(&name("alice.ghost."), RecordType::ANY, 0)
             .unwrap();
-        assert_eq!(any.answers.len(), 2);
+        assert_eq!(targets(&any), ["alice.ghost. RFC8482 "]);
+        assert_eq!(any.answers[0].ttl, ANY_TTL);
+        let apex = zone.answer(&name("ghost."), RecordType::ANY, 0).unwrap();
+        assert_eq!(
+            apex.answers
+                .iter()
+                .map(Record::record_type)
+                .collect::<Vec<_>>(),
+            [RecordType::SOA]
+        );
+        let missing = zone
+            .answer(&name("bob.ghost."), RecordType::ANY, 0)
+            .unwrap();
+        assert_eq!(missing.outcome, Outcome::NxDomain);
         let odd = zone
             .answer(&name("a\\.b.ghost."), RecordType::A, 0)
             .unwrap();

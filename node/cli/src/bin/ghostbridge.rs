@@ -15,6 +15,9 @@ use ghost_bridge::remote::RemoteSource;
 use ghost_bridge::{BridgeConfig, ChainSource};
 use ghost_primitives::Pair;
 
+#[path = "../dns_flags.rs"]
+mod dns_flags;
+
 /// GhostBridge sidecar.
 #[derive(Parser, Debug)]
 #[command(
@@ -41,6 +44,8 @@ struct Cli {
     /// Do not serve DNS.
     #[arg(long)]
     no_dns: bool,
+    #[command(flatten)]
+    dns_limits: dns_flags::DnsLimitFlags,
     /// The account that pays for relayed signed updates (none: UpdateContractDomain is refused).
     #[arg(long)]
     relayer_key: Option<String>,
@@ -79,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         grpc_addr: (!cli.no_grpc).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.grpc_port))),
         dns_addr: (!cli.no_dns).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.dns_port))),
         finalized: cli.dns_state == "finalized",
+        dns_limits: cli.dns_limits.limits(),
         registry: Some(registry.clone()),
     };
     // Wait for the node: a sidecar may start before it.
