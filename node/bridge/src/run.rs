@@ -7,7 +7,7 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 use tokio::task::JoinHandle;
 
-use crate::dns::{DnsConfig, DnsLimits, DnsServerHandle};
+use crate::dns::{DnsConfig, DnsLimits, DnsServerHandle, SoaConfig};
 use crate::grpc::{GrpcConfig, GrpcServerHandle};
 use crate::index::{self, NameIndex};
 use crate::source::ChainSource;
@@ -23,6 +23,8 @@ pub struct BridgeConfig {
     pub finalized: bool,
     /// DNS abuse limits (response-rate limiting, TCP caps).
     pub dns_limits: DnsLimits,
+    /// The zones' SOA and apex NS data (name servers and their glue).
+    pub dns_soa: SoaConfig,
     /// Where the bridge's metrics go.
     pub registry: Option<Arc<parking_lot::Mutex<Registry>>>,
 }
@@ -34,6 +36,7 @@ impl Default for BridgeConfig {
             dns_addr: Some(SocketAddr::from(([127, 0, 0, 1], 5335))),
             finalized: false,
             dns_limits: DnsLimits::default(),
+            dns_soa: SoaConfig::default(),
             registry: None,
         }
     }
@@ -106,6 +109,7 @@ pub async fn start(
         Some(addr) => {
             let mut dns_config = DnsConfig::new(addr);
             dns_config.limits = config.dns_limits.clone();
+            dns_config.soa = config.dns_soa.clone();
             if let Some(registry) = &config.registry {
                 dns_config = dns_config.with_registry(&mut registry.lock());
             }

@@ -665,6 +665,110 @@ async fn raw_messages_get_exact_response_codes_and_flags() {
     );
 }
 
+// ---- delegation -----------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dig_gets_a_referral_with_glue_for_a_delegated_name_and_the_apex_names_its_servers() {
+    let index = fixture();
+    register(
+        &index,
+        "hosted.ghost",
+        u64::MAX,
+        vec![
+            record("@", 300, "NS=ns1.hosted.ghost"),
+            record("@", 300, "NS=ns.example.net"),
+            record("ns1", 300, "A=192.0.2.53"),
+        ],
+    );
+    let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.soa = SoaConfig {
+        nameservers: vec!["ns1.ghost".into(), "ns2.ghost".into()],
+        nameserver_addrs: vec![
+            ("ns1.ghost".into(), "192.0.2.10".parse().unwrap()),
+            ("ns2.ghost".into(), "192.0.2.11".parse().unwrap()),
+        ],
+        ..SoaConfig::default()
+    };
+    let server = serve(index, config).await.unwrap();
+    let addr = server.local_addr();
+
+    for qname in ["hosted.ghost", "www.hosted.ghost"] {
+        let referral = dig(addr, &["+norecurse", qname, "A"]);
+        assert_eq!(referral.status, "NOERROR", "{}", referral.raw);
+        assert!(
+            !referral.has_flag("aa"),
+            "a referral is not authoritative: {}",
+            referral.raw
+        );
+        assert_eq!(referral.answer_count, 0, "{}", referral.raw);
+        let ns: Vec<String> = referral
+            .authority
+            .iter()
+            .filter(|r| r[3] == "NS")
+            .map(|r| format!("{} {}", r[0], r[4]))
+            .collect();
+        assert_eq!(
+            ns,
+            [
+                "hosted.ghost. ns.example.net.",
+                "hosted.ghost. ns1.hosted.ghost."
+            ],
+            "{}",
+            referral.raw
+        );
+        assert!(
+            referral
+                .raw
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == ["ns1.hosted.ghost.", "300", "IN", "A", "192.0.2.53"]),
+            "glue for the in-zone server: {}",
+            referral.raw
+        );
+    }
+    // Names that are not delegated keep their authoritative answers.
+    let own = dig(addr, &["alice.ghost", "A"]);
+    assert!(
+        own.has_flag("aa") && own.rdata("A") == ["10.0.0.1"],
+        "{}",
+        own.raw
+    );
+
+    let apex = dig(addr, &["ghost", "NS"]);
+    assert!(apex.has_flag("aa"), "{}", apex.raw);
+    assert_eq!(
+        apex.rdata("NS"),
+        ["ns1.ghost.", "ns2.ghost."],
+        "{}",
+        apex.raw
+    );
+    for glue in [
+        "ns1.ghost. 3600 IN A 192.0.2.10",
+        "ns2.ghost. 3600 IN A 192.0.2.11",
+    ] {
+        let fields: Vec<&str> = glue.split(' ').collect();
+        assert!(
+            apex.raw
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == fields),
+            "glue {glue}: {}",
+            apex.raw
+        );
+    }
+    let server_a = dig(addr, &["ns2.ghost", "A"]);
+    assert!(
+        server_a.has_flag("aa") && server_a.rdata("A") == ["192.0.2.11"],
+        "{}",
+        server_a.raw
+    );
+    let soa = dig(addr, &["bc", "SOA"]);
+    assert!(
+        soa.rdata("SOA")[0].starts_with("ns1.ghost. hostmaster.ghost."),
+        "{}",
+        soa.raw
+    );
+}
+
 // ---- abuse limits ---------------------------------------------------------------------------
 
 /// A server rate-limiting loopback clients to one identical response a second, with a long

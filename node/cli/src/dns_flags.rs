@@ -1,12 +1,23 @@
-//! GhostBridge DNS abuse-limit flags, shared by `ghostchain` and `ghostbridge`.
+//! GhostBridge DNS flags (name servers, rate limiting, TCP caps), shared by `ghostchain` and
+//! `ghostbridge`.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
-use ghost_bridge::dns::{DnsLimits, RateLimitConfig};
+use anyhow::Context;
+use ghost_bridge::dns::{DnsLimits, RateLimitConfig, SoaConfig};
 
-/// Response-rate limiting and TCP caps of the authoritative DNS server (see docs/DNS.md).
+/// Apex name servers, response-rate limiting and TCP caps of the authoritative DNS server (see
+/// docs/DNS.md).
 #[derive(clap::Args, Debug, Clone)]
-pub struct DnsLimitFlags {
+pub struct DnsFlags {
+    /// A name server of the zones (apex NS; the first is the SOA MNAME). Repeat for several.
+    #[arg(long = "dns-ns-name", default_value = "ns.ghost")]
+    pub dns_ns_names: Vec<String>,
+    /// A name server's address, served as glue: `NAME=IP`, or `IP` for the first
+    /// `--dns-ns-name`. Repeat for several.
+    #[arg(long = "dns-ns-addr")]
+    pub dns_ns_addrs: Vec<String>,
     /// Identical UDP responses per second to one client prefix before rate limiting (0: off).
     #[arg(long, default_value_t = 20)]
     pub dns_rrl_responses_per_second: u32,
@@ -36,7 +47,34 @@ pub struct DnsLimitFlags {
     pub dns_tcp_idle_timeout: u64,
 }
 
-impl DnsLimitFlags {
+impl DnsFlags {
+    /// The SOA and NS data these flags describe.
+    pub fn soa(&self) -> anyhow::Result<SoaConfig> {
+        let first = self
+            .dns_ns_names
+            .first()
+            .context("--dns-ns-name: at least one name server")?;
+        let nameserver_addrs = self
+            .dns_ns_addrs
+            .iter()
+            .map(|given| {
+                let (name, addr) = match given.split_once('=') {
+                    Some((name, addr)) => (name.to_string(), addr),
+                    None => (first.clone(), given.as_str()),
+                };
+                let addr: IpAddr = addr
+                    .parse()
+                    .with_context(|| format!("--dns-ns-addr `{given}`: not an IP address"))?;
+                Ok((name, addr))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(SoaConfig {
+            nameservers: self.dns_ns_names.clone(),
+            nameserver_addrs,
+            ..SoaConfig::default()
+        })
+    }
+
     /// The limits these flags describe.
     pub fn limits(&self) -> DnsLimits {
         DnsLimits {

@@ -144,7 +144,7 @@ struct RunArgs {
     #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
     dns_state: String,
     #[command(flatten)]
-    dns_limits: dns_flags::DnsLimitFlags,
+    dns: dns_flags::DnsFlags,
     /// The account that pays for signed record updates relayed by GhostBridge (default: //Ferdie
     /// on dev chains; none elsewhere, so updates are refused until one is given).
     #[arg(long)]
@@ -234,7 +234,8 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
                 grpc_addr: Some(SocketAddr::new(rpc_ip, args.grpc_port)),
                 dns_addr: Some(SocketAddr::from(([127, 0, 0, 1], args.dns_port))),
                 finalized: args.dns_state == "finalized",
-                dns_limits: args.dns_limits.limits(),
+                dns_limits: args.dns.limits(),
+                dns_soa: args.dns.soa()?,
                 registry: None,
             },
             relayer,

@@ -9,7 +9,7 @@
 //! query had no EDNS). TCP answers are sent whole.
 //!
 //! The handler never recurses and never sets RA; it sets AA on every answer from our zones
-//! (records, NODATA and NXDOMAIN), and on nothing else.
+//! (records, NODATA and NXDOMAIN) except referrals to delegated names, and on nothing else.
 //!
 //! UDP responses pass the [`RateLimiter`] last: a limited response is dropped or replaced by an
 //! empty truncated one (see [`super::rrl`]); TCP responses are never limited.
@@ -77,7 +77,7 @@ impl From<&QueryError> for ResponseCode {
 impl From<Outcome> for ResponseCode {
     fn from(outcome: Outcome) -> ResponseCode {
         match outcome {
-            Outcome::Answer | Outcome::NoData => ResponseCode::NoError,
+            Outcome::Answer | Outcome::NoData | Outcome::Referral => ResponseCode::NoError,
             Outcome::NxDomain => ResponseCode::NXDomain,
         }
     }
@@ -210,14 +210,15 @@ impl RequestHandler for GhostHandler {
             }
             (Verdict::Send, Ok(answer)) => {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
-                metadata.authoritative = true;
+                // A referral is not authoritative (RFC 1034 §4.3.2).
+                metadata.authoritative = answer.outcome != Outcome::Referral;
                 metadata.response_code = answer.outcome.into();
                 let response = builder.build(
                     metadata,
                     answer.answers.iter(),
                     answer.authority.iter(),
                     iter::empty(),
-                    iter::empty(),
+                    answer.additional.iter(),
                 );
                 response_handle.send_response(response).await
             }

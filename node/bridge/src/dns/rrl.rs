@@ -7,7 +7,8 @@
 //! sends a real client to TCP (a forged source cannot follow), and the rest are dropped.
 //!
 //! "Identical" is by [`ResponseKey`]: the same name and type for answers and NODATA, the zone
-//! for NXDOMAIN (so random subdomains share one bucket, as BIND's `nxdomains-per-second`), the
+//! for NXDOMAIN (so random subdomains share one bucket, as BIND's `nxdomains-per-second`) and
+//! the delegation for referrals (BIND's `referrals-per-second`), the
 //! response code for errors. Each key has a credit of `responses_per_second`, refilled each
 //! second and allowed to fall `window` seconds into debt (BIND's algorithm): a flood keeps a key
 //! limited until it has been quiet for a while.
@@ -79,6 +80,8 @@ pub enum ResponseKey {
     Answer(Name, RecordType),
     /// NXDOMAIN inside a zone (the zone apex).
     NxDomain(Name),
+    /// A referral to a delegated name (the cut), whatever was asked below it.
+    Referral(Name),
     /// An error response (REFUSED, FORMERR, NOTIMP, ...).
     Error(ResponseCode),
 }

@@ -3,8 +3,10 @@
 //! The zone knows DNS semantics and nothing about sockets or messages:
 //!
 //! - **Apex** (`ghost.`, `bc.`): an SOA whose serial is the index's head block height (so it
-//!   moves with every block the index applies) and one NS record naming the configured server.
-//!   The chain stores nothing at a TLD itself, so every other type there is NODATA.
+//!   moves with every block the index applies) and an NS record per configured name server
+//!   (`--dns-ns-name`), with glue A/AAAA (`--dns-ns-addr`) in the additional section for those
+//!   inside our zones; those names answer their configured addresses. The chain stores nothing
+//!   at a TLD itself, so every other type there is NODATA.
 //! - **Names below the apex** come from [`NameIndex::lookup`], which also applies expiry at the
 //!   query's `now`: unregistered and expired names are NXDOMAIN, existing names (registered,
 //!   holding records, or an empty non-terminal such as `_tcp.alice.ghost`) without the asked type
@@ -16,11 +18,17 @@
 //! - **ANY** gets RFC 8482's minimal answer, so it cannot be used to amplify: a name that
 //!   exists answers one synthesized `HINFO "RFC8482" ""` record, the apex its SOA alone. A name
 //!   that does not exist is NXDOMAIN as for any type.
-//! - **NS records stored by owners** are answered as data: the chain is authoritative for every
-//!   name under its TLDs, so there are no zone cuts and no referrals.
+//! - **Delegation.** NS records an owner stores at a name make a zone cut there: a query for the
+//!   name or anything below it gets a referral (NOERROR, AA off, empty answer, the NS set in
+//!   authority, glue A/AAAA for name servers inside the delegated name in additional), so the
+//!   owner can host the zone on their own BIND or Knot. The highest cut below the apex wins. DS
+//!   at the cut belongs to the parent side and is NODATA (the zones are unsigned). A CNAME chain
+//!   that reaches a delegated name stops there; the resolver follows it.
+
+use std::net::IpAddr;
 
 use ghost_primitives::RecordType as ChainType;
-use hickory_proto::rr::rdata::{HINFO, NS, SOA};
+use hickory_proto::rr::rdata::{A, AAAA, HINFO, NS, SOA};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
 use super::convert::{absolute_name, chain_type, index_key, to_record};
@@ -36,8 +44,11 @@ pub const ANY_TTL: u32 = 3_600;
 /// The SOA and NS data of every zone served.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SoaConfig {
-    /// The primary name server (SOA MNAME, and the apex NS target), without the trailing dot.
-    pub nameserver: String,
+    /// The apex NS targets, without the trailing dot; the first is the SOA MNAME. Default
+    /// `ns.ghost`.
+    pub nameservers: Vec<String>,
+    /// Addresses of name servers (glue): `(name, address)`, served for names inside our zones.
+    pub nameserver_addrs: Vec<(String, IpAddr)>,
     /// The responsible mailbox as a name (SOA RNAME; `hostmaster.ghost` is `hostmaster@ghost`).
     pub hostmaster: String,
     /// Secondary refresh interval (seconds).
@@ -55,7 +66,8 @@ pub struct SoaConfig {
 impl Default for SoaConfig {
     fn default() -> Self {
         SoaConfig {
-            nameserver: "ns.ghost".into(),
+            nameservers: vec!["ns.ghost".into()],
+            nameserver_addrs: Vec::new(),
             hostmaster: "hostmaster.ghost".into(),
             refresh: 3_600,
             retry: 600,
@@ -79,6 +91,12 @@ pub enum ZoneConfigError {
     /// The SOA nameserver or hostmaster is not a valid DNS name.
     #[error("SOA name `{0}` is not a valid DNS name")]
     InvalidSoaName(String),
+    /// No name server is configured.
+    #[error("no name servers configured")]
+    NoNameservers,
+    /// An address is given for a name that is not one of the name servers.
+    #[error("address for `{0}`, which is not a configured name server")]
+    AddressForUnknownNameserver(String),
 }
 
 /// What an answer says about the last name it looked at.
@@ -91,6 +109,8 @@ pub enum Outcome {
     NoData,
     /// The name does not exist or has expired: NXDOMAIN, SOA in authority.
     NxDomain,
+    /// The name is at or below a zone cut: NOERROR, not authoritative, NS in authority.
+    Referral,
 }
 
 /// The sections of an authoritative response.
@@ -100,9 +120,12 @@ pub struct Answer {
     pub outcome: Outcome,
     /// Answer section: a CNAME chain (if any), then the records found.
     pub answers: Vec<Record>,
-    /// Authority section: the zone's SOA for NODATA and NXDOMAIN, else empty.
+    /// Authority section: the zone's SOA for NODATA and NXDOMAIN, the delegation's NS set for a
+    /// referral, else empty.
     pub authority: Vec<Record>,
-    /// The apex of the zone of the last name looked at (`ghost.`).
+    /// Additional section: glue addresses of in-zone name servers (apex NS, referrals).
+    pub additional: Vec<Record>,
+    /// The apex of the zone of the last name looked at (`ghost.`), or the cut of a referral.
     pub zone: Name,
 }
 
@@ -121,6 +144,12 @@ enum Step {
     Alias(Box<Record>, Name),
     /// Nothing exists at the name.
     NxDomain,
+    /// The name is at or below the cut `cut`: its NS set and glue.
+    Referral {
+        cut: Name,
+        ns: Vec<Record>,
+        glue: Vec<Record>,
+    },
 }
 
 /// The authoritative zones (`ghost.`, `bc.`), answering from a [`NameIndex`].
@@ -128,7 +157,12 @@ enum Step {
 pub struct GhostZone {
     index: NameIndex,
     origins: Vec<Origin>,
+    /// The apex NS targets.
+    nameservers: Vec<Name>,
+    /// The SOA MNAME (the first name server).
     mname: Name,
+    /// Configured addresses of name servers.
+    glue: Vec<(Name, IpAddr)>,
     rname: Name,
     soa: SoaConfig,
 }
@@ -168,12 +202,34 @@ impl GhostZone {
             absolute_name(&text.strip_suffix('.').unwrap_or(text).to_ascii_lowercase())
                 .map_err(|_| ZoneConfigError::InvalidSoaName(text.into()))
         };
-        let mname = soa_name(&soa.nameserver)?;
+        let nameservers = soa
+            .nameservers
+            .iter()
+            .map(|ns| soa_name(ns))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mname = nameservers
+            .first()
+            .cloned()
+            .ok_or(ZoneConfigError::NoNameservers)?;
+        let glue = soa
+            .nameserver_addrs
+            .iter()
+            .map(|(ns, addr)| {
+                let name = soa_name(ns)?;
+                if nameservers.contains(&name) {
+                    Ok((name, *addr))
+                } else {
+                    Err(ZoneConfigError::AddressForUnknownNameserver(ns.clone()))
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let rname = soa_name(&soa.hostmaster)?;
         Ok(GhostZone {
             index,
             origins,
+            nameservers,
             mname,
+            glue,
             rname,
             soa,
         })
@@ -206,8 +262,15 @@ impl GhostZone {
         let mut owner = qname.clone();
         let mut chain = vec![qname.to_lowercase()];
         let mut answers = Vec::new();
+        let mut referral = None;
         let outcome = loop {
             match self.step(&owner, origin, qtype, now) {
+                // A CNAME chain stops at a delegation: the resolver follows it from there.
+                Step::Referral { .. } if chain.len() > 1 => break Outcome::Answer,
+                Step::Referral { cut, ns, glue } => {
+                    referral = Some((cut, ns, glue));
+                    break Outcome::Referral;
+                }
                 Step::Records(records) if records.is_empty() => break Outcome::NoData,
                 Step::Records(records) => {
                     answers.extend(records);
@@ -228,14 +291,32 @@ impl GhostZone {
                 }
             }
         };
+        if let Some((cut, ns, glue)) = referral {
+            return Some(Answer {
+                outcome,
+                answers,
+                authority: ns,
+                additional: glue,
+                zone: cut,
+            });
+        }
         let authority = match outcome {
-            Outcome::Answer => Vec::new(),
+            Outcome::Answer | Outcome::Referral => Vec::new(),
             Outcome::NoData | Outcome::NxDomain => vec![self.soa_record(&origin.name)],
+        };
+        let additional = if qtype == RecordType::NS && owner.to_lowercase() == origin.name {
+            self.nameservers
+                .iter()
+                .flat_map(|ns| self.glue_of(ns))
+                .collect()
+        } else {
+            Vec::new()
         };
         Some(Answer {
             outcome,
             answers,
             authority,
+            additional,
             zone: origin.name.clone(),
         })
     }
@@ -250,10 +331,41 @@ impl GhostZone {
             // A byte no stored name can hold: nothing can exist here.
             return Step::NxDomain;
         };
-        let found = match self.index.lookup(&key, chain_type(qtype), now) {
+        if self.glue.iter().any(|(ns, _)| *ns == lower) {
+            let records = self
+                .glue_of(&lower)
+                .into_iter()
+                .filter(|r| r.record_type() == qtype)
+                .map(|mut r| {
+                    r.name = owner.clone();
+                    r
+                })
+                .collect();
+            return Step::Records(records);
+        }
+        // Zone cuts: the highest name between the apex and the query name holding NS records.
+        let labels: Vec<&str> = key.split('.').collect();
+        let apex_labels = usize::from(origin.name.num_labels());
+        for depth in apex_labels + 1..labels.len() {
+            let candidate = labels[labels.len() - depth..].join(".");
+            match self.index.lookup(&candidate, Some(ChainType::NS), now) {
+                Lookup::NxDomain => return Step::NxDomain,
+                Lookup::Found(found) => {
+                    if let Some(referral) = self.referral(&candidate, &found, now) {
+                        return referral;
+                    }
+                }
+            }
+        }
+        let found = match self.index.lookup(&key, None, now) {
             Lookup::NxDomain => return Step::NxDomain,
             Lookup::Found(found) => found,
         };
+        if qtype != RecordType::DS
+            && let Some(referral) = self.referral(&key, &found, now)
+        {
+            return referral;
+        }
         if !matches!(qtype, RecordType::CNAME | RecordType::ANY)
             && let Some(alias) = found.iter().find(|r| r.data.rtype() == ChainType::CNAME)
         {
@@ -295,19 +407,75 @@ impl GhostZone {
         Step::Records(records)
     }
 
+    /// A referral to the cut at `cut` (index text) if `found` (its records) holds NS records.
+    fn referral(&self, cut: &str, found: &[ghost_primitives::DnsRecord], now: u64) -> Option<Step> {
+        let cut_name = absolute_name(cut).ok()?;
+        let ns: Vec<Record> = found
+            .iter()
+            .filter(|r| r.data.rtype() == ChainType::NS)
+            .filter_map(|r| to_record(&cut_name, r).ok())
+            .collect();
+        if ns.is_empty() {
+            return None;
+        }
+        let mut glue = Vec::new();
+        for record in &ns {
+            let RData::NS(target) = &record.data else {
+                continue;
+            };
+            // Glue only for name servers inside the delegated name (in-bailiwick).
+            if !cut_name.zone_of(&target.0) {
+                continue;
+            }
+            let Some(target_key) = index_key(&target.0.to_lowercase()) else {
+                continue;
+            };
+            if let Lookup::Found(addresses) = self.index.lookup(&target_key, None, now) {
+                glue.extend(
+                    addresses
+                        .iter()
+                        .filter(|r| matches!(r.data.rtype(), ChainType::A | ChainType::AAAA))
+                        .filter_map(|r| to_record(&target.0, r).ok()),
+                );
+            }
+        }
+        Some(Step::Referral {
+            cut: cut_name,
+            ns,
+            glue,
+        })
+    }
+
+    /// The configured addresses of name server `ns` if it lies inside our zones.
+    fn glue_of(&self, ns: &Name) -> Vec<Record> {
+        if self.origin_of(ns).is_none() {
+            return Vec::new();
+        }
+        self.glue
+            .iter()
+            .filter(|(name, _)| name == ns)
+            .map(|(name, addr)| {
+                let data = match addr {
+                    IpAddr::V4(ip) => RData::A(A(*ip)),
+                    IpAddr::V6(ip) => RData::AAAA(AAAA(*ip)),
+                };
+                Record::from_rdata(name.clone(), self.soa.ns_ttl, data)
+            })
+            .collect()
+    }
+
     /// The records at a zone apex.
     fn apex(&self, owner: &Name, qtype: RecordType) -> Vec<Record> {
         let soa = || self.soa_record(owner);
-        let ns = || {
-            Record::from_rdata(
-                owner.clone(),
-                self.soa.ns_ttl,
-                RData::NS(NS(self.mname.clone())),
-            )
-        };
         match qtype {
             RecordType::SOA => vec![soa()],
-            RecordType::NS => vec![ns()],
+            RecordType::NS => self
+                .nameservers
+                .iter()
+                .map(|ns| {
+                    Record::from_rdata(owner.clone(), self.soa.ns_ttl, RData::NS(NS(ns.clone())))
+                })
+                .collect(),
             // RFC 8482 §4.1: one RRset, the SOA.
             RecordType::ANY => vec![soa()],
             _ => Vec::new(),
@@ -572,5 +740,165 @@ mod tests {
             .answer(&name("a\\.b.ghost."), RecordType::A, 0)
             .unwrap();
         assert_eq!(odd.outcome, Outcome::NxDomain);
+    }
+
+    fn texts(records: &[Record]) -> Vec<String> {
+        records
+            .iter()
+            .map(|r| format!("{} {} {}", r.name, r.record_type(), r.data))
+            .collect()
+    }
+
+    fn delegations() -> NameIndex {
+        let index = NameIndex::new();
+        register(
+            &index,
+            "alice.ghost",
+            u64::MAX,
+            vec![
+                record("@", "NS=ns1.alice.ghost"),
+                record("@", "NS=ns.example.net"),
+                record("@", "A=10.0.0.1"),
+                record("ns1", "A=192.0.2.53"),
+                record("ns1", "AAAA=2001:db8::53"),
+            ],
+        );
+        register(
+            &index,
+            "bob.ghost",
+            u64::MAX,
+            vec![
+                record("@", "A=10.0.0.2"),
+                record("sub", "NS=ns.sub.bob.ghost"),
+                record("ns.sub", "A=192.0.2.1"),
+            ],
+        );
+        register(
+            &index,
+            "carol.ghost",
+            u64::MAX,
+            vec![record("@", "CNAME=www.alice.ghost")],
+        );
+        index
+    }
+
+    #[test]
+    fn ns_records_at_a_name_make_a_referral_with_in_bailiwick_glue() {
+        let zone = zone(&delegations());
+        for qname in ["alice.ghost.", "www.Alice.ghost.", "a.b.alice.ghost."] {
+            let referral = zone.answer(&name(qname), RecordType::A, 0).unwrap();
+            assert_eq!(referral.outcome, Outcome::Referral, "{qname}");
+            assert!(referral.answers.is_empty());
+            assert_eq!(referral.zone, name("alice.ghost."));
+            assert_eq!(
+                texts(&referral.authority),
+                [
+                    "alice.ghost. NS ns.example.net.",
+                    "alice.ghost. NS ns1.alice.ghost."
+                ]
+            );
+            assert_eq!(
+                texts(&referral.additional),
+                [
+                    "ns1.alice.ghost. A 192.0.2.53",
+                    "ns1.alice.ghost. AAAA 2001:db8::53"
+                ]
+            );
+        }
+        // DS at the cut is the parent's: NODATA, authoritative.
+        let ds = zone
+            .answer(&name("alice.ghost."), RecordType::DS, 0)
+            .unwrap();
+        assert_eq!(ds.outcome, Outcome::NoData);
+    }
+
+    #[test]
+    fn a_cut_below_a_name_delegates_only_what_is_under_it() {
+        let zone = zone(&delegations());
+        let own = zone.answer(&name("bob.ghost."), RecordType::A, 0).unwrap();
+        assert_eq!(
+            (own.outcome, targets(&own)),
+            (Outcome::Answer, vec!["bob.ghost. 10.0.0.2".to_string()])
+        );
+        let below = zone
+            .answer(&name("x.sub.bob.ghost."), RecordType::TXT, 0)
+            .unwrap();
+        assert_eq!(below.outcome, Outcome::Referral);
+        assert_eq!(below.zone, name("sub.bob.ghost."));
+        assert_eq!(
+            texts(&below.authority),
+            ["sub.bob.ghost. NS ns.sub.bob.ghost."]
+        );
+        assert_eq!(texts(&below.additional), ["ns.sub.bob.ghost. A 192.0.2.1"]);
+        // A CNAME into a delegated name stops there, answered.
+        let alias = zone
+            .answer(&name("carol.ghost."), RecordType::A, 0)
+            .unwrap();
+        assert_eq!(alias.outcome, Outcome::Answer);
+        assert_eq!(targets(&alias), ["carol.ghost. www.alice.ghost."]);
+        // Unregistered names stay NXDOMAIN.
+        let nx = zone
+            .answer(&name("x.dave.ghost."), RecordType::A, 0)
+            .unwrap();
+        assert_eq!(nx.outcome, Outcome::NxDomain);
+    }
+
+    #[test]
+    fn the_apex_names_the_configured_name_servers_with_glue() {
+        let soa = SoaConfig {
+            nameservers: vec!["ns1.ghost".into(), "ns2.example.net".into()],
+            nameserver_addrs: vec![
+                ("ns1.ghost".into(), "192.0.2.10".parse().unwrap()),
+                ("ns1.ghost".into(), "2001:db8::10".parse().unwrap()),
+            ],
+            ..SoaConfig::default()
+        };
+        let index = NameIndex::new();
+        let zone =
+            GhostZone::new(index.clone(), &["ghost".into(), "bc".into()], soa.clone()).unwrap();
+        let ns = zone.answer(&name("ghost."), RecordType::NS, 0).unwrap();
+        assert_eq!(
+            texts(&ns.answers),
+            ["ghost. NS ns1.ghost.", "ghost. NS ns2.example.net."]
+        );
+        assert_eq!(
+            texts(&ns.additional),
+            ["ns1.ghost. A 192.0.2.10", "ns1.ghost. AAAA 2001:db8::10"]
+        );
+        let soa_answer = zone.answer(&name("bc."), RecordType::SOA, 0).unwrap();
+        assert!(
+            matches!(&soa_answer.answers[0].data, RData::SOA(s) if s.mname == name("ns1.ghost."))
+        );
+        let a = zone.answer(&name("NS1.ghost."), RecordType::A, 0).unwrap();
+        assert_eq!(
+            (a.outcome, targets(&a)),
+            (Outcome::Answer, vec!["NS1.ghost. 192.0.2.10".to_string()])
+        );
+        let mx = zone.answer(&name("ns1.ghost."), RecordType::MX, 0).unwrap();
+        assert_eq!(mx.outcome, Outcome::NoData);
+        assert_eq!(
+            GhostZone::new(
+                index.clone(),
+                &["ghost".into()],
+                SoaConfig {
+                    nameservers: Vec::new(),
+                    ..soa.clone()
+                }
+            )
+            .unwrap_err(),
+            ZoneConfigError::NoNameservers
+        );
+        assert_eq!(
+            GhostZone::new(
+                index,
+                &["ghost".into()],
+                SoaConfig {
+                    nameserver_addrs: vec![("ns9.ghost".into(), "192.0.2.9".parse().unwrap())],
+                    ..soa
+                }
+            )
+            .unwrap_err(),
+            ZoneConfigError::AddressForUnknownNameserver("ns9.ghost".into())
+        );
     }
 }

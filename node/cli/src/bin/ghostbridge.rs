@@ -45,7 +45,7 @@ struct Cli {
     #[arg(long)]
     no_dns: bool,
     #[command(flatten)]
-    dns_limits: dns_flags::DnsLimitFlags,
+    dns: dns_flags::DnsFlags,
     /// The account that pays for relayed signed updates (none: UpdateContractDomain is refused).
     #[arg(long)]
     relayer_key: Option<String>,
@@ -84,7 +84,8 @@ async fn main() -> anyhow::Result<()> {
         grpc_addr: (!cli.no_grpc).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.grpc_port))),
         dns_addr: (!cli.no_dns).then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, cli.dns_port))),
         finalized: cli.dns_state == "finalized",
-        dns_limits: cli.dns_limits.limits(),
+        dns_limits: cli.dns.limits(),
+        dns_soa: cli.dns.soa()?,
         registry: Some(registry.clone()),
     };
     // Wait for the node: a sidecar may start before it.
