@@ -1107,6 +1107,45 @@ fn handler() -> GhostHandler {
     GhostHandler::new(zone, Default::default(), 1232)
 }
 
+/// What the handler must answer for a well-formed query with these fields (checked in this
+/// order, as `GhostHandler::check` does).
+fn expected_rcode(
+    op_code: OpCode,
+    edns_version: Option<u8>,
+    class: DNSClass,
+    qtype: RecordType,
+    name: &str,
+) -> ResponseCode {
+    let in_zone =
+        name.ends_with(".ghost.") || name.ends_with(".bc.") || name == "ghost." || name == "bc.";
+    if op_code != OpCode::Query {
+        ResponseCode::NotImp
+    } else if edns_version.is_some_and(|v| v > 0) {
+        ResponseCode::BADVERS
+    } else if class != DNSClass::IN {
+        ResponseCode::NotImp
+    } else if matches!(qtype, RecordType::AXFR | RecordType::IXFR) || !in_zone {
+        ResponseCode::Refused
+    } else if [
+        "alice.ghost.",
+        "www.alice.ghost.",
+        "plain.ghost.",
+        "big.ghost.",
+        "link.bc.",
+        "ghost.",
+        "bc.",
+        "_tcp.alice.ghost.",
+        "_sip._tcp.alice.ghost.",
+        "_443._tcp.alice.ghost.",
+    ]
+    .contains(&name)
+    {
+        ResponseCode::NoError
+    } else {
+        ResponseCode::NXDomain
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
@@ -1131,5 +1170,79 @@ proptest::proptest! {
                 proptest::prop_assert!(!info.recursion_available);
             }
         }
+    }
+
+    /// Well-formed queries with random fields (name, type, class, opcode, flags, EDNS) get
+    /// exactly the response code the policy prescribes, the query's id, AA only on answers
+    /// from our zones, and never RA.
+    #[test]
+    fn valid_queries_with_random_fields_get_the_prescribed_answer(
+        labels in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("alice".to_string()),
+                proptest::strategy::Just("www".to_string()),
+                proptest::strategy::Just("_tcp".to_string()),
+                proptest::strategy::Just("plain".to_string()),
+                "[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?",
+            ],
+            0..4,
+        ),
+        tld in proptest::prop_oneof![
+            proptest::strategy::Just("ghost"),
+            proptest::strategy::Just("bc"),
+            proptest::strategy::Just("com"),
+            proptest::strategy::Just("ghost.com"),
+        ],
+        upper in proptest::prelude::any::<bool>(),
+        qtype in proptest::prop_oneof![
+            proptest::sample::select(vec![
+                RecordType::A, RecordType::AAAA, RecordType::CNAME, RecordType::TXT,
+                RecordType::MX, RecordType::NS, RecordType::SRV, RecordType::CAA,
+                RecordType::TLSA, RecordType::SOA, RecordType::ANY, RecordType::AXFR,
+                RecordType::IXFR, RecordType::HTTPS, RecordType::DS, RecordType::PTR,
+            ]),
+            proptest::strategy::Strategy::prop_map(65_280u16..65_534, RecordType::from),
+        ],
+        class in proptest::sample::select(vec![DNSClass::IN, DNSClass::CH, DNSClass::HS]),
+        op_code in proptest::sample::select(vec![OpCode::Query, OpCode::Query, OpCode::Query, OpCode::Notify, OpCode::Update, OpCode::Status]),
+        id in proptest::prelude::any::<u16>(),
+        rd in proptest::prelude::any::<bool>(),
+        edns in proptest::option::of((0u8..3, 0u16..=u16::MAX)),
+        tcp in proptest::prelude::any::<bool>(),
+    ) {
+        let mut name = labels.join(".");
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(tld);
+        name.push('.');
+        let asked = if upper { name.to_ascii_uppercase() } else { name.clone() };
+        let mut message = Message::query();
+        message.metadata.id = id;
+        message.metadata.op_code = op_code;
+        message.metadata.recursion_desired = rd;
+        let mut question = Query::query(Name::from_ascii(&asked).unwrap(), qtype);
+        question.set_query_class(class);
+        message.add_query(question);
+        if let Some((version, payload)) = edns {
+            let mut opt = Edns::new();
+            opt.set_version(version);
+            opt.set_max_payload(payload);
+            message.set_edns(opt);
+        }
+        let protocol = if tcp { Protocol::Tcp } else { Protocol::Udp };
+        let request = Request::from_bytes(message.to_vec().unwrap(), "127.0.0.1:5353".parse().unwrap(), protocol)
+            .expect("a query hickory built parses");
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let info = runtime.block_on(handler().handle_request::<_, TokioTime>(&request, Capture));
+        let expected = expected_rcode(op_code, edns.map(|(v, _)| v), class, qtype, &name);
+        proptest::prop_assert_eq!(u16::from(info.response_code), u16::from(expected), "{} {:?} {:?} {:?}", asked, qtype, class, op_code);
+        proptest::prop_assert_eq!(info.id, id);
+        proptest::prop_assert!(!info.recursion_available);
+        proptest::prop_assert_eq!(info.recursion_desired, rd);
+        proptest::prop_assert_eq!(
+            info.authoritative,
+            matches!(expected, ResponseCode::NoError | ResponseCode::NXDomain)
+        );
     }
 }
