@@ -12,6 +12,8 @@ command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 dpkg -s libclang-dev >/dev/null 2>&1 || need_pkgs+=(libclang-dev)
 # dig, for the DNS end-to-end tests.
 command -v dig >/dev/null 2>&1 || need_pkgs+=(dnsutils)
+# unbound, for the end-to-end test of GhostBridge behind a recursive resolver.
+command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || need_pkgs+=(unbound)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     echo "setup: installing ${need_pkgs[*]}" >&2
     SUDO=""
