@@ -969,7 +969,15 @@ async fn subscription_filters_by_domain_suffix_and_change_type() {
     // Each case states its rule in plain terms (independent of `ChangeFilter::matches`) and, where
     // easy, how many of `FakeChain::mixed`'s changes it selects (blocks 1..50, none at 7k).
     type Rule = fn(&str, &str) -> bool;
-    let cases: [(Vec<&str>, Vec<&str>, Vec<&str>, Rule, Option<usize>); 4] = [
+    /// Domains, suffixes, change types, the rule they mean, how many fixture changes pass.
+    type Case = (
+        Vec<&'static str>,
+        Vec<&'static str>,
+        Vec<&'static str>,
+        Rule,
+        Option<usize>,
+    );
+    let cases: [Case; 4] = [
         // alice.ghost is updated at every odd height: 25, less 7, 21, 35, 49.
         (
             vec!["Alice.Ghost"],
