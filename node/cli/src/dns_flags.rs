@@ -92,3 +92,75 @@ impl DnsFlags {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        dns: DnsFlags,
+    }
+
+    fn parse(args: &[&str]) -> DnsFlags {
+        Cli::try_parse_from([&["test"][..], args].concat())
+            .unwrap()
+            .dns
+    }
+
+    #[test]
+    fn name_servers_and_their_addresses_come_from_the_flags() {
+        let soa = parse(&[
+            "--dns-ns-name",
+            "ns1.ghost",
+            "--dns-ns-name",
+            "ns2.example.net",
+            "--dns-ns-addr",
+            "192.0.2.10",
+            "--dns-ns-addr",
+            "ns1.ghost=2001:db8::10",
+        ])
+        .soa()
+        .unwrap();
+        assert_eq!(soa.nameservers, ["ns1.ghost", "ns2.example.net"]);
+        assert_eq!(
+            soa.nameserver_addrs,
+            [
+                ("ns1.ghost".to_string(), "192.0.2.10".parse().unwrap()),
+                ("ns1.ghost".to_string(), "2001:db8::10".parse().unwrap()),
+            ]
+        );
+        assert_eq!(parse(&[]).soa().unwrap().nameservers, ["ns.ghost"]);
+    }
+
+    #[test]
+    fn a_bad_address_or_prefix_is_refused() {
+        let error = parse(&["--dns-ns-addr", "ns.ghost=not-an-ip"])
+            .soa()
+            .unwrap_err();
+        assert!(error.to_string().contains("not an IP address"), "{error}");
+        assert!(Cli::try_parse_from(["test", "--dns-rrl-ipv4-prefix", "33"]).is_err());
+    }
+
+    #[test]
+    fn the_limits_default_to_loopback_exempt_rate_limiting_and_bounded_tcp() {
+        let limits = parse(&[]).limits();
+        assert_eq!(limits, DnsLimits::default());
+        let off = parse(&[
+            "--dns-rrl-responses-per-second",
+            "0",
+            "--dns-tcp-max-connections",
+            "3",
+            "--dns-tcp-idle-timeout",
+            "2",
+            "--dns-rrl-limit-loopback",
+        ])
+        .limits();
+        assert_eq!(off.rate_limit.responses_per_second, 0);
+        assert!(off.rate_limit.limit_loopback);
+        assert_eq!(off.max_tcp_connections, 3);
+        assert_eq!(off.tcp_idle_timeout, Duration::from_secs(2));
+    }
+}
