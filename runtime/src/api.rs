@@ -537,6 +537,19 @@ pub fn ens_pending(
     })
 }
 
+/// Links at `header` in ENS-node order after the node `cursor`, at most `limit` (capped at
+/// [`MAX_ENS_PENDING`]) (`ens_links`).
+pub fn ens_links(
+    store: &dyn NodeStore,
+    header: &Header,
+    cursor: Option<[u8; 32]>,
+    limit: usize,
+) -> Result<Vec<Link>, ApiError> {
+    with_state(store, header.state_root, || {
+        EnsBridge::links_after(cursor, limit.min(MAX_ENS_PENDING))
+    })
+}
+
 /// The oracle set and threshold at `header` (`ens_oracles`).
 pub fn ens_oracles(
     store: &dyn NodeStore,

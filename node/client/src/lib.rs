@@ -13,6 +13,7 @@
 //!     └─ tx().call(any RuntimeCall)    ─┘                                          │
 //!                                       TxProgress (Stream of TxStatus) ─► in_block() / finalized()
 //!                                       → TxInBlock { events } or Error::Dispatch(pallet, error, docs)
+//!  client.ens_link(..) / ens_pending() / ens_all_links() ── typed ENS bridge reads (ens)
 //!  verify::verify_resolution ── ghost_light (read proofs against a header's state root)
 //! ```
 //!
@@ -37,6 +38,7 @@
 #![warn(missing_docs)]
 
 mod client;
+pub mod ens;
 mod error;
 mod events;
 mod signer;

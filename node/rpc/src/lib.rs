@@ -724,3 +724,113 @@ mod contracts_api {
         ) -> jsonrpsee::core::RpcResult<Vec<ContractEventJson>>;
     }
 }
+
+// ---- ens_* ----
+
+use ghost_primitives::{EnsName, EthAddress};
+
+/// Normalizes user input to an ENS name in ENSIP-15 normal form (`Nick.ETH` → `nick.eth`).
+pub fn normalize_ens_name(input: &str) -> Result<EnsName, String> {
+    EnsName::normalize(input.trim().trim_end_matches('.')).map_err(|e| e.to_string())
+}
+
+/// A link between an ENS name and a ghost name (`ens_link`, `ens_links`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnsLinkJson {
+    /// The ENS name (ENSIP-15 normal form).
+    pub ens_name: EnsName,
+    /// Its EIP-137 namehash (the registry's key).
+    pub ens_node: Hash,
+    /// The ghost name its records are mirrored to.
+    pub ghost_name: DomainName,
+    /// The account that linked it.
+    pub ghost_account: AccountId,
+    /// The ENS owner when it was linked.
+    pub eth_owner: EthAddress,
+    /// The Ethereum block of the last attestation applied.
+    pub eth_block_number: u64,
+    /// That block's hash.
+    pub eth_block_hash: Hash,
+    /// blake3 of the SCALE encoding of the records last applied.
+    pub records_hash: Hash,
+    /// `active` (records follow ENS) or `suspended` (the ENS owner changed).
+    pub status: String,
+    /// The owner the oracles attested when the link was suspended.
+    pub suspended_by: Option<EthAddress>,
+    /// The ghost block it was made in.
+    pub linked_at: u64,
+}
+
+/// A link request waiting for the oracles (`ens_pending`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnsRequestJson {
+    /// The ENS name.
+    pub ens_name: EnsName,
+    /// Its EIP-137 namehash.
+    pub ens_node: Hash,
+    /// The ghost name it is to be linked to.
+    pub ghost_name: DomainName,
+    /// The account that asked and pays.
+    pub ghost_account: AccountId,
+    /// The Ethereum address that signed the link message (must be the ENS owner).
+    pub eth_address: EthAddress,
+    /// Reserved from the account until the request ends.
+    pub deposit: u128,
+    /// The last ghost block in which it can be linked.
+    pub expires_at: u64,
+}
+
+/// The oracle set (`ens_oracles`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnsOraclesJson {
+    /// The oracles, ascending.
+    pub oracles: Vec<AccountId>,
+    /// How many must agree.
+    pub threshold: u32,
+}
+
+/// A page of links (`ens_links`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnsLinkListJson {
+    /// Links, in ENS-node order.
+    pub links: Vec<EnsLinkJson>,
+    /// Pass as `cursor` for the next page (`null`: no more).
+    pub next: Option<Hash>,
+}
+
+/// `ens_*`: the ENS bridge's links, requests and oracles. Transactions (`register_ens_domain`,
+/// `submit_attestation`, `unlink`, ...) are ordinary extrinsics submitted with `author_*`.
+#[rpc(server, client, namespace = "ens")]
+pub trait EnsApi {
+    /// The link of an ENS name (normalised by ENSIP-15 first); `null` if there is none.
+    #[method(name = "link")]
+    async fn link(
+        &self,
+        ens_name: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<EnsLinkJson>>;
+    /// The ENS name linked to a ghost name (IDNA input accepted); `null` if none.
+    #[method(name = "reverse")]
+    async fn reverse(
+        &self,
+        ghost_name: String,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<Option<EnsName>>;
+    /// Pending link requests (expired ones included until removed), in ENS-node order, at
+    /// most `limit` (default and cap 1,000).
+    #[method(name = "pending")]
+    async fn pending(&self, limit: Option<u32>) -> jsonrpsee::core::RpcResult<Vec<EnsRequestJson>>;
+    /// The oracle set and threshold.
+    #[method(name = "oracles")]
+    async fn oracles(&self) -> jsonrpsee::core::RpcResult<EnsOraclesJson>;
+    /// Every link (active and suspended), in ENS-node order after `cursor`, paginated
+    /// (default 100, cap 1,000): what an oracle watches.
+    #[method(name = "links")]
+    async fn links(
+        &self,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> jsonrpsee::core::RpcResult<EnsLinkListJson>;
+}

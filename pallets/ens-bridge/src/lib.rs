@@ -378,6 +378,16 @@ impl<T: Config> Pallet<T> {
         Pending::iter().take(limit).map(|(_, r)| r).collect()
     }
 
+    /// Links (active and suspended) in node order, after the node `cursor`, at most `limit`
+    /// (`ens_links`).
+    pub fn links_after(cursor: Option<EnsNode>, limit: usize) -> Vec<Link> {
+        let mut iter = Links::iter();
+        if let Some(cursor) = cursor {
+            iter = iter.starting_after(<Links as StorageMap>::hashed_key(&cursor));
+        }
+        iter.map(|(_, link)| link).take(limit).collect()
+    }
+
     /// The pallet's metadata.
     pub fn metadata(index: u8) -> PalletMetadata {
         PalletMetadata {

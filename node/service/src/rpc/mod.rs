@@ -9,6 +9,7 @@ mod author;
 mod chain;
 mod contracts;
 mod domain;
+mod ens;
 mod errors;
 mod grandpa;
 mod state;
@@ -20,7 +21,8 @@ use std::sync::Arc;
 use ghost_primitives::{Hash, Header};
 use ghost_rpc::{
     AccountApiServer, AuthorApiServer, ChainApiServer, ContractsApiServer, DomainApiServer,
-    GrandpaApiServer, PaymentApiServer, StateApiServer, SystemApiServer, UNSAFE_METHODS,
+    EnsApiServer, GrandpaApiServer, PaymentApiServer, StateApiServer, SystemApiServer,
+    UNSAFE_METHODS,
 };
 use jsonrpsee::RpcModule;
 use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
@@ -34,6 +36,7 @@ use crate::pool_api::TransactionPool;
 
 pub use contracts::MAX_DRY_RUN_FUEL;
 pub use domain::{now_ms, proven_resolution, resolution_json};
+pub use ens::{link_json, request_json};
 pub use errors::RpcError;
 
 /// What every RPC handler can reach.
@@ -104,6 +107,7 @@ pub fn build_module(
     module.merge(ContractsApiServer::into_rpc(contracts::ContractsRpc(
         ctx.clone(),
     )))?;
+    module.merge(EnsApiServer::into_rpc(ens::EnsRpc(ctx.clone())))?;
     module.merge(GrandpaApiServer::into_rpc(grandpa::GrandpaRpc(ctx.clone())))?;
     module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
     if methods == RpcMethods::Safe {

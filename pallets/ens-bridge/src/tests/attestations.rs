@@ -539,3 +539,35 @@ fn storage_snapshot_without_counter() -> std::collections::BTreeMap<Vec<u8>, Vec
         .filter(|(k, _)| *k != counter && !k.starts_with(&events) && !k.starts_with(&count))
         .collect()
 }
+
+#[test]
+fn links_are_listed_in_node_order_page_by_page() {
+    new_test_ext().execute_with(|| {
+        assert!(Bridge::links_after(None, 10).is_empty());
+        linked_alice();
+        let bob = eth_key(&BOB_ETH_SECRET);
+        assert_eq!(request(2, &bob, "bob.eth", "bob.ghost"), Ok(()));
+        let [o1, o2, _] = oracles();
+        let records = eth_records(bob.address(), "https://bob.example");
+        assert_eq!(attest(o1, "bob.eth", 100, bob.address(), &records), Ok(()));
+        assert_eq!(attest(o2, "bob.eth", 100, bob.address(), &records), Ok(()));
+
+        let all = Bridge::links_after(None, 10);
+        let mut nodes: Vec<_> = all.iter().map(|l| l.ens_name.namehash()).collect();
+        assert_eq!(all.len(), 2);
+        let sorted = {
+            let mut n = nodes.clone();
+            n.sort();
+            n
+        };
+        assert_eq!(nodes, sorted, "node order");
+        let first = Bridge::links_after(None, 1);
+        assert_eq!(first, all[..1]);
+        let second = Bridge::links_after(Some(nodes[0]), 1);
+        assert_eq!(second, all[1..]);
+        assert!(
+            Bridge::links_after(nodes.pop(), 1).is_empty(),
+            "past the end"
+        );
+    });
+}
