@@ -46,6 +46,12 @@
 //!   contract query <ADDRESS> [--from SURI|--origin ADDRESS] (--method … | --data …)
 //!            [--value N] [--fuel N] [--at HASH]
 //!                                     dry run: output, revert flag, fuel, events
+//!   ens message <ENS_NAME> <GHOST_NAME> (--from SURI|--account ADDRESS)
+//!                                     the EIP-191 text the ENS owner signs
+//!   ens link <ENS_NAME> <GHOST_NAME> --from SURI (--eth-key HEX|--eth-signature HEX)
+//!                                     request a link; the oracles then attest the owner
+//!   ens status <ENS_NAME> | reverse <GHOST_NAME> | pending | oracles
+//!   ens unlink|cancel <ENS_NAME> --from SURI
 //! ```
 //!
 //! Domain and contract transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`
@@ -57,7 +63,7 @@
 //!
 //! Modules: [`amount`] (exact amount parsing), [`keys`], [`transfer`] (and the signing and
 //! submission all transactions share), [`query`] (read-only commands), [`domain`], [`contract`]
-//! (with the `--args` typed-argument encoding), [`rpc`] (connection and error text), [`output`]
+//! (with the `--args` typed-argument encoding), [`ens`], [`rpc`] (connection and error text), [`output`]
 //! (human vs JSON).
 //! [`run`] is the entry point a test harness can call with a parsed [`Cli`].
 
@@ -65,6 +71,7 @@ mod amount;
 mod bench;
 mod contract;
 mod domain;
+mod ens;
 mod keys;
 mod output;
 mod output_lines;
@@ -79,6 +86,7 @@ use clap::{Parser, Subcommand};
 
 use crate::contract::ContractCommand;
 use crate::domain::DomainCommand;
+use crate::ens::EnsCommand;
 use crate::keys::KeyCommand;
 use crate::output::Output;
 use crate::query::{ChainCommand, TxCommand};
@@ -145,6 +153,9 @@ pub enum Command {
     /// WASM-lite contracts: upload, instantiate, call and dry-run queries.
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// ENS bridge: link ENS names to ghost names, show links, requests and oracles.
+    #[command(subcommand)]
+    Ens(EnsCommand),
     /// Load driver: registrations at a chosen concurrency, with throughput, latency and losses.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -171,6 +182,7 @@ pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
         Command::Chain(command) => query::chain(&endpoint, command, out).await,
         Command::Domain(command) => domain::run(&endpoint, command, out).await,
         Command::Contract(command) => contract::run(&endpoint, command, out).await,
+        Command::Ens(command) => ens::run(&endpoint, command, out).await,
         Command::Bench(command) => bench::run(&endpoint, command, out).await,
     }
 }
