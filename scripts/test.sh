@@ -13,6 +13,10 @@ echo "== Python gRPC client requirements" >&2
 python3 -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt
 
+echo "== ENS end-to-end packages (npm: anvil, @ensdomains/ens, @ensdomains/resolver)" >&2
+# Fails the run (with a clear message) if npm is missing: the ENS test is never skipped.
+"$root/scripts/ens-npm.sh" >/dev/null
+
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings" >&2

@@ -1,0 +1,529 @@
+//! A small Ethereum JSON-RPC client over plain HTTP/1.1 (hyper), with batches.
+//!
+//! Only what the oracle needs: `eth_blockNumber`, `eth_getBlockByNumber` (number, hash,
+//! parent, timestamp), `eth_call` at a block hash (EIP-1898, so a read never straddles a
+//! reorg), `eth_getLogs`, and for tests and the anvil scripts `eth_sendTransaction` and
+//! `eth_getTransactionReceipt`. No TLS: point it at a local node or a local TLS proxy.
+
+use std::time::Duration;
+
+use alloy_primitives::{Address, B256, Bytes};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::body::Bytes as BodyBytes;
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+/// Most bytes of one HTTP response read (a full batch of records or a page of logs).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why an Ethereum request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EthError {
+    /// The URL is not `http://host:port[/path]`.
+    #[error("bad Ethereum RPC URL `{url}`: {reason}")]
+    BadUrl {
+        /// The URL.
+        url: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Connecting or talking HTTP failed.
+    #[error("Ethereum node {url}: {reason}")]
+    Transport {
+        /// The URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// No answer in time.
+    #[error("Ethereum node {url}: no answer within {timeout:?}")]
+    Timeout {
+        /// The URL.
+        url: String,
+        /// The limit.
+        timeout: Duration,
+    },
+    /// The node answered with a JSON-RPC error.
+    #[error("Ethereum node: {method}: error {code}: {message}")]
+    Rpc {
+        /// The method.
+        method: String,
+        /// JSON-RPC error code.
+        code: i64,
+        /// Its message.
+        message: String,
+    },
+    /// The answer is not what the method returns.
+    #[error("Ethereum node: {method}: unexpected answer: {reason}")]
+    BadAnswer {
+        /// The method.
+        method: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// A block header, as far as the oracle needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockRef {
+    /// Height.
+    pub number: u64,
+    /// Hash.
+    pub hash: B256,
+    /// Parent hash.
+    pub parent_hash: B256,
+    /// Timestamp (s).
+    pub timestamp: u64,
+}
+
+/// One log of `eth_getLogs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// The emitting contract.
+    pub address: Address,
+    /// Topics.
+    pub topics: Vec<B256>,
+    /// Data.
+    pub data: Bytes,
+    /// The block it is in.
+    pub block_number: u64,
+}
+
+/// The outcome of one `eth_call` of a batch: the return data, or the node's error (a revert,
+/// a missing method).
+pub type CallResult = Result<Bytes, EthError>;
+
+/// An Ethereum node over HTTP.
+#[derive(Debug, Clone)]
+pub struct EthClient {
+    url: String,
+    authority: String,
+    path: String,
+    timeout: Duration,
+}
+
+#[derive(Deserialize)]
+struct RpcAnswer {
+    id: Option<u64>,
+    result: Option<Value>,
+    error: Option<RpcErrorJson>,
+}
+
+#[derive(Deserialize)]
+struct RpcErrorJson {
+    code: i64,
+    message: String,
+}
+
+impl EthClient {
+    /// A client of `url` (`http://127.0.0.1:8545`); nothing is contacted yet.
+    pub fn new(url: &str, timeout: Duration) -> Result<EthClient, EthError> {
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| EthError::BadUrl {
+                url: url.into(),
+                reason: if url.starts_with("https://") {
+                    "TLS is not supported: use http:// (a local node, or a local TLS proxy)"
+                } else {
+                    "it must start with http://"
+                },
+            })?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if authority.is_empty() || !authority.contains(':') {
+            return Err(EthError::BadUrl {
+                url: url.into(),
+                reason: "it must name host:port",
+            });
+        }
+        Ok(EthClient {
+            url: url.into(),
+            authority: authority.into(),
+            path: path.into(),
+            timeout,
+        })
+    }
+
+    /// The node's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn transport(&self, reason: impl std::fmt::Display) -> EthError {
+        EthError::Transport {
+            url: self.url.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// POSTs `body` and returns the response body.
+    async fn post(&self, body: Vec<u8>) -> Result<Vec<u8>, EthError> {
+        let exchange = async {
+            let stream = TcpStream::connect(&self.authority)
+                .await
+                .map_err(|e| self.transport(format!("connecting: {e}")))?;
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                    .await
+                    .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
+            let driver = tokio::spawn(connection);
+            let request = Request::post(&self.path)
+                .header("host", &self.authority)
+                .header("content-type", "application/json")
+                .body(Full::new(BodyBytes::from(body)))
+                .map_err(|e| self.transport(e))?;
+            let response = sender
+                .send_request(request)
+                .await
+                .map_err(|e| self.transport(format!("request: {e}")))?;
+            let status = response.status();
+            let limited = http_body_util::Limited::new(response.into_body(), MAX_RESPONSE_BYTES);
+            let bytes = limited
+                .collect()
+                .await
+                .map_err(|e| self.transport(format!("reading the answer: {e}")))?
+                .to_bytes();
+            driver.abort();
+            if !status.is_success() {
+                return Err(self.transport(format!("HTTP status {status}")));
+            }
+            Ok(bytes.to_vec())
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| EthError::Timeout {
+                url: self.url.clone(),
+                timeout: self.timeout,
+            })?
+    }
+
+    /// One JSON-RPC call.
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value, EthError> {
+        let mut answers = self.batch(&[(method, params)]).await?;
+        answers.pop().unwrap_or_else(|| {
+            Err(EthError::BadAnswer {
+                method: method.into(),
+                reason: "empty batch answer".into(),
+            })
+        })
+    }
+
+    /// A batch of calls, answered in order (each with its own result or error).
+    pub async fn batch(
+        &self,
+        calls: &[(&str, Value)],
+    ) -> Result<Vec<Result<Value, EthError>>, EthError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let requests: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(id, (method, params))| {
+                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+            })
+            .collect();
+        let body = serde_json::to_vec(&requests).map_err(|e| self.transport(e))?;
+        let answer = self.post(body).await?;
+        let method = calls[0].0;
+        let bad = |reason: String| EthError::BadAnswer {
+            method: method.into(),
+            reason,
+        };
+        let answers: Vec<RpcAnswer> = match serde_json::from_slice::<Value>(&answer) {
+            Ok(Value::Array(items)) => items
+                .into_iter()
+                .map(serde_json::from_value)
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad(e.to_string()))?,
+            // A node that refuses the whole batch answers with one error object.
+            Ok(single) => {
+                let one: RpcAnswer =
+                    serde_json::from_value(single).map_err(|e| bad(e.to_string()))?;
+                if let Some(e) = one.error {
+                    return Err(EthError::Rpc {
+                        method: method.into(),
+                        code: e.code,
+                        message: e.message,
+                    });
+                }
+                return Err(bad("a single answer to a batch".into()));
+            }
+            Err(e) => return Err(bad(e.to_string())),
+        };
+        let mut ordered: Vec<Option<Result<Value, EthError>>> =
+            (0..calls.len()).map(|_| None).collect();
+        for item in answers {
+            let Some(slot) = item.id.and_then(|id| ordered.get_mut(id as usize)) else {
+                continue;
+            };
+            let id = item.id.unwrap_or_default() as usize;
+            *slot = Some(match (item.result, item.error) {
+                (_, Some(e)) => Err(EthError::Rpc {
+                    method: calls[id].0.into(),
+                    code: e.code,
+                    message: e.message,
+                }),
+                (Some(result), None) => Ok(result),
+                (None, None) => Ok(Value::Null),
+            });
+        }
+        ordered
+            .into_iter()
+            .enumerate()
+            .map(|(id, slot)| {
+                slot.ok_or_else(|| bad(format!("no answer for request {id} of the batch")))
+            })
+            .collect()
+    }
+
+    /// The latest block number.
+    pub async fn block_number(&self) -> Result<u64, EthError> {
+        let value = self.request("eth_blockNumber", json!([])).await?;
+        parse_quantity(&value).ok_or_else(|| EthError::BadAnswer {
+            method: "eth_blockNumber".into(),
+            reason: format!("not a quantity: {value}"),
+        })
+    }
+
+    /// The canonical block at `number`, if there is one.
+    pub async fn block(&self, number: u64) -> Result<Option<BlockRef>, EthError> {
+        let value = self
+            .request(
+                "eth_getBlockByNumber",
+                json!([format!("0x{number:x}"), false]),
+            )
+            .await?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        parse_block(&value)
+            .map(Some)
+            .ok_or_else(|| EthError::BadAnswer {
+                method: "eth_getBlockByNumber".into(),
+                reason: "missing number, hash, parentHash or timestamp".into(),
+            })
+    }
+
+    /// `eth_call`s to `to` with `data`, all at the block `at` (by hash), in one batch.
+    pub async fn calls_at(
+        &self,
+        at: B256,
+        calls: &[(Address, Vec<u8>)],
+    ) -> Result<Vec<CallResult>, EthError> {
+        let requests: Vec<(&str, Value)> = calls
+            .iter()
+            .map(|(to, data)| {
+                (
+                    "eth_call",
+                    json!([
+                        {"to": to.to_string(), "data": format!("0x{}", hex::encode(data))},
+                        {"blockHash": at.to_string(), "requireCanonical": true}
+                    ]),
+                )
+            })
+            .collect();
+        let answers = self.batch(&requests).await?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| {
+                let value = answer?;
+                parse_bytes(&value).ok_or_else(|| EthError::BadAnswer {
+                    method: "eth_call".into(),
+                    reason: format!("not hex data: {value}"),
+                })
+            })
+            .collect())
+    }
+
+    /// Logs in `from..=to` matching `address` (any if `None`) and `topics` (per position, any
+    /// of the given values; an empty list matches anything).
+    pub async fn logs(
+        &self,
+        from: u64,
+        to: u64,
+        address: Option<Address>,
+        topics: &[Vec<B256>],
+    ) -> Result<Vec<Log>, EthError> {
+        let topics: Vec<Value> = topics
+            .iter()
+            .map(|alternatives| {
+                if alternatives.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Array(alternatives.iter().map(|t| json!(t.to_string())).collect())
+                }
+            })
+            .collect();
+        let mut filter = json!({
+            "fromBlock": format!("0x{from:x}"),
+            "toBlock": format!("0x{to:x}"),
+            "topics": topics,
+        });
+        if let Some(address) = address {
+            filter["address"] = json!(address.to_string());
+        }
+        let value = self.request("eth_getLogs", json!([filter])).await?;
+        let items = value.as_array().ok_or_else(|| EthError::BadAnswer {
+            method: "eth_getLogs".into(),
+            reason: "not an array".into(),
+        })?;
+        items
+            .iter()
+            .map(|item| {
+                parse_log(item).ok_or_else(|| EthError::BadAnswer {
+                    method: "eth_getLogs".into(),
+                    reason: format!("malformed log: {item}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Sends a transaction from an account the node holds the key of (anvil's), returning its
+    /// hash; `to: None` deploys `data`.
+    pub async fn send_transaction(
+        &self,
+        from: Address,
+        to: Option<Address>,
+        data: &[u8],
+    ) -> Result<B256, EthError> {
+        let mut tx = json!({"from": from.to_string(), "data": format!("0x{}", hex::encode(data))});
+        if let Some(to) = to {
+            tx["to"] = json!(to.to_string());
+        }
+        let value = self.request("eth_sendTransaction", json!([tx])).await?;
+        value
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| EthError::BadAnswer {
+                method: "eth_sendTransaction".into(),
+                reason: format!("not a hash: {value}"),
+            })
+    }
+
+    /// The receipt of `tx`: `(succeeded, contract address, block number)`, or `None` while it
+    /// is pending.
+    pub async fn receipt(
+        &self,
+        tx: B256,
+    ) -> Result<Option<(bool, Option<Address>, u64)>, EthError> {
+        let value = self
+            .request("eth_getTransactionReceipt", json!([tx.to_string()]))
+            .await?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        let status = value["status"].as_str() == Some("0x1");
+        let contract = value["contractAddress"]
+            .as_str()
+            .and_then(|s| s.parse().ok());
+        let block = parse_quantity(&value["blockNumber"]).unwrap_or_default();
+        Ok(Some((status, contract, block)))
+    }
+}
+
+/// A `0x` hex quantity.
+pub fn parse_quantity(value: &Value) -> Option<u64> {
+    u64::from_str_radix(value.as_str()?.strip_prefix("0x")?, 16).ok()
+}
+
+/// `0x` hex data.
+pub fn parse_bytes(value: &Value) -> Option<Bytes> {
+    let s = value.as_str()?.strip_prefix("0x")?;
+    hex::decode(s).ok().map(Bytes::from)
+}
+
+/// The fields of a block object the oracle uses.
+pub fn parse_block(value: &Value) -> Option<BlockRef> {
+    Some(BlockRef {
+        number: parse_quantity(&value["number"])?,
+        hash: value["hash"].as_str()?.parse().ok()?,
+        parent_hash: value["parentHash"].as_str()?.parse().ok()?,
+        timestamp: parse_quantity(&value["timestamp"])?,
+    })
+}
+
+/// A log object.
+pub fn parse_log(value: &Value) -> Option<Log> {
+    Some(Log {
+        address: value["address"].as_str()?.parse().ok()?,
+        topics: value["topics"]
+            .as_array()?
+            .iter()
+            .map(|t| t.as_str()?.parse().ok())
+            .collect::<Option<_>>()?,
+        data: parse_bytes(&value["data"])?,
+        block_number: parse_quantity(&value["blockNumber"])?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_plain_http_with_a_port() {
+        let t = Duration::from_secs(1);
+        let c = EthClient::new("http://127.0.0.1:8545", t).unwrap();
+        assert_eq!(
+            (c.authority.as_str(), c.path.as_str()),
+            ("127.0.0.1:8545", "/")
+        );
+        let c = EthClient::new("http://localhost:8545/v1/key", t).unwrap();
+        assert_eq!(
+            (c.authority.as_str(), c.path.as_str()),
+            ("localhost:8545", "/v1/key")
+        );
+        let e = EthClient::new("https://mainnet.example", t)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TLS is not supported"), "{e}");
+        assert!(EthClient::new("ws://127.0.0.1:8545", t).is_err());
+        assert!(EthClient::new("http://127.0.0.1", t).is_err());
+    }
+
+    #[test]
+    fn json_shapes_parse_and_malformed_ones_do_not() {
+        assert_eq!(parse_quantity(&json!("0x1f")), Some(31));
+        assert_eq!(parse_quantity(&json!("1f")), None);
+        assert_eq!(parse_quantity(&json!(31)), None);
+        assert_eq!(parse_bytes(&json!("0x")), Some(Bytes::new()));
+        assert_eq!(parse_bytes(&json!("0xzz")), None);
+        let hash = format!("0x{}", "11".repeat(32));
+        let parent = format!("0x{}", "22".repeat(32));
+        let block =
+            json!({"number": "0x10", "hash": hash, "parentHash": parent, "timestamp": "0x5"});
+        let b = parse_block(&block).unwrap();
+        assert_eq!((b.number, b.timestamp), (16, 5));
+        assert_eq!(b.hash, B256::repeat_byte(0x11));
+        assert_eq!(parse_block(&json!({"number": "0x10"})), None);
+        let log = json!({
+            "address": format!("0x{}", "33".repeat(20)),
+            "topics": [hash],
+            "data": "0x0102",
+            "blockNumber": "0x10",
+        });
+        let l = parse_log(&log).unwrap();
+        assert_eq!(l.topics, vec![B256::repeat_byte(0x11)]);
+        assert_eq!(l.data.to_vec(), vec![1, 2]);
+        assert_eq!(
+            parse_log(
+                &json!({"address": "0x12", "topics": [], "data": "0x", "blockNumber": "0x1"})
+            ),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_node_is_a_transport_error_naming_it() {
+        let c = EthClient::new("http://127.0.0.1:1", Duration::from_secs(5)).unwrap();
+        let e = c.block_number().await.unwrap_err();
+        assert!(matches!(e, EthError::Transport { .. }), "{e}");
+        assert!(e.to_string().contains("http://127.0.0.1:1"), "{e}");
+    }
+}

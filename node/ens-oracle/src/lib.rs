@@ -1,0 +1,29 @@
+//! # ens-oracle
+//!
+//! The ENS oracle daemon: it watches ENS on an Ethereum node and submits the attestations the
+//! ENS bridge pallet counts (`EnsBridge.submit_attestation`), signed by its oracle key. A
+//! threshold of oracles must agree before the chain links a name or syncs its records; see
+//! `docs/ENS.md` for the trust model and the record mapping.
+//!
+//! ```text
+//! Ethereum (http://, JSON-RPC) ──eth.rs──► logs (abi.rs) ─► changed names
+//!                                         eth_call at block hash ─► records.rs ─► Observation
+//! GhostChain (ws://, ghost-client) ◄── submit_attestation ── oracle.rs ──► reorg.rs (processed
+//!   ens_pending / ens_links ──────────────────────────────────►           blocks, --base-path)
+//!                                                               metrics.rs (Prometheus)
+//! ```
+//!
+//! Its own crate so that the node's tests never build its Ethereum dependencies
+//! (`alloy-sol-types` and `alloy-primitives`; HTTP is hyper, already in the node's graph).
+
+#![warn(missing_docs)]
+
+pub mod abi;
+pub mod eth;
+pub mod metrics;
+pub mod oracle;
+pub mod records;
+pub mod reorg;
+
+pub use eth::EthClient;
+pub use oracle::{Config, Oracle, OracleError};

@@ -1,0 +1,558 @@
+//! The ENS bridge end to end against a real Ethereum node: anvil (`--block-time 1`) with ENS's
+//! own `ENSRegistry` and `PublicResolver` deployed from their published npm artifacts, a real
+//! `ghostchain --dev`, three real `ens-oracle` processes (//Dave, //Eve, //Ferdie; threshold
+//! two) and the real `ghost ens` CLI.
+//!
+//! - `ghost ens link alice.eth alice.ghost --eth-key …` → linked; the ENS `addr` and `url`
+//!   text appear on alice.ghost through `domain_resolve`; a text and an addr change on
+//!   Ethereum follow (the time each took is printed: the figures in docs/PERFORMANCE.md).
+//! - A request signed by the wrong key (not the ENS owner), and one whose signature is a
+//!   replay over another message, are refused by the oracles: nothing is linked or registered.
+//!   A signature with a broken recovery byte is refused by the CLI.
+//! - A single rogue oracle (Dave's key, its process stopped) attesting a false owner changes
+//!   nothing; Eve and Ferdie alone keep syncing; Dave restarted resumes from its base path
+//!   and, with Eve stopped, Dave and Ferdie sync the next change.
+//! - An ENS transfer suspends the link: alice.ghost's records are cleared.
+//!
+//! Needs npm (the packages are installed by `scripts/ens-npm.sh` into its cache on first use);
+//! without it the test fails saying so.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use alloy_primitives::{Address, B256, keccak256};
+use alloy_sol_types::{SolCall, SolValue};
+use ens_oracle::abi::{EnsRegistry, EnsResolver};
+use ens_oracle::eth::EthClient;
+use ghost_e2e::{Node, binary, free_port, ghost_json};
+use ghost_primitives::{EnsName, ens_namehash};
+use ghost_rpc::DomainApiClient;
+
+/// anvil's first accounts' keys (mnemonic `test test … junk`); checked against `eth_accounts`.
+const KEYS: [&str; 4] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+];
+
+/// How long any one propagation may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(25);
+
+/// A child process killed when dropped.
+struct Proc {
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Proc {
+    fn spawn(command: &mut Command, log: PathBuf) -> Proc {
+        let file = std::fs::File::create(&log).expect("log file");
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+        Proc {
+            child: Some(child),
+            log,
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The npm cache with anvil and the ENS packages, installed if missing.
+fn npm_cache() -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/ens-npm.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .output()
+        .expect("run scripts/ens-npm.sh");
+    assert!(
+        out.status.success(),
+        "scripts/ens-npm.sh failed (the ENS end-to-end test needs npm and the npm registry): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// The creation bytecode in a truffle artifact.
+fn bytecode(cache: &Path, artifact: &str) -> Vec<u8> {
+    let path = cache.join("node_modules/@ensdomains").join(artifact);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("artifact")).expect("artifact JSON");
+    let code = json["bytecode"].as_str().expect("bytecode");
+    hex::decode(code.trim_start_matches("0x")).expect("hex bytecode")
+}
+
+/// The test's Ethereum side.
+struct Eth {
+    client: EthClient,
+    accounts: Vec<Address>,
+    registry: Address,
+    resolver: Address,
+}
+
+impl Eth {
+    /// Sends `data` from account `from` and waits for its receipt; returns the block number.
+    async fn send(
+        &self,
+        from: usize,
+        to: Option<Address>,
+        data: Vec<u8>,
+    ) -> (u64, Option<Address>) {
+        let hash = self
+            .client
+            .send_transaction(self.accounts[from], to, &data)
+            .await
+            .expect("eth_sendTransaction");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some((ok, contract, block)) = self.client.receipt(hash).await.expect("receipt") {
+                assert!(ok, "transaction {hash} reverted");
+                return (block, contract);
+            }
+            assert!(Instant::now() < deadline, "no receipt for {hash}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn registry_call(&self, from: usize, data: Vec<u8>) -> u64 {
+        self.send(from, Some(self.registry), data).await.0
+    }
+
+    async fn resolver_call(&self, from: usize, data: Vec<u8>) -> u64 {
+        self.send(from, Some(self.resolver), data).await.0
+    }
+
+    /// `label.eth` for account `owner`, with the public resolver.
+    async fn create_name(&self, label: &str, owner: usize) {
+        let call = EnsRegistry::setSubnodeRecordCall {
+            node: B256::from(ens_namehash("eth")),
+            label: keccak256(label),
+            owner: self.accounts[owner],
+            resolver: self.resolver,
+            ttl: 0,
+        };
+        self.registry_call(0, call.abi_encode()).await;
+    }
+
+    async fn set_text(&self, from: usize, name: &str, key: &str, value: &str) -> u64 {
+        let call = EnsResolver::setTextCall {
+            node: B256::from(ens_namehash(name)),
+            key: key.into(),
+            value: value.into(),
+        };
+        self.resolver_call(from, call.abi_encode()).await
+    }
+
+    async fn set_addr(&self, from: usize, name: &str, address: Address) -> u64 {
+        let call = EnsResolver::setAddr_0Call {
+            node: B256::from(ens_namehash(name)),
+            a: address,
+        };
+        self.resolver_call(from, call.abi_encode()).await
+    }
+}
+
+/// Starts anvil, deploys the registry and resolver, and gives `eth` to account 0.
+async fn start_ethereum(cache: &Path, dir: &Path) -> (Proc, Eth) {
+    let port = free_port();
+    let anvil = cache.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    let proc = Proc::spawn(
+        Command::new(anvil).args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--block-time",
+            "1",
+            "--accounts",
+            "4",
+        ]),
+        dir.join("anvil.log"),
+    );
+    let client =
+        EthClient::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(10)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.block_number().await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "anvil did not start: {}",
+            proc.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let accounts: Vec<Address> = client
+        .request("eth_accounts", serde_json::json!([]))
+        .await
+        .unwrap()
+        .as_array()
+        .expect("eth_accounts: an array")
+        .iter()
+        .map(|a| a.as_str().and_then(|s| s.parse().ok()).expect("an address"))
+        .collect();
+    for (key, account) in KEYS.iter().zip(&accounts) {
+        let secret: [u8; 32] = hex::decode(&key[2..]).unwrap().try_into().unwrap();
+        let derived = ghost_client::runtime::ens_bridge::eth::EthKey::from_secret(&secret)
+            .unwrap()
+            .address();
+        assert_eq!(derived.0, account.0.0, "anvil's account keys changed");
+    }
+    let mut eth = Eth {
+        client,
+        accounts,
+        registry: Address::ZERO,
+        resolver: Address::ZERO,
+    };
+    let (_, registry) = eth
+        .send(
+            0,
+            None,
+            bytecode(cache, "ens/build/contracts/ENSRegistry.json"),
+        )
+        .await;
+    eth.registry = registry.expect("registry address");
+    let mut resolver_code = bytecode(cache, "resolver/build/contracts/PublicResolver.json");
+    resolver_code.extend(eth.registry.abi_encode());
+    let (_, resolver) = eth.send(0, None, resolver_code).await;
+    eth.resolver = resolver.expect("resolver address");
+    let call = EnsRegistry::setSubnodeOwnerCall {
+        node: B256::ZERO,
+        label: keccak256("eth"),
+        owner: eth.accounts[0],
+    };
+    eth.registry_call(0, call.abi_encode()).await;
+    (proc, eth)
+}
+
+fn start_oracle(key: &str, eth: &Eth, node: &Node, dir: &Path) -> Proc {
+    let base = dir.join(key.trim_start_matches("//"));
+    std::fs::create_dir_all(&base).unwrap();
+    Proc::spawn(
+        Command::new(binary("ens-oracle"))
+            .args([
+                "--eth-rpc",
+                eth.client.url(),
+                "--node",
+                &node.ws_url(),
+                "--key",
+                key,
+            ])
+            .args(["--ens-registry", &eth.registry.to_string()])
+            .args([
+                "--confirmations",
+                "1",
+                "--poll-ms",
+                "200",
+                "--no-prometheus",
+            ])
+            .arg("--base-path")
+            .arg(&base)
+            .env("RUST_LOG", "info"),
+        dir.join(format!("oracle-{}.log", key.trim_start_matches("//"))),
+    )
+}
+
+/// Waits until `check` holds, failing with `what` after [`PATIENCE`]; returns how long it took.
+async fn eventually<F, Fut>(what: &str, mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
+}
+
+async fn web3(client: &ghost_client::Client, name: &str) -> Option<ghost_primitives::Web3Records> {
+    DomainApiClient::resolve(client, name.into(), None)
+        .await
+        .unwrap()
+        .map(|r| r.web3)
+}
+
+fn text_of(records: &Option<ghost_primitives::Web3Records>, key: &str) -> Option<String> {
+    records.as_ref()?.texts.get(key).cloned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ens_names_link_sync_and_suspend_through_three_oracles() {
+    let cache = npm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let (_anvil, eth) = start_ethereum(&cache, dir.path()).await;
+    // alice.eth and bob.eth: owned by accounts 1 and 2, records set by their owners.
+    eth.create_name("alice", 1).await;
+    eth.create_name("bob", 2).await;
+    eth.set_addr(1, "alice.eth", eth.accounts[1]).await;
+    eth.set_text(1, "alice.eth", "url", "https://alice.example")
+        .await;
+
+    let node = Node::start(&dir.path().join("node"), &[]);
+    let client = node.client().await;
+    let mut oracles: Vec<Proc> = ["//Dave", "//Eve", "//Ferdie"]
+        .iter()
+        .map(|k| start_oracle(k, &eth, &node, dir.path()))
+        .collect();
+
+    // ---- a link is made ----
+    let linked = ghost_json(
+        &node,
+        &[
+            "ens",
+            "link",
+            "Alice.eth",
+            "alice.ghost",
+            "--from",
+            "//Alice",
+            "--eth-key",
+            KEYS[1],
+        ],
+    );
+    assert_eq!(linked["ens_name"], "alice.eth");
+    assert_eq!(
+        linked["eth_address"].as_str().unwrap().to_lowercase(),
+        eth.accounts[1].to_string().to_lowercase()
+    );
+    let alice = EnsName::parse("alice.eth").unwrap();
+    eventually("alice.eth linked", || async {
+        client
+            .ens_link(&alice)
+            .await
+            .unwrap()
+            .is_some_and(|l| l.status == "active")
+    })
+    .await;
+    let records = web3(&client, "alice.ghost").await;
+    assert_eq!(
+        text_of(&records, "url").as_deref(),
+        Some("https://alice.example")
+    );
+    assert_eq!(
+        records.as_ref().unwrap().addresses.get(&60).unwrap().0,
+        eth.accounts[1].to_vec()
+    );
+    let status = ghost_json(&node, &["ens", "status", "alice.eth"]);
+    assert_eq!(status["state"], "linked");
+    let reverse = ghost_json(&node, &["ens", "reverse", "alice.ghost"]);
+    assert_eq!(reverse["ens_name"], "alice.eth");
+
+    // ---- text and addr changes on Ethereum follow ----
+    let samples: usize = std::env::var("ENS_E2E_SAMPLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let mut latencies = Vec::new();
+    for i in 0..samples {
+        let url = format!("https://alice.example/{i}");
+        eth.set_text(1, "alice.eth", "url", &url).await;
+        let mined = Instant::now();
+        eventually("text change mirrored", || async {
+            text_of(&web3(&client, "alice.ghost").await, "url").as_deref() == Some(url.as_str())
+        })
+        .await;
+        latencies.push(mined.elapsed());
+    }
+    eth.set_addr(1, "alice.eth", eth.accounts[3]).await;
+    let mined = Instant::now();
+    eventually("addr change mirrored", || async {
+        web3(&client, "alice.ghost")
+            .await
+            .and_then(|r| r.addresses.get(&60).map(|a| a.0.clone()))
+            == Some(eth.accounts[3].to_vec())
+    })
+    .await;
+    latencies.push(mined.elapsed());
+    latencies.sort();
+    let ms: Vec<u128> = latencies.iter().map(Duration::as_millis).collect();
+    println!(
+        "ENS change (receipt seen) -> domain_resolve: n={} p50={} ms p99={} ms max={} ms (all: {ms:?})",
+        ms.len(),
+        ms[ms.len() / 2],
+        ms[(ms.len() * 99 / 100).min(ms.len() - 1)],
+        ms[ms.len() - 1]
+    );
+
+    // ---- wrong owner, replayed signature, broken signature: nothing linked ----
+    // Alice's ENS key does not own bob.eth.
+    ghost_json(
+        &node,
+        &[
+            "ens",
+            "link",
+            "bob.eth",
+            "bob-by-alice.ghost",
+            "--from",
+            "//Alice",
+            "--eth-key",
+            KEYS[1],
+        ],
+    );
+    // Bob's own signature, but over the message for another ghost name: it recovers to some
+    // other address, which does not own bob.eth either.
+    let message = ghost_json(
+        &node,
+        &[
+            "ens",
+            "message",
+            "bob.eth",
+            "other.ghost",
+            "--from",
+            "//Bob",
+        ],
+    );
+    let key2: [u8; 32] = hex::decode(&KEYS[2][2..]).unwrap().try_into().unwrap();
+    let signature = ghost_client::runtime::ens_bridge::eth::EthKey::from_secret(&key2)
+        .unwrap()
+        .sign_personal(message["message"].as_str().unwrap().as_bytes());
+    let replay = format!("{signature:?}");
+    let out = node.ghost(&[
+        "--json",
+        "ens",
+        "link",
+        "carol.eth",
+        "bob.ghost",
+        "--from",
+        "//Bob",
+        "--eth-signature",
+        &replay,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut broken = signature;
+    broken.0[64] = 9;
+    let out = node.ghost(&[
+        "ens",
+        "link",
+        "bob.eth",
+        "bob.ghost",
+        "--from",
+        "//Bob",
+        "--eth-signature",
+        &format!("{broken:?}"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not sign the link message"));
+    let bob = EnsName::parse("bob.eth").unwrap();
+    let carol = EnsName::parse("carol.eth").unwrap();
+    eventually("both requests refused", || async {
+        client.ens_pending().await.unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(client.ens_link(&bob).await.unwrap(), None);
+    assert_eq!(client.ens_link(&carol).await.unwrap(), None);
+    for name in ["bob-by-alice.ghost", "bob.ghost"] {
+        let resolved = DomainApiClient::resolve(&client, name.into(), None)
+            .await
+            .unwrap();
+        assert!(resolved.is_none(), "{name} was registered: {resolved:?}");
+    }
+
+    // ---- one rogue oracle changes nothing; two keep syncing ----
+    oracles[0].kill();
+    let head = eth.client.block_number().await.unwrap();
+    let block = eth.client.block(head).await.unwrap().unwrap();
+    let rogue = ghost_client::Signer::dev("Dave");
+    let before = web3(&client, "alice.ghost").await;
+    client
+        .tx()
+        .ens_bridge()
+        .submit_attestation(
+            alice.clone(),
+            head,
+            ghost_primitives::Hash(block.hash.0),
+            ghost_primitives::EthAddress([0x66; 20]),
+            Default::default(),
+        )
+        .submit_and_watch(&rogue)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let link = client.ens_link(&alice).await.unwrap().unwrap();
+    assert_eq!(link.status, "active");
+    assert_eq!(
+        web3(&client, "alice.ghost").await,
+        before,
+        "one rogue vote changed records"
+    );
+    eth.set_text(1, "alice.eth", "url", "https://two-of-three.example")
+        .await;
+    eventually("Eve and Ferdie sync without Dave", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://two-of-three.example")
+    })
+    .await;
+
+    // ---- Dave restarted resumes from its base path; with Eve down, Dave + Ferdie sync ----
+    let state = dir.path().join("Dave/ens-oracle-state.json");
+    assert!(state.exists(), "Dave persisted nothing");
+    oracles[0] = start_oracle("//Dave", &eth, &node, dir.path());
+    oracles[1].kill();
+    eth.set_text(1, "alice.eth", "url", "https://after-restart.example")
+        .await;
+    eventually("Dave and Ferdie sync after Dave's restart", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://after-restart.example")
+    })
+    .await;
+    assert!(
+        oracles[0].log_text().contains("resuming after Some("),
+        "Dave did not resume: {}",
+        oracles[0].log_text()
+    );
+    oracles[1] = start_oracle("//Eve", &eth, &node, dir.path());
+
+    // ---- an ENS transfer suspends the link ----
+    let call = EnsRegistry::setOwnerCall {
+        node: B256::from(ens_namehash("alice.eth")),
+        owner: eth.accounts[2],
+    };
+    eth.registry_call(1, call.abi_encode()).await;
+    eventually("transfer suspends the link", || async {
+        client
+            .ens_link(&alice)
+            .await
+            .unwrap()
+            .is_some_and(|l| l.status == "suspended")
+    })
+    .await;
+    let records = web3(&client, "alice.ghost").await.unwrap_or_default();
+    assert!(
+        records.addresses.is_empty() && records.texts.is_empty(),
+        "{records:?}"
+    );
+    let status = ghost_json(&node, &["ens", "status", "alice.eth"]);
+    assert_eq!(status["state"], "suspended");
+    assert_eq!(
+        status["link"]["suspendedBy"]
+            .as_str()
+            .unwrap()
+            .to_lowercase(),
+        eth.accounts[2].to_string().to_lowercase()
+    );
+}
