@@ -139,7 +139,10 @@ mod tests {
     use alloy_sol_types::SolEvent;
     use ghost_primitives::ens_namehash;
 
-    fn encode<E: SolEvent>(event: &E) -> (Vec<B256>, Vec<u8>) {
+    /// A log's topics and data.
+    type RawLog = (Vec<B256>, Vec<u8>);
+
+    fn encode<E: SolEvent>(event: &E) -> RawLog {
         let log = event.encode_log_data();
         (log.topics().to_vec(), log.data.to_vec())
     }
@@ -187,7 +190,7 @@ mod tests {
     #[test]
     fn registry_and_resolver_events_name_their_node() {
         let node = B256::from(ens_namehash("alice.eth"));
-        let cases: Vec<((Vec<B256>, Vec<u8>), EnsChange, bool)> = vec![
+        let cases: Vec<(RawLog, EnsChange, bool)> = vec![
             (
                 encode(&EnsRegistry::Transfer {
                     node,

@@ -363,18 +363,34 @@ impl Oracle {
         }
         let owners: Vec<(EthAddress, Address)> =
             registry_answers.chunks(2).map(decode_registry).collect();
-        let mut observations = Vec::with_capacity(nodes.len());
-        for (node, (owner, resolver)) in nodes.iter().zip(owners) {
-            let records = if resolver == Address::ZERO {
-                Web3Records::default()
-            } else {
-                let calls = read_calls(resolver, B256::from(*node), plan);
-                let answers = self.eth.calls_at(block.hash, &calls).await?;
-                map_records(plan, &answers, params)
-            };
-            observations.push(Observation { owner, records });
+        // Every name's resolver calls, sent in batches of at most MAX_BATCH.
+        let calls: Vec<Vec<(Address, Vec<u8>)>> = nodes
+            .iter()
+            .zip(&owners)
+            .map(|(node, (_, resolver))| match *resolver {
+                Address::ZERO => Vec::new(),
+                resolver => read_calls(resolver, B256::from(*node), plan),
+            })
+            .collect();
+        let flat: Vec<(Address, Vec<u8>)> = calls.iter().flatten().cloned().collect();
+        let mut answers = Vec::with_capacity(flat.len());
+        for chunk in flat.chunks(MAX_BATCH) {
+            answers.extend(self.eth.calls_at(block.hash, chunk).await?);
         }
-        Ok(observations)
+        let mut answers = answers.into_iter();
+        Ok(owners
+            .into_iter()
+            .zip(&calls)
+            .map(|((owner, resolver), calls)| {
+                let mine: Vec<_> = answers.by_ref().take(calls.len()).collect();
+                let records = if resolver == Address::ZERO {
+                    Web3Records::default()
+                } else {
+                    map_records(plan, &mine, params)
+                };
+                Observation { owner, records }
+            })
+            .collect())
     }
 
     /// Submits one attestation; `Ok(true)` if the chain took it as a vote.
