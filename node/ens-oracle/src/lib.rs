@@ -13,12 +13,16 @@
 //!                                                               metrics.rs (Prometheus)
 //! ```
 //!
+//! [`devnet`] (and the `ens-devnet` binary) deploys ENS's own contracts on anvil for the
+//! end-to-end test and demos.
+//!
 //! Its own crate so that the node's tests never build its Ethereum dependencies
 //! (`alloy-sol-types` and `alloy-primitives`; HTTP is hyper, already in the node's graph).
 
 #![warn(missing_docs)]
 
 pub mod abi;
+pub mod devnet;
 pub mod eth;
 pub mod metrics;
 pub mod oracle;
