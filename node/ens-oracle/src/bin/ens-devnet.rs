@@ -97,6 +97,14 @@ async fn attach(client: EthClient, on: &On) -> anyhow::Result<Devnet> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let client = EthClient::new(&cli.eth_rpc, Duration::from_secs(30))?;
+    // A node started a moment ago (`anvil &`) gets ten seconds to answer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while let Err(e) = client.block_number().await {
+        if std::time::Instant::now() > deadline {
+            return Err(e.into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     match cli.command {
         Command::Deploy { modules, names } => {
             let modules = match modules {
