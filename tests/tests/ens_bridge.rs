@@ -12,6 +12,8 @@
 //! - A single rogue oracle (Dave's key, its process stopped) attesting a false owner changes
 //!   nothing; Eve and Ferdie alone keep syncing; Dave restarted resumes from its base path
 //!   and, with Eve stopped, Dave and Ferdie sync the next change.
+//! - anvil stopped and restarted (state kept with `--state`) is survived: the oracles back off,
+//!   reconnect and sync the next change.
 //! - An ENS transfer suspends the link: alice.ghost's records are cleared.
 //!
 //! Needs npm (the packages are installed by `scripts/ens-npm.sh` into its cache on first use);
@@ -68,6 +70,25 @@ impl Proc {
         }
     }
 
+    /// SIGTERM, then waits up to 10 s (SIGKILL after).
+    fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -94,23 +115,23 @@ fn npm_cache() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
+/// Starts anvil on `port` with `--block-time 1`, its state kept in `dir/anvil-state.json`
+/// (loaded at start, written at a graceful exit).
+fn spawn_anvil(cache: &Path, dir: &Path, port: u16) -> Proc {
+    let anvil = cache.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    Proc::spawn(
+        Command::new(anvil)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--block-time", "1", "--accounts", "4", "--state"])
+            .arg(dir.join("anvil-state.json")),
+        dir.join(format!("anvil-{port}.log")),
+    )
+}
+
 /// Starts anvil and deploys ENS (registry, public resolver, `eth` for account 0).
 async fn start_ethereum(cache: &Path, dir: &Path) -> (Proc, Devnet) {
     let port = free_port();
-    let anvil = cache.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    let proc = Proc::spawn(
-        Command::new(anvil).args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--block-time",
-            "1",
-            "--accounts",
-            "4",
-        ]),
-        dir.join("anvil.log"),
-    );
+    let proc = spawn_anvil(cache, dir, port);
     let client =
         EthClient::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(10)).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -192,7 +213,7 @@ fn text_of(records: &Option<ghost_primitives::Web3Records>, key: &str) -> Option
 async fn ens_names_link_sync_and_suspend_through_three_oracles() {
     let cache = npm_cache();
     let dir = tempfile::tempdir().unwrap();
-    let (_anvil, eth) = start_ethereum(&cache, dir.path()).await;
+    let (mut anvil, eth) = start_ethereum(&cache, dir.path()).await;
     // alice.eth and bob.eth: owned by accounts 1 and 2, their ETH address set to the owner.
     eth.create_name("alice", 1).await.unwrap();
     eth.create_name("bob", 2).await.unwrap();
@@ -447,6 +468,40 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         oracles[0].log_text()
     );
     oracles[1] = start_oracle("//Eve", &eth, &node, dir.path());
+
+    // ---- anvil stopped and restarted (its state kept) is survived ----
+    anvil.terminate();
+    assert!(
+        dir.path().join("anvil-state.json").exists(),
+        "anvil dumped no state"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let port: u16 = eth
+        .client
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    anvil = spawn_anvil(&cache, dir.path(), port);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while eth.client.block_number().await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "anvil did not restart: {}",
+            anvil.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eth.set_text(1, "alice.eth", "url", "https://after-anvil-restart.example")
+        .await
+        .unwrap();
+    eventually("the oracles sync after anvil's restart", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://after-anvil-restart.example")
+    })
+    .await;
 
     // ---- an ENS transfer suspends the link ----
     eth.set_owner(1, "alice.eth", eth.accounts[2])
