@@ -84,18 +84,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         timeout: Duration::from_secs(cli.timeout.max(1)),
     };
     let metrics = Metrics::new();
+    // Checked (URL, base path, state file) before any port is bound.
+    let oracle = Oracle::new(config.clone(), signer.clone(), metrics.clone())?;
     let _server = if cli.no_prometheus {
         None
     } else {
         let addr = SocketAddr::from(([127, 0, 0, 1], cli.prometheus_port));
-        let (bound, task) = metrics::serve(metrics.clone(), addr)
+        let (bound, task) = metrics::serve(metrics, addr)
             .await
             .map_err(|e| anyhow::anyhow!("prometheus on {addr}: {e}"))?;
         tracing::info!("prometheus: http://{bound}/metrics");
         println!("prometheus: http://{bound}/metrics");
         Some(task)
     };
-    let oracle = Oracle::new(config.clone(), signer.clone(), metrics)?;
     tracing::info!(
         "ens-oracle {} watching {} (registry {}, {} confirmations) for {}, resuming after {:?}",
         signer.account(),
