@@ -117,3 +117,39 @@ fn a_key_that_is_not_an_authority_is_refused_at_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn purge_chain_deletes_the_database_only_when_confirmed() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = Node::start_with(
+        dir.path(),
+        &["--chain", "solo", "--validator", "--key", "//Alice"],
+        &[],
+    );
+    node.terminate();
+    let db = dir.path().join("chains").join("solo").join("db");
+    assert!(db.exists());
+    let purge = |yes: bool, answer: &str| {
+        let mut cmd = Command::new(binary("ghostchain"));
+        cmd.args(["purge-chain", "--chain", "solo", "--base-path"])
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        if yes {
+            cmd.arg("-y");
+        }
+        let mut child = cmd.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    assert!(purge(false, "n\n").contains("Aborted"));
+    assert!(db.exists(), "declined: nothing removed");
+    assert!(purge(true, "").contains("removed"));
+    assert!(!db.exists());
+}

@@ -40,6 +40,18 @@ enum Command {
         #[arg(long, default_value = "dev")]
         chain: String,
     },
+    /// Deletes a chain's database under a base path (asks first unless `-y`).
+    PurgeChain {
+        /// `dev`, `solo`, `local` or a path to a JSON spec: whose database to delete.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+        /// The base path the node was started with.
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// Do not ask.
+        #[arg(short = 'y')]
+        yes: bool,
+    },
     /// Key utilities.
     Key {
         #[command(subcommand)]
@@ -303,6 +315,36 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::BuildSpec { chain }) => {
             let spec = ChainSpec::load(&chain)?;
             println!("{}", spec.to_json());
+            Ok(())
+        }
+        Some(Command::PurgeChain {
+            chain,
+            base_path,
+            yes,
+        }) => {
+            let spec = ChainSpec::load(&chain)?;
+            let db = base_path.join("chains").join(&spec.id).join("db");
+            if !db.exists() {
+                println!("{} does not exist: nothing to purge", db.display());
+                return Ok(());
+            }
+            if !yes {
+                use std::io::Write;
+                print!(
+                    "Delete the database of chain `{}` at {}? [y/N] ",
+                    spec.id,
+                    db.display()
+                );
+                std::io::stdout().flush()?;
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    println!("Aborted");
+                    return Ok(());
+                }
+            }
+            std::fs::remove_dir_all(&db).with_context(|| format!("removing {}", db.display()))?;
+            println!("{} removed", db.display());
             Ok(())
         }
         Some(Command::Key {

@@ -50,7 +50,11 @@ pub enum ClientError {
     #[error("genesis: {0}")]
     Genesis(#[from] ghost_runtime::genesis::GenesisError),
     /// The database holds another chain.
-    #[error("database holds chain {stored}, but the chain spec gives genesis {expected}")]
+    #[error(
+        "database holds chain {stored}, but the chain spec gives genesis {expected}: use the \
+         base path of that chain, or start over with `ghostchain purge-chain --chain <spec> \
+         --base-path <dir>`"
+    )]
     GenesisMismatch {
         /// Genesis hash in the database.
         stored: Hash,

@@ -108,6 +108,44 @@ impl Metrics {
         }
     }
 
+    /// Registers the p2p and GRANDPA gauges (a node with a network) and returns them.
+    pub fn register_network(&self) -> NetworkGauges {
+        let gauges = NetworkGauges::default();
+        let mut registry = self.registry.lock();
+        registry.register("p2p_peers", "Connected peers", gauges.peers.clone());
+        registry.register(
+            "p2p_banned_peers",
+            "Peers banned for misbehaviour now",
+            gauges.banned.clone(),
+        );
+        registry.register(
+            "p2p_bytes_received",
+            "Bytes of gossip and direct messages received",
+            gauges.bytes_in.clone(),
+        );
+        registry.register(
+            "p2p_bytes_sent",
+            "Bytes of gossip and direct messages sent",
+            gauges.bytes_out.clone(),
+        );
+        registry.register(
+            "grandpa_round",
+            "The GRANDPA round this node is in",
+            gauges.grandpa_round.clone(),
+        );
+        registry.register(
+            "grandpa_set_id",
+            "The GRANDPA voter set id",
+            gauges.grandpa_set_id.clone(),
+        );
+        registry.register(
+            "sync_is_major_syncing",
+            "1 while a peer is more than a few blocks ahead",
+            gauges.syncing.clone(),
+        );
+        gauges
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
         encode(&self.registry)
@@ -117,6 +155,25 @@ impl Metrics {
     pub fn registry(&self) -> Arc<parking_lot::Mutex<Registry>> {
         self.registry.clone()
     }
+}
+
+/// Gauges of the p2p network and GRANDPA, updated by the service.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkGauges {
+    /// Connected peers.
+    pub peers: Gauge,
+    /// Banned peers.
+    pub banned: Gauge,
+    /// Bytes received.
+    pub bytes_in: Gauge,
+    /// Bytes sent.
+    pub bytes_out: Gauge,
+    /// The GRANDPA round.
+    pub grandpa_round: Gauge,
+    /// The GRANDPA set id.
+    pub grandpa_set_id: Gauge,
+    /// 1 while syncing.
+    pub syncing: Gauge,
 }
 
 /// The OpenMetrics text exposition of `registry`.

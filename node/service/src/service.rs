@@ -184,8 +184,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         .as_ref()
         .is_some_and(|key| client.spec().genesis_authorities() == [key.public()]);
     let network = match &config.network {
-        Some(settings) => Some(
-            start_network(
+        Some(settings) => {
+            let network = start_network(
                 settings,
                 &base_path,
                 client.clone(),
@@ -193,8 +193,13 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
                 config.validator_key.clone().filter(|_| !sole_authority),
                 &mut tasks,
             )
-            .await?,
-        ),
+            .await?;
+            tasks.push(tokio::spawn(network_gauges(
+                network.clone(),
+                metrics.register_network(),
+            )));
+            Some(network)
+        }
         None => None,
     };
     // With a network and several authorities, the consensus worker authors and votes.
@@ -271,6 +276,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         tasks.push(tokio::spawn(crate::informant::run(
             client.clone(),
             pool.clone(),
+            network.as_ref().map(|n| n.service.clone()),
             config.informant_interval,
         )));
     }
@@ -369,6 +375,26 @@ async fn start_network(
         worker,
         listen_addresses,
     })
+}
+
+/// Keeps the p2p and GRANDPA gauges current.
+async fn network_gauges(network: NetworkHandle, gauges: crate::metrics::NetworkGauges) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    loop {
+        ticker.tick().await;
+        let (bytes_in, bytes_out) = network.service.traffic();
+        let (set_id, round) = network.worker.grandpa().round();
+        gauges.peers.set(gauge(network.service.peer_count() as u64));
+        gauges
+            .banned
+            .set(gauge(network.service.banned().len() as u64));
+        gauges.bytes_in.set(gauge(bytes_in));
+        gauges.bytes_out.set(gauge(bytes_out));
+        gauges.grandpa_round.set(gauge(round));
+        gauges.grandpa_set_id.set(gauge(set_id));
+        gauges.syncing.set(i64::from(network.worker.is_syncing()));
+    }
 }
 
 /// Keeps the pool gauges current.
