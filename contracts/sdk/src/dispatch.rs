@@ -107,14 +107,76 @@ pub const fn assert_distinct(selectors: &[[u8; 4]]) {
     }
 }
 
-/// Generates a contract's `deploy` and `call` exports.
+/// Whether byte `i` of the macro's raw ABI is kept: spaces (which `stringify!` puts inside
+/// types, `Vec < u8 >`) and the `,` before a `]` (the macro writes every element with a
+/// trailing comma) are dropped.
+const fn abi_keeps(raw: &[u8], i: usize) -> bool {
+    match raw[i] {
+        b' ' | b'\n' => false,
+        b',' => {
+            let mut j = i + 1;
+            while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\n') {
+                j += 1;
+            }
+            !(j < raw.len() && raw[j] == b']')
+        }
+        _ => true,
+    }
+}
+
+/// The length of the ABI JSON made from the [`contract!`](crate::contract) macro's raw text.
+pub const fn abi_len(raw: &str) -> usize {
+    let raw = raw.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < raw.len() {
+        if abi_keeps(raw, i) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The ABI JSON made from the [`contract!`](crate::contract) macro's raw text (`N` is
+/// [`abi_len`]): the bytes of the `ghost-abi` custom section and of `GHOST_ABI`.
+pub const fn abi_bytes<const N: usize>(raw: &str) -> [u8; N] {
+    let raw = raw.as_bytes();
+    let mut out = [0u8; N];
+    let (mut i, mut n) = (0, 0);
+    while i < raw.len() {
+        if abi_keeps(raw, i) {
+            out[n] = raw[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "N is abi_len(raw)");
+    out
+}
+
+/// The bytes of [`abi_bytes`] as text (they are ASCII from Rust tokens and method names).
+pub const fn abi_str(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("the ABI is UTF-8"),
+    }
+}
+
+/// The name of the WASM custom section that carries a contract's JSON ABI. The fixtures build
+/// writes it to `<crate>.abi.json` next to the `.wasm`; `ghost contract upload` strips it before
+/// uploading (it is not code, and would cost a deposit) and keeps it for `call` and `query`.
+pub const ABI_SECTION: &str = "ghost-abi";
+
+/// Generates a contract's `deploy` and `call` exports, and its JSON ABI.
 ///
 /// ```ignore
 /// ghost_contract_sdk::contract! {
-///     deploy => deploy,
-///     "increment" => increment,
-///     "get" => get,
+///     deploy => deploy(initial: u64),
+///     "increment" => increment(by: u64) -> u64,
+///     "get" => get() -> u64,
 ///     #[payable] "buy" => buy,
+///     errors: CounterError { Overflow, Host(Error) },
+///     events: { Incremented { by: u64, count: u64 } },
 /// }
 ///
 /// fn deploy(initial: u64) -> Result<(), Error> { ... }
@@ -128,6 +190,21 @@ pub const fn assert_distinct(selectors: &[[u8; 4]]) {
 /// - `#[payable] "name" => f`: the same, but the call may move value (read it with
 ///   [`value_transferred`](crate::env::value_transferred)); without `payable`, a call that
 ///   moves value reverts.
+/// - `f(arg: Type, ...) -> Ret` (optional, after any handler): the signature as the ABI states
+///   it. The compiler checks it against `f` (the handler is called through a function pointer of
+///   exactly this signature), so the ABI cannot drift from the code. Without it, the ABI lists
+///   the method with `"args": null` (undeclared) and clients need raw call data.
+/// - `errors: Type { Variant, Variant(Field, ...) , ... }` (optional): the handlers' error enum,
+///   variants in declaration order (their SCALE index), for clients to decode reverts; the
+///   compiler checks that every variant is listed (not their order: keep it). Struct variants
+///   are written as a tuple of their field types, which is how SCALE encodes them.
+/// - `events: { Name { field: Type, ... } ... }` (optional): the events the contract emits, with
+///   the first topic `topic("Name")` by convention; the compiler checks each against its
+///   struct (every field, with its type).
+///
+/// The ABI is JSON (`{"version":1,"deploy":…,"methods":[…],"errors":…,"events":[…]}`; types
+/// are Rust types as written, e.g. `u64`, `AccountId`, `Vec<u8>`), a `const GHOST_ABI: &str`
+/// in the contract crate and, on `wasm32`, the custom section [`ABI_SECTION`].
 ///
 /// Every handler returns `Result<T, E>` with `T, E: Encode` (see the [module](self) docs for
 /// what the caller sees). An unknown selector reverts with an empty output. Two methods with
@@ -135,10 +212,66 @@ pub const fn assert_distinct(selectors: &[[u8; 4]]) {
 #[macro_export]
 macro_rules! contract {
     (
-        deploy => $deploy:path,
-        $( $(#[$kind:ident])? $method:literal => $handler:path ),* $(,)?
+        deploy => $deploy:ident $( ( $($darg:ident : $dty:ty),* $(,)? ) )?,
+        $( $(#[$kind:ident])? $method:literal => $handler:ident
+            $( ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)? )? ),*
+        $(, errors: $err:ident { $( $var:ident $( ( $($vty:ty),* $(,)? ) )? ),* $(,)? } )?
+        $(, events: { $( $event:ident { $( $field:ident : $fty:ty ),* $(,)? } )* } )?
+        $(,)?
     ) => {
         const _: () = $crate::dispatch::assert_distinct(&[$($crate::selector($method)),*]);
+
+        // The declared signatures, checked against the handlers.
+        const _: () = {
+            $( let _: fn($($dty),*) -> _ = $deploy; )?
+            $( $( let _: fn($($ty),*) -> ::core::result::Result<$crate::contract!(@ret $($ret)?), _> = $handler; )? )*
+        };
+        // The declared errors name every variant, the events every field with its type.
+        const _: () = {
+            $(
+                #[allow(dead_code)]
+                fn errors_are_complete(error: &$err) {
+                    match error {
+                        $( $err::$var { .. } => {} )*
+                    }
+                }
+            )?
+            $($(
+                #[allow(dead_code, non_snake_case)]
+                fn $event(event: $event) {
+                    let $event { $($field),* } = event;
+                    $( let _: $fty = $field; )*
+                }
+            )*)?
+        };
+
+        const __GHOST_ABI_RAW: &str = ::core::concat!(
+            "{\"version\":1,\"deploy\":{\"args\":",
+            $crate::contract!(@args $( ( $($darg : $dty),* ) )?),
+            "},\"methods\":[",
+            $( "{\"name\":\"", $method, "\",\"payable\":", $crate::contract!(@payable $($kind)?),
+               ",\"args\":", $crate::contract!(@args $( ( $($arg : $ty),* ) )?),
+               ",\"returns\":", $crate::contract!(@returns $( ( $(-> $ret)? ) )?),
+               "},", )*
+            "],\"errors\":",
+            $crate::contract!(@errors $( $err { $( $var $( ( $($vty),* ) )? ),* } )?),
+            ",\"events\":[",
+            $($( "{\"name\":\"", ::core::stringify!($event), "\",\"fields\":[",
+                 $( "{\"name\":\"", ::core::stringify!($field), "\",\"type\":\"",
+                    ::core::stringify!($fty), "\"},", )*
+                 "]},", )*)?
+            "]}"
+        );
+        const __GHOST_ABI_LEN: usize = $crate::dispatch::abi_len(__GHOST_ABI_RAW);
+
+        const __GHOST_ABI_BYTES: [u8; __GHOST_ABI_LEN] = $crate::dispatch::abi_bytes(__GHOST_ABI_RAW);
+
+        /// This contract's ABI as JSON (see `ghost_contract_sdk::contract!`).
+        pub const GHOST_ABI: &str = $crate::dispatch::abi_str(&__GHOST_ABI_BYTES);
+
+        #[cfg(target_arch = "wasm32")]
+        #[unsafe(link_section = "ghost-abi")]
+        static __GHOST_ABI_SECTION: [u8; __GHOST_ABI_LEN] = __GHOST_ABI_BYTES;
 
         #[unsafe(export_name = "deploy")]
         pub extern "C" fn __ghost_contract_deploy() {
@@ -162,5 +295,24 @@ macro_rules! contract {
     (@value payable) => {};
     (@value) => {
         $crate::dispatch::reject_value()
+    };
+    (@payable payable) => { "true" };
+    (@payable) => { "false" };
+    (@ret $ret:ty) => { $ret };
+    (@ret) => { () };
+    (@args) => { "null" };
+    (@args ( $($arg:ident : $ty:ty),* )) => {
+        ::core::concat!("[", $( "{\"name\":\"", ::core::stringify!($arg), "\",\"type\":\"",
+            ::core::stringify!($ty), "\"},", )* "]")
+    };
+    (@returns) => { "null" };
+    (@returns ( )) => { "\"()\"" };
+    (@returns ( -> $ret:ty )) => { ::core::concat!("\"", ::core::stringify!($ret), "\"") };
+    (@errors) => { "null" };
+    (@errors $err:ident { $( $var:ident $( ( $($vty:ty),* ) )? ),* }) => {
+        ::core::concat!("{\"name\":\"", ::core::stringify!($err), "\",\"variants\":[",
+            $( "{\"name\":\"", ::core::stringify!($var), "\",\"fields\":[",
+               $($( "\"", ::core::stringify!($vty), "\",", )*)? "]},", )*
+            "]}")
     };
 }

@@ -51,6 +51,7 @@
 //! - *Revert*: ending a frame with `return_data` and flag bit 0 set: not a trap, but its writes
 //!   are dropped.
 
+pub mod abi_section;
 pub mod cache;
 mod deposit;
 mod env;

@@ -53,9 +53,11 @@ pub struct Incremented {
 }
 
 contract! {
-    deploy => deploy,
-    "increment" => increment,
-    "get" => get,
+    deploy => deploy(initial: u64),
+    "increment" => increment(by: u64) -> u64,
+    "get" => get() -> u64,
+    errors: CounterError { Overflow, Host(Error) },
+    events: { Incremented { by: u64, count: u64 } },
 }
 
 fn deploy(initial: u64) -> Result<(), CounterError> {

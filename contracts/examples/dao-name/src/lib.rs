@@ -132,12 +132,18 @@ pub struct Executed {
 }
 
 contract! {
-    deploy => deploy,
-    "propose" => propose,
-    "approve" => approve,
-    "withdraw" => withdraw,
-    "proposal" => proposal,
-    "settings" => settings,
+    deploy => deploy(settings: Settings),
+    "propose" => propose(records: Vec<DnsRecord>) -> u64,
+    "approve" => approve(id: u64) -> bool,
+    "withdraw" => withdraw(id: u64) -> (),
+    "proposal" => proposal(id: u64) -> Option<Proposal>,
+    "settings" => settings() -> Settings,
+    errors: DaoError { BadSettings, NotOwner, TooManyRecords, UnknownProposal, AlreadyApproved, AlreadyExecuted, NotProposer, Host(Error) },
+    events: {
+        Proposed { id: u64, proposer: AccountId }
+        Approved { id: u64, owner: AccountId, approvals: u32 }
+        Executed { id: u64 }
+    },
 }
 
 fn deploy(settings: Settings) -> Result<(), DaoError> {

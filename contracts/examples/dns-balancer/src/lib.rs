@@ -169,16 +169,21 @@ pub struct RecordsUpdated {
 }
 
 contract! {
-    deploy => deploy,
-    "commit_name" => commit_name,
-    "register" => register,
-    "report" => report,
-    "backends" => backends,
-    "settings" => settings,
-    "set_reporters" => set_reporters,
-    "add_backend" => add_backend,
-    "remove_backend" => remove_backend,
-    "release_name" => release_name,
+    deploy => deploy(settings: Settings),
+    "commit_name" => commit_name(commitment: Hash) -> (),
+    "register" => register(duration_ms: u64, secret: Hash) -> (),
+    "report" => report(reports: Vec<SignedReport>) -> Vec<[u8; 4]>,
+    "backends" => backends() -> Vec<Backend>,
+    "settings" => settings() -> Settings,
+    "set_reporters" => set_reporters(reporters: Vec<AccountId>) -> (),
+    "add_backend" => add_backend(ip: [u8; 4]) -> (),
+    "remove_backend" => remove_backend(ip: [u8; 4]) -> (),
+    "release_name" => release_name(to: AccountId) -> (),
+    errors: BalancerError { NotAdmin, BadReporterCount, UnknownReporter, BadSignature, StaleReport, ExpiredReport, FutureReport, TooManyBackends, Host(Error), UnknownBackend },
+    events: {
+        HealthChanged { ip: [u8; 4], healthy: bool, reporter: AccountId }
+        RecordsUpdated { name: String, healthy: Vec<[u8; 4]> }
+    },
 }
 
 fn deploy(settings: Settings) -> Result<(), BalancerError> {

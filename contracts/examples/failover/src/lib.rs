@@ -90,10 +90,14 @@ pub struct Switched {
 }
 
 contract! {
-    deploy => deploy,
-    "report" => report,
-    "target" => target,
-    "votes" => votes,
+    deploy => deploy(settings: Settings),
+    "report" => report(primary_up: bool) -> bool,
+    "target" => target() -> String,
+    "votes" => votes() -> Vec<(AccountId, bool)>,
+    errors: FailoverError { BadSettings, NotChecker, Host(Error) },
+    events: {
+        Switched { target: String }
+    },
 }
 
 fn deploy(settings: Settings) -> Result<(), FailoverError> {

@@ -77,9 +77,11 @@ impl From<Error> for MulticallError {
 }
 
 contract! {
-    deploy => deploy,
-    #[payable] "aggregate" => aggregate,
-    #[payable] "context" => context,
+    deploy => deploy(reentrant: bool),
+    #[payable] "aggregate" => aggregate(calls: Vec<Call>) -> Vec<Result<Vec<u8>, CallError>>,
+    #[payable] "context" => context() -> Context,
+    // `ValueExceedsPayment { sent, asked }` encodes as its fields in order.
+    errors: MulticallError { ValueExceedsPayment(Balance, Balance), Host(Error) },
 }
 
 fn deploy(reentrant: bool) -> Result<(), Error> {

@@ -118,10 +118,15 @@ pub struct Settled {
 }
 
 contract! {
-    deploy => deploy,
-    #[payable] "bid" => bid,
-    "settle" => settle,
-    "state" => state,
+    deploy => deploy(name: String, reserve: u128, deadline_ms: u64),
+    #[payable] "bid" => bid() -> (),
+    "settle" => settle() -> Option<AccountId>,
+    "state" => state() -> State,
+    errors: AuctionError { SubnameNotAccepted, NotEscrowed, AuctionOver, AuctionRunning, BidTooLow(u128), AlreadySettled, Host(Error) },
+    events: {
+        Bid { bidder: AccountId, amount: u128 }
+        Settled { winner: Option<AccountId>, amount: u128 }
+    },
 }
 
 fn deploy(name: String, reserve: u128, deadline_ms: u64) -> Result<(), AuctionError> {

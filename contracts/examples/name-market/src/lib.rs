@@ -128,11 +128,17 @@ struct Stored {
 const LISTINGS: Mapping<String, Stored> = Mapping::new(b"listings");
 
 contract! {
-    deploy => deploy,
-    "list" => list,
-    #[payable] "buy" => buy,
-    "cancel" => cancel,
-    "listing" => listing,
+    deploy => deploy(),
+    "list" => list(name: String, price: u128) -> bool,
+    #[payable] "buy" => buy(name: String) -> (),
+    "cancel" => cancel(name: String) -> (),
+    "listing" => listing(name: String) -> Option<Listing>,
+    errors: MarketError { NotOwner, NotListed, NotSeller, InsufficientValue(u128), NotEscrowed, Host(Error), SubnameNotAccepted },
+    events: {
+        Listed { name: String, seller: AccountId, price: u128 }
+        Sold { name: String, seller: AccountId, buyer: AccountId, price: u128 }
+        Cancelled { name: String, seller: AccountId }
+    },
 }
 
 fn deploy() -> Result<(), MarketError> {

@@ -120,14 +120,20 @@ pub struct Released {
 }
 
 contract! {
-    deploy => deploy,
-    #[payable] "claim" => claim,
-    "owner_of" => owner_of,
-    "transfer" => transfer,
-    "release" => release,
-    "parent" => parent,
-    "fee" => fee,
-    "claims" => claims,
+    deploy => deploy(parent: String, fee: Balance),
+    #[payable] "claim" => claim(label: String) -> String,
+    "owner_of" => owner_of(label: String) -> Option<AccountId>,
+    "transfer" => transfer(label: String, to: AccountId) -> (),
+    "release" => release(label: String) -> (),
+    "parent" => parent() -> String,
+    "fee" => fee() -> Balance,
+    "claims" => claims() -> u64,
+    errors: RegistrarError { InvalidLabel, Taken, NotClaimed, NotClaimant, ParentNotHeld, Host(Error), WrongFee },
+    events: {
+        Claimed { label: String, owner: AccountId }
+        Transferred { label: String, from: AccountId, to: AccountId }
+        Released { label: String, owner: AccountId }
+    },
 }
 
 fn deploy(parent: String, fee: Balance) -> Result<(), RegistrarError> {

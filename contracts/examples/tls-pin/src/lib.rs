@@ -109,12 +109,16 @@ pub struct PinsUpdated {
 }
 
 contract! {
-    deploy => deploy,
-    "update" => update,
-    "pins" => pins,
-    "nonce" => nonce,
-    "set_key" => set_key,
-    "release_name" => release_name,
+    deploy => deploy(settings: Settings),
+    "update" => update(nonce: u64, pins: Vec<Pin>, signature: [u8; 64]) -> (),
+    "pins" => pins() -> Vec<Pin>,
+    "nonce" => nonce() -> u64,
+    "set_key" => set_key(key: AccountId) -> (),
+    "release_name" => release_name(to: AccountId) -> (),
+    errors: PinError { NotAdmin, BadSignature, StaleNonce, TooManyPins, Host(Error) },
+    events: {
+        PinsUpdated { nonce: u64, pins: Vec<Pin> }
+    },
 }
 
 fn deploy(settings: Settings) -> Result<(), PinError> {

@@ -82,13 +82,18 @@ pub struct Approval {
 }
 
 contract! {
-    deploy => deploy,
-    "total_supply" => total_supply,
-    "balance_of" => balance_of,
-    "allowance" => allowance,
-    "transfer" => transfer,
-    "approve" => approve,
-    "transfer_from" => transfer_from,
+    deploy => deploy(initial_supply: u128),
+    "total_supply" => total_supply() -> u128,
+    "balance_of" => balance_of(owner: AccountId) -> u128,
+    "allowance" => allowance(owner: AccountId, spender: AccountId) -> u128,
+    "transfer" => transfer(to: AccountId, value: u128) -> (),
+    "approve" => approve(spender: AccountId, value: u128) -> (),
+    "transfer_from" => transfer_from(from: AccountId, to: AccountId, value: u128) -> (),
+    errors: TokenError { InsufficientBalance, InsufficientAllowance, Overflow, Host(Error) },
+    events: {
+        Approval { owner: AccountId, spender: AccountId, value: u128 }
+        Transfer { from: Option<AccountId>, to: AccountId, value: u128 }
+    },
 }
 
 fn deploy(initial_supply: u128) -> Result<(), TokenError> {
