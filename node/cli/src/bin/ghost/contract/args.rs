@@ -2,9 +2,30 @@
 
 use super::*;
 
-/// The call data of a `--method`/`--args`/`--data` triple.
+/// The call data of a `--method`/`--args`/`--data` triple (without `--abi`).
+#[cfg(test)]
 pub fn call_data(input: &CallInput) -> anyhow::Result<Vec<u8>> {
+    call_data_with(input, None)
+}
+
+/// The call data of a `--method`/`--args`/`--data` triple, the arguments checked against `abi`
+/// when it is given.
+pub fn call_data_with(input: &CallInput, abi: Option<&Abi>) -> anyhow::Result<Vec<u8>> {
     match (&input.method, &input.data) {
+        (Some(name), None) if abi.is_some() => {
+            let method = abi.expect("checked").method(name)?;
+            let params = method.args.as_deref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the ABI does not declare the arguments of `{name}`: use --data, or --args \
+                     without --abi"
+                )
+            })?;
+            let mut data = selector(name).to_vec();
+            data.extend(
+                encode_with(params, input.args.as_deref()).map_err(|e| e.context("--args"))?,
+            );
+            Ok(data)
+        }
         (Some(method), None) => {
             let mut data = selector(method).to_vec();
             if let Some(args) = &input.args {
@@ -124,16 +145,25 @@ pub(super) struct Instantiate {
     pub(super) storage_deposit_limit: Option<Balance>,
     /// `--dry-run`: `Some(at)` (`at`: `--at`, `None` for the best block).
     pub(super) dry_run: Option<Option<Hash>>,
+    /// `--abi`.
+    pub(super) abi: Option<Abi>,
 }
 
 impl InstantiateArgs {
     pub(super) fn validate(&self) -> anyhow::Result<Instantiate> {
         let signer = self.tx.validate()?;
         let code_hash = parse_hash(&self.code_hash, "code hash")?;
-        let data = match (&self.data, &self.args) {
-            (Some(data), _) => parse_bytes(data, "--data")?,
-            (None, Some(args)) => encode_args(args).map_err(|e| e.context("--args"))?,
-            (None, None) => Vec::new(),
+        let abi = self.abi.as_deref().map(load_abi).transpose()?;
+        let data = match (&self.data, &self.args, &abi) {
+            (Some(data), _, _) => parse_bytes(data, "--data")?,
+            (None, args, Some(abi)) => {
+                let params = abi.deploy.args.as_deref().ok_or_else(|| {
+                    anyhow::anyhow!("the ABI does not declare deploy's arguments: use --data")
+                })?;
+                encode_with(params, args.as_deref()).map_err(|e| e.context("--args"))?
+            }
+            (None, Some(args), None) => encode_args(args).map_err(|e| e.context("--args"))?,
+            (None, None, None) => Vec::new(),
         };
         let salt = match &self.salt {
             Some(salt) => parse_bytes(salt, "--salt")?,
@@ -149,6 +179,7 @@ impl InstantiateArgs {
             fuel: self.run.fuel,
             storage_deposit_limit: parse_deposit_limit(self.storage_deposit_limit.as_deref())?,
             dry_run: self.dry_run.then_some(at),
+            abi,
         })
     }
 }
@@ -166,14 +197,34 @@ pub(super) struct Run {
     pub(super) data: Vec<u8>,
     pub(super) value: Balance,
     pub(super) fuel: u64,
+    /// `--abi`.
+    pub(super) abi: Option<Abi>,
+}
+
+impl Run {
+    /// The declared return type of the `--method` of `input`, if there is an ABI.
+    pub(super) fn returns<'a>(&'a self, input: &CallInput) -> Option<&'a str> {
+        let name = input.method.as_deref()?;
+        self.abi.as_ref()?.method(name).ok()?.returns.as_deref()
+    }
 }
 
 pub(super) fn validate_run(address: &str, input: &CallInput, run: &RunArgs) -> anyhow::Result<Run> {
+    let abi = input.abi.as_deref().map(load_abi).transpose()?;
+    let value = run.value()?;
+    if let (Some(abi), Some(name)) = (&abi, &input.method) {
+        if value != 0 && !abi.method(name)?.payable {
+            anyhow::bail!(
+                "`{name}` is not payable (the ABI says so): it would revert with --value"
+            );
+        }
+    }
     Ok(Run {
         dest: parse_address(address)?,
-        data: call_data(input)?,
-        value: run.value()?,
+        data: call_data_with(input, abi.as_ref())?,
+        value,
         fuel: run.fuel,
+        abi,
     })
 }
 

@@ -2,15 +2,15 @@
 //!
 //! ```text
 //! ghost contract upload <FILE.wasm> --from SURI
-//! ghost contract instantiate <CODE_HASH> --from SURI [--data 0x.. | --args JSON] [--value N]
+//! ghost contract instantiate <CODE_HASH> --from SURI [--data 0x.. | [--abi FILE] --args JSON] [--value N]
 //!                                        [--fuel N] [--salt 0x..] [--storage-deposit-limit N]
 //!                                        [--dry-run [--at HASH]]
-//! ghost contract call <ADDRESS> --from SURI (--method NAME [--args JSON] | --data 0x..)
+//! ghost contract call <ADDRESS> --from SURI ([--abi FILE] --method NAME [--args JSON] | --data 0x..)
 //!                               [--value N] [--fuel N] [--storage-deposit-limit N]
 //! ghost contract query <ADDRESS> [--from SURI | --origin ADDRESS]
-//!                                (--method NAME [--args JSON] | --data 0x..) [--value N]
+//!                                ([--abi FILE] --method NAME [--args JSON] | --data 0x..) [--value N]
 //!                                [--fuel N] [--at HASH]
-//! ghost contract events <ADDRESS> [--topic HASH] [--from-block N] [--to-block N]
+//! ghost contract events <ADDRESS> [--topic HASH] [--from-block N] [--to-block N] [--abi FILE]
 //! ```
 //!
 //! `events` lists what the contract emitted (`contracts_events`): block, topics and data of each
@@ -43,7 +43,7 @@
 //!   Its origin is `--origin`, the address of `--from`, or the all-zero account.
 //!
 //! A `call` or `instantiate` that is included but reverts (`Contracts.ContractReverted`) is
-//! replayed as a dry run on the parent block, and its error names why ([`revert_reason`]: the
+//! replayed as a dry run on the parent block, and its error names why ([`revert_reason_with`]: the
 //! contract's error variant, or the call data not matching its methods); so does `query`.
 //!
 //! The signer pays the storage deposits of what a transaction stores (the contract's record at
@@ -55,7 +55,27 @@
 //! chain does not refund unused fuel yet): run `query` (or `instantiate --dry-run`) first and
 //! use a tight limit.
 //!
-//! # `--args`: typed arguments
+//! # `--abi`: arguments and answers from the contract's ABI
+//!
+//! The SDK's `contract!` writes a JSON ABI (`contracts/README.md`): the build puts it next to
+//! the `.wasm` as `<crate>.abi.json`, and in the `.wasm` as the custom section `ghost-abi`.
+//! `upload` strips that section before uploading (it is no code, and would cost a deposit) and
+//! prints `abi_hash`, `blake3` of the ABI's JSON. With `--abi FILE` (the JSON or the `.wasm`):
+//!
+//! - `call`/`query --method NAME` must name one of its methods (value only to a payable one);
+//!   `--args` is a JSON array (positional) or object (by name) of plain values, each checked
+//!   against the argument's type: integers as numbers or decimal strings (`Balance` also as
+//!   `1.5GHOST`), `bool`, strings, `ghost1…` addresses, `0x…` hashes and bytes (`Vec<u8>`,
+//!   `[u8; N]`), arrays for `Vec`/arrays/tuples, `null` or a value for `Option`, and a `0x…`
+//!   SCALE encoding for the contract's own types. Example:
+//!   `--abi counter.abi.json --method increment --args '{"by": 1}'` (or `'[1]'`).
+//! - `instantiate --abi FILE --args …` does the same for `deploy`.
+//! - `query` prints `value`, the output decoded as the method's return type, and reverts are
+//!   named by the ABI's error enum (`revert_reason: CounterError::Overflow`), also for a
+//!   `call` that reverts.
+//! - `events --abi FILE` decodes each event whose first topic is `blake3(NAME)` of an ABI event.
+//!
+//! # `--args`: typed arguments without an ABI
 //!
 //! A JSON array of strings `"TYPE:VALUE"`, SCALE-encoded in order and concatenated:
 //!
@@ -126,6 +146,10 @@ pub struct EventsArgs {
     /// Only events with this topic (`0x` + 64 hex digits).
     #[arg(long, value_name = "HASH")]
     pub topic: Option<String>,
+    /// The contract's ABI: each event whose first topic is `blake3(NAME)` of one of its events
+    /// is decoded into its fields.
+    #[arg(long, value_name = "FILE")]
+    pub abi: Option<PathBuf>,
     /// First block (default: 999 blocks before `--to-block`, or 0).
     #[arg(long, value_name = "N")]
     pub from_block: Option<u64>,
@@ -156,6 +180,10 @@ pub struct InstantiateArgs {
     /// Typed arguments for `deploy`, SCALE-encoded without a selector (see the module doc).
     #[arg(long, value_name = "JSON", conflicts_with = "data")]
     pub args: Option<String>,
+    /// The contract's ABI: `--args` are plain JSON values checked against `deploy`'s
+    /// arguments, and a revert is decoded with it (see `call --abi`).
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    pub abi: Option<PathBuf>,
     /// Salt: instantiating the same code again needs a different one (`0x…`, default empty).
     #[arg(long, value_name = "0x..")]
     pub salt: Option<String>,
@@ -200,6 +228,12 @@ pub struct CallInput {
     /// Raw call data (`0x…`), sent as is.
     #[arg(long, value_name = "0x..")]
     pub data: Option<String>,
+    /// The contract's ABI (the `.abi.json` next to its `.wasm`, or the `.wasm` itself): then
+    /// `--method` must be one of its methods, `--args` is a JSON array (positional) or object
+    /// (by name) of plain values checked against its argument types, and the output, revert and
+    /// events are decoded with it.
+    #[arg(long, value_name = "FILE", requires = "method")]
+    pub abi: Option<PathBuf>,
 }
 
 /// Value and fuel of a contract run.
@@ -260,12 +294,14 @@ pub struct QueryArgs {
     pub at: Option<String>,
 }
 
+mod abi;
 mod args;
 mod reports;
 mod run;
 #[cfg(test)]
 mod tests;
 
+pub use abi::*;
 pub use args::*;
 pub use reports::*;
 pub use run::*;

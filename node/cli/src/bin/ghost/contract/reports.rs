@@ -16,6 +16,9 @@ pub struct Uploaded {
     pub code_len: usize,
     /// The deposit reserved from the signer; `null` with `--wait none`.
     pub deposit: Option<Balance>,
+    /// `blake3` of the ABI JSON the file carried (its `ghost-abi` section, stripped from the
+    /// uploaded code); `null` if it had none.
+    pub abi_hash: Option<Hash>,
 }
 
 impl Render for Uploaded {
@@ -24,6 +27,7 @@ impl Render for Uploaded {
             .with("code_hash", self.code_hash)
             .with("code_len", self.code_len)
             .with_opt("deposit", self.deposit.map(balance_text))
+            .with_opt("abi_hash", self.abi_hash)
     }
 }
 
@@ -81,7 +85,19 @@ impl Render for Called {
 /// The SDK (`contracts/sdk`, `dispatch`) reverts with an empty output when the call data does
 /// not match the contract's methods, and with `SCALE(error)` when a method returns `Err`, where
 /// the first byte of a SCALE enum is the variant's index.
+#[cfg(test)]
 pub fn revert_reason(output: &[u8]) -> String {
+    revert_reason_with(None, output)
+}
+
+/// [`revert_reason`], naming the error by `abi`'s error enum when its output decodes as one.
+pub fn revert_reason_with(abi: Option<&Abi>, output: &[u8]) -> String {
+    if let Some(text) = abi.and_then(|abi| abi.revert_text(output)) {
+        return format!(
+            "the contract returned {text} (output {})",
+            encode_hex(output)
+        );
+    }
     match output.split_first() {
         None => "the contract refused the call data: no method has this selector (check \
                  --method), the arguments do not decode as the method's (check the count and \
@@ -105,6 +121,55 @@ pub fn revert_reason(output: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct ContractEvents(pub Vec<ghost_rpc::ContractEventJson>);
+
+/// `events --abi`: each event with its fields decoded (`decoded: null` when the ABI has no
+/// event with its first topic, or its data does not decode as that event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DecodedEvents(pub Vec<DecodedEvent>);
+
+/// One event of [`DecodedEvents`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecodedEvent {
+    /// What the node answered.
+    #[serde(flatten)]
+    pub event: ghost_rpc::ContractEventJson,
+    /// `{"Name": {fields}}`.
+    pub decoded: Option<serde_json::Value>,
+}
+
+impl DecodedEvents {
+    /// `events` decoded with `abi`.
+    pub fn new(abi: &Abi, events: Vec<ghost_rpc::ContractEventJson>) -> Self {
+        DecodedEvents(
+            events
+                .into_iter()
+                .map(|event| DecodedEvent {
+                    decoded: abi.decode_event(&event.topics, &event.data),
+                    event,
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Render for DecodedEvents {
+    fn lines(&self) -> Lines {
+        let mut lines = Lines::new().with("events", self.0.len());
+        for (index, e) in self.0.iter().enumerate() {
+            let text = match &e.decoded {
+                Some(decoded) => format!("block {} {decoded}", e.event.block_number),
+                None => format!(
+                    "block {} (not in the ABI) data {}",
+                    e.event.block_number,
+                    encode_hex(&e.event.data)
+                ),
+            };
+            lines = lines.with(format!("event[{index}]"), text);
+        }
+        lines
+    }
+}
 
 impl Render for ContractEvents {
     fn lines(&self) -> Lines {
@@ -134,15 +199,30 @@ pub struct Queried {
     /// [`revert_reason`] of the output when the contract reverted.
     #[serde(rename = "revertReason", skip_serializing_if = "Option::is_none")]
     pub revert_reason: Option<String>,
+    /// With `--abi`: the output decoded as the method's return type (when it did not revert).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
 }
 
 impl Queried {
     /// The answer with its revert explained.
+    #[cfg(test)]
     pub fn new(answer: ContractCallJson) -> Self {
-        let revert_reason = answer.reverted.then(|| revert_reason(&answer.output));
+        Self::with_abi(answer, None, None)
+    }
+
+    /// The answer with its revert explained and its output decoded as `returns` by `abi`.
+    pub fn with_abi(answer: ContractCallJson, abi: Option<&Abi>, returns: Option<&str>) -> Self {
+        let revert_reason = answer
+            .reverted
+            .then(|| revert_reason_with(abi, &answer.output));
+        let value = (answer.result == "ok")
+            .then(|| decode_output(returns, &answer.output))
+            .flatten();
         Queried {
             answer,
             revert_reason,
+            value,
         }
     }
 }
@@ -165,7 +245,9 @@ pub(super) fn deposit_text(charge: Balance, refund: Balance) -> String {
 pub(super) struct Outcome<'a> {
     pub(super) result: &'a str,
     pub(super) output: &'a [u8],
+    pub(super) value: Option<&'a serde_json::Value>,
     pub(super) reverted: bool,
+    pub(super) revert_reason: Option<&'a String>,
     pub(super) error: Option<&'a String>,
     pub(super) fuel_consumed: u64,
     pub(super) storage_deposit: String,
@@ -178,8 +260,9 @@ pub(super) fn outcome_lines(o: Outcome<'_>) -> Lines {
     let mut lines = Lines::new()
         .with("result", o.result)
         .with("output", encode_hex(o.output))
+        .with_opt("value", o.value.map(value_text))
         .with("reverted", o.reverted)
-        .with_opt("revert_reason", o.reverted.then(|| revert_reason(o.output)))
+        .with_opt("revert_reason", o.revert_reason)
         .with_opt("error", o.error)
         .with("fuel_consumed", o.fuel_consumed)
         .with("storage_deposit", o.storage_deposit);
@@ -196,7 +279,9 @@ impl Render for Queried {
         outcome_lines(Outcome {
             result: &r.result,
             output: &r.output,
+            value: self.value.as_ref(),
             reverted: r.reverted,
+            revert_reason: self.revert_reason.as_ref(),
             error: r.error.as_ref(),
             fuel_consumed: r.fuel_consumed,
             storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),
@@ -219,8 +304,16 @@ pub struct InstantiateQueried {
 
 impl InstantiateQueried {
     /// The answer with its revert explained.
+    #[cfg(test)]
     pub fn new(answer: ContractInstantiateJson) -> Self {
-        let revert_reason = answer.reverted.then(|| revert_reason(&answer.output));
+        Self::with_abi(answer, None)
+    }
+
+    /// The answer with its revert explained by `abi`'s error enum.
+    pub fn with_abi(answer: ContractInstantiateJson, abi: Option<&Abi>) -> Self {
+        let revert_reason = answer
+            .reverted
+            .then(|| revert_reason_with(abi, &answer.output));
         InstantiateQueried {
             answer,
             revert_reason,
@@ -236,7 +329,9 @@ impl Render for InstantiateQueried {
             .append(outcome_lines(Outcome {
                 result: &r.result,
                 output: &r.output,
+                value: None,
                 reverted: r.reverted,
+                revert_reason: self.revert_reason.as_ref(),
                 error: r.error.as_ref(),
                 fuel_consumed: r.fuel_consumed,
                 storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),

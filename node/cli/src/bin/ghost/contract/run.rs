@@ -54,7 +54,10 @@ pub(super) async fn events(
             "reading the events of {address} in blocks {from_block}..={to_block} \
              (contracts_events)"
         ))?;
-    out.emit(&ContractEvents(events))
+    match args.abi.as_deref().map(load_abi).transpose()? {
+        Some(abi) => out.emit(&DecodedEvents::new(&abi, events)),
+        None => out.emit(&ContractEvents(events)),
+    }
 }
 
 /// Reads a contract binary, refusing what is plainly not one.
@@ -77,7 +80,14 @@ pub(super) async fn upload(
     out: &Output,
 ) -> anyhow::Result<()> {
     let signer = args.tx.validate()?;
-    let code = read_code(&args.file)?;
+    let file = read_code(&args.file)?;
+    let (code, abi) = ghost_runtime::contracts::abi_section::split_abi(&file)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    if let Some(abi) = &abi {
+        parse_abi(abi)
+            .map_err(|e| e.context(format!("the ghost-abi section of {}", args.file.display())))?;
+    }
+    let abi_hash = abi.as_deref().map(blake3_256);
     let code_hash = blake3_256(&code);
     let code_len = code.len();
 
@@ -109,6 +119,7 @@ pub(super) async fn upload(
             code_hash,
             code_len,
             deposit,
+            abi_hash,
         },
         tx,
     })
@@ -181,7 +192,10 @@ pub(super) async fn instantiate(
         data: &i.data,
         salt: &i.salt,
     };
-    let tx = settle(explain_revert(&client, submitted, replay).await, out)?;
+    let tx = settle(
+        explain_revert(&client, submitted, replay, i.abi.as_ref()).await,
+        out,
+    )?;
     if let Some(block) = tx.block_hash {
         let info = contract_info(&client, address, Some(block))
             .await?
@@ -242,7 +256,7 @@ pub(super) async fn instantiate_dry_run(
         );
     }
     let failed = (answer.result == "error").then(|| answer.error.clone());
-    out.emit(&InstantiateQueried::new(answer))?;
+    out.emit(&InstantiateQueried::with_abi(answer, i.abi.as_ref()))?;
     match failed {
         None => Ok(()),
         Some(error) => anyhow::bail!(
@@ -275,7 +289,10 @@ pub(super) async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> a
         fuel: run.fuel,
         data: &run.data,
     };
-    let tx: TxInfo = settle(explain_revert(&client, submitted, replay).await, out)?;
+    let tx: TxInfo = settle(
+        explain_revert(&client, submitted, replay, run.abi.as_ref()).await,
+        out,
+    )?;
     out.emit(&TxReport {
         details: Called {
             contract: run.dest,
@@ -320,6 +337,7 @@ pub(super) async fn explain_revert(
     client: &Client,
     mut submitted: Submitted,
     replay: Replay<'_>,
+    abi: Option<&Abi>,
 ) -> Submitted {
     let Submitted::Included(report) = &mut submitted else {
         return submitted;
@@ -374,7 +392,7 @@ pub(super) async fn explain_revert(
             .map(|answer| answer.output),
     };
     if let Some(output) = output {
-        report.error = Some(format!("{error}: {}", revert_reason(&output)));
+        report.error = Some(format!("{error}: {}", revert_reason_with(abi, &output)));
     }
     submitted
 }
@@ -395,7 +413,7 @@ pub(super) async fn query(
             run.dest.to_string(),
             run.value,
             run.fuel,
-            Bytes(run.data),
+            Bytes(run.data.clone()),
             at,
         )
         .await
@@ -404,7 +422,11 @@ pub(super) async fn query(
             run.dest
         ))?;
     let failed = (answer.result == "error").then(|| answer.error.clone());
-    out.emit(&Queried::new(answer))?;
+    out.emit(&Queried::with_abi(
+        answer,
+        run.abi.as_ref(),
+        run.returns(&args.input),
+    ))?;
     match failed {
         None => Ok(()),
         Some(error) => anyhow::bail!(

@@ -23,6 +23,7 @@ fn method(name: &str, args: Option<&str>) -> CallInput {
         method: Some(name.into()),
         args: args.map(Into::into),
         data: None,
+        abi: None,
     }
 }
 
@@ -417,6 +418,7 @@ async fn events_refuse_a_bad_topic_without_connecting() {
         topic: Some("0x12".into()),
         from_block: None,
         to_block: None,
+        abi: None,
     };
     let error = events(&endpoint, args, &Output::buffer(true))
         .await
@@ -586,4 +588,190 @@ fn tempfile_dir() -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The counter's ABI as `contract!` writes it (contracts/fixtures tests the real one).
+const COUNTER_ABI: &str = r#"{"version":1,"deploy":{"args":[{"name":"initial","type":"u64"}]},"methods":[{"name":"increment","payable":false,"args":[{"name":"by","type":"u64"}],"returns":"u64"},{"name":"get","payable":false,"args":[],"returns":"u64"},{"name":"pay","payable":true,"args":[{"name":"to","type":"AccountId"},{"name":"memo","type":"Option<Vec<u8>>"},{"name":"amount","type":"Balance"}],"returns":"()"},{"name":"raw","payable":false,"args":null,"returns":null}],"errors":{"name":"CounterError","variants":[{"name":"Overflow","fields":[]},{"name":"Host","fields":["Error"]}]},"events":[{"name":"Incremented","fields":[{"name":"by","type":"u64"},{"name":"count","type":"u64"}]}]}"#;
+
+fn counter_abi() -> Abi {
+    parse_abi(COUNTER_ABI.as_bytes()).unwrap()
+}
+
+fn abi_input(name: &str, args: Option<&str>) -> CallInput {
+    CallInput {
+        abi: Some("counter.abi.json".into()),
+        ..method(name, args)
+    }
+}
+
+#[test]
+fn abi_arguments_are_plain_json_positional_or_by_name() {
+    let abi = counter_abi();
+    let mut expected = selector("increment").to_vec();
+    expected.extend(7u64.encode());
+    for args in ["[7]", r#"{"by": 7}"#, r#"["7"]"#] {
+        let data = call_data_with(&abi_input("increment", Some(args)), Some(&abi)).unwrap();
+        assert_eq!(data, expected, "{args}");
+    }
+    let alice = Pair::dev("Alice").public();
+    let data = call_data_with(
+        &abi_input(
+            "pay",
+            Some(&format!(
+                r#"{{"amount": "1.5GHOST", "to": "{alice}", "memo": "0x0102"}}"#
+            )),
+        ),
+        Some(&abi),
+    )
+    .unwrap();
+    let mut expected = selector("pay").to_vec();
+    expected.extend(alice.encode());
+    expected.extend(Some(vec![1u8, 2]).encode());
+    expected.extend(parse_amount("1.5GHOST").unwrap().encode());
+    assert_eq!(data, expected);
+    let none = call_data_with(
+        &abi_input("pay", Some(&format!(r#"["{alice}", null, 5]"#))),
+        Some(&abi),
+    )
+    .unwrap();
+    assert_eq!(none[4 + 32], 0, "null is None");
+    // No --args is no arguments.
+    assert_eq!(
+        call_data_with(&abi_input("get", None), Some(&abi)).unwrap(),
+        selector("get").to_vec()
+    );
+}
+
+#[test]
+fn abi_arguments_that_do_not_match_are_refused_with_what_was_expected() {
+    let abi = counter_abi();
+    let error = |name: &str, args: Option<&str>| {
+        format!(
+            "{:#}",
+            call_data_with(&abi_input(name, args), Some(&abi)).unwrap_err()
+        )
+    };
+    assert!(
+        error("decrement", None)
+            .contains("no method `decrement` (its methods: increment, get, pay, raw)")
+    );
+    assert!(error("increment", Some("[]")).contains("0 arguments given, 1 expected (by: u64)"));
+    assert!(error("increment", Some("[1, 2]")).contains("2 arguments given"));
+    assert!(error("increment", Some(r#"{"step": 1}"#)).contains("no argument `step`"));
+    assert!(error("increment", Some("{}")).contains("argument `by` missing"));
+    assert!(error("increment", Some("[-1]")).contains("argument `by: u64`"));
+    assert!(error("increment", Some(r#"["18446744073709551616"]"#)).contains("by: u64"));
+    assert!(error("increment", Some("[true]")).contains("expected an integer"));
+    assert!(error("increment", Some("7")).contains("expected a JSON array or object"));
+    assert!(error("increment", Some("[1")).contains("expected a JSON array (positional)"));
+    assert!(error("pay", Some(r#"["ghost1nope", null, 1]"#)).contains("argument `to: AccountId`"));
+    assert!(error("raw", None).contains("does not declare the arguments of `raw`"));
+}
+
+#[test]
+fn value_to_a_method_the_abi_says_is_not_payable_is_refused_before_sending() {
+    let dir = std::env::temp_dir().join(format!("ghost-abi-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("counter.abi.json");
+    std::fs::write(&path, COUNTER_ABI).unwrap();
+    let input = CallInput {
+        abi: Some(path.clone()),
+        ..method("increment", Some("[1]"))
+    };
+    let bob = Pair::dev("Bob").public().to_string();
+    let paid = RunArgs {
+        value: "5".into(),
+        fuel: DEFAULT_FUEL,
+    };
+    let message = format!("{:#}", validate_run(&bob, &input, &paid).unwrap_err());
+    assert!(message.contains("`increment` is not payable"), "{message}");
+    let free = RunArgs {
+        value: "0".into(),
+        fuel: DEFAULT_FUEL,
+    };
+    let run = validate_run(&bob, &input, &free).unwrap();
+    assert_eq!(run.returns(&input), Some("u64"));
+    std::fs::write(&path, b"{\"version\": 2}").unwrap();
+    assert!(format!("{:#}", validate_run(&bob, &input, &free).unwrap_err()).contains("ABI"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn outputs_reverts_and_events_decode_with_the_abi() {
+    let abi = counter_abi();
+    assert_eq!(
+        decode_output(Some("u64"), &5u64.encode()),
+        Some(serde_json::json!(5))
+    );
+    assert_eq!(decode_output(Some("u64"), &[5]), None, "too short");
+    assert_eq!(decode_output(Some("u8"), &[5, 0]), None, "bytes left over");
+    assert_eq!(decode_output(None, &[]), None, "undeclared");
+    assert_eq!(
+        decode_output(
+            Some("Option<AccountId>"),
+            &Some(Pair::dev("Bob").public()).encode()
+        ),
+        Some(serde_json::json!(Pair::dev("Bob").public().to_string()))
+    );
+    assert_eq!(
+        decode_output(Some("Vec<[u8;4]>"), &vec![[10u8, 0, 0, 1]].encode()),
+        Some(serde_json::json!(["0x0a000001"]))
+    );
+    assert_eq!(decode_output(Some("Settings"), &[0]), None, "opaque");
+    // A hostile length claims more elements than there are bytes.
+    let mut huge = Compact(u32::MAX).encode();
+    huge.push(0);
+    assert_eq!(decode_output(Some("Vec<u64>"), &huge), None);
+    assert_eq!(decode_output(Some("Vec<()>"), &huge), None);
+    let deep = format!("{}u8{}", "Vec<".repeat(40), ">".repeat(40));
+    assert!(Ty::parse(&deep).is_err());
+
+    assert_eq!(
+        abi.revert_text(&[0]).as_deref(),
+        Some("CounterError::Overflow")
+    );
+    assert_eq!(
+        abi.revert_text(&[1, 9]).as_deref(),
+        Some("CounterError::Host(StorageDepositNotCovered)")
+    );
+    assert_eq!(abi.revert_text(&[2]), None, "no such variant");
+    assert_eq!(abi.revert_text(&[0, 0]), None, "bytes left over");
+    assert!(revert_reason_with(Some(&abi), &[0]).contains("CounterError::Overflow (output 0x00)"));
+    assert_eq!(revert_reason_with(Some(&abi), &[7]), revert_reason(&[7]));
+
+    let topic = Hash(blake3_256(b"Incremented").0);
+    let data = (1u64, 2u64).encode();
+    assert_eq!(
+        abi.decode_event(&[topic], &data),
+        Some(serde_json::json!({"Incremented": {"by": 1, "count": 2}}))
+    );
+    assert_eq!(abi.decode_event(&[Hash([0; 32])], &data), None);
+    assert_eq!(abi.decode_event(&[topic], &data[..8]), None);
+    assert_eq!(abi.decode_event(&[], &data), None);
+}
+
+#[test]
+fn a_query_with_an_abi_prints_the_decoded_value() {
+    let abi = counter_abi();
+    let answer = ContractCallJson {
+        result: "ok".into(),
+        output: Bytes(3u64.encode()),
+        reverted: false,
+        error: None,
+        fuel_consumed: 42,
+        storage_deposit_charge: 0,
+        storage_deposit_refund: 0,
+        events: Vec::new(),
+    };
+    let text = Output::buffer(false)
+        .render(&Queried::with_abi(answer.clone(), Some(&abi), Some("u64")))
+        .unwrap();
+    assert!(text.contains("\nvalue: 3\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(
+        &Output::buffer(true)
+            .render(&Queried::with_abi(answer, Some(&abi), Some("u64")))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["value"], 3);
 }
