@@ -378,14 +378,28 @@ fn the_readme_contract_quickstart_runs_as_written() {
     std::fs::create_dir_all(&wasm).unwrap();
     std::fs::create_dir_all(target.join("debug")).unwrap();
     std::os::unix::fs::symlink(ghost_e2e::binary("ghost"), target.join("debug/ghost")).unwrap();
-    std::fs::write(
-        wasm.join("ghost_example_counter.wasm"),
-        ghost_contract_fixtures::COUNTER,
-    )
-    .unwrap();
+    // The build leaves the ABI in the `.wasm` (a `ghost-abi` custom section) and next to it.
+    let abi = ghost_contract_fixtures::COUNTER_ABI.as_bytes();
+    let mut payload = vec![b"ghost-abi".len() as u8];
+    payload.extend_from_slice(b"ghost-abi");
+    payload.extend_from_slice(abi);
+    let mut built = ghost_contract_fixtures::COUNTER.to_vec();
+    built.push(0);
+    let mut size = payload.len();
+    loop {
+        let byte = (size & 0x7f) as u8;
+        size >>= 7;
+        built.push(if size == 0 { byte } else { byte | 0x80 });
+        if size == 0 {
+            break;
+        }
+    }
+    built.extend(payload);
+    std::fs::write(wasm.join("ghost_example_counter.wasm"), &built).unwrap();
+    std::fs::write(wasm.join("ghost_example_counter.abi.json"), abi).unwrap();
 
     let script = format!(
-        "set -euo pipefail\n{}echo \"COUNTER=$COUNTER\"\n",
+        "set -euo pipefail\n{}echo \"COUNTER=$COUNTER\"\necho \"CODE=$CODE\"\n",
         readme_contract_script()
     );
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -405,8 +419,13 @@ fn the_readme_contract_quickstart_runs_as_written() {
     );
     // The README's comment on `query --method get` is what it prints.
     assert!(stdout.contains("output: 0x0100000000000000\n"), "{stdout}");
-    // And `contract events` lists the one `Incremented` event.
+    assert!(stdout.contains("value: 1\n"), "{stdout}");
+    // And `contract events` lists the one `Incremented` event, decoded.
     assert!(stdout.contains("events: 1\n"), "{stdout}");
+    assert!(
+        stdout.contains(r#"{"Incremented":{"by":1,"count":1}}"#),
+        "{stdout}"
+    );
     let counter = stdout
         .lines()
         .find_map(|l| l.strip_prefix("COUNTER="))
@@ -414,6 +433,15 @@ fn the_readme_contract_quickstart_runs_as_written() {
         .to_string();
     let (output, _) = query_ok(&node, &counter, &["--method", "get"]);
     assert_eq!(u64::decode_all(&mut &output[..]).unwrap(), 1);
+    // `upload` stored the code without its ABI section.
+    let code = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("CODE="))
+        .unwrap();
+    assert_eq!(
+        code,
+        blake3_256(ghost_contract_fixtures::COUNTER).to_string()
+    );
 
     // `increment` without its argument: the revert says what to fix, in a dry run and in a
     // transaction (which is included, pays its fee and changes nothing).
