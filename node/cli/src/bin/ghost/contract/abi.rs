@@ -19,6 +19,12 @@ use ghost_runtime::contracts::abi_section::split_abi;
 /// without bound.
 const MAX_TYPE_DEPTH: usize = 16;
 
+/// `u8`, whose sequences are written and printed as `0x…` bytes.
+const BYTE: Ty = Ty::Int {
+    bits: 8,
+    signed: false,
+};
+
 /// The SDK's `Error` (`contracts/sdk/src/error.rs`) by SCALE index.
 const SDK_ERRORS: &[(u8, &str)] = &[
     (1, "CalleeTrapped"),
@@ -370,7 +376,7 @@ pub fn encode_with(params: &[Param], args: Option<&str>) -> anyhow::Result<Vec<u
     let mut out = Vec::new();
     for (param, value) in params.iter().zip(values) {
         Ty::parse(&param.ty)
-            .and_then(|ty| ty.encode(value, &mut out, 0))
+            .and_then(|ty| ty.encode(value, &mut out))
             .map_err(|e| e.context(format!("argument `{}: {}`", param.name, param.ty)))?;
     }
     Ok(out)
@@ -386,8 +392,9 @@ fn integer_text(value: &Value) -> anyhow::Result<String> {
 }
 
 impl Ty {
-    /// SCALE-encodes `value` as this type onto `out`.
-    pub fn encode(&self, value: &Value, out: &mut Vec<u8>, depth: usize) -> anyhow::Result<()> {
+    /// SCALE-encodes `value` as this type onto `out` (as deep as the type, which [`Ty::parse`]
+    /// bounds, whatever the value).
+    pub fn encode(&self, value: &Value, out: &mut Vec<u8>) -> anyhow::Result<()> {
         let hex = |value: &Value| -> anyhow::Result<Option<Vec<u8>>> {
             match value {
                 Value::String(s) if s.starts_with("0x") => Ok(Some(decode_hex(s)?)),
@@ -457,7 +464,7 @@ impl Ty {
             Ty::Tuple(items) => match value {
                 Value::Array(values) if values.len() == items.len() => {
                     for (ty, v) in items.iter().zip(values) {
-                        ty.encode(v, out, depth + 1)?;
+                        ty.encode(v, out)?;
                     }
                 }
                 other => {
@@ -465,47 +472,37 @@ impl Ty {
                 }
             },
             Ty::Array(elem, len) => {
-                if **elem
-                    == (Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    })
+                if **elem == BYTE
+                    && let Some(bytes) = hex(value)?
                 {
-                    if let Some(bytes) = hex(value)? {
-                        if bytes.len() != *len {
-                            anyhow::bail!("expected {len} bytes, found {}", bytes.len());
-                        }
-                        out.extend(bytes);
-                        return Ok(());
+                    if bytes.len() != *len {
+                        anyhow::bail!("expected {len} bytes, found {}", bytes.len());
                     }
+                    out.extend(bytes);
+                    return Ok(());
                 }
                 match value {
                     Value::Array(values) if values.len() == *len => {
                         for v in values {
-                            elem.encode(v, out, depth + 1)?;
+                            elem.encode(v, out)?;
                         }
                     }
                     other => anyhow::bail!("expected an array of {len} values, found {other}"),
                 }
             }
             Ty::Vec(elem) => {
-                if **elem
-                    == (Ty::Int {
-                        bits: 8,
-                        signed: false,
-                    })
+                if **elem == BYTE
+                    && let Some(bytes) = hex(value)?
                 {
-                    if let Some(bytes) = hex(value)? {
-                        out.extend(bytes.encode());
-                        return Ok(());
-                    }
+                    out.extend(bytes.encode());
+                    return Ok(());
                 }
                 match value {
                     Value::Array(values) => {
                         let len = u32::try_from(values.len())?;
                         out.extend(Compact(len).encode());
                         for v in values {
-                            elem.encode(v, out, depth + 1)?;
+                            elem.encode(v, out)?;
                         }
                     }
                     other => anyhow::bail!("expected an array, found {other}"),
@@ -515,17 +512,17 @@ impl Ty {
                 Value::Null => out.push(0),
                 v => {
                     out.push(1);
-                    inner.encode(v, out, depth + 1)?;
+                    inner.encode(v, out)?;
                 }
             },
             Ty::Result(ok, err) => match value {
                 Value::Object(map) if map.len() == 1 && map.contains_key("Ok") => {
                     out.push(0);
-                    ok.encode(&map["Ok"], out, depth + 1)?;
+                    ok.encode(&map["Ok"], out)?;
                 }
                 Value::Object(map) if map.len() == 1 && map.contains_key("Err") => {
                     out.push(1);
-                    err.encode(&map["Err"], out, depth + 1)?;
+                    err.encode(&map["Err"], out)?;
                 }
                 other => anyhow::bail!("expected {{\"Ok\": …}} or {{\"Err\": …}}, found {other}"),
             },
@@ -621,12 +618,7 @@ impl Ty {
         input: &mut &[u8],
         depth: usize,
     ) -> anyhow::Result<Value> {
-        if *elem
-            == (Ty::Int {
-                bits: 8,
-                signed: false,
-            })
-        {
+        if *elem == BYTE {
             if input.len() < len {
                 anyhow::bail!("the output ends early");
             }

@@ -212,12 +212,11 @@ impl Run {
 pub(super) fn validate_run(address: &str, input: &CallInput, run: &RunArgs) -> anyhow::Result<Run> {
     let abi = input.abi.as_deref().map(load_abi).transpose()?;
     let value = run.value()?;
-    if let (Some(abi), Some(name)) = (&abi, &input.method) {
-        if value != 0 && !abi.method(name)?.payable {
-            anyhow::bail!(
-                "`{name}` is not payable (the ABI says so): it would revert with --value"
-            );
-        }
+    if let (Some(abi), Some(name)) = (&abi, &input.method)
+        && value != 0
+        && !abi.method(name)?.payable
+    {
+        anyhow::bail!("`{name}` is not payable (the ABI says so): it would revert with --value");
     }
     Ok(Run {
         dest: parse_address(address)?,
