@@ -42,7 +42,9 @@
 //! Call data is `selector ++ SCALE(args)`, `selector = blake3(method)[0..4]` ([`selector`],
 //! computed at compile time by a `const fn`, so contracts carry no blake3 code); return data
 //! is SCALE. Handlers return `Result<T, E>`: `Ok` is the output, `Err` reverts with `SCALE(E)`.
-//! See [`dispatch`].
+//! With signatures, `errors:` and `events:` declared, [`contract!`] also emits the contract's
+//! JSON ABI (`GHOST_ABI`, and the `ghost-abi` custom section the fixtures build writes to
+//! `<crate>.abi.json`), which `ghost contract … --abi` reads. See [`dispatch`].
 //!
 //! ## Runtime
 //! On `wasm32` the crate installs a bump allocator ([`heap::BumpAllocator`]: frames are

@@ -51,9 +51,9 @@
 //! `--storage-deposit-limit AMOUNT` caps the net charge (default: no cap but the signer's free
 //! balance). A transaction that needs more fails with `Contracts.StorageDepositLimitExhausted`.
 //!
-//! `--fuel` defaults to [`DEFAULT_FUEL`]. The whole fuel limit is paid for, used or not (the
-//! chain does not refund unused fuel yet): run `query` (or `instantiate --dry-run`) first and
-//! use a tight limit.
+//! `--fuel` defaults to [`DEFAULT_FUEL`]. The fee is withdrawn for the whole fuel limit and the
+//! unused fuel is refunded after the call (the extrinsic records the weight it used); the limit
+//! must still be payable up front, so `query` (or `instantiate --dry-run`) shows what to ask.
 //!
 //! # `--abi`: arguments and answers from the contract's ABI
 //!
@@ -247,7 +247,7 @@ pub struct RunArgs {
         allow_hyphen_values = true
     )]
     pub value: String,
-    /// Fuel limit (paid in full; see `query` for what a call burns).
+    /// Fuel limit (withdrawn up front, unused fuel refunded; see `query` for what a call burns).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
     pub fuel: u64,
 }
