@@ -45,13 +45,11 @@ EOF
 }
 
 height() { # height RPC-PORT best|finalized
-    local hash
+    local at="[]"
     if [ "$2" = finalized ]; then
-        hash=$(rpc "$1" chain_getFinalizedHead)
-        rpc "$1" chain_getHeader "[$hash]" | python3 -c 'import json,sys; h=json.load(sys.stdin); print(int(h["number"], 16) if h and isinstance(h["number"], str) else (h or {}).get("number", -1))'
-    else
-        rpc "$1" chain_getHeader | python3 -c 'import json,sys; h=json.load(sys.stdin); print(int(h["number"], 16) if h and isinstance(h["number"], str) else (h or {}).get("number", -1))'
+        at="[$(rpc "$1" chain_getFinalizedHead)]"
     fi
+    rpc "$1" chain_getHeader "$at" | python3 -c 'import json,sys; h=json.load(sys.stdin); print(int(h["number"], 16) if h and isinstance(h["number"], str) else (h or {}).get("number", -1))'
 }
 
 ensure_binary() {

@@ -130,21 +130,12 @@ impl FinalityBackend for ChainBackend {
 
     fn best_containing(&self, base: &Hash) -> Option<(Hash, BlockNumber)> {
         let base_number = self.header(base)?.number;
-        let db = self.client.db();
-        let contains = |leaf: Hash, number: BlockNumber| {
-            number >= base_number
-                && matches!(db.ancestor_at(leaf, number, base_number), Ok(Some(h)) if h == *base)
-        };
-        let (best, best_header) = self.client.best().ok()?;
-        if contains(best, best_header.number) {
-            return Some((best, best_header.number));
-        }
-        let mut leaves = db.leaves().ok()?;
-        leaves.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        leaves
-            .into_iter()
-            .find(|(number, leaf)| contains(*leaf, *number))
-            .map(|(number, leaf)| (leaf, number))
+        let (number, leaf) = self
+            .client
+            .db()
+            .best_leaf_containing(*base, base_number)
+            .ok()??;
+        Some((leaf, number))
     }
 
     fn authority_set(&self, hash: &Hash) -> Option<(Vec<AccountId>, u64)> {
@@ -238,7 +229,7 @@ impl BlockImport<UncheckedExtrinsic> for Importer<'_> {
     type Error = ClientError;
 
     fn has_block(&self, hash: &Hash) -> bool {
-        matches!(self.client.db().number_of(hash), Ok(Some(_)))
+        BlockImport::has_block(self.client, hash)
     }
 
     fn import_block(
@@ -551,7 +542,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
     }
 
     fn has_block(&self, hash: &Hash) -> bool {
-        matches!(self.client.db().number_of(hash), Ok(Some(_)))
+        BlockImport::has_block(&*self.client, hash)
     }
 
     /// Asks `peer` for block `hash` and up to `max - 1` ancestors, unless asked recently.

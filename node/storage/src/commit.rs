@@ -335,17 +335,8 @@ impl Database {
         let route = if on_best {
             None
         } else {
-            let mut candidates = Vec::new();
-            for (leaf_number, leaf) in &leaves {
-                if *leaf_number >= number
-                    && self.ancestor_at(*leaf, *leaf_number, number)? == Some(hash)
-                {
-                    candidates.push((*leaf_number, *leaf));
-                }
-            }
-            let (_, head) = sorted_leaves(candidates)
-                .into_iter()
-                .next()
+            let (_, head) = self
+                .best_leaf_among(&leaves, hash, number)?
                 .ok_or_else(|| {
                     StorageError::Corrupt(format!("no leaf descends from block {hash}"))
                 })?;
@@ -396,6 +387,34 @@ impl Database {
             finalized: Some((hash, number)),
             pruned,
         })
+    }
+
+    /// The head of the best fork containing block `hash` (at height `number`): of the stored
+    /// leaves that are it or descend from it, the highest, then the lowest hash (fork choice).
+    /// `None` if no leaf does.
+    pub fn best_leaf_containing(
+        &self,
+        hash: Hash,
+        number: BlockNumber,
+    ) -> Result<Option<(BlockNumber, Hash)>, StorageError> {
+        self.best_leaf_among(&self.leaves()?, hash, number)
+    }
+
+    fn best_leaf_among(
+        &self,
+        leaves: &[(BlockNumber, Hash)],
+        hash: Hash,
+        number: BlockNumber,
+    ) -> Result<Option<(BlockNumber, Hash)>, StorageError> {
+        let mut candidates = Vec::new();
+        for (leaf_number, leaf) in leaves {
+            if *leaf_number >= number
+                && self.ancestor_at(*leaf, *leaf_number, number)? == Some(hash)
+            {
+                candidates.push((*leaf_number, *leaf));
+            }
+        }
+        Ok(sorted_leaves(candidates).into_iter().next())
     }
 
     /// The ancestor at height `target` of block `hash` (at height `number`), walking parent

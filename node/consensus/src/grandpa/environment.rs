@@ -162,55 +162,8 @@ impl EquivocationProof {
     /// Whether both votes are validly signed by the offender, differ, and are for the same
     /// round and set on the chain `genesis_hash`.
     pub fn check(&self, genesis_hash: &Hash) -> bool {
-        fn both<V: Clone + PartialEq>(
-            genesis_hash: &Hash,
-            set_id: u64,
-            round: u64,
-            e: &Equivocation<V>,
-            wrap: fn(V) -> Message,
-        ) -> bool {
-            e.first.0 != e.second.0
-                && check_message_signature(
-                    &e.identity,
-                    &e.first.1,
-                    genesis_hash,
-                    round,
-                    set_id,
-                    &wrap(e.first.0.clone()),
-                )
-                && check_message_signature(
-                    &e.identity,
-                    &e.second.1,
-                    genesis_hash,
-                    round,
-                    set_id,
-                    &wrap(e.second.0.clone()),
-                )
-        }
-        match self {
-            EquivocationProof::Prevote {
-                set_id,
-                round,
-                equivocation,
-            } => both(
-                genesis_hash,
-                *set_id,
-                *round,
-                equivocation,
-                Message::Prevote,
-            ),
-            EquivocationProof::Precommit {
-                set_id,
-                round,
-                equivocation,
-            } => both(
-                genesis_hash,
-                *set_id,
-                *round,
-                equivocation,
-                Message::Precommit,
-            ),
-        }
+        // The runtime's check of the same proof: one rule for the node and the chain.
+        self.to_runtime().check(genesis_hash)
     }
 }
 
