@@ -45,21 +45,27 @@ impl ChainApi for FullChainApi {
 /// The node's pool type.
 pub type TransactionPool = ghost_txpool::Pool<FullChainApi>;
 
-/// The next nonce of `who`: its state nonce, past its transactions waiting in the pool.
+/// The next nonce of `who`: its state nonce at the best block, past its transactions waiting in
+/// the pool.
+///
+/// The pool is read first and the best block after it. Import moves the best block before it
+/// takes the block's transactions out of the pool, so every transaction missing from the pool
+/// snapshot was already included in a block at or below the best block read after it: the
+/// answer never falls behind a nonce the chain has used, even while a block is being imported
+/// (reading the state first could see the old nonce and then a pool that had just dropped the
+/// included transaction, and hand out a stale nonce).
 pub fn next_nonce(
     client: &Client,
     pool: &TransactionPool,
     who: &ghost_primitives::AccountId,
 ) -> Result<u64, crate::client::ClientError> {
-    let (_, header) = client.best()?;
-    let info = api::account_info(client.store(), &header, who)?;
     let pending: std::collections::BTreeSet<u64> = pool
-        .ready()
+        .pending_where(|tx| tx.data.signer == *who)
         .iter()
-        .chain(pool.future().iter())
-        .filter(|tx| tx.data.signer == *who)
         .map(|tx| tx.data.extra.nonce)
         .collect();
+    let (_, header) = client.best()?;
+    let info = api::account_info(client.store(), &header, who)?;
     let mut next = info.nonce;
     while pending.contains(&next) {
         next += 1;

@@ -369,3 +369,63 @@ async fn grandpa_proves_finality_of_a_sealed_block_against_the_voter_set() {
     );
     node.stop().await;
 }
+
+/// `system_accountNextIndex` while blocks are being imported: a sender that asks for the next
+/// nonce before each transaction (as a wallet without local nonce tracking does) never gets one
+/// the chain has already used, the answers never go backwards, and every transaction lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_index_stays_monotonic_while_blocks_import() {
+    let node = ghost_service::start(NodeConfig {
+        sealing: ghost_service::Sealing::Interval(std::time::Duration::from_millis(5)),
+        ..config(None)
+    })
+    .await
+    .unwrap();
+    let client = connect(&node).await;
+    let genesis = genesis_hash(&client).await;
+    let senders = [Pair::dev("Alice"), Pair::dev("Charlie")];
+    const PER_SENDER: u64 = 400;
+
+    let mut tasks = Vec::new();
+    for pair in senders.clone() {
+        let client = connect(&node).await;
+        tasks.push(tokio::spawn(async move {
+            let who = pair.public().to_string();
+            let mut last = None;
+            for _ in 0..PER_SENDER {
+                let nonce = SystemApiClient::account_next_index(&client, who.clone())
+                    .await
+                    .unwrap();
+                assert!(
+                    last.is_none_or(|last| nonce > last),
+                    "next index went from {last:?} to {nonce}"
+                );
+                last = Some(nonce);
+                let xt = sign_extrinsic(transfer(bob(), 1), &pair, nonce, 0, genesis, None);
+                if let Err(e) = AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode())).await
+                {
+                    panic!("nonce {nonce} from system_accountNextIndex was refused: {e}");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for pair in senders {
+        let who = pair.public().to_string();
+        let mut included = 0;
+        for _ in 0..200 {
+            included = AccountApiClient::info(&client, who.clone(), None)
+                .await
+                .unwrap()
+                .nonce;
+            if included == PER_SENDER {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(included, PER_SENDER, "{who}: not every transfer landed");
+    }
+    node.stop().await;
+}

@@ -178,6 +178,19 @@ impl<A: ChainApi> Pool<A> {
         self.inner.read().graph.futures()
     }
 
+    /// Every transaction the pool holds (ready and future) that `select` accepts, read under
+    /// one lock, so a transaction moving from future to ready is seen exactly once.
+    pub fn pending_where(
+        &self,
+        mut select: impl FnMut(&PoolTransaction<A::Extrinsic>) -> bool,
+    ) -> Vec<Arc<PoolTransaction<A::Extrinsic>>> {
+        let inner = self.inner.read();
+        let mut selected: Vec<_> = inner.graph.ready_order();
+        selected.extend(inner.graph.futures());
+        selected.retain(|tx| select(tx));
+        selected
+    }
+
     /// How many transactions and bytes the pool holds.
     pub fn status(&self) -> PoolStatus {
         status_of(&self.inner.read().graph)
