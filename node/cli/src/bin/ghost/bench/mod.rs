@@ -2,72 +2,86 @@
 //! (or several) takes per second, how long each takes to reach a block and finality, and whether
 //! any accepted operation is lost.
 //!
-//! `ghost bench register --count N --accounts M --concurrency C [--records K] [--rpc URL ...]`:
-//! 1. funds M bench accounts (`//bench/0` … `//bench/M-1`) from `--funder`, and waits until the
+//! ```text
+//! ghost bench register      --count N --accounts M --concurrency C [--records K] [--node URL ...]
+//! ghost bench transfer      --count N --accounts M --concurrency C [--amount X] [--to ADDRESS]
+//! ghost bench contract-call <ADDRESS> --count N ... ([--abi FILE] --method NAME [--args JSON] | --data 0x..)
+//! ```
+//!
+//! Every kind runs the same four steps:
+//! 1. funds M bench accounts (`//bench/0` … `//bench/M-1`) from `--funder` with what their
+//!    share of the operations costs (price, value and twice the quoted fee), and waits until the
 //!    transfers are in a block;
-//! 2. pre-signs N registrations of `<prefix><i>.ghost` for one year with K `A` records, account
-//!    `i % M` with consecutive nonces, so signing never sits on the measured path;
-//! 3. submits them with `author_submitAndWatchExtrinsic` over one WebSocket per `--rpc` URL
+//! 2. pre-signs the N operations, account `i % M` with consecutive nonces, so signing never sits
+//!    on the measured path;
+//! 3. submits them with `author_submitAndWatchExtrinsic` over one WebSocket per `--node` URL
 //!    (round robin), at most C in flight, and follows each to `inBlock` and `finalized`;
 //! 4. prints throughput, latency percentiles (submit → in block, submit → finalized), how many
-//!    the pool refused and how many it accepted but never included (*lost*), and then checks that
-//!    every registered name resolves over RPC.
+//!    the pool refused, how many it accepted but never included (*lost*), how many were included
+//!    but failed (from `author_extrinsicStatus` of each), and a check of the effect: every name
+//!    resolves (`register`), the recipient's balance grew by exactly the succeeded transfers
+//!    (`transfer`), every call succeeded (`contract-call`).
 //!
-//! It sends exactly N registrations (plus M funding transfers and N resolves) and stops. The
-//! chain must accept registrations without a prior commitment (the dev and local chains do);
-//! a name already registered by an earlier run counts as refused, so each run picks a fresh
-//! `--prefix` by default.
+//! It sends exactly N operations (plus M funding transfers and N status reads) and stops.
+//! `--json` prints the report as one document: `count`, `accepted`, `refused`, `in_block`,
+//! `finalized`, `lost`, `succeeded`, `failed`, `throughput` (finalized per second), the
+//! percentiles, and the kind's own check.
+
+mod contract_call;
+mod register;
+mod transfer;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use futures::StreamExt;
 use ghost_client::{Client, Signer, TxStatus};
-use ghost_primitives::{DnsRecord, DomainName, Hash, RecordData, RecordLabel};
-use ghost_rpc::DomainApiClient;
-use ghost_runtime::{GHOST, RuntimeCall, UncheckedExtrinsic, domains};
+use ghost_primitives::{Balance, Hash};
+use ghost_rpc::{AuthorApiClient, ExtrinsicStatusJson};
+use ghost_runtime::{GHOST, RuntimeCall, UncheckedExtrinsic};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::output::{Output, Render};
+use crate::output::Output;
 use crate::rpc::Endpoint;
 
-/// One year in ms (the registrations' duration).
-const YEAR_MS: u64 = 365 * 24 * 60 * 60 * 1000;
+pub use contract_call::ContractCallArgs;
+pub use register::RegisterArgs;
+pub use transfer::TransferArgs;
 
 /// `ghost bench …`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum BenchCommand {
     /// Registers N names as fast as the node takes them, and reports throughput, latency and
-    /// losses.
+    /// losses; then checks that every name resolves.
     Register(RegisterArgs),
+    /// Sends N balance transfers to one recipient, and reports throughput, latency and losses;
+    /// then checks the recipient's balance.
+    Transfer(TransferArgs),
+    /// Calls a deployed contract N times, and reports throughput, latency, losses and failed
+    /// calls.
+    ContractCall(ContractCallArgs),
 }
 
-/// `ghost bench register`.
+/// What every load kind takes: how much, from how many accounts, how fast, to which nodes.
 #[derive(Debug, Clone, Args)]
-pub struct RegisterArgs {
-    /// Registrations to send.
+pub struct LoadArgs {
+    /// Operations to send.
     #[arg(long, default_value_t = 1_000)]
     pub count: u32,
     /// Bench accounts that sign them (funded by `--funder`).
     #[arg(long, default_value_t = 10)]
     pub accounts: u32,
-    /// Registrations in flight at once.
+    /// Operations in flight at once.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
-    /// `A` records per registration.
-    #[arg(long, default_value_t = 1)]
-    pub records: u32,
     /// Nodes to submit to, round robin (repeatable); default the global `--rpc`.
     #[arg(long = "node", value_name = "URL")]
     pub nodes: Vec<String>,
     /// Who funds the bench accounts.
     #[arg(long, default_value = "//Alice", value_name = "SURI")]
     pub funder: String,
-    /// Name prefix (default: `b` + the current Unix time, unique per run).
-    #[arg(long)]
-    pub prefix: Option<String>,
 }
 
 /// Latency percentiles in ms.
@@ -103,14 +117,14 @@ impl Percentiles {
     }
 }
 
-/// What `ghost bench register` measured.
+/// What a load run measured, whatever the operation.
 #[derive(Debug, Clone, Serialize)]
-pub struct RegisterReport {
-    /// Registrations sent.
+pub struct LoadReport {
+    /// Operations sent.
     pub count: u32,
     /// Accepted by the pool.
     pub accepted: u32,
-    /// Refused by the pool or the node at submission (with the first reason).
+    /// Refused by the pool or the node at submission.
     pub refused: u32,
     /// The first refusal's reason.
     pub first_refusal: Option<String>,
@@ -120,9 +134,14 @@ pub struct RegisterReport {
     pub finalized: u32,
     /// Accepted but never included (dropped, invalid, usurped or timed out).
     pub lost: u32,
-    /// Finalized but not resolving afterwards: their call failed (e.g. the name was taken).
+    /// Included, and the chain records the call as succeeded.
+    pub succeeded: u32,
+    /// Included, but the call failed (`ExtrinsicFailed`; for `register` also names that do not
+    /// resolve afterwards).
     pub failed: u32,
-    /// Finalized registrations per second, from the first submission to the last finality.
+    /// The first failure's dispatch error.
+    pub first_failure: Option<String>,
+    /// Finalized operations per second, from the first submission to the last finality.
     pub throughput: f64,
     /// Seconds from the first submission to the last finality.
     pub elapsed_secs: f64,
@@ -130,15 +149,12 @@ pub struct RegisterReport {
     pub latency_in_block_ms: Percentiles,
     /// Submit → finalized (ms).
     pub latency_finalized_ms: Percentiles,
-    /// Names that resolve over RPC afterwards, registered by this run.
-    pub resolved: u32,
 }
 
-impl Render for RegisterReport {}
-
-/// How one registration went.
+/// How one operation went.
 #[derive(Debug, Default)]
 struct Outcome {
+    hash: Hash,
     refused: Option<String>,
     in_block: Option<Duration>,
     finalized: Option<Duration>,
@@ -146,198 +162,232 @@ struct Outcome {
 
 /// Runs `ghost bench …`.
 pub async fn run(endpoint: &Endpoint, command: BenchCommand, out: &Output) -> anyhow::Result<()> {
+    let progress = !out.is_json();
     match command {
-        BenchCommand::Register(args) => {
-            let report = register(endpoint, args, !out.is_json()).await?;
-            out.emit(&report)
+        BenchCommand::Register(args) => out.emit(&register::run(endpoint, args, progress).await?),
+        BenchCommand::Transfer(args) => out.emit(&transfer::run(endpoint, args, progress).await?),
+        BenchCommand::ContractCall(args) => {
+            out.emit(&contract_call::run(endpoint, args, progress).await?)
         }
     }
 }
 
-async fn register(
-    endpoint: &Endpoint,
-    args: RegisterArgs,
-    progress: bool,
-) -> anyhow::Result<RegisterReport> {
-    anyhow::ensure!(args.count > 0, "--count must be positive");
-    anyhow::ensure!(args.accounts > 0, "--accounts must be positive");
-    anyhow::ensure!(args.concurrency > 0, "--concurrency must be positive");
-    let urls = if args.nodes.is_empty() {
-        vec![endpoint.url.clone()]
-    } else {
-        args.nodes.clone()
-    };
-    let mut clients = Vec::with_capacity(urls.len());
-    for url in &urls {
-        clients.push(
-            Client::builder(url)
-                .timeout(endpoint.timeout)
-                .connect()
-                .await?,
-        );
-    }
-    let first = &clients[0];
-    let genesis = first.genesis_hash().await?;
-    let prefix = args.prefix.clone().unwrap_or_else(|| {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        format!("b{secs}x")
-    });
-    let names = (0..args.count)
-        .map(|i| DomainName::parse(&format!("{prefix}{i}.ghost")))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!("--prefix `{prefix}` does not make valid names: {e}"))?;
+/// The nodes of a run, connected, and its bench accounts.
+struct Load {
+    clients: Arc<Vec<Client>>,
+    signers: Vec<Signer>,
+    genesis: Hash,
+    args: LoadArgs,
+    timeout: Duration,
+}
 
-    // 1. Fund the bench accounts: enough for their share of names at up to 640 GHOST a year
-    //    (the shortest labels' price) would be wasteful; bench names are long (5 GHOST a year),
-    //    so 10 GHOST per name covers price and fees.
-    let signers: Vec<Signer> = (0..args.accounts)
-        .map(|i| Signer::from_suri(&format!("//bench/{i}")))
-        .collect::<Result<_, _>>()?;
-    let funder = Signer::from_suri(&args.funder)?;
-    let per_account = u128::from(args.count.div_ceil(args.accounts)) * 10 * GHOST + GHOST;
-    let mut funding = Vec::new();
-    for signer in &signers {
-        funding.push(
-            first
-                .tx()
-                .balances()
-                .transfer(signer.account(), per_account)
-                .submit_and_watch(&funder)
-                .await?,
-        );
-    }
-    for tx in funding {
-        tx.in_block().await?;
-    }
-
-    // 2. Pre-sign.
-    let mut nonces = Vec::with_capacity(signers.len());
-    for signer in &signers {
-        nonces.push(first.fetch_next_index(&signer.account()).await?);
-    }
-    let records: Vec<DnsRecord> = (0..args.records)
-        .map(|i| DnsRecord {
-            label: RecordLabel::apex(),
-            ttl: ghost_primitives::records::DEFAULT_TTL,
-            data: RecordData::A([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]),
-        })
-        .collect();
-    let extrinsics: Vec<UncheckedExtrinsic> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let account = i % signers.len();
-            let nonce = nonces[account] + (i / signers.len()) as u64;
-            let signer = &signers[account];
-            let call = RuntimeCall::Domains(domains::Call::Register {
-                name: name.clone(),
-                owner: signer.account(),
-                duration_ms: YEAR_MS,
-                secret: Hash::ZERO,
-                records: records.clone(),
-            });
-            ghost_runtime::sign_extrinsic(call, signer.pair(), nonce, 0, genesis, None)
-        })
-        .collect();
-
-    // 3. Submit and follow, at most `concurrency` in flight.
-    let bar = if progress {
-        let bar = ProgressBar::new(u64::from(args.count));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} finalized  {per_sec}  eta {eta}",
-            )
-            .map_err(|e| anyhow::anyhow!("progress bar template: {e}"))?,
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let wait = endpoint.timeout;
-    // Names registered by this run were created after the current best block.
-    let run_start_ms = first.fetch_header(None).await?.timestamp_ms;
-    let clients = Arc::new(clients);
-    let started = Instant::now();
-    let outcomes: Vec<Outcome> = futures::stream::iter(extrinsics.into_iter().enumerate())
-        .map(|(i, xt)| {
-            let clients = clients.clone();
-            let bar = bar.clone();
-            async move {
-                let client = &clients[i % clients.len()];
-                let outcome = follow(client, &xt, wait).await;
-                bar.inc(1);
-                outcome
-            }
-        })
-        .buffer_unordered(args.concurrency)
-        .collect()
-        .await;
-    bar.finish_and_clear();
-    let last = outcomes
-        .iter()
-        .filter_map(|o| o.finalized)
-        .max()
-        .unwrap_or_else(|| started.elapsed());
-
-    // 4. Every name that was included must resolve.
-    let resolved = futures::stream::iter(names.iter())
-        .map(|name| {
-            let client = &clients[0];
-            async move {
-                matches!(
-                    DomainApiClient::resolve(client, name.to_string(), None).await,
-                    Ok(Some(resolution))
-                        if resolution.status == "active" && resolution.created_at > run_start_ms
-                )
-            }
-        })
-        .buffer_unordered(args.concurrency)
-        .filter(|ok| futures::future::ready(*ok))
-        .count()
-        .await;
-
-    let count = |pick: fn(&Outcome) -> bool| outcomes.iter().filter(|o| pick(o)).count() as u32;
-    let refused = count(|o| o.refused.is_some());
-    let accepted = args.count - refused;
-    let in_block = count(|o| o.in_block.is_some());
-    let finalized = count(|o| o.finalized.is_some());
-    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
-    let elapsed_secs = last.as_secs_f64();
-    Ok(RegisterReport {
-        count: args.count,
-        accepted,
-        refused,
-        first_refusal: outcomes.iter().find_map(|o| o.refused.clone()),
-        in_block,
-        finalized,
-        lost: accepted - in_block,
-        failed: finalized.saturating_sub(u32::try_from(resolved).unwrap_or(u32::MAX)),
-        throughput: if elapsed_secs > 0.0 {
-            f64::from(finalized) / elapsed_secs
+impl Load {
+    /// Checks the arguments and connects to every node.
+    async fn connect(endpoint: &Endpoint, args: LoadArgs) -> anyhow::Result<Load> {
+        anyhow::ensure!(args.count > 0, "--count must be positive");
+        anyhow::ensure!(args.accounts > 0, "--accounts must be positive");
+        anyhow::ensure!(args.concurrency > 0, "--concurrency must be positive");
+        let urls = if args.nodes.is_empty() {
+            vec![endpoint.url.clone()]
         } else {
-            0.0
-        },
-        elapsed_secs,
-        latency_in_block_ms: Percentiles::of(
-            outcomes.iter().filter_map(|o| o.in_block).map(ms).collect(),
-        ),
-        latency_finalized_ms: Percentiles::of(
-            outcomes
-                .iter()
-                .filter_map(|o| o.finalized)
-                .map(ms)
-                .collect(),
-        ),
-        resolved: u32::try_from(resolved).unwrap_or(u32::MAX),
-    })
+            args.nodes.clone()
+        };
+        let mut clients = Vec::with_capacity(urls.len());
+        for url in &urls {
+            clients.push(
+                Client::builder(url)
+                    .timeout(endpoint.timeout)
+                    .connect()
+                    .await?,
+            );
+        }
+        let genesis = clients[0].genesis_hash().await?;
+        let signers = (0..args.accounts)
+            .map(|i| Signer::from_suri(&format!("//bench/{i}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Load {
+            clients: Arc::new(clients),
+            signers,
+            genesis,
+            args,
+            timeout: endpoint.timeout,
+        })
+    }
+
+    /// The first node (funding, checks).
+    fn first(&self) -> &Client {
+        &self.clients[0]
+    }
+
+    /// The fee the node quotes for `call` signed by the first bench account.
+    async fn quoted_fee(&self, call: RuntimeCall) -> anyhow::Result<Balance> {
+        let info = self.first().tx().call(call).fee(&self.signers[0]).await?;
+        Ok(info.partial_fee)
+    }
+
+    /// Gives each bench account `per_operation` for each operation it signs (plus 1 GHOST to
+    /// stay alive), and waits until the transfers are in a block.
+    async fn fund(&self, per_operation: Balance) -> anyhow::Result<()> {
+        let funder = Signer::from_suri(&self.args.funder)?;
+        let share = u128::from(self.args.count.div_ceil(self.args.accounts));
+        let per_account = share
+            .checked_mul(per_operation)
+            .and_then(|total| total.checked_add(GHOST))
+            .ok_or_else(|| anyhow::anyhow!("the bench accounts' funding overflows"))?;
+        let mut funding = Vec::new();
+        for signer in &self.signers {
+            funding.push(
+                self.first()
+                    .tx()
+                    .balances()
+                    .transfer(signer.account(), per_account)
+                    .submit_and_watch(&funder)
+                    .await?,
+            );
+        }
+        for tx in funding {
+            tx.in_block().await?;
+        }
+        Ok(())
+    }
+
+    /// Signs operation `i`'s call (`make(i, signer)`) for every `i < count`, each account with
+    /// consecutive nonces from its next index.
+    async fn presign(
+        &self,
+        mut make: impl FnMut(usize, &Signer) -> RuntimeCall,
+    ) -> anyhow::Result<Vec<UncheckedExtrinsic>> {
+        let mut nonces = Vec::with_capacity(self.signers.len());
+        for signer in &self.signers {
+            nonces.push(self.first().fetch_next_index(&signer.account()).await?);
+        }
+        Ok((0..self.args.count as usize)
+            .map(|i| {
+                let account = i % self.signers.len();
+                let nonce = nonces[account] + (i / self.signers.len()) as u64;
+                let signer = &self.signers[account];
+                let call = make(i, signer);
+                ghost_runtime::sign_extrinsic(call, signer.pair(), nonce, 0, self.genesis, None)
+            })
+            .collect())
+    }
+
+    /// Submits and follows every extrinsic, at most `concurrency` in flight, then reads the
+    /// outcome of each included one; the report and the hashes of the succeeded ones.
+    async fn drive(
+        &self,
+        extrinsics: Vec<UncheckedExtrinsic>,
+        progress: bool,
+    ) -> anyhow::Result<(LoadReport, Vec<Hash>)> {
+        let bar = if progress {
+            let bar = ProgressBar::new(extrinsics.len() as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} finalized  {per_sec}  eta {eta}",
+                )
+                .map_err(|e| anyhow::anyhow!("progress bar template: {e}"))?,
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let wait = self.timeout;
+        let started = Instant::now();
+        let outcomes: Vec<Outcome> = futures::stream::iter(extrinsics.into_iter().enumerate())
+            .map(|(i, xt)| {
+                let clients = self.clients.clone();
+                let bar = bar.clone();
+                async move {
+                    let client = &clients[i % clients.len()];
+                    let outcome = follow(client, &xt, wait).await;
+                    bar.inc(1);
+                    outcome
+                }
+            })
+            .buffer_unordered(self.args.concurrency)
+            .collect()
+            .await;
+        bar.finish_and_clear();
+        let last = outcomes
+            .iter()
+            .filter_map(|o| o.finalized)
+            .max()
+            .unwrap_or_else(|| started.elapsed());
+
+        // What the chain recorded for each included operation.
+        let first = self.first();
+        let statuses: Vec<(Hash, Result<ExtrinsicStatusJson, String>)> =
+            futures::stream::iter(outcomes.iter().filter(|o| o.in_block.is_some()))
+                .map(|o| async move {
+                    let status = AuthorApiClient::extrinsic_status(first, o.hash)
+                        .await
+                        .map_err(|e| e.to_string());
+                    (o.hash, status)
+                })
+                .buffer_unordered(self.args.concurrency)
+                .collect()
+                .await;
+        let mut succeeded = Vec::new();
+        let mut first_failure = None;
+        for (hash, status) in statuses {
+            match status {
+                Ok(ExtrinsicStatusJson::InBlock { success: true, .. }) => succeeded.push(hash),
+                Ok(ExtrinsicStatusJson::InBlock { error, .. }) => {
+                    first_failure.get_or_insert(error.unwrap_or_else(|| "failed".into()));
+                }
+                Ok(other) => {
+                    first_failure.get_or_insert(format!("no longer in a block: {other:?}"));
+                }
+                Err(e) => anyhow::bail!("author_extrinsicStatus of {hash}: {e}"),
+            }
+        }
+
+        let count = |pick: fn(&Outcome) -> bool| outcomes.iter().filter(|o| pick(o)).count() as u32;
+        let refused = count(|o| o.refused.is_some());
+        let accepted = outcomes.len() as u32 - refused;
+        let in_block = count(|o| o.in_block.is_some());
+        let finalized = count(|o| o.finalized.is_some());
+        let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+        let elapsed_secs = last.as_secs_f64();
+        let report = LoadReport {
+            count: outcomes.len() as u32,
+            accepted,
+            refused,
+            first_refusal: outcomes.iter().find_map(|o| o.refused.clone()),
+            in_block,
+            finalized,
+            lost: accepted - in_block,
+            succeeded: succeeded.len() as u32,
+            failed: in_block - succeeded.len() as u32,
+            first_failure,
+            throughput: if elapsed_secs > 0.0 {
+                f64::from(finalized) / elapsed_secs
+            } else {
+                0.0
+            },
+            elapsed_secs,
+            latency_in_block_ms: Percentiles::of(
+                outcomes.iter().filter_map(|o| o.in_block).map(ms).collect(),
+            ),
+            latency_finalized_ms: Percentiles::of(
+                outcomes
+                    .iter()
+                    .filter_map(|o| o.finalized)
+                    .map(ms)
+                    .collect(),
+            ),
+        };
+        Ok((report, succeeded))
+    }
 }
 
 /// Submits `xt` and follows it to finality (or failure), within `wait`.
 async fn follow(client: &Client, xt: &UncheckedExtrinsic, wait: Duration) -> Outcome {
     let submitted = Instant::now();
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        hash: xt.hash(),
+        ..Outcome::default()
+    };
     let mut progress = match ghost_client::tx::submit_and_watch_signed(client, xt).await {
         Ok(progress) => progress,
         Err(e) => {
@@ -345,7 +395,8 @@ async fn follow(client: &Client, xt: &UncheckedExtrinsic, wait: Duration) -> Out
             return outcome;
         }
     };
-    let watched = tokio::time::timeout(wait, async {
+    // A timeout leaves the outcome as far as it got (counted lost if never in a block).
+    let _ = tokio::time::timeout(wait, async {
         while let Some(status) = progress.next().await {
             match status {
                 Ok(TxStatus::InBlock(_)) => {
@@ -363,7 +414,6 @@ async fn follow(client: &Client, xt: &UncheckedExtrinsic, wait: Duration) -> Out
         }
     })
     .await;
-    let _timed_out = watched.is_err();
     outcome
 }
 

@@ -117,7 +117,7 @@ pub fn encode_arg(item: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// `--storage-deposit-limit` in smallest units.
-pub(super) fn parse_deposit_limit(limit: Option<&str>) -> anyhow::Result<Option<Balance>> {
+pub(crate) fn parse_deposit_limit(limit: Option<&str>) -> anyhow::Result<Option<Balance>> {
     limit
         .map(|limit| {
             parse_amount(limit)
@@ -192,13 +192,13 @@ pub(super) fn parse_at(at: Option<&str>) -> anyhow::Result<Option<Hash>> {
 
 /// Validated `call` and `query` arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Run {
-    pub(super) dest: AccountId,
-    pub(super) data: Vec<u8>,
-    pub(super) value: Balance,
-    pub(super) fuel: u64,
+pub(crate) struct Run {
+    pub(crate) dest: AccountId,
+    pub(crate) data: Vec<u8>,
+    pub(crate) value: Balance,
+    pub(crate) fuel: u64,
     /// `--abi`.
-    pub(super) abi: Option<Abi>,
+    pub(crate) abi: Option<Abi>,
 }
 
 impl Run {
@@ -209,7 +209,7 @@ impl Run {
     }
 }
 
-pub(super) fn validate_run(address: &str, input: &CallInput, run: &RunArgs) -> anyhow::Result<Run> {
+pub(crate) fn validate_run(address: &str, input: &CallInput, run: &RunArgs) -> anyhow::Result<Run> {
     let abi = input.abi.as_deref().map(load_abi).transpose()?;
     let value = run.value()?;
     if let (Some(abi), Some(name)) = (&abi, &input.method)
