@@ -146,3 +146,126 @@ fn sigterm_shuts_down_gracefully_and_state_survives() {
     });
     assert!(best >= 1);
 }
+
+/// A dev node killed with SIGKILL in the middle of a registration load and restarted on the same
+/// base path has every registration a client was told is in a (final) block: nothing reported
+/// included is lost, and the chain goes on from where it was.
+#[test]
+fn kill_9_under_registration_load_loses_no_included_registration() {
+    use ghost_primitives::{DnsRecord, DomainName, Hash, RecordData, RecordLabel};
+    use ghost_rpc::DomainApiClient;
+    use std::sync::{Arc, Mutex};
+
+    const YEAR_MS: u64 = 365 * 24 * 60 * 60 * 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = Node::start(dir.path(), &[]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let included: Arc<Mutex<Vec<(DomainName, u64)>>> = Arc::default();
+    let url = node.ws_url();
+    let senders: Vec<_> = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]
+        .into_iter()
+        .map(|who| {
+            let included = included.clone();
+            let url = url.clone();
+            rt.spawn(async move {
+                let client = ghost_client::Client::builder(&url)
+                    .timeout(Duration::from_secs(5))
+                    .connect()
+                    .await
+                    .unwrap();
+                let signer = ghost_client::Signer::from_suri(&format!("//{who}")).unwrap();
+                for i in 0.. {
+                    let name = DomainName::parse(&format!("crash{i}{}.ghost", who.to_lowercase()))
+                        .unwrap();
+                    let record = DnsRecord {
+                        label: RecordLabel::apex(),
+                        ttl: 300,
+                        data: RecordData::A([10, 0, (i >> 8) as u8, i as u8]),
+                    };
+                    let tx = client.tx().domains().register(
+                        name.clone(),
+                        signer.account(),
+                        YEAR_MS,
+                        Hash::ZERO,
+                        vec![record],
+                    );
+                    // Any error ends this sender: the node is gone.
+                    let Ok(progress) = tx.submit_and_watch(&signer).await else {
+                        return;
+                    };
+                    let Ok(done) = progress.in_block().await else {
+                        return;
+                    };
+                    included.lock().unwrap().push((name, done.block_number));
+                }
+            })
+        })
+        .collect();
+    // Let the load run, then kill the node under it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while included.lock().unwrap().len() < 150 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    node.kill9();
+    for sender in senders {
+        rt.block_on(sender).unwrap();
+    }
+    let included = included.lock().unwrap().clone();
+    assert!(
+        included.len() >= 150,
+        "only {} registrations before the kill",
+        included.len()
+    );
+
+    let node = Node::start(dir.path(), &[]);
+    rt.block_on(async {
+        let client = node.client().await;
+        let head = ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let highest = included.iter().map(|(_, n)| *n).max().unwrap();
+        assert!(
+            head.number >= highest,
+            "best #{} below included #{highest}",
+            head.number
+        );
+        let finalized = ChainApiClient::finalized_head(&client).await.unwrap();
+        let finalized = ChainApiClient::header(&client, Some(finalized))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            finalized.number >= highest,
+            "finalized #{} below #{highest}",
+            finalized.number
+        );
+        for (name, block) in &included {
+            let resolution = DomainApiClient::resolve(&client, name.to_string(), None)
+                .await
+                .unwrap();
+            assert!(
+                matches!(&resolution, Some(r) if r.status == "active"),
+                "{name} (in block #{block}) is gone after the restart: {resolution:?}"
+            );
+        }
+        // And the chain takes new registrations after the restart.
+        let signer = ghost_client::Signer::from_suri("//Alice").unwrap();
+        client
+            .tx()
+            .domains()
+            .register(
+                DomainName::parse("after-crash.ghost").unwrap(),
+                signer.account(),
+                YEAR_MS,
+                Hash::ZERO,
+                vec![],
+            )
+            .submit_and_watch(&signer)
+            .await
+            .unwrap()
+            .in_block()
+            .await
+            .unwrap();
+    });
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use futures::StreamExt;
-use ghost_primitives::{DnsRecord, DomainName, Hash, RecordData, RecordLabel};
+use ghost_primitives::{Balance, DnsRecord, DomainName, Hash, RecordData, RecordLabel};
 use ghost_rpc::DomainApiClient;
 use ghost_runtime::{GHOST, RuntimeCall, domains};
 use hickory_proto::op::{Message, Query, ResponseCode};
@@ -47,6 +47,9 @@ pub struct RegisterReport {
     /// Throughput, latency, losses.
     #[serde(flatten)]
     pub load: LoadReport,
+    /// The transaction fee the node quotes for one of these registrations (smallest units;
+    /// the name's price is on top).
+    pub fee: Balance,
     /// Names that resolve over RPC afterwards, registered by this run.
     pub resolved: u32,
     /// Names whose `A` query over `--dns` answered NOERROR with the registered records
@@ -82,16 +85,20 @@ pub async fn run(
             data: RecordData::A([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]),
         })
         .collect();
-    let extrinsics = load
-        .presign(|i, signer| {
-            RuntimeCall::Domains(domains::Call::Register {
-                name: names[i].clone(),
-                owner: signer.account(),
-                duration_ms: YEAR_MS,
-                secret: Hash::ZERO,
-                records: records.clone(),
-            })
+    let register = |i: usize, owner| {
+        RuntimeCall::Domains(domains::Call::Register {
+            name: names[i].clone(),
+            owner,
+            duration_ms: YEAR_MS,
+            secret: Hash::ZERO,
+            records: records.clone(),
         })
+    };
+    let fee = load
+        .quoted_fee(register(0, load.signers[0].account()))
+        .await?;
+    let extrinsics = load
+        .presign(|i, signer| register(i, signer.account()))
         .await?;
     // Names registered by this run were created after the current best block.
     let run_start_ms = load.first().fetch_header(None).await?.timestamp_ms;
@@ -130,6 +137,7 @@ pub async fn run(
     };
     Ok(RegisterReport {
         load: report,
+        fee,
         resolved,
         resolved_dns,
     })
