@@ -25,4 +25,12 @@ echo "== cargo build (binaries for end-to-end tests)" >&2
 cargo build --workspace --bins
 echo "== cargo test" >&2
 cargo test --workspace -- --test-threads 2
+echo "== contracts: fmt, clippy and the examples' off-chain unit tests (host)" >&2
+(
+    cd contracts
+    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/contracts-host"
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo test --workspace
+)
 echo "== all tests passed" >&2

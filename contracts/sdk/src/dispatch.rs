@@ -273,14 +273,40 @@ macro_rules! contract {
         #[unsafe(link_section = "ghost-abi")]
         static __GHOST_ABI_SECTION: [u8; __GHOST_ABI_LEN] = __GHOST_ABI_BYTES;
 
+        /// The `deploy` export. Off-chain (not `wasm32`) a plain function, for
+        /// `ghost_contract_sdk::test::run`.
+        #[cfg(target_arch = "wasm32")]
         #[unsafe(export_name = "deploy")]
         pub extern "C" fn __ghost_contract_deploy() {
+            __ghost_contract_deploy_body()
+        }
+
+        /// The `call` export. Off-chain (not `wasm32`) a plain function, for
+        /// `ghost_contract_sdk::test::run`.
+        #[cfg(target_arch = "wasm32")]
+        #[unsafe(export_name = "call")]
+        pub extern "C" fn __ghost_contract_call() {
+            __ghost_contract_call_body()
+        }
+
+        /// The `deploy` entry point, run by the off-chain test environment.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub fn __ghost_contract_deploy() {
+            __ghost_contract_deploy_body()
+        }
+
+        /// The `call` entry point, run by the off-chain test environment.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub fn __ghost_contract_call() {
+            __ghost_contract_call_body()
+        }
+
+        fn __ghost_contract_deploy_body() {
             let input = $crate::env::input();
             $crate::dispatch::run($deploy, &input)
         }
 
-        #[unsafe(export_name = "call")]
-        pub extern "C" fn __ghost_contract_call() {
+        fn __ghost_contract_call_body() {
             let input = $crate::env::input();
             let (selector, args) = $crate::dispatch::split_selector(&input);
             $(

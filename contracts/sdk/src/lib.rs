@@ -53,14 +53,20 @@
 //! 64 KiB stack and a 1 MiB memory maximum (`contracts/.cargo/config.toml`), inside WASM-lite's
 //! 16 pages.
 //!
+//! ## Testing off-chain
+//! On the host the host functions are an in-memory chain ([`test`]): a contract's unit tests
+//! run with `cargo test` (storage, caller, value, balances, events, names, nested calls), and
+//! drive its entry points as the chain would (`test::call(__ghost_contract_call, "get", &())`).
+//!
 //! ## Feature flags
-//! None. The crate builds for the host too (for unit tests of its pure parts, such as
-//! [`selector`]); its host functions only link on `wasm32`.
+//! None.
 
 #![no_std]
 #![warn(missing_docs)]
 
 extern crate alloc;
+#[cfg(not(target_arch = "wasm32"))]
+extern crate std;
 
 pub mod call;
 pub mod crypto;
@@ -74,6 +80,8 @@ pub mod names;
 mod selector;
 pub mod storage;
 pub mod sys;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod test;
 pub mod types;
 
 pub use error::{Error, Result};

@@ -4,7 +4,14 @@
 //! Everything here is `unsafe`: pointers must point into linear memory for the lengths given
 //! (the host traps otherwise). Use the safe wrappers in [`crate::env`], [`crate::storage`],
 //! [`crate::crypto`], [`crate::event`], [`crate::call`] and [`crate::names`].
+//!
+//! On the host (not `wasm32`) the same names are the in-memory implementations of the off-chain
+//! test environment ([`crate::test::host`]), so a contract's unit tests run with `cargo test`.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::test::host::*;
+
+#[cfg(target_arch = "wasm32")]
 #[link(wasm_import_module = "ghost")]
 unsafe extern "C" {
     /// Copies the call data to an output buffer.

@@ -78,3 +78,78 @@ fn increment(by: u64) -> Result<u64, CounterError> {
 fn get() -> Result<u64, CounterError> {
     Ok(COUNT.get_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    #[test]
+    fn deploys_increments_and_emits() {
+        test::reset();
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &5u64),
+            Outcome::ok(&())
+        );
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(__ghost_contract_call, "increment", &2u64),
+            Outcome::ok(&7u64)
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "get", &()),
+            Outcome::ok(&7u64)
+        );
+        let events = test::events();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].contract, CONTRACT);
+        assert_eq!(events[0].topics, vec![INCREMENTED, BOB.0]);
+        assert_eq!(events[0].data, Incremented { by: 2, count: 7 }.encode());
+    }
+
+    #[test]
+    fn overflow_reverts_and_keeps_the_count() {
+        test::reset();
+        test::deploy(__ghost_contract_deploy, &(u64::MAX - 1));
+        assert_eq!(
+            test::call(__ghost_contract_call, "increment", &2u64),
+            Outcome::err(&CounterError::Overflow)
+        );
+        assert_eq!(test::storage(&COUNT.key()), Some((u64::MAX - 1).encode()));
+        assert!(
+            test::events().is_empty(),
+            "a reverted frame's events are dropped"
+        );
+    }
+
+    #[test]
+    fn bad_call_data_and_value_are_refused() {
+        test::reset();
+        test::deploy(__ghost_contract_deploy, &0u64);
+        // An unknown method, and arguments that do not decode: revert with an empty output.
+        assert_eq!(
+            test::call(__ghost_contract_call, "decrement", &1u64),
+            Outcome::Reverted(vec![])
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "increment", &1u8),
+            Outcome::Reverted(vec![])
+        );
+        // Value to a method that is not payable reverts, and the value goes back.
+        test::set_balance(&ALICE, 100);
+        assert_eq!(
+            test::call_with_value(__ghost_contract_call, "increment", &1u64, 10),
+            Outcome::Reverted(vec![])
+        );
+        assert_eq!(test::balance_of(&ALICE), 100);
+        assert_eq!(test::balance_of(&CONTRACT), 0);
+    }
+
+    #[test]
+    fn handlers_can_be_called_directly() {
+        test::reset();
+        deploy(40).ok().unwrap();
+        assert!(matches!(increment(2), Ok(42)));
+        assert!(matches!(get(), Ok(42)));
+    }
+}

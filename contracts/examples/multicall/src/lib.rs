@@ -130,3 +130,108 @@ fn context() -> Result<Context, Error> {
         fuel_left: env::fuel_left(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, CONTRACT, Outcome};
+
+    const ECHO: AccountId = AccountId([0xE0; 32]);
+    const FAILS: AccountId = AccountId([0xFA; 32]);
+    const NOBODY: AccountId = AccountId([0x99; 32]);
+
+    /// A callee that returns its call data and keeps the value.
+    fn echo(input: &[u8], _value: Balance) -> Outcome {
+        Outcome::Returned(input.to_vec())
+    }
+
+    /// A callee that always reverts with `[7]`.
+    fn fails(_input: &[u8], _value: Balance) -> Outcome {
+        Outcome::Reverted(vec![7])
+    }
+
+    fn batch(calls: Vec<Call>, value: Balance) -> Outcome {
+        test::call_with_value(__ghost_contract_call, "aggregate", &calls, value)
+    }
+
+    fn call(dest: AccountId, value: Balance, input: &[u8]) -> Call {
+        Call {
+            dest,
+            value,
+            input: input.to_vec(),
+        }
+    }
+
+    #[test]
+    fn each_call_gets_its_own_result_and_unspent_value_returns() {
+        test::reset();
+        test::register_contract(ECHO, echo);
+        test::register_contract(FAILS, fails);
+        test::set_balance(&ALICE, 1_000);
+        test::deploy(__ghost_contract_deploy, &false);
+        let expected: Vec<Result<Vec<u8>, CallError>> = vec![
+            Ok(vec![1, 2]),
+            Err(CallError::Reverted(vec![7])),
+            Err(CallError::Refused(Error::NotAContract)),
+        ];
+        assert_eq!(
+            batch(
+                vec![
+                    call(ECHO, 10, &[1, 2]),
+                    call(FAILS, 20, &[]),
+                    call(NOBODY, 30, &[])
+                ],
+                100
+            ),
+            Outcome::ok(&expected)
+        );
+        // Only the successful call's value left: 10 to ECHO, 90 back to ALICE.
+        assert_eq!(test::balance_of(&ECHO), 10);
+        assert_eq!(test::balance_of(&FAILS), 0);
+        assert_eq!(test::balance_of(&ALICE), 990);
+        assert_eq!(test::balance_of(&CONTRACT), 0);
+    }
+
+    #[test]
+    fn asking_more_than_was_sent_reverts_everything() {
+        test::reset();
+        test::register_contract(ECHO, echo);
+        test::set_balance(&ALICE, 1_000);
+        test::deploy(__ghost_contract_deploy, &false);
+        assert_eq!(
+            batch(vec![call(ECHO, 60, &[]), call(ECHO, 50, &[])], 100),
+            Outcome::err(&MulticallError::ValueExceedsPayment {
+                sent: 100,
+                asked: 110
+            })
+        );
+        assert_eq!(test::balance_of(&ALICE), 1_000);
+        assert_eq!(
+            batch(vec![call(ECHO, u128::MAX, &[]), call(ECHO, 1, &[])], 100),
+            Outcome::err(&MulticallError::ValueExceedsPayment {
+                sent: 100,
+                asked: u128::MAX
+            })
+        );
+    }
+
+    #[test]
+    fn context_reports_the_frame() {
+        test::reset();
+        test::set_balance(&ALICE, 50);
+        test::set_block(7, 1_234);
+        test::deploy(__ghost_contract_deploy, &false);
+        assert_eq!(
+            test::call_with_value(__ghost_contract_call, "context", &(), 20),
+            Outcome::ok(&Context {
+                caller: ALICE,
+                address: CONTRACT,
+                value: 20,
+                balance: 20,
+                block_number: 7,
+                timestamp: 1_234,
+                fuel_left: test::FUEL,
+            })
+        );
+    }
+}

@@ -263,3 +263,116 @@ fn check_label(label: &str) -> Result<(), RegistrarError> {
 fn load_parent() -> String {
     PARENT.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    const PARENT_NAME: &str = "club.ghost";
+    const FEE_PAID: Balance = 5;
+
+    /// A registrar for `club.ghost` (held by the contract) deployed by ALICE, who gets the fees.
+    fn deployed() {
+        test::reset();
+        test::set_name(PARENT_NAME, CONTRACT, vec![]);
+        assert_eq!(
+            test::deploy(
+                __ghost_contract_deploy,
+                &(String::from(PARENT_NAME), FEE_PAID)
+            ),
+            Outcome::ok(&())
+        );
+        test::set_balance(&BOB, 100);
+    }
+
+    fn claim(label: &str, value: Balance) -> Outcome {
+        test::call_with_value(__ghost_contract_call, "claim", &String::from(label), value)
+    }
+
+    #[test]
+    fn a_claim_paid_exactly_makes_the_caller_own_the_subname() {
+        deployed();
+        test::set_caller(BOB);
+        assert_eq!(
+            claim("bob", FEE_PAID),
+            Outcome::ok(&String::from("bob.club.ghost"))
+        );
+        assert_eq!(test::name("bob.club.ghost").unwrap().owner, BOB);
+        assert_eq!(
+            test::balance_of(&ALICE),
+            FEE_PAID,
+            "the fee went to the deployer"
+        );
+        assert_eq!(test::balance_of(&BOB), 100 - FEE_PAID);
+        assert_eq!(
+            test::call(__ghost_contract_call, "owner_of", &String::from("bob")),
+            Outcome::ok(&Some(BOB))
+        );
+        assert_eq!(test::events().len(), 1);
+    }
+
+    #[test]
+    fn wrong_fees_taken_labels_and_bad_labels_are_refused() {
+        deployed();
+        test::set_caller(BOB);
+        assert_eq!(
+            claim("bob", FEE_PAID - 1),
+            Outcome::err(&RegistrarError::WrongFee)
+        );
+        assert_eq!(
+            test::balance_of(&BOB),
+            100,
+            "a reverted claim's value goes back"
+        );
+        assert_eq!(
+            claim("-bad", FEE_PAID),
+            Outcome::err(&RegistrarError::InvalidLabel)
+        );
+        assert_eq!(
+            claim("Bob", FEE_PAID),
+            Outcome::err(&RegistrarError::InvalidLabel)
+        );
+        claim("bob", FEE_PAID);
+        test::set_caller(ALICE);
+        test::set_balance(&ALICE, 100);
+        assert_eq!(claim("bob", FEE_PAID), Outcome::err(&RegistrarError::Taken));
+    }
+
+    #[test]
+    fn only_the_claimant_transfers_or_releases_and_release_clears_records() {
+        deployed();
+        test::set_caller(BOB);
+        claim("bob", FEE_PAID);
+        test::set_caller(ALICE);
+        assert_eq!(
+            test::call(
+                __ghost_contract_call,
+                "transfer",
+                &(String::from("bob"), ALICE)
+            ),
+            Outcome::err(&RegistrarError::NotClaimant)
+        );
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(__ghost_contract_call, "release", &String::from("bob")),
+            Outcome::ok(&())
+        );
+        assert_eq!(test::name("bob.club.ghost").unwrap().owner, CONTRACT);
+        assert_eq!(
+            test::call(__ghost_contract_call, "owner_of", &String::from("bob")),
+            Outcome::ok(&None::<AccountId>)
+        );
+    }
+
+    #[test]
+    fn without_the_parent_claims_fail() {
+        deployed();
+        test::set_name(PARENT_NAME, ALICE, vec![]);
+        test::set_caller(BOB);
+        assert_eq!(
+            claim("bob", FEE_PAID),
+            Outcome::err(&RegistrarError::ParentNotHeld)
+        );
+    }
+}

@@ -188,3 +188,91 @@ fn emit_transfer(from: Option<AccountId>, to: AccountId, value: u128) {
     let from_topic = from.map_or([0u8; 32], |f| f.0);
     event::emit(&[TRANSFER, from_topic, to.0], &Transfer { from, to, value });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, BOB, Outcome};
+
+    const CAROL: AccountId = AccountId([3; 32]);
+
+    fn balance(who: AccountId) -> Outcome {
+        test::call(__ghost_contract_call, "balance_of", &who)
+    }
+
+    #[test]
+    fn transfers_move_tokens_and_emit() {
+        test::reset();
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &1_000u128),
+            Outcome::ok(&())
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "transfer", &(BOB, 300u128)),
+            Outcome::ok(&())
+        );
+        assert_eq!(balance(ALICE), Outcome::ok(&700u128));
+        assert_eq!(balance(BOB), Outcome::ok(&300u128));
+        assert_eq!(
+            test::call(__ghost_contract_call, "total_supply", &()),
+            Outcome::ok(&1_000u128)
+        );
+        let events = test::events();
+        assert_eq!(events.len(), 2, "mint and transfer");
+        assert_eq!(
+            events[1].data,
+            Transfer {
+                from: Some(ALICE),
+                to: BOB,
+                value: 300
+            }
+            .encode()
+        );
+    }
+
+    #[test]
+    fn overdrafts_and_unapproved_spends_revert_without_effect() {
+        test::reset();
+        test::deploy(__ghost_contract_deploy, &100u128);
+        assert_eq!(
+            test::call(__ghost_contract_call, "transfer", &(BOB, 101u128)),
+            Outcome::err(&TokenError::InsufficientBalance)
+        );
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(__ghost_contract_call, "transfer_from", &(ALICE, BOB, 1u128)),
+            Outcome::err(&TokenError::InsufficientAllowance)
+        );
+        assert_eq!(balance(ALICE), Outcome::ok(&100u128));
+        assert_eq!(balance(BOB), Outcome::ok(&0u128));
+    }
+
+    #[test]
+    fn allowances_are_spent_exactly() {
+        test::reset();
+        test::deploy(__ghost_contract_deploy, &100u128);
+        test::call(__ghost_contract_call, "approve", &(BOB, 40u128));
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(
+                __ghost_contract_call,
+                "transfer_from",
+                &(ALICE, CAROL, 30u128)
+            ),
+            Outcome::ok(&())
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "allowance", &(ALICE, BOB)),
+            Outcome::ok(&10u128)
+        );
+        assert_eq!(
+            test::call(
+                __ghost_contract_call,
+                "transfer_from",
+                &(ALICE, CAROL, 11u128)
+            ),
+            Outcome::err(&TokenError::InsufficientAllowance)
+        );
+        assert_eq!(balance(CAROL), Outcome::ok(&30u128));
+    }
+}
