@@ -233,6 +233,15 @@ pub fn events() -> Vec<Event> {
     with(|env| env.state.events.clone())
 }
 
+/// Lets `manager` manage `name` (as `Domains.approve` by its owner would), or nobody.
+pub fn approve_name(name: &str, manager: Option<AccountId>) {
+    with(|env| {
+        if let Some(entry) = env.state.names.get_mut(name) {
+            entry.manager = manager;
+        }
+    });
+}
+
 /// Puts a name in the registry (as if registered outside the contract).
 pub fn set_name(name: &str, owner: AccountId, records: Vec<DnsRecord>) {
     with(|env| {
@@ -868,17 +877,14 @@ pub mod host {
         })
     }
 
-    /// `name_transfer`: only the owner may; the manager approval ends.
+    /// `name_transfer`: the owner or its approved manager may; the approval ends.
     ///
     /// # Safety
     /// As the `ghost` import.
     pub unsafe fn name_transfer(name: *const u8, len: u32, to: *const u8) -> i32 {
         // SAFETY: the caller's contract.
         let (name, to) = unsafe { (name_arg(name, len), account(to)) };
-        managed(name, |entry, me| {
-            if entry.owner != me {
-                return NOT_NAME_OWNER;
-            }
+        managed(name, |entry, _| {
             entry.owner = to;
             entry.manager = None;
             OK

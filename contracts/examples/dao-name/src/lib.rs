@@ -255,3 +255,101 @@ fn ensure_owner(settings: &Settings) -> Result<AccountId, DaoError> {
 fn load_settings() -> Settings {
     SETTINGS.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::names::{DnsRecord, RecordData};
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    const CAROL: AccountId = AccountId([3; 32]);
+    const OUTSIDER: AccountId = AccountId([9; 32]);
+
+    fn records() -> Vec<DnsRecord> {
+        vec![DnsRecord::apex(300, RecordData::A([192, 0, 2, 1]))]
+    }
+
+    /// A 2-of-3 DAO holding `dao.ghost`.
+    fn dao() {
+        test::reset();
+        test::set_name("dao.ghost", CONTRACT, vec![]);
+        let settings = Settings {
+            name: String::from("dao.ghost"),
+            owners: vec![ALICE, BOB, CAROL],
+            threshold: 2,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &settings),
+            Outcome::ok(&())
+        );
+    }
+
+    fn as_owner(who: AccountId, method: &str, args: &impl Encode) -> Outcome {
+        test::set_caller(who);
+        test::call(__ghost_contract_call, method, args)
+    }
+
+    #[test]
+    fn records_change_only_when_the_threshold_approves() {
+        dao();
+        assert_eq!(as_owner(ALICE, "propose", &records()), Outcome::ok(&0u64));
+        assert!(
+            test::name("dao.ghost").unwrap().records.is_empty(),
+            "one approval of two"
+        );
+        assert_eq!(
+            as_owner(ALICE, "approve", &0u64),
+            Outcome::err(&DaoError::AlreadyApproved)
+        );
+        assert_eq!(
+            as_owner(OUTSIDER, "approve", &0u64),
+            Outcome::err(&DaoError::NotOwner)
+        );
+        assert_eq!(as_owner(BOB, "approve", &0u64), Outcome::ok(&true));
+        assert_eq!(test::name("dao.ghost").unwrap().records, records());
+        assert_eq!(
+            as_owner(CAROL, "approve", &0u64),
+            Outcome::err(&DaoError::AlreadyExecuted)
+        );
+    }
+
+    #[test]
+    fn bad_settings_outsiders_and_withdrawals() {
+        test::reset();
+        let zero = Settings {
+            name: String::from("dao.ghost"),
+            owners: vec![ALICE],
+            threshold: 0,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &zero),
+            Outcome::err(&DaoError::BadSettings)
+        );
+        let twice = Settings {
+            name: String::from("dao.ghost"),
+            owners: vec![ALICE, ALICE],
+            threshold: 1,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &twice),
+            Outcome::err(&DaoError::BadSettings)
+        );
+
+        dao();
+        assert_eq!(
+            as_owner(OUTSIDER, "propose", &records()),
+            Outcome::err(&DaoError::NotOwner)
+        );
+        assert_eq!(as_owner(ALICE, "propose", &records()), Outcome::ok(&0u64));
+        assert_eq!(
+            as_owner(BOB, "withdraw", &0u64),
+            Outcome::err(&DaoError::NotProposer)
+        );
+        assert_eq!(as_owner(ALICE, "withdraw", &0u64), Outcome::ok(&()));
+        assert_eq!(
+            as_owner(BOB, "approve", &0u64),
+            Outcome::err(&DaoError::UnknownProposal)
+        );
+        assert!(test::name("dao.ghost").unwrap().records.is_empty());
+    }
+}

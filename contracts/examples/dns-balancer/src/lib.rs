@@ -390,3 +390,149 @@ fn ensure_admin() -> Result<(), BalancerError> {
 fn load_settings() -> Settings {
     SETTINGS.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::{Signer, SigningKey};
+    use ghost_contract_sdk::names::RecordData;
+    use ghost_contract_sdk::test::{self, BOB, CONTRACT, Outcome};
+
+    const IP1: [u8; 4] = [10, 0, 0, 1];
+    const IP2: [u8; 4] = [10, 0, 0, 2];
+    const NOW: u64 = 1_000_000;
+
+    fn reporter() -> SigningKey {
+        SigningKey::from_bytes(&[4; 32])
+    }
+
+    fn signed(key: &SigningKey, ip: [u8; 4], healthy: bool, timestamp: u64) -> SignedReport {
+        let report = HealthReport {
+            ip,
+            healthy,
+            timestamp,
+        };
+        let mut message = Vec::from(REPORT_CONTEXT);
+        message.extend_from_slice(&CONTRACT.0);
+        report.encode_to(&mut message);
+        SignedReport {
+            report,
+            reporter: AccountId(key.verifying_key().to_bytes()),
+            signature: key.sign(&message).to_bytes(),
+        }
+    }
+
+    /// A balancer that registered `lb.ghost` itself by commit-reveal, with two backends.
+    fn balancer() {
+        test::reset();
+        test::require_commitments(true);
+        test::set_block(1, NOW);
+        let settings = Settings {
+            name: String::from("lb.ghost"),
+            reporters: vec![AccountId(reporter().verifying_key().to_bytes())],
+            ttl: 30,
+            max_report_age_ms: 60_000,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &settings),
+            Outcome::ok(&())
+        );
+        let secret = [7; 32];
+        let year = 365 * 24 * 3_600 * 1_000u64;
+        let commitment = names::commitment("lb.ghost", &CONTRACT, &secret, year);
+        assert_eq!(
+            test::call(__ghost_contract_call, "commit_name", &commitment),
+            Outcome::ok(&())
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "register", &(year, secret)),
+            Outcome::ok(&())
+        );
+        assert_eq!(test::name("lb.ghost").unwrap().owner, CONTRACT);
+        for ip in [IP1, IP2] {
+            assert_eq!(
+                test::call(__ghost_contract_call, "add_backend", &ip),
+                Outcome::ok(&())
+            );
+        }
+    }
+
+    fn a_records() -> Vec<[u8; 4]> {
+        let mut ips: Vec<_> = test::name("lb.ghost")
+            .unwrap()
+            .records
+            .iter()
+            .filter_map(|r| match r.data {
+                RecordData::A(ip) if r.is_apex() => Some(ip),
+                _ => None,
+            })
+            .collect();
+        ips.sort();
+        ips
+    }
+
+    fn report(reports: Vec<SignedReport>) -> Outcome {
+        test::set_caller(BOB);
+        test::call(__ghost_contract_call, "report", &reports)
+    }
+
+    #[test]
+    fn signed_reports_relayed_by_anyone_set_the_a_records() {
+        balancer();
+        let k = reporter();
+        assert_eq!(
+            report(vec![signed(&k, IP1, true, NOW), signed(&k, IP2, true, NOW)]),
+            Outcome::ok(&vec![IP1, IP2])
+        );
+        assert_eq!(a_records(), vec![IP1, IP2]);
+        assert_eq!(
+            report(vec![signed(&k, IP2, false, NOW + 1)]),
+            Outcome::ok(&vec![IP1])
+        );
+        assert_eq!(a_records(), vec![IP1]);
+    }
+
+    #[test]
+    fn forged_replayed_old_and_unknown_reports_revert_the_whole_batch() {
+        balancer();
+        let k = reporter();
+        report(vec![signed(&k, IP1, true, NOW)]);
+        let stranger = SigningKey::from_bytes(&[5; 32]);
+        assert_eq!(
+            report(vec![signed(&stranger, IP2, true, NOW)]),
+            Outcome::err(&BalancerError::UnknownReporter)
+        );
+        let mut tampered = signed(&k, IP2, true, NOW);
+        tampered.report.healthy = false;
+        assert_eq!(
+            report(vec![tampered]),
+            Outcome::err(&BalancerError::BadSignature)
+        );
+        assert_eq!(
+            report(vec![signed(&k, IP1, false, NOW)]),
+            Outcome::err(&BalancerError::StaleReport)
+        );
+        assert_eq!(
+            report(vec![signed(&k, IP2, true, NOW - 60_001)]),
+            Outcome::err(&BalancerError::ExpiredReport)
+        );
+        assert_eq!(
+            report(vec![signed(&k, [10, 9, 9, 9], true, NOW)]),
+            Outcome::err(&BalancerError::UnknownBackend)
+        );
+        // A good report followed by a bad one: nothing of the batch stays.
+        assert_eq!(
+            report(vec![
+                signed(&k, IP2, true, NOW + 5),
+                signed(&k, IP1, false, NOW)
+            ]),
+            Outcome::err(&BalancerError::StaleReport)
+        );
+        assert_eq!(a_records(), vec![IP1]);
+        // Only the admin manages backends.
+        assert_eq!(
+            test::call(__ghost_contract_call, "add_backend", &[10u8, 0, 0, 3]),
+            Outcome::err(&BalancerError::NotAdmin)
+        );
+    }
+}

@@ -185,3 +185,100 @@ fn publish(settings: &Settings, target: &str) -> Result<(), Error> {
 fn load_settings() -> Settings {
     SETTINGS.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::names::{DnsRecord, RecordData};
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    const CAROL: AccountId = AccountId([3; 32]);
+
+    /// 2-of-3 checkers over `www.site.ghost`, which also has an apex A record.
+    fn watched() {
+        test::reset();
+        let a = DnsRecord::apex(300, RecordData::A([192, 0, 2, 1]));
+        test::set_name("site.ghost", CONTRACT, vec![a]);
+        let settings = Settings {
+            name: String::from("site.ghost"),
+            label: String::from("www"),
+            primary: String::from("primary.example.com"),
+            backup: String::from("backup.example.com"),
+            checkers: vec![ALICE, BOB, CAROL],
+            quorum: 2,
+            ttl: 60,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &settings),
+            Outcome::ok(&())
+        );
+    }
+
+    fn report(who: AccountId, up: bool) -> Outcome {
+        test::set_caller(who);
+        test::call(__ghost_contract_call, "report", &up)
+    }
+
+    fn cname() -> Option<String> {
+        test::name("site.ghost")
+            .unwrap()
+            .records
+            .iter()
+            .find_map(|r| match &r.data {
+                RecordData::CNAME(target) if r.label == "www" => Some(target.clone()),
+                _ => None,
+            })
+    }
+
+    #[test]
+    fn a_quorum_of_down_votes_switches_to_the_backup_and_back() {
+        watched();
+        assert_eq!(
+            report(ALICE, false),
+            Outcome::ok(&false),
+            "one vote is below the quorum"
+        );
+        assert_eq!(
+            report(ALICE, false),
+            Outcome::ok(&false),
+            "a checker votes once"
+        );
+        assert_eq!(report(BOB, false), Outcome::ok(&true));
+        assert_eq!(cname().as_deref(), Some("backup.example.com"));
+        assert_eq!(
+            test::call(__ghost_contract_call, "target", &()),
+            Outcome::ok(&String::from("backup.example.com"))
+        );
+        let records = test::name("site.ghost").unwrap().records;
+        assert!(
+            records.iter().any(|r| r.is_apex()),
+            "the other records stay: {records:?}"
+        );
+        assert_eq!(report(ALICE, true), Outcome::ok(&false));
+        assert_eq!(report(CAROL, true), Outcome::ok(&true));
+        assert_eq!(cname().as_deref(), Some("primary.example.com"));
+    }
+
+    #[test]
+    fn outsiders_and_bad_settings_are_refused() {
+        watched();
+        assert_eq!(
+            report(AccountId([9; 32]), false),
+            Outcome::err(&FailoverError::NotChecker)
+        );
+        test::reset();
+        let settings = Settings {
+            name: String::from("site.ghost"),
+            label: String::from("www"),
+            primary: String::from("a.example"),
+            backup: String::from("b.example"),
+            checkers: vec![ALICE],
+            quorum: 2,
+            ttl: 60,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &settings),
+            Outcome::err(&FailoverError::BadSettings)
+        );
+    }
+}

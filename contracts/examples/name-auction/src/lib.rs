@@ -219,3 +219,95 @@ fn holds(name: &str) -> bool {
 fn load() -> Auction {
     AUCTION.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    const CAROL: AccountId = AccountId([3; 32]);
+
+    /// ALICE auctions `alice.ghost` (in escrow) with reserve 10 until t = 1 000 ms.
+    fn running() {
+        test::reset();
+        test::set_name("alice.ghost", CONTRACT, vec![]);
+        assert_eq!(
+            test::deploy(
+                __ghost_contract_deploy,
+                &(String::from("alice.ghost"), 10u128, 1_000u64)
+            ),
+            Outcome::ok(&())
+        );
+        test::set_balance(&BOB, 100);
+        test::set_balance(&CAROL, 100);
+    }
+
+    fn bid(who: AccountId, amount: Balance) -> Outcome {
+        test::set_caller(who);
+        test::call_with_value(__ghost_contract_call, "bid", &(), amount)
+    }
+
+    #[test]
+    fn outbid_bids_are_refunded_and_the_winner_gets_the_name() {
+        running();
+        assert_eq!(
+            bid(BOB, 9),
+            Outcome::err(&AuctionError::BidTooLow { min: 10 })
+        );
+        assert_eq!(bid(BOB, 20), Outcome::ok(&()));
+        assert_eq!(
+            bid(CAROL, 20),
+            Outcome::err(&AuctionError::BidTooLow { min: 21 })
+        );
+        assert_eq!(bid(CAROL, 30), Outcome::ok(&()));
+        assert_eq!(
+            test::balance_of(&BOB),
+            100,
+            "BOB's bid came back when CAROL outbid him"
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "settle", &()),
+            Outcome::err(&AuctionError::AuctionRunning)
+        );
+        test::set_block(2, 1_000);
+        assert_eq!(bid(BOB, 50), Outcome::err(&AuctionError::AuctionOver));
+        assert_eq!(
+            test::call(__ghost_contract_call, "settle", &()),
+            Outcome::ok(&Some(CAROL))
+        );
+        assert_eq!(test::name("alice.ghost").unwrap().owner, CAROL);
+        assert_eq!(test::balance_of(&ALICE), 30);
+        assert_eq!(
+            test::call(__ghost_contract_call, "settle", &()),
+            Outcome::err(&AuctionError::AlreadySettled)
+        );
+    }
+
+    #[test]
+    fn without_bids_the_name_goes_back_and_without_escrow_nobody_bids() {
+        running();
+        test::set_block(2, 1_000);
+        assert_eq!(
+            test::call(__ghost_contract_call, "settle", &()),
+            Outcome::ok(&None::<AccountId>)
+        );
+        assert_eq!(test::name("alice.ghost").unwrap().owner, ALICE);
+
+        running();
+        test::set_name("alice.ghost", ALICE, vec![]);
+        assert_eq!(bid(BOB, 20), Outcome::err(&AuctionError::NotEscrowed));
+        assert_eq!(test::balance_of(&BOB), 100);
+    }
+
+    #[test]
+    fn subnames_are_not_auctioned() {
+        test::reset();
+        assert_eq!(
+            test::deploy(
+                __ghost_contract_deploy,
+                &(String::from("www.alice.ghost"), 1u128, 1u64)
+            ),
+            Outcome::err(&AuctionError::SubnameNotAccepted)
+        );
+    }
+}

@@ -229,3 +229,81 @@ fn listing(name: String) -> Result<Option<Listing>, MarketError> {
 fn holds(name: &str) -> bool {
     names::resolve(name).is_ok_and(|r| r.owner == env::address())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    fn s(text: &str) -> String {
+        String::from(text)
+    }
+
+    fn listed_and_escrowed() {
+        test::reset();
+        test::set_name("alice.ghost", ALICE, vec![]);
+        test::approve_name("alice.ghost", Some(CONTRACT));
+        test::deploy(__ghost_contract_deploy, &());
+        assert_eq!(
+            test::call(__ghost_contract_call, "list", &(s("alice.ghost"), 50u128)),
+            Outcome::ok(&true)
+        );
+        assert_eq!(test::name("alice.ghost").unwrap().owner, CONTRACT);
+    }
+
+    #[test]
+    fn a_sale_moves_the_name_the_price_and_the_change_at_once() {
+        listed_and_escrowed();
+        test::set_caller(BOB);
+        test::set_balance(&BOB, 100);
+        assert_eq!(
+            test::call_with_value(__ghost_contract_call, "buy", &s("alice.ghost"), 70),
+            Outcome::ok(&())
+        );
+        assert_eq!(test::name("alice.ghost").unwrap().owner, BOB);
+        assert_eq!(test::balance_of(&ALICE), 50);
+        assert_eq!(test::balance_of(&BOB), 50, "20 of change came back");
+        assert_eq!(
+            test::call(__ghost_contract_call, "listing", &s("alice.ghost")),
+            Outcome::ok(&None::<Listing>)
+        );
+    }
+
+    #[test]
+    fn underpaying_reverts_and_only_owners_list_second_level_names() {
+        listed_and_escrowed();
+        test::set_caller(BOB);
+        test::set_balance(&BOB, 100);
+        assert_eq!(
+            test::call_with_value(__ghost_contract_call, "buy", &s("alice.ghost"), 49),
+            Outcome::err(&MarketError::InsufficientValue { price: 50 })
+        );
+        assert_eq!(test::balance_of(&BOB), 100);
+        assert_eq!(test::name("alice.ghost").unwrap().owner, CONTRACT);
+        test::set_name("bob.ghost", ALICE, vec![]);
+        assert_eq!(
+            test::call(__ghost_contract_call, "list", &(s("bob.ghost"), 1u128)),
+            Outcome::err(&MarketError::NotOwner)
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "list", &(s("www.bob.ghost"), 1u128)),
+            Outcome::err(&MarketError::SubnameNotAccepted)
+        );
+    }
+
+    #[test]
+    fn the_seller_cancels_and_gets_the_name_back() {
+        listed_and_escrowed();
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(__ghost_contract_call, "cancel", &s("alice.ghost")),
+            Outcome::err(&MarketError::NotSeller)
+        );
+        test::set_caller(ALICE);
+        assert_eq!(
+            test::call(__ghost_contract_call, "cancel", &s("alice.ghost")),
+            Outcome::ok(&())
+        );
+        assert_eq!(test::name("alice.ghost").unwrap().owner, ALICE);
+    }
+}

@@ -200,3 +200,130 @@ fn ensure_admin() -> Result<(), PinError> {
 fn load_settings() -> Settings {
     SETTINGS.get().unwrap_or_else(|| env::trap())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::{Signer, SigningKey};
+    use ghost_contract_sdk::names::{DnsRecord, RecordData};
+    use ghost_contract_sdk::test::{self, ALICE, BOB, CONTRACT, Outcome};
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn pin(byte: u8) -> Pin {
+        Pin {
+            usage: 3,
+            selector: 1,
+            matching_type: 1,
+            data: vec![byte; 32],
+        }
+    }
+
+    fn signed(signer: &SigningKey, contract: AccountId, nonce: u64, pins: &[Pin]) -> [u8; 64] {
+        let mut message = Vec::from(UPDATE_CONTEXT);
+        message.extend_from_slice(&contract.0);
+        (nonce, pins).encode_to(&mut message);
+        signer.sign(&message).to_bytes()
+    }
+
+    /// `site.ghost` (held by the contract, with an A record) pinned at `_443._tcp` by key 7.
+    fn pinned() {
+        test::reset();
+        let a = DnsRecord::apex(300, RecordData::A([192, 0, 2, 1]));
+        test::set_name("site.ghost", CONTRACT, vec![a]);
+        let settings = Settings {
+            name: String::from("site.ghost"),
+            label: String::from("_443._tcp"),
+            key: AccountId(key(7).verifying_key().to_bytes()),
+            ttl: 300,
+        };
+        assert_eq!(
+            test::deploy(__ghost_contract_deploy, &settings),
+            Outcome::ok(&())
+        );
+    }
+
+    fn update(nonce: u64, pins: &[Pin], signature: [u8; 64]) -> Outcome {
+        test::call(
+            __ghost_contract_call,
+            "update",
+            &(nonce, pins.to_vec(), signature),
+        )
+    }
+
+    fn tlsa_count() -> usize {
+        test::name("site.ghost")
+            .unwrap()
+            .records
+            .iter()
+            .filter(|r| matches!(r.data, RecordData::TLSA { .. }) && r.label == "_443._tcp")
+            .count()
+    }
+
+    #[test]
+    fn a_signed_update_relayed_by_anyone_writes_the_pins_once() {
+        pinned();
+        let pins = [pin(1), pin(2)];
+        test::set_caller(BOB);
+        assert_eq!(
+            update(1, &pins, signed(&key(7), CONTRACT, 1, &pins)),
+            Outcome::ok(&())
+        );
+        assert_eq!(tlsa_count(), 2);
+        assert_eq!(
+            test::name("site.ghost").unwrap().records.len(),
+            3,
+            "the A record stays"
+        );
+        assert_eq!(
+            test::call(__ghost_contract_call, "pins", &()),
+            Outcome::ok(&pins.to_vec())
+        );
+        // The same update again, or an older one: refused.
+        assert_eq!(
+            update(1, &pins, signed(&key(7), CONTRACT, 1, &pins)),
+            Outcome::err(&PinError::StaleNonce)
+        );
+    }
+
+    #[test]
+    fn wrong_keys_other_contracts_and_tampered_pins_are_refused() {
+        pinned();
+        let pins = [pin(1)];
+        assert_eq!(
+            update(1, &pins, signed(&key(8), CONTRACT, 1, &pins)),
+            Outcome::err(&PinError::BadSignature)
+        );
+        let other = AccountId([0xDD; 32]);
+        assert_eq!(
+            update(1, &pins, signed(&key(7), other, 1, &pins)),
+            Outcome::err(&PinError::BadSignature)
+        );
+        assert_eq!(
+            update(1, &[pin(9)], signed(&key(7), CONTRACT, 1, &pins)),
+            Outcome::err(&PinError::BadSignature)
+        );
+        assert_eq!(tlsa_count(), 0);
+        // Only the admin (the deployer) rotates the key.
+        test::set_caller(BOB);
+        assert_eq!(
+            test::call(__ghost_contract_call, "set_key", &AccountId([5; 32])),
+            Outcome::err(&PinError::NotAdmin)
+        );
+        test::set_caller(ALICE);
+        assert_eq!(
+            test::call(
+                __ghost_contract_call,
+                "set_key",
+                &AccountId(key(8).verifying_key().to_bytes())
+            ),
+            Outcome::ok(&())
+        );
+        assert_eq!(
+            update(1, &pins, signed(&key(8), CONTRACT, 1, &pins)),
+            Outcome::ok(&())
+        );
+    }
+}
