@@ -583,3 +583,100 @@ fn float_code_is_refused_and_an_endless_loop_runs_out_of_fuel() {
         "{receipt} after block {loop_block}"
     );
 }
+
+/// `ghost contract new` as a new contract author uses it: the crate it writes passes its own
+/// unit tests, builds to `wasm32v1-none`, uploads, instantiates and answers calls through its
+/// ABI on a dev node; names that are not crate names and existing directories are refused.
+#[test]
+fn ghost_contract_new_scaffolds_a_crate_that_tests_builds_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+    let krate = dir.path().join("my-counter");
+    let created = ghost_json(
+        &node,
+        &[
+            "contract",
+            "new",
+            "my-counter",
+            "--path",
+            krate.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(created["name"], "my-counter", "{created}");
+
+    // One target dir per machine for these builds (CI re-runs reuse it).
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).unwrap().join("contract-new-test");
+    let cargo = |args: &[&str]| {
+        let out = std::process::Command::new("cargo")
+            .args(args)
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo");
+        assert!(
+            out.status.success(),
+            "cargo {args:?} in the new crate failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cargo(&["test"]);
+    cargo(&["build", "--release", "--target", "wasm32v1-none"]);
+    let wasm = target.join("wasm32v1-none/release/my_counter.wasm");
+    let wasm = wasm.to_str().unwrap();
+
+    let uploaded = ghost_json(&node, &["contract", "upload", wasm, "--from", "//Alice"]);
+    let code_hash = uploaded["code_hash"].as_str().unwrap().to_string();
+    let instantiated = ghost_json(
+        &node,
+        &[
+            "contract",
+            "instantiate",
+            &code_hash,
+            "--from",
+            "//Alice",
+            "--abi",
+            wasm,
+            "--args",
+            "[41]",
+        ],
+    );
+    let address = instantiated["address"].as_str().unwrap().to_string();
+    ghost_json(
+        &node,
+        &[
+            "contract",
+            "call",
+            &address,
+            "--from",
+            "//Alice",
+            "--abi",
+            wasm,
+            "--method",
+            "increment",
+            "--args",
+            "[1]",
+        ],
+    );
+    let answer = ghost_json(
+        &node,
+        &[
+            "contract", "query", &address, "--abi", wasm, "--method", "get",
+        ],
+    );
+    assert_eq!(answer["value"], 42, "{answer}");
+
+    let bad = node.ghost(&["contract", "new", "My_Counter"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a crate name"));
+    let exists = node.ghost(&[
+        "contract",
+        "new",
+        "again",
+        "--path",
+        krate.to_str().unwrap(),
+    ]);
+    assert!(!exists.status.success());
+    assert!(String::from_utf8_lossy(&exists.stderr).contains("exists already"));
+}

@@ -11,7 +11,12 @@
 //!                                ([--abi FILE] --method NAME [--args JSON] | --data 0x..) [--value N]
 //!                                [--fuel N] [--at HASH]
 //! ghost contract events <ADDRESS> [--topic HASH] [--from-block N] [--to-block N] [--abi FILE]
+//! ghost contract new <NAME> [--path DIR] [--sdk DIR]
 //! ```
+//!
+//! `new` writes a contract crate (a counter with an event, an error and off-chain unit tests)
+//! that `cargo test` and `cargo build --release --target wasm32v1-none` build as it is; see
+//! [`new_contract`].
 //!
 //! `events` lists what the contract emitted (`contracts_events`): block, topics and data of each
 //! event in `--from-block ..= --to-block` (default: the last 1 000 blocks up to the best one;
@@ -136,6 +141,8 @@ pub enum ContractCommand {
     Query(QueryArgs),
     /// List the events a contract emitted in a range of blocks.
     Events(EventsArgs),
+    /// Create a contract crate to start from (builds to wasm32v1-none, with unit tests).
+    New(NewArgs),
 }
 
 /// `ghost contract events …`.
@@ -296,6 +303,7 @@ pub struct QueryArgs {
 
 mod abi;
 mod args;
+mod new;
 mod reports;
 mod run;
 #[cfg(test)]
@@ -303,5 +311,6 @@ mod tests;
 
 pub use abi::*;
 pub use args::*;
+pub use new::*;
 pub use reports::*;
 pub use run::*;

@@ -17,6 +17,7 @@ pub async fn run(
         ContractCommand::Call(args) => call(endpoint, args, out).await,
         ContractCommand::Query(args) => query(endpoint, args, out).await,
         ContractCommand::Events(args) => events(endpoint, args, out).await,
+        ContractCommand::New(args) => new_contract(args, out),
     }
 }
 
