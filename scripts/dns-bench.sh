@@ -3,7 +3,7 @@
 # state) next to the hickory-dns server answering the same names from a static zone file, same
 # machine, same run, same query mix.
 #
-#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4]
+#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4] [--json FILE]
 #
 # Installs what it lacks: dnsperf (apt) and hickory-dns 0.26.3 (cargo install, into
 # ~/.cache/ghostchain/tools). Builds ghostchain in release. Loopback only; stops everything.
@@ -14,11 +14,13 @@ source "$root/scripts/env.sh"
 names=100
 seconds=10
 clients=4
+json=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --names) names="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --clients) clients="$2"; shift 2 ;;
+        --json) json="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -92,3 +94,6 @@ echo "names: $names, $seconds s, $clients clients, $(nproc) cores"
 echo "GhostBridge (chain state): ${ghost_qps} q/s, avg latency ${ghost_result##* } s"
 echo "hickory-dns (zone file):   ${hickory_qps} q/s, avg latency ${hickory_result##* } s"
 python3 -c "print(f'ratio GhostBridge / hickory-dns: {float(\"$ghost_qps\") / float(\"$hickory_qps\"):.2f}x')"
+if [ -n "${json:-}" ]; then
+    python3 -c "import json; json.dump({'names': $names, 'seconds': $seconds, 'clients': $clients, 'ghostbridge_qps': float('$ghost_qps'), 'hickory_qps': float('$hickory_qps')}, open('$json', 'w'))"
+fi

@@ -2,7 +2,7 @@
 # Measures DNS propagation: the time from submitting a record change (`ghost domain set-record
 # --wait none`) until `dig` against GhostBridge returns the new value. Prints p50/p90/p99/max.
 #
-#   ./scripts/dns-propagation.sh [--rpc ws://127.0.0.1:9944] [--dns-port 5335] [--runs 50]
+#   ./scripts/dns-propagation.sh [--rpc ws://127.0.0.1:9944] [--dns-port 5335] [--runs 50] [--release] [--json FILE]
 #
 # Without --rpc it starts its own `ghostchain --dev` on free loopback ports and stops it at the
 # end. Against a testnet, point --rpc and --dns-port at any validator (the change is submitted
@@ -11,7 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$root/scripts/env.sh"
-bin="$CARGO_TARGET_DIR/debug"
+profile=debug
+json=""
 rpc=""
 dns_port=""
 runs=50
@@ -22,10 +23,13 @@ while [ $# -gt 0 ]; do
         --dns-port) dns_port="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --name) name="$2"; shift 2 ;;
+        --release) profile=release; shift ;;
+        --json) json="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
 
+bin="$CARGO_TARGET_DIR/$profile"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 node_pid=""
 cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null || true; }
@@ -59,10 +63,13 @@ for i in $(seq 1 "$runs"); do
         ghost domain remove-record "$name" A "$prev" --from //Alice --wait none >/dev/null 2>&1 || true
     fi
 done
-printf '%s\n' "${samples[@]}" | sort -n | python3 -c '
-import sys
+printf '%s\n' "${samples[@]}" | sort -n | JSON_OUT="$json" python3 -c '
+import json, os, sys
 v = [int(x) / 1000 for x in sys.stdin.read().split()]
 q = lambda p: v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
 print(f"DNS propagation over {len(v)} record changes (submit -> dig sees it): "
       f"p50 {q(50):.1f} ms, p90 {q(90):.1f} ms, p99 {q(99):.1f} ms, max {v[-1]:.1f} ms")
+if os.environ["JSON_OUT"]:
+    with open(os.environ["JSON_OUT"], "w") as f:
+        json.dump({"runs": len(v), "p50_ms": q(50), "p90_ms": q(90), "p99_ms": q(99), "max_ms": v[-1]}, f)
 '

@@ -38,7 +38,8 @@ pub struct Created {
     pub sdk: String,
     /// How to build it.
     pub build: String,
-    /// Where the build leaves the contract.
+    /// Where the build leaves the contract (under `$CARGO_TARGET_DIR` if that is set, else the
+    /// crate's `target/`).
     pub wasm: String,
 }
 
@@ -113,8 +114,10 @@ pub fn new_contract(args: NewArgs, out: &Output) -> anyhow::Result<()> {
             "cd {} && cargo test && cargo build --release --target wasm32v1-none",
             dir.display()
         ),
-        wasm: dir
-            .join(format!("target/wasm32v1-none/release/{lib}.wasm"))
+        // Where cargo will put it: under CARGO_TARGET_DIR when the shell sets one.
+        wasm: std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| dir.join("target"), PathBuf::from)
+            .join(format!("wasm32v1-none/release/{lib}.wasm"))
             .display()
             .to_string(),
     })
