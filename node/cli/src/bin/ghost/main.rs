@@ -77,6 +77,7 @@ mod output;
 mod output_lines;
 mod query;
 mod rpc;
+mod shown;
 mod transfer;
 
 use std::process::ExitCode;

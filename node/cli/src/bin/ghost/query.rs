@@ -12,7 +12,6 @@ use ghost_rpc::{
 };
 use serde::Serialize;
 
-use crate::amount::format_ghost;
 use crate::output::{Lines, Output, Render};
 use crate::rpc::{Client, Endpoint, RpcContext};
 
@@ -53,27 +52,16 @@ pub fn parse_hash(hash: &str, what: &str) -> anyhow::Result<Hash> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BalanceReport {
     /// Spendable balance, smallest unit.
+    #[serde(serialize_with = "crate::shown::amount")]
     pub free: u128,
     /// Reserved balance, smallest unit.
+    #[serde(serialize_with = "crate::shown::amount")]
     pub reserved: u128,
     /// Next nonce from the state.
     pub nonce: Nonce,
 }
 
-impl Render for BalanceReport {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with(
-                "free",
-                format!("{} ({})", self.free, format_ghost(self.free)),
-            )
-            .with(
-                "reserved",
-                format!("{} ({})", self.reserved, format_ghost(self.reserved)),
-            )
-            .with("nonce", self.nonce)
-    }
-}
+impl Render for BalanceReport {}
 
 /// Runs `balance <ADDRESS>`.
 pub async fn balance(endpoint: &Endpoint, address: &str, out: &Output) -> anyhow::Result<()> {

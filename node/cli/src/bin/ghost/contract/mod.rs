@@ -110,7 +110,7 @@ use ghost_runtime::contracts::{Call as ContractsCall, contract_address, selector
 use parity_scale_codec::{Compact, Encode};
 use serde::Serialize;
 
-use crate::amount::{format_ghost, parse_amount};
+use crate::amount::parse_amount;
 use crate::domain::{TxInfo, TxReport, settle};
 use crate::keys::pair_from_suri;
 use crate::output::{Lines, Output, Render};

@@ -2,10 +2,8 @@
 
 use super::*;
 
-/// Units and GHOST.
-pub(super) fn balance_text(units: Balance) -> String {
-    format!("{units} ({})", format_ghost(units))
-}
+use crate::shown;
+pub(super) use crate::shown::balance_text;
 
 /// `upload`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,21 +13,14 @@ pub struct Uploaded {
     /// The code's length in bytes.
     pub code_len: usize,
     /// The deposit reserved from the signer; `null` with `--wait none`.
+    #[serde(serialize_with = "shown::opt_amount")]
     pub deposit: Option<Balance>,
     /// `blake3` of the ABI JSON the file carried (its `ghost-abi` section, stripped from the
     /// uploaded code); `null` if it had none.
     pub abi_hash: Option<Hash>,
 }
 
-impl Render for Uploaded {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("code_hash", self.code_hash)
-            .with("code_len", self.code_len)
-            .with_opt("deposit", self.deposit.map(balance_text))
-            .with_opt("abi_hash", self.abi_hash)
-    }
-}
+impl Render for Uploaded {}
 
 /// `instantiate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,18 +32,11 @@ pub struct Instantiated {
     /// The signer.
     pub deployer: AccountId,
     /// Value moved to it, smallest units.
+    #[serde(serialize_with = "shown::amount")]
     pub value: Balance,
 }
 
-impl Render for Instantiated {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("address", self.address)
-            .with("code_hash", self.code_hash)
-            .with("deployer", self.deployer)
-            .with("value", balance_text(self.value))
-    }
-}
+impl Render for Instantiated {}
 
 /// `call`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,21 +48,13 @@ pub struct Called {
     /// The call data sent.
     pub data: Bytes,
     /// Value moved, smallest units.
+    #[serde(serialize_with = "shown::amount")]
     pub value: Balance,
     /// The fuel limit paid for.
     pub fuel_limit: u64,
 }
 
-impl Render for Called {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("contract", self.contract)
-            .with_opt("method", self.method.as_ref())
-            .with("data", encode_hex(&self.data))
-            .with("value", balance_text(self.value))
-            .with("fuel_limit", self.fuel_limit)
-    }
-}
+impl Render for Called {}
 
 /// Why a contract reverted, from its revert output, in words a caller can act on.
 ///

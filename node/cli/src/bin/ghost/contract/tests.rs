@@ -1,6 +1,7 @@
 //! Tests of `ghost contract`: arguments, encodings, reports and input checks.
 
 use super::*;
+use crate::amount::format_ghost;
 use crate::{Cli, Command};
 use clap::Parser;
 use ghost_primitives::Pair;

@@ -56,7 +56,6 @@ use ghost_runtime::domains::{
 use serde::Serialize;
 use tokio::time::{Duration, Instant};
 
-use crate::amount::format_ghost;
 use crate::keys::pair_from_suri;
 use crate::output::{Lines, Output, Render};
 use crate::query::parse_address;
@@ -69,8 +68,9 @@ const LIST_PAGE: usize = 100;
 const COMMITMENT_POLL: Duration = Duration::from_millis(500);
 /// Longest `--contract-id` of a signed update, in bytes (the pallet's `ContractIdTooLong`).
 const MAX_CONTRACT_ID_LEN: usize = 64;
-/// What human output prints for an absent value (an address, a name, a cleared record).
-const NONE_TEXT: &str = "(none)";
+#[cfg(test)]
+pub use crate::shown::iso8601;
+pub use crate::shown::{record_line, time_text};
 
 mod args;
 mod parse;

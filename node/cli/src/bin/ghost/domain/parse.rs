@@ -152,55 +152,6 @@ pub fn commitment_wait(ready_at: u64, best_block_ms: u64, local_ms: u64) -> Opti
     (now < ready_at).then(|| Duration::from_millis(ready_at - now))
 }
 
-/// A time in ms since the epoch as ISO-8601 UTC: `2023-11-14T22:13:20Z`, with `.mmm` when the
-/// milliseconds are not zero. Times past the calendar's range (year 9999) are shown as the raw
-/// count.
-pub fn iso8601(ms: u64) -> String {
-    let nanos = i128::from(ms) * 1_000_000;
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(nanos) else {
-        return format!("{ms} ms after 1970-01-01T00:00:00Z");
-    };
-    let fraction = match t.millisecond() {
-        0 => String::new(),
-        millis => format!(".{millis:03}"),
-    };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
-/// A record as one line: `label TTL TYPE value`.
-pub fn record_line(record: &DnsRecord) -> String {
-    format!(
-        "{} {} {} {}",
-        record.label,
-        record.ttl,
-        record.data.rtype(),
-        record.data
-    )
-}
-
-/// A ms timestamp for people: ISO-8601 and the raw value.
-pub(super) fn time_text(ms: u64) -> String {
-    format!("{} ({ms})", iso8601(ms))
-}
-
-/// A value for people, or [`NONE_TEXT`].
-pub(super) fn or_none(value: Option<impl std::fmt::Display>) -> String {
-    value.map_or_else(|| NONE_TEXT.to_string(), |value| value.to_string())
-}
-
-/// Units and GHOST.
-pub(super) fn balance_text(units: Balance) -> String {
-    format!("{units} ({})", format_ghost(units))
-}
-
 /// A `u64` field of `domain_params`.
 pub(super) fn param_u64(params: &serde_json::Value, key: &str) -> anyhow::Result<u64> {
     params

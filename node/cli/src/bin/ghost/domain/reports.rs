@@ -1,7 +1,10 @@
-//! What each `ghost domain` command prints: one report type per command (its `Serialize`
-//! impl is the `--json` form, its `Render` impl the `key: value` lines).
+//! What each `ghost domain` command prints: one report type per command. Its `Serialize` impl
+//! is both the `--json` form and, through the [`shown`](crate::shown) field helpers, the
+//! `key: value` lines; only the reports that wrap an RPC type (`Resolved`, `VerifiedResolution`)
+//! format their lines by hand.
 
 use super::*;
+use crate::shown;
 
 /// Where a domain transaction ended; the last fields of every transaction report (`null` block
 /// fields with `--wait none`).
@@ -35,11 +38,7 @@ pub struct TxReport<T> {
     pub tx: TxInfo,
 }
 
-impl<T: Render> Render for TxReport<T> {
-    fn lines(&self) -> Lines {
-        self.details.lines().append(self.tx.lines())
-    }
-}
+impl<T: Serialize> Render for TxReport<T> {}
 
 /// Prints the inclusion report and fails if the call failed; otherwise where it landed.
 pub fn settle(submitted: Submitted, out: &Output) -> anyhow::Result<TxInfo> {
@@ -69,20 +68,14 @@ pub struct Registered {
     /// Its owner.
     pub owner: AccountId,
     /// Expiry (ms) read after inclusion; `null` with `--wait none`.
+    #[serde(serialize_with = "shown::opt_time")]
     pub expires_at: Option<u64>,
     /// The fee (`domain_price` before submitting), smallest units.
+    #[serde(serialize_with = "shown::amount")]
     pub cost: Balance,
 }
 
-impl Render for Registered {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("owner", self.owner)
-            .with_opt("expires", self.expires_at.map(time_text))
-            .with("cost", balance_text(self.cost))
-    }
-}
+impl Render for Registered {}
 
 /// `renew`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,19 +83,14 @@ pub struct Renewed {
     /// The name.
     pub name: DomainName,
     /// The new expiry (ms); `null` with `--wait none`.
+    #[serde(serialize_with = "shown::opt_time")]
     pub expires_at: Option<u64>,
     /// The fee, smallest units.
+    #[serde(serialize_with = "shown::amount")]
     pub cost: Balance,
 }
 
-impl Render for Renewed {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with_opt("expires", self.expires_at.map(time_text))
-            .with("cost", balance_text(self.cost))
-    }
-}
+impl Render for Renewed {}
 
 /// `set-record`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,16 +98,11 @@ pub struct RecordSet {
     /// The name.
     pub name: DomainName,
     /// The record written.
+    #[serde(serialize_with = "shown::record")]
     pub record: DnsRecord,
 }
 
-impl Render for RecordSet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("record", record_line(&self.record))
-    }
-}
+impl Render for RecordSet {}
 
 /// `remove-record`: what was removed (TTLs do not matter for removal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,14 +121,7 @@ pub struct RecordRemoved {
     pub record: DnsRecord,
 }
 
-impl Render for RecordRemoved {
-    fn lines(&self) -> Lines {
-        Lines::new().with("name", &self.name).with(
-            "removed",
-            format!("{} {} {}", self.label, self.rtype, self.value),
-        )
-    }
-}
+impl Render for RecordRemoved {}
 
 /// `transfer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,16 +155,11 @@ pub struct PrimarySet {
     /// The signer (the address asked about).
     pub address: AccountId,
     /// Its primary name, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub name: Option<DomainName>,
 }
 
-impl Render for PrimarySet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("address", self.address)
-            .with("name", or_none(self.name.as_ref()))
-    }
-}
+impl Render for PrimarySet {}
 
 /// `approve` (`approved: null` with `--clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,16 +167,11 @@ pub struct ApprovalSet {
     /// The name.
     pub name: DomainName,
     /// The account approved to manage it, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub approved: Option<AccountId>,
 }
 
-impl Render for ApprovalSet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("approved", or_none(self.approved.as_ref()))
-    }
-}
+impl Render for ApprovalSet {}
 
 /// `operator`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -226,20 +192,11 @@ pub struct UpdateKeySet {
     /// The name.
     pub name: DomainName,
     /// The key that may sign its updates besides the owner, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub update_key: Option<AccountId>,
 }
 
-impl Render for UpdateKeySet {
-    fn lines(&self) -> Lines {
-        Lines::new().with("name", &self.name).with(
-            "update_key",
-            or_none(
-                self.update_key
-                    .map(|key| format!("{key} ({})", key.to_hex())),
-            ),
-        )
-    }
-}
+impl Render for UpdateKeySet {}
 
 /// `clear-records`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -248,13 +205,7 @@ pub struct RecordsCleared {
     pub name: DomainName,
 }
 
-impl Render for RecordsCleared {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("records", "cleared")
-    }
-}
+impl Render for RecordsCleared {}
 
 /// `set-addr` (`address: null` with `--clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -264,17 +215,11 @@ pub struct AddressSet {
     /// The SLIP-44 coin type.
     pub coin_type: u32,
     /// The address bytes, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub address: Option<Bytes>,
 }
 
-impl Render for AddressSet {
-    fn lines(&self) -> Lines {
-        Lines::new().with("name", &self.name).with(
-            format!("address[{}]", self.coin_type),
-            or_none(self.address.as_ref().map(|a| encode_hex(a))),
-        )
-    }
-}
+impl Render for AddressSet {}
 
 /// `set-text` (`value: null` with `--clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -284,16 +229,11 @@ pub struct TextSet {
     /// The key.
     pub key: String,
     /// The value, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub value: Option<String>,
 }
 
-impl Render for TextSet {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with(format!("text[{}]", self.key), or_none(self.value.as_ref()))
-    }
-}
+impl Render for TextSet {}
 
 /// `set-contenthash` (`contenthash: null` with `--clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -301,17 +241,11 @@ pub struct ContenthashSet {
     /// The name.
     pub name: DomainName,
     /// The content hash, if any.
+    #[serde(serialize_with = "shown::or_none")]
     pub contenthash: Option<Bytes>,
 }
 
-impl Render for ContenthashSet {
-    fn lines(&self) -> Lines {
-        Lines::new().with("name", &self.name).with(
-            "contenthash",
-            or_none(self.contenthash.as_ref().map(|h| encode_hex(h))),
-        )
-    }
-}
+impl Render for ContenthashSet {}
 
 /// `signed-update`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -323,36 +257,19 @@ pub struct SignedUpdateSent {
     /// Who submitted it and paid.
     pub relayer: AccountId,
     /// The update's timestamp (ms).
+    #[serde(serialize_with = "shown::time")]
     pub timestamp: u64,
     /// The contract id, as given.
     pub contract_id: String,
     /// The name's DNS records after the update.
+    #[serde(serialize_with = "shown::records")]
     pub records: Vec<DnsRecord>,
     /// The signed update the call carries.
     #[serde(skip)]
     pub update: SignedRecordUpdate,
 }
 
-impl Render for SignedUpdateSent {
-    fn lines(&self) -> Lines {
-        let mut lines = Lines::new()
-            .with("name", &self.name)
-            .with("signer", self.signer)
-            .with("relayer", self.relayer)
-            .with("timestamp", time_text(self.timestamp))
-            .with_opt(
-                "contract_id",
-                Some(&self.contract_id).filter(|id| !id.is_empty()),
-            );
-        if self.records.is_empty() {
-            lines = lines.with("records", NONE_TEXT);
-        }
-        for record in &self.records {
-            lines = lines.with("record", record_line(record));
-        }
-        lines
-    }
-}
+impl Render for SignedUpdateSent {}
 
 /// A validated domain transaction that is a single call: [`Change::call`] is the one place
 /// those calls are built, and the variant is the report printed once it is included.
@@ -447,25 +364,7 @@ impl Change {
     }
 }
 
-impl Render for Change {
-    fn lines(&self) -> Lines {
-        match self {
-            Change::Transferred(report) => report.lines(),
-            Change::Subname(report) => report.lines(),
-            Change::Primary(report) => report.lines(),
-            Change::RecordSet(report) => report.lines(),
-            Change::RecordRemoved(report) => report.lines(),
-            Change::Approval(report) => report.lines(),
-            Change::Operator(report) => report.lines(),
-            Change::UpdateKey(report) => report.lines(),
-            Change::RecordsCleared(report) => report.lines(),
-            Change::Address(report) => report.lines(),
-            Change::Text(report) => report.lines(),
-            Change::Contenthash(report) => report.lines(),
-            Change::SignedUpdate(report) => report.lines(),
-        }
-    }
-}
+impl Render for Change {}
 
 /// `resolve`: the node's `domain_resolve` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -530,17 +429,7 @@ pub struct NameList {
     pub names: Vec<DomainName>,
 }
 
-impl Render for NameList {
-    fn lines(&self) -> Lines {
-        let mut lines = Lines::new()
-            .with("owner", self.owner)
-            .with("count", self.names.len());
-        for name in &self.names {
-            lines = lines.with("name", name);
-        }
-        lines
-    }
-}
+impl Render for NameList {}
 
 /// `available`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -555,15 +444,7 @@ pub struct Availability {
     pub reason: Option<String>,
 }
 
-impl Render for Availability {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("available", self.available)
-            .with("status", &self.status)
-            .with_opt("reason", self.reason.as_ref())
-    }
-}
+impl Render for Availability {}
 
 /// `price`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -573,17 +454,11 @@ pub struct Price {
     /// The period (ms).
     pub duration_ms: u64,
     /// The fee, smallest units.
+    #[serde(serialize_with = "shown::amount")]
     pub price: Balance,
 }
 
-impl Render for Price {
-    fn lines(&self) -> Lines {
-        Lines::new()
-            .with("name", &self.name)
-            .with("duration_ms", self.duration_ms)
-            .with("price", balance_text(self.price))
-    }
-}
+impl Render for Price {}
 
 /// One `watch` line per change: `#height name type [owner] [records]`.
 pub fn change_lines(block: &DomainChangesJson) -> String {

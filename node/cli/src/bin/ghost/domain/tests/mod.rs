@@ -619,7 +619,7 @@ fn signed_update_is_signed_by_the_signer_and_paid_by_the_relayer() {
     assert_eq!(json["contract_id"], "agent");
     assert_eq!(json["records"][0]["value"], "10.0.0.9");
     let text = Output::buffer(false).render(&change).unwrap();
-    assert!(text.contains("record: @ 60 A 10.0.0.9\n"), "{text}");
+    assert!(text.contains("records: @ 60 A 10.0.0.9\n"), "{text}");
 
     // No records: every DNS record goes.
     let (_, call, change) = planned(
