@@ -14,6 +14,7 @@
 //!                                       TxProgress (Stream of TxStatus) ─► in_block() / finalized()
 //!                                       → TxInBlock { events } or Error::Dispatch(pallet, error, docs)
 //!  client.ens_link(..) / ens_pending() / ens_all_links() ── typed ENS bridge reads (ens)
+//!  client.validator_set(at) / block_author(header) ── the authority set and Aura's author (validators)
 //!  verify::verify_resolution ── ghost_light (read proofs against a header's state root)
 //! ```
 //!
@@ -44,6 +45,7 @@ mod events;
 mod signer;
 pub mod subscribe;
 pub mod tx;
+pub mod validators;
 pub mod verify;
 
 pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};

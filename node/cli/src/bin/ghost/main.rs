@@ -52,6 +52,9 @@
 //!                                     request a link; the oracles then attest the owner
 //!   ens status <ENS_NAME> | reverse <GHOST_NAME> | pending | oracles
 //!   ens unlink|cancel <ENS_NAME> --from SURI
+//!   validators show [--at HASH]       current and queued validator set, set id, session
+//!   validators add|remove <ADDRESS> --from SURI
+//!                                     queue a set change (sudo) for the next session boundary
 //! ```
 //!
 //! Domain and contract transactions also take `transfer`'s `--tip`, `--wait` and `--mortal`
@@ -79,6 +82,7 @@ mod query;
 mod rpc;
 mod shown;
 mod transfer;
+mod validators;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -93,6 +97,7 @@ use crate::output::Output;
 use crate::query::{ChainCommand, TxCommand};
 use crate::rpc::Endpoint;
 use crate::transfer::TransferArgs;
+use crate::validators::ValidatorsCommand;
 
 /// The GhostChain client.
 #[derive(Debug, Clone, Parser)]
@@ -157,6 +162,9 @@ pub enum Command {
     /// ENS bridge: link ENS names to ghost names, show links, requests and oracles.
     #[command(subcommand)]
     Ens(EnsCommand),
+    /// The validator set: show it, or queue a change (sudo) for the next session.
+    #[command(subcommand)]
+    Validators(ValidatorsCommand),
     /// Load driver: registrations at a chosen concurrency, with throughput, latency and losses.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -184,6 +192,7 @@ pub async fn run_with(cli: Cli, out: &Output) -> anyhow::Result<()> {
         Command::Domain(command) => domain::run(&endpoint, command, out).await,
         Command::Contract(command) => contract::run(&endpoint, command, out).await,
         Command::Ens(command) => ens::run(&endpoint, command, out).await,
+        Command::Validators(command) => validators::run(&endpoint, command, out).await,
         Command::Bench(command) => bench::run(&endpoint, command, out).await,
     }
 }
