@@ -8,6 +8,9 @@
 #   ./scripts/testnet.sh status        best / finalized / peers of each node
 #   ./scripts/testnet.sh logs I        node I's log
 #   ./scripts/testnet.sh add-full-node a non-validator that syncs from the others (prints it)
+#   ./scripts/testnet.sh add-validator a node with the next dev key (//Dave after 3 validators),
+#                                      not in the set: it follows the chain, and authors and
+#                                      votes once `ghost validators add` put it in (prints it)
 #   ./scripts/testnet.sh restart I     starts node I again on its base path (after it stopped)
 #   ./scripts/testnet.sh lag [S]       samples each node's best - finalized for S s (default 30)
 #                                      and prints the finality lag's p50 / p99 in blocks
@@ -17,7 +20,9 @@
 # (BASE = $GHOST_TESTNET_PORT, default 30400, below Linux's ephemeral ports); state lives in
 # $GHOST_TESTNET_DIR (default ~/.cache/ghostchain/testnet), one base path per node. The chain
 # spec is `local` with the N validators, written to $GHOST_TESTNET_DIR/spec.json (see
-# docs/TESTNET.md to run it across machines). Uses the binaries `./scripts/test.sh` builds.
+# docs/TESTNET.md to run it across machines); $GHOST_TESTNET_SESSION sets its session length in
+# blocks (default 20) and $GHOST_TESTNET_SLOT_MS its slot duration (default 500). Uses the
+# binaries `./scripts/test.sh` builds.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
@@ -62,6 +67,7 @@ ensure_binary() {
 
 launch() { # launch I validator|full: starts node I, records its pid on line I+1 of pids
     local i=$1 role=$2 p2p_flags=()
+    echo "$role" >"$dir/node$i.role"
     local peer0
     peer0=$("$bin" key inspect-node-key "$(node_key 0)")
     if [ "$i" -gt 0 ]; then
@@ -148,9 +154,11 @@ start)
 import json, sys
 spec = json.load(sys.stdin)
 spec["name"], spec["id"] = "GhostChain Testnet", "testnet"
-spec["genesis"]["validators"]["validators"] = sys.argv[1:]
-print(json.dumps(spec, indent=2))' "${validators[@]}" >"$dir/spec.json"
-    echo "$n" >"$dir/validators"
+spec["genesis"]["validators"]["validators"] = sys.argv[3:]
+spec["genesis"]["validators"]["sessionLength"] = int(sys.argv[1])
+spec["consensus"]["slotDurationMs"] = int(sys.argv[2])
+print(json.dumps(spec, indent=2))' "${GHOST_TESTNET_SESSION:-20}" "${GHOST_TESTNET_SLOT_MS:-500}" \
+        "${validators[@]}" >"$dir/spec.json"
     for ((i = 0; i < n; i++)); do
         launch "$i" validator
     done
@@ -177,7 +185,7 @@ restart)
         echo "testnet: node$i (pid $pid) is still running" >&2
         exit 1
     fi
-    if [ "$i" -lt "$(cat "$dir/validators")" ]; then launch "$i" validator; else launch "$i" full; fi
+    launch "$i" "$(cat "$dir/node$i.role")"
     endpoint "$i" "$(sed -n "$((i + 1))p" "$dir/pids")"
     echo
     ;;
@@ -211,10 +219,15 @@ pick = lambda p: lags[min(len(lags) - 1, int(len(lags) * p))] if lags else None
 print(json.dumps({"samples": len(lags), "lag_blocks_p50": pick(0.5), "lag_blocks_p99": pick(0.99), "lag_blocks_max": lags[-1] if lags else None}))
 EOF
     ;;
-add-full-node)
+add-full-node | add-validator)
     [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
     i=$(wc -l <"$dir/pids")
-    launch "$i" full
+    if [ "$cmd" = add-validator ]; then
+        [ "$i" -lt ${#names[@]} ] || { echo "testnet: no dev key left for node$i" >&2; exit 1; }
+        launch "$i" validator
+    else
+        launch "$i" full
+    fi
     pid=$(tail -n 1 "$dir/pids")
     endpoint "$i" "$pid"
     echo

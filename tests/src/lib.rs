@@ -4,6 +4,8 @@
 //! The binaries come from the same target directory as the test executable
 //! (`target/debug/ghostchain`, `target/debug/ghost`); `scripts/test.sh` builds them first.
 
+pub mod testnet;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -7,159 +7,16 @@
 //! their base paths: finality resumes and every node reports the same finalized block; a
 //! validator frozen for 10 s (SIGSTOP) catches up; a full node started late syncs to it.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ghost_e2e::{binary, dig};
+use ghost_e2e::dig;
+use ghost_e2e::testnet::Testnet;
 use serde_json::Value;
-
-/// A testnet in its own directory and port range, stopped when dropped.
-struct Testnet {
-    dir: tempfile::TempDir,
-    base: u16,
-    nodes: Vec<Value>,
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("scripts")
-        .join("testnet.sh")
-}
-
-impl Testnet {
-    fn command(&self, args: &[&str]) -> std::process::Output {
-        let target = binary("ghostchain")
-            .parent()
-            .and_then(Path::parent)
-            .expect("target dir")
-            .to_path_buf();
-        Command::new("bash")
-            .arg(script())
-            .args(args)
-            .env("GHOST_TESTNET_DIR", self.dir.path())
-            .env("GHOST_TESTNET_PORT", self.base.to_string())
-            .env("CARGO_TARGET_DIR", target)
-            .output()
-            .expect("run scripts/testnet.sh")
-    }
-
-    fn start(n: usize) -> Testnet {
-        // A port range of its own: 10 ports per node, from a base derived from the process id.
-        let base = 21_000 + (std::process::id() % 700) as u16 * 10;
-        let mut net = Testnet {
-            dir: tempfile::tempdir().expect("temp dir"),
-            base,
-            nodes: Vec::new(),
-        };
-        let out = net.command(&["start", &n.to_string()]);
-        assert!(
-            out.status.success(),
-            "testnet start failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            net.logs()
-        );
-        net.nodes = serde_json::from_slice(&out.stdout).expect("start prints a JSON array");
-        assert_eq!(net.nodes.len(), n);
-        net
-    }
-
-    fn logs(&self) -> String {
-        let mut all = String::new();
-        for i in 0..8 {
-            if let Ok(log) = std::fs::read_to_string(self.dir.path().join(format!("node{i}.log"))) {
-                let tail: Vec<&str> = log.lines().rev().take(15).collect();
-                all += &format!(
-                    "--- node{i}\n{}\n",
-                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-                );
-            }
-        }
-        all
-    }
-
-    fn rpc(&self, i: usize) -> String {
-        self.nodes[i]["rpc"].as_str().expect("rpc").to_string()
-    }
-
-    fn dns_port(&self, i: usize) -> u16 {
-        let dns = self.nodes[i]["dns"].as_str().expect("dns");
-        dns.rsplit(':').next().unwrap().parse().unwrap()
-    }
-
-    fn pid(&self, i: usize) -> u32 {
-        self.nodes[i]["pid"].as_u64().expect("pid") as u32
-    }
-
-    fn ghost(&self, i: usize, args: &[&str]) -> std::process::Output {
-        Command::new(binary("ghost"))
-            .args(["--rpc", &self.rpc(i)])
-            .args(args)
-            .output()
-            .expect("run ghost")
-    }
-
-    /// Node `i`'s (best, finalized number, finalized hash), if it answers.
-    fn heights(&self, i: usize) -> Option<(u64, u64, String)> {
-        let out = self.ghost(i, &["--json", "chain", "info"]);
-        let info: Value = serde_json::from_slice(&out.stdout).ok()?;
-        Some((
-            info["best_number"].as_u64()?,
-            info["finalized_number"].as_u64()?,
-            info["finalized_hash"].as_str()?.to_string(),
-        ))
-    }
-
-    fn finalized(&self, i: usize) -> u64 {
-        self.heights(i).map_or(0, |(_, f, _)| f)
-    }
-
-    /// Waits until `check` holds, or fails with `what` and the nodes' logs.
-    fn wait(&self, what: &str, timeout: Duration, mut check: impl FnMut(&Testnet) -> bool) {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if check(self) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        panic!("{what} within {timeout:?}\n{}", self.logs());
-    }
-
-    fn kill(&self, i: usize) {
-        let _ = Command::new("kill").arg(self.pid(i).to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline
-            && Command::new("kill")
-                .args(["-0", &self.pid(i).to_string()])
-                .status()
-                .is_ok_and(|s| s.success())
-        {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn restart(&mut self, i: usize) {
-        let out = self.command(&["restart", &i.to_string()]);
-        assert!(
-            out.status.success(),
-            "restart: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.nodes[i] = serde_json::from_slice(&out.stdout).expect("restart prints the endpoint");
-    }
-}
-
-impl Drop for Testnet {
-    fn drop(&mut self) {
-        let _ = self.command(&["stop"]);
-    }
-}
 
 #[test]
 fn four_validators_finalize_survive_failures_and_a_late_node_syncs() {
-    let mut net = Testnet::start(4);
+    let mut net = Testnet::start(0, 4, &[]);
     let all = [0, 1, 2, 3];
 
     // 1. Everyone's finality grows together.
@@ -263,18 +120,135 @@ fn four_validators_finalize_survive_failures_and_a_late_node_syncs() {
     );
 
     // 6. A full node started now syncs from genesis to the finalized chain.
-    let out = net.command(&["add-full-node"]);
-    assert!(
-        out.status.success(),
-        "add-full-node: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let full: Value = serde_json::from_slice(&out.stdout).expect("endpoint json");
-    net.nodes.push(full);
+    net.add("add-full-node");
     let target = net.finalized(0);
     net.wait(
         "the full node syncs to the finalized chain",
         Duration::from_secs(60),
         |n| n.finalized(4) >= target,
+    );
+}
+
+/// Runs `future` to completion on a runtime of its own (the tests are synchronous).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
+/// The address of a dev key (`Alice` → `ghost1…`).
+fn address(name: &str) -> String {
+    ghost_primitives::Pair::dev(name).public().to_string()
+}
+
+/// The author of each canonical block in `range` on the node at `url`, by Aura's rule (the
+/// slot's owner in the parent's validator set), read with `ghost-client`.
+fn authors(
+    url: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Vec<(u64, ghost_primitives::AccountId)> {
+    use ghost_rpc::ChainApiClient;
+    block_on(async {
+        let client = ghost_client::Client::connect(url).await.expect("connect");
+        let mut authors = Vec::new();
+        for number in range {
+            let hash = ChainApiClient::block_hash(&client, Some(number))
+                .await
+                .expect("chain_getBlockHash")
+                .unwrap_or_else(|| panic!("no block #{number}"));
+            let header = client.fetch_header(Some(hash)).await.expect("header");
+            let author = client.block_author(&header).await.expect("author");
+            authors.push((number, author.expect("a block with a slot")));
+        }
+        authors
+    })
+}
+
+/// Scenario 8: root adds a validator and removes another at runtime; from the session boundary
+/// on the new one authors and votes, the removed one authors no more, and every node finalizes
+/// across the set change.
+#[test]
+fn a_validator_added_by_sudo_authors_after_the_session_boundary_and_a_removed_one_stops() {
+    // Alice, Bob and Charlie validate; sessions of 10 blocks (5 s).
+    let mut net = Testnet::start(1, 3, &[("GHOST_TESTNET_SESSION", "10")]);
+    // Dave's node runs with his key but is not in the set: it follows the chain.
+    let dave = net.add("add-validator");
+    assert_eq!(dave, 3);
+    net.wait(
+        "Dave's node follows the chain",
+        Duration::from_secs(40),
+        |n| n.finalized(3) >= 1 && n.finalized(3) + 3 >= n.finalized(0),
+    );
+    let before = net.ghost_json(0, &["validators", "show"]);
+    assert_eq!(before["set_id"], 0);
+    assert_eq!(
+        before["validators"],
+        serde_json::json!([address("Alice"), address("Bob"), address("Charlie")])
+    );
+
+    let added = net.ghost_json(
+        0,
+        &["validators", "add", &address("Dave"), "--from", "//Alice"],
+    );
+    let removed = net.ghost_json(
+        0,
+        &[
+            "validators",
+            "remove",
+            &address("Charlie"),
+            "--from",
+            "//Alice",
+        ],
+    );
+    assert_eq!(
+        removed["next"],
+        serde_json::json!([address("Alice"), address("Bob"), address("Dave")])
+    );
+    // Both were queued in one session, so they take effect at the same boundary.
+    let boundary = removed["effective_at"].as_u64().expect("effective_at");
+    assert_eq!(added["effective_at"].as_u64(), Some(boundary));
+
+    // Finality continues across the change on every node, Charlie's (now a follower) too.
+    net.wait(
+        "every node finalizes past the set change",
+        Duration::from_secs(60),
+        |n| (0..4).all(|i| n.finalized(i) >= boundary + 6),
+    );
+    let after = net.ghost_json(0, &["validators", "show"]);
+    assert_eq!(after["set_id"], 1, "one set change: {after}");
+    assert_eq!(after["validators"], removed["next"]);
+
+    // Authors: the old set up to the boundary block, the new one after it (Aura reads the set
+    // in the parent's state), and Dave among them.
+    let authored = authors(&net.rpc(0), 1..=boundary + 6);
+    let dave_key = ghost_primitives::Pair::dev("Dave").public();
+    let charlie_key = ghost_primitives::Pair::dev("Charlie").public();
+    for (number, author) in &authored {
+        if *number <= boundary {
+            assert_ne!(*author, dave_key, "Dave authored #{number} before joining");
+        } else {
+            assert_ne!(
+                *author, charlie_key,
+                "Charlie authored #{number} after leaving"
+            );
+        }
+    }
+    assert!(
+        authored
+            .iter()
+            .any(|(number, author)| *number > boundary && *author == dave_key),
+        "Dave authored nothing after the boundary: {authored:?}"
+    );
+    assert!(
+        authored.iter().any(|(_, author)| *author == charlie_key),
+        "Charlie authored nothing before leaving: {authored:?}"
+    );
+    let log = std::fs::read_to_string(net.log_path(3)).unwrap_or_default();
+    assert!(
+        log.contains("in the validator set: authoring"),
+        "Dave's node never noticed it joined:\n{}",
+        net.logs()
     );
 }

@@ -188,12 +188,22 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         (None, false) => None,
     };
     let spec_is_dev = spec.chain_type == ghost_runtime::chain_spec::ChainType::Development;
-    let authorities = spec.genesis_authorities();
+    // A key outside the genesis set is a validator-to-be (as with Substrate's keystore): the
+    // node follows the chain, and authors and votes while the on-chain set includes the key.
+    // A development chain has no peers to follow, so there it must be the genesis authority.
     if let Some(key) = &validator_key
-        && !authorities.contains(&key.public())
+        && !spec.genesis_authorities().contains(&key.public())
     {
-        bail!(
-            "{} is not an authority of chain `{}`",
+        if spec_is_dev {
+            bail!(
+                "{} is not an authority of development chain `{}`",
+                key.public(),
+                spec.id
+            );
+        }
+        tracing::info!(
+            "🔑 {} is not in the genesis validator set of `{}`: following the chain until the \
+             on-chain set includes it",
             key.public(),
             spec.id
         );

@@ -59,6 +59,11 @@ impl Author {
         }
     }
 
+    /// The account of the key this author seals with.
+    pub fn public(&self) -> ghost_primitives::AccountId {
+        self.key.public()
+    }
+
     /// Builds, seals and imports one block at the current time (dev sealing: the dev chain's
     /// 1 ms slots give every block its own slot); returns it, or `None` if there was nothing
     /// to do and `allow_empty` is false.

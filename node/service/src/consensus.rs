@@ -374,6 +374,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
     /// every few slots; runs until dropped.
     pub async fn run_slots(self: Arc<Self>) {
         let params = self.client.aura_params();
+        let mut in_set = None;
         loop {
             let now = self.timers.now_ms();
             let slot = params.slot_at(now).saturating_add(1);
@@ -381,6 +382,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 .delay(params.slot_start(slot).saturating_sub(now))
                 .await;
             if let Some(author) = &self.author {
+                self.note_membership(author, &mut in_set);
                 match author.author_in_slot(slot) {
                     Ok(Some(imported)) => {
                         self.network.gossip(
@@ -402,6 +404,35 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
             }
         }
+    }
+
+    /// Logs when this validator's key enters or leaves the set in force at the best block (the
+    /// set that authors its child and, once final, votes): a key added by governance starts
+    /// authoring and voting by itself, a removed one stops.
+    fn note_membership(&self, author: &Author, was: &mut Option<bool>) {
+        let Ok((_, best)) = self.client.best() else {
+            return;
+        };
+        let Ok((set, set_id)) = self.client.authorities_at(&best) else {
+            return;
+        };
+        let key = author.public();
+        let now = set.contains(&key);
+        if *was == Some(now) {
+            return;
+        }
+        match (now, was.is_some()) {
+            (true, _) => {
+                tracing::info!(target: LOG_TARGET, %key, set_id, number = best.number, "🔑 in the validator set: authoring in this key's slots")
+            }
+            (false, true) => {
+                tracing::info!(target: LOG_TARGET, %key, set_id, number = best.number, "🔑 left the validator set: following the chain")
+            }
+            (false, false) => {
+                tracing::info!(target: LOG_TARGET, %key, set_id, number = best.number, "🔑 not in the validator set: following the chain until it is")
+            }
+        }
+        *was = Some(now);
     }
 
     /// Handles what the network delivers until the stream ends.
