@@ -146,6 +146,7 @@ impl Testnet {
     pub fn alive(&self, i: usize) -> bool {
         Command::new("kill")
             .args(["-0", &self.pid(i).to_string()])
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     }
