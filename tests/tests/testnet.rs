@@ -389,3 +389,221 @@ fn a_validator_killed_during_load_restarts_catches_up_and_loses_no_finalized_tra
         }
     }
 }
+
+/// What a misbehaving peer does once connected to its target.
+#[derive(Clone, Copy, Debug)]
+enum Misbehaviour {
+    /// Direct messages that do not decode, and one frame over the size limit.
+    MalformedFrames,
+    /// Blocks on the best block with a broken seal and state root.
+    InvalidBlocks,
+    /// Thousands of well-formed `Status` messages at once.
+    Flood,
+}
+
+/// The next item of `events`, or `None` if it ended or 30 s passed.
+async fn next_event<T>(events: &mut futures::channel::mpsc::UnboundedReceiver<T>) -> Option<T> {
+    use futures::StreamExt;
+    tokio::time::timeout(Duration::from_secs(30), events.next())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// A harness peer on our own libp2p stack (`ghost-network`, the node's code): it dials the
+/// node at `target` on the chain `genesis`, misbehaves, and returns its peer id once the node
+/// disconnected it (or fails the test if the node never does).
+fn misbehaving_peer(
+    secret: u8,
+    genesis: ghost_primitives::Hash,
+    target: &str,
+    rpc: &str,
+    misbehaviour: Misbehaviour,
+) -> String {
+    use ghost_consensus::network::{Network, NetworkEvent};
+    use ghost_consensus::protocol::{BlockData, MAX_MESSAGE_SIZE, WireMessage};
+    use parity_scale_codec::Encode;
+
+    let target: ghost_network::Address = target.parse().expect("target multiaddr");
+    let best = block_on(async {
+        let client = ghost_client::Client::connect(rpc).await.expect("connect");
+        client.fetch_header(None).await.expect("best header")
+    });
+    block_on(async move {
+        let started = ghost_network::start(ghost_network::NetworkConfig {
+            genesis_hash: genesis,
+            node_key: [secret; 32],
+            listen: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("listen address")],
+            bootnodes: vec![target.clone()],
+            public_addresses: vec![],
+            reserved_nodes: vec![],
+            reserved_only: false,
+        })
+        .await
+        .expect("harness network");
+        let (service, mut events) = (started.service.clone(), started.events);
+        let swarm = tokio::spawn(started.task);
+        let node = ghost_network::peer_of_address(&target).expect("peer id in the address");
+        loop {
+            match next_event(&mut events).await {
+                Some(NetworkEvent::Connected(peer)) if peer == node => break,
+                Some(_) => {}
+                _ => panic!("the harness did not connect to {target}"),
+            }
+        }
+        match misbehaviour {
+            Misbehaviour::MalformedFrames => {
+                // One frame over the limit (refused unread), then garbage until banned.
+                service.send(&node, vec![0; MAX_MESSAGE_SIZE + 1]);
+                for i in 0..30u8 {
+                    service.send(&node, vec![0xff, i, 0xfe, 0x01]);
+                }
+            }
+            Misbehaviour::InvalidBlocks => {
+                for i in 0..15u8 {
+                    let mut header = best.clone();
+                    header.parent_hash = best.hash();
+                    header.number = best.number + 1;
+                    header.state_root = ghost_primitives::Hash([i; 32]);
+                    let blocks = vec![BlockData {
+                        header,
+                        body: Vec::<Vec<u8>>::new().encode(),
+                        justification: None,
+                    }];
+                    service.send(
+                        &node,
+                        WireMessage::BlockResponse {
+                            id: u64::from(i),
+                            blocks,
+                        }
+                        .to_bytes(),
+                    );
+                }
+            }
+            Misbehaviour::Flood => {
+                let status = WireMessage::Status {
+                    genesis_hash: genesis,
+                    spec_version: ghost_client::runtime::SPEC_VERSION,
+                    best: (genesis, 0),
+                    finalized: (genesis, 0),
+                }
+                .to_bytes();
+                // Batches of 100 every 20 ms (~5,000 a second, ten times the limit), paced so
+                // that yamux's stream limit is not what stops it, until the node hangs up.
+                let until = std::time::Instant::now() + Duration::from_secs(20);
+                'flood: while std::time::Instant::now() < until {
+                    for _ in 0..100 {
+                        service.send(&node, status.clone());
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    while let Ok(event) = events.try_recv() {
+                        if event == NetworkEvent::Disconnected(node) {
+                            break 'flood;
+                        }
+                    }
+                }
+                swarm.abort();
+                return service.local_peer_id().to_string();
+            }
+        }
+        loop {
+            match next_event(&mut events).await {
+                Some(NetworkEvent::Disconnected(peer)) if peer == node => break,
+                Some(_) => {}
+                _ => panic!("{misbehaviour:?}: the node did not disconnect the harness"),
+            }
+        }
+        swarm.abort();
+        service.local_peer_id().to_string()
+    })
+}
+
+/// Node `i`'s Prometheus sample `name` (a gauge or counter without labels).
+fn metric(net: &Testnet, i: usize, name: &str) -> Option<f64> {
+    use std::io::{Read, Write};
+    let url = net.metrics_url(i);
+    let authority = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()?
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&authority).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).ok()?;
+    body.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Scenario 7: a peer speaking our protocols sends malformed frames, invalid blocks and a
+/// flood; each time the node bans it (log and `p2p_banned_peers`), the honest nodes keep
+/// finalizing, and no node panics.
+#[test]
+fn a_misbehaving_peer_is_banned_and_the_honest_nodes_carry_on() {
+    let net = Testnet::start(3, 4, &[]);
+    let info = net.ghost_json(0, &["chain", "info"]);
+    let genesis: ghost_primitives::Hash = info["genesis_hash"]
+        .as_str()
+        .expect("genesis_hash")
+        .parse()
+        .expect("genesis hash");
+    let before = (0..4).map(|i| net.finalized(i)).min().unwrap_or(0);
+    let cases = [
+        (Misbehaviour::MalformedFrames, "malformed message"),
+        (Misbehaviour::InvalidBlocks, "invalid block"),
+        (Misbehaviour::Flood, "message flood"),
+    ];
+    let mut harness = Vec::new();
+    for (k, (misbehaviour, reason)) in cases.into_iter().enumerate() {
+        let peer = misbehaving_peer(
+            0x70 + k as u8,
+            genesis,
+            &net.p2p(0),
+            &net.rpc(0),
+            misbehaviour,
+        );
+        let log = std::fs::read_to_string(net.log_path(0)).unwrap_or_default();
+        assert!(
+            log.lines().any(|line| line.contains("banning peer")
+                && line.contains(&peer)
+                && line.contains(reason)),
+            "{misbehaviour:?}: no ban of {peer} for `{reason}` in node 0's log:\n{}",
+            log.lines()
+                .filter(|line| line.contains(&peer) || line.contains("banning"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        net.wait(
+            "the ban shows in the metrics",
+            Duration::from_secs(15),
+            |n| metric(n, 0, "ghostchain_p2p_banned_peers").is_some_and(|b| b >= (k + 1) as f64),
+        );
+        harness.push(peer);
+    }
+    net.wait(
+        "the honest nodes keep finalizing",
+        Duration::from_secs(30),
+        |n| (0..4).all(|i| n.finalized(i) >= before + 5),
+    );
+    for i in 0..4 {
+        assert!(net.alive(i), "node {i} died\n{}", net.logs());
+        let log = std::fs::read_to_string(net.log_path(i)).unwrap_or_default();
+        assert!(!log.contains("panicked"), "node {i} panicked:\n{log}");
+        for line in log.lines().filter(|line| line.contains("banning peer")) {
+            assert!(
+                harness.iter().any(|peer| line.contains(peer.as_str())),
+                "node {i} banned an honest peer: {line}"
+            );
+        }
+    }
+}

@@ -81,6 +81,11 @@ impl Reputation {
         value: i32::MIN / 2,
         reason: "another chain",
     };
+    /// A message beyond the per-peer rate limit (dropped unread).
+    pub const FLOOD: Reputation = Reputation {
+        value: -20,
+        reason: "message flood",
+    };
     /// A message that was useful.
     pub const USEFUL: Reputation = Reputation {
         value: 1,

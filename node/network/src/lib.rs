@@ -14,6 +14,9 @@
 //!   identify (a peer's listen addresses go into kademlia), ping.
 //! - Reputation: [`Network::report`] lowers a peer's score; below [`BAN_THRESHOLD`] the peer is
 //!   disconnected and banned for [`BAN_DURATION`], and refused if it reconnects meanwhile.
+//! - Rate limit: a peer may send [`MAX_MESSAGES_PER_SECOND`] messages (gossip it authored plus
+//!   direct ones) per second; each one beyond is dropped unread and costs it
+//!   [`Reputation::FLOOD`], so a flood ends in a ban within a second or two.
 //!
 //! [`start`] builds the swarm and returns the [`NetworkService`] (the seam's sending side), the
 //! receiver of [`NetworkEvent`]s for the consensus worker, and the task that drives the swarm.
@@ -44,6 +47,9 @@ const LOG_TARGET: &str = "network";
 pub const BAN_THRESHOLD: i64 = -1_000;
 /// How long a banned peer stays banned.
 pub const BAN_DURATION: Duration = Duration::from_secs(60);
+/// Messages a peer may send per second before the rest count as a flood. An honest peer sends
+/// a few per slot (votes, announcements, transaction batches, sync requests one at a time).
+pub const MAX_MESSAGES_PER_SECOND: u32 = 500;
 
 /// Why the network could not start.
 #[derive(Debug, thiserror::Error)]
@@ -197,9 +203,45 @@ struct Peers {
     connected: BTreeSet<PeerId>,
     scores: BTreeMap<PeerId, i64>,
     banned: BTreeMap<PeerId, Instant>,
+    /// Messages per peer per second.
+    rates: RateLimiter,
     /// Bytes in and out, for the metrics.
     bytes_in: u64,
     bytes_out: u64,
+}
+
+/// Per-peer message counts in one-second windows ([`MAX_MESSAGES_PER_SECOND`]).
+#[derive(Default)]
+struct RateLimiter {
+    /// Per peer: the start of its current window and the messages in it.
+    windows: BTreeMap<PeerId, (Instant, u32)>,
+}
+
+impl RateLimiter {
+    /// Peers tracked before windows that ended are dropped (gossip authors need not be peers).
+    const MAX_TRACKED: usize = 1_024;
+
+    /// Counts a message from `peer` at `now`; `false` once its window holds more than
+    /// [`MAX_MESSAGES_PER_SECOND`].
+    fn allow(&mut self, peer: PeerId, now: Instant) -> bool {
+        let second = Duration::from_secs(1);
+        if self.windows.len() >= Self::MAX_TRACKED {
+            self.windows
+                .retain(|_, (start, _)| now.saturating_duration_since(*start) < second);
+        }
+        let (start, count) = self.windows.entry(peer).or_insert((now, 0));
+        if now.saturating_duration_since(*start) >= second {
+            *start = now;
+            *count = 0;
+        }
+        *count = count.saturating_add(1);
+        *count <= MAX_MESSAGES_PER_SECOND
+    }
+
+    /// Drops `peer`'s window (it was banned).
+    fn forget(&mut self, peer: &PeerId) {
+        self.windows.remove(peer);
+    }
 }
 
 /// The seam's sending side over libp2p.
@@ -444,6 +486,11 @@ impl Driver {
             .get(peer)
             .is_some_and(|until| *until > Instant::now())
     }
+
+    /// Counts one message from `peer`; `false` if it is over the rate limit.
+    fn within_rate(&self, peer: PeerId) -> bool {
+        self.peers().rates.allow(peer, Instant::now())
+    }
 }
 
 async fn run(
@@ -484,26 +531,30 @@ fn handle_command(swarm: &mut Swarm<Behaviour>, driver: &Driver, command: Comman
             driver.peers().bytes_out += bytes.len() as u64;
             swarm.behaviour_mut().direct.send_request(&peer, bytes);
         }
-        Command::Report(peer, change) => {
-            let banned = {
-                let mut peers = driver.peers();
-                let score = peers.scores.entry(peer).or_insert(0);
-                *score = score.saturating_add(i64::from(change.value));
-                let banned = *score < BAN_THRESHOLD;
-                if banned {
-                    peers.scores.remove(&peer);
-                    peers.banned.insert(peer, Instant::now() + BAN_DURATION);
-                }
-                banned
-            };
-            if change.value < 0 {
-                tracing::debug!(target: LOG_TARGET, %peer, reason = change.reason, "peer misbehaved");
-            }
-            if banned {
-                tracing::info!(target: LOG_TARGET, %peer, reason = change.reason, "banning peer for {} s", BAN_DURATION.as_secs());
-                let _ = swarm.disconnect_peer_id(peer);
-            }
+        Command::Report(peer, change) => report(swarm, driver, peer, change),
+    }
+}
+
+/// Changes `peer`'s score; below [`BAN_THRESHOLD`] it is banned and disconnected.
+fn report(swarm: &mut Swarm<Behaviour>, driver: &Driver, peer: PeerId, change: Reputation) {
+    let banned = {
+        let mut peers = driver.peers();
+        let score = peers.scores.entry(peer).or_insert(0);
+        *score = score.saturating_add(i64::from(change.value));
+        let banned = *score < BAN_THRESHOLD;
+        if banned {
+            peers.scores.remove(&peer);
+            peers.rates.forget(&peer);
+            peers.banned.insert(peer, Instant::now() + BAN_DURATION);
         }
+        banned
+    };
+    if change.value < 0 {
+        tracing::debug!(target: LOG_TARGET, %peer, reason = change.reason, "peer misbehaved");
+    }
+    if banned {
+        tracing::info!(target: LOG_TARGET, %peer, reason = change.reason, "banning peer for {} s", BAN_DURATION.as_secs());
+        let _ = swarm.disconnect_peer_id(peer);
     }
 }
 
@@ -552,6 +603,12 @@ fn handle_swarm_event(
             if driver.is_banned(&propagation_source) {
                 return;
             }
+            // Counted against its author (gossip is signed), not the honest peer relaying it.
+            let author = message.source.unwrap_or(propagation_source);
+            if !driver.within_rate(author) {
+                report(swarm, driver, author, Reputation::FLOOD);
+                return;
+            }
             // Ask the origin for what an announcement names if it is a peer; else the relay.
             let from = message
                 .source
@@ -574,6 +631,10 @@ fn handle_swarm_event(
         })) => {
             let _ = swarm.behaviour_mut().direct.send_response(channel, ());
             if driver.is_banned(&peer) {
+                return;
+            }
+            if !driver.within_rate(peer) {
+                report(swarm, driver, peer, Reputation::FLOOD);
                 return;
             }
             driver.peers().bytes_in += request.len() as u64;
@@ -637,6 +698,39 @@ mod tests {
                 Err(_) => panic!("no message within 20 s"),
             }
         }
+    }
+
+    #[test]
+    fn a_peer_over_the_rate_limit_is_refused_until_its_window_ends() {
+        let mut limiter = RateLimiter::default();
+        let (flooder, honest) = (peer_id_of([1; 32]).unwrap(), peer_id_of([2; 32]).unwrap());
+        let start = Instant::now();
+        for _ in 0..MAX_MESSAGES_PER_SECOND {
+            assert!(limiter.allow(flooder, start));
+        }
+        assert!(!limiter.allow(flooder, start + Duration::from_millis(999)));
+        // Another peer has a window of its own.
+        assert!(limiter.allow(honest, start + Duration::from_millis(999)));
+        // A new second, a new allowance.
+        assert!(limiter.allow(flooder, start + Duration::from_secs(1)));
+        limiter.forget(&flooder);
+        assert!(!limiter.windows.contains_key(&flooder));
+    }
+
+    #[test]
+    fn the_limiter_forgets_ended_windows_when_it_tracks_many_peers() {
+        let mut limiter = RateLimiter::default();
+        let start = Instant::now();
+        for i in 0..RateLimiter::MAX_TRACKED as u32 {
+            let mut secret = [0u8; 32];
+            secret[..4].copy_from_slice(&i.to_be_bytes());
+            secret[31] = 1;
+            assert!(limiter.allow(peer_id_of(secret).unwrap(), start));
+        }
+        assert_eq!(limiter.windows.len(), RateLimiter::MAX_TRACKED);
+        let late = start + Duration::from_secs(2);
+        assert!(limiter.allow(peer_id_of([9; 32]).unwrap(), late));
+        assert_eq!(limiter.windows.len(), 1);
     }
 
     #[test]
