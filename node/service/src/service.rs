@@ -183,6 +183,9 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         .validator_key
         .as_ref()
         .is_some_and(|key| client.spec().genesis_authorities() == [key.public()]);
+    // Woken by RPC and GhostBridge submissions: the local author seals on it (dev sealing),
+    // or else the consensus worker gossips the new transactions at once.
+    let submitted = Arc::new(tokio::sync::Notify::new());
     let network = match &config.network {
         Some(settings) => {
             let network = start_network(
@@ -191,6 +194,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
                 client.clone(),
                 pool.clone(),
                 config.validator_key.clone().filter(|_| !sole_authority),
+                submitted.clone(),
                 &mut tasks,
             )
             .await?;
@@ -220,7 +224,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
             tasks.push(tokio::spawn(author.clone().run(config.sealing)));
             author.wake.clone()
         }
-        None => Arc::new(tokio::sync::Notify::new()),
+        None => submitted,
     };
 
     let (shutdown, shutdown_signal) = tokio::sync::watch::channel(false);
@@ -330,6 +334,7 @@ async fn start_network(
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
     key: Option<ghost_primitives::Pair>,
+    submitted: Arc<tokio::sync::Notify>,
     tasks: &mut Vec<JoinHandle<()>>,
 ) -> Result<NetworkHandle, ServiceError> {
     let node_key = match settings.node_key {
@@ -370,12 +375,31 @@ async fn start_network(
     tasks.push(tokio::spawn(worker.clone().run_slots()));
     tasks.push(tokio::spawn(worker.clone().run_network(started.events)));
     tasks.push(tokio::spawn(worker.grandpa().clone().run()));
+    tasks.push(tokio::spawn(propagate_on_submit(worker.clone(), submitted)));
     Ok(NetworkHandle {
         service: started.service,
         worker,
         listen_addresses,
     })
 }
+
+/// Gossips transactions as soon as a local submission wakes `submitted` (as Substrate
+/// propagates on pool import), instead of at the next slot only: a transaction submitted to a
+/// node whose slot is not next reaches the next author before it seals. Bursts coalesce: at
+/// most one round per [`PROPAGATE_COALESCE`].
+async fn propagate_on_submit<N: ghost_consensus::network::Network>(
+    worker: Arc<crate::consensus::ConsensusWorker<N, crate::consensus::TokioTimers>>,
+    submitted: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        submitted.notified().await;
+        worker.propagate_transactions();
+        tokio::time::sleep(PROPAGATE_COALESCE).await;
+    }
+}
+
+/// The shortest time between two propagation rounds woken by submissions.
+const PROPAGATE_COALESCE: Duration = Duration::from_millis(10);
 
 /// Keeps the p2p and GRANDPA gauges current.
 async fn network_gauges(network: NetworkHandle, gauges: crate::metrics::NetworkGauges) {
