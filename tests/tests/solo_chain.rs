@@ -148,3 +148,73 @@ fn purge_chain_deletes_the_database_only_when_confirmed() {
     assert!(purge(true, "").contains("removed"));
     assert!(!db.exists());
 }
+
+/// A validator whose key is in its keystore (`ghostchain key insert`) rather than on the command
+/// line: it authors and finalizes with it, and `ghost --from keystore:DIR` signs with it too.
+#[test]
+fn a_validator_key_from_the_keystore_authors_and_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("node");
+    let inserted = Command::new(binary("ghostchain"))
+        .args([
+            "key",
+            "insert",
+            "--chain",
+            "solo",
+            "--suri",
+            "//Alice",
+            "--base-path",
+        ])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(inserted.status.success(), "{inserted:?}");
+    let keystore = base.join("chains/solo/keystore");
+    assert!(String::from_utf8_lossy(&inserted.stdout).contains(&keystore.display().to_string()));
+    // Without a base path (or an empty keystore) `--validator` alone is refused at once.
+    let refused = Command::new(binary("ghostchain"))
+        .args(["--chain", "solo", "--validator", "--base-path"])
+        .arg(dir.path().join("empty"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("holds no key"),
+        "{refused:?}"
+    );
+
+    let node = Node::start_with(&base, &["--chain", "solo", "--validator"], &[]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = node.client().await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let finalized = ChainApiClient::finalized_head(&client).await.unwrap();
+            let finalized = ChainApiClient::header(&client, Some(finalized))
+                .await
+                .unwrap()
+                .unwrap();
+            if finalized.number >= 2 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nothing finalized:\n{}",
+                node.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let bob = ghost_primitives::Pair::dev("Bob").public().to_string();
+    let from = format!("keystore:{}", keystore.display());
+    let sent = node.ghost(&[
+        "--json", "transfer", "--from", &from, "--to", &bob, "--amount", "7",
+    ]);
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let receipt: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(receipt["success"], true, "{receipt}");
+}

@@ -68,6 +68,19 @@ enum KeyCommand {
         /// The secret URI.
         suri: String,
     },
+    /// Stores a validator key in the keystore of a chain under a base path
+    /// (`<base-path>/chains/<chain-id>/keystore`), for `--validator` without `--key`.
+    Insert {
+        /// The node's base path.
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// The chain spec (`local`, `solo` or a JSON file).
+        #[arg(long, default_value = "local")]
+        chain: String,
+        /// The key's secret URI (`//Name` or `0x` + 64 hex digits).
+        #[arg(long)]
+        suri: String,
+    },
     /// Generates a p2p node key: prints its secret (for `--node-key`) and its peer id.
     GenerateNodeKey,
     /// Prints the peer id of a p2p node key (64 hex digits).
@@ -184,7 +197,23 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
     let validator_key = match (&args.key, args.dev) {
         (Some(suri), _) => Some(Pair::from_suri(suri).context("--key")?),
         (None, true) => Some(Pair::dev("Alice")),
-        (None, false) if args.validator => bail!("--validator needs --key <SURI>"),
+        // A real validator's key lives in the keystore of its base path (`key insert`).
+        (None, false) if args.validator => {
+            let Some(base_path) = &args.base_path else {
+                bail!(
+                    "--validator needs --key <SURI>, or --base-path with a key in its keystore \
+                     (`ghostchain key insert`)"
+                );
+            };
+            let keystore = ghost_client::Keystore::of_chain(base_path, &spec.id);
+            let signer = keystore.only_signer().context("--validator")?;
+            tracing::info!(
+                "🔑 validator key {} from {}",
+                signer.account(),
+                keystore.dir().display()
+            );
+            Some(signer.pair().clone())
+        }
         (None, false) => None,
     };
     let spec_is_dev = spec.chain_type == ghost_runtime::chain_spec::ChainType::Development;
@@ -362,6 +391,21 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let (pair, seed) = Pair::generate()?;
             print_key(&pair, Some(seed));
+            Ok(())
+        }
+        Some(Command::Key {
+            command:
+                KeyCommand::Insert {
+                    base_path,
+                    chain,
+                    suri,
+                },
+        }) => {
+            let spec = ChainSpec::load(&chain)?;
+            let keystore = ghost_client::Keystore::of_chain(&base_path, &spec.id);
+            let account = keystore.insert(&suri)?;
+            println!("Address:  {account}");
+            println!("Keystore: {}", keystore.dir().display());
             Ok(())
         }
         Some(Command::Key {

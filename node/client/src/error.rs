@@ -98,6 +98,14 @@ pub enum Error {
         /// What was wrong.
         reason: String,
     },
+    /// A keystore could not give the key asked for.
+    #[error("keystore {dir}: {reason}")]
+    Keystore {
+        /// The keystore's directory.
+        dir: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// The secret URI or seed is not valid (the secret itself is never repeated).
     #[error("invalid secret URI: {0}")]
     BadSecret(String),

@@ -42,6 +42,7 @@ mod client;
 pub mod ens;
 mod error;
 mod events;
+pub mod keystore;
 mod signer;
 pub mod subscribe;
 pub mod tx;
@@ -51,6 +52,7 @@ pub mod verify;
 pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use error::{DispatchFailure, Error, Result, describe};
 pub use events::Events;
+pub use keystore::Keystore;
 pub use signer::Signer;
 pub use tx::{Tx, TxInBlock, TxProgress, TxStatus};
 

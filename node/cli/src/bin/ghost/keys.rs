@@ -67,14 +67,58 @@ pub fn inspect(suri: &str) -> anyhow::Result<KeyReport> {
     Ok(KeyReport::of(pair_from_suri(suri)?.public(), None))
 }
 
-/// The pair of a secret URI, with an error that does not echo the secret.
+/// The pair of a secret URI (`//Alice`, `0x<seed>`), or of a key in a keystore
+/// (`keystore:DIR` for its only key, `keystore:DIR#ghost1…` for one of several: the directory
+/// `ghostchain key insert` writes, `<base-path>/chains/<chain-id>/keystore`), with an error that
+/// does not echo the secret.
 pub fn pair_from_suri(suri: &str) -> anyhow::Result<Pair> {
+    if let Some(location) = suri.strip_prefix("keystore:") {
+        let (dir, account) = match location.rsplit_once('#') {
+            Some((dir, address)) => (dir, Some(crate::query::parse_address(address)?)),
+            None => (location, None),
+        };
+        let keystore = ghost_client::Keystore::open(dir);
+        let signer = match account {
+            Some(account) => keystore.signer(&account)?,
+            None => keystore.only_signer()?,
+        };
+        return Ok(signer.pair().clone());
+    }
     Pair::from_suri(suri).map_err(|e| anyhow::anyhow!("invalid secret URI: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_come_from_a_keystore_by_directory_and_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let keystore = ghost_client::Keystore::open(dir.path());
+        let alice = keystore.insert("//Alice").unwrap();
+        let only = format!("keystore:{}", dir.path().display());
+        assert_eq!(pair_from_suri(&only).unwrap().public(), alice);
+        let bob = keystore.insert("//Bob").unwrap();
+        assert!(
+            pair_from_suri(&only)
+                .unwrap_err()
+                .to_string()
+                .contains("holds 2 keys")
+        );
+        let named = format!("keystore:{}#{bob}", dir.path().display());
+        assert_eq!(pair_from_suri(&named).unwrap().public(), bob);
+        let missing = format!(
+            "keystore:{}#{}",
+            dir.path().display(),
+            Pair::dev("Eve").public()
+        );
+        assert!(
+            pair_from_suri(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("no key for")
+        );
+    }
 
     #[test]
     fn inspect_alice_prints_her_ghost_address() {

@@ -71,7 +71,10 @@ fn management_reports() {
     assert_eq!(json["name"], "alice.ghost");
     assert_eq!(json["block_number"], 3);
     let text = Output::buffer(false).render(&report).unwrap();
-    assert!(text.starts_with("name: alice.ghost\nblock_number: 3\n"), "{text}");
+    assert!(
+        text.starts_with("name: alice.ghost\nblock_number: 3\n"),
+        "{text}"
+    );
 }
 
 #[test]
