@@ -1552,3 +1552,84 @@ async fn batch_submits_every_update_before_waiting_for_any() {
     let sent: Vec<u64> = chain.submitted().iter().map(|(u, _)| u.sequence).collect();
     assert_eq!(sent, [5, 6, 7], "in request order");
 }
+
+// ---- rate limits ----
+
+/// The relayer pays for what it relays: past the per-name budget an update of that name is
+/// refused with `RESOURCE_EXHAUSTED` before it is submitted, while other names go on; past the
+/// per-client budget every update from that client is refused, batched ones per item.
+#[tokio::test]
+async fn updates_are_rate_limited_per_name_and_per_client() {
+    use ghost_bridge::grpc::rate::Rate;
+    let chain = FakeChain::mixed();
+    let config = GrpcConfig {
+        updates_per_name: Rate {
+            burst: 2,
+            per_second: 0.0,
+        },
+        ..test_config()
+    };
+    let (server, mut client) = start_with(&chain, config).await;
+    for _ in 0..2 {
+        let response = client
+            .update_contract_domain(alice_update())
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(response.accepted, "{response:?}");
+    }
+    let error = client
+        .update_contract_domain(alice_update())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::ResourceExhausted, "{error:?}");
+    assert!(
+        error
+            .message()
+            .contains("rate limited: too many updates of name alice.ghost"),
+        "{}",
+        error.message()
+    );
+    assert_eq!(
+        chain.submitted().len(),
+        2,
+        "the refused one was never relayed"
+    );
+    assert_eq!(server.metrics().updates("resource_exhausted"), 1);
+    drop(server);
+
+    let chain = FakeChain::mixed();
+    let config = GrpcConfig {
+        updates_per_client: Rate {
+            burst: 1,
+            per_second: 0.0,
+        },
+        ..test_config()
+    };
+    let (_server, mut client) = start_with(&chain, config).await;
+    client.update_contract_domain(alice_update()).await.unwrap();
+    let error = client
+        .update_contract_domain(alice_update())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::ResourceExhausted);
+    assert!(
+        error.message().contains("from client 127.0.0.1"),
+        "{}",
+        error.message()
+    );
+    let results = client
+        .batch_update_domains(BatchDomainUpdate {
+            updates: vec![alice_update(), alice_update()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    assert!(
+        results
+            .iter()
+            .all(|r| !r.accepted && r.error.contains("rate limited")),
+        "{results:?}"
+    );
+}

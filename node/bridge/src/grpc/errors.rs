@@ -11,7 +11,7 @@
 //! | [`GrpcError::StaleSequence`] | `FAILED_PRECONDITION` |
 //! | [`GrpcError::UnknownDomain`], [`GrpcError::UnknownHeight`], [`BridgeError::NotFound`] | `NOT_FOUND` |
 //! | [`BridgeError::Rejected`] (the pool or chain refused) | `FAILED_PRECONDITION` |
-//! | [`GrpcError::SlowConsumer`], [`GrpcError::TooManyStreams`] | `RESOURCE_EXHAUSTED` |
+//! | [`GrpcError::SlowConsumer`], [`GrpcError::TooManyStreams`], [`GrpcError::RateLimited`] | `RESOURCE_EXHAUSTED` |
 //! | [`GrpcError::FeedInterrupted`], [`GrpcError::ShuttingDown`], [`BridgeError::Unavailable`] | `UNAVAILABLE` |
 //!
 //! Stream-ending errors carry the height to resume from, in the message and in the
@@ -92,6 +92,14 @@ pub enum GrpcError {
         /// Updates allowed.
         max: usize,
     },
+    /// Too many updates of one name, or from one client, in a short time.
+    #[error("rate limited: too many updates {of}; retry in {retry_ms} ms")]
+    RateLimited {
+        /// `of name alice.ghost` or `from client 127.0.0.1`.
+        of: String,
+        /// When the next one would be taken.
+        retry_ms: u64,
+    },
     /// A subscriber did not read while its buffer was full.
     #[error("slow consumer; resume from height {resume_from}")]
     SlowConsumer {
@@ -141,9 +149,9 @@ impl GrpcError {
             }
             GrpcError::StaleSequence { .. } => Code::FailedPrecondition,
             GrpcError::UnknownDomain(_) | GrpcError::UnknownHeight(_) => Code::NotFound,
-            GrpcError::SlowConsumer { .. } | GrpcError::TooManyStreams { .. } => {
-                Code::ResourceExhausted
-            }
+            GrpcError::SlowConsumer { .. }
+            | GrpcError::TooManyStreams { .. }
+            | GrpcError::RateLimited { .. } => Code::ResourceExhausted,
             GrpcError::FeedInterrupted { .. } | GrpcError::ShuttingDown { .. } => Code::Unavailable,
             GrpcError::Chain(BridgeError::Rejected(_)) => Code::FailedPrecondition,
             GrpcError::Chain(BridgeError::NotFound(_)) => Code::NotFound,

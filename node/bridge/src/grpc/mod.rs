@@ -25,6 +25,9 @@
 //!   extrinsic hash (`0x` hex) and, when waited for, the block height; an update that was
 //!   included but failed in the runtime is `accepted: false` with the runtime's error and an
 //!   `OK` status; a pool refusal is `FAILED_PRECONDITION`.
+//!   Updates are rate-limited ([`rate`]): per client IP before anything is checked, and per
+//!   name once the update is found valid (so only the owner's or update key's updates spend
+//!   the name's budget); past either, `RESOURCE_EXHAUSTED` with the wait.
 //! - **BatchUpdateDomains**: at most 100 updates (`INVALID_ARGUMENT`, "oversized batch");
 //!   each one is checked and submitted on its own, in order, and gets one `UpdateResponse`
 //!   (refusals become `accepted: false` with the reason).
@@ -63,6 +66,7 @@
 pub mod convert;
 pub mod errors;
 pub mod metrics;
+pub mod rate;
 mod service;
 pub mod subscription;
 
@@ -128,6 +132,12 @@ pub struct GrpcConfig {
     /// How long a full subscription buffer may stay full before the client is called slow and
     /// the stream ends with `RESOURCE_EXHAUSTED` (default 5 s).
     pub slow_consumer_grace: Duration,
+    /// Signed updates relayed per name (default [`rate::Rate::PER_NAME`]); past it
+    /// `RESOURCE_EXHAUSTED`.
+    pub updates_per_name: rate::Rate,
+    /// Updates accepted per client IP, single or batched (default [`rate::Rate::PER_CLIENT`]);
+    /// past it `RESOURCE_EXHAUSTED`.
+    pub updates_per_client: rate::Rate,
 }
 
 impl Default for GrpcConfig {
@@ -141,6 +151,8 @@ impl Default for GrpcConfig {
             max_streams: 1024,
             index_catch_up: Duration::from_secs(5),
             slow_consumer_grace: Duration::from_secs(5),
+            updates_per_name: rate::Rate::PER_NAME,
+            updates_per_client: rate::Rate::PER_CLIENT,
         }
     }
 }
@@ -228,6 +240,8 @@ pub async fn serve(
         update_window_ms: config.update_window_ms,
         max_batch: config.max_batch,
         index_catch_up: config.index_catch_up,
+        updates_per_name: config.updates_per_name,
+        updates_per_client: config.updates_per_client,
         stream: StreamLimits {
             buffer: config.stream_buffer,
             max_streams: config.max_streams,

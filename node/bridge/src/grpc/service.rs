@@ -1,9 +1,10 @@
 //! The `GhostDNSService` implementation: each method checks its request, asks the
 //! [`ChainSource`], and returns a [`GrpcError`] that becomes a `Status` at the edge.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use ghost_primitives::Hash;
+use ghost_primitives::{DomainName, Hash};
 use ghost_runtime::domains::SignedRecordUpdate;
 use tokio::sync::{OnceCell, Semaphore, watch};
 use tonic::{Request, Response, Status};
@@ -16,6 +17,7 @@ use super::proto::{
     BatchDomainUpdate, BatchUpdateResponse, ContractDomainUpdate, DomainSubscription,
     ResolveRequest, ResolveResponse, StateProof, UpdateResponse,
 };
+use super::rate::{Rate, RateLimiter};
 use super::subscription::{self, EventStream, StreamLimits};
 use crate::index::{NameIndex, now_ms};
 use crate::source::{BlockRef, BridgeError, ChainSource, Inclusion};
@@ -29,6 +31,10 @@ pub(crate) struct ServiceLimits {
     pub max_batch: usize,
     /// How long a waited-for update's answer waits for the name index to reach its block.
     pub index_catch_up: std::time::Duration,
+    /// Signed updates relayed per name.
+    pub updates_per_name: Rate,
+    /// Updates accepted per client.
+    pub updates_per_client: Rate,
     /// Subscription buffering.
     pub stream: StreamLimits,
 }
@@ -51,6 +57,10 @@ pub struct GhostDns {
     shutdown: watch::Receiver<bool>,
     /// The chain's genesis hash, read once.
     genesis: OnceCell<Hash>,
+    /// Updates per name.
+    name_limiter: RateLimiter<DomainName>,
+    /// Updates per client IP.
+    client_limiter: RateLimiter<IpAddr>,
 }
 
 impl GhostDns {
@@ -65,11 +75,27 @@ impl GhostDns {
             source,
             index,
             stream_slots: Arc::new(Semaphore::new(limits.stream.max_streams)),
+            name_limiter: RateLimiter::new(limits.updates_per_name),
+            client_limiter: RateLimiter::new(limits.updates_per_client),
             limits,
             metrics,
             shutdown,
             genesis: OnceCell::new(),
         }
+    }
+
+    /// Takes one of `client`'s update tokens (a client without an address, e.g. over a Unix
+    /// socket, is not limited here).
+    fn limit_client(&self, client: Option<IpAddr>) -> Result<(), GrpcError> {
+        let Some(ip) = client else {
+            return Ok(());
+        };
+        self.client_limiter
+            .check(&ip)
+            .map_err(|wait| GrpcError::RateLimited {
+                of: format!("from client {ip}"),
+                retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
+            })
     }
 
     /// The chain's genesis hash (block 0), which signed updates are bound to.
@@ -202,6 +228,12 @@ impl GhostDns {
     /// Checks and submits one update; with `wait`, keeps the future of its inclusion.
     async fn submit(&self, message: &ContractDomainUpdate) -> Result<Submitted, GrpcError> {
         let update = self.check_update(message).await?;
+        self.name_limiter
+            .check(&update.domain)
+            .map_err(|wait| GrpcError::RateLimited {
+                of: format!("of name {}", update.domain),
+                retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
+            })?;
         let (tx_hash, inclusion) = self.source.submit_signed_update(update).await?;
         Ok(Submitted {
             tx_hash,
@@ -263,6 +295,11 @@ impl GhostDnsService for GhostDns {
         &self,
         request: Request<ContractDomainUpdate>,
     ) -> Result<Response<UpdateResponse>, Status> {
+        let client = request.remote_addr().map(|addr| addr.ip());
+        if let Err(error) = self.limit_client(client) {
+            self.metrics.count_update(error.metric_label());
+            return Err(error.into());
+        }
         Ok(Response::new(self.counted_update(request.get_ref()).await?))
     }
 
@@ -270,6 +307,7 @@ impl GhostDnsService for GhostDns {
         &self,
         request: Request<BatchDomainUpdate>,
     ) -> Result<Response<BatchUpdateResponse>, Status> {
+        let client = request.remote_addr().map(|addr| addr.ip());
         let updates = request.into_inner().updates;
         if updates.len() > self.limits.max_batch {
             return Err(GrpcError::OversizedBatch {
@@ -282,7 +320,11 @@ impl GhostDnsService for GhostDns {
         // order), then wait for all of them at once, and report each.
         let mut submitted = Vec::with_capacity(updates.len());
         for message in &updates {
-            submitted.push(self.submit(message).await);
+            let result = match self.limit_client(client) {
+                Ok(()) => self.submit(message).await,
+                Err(error) => Err(error),
+            };
+            submitted.push(result);
         }
         let finished = futures::future::join_all(submitted.into_iter().map(|s| async move {
             match s {
