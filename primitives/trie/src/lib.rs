@@ -54,15 +54,20 @@
 //! Decoding is strict: an unknown header, non-zero padding, an empty bitmap, an over-long inline
 //! value or child, and trailing bytes are all rejected, so each node has exactly one encoding.
 //!
-//! # Storage model: an archive
+//! # Storage model
 //!
 //! The [`NodeStore`] maps a node's blake3 hash to its bytes (long values are stored the same way,
-//! keyed by their hash). Entries are content-addressed, so they are immutable, and the store is
-//! insert-only: [`apply_changes`] never deletes, it only returns the nodes it created. A node
-//! reachable from an old root therefore stays readable forever, which is what makes forks (two
+//! keyed by their hash). Entries are content-addressed, so they are immutable, and this crate
+//! never deletes one: [`apply_changes`] only returns the nodes it created. A node reachable from
+//! an old root stays readable as long as the store keeps it, which is what makes forks (two
 //! children of one block each applying changes to the same parent root) and reads of old state
-//! (RPC queries at a past block, proofs for a finalized block) work without reference counting.
-//! Pruning, if ever needed, is a separate garbage collection over roots that are no longer wanted.
+//! (RPC queries at a past block, proofs for a finalized block) work.
+//!
+//! A store that prunes old roots uses [`apply_changes_counted`] and [`build_counted`]: besides
+//! the new nodes they report, per node, how many trie positions gained or lost it
+//! ([`RefChange`]). One node can sit at several positions (two keys with the same long value
+//! share its entry), so a node is garbage only when its count over every state still wanted
+//! reaches zero; the node's store (`ghost-storage`) keeps those counts.
 //!
 //! The empty node is never stored: every reader treats [`EMPTY_ROOT`] as present.
 //!
@@ -90,13 +95,19 @@ pub use node_codec::{NodeCodec, NodeCodecError};
 pub use proof::{ReadProof, generate_read_proof, verify_read_proof};
 pub use state::StateView;
 pub use store::{MemoryNodeStore, NodeStore};
-pub use update::{apply_changes, build, root_of};
+pub use update::{
+    StateUpdate, apply_changes, apply_changes_counted, build, build_counted, root_of,
+};
 
 /// A blake3-256 hash: the root of a trie, or the key of a node in the [`NodeStore`].
 pub type TrieHash = [u8; 32];
 
 /// A stored trie node (or long value): its blake3 hash and its bytes.
 pub type NodeEntry = (TrieHash, Vec<u8>);
+
+/// A node's hash and the change in the number of trie positions that hold it (see
+/// [`StateUpdate::refs`]).
+pub type RefChange = (TrieHash, i32);
 
 /// A key and its value.
 pub type KeyValue = (Vec<u8>, Vec<u8>);

@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use hash_db::{AsHashDB, HashDB, HashDBRef, Prefix};
 use memory_db::{HashKey, MemoryDB};
 
-use crate::{Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, NodeEntry, TrieHash};
+use crate::{Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, NodeEntry, RefChange, TrieHash};
 
 /// Persistent trie nodes keyed by their blake3 hash (the node's RocksDB column, or memory in
 /// tests).
 ///
 /// Long values (over [`MAX_INLINE_VALUE_LEN`](crate::MAX_INLINE_VALUE_LEN) bytes) live here too,
-/// keyed by their hash. The store is an archive: entries are content-addressed and never
-/// removed, so every root ever committed stays readable.
+/// keyed by their hash. Entries are content-addressed and immutable. This crate never removes
+/// one; a store that prunes old roots does so from the [`RefChange`]s of each update (see
+/// [`apply_changes_counted`](crate::apply_changes_counted)).
 pub trait NodeStore: Send + Sync {
     /// Returns the bytes whose blake3 hash is `hash`, or `None` when the store lacks them.
     ///
@@ -44,6 +45,11 @@ impl MemoryNodeStore {
         self.nodes.remove(hash)
     }
 
+    /// The hashes of every stored node, in no particular order.
+    pub fn hashes(&self) -> Vec<TrieHash> {
+        self.nodes.keys().copied().collect()
+    }
+
     /// Number of stored nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -69,16 +75,27 @@ pub(crate) fn memory_trie_db() -> MemoryTrieDb {
     MemoryTrieDb::new(EMPTY_NODE)
 }
 
-/// Drains the entries `trie-db` added to `db` (positive reference count), sorted by hash.
-pub(crate) fn drain_new_nodes(db: &mut MemoryTrieDb) -> Vec<NodeEntry> {
-    let mut nodes: Vec<_> = db
-        .drain()
-        .into_iter()
-        .filter(|(_, (_, refs))| *refs > 0)
-        .map(|(hash, (bytes, _))| (hash, bytes))
-        .collect();
+/// Drains `db`: the entries `trie-db` added (positive reference count) and the reference-count
+/// change of every node it touched ([`RefChange`]), both sorted by hash.
+///
+/// `trie-db` inserts a node once per trie position that holds it and removes it once per
+/// position it leaves, so the count of an entry is exact even when one node (say a long value
+/// two keys share) sits at several positions. The empty node never appears.
+pub(crate) fn drain_counted(db: &mut MemoryTrieDb) -> (Vec<NodeEntry>, Vec<RefChange>) {
+    let mut nodes = Vec::new();
+    let mut refs = Vec::new();
+    for (hash, (bytes, count)) in db.drain() {
+        if count == 0 || hash == EMPTY_ROOT {
+            continue;
+        }
+        refs.push((hash, count));
+        if count > 0 {
+            nodes.push((hash, bytes));
+        }
+    }
     nodes.sort_unstable_by_key(|(hash, _)| *hash);
-    nodes
+    refs.sort_unstable_by_key(|(hash, _)| *hash);
+    (nodes, refs)
 }
 
 /// Reads a [`NodeStore`] through `hash-db`'s read interface, supplying the empty node.
@@ -127,11 +144,11 @@ impl<'a> OverlayDb<'a> {
         }
     }
 
-    /// The nodes written to the overlay and not removed again, sorted by hash.
-    ///
-    /// Removals of stored nodes (negative counts) are dropped: the store is an archive.
-    pub(crate) fn into_new_nodes(mut self) -> Vec<NodeEntry> {
-        drain_new_nodes(&mut self.overlay)
+    /// The nodes written to the overlay and not removed again, and the reference-count change
+    /// of every node touched (negative for stored nodes the update removed from the trie); both
+    /// sorted by hash. The store itself is not touched: deleting is the caller's decision.
+    pub(crate) fn into_changes(mut self) -> (Vec<NodeEntry>, Vec<RefChange>) {
+        drain_counted(&mut self.overlay)
     }
 }
 

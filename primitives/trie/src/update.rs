@@ -5,9 +5,23 @@ use std::collections::BTreeMap;
 use trie_db::{TrieConfiguration, TrieDBMut, TrieDBMutBuilder, TrieMut};
 
 use crate::{
-    Layout, NodeCodecError, NodeEntry, NodeStore, TrieError, TrieHash,
-    store::{OverlayDb, drain_new_nodes, memory_trie_db},
+    Layout, NodeCodecError, NodeEntry, NodeStore, RefChange, TrieError, TrieHash,
+    store::{OverlayDb, drain_counted, memory_trie_db},
 };
+
+/// The result of one state update: the new root, the nodes to persist, and how the number of
+/// trie positions holding each node changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateUpdate {
+    /// The new state root.
+    pub root: TrieHash,
+    /// The nodes (and long values) the update created, sorted by hash.
+    pub nodes: Vec<NodeEntry>,
+    /// For every node the update touched, positions gained (positive) or lost (negative);
+    /// sorted by hash, no zero entries, never the empty node. A store that counts references
+    /// adds these; one that archives ignores them.
+    pub refs: Vec<RefChange>,
+}
 
 /// Applies changes (`Some` = set, `None` = delete) to the trie at `root`; returns the new root
 /// and the nodes created, to persist.
@@ -27,6 +41,21 @@ pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
     root: TrieHash,
     changes: I,
 ) -> Result<(TrieHash, Vec<NodeEntry>), TrieError> {
+    apply_changes_counted(store, root, changes).map(|update| (update.root, update.nodes))
+}
+
+/// As [`apply_changes`], and also reports the reference-count change of every node touched
+/// ([`StateUpdate::refs`]): what a pruning store needs to know which old nodes the new root no
+/// longer holds.
+///
+/// # Errors
+///
+/// As [`apply_changes`].
+pub fn apply_changes_counted<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
+    store: &dyn NodeStore,
+    root: TrieHash,
+    changes: I,
+) -> Result<StateUpdate, TrieError> {
     let mut changes: Vec<_> = changes.into_iter().collect();
     // Stable, so repeated keys keep their order and the last change wins.
     changes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -46,7 +75,12 @@ pub fn apply_changes<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
         }
         trie.commit();
     }
-    Ok((new_root, db.into_new_nodes()))
+    let (nodes, refs) = db.into_changes();
+    Ok(StateUpdate {
+        root: new_root,
+        nodes,
+        refs,
+    })
 }
 
 /// Removes `key` if it is present.
@@ -70,10 +104,18 @@ fn remove_present(
 /// Root of a trie holding exactly these pairs, and its nodes (sorted by hash; the empty trie
 /// has none). When a key repeats, its last value wins.
 pub fn build<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(pairs: I) -> (TrieHash, Vec<NodeEntry>) {
+    let update = build_counted(pairs);
+    (update.root, update.nodes)
+}
+
+/// As [`build`], with the number of positions of each node ([`StateUpdate::refs`], all
+/// positive): the reference counts of a fresh trie.
+pub fn build_counted<I: IntoIterator<Item = (Vec<u8>, Vec<u8>)>>(pairs: I) -> StateUpdate {
     let pairs: BTreeMap<_, _> = pairs.into_iter().collect();
     let mut db = memory_trie_db();
     let root = Layout::trie_build(&mut db, pairs);
-    (root, drain_new_nodes(&mut db))
+    let (nodes, refs) = drain_counted(&mut db);
+    StateUpdate { root, nodes, refs }
 }
 
 /// Root of a trie holding exactly these pairs (genesis, tests). When a key repeats, its last
