@@ -4,7 +4,7 @@ use ghost_primitives::block::extrinsics_root;
 use ghost_primitives::{Digest, DigestItem, Hash, Header, TransactionValidityError};
 use ghost_support::prelude::*;
 use ghost_support::{Ext, with_externalities};
-use ghost_trie::{NodeStore, TrieHash};
+use ghost_trie::{NodeStore, RefChange, TrieHash};
 
 use crate::executive::{BlockError, Executive, SignatureCheck};
 use crate::state::{TrieBackend, commit_changes};
@@ -16,6 +16,9 @@ pub struct BuiltBlock {
     pub block: Block,
     /// New trie nodes of the block's state.
     pub state_nodes: Vec<(TrieHash, Vec<u8>)>,
+    /// Reference-count changes of the trie nodes the block touched (see
+    /// [`ghost_trie::StateUpdate::refs`]), for a pruning store.
+    pub state_refs: Vec<RefChange>,
     /// The block's events.
     pub events: Vec<EventRecord>,
 }
@@ -24,6 +27,9 @@ pub struct BuiltBlock {
 pub struct ExecutedBlock {
     /// New trie nodes of the block's state.
     pub state_nodes: Vec<(TrieHash, Vec<u8>)>,
+    /// Reference-count changes of the trie nodes the block touched (see
+    /// [`ghost_trie::StateUpdate::refs`]), for a pruning store.
+    pub state_refs: Vec<RefChange>,
     /// The block's events.
     pub events: Vec<EventRecord>,
 }
@@ -95,7 +101,7 @@ impl<'a> BlockBuilder<'a> {
             (System::events(), System::digest_logs())
         });
         check_backend(&self.ext)?;
-        let (state_root, state_nodes) =
+        let (state_root, state_nodes, state_refs) =
             commit_changes(self.store, self.parent_state_root, self.ext.into_changes())
                 .map_err(|e| BlockError::Backend(e.to_string()))?;
         let mut header = self.header;
@@ -108,6 +114,7 @@ impl<'a> BlockBuilder<'a> {
                 extrinsics: self.extrinsics,
             },
             state_nodes,
+            state_refs,
             events,
         })
     }
@@ -171,8 +178,9 @@ pub fn execute_block(
         return Err(BlockError::DigestMismatch);
     }
     check_backend(&ext)?;
-    let (state_root, state_nodes) = commit_changes(store, parent.state_root, ext.into_changes())
-        .map_err(|e| BlockError::Backend(e.to_string()))?;
+    let (state_root, state_nodes, state_refs) =
+        commit_changes(store, parent.state_root, ext.into_changes())
+            .map_err(|e| BlockError::Backend(e.to_string()))?;
     if state_root != header.state_root {
         return Err(BlockError::StateRootMismatch {
             expected: header.state_root,
@@ -181,6 +189,7 @@ pub fn execute_block(
     }
     Ok(ExecutedBlock {
         state_nodes,
+        state_refs,
         events,
     })
 }

@@ -37,6 +37,9 @@ pub struct GenesisBlock {
     pub header: Header,
     /// Every trie node of the genesis state.
     pub state_nodes: Vec<(TrieHash, Vec<u8>)>,
+    /// How many trie positions hold each node (the reference counts a pruning store starts
+    /// from; see [`ghost_trie::build_counted`]).
+    pub state_refs: Vec<ghost_trie::RefChange>,
 }
 
 /// Why a genesis config is refused.
@@ -73,7 +76,11 @@ impl RuntimeGenesisConfig {
             .into_changes()
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)));
-        let (root, state_nodes) = ghost_trie::build(pairs);
+        let ghost_trie::StateUpdate {
+            root,
+            nodes: state_nodes,
+            refs: state_refs,
+        } = ghost_trie::build_counted(pairs);
         let header = Header {
             parent_hash: Hash::ZERO,
             number: 0,
@@ -85,6 +92,7 @@ impl RuntimeGenesisConfig {
         Ok(GenesisBlock {
             header,
             state_nodes,
+            state_refs,
         })
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use ghost_primitives::Hash;
 use ghost_support::ext::{BackendError, StateBackend, StateChanges};
-use ghost_trie::{NodeEntry, NodeStore, StateView, TrieError};
+use ghost_trie::{NodeEntry, NodeStore, RefChange, StateView, TrieError};
 
 /// The state at one root, read through the trie.
 ///
@@ -47,12 +47,13 @@ impl StateBackend for TrieBackend<'_> {
     }
 }
 
-/// The new root and the trie nodes to persist after applying `changes` on top of `root`.
+/// The new root, the trie nodes to persist, and the nodes' reference-count changes (for a
+/// pruning store) after applying `changes` on top of `root`.
 pub fn commit_changes(
     store: &dyn NodeStore,
     root: Hash,
     changes: StateChanges,
-) -> Result<(Hash, Vec<NodeEntry>), TrieError> {
-    let (new_root, nodes) = ghost_trie::apply_changes(store, root.0, changes)?;
-    Ok((Hash(new_root), nodes))
+) -> Result<(Hash, Vec<NodeEntry>, Vec<RefChange>), TrieError> {
+    let update = ghost_trie::apply_changes_counted(store, root.0, changes)?;
+    Ok((Hash(update.root), update.nodes, update.refs))
 }
