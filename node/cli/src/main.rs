@@ -165,6 +165,11 @@ struct RunArgs {
     /// GhostBridge authoritative DNS port, UDP and TCP (127.0.0.1).
     #[arg(long, default_value_t = 5335)]
     dns_port: u16,
+    /// State to keep: `archive` (every block's state; the `--dev` default), or N to keep the
+    /// state of non-finalized blocks and of the last N finalized ones (default 256 outside
+    /// `--dev`). A pruned database cannot be reopened as an archive.
+    #[arg(long, value_name = "N|archive")]
+    state_pruning: Option<ghost_service::StatePruning>,
     /// Which state DNS answers from: `best` or `finalized`.
     #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
     dns_state: String,
@@ -315,6 +320,11 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         informant_interval: Duration::from_secs(5),
         bridge,
         network,
+        state_pruning: args.state_pruning.unwrap_or(if args.dev {
+            ghost_service::StatePruning::Archive
+        } else {
+            ghost_service::StatePruning::DEFAULT_WINDOW
+        }),
     })
 }
 

@@ -129,6 +129,8 @@ pub enum BlockOrigin {
     Own {
         /// New trie nodes.
         state_nodes: Vec<([u8; 32], Vec<u8>)>,
+        /// Their reference-count changes (for a pruning database).
+        state_refs: Vec<ghost_trie::RefChange>,
         /// The block's events.
         events: Vec<EventRecord>,
     },
@@ -206,7 +208,11 @@ impl Client {
             }
             Some(_) => {}
             None => {
-                db.commit_genesis(genesis.header.clone(), genesis.state_nodes)?;
+                db.commit_genesis(
+                    genesis.header.clone(),
+                    genesis.state_nodes,
+                    genesis.state_refs,
+                )?;
             }
         }
         let (imported, _) = broadcast::channel(1024);
@@ -243,6 +249,13 @@ impl Client {
     /// The trie node store.
     pub fn store(&self) -> &dyn NodeStore {
         self.db.as_ref()
+    }
+
+    /// Checks that the state of block `header` is still stored (see
+    /// [`Database::check_state`]): reads at a block below the pruning window get
+    /// [`StorageError::StatePruned`] instead of a missing trie node.
+    pub fn check_state(&self, header: &Header) -> Result<(), ClientError> {
+        Ok(self.db.check_state(&header.hash(), header.number)?)
     }
 
     /// A header by hash.
@@ -289,6 +302,7 @@ impl Client {
 
     /// The events of a block.
     pub fn events(&self, header: &Header) -> Result<Vec<EventRecord>, ClientError> {
+        self.check_state(header)?;
         Ok(api::events(self.store(), header)?)
     }
 
@@ -443,14 +457,16 @@ impl Client {
             .ok_or(ClientError::UnknownParent(block.header.parent_hash))?;
         self.check_descends_from_finalized(&block.header)?;
         self.verify_seal(&block.header, &parent)?;
-        let (state_nodes, events) = match origin {
+        let (state_nodes, state_refs, events) = match origin {
             BlockOrigin::Own {
                 state_nodes,
+                state_refs,
                 events,
-            } => (state_nodes, events),
+            } => (state_nodes, state_refs, events),
             BlockOrigin::External => {
+                self.db.check_state(&parent.hash(), parent.number)?;
                 let executed = execute_block(self.store(), &parent, &block)?;
-                (executed.state_nodes, executed.events)
+                (executed.state_nodes, executed.state_refs, executed.events)
             }
         };
         // The block's name change log goes into its own batch (see `domain_feed`).
@@ -467,6 +483,7 @@ impl Client {
             header: block.header.clone(),
             body: block.extrinsics.encode(),
             state_nodes,
+            state_refs,
             tx_hashes: tx_hashes.clone(),
             new_best: is_new_best,
             finalized: finalize.then_some(hash),
@@ -599,6 +616,7 @@ impl Client {
     ) -> Result<Arc<ImportedBlock>, ClientError> {
         let origin = BlockOrigin::Own {
             state_nodes: built.state_nodes,
+            state_refs: built.state_refs,
             events: built.events,
         };
         self.import_block(built.block, origin, finalize)
@@ -613,6 +631,7 @@ impl Client {
     ) -> Result<Arc<ImportedBlock>, ClientError> {
         let origin = BlockOrigin::Own {
             state_nodes: built.state_nodes,
+            state_refs: built.state_refs,
             events: built.events,
         };
         self.import_inner(built.block, origin, Some(Some(justification)))

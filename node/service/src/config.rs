@@ -149,6 +149,8 @@ pub struct NodeConfig {
     /// The p2p network; `None` for a node on its own (`--dev`). With it, the node authors in its
     /// Aura slots and finalizes with GRANDPA through the consensus worker.
     pub network: Option<NetworkSettings>,
+    /// How much state the database keeps (`--state-pruning`; archive for `--dev`).
+    pub state_pruning: ghost_storage::StatePruning,
 }
 
 /// The p2p network of a node (libp2p; see `ghost_network`).
@@ -198,6 +200,7 @@ impl NodeConfig {
             informant_interval: Duration::from_secs(5),
             bridge: Some(BridgeNodeConfig::default()),
             network: None,
+            state_pruning: ghost_storage::StatePruning::Archive,
         }
     }
 }

@@ -37,4 +37,5 @@ pub mod rpc;
 pub mod service;
 
 pub use config::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing};
+pub use ghost_storage::StatePruning;
 pub use service::{NodeHandle, ServiceError, start};

@@ -143,10 +143,15 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         .join(&config.chain_spec.id)
         .join("db");
     std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
-    let db = Database::open(&db_path).map_err(|source| ServiceError::Database {
-        path: db_path.clone(),
-        source,
-    })?;
+    let db_config = ghost_storage::DatabaseConfig {
+        state_pruning: config.state_pruning,
+        ..ghost_storage::DatabaseConfig::default()
+    };
+    let db =
+        Database::open_with(&db_path, &db_config).map_err(|source| ServiceError::Database {
+            path: db_path.clone(),
+            source,
+        })?;
     let metrics = Arc::new(Metrics::new());
     // ENSIP-15's tables (~0.7 s to load) are loaded once, off the first block with an ENS call.
     tokio::task::spawn_blocking(ghost_primitives::normalize::warm_up);

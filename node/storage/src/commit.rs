@@ -11,7 +11,9 @@ use crate::changes::DomainChangeLog;
 use crate::db::{Database, LOG_TARGET};
 use crate::error::StorageError;
 use crate::kv::Transaction;
+use crate::pruning::{PendingJournal, RefDeltas, StatePruning};
 use crate::schema::{col, key};
+use ghost_trie::RefChange;
 
 /// Everything stored for one block, written in one batch by [`Database::commit_block`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +25,10 @@ pub struct BlockCommit {
     /// Trie nodes (and long values) created by the block, keyed by their blake3 hash. The caller
     /// vouches that each key is the hash of its bytes.
     pub state_nodes: Vec<([u8; 32], Vec<u8>)>,
+    /// The reference-count changes of the block's state update
+    /// ([`ghost_trie::StateUpdate::refs`]); a pruning database counts with them and keeps them
+    /// as the block's journal, an archive ignores them.
+    pub state_refs: Vec<RefChange>,
     /// Hashes of the block's transactions, in block order.
     pub tx_hashes: Vec<Hash>,
     /// Whether the block becomes the head of the best chain (switching forks if its parent is
@@ -58,8 +64,10 @@ pub struct CommitOutcome {
     /// The block finalized by this write, if any.
     pub finalized: Option<(Hash, BlockNumber)>,
     /// Blocks of forks that no longer contain the finalized block, whose headers and bodies
-    /// this write deleted (their state nodes stay until state pruning removes them).
+    /// this write deleted (with state pruning their state goes too).
     pub pruned: Vec<Hash>,
+    /// How many state nodes this write deleted (state pruning; always 0 for an archive).
+    pub state_nodes_deleted: usize,
 }
 
 /// A block being committed, whose header is not stored yet.
@@ -104,7 +112,9 @@ impl Database {
     /// Stores the genesis block and its state, and makes it best and finalized.
     ///
     /// Idempotent: committing the stored genesis again writes nothing. The genesis block has no
-    /// body. Returns the genesis hash.
+    /// body. `state_refs` are the positions of each node in the genesis trie
+    /// ([`ghost_trie::build_counted`]): a pruning database starts its counts from them.
+    /// Returns the genesis hash.
     ///
     /// # Errors
     /// [`StorageError::GenesisNotZero`] for a header whose number is not 0,
@@ -113,6 +123,7 @@ impl Database {
         &self,
         header: Header,
         state_nodes: Vec<([u8; 32], Vec<u8>)>,
+        state_refs: Vec<RefChange>,
     ) -> Result<Hash, StorageError> {
         let _guard = self.write_lock.lock();
         if header.number != 0 {
@@ -133,7 +144,10 @@ impl Database {
         }
 
         let mut batch = Transaction::default();
-        self.put_block(&mut batch, &hash, &header, None, state_nodes, &[])?;
+        self.put_block(&mut batch, &hash, &header, None, &[])?;
+        let mut refs = RefDeltas::default();
+        self.put_state(&mut batch, &mut refs, state_nodes, &state_refs);
+        refs.write(self, &mut batch)?;
         let indices = col::INDICES;
         batch.put(indices, key::canonical(0), hash.encode());
         let meta = col::META;
@@ -172,6 +186,7 @@ impl Database {
             header,
             body,
             state_nodes,
+            state_refs,
             tx_hashes,
             new_best,
             finalized,
@@ -234,15 +249,23 @@ impl Database {
             None => None,
         };
 
+        // A block stored already has its nodes counted (and its journal written) once.
+        let already_stored = self.number_of(&hash)?.is_some();
         let mut batch = Transaction::default();
-        self.put_block(
-            &mut batch,
-            &hash,
-            &header,
-            Some(&body),
-            state_nodes,
-            &tx_hashes,
-        )?;
+        self.put_block(&mut batch, &hash, &header, Some(&body), &tx_hashes)?;
+        let mut refs = RefDeltas::default();
+        let pending = if already_stored {
+            None
+        } else {
+            self.put_state(&mut batch, &mut refs, state_nodes, &state_refs);
+            if self.pruning != StatePruning::Archive {
+                batch.put(col::STATE_JOURNAL, hash.as_bytes(), state_refs.encode());
+            }
+            Some(PendingJournal {
+                hash,
+                refs: &state_refs,
+            })
+        };
         let new_log = domain_changes.map(|changes| {
             batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes.encode());
             std::sync::Arc::new(changes)
@@ -262,7 +285,16 @@ impl Database {
                 header: &header,
             };
             pruned = self.put_prune(&mut batch, &mut leaves, block, &view, Some(&new))?;
+            self.put_state_prune(
+                &mut batch,
+                &mut refs,
+                &pruned,
+                block.1,
+                &|n| view.hash_at(self, n),
+                pending.as_ref(),
+            )?;
         }
+        let state_nodes_deleted = refs.write(self, &mut batch)?;
         batch.put(col::META, key::LEAVES, sorted_leaves(leaves).encode());
         self.write(batch)?;
         // Live followers read the new block's log next: have it decoded already.
@@ -292,6 +324,7 @@ impl Database {
             best_route: route,
             finalized: finality,
             pruned,
+            state_nodes_deleted,
         })
     }
 
@@ -367,6 +400,16 @@ impl Database {
         }
         self.put_finality(&mut batch, (hash, number), justification.as_deref())?;
         let pruned = self.put_prune(&mut batch, &mut leaves, (hash, number), &view, None)?;
+        let mut refs = RefDeltas::default();
+        self.put_state_prune(
+            &mut batch,
+            &mut refs,
+            &pruned,
+            number,
+            &|n| view.hash_at(self, n),
+            None,
+        )?;
+        let state_nodes_deleted = refs.write(self, &mut batch)?;
         batch.put(col::META, key::LEAVES, sorted_leaves(leaves).encode());
         self.write(batch)?;
         match &route {
@@ -386,6 +429,7 @@ impl Database {
             best_route: route,
             finalized: Some((hash, number)),
             pruned,
+            state_nodes_deleted,
         })
     }
 
@@ -605,21 +649,34 @@ impl Database {
         hash: &Hash,
         header: &Header,
         body: Option<&[u8]>,
-        state_nodes: Vec<([u8; 32], Vec<u8>)>,
         tx_hashes: &[Hash],
     ) -> Result<(), StorageError> {
         batch.put(col::HEADERS, hash.as_bytes(), header.encode());
         if let Some(body) = body {
             batch.put(col::BODIES, hash.as_bytes(), body);
         }
-        let state = col::STATE;
-        for (node_hash, node) in state_nodes {
-            batch.put(state, node_hash, node);
-        }
         let indices = col::INDICES;
         batch.put(indices, key::number(hash), header.number.encode());
         batch.put(indices, key::block_txs(hash), tx_hashes.encode());
         Ok(())
+    }
+
+    /// Adds a new block's state nodes: straight into `batch` for an archive, into the counts
+    /// `refs` (written at the end of the batch) when pruning.
+    fn put_state(
+        &self,
+        batch: &mut Transaction,
+        refs: &mut RefDeltas,
+        state_nodes: Vec<([u8; 32], Vec<u8>)>,
+        state_refs: &[RefChange],
+    ) {
+        if self.pruning == StatePruning::Archive {
+            for (node_hash, node) in state_nodes {
+                batch.put(col::STATE, node_hash, node);
+            }
+        } else {
+            refs.insert(state_nodes, state_refs);
+        }
     }
 
     /// Adds the canonical-index and transaction-index rewrite of `route` to `batch`.

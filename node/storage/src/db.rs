@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::changes::{DomainChangeLog, LogCache};
 use crate::error::StorageError;
 use crate::kv::{KeyValueStore, MemoryStore, RocksStore, Transaction};
+use crate::pruning::StatePruning;
 use crate::schema::{SCHEMA_VERSION, col, key};
 use ghost_primitives::{BlockNumber, Hash, Header};
 use ghost_trie::{NodeStore, TrieHash};
@@ -30,6 +31,8 @@ pub struct DatabaseConfig {
     /// With `false`, a power loss may drop the last few committed blocks (but never part of
     /// one), and a finalized block could be forgotten.
     pub sync_writes: bool,
+    /// How much state to keep (default [`StatePruning::Archive`]).
+    pub state_pruning: StatePruning,
 }
 
 impl Default for DatabaseConfig {
@@ -37,6 +40,7 @@ impl Default for DatabaseConfig {
         Self {
             cache_size: 64 * 1024 * 1024,
             sync_writes: true,
+            state_pruning: StatePruning::Archive,
         }
     }
 }
@@ -45,11 +49,13 @@ impl Default for DatabaseConfig {
 ///
 /// `Send + Sync`: share it as `Arc<Database>`. Reads run concurrently; commits are serialized.
 pub struct Database {
-    kv: Box<dyn KeyValueStore>,
+    pub(crate) kv: Box<dyn KeyValueStore>,
     /// Held by every writer from its first check to its batch write.
     pub(crate) write_lock: Mutex<()>,
     /// Decoded name change logs, shared by every reader.
     pub(crate) change_logs: Mutex<LogCache>,
+    /// How much state is kept (checked against `meta` at open).
+    pub(crate) pruning: StatePruning,
 }
 
 /// How many decoded name change logs [`Database::domain_changes`] keeps in memory.
@@ -80,7 +86,7 @@ impl Database {
     /// version into a new database or checks it in an existing one.
     pub fn open_with(path: &Path, config: &DatabaseConfig) -> Result<Database, StorageError> {
         let store = RocksStore::open(path, config.cache_size, config.sync_writes)?;
-        let database = Self::from_store(Box::new(store))?;
+        let database = Self::from_store_with(Box::new(store), config.state_pruning)?;
         tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
         Ok(database)
     }
@@ -88,26 +94,53 @@ impl Database {
     /// A database in memory (for tests and the consensus simulator): the same commit logic and
     /// atomicity, no disk, gone when dropped.
     pub fn in_memory() -> Database {
-        // A fresh store has no schema version to disagree with and cannot fail to write.
-        Self::from_store(Box::new(MemoryStore::new()))
+        Self::in_memory_with(StatePruning::Archive)
+    }
+
+    /// As [`Database::in_memory`], keeping state as `pruning` says.
+    pub fn in_memory_with(pruning: StatePruning) -> Database {
+        // A fresh store has no schema version or mode to disagree with and cannot fail to write.
+        Self::from_store_with(Box::new(MemoryStore::new()), pruning)
             .unwrap_or_else(|e| unreachable!("an empty in-memory store refused its schema: {e}"))
     }
 
-    /// A database over `store`; writes the schema version into an empty store or checks it.
+    /// An archive database over `store`; writes the schema version into an empty store or
+    /// checks it.
     pub fn from_store(store: Box<dyn KeyValueStore>) -> Result<Database, StorageError> {
+        Self::from_store_with(store, StatePruning::Archive)
+    }
+
+    /// A database over `store` keeping state as `pruning` says: checks (or writes) the schema
+    /// version and the pruning mode.
+    ///
+    /// # Errors
+    /// [`StorageError::SchemaMismatch`], or [`StorageError::PruningModeMismatch`] when a pruned
+    /// database is opened as an archive.
+    pub fn from_store_with(
+        store: Box<dyn KeyValueStore>,
+        pruning: StatePruning,
+    ) -> Result<Database, StorageError> {
         let database = Database {
             kv: store,
             write_lock: Mutex::new(()),
             change_logs: Mutex::new(LogCache::new(CHANGE_LOG_CACHE)),
+            pruning,
         };
         database.check_schema()?;
+        database.check_pruning(pruning)?;
         Ok(database)
     }
 
-    /// Writes the schema version into a new database, or checks the stored one.
+    /// Writes the schema version into a new database, or checks the stored one (a v3
+    /// database, an archive without the pruning columns, is upgraded in place).
     fn check_schema(&self) -> Result<(), StorageError> {
         match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
             Some(found) if found == SCHEMA_VERSION => Ok(()),
+            Some(3) => {
+                let mut batch = Transaction::default();
+                batch.put(col::META, key::SCHEMA, SCHEMA_VERSION.encode());
+                self.write(batch)
+            }
             Some(found) => Err(StorageError::SchemaMismatch {
                 found,
                 expected: SCHEMA_VERSION,

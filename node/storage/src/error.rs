@@ -120,6 +120,31 @@ pub enum StorageError {
     #[error("a justification needs a block to finalize")]
     JustificationWithoutFinality,
 
+    /// The state of a block was deleted by state pruning.
+    #[error(
+        "state of block #{number} ({hash}) is pruned: this node keeps state from block #{oldest} \
+         on (--state-pruning); query a newer block or an archive node"
+    )]
+    StatePruned {
+        /// The block asked for.
+        hash: Hash,
+        /// Its number.
+        number: BlockNumber,
+        /// The oldest canonical block whose state is kept.
+        oldest: BlockNumber,
+    },
+
+    /// A pruned database was opened as an archive.
+    #[error(
+        "the database was created with --state-pruning {window} and has deleted old state, so \
+         it cannot be opened with --state-pruning archive: keep a pruning window, or sync an \
+         archive node into a new base path"
+    )]
+    PruningModeMismatch {
+        /// The window recorded in the database.
+        window: u32,
+    },
+
     /// The database breaks one of its own invariants (a canonical block without its header, a
     /// missing column family, a key of the wrong length).
     #[error("database corrupt: {0}")]
@@ -131,6 +156,11 @@ impl StorageError {
     /// parent and retry).
     pub fn is_unknown_parent(&self) -> bool {
         matches!(self, StorageError::UnknownParent { .. })
+    }
+
+    /// Whether the error is a read of state that pruning deleted.
+    pub fn is_state_pruned(&self) -> bool {
+        matches!(self, StorageError::StatePruned { .. })
     }
 
     /// Whether the error means the data on disk cannot be trusted.

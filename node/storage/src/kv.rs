@@ -77,6 +77,8 @@ pub trait KeyValueStore: Send + Sync {
     fn write(&self, transaction: Transaction) -> Result<(), StorageError>;
     /// Where the store lives, for logs (`memory` for the in-memory store).
     fn location(&self) -> String;
+    /// The number of keys in `column`, by walking it (for tests and reports).
+    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError>;
 }
 
 /// RocksDB with one column family per [`col::ALL`] entry, LZ4 and a shared LRU block cache.
@@ -147,6 +149,18 @@ impl KeyValueStore for RocksStore {
     fn location(&self) -> String {
         self.db.path().display().to_string()
     }
+
+    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError> {
+        let mut count = 0;
+        for item in self
+            .db
+            .iterator_cf(self.cf(column)?, rocksdb::IteratorMode::Start)
+        {
+            item?;
+            count += 1;
+        }
+        Ok(count)
+    }
 }
 
 /// Columns of hash maps behind one lock: a transaction is applied under the write lock, so a
@@ -195,6 +209,14 @@ impl KeyValueStore for MemoryStore {
 
     fn location(&self) -> String {
         "memory".into()
+    }
+
+    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError> {
+        Ok(self
+            .columns
+            .read()
+            .get(column)
+            .map_or(0, |c| c.len() as u64))
     }
 }
 

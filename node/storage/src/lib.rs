@@ -21,7 +21,9 @@
 //! |------------------|-------------------------------|----------------------------------------|
 //! | `headers`        | block hash                    | SCALE `Header`                         |
 //! | `bodies`         | block hash                    | opaque body bytes                      |
-//! | `state`          | trie node hash                | node bytes (archive, insert-only)      |
+//! | `state`          | trie node hash                | node bytes (deleted only when pruning) |
+//! | `state_refs`     | trie node hash                | SCALE `u64` count (pruning only)       |
+//! | `state_journal`  | block hash                    | the block's count changes (pruning)    |
 //! | `indices`        | `c` ++ number (big-endian u64)| canonical block hash                   |
 //! |                  | `t` ++ transaction hash       | SCALE `(block hash, u32 index)`        |
 //! |                  | `n` ++ block hash             | SCALE `u64` block number               |
@@ -45,8 +47,12 @@
 //!   batch see the same best and finalized blocks.
 //! - **Checked before written.** A refused commit ([`StorageError::UnknownParent`], the finality
 //!   errors) returns before its batch is written.
-//! - **Archive state.** The `state` column is content-addressed and insert-only: nodes are never
-//!   deleted, so the state of every stored block, on any fork, stays readable.
+//! - **State pruning.** The `state` column is content-addressed. As an archive
+//!   ([`StatePruning::Archive`]) it is insert-only and the state of every stored block stays
+//!   readable; with a window it keeps the state of non-finalized blocks and of the last `n`
+//!   finalized ones, deleting nodes whose reference count reaches zero in the batch of the
+//!   finality step that orphans them ([`pruning`]). A read below the window is refused with
+//!   [`StorageError::StatePruned`] ([`Database::check_state`]).
 //!
 //! # Forks and finality
 //!
@@ -64,8 +70,7 @@
 //! finalize any descendant of the finalized block, also off the best chain: the best chain then
 //! moves, in the same batch, to the best leaf containing it. Every finality step deletes the
 //! headers, bodies and indices of forks that no longer contain the finalized block (their state
-//! nodes stay, for state pruning to remove, and so do their name change logs, for followers
-//! that saw them). `meta` keeps the set of *leaves* (fork heads) for
+//! nodes go too when pruning, while their name change logs stay, for followers that saw them). `meta` keeps the set of *leaves* (fork heads) for
 //! fork choice ([`Database::leaves`]). Justifications are stored by block hash for GRANDPA to
 //! serve, and each block's name change log ([`changes`]) in the `domain_changes` column: the
 //! one source of name changes for every stream, replay and index of the node.
@@ -83,6 +88,7 @@ pub mod commit;
 pub mod db;
 pub mod error;
 pub mod kv;
+pub mod pruning;
 pub mod schema;
 
 pub use changes::{
@@ -91,4 +97,5 @@ pub use changes::{
 pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
 pub use db::{CHANGE_LOG_CACHE, Database, DatabaseConfig};
 pub use error::StorageError;
+pub use pruning::StatePruning;
 pub use schema::SCHEMA_VERSION;

@@ -10,7 +10,9 @@ use ghost_primitives::{BlockNumber, Hash};
 ///
 /// v3: every imported block has its SCALE `DomainChangeLog` in `domain_changes` (v2 defined
 /// the column but wrote nothing to it).
-pub const SCHEMA_VERSION: u32 = 3;
+/// v4: the `state_refs` and `state_journal` columns of state pruning (see `crate::pruning`);
+/// a v3 database is an archive and opens as v4 unchanged (the new columns start empty).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Column family names, in the order the database is opened with.
 pub mod col {
@@ -18,8 +20,13 @@ pub mod col {
     pub const HEADERS: &str = "headers";
     /// Block hash -> opaque body bytes.
     pub const BODIES: &str = "bodies";
-    /// Trie node hash -> node bytes (content-addressed, insert-only).
+    /// Trie node hash -> node bytes (content-addressed; pruned nodes are deleted).
     pub const STATE: &str = "state";
+    /// Trie node hash -> SCALE `u64` reference count (pruned databases only).
+    pub const STATE_REFS: &str = "state_refs";
+    /// Block hash -> SCALE `Vec<([u8; 32], i32)>`: the block's reference-count changes, kept
+    /// until pruning has used them (pruned databases only).
+    pub const STATE_JOURNAL: &str = "state_journal";
     /// Canonical, transaction and number indices (see [`super::key`]).
     pub const INDICES: &str = "indices";
     /// Genesis, best and finalized block and the schema version.
@@ -31,7 +38,7 @@ pub mod col {
     pub const DOMAIN_CHANGES: &str = "domain_changes";
 
     /// Every column family of the schema.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 9] = [
         HEADERS,
         BODIES,
         STATE,
@@ -39,6 +46,8 @@ pub mod col {
         META,
         JUSTIFICATIONS,
         DOMAIN_CHANGES,
+        STATE_REFS,
+        STATE_JOURNAL,
     ];
 }
 
@@ -65,6 +74,13 @@ pub mod key {
     pub const LEAVES: &[u8] = b"leaves";
     /// `meta`: SCALE `u32` schema version.
     pub const SCHEMA: &[u8] = b"schema_version";
+    /// `meta`: SCALE `Option<u32>`, the state pruning window (`None`: archive).
+    pub const STATE_PRUNING: &[u8] = b"state_pruning";
+    /// `meta`: SCALE `u64`, the oldest canonical block number whose state is kept.
+    pub const PRUNE_BASE: &[u8] = b"prune_base";
+    /// `meta`: SCALE `bool`, set when an archive database was switched to pruning (its older
+    /// nodes have no count and are kept).
+    pub const PRUNE_UNTRACKED: &[u8] = b"prune_untracked";
 
     /// `meta`: an auxiliary key of the node (see `Database::aux`).
     pub fn aux(name: &[u8]) -> Vec<u8> {

@@ -47,12 +47,13 @@ fn genesis_sets_best_finalized_and_canonical_zero() {
 fn genesis_commit_is_idempotent_and_refuses_another_genesis() {
     let (t, genesis) = TestDb::with_genesis();
     assert_eq!(
-        t.db.commit_genesis(genesis.clone(), vec![]).unwrap(),
+        t.db.commit_genesis(genesis.clone(), vec![], vec![])
+            .unwrap(),
         genesis.hash()
     );
     let mut other = genesis.clone();
     other.timestamp_ms = 99;
-    match t.db.commit_genesis(other.clone(), vec![]) {
+    match t.db.commit_genesis(other.clone(), vec![], vec![]) {
         Err(StorageError::GenesisMismatch { stored, given }) => {
             assert_eq!(stored, genesis.hash());
             assert_eq!(given, other.hash());
@@ -69,7 +70,7 @@ fn genesis_with_nonzero_number_is_refused() {
     let mut header = genesis_header();
     header.number = 1;
     assert!(matches!(
-        db.commit_genesis(header, vec![]),
+        db.commit_genesis(header, vec![], vec![]),
         Err(StorageError::GenesisNotZero { number: 1 })
     ));
     assert_eq!(db.genesis_hash().unwrap(), None);

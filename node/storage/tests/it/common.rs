@@ -17,7 +17,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = Database::open(dir.path()).expect("open");
         let genesis = genesis_header();
-        db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+        db.commit_genesis(genesis.clone(), nodes_for(&genesis), refs_for(&genesis))
             .expect("genesis");
         (TestDb { db, dir }, genesis)
     }
@@ -81,6 +81,14 @@ pub fn nodes_for(header: &Header) -> Vec<([u8; 32], Vec<u8>)> {
         .collect()
 }
 
+/// The reference counts of [`nodes_for`]: each node at one position.
+pub fn refs_for(header: &Header) -> Vec<([u8; 32], i32)> {
+    nodes_for(header)
+        .into_iter()
+        .map(|(hash, _)| (hash, 1))
+        .collect()
+}
+
 /// The transaction hashes of `header`'s block.
 pub fn txs_for(header: &Header) -> Vec<Hash> {
     if header.number == 0 {
@@ -97,6 +105,7 @@ pub fn commit_of(header: &Header, new_best: bool) -> BlockCommit {
         header: header.clone(),
         body: body_for(header),
         state_nodes: nodes_for(header),
+        state_refs: refs_for(header),
         tx_hashes: txs_for(header),
         new_best,
         finalized: None,

@@ -45,7 +45,7 @@ fn justification_for(hash: &Hash) -> Vec<u8> {
 fn run_writer(dir: &Path, round: u64) {
     let db = Database::open(dir).expect("writer open");
     let genesis = genesis_header();
-    db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+    db.commit_genesis(genesis.clone(), nodes_for(&genesis), refs_for(&genesis))
         .expect("genesis");
     println!("{READY}");
     let mut salt = (round + 1) * 1_000_000;

@@ -261,7 +261,7 @@ fn a_change_log_that_does_not_decode_is_reported_as_corruption() {
 fn the_in_memory_database_runs_the_same_commit_logic() {
     let db = Database::in_memory();
     let genesis = genesis_header();
-    db.commit_genesis(genesis.clone(), nodes_for(&genesis))
+    db.commit_genesis(genesis.clone(), nodes_for(&genesis), refs_for(&genesis))
         .unwrap();
     let a = build_chain(&db, &genesis, 2, 10, true);
     let b = build_chain(&db, &genesis, 3, 20, false);

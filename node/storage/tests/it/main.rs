@@ -5,4 +5,5 @@ mod common;
 mod crash;
 mod finality;
 mod forks;
+mod pruning;
 mod reorg;

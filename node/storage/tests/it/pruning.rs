@@ -1,0 +1,403 @@
+//! State pruning on real tries: the kept window reads back, older state is gone with a typed
+//! error, discarded forks lose their nodes while shared nodes stay, counts survive a restart,
+//! and the state column holds exactly the nodes of the states still kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use ghost_primitives::{Digest, Hash, Header};
+use ghost_storage::{BlockCommit, Database, DatabaseConfig, StatePruning, StorageError};
+use ghost_trie::{StateView, TrieHash, apply_changes_counted, build_counted};
+
+type Model = BTreeMap<Vec<u8>, Vec<u8>>;
+type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// A long value (stored as its own node) that several keys share.
+const SHARED: [u8; 48] = [0x5a; 48];
+
+fn open(dir: &Path, pruning: StatePruning) -> Result<Database, StorageError> {
+    Database::open_with(
+        dir,
+        &DatabaseConfig {
+            state_pruning: pruning,
+            ..DatabaseConfig::default()
+        },
+    )
+}
+
+fn window(n: u32) -> StatePruning {
+    StatePruning::window_of(n).expect("positive")
+}
+
+/// A block on the test chain: its header and the state it commits to.
+#[derive(Clone)]
+struct Block {
+    header: Header,
+    state: Model,
+}
+
+impl Block {
+    fn hash(&self) -> Hash {
+        self.header.hash()
+    }
+}
+
+fn genesis_state() -> Model {
+    let mut state = Model::new();
+    for i in 0u8..16 {
+        state.insert(vec![b'k', i], vec![i; 8]);
+    }
+    // Two keys with one long value: one node at two positions.
+    state.insert(b"shared-a".to_vec(), SHARED.to_vec());
+    state.insert(b"shared-b".to_vec(), SHARED.to_vec());
+    state
+}
+
+fn commit_genesis(db: &Database) -> Block {
+    let state = genesis_state();
+    let built = build_counted(state.clone());
+    let header = Header {
+        parent_hash: Hash::ZERO,
+        number: 0,
+        state_root: Hash(built.root),
+        extrinsics_root: Hash::ZERO,
+        timestamp_ms: 0,
+        digest: Digest::default(),
+    };
+    db.commit_genesis(header.clone(), built.nodes, built.refs)
+        .expect("genesis");
+    Block { header, state }
+}
+
+/// The changes of block `salt`: a counter every block moves, and one fresh key.
+fn changes_for(salt: u64) -> Changes {
+    vec![
+        (b"counter".to_vec(), Some(salt.to_le_bytes().to_vec())),
+        (
+            format!("key-{salt}").into_bytes(),
+            Some(vec![salt as u8; 40]),
+        ),
+    ]
+}
+
+/// Executes `changes` on `parent` against the database and commits the result.
+fn commit(
+    db: &Database,
+    parent: &Block,
+    salt: u64,
+    changes: Changes,
+    new_best: bool,
+    finalize: bool,
+) -> Block {
+    let update = apply_changes_counted(db, parent.header.state_root.0, changes.clone())
+        .expect("parent state readable");
+    let header = Header {
+        parent_hash: parent.hash(),
+        number: parent.header.number + 1,
+        state_root: Hash(update.root),
+        extrinsics_root: Hash::ZERO,
+        timestamp_ms: salt,
+        digest: Digest::default(),
+    };
+    db.commit_block(BlockCommit {
+        header: header.clone(),
+        body: Vec::new(),
+        state_nodes: update.nodes,
+        state_refs: update.refs,
+        tx_hashes: Vec::new(),
+        new_best,
+        finalized: finalize.then(|| header.hash()),
+        justification: None,
+        domain_changes: None,
+    })
+    .expect("commit");
+    let mut state = parent.state.clone();
+    for (key, change) in changes {
+        match change {
+            Some(value) => state.insert(key, value),
+            None => state.remove(&key),
+        };
+    }
+    Block { header, state }
+}
+
+/// A chain of `len` finalized blocks on `parent`, salts from `salt`.
+fn finalized_chain(db: &Database, parent: &Block, len: u64, salt: u64) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    for i in 0..len {
+        let parent = blocks.last().unwrap_or(parent).clone();
+        blocks.push(commit(
+            db,
+            &parent,
+            salt + i,
+            changes_for(salt + i),
+            true,
+            true,
+        ));
+    }
+    blocks
+}
+
+fn read_all(db: &Database, block: &Block) -> Result<Model, ghost_trie::TrieError> {
+    Ok(StateView::new(db, block.header.state_root.0)
+        .iter_prefix(&[], None, usize::MAX)?
+        .into_iter()
+        .collect())
+}
+
+/// Every node of the tries of `blocks`: what a pruned state column must hold exactly.
+fn nodes_of(blocks: &[&Block]) -> BTreeSet<TrieHash> {
+    blocks
+        .iter()
+        .flat_map(|block| build_counted(block.state.clone()).nodes)
+        .map(|(hash, _)| hash)
+        .collect()
+}
+
+fn assert_readable(db: &Database, block: &Block) {
+    db.check_state(&block.hash(), block.header.number)
+        .expect("state kept");
+    assert_eq!(
+        read_all(db, block).expect("kept state reads"),
+        block.state,
+        "state of block #{}",
+        block.header.number
+    );
+}
+
+fn assert_pruned(db: &Database, block: &Block) {
+    match db.check_state(&block.hash(), block.header.number) {
+        Err(StorageError::StatePruned { number, .. }) => assert_eq!(number, block.header.number),
+        other => panic!(
+            "expected StatePruned for #{}, got {other:?}",
+            block.header.number
+        ),
+    }
+    assert!(
+        read_all(db, block).is_err(),
+        "the trie of pruned block #{} still reads",
+        block.header.number
+    );
+    // The block itself stays.
+    assert!(db.header(&block.hash()).unwrap().is_some());
+}
+
+#[test]
+fn the_window_keeps_the_last_n_finalized_states_and_exactly_their_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(4)).unwrap();
+    let genesis = commit_genesis(&db);
+    let chain = finalized_chain(&db, &genesis, 20, 1);
+    // Finalized #20: #17..=#20 kept, #16 (the fifth back) and below pruned.
+    for block in &chain[16..] {
+        assert_readable(&db, block);
+    }
+    for block in chain[..16].iter().chain([&genesis]) {
+        assert_pruned(&db, block);
+    }
+    assert_eq!(db.oldest_state().unwrap(), Some(17));
+    let kept: Vec<&Block> = chain[16..].iter().collect();
+    assert_eq!(db.state_node_count().unwrap(), nodes_of(&kept).len() as u64);
+    // The long value both genesis keys share survived every block's rewrite of the trie.
+    let last = chain.last().unwrap();
+    let view = StateView::new(&db, last.header.state_root.0);
+    assert_eq!(view.get(b"shared-b").unwrap(), Some(SHARED.to_vec()));
+
+    // The same chain in an archive holds every state.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let archive = open(archive_dir.path(), StatePruning::Archive).unwrap();
+    let archive_genesis = commit_genesis(&archive);
+    let archive_chain = finalized_chain(&archive, &archive_genesis, 20, 1);
+    assert_readable(&archive, &archive_genesis);
+    assert_readable(&archive, &archive_chain[0]);
+    assert_eq!(archive.oldest_state().unwrap(), None);
+    assert!(archive.state_node_count().unwrap() > db.state_node_count().unwrap());
+}
+
+#[test]
+fn removing_one_of_two_positions_keeps_a_shared_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(1)).unwrap();
+    let genesis = commit_genesis(&db);
+    // Drop one of the two keys holding the shared value, then move the window past it.
+    let dropped = commit(
+        &db,
+        &genesis,
+        1,
+        vec![(b"shared-a".to_vec(), None)],
+        true,
+        true,
+    );
+    let chain = finalized_chain(&db, &dropped, 3, 2);
+    let last = chain.last().unwrap();
+    assert_readable(&db, last);
+    assert_pruned(&db, &dropped);
+    let shared = ghost_primitives::blake3_256(&SHARED).0;
+    assert!(db.state_node(&shared).unwrap().is_some());
+    assert_eq!(
+        db.state_node_count().unwrap(),
+        nodes_of(&[last]).len() as u64
+    );
+
+    // Dropping the other key too makes the value garbage.
+    let gone = commit(
+        &db,
+        last,
+        10,
+        vec![(b"shared-b".to_vec(), None)],
+        true,
+        true,
+    );
+    assert_readable(&db, &gone);
+    assert_eq!(db.state_node(&shared).unwrap(), None);
+    assert_eq!(
+        db.state_node_count().unwrap(),
+        nodes_of(&[&gone]).len() as u64
+    );
+}
+
+#[test]
+fn finality_deletes_a_losing_forks_nodes_but_not_those_it_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(2)).unwrap();
+    let genesis = commit_genesis(&db);
+    let shared_change = (b"fork-shared".to_vec(), Some(vec![0xee; 64]));
+    // Chain a: a1 writes the shared change; a2, a3 keep it.
+    let a1 = commit(&db, &genesis, 1, vec![shared_change.clone()], true, false);
+    let a2 = commit(&db, &a1, 2, changes_for(2), true, false);
+    let a3 = commit(&db, &a2, 3, changes_for(3), true, false);
+    // Fork b off genesis: the same change (the same nodes, inserted a second time), plus its own.
+    let b1 = commit(
+        &db,
+        &genesis,
+        11,
+        vec![shared_change, (b"only-b".to_vec(), Some(vec![0xbb; 50]))],
+        false,
+        false,
+    );
+    let b2 = commit(&db, &b1, 12, changes_for(12), false, false);
+    for block in [&genesis, &a1, &a2, &a3, &b1, &b2] {
+        assert_readable(&db, block);
+    }
+    let b_only: Vec<TrieHash> = nodes_of(&[&b1, &b2])
+        .difference(&nodes_of(&[&genesis, &a1, &a2, &a3]))
+        .copied()
+        .collect();
+    assert!(!b_only.is_empty());
+
+    let outcome = db.set_finalized(a3.hash(), None).unwrap();
+    assert_eq!(outcome.pruned.len(), 2, "the fork's two blocks are deleted");
+    assert!(outcome.state_nodes_deleted > 0);
+    for hash in &b_only {
+        assert_eq!(
+            db.state_node(hash).unwrap(),
+            None,
+            "a node only fork b had stayed"
+        );
+    }
+    assert!(read_all(&db, &b1).is_err());
+    // Window 2 at #3: #2 and #3 kept, #1 and genesis pruned.
+    assert_readable(&db, &a2);
+    assert_readable(&db, &a3);
+    assert_pruned(&db, &a1);
+    assert_pruned(&db, &genesis);
+    let value = ghost_primitives::blake3_256(&[0xee; 64]).0;
+    assert!(
+        db.state_node(&value).unwrap().is_some(),
+        "the shared node went with the fork"
+    );
+    assert_eq!(
+        db.state_node_count().unwrap(),
+        nodes_of(&[&a2, &a3]).len() as u64
+    );
+}
+
+#[test]
+fn a_fork_above_the_finalized_block_keeps_its_state() {
+    let db = Database::in_memory_with(window(1));
+    let genesis = commit_genesis(&db);
+    let chain = finalized_chain(&db, &genesis, 3, 1);
+    let tip = chain.last().unwrap();
+    let a = commit(&db, tip, 10, changes_for(10), true, false);
+    let b = commit(&db, tip, 20, changes_for(20), false, false);
+    // More finality on the same block changes nothing for either fork.
+    db.set_finalized(tip.hash(), Some(b"again".to_vec()))
+        .unwrap();
+    assert_readable(&db, tip);
+    assert_readable(&db, &a);
+    assert_readable(&db, &b);
+    assert_eq!(
+        db.state_node_count().unwrap(),
+        nodes_of(&[tip, &a, &b]).len() as u64
+    );
+}
+
+#[test]
+fn counts_and_journals_survive_a_restart_mid_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(3)).unwrap();
+    let genesis = commit_genesis(&db);
+    let chain = finalized_chain(&db, &genesis, 5, 1);
+    // Two blocks above the finalized one, not final yet, when the node stops.
+    let u1 = commit(&db, chain.last().unwrap(), 6, changes_for(6), true, false);
+    let u2 = commit(&db, &u1, 7, changes_for(7), true, false);
+    drop(db);
+
+    let db = open(dir.path(), window(3)).unwrap();
+    assert_readable(&db, &u2);
+    assert_readable(&db, &chain[2]);
+    assert_pruned(&db, &chain[1]);
+    db.set_finalized(u2.hash(), None).unwrap();
+    let more = finalized_chain(&db, &u2, 6, 8);
+    let kept: Vec<&Block> = more[3..].iter().collect();
+    for block in &kept {
+        assert_readable(&db, block);
+    }
+    assert_pruned(&db, &more[2]);
+    assert_pruned(&db, &u2);
+    assert_eq!(db.state_node_count().unwrap(), nodes_of(&kept).len() as u64);
+}
+
+#[test]
+fn an_archive_reopens_pruned_and_a_pruned_database_refuses_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), StatePruning::Archive).unwrap();
+    let genesis = commit_genesis(&db);
+    let old = finalized_chain(&db, &genesis, 4, 1);
+    drop(db);
+
+    let db = open(dir.path(), window(2)).unwrap();
+    assert_eq!(db.state_pruning(), window(2));
+    let new = finalized_chain(&db, old.last().unwrap(), 6, 10);
+    // The state written as an archive stays whole; the newer one is pruned.
+    for block in old.iter().chain([&genesis]) {
+        assert_eq!(read_all(&db, block).unwrap(), block.state);
+    }
+    assert_readable(&db, &new[5]);
+    assert_readable(&db, &new[4]);
+    assert_pruned(&db, &new[3]);
+    drop(db);
+
+    match open(dir.path(), StatePruning::Archive) {
+        Err(error @ StorageError::PruningModeMismatch { window: 2 }) => {
+            assert!(error.to_string().contains("--state-pruning"), "{error}");
+        }
+        other => panic!("expected PruningModeMismatch, got {other:?}"),
+    }
+    // Another window is fine.
+    let db = open(dir.path(), window(5)).unwrap();
+    assert_readable(&db, &new[5]);
+}
+
+#[test]
+fn state_pruning_parses_archive_and_positive_windows() {
+    assert_eq!("archive".parse::<StatePruning>(), Ok(StatePruning::Archive));
+    assert_eq!(
+        "256".parse::<StatePruning>(),
+        Ok(StatePruning::DEFAULT_WINDOW)
+    );
+    assert!("0".parse::<StatePruning>().is_err());
+    assert!("-3".parse::<StatePruning>().is_err());
+    assert!("all".parse::<StatePruning>().is_err());
+    assert_eq!(window(16).to_string(), "16");
+}
