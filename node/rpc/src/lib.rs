@@ -28,6 +28,8 @@ pub mod error_codes {
     pub const INVALID_PARAMS: i32 = -32602;
     /// The requested block or state is unknown.
     pub const UNKNOWN_BLOCK: i32 = 4001;
+    /// The block is known but its state was deleted by state pruning (`--state-pruning`).
+    pub const STATE_PRUNED: i32 = 4002;
     /// An internal failure (database).
     pub const INTERNAL: i32 = -32603;
 }

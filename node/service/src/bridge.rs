@@ -61,13 +61,23 @@ impl InProcessSource {
         }
     }
 
+    /// The header at `at` (default best) for a state read; a pruned state is the caller's
+    /// error (`Rejected`, naming the oldest block kept).
     fn header_at(&self, at: Option<Hash>) -> Result<Header, BridgeError> {
         match at {
             None => Ok(self.client.best()?.1),
-            Some(hash) => self
-                .client
-                .header(&hash)?
-                .ok_or_else(|| BridgeError::NotFound(format!("block {hash}"))),
+            Some(hash) => {
+                let header = self
+                    .client
+                    .header(&hash)?
+                    .ok_or_else(|| BridgeError::NotFound(format!("block {hash}")))?;
+                match self.client.check_state(&header) {
+                    Err(ClientError::Storage(e)) if e.is_state_pruned() => {
+                        Err(BridgeError::Rejected(e.to_string()))
+                    }
+                    other => other.map(|()| header).map_err(BridgeError::from),
+                }
+            }
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum RpcError {
     /// No such block.
     #[error("unknown block {0}")]
     UnknownBlock(Hash),
+    /// The block's state was pruned (the message names the oldest block still kept).
+    #[error("{0}")]
+    StatePruned(String),
     /// The node failed internally.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,7 +35,10 @@ pub enum RpcError {
 
 impl From<ClientError> for RpcError {
     fn from(e: ClientError) -> Self {
-        RpcError::Internal(e.to_string())
+        match e {
+            ClientError::Storage(e) if e.is_state_pruned() => RpcError::StatePruned(e.to_string()),
+            e => RpcError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -57,6 +63,7 @@ impl From<RpcError> for ErrorObjectOwned {
             RpcError::Pool(PoolError::Unknown(_)) => error_codes::UNKNOWN_TRANSACTION,
             RpcError::Pool(_) => error_codes::POOL,
             RpcError::UnknownBlock(_) => error_codes::UNKNOWN_BLOCK,
+            RpcError::StatePruned(_) => error_codes::STATE_PRUNED,
             RpcError::Internal(_) => error_codes::INTERNAL,
         };
         ErrorObjectOwned::owned(code, e.to_string(), None::<()>)

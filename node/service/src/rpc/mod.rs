@@ -80,14 +80,19 @@ impl RpcContext {
             .map_err(|e| RpcError::Internal(format!("request handler failed: {e}")))?
     }
 
-    /// The header at `at`, or the best header.
+    /// The header at `at`, or the best header, for a read of the block's state: a block
+    /// whose state was pruned is refused with [`RpcError::StatePruned`].
     pub fn header_at(&self, at: Option<Hash>) -> Result<Header, RpcError> {
         match at {
             None => Ok(self.client.best()?.1),
-            Some(hash) => self
-                .client
-                .header(&hash)?
-                .ok_or(RpcError::UnknownBlock(hash)),
+            Some(hash) => {
+                let header = self
+                    .client
+                    .header(&hash)?
+                    .ok_or(RpcError::UnknownBlock(hash))?;
+                self.client.check_state(&header)?;
+                Ok(header)
+            }
         }
     }
 }
