@@ -52,6 +52,19 @@ enum Command {
         #[arg(short = 'y')]
         yes: bool,
     },
+    /// Prints what a chain's database holds, per column (keys and bytes before compression),
+    /// as JSON. The node must be stopped.
+    DbStats {
+        /// `dev`, `solo`, `local` or a path to a JSON spec: whose database to read.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+        /// The base path the node was started with.
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// The `--state-pruning` the node runs with (a pruned database refuses `archive`).
+        #[arg(long, value_name = "N|archive", default_value = "archive")]
+        state_pruning: ghost_service::StatePruning,
+    },
     /// Key utilities.
     Key {
         #[command(subcommand)]
@@ -357,6 +370,43 @@ fn print_key(pair: &Pair, seed: Option<[u8; 32]>) {
     println!("Public key:  {}", pair.public().to_hex());
 }
 
+/// `ghostchain db-stats`: the chain's heights, the pruning window and every column's size.
+fn db_stats(
+    chain: &str,
+    base_path: &std::path::Path,
+    state_pruning: ghost_service::StatePruning,
+) -> anyhow::Result<()> {
+    use ghost_storage::{Database, DatabaseConfig, schema::col};
+    let spec = ChainSpec::load(chain)?;
+    let path = base_path.join("chains").join(&spec.id).join("db");
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    let config = DatabaseConfig {
+        state_pruning,
+        ..DatabaseConfig::default()
+    };
+    let db = Database::open_with(&path, &config)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let mut columns = serde_json::Map::new();
+    for column in col::ALL {
+        let stats = db.column_stats(column)?;
+        columns.insert(
+            column.into(),
+            serde_json::json!({ "keys": stats.keys, "bytes": stats.bytes }),
+        );
+    }
+    let report = serde_json::json!({
+        "state_pruning": db.state_pruning().to_string(),
+        "best": db.best()?.1,
+        "finalized": db.finalized()?.1,
+        "oldest_state": db.oldest_state()?,
+        "columns": columns,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -396,6 +446,11 @@ async fn main() -> anyhow::Result<()> {
             println!("{} removed", db.display());
             Ok(())
         }
+        Some(Command::DbStats {
+            chain,
+            base_path,
+            state_pruning,
+        }) => db_stats(&chain, &base_path, state_pruning),
         Some(Command::Key {
             command: KeyCommand::Generate,
         }) => {

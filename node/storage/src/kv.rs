@@ -77,8 +77,18 @@ pub trait KeyValueStore: Send + Sync {
     fn write(&self, transaction: Transaction) -> Result<(), StorageError>;
     /// Where the store lives, for logs (`memory` for the in-memory store).
     fn location(&self) -> String;
-    /// The number of keys in `column`, by walking it (for tests and reports).
-    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError>;
+    /// The number of keys in `column` and their bytes, by walking it (for tests and reports).
+    fn column_stats(&self, column: &'static str) -> Result<ColumnStats, StorageError>;
+}
+
+/// What [`KeyValueStore::column_stats`] counts: keys, and the bytes of keys plus values as
+/// stored before compression.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ColumnStats {
+    /// Number of keys.
+    pub keys: u64,
+    /// Total bytes of keys and values (uncompressed).
+    pub bytes: u64,
 }
 
 /// RocksDB with one column family per [`col::ALL`] entry, LZ4 and a shared LRU block cache.
@@ -150,16 +160,17 @@ impl KeyValueStore for RocksStore {
         self.db.path().display().to_string()
     }
 
-    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError> {
-        let mut count = 0;
+    fn column_stats(&self, column: &'static str) -> Result<ColumnStats, StorageError> {
+        let mut stats = ColumnStats::default();
         for item in self
             .db
             .iterator_cf(self.cf(column)?, rocksdb::IteratorMode::Start)
         {
-            item?;
-            count += 1;
+            let (key, value) = item?;
+            stats.keys += 1;
+            stats.bytes += (key.len() + value.len()) as u64;
         }
-        Ok(count)
+        Ok(stats)
     }
 }
 
@@ -211,12 +222,14 @@ impl KeyValueStore for MemoryStore {
         "memory".into()
     }
 
-    fn count_keys(&self, column: &'static str) -> Result<u64, StorageError> {
-        Ok(self
-            .columns
-            .read()
-            .get(column)
-            .map_or(0, |c| c.len() as u64))
+    fn column_stats(&self, column: &'static str) -> Result<ColumnStats, StorageError> {
+        let columns = self.columns.read();
+        let mut stats = ColumnStats::default();
+        for (key, value) in columns.get(column).into_iter().flatten() {
+            stats.keys += 1;
+            stats.bytes += (key.len() + value.len()) as u64;
+        }
+        Ok(stats)
     }
 }
 

@@ -55,7 +55,7 @@ use parity_scale_codec::Encode;
 
 use crate::db::{Database, LOG_TARGET};
 use crate::error::StorageError;
-use crate::kv::Transaction;
+use crate::kv::{ColumnStats, Transaction};
 use crate::schema::{col, key};
 
 /// How much state the database keeps.
@@ -348,6 +348,12 @@ impl Database {
     /// The number of keys in the `state` column (trie nodes and long values). Walks the whole
     /// column: for tests, tools and reports, not for the hot path.
     pub fn state_node_count(&self) -> Result<u64, StorageError> {
-        self.kv.count_keys(col::STATE)
+        Ok(self.kv.column_stats(col::STATE)?.keys)
+    }
+
+    /// Keys and bytes of `column` (one of [`col::ALL`]). Walks the whole column: for tools and
+    /// reports (`ghostchain db-stats`).
+    pub fn column_stats(&self, column: &'static str) -> Result<ColumnStats, StorageError> {
+        self.kv.column_stats(column)
     }
 }

@@ -401,3 +401,159 @@ fn state_pruning_parses_archive_and_positive_windows() {
     assert!("all".parse::<StatePruning>().is_err());
     assert_eq!(window(16).to_string(), "16");
 }
+
+/// Directory of the database the pruned crash writer child writes to; set only for the child.
+const CRASH_DIR_ENV: &str = "GHOST_STORAGE_PRUNED_CRASH_DIR";
+const CRASH_WRITER_TEST: &str = "pruning::pruned_crash_writer";
+const CRASH_READY: &str = "pruned crash writer ready";
+const CRASH_WINDOW: u32 = 3;
+
+/// The child side of [`sigkill_while_pruning_leaves_exactly_the_kept_nodes`]: commits blocks
+/// (with a losing side block now and then) and finalizes two below the head, until killed.
+#[test]
+fn pruned_crash_writer() {
+    let Ok(dir) = std::env::var(CRASH_DIR_ENV) else {
+        return;
+    };
+    let db = open(Path::new(&dir), window(CRASH_WINDOW)).expect("writer open");
+    let mut best = match db.genesis_hash().unwrap() {
+        None => commit_genesis(&db),
+        Some(_) => {
+            let (hash, _) = db.best().unwrap();
+            let header = db.header(&hash).unwrap().unwrap();
+            let state = read_all(
+                &db,
+                &Block {
+                    header: header.clone(),
+                    state: Model::new(),
+                },
+            )
+            .expect("best state");
+            Block { header, state }
+        }
+    };
+    println!("{CRASH_READY}");
+    let mut salt = best.header.timestamp_ms + 1;
+    loop {
+        salt += 1;
+        if salt % 4 == 0 {
+            commit(
+                &db,
+                &best,
+                salt + 1_000_000,
+                changes_for(salt),
+                false,
+                false,
+            );
+        }
+        let next = commit(&db, &best, salt, changes_for(salt), true, false);
+        if next.header.number >= 2 {
+            let target = db.hash_by_number(next.header.number - 2).unwrap().unwrap();
+            db.set_finalized(target, None).unwrap();
+        }
+        best = next;
+    }
+}
+
+/// Every node of the state at `root`, found by proving every key.
+fn nodes_at(db: &Database, root: TrieHash) -> BTreeSet<TrieHash> {
+    let keys: Vec<Vec<u8>> = StateView::new(db, root)
+        .iter_prefix(&[], None, usize::MAX)
+        .expect("kept state reads")
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    ghost_trie::generate_read_proof(db, root, &keys)
+        .expect("kept state proves")
+        .nodes
+        .iter()
+        .map(|node| ghost_primitives::blake3_256(node).0)
+        .collect()
+}
+
+/// Reopens the database after a kill and checks that the state column holds exactly the nodes
+/// of the kept states: the canonical window and every stored block above the finalized one.
+fn check_pruned_database(dir: &Path) -> u64 {
+    let db = open(dir, window(CRASH_WINDOW)).expect("reopens after SIGKILL");
+    if db.genesis_hash().unwrap().is_none() {
+        return 0;
+    }
+    let (_, best) = db.best().unwrap();
+    let (finalized_hash, finalized) = db.finalized().unwrap();
+    let oldest = db.oldest_state().unwrap().unwrap();
+    assert!(oldest + u64::from(CRASH_WINDOW) > finalized);
+    let mut kept = BTreeSet::new();
+    for number in oldest..=finalized {
+        let hash = db.hash_by_number(number).unwrap().unwrap();
+        kept.extend(nodes_at(
+            &db,
+            db.header(&hash).unwrap().unwrap().state_root.0,
+        ));
+    }
+    for (number, leaf) in db.leaves().unwrap() {
+        let (mut hash, mut number) = (leaf, number);
+        while number > finalized {
+            let header = db
+                .header(&hash)
+                .unwrap()
+                .expect("a leaf's ancestors are stored");
+            kept.extend(nodes_at(&db, header.state_root.0));
+            hash = header.parent_hash;
+            number -= 1;
+        }
+        assert_eq!(
+            hash, finalized_hash,
+            "a leaf that does not descend from finality"
+        );
+    }
+    assert_eq!(db.state_node_count().unwrap(), kept.len() as u64);
+    best
+}
+
+#[test]
+fn sigkill_while_pruning_leaves_exactly_the_kept_nodes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut last_best = 0;
+    for round in 0..6u64 {
+        let mut writer = Command::new(&exe)
+            .args([
+                "--exact",
+                CRASH_WRITER_TEST,
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CRASH_DIR_ENV, dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let ready = BufReader::new(writer.stdout.take().unwrap())
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.ends_with(CRASH_READY));
+        assert!(ready, "writer never became ready");
+        // Different moments in each round (no clock-based randomness needed).
+        std::thread::sleep(std::time::Duration::from_millis(40 + 37 * round));
+        assert!(
+            writer.try_wait().unwrap().is_none(),
+            "writer exited by itself"
+        );
+        writer.kill().unwrap(); // SIGKILL
+        writer.wait().unwrap();
+        let best = check_pruned_database(dir.path());
+        eprintln!("round {round}: best block {best}");
+        assert!(
+            best >= last_best,
+            "best went back from {last_best} to {best}"
+        );
+        last_best = best;
+    }
+    assert!(
+        last_best > u64::from(CRASH_WINDOW) + 2,
+        "the writer pruned nothing"
+    );
+}
