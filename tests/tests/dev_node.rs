@@ -269,3 +269,108 @@ fn kill_9_under_registration_load_loses_no_included_registration() {
             .unwrap();
     });
 }
+
+/// `--dev --state-pruning 4` prunes: a read at an early block gets the typed "state pruned"
+/// JSON-RPC error while a recent one answers, `ghostchain db-stats` reports the window, and
+/// reopening the pruned database as an archive (the `--dev` default) is refused with a message
+/// naming the flag.
+#[test]
+fn dev_state_pruning_refuses_old_reads_and_a_reopen_as_archive() {
+    use ghost_primitives::Bytes;
+    use ghost_rpc::{StateApiClient, error_codes};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = Node::start(
+        dir.path(),
+        &["--sealing", "interval:50", "--state-pruning", "4"],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = node.client().await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .number
+            < 20
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the node stopped sealing"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let key = Bytes(b"any key".to_vec());
+        let old = ChainApiClient::block_hash(&client, Some(1))
+            .await
+            .unwrap()
+            .unwrap();
+        match StateApiClient::storage(&client, key.clone(), Some(old)).await {
+            Err(jsonrpsee::core::ClientError::Call(e)) => {
+                assert_eq!(e.code(), error_codes::STATE_PRUNED, "{}", e.message());
+                assert!(e.message().contains("pruned"), "{}", e.message());
+            }
+            other => panic!("expected the state pruned error, got {other:?}"),
+        }
+        let best = ChainApiClient::header(&client, None)
+            .await
+            .unwrap()
+            .unwrap();
+        StateApiClient::storage(&client, key, Some(best.hash()))
+            .await
+            .expect("a recent block's state is kept");
+    });
+    let status = node.terminate().expect("exit status");
+    assert!(status.success(), "exit {status:?}: {}", node.log_text());
+
+    let stats = Command::new(ghost_e2e::binary("ghostchain"))
+        .args([
+            "db-stats",
+            "--chain",
+            "dev",
+            "--state-pruning",
+            "4",
+            "--base-path",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        stats.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["state_pruning"], "4");
+    let finalized = stats["finalized"].as_u64().unwrap();
+    assert_eq!(stats["oldest_state"].as_u64().unwrap(), finalized - 3);
+    assert!(stats["columns"]["state_refs"]["keys"].as_u64().unwrap() > 0);
+
+    // As an archive: refused at start, naming the flag.
+    let mut archive = Command::new(ghost_e2e::binary("ghostchain"))
+        .args(["--dev", "--no-prometheus", "--no-bridge", "--rpc-port"])
+        .arg(ghost_e2e::free_port().to_string())
+        .arg("--base-path")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = archive.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = archive.kill();
+            panic!("a pruned database opened as an archive");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut archive.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success());
+    assert!(stderr.contains("--state-pruning 4"), "{stderr}");
+}
