@@ -258,6 +258,20 @@ impl Client {
         Ok(self.db.check_state(&header.hash(), header.number)?)
     }
 
+    /// Runs `read` on the trie store for the state of `header`. A read that fails because
+    /// finality pruned that state while it ran (after [`Client::check_state`] let it start)
+    /// reports [`StorageError::StatePruned`], not the missing trie node.
+    pub fn read_state<T>(
+        &self,
+        header: &Header,
+        read: impl FnOnce(&dyn NodeStore) -> Result<T, api::ApiError>,
+    ) -> Result<T, ClientError> {
+        read(self.store()).or_else(|error| {
+            self.check_state(header)?;
+            Err(error.into())
+        })
+    }
+
     /// A header by hash.
     pub fn header(&self, hash: &Hash) -> Result<Option<Header>, ClientError> {
         Ok(self.db.header(hash)?)

@@ -14,9 +14,12 @@ use std::time::Duration;
 use ghost_bridge::index::NameIndex;
 use ghost_primitives::{Bytes, DnsRecord, DomainName, Hash, RecordData, blake3_256};
 use ghost_rpc::{ChainApiClient, DomainApiClient, DomainChangesJson, StateApiClient, error_codes};
+use ghost_runtime::api::ApiError;
 use ghost_runtime::domains::{Call as DomainsCall, DAY_MS};
 use ghost_service::bridge::InProcessSource;
+use ghost_service::client::ClientError;
 use ghost_service::{NodeConfig, NodeHandle, Sealing, StatePruning};
+use ghost_storage::StorageError;
 use ghost_trie::StateView;
 use jsonrpsee::core::client::Subscription;
 
@@ -128,6 +131,22 @@ async fn a_pruned_node_stays_bounded_refuses_old_state_and_replays_names_from_ze
         .unwrap()
         .expect("registered");
     assert_eq!(resolved.owner, alice.account());
+
+    // A read that started in time but lost its state to pruning while it ran is reported as
+    // pruned too; other failures keep their own error.
+    let old_header = node.client.header(&old_hash).unwrap().unwrap();
+    let failing = |_: &dyn ghost_trie::NodeStore| -> Result<(), ApiError> {
+        Err(ApiError::State("missing trie node".into()))
+    };
+    assert!(matches!(
+        node.client.read_state(&old_header, failing),
+        Err(ClientError::Storage(StorageError::StatePruned { .. }))
+    ));
+    let (_, recent_header) = node.client.finalized().unwrap();
+    assert!(matches!(
+        node.client.read_state(&recent_header, failing),
+        Err(ClientError::State(_))
+    ));
 
     // The change stream replays from 0 exactly as it ran live.
     let mut replay: Subscription<DomainChangesJson> =

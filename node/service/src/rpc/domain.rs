@@ -66,9 +66,9 @@ pub fn proven_resolution(
     header: &ghost_primitives::Header,
     name: &DomainName,
 ) -> Result<ResolutionProofJson, RpcError> {
-    let resolution = api::resolve(client.store(), header, name, None)?;
+    let resolution = client.read_state(header, |store| api::resolve(store, header, name, None))?;
     let keys = api::domain_proof_keys(name);
-    let proof = api::read_proof(client.store(), header, &keys)?;
+    let proof = client.read_state(header, |store| api::read_proof(store, header, &keys))?;
     Ok(ResolutionProofJson {
         resolution: resolution.map(resolution_json),
         at: header.hash(),
@@ -94,8 +94,11 @@ impl DomainApiServer for DomainRpc {
         let name = parse_name(&name)?;
         let header = self.0.header_at(at)?;
         let now = at.is_none().then(now_ms);
-        let resolution =
-            api::resolve(self.0.client.store(), &header, &name, now).map_err(RpcError::from)?;
+        let resolution = self
+            .0
+            .client
+            .read_state(&header, |store| api::resolve(store, &header, &name, now))
+            .map_err(RpcError::from)?;
         Ok(resolution.map(resolution_json))
     }
 
@@ -134,7 +137,12 @@ impl DomainApiServer for DomainRpc {
     ) -> RpcResult<NameListJson> {
         let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
         let header = self.0.header_at(at)?;
-        let names = api::all_names(self.0.client.store(), &header, cursor, limit)
+        let names = self
+            .0
+            .client
+            .read_state(&header, |store| {
+                api::all_names(store, &header, cursor, limit)
+            })
             .map_err(RpcError::from)?;
         let next = (names.len() == limit)
             .then(|| names.last().map(DomainName::namehash))

@@ -24,7 +24,9 @@ impl StateApiServer for StateRpc {
             .0
             .blocking(move |ctx| {
                 let header = ctx.header_at(at)?;
-                let value = api::storage(ctx.client.store(), &header, &key)?;
+                let value = ctx
+                    .client
+                    .read_state(&header, |store| api::storage(store, &header, &key))?;
                 Ok(value.map(Bytes))
             })
             .await?)
@@ -42,7 +44,9 @@ impl StateApiServer for StateRpc {
             .0
             .blocking(move |ctx| {
                 let header = ctx.header_at(at)?;
-                let proof = api::read_proof(ctx.client.store(), &header, &keys)?;
+                let proof = ctx
+                    .client
+                    .read_state(&header, |store| api::read_proof(store, &header, &keys))?;
                 Ok(ReadProofJson {
                     at: header.hash(),
                     proof: proof.nodes.into_iter().map(Bytes).collect(),
