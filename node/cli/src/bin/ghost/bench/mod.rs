@@ -158,6 +158,8 @@ struct Outcome {
     refused: Option<String>,
     in_block: Option<Duration>,
     finalized: Option<Duration>,
+    /// When it was seen finalized (for the run's wall time).
+    finalized_at: Option<Instant>,
 }
 
 /// Runs `ghost bench …`.
@@ -308,11 +310,12 @@ impl Load {
             .collect()
             .await;
         bar.finish_and_clear();
+        // The run's wall time: from the first submission to the last finality seen.
         let last = outcomes
             .iter()
-            .filter_map(|o| o.finalized)
+            .filter_map(|o| o.finalized_at)
             .max()
-            .unwrap_or_else(|| started.elapsed());
+            .map_or_else(|| started.elapsed(), |at| at - started);
 
         // What the chain recorded for each included operation.
         let first = self.first();
@@ -405,6 +408,7 @@ async fn follow(client: &Client, xt: &UncheckedExtrinsic, wait: Duration) -> Out
                 Ok(TxStatus::Finalized(_)) => {
                     outcome.in_block.get_or_insert(submitted.elapsed());
                     outcome.finalized = Some(submitted.elapsed());
+                    outcome.finalized_at = Some(Instant::now());
                     return;
                 }
                 Ok(status) if status.failure().is_some() => return,
