@@ -262,14 +262,15 @@ pub fn domain_price(
     })
 }
 
-/// Names owned by `owner`, after `cursor`, at most `limit`.
+/// Names owned by `owner`, scanning at most `limit` entries after `cursor` (see
+/// [`domains::Pallet::list_by_owner`](crate::domains::Pallet::list_by_owner)).
 pub fn list_by_owner(
     store: &dyn NodeStore,
     header: &Header,
     owner: &AccountId,
     cursor: Option<ghost_primitives::Hash>,
     limit: usize,
-) -> Result<Vec<DomainName>, ApiError> {
+) -> Result<crate::domains::read::NamePage, ApiError> {
     with_state(store, header.state_root, || {
         Domains::list_by_owner(owner, cursor, limit)
     })
@@ -281,7 +282,7 @@ pub fn all_names(
     header: &Header,
     cursor: Option<ghost_primitives::Hash>,
     limit: usize,
-) -> Result<Vec<DomainName>, ApiError> {
+) -> Result<crate::domains::read::NamePage, ApiError> {
     with_state(store, header.state_root, || {
         Domains::all_names(cursor, limit)
     })

@@ -84,6 +84,11 @@ impl domains::Config for Runtime {
     type Currency = Balances;
     type DomainsWeightInfo = domains::weights::GhostWeight;
     const TREASURY: AccountId = TREASURY;
+    /// State is priced alike for names and contracts: 0.00001 GHOST per byte (a subname: ~0.004
+    /// GHOST of bytes) ...
+    const DEPOSIT_PER_BYTE: Balance = GHOST / 100_000;
+    /// ... and 0.001 GHOST per entry (a subname makes 4, a commitment 2).
+    const DEPOSIT_PER_ITEM: Balance = GHOST / 1_000;
 }
 
 impl contracts::Config for Runtime {

@@ -477,7 +477,9 @@ pub trait DomainApi {
         name: String,
         at: Option<Hash>,
     ) -> jsonrpsee::core::RpcResult<ResolutionProofJson>;
-    /// Names owned by an address, paginated.
+    /// Names owned by an address, paginated by cursor: a page scans at most `limit` (≤ 1000)
+    /// of the owner's entries and skips released names, so it may hold fewer than `limit`
+    /// names and still have a `next`; continue until `next` is `null`.
     #[method(name = "listByOwner")]
     async fn list_by_owner(
         &self,

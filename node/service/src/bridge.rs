@@ -132,12 +132,12 @@ impl ChainSource for InProcessSource {
     ) -> Result<NameListJson, BridgeError> {
         let header = self.header_at(Some(at))?;
         let limit = limit.clamp(1, 1_000) as usize;
-        let names = api::all_names(self.client.store(), &header, cursor, limit)
+        let page = api::all_names(self.client.store(), &header, cursor, limit)
             .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
-        let next = (names.len() == limit)
-            .then(|| names.last().map(DomainName::namehash))
-            .flatten();
-        Ok(NameListJson { names, next })
+        Ok(NameListJson {
+            names: page.names,
+            next: page.next,
+        })
     }
 
     async fn follow(

@@ -2,12 +2,14 @@
 //! over the pallet's storage, the currency, the system pallet and the name provider. Storage
 //! deposits go through the call's [`DepositMeter`](crate::deposit::DepositMeter): the
 //! transaction's signer pays them. Every name function that writes runs in its own storage
-//! transaction, so a refusal leaves nothing of what the name service did behind, whatever it
-//! wrote before refusing.
+//! transaction, with the call's meter installed, so a refusal leaves nothing of what the name
+//! service did behind, whatever it wrote before refusing, and the deposits it takes (subnames,
+//! commitments) are paid by the transaction's signer within its `storage_deposit_limit`.
 
 use std::marker::PhantomData;
 
 use ghost_primitives::{AccountId, Balance, DnsRecord, DomainName, Hash};
+use ghost_support::deposit::with_meter;
 use ghost_support::traits::Currency;
 use ghost_support::transactional;
 use pallet_system as system;
@@ -33,6 +35,20 @@ impl<T> Env<T> {
             meter,
             _runtime: PhantomData,
         }
+    }
+}
+
+impl<T: Config> Env<T> {
+    /// Runs a name function in its own storage transaction with the call's meter installed, so
+    /// the deposits the name service takes are the signer's, under its limit; a refusal rolls
+    /// back the writes and the meter's counters.
+    fn names<R>(&self, f: impl FnOnce() -> Result<R, NamesError>) -> Result<R, NamesError> {
+        let snapshot = self.meter.borrow().snapshot();
+        let result = with_meter(self.meter.clone(), || transactional(f));
+        if result.is_err() {
+            self.meter.borrow_mut().restore(snapshot);
+        }
+        result
     }
 }
 
@@ -78,11 +94,12 @@ impl<T: Config> Host for Env<T> {
         if required > held {
             self.meter
                 .borrow_mut()
-                .charge::<T>(contract, required - held)?;
+                .charge::<T::Currency>(contract, required - held)
+                .map_err(|_| ReturnCode::StorageDepositNotCovered)?;
         } else if required < held {
             self.meter
                 .borrow_mut()
-                .refund::<T>(contract, held - required);
+                .refund::<T::Currency>(contract, held - required);
         }
         info.storage_deposit = required;
 
@@ -136,7 +153,7 @@ impl<T: Config> Host for Env<T> {
     }
 
     fn name_commit(&self, contract: &AccountId, commitment: Hash) -> Result<(), NamesError> {
-        transactional(|| T::Names::commit(contract, commitment))
+        self.names(|| T::Names::commit(contract, commitment))
     }
 
     fn name_register(
@@ -146,7 +163,7 @@ impl<T: Config> Host for Env<T> {
         duration_ms: u64,
         secret: Hash,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::register(contract, name, duration_ms, secret))
+        self.names(|| T::Names::register(contract, name, duration_ms, secret))
     }
 
     fn name_renew(
@@ -155,7 +172,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         duration_ms: u64,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::renew(contract, name, duration_ms))
+        self.names(|| T::Names::renew(contract, name, duration_ms))
     }
 
     fn name_approve(
@@ -164,7 +181,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         account: Option<AccountId>,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::approve(contract, name, account))
+        self.names(|| T::Names::approve(contract, name, account))
     }
 
     fn name_set_records(
@@ -173,7 +190,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         records: Vec<DnsRecord>,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::set_records(contract, name, records))
+        self.names(|| T::Names::set_records(contract, name, records))
     }
 
     fn name_transfer(
@@ -182,7 +199,7 @@ impl<T: Config> Host for Env<T> {
         name: &DomainName,
         to: &AccountId,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::transfer(contract, name, to))
+        self.names(|| T::Names::transfer(contract, name, to))
     }
 
     fn name_set_subname_owner(
@@ -193,6 +210,6 @@ impl<T: Config> Host for Env<T> {
         owner: &AccountId,
         lock: bool,
     ) -> Result<(), NamesError> {
-        transactional(|| T::Names::set_subname_owner(contract, parent, label, owner, lock))
+        self.names(|| T::Names::set_subname_owner(contract, parent, label, owner, lock))
     }
 }

@@ -559,7 +559,10 @@ impl<T: Config> Pallet<T> {
         let setup_meter = meter.clone();
         Self::run_top_frame(frame, meter, move |contract| {
             let mut meter = setup_meter.borrow_mut();
-            if meter.charge::<T>(&contract, base_deposit).is_err() {
+            if meter
+                .charge::<T::Currency>(&contract, base_deposit)
+                .is_err()
+            {
                 return Err(if meter.limit_hit() {
                     Error::StorageDepositLimitExhausted
                 } else {
@@ -686,7 +689,7 @@ impl<T: Config> Pallet<T> {
             }
         });
         let meter = meter.borrow();
-        top.storage_deposit = meter.net();
+        top.storage_deposit = deposit::net(&meter);
         top.result = match result {
             Err(e) if meter.limit_hit() && e != Error::StorageDepositNotCovered.into() => {
                 Err(Error::StorageDepositLimitExhausted.into())

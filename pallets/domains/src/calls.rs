@@ -1,6 +1,6 @@
 //! The dispatchable functions and the checks they share.
 
-use ghost_primitives::{DnsRecord, DomainName, Hash, Moment, RecordLabel};
+use ghost_primitives::{Balance, DnsRecord, DomainName, Hash, Moment, RecordLabel};
 use ghost_support::prelude::*;
 use ghost_support::traits::Currency;
 use ghost_support::transactional;
@@ -8,9 +8,32 @@ use parity_scale_codec::Encode;
 
 use crate::types::*;
 use crate::{
-    Commitments, Config, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames, Records,
-    RegistrationCounter, Reserved, SequenceEpoch, Subnames, Tlds, pricing,
+    Commitments, Config, Deposits, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames,
+    Records, RegistrationCounter, Reserved, SequenceEpoch, Subnames, Tlds, pricing,
 };
+
+/// `Deposit::max_encoded_len()` (account 32, balance 16).
+pub(crate) const DEPOSIT_BYTES: u64 = 48;
+/// `Commitment::max_encoded_len()` (moment 8, account 32, balance 16).
+pub(crate) const COMMITMENT_RECORD_BYTES: u64 = 56;
+
+/// Bytes a subname stores besides its encoded [`DomainInfo`]: the keys of its `Domains` (32),
+/// `Owned` (48 + 32), `Subnames` (64) and `Deposits` (32) entries and the encoded [`Deposit`].
+pub(crate) const SUBNAME_OVERHEAD_BYTES: u64 = 32 + 80 + 64 + 32 + DEPOSIT_BYTES;
+/// Storage entries a subname creates: `Domains`, `Owned`, `Subnames`, `Deposits`.
+pub(crate) const SUBNAME_ITEMS: u32 = 4;
+/// Bytes a commitment stores: its `Commitments` key (32) and value, and its expiry-queue
+/// entry (40-byte key, the encoded action).
+pub(crate) const COMMITMENT_BYTES: u64 = 32 + COMMITMENT_RECORD_BYTES + 40 + 33;
+/// Storage entries a commitment creates: `Commitments` and its expiry-queue entry.
+pub(crate) const COMMITMENT_ITEMS: u32 = 2;
+
+fn deposit_error(error: ghost_support::deposit::DepositError) -> Error {
+    match error {
+        ghost_support::deposit::DepositError::LimitExhausted => Error::DepositLimitExhausted,
+        ghost_support::deposit::DepositError::CannotPay => Error::DepositNotCovered,
+    }
+}
 
 /// A name's stored info with its effective expiry (a subname's is its root's).
 pub(crate) struct Located {
@@ -147,22 +170,76 @@ impl<T: Config> Pallet<T> {
         ghost_primitives::blake3_256(&(name, owner, secret, duration_ms, records_hash).encode())
     }
 
+    /// The deposit `bytes` and `items` of state take.
+    pub fn deposit_for(bytes: u64, items: u32) -> Balance {
+        T::DEPOSIT_PER_BYTE
+            .saturating_mul(Balance::from(bytes))
+            .saturating_add(T::DEPOSIT_PER_ITEM.saturating_mul(Balance::from(items)))
+    }
+
+    /// The deposit of one commitment.
+    pub fn commitment_deposit() -> Balance {
+        Self::deposit_for(COMMITMENT_BYTES, COMMITMENT_ITEMS)
+    }
+
+    /// The deposit of a subname whose entry is `info`.
+    pub fn subname_deposit(info: &DomainInfo) -> Balance {
+        let bytes = (info.encoded_size() as u64).saturating_add(SUBNAME_OVERHEAD_BYTES);
+        Self::deposit_for(bytes, SUBNAME_ITEMS)
+    }
+
+    /// When the sweep drops a commitment made at `made`: the first moment it is too old.
+    fn commitment_due(made: Moment, params: &DomainParams) -> Moment {
+        made.saturating_add(params.max_commitment_age_ms)
+            .saturating_add(1)
+    }
+
+    /// Removes a commitment and its sweep entry and returns its deposit to its depositor.
+    pub(crate) fn drop_commitment(commitment: &Hash, record: &Commitment, params: &DomainParams) {
+        Commitments::remove(commitment);
+        Self::unschedule(
+            Self::commitment_due(record.made, params),
+            &commitment_queue_key(commitment),
+        );
+        ghost_support::deposit::release_deposit::<T::Currency>(&record.depositor, record.deposit);
+    }
+
     pub(crate) fn commit(origin: Origin, commitment: Hash) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let now = Self::now();
-        if let Some(made) = Commitments::get(&commitment) {
+        let params = Self::params();
+        let stale = Commitments::get(&commitment);
+        if let Some(stale) = &stale {
             ensure!(
-                now.saturating_sub(made) > Self::params().max_commitment_age_ms,
+                now.saturating_sub(stale.made) > params.max_commitment_age_ms,
                 Error::CommitmentExists
             );
         }
-        Commitments::insert(&commitment, &now);
+        // The deposit is the first write: refused, it leaves nothing behind.
+        let deposit = Self::commitment_deposit();
+        let depositor = ghost_support::deposit::reserve_deposit::<T::Currency>(&who, deposit)
+            .map_err(deposit_error)?;
+        if let Some(stale) = stale {
+            // Too old to reveal and not swept yet: its depositor gets its deposit back now.
+            Self::drop_commitment(&commitment, &stale, &params);
+        }
+        let record = Commitment {
+            made: now,
+            depositor,
+            deposit,
+        };
+        Commitments::insert(&commitment, &record);
+        Self::schedule(
+            Self::commitment_due(now, &params),
+            &commitment_queue_key(&commitment),
+            ExpiryAction::DropCommitment { commitment },
+        );
         Self::deposit_event(Event::Committed { who, commitment });
         Ok(())
     }
 
-    /// Checks the registration's commitment and returns its hash (to remove once the
-    /// registration is paid); `None` when none is needed and none was made.
+    /// Checks the registration's commitment and returns it (to remove, deposit returned, once
+    /// the registration is paid); `None` when none is needed and none was made.
     fn check_commitment(
         name: &DomainName,
         owner: &AccountId,
@@ -170,17 +247,17 @@ impl<T: Config> Pallet<T> {
         duration_ms: u64,
         records: &[DnsRecord],
         params: &DomainParams,
-    ) -> Result<Option<Hash>, DispatchError> {
+    ) -> Result<Option<(Hash, Commitment)>, DispatchError> {
         let commitment = Self::commitment_of(name, owner, secret, duration_ms, records);
         let made = Commitments::get(&commitment);
         if params.min_commitment_age_ms == 0 {
-            return Ok(made.map(|_| commitment));
+            return Ok(made.map(|record| (commitment, record)));
         }
-        let made = made.ok_or(Error::CommitmentNotFound)?;
-        let age = Self::now().saturating_sub(made);
+        let record = made.ok_or(Error::CommitmentNotFound)?;
+        let age = Self::now().saturating_sub(record.made);
         ensure!(age >= params.min_commitment_age_ms, Error::CommitmentTooNew);
         ensure!(age <= params.max_commitment_age_ms, Error::CommitmentTooOld);
-        Ok(Some(commitment))
+        Ok(Some((commitment, record)))
     }
 
     fn check_duration(duration_ms: u64, params: &DomainParams) -> DispatchResult {
@@ -238,8 +315,8 @@ impl<T: Config> Pallet<T> {
 
         // The transfer checks the balance before it writes anything: the first write.
         T::Currency::transfer(&payer, &T::TREASURY, cost)?;
-        if let Some(commitment) = commitment {
-            Commitments::remove(&commitment);
+        if let Some((commitment, record)) = commitment {
+            Self::drop_commitment(&commitment, &record, &params);
         }
         if let Some(existing) = existing {
             // Grace is over but the sweep has not reached it yet: release it now.
@@ -406,11 +483,7 @@ impl<T: Config> Pallet<T> {
                     }),
                     Error::LabelHasRecords
                 );
-                if let Some(stale) = Domains::get(&hash) {
-                    // Left over from an earlier registration of the root.
-                    Self::remove_entry(&hash, &stale);
-                }
-                let info = DomainInfo {
+                let mut info = DomainInfo {
                     name: name.clone(),
                     owner,
                     parent: Some(parent_located.hash),
@@ -421,8 +494,20 @@ impl<T: Config> Pallet<T> {
                     approved: None,
                     update_key: None,
                     last_signed_update: 0,
-                    update_sequence: Self::first_sequence(),
+                    // Set below (it writes); its encoding has a fixed size, so the deposit
+                    // does not depend on it.
+                    update_sequence: 0,
                 };
+                // The deposit is the first write: refused, it leaves nothing behind.
+                let amount = Self::subname_deposit(&info);
+                let payer = ghost_support::deposit::reserve_deposit::<T::Currency>(&who, amount)
+                    .map_err(deposit_error)?;
+                if let Some(stale) = Domains::get(&hash) {
+                    // Left over from an earlier registration of the root.
+                    Self::remove_entry(&hash, &stale);
+                }
+                info.update_sequence = Self::first_sequence();
+                Deposits::insert(&hash, &Deposit { payer, amount });
                 Domains::insert(&hash, &info);
                 Owned::insert(&owner, &hash, &());
                 Subnames::insert(&parent_located.hash, &hash, &());
@@ -598,8 +683,13 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Removes a name's entry, records and index entries (not its subnames).
+    /// Removes a name's entry, records and index entries (not its subnames), and returns a
+    /// subname's deposit to whoever paid it.
     pub(crate) fn remove_entry(hash: &Hash, info: &DomainInfo) {
+        if let Some(deposit) = Deposits::get(hash) {
+            Deposits::remove(hash);
+            ghost_support::deposit::release_deposit::<T::Currency>(&deposit.payer, deposit.amount);
+        }
         Domains::remove(hash);
         Records::remove(hash);
         Owned::remove(&info.owner, hash);

@@ -3,13 +3,22 @@
 //! `ExpiryQueue` is keyed by the moment as 8 big-endian bytes (so key order is time order) and
 //! the namehash. `on_finalize` takes entries from the front while they are due, at most
 //! `max_expiries_per_block`; each entry is checked against the name's current expiry (a renewal
-//! unschedules the old entries, but the check keeps a stale one harmless).
+//! unschedules the old entries, but the check keeps a stale one harmless). Unrevealed
+//! commitments are queued too, at the first moment they are too old to reveal, under
+//! [`commitment_queue_key`]: the sweep removes them and returns their deposits, from the same
+//! budget.
+//!
+//! Why a sweep and not a call that lets anyone remove a stale commitment for part of its
+//! deposit: the committer did nothing wrong by not revealing (prices or plans change), so it
+//! gets its whole deposit back without having to race a bot; the state goes without anyone
+//! paying a transaction for it; and the queue and its per-block budget already exist, so the
+//! cost is one queue entry per commitment, which the commitment's deposit covers.
 
 use ghost_primitives::{DomainName, Hash, Moment};
 use ghost_support::prelude::*;
 
 use crate::types::*;
-use crate::{Config, Domains, Event, ExpiryQueue, Pallet, Subnames};
+use crate::{Commitments, Config, Domains, Event, ExpiryQueue, Pallet, Subnames};
 
 fn moment_key(moment: Moment) -> [u8; 8] {
     moment.to_be_bytes()
@@ -47,6 +56,19 @@ impl<T: Config> Pallet<T> {
                         && info.expires_at.saturating_add(params.grace_period_ms) == moment
                     {
                         Self::release(&hash, &info);
+                    }
+                }
+                ExpiryAction::DropCommitment { commitment } => {
+                    budget -= 1;
+                    if let Some(record) = Commitments::get(&commitment)
+                        && now.saturating_sub(record.made) > params.max_commitment_age_ms
+                    {
+                        Self::drop_commitment(&commitment, &record, &params);
+                        Self::deposit_event(Event::CommitmentDropped {
+                            commitment,
+                            depositor: record.depositor,
+                            deposit: record.deposit,
+                        });
                     }
                 }
                 // Charged per child visited (at least one), so the queue always moves on.

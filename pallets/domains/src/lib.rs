@@ -14,7 +14,8 @@
 //!   commitment `blake3(SCALE(name, owner, secret, duration_ms, blake3(SCALE(records))))` binds
 //!   everything the reveal sets and must be between `min_commitment_age_ms` and
 //!   `max_commitment_age_ms` old. With `min_commitment_age_ms = 0` (dev chains) `register` works
-//!   without one. The fee (`yearly_price(label length) × duration / year`) goes to the treasury.
+//!   without one. A commitment holds a deposit (see *Deposits*) until it is revealed or, unrevealed
+//!   past the maximum age, swept from the expiry queue. The fee (`yearly_price(label length) × duration / year`) goes to the treasury.
 //!   Reserved labels ([`ALWAYS_RESERVED`] and the chain spec's list) cannot be registered.
 //! - **Expiry**: a name resolves until `expires_at` (header time). Then it is in *grace* for
 //!   `grace_period_ms`: it does not resolve, and only a renewal (by anyone) can save it. After
@@ -25,8 +26,14 @@
 //! - **Subnames** (`set_subname_owner`) inherit the expiry of their registered root name and die
 //!   with its registration. The parent's owner controls them unless it locked them away. A label
 //!   that is a subname belongs to the subname's owner: the parent holds no records there.
+//! - **Deposits**: a subname and a commitment are state an account creates for free otherwise, so
+//!   each reserves `DEPOSIT_PER_BYTE × bytes + DEPOSIT_PER_ITEM × entries` of what it stores
+//!   from the transaction's signer ([`ghost_support::deposit`], the helper the contracts pallet
+//!   uses: when a contract acts, its caller pays within its `storage_deposit_limit`). The payer
+//!   is recorded and gets it back when the subname is removed or the commitment is revealed or
+//!   swept.
 //! - **Records** change by `set_records` (at most `max_changes_per_call` changes, applied in
-//!   O(n log n), see [`records::apply_changes`]).
+//!   O(n log n), see [`records::apply_changes`]). TTLs are at most [`MAX_RECORD_TTL`].
 //! - **Delegation**: `approve` (one name) and `set_operator` (all names of an owner), as ERC-721.
 //! - **Signed updates** (`set_records_signed`, `batch_set_records_signed`): the owner or the
 //!   name's update key signs `SIGNED_UPDATE_TAG ++ SCALE(genesis_hash, domain, contract_id,
@@ -78,6 +85,12 @@ pub trait Config: system::Config<RuntimeEvent: From<Event>> {
     type DomainsWeightInfo: WeightInfo;
     /// Where name fees go.
     const TREASURY: AccountId;
+    /// Deposit per byte a subname or commitment stores (entry and index keys), reserved from
+    /// the transaction's signer until it goes. The runtime prices state alike for names and
+    /// contract storage.
+    const DEPOSIT_PER_BYTE: Balance;
+    /// Deposit per storage entry a subname or commitment creates.
+    const DEPOSIT_PER_ITEM: Balance;
 }
 
 /// The pallet.
@@ -119,8 +132,12 @@ storage_map!(PALLET,
     pub PrimaryNames: map Blake3_128Concat AccountId => DomainName
 );
 storage_map!(PALLET,
-    /// Registration commitments and when they were made (ms).
-    pub Commitments: map Identity Hash => Moment
+    /// Registration commitments: when each was made and who holds its deposit.
+    pub Commitments: map Identity Hash => Commitment
+);
+storage_map!(PALLET,
+    /// The deposit of each live subname, by namehash, returned to its payer when it goes.
+    pub Deposits: map Identity Hash => Deposit
 );
 storage_double_map!(PALLET,
     /// The expiry queue: `(moment as big-endian bytes, namehash) → action`, in time order.
@@ -195,6 +212,10 @@ ghost_support::pallet_enum! {
         /// A subname was removed (its root was released or its parent reclaimed it).
         #[index = 15]
         SubnameRemoved { name: DomainName },
+        /// A commitment passed the maximum commitment age unrevealed and was removed; its
+        /// deposit went back to its depositor.
+        #[index = 16]
+        CommitmentDropped { commitment: Hash, depositor: AccountId, deposit: Balance },
     }
 }
 
@@ -275,6 +296,12 @@ pallet_error! {
         LabelIsSubname,
         /// The parent has records at this label; remove them before making it a subname.
         LabelHasRecords,
+        /// The signer's free balance does not cover the deposit (subname or commitment).
+        DepositNotCovered,
+        /// The deposit would take the transaction past its `storage_deposit_limit`.
+        DepositLimitExhausted,
+        /// A record's TTL exceeds [`MAX_RECORD_TTL`] (one day).
+        TtlTooLong,
     }
 }
 
@@ -448,16 +475,34 @@ impl<T: Config> Pallet<T> {
                 Operators::meta(),
                 PrimaryNames::meta(),
                 Commitments::meta(),
+                Deposits::meta(),
                 ExpiryQueue::meta(),
                 Subnames::meta(),
                 RegistrationCounter::meta(),
                 SequenceEpoch::meta(),
             ],
-            constants: vec![ghost_support::metadata::ConstantMeta {
-                name: "Treasury",
-                value: serde_json::Value::String(T::TREASURY.to_string()),
-                docs: "Where name fees go.",
-            }],
+            constants: vec![
+                ghost_support::metadata::ConstantMeta {
+                    name: "Treasury",
+                    value: serde_json::Value::String(T::TREASURY.to_string()),
+                    docs: "Where name fees go.",
+                },
+                ghost_support::metadata::ConstantMeta {
+                    name: "DepositPerByte",
+                    value: serde_json::Value::String(T::DEPOSIT_PER_BYTE.to_string()),
+                    docs: "Deposit per byte a subname or commitment stores.",
+                },
+                ghost_support::metadata::ConstantMeta {
+                    name: "DepositPerItem",
+                    value: serde_json::Value::String(T::DEPOSIT_PER_ITEM.to_string()),
+                    docs: "Deposit per storage entry a subname or commitment creates.",
+                },
+                ghost_support::metadata::ConstantMeta {
+                    name: "MaxRecordTtl",
+                    value: serde_json::Value::from(MAX_RECORD_TTL),
+                    docs: "Longest record TTL (seconds).",
+                },
+            ],
         }
     }
 }

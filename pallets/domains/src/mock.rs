@@ -62,7 +62,14 @@ impl domains::Config for Test {
     type Currency = balances::Pallet<Test>;
     type DomainsWeightInfo = ();
     const TREASURY: AccountId = TREASURY;
+    const DEPOSIT_PER_BYTE: Balance = DEPOSIT_PER_BYTE;
+    const DEPOSIT_PER_ITEM: Balance = DEPOSIT_PER_ITEM;
 }
+
+/// Deposit per stored byte in the mock (0.001 GHOST).
+pub const DEPOSIT_PER_BYTE: Balance = GHOST / 1_000;
+/// Deposit per storage entry in the mock (0.01 GHOST).
+pub const DEPOSIT_PER_ITEM: Balance = GHOST / 100;
 
 /// System.
 pub type System = system::Pallet<Test>;

@@ -8,6 +8,19 @@ use crate::calls::root_of;
 use crate::types::*;
 use crate::{Config, Domains, Event, Owned, Pallet, PrimaryNames, Records, Tlds, pricing};
 
+/// The largest page a listing returns (and scans).
+pub const MAX_PAGE: u32 = 1_000;
+
+/// One page of a name listing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamePage {
+    /// The names found.
+    pub names: Vec<DomainName>,
+    /// Where the next page starts (the last key scanned), or `None` at the end.
+    pub next: Option<Hash>,
+}
+
 /// Why a name cannot be registered, for `domain_available`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,30 +100,53 @@ impl<T: Config> Pallet<T> {
         pricing::price(name, duration_ms, &Self::params())
     }
 
-    /// Names owned by `owner` (namehash order), starting after `cursor`, at most `limit`.
-    pub fn list_by_owner(owner: &AccountId, cursor: Option<Hash>, limit: usize) -> Vec<DomainName> {
+    /// Names owned by `owner` that are registered or in grace (namehash order), from the
+    /// `Owned` entries after `cursor`. At most `limit` entries (capped at [`MAX_PAGE`]) are
+    /// *scanned*, live or not, so a page costs at most `limit` reads whatever the owner holds;
+    /// a page may hold fewer names than `limit` (dead ones are skipped) and still have a `next`
+    /// cursor. Continue from `next` until it is `None`.
+    pub fn list_by_owner(owner: &AccountId, cursor: Option<Hash>, limit: usize) -> NamePage {
+        let limit = limit.clamp(1, MAX_PAGE as usize);
         let mut iter = Owned::iter_prefix(owner);
         if let Some(cursor) = cursor {
             iter = iter.starting_after(<Owned as StorageDoubleMap>::hashed_key(owner, &cursor));
         }
-        iter.filter_map(|(hash, ())| Domains::get(&hash))
+        let scanned: Vec<Hash> = iter.take(limit).map(|(hash, ())| hash).collect();
+        let next = (scanned.len() == limit)
+            .then(|| scanned.last().copied())
+            .flatten();
+        let now = Self::now();
+        let names = scanned
+            .iter()
+            .filter_map(Domains::get)
             .filter(|info| {
-                Self::locate(&info.name).is_some_and(|l| {
-                    Self::status_at(l.expires_at, Self::now()) != NameStatus::Available
-                })
+                Self::locate(&info.name)
+                    .is_some_and(|l| Self::status_at(l.expires_at, now) != NameStatus::Available)
             })
             .map(|info| info.name)
-            .take(limit)
-            .collect()
+            .collect();
+        NamePage { names, next }
     }
 
-    /// Every stored name (namehash order), starting after `cursor`, at most `limit`.
-    pub fn all_names(cursor: Option<Hash>, limit: usize) -> Vec<DomainName> {
+    /// Every stored name (namehash order), after `cursor`, at most `limit` (capped at
+    /// [`MAX_PAGE`]); `next` is set when the page is full.
+    pub fn all_names(cursor: Option<Hash>, limit: usize) -> NamePage {
+        let limit = limit.clamp(1, MAX_PAGE as usize);
         let mut iter = Domains::iter();
         if let Some(cursor) = cursor {
             iter = iter.starting_after(<Domains as StorageMap>::hashed_key(&cursor));
         }
-        iter.map(|(_, info)| info.name).take(limit).collect()
+        let page: Vec<(Hash, DomainName)> = iter
+            .take(limit)
+            .map(|(hash, info)| (hash, info.name))
+            .collect();
+        let next = (page.len() == limit)
+            .then(|| page.last().map(|(h, _)| *h))
+            .flatten();
+        NamePage {
+            names: page.into_iter().map(|(_, name)| name).collect(),
+            next,
+        }
     }
 
     /// An account's primary name, if it still resolves and belongs to the account.

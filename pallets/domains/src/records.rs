@@ -10,7 +10,7 @@ use crate::{Config, Domains, Error, Event, Pallet, Records};
 
 /// Applies `changes` in order to `records` and checks the result against the limits of
 /// `params`. Refuses more than [`DomainParams::max_changes_per_call`] changes before doing any
-/// work.
+/// work, and a new record whose TTL exceeds [`MAX_RECORD_TTL`].
 ///
 /// # Complexity
 /// O((r + c) log(r + c)) for r records and c changes: the DNS records are kept in a map from
@@ -36,6 +36,9 @@ pub fn apply_changes(
     for change in changes {
         match change {
             RecordChange::Upsert(record) => {
+                if record.ttl > MAX_RECORD_TTL {
+                    return Err(Error::TtlTooLong);
+                }
                 sets.entry((record.label, record.data.rtype()))
                     .or_default()
                     .insert(record.data, record.ttl);
@@ -56,6 +59,9 @@ pub fn apply_changes(
             } => {
                 if values.iter().any(|v| v.rtype() != rtype) {
                     return Err(Error::RecordTypeMismatch);
+                }
+                if ttl > MAX_RECORD_TTL {
+                    return Err(Error::TtlTooLong);
                 }
                 let set: BTreeMap<RecordData, u32> =
                     values.into_iter().map(|data| (data, ttl)).collect();

@@ -5,7 +5,7 @@ use ghost_primitives::{
     AccountId, Balance, Bytes, DnsRecord, DomainName, Hash, Moment, RecordData, RecordLabel,
     RecordType, Signature, Web3Records,
 };
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 
 /// One year in ms (365 days), the unit prices are quoted in.
 pub const YEAR_MS: u64 = 365 * 24 * 60 * 60 * 1000;
@@ -61,6 +61,34 @@ impl NameRecords {
         self.dns.is_empty() && self.web3.count() == 0
     }
 }
+
+/// A registration commitment: when it was made and the deposit it holds.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Commitment {
+    /// When it was made (header time, ms).
+    pub made: Moment,
+    /// Who paid its deposit (the transaction's signer) and gets it back.
+    pub depositor: AccountId,
+    /// The deposit reserved on `depositor`.
+    pub deposit: Balance,
+}
+
+/// A deposit held for a subname: who paid it and how much, returned when the subname goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deposit {
+    /// Who paid it (the transaction's signer, also when a contract acted for it).
+    pub payer: AccountId,
+    /// The amount reserved on `payer`.
+    pub amount: Balance,
+}
+
+/// Longest TTL (seconds) a record may carry: one day, the cap recursive resolvers apply by
+/// default (unbound's `cache-max-ttl` is 86400; BIND caps at a week) and longer than any zone
+/// operator needs for names whose owner can change in one block. The DNS side also never
+/// answers with a TTL past the name's expiry.
+pub const MAX_RECORD_TTL: u32 = 86_400;
 
 /// Where a name stands.
 #[derive(
@@ -268,6 +296,22 @@ pub enum ExpiryAction {
         /// The last child visited (a cursor across blocks).
         after: Option<Hash>,
     },
+    /// A commitment reached the maximum commitment age unrevealed: it is removed and its
+    /// deposit returned to its depositor. Queued under [`commitment_queue_key`], never under
+    /// the commitment itself (which the committer chooses freely and could make collide with a
+    /// name's entry).
+    DropCommitment {
+        /// The commitment.
+        commitment: Hash,
+    },
+}
+
+/// The expiry-queue key of a commitment's sweep: `blake3("ghostchain/commitment" ++
+/// commitment)`, which no committer can make equal to a namehash.
+pub fn commitment_queue_key(commitment: &Hash) -> Hash {
+    let mut preimage = b"ghostchain/commitment".to_vec();
+    preimage.extend_from_slice(&commitment.0);
+    ghost_primitives::blake3_256(&preimage)
 }
 
 /// A name's resolution, as `domain_resolve` returns it.

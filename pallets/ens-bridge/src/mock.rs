@@ -76,6 +76,11 @@ impl domains::Config for Test {
     type Currency = balances::Pallet<Test>;
     type DomainsWeightInfo = ();
     const TREASURY: AccountId = TREASURY;
+    // No name deposits here, so the balances these tests assert are the bridge's own request
+    // deposits; the domains pallet's tests cover its deposits, and the runtime's ENS tests run
+    // both together.
+    const DEPOSIT_PER_BYTE: Balance = 0;
+    const DEPOSIT_PER_ITEM: Balance = 0;
 }
 
 /// Request deposit of the mock.

@@ -12,6 +12,9 @@
 //!   dispatch that fails leaves no writes ([`transactional`]).
 //! - [`dispatch`]: origins, [`DispatchError`](dispatch::DispatchError) with the pallet and error
 //!   name, [`Weight`](weights::Weight)s and [`DispatchInfo`](dispatch::DispatchInfo).
+//! - [`deposit`]: storage deposits the transaction's signer pays, within its
+//!   `storage_deposit_limit`, shared by the contracts pallet and every pallet that stores state
+//!   for an account.
 //! - [`metadata`]: the JSON description of pallets served by `state_getMetadata`.
 //! - declarative macros ([`storage_value!`], [`storage_map!`], [`storage_double_map!`],
 //!   [`pallet_error!`], [`ensure!`]) that keep pallet source readable.
@@ -19,6 +22,7 @@
 //! The runtime is deterministic: storage iterates in key order, there is no clock, randomness or
 //! I/O here, and arithmetic on balances is checked by the pallets.
 
+pub mod deposit;
 pub mod dispatch;
 pub mod ext;
 pub mod hooks;

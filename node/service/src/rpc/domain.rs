@@ -19,7 +19,7 @@ use crate::domain_feed::{self, FeedError};
 pub struct DomainRpc(pub RpcContext);
 
 /// Most names per `listByOwner` page.
-const MAX_PAGE: u32 = 1_000;
+const MAX_PAGE: u32 = ghost_runtime::domains::read::MAX_PAGE;
 
 fn parse_name(input: &str) -> Result<DomainName, RpcError> {
     normalize_name(input).map_err(RpcError::InvalidParams)
@@ -121,12 +121,12 @@ impl DomainApiServer for DomainRpc {
         let owner = parse_account(&owner)?;
         let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
         let header = self.0.header_at(None)?;
-        let names = api::list_by_owner(self.0.client.store(), &header, &owner, cursor, limit)
+        let page = api::list_by_owner(self.0.client.store(), &header, &owner, cursor, limit)
             .map_err(RpcError::from)?;
-        let next = (names.len() == limit)
-            .then(|| names.last().map(DomainName::namehash))
-            .flatten();
-        Ok(NameListJson { names, next })
+        Ok(NameListJson {
+            names: page.names,
+            next: page.next,
+        })
     }
 
     async fn names(
@@ -137,17 +137,17 @@ impl DomainApiServer for DomainRpc {
     ) -> RpcResult<NameListJson> {
         let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
         let header = self.0.header_at(at)?;
-        let names = self
+        let page = self
             .0
             .client
             .read_state(&header, |store| {
                 api::all_names(store, &header, cursor, limit)
             })
             .map_err(RpcError::from)?;
-        let next = (names.len() == limit)
-            .then(|| names.last().map(DomainName::namehash))
-            .flatten();
-        Ok(NameListJson { names, next })
+        Ok(NameListJson {
+            names: page.names,
+            next: page.next,
+        })
     }
 
     async fn changes_at(&self, height: u64) -> RpcResult<Option<DomainChangesJson>> {

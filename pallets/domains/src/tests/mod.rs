@@ -13,8 +13,10 @@
 //! - `signed_updates`: off-chain signed record updates and batches.
 //! - `names_and_reads`: name validation, TLDs, the read API and the event mapping.
 //! - `properties`: proptests of the owner index and commitments.
+//! - `deposits`: subname and commitment deposits, the commitment sweep, TTL cap, bounded pages.
 
 mod delegation;
+mod deposits;
 mod expiry;
 mod names_and_reads;
 mod properties;

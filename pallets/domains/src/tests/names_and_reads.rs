@@ -239,11 +239,11 @@ fn list_by_owner_pages_through_the_names_with_a_cursor() {
         let mut cursor = None;
         loop {
             let page = Domains::list_by_owner(&acc(1), cursor, 2);
-            if page.is_empty() {
-                break;
+            pages.push(page.names);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
             }
-            cursor = page.last().map(DomainName::namehash);
-            pages.push(page);
         }
 
         assert_eq!(
@@ -396,6 +396,14 @@ fn events_map_to_the_kind_of_change_they_are() {
             Event::TldChanged {
                 tld: b"web".to_vec(),
                 enabled: true,
+            },
+            None,
+        ),
+        (
+            Event::CommitmentDropped {
+                commitment: Hash([1; 32]),
+                depositor: acc(1),
+                deposit: 1,
             },
             None,
         ),

@@ -33,7 +33,10 @@ fn commit_stores_the_commitment_with_its_time() {
     new_test_ext().execute_with(|| {
         let commitment = commit(1, "alice.ghost", SECRET);
 
-        assert_eq!(pallet::Commitments::get(&commitment), Some(START));
+        assert_eq!(
+            pallet::Commitments::get(&commitment).map(|c| c.made),
+            Some(START)
+        );
         assert_eq!(
             last_event(),
             Some(Event::Committed {
@@ -60,7 +63,7 @@ fn commit_refuses_a_duplicate_until_it_is_older_than_the_maximum_age() {
         next_block_at(START + max_age + 1);
         assert_eq!(signed(2, Call::Commit { commitment }), Ok(()));
         assert_eq!(
-            pallet::Commitments::get(&commitment),
+            pallet::Commitments::get(&commitment).map(|c| c.made),
             Some(START + max_age + 1)
         );
     });
@@ -115,7 +118,11 @@ fn register_charges_the_payer_exactly_the_price_and_pays_the_treasury() {
 
         assert_eq!(signed(1, register_call("abc.ghost", 1, SECRET)), Ok(()));
 
-        assert_eq!(free(&acc(1)), payer_before - price);
+        // The price goes; the commitment's deposit comes back.
+        assert_eq!(
+            free(&acc(1)),
+            payer_before - price + Domains::commitment_deposit()
+        );
         assert_eq!(free(&TREASURY), treasury_before + price);
         assert_eq!(
             last_event(),
@@ -141,7 +148,11 @@ fn another_account_may_pay_for_a_registration() {
         assert_eq!(signed(2, register_call("alice.ghost", 1, SECRET)), Ok(()));
 
         assert_eq!(info_of("alice.ghost").unwrap().owner, acc(1));
-        assert_eq!(free(&acc(2)), payer_before - 5 * GHOST);
+        // The payer committed: it pays the price and gets the commitment's deposit back.
+        assert_eq!(
+            free(&acc(2)),
+            payer_before - 5 * GHOST + Domains::commitment_deposit()
+        );
         assert_eq!(free(&acc(1)), owner_before);
     });
 }
@@ -308,7 +319,10 @@ fn a_refused_register_leaves_the_commitment_in_place() {
             register_call("alice.ghost", 1, SECRET),
             Error::CommitmentTooNew,
         );
-        assert_eq!(pallet::Commitments::get(&commitment), Some(START));
+        assert_eq!(
+            pallet::Commitments::get(&commitment).map(|c| c.made),
+            Some(START)
+        );
     });
 }
 

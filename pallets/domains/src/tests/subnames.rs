@@ -243,7 +243,7 @@ fn subnames_of_an_earlier_registration_die_when_the_root_is_registered_anew() {
 
         // Dead at once ...
         assert_eq!(Domains::resolve(&name("www.alice.ghost")), None);
-        assert_eq!(Domains::list_by_owner(&acc(3), None, 10), vec![]);
+        assert_eq!(Domains::list_by_owner(&acc(3), None, 10).names, vec![]);
         assert_noop(
             Origin::signed(acc(3)),
             Call::Transfer {

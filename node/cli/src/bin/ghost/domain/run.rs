@@ -603,11 +603,12 @@ pub(super) async fn list(
             .rpc_context(format_args!(
                 "listing the names of {owner} (domain_listByOwner)"
             ))?;
-        let empty = page.names.is_empty();
         names.extend(page.names);
         let more = limit.is_none_or(|limit| names.len() < limit);
+        // A page may hold no live name and still have a next one: the node scans a bounded
+        // number of entries per page and skips expired names.
         match page.next {
-            Some(next) if more && !empty && Some(next) != cursor => cursor = Some(next),
+            Some(next) if more && Some(next) != cursor => cursor = Some(next),
             _ => break,
         }
     }
