@@ -260,7 +260,7 @@ impl NameIndex {
     }
 
     /// What a query for `qname` (absolute, lowercase, no trailing dot) and `qtype` finds at
-    /// `now` (ms).
+    /// `now` (ms). Each record's TTL is at most the whole seconds until its holder expires.
     pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
         let state = self.state.read();
         let live = |holder: &DomainName| {
@@ -293,16 +293,29 @@ impl NameIndex {
         if records.is_empty() && !is_registered && !is_ancestor {
             return Lookup::NxDomain;
         }
+        // No answer is cached past the name's expiry: TTLs are cut to the whole seconds left.
+        let seconds_left = authority
+            .as_ref()
+            .and_then(|holder| state.names.get(holder))
+            .and_then(|n| Self::effective_expiry(&state, n))
+            .map_or(0, |expires_at| {
+                u32::try_from(expires_at.saturating_sub(now) / 1_000).unwrap_or(u32::MAX)
+            });
+        let capped = |r: &IndexedRecord| {
+            let mut record = r.record.clone();
+            record.ttl = record.ttl.min(seconds_left);
+            record
+        };
         if let Some(cname) = records
             .iter()
             .find(|r| r.record.data.rtype() == RecordType::CNAME)
         {
-            return Lookup::Found(vec![cname.record.clone()]);
+            return Lookup::Found(vec![capped(cname)]);
         }
         let mut found: Vec<DnsRecord> = records
             .into_iter()
             .filter(|r| qtype.is_none_or(|t| r.record.data.rtype() == t))
-            .map(|r| r.record.clone())
+            .map(capped)
             .collect();
         found.sort();
         Lookup::Found(found)
@@ -436,6 +449,9 @@ mod tests {
     use super::*;
     use ghost_primitives::{Pair, RecordData, RecordLabel, Web3Records};
 
+    /// When the test names expire (ms): long enough that no record TTL is cut.
+    const HOUR: u64 = 3_600_000;
+
     fn resolution(name: &str, expires_at: u64, records: Vec<DnsRecord>) -> ResolutionJson {
         let name = DomainName::parse(name).unwrap();
         ResolutionJson {
@@ -469,7 +485,7 @@ mod tests {
             &name,
             Some(&resolution(
                 "alice.ghost",
-                1_000,
+                HOUR,
                 vec![
                     record("@", "A=10.0.0.1"),
                     record("www", "CNAME=alice.ghost"),
@@ -503,11 +519,47 @@ mod tests {
         );
         // Expired at once, whatever the blocks say.
         assert_eq!(
-            index.lookup("alice.ghost", Some(RecordType::A), 1_000),
+            index.lookup("alice.ghost", Some(RecordType::A), HOUR),
             Lookup::NxDomain
         );
         assert_eq!(
-            index.lookup("_tcp.alice.ghost", Some(RecordType::A), 1_000),
+            index.lookup("_tcp.alice.ghost", Some(RecordType::A), HOUR),
+            Lookup::NxDomain
+        );
+    }
+
+    /// A resolver caches an answer for its TTL: no TTL may carry it past the name's expiry, or
+    /// the name would go on resolving from caches after it expired.
+    #[test]
+    fn ttls_never_outlive_the_names_expiry() {
+        let index = NameIndex::new();
+        let name = DomainName::parse("alice.ghost").unwrap();
+        let expires_at = 3_600_000;
+        index.apply(
+            &name,
+            Some(&resolution(
+                "alice.ghost",
+                expires_at,
+                vec![
+                    record("@", "A=10.0.0.1"),
+                    record("www", "CNAME=alice.ghost"),
+                ],
+            )),
+        );
+        let ttl_at = |qname: &str, now: u64| match index.lookup(qname, Some(RecordType::A), now) {
+            Lookup::Found(found) => found.iter().map(|r| r.ttl).collect::<Vec<_>>(),
+            Lookup::NxDomain => panic!("{qname} should resolve at {now}"),
+        };
+        // An hour left: the record's own 60 s.
+        assert_eq!(ttl_at("alice.ghost", 0), vec![60]);
+        // 30.5 s left: 30 s, whole seconds rounded down, for the CNAME too.
+        let late = expires_at - 30_500;
+        assert_eq!(ttl_at("alice.ghost", late), vec![30]);
+        assert_eq!(ttl_at("www.alice.ghost", late), vec![30]);
+        // Under a second left: 0, not cached at all.
+        assert_eq!(ttl_at("alice.ghost", expires_at - 1), vec![0]);
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), expires_at),
             Lookup::NxDomain
         );
     }
@@ -523,12 +575,12 @@ mod tests {
             record("www", "CNAME=evil.example"),
             record("api.www", "A=6.6.6.6"),
         ];
-        index.apply(&parent, Some(&resolution("alice.ghost", 1_000, parents)));
+        index.apply(&parent, Some(&resolution("alice.ghost", HOUR, parents)));
         index.apply(
             &sub,
             Some(&resolution(
                 "www.alice.ghost",
-                1_000,
+                HOUR,
                 vec![record("@", "A=10.0.0.3")],
             )),
         );
@@ -558,7 +610,7 @@ mod tests {
             &name,
             Some(&resolution(
                 "alice.ghost",
-                1_000,
+                HOUR,
                 vec![record("www", "A=10.0.0.1")],
             )),
         );
@@ -566,7 +618,7 @@ mod tests {
             &name,
             Some(&resolution(
                 "alice.ghost",
-                1_000,
+                HOUR,
                 vec![record("@", "A=10.0.0.2")],
             )),
         );
@@ -612,14 +664,14 @@ mod tests {
                 change(
                     "alice.ghost",
                     "created",
-                    Some(resolution("alice.ghost", 1_000, vec![])),
+                    Some(resolution("alice.ghost", HOUR, vec![])),
                 ),
                 change(
                     "alice.ghost",
                     "updated",
                     Some(resolution(
                         "alice.ghost",
-                        1_000,
+                        HOUR,
                         vec![record("@", "A=10.0.0.5")],
                     )),
                 ),
@@ -684,13 +736,13 @@ mod tests {
             &old,
             Some(&resolution(
                 "old.ghost",
-                1_000,
+                HOUR,
                 vec![record("@", "A=10.0.0.1")],
             )),
         );
         let fresh = NameIndex::new();
         let new = DomainName::parse("new.ghost").unwrap();
-        fresh.apply(&new, Some(&resolution("new.ghost", 1_000, vec![])));
+        fresh.apply(&new, Some(&resolution("new.ghost", HOUR, vec![])));
         fresh.set_head(BlockRef {
             height: 9,
             hash: Hash([9; 32]),
