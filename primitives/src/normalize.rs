@@ -16,7 +16,8 @@
 //! # Where it is applied
 //! Clients normalise what a user typed before signing or sending it. The chain only *checks*:
 //! an ENS name on chain must already be normalised ([`is_normalized_ens`]), so each name has one
-//! on-chain spelling and one namehash. Ghost names stay LDH ASCII (see [`crate::names`]).
+//! on-chain spelling and one namehash. Ghost names stay LDH ASCII, and their `xn--` labels must
+//! decode to text this normalisation leaves unchanged (see [`crate::names`]).
 
 use std::sync::OnceLock;
 

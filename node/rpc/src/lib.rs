@@ -298,12 +298,11 @@ pub const UNSAFE_METHODS: &[&str] = &["author_removeExtrinsic"];
 
 use ghost_primitives::{AccountId, DnsRecord, DomainName, Web3Records};
 
-/// Normalizes user input to a canonical name: IDNA/UTS-46 mapping and punycode
-/// (`Bücher.Ghost` → `xn--bcher-kva.ghost`), then the chain's rules.
+/// Normalizes user input to a canonical name (`Bücher.Ghost` → `xn--bcher-kva.ghost`) with
+/// the chain's own implementation, [`ghost_primitives::names::normalize_name`] (ENSIP-15, then
+/// punycode, then the on-chain rules), so what the edge accepts the chain accepts.
 pub fn normalize_name(input: &str) -> Result<DomainName, String> {
-    let ascii = idna::domain_to_ascii(input.trim().trim_end_matches('.'))
-        .map_err(|_| format!("`{input}` is not a valid internationalized domain name"))?;
-    DomainName::parse(&ascii).map_err(|e| e.to_string())
+    ghost_primitives::names::normalize_name(input).map_err(|e| e.to_string())
 }
 
 /// `domain_resolve`.

@@ -1,17 +1,19 @@
 //! Name fees.
 //!
 //! `price = ⌈yearly_price(label length) × duration_ms / YEAR_MS⌉`, where the yearly price comes
-//! from the chain spec's table by the length (in bytes, punycode included) of the name's first
-//! label. The default table (see `DomainParams::default`): 1-3 characters 100 GHOST a year,
+//! from the chain spec's table by the length of the name's first label in *characters*
+//! ([`label_char_count`]: an `xn--` label counts its Unicode form, so `xn--ls8h` (💩) is one
+//! character, priced as a 1-character name, not as the 8 bytes it is stored in). The default table (see `DomainParams::default`): 1-3 characters 100 GHOST a year,
 //! 4 characters 20 GHOST, 5 or more 5 GHOST. Renewals cost the same. Subnames are free.
 
+use ghost_primitives::names::label_char_count;
 use ghost_primitives::{Balance, DomainName};
 
 use crate::types::{DomainParams, YEAR_MS};
 
-/// The yearly price of `name`'s first label.
+/// The yearly price of `name`'s first label, by its character count.
 pub fn yearly_price(name: &DomainName, params: &DomainParams) -> Balance {
-    let len = name.first_label().len();
+    let len = label_char_count(name.first_label());
     params
         .yearly_price
         .iter()
@@ -54,6 +56,38 @@ mod tests {
         assert_eq!(
             month,
             (5 * GHOST * 28 * u128::from(DAY_MS)).div_ceil(u128::from(YEAR_MS))
+        );
+    }
+
+    /// Internationalised labels are priced by their characters, not the bytes of their A-label:
+    /// before, `xn--ls8h` (one emoji) paid the 5+ character price, a 100 GHOST name for 5.
+    #[test]
+    fn idn_labels_are_priced_by_character_count() {
+        let p = DomainParams::default();
+        // 💩: one character, eight bytes.
+        assert_eq!(
+            price(&name("xn--ls8h.ghost"), YEAR_MS, &p),
+            Some(100 * GHOST)
+        );
+        // 日本: two characters.
+        assert_eq!(
+            price(&name("xn--wgv71a.ghost"), YEAR_MS, &p),
+            Some(100 * GHOST)
+        );
+        // bücher: six characters, 13 bytes.
+        assert_eq!(
+            price(&name("xn--bcher-kva.ghost"), YEAR_MS, &p),
+            Some(5 * GHOST)
+        );
+        // 日本語版: four characters, the 4-character price.
+        assert_eq!(
+            price(&name("xn--wgv71a17v8py.ghost"), YEAR_MS, &p),
+            Some(20 * GHOST)
+        );
+        // ñandú: five characters.
+        assert_eq!(
+            price(&name("xn--and-6ma2c.ghost"), YEAR_MS, &p),
+            Some(5 * GHOST)
         );
     }
 

@@ -1,6 +1,7 @@
 //! `ghost domain …`: register, manage, resolve and watch names.
 //!
-//! Names go through [`ghost_rpc::normalize_name`] (IDNA/UTS-46 and punycode), so `Bücher.ghost`
+//! Names go through [`ghost_rpc::normalize_name`] (the chain's own IDNA rules: ENSIP-15, then
+//! punycode; see `ghost_primitives::names`), so `Bücher.ghost`
 //! is sent and stored as `xn--bcher-kva.ghost`. Every command checks its arguments before it
 //! connects.
 //!

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// A name in canonical form, via IDNA/UTS-46.
+/// A name in canonical form, via the chain's IDNA rules (`ghost_primitives::names::normalize_name`).
 pub fn parse_name(input: &str) -> anyhow::Result<DomainName> {
     normalize_name(input).map_err(|e| anyhow::anyhow!("invalid name `{input}`: {e}"))
 }

@@ -12,7 +12,8 @@
 //! ghost ens cancel <ENS_NAME> --from SURI
 //! ```
 //!
-//! ENS names are normalised by ENSIP-15 (`Nick.ETH` → `nick.eth`) and ghost names by IDNA
+//! ENS names are normalised by ENSIP-15 (`Nick.ETH` → `nick.eth`) and ghost names by the chain's
+//! IDNA rules (ENSIP-15, then punycode)
 //! before anything is signed or sent. `link` signs the link message itself with `--eth-key`
 //! (the ENS owner's secp256k1 secret, 32 bytes hex; it never leaves the process), or takes a
 //! `--eth-signature` made elsewhere (a wallet's `personal_sign` of what `message` prints; the
