@@ -1,6 +1,9 @@
 //! Execution time of the domains pallet's heaviest calls, to check their declared weights:
-//! `register` of a name with 3 records (A, AAAA, TXT) and `set_records` with 3 changes, each
-//! applied through the executive (signature, fee, dispatch) in a block of N such extrinsics.
+//! `register` of a name with 3 records (A, AAAA, TXT), the same for an internationalised
+//! (`xn--`) name, whose labels the chain decodes and checks against ENSIP-15, `set_records`
+//! with 3 changes, and `commit` (which reserves a deposit and queues the commitment's sweep),
+//! each applied through the executive (signature, fee, dispatch) in a block of N such
+//! extrinsics.
 //!
 //! Run with `cargo bench -p ghost-runtime --bench domains`. Before measuring it prints the fee
 //! the dev chain charges for one `register` with 3 records (name price + transaction fee),
@@ -37,6 +40,11 @@ fn name(i: usize) -> DomainName {
     DomainName::parse(&format!("bench-name-{i}.ghost")).expect("valid name")
 }
 
+/// `bücher-namé-{i}.ghost` as the chain stores it (`xn--…`).
+fn idn_name(i: usize) -> DomainName {
+    ghost_primitives::names::normalize_name(&format!("bücher-namé-{i}.ghost")).expect("valid IDN")
+}
+
 impl Fixture {
     fn new() -> Fixture {
         let pairs: Vec<Pair> = (0..N as u64)
@@ -62,6 +70,10 @@ impl Fixture {
     }
 
     fn registrations(&self) -> Vec<UncheckedExtrinsic> {
+        self.registrations_of(name)
+    }
+
+    fn registrations_of(&self, name: fn(usize) -> DomainName) -> Vec<UncheckedExtrinsic> {
         self.pairs
             .iter()
             .enumerate()
@@ -73,6 +85,18 @@ impl Fixture {
                     secret: Hash::ZERO,
                     records: records(i as u8),
                 });
+                sign_extrinsic(call, pair, 0, 0, self.genesis_hash, None)
+            })
+            .collect()
+    }
+
+    fn commitments(&self) -> Vec<UncheckedExtrinsic> {
+        self.pairs
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let commitment = blake3_256(&(i as u64).to_le_bytes());
+                let call = RuntimeCall::Domains(DomainsCall::Commit { commitment });
                 sign_extrinsic(call, pair, 0, 0, self.genesis_hash, None)
             })
             .collect()
@@ -148,6 +172,28 @@ fn domains(c: &mut Criterion) {
     group.bench_with_input(
         BenchmarkId::new("register_3_records", N),
         &registrations,
+        |b, xts| {
+            b.iter_batched(
+                || xts.clone(),
+                |xts| build(&fixture.store, &fixture.genesis, 1_000, xts),
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    group.bench_with_input(
+        BenchmarkId::new("register_idn_3_records", N),
+        &fixture.registrations_of(idn_name),
+        |b, xts| {
+            b.iter_batched(
+                || xts.clone(),
+                |xts| build(&fixture.store, &fixture.genesis, 1_000, xts),
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    group.bench_with_input(
+        BenchmarkId::new("commit", N),
+        &fixture.commitments(),
         |b, xts| {
             b.iter_batched(
                 || xts.clone(),
