@@ -337,3 +337,22 @@ fn list_by_owner_scans_a_bounded_page_even_when_nothing_is_live() {
         );
     });
 }
+
+/// The byte counts deposits are sized from are the encodings' sizes: a change of `Deposit` or
+/// `Commitment` that grows them fails here instead of under-charging.
+#[test]
+fn deposit_sizes_follow_the_encodings() {
+    use parity_scale_codec::MaxEncodedLen;
+    assert_eq!(
+        crate::Deposit::max_encoded_len() as u64,
+        crate::calls::DEPOSIT_BYTES
+    );
+    assert_eq!(
+        crate::Commitment::max_encoded_len() as u64,
+        crate::calls::COMMITMENT_RECORD_BYTES
+    );
+    let action = crate::ExpiryAction::DropCommitment {
+        commitment: Hash([0; 32]),
+    };
+    assert_eq!(action.encoded_size(), 33);
+}
