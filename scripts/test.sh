@@ -17,6 +17,10 @@ echo "== ENS end-to-end packages (npm: anvil, @ensdomains/ens, @ensdomains/resol
 # Fails the run (with a clear message) if npm is missing: the ENS test is never skipped.
 "$root/scripts/ens-npm.sh" >/dev/null
 
+echo "== ENSIP-15 reference vectors (npm: @adraffy/ens-normalize)" >&2
+GHOST_ENS_NORMALIZE_VECTORS="$("$root/scripts/ens-normalize-npm.sh")"
+export GHOST_ENS_NORMALIZE_VECTORS GHOST_REQUIRE_ENS_VECTORS=1
+
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings" >&2
