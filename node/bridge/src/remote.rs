@@ -262,15 +262,29 @@ impl ChainSource for RemoteSource {
                     tx_hash,
                     block_height: Some(done.block_number),
                     dispatch_error: None,
+                    fee: Some(net_fee(&done.events)),
                 }),
+                // The failure carries no events: its fee is not known here.
                 Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
                     tx_hash,
                     block_height: Some(failure.block_number),
                     dispatch_error: Some(failure.error.to_string()),
+                    fee: None,
                 }),
                 Err(other) => Err(client_error(other)),
             }
         };
         Ok((tx_hash, Box::pin(inclusion)))
     }
+}
+
+/// The fee an extrinsic's signer paid, net of refunds, from its events.
+fn net_fee(events: &[ghost_runtime::RuntimeEvent]) -> ghost_primitives::Balance {
+    use ghost_runtime::RuntimeEvent;
+    use ghost_runtime::balances::Event;
+    events.iter().fold(0, |fee, event| match event {
+        RuntimeEvent::Balances(Event::FeePaid { fee: paid, .. }) => fee.saturating_add(*paid),
+        RuntimeEvent::Balances(Event::FeeRefunded { refund, .. }) => fee.saturating_sub(*refund),
+        _ => fee,
+    })
 }

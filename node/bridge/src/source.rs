@@ -23,6 +23,8 @@ pub struct SubmitOutcome {
     pub block_height: Option<u64>,
     /// The dispatch error, if it was included but failed.
     pub dispatch_error: Option<String>,
+    /// What the relayer paid for it (smallest units), when the source can tell.
+    pub fee: Option<ghost_primitives::Balance>,
 }
 
 /// Why a bridge operation failed.

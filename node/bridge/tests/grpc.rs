@@ -651,6 +651,7 @@ async fn runtime_refusal_is_not_accepted_and_pool_refusal_fails_the_precondition
         tx_hash: block_hash(99),
         block_height: Some(50),
         dispatch_error: Some("Domains::StaleUpdate".into()),
+        fee: Some(3_000_000_000_000),
     }));
     // A runtime refusal is known only once the update is in a block: the client waits.
     let mut waited = alice_update();
@@ -664,6 +665,9 @@ async fn runtime_refusal_is_not_accepted_and_pool_refusal_fails_the_precondition
     assert_eq!(response.error, "Domains::StaleUpdate");
     assert_eq!(response.tx_hash, block_hash(99).to_string());
     assert_eq!(response.block_height, 50);
+    // Refused by the runtime, but included: the relayer paid for it.
+    assert_eq!(server.metrics().relayed.get(), 1);
+    assert_eq!(server.metrics().relayer_fees.get(), 3.0);
 
     chain.next_outcome(Err(BridgeError::Rejected(
         "invalid transaction: stale nonce".into(),
@@ -711,12 +715,14 @@ async fn batch_answers_each_update_in_order() {
         tx_hash: block_hash(1),
         block_height: None,
         dispatch_error: None,
+        fee: None,
     }));
     chain.next_outcome(Err(BridgeError::Rejected("pool is full".into())));
     chain.next_outcome(Ok(SubmitOutcome {
         tx_hash: block_hash(3),
         block_height: Some(50),
         dispatch_error: Some("Domains::WrongSigner".into()),
+        fee: None,
     }));
     let results = client
         .batch_update_domains(BatchDomainUpdate {

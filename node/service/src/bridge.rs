@@ -211,6 +211,7 @@ impl ChainSource for InProcessSource {
                         return Ok(SubmitOutcome {
                             tx_hash,
                             block_height: outcome.as_ref().map(|o| o.block_number),
+                            fee: outcome.as_ref().map(|o| o.fee),
                             dispatch_error: outcome.and_then(|o| o.error),
                         });
                     }

@@ -168,6 +168,9 @@ pub struct ExtrinsicOutcome {
     pub finalized: bool,
     /// The dispatch error if its call failed (`ExtrinsicFailed`).
     pub error: Option<String>,
+    /// The fee its signer paid, net of refunds (`FeePaid.fee − FeeRefunded.refund`; 0 for an
+    /// unsigned extrinsic).
+    pub fee: ghost_primitives::Balance,
 }
 
 /// The chain: storage plus import and notifications.
@@ -323,6 +326,7 @@ impl Client {
     /// Where extrinsic `tx` is on the best chain, and its outcome.
     pub fn extrinsic_outcome(&self, tx: &Hash) -> Result<Option<ExtrinsicOutcome>, ClientError> {
         use ghost_runtime::RuntimeEvent;
+        use ghost_runtime::balances::Event as BalancesEvent;
         use ghost_runtime::system::{Event as SystemEvent, Phase};
         let Some((block_hash, index)) = self.db.tx_location(tx)? else {
             return Ok(None);
@@ -334,25 +338,32 @@ impl Client {
                 "indexed block {block_hash} missing"
             )))?;
         let (_, finalized) = self.db.finalized()?;
-        let error =
-            self.events(&header)?
-                .into_iter()
-                .find_map(|record| match record {
-                    EventRecord {
-                        phase: Phase::ApplyExtrinsic(i),
-                        event:
-                            RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
-                                dispatch_error, ..
-                            }),
-                    } if i == index => Some(dispatch_error.to_string()),
-                    _ => None,
-                });
+        let mut error = None;
+        let mut fee: ghost_primitives::Balance = 0;
+        for record in self.events(&header)? {
+            if record.phase != Phase::ApplyExtrinsic(index) {
+                continue;
+            }
+            match record.event {
+                RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }) => {
+                    error = Some(dispatch_error.to_string());
+                }
+                RuntimeEvent::Balances(BalancesEvent::FeePaid { fee: paid, .. }) => {
+                    fee = fee.saturating_add(paid);
+                }
+                RuntimeEvent::Balances(BalancesEvent::FeeRefunded { refund, .. }) => {
+                    fee = fee.saturating_sub(refund);
+                }
+                _ => {}
+            }
+        }
         Ok(Some(ExtrinsicOutcome {
             block_hash,
             block_number: header.number,
             index,
             finalized: header.number <= finalized,
             error,
+            fee,
         }))
     }
 

@@ -397,3 +397,51 @@ async fn a_bridge_without_a_relayer_key_refuses_signed_updates_before_signing_an
     }
     assert_eq!(pool.status().ready, 0, "nothing reached the pool");
 }
+
+/// `Client::extrinsic_outcome` tells what the signer paid (the bridge's relayer spend metric reads
+/// it): the `FeePaid` fee of that extrinsic, and nothing for one the chain does not have.
+#[test]
+fn extrinsic_outcomes_carry_the_fee_the_signer_paid() {
+    use ghost_runtime::RuntimeEvent;
+    use ghost_runtime::balances::Event as BalancesEvent;
+    let chain = chain();
+    let g = genesis(&chain);
+    let transfer = ghost_runtime::sign_extrinsic(
+        RuntimeCall::Balances(ghost_runtime::balances::Call::Transfer {
+            dest: Pair::dev("Bob").public(),
+            value: 1_000_000_000,
+        }),
+        &Pair::dev("Alice"),
+        0,
+        0,
+        chain.client.genesis_hash(),
+        None,
+    );
+    let b1 = block_with(&chain, &g, 1_000, "Bob", vec![transfer.clone()]);
+    import(&chain, &b1).unwrap();
+    let outcome = chain
+        .client
+        .extrinsic_outcome(&transfer.hash())
+        .unwrap()
+        .expect("included");
+    let paid = chain
+        .client
+        .events(&b1.header)
+        .unwrap()
+        .into_iter()
+        .find_map(|record| match record.event {
+            RuntimeEvent::Balances(BalancesEvent::FeePaid { fee, .. }) => Some(fee),
+            _ => None,
+        })
+        .expect("a FeePaid event");
+    assert!(paid > 0);
+    assert_eq!(outcome.fee, paid);
+    assert_eq!(outcome.error, None);
+    assert!(
+        chain
+            .client
+            .extrinsic_outcome(&ghost_primitives::Hash([7; 32]))
+            .unwrap()
+            .is_none()
+    );
+}

@@ -235,9 +235,24 @@ impl GhostDns {
                 retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
             })?;
         let (tx_hash, inclusion) = self.source.submit_signed_update(update).await?;
+        if message.wait {
+            return Ok(Submitted {
+                tx_hash,
+                inclusion: Some(inclusion),
+            });
+        }
+        // Nobody waits for it, but the relayer pays for it: follow it to count the spend.
+        let metrics = self.metrics.clone();
+        tokio::spawn(async move {
+            if let Ok(outcome) = inclusion.await
+                && outcome.block_height.is_some()
+            {
+                metrics.count_relayed(outcome.fee);
+            }
+        });
         Ok(Submitted {
             tx_hash,
-            inclusion: message.wait.then_some(inclusion),
+            inclusion: None,
         })
     }
 
@@ -254,6 +269,9 @@ impl GhostDns {
             });
         };
         let outcome = inclusion.await?;
+        if outcome.block_height.is_some() {
+            self.metrics.count_relayed(outcome.fee);
+        }
         if let Some(height) = outcome.block_height {
             // On a finalized bridge the index waits for finality: do not hold the answer long.
             let catch_up = self.limits.index_catch_up;

@@ -357,6 +357,8 @@ impl ChainSource for FakeChain {
             tx_hash,
             block_height: Some(head + 1),
             dispatch_error: None,
+            // 0.01 GHOST for each included update.
+            fee: Some(10_000_000_000),
         }));
         // A refusal at submission is an error here; a dispatch outcome comes with inclusion.
         let outcome = match outcome {
