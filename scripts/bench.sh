@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Every KPI of the original plan measured side by side in one run, on this machine:
+#
+#   ./scripts/bench.sh [--count 10000] [--skip LIST] [--no-doc]
+#
+# 1. builds the release binaries (`ghostchain`, `ghost`), the contract examples and the criterion
+#    benches (not counted in the run's time);
+# 2. on one release `ghostchain --dev` with GhostBridge: `ghost bench register` (--count names,
+#    none may be lost, each checked over RPC and DNS), `ghost bench transfer`, `ghost bench
+#    contract-call` on the counter example, registration latency end to end
+#    (`scripts/register-latency.sh`) and DNS propagation (`scripts/dns-propagation.sh`);
+# 3. DNS throughput against hickory-dns on a static zone (`scripts/dns-bench.sh`);
+# 4. criterion: block import vs ed25519-dalek batch verification, WASM token transfer vs native;
+# 5. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
+# 6. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
+#    refreshes the table between the `bench.sh` markers at the top of `docs/PERFORMANCE.md`
+#    (`--no-doc` leaves the doc alone).
+#
+# `--skip` takes a comma-separated list of `load,latency,dns,criterion,ens` to leave out (their
+# rows then say "not run"). Loopback only; everything it starts is stopped on exit.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/env.sh
+source "$root/scripts/env.sh"
+count=10000
+skip=""
+doc=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --count) count="$2"; shift 2 ;;
+        --skip) skip="$2"; shift 2 ;;
+        --no-doc) doc=0; shift ;;
+        *) echo "unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+runs() { [[ ",$skip," != *",$1,"* ]]; }
+
+"$root/scripts/setup.sh"
+command -v dig >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsutils >/dev/null; }
+
+echo "== building (release)" >&2
+cargo build --release -p ghostchain --bins
+cargo build --release -p ghost-contract-fixtures
+if runs criterion; then
+    cargo bench --no-run -p ghost-runtime --bench block_import
+    cargo bench --no-run -p ghost-contract-fixtures --bench token_vs_native
+fi
+bin="$CARGO_TARGET_DIR/release"
+counter_wasm="$CARGO_TARGET_DIR/wasm-contracts/wasm32v1-none/release/ghost_example_counter.wasm"
+
+out=$(mktemp -d)
+node_pid=""
+cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null; rm -rf "$out"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+started=$(date +%s)
+
+if runs load || runs latency; then
+    rpc_port=$(free_port); dns_port=$(free_port); grpc_port=$(free_port)
+    "$bin/ghostchain" --dev --base-path "$out/dev" --no-prometheus --rpc-port "$rpc_port" \
+        --dns-port "$dns_port" --grpc-port "$grpc_port" -l warn 2>"$out/node.log" &
+    node_pid=$!
+    for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$rpc_port") 2>/dev/null && break; sleep 0.1; done
+    rpc="ws://127.0.0.1:$rpc_port"
+    ghost() { "$bin/ghost" --rpc "$rpc" --timeout 300 "$@"; }
+    if runs load; then
+        echo "== ghost bench register --count $count" >&2
+        ghost --json bench register --count "$count" --accounts 20 --concurrency 256 --records 3 \
+            --dns "127.0.0.1:$dns_port" > "$out/register.json"
+        echo "== ghost bench transfer --count $count" >&2
+        ghost --json bench transfer --count "$count" --accounts 20 --concurrency 256 > "$out/transfer.json"
+        echo "== ghost bench contract-call (counter.increment) --count $((count / 5))" >&2
+        code_hash=$(ghost --json contract upload "$counter_wasm" --from //Alice \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["code_hash"])')
+        counter=$(ghost --json contract instantiate "$code_hash" --from //Alice --value 1GHOST \
+            --args '["u64:0"]' | python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])')
+        ghost --json bench contract-call "$counter" --count "$((count / 5))" --accounts 20 \
+            --concurrency 256 --method increment --args '["u64:1"]' > "$out/contract_call.json"
+    fi
+    if runs latency; then
+        echo "== registration latency, DNS propagation" >&2
+        "$root/scripts/register-latency.sh" --release --rpc "$rpc" --runs 50 --json "$out/latency.json"
+        "$root/scripts/dns-propagation.sh" --release --rpc "$rpc" --dns-port "$dns_port" --runs 50 \
+            --json "$out/propagation.json"
+    fi
+    kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
+fi
+if runs dns; then
+    echo "== DNS throughput vs hickory-dns" >&2
+    "$root/scripts/dns-bench.sh" --names 1000 --seconds 10 --json "$out/dns.json"
+fi
+if runs criterion; then
+    echo "== criterion: block import, WASM vs native transfer" >&2
+    cargo bench -p ghost-runtime --bench block_import -- \
+        'block_import/(import|dalek_verify_batch|verify_batch)/1000' --warm-up-time 1 --measurement-time 3
+    cargo bench -p ghost-contract-fixtures --bench token_vs_native -- '^transfer/' \
+        --warm-up-time 1 --measurement-time 3
+fi
+if runs ens; then
+    echo "== ENS gas on anvil" >&2
+    "$root/scripts/ens-gas.sh" --json "$out/ens.json"
+fi
+elapsed=$(( $(date +%s) - started ))
+
+report="$CARGO_TARGET_DIR/bench-report.json"
+doc_arg=""
+[ "$doc" = 1 ] && doc_arg="$root/docs/PERFORMANCE.md"
+python3 "$root/scripts/bench-report.py" --dir "$out" --criterion "$CARGO_TARGET_DIR/criterion" \
+    --elapsed "$elapsed" --commit "$(git -C "$root" rev-parse --short HEAD)" \
+    --report "$report" ${doc_arg:+--doc "$doc_arg"}
+echo "report: $report ($elapsed s excluding the build)" >&2
