@@ -13,7 +13,8 @@
 # unless configured), no query logging (warnings only).
 #
 # For each server it reports queries/s and average latency (dnsperf), answered queries
-# (NOERROR + NXDOMAIN in dnsperf's response codes) and server CPU µs per answered query: the
+# (NOERROR + NXDOMAIN in dnsperf's response codes), the average response size (servers that add
+# authority or additional records send more bytes) and server CPU µs per answered query: the
 # utime + stime (+ reaped children's) delta, from /proc/<pid>/stat before and after dnsperf, of
 # the server process and every descendant (NSD forks its servers). dnsperf shares the cores, so
 # q/s alone understates a server that leaves more CPU to the client. GhostBridge runs inside the
@@ -289,23 +290,25 @@ for line in open(results):
     sent = int(field(r"Queries sent:\s+(\d+)"))
     codes = dict((c, int(n)) for c, n in re.findall(r"([A-Z]+) (\d+) \(", text.split("Response codes:", 1)[-1].split("\n", 1)[0]))
     answered = codes.get("NOERROR", 0) + codes.get("NXDOMAIN", 0)
+    response_bytes = int(field(r"Average packet size:\s+request \d+, response (\d+)"))
     cpu_us = (t2 - t1) * us_per_tick
     idle_ms_per_s = (t1 - t0) * us_per_tick / 1000 / idle_seconds
     per_answer = cpu_us / answered if answered else None
     doc.update({f"{key}_qps": qps, f"{key}_latency_s": latency, f"{key}_sent": sent,
-                f"{key}_answered": answered, f"{key}_cpu_s": cpu_us / 1e6,
+                f"{key}_answered": answered, f"{key}_response_bytes": response_bytes,
+                f"{key}_cpu_s": cpu_us / 1e6,
                 f"{key}_cpu_us_per_answer": per_answer, f"{key}_idle_cpu_ms_per_s": idle_ms_per_s})
-    rows.append((label, (qps, latency, sent, answered, cpu_us, per_answer, idle_ms_per_s), None))
+    rows.append((label, (qps, latency, sent, answered, response_bytes, cpu_us, per_answer, idle_ms_per_s), None))
 print(f"names: {names}, {seconds} s, {clients} dnsperf clients/threads, {cores} cores, "
       f"load average {doc['load_average']:.2f} at the end")
-print(f"{'server':46} {'q/s':>9} {'avg lat':>9} {'sent':>9} {'answered':>9} {'CPU s':>7} {'µs/answer':>10} {'idle CPU':>10}")
+print(f"{'server':46} {'q/s':>9} {'avg lat':>9} {'sent':>9} {'answered':>9} {'resp B':>6} {'CPU s':>7} {'µs/answer':>10} {'idle CPU':>10}")
 for label, r, error in rows:
     if r is None:
         print(f"{label:46} FAILED: {error}")
         continue
-    qps, latency, sent, answered, cpu_us, per_answer, idle = r
+    qps, latency, sent, answered, size, cpu_us, per_answer, idle = r
     pa = f"{per_answer:.2f}" if per_answer is not None else "n/a"
-    print(f"{label:46} {qps:9.0f} {latency * 1e3:7.3f}ms {sent:9d} {answered:9d} {cpu_us / 1e6:7.2f} {pa:>10} {idle:6.1f}ms/s")
+    print(f"{label:46} {qps:9.0f} {latency * 1e3:7.3f}ms {sent:9d} {answered:9d} {size:6d} {cpu_us / 1e6:7.2f} {pa:>10} {idle:6.1f}ms/s")
 g = doc.get("ghostbridge_cpu_us_per_answer")
 for key in ("hickory", "nsd", "knot"):
     if f"{key}_qps" in doc and "ghostbridge_qps" in doc:
