@@ -8,9 +8,10 @@
 # One server runs at a time (each is stopped before the next starts), every one configured
 # alike: UDP and TCP on 127.0.0.1:<free port>, as many server threads/processes as cores
 # (GhostBridge: the node's tokio runtime, one worker per core; hickory-dns `--workers`; NSD
-# `server-count` with `reuse-port`; Knot `udp-workers`), no response-rate limiting (GhostBridge
+# `server-count` with `reuseport`; Knot `udp-workers`), no response-rate limiting (GhostBridge
 # exempts loopback clients by default; NSD `rrl-ratelimit: 0`; hickory-dns and Knot have none
-# unless configured), no query logging (warnings only).
+# unless configured), no query logging (warnings only), answers without authority or additional
+# records (NSD `minimal-responses: yes`; the others do this by default).
 #
 # For each server it reports queries/s and average latency (dnsperf), answered queries
 # (NOERROR + NXDOMAIN in dnsperf's response codes), the average response size (servers that add
@@ -203,6 +204,9 @@ server:
     pidfile: "$work/nsd/nsd.pid"
     logfile: "$work/nsd.log"
     verbosity: 0
+    # Answer section only, as the other three answer an A query (NSD 4.6 adds the apex NS
+    # and its glue by default).
+    minimal-responses: yes
     rrl-ratelimit: 0
     rrl-whitelist-ratelimit: 0
 remote-control:
