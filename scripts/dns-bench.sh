@@ -3,7 +3,12 @@
 # `ghostchain --dev` answering from chain state) next to hickory-dns, NSD and Knot answering the
 # same names from one static zone file, same machine, same run, same query mix.
 #
-#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4] [--json FILE]
+#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4] [--json FILE] [--perf FILE]
+#
+# `--perf FILE` also samples the GhostBridge process with `perf record -e cpu-clock` (999 Hz, no
+# call graphs: the release build has no frame pointers) during its dnsperf run and writes the
+# samples to FILE for `perf report -i FILE`; perf takes CPU too, so use the figures of a run
+# without it.
 #
 # One server runs at a time (each is stopped before the next starts), every one configured
 # alike: UDP and TCP on 127.0.0.1:<free port>, as many server threads/processes as cores
@@ -35,6 +40,7 @@ seconds=10
 clients=4
 idle_seconds=3
 json=""
+perf_out=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --names) names="$2"; shift 2 ;;
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
         --clients) clients="$2"; shift 2 ;;
         --idle-seconds) idle_seconds="$2"; shift 2 ;;
         --json) json="$2"; shift 2 ;;
+        --perf) perf_out="$(realpath -m "$2")"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +57,7 @@ apt_install() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 command -v dnsperf >/dev/null || apt_install dnsperf
+[ -z "$perf_out" ] || command -v perf >/dev/null || apt_install linux-perf
 # The Debian packages' services are not started here (policy-rc.d or no systemd in a container);
 # the script runs its own instances with its own configuration.
 { [ -x /usr/sbin/nsd ] && [ -x /usr/sbin/knotd ]; } || apt_install nsd knot || true
@@ -114,14 +122,24 @@ results="$work/results.tsv"
 : > "$results"
 # bench KEY LABEL PORT: idle CPU, then dnsperf with CPU before/after, appended to $results.
 bench() {
-    local key="$1" label="$2" port="$3" t0 t1 t2 out
+    local key="$1" label="$2" port="$3" t0 t1 t2 out perf_pid=""
     t0=$(cpu_ticks "$pid")
     sleep "$idle_seconds"
     t1=$(cpu_ticks "$pid")
     out="$work/dnsperf-$key.txt"
+    if [ "$key" = ghostbridge ] && [ -n "$perf_out" ]; then
+        perf record -q -e cpu-clock -F 999 -p "$pid" -o "$perf_out" 2>"$work/perf.log" &
+        perf_pid=$!
+    fi
     dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -l "$seconds" -c "$clients" \
         -T "$clients" -q 200 >"$out" 2>&1 || { cat "$out" >&2; return 1; }
     t2=$(cpu_ticks "$pid")
+    if [ -n "$perf_pid" ]; then
+        # perf record exits non-zero when interrupted; the samples file says whether it worked.
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+        [ -s "$perf_out" ] || { cat "$work/perf.log" >&2; return 1; }
+    fi
     kill -0 "$pid" 2>/dev/null || { echo "$label died during its run" >&2; return 1; }
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$t0" "$t1" "$t2" "$out" >> "$results"
 }
