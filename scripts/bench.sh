@@ -9,7 +9,8 @@
 #    none may be lost, each checked over RPC and DNS), `ghost bench transfer`, `ghost bench
 #    contract-call` on the counter example, registration latency end to end
 #    (`scripts/register-latency.sh`) and DNS propagation (`scripts/dns-propagation.sh`);
-# 3. DNS throughput against hickory-dns on a static zone (`scripts/dns-bench.sh`);
+# 3. DNS throughput and server CPU per answer against hickory-dns, NSD and Knot on a static zone
+#    (`scripts/dns-bench.sh`);
 # 4. criterion: block import vs ed25519-dalek batch verification, WASM token transfer vs native;
 # 5. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
 # 6. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
@@ -86,7 +87,7 @@ if runs load || runs latency; then
     kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
 fi
 if runs dns; then
-    echo "== DNS throughput vs hickory-dns" >&2
+    echo "== DNS throughput and CPU per answer vs hickory-dns, NSD, Knot" >&2
     "$root/scripts/dns-bench.sh" --names 1000 --seconds 10 --json "$out/dns.json"
 fi
 if runs criterion; then
