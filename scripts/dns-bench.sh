@@ -3,7 +3,8 @@
 # `ghostchain --dev` answering from chain state) next to hickory-dns, NSD and Knot answering the
 # same names from one static zone file, same machine, same run, same query mix.
 #
-#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4] [--json FILE] [--perf FILE]
+#   ./scripts/dns-bench.sh [--names 100] [--seconds 10] [--clients 4] [--idle-seconds 3]
+#                          [--json FILE] [--perf FILE]
 #
 # `--perf FILE` also samples the GhostBridge process with `perf record -e cpu-clock` (999 Hz, no
 # call graphs: the release build has no frame pointers) during its dnsperf run and writes the
@@ -30,7 +31,9 @@
 #
 # Installs what it lacks: dnsperf, nsd and knot (apt) and hickory-dns 0.26.3 (cargo install, into
 # ~/.cache/ghostchain/tools). Uses ghostchain and ghost from GHOST_BIN_DIR if set, else builds
-# them in release into $CARGO_TARGET_DIR/release. Loopback only; stops everything it starts.
+# them in release into $CARGO_TARGET_DIR/release. Loopback only; stops everything it starts. A
+# server that fails to start or to answer is reported as failed (never a figure) and the script
+# exits 1 after the table and the JSON.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
@@ -172,9 +175,18 @@ for i in $(seq 1 "$names"); do
     echo "name-$i 300 IN A $ip" >> "$work/ghost.zone"
     echo "name-$i.ghost A" >> "$work/queries.txt"
 done
-until dig @127.0.0.1 -p "$ghost_dns" +short "name-$names.ghost" A | grep -q .; do sleep 0.2; done
-bench ghostbridge "GhostBridge (ghostchain --dev, chain state)" "$ghost_dns" \
-    || failed ghostbridge "GhostBridge" "dnsperf failed or the node died"
+registered=""
+for _ in $(seq 600); do
+    dig @127.0.0.1 -p "$ghost_dns" +short +time=1 +tries=1 "name-$names.ghost" A | grep -q . && { registered=1; break; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+done
+if [ -n "$registered" ]; then
+    bench ghostbridge "GhostBridge (ghostchain --dev, chain state)" "$ghost_dns" \
+        || failed ghostbridge "GhostBridge" "dnsperf failed or the node died"
+else
+    failed ghostbridge "GhostBridge" "name-$names.ghost not answered: $(tail -3 "$work/node.log" | tr '\n' ' ')"
+fi
 stop_server
 
 # hickory-dns
@@ -342,3 +354,5 @@ if out:
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
 PY
+# A server that could not be measured is in the table and the JSON as failed, and fails the run.
+! grep -q $'\tFAILED\t' "$results"
