@@ -250,7 +250,7 @@ impl Author {
                 let outcome =
                     tokio::task::spawn_blocking(move || author.author_block(allow_empty)).await;
                 match outcome {
-                    Ok(Ok(Some(_))) if interval.is_none() && !self.pool.ready().is_empty() => {
+                    Ok(Ok(Some(_))) if interval.is_none() && self.pool.status().ready > 0 => {
                         continue;
                     }
                     Ok(Ok(_)) => break,
