@@ -111,6 +111,17 @@ def rows(r):
                     else "not met"))
     else:
         out.append(("1000+ registrations, none lost (10,000 at ≥ 1,000/s)", "1,000+, 0 lost", "", "not run", "", ""))
+    net = r.get("load_testnet")
+    if net:
+        out.append(("1,000 registrations on the 4-validator testnet, none lost", "0 lost", "",
+                    f"{net['count']:,} sent round robin to 4 nodes, {net['lost']} lost, "
+                    f"{net['failed']} failed, {net['resolved']:,} resolve; {fmt(net['throughput'])} "
+                    f"finalized/s, submit → in block p50 {fmt(net['latency_in_block_ms']['p50'], 0)} ms "
+                    f"/ p99 {fmt(net['latency_in_block_ms']['p99'], 0)} ms, → finalized p99 "
+                    f"{fmt(net['latency_finalized_ms']['p99'], 0)} ms (debug build, 500 ms slots)",
+                    "", "met" if net["lost"] == 0 and net["failed"] == 0 else "not met"))
+    else:
+        out.append(("1,000 registrations on the 4-validator testnet, none lost", "0 lost", "", "not run", "", ""))
     for key, what in (("load_transfer", "transfers"), ("load_contract_call", "contract calls (counter.increment)")):
         t = r.get(key)
         if t:
@@ -205,6 +216,7 @@ def main():
         "load_register": d("register.json"),
         "load_transfer": d("transfer.json"),
         "load_contract_call": d("contract_call.json"),
+        "load_testnet": d("testnet.json"),
         "registration_latency": d("latency.json"),
         "dns_propagation": d("propagation.json"),
         "dns": d("dns.json"),

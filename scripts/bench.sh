@@ -12,12 +12,14 @@
 # 3. DNS throughput and server CPU per answer against hickory-dns, NSD and Knot on a static zone
 #    (`scripts/dns-bench.sh`);
 # 4. criterion: block import vs ed25519-dalek batch verification, WASM token transfer vs native;
-# 5. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
-# 6. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
+# 5. 1,000 registrations on a 4-validator testnet (`scripts/testnet.sh`, debug binaries, submitted
+#    round robin to all four nodes);
+# 6. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
+# 7. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
 #    refreshes the table between the `bench.sh` markers at the top of `docs/PERFORMANCE.md`
 #    (`--no-doc` leaves the doc alone).
 #
-# `--skip` takes a comma-separated list of `load,latency,dns,criterion,ens` to leave out (their
+# `--skip` takes a comma-separated list of `load,latency,dns,criterion,testnet,ens` to leave out (their
 # rows then say "not run"). Loopback only; everything it starts is stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -98,6 +100,20 @@ if runs criterion; then
         'block_import/(import|dalek_verify_batch|verify_batch)/1000' --warm-up-time 1 --measurement-time 3
     cargo bench -p ghost-contract-fixtures --bench token_vs_native -- '^transfer/' \
         --warm-up-time 1 --measurement-time 3
+fi
+if runs testnet; then
+    echo "== 4-validator testnet: ghost bench register --count 1000 across all four nodes" >&2
+    cargo build -p ghostchain --bins
+    export GHOST_TESTNET_DIR="$out/testnet" GHOST_TESTNET_PORT="${GHOST_BENCH_TESTNET_PORT:-31400}"
+    testnet_stop() { "$root/scripts/testnet.sh" stop >/dev/null 2>&1 || true; }
+    trap 'testnet_stop; cleanup' EXIT
+    endpoints=$("$root/scripts/testnet.sh" start 4)
+    node_args=$(python3 -c 'import json,sys; print(" ".join("--node " + n["rpc"] for n in json.load(sys.stdin)))' <<<"$endpoints")
+    first=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rpc"])' <<<"$endpoints")
+    # shellcheck disable=SC2086
+    "$CARGO_TARGET_DIR/debug/ghost" --rpc "$first" --timeout 300 --json bench register --count 1000 \
+        --accounts 8 --concurrency 64 --records 1 $node_args > "$out/testnet.json"
+    testnet_stop
 fi
 if runs ens; then
     echo "== ENS gas on anvil" >&2
