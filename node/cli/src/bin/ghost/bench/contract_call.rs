@@ -2,8 +2,6 @@
 //! data each time), then a check that every included call succeeded.
 
 use clap::Args;
-use ghost_runtime::RuntimeCall;
-use ghost_runtime::contracts::Call as ContractsCall;
 use serde::Serialize;
 
 use super::{Load, LoadArgs, LoadReport};
@@ -53,13 +51,7 @@ pub async fn run(
     let run = validate_run(&args.address, &args.input, &args.run)?;
     let storage_deposit_limit = parse_deposit_limit(args.storage_deposit_limit.as_deref())?;
     let load = Load::connect(endpoint, args.load).await?;
-    let call = RuntimeCall::Contracts(ContractsCall::Call {
-        dest: run.dest,
-        value: run.value,
-        fuel_limit: run.fuel,
-        storage_deposit_limit,
-        data: run.data.clone(),
-    });
+    let call = run.call(storage_deposit_limit);
     // The fee is quoted for the whole fuel limit (refunds come after); deposits on top.
     let fee = load.quoted_fee(call.clone()).await?;
     let per_call = fee

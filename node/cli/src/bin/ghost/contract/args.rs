@@ -202,6 +202,17 @@ pub(crate) struct Run {
 }
 
 impl Run {
+    /// The `Contracts.call` extrinsic's call for this run.
+    pub(crate) fn call(&self, storage_deposit_limit: Option<Balance>) -> RuntimeCall {
+        RuntimeCall::Contracts(ContractsCall::Call {
+            dest: self.dest,
+            value: self.value,
+            fuel_limit: self.fuel,
+            storage_deposit_limit,
+            data: self.data.clone(),
+        })
+    }
+
     /// The declared return type of the `--method` of `input`, if there is an ABI.
     pub(super) fn returns<'a>(&'a self, input: &CallInput) -> Option<&'a str> {
         let name = input.method.as_deref()?;

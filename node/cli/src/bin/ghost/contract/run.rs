@@ -275,14 +275,8 @@ pub(super) async fn call(endpoint: &Endpoint, args: CallArgs, out: &Output) -> a
     let storage_deposit_limit = parse_deposit_limit(args.storage_deposit_limit.as_deref())?;
     let deadline = Deadline::after(endpoint.timeout);
     let client = endpoint.connect().await?;
-    let call = RuntimeCall::Contracts(ContractsCall::Call {
-        dest: run.dest,
-        value: run.value,
-        fuel_limit: run.fuel,
-        storage_deposit_limit,
-        data: run.data.clone(),
-    });
-    let submitted = submit_call(&client, &signer, call, deadline).await?;
+    let submitted =
+        submit_call(&client, &signer, run.call(storage_deposit_limit), deadline).await?;
     let replay = Replay::Call {
         caller: signer.pair.public(),
         dest: run.dest,
