@@ -14,6 +14,7 @@ use ghost_support::traits::Currency;
 use ghost_support::transactional;
 use pallet_system as system;
 
+use crate::debug::SharedDebug;
 use crate::deposit::SharedMeter;
 use crate::wasm::runtime::{CallOutcome, CallRequest, Host};
 use crate::{
@@ -26,13 +27,16 @@ use ghost_support::storage::{StorageDoubleMap, StorageMap};
 /// call's, shared by its frames.
 pub(crate) struct Env<T> {
     meter: SharedMeter,
+    /// The call's debug buffer; `None` in a transaction.
+    debug: Option<SharedDebug>,
     _runtime: PhantomData<fn() -> T>,
 }
 
 impl<T> Env<T> {
-    pub(crate) fn new(meter: SharedMeter) -> Self {
+    pub(crate) fn new(meter: SharedMeter, debug: Option<SharedDebug>) -> Self {
         Env {
             meter,
+            debug,
             _runtime: PhantomData,
         }
     }
@@ -136,7 +140,18 @@ impl<T: Config> Host for Env<T> {
     }
 
     fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode> {
-        Pallet::<T>::nested_call(request, &self.meter)
+        Pallet::<T>::nested_call(request, &self.meter, self.debug.as_ref())
+    }
+
+    fn debug_enabled(&self) -> bool {
+        self.debug.is_some()
+    }
+
+    fn debug_message(&self, message: &[u8]) -> ReturnCode {
+        match &self.debug {
+            Some(buffer) => buffer.borrow_mut().append(message),
+            None => ReturnCode::LoggingDisabled,
+        }
     }
 
     fn set_reentrant(&self, contract: &AccountId, allow: bool) {

@@ -53,6 +53,7 @@
 
 pub mod abi_section;
 pub mod cache;
+pub mod debug;
 mod deposit;
 mod env;
 #[cfg(test)]
@@ -341,6 +342,10 @@ pub struct ContractResult<R> {
     /// What the run charged or refunded the signer in storage deposits (what it had charged
     /// when it failed, for a failed run, whose charges are reverted).
     pub storage_deposit: StorageDeposit,
+    /// What the run's frames wrote with `debug_message` (panic and revert reasons), at most
+    /// `max_debug_buffer_len` bytes; always empty outside a dry run
+    /// ([`Pallet::dry_run_call`], [`Pallet::dry_run_instantiate`]).
+    pub debug_message: String,
 }
 
 impl<R> ContractResult<R> {
@@ -351,6 +356,7 @@ impl<R> ContractResult<R> {
             exec_error: None,
             fuel_consumed: 0,
             storage_deposit: StorageDeposit::default(),
+            debug_message: String::new(),
         }
     }
 }
@@ -528,6 +534,60 @@ impl<T: Config> Pallet<T> {
         data: Vec<u8>,
         salt: Vec<u8>,
     ) -> ContractResult<AccountId> {
+        Self::instantiate_with(
+            deployer,
+            code_hash,
+            value,
+            fuel_limit,
+            storage_deposit_limit,
+            data,
+            salt,
+            None,
+        )
+    }
+
+    /// [`Self::bare_instantiate_limited`] collecting the debug messages of the run
+    /// ([`ContractResult::debug_message`]), for RPC dry runs. Never for a transaction: the
+    /// `debug_message` host function answers differently when messages are collected.
+    pub fn dry_run_instantiate(
+        deployer: AccountId,
+        code_hash: Hash,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> ContractResult<AccountId> {
+        let debug = Self::debug_buffer();
+        Self::instantiate_with(
+            deployer,
+            code_hash,
+            value,
+            fuel_limit,
+            storage_deposit_limit,
+            data,
+            salt,
+            Some(debug),
+        )
+    }
+
+    /// An empty debug buffer of the schedule's size.
+    fn debug_buffer() -> debug::SharedDebug {
+        let limit = T::SCHEDULE.limits.max_debug_buffer_len as usize;
+        std::rc::Rc::new(std::cell::RefCell::new(debug::DebugBuffer::new(limit)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn instantiate_with(
+        deployer: AccountId,
+        code_hash: Hash,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+        debug: Option<debug::SharedDebug>,
+    ) -> ContractResult<AccountId> {
         if let Err(e) = Self::check_run(fuel_limit, &data) {
             return ContractResult::refused(e);
         }
@@ -557,7 +617,7 @@ impl<T: Config> Pallet<T> {
         let base_deposit =
             ContractInfo::record_deposit(T::STORAGE_DEPOSIT_PER_BYTE, T::STORAGE_DEPOSIT_PER_ITEM);
         let setup_meter = meter.clone();
-        Self::run_top_frame(frame, meter, move |contract| {
+        Self::run_top_frame(frame, meter, debug, move |contract| {
             let mut meter = setup_meter.borrow_mut();
             if meter
                 .charge::<T::Currency>(&contract, base_deposit)
@@ -623,6 +683,49 @@ impl<T: Config> Pallet<T> {
         storage_deposit_limit: Option<Balance>,
         data: Vec<u8>,
     ) -> ContractResult<()> {
+        Self::call_with(
+            caller,
+            dest,
+            value,
+            fuel_limit,
+            storage_deposit_limit,
+            data,
+            None,
+        )
+    }
+
+    /// [`Self::bare_call_limited`] collecting the debug messages of the run
+    /// ([`ContractResult::debug_message`]), for RPC dry runs. Never for a transaction: the
+    /// `debug_message` host function answers differently when messages are collected.
+    pub fn dry_run_call(
+        caller: AccountId,
+        dest: AccountId,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
+        data: Vec<u8>,
+    ) -> ContractResult<()> {
+        let debug = Self::debug_buffer();
+        Self::call_with(
+            caller,
+            dest,
+            value,
+            fuel_limit,
+            storage_deposit_limit,
+            data,
+            Some(debug),
+        )
+    }
+
+    fn call_with(
+        caller: AccountId,
+        dest: AccountId,
+        value: Balance,
+        fuel_limit: u64,
+        storage_deposit_limit: Option<Balance>,
+        data: Vec<u8>,
+        debug: Option<debug::SharedDebug>,
+    ) -> ContractResult<()> {
         if let Err(e) = Self::check_run(fuel_limit, &data) {
             return ContractResult::refused(e);
         }
@@ -644,7 +747,7 @@ impl<T: Config> Pallet<T> {
             fuel_limit,
         };
         let meter = deposit::DepositMeter::shared(caller, storage_deposit_limit);
-        Self::run_top_frame(frame, meter, |_| Ok(())).map_result(|()| {
+        Self::run_top_frame(frame, meter, debug, |_| Ok(())).map_result(|()| {
             Self::deposit_event(Event::Called {
                 caller,
                 contract: dest,
@@ -658,6 +761,7 @@ impl<T: Config> Pallet<T> {
     fn run_top_frame(
         frame: Frame,
         meter: deposit::SharedMeter,
+        debug: Option<debug::SharedDebug>,
         setup: impl FnOnce(AccountId) -> DispatchResult,
     ) -> TopFrame {
         let mut top = TopFrame {
@@ -666,13 +770,15 @@ impl<T: Config> Pallet<T> {
             exec_error: None,
             fuel_consumed: 0,
             storage_deposit: StorageDeposit::default(),
+            debug_message: String::new(),
         };
+        let frame_debug = debug.clone();
         let result = transactional(|| -> DispatchResult {
             setup(frame.contract)?;
             if frame.value > 0 {
                 T::Currency::transfer(&frame.caller, &frame.contract, frame.value)?;
             }
-            let env = Env::<T>::new(meter.clone());
+            let env = Env::<T>::new(meter.clone(), frame_debug);
             let outcome = wasm::execute(Box::new(env), &T::SCHEDULE, frame);
             top.fuel_consumed = outcome.fuel_consumed;
             match outcome.result {
@@ -688,6 +794,9 @@ impl<T: Config> Pallet<T> {
                 }
             }
         });
+        if let Some(debug) = debug {
+            top.debug_message = debug.borrow().as_str().to_owned();
+        }
         let meter = meter.borrow();
         top.storage_deposit = deposit::net(&meter);
         top.result = match result {
@@ -703,6 +812,7 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn nested_call(
         request: wasm::runtime::CallRequest,
         meter: &deposit::SharedMeter,
+        debug: Option<&debug::SharedDebug>,
     ) -> Result<wasm::runtime::CallOutcome, ReturnCode> {
         let limits = T::SCHEDULE.limits;
         if request.stack.len() >= limits.max_call_depth as usize {
@@ -731,7 +841,7 @@ impl<T: Config> Pallet<T> {
             if value > 0 && T::Currency::transfer(&caller, &dest, value).is_err() {
                 return Err(());
             }
-            let env = Env::<T>::new(meter.clone());
+            let env = Env::<T>::new(meter.clone(), debug.cloned());
             let exec = wasm::execute(Box::new(env), &T::SCHEDULE, frame);
             let keep = matches!(&exec.result, Ok(ret) if !ret.did_revert());
             outcome = Ok(wasm::runtime::CallOutcome {
@@ -823,6 +933,7 @@ struct TopFrame {
     exec_error: Option<ExecError>,
     fuel_consumed: u64,
     storage_deposit: StorageDeposit,
+    debug_message: String,
 }
 
 impl TopFrame {
@@ -833,6 +944,7 @@ impl TopFrame {
             exec_error: self.exec_error,
             fuel_consumed: self.fuel_consumed,
             storage_deposit: self.storage_deposit,
+            debug_message: self.debug_message,
         }
     }
 }

@@ -133,6 +133,9 @@ pub struct Limits {
     /// Most DNS records one `name_set_records` may pass (more is `InvalidName`, refused before
     /// the name service sees them).
     pub max_name_records: u32,
+    /// Most bytes of debug messages one dry run collects, over all its frames (more is cut and
+    /// `debug_message` returns `DebugBufferFull`).
+    pub max_debug_buffer_len: u32,
 }
 
 impl Limits {
@@ -161,6 +164,7 @@ impl Limits {
         max_salt_len: 64,
         max_fuel_per_call: 500_000_000,
         max_name_records: 128,
+        max_debug_buffer_len: 16 * 1024,
     };
 }
 
@@ -345,6 +349,11 @@ pub enum ReturnCode {
     NameOperationFailed = 14,
     /// The ed25519 signature does not verify.
     InvalidSignature = 15,
+    /// The debug buffer is full: the message was cut (dry runs only).
+    DebugBufferFull = 16,
+    /// Debug messages are not collected: this is a transaction, not a dry run. The message was
+    /// dropped (its fuel is charged all the same).
+    LoggingDisabled = 17,
 }
 
 impl ReturnCode {

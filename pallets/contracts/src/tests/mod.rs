@@ -3,12 +3,14 @@
 //!
 //! This module holds the WAT fixtures and helpers; the tests are grouped by theme:
 //! [`code`] (upload and removal, validation), [`calls`] (instantiate and call, the counter),
-//! [`bounds`] (execution is bounded), [`host`] (host functions, nested calls, names) and
+//! [`bounds`] (execution is bounded), [`host`] (host functions, nested calls, names),
+//! [`debug`] (the debug buffer of dry runs) and
 //! [`plumbing`] (module cache, metadata, property tests).
 
 mod bounds;
 mod calls;
 mod code;
+mod debug;
 mod host;
 mod plumbing;
 

@@ -74,6 +74,7 @@ pub const HOST_FUNCTIONS: &[HostFnSig] = &[
     sig("blake3", &[I32, I32, I32], &[]),
     sig("ed25519_verify", &[I32, I32, I32, I32], &[I32]),
     sig("fuel_left", &[], &[I64]),
+    sig("debug_message", &[I32, I32], &[I32]),
     sig("name_resolve", &[I32, I32, I32, I32], &[I32]),
     sig("name_commit", &[I32], &[I32]),
     sig("name_register", &[I32, I32, I64, I32], &[I32]),
@@ -181,6 +182,11 @@ pub trait Host {
     fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode>;
     /// Sets whether `contract` accepts reentrant calls.
     fn set_reentrant(&self, contract: &AccountId, allow: bool);
+    /// Whether this run collects debug messages (a dry run).
+    fn debug_enabled(&self) -> bool;
+    /// Appends to the run's debug buffer ([`crate::debug::DebugBuffer::append`]);
+    /// [`ReturnCode::LoggingDisabled`] when the run collects none.
+    fn debug_message(&self, message: &[u8]) -> ReturnCode;
     /// See [`crate::NameProvider::resolve`].
     fn name_resolve(&self, name: &DomainName) -> Result<Option<NameResolution>, NamesError>;
     /// See [`crate::NameProvider::commit`].
@@ -713,6 +719,34 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
         charge(&mut c, |k| k.base)?;
         Ok(i64::try_from(c.get_fuel()?).unwrap_or(i64::MAX))
     })?;
+
+    // Priced as a copy of the bytes it keeps at most (the buffer's limit), the same in a dry run
+    // and a transaction; the whole range is checked against memory in both, so a bad pointer
+    // traps whether or not the message is collected. Nothing here traps on the message itself.
+    l.func_wrap(
+        m,
+        "debug_message",
+        |mut c: Ctx<'_>, ptr: i32, len: i32| -> HostResult<i32> {
+            let max = c.data().schedule.limits.max_debug_buffer_len;
+            let len = len as u32;
+            charge(&mut c, |k| k.bytes(u64::from(len.min(max))))?;
+            let (memory, start, end) = checked_range(&c, ptr, len)?;
+            if !c.data().host.debug_enabled() {
+                return Ok(ReturnCode::LoggingDisabled.as_i32());
+            }
+            let kept = (end - start).min(max as usize);
+            let mut message = vec![0u8; kept];
+            memory
+                .read(&c, start, &mut message)
+                .map_err(|_| trap(HostTrap::MemoryOutOfBounds))?;
+            let code = c.data().host.debug_message(&message);
+            // A message longer than the limit is cut even if the buffer was empty.
+            if kept < end - start {
+                return Ok(ReturnCode::DebugBufferFull.as_i32());
+            }
+            Ok(code.as_i32())
+        },
+    )?;
 
     l.func_wrap(
         m,
