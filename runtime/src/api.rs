@@ -381,9 +381,12 @@ pub struct ContractDryRun {
     pub storage_deposit: crate::contracts::StorageDeposit,
     /// Events the call deposited, in order (none if it failed: its writes are reverted).
     pub events: Vec<RuntimeEvent>,
+    /// What the contract's frames wrote with `debug_message` (the SDK's panic and revert
+    /// reasons), at most 16 KiB.
+    pub debug_message: String,
 }
 
-/// Runs `Contracts::bare_call(origin, dest, value, fuel_limit, data)` on a throwaway copy of the
+/// Runs `Contracts::dry_run_call(origin, dest, value, fuel_limit, None, data)` on a throwaway copy of the
 /// state of `header` (clock at `now` if later, see [`with_domain_state`]) and reports its result,
 /// output, revert flag, fuel and events. The call sees `header`'s block number; nothing is
 /// written and no fee is charged.
@@ -399,7 +402,7 @@ pub fn contract_call_dry_run(
     now: Option<Moment>,
 ) -> Result<ContractDryRun, ApiError> {
     with_domain_state(store, header, now, || {
-        contract_dry_run(|| Contracts::bare_call(origin, dest, value, fuel_limit, data))
+        contract_dry_run(|| Contracts::dry_run_call(origin, dest, value, fuel_limit, None, data))
     })
 }
 
@@ -415,7 +418,7 @@ pub struct ContractInstantiateDryRun {
     pub run: ContractDryRun,
 }
 
-/// Runs `Contracts::bare_instantiate(origin, code_hash, value, fuel_limit, data, salt)` on a
+/// Runs `Contracts::dry_run_instantiate(origin, code_hash, value, fuel_limit, None, data, salt)` on a
 /// throwaway copy of the state of `header` (clock at `now` if later, see [`with_domain_state`])
 /// and reports the would-be address with the result, output, revert flag, fuel and events of
 /// `deploy`. Nothing is written (no contract, no code use, no deposit) and no fee is charged.
@@ -434,7 +437,7 @@ pub fn contract_instantiate_dry_run(
     let address = crate::contracts::contract_address(&origin, &code_hash, &salt);
     with_domain_state(store, header, now, || {
         let run = contract_dry_run(|| {
-            Contracts::bare_instantiate(origin, code_hash, value, fuel_limit, data, salt)
+            Contracts::dry_run_instantiate(origin, code_hash, value, fuel_limit, None, data, salt)
         });
         ContractInstantiateDryRun { address, run }
     })
@@ -461,6 +464,7 @@ fn contract_dry_run<R>(f: impl FnOnce() -> crate::contracts::ContractResult<R>) 
         fuel_consumed: run.fuel_consumed,
         storage_deposit: run.storage_deposit,
         events,
+        debug_message: run.debug_message,
     }
 }
 

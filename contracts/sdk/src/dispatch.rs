@@ -10,7 +10,8 @@
 //!   reverts it with output `SCALE(e)` (all the frame's writes are rolled back).
 //! - ABI errors (unknown selector, undecodable arguments, value sent to a method that is not
 //!   `#[payable]`) revert with an empty output, which no handler error produces (a SCALE enum is
-//!   at least one byte).
+//!   at least one byte), and write their reason to the debug buffer (`ghost: unknown selector`,
+//!   `ghost: arguments do not decode as the method's parameters`, ...; see [`crate::debug`]).
 
 use parity_scale_codec::{Decode, DecodeAll, Encode};
 
@@ -50,8 +51,10 @@ impl_handler!(A1, A2, A3, A4, A5, A6);
 impl_handler!(A1, A2, A3, A4, A5, A6, A7);
 impl_handler!(A1, A2, A3, A4, A5, A6, A7, A8);
 
-/// Reverts with an empty output: the call did not match the contract's ABI.
-pub fn abi_error() -> ! {
+/// Reverts with an empty output: the call did not match the contract's ABI. `reason` goes to
+/// the debug buffer, so a dry run says which way it did not match.
+pub fn abi_error(reason: &str) -> ! {
+    crate::debug::message(reason);
     finish(true, &[])
 }
 
@@ -64,7 +67,7 @@ where
     E: Encode,
 {
     let Ok(args) = Args::decode_all(&mut &args[..]) else {
-        abi_error()
+        abi_error("ghost: arguments do not decode as the method's parameters")
     };
     match handler.invoke(args) {
         Ok(value) => finish(false, &value.encode()),
@@ -77,7 +80,7 @@ where
 pub fn split_selector(input: &[u8]) -> ([u8; 4], &[u8]) {
     match input.split_first_chunk::<4>() {
         Some((selector, args)) => (*selector, args),
-        None => abi_error(),
+        None => abi_error("ghost: call data shorter than a selector"),
     }
 }
 
@@ -85,7 +88,7 @@ pub fn split_selector(input: &[u8]) -> ([u8; 4], &[u8]) {
 /// cannot get stuck in a contract that does not expect it.
 pub fn reject_value() {
     if value_transferred() != 0 {
-        abi_error()
+        abi_error("ghost: value sent to a method that is not payable")
     }
 }
 
@@ -315,7 +318,7 @@ macro_rules! contract {
                     $crate::dispatch::run($handler, args)
                 }
             )*
-            $crate::dispatch::abi_error()
+            $crate::dispatch::abi_error("ghost: unknown selector")
         }
     };
     (@value payable) => {};

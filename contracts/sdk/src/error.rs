@@ -53,6 +53,12 @@ pub enum Error {
     /// The ed25519 signature does not verify.
     #[codec(index = 15)]
     InvalidSignature,
+    /// The debug buffer is full: the message was cut (dry runs only).
+    #[codec(index = 16)]
+    DebugBufferFull,
+    /// Debug messages are not collected (a transaction, not a dry run): the message was dropped.
+    #[codec(index = 17)]
+    LoggingDisabled,
     /// A return code this SDK does not know (a newer runtime).
     #[codec(index = 255)]
     Unknown,
@@ -78,6 +84,8 @@ impl Error {
             13 => Error::InvalidName,
             14 => Error::NameOperationFailed,
             15 => Error::InvalidSignature,
+            16 => Error::DebugBufferFull,
+            17 => Error::LoggingDisabled,
             _ => Error::Unknown,
         })
     }

@@ -35,6 +35,7 @@
 //! | [`call`] | calling other contracts |
 //! | [`crypto`] | blake3, ed25519 verification |
 //! | [`names`] | resolve, register, set records, transfer names, set subname owners |
+//! | [`debug`] | debug messages dry runs show their caller (panic locations, refused call data) |
 //! | [`dispatch`] | the [`contract!`] macro's machinery: selectors, argument decoding, results |
 //! | [`sys`] | the raw imports |
 //!
@@ -49,7 +50,8 @@
 //! ## Runtime
 //! On `wasm32` the crate installs a bump allocator ([`heap::BumpAllocator`]: frames are
 //! short-lived, so memory is never reused except for the last block) and a panic handler that
-//! traps (a trap reverts everything the frame did). The contracts workspace links with a
+//! writes the panic's location to the debug buffer ([`debug`]) and traps (a trap reverts
+//! everything the frame did). The contracts workspace links with a
 //! 64 KiB stack and a 1 MiB memory maximum (`contracts/.cargo/config.toml`), inside WASM-lite's
 //! 16 pages.
 //!
@@ -70,6 +72,7 @@ extern crate std;
 
 pub mod call;
 pub mod crypto;
+pub mod debug;
 pub mod dispatch;
 pub mod env;
 pub mod error;
@@ -108,10 +111,12 @@ pub mod prelude {
 #[global_allocator]
 static ALLOCATOR: heap::BumpAllocator = heap::BumpAllocator::new();
 
-/// Panics trap: the frame's writes are reverted and the caller sees `ContractTrapped`. The
-/// message is dropped (formatting it would cost code size and fuel, and nobody could read it).
+/// Panics write where they happened to the debug buffer ([`debug::panic_message`]: location and
+/// a plain-string message, no `core::fmt`), then trap: the frame's writes are reverted and the
+/// caller sees `ContractTrapped`, and a dry run shows the message as `debugMessage`.
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]
-fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    debug::panic_message(info);
     core::arch::wasm32::unreachable()
 }

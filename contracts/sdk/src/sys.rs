@@ -3,7 +3,7 @@
 //!
 //! Everything here is `unsafe`: pointers must point into linear memory for the lengths given
 //! (the host traps otherwise). Use the safe wrappers in [`crate::env`], [`crate::storage`],
-//! [`crate::crypto`], [`crate::event`], [`crate::call`] and [`crate::names`].
+//! [`crate::crypto`], [`crate::event`], [`crate::call`], [`crate::names`] and [`crate::debug`].
 //!
 //! On the host (not `wasm32`) the same names are the in-memory implementations of the off-chain
 //! test environment ([`crate::test::host`]), so a contract's unit tests run with `cargo test`.
@@ -68,6 +68,9 @@ unsafe extern "C" {
     ) -> i32;
     /// Fuel left in this frame.
     pub fn fuel_left() -> i64;
+    /// Appends UTF-8 to the call's debug buffer (dry runs only); `DebugBufferFull` if cut,
+    /// `LoggingDisabled` in a transaction.
+    pub fn debug_message(ptr: *const u8, len: u32) -> i32;
     /// Writes `SCALE(NameResolution)` of a name to an output buffer; `NameNotFound`.
     pub fn name_resolve(
         name_ptr: *const u8,

@@ -22,7 +22,8 @@
 //! }
 //! ```
 //!
-//! What it models like the chain does: storage (reverted with the frame on revert or trap),
+//! What it models like the chain does: debug messages ([`debug_messages`], collected as in a
+//! dry run, with panics off-chain written as the wasm32 panic handler writes them), storage (reverted with the frame on revert or trap),
 //! caller, address, value (moved from the caller to the contract before the frame runs, and
 //! back if it reverts), balances and transfers (refused below zero), block number and time,
 //! events, names (resolve, commit, register, renew, approve, records, transfer, subnames with
@@ -139,6 +140,8 @@ struct Env {
     timestamp: Moment,
     require_commitments: bool,
     contracts: BTreeMap<AccountId, ContractFn>,
+    /// `debug_message` output; `None` when collection is off (a transaction).
+    debug: Option<String>,
 }
 
 impl Default for Env {
@@ -152,6 +155,7 @@ impl Default for Env {
             timestamp: 0,
             require_commitments: false,
             contracts: BTreeMap::new(),
+            debug: Some(String::new()),
         }
     }
 }
@@ -178,13 +182,83 @@ fn install_hook() {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if info.payload().downcast_ref::<FrameEnd>().is_none() {
+                debug_panic(info);
                 default(info);
             }
         }));
     });
 }
 
+/// What the wasm32 panic handler writes ([`crate::debug::panic_message`]), appended to the
+/// debug buffer; skipped if the panic happened while the environment was borrowed.
+fn debug_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let mut text = String::from("panicked");
+    if let Some(location) = info.location() {
+        text.push_str(&std::format!(
+            " at {}:{}:{}",
+            location.file(),
+            location.line(),
+            location.column()
+        ));
+    }
+    if let Some(message) = info.payload().downcast_ref::<&str>() {
+        text.push_str(": ");
+        text.push_str(message);
+    }
+    let _ = ENV.try_with(|env| {
+        if let Ok(mut env) = env.try_borrow_mut() {
+            env.append_debug(text.as_bytes());
+        }
+    });
+}
+
+/// Most bytes of debug messages kept, as the chain's `max_debug_buffer_len`.
+pub const DEBUG_BUFFER_LEN: usize = 16 * 1024;
+
+impl Env {
+    /// The chain's `debug_message`: appends what fits (cut at a character boundary).
+    fn append_debug(&mut self, message: &[u8]) -> i32 {
+        const DEBUG_BUFFER_FULL: i32 = 16;
+        const LOGGING_DISABLED: i32 = 17;
+        let Some(buffer) = self.debug.as_mut() else {
+            return LOGGING_DISABLED;
+        };
+        // As on chain: at most the buffer's size is read, then what fits is kept.
+        let kept = &message[..message.len().min(DEBUG_BUFFER_LEN)];
+        let text = String::from_utf8_lossy(kept);
+        let room = DEBUG_BUFFER_LEN.saturating_sub(buffer.len());
+        if text.len() <= room && kept.len() == message.len() {
+            buffer.push_str(&text);
+            return 0;
+        }
+        let mut cut = room.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        buffer.push_str(&text[..cut]);
+        DEBUG_BUFFER_FULL
+    }
+}
+
 // ---- set-up and inspection ------------------------------------------------------------------
+
+/// What the frames wrote with `debug_message` since the last [`reset`] or
+/// [`take_debug_messages`] (their panic locations and refused call data among it), as a dry run
+/// shows it. Messages survive reverts and traps, as on chain.
+pub fn debug_messages() -> String {
+    with(|env| env.debug.clone().unwrap_or_default())
+}
+
+/// [`debug_messages`], emptying the buffer.
+pub fn take_debug_messages() -> String {
+    with(|env| env.debug.as_mut().map(core::mem::take).unwrap_or_default())
+}
+
+/// Whether `debug_message` collects (`true`, the default: a dry run) or drops the messages with
+/// `LoggingDisabled` (`false`: a transaction).
+pub fn collect_debug_messages(on: bool) {
+    with(|env| env.debug = on.then(String::new));
+}
 
 /// A fresh environment: no storage, balances, events or names; caller [`ALICE`], contract
 /// [`CONTRACT`], block 1 at time 0.
@@ -718,6 +792,18 @@ pub mod host {
         } else {
             INVALID_SIGNATURE
         }
+    }
+
+    /// `debug_message`: appends to [`debug_messages`](super::debug_messages), at most
+    /// [`DEBUG_BUFFER_LEN`] bytes; `DebugBufferFull` when cut, `LoggingDisabled` when
+    /// [`collect_debug_messages`](super::collect_debug_messages) is off.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads of `len` bytes.
+    pub unsafe fn debug_message(ptr: *const u8, len: u32) -> i32 {
+        // SAFETY: the caller's contract.
+        let message = unsafe { bytes(ptr, len) };
+        with(|env| env.append_debug(message))
     }
 
     /// `fuel_left`: always [`FUEL`].

@@ -567,6 +567,10 @@ pub struct ContractCallJson {
     pub storage_deposit_refund: u128,
     /// Events the call deposited (none unless `ok`: a failed call's writes are reverted).
     pub events: Vec<EventJson>,
+    /// What the contract wrote with `debug_message` (the SDK's panic location, the reason
+    /// `contract!` refused the call data), at most 16 KiB; empty if nothing.
+    #[serde(default)]
+    pub debug_message: String,
 }
 
 /// `contracts_instantiate`: what an instantiation would do, run on a throwaway copy of the
@@ -597,6 +601,9 @@ pub struct ContractInstantiateJson {
     pub storage_deposit_refund: u128,
     /// Events the instantiation deposited (`Contracts.Instantiated`, ...; none unless `ok`).
     pub events: Vec<EventJson>,
+    /// What `deploy` wrote with `debug_message`, at most 16 KiB; empty if nothing.
+    #[serde(default)]
+    pub debug_message: String,
 }
 
 /// `contracts_codeInfo`.

@@ -50,6 +50,7 @@ fn call_json(run: ContractDryRun) -> ContractCallJson {
         storage_deposit_charge,
         storage_deposit_refund,
         events: run.events.iter().map(event_json).collect(),
+        debug_message: run.debug_message,
     }
 }
 
@@ -66,6 +67,7 @@ fn instantiate_json(dry: ContractInstantiateDryRun) -> ContractInstantiateJson {
         storage_deposit_charge: run.storage_deposit_charge,
         storage_deposit_refund: run.storage_deposit_refund,
         events: run.events,
+        debug_message: run.debug_message,
     }
 }
 
@@ -311,6 +313,7 @@ mod tests {
             fuel_consumed: 7,
             storage_deposit: StorageDeposit::Charge(11),
             events: vec![],
+            debug_message: "panicked at src/lib.rs:7:5".into(),
         }
     }
 
@@ -326,6 +329,9 @@ mod tests {
         assert!(revert.reverted);
         assert_eq!(revert.output, Bytes(vec![1, 2]));
         assert_eq!(revert.error.as_deref(), Some("Contracts.ContractReverted"));
+        assert_eq!(revert.debug_message, "panicked at src/lib.rs:7:5");
+        let json = serde_json::to_value(&revert).expect("serializes");
+        assert_eq!(json["debugMessage"], "panicked at src/lib.rs:7:5");
         let mut trapped = dry_run(Some(Error::OutOfFuel));
         trapped.exec_error = Some(ghost_runtime::contracts::ExecError::OutOfFuel);
         let error = call_json(trapped);

@@ -42,6 +42,8 @@ const SDK_ERRORS: &[(u8, &str)] = &[
     (13, "InvalidName"),
     (14, "NameOperationFailed"),
     (15, "InvalidSignature"),
+    (16, "DebugBufferFull"),
+    (17, "LoggingDisabled"),
     (255, "Unknown"),
 ];
 

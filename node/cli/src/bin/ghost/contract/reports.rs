@@ -225,13 +225,15 @@ pub(super) struct Outcome<'a> {
     pub(super) reverted: bool,
     pub(super) revert_reason: Option<&'a String>,
     pub(super) error: Option<&'a String>,
+    /// The contract's debug messages (panic location, why dispatch refused the call data).
+    pub(super) debug_message: &'a str,
     pub(super) fuel_consumed: u64,
     pub(super) storage_deposit: String,
     pub(super) events: &'a [EventJson],
 }
 
-/// The lines of a dry run's outcome: result, output, revert flag and reason, error, fuel,
-/// storage deposit and events.
+/// The lines of a dry run's outcome: result, output, revert flag and reason, error, the
+/// contract's debug messages (if any), fuel, storage deposit and events.
 pub(super) fn outcome_lines(o: Outcome<'_>) -> Lines {
     let mut lines = Lines::new()
         .with("result", o.result)
@@ -240,6 +242,10 @@ pub(super) fn outcome_lines(o: Outcome<'_>) -> Lines {
         .with("reverted", o.reverted)
         .with_opt("revert_reason", o.revert_reason)
         .with_opt("error", o.error)
+        .with_opt(
+            "debug_message",
+            (!o.debug_message.is_empty()).then_some(o.debug_message),
+        )
         .with("fuel_consumed", o.fuel_consumed)
         .with("storage_deposit", o.storage_deposit);
     let events = o.events;
@@ -259,6 +265,7 @@ impl Render for Queried {
             reverted: r.reverted,
             revert_reason: self.revert_reason.as_ref(),
             error: r.error.as_ref(),
+            debug_message: &r.debug_message,
             fuel_consumed: r.fuel_consumed,
             storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),
             events: &r.events,
@@ -309,6 +316,7 @@ impl Render for InstantiateQueried {
                 reverted: r.reverted,
                 revert_reason: self.revert_reason.as_ref(),
                 error: r.error.as_ref(),
+                debug_message: &r.debug_message,
                 fuel_consumed: r.fuel_consumed,
                 storage_deposit: deposit_text(r.storage_deposit_charge, r.storage_deposit_refund),
                 events: &r.events,

@@ -346,6 +346,7 @@ fn query_report_lines_and_json() {
             name: "Called".into(),
             fields: serde_json::json!({"x": 1}),
         }],
+        debug_message: "unknown selector".into(),
     };
     let text = Output::buffer(false)
         .render(&Queried::new(answer.clone()))
@@ -354,7 +355,8 @@ fn query_report_lines_and_json() {
         text,
         format!(
             "result: revert\noutput: 0x0102\nreverted: true\nrevert_reason: {}\n\
-             error: Contracts.ContractReverted\nfuel_consumed: 42\n\
+             error: Contracts.ContractReverted\ndebug_message: unknown selector\n\
+             fuel_consumed: 42\n\
              storage_deposit: charge 5 ({})\nevent[0]: Contracts.Called {{\"x\":1}}\n",
             revert_reason(&[1, 2]),
             format_ghost(5)
@@ -365,6 +367,7 @@ fn query_report_lines_and_json() {
     assert_eq!(json["fuelConsumed"], 42);
     assert_eq!(json["output"], "0x0102");
     assert_eq!(json["revertReason"], revert_reason(&[1, 2]));
+    assert_eq!(json["debugMessage"], "unknown selector");
 }
 
 #[test]
@@ -463,6 +466,7 @@ fn instantiate_dry_run_report_lines_and_json() {
             name: "Instantiated".into(),
             fields: serde_json::json!({"contract": address}),
         }],
+        debug_message: String::new(),
     };
     let text = Output::buffer(false)
         .render(&InstantiateQueried::new(answer.clone()))
@@ -763,6 +767,7 @@ fn a_query_with_an_abi_prints_the_decoded_value() {
         storage_deposit_charge: 0,
         storage_deposit_refund: 0,
         events: Vec::new(),
+        debug_message: String::new(),
     };
     let text = Output::buffer(false)
         .render(&Queried::with_abi(answer.clone(), Some(&abi), Some("u64")))
