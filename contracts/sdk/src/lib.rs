@@ -50,7 +50,7 @@
 //! ## Runtime
 //! On `wasm32` the crate installs a bump allocator ([`heap::BumpAllocator`]: frames are
 //! short-lived, so memory is never reused except for the last block) and a panic handler that
-//! writes the panic's location to the debug buffer ([`debug`]) and traps (a trap reverts
+//! writes a fixed text to the debug buffer ([`debug`]) and traps (a trap reverts
 //! everything the frame did). The contracts workspace links with a
 //! 64 KiB stack and a 1 MiB memory maximum (`contracts/.cargo/config.toml`), inside WASM-lite's
 //! 16 pages.
@@ -111,12 +111,12 @@ pub mod prelude {
 #[global_allocator]
 static ALLOCATOR: heap::BumpAllocator = heap::BumpAllocator::new();
 
-/// Panics write where they happened to the debug buffer ([`debug::panic_message`]: location and
-/// a plain-string message, no `core::fmt`), then trap: the frame's writes are reverted and the
-/// caller sees `ContractTrapped`, and a dry run shows the message as `debugMessage`.
+/// Panics write [`debug::PANIC_MESSAGE`] to the debug buffer, then trap: the frame's writes are
+/// reverted, the caller sees `ContractTrapped`, and a dry run shows the text as `debugMessage`.
+/// The `PanicInfo` is not read (see [`debug::PANIC_MESSAGE`] for what that would cost).
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    debug::panic_message(info);
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    debug::panic_message();
     core::arch::wasm32::unreachable()
 }

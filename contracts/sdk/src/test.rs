@@ -23,7 +23,7 @@
 //! ```
 //!
 //! What it models like the chain does: debug messages ([`debug_messages`], collected as in a
-//! dry run, with panics off-chain written as the wasm32 panic handler writes them), storage (reverted with the frame on revert or trap),
+//! dry run; a panic writes the wasm32 handler's text plus where it happened), storage (reverted with the frame on revert or trap),
 //! caller, address, value (moved from the caller to the contract before the frame runs, and
 //! back if it reverts), balances and transfers (refused below zero), block number and time,
 //! events, names (resolve, commit, register, renew, approve, records, transfer, subnames with
@@ -189,10 +189,11 @@ fn install_hook() {
     });
 }
 
-/// What the wasm32 panic handler writes ([`crate::debug::panic_message`]), appended to the
-/// debug buffer; skipped if the panic happened while the environment was borrowed.
+/// What the wasm32 panic handler writes ([`crate::debug::PANIC_MESSAGE`]), with the location and
+/// message it cannot afford, appended to the debug buffer; skipped if the panic happened while
+/// the environment was borrowed.
 fn debug_panic(info: &std::panic::PanicHookInfo<'_>) {
-    let mut text = String::from("panicked");
+    let mut text = String::from(crate::debug::PANIC_MESSAGE);
     if let Some(location) = info.location() {
         text.push_str(&std::format!(
             " at {}:{}:{}",

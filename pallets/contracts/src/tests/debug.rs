@@ -169,8 +169,7 @@ fn dry_run_instantiate_collects_the_deploy_message() {
   (func (export "call")))"#;
     run(|| {
         let code_hash = upload(1, wat(source));
-        let r =
-            Contracts::dry_run_instantiate(acc(1), code_hash, 0, FUEL, None, vec![], vec![]);
+        let r = Contracts::dry_run_instantiate(acc(1), code_hash, 0, FUEL, None, vec![], vec![]);
         assert_eq!(r.result, Err(Error::ContractTrapped.into()));
         assert_eq!(r.debug_message, "deploy refused");
         let tx = Contracts::bare_instantiate(acc(1), code_hash, 0, FUEL, vec![], vec![]);
