@@ -26,12 +26,15 @@
 //! | `transfer`, 1 unit to an existing account | 5.1 µs | 125 116 | 250 µs | 49× |
 //! | `call` moving value to a callee that returns (`Called` event) | 17.0 µs | 276 395 | 553 µs | 32× |
 //! | `blake3`, 16 KiB | 6.9 µs | 16 480 | 33 µs | 4.8× |
+//! | `debug_message`, 16 KiB collected in a dry run (`… --bench host_fns -- debug_message`) | 7.0 µs | 16 447 | 33 µs | 4.7× |
 //! | `ed25519_verify`, valid signature, 1 KiB (at the old price 25 000) | 93.7 µs | 26 190 | 52 µs | **0.56×** |
 //! | `name_set_records`, 64 TXT records replacing 64 | 303 µs | 3 721 725 | 7.4 ms | 25× |
 //! | `name_resolve`, 64 records | 38.6 µs | 34 263 | 69 µs | 1.8× |
 //!
-//! `ed25519_verify` was the one underpriced function: its price is now 75 000 (150 µs, 1.6×).
-//! The state-touching functions keep large margins on in-memory state because their prices
+//! `debug_message` is priced as a copy (`base + bytes`, at most the 16 KiB buffer counted);
+//! its worst case is a dry run, which copies, checks UTF-8 and appends (a transaction only
+//! checks the range). `ed25519_verify` was the one underpriced function: its price is now
+//! 75 000 (150 µs, 1.6×). The state-touching functions keep large margins on in-memory state because their prices
 //! include RocksDB access; `storage_get` and `name_resolve` are the tight ones.
 
 use ghost_support::weights::{ROCKS_DB_WEIGHT, Weight};
