@@ -93,12 +93,16 @@ const LOOP_WAT: &str = r#"(module
     (drop (call $set (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)))
     (loop $forever (br $forever))))"#;
 
-/// A contract whose `deploy` reverts with output `nope`.
+/// A contract whose `deploy` writes the debug message `why not` and reverts with output `nope`.
 const REVERTING_DEPLOY_WAT: &str = r#"(module
   (import "ghost" "return_data" (func $ret (param i32 i32 i32)))
+  (import "ghost" "debug_message" (func $dbg (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 0) "nope")
-  (func (export "deploy") (call $ret (i32.const 1) (i32.const 0) (i32.const 4)))
+  (data (i32.const 16) "why not")
+  (func (export "deploy")
+    (drop (call $dbg (i32.const 16) (i32.const 7)))
+    (call $ret (i32.const 1) (i32.const 0) (i32.const 4)))
   (func (export "call")))"#;
 
 /// Call data: selector ++ SCALE(args).
@@ -680,6 +684,8 @@ async fn instantiate_dry_run_predicts_the_address_and_writes_nothing() {
         Some("Contracts.ContractReverted")
     );
     assert_eq!(reverted.output, Bytes(b"nope".to_vec()));
+    // The debug message reaches the RPC caller (the dry run collects it).
+    assert_eq!(reverted.debug_message, "why not");
     assert!(reverted.events.is_empty());
     assert_eq!(
         ContractsApiClient::contract_info(&client, reverted_address.to_string(), None)
