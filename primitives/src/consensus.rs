@@ -8,7 +8,9 @@
 
 use parity_scale_codec::{Decode, Encode};
 
-use crate::{AccountId, BlockNumber, DigestItem, GRANDPA_ENGINE_ID, Hash, Signature};
+use crate::{
+    AURA_ENGINE_ID, AccountId, BlockNumber, DigestItem, GRANDPA_ENGINE_ID, Hash, Header, Signature,
+};
 
 /// Domain separation for GRANDPA vote signatures: never a valid extrinsic or seal payload.
 pub const GRANDPA_VOTE_CONTEXT: &[u8] = b"ghostchain/grandpa/vote/v1";
@@ -105,6 +107,41 @@ impl GrandpaEquivocation {
     }
 }
 
+/// Proof that an Aura authority sealed two different headers for one slot (a block
+/// equivocation): what a validator reports to the runtime
+/// (`Validators::report_block_equivocation`), as Substrate's `sp_consensus_slots`
+/// `EquivocationProof` carries the two headers.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuraEquivocation {
+    /// The authority that sealed both.
+    pub offender: AccountId,
+    /// The slot both headers claim.
+    pub slot: u64,
+    /// One header.
+    pub first: Header,
+    /// Another header of the same slot.
+    pub second: Header,
+}
+
+impl AuraEquivocation {
+    /// Whether both headers claim [`Self::slot`], are different headers, and each carries the
+    /// offender's Aura seal over its pre-hash. (Whether the offender owns the slot is the
+    /// runtime's check: it knows the authority set.)
+    pub fn check(&self) -> bool {
+        let sealed = |header: &Header| {
+            header.slot() == Some(self.slot)
+                && header
+                    .seal(AURA_ENGINE_ID)
+                    .and_then(|seal| <[u8; 64]>::try_from(seal).ok())
+                    .is_some_and(|seal| {
+                        Signature(seal).verify(header.pre_hash().as_bytes(), &self.offender)
+                    })
+        };
+        self.first.hash() != self.second.hash() && sealed(&self.first) && sealed(&self.second)
+    }
+}
+
 /// A GRANDPA voter with its voting weight.
 pub type GrandpaVoter = (AccountId, u64);
 
@@ -159,6 +196,56 @@ mod tests {
             matches!(&item, DigestItem::Consensus(id, data) if *id == GRANDPA_ENGINE_ID && data[0] == 1)
         );
         assert_eq!(GrandpaLog::from_digest_item(&item), Some(log));
+    }
+
+    fn sealed(key: &crate::Pair, slot: u64, state_root: u8) -> Header {
+        let mut header = Header {
+            parent_hash: Hash::ZERO,
+            number: 1,
+            state_root: Hash([state_root; 32]),
+            extrinsics_root: Hash::ZERO,
+            timestamp_ms: slot * 500,
+            digest: crate::Digest {
+                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+            },
+        };
+        let seal = key.sign(header.pre_hash().as_bytes());
+        header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        header
+    }
+
+    fn aura_proof(key: &crate::Pair, first: Header, second: Header) -> AuraEquivocation {
+        AuraEquivocation {
+            offender: key.public(),
+            slot: 7,
+            first,
+            second,
+        }
+    }
+
+    #[test]
+    fn two_sealed_headers_of_one_slot_prove_a_block_equivocation() {
+        let alice = crate::Pair::dev("Alice");
+        assert!(aura_proof(&alice, sealed(&alice, 7, 1), sealed(&alice, 7, 2)).check());
+    }
+
+    #[test]
+    fn same_header_other_slot_or_other_sealer_is_no_block_equivocation() {
+        let alice = crate::Pair::dev("Alice");
+        let bob = crate::Pair::dev("Bob");
+        // The same header twice.
+        assert!(!aura_proof(&alice, sealed(&alice, 7, 1), sealed(&alice, 7, 1)).check());
+        // Another slot than the proof claims.
+        assert!(!aura_proof(&alice, sealed(&alice, 7, 1), sealed(&alice, 8, 2)).check());
+        // One header sealed by someone else.
+        assert!(!aura_proof(&alice, sealed(&alice, 7, 1), sealed(&bob, 7, 2)).check());
+        // An unsealed header.
+        let mut unsealed = sealed(&alice, 7, 2);
+        unsealed.digest.logs.pop();
+        assert!(!aura_proof(&alice, sealed(&alice, 7, 1), unsealed).check());
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub use address::AddressError;
 pub use block::Block;
 pub use bytes::Bytes;
 pub use consensus::{
-    GrandpaEquivocation, GrandpaLog, GrandpaVoter, ScheduledChange, SignedVote, VoteKind,
+    AuraEquivocation, GrandpaEquivocation, GrandpaLog, GrandpaVoter, ScheduledChange, SignedVote,
+    VoteKind,
 };
 pub use crypto::{AccountId, KeyError, Pair, Signature};
 pub use ens::{EnsName, EnsNameError, EthAddress, ens_namehash, keccak256};

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::balances::FeeSchedule;
 use crate::domains::DomainParams;
-use crate::genesis::RuntimeGenesisConfig;
+use crate::genesis::{GenesisBlock, GenesisError, RuntimeGenesisConfig};
 use crate::{GHOST, TREASURY, balances, domains, ens_bridge, sudo, system, validators};
 
 /// What kind of chain this is.
@@ -139,7 +139,7 @@ pub fn dev_reserved_names() -> Vec<String> {
         .to_vec()
 }
 
-fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
+fn dev_genesis(chain_id: &str, validators: &[&str], slot_duration_ms: u64) -> RuntimeGenesisConfig {
     let mut balances: Vec<(AccountId, Balance)> = DEV_ACCOUNTS
         .iter()
         .map(|name| (Pair::dev(name).public(), DEV_ENDOWMENT))
@@ -162,6 +162,7 @@ fn dev_genesis(chain_id: &str, validators: &[&str]) -> RuntimeGenesisConfig {
         validators: validators::GenesisConfig {
             validators: validators.iter().map(|n| Pair::dev(n).public()).collect(),
             session_length: DEV_SESSION_LENGTH,
+            slot_duration_ms,
         },
         sudo: sudo::GenesisConfig {
             key: Some(Pair::dev("Alice").public()),
@@ -182,7 +183,7 @@ impl ChainSpec {
             consensus: ConsensusSpec {
                 slot_duration_ms: 1,
             },
-            genesis: dev_genesis("dev", &["Alice"]),
+            genesis: dev_genesis("dev", &["Alice"], 1),
         }
     }
 
@@ -197,7 +198,7 @@ impl ChainSpec {
             consensus: ConsensusSpec {
                 slot_duration_ms: 500,
             },
-            genesis: dev_genesis("solo", &["Alice"]),
+            genesis: dev_genesis("solo", &["Alice"], 500),
         }
     }
 
@@ -211,7 +212,7 @@ impl ChainSpec {
             consensus: ConsensusSpec {
                 slot_duration_ms: 500,
             },
-            genesis: dev_genesis("local", &["Alice", "Bob", "Charlie"]),
+            genesis: dev_genesis("local", &["Alice", "Bob", "Charlie"], 500),
         }
     }
 
@@ -237,9 +238,18 @@ impl ChainSpec {
         Ok(spec)
     }
 
+    /// The genesis block and state of this spec: its `genesis` section, with the validators
+    /// pallet told the slot duration of the `consensus` section (which wins if they differ).
+    pub fn build_genesis(&self) -> Result<GenesisBlock, GenesisError> {
+        let mut genesis = self.genesis.clone();
+        genesis.validators.slot_duration_ms = self.consensus.slot_duration_ms;
+        genesis.build()
+    }
+
     /// Parses and checks a JSON spec.
     pub fn from_json(bytes: &[u8]) -> Result<ChainSpec, ChainSpecError> {
-        let spec: ChainSpec = serde_json::from_slice(bytes)?;
+        let mut spec: ChainSpec = serde_json::from_slice(bytes)?;
+        spec.genesis.validators.slot_duration_ms = spec.consensus.slot_duration_ms;
         if spec.genesis_authorities().is_empty() || spec.consensus.slot_duration_ms == 0 {
             return Err(ChainSpecError::NoAuthorities);
         }

@@ -107,6 +107,8 @@ impl contracts::Config for Runtime {
 impl validators::Config for Runtime {
     type ValidatorsWeightInfo = validators::weights::GhostWeight;
     const MAX_VALIDATORS: u32 = 64;
+    /// An hour of the local spec's 500 ms slots.
+    const MAX_EQUIVOCATION_AGE_SLOTS: u64 = 7_200;
 }
 
 impl sudo::Config for Runtime {

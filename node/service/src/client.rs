@@ -5,27 +5,41 @@
 //! roots), and commits header, body, state nodes, indices and the block's name change log in
 //! one RocksDB batch. Blocks the node authored itself skip re-execution: the builder already
 //! computed their state. After a commit, subscribers hear of the new best and finalized heads.
+//!
+//! Block equivocations: every header whose seal checks out is compared with the headers of the
+//! same slot seen before (kept in aux storage under [`SLOT_HEADERS_KEY`], bounded, as Substrate's
+//! `sc_consensus_slots::check_equivocation` keeps them). A second, different header of one
+//! author in one slot is logged, counted (`ghostchain_aura_equivocations`) and handed back in
+//! [`ImportedBlock::equivocation`] for the consensus worker to report to the runtime; the block
+//! is still imported (finality picks one of the two).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use ghost_consensus::aura::{self, AuraError, AuraParams};
+use ghost_consensus::aura::{self, AuraError, AuraParams, Slot};
 use ghost_consensus::grandpa::{GrandpaJustification, JustificationError};
 use ghost_consensus::{Clock, SystemClock};
-use ghost_primitives::{AccountId, BlockNumber, Hash, Header};
+use ghost_primitives::{AccountId, AuraEquivocation, BlockNumber, Hash, Header};
 use ghost_runtime::builder::{BuiltBlock, execute_block};
 use ghost_runtime::chain_spec::ChainSpec;
 use ghost_runtime::executive::BlockError;
 use ghost_runtime::{Block, EventRecord, UncheckedExtrinsic, api};
 use ghost_storage::{BlockCommit, Database, StorageError, TreeRoute};
 use ghost_trie::NodeStore;
-use parity_scale_codec::{DecodeAll, Encode};
+use parity_scale_codec::{Decode, DecodeAll, Encode};
 use parking_lot::Mutex;
 use tokio::sync::broadcast;
 
 use crate::metrics::Metrics;
 
 const LOG_TARGET: &str = "client";
+
+/// The aux key of the recent `(slot, author, header)` triples that block equivocations are
+/// detected against.
+pub const SLOT_HEADERS_KEY: &[u8] = b"aura_slot_headers";
+/// The most headers kept there: a block of a slot at or below the finalized block's slot can
+/// never be imported, so those are dropped; this bounds the rest while finality stalls.
+pub const MAX_SLOT_HEADERS: usize = 1_024;
 
 /// What finalizing by justification did.
 #[derive(Debug)]
@@ -153,6 +167,9 @@ pub struct ImportedBlock {
     pub events: Vec<EventRecord>,
     /// How the best chain moved (blocks retracted and enacted), when it became best.
     pub route: Option<TreeRoute>,
+    /// The proof that the block's author sealed another header in the same slot, if this node
+    /// has seen one.
+    pub equivocation: Option<AuraEquivocation>,
 }
 
 /// Where an extrinsic ended up and how its call went.
@@ -203,7 +220,7 @@ impl Client {
         metrics: Arc<Metrics>,
         clock: Arc<dyn Clock>,
     ) -> Result<Client, ClientError> {
-        let genesis = spec.genesis.build()?;
+        let genesis = spec.build_genesis()?;
         let expected = genesis.header.hash();
         match db.genesis_hash()? {
             Some(stored) if stored != expected => {
@@ -392,15 +409,69 @@ impl Client {
     /// seal of the slot's author from the parent's state, a slot above the parent's and not
     /// ahead of this node's clock beyond the allowed drift, a timestamp inside the slot.
     pub fn verify_seal(&self, header: &Header, parent: &Header) -> Result<(), ClientError> {
+        self.verify_seal_author(header, parent).map(|_| ())
+    }
+
+    /// As [`Client::verify_seal`]; returns the slot and its author.
+    fn verify_seal_author(
+        &self,
+        header: &Header,
+        parent: &Header,
+    ) -> Result<(Slot, AccountId), ClientError> {
         let (authorities, _) = self.authorities_at(parent)?;
-        aura::verify_header(
+        let slot = aura::verify_header(
             header,
             parent,
             &authorities,
             &self.aura_params(),
             self.clock.now_ms(),
         )?;
-        Ok(())
+        let author = *aura::slot_author(slot, &authorities).ok_or(AuraError::NoAuthorities)?;
+        Ok((slot, author))
+    }
+
+    /// Records `header` (of `slot`, sealed by `author`) among the recent slot headers and
+    /// returns the proof if `author` sealed another header in that slot before. Headers of
+    /// slots at or below the finalized block's are dropped (no block of theirs can be imported
+    /// any more), and at most [`MAX_SLOT_HEADERS`] are kept. Called under the import lock.
+    fn check_equivocation(
+        &self,
+        header: &Header,
+        slot: Slot,
+        author: AccountId,
+    ) -> Result<Option<AuraEquivocation>, ClientError> {
+        type SlotHeaders = Vec<(Slot, AccountId, Header)>;
+        let mut seen: SlotHeaders = self
+            .db
+            .aux(SLOT_HEADERS_KEY)?
+            .and_then(|bytes| SlotHeaders::decode(&mut &bytes[..]).ok())
+            .unwrap_or_default();
+        let hash = header.hash();
+        if let Some((_, _, first)) = seen
+            .iter()
+            .find(|(s, a, h)| *s == slot && *a == author && h.hash() != hash)
+        {
+            return Ok(Some(AuraEquivocation {
+                offender: author,
+                slot,
+                first: first.clone(),
+                second: header.clone(),
+            }));
+        }
+        if seen.iter().any(|(s, _, h)| *s == slot && h.hash() == hash) {
+            return Ok(None);
+        }
+        let (_, finalized) = self.finalized()?;
+        let finalized_slot = finalized.slot().unwrap_or(0);
+        seen.retain(|(s, _, _)| *s > finalized_slot);
+        seen.push((slot, author, header.clone()));
+        if seen.len() > MAX_SLOT_HEADERS {
+            seen.sort_by_key(|(s, _, _)| *s);
+            let excess = seen.len() - MAX_SLOT_HEADERS;
+            seen.drain(..excess);
+        }
+        self.db.put_aux(SLOT_HEADERS_KEY, &seen.encode())?;
+        Ok(None)
     }
 
     /// Fork choice: the longest chain that contains the finalized block; among equally long
@@ -481,7 +552,19 @@ impl Client {
             .header(&block.header.parent_hash)?
             .ok_or(ClientError::UnknownParent(block.header.parent_hash))?;
         self.check_descends_from_finalized(&block.header)?;
-        self.verify_seal(&block.header, &parent)?;
+        let (slot, author) = self.verify_seal_author(&block.header, &parent)?;
+        let equivocation = self.check_equivocation(&block.header, slot, author)?;
+        if let Some(proof) = &equivocation {
+            tracing::warn!(
+                target: LOG_TARGET,
+                %author,
+                slot,
+                first = %proof.first.hash(),
+                second = %hash,
+                "block equivocation: the slot's author sealed two different headers"
+            );
+            self.metrics.aura_equivocations.inc();
+        }
         let (state_nodes, state_refs, events) = match origin {
             BlockOrigin::Own {
                 state_nodes,
@@ -526,6 +609,7 @@ impl Client {
             tx_hashes,
             events,
             route: outcome.best_route,
+            equivocation,
         });
         tracing::debug!(target: LOG_TARGET, number = block.header.number, %hash, "imported");
         // Nobody listening is fine.

@@ -11,6 +11,9 @@
 //!   missing and asks for that parent. Imported blocks feed pool maintenance; justifications
 //!   that come with them finalize.
 //! - Finality: [`GrandpaWorker`] over [`ChainBackend`], the client seen as GRANDPA needs it.
+//! - Equivocations: a GRANDPA voter's double votes (seen by the voter) and an Aura author's two
+//!   headers in one slot (seen by the client at import) are reported to the runtime once each,
+//!   in a transaction signed by this validator's key.
 //! - Peers: a `Status` on connect (and every few slots) says which chain and how far; a peer on
 //!   another chain, sending garbage or invalid blocks loses standing.
 
@@ -25,7 +28,7 @@ use ghost_consensus::grandpa::environment::{
 use ghost_consensus::import_queue::{self, BlockImport, ImportQueue, Imported};
 use ghost_consensus::network::{Network, NetworkEvent, Reputation, Timers, Topic};
 use ghost_consensus::protocol::{BlockData, MAX_BLOCKS_PER_RESPONSE, WireMessage};
-use ghost_primitives::{AccountId, BlockNumber, Hash, Header, Pair};
+use ghost_primitives::{AccountId, AuraEquivocation, BlockNumber, Hash, Header, Pair};
 use ghost_runtime::{Block, UncheckedExtrinsic};
 use parity_scale_codec::{DecodeAll, Encode};
 
@@ -53,6 +56,7 @@ pub struct ChainBackend {
     /// Signs equivocation reports (a validator's key).
     key: Option<Pair>,
     equivocations: Mutex<Vec<EquivocationProof>>,
+    block_equivocations: Mutex<Vec<AuraEquivocation>>,
 }
 
 impl ChainBackend {
@@ -68,24 +72,67 @@ impl ChainBackend {
             pool,
             key,
             equivocations: Mutex::new(Vec::new()),
+            block_equivocations: Mutex::new(Vec::new()),
         })
     }
 
     /// Submits `proof` to the pool as `Validators::report_equivocation`, signed by this node's
     /// key (it pays the fee).
     fn submit_report(&self, proof: &EquivocationProof) -> Result<Hash, String> {
+        self.submit_call(ghost_runtime::validators::Call::ReportEquivocation {
+            proof: proof.to_runtime(),
+        })
+    }
+
+    /// Submits `call` to the pool, signed by this node's key (it pays the fee).
+    fn submit_call(&self, call: ghost_runtime::validators::Call) -> Result<Hash, String> {
         let key = self.key.as_ref().ok_or("no key to sign the report")?;
         let nonce = crate::pool_api::next_nonce(&self.client, &self.pool, &key.public())
             .map_err(|e| e.to_string())?;
-        let call = ghost_runtime::RuntimeCall::Validators(
-            ghost_runtime::validators::Call::ReportEquivocation {
-                proof: proof.to_runtime(),
-            },
-        );
+        let call = ghost_runtime::RuntimeCall::Validators(call);
         let xt =
             ghost_runtime::sign_extrinsic(call, key, nonce, 0, self.client.genesis_hash(), None);
         let (best, _) = self.client.best().map_err(|e| e.to_string())?;
         self.pool.submit(best, xt).map_err(|e| e.to_string())
+    }
+
+    /// Reports a block equivocation the client found at import to the runtime
+    /// (`Validators::report_block_equivocation`), once per offender and slot.
+    pub fn report_block_equivocation(&self, proof: AuraEquivocation) {
+        let mut seen = self
+            .block_equivocations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if seen
+            .iter()
+            .any(|p| (p.offender, p.slot) == (proof.offender, proof.slot))
+        {
+            return;
+        }
+        let call = ghost_runtime::validators::Call::ReportBlockEquivocation {
+            proof: proof.clone(),
+        };
+        match self.submit_call(call) {
+            Ok(hash) => {
+                tracing::info!(target: LOG_TARGET, offender = %proof.offender, slot = proof.slot, %hash, "reported block equivocation");
+            }
+            Err(e) => {
+                tracing::warn!(target: LOG_TARGET, offender = %proof.offender, slot = proof.slot, error = %e, "cannot report block equivocation");
+            }
+        }
+        seen.push(proof);
+        // Bounded: a report a slot old is the one that matters; keep the recent ones.
+        if seen.len() > MAX_HELD_BLOCKS {
+            seen.remove(0);
+        }
+    }
+
+    /// Block equivocations this node found at import, in order.
+    pub fn block_equivocations(&self) -> Vec<AuraEquivocation> {
+        self.block_equivocations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Equivocations seen by this node's voter, in order.
@@ -211,6 +258,7 @@ fn after_finality(
             tx_hashes: Vec::new(),
             events: Vec::new(),
             route: Some(route),
+            equivocation: None,
         };
         if let Err(e) = crate::pool_api::maintain_pool(client, pool, &imported) {
             tracing::warn!(target: LOG_TARGET, error = %e, "pool maintenance after a reorg failed");
@@ -223,6 +271,7 @@ fn after_finality(
 struct Importer<'a> {
     client: &'a Client,
     pool: &'a TransactionPool,
+    backend: &'a ChainBackend,
 }
 
 impl BlockImport<UncheckedExtrinsic> for Importer<'_> {
@@ -241,6 +290,9 @@ impl BlockImport<UncheckedExtrinsic> for Importer<'_> {
             .client
             .import_block(block, BlockOrigin::External, false)?;
         crate::pool_api::maintain_pool(self.client, self.pool, &imported)?;
+        if let Some(proof) = &imported.equivocation {
+            self.backend.report_block_equivocation(proof.clone());
+        }
         Ok(())
     }
 }
@@ -653,6 +705,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         let importer = Importer {
             client: &self.client,
             pool: &self.pool,
+            backend: &self.backend,
         };
         let before = self.backend.finalized().1;
         for data in blocks {

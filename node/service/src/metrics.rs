@@ -46,6 +46,8 @@ pub struct Metrics {
     pub rpc_calls: Family<MethodLabel, Counter>,
     /// Blocks and justifications refused at import, by reason.
     pub import_refused: Family<RefusalLabel, Counter>,
+    /// Block equivocations seen at import (an author sealing two headers in one slot).
+    pub aura_equivocations: Counter,
 }
 
 impl Default for Metrics {
@@ -65,6 +67,7 @@ impl Metrics {
         let block_import_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
         let rpc_calls = Family::<MethodLabel, Counter>::default();
         let import_refused = Family::<RefusalLabel, Counter>::default();
+        let aura_equivocations = Counter::default();
         registry.register(
             "block_height_best",
             "Best block number",
@@ -96,6 +99,11 @@ impl Metrics {
             "Blocks and justifications refused at import, by reason",
             import_refused.clone(),
         );
+        registry.register(
+            "aura_equivocations",
+            "Block equivocations seen at import (two headers of one author in one slot)",
+            aura_equivocations.clone(),
+        );
         Metrics {
             registry: Arc::new(parking_lot::Mutex::new(registry)),
             best_height,
@@ -105,6 +113,7 @@ impl Metrics {
             block_import_seconds,
             rpc_calls,
             import_refused,
+            aura_equivocations,
         }
     }
 

@@ -1,7 +1,8 @@
 //! Whole validator sets on the deterministic simulated network (`ghost_consensus::sim`): the
 //! node's own consensus worker (Aura authorship, block exchange, the GRANDPA voter) on
 //! in-memory databases, with seeded latency, jitter, loss, duplication, partitions that heal,
-//! crashes and restarts from the database, and an equivocating validator.
+//! crashes and restarts from the database, and an equivocating validator (it double-votes in
+//! GRANDPA and, once, seals two different blocks in one of its Aura slots).
 //!
 //! Every run is a function of its seed. `SIM_SEEDS=N` runs N seeds (default 12); a failing
 //! seed prints itself, and `SIM_SEED=S` replays just that one.
@@ -11,7 +12,9 @@
 //! - liveness: with more than two thirds of the voters up and connected, finality advances
 //!   within a bound after a partition heals; with half of them down it stalls, and resumes
 //!   when one returns;
-//! - the pool: every transfer submitted to a validator ends in a finalized block exactly once.
+//! - the pool: every transfer submitted to a validator ends in a finalized block exactly once;
+//! - the equivocator's double votes and double block are reported, and the runtime records
+//!   both in finalized state.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -41,12 +44,58 @@ const RECORD_EVERY_MS: u64 = 100;
 const START_MS: u64 = 1_700_000_000_000;
 
 /// A network whose node double-votes: every prevote it sends is followed by a second, signed
-/// prevote for another block it knows.
+/// prevote for another block it knows. Once, the first time it announces a block at height 3
+/// or more, it also seals a second, different block in the same slot and announces that too.
 struct Equivocating {
     inner: Arc<SimNetwork>,
     key: Pair,
     genesis: Hash,
     client: std::sync::OnceLock<Arc<Client>>,
+    double_sealed: std::sync::atomic::AtomicBool,
+}
+
+impl Equivocating {
+    /// Seals a sibling of the announced `header` in its slot (empty, one ms later, so another
+    /// hash), imports it and announces it; returns whether it did.
+    fn double_seal(&self, header: &ghost_primitives::Header) -> bool {
+        use ghost_primitives::{AURA_ENGINE_ID, Digest, DigestItem};
+        use parity_scale_codec::Encode;
+
+        let (Some(client), Some(slot)) = (self.client.get(), header.slot()) else {
+            return false;
+        };
+        let timestamp = header.timestamp_ms + 1;
+        if header.number < 3 || client.aura_params().slot_at(timestamp) != slot {
+            return false;
+        }
+        let Ok(Some(parent)) = client.header(&header.parent_hash) else {
+            return false;
+        };
+        let digest = Digest {
+            logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+        };
+        let built =
+            ghost_runtime::builder::BlockBuilder::new(client.store(), &parent, timestamp, digest)
+                .and_then(|builder| builder.build());
+        let Ok(mut built) = built else {
+            return false;
+        };
+        let seal = self.key.sign(built.block.header.pre_hash().as_bytes());
+        built
+            .block
+            .header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        let Ok(imported) = client.import_own(built, false) else {
+            return false;
+        };
+        self.inner.gossip(
+            Topic::Blocks,
+            WireMessage::BlockAnnounce(imported.header.clone()).to_bytes(),
+        );
+        true
+    }
 }
 
 impl Network for Equivocating {
@@ -54,6 +103,19 @@ impl Network for Equivocating {
 
     fn gossip(&self, topic: Topic, bytes: Vec<u8>) {
         self.inner.gossip(topic, bytes.clone());
+        let message = WireMessage::from_bytes(&bytes);
+        if let Ok(WireMessage::BlockAnnounce(header)) = &message {
+            // The worker announces only blocks it sealed itself.
+            if !self
+                .double_sealed
+                .load(std::sync::atomic::Ordering::Relaxed)
+                && self.double_seal(header)
+            {
+                self.double_sealed
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            return;
+        }
         let Ok(WireMessage::Vote {
             round,
             set_id,
@@ -63,7 +125,7 @@ impl Network for Equivocating {
                     id,
                     ..
                 },
-        }) = WireMessage::from_bytes(&bytes)
+        }) = message
         else {
             return;
         };
@@ -148,6 +210,14 @@ impl Worker {
             Worker::Equivocator(w) => w.backend().equivocations(),
         };
         proofs.iter().map(|p| p.offender()).collect()
+    }
+
+    fn block_equivocators_seen(&self) -> BTreeSet<ghost_primitives::AccountId> {
+        let proofs = match self {
+            Worker::Honest(w) => w.backend().block_equivocations(),
+            Worker::Equivocator(w) => w.backend().block_equivocations(),
+        };
+        proofs.iter().map(|p| p.offender).collect()
     }
 }
 
@@ -236,6 +306,7 @@ impl World {
                 key: key.clone(),
                 genesis: client.genesis_hash(),
                 client: std::sync::OnceLock::new(),
+                double_sealed: std::sync::atomic::AtomicBool::new(false),
             });
             let _ = network.client.set(client.clone());
             let worker = ConsensusWorker::new(client, pool, Some(key), network, timers);
@@ -547,6 +618,19 @@ fn run_seed(seed: u64) -> Outcome {
         assert!(
             record.count >= 1,
             "seed {seed}: the equivocation is not recorded in finalized state"
+        );
+        // The block equivocation too: an honest importer caught it, the runtime recorded it.
+        let caught = (0..validators)
+            .filter(|&i| i != bad)
+            .filter_map(|i| world.nodes[i].as_ref())
+            .any(|node| node.block_equivocators_seen().contains(&offender));
+        assert!(
+            caught,
+            "seed {seed}: nobody reported the block equivocation"
+        );
+        assert!(
+            record.blocks >= 1,
+            "seed {seed}: the block equivocation is not recorded in finalized state"
         );
     }
 

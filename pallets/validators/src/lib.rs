@@ -21,6 +21,13 @@
 //! [`Call::ReportEquivocation`]: two different votes of one kind, in one round of the current
 //! set, both validly signed. The runtime checks the proof and records it per offender
 //! ([`Offences`]: how many, and the last round reported, so a round is never counted twice).
+//! Likewise a block equivocation with [`Call::ReportBlockEquivocation`]: two different headers
+//! claiming one Aura slot, both sealed by that slot's author under the current set (the proof
+//! Substrate's `sp_consensus_slots::EquivocationProof` carries). The slot must not be in the
+//! future nor more than [`Config::MAX_EQUIVOCATION_AGE_SLOTS`] behind the current block's slot
+//! (its timestamp ÷ [`SlotDuration`]), and is recorded once per offender: a report must be for a
+//! later slot than the last one recorded.
+//!
 //! There is no stake to slash yet: the record and the `EquivocationReported` event are what
 //! governance (root) acts on, e.g. with [`Call::RemoveValidator`].
 //!
@@ -37,7 +44,7 @@ pub mod weights;
 
 use std::marker::PhantomData;
 
-use ghost_primitives::{GrandpaEquivocation, GrandpaLog, ScheduledChange};
+use ghost_primitives::{AuraEquivocation, GrandpaEquivocation, GrandpaLog, ScheduledChange};
 use ghost_support::metadata::{ConstantMeta, PalletMetadata, errors_of};
 use ghost_support::prelude::*;
 use pallet_system as system;
@@ -53,6 +60,8 @@ pub trait Config: system::Config<RuntimeEvent: From<Event>> {
     type ValidatorsWeightInfo: WeightInfo;
     /// The largest validator set.
     const MAX_VALIDATORS: u32;
+    /// How many slots behind the current one a block equivocation may still be reported.
+    const MAX_EQUIVOCATION_AGE_SLOTS: u64;
 }
 
 /// The pallet.
@@ -77,6 +86,10 @@ storage_value!(PALLET,
     pub SessionLength: BlockNumber
 );
 storage_value!(PALLET,
+    /// The Aura slot duration in ms (the chain spec's), to tell a block's slot from its time.
+    pub SlotDuration: u64
+);
+storage_value!(PALLET,
     /// The current session index (`block number / session length`, counted at boundaries).
     pub CurrentSession: u64
 );
@@ -85,10 +98,14 @@ storage_value!(PALLET,
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OffenceRecord {
-    /// How many rounds it equivocated in.
+    /// How many GRANDPA rounds it equivocated in.
     pub count: u32,
     /// The last reported `(set id, round)`; reports must be later.
     pub last: (u64, u64),
+    /// How many Aura slots it sealed two blocks in.
+    pub blocks: u32,
+    /// The last slot reported for a block equivocation; reports must be later.
+    pub last_slot: u64,
 }
 
 storage_map!(PALLET,
@@ -115,6 +132,9 @@ ghost_support::pallet_enum! {
         /// `offender` signed two different votes in `round` of voter set `set_id`.
         #[index = 3]
         EquivocationReported { offender: AccountId, set_id: u64, round: u64 },
+        /// `offender` sealed two different blocks in Aura slot `slot`.
+        #[index = 4]
+        BlockEquivocationReported { offender: AccountId, slot: u64 },
     }
 }
 
@@ -133,9 +153,10 @@ pallet_error! {
         WouldEmptySet,
         /// The equivocation proof's votes are not two different, validly signed votes.
         InvalidEquivocationProof,
-        /// The proof is for another voter set than the current one.
+        /// The proof is for another voter set than the current one, or (a block equivocation)
+        /// for a slot in the future or too far in the past.
         StaleEquivocation,
-        /// This round (or a later one) of the offender was reported already.
+        /// This round or slot (or a later one) of the offender was reported already.
         DuplicateEquivocation,
     }
 }
@@ -160,6 +181,12 @@ ghost_support::pallet_enum! {
         /// `DuplicateEquivocation`.
         #[index = 2]
         ReportEquivocation { proof: GrandpaEquivocation },
+        /// Records an Aura block equivocation of the slot's author: two different headers of
+        /// one slot, both sealed by it. Origin: signed (anyone). Errors: `NotValidator`,
+        /// `InvalidEquivocationProof`, `StaleEquivocation`, `DuplicateEquivocation`. Cost:
+        /// two header hashes and two ed25519 verifications.
+        #[index = 3]
+        ReportBlockEquivocation { proof: AuraEquivocation },
     }
 }
 
@@ -170,6 +197,9 @@ impl<T: Config> Pallet<T> {
             Call::AddValidator { .. } => T::ValidatorsWeightInfo::add_validator(),
             Call::RemoveValidator { .. } => T::ValidatorsWeightInfo::remove_validator(),
             Call::ReportEquivocation { .. } => T::ValidatorsWeightInfo::report_equivocation(),
+            Call::ReportBlockEquivocation { .. } => {
+                T::ValidatorsWeightInfo::report_block_equivocation()
+            }
         };
         DispatchInfo::paying(weight)
     }
@@ -179,6 +209,10 @@ impl<T: Config> Pallet<T> {
         if let Call::ReportEquivocation { proof } = call {
             ensure_signed(origin)?;
             return Self::report_equivocation(proof);
+        }
+        if let Call::ReportBlockEquivocation { proof } = call {
+            ensure_signed(origin)?;
+            return Self::report_block_equivocation(proof);
         }
         ensure_root(origin)?;
         let mut next = Self::next_set();
@@ -203,7 +237,9 @@ impl<T: Config> Pallet<T> {
                 Queued::put(&next);
                 Self::deposit_event(Event::ValidatorRemoved { who });
             }
-            Call::ReportEquivocation { .. } => unreachable!("handled above"),
+            Call::ReportEquivocation { .. } | Call::ReportBlockEquivocation { .. } => {
+                unreachable!("handled above")
+            }
         }
         Ok(())
     }
@@ -230,6 +266,41 @@ impl<T: Config> Pallet<T> {
             round: proof.round,
         });
         Ok(())
+    }
+
+    fn report_block_equivocation(proof: AuraEquivocation) -> DispatchResult {
+        ensure!(
+            Self::validators().contains(&proof.offender),
+            Error::NotValidator
+        );
+        ensure!(
+            Self::slot_author(proof.slot) == Some(proof.offender),
+            Error::InvalidEquivocationProof
+        );
+        let current = Self::current_slot();
+        ensure!(
+            proof.slot <= current && current - proof.slot <= T::MAX_EQUIVOCATION_AGE_SLOTS,
+            Error::StaleEquivocation
+        );
+        let mut record = Offences::get(&proof.offender).unwrap_or_default();
+        ensure!(
+            record.blocks == 0 || proof.slot > record.last_slot,
+            Error::DuplicateEquivocation
+        );
+        ensure!(proof.check(), Error::InvalidEquivocationProof);
+        record.blocks = record.blocks.saturating_add(1);
+        record.last_slot = proof.slot;
+        Offences::insert(&proof.offender, &record);
+        Self::deposit_event(Event::BlockEquivocationReported {
+            offender: proof.offender,
+            slot: proof.slot,
+        });
+        Ok(())
+    }
+
+    /// The Aura slot of the current block: its timestamp ÷ [`SlotDuration`].
+    pub fn current_slot() -> u64 {
+        system::Pallet::<T>::now() / SlotDuration::get().unwrap_or(1).max(1)
     }
 
     /// The equivocations proven against `who`.
@@ -308,14 +379,22 @@ impl<T: Config> Pallet<T> {
                 Queued::meta(),
                 SetId::meta(),
                 SessionLength::meta(),
+                SlotDuration::meta(),
                 CurrentSession::meta(),
                 Offences::meta(),
             ],
-            constants: vec![ConstantMeta {
-                name: "MaxValidators",
-                value: T::MAX_VALIDATORS.into(),
-                docs: "The largest validator set.",
-            }],
+            constants: vec![
+                ConstantMeta {
+                    name: "MaxValidators",
+                    value: T::MAX_VALIDATORS.into(),
+                    docs: "The largest validator set.",
+                },
+                ConstantMeta {
+                    name: "MaxEquivocationAgeSlots",
+                    value: T::MAX_EQUIVOCATION_AGE_SLOTS.into(),
+                    docs: "How many slots behind the current one a block equivocation may still be reported.",
+                },
+            ],
         }
     }
 }
@@ -344,6 +423,10 @@ pub struct GenesisConfig {
     pub validators: Vec<AccountId>,
     /// Blocks per session (set changes take effect at multiples of it).
     pub session_length: BlockNumber,
+    /// The Aura slot duration in ms: not part of the JSON section, the chain spec copies its
+    /// `consensus.slotDurationMs` here before building genesis.
+    #[serde(skip)]
+    pub slot_duration_ms: u64,
 }
 
 /// Why a genesis config cannot be built.
@@ -366,6 +449,9 @@ pub enum GenesisError {
     /// A zero session length.
     #[error("the session length must be at least one block")]
     ZeroSessionLength,
+    /// A zero slot duration.
+    #[error("the slot duration must be at least one ms")]
+    ZeroSlotDuration,
 }
 
 impl GenesisConfig {
@@ -388,9 +474,13 @@ impl GenesisConfig {
         if self.session_length == 0 {
             return Err(GenesisError::ZeroSessionLength);
         }
+        if self.slot_duration_ms == 0 {
+            return Err(GenesisError::ZeroSlotDuration);
+        }
         Validators::put(&self.validators);
         SetId::put(&0);
         SessionLength::put(&self.session_length);
+        SlotDuration::put(&self.slot_duration_ms);
         CurrentSession::put(&0);
         Ok(())
     }

@@ -41,7 +41,13 @@ impl system::Config for Test {
 impl validators::Config for Test {
     type ValidatorsWeightInfo = ();
     const MAX_VALIDATORS: u32 = 4;
+    const MAX_EQUIVOCATION_AGE_SLOTS: u64 = MAX_AGE_SLOTS;
 }
+
+/// Slot duration of the mock chain: block `n` (at `n * 1000` ms) is in slot `2n`.
+pub const SLOT_MS: u64 = 500;
+/// How far back a block equivocation may be reported in the mock.
+pub const MAX_AGE_SLOTS: u64 = 10;
 
 /// The system pallet.
 pub type System = system::Pallet<Test>;
@@ -68,6 +74,7 @@ pub fn new_test_ext() -> TestExternalities {
         validators::GenesisConfig {
             validators: vec![acc(1), acc(2), acc(3)],
             session_length: SESSION,
+            slot_duration_ms: SLOT_MS,
         }
         .build::<Test>()
         .expect("valid genesis");

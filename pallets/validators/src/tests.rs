@@ -158,6 +158,7 @@ fn genesis_refuses_bad_sets() {
             GenesisConfig {
                 validators,
                 session_length,
+                slot_duration_ms: SLOT_MS,
             }
             .build::<Test>()
         })
@@ -173,6 +174,16 @@ fn genesis_refuses_bad_sets() {
     );
     assert_eq!(build(vec![acc(1)], 0), Err(GenesisError::ZeroSessionLength));
     assert_eq!(build(vec![acc(1)], 1), Ok(()));
+    let mut ext = TestExternalities::default();
+    let zero_slot = ext.execute_with(|| {
+        GenesisConfig {
+            validators: vec![acc(1)],
+            session_length: 1,
+            slot_duration_ms: 0,
+        }
+        .build::<Test>()
+    });
+    assert_eq!(zero_slot, Err(GenesisError::ZeroSlotDuration));
 }
 
 #[test]
@@ -248,7 +259,8 @@ mod equivocation {
                 Validators::offences(&alice.public()),
                 OffenceRecord {
                     count: 1,
-                    last: (0, 4)
+                    last: (0, 4),
+                    ..OffenceRecord::default()
                 }
             );
             assert!(validator_events().contains(&Event::EquivocationReported {
@@ -307,6 +319,169 @@ mod equivocation {
                 Err(DispatchError::BadOrigin)
             );
             assert_eq!(Offences::get(&alice.public()), None);
+        });
+    }
+}
+
+mod block_equivocation {
+    use super::*;
+    use ghost_primitives::{AURA_ENGINE_ID, AuraEquivocation, Digest, Hash, Header, Pair};
+
+    use crate::{OffenceRecord, Offences};
+
+    /// Validators Alice, Bob, Charlie (slot `s` is `[Alice, Bob, Charlie][s % 3]`'s), at block
+    /// `n`: its timestamp `n * 1000` ms is slot `2n` of the mock's 500 ms slots.
+    fn ext_at_block(n: BlockNumber) -> TestExternalities {
+        let mut ext = new_test_ext();
+        ext.execute_with(|| {
+            crate::Validators::put(
+                &["Alice", "Bob", "Charlie"]
+                    .map(|n| Pair::dev(n).public())
+                    .to_vec(),
+            );
+            run_to_block(n);
+        });
+        ext
+    }
+
+    /// A header of `slot` (told apart by `state_root`), sealed by `pair`.
+    fn sealed(pair: &Pair, slot: u64, state_root: u8) -> Header {
+        let mut header = Header {
+            parent_hash: Hash([9; 32]),
+            number: 4,
+            state_root: Hash([state_root; 32]),
+            extrinsics_root: Hash::ZERO,
+            timestamp_ms: slot * SLOT_MS,
+            digest: Digest {
+                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+            },
+        };
+        let seal = pair.sign(header.pre_hash().as_bytes());
+        header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        header
+    }
+
+    fn proof(pair: &Pair, slot: u64) -> AuraEquivocation {
+        AuraEquivocation {
+            offender: pair.public(),
+            slot,
+            first: sealed(pair, slot, 1),
+            second: sealed(pair, slot, 2),
+        }
+    }
+
+    fn report(proof: AuraEquivocation) -> DispatchResult {
+        Validators::dispatch(
+            Call::ReportBlockEquivocation { proof },
+            Origin::Signed(acc(9)),
+        )
+    }
+
+    #[test]
+    fn a_proven_block_equivocation_is_recorded_once_per_slot() {
+        // Block 5: slot 10, Bob's.
+        ext_at_block(5).execute_with(|| {
+            let bob = Pair::dev("Bob");
+            assert_eq!(report(proof(&bob, 10)), Ok(()));
+            assert_eq!(
+                Validators::offences(&bob.public()),
+                OffenceRecord {
+                    blocks: 1,
+                    last_slot: 10,
+                    ..OffenceRecord::default()
+                }
+            );
+            assert!(
+                validator_events().contains(&Event::BlockEquivocationReported {
+                    offender: bob.public(),
+                    slot: 10
+                })
+            );
+            // The same slot again (with other headers), or an earlier slot of Bob's: refused.
+            let mut again = proof(&bob, 10);
+            again.second = sealed(&bob, 10, 3);
+            assert_eq!(report(again), Err(Error::DuplicateEquivocation.into()));
+            assert_eq!(
+                report(proof(&bob, 7)),
+                Err(Error::DuplicateEquivocation.into())
+            );
+            // A later slot of Bob's counts again.
+            run_to_block(7);
+            assert_eq!(report(proof(&bob, 13)), Ok(()));
+            assert_eq!(Validators::offences(&bob.public()).blocks, 2);
+            // GRANDPA offences are counted apart.
+            assert_eq!(Validators::offences(&bob.public()).count, 0);
+        });
+    }
+
+    #[test]
+    fn forged_block_equivocations_change_nothing() {
+        ext_at_block(5).execute_with(|| {
+            let alice = Pair::dev("Alice");
+            let bob = Pair::dev("Bob");
+            // One header twice is no equivocation.
+            let mut same = proof(&bob, 10);
+            same.second = same.first.clone();
+            assert_eq!(report(same), Err(Error::InvalidEquivocationProof.into()));
+            // Headers sealed by Alice, reported as Bob's.
+            let mut forged = proof(&alice, 10);
+            forged.offender = bob.public();
+            assert_eq!(report(forged), Err(Error::InvalidEquivocationProof.into()));
+            // Bob's headers of another slot than the proof claims.
+            let mut moved = proof(&bob, 7);
+            moved.slot = 10;
+            assert_eq!(report(moved), Err(Error::InvalidEquivocationProof.into()));
+            // A seal stripped from one header.
+            let mut unsealed = proof(&bob, 10);
+            unsealed.second.digest.logs.pop();
+            assert_eq!(
+                report(unsealed),
+                Err(Error::InvalidEquivocationProof.into())
+            );
+            // Alice sealing twice in a slot that is Bob's is not the slot author's offence.
+            assert_eq!(
+                report(proof(&alice, 10)),
+                Err(Error::InvalidEquivocationProof.into())
+            );
+            // Not a validator.
+            assert_eq!(
+                report(proof(&Pair::dev("Mallory"), 10)),
+                Err(Error::NotValidator.into())
+            );
+            // Unsigned origins cannot report.
+            assert_eq!(
+                Validators::dispatch(
+                    Call::ReportBlockEquivocation {
+                        proof: proof(&bob, 10)
+                    },
+                    Origin::None
+                ),
+                Err(DispatchError::BadOrigin)
+            );
+            assert_eq!(Offences::get(&bob.public()), None);
+            assert_eq!(Offences::get(&alice.public()), None);
+        });
+    }
+
+    #[test]
+    fn stale_and_future_block_equivocations_are_refused() {
+        // Block 10: slot 20; reports reach back MAX_AGE_SLOTS (10) slots.
+        ext_at_block(10).execute_with(|| {
+            let bob = Pair::dev("Bob");
+            assert_eq!(Validators::current_slot(), 20);
+            // Slot 7 (Bob's) is 13 slots old; slot 22 (Bob's) has not begun.
+            for slot in [7, 22] {
+                assert_eq!(
+                    report(proof(&bob, slot)),
+                    Err(Error::StaleEquivocation.into())
+                );
+            }
+            assert_eq!(Offences::get(&bob.public()), None);
+            // Slot 10 is exactly as old as allowed.
+            assert_eq!(report(proof(&bob, 10)), Ok(()));
         });
     }
 }
