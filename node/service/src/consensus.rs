@@ -211,16 +211,17 @@ impl FinalityBackend for ChainBackend {
     }
 
     fn report_equivocation(&self, proof: EquivocationProof) {
-        if !proof.check(&self.client.genesis_hash()) {
-            return;
-        }
         let mut seen = self.equivocations.lock().unwrap_or_else(|e| e.into_inner());
-        // The voter tells of one equivocation once per round it hears it in: report it once.
+        // The voter tells of one equivocation once per round it hears it in: report it once
+        // (and check its signatures only the first time).
         let key = |p: &EquivocationProof| {
             let r = p.to_runtime();
             (r.offender, r.set_id, r.round, r.kind)
         };
         if seen.iter().any(|p| key(p) == key(&proof)) {
+            return;
+        }
+        if !proof.check(&self.client.genesis_hash()) {
             return;
         }
         match self.submit_report(&proof) {

@@ -43,6 +43,41 @@ use crate::network::{Network, Reputation, Timers, Topic};
 use crate::protocol::WireMessage;
 
 const LOG_TARGET: &str = "grandpa";
+/// How many verified vote signatures a worker remembers (a few rounds of a large set).
+pub const VERIFIED_SIGNATURES: usize = 4_096;
+
+/// Vote signatures this node has verified, so that a vote heard again (re-gossip of a round's
+/// votes, duplicates, the same precommits in a commit or a catch-up) is not verified again.
+/// Keyed by the hash of everything the signature covers plus the signature and the voter; only
+/// valid signatures are remembered; the oldest are forgotten first.
+#[derive(Default)]
+struct VerifiedSignatures {
+    known: BTreeSet<Hash>,
+    order: std::collections::VecDeque<Hash>,
+}
+
+impl VerifiedSignatures {
+    fn key(
+        id: &AccountId,
+        signature: &Signature,
+        round: u64,
+        set_id: u64,
+        message: &Message,
+    ) -> Hash {
+        ghost_primitives::blake3_256(&(id, signature, round, set_id, message).encode())
+    }
+
+    fn insert(&mut self, key: Hash) {
+        if self.known.insert(key) {
+            self.order.push_back(key);
+            if self.order.len() > VERIFIED_SIGNATURES
+                && let Some(oldest) = self.order.pop_front()
+            {
+                self.known.remove(&oldest);
+            }
+        }
+    }
+}
 
 /// How many messages are buffered for a round that has not started here yet, per voter.
 const BUFFER_PER_VOTER: usize = 3;
@@ -307,6 +342,7 @@ pub struct GrandpaWorker<B: FinalityBackend, N: Network, T: Timers> {
     config: GrandpaConfig,
     routing: Mutex<Routing>,
     state: Mutex<Option<VoterState>>,
+    verified: Mutex<VerifiedSignatures>,
 }
 
 impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaWorker<B, N, T> {
@@ -326,7 +362,31 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
             config,
             routing: Mutex::new(Routing::new(u64::MAX, Vec::new())),
             state: Mutex::new(None),
+            verified: Mutex::new(VerifiedSignatures::default()),
         })
+    }
+
+    /// Whether `signature` is `id`'s over `message` in `round` of `set_id` on this chain;
+    /// answered from memory for a signature verified before.
+    fn check_vote_signature(
+        &self,
+        id: &AccountId,
+        signature: &Signature,
+        round: u64,
+        set_id: u64,
+        message: &Message,
+    ) -> bool {
+        let key = VerifiedSignatures::key(id, signature, round, set_id, message);
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.known.contains(&key) {
+            return true;
+        }
+        let genesis = self.backend.genesis_hash();
+        if !check_message_signature(id, signature, &genesis, round, set_id, message) {
+            return false;
+        }
+        verified.insert(key);
+        true
     }
 
     fn routing(&self) -> MutexGuard<'_, Routing> {
@@ -539,10 +599,9 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
 
     fn check_signed(&self, routing: &Routing, round: u64, message: &SignedMessage) -> bool {
         routing.voters.contains(&message.id)
-            && check_message_signature(
+            && self.check_vote_signature(
                 &message.id,
                 &message.signature,
-                &self.backend.genesis_hash(),
                 round,
                 routing.set_id,
                 &message.message,
@@ -630,13 +689,11 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
         {
             return Handled::Refused("malformed commit");
         }
-        let genesis = self.backend.genesis_hash();
         for (precommit, (signature, id)) in commit.precommits.iter().zip(&commit.auth_data) {
             if !routing.voters.contains(id)
-                || !check_message_signature(
+                || !self.check_vote_signature(
                     id,
                     signature,
-                    &genesis,
                     round,
                     set_id,
                     &Message::Precommit(precommit.clone()),
@@ -706,24 +763,21 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
         if catch_up.prevotes.len() > limit || catch_up.precommits.len() > limit {
             return Handled::Refused("oversized catch-up");
         }
-        let genesis = self.backend.genesis_hash();
         let round = catch_up.round_number;
         let signed_ok = catch_up.prevotes.iter().all(|v| {
             routing.voters.contains(&v.id)
-                && check_message_signature(
+                && self.check_vote_signature(
                     &v.id,
                     &v.signature,
-                    &genesis,
                     round,
                     set_id,
                     &Message::Prevote(v.prevote.clone()),
                 )
         }) && catch_up.precommits.iter().all(|v| {
             routing.voters.contains(&v.id)
-                && check_message_signature(
+                && self.check_vote_signature(
                     &v.id,
                     &v.signature,
-                    &genesis,
                     round,
                     set_id,
                     &Message::Precommit(v.precommit.clone()),
@@ -1156,3 +1210,48 @@ const _: fn() = || {
     fn assert_ops<N: BlockNumberOps>() {}
     assert_ops::<BlockNumber>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prevote(n: u8) -> Message {
+        Message::Prevote(Prevote::new(Hash([n; 32]), u64::from(n)))
+    }
+
+    #[test]
+    fn a_remembered_signature_covers_only_what_was_signed() {
+        let alice = Pair::dev("Alice").public();
+        let bob = Pair::dev("Bob").public();
+        let sig = Signature([7; 64]);
+        let key = VerifiedSignatures::key(&alice, &sig, 3, 0, &prevote(1));
+        // Another voter, signature, round, set or message is another entry.
+        for other in [
+            VerifiedSignatures::key(&bob, &sig, 3, 0, &prevote(1)),
+            VerifiedSignatures::key(&alice, &Signature([8; 64]), 3, 0, &prevote(1)),
+            VerifiedSignatures::key(&alice, &sig, 4, 0, &prevote(1)),
+            VerifiedSignatures::key(&alice, &sig, 3, 1, &prevote(1)),
+            VerifiedSignatures::key(&alice, &sig, 3, 0, &prevote(2)),
+        ] {
+            assert_ne!(key, other);
+        }
+    }
+
+    #[test]
+    fn the_oldest_signatures_are_forgotten_first() {
+        let mut verified = VerifiedSignatures::default();
+        for i in 0..VERIFIED_SIGNATURES as u64 + 10 {
+            verified.insert(ghost_primitives::blake3_256(&i.to_le_bytes()));
+        }
+        assert_eq!(verified.known.len(), VERIFIED_SIGNATURES);
+        assert_eq!(verified.order.len(), VERIFIED_SIGNATURES);
+        assert!(
+            !verified
+                .known
+                .contains(&ghost_primitives::blake3_256(&0u64.to_le_bytes()))
+        );
+        assert!(verified.known.contains(&ghost_primitives::blake3_256(
+            &(VERIFIED_SIGNATURES as u64 + 9).to_le_bytes()
+        )));
+    }
+}
