@@ -235,6 +235,8 @@ struct World {
     lags: Vec<u64>,
     /// Blocks imported from peers by workers that have stopped.
     imported_by_stopped: u64,
+    /// Block equivocators that honest workers, since stopped, reported.
+    block_equivocators_reported_by_stopped: BTreeSet<ghost_primitives::AccountId>,
 }
 
 impl World {
@@ -276,6 +278,7 @@ impl World {
             finalized_seen: vec![BTreeMap::new(); validators],
             lags: Vec::new(),
             imported_by_stopped: 0,
+            block_equivocators_reported_by_stopped: BTreeSet::new(),
         };
         for i in 0..validators {
             world.start(i);
@@ -328,6 +331,10 @@ impl World {
         self.sim.stop_node(i);
         if let Some(node) = self.nodes[i].take() {
             self.imported_by_stopped += node.imported();
+            if self.equivocator != Some(i) {
+                self.block_equivocators_reported_by_stopped
+                    .extend(node.block_equivocators_seen());
+            }
         }
     }
 
@@ -619,11 +626,15 @@ fn run_seed(seed: u64) -> Outcome {
             record.count >= 1,
             "seed {seed}: the equivocation is not recorded in finalized state"
         );
-        // The block equivocation too: an honest importer caught it, the runtime recorded it.
-        let caught = (0..validators)
-            .filter(|&i| i != bad)
-            .filter_map(|i| world.nodes[i].as_ref())
-            .any(|node| node.block_equivocators_seen().contains(&offender));
+        // The block equivocation too: an honest importer (perhaps restarted since) caught it,
+        // the runtime recorded it.
+        let caught = world
+            .block_equivocators_reported_by_stopped
+            .contains(&offender)
+            || (0..validators)
+                .filter(|&i| i != bad)
+                .filter_map(|i| world.nodes[i].as_ref())
+                .any(|node| node.block_equivocators_seen().contains(&offender));
         assert!(
             caught,
             "seed {seed}: nobody reported the block equivocation"
