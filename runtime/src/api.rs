@@ -153,6 +153,22 @@ pub fn offences(
     })
 }
 
+/// What one extrinsic's signer paid, net of refunds, from that extrinsic's events:
+/// `FeePaid.fee` minus `FeeRefunded.refund` (0 for an unsigned extrinsic).
+pub fn net_fee<'a>(events: impl IntoIterator<Item = &'a crate::RuntimeEvent>) -> Balance {
+    use crate::RuntimeEvent;
+    use crate::balances::Event;
+    events
+        .into_iter()
+        .fold(0, |fee: Balance, event| match event {
+            RuntimeEvent::Balances(Event::FeePaid { fee: paid, .. }) => fee.saturating_add(*paid),
+            RuntimeEvent::Balances(Event::FeeRefunded { refund, .. }) => {
+                fee.saturating_sub(*refund)
+            }
+            _ => fee,
+        })
+}
+
 /// The events of the block whose post-state is `header.state_root`.
 pub fn events(store: &dyn NodeStore, header: &Header) -> Result<Vec<EventRecord>, ApiError> {
     with_state(store, header.state_root, System::events)

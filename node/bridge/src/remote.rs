@@ -262,7 +262,7 @@ impl ChainSource for RemoteSource {
                     tx_hash,
                     block_height: Some(done.block_number),
                     dispatch_error: None,
-                    fee: Some(net_fee(&done.events)),
+                    fee: Some(ghost_runtime::api::net_fee(&done.events)),
                 }),
                 // The failure carries no events: its fee is not known here.
                 Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
@@ -276,15 +276,4 @@ impl ChainSource for RemoteSource {
         };
         Ok((tx_hash, Box::pin(inclusion)))
     }
-}
-
-/// The fee an extrinsic's signer paid, net of refunds, from its events.
-fn net_fee(events: &[ghost_runtime::RuntimeEvent]) -> ghost_primitives::Balance {
-    use ghost_runtime::RuntimeEvent;
-    use ghost_runtime::balances::Event;
-    events.iter().fold(0, |fee, event| match event {
-        RuntimeEvent::Balances(Event::FeePaid { fee: paid, .. }) => fee.saturating_add(*paid),
-        RuntimeEvent::Balances(Event::FeeRefunded { refund, .. }) => fee.saturating_sub(*refund),
-        _ => fee,
-    })
 }

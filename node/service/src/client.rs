@@ -343,7 +343,6 @@ impl Client {
     /// Where extrinsic `tx` is on the best chain, and its outcome.
     pub fn extrinsic_outcome(&self, tx: &Hash) -> Result<Option<ExtrinsicOutcome>, ClientError> {
         use ghost_runtime::RuntimeEvent;
-        use ghost_runtime::balances::Event as BalancesEvent;
         use ghost_runtime::system::{Event as SystemEvent, Phase};
         let Some((block_hash, index)) = self.db.tx_location(tx)? else {
             return Ok(None);
@@ -355,25 +354,19 @@ impl Client {
                 "indexed block {block_hash} missing"
             )))?;
         let (_, finalized) = self.db.finalized()?;
-        let mut error = None;
-        let mut fee: ghost_primitives::Balance = 0;
-        for record in self.events(&header)? {
-            if record.phase != Phase::ApplyExtrinsic(index) {
-                continue;
+        let events: Vec<RuntimeEvent> = self
+            .events(&header)?
+            .into_iter()
+            .filter(|record| record.phase == Phase::ApplyExtrinsic(index))
+            .map(|record| record.event)
+            .collect();
+        let error = events.iter().find_map(|event| match event {
+            RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }) => {
+                Some(dispatch_error.to_string())
             }
-            match record.event {
-                RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. }) => {
-                    error = Some(dispatch_error.to_string());
-                }
-                RuntimeEvent::Balances(BalancesEvent::FeePaid { fee: paid, .. }) => {
-                    fee = fee.saturating_add(paid);
-                }
-                RuntimeEvent::Balances(BalancesEvent::FeeRefunded { refund, .. }) => {
-                    fee = fee.saturating_sub(refund);
-                }
-                _ => {}
-            }
-        }
+            _ => None,
+        });
+        let fee = api::net_fee(&events);
         Ok(Some(ExtrinsicOutcome {
             block_hash,
             block_number: header.number,

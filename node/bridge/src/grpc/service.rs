@@ -39,6 +39,14 @@ pub(crate) struct ServiceLimits {
     pub stream: StreamLimits,
 }
 
+/// The refusal of an update past a rate limit (`of`: what was limited), with the wait.
+fn rate_limited(of: String, wait: std::time::Duration) -> GrpcError {
+    GrpcError::RateLimited {
+        of,
+        retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
+    }
+}
+
 /// An update in the pool, with the future of its inclusion if the client waits for it.
 struct Submitted {
     tx_hash: Hash,
@@ -92,10 +100,7 @@ impl GhostDns {
         };
         self.client_limiter
             .check(&ip)
-            .map_err(|wait| GrpcError::RateLimited {
-                of: format!("from client {ip}"),
-                retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
-            })
+            .map_err(|wait| rate_limited(format!("from client {ip}"), wait))
     }
 
     /// The chain's genesis hash (block 0), which signed updates are bound to.
@@ -230,10 +235,7 @@ impl GhostDns {
         let update = self.check_update(message).await?;
         self.name_limiter
             .check(&update.domain)
-            .map_err(|wait| GrpcError::RateLimited {
-                of: format!("of name {}", update.domain),
-                retry_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
-            })?;
+            .map_err(|wait| rate_limited(format!("of name {}", update.domain), wait))?;
         let (tx_hash, inclusion) = self.source.submit_signed_update(update).await?;
         if message.wait {
             return Ok(Submitted {
