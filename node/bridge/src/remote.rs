@@ -264,12 +264,12 @@ impl ChainSource for RemoteSource {
                     dispatch_error: None,
                     fee: Some(ghost_runtime::api::net_fee(&done.events)),
                 }),
-                // The failure carries no events: its fee is not known here.
+                // A refused update still pays its fee: the failure carries its events.
                 Err(ghost_client::Error::Dispatch(failure)) => Ok(SubmitOutcome {
                     tx_hash,
                     block_height: Some(failure.block_number),
                     dispatch_error: Some(failure.error.to_string()),
-                    fee: None,
+                    fee: Some(ghost_runtime::api::net_fee(&failure.events)),
                 }),
                 Err(other) => Err(client_error(other)),
             }

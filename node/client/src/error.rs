@@ -21,6 +21,8 @@ pub struct DispatchFailure {
     pub error: DispatchError,
     /// The error's doc text from the node's metadata (a module error only).
     pub docs: Option<String>,
+    /// The extrinsic's events (its fee, `ExtrinsicFailed`): a failed call still pays.
+    pub events: Vec<ghost_runtime::RuntimeEvent>,
 }
 
 impl DispatchFailure {

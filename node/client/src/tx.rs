@@ -622,6 +622,7 @@ impl TxInBlock {
                 block_number,
                 error,
                 docs,
+                events,
             })));
         }
         Ok(TxInBlock {

@@ -91,7 +91,24 @@ async fn dispatch_failure_names_pallet_error_and_docs() {
         "{message}"
     );
 
-    // The fee was paid all the same: Bob's nonce moved on, and the next transaction works.
+    // The fee was paid all the same, and the failure says how much: its events carry the fee
+    // (what a relayer that submitted it reports as spent).
+    assert!(
+        failure.events.iter().any(|event| matches!(
+            event,
+            ghost_runtime::RuntimeEvent::System(
+                ghost_runtime::system::Event::ExtrinsicFailed { .. }
+            )
+        )),
+        "{:?}",
+        failure.events
+    );
+    assert!(
+        ghost_runtime::api::net_fee(&failure.events) > 0,
+        "{:?}",
+        failure.events
+    );
+    // Bob's nonce moved on, and the next transaction works.
     client
         .tx()
         .system()
