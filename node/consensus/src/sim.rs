@@ -329,10 +329,12 @@ impl Simulation {
     }
 
     /// Runs `task` on behalf of `node` (dropped when the node stops), or of the world
-    /// (`None`).
+    /// (`None`). Its logs carry the node's index (span `node{id=…}`).
     pub fn spawn(&mut self, node: Option<usize>, task: impl Future<Output = ()> + 'static) {
+        use tracing::Instrument;
         let id = self.next_task;
         self.next_task += 1;
+        let task = task.instrument(tracing::debug_span!("node", id = node));
         self.tasks.insert(id, (node, Box::pin(task)));
         self.shared
             .ready

@@ -520,11 +520,17 @@ impl Database {
             let (mut current, mut number) = (leaf, leaf_number);
             let mut descends = false;
             loop {
+                if number < final_number {
+                    break;
+                }
                 if number == final_number {
                     descends = current == final_hash;
                     break;
                 }
-                if number < final_number || view.hash_at(self, number)? == Some(current) {
+                if view.hash_at(self, number)? == Some(current) {
+                    // It branches off the best chain above the finalized height, and the best
+                    // chain contains the finalized block: a live fork.
+                    descends = true;
                     break;
                 }
                 path.push(current);

@@ -951,7 +951,9 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static>
     type Error = GrandpaError;
 
     fn best_chain_containing(&self, base: Hash) -> Self::BestChain {
-        futures::future::ready(Ok(self.best_votable(base)))
+        let best = self.best_votable(base);
+        tracing::debug!(target: LOG_TARGET, %base, ?best, "best chain containing");
+        futures::future::ready(Ok(best))
     }
 
     fn round_data(&self, round: u64) -> RoundData<AccountId, Timer, Incoming, Self::Out> {

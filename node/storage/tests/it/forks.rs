@@ -117,6 +117,31 @@ fn finality_on_the_best_chain_prunes_forks_below_it() {
     assert_eq!(leaves(&t.db).len(), 1);
 }
 
+/// A fork that branches off the best chain *above* the finalized block still contains it: GRANDPA
+/// may yet finalize it, and votes for it must find it (a simulation seed stalled finality when
+/// such a fork was deleted under the voters' feet).
+#[test]
+fn finality_keeps_forks_that_branch_off_the_best_chain_above_it() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = build_chain(&t.db, &genesis, 4, 10, true);
+    let side = child(&a[1], 30);
+    t.db.commit_block(commit_of(&side, false)).unwrap();
+    let side_tip = child(&side, 31);
+    t.db.commit_block(commit_of(&side_tip, false)).unwrap();
+    let dead = build_chain(&t.db, &genesis, 1, 20, false);
+
+    let outcome = t.db.set_finalized(a[0].hash(), None).unwrap();
+    assert_eq!(outcome.pruned, vec![dead[0].hash()]);
+    assert_pruned(&t.db, &dead[0]);
+    for header in [&side, &side_tip] {
+        assert_eq!(t.db.header(&header.hash()).unwrap().as_ref(), Some(header));
+    }
+    assert!(leaves(&t.db).contains(&side_tip.hash()));
+    // And it can still be finalized later, switching the best chain to it.
+    t.db.set_finalized(side_tip.hash(), None).unwrap();
+    assert_eq!(t.db.best().unwrap(), (side_tip.hash(), 4));
+}
+
 #[test]
 fn finalizing_a_block_that_does_not_descend_from_the_finalized_one_is_refused() {
     let (t, genesis) = TestDb::with_genesis();
