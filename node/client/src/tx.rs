@@ -209,6 +209,15 @@ pallet_tx! {
         add_validator => AddValidator { who: AccountId },
         /// `Validators.RemoveValidator` (root): `who` leaves at the next session boundary.
         remove_validator => RemoveValidator { who: AccountId },
+        /// `Validators.ReportEquivocation` (anyone): two votes of one GRANDPA round by one voter.
+        report_equivocation => ReportEquivocation {
+            proof: ghost_primitives::consensus::GrandpaEquivocation,
+        },
+        /// `Validators.ReportBlockEquivocation` (anyone): two headers of one Aura slot sealed by
+        /// its author.
+        report_block_equivocation => ReportBlockEquivocation {
+            proof: ghost_primitives::consensus::AuraEquivocation,
+        },
     }
 }
 

@@ -325,3 +325,96 @@ async fn sudo_wraps_a_root_call_and_reports_its_result() {
     );
     assert!(failure.docs.as_deref().is_some_and(|d| !d.is_empty()));
 }
+
+/// Two headers of one slot sealed by Alice (the dev node's only author), told apart by their
+/// state roots.
+fn double_seal(slot: u64) -> ghost_primitives::consensus::AuraEquivocation {
+    use ghost_primitives::{AURA_ENGINE_ID, Digest, DigestItem, Header, Pair};
+    use parity_scale_codec::Encode;
+    let alice = Pair::dev("Alice");
+    let sealed = |root: u8| {
+        let mut header = Header {
+            parent_hash: Hash([9; 32]),
+            number: 1,
+            state_root: Hash([root; 32]),
+            extrinsics_root: Hash::ZERO,
+            timestamp_ms: 0,
+            digest: Digest {
+                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+            },
+        };
+        let seal = alice.sign(header.pre_hash().as_bytes());
+        header
+            .digest
+            .logs
+            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        header
+    };
+    ghost_primitives::consensus::AuraEquivocation {
+        offender: alice.public(),
+        slot,
+        first: sealed(1),
+        second: sealed(2),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_equivocation_is_reported_once_through_the_typed_call() {
+    use ghost_client::runtime::validators;
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let bob = Signer::dev("Bob");
+    // A block, so that the chain has a current slot to report against.
+    client
+        .tx()
+        .system()
+        .remark(b"slot".to_vec())
+        .submit_and_watch(&bob)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let slot = client
+        .fetch_header(None)
+        .await
+        .unwrap()
+        .slot()
+        .expect("an Aura slot");
+
+    let report = || {
+        client
+            .tx()
+            .validators()
+            .report_block_equivocation(double_seal(slot))
+    };
+    let done = report()
+        .submit_and_watch(&bob)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap();
+    let reported = done.find(|event| match event {
+        RuntimeEvent::Validators(validators::Event::BlockEquivocationReported {
+            offender,
+            slot,
+        }) => Some((*offender, *slot)),
+        _ => None,
+    });
+    assert_eq!(reported, Some((Signer::dev("Alice").account(), slot)));
+
+    // The same slot again changes nothing: the runtime says why.
+    let error = report()
+        .submit_and_watch(&bob)
+        .await
+        .unwrap()
+        .in_block()
+        .await
+        .unwrap_err();
+    let failure = error.dispatch().expect("a dispatch error");
+    assert_eq!(
+        (failure.pallet(), failure.error_name()),
+        (Some("Validators"), Some("DuplicateEquivocation"))
+    );
+}
