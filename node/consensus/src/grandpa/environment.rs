@@ -214,11 +214,11 @@ pub struct GrandpaConfig {
 
 impl GrandpaConfig {
     /// Timing for a chain with `slot_duration_ms` slots: gossip duration of a quarter slot (at
-    /// least 25 ms), rebroadcast every four slots.
+    /// least 25 ms), rebroadcast every two slots (a vote lost on the way is sent again within about a second at a 500 ms slot).
     pub fn for_slot_duration(slot_duration_ms: u64) -> GrandpaConfig {
         GrandpaConfig {
             gossip_duration_ms: (slot_duration_ms / 4).max(25),
-            rebroadcast_ms: slot_duration_ms.saturating_mul(4).max(200),
+            rebroadcast_ms: slot_duration_ms.saturating_mul(2).max(200),
         }
     }
 }
@@ -554,7 +554,8 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
                     .flat_map(|(round, messages)| messages.iter().map(|m| (*round, m.clone())))
                     .collect()
             };
-            let own = completed.into_iter().chain(own);
+            let own: Vec<(u64, SignedMessage)> = completed.into_iter().chain(own).collect();
+            tracing::trace!(target: LOG_TARGET, rounds = ?own.iter().map(|(r, m)| (*r, m.id)).collect::<Vec<_>>(), "rebroadcast");
             for (round, message) in own {
                 self.network.gossip(
                     Topic::Grandpa,
@@ -816,6 +817,7 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
                 return;
             };
             let Some(message) = state.vote(round, message) else {
+                tracing::debug!(target: LOG_TARGET, round, "not voting in a completed round");
                 return;
             };
             self.backend.store_voter_state(&state.encode());
@@ -830,8 +832,10 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
         {
             let mut routing = self.routing();
             if routing.set_id != set_id {
+                tracing::debug!(target: LOG_TARGET, round, set_id, "not voting for an old set");
                 return;
             }
+            tracing::trace!(target: LOG_TARGET, round, target = ?signed.message.target(), "own vote");
             routing.own.entry(round).or_default().push(signed.clone());
             routing.route(round, signed.clone());
         }
