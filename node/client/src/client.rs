@@ -253,6 +253,23 @@ impl Client {
             })
     }
 
+    /// A proof that finalized block `number` is final (`grandpa_proveFinality`): the
+    /// justification of it or of its nearest justified descendant, with the headers between.
+    /// `None` if the block is not final or no justification covers it yet.
+    pub async fn prove_finality(&self, number: u64) -> Result<Option<ghost_rpc::FinalityProof>> {
+        ghost_rpc::GrandpaApiClient::prove_finality(self, number)
+            .await
+            .during(self, "grandpa_proveFinality")
+    }
+
+    /// The GRANDPA voter set that finalizes the children of block `hash` (default: the
+    /// finalized block), `grandpa_voterSet`.
+    pub async fn fetch_voter_set(&self, hash: Option<Hash>) -> Result<ghost_rpc::VoterSetInfo> {
+        ghost_rpc::GrandpaApiClient::voter_set(self, hash)
+            .await
+            .during(self, "grandpa_voterSet")
+    }
+
     /// The last finalized block's header.
     pub async fn fetch_finalized_header(&self) -> Result<Header> {
         let hash = ChainApiClient::finalized_head(self)

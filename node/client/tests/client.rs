@@ -418,3 +418,38 @@ async fn a_block_equivocation_is_reported_once_through_the_typed_call() {
         (Some("Validators"), Some("DuplicateEquivocation"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finality_proofs_and_the_voter_set_are_typed_calls() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let alice = Signer::dev("Alice");
+    let done = client
+        .tx()
+        .system()
+        .remark(b"final".to_vec())
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .finalized()
+        .await
+        .unwrap();
+    let set = client.fetch_voter_set(None).await.unwrap();
+    assert_eq!(set.set_id, 0);
+    assert_eq!(set.voters, vec![alice.account().to_string()]);
+
+    let proof = client
+        .prove_finality(done.block_number)
+        .await
+        .unwrap()
+        .expect("a finalized block has a finality proof");
+    assert!(proof.number >= done.block_number, "{proof:?}");
+    assert!(!proof.justification.0.is_empty());
+    // Headers link the asked block to the justified one.
+    assert_eq!(
+        proof.unknown_headers.len() as u64,
+        proof.number - done.block_number
+    );
+    // A block that is not final has none.
+    assert_eq!(client.prove_finality(1_000_000).await.unwrap(), None);
+}
