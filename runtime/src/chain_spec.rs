@@ -7,14 +7,22 @@
 //! Charlie. All fund the six dev accounts and make Alice the sudo key, and make Dave, Eve and
 //! Ferdie ENS oracles with threshold two, so a node plus three `ens-oracle` processes is a
 //! complete bridge. Any other spec is loaded from a JSON file.
+//!
+//! A *raw* spec (`build-spec --raw`) replaces the `genesis` config by the genesis state itself,
+//! `"genesis": {"raw": {"top": {"0x<key>": "0x<value>"}}}`: the exact storage the genesis state
+//! root is computed from, so two operators can compare what they start from byte for byte.
 
+use std::collections::BTreeMap;
+
+use ghost_primitives::bytes::{decode_hex, encode_hex};
 use ghost_primitives::crypto::{DEV_ACCOUNTS, Pair};
 use ghost_primitives::{AccountId, Balance};
+use ghost_support::storage::StorageValue;
 use serde::{Deserialize, Serialize};
 
 use crate::balances::FeeSchedule;
 use crate::domains::DomainParams;
-use crate::genesis::{GenesisBlock, GenesisError, RuntimeGenesisConfig};
+use crate::genesis::{GenesisBlock, GenesisError, RawStorage, RuntimeGenesisConfig};
 use crate::{GHOST, TREASURY, balances, domains, ens_bridge, sudo, system, validators};
 
 /// What kind of chain this is.
@@ -73,8 +81,40 @@ pub struct ChainSpec {
     pub properties: Properties,
     /// Consensus parameters.
     pub consensus: ConsensusSpec,
-    /// The runtime's genesis config.
+    /// The runtime's genesis config. For a spec loaded from a raw file only the parts read
+    /// back from its state are filled in (`system.chainId`, `system.timestampMs`, the
+    /// validators section); its genesis is [`ChainSpec::raw_storage`].
     pub genesis: RuntimeGenesisConfig,
+    /// The genesis storage of a spec loaded from a raw file: when set, the genesis block is
+    /// built from exactly these pairs and `genesis` is not consulted.
+    #[serde(skip)]
+    pub raw_storage: Option<RawStorage>,
+}
+
+/// A raw spec on disk: the spec's header fields, and its genesis as storage.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawChainSpec {
+    name: String,
+    id: String,
+    chain_type: ChainType,
+    #[serde(default)]
+    properties: Properties,
+    consensus: ConsensusSpec,
+    genesis: RawGenesisSection,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGenesisSection {
+    raw: RawTop,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTop {
+    /// `0x`-hex key to `0x`-hex value.
+    top: BTreeMap<String, String>,
 }
 
 /// Why a chain spec could not be loaded.
@@ -94,6 +134,22 @@ pub enum ChainSpecError {
     /// No validators or a zero slot duration.
     #[error("chain spec needs at least one validator and a positive slot duration")]
     NoAuthorities,
+    /// A key or value of a raw spec's `genesis.raw.top` is not `0x`-hex.
+    #[error("raw chain spec: {what} {text:?} is not 0x-hex: {error}")]
+    RawHex {
+        /// `key` or `value of key 0x…`.
+        what: String,
+        /// The offending text (cut to 80 characters).
+        text: String,
+        /// Why it was refused.
+        error: ghost_primitives::bytes::HexError,
+    },
+    /// A raw spec's genesis state lacks or garbles what the node needs from it.
+    #[error("raw chain spec: {0}")]
+    RawState(String),
+    /// The genesis config is refused (a raw spec cannot be written from it).
+    #[error("genesis config: {0}")]
+    Genesis(#[from] GenesisError),
 }
 
 /// Each dev account's endowment: one million GHOST.
@@ -184,6 +240,7 @@ impl ChainSpec {
                 slot_duration_ms: 1,
             },
             genesis: dev_genesis("dev", &["Alice"], 1),
+            raw_storage: None,
         }
     }
 
@@ -199,6 +256,7 @@ impl ChainSpec {
                 slot_duration_ms: 500,
             },
             genesis: dev_genesis("solo", &["Alice"], 500),
+            raw_storage: None,
         }
     }
 
@@ -213,6 +271,7 @@ impl ChainSpec {
                 slot_duration_ms: 500,
             },
             genesis: dev_genesis("local", &["Alice", "Bob", "Charlie"], 500),
+            raw_storage: None,
         }
     }
 
@@ -221,7 +280,7 @@ impl ChainSpec {
         &self.genesis.validators.validators
     }
 
-    /// `dev`, `solo`, `local`, or a path to a JSON spec.
+    /// `dev`, `solo`, `local`, or a path to a JSON spec (human or raw).
     pub fn load(name_or_path: &str) -> Result<ChainSpec, ChainSpecError> {
         let spec = match name_or_path {
             "dev" => ChainSpec::dev(),
@@ -238,17 +297,28 @@ impl ChainSpec {
         Ok(spec)
     }
 
-    /// The genesis block and state of this spec: its `genesis` section, with the validators
-    /// pallet told the slot duration of the `consensus` section (which wins if they differ).
+    /// The genesis block and state of this spec: its raw storage if it was loaded from a raw
+    /// spec, else its `genesis` section, with the validators pallet told the slot duration of
+    /// the `consensus` section (which wins if they differ).
     pub fn build_genesis(&self) -> Result<GenesisBlock, GenesisError> {
+        if let Some(storage) = &self.raw_storage {
+            return Ok(GenesisBlock::from_storage(
+                storage.clone(),
+                self.genesis.system.timestamp_ms,
+            ));
+        }
         let mut genesis = self.genesis.clone();
         genesis.validators.slot_duration_ms = self.consensus.slot_duration_ms;
         genesis.build()
     }
 
-    /// Parses and checks a JSON spec.
+    /// Parses and checks a JSON spec, human or raw (a raw one has `genesis.raw`).
     pub fn from_json(bytes: &[u8]) -> Result<ChainSpec, ChainSpecError> {
-        let mut spec: ChainSpec = serde_json::from_slice(bytes)?;
+        let value: serde_json::Value = serde_json::from_slice(bytes)?;
+        if value.pointer("/genesis/raw").is_some() {
+            return ChainSpec::from_raw(serde_json::from_value(value)?);
+        }
+        let mut spec: ChainSpec = serde_json::from_value(value)?;
         spec.genesis.validators.slot_duration_ms = spec.consensus.slot_duration_ms;
         if spec.genesis_authorities().is_empty() || spec.consensus.slot_duration_ms == 0 {
             return Err(ChainSpecError::NoAuthorities);
@@ -256,11 +326,124 @@ impl ChainSpec {
         Ok(spec)
     }
 
-    /// The spec as pretty JSON.
-    pub fn to_json(&self) -> String {
-        // A ChainSpec holds only strings, numbers and lists: serialization cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+    fn from_raw(raw: RawChainSpec) -> Result<ChainSpec, ChainSpecError> {
+        let cut = |s: &str| s.chars().take(80).collect::<String>();
+        let mut storage = RawStorage::new();
+        for (key, value) in &raw.genesis.raw.top {
+            let k = decode_hex(key).map_err(|error| ChainSpecError::RawHex {
+                what: "key".into(),
+                text: cut(key),
+                error,
+            })?;
+            let v = decode_hex(value).map_err(|error| ChainSpecError::RawHex {
+                what: format!("value of key {}", cut(key)),
+                text: cut(value),
+                error,
+            })?;
+            if storage.insert(k, v).is_some() {
+                return Err(ChainSpecError::RawState(format!(
+                    "key {} appears twice",
+                    cut(key)
+                )));
+            }
+        }
+        let genesis = read_back(&storage)?;
+        if genesis.validators.validators.is_empty() || raw.consensus.slot_duration_ms == 0 {
+            return Err(ChainSpecError::NoAuthorities);
+        }
+        if genesis.validators.slot_duration_ms != raw.consensus.slot_duration_ms {
+            return Err(ChainSpecError::RawState(format!(
+                "the genesis state's slot duration ({} ms) is not the consensus section's ({} ms)",
+                genesis.validators.slot_duration_ms, raw.consensus.slot_duration_ms
+            )));
+        }
+        Ok(ChainSpec {
+            name: raw.name,
+            id: raw.id,
+            chain_type: raw.chain_type,
+            properties: raw.properties,
+            consensus: raw.consensus,
+            genesis,
+            raw_storage: Some(storage),
+        })
     }
+
+    /// The spec as pretty JSON: raw if it was loaded from a raw spec, else human-editable.
+    pub fn to_json(&self) -> String {
+        match &self.raw_storage {
+            Some(storage) => self.raw_json_of(storage),
+            // A ChainSpec holds only strings, numbers and lists: serialization cannot fail.
+            None => serde_json::to_string_pretty(self).unwrap_or_default(),
+        }
+    }
+
+    /// The spec as pretty raw JSON: its genesis as the storage pairs the genesis state root is
+    /// computed from (`build-spec --raw`).
+    pub fn to_raw_json(&self) -> Result<String, ChainSpecError> {
+        let storage = match &self.raw_storage {
+            Some(storage) => storage.clone(),
+            None => {
+                let mut genesis = self.genesis.clone();
+                genesis.validators.slot_duration_ms = self.consensus.slot_duration_ms;
+                genesis.storage()?
+            }
+        };
+        Ok(self.raw_json_of(&storage))
+    }
+
+    fn raw_json_of(&self, storage: &RawStorage) -> String {
+        let raw = RawChainSpec {
+            name: self.name.clone(),
+            id: self.id.clone(),
+            chain_type: self.chain_type,
+            properties: self.properties.clone(),
+            consensus: self.consensus.clone(),
+            genesis: RawGenesisSection {
+                raw: RawTop {
+                    top: storage
+                        .iter()
+                        .map(|(k, v)| (encode_hex(k), encode_hex(v)))
+                        .collect(),
+                },
+            },
+        };
+        // Strings and numbers only: serialization cannot fail.
+        serde_json::to_string_pretty(&raw).unwrap_or_default()
+    }
+}
+
+/// What the node reads from a raw spec's genesis state besides building it: the chain id and
+/// timestamp (the header's), and the validators section (authorities, session length, slot).
+fn read_back(storage: &RawStorage) -> Result<RuntimeGenesisConfig, ChainSpecError> {
+    let block = GenesisBlock::from_storage(storage.clone(), 0);
+    let mut store = ghost_trie::MemoryNodeStore::default();
+    store.insert_nodes(block.state_nodes);
+    let read = crate::api::with_state(&store, block.header.state_root, || {
+        (
+            system::ChainId::get(),
+            system::Now::get(),
+            validators::Validators::get(),
+            validators::SessionLength::get(),
+            validators::SlotDuration::get(),
+        )
+    })
+    .map_err(|e| ChainSpecError::RawState(e.to_string()))?;
+    let (chain_id, now, authorities, session_length, slot_duration_ms) = read;
+    let missing = |what: &str| ChainSpecError::RawState(format!("the genesis state has no {what}"));
+    let chain_id = String::from_utf8(chain_id.ok_or_else(|| missing("system chain id"))?)
+        .map_err(|_| ChainSpecError::RawState("the system chain id is not UTF-8".into()))?;
+    Ok(RuntimeGenesisConfig {
+        system: system::GenesisConfig {
+            timestamp_ms: now.ok_or_else(|| missing("system timestamp"))?,
+            chain_id,
+        },
+        validators: validators::GenesisConfig {
+            validators: authorities.ok_or_else(|| missing("validator set"))?,
+            session_length: session_length.ok_or_else(|| missing("session length"))?,
+            slot_duration_ms: slot_duration_ms.ok_or_else(|| missing("slot duration"))?,
+        },
+        ..RuntimeGenesisConfig::default()
+    })
 }
 
 #[cfg(test)]
@@ -311,6 +494,69 @@ mod tests {
         assert!(matches!(
             ChainSpec::from_json(spec.to_json().as_bytes()),
             Err(ChainSpecError::NoAuthorities)
+        ));
+    }
+
+    #[test]
+    fn a_raw_spec_loads_back_to_the_same_genesis_hash_for_dev_and_local() {
+        for spec in [ChainSpec::dev(), ChainSpec::local()] {
+            let human = spec.build_genesis().unwrap().header.hash();
+            let raw_json = spec.to_raw_json().unwrap();
+            let value: serde_json::Value = serde_json::from_str(&raw_json).unwrap();
+            assert!(value["genesis"]["raw"]["top"].as_object().unwrap().len() > 10);
+            let loaded = ChainSpec::from_json(raw_json.as_bytes()).unwrap();
+            assert!(loaded.raw_storage.is_some());
+            assert_eq!(
+                loaded.build_genesis().unwrap().header.hash(),
+                human,
+                "{}",
+                spec.id
+            );
+            assert_eq!(loaded.genesis_authorities(), spec.genesis_authorities());
+            assert_eq!(loaded.id, spec.id);
+            // Printing a loaded raw spec gives the same raw spec back.
+            assert_eq!(loaded.to_json(), raw_json);
+            assert_eq!(loaded.to_raw_json().unwrap(), raw_json);
+        }
+    }
+
+    #[test]
+    fn an_edited_raw_spec_gives_another_genesis_hash() {
+        let spec = ChainSpec::dev();
+        let human = spec.build_genesis().unwrap().header.hash();
+        let mut value: serde_json::Value =
+            serde_json::from_str(&spec.to_raw_json().unwrap()).unwrap();
+        let top = value["genesis"]["raw"]["top"].as_object_mut().unwrap();
+        top.insert("0x00".into(), "0x01".into());
+        let edited = ChainSpec::from_json(value.to_string().as_bytes()).unwrap();
+        assert_ne!(edited.build_genesis().unwrap().header.hash(), human);
+    }
+
+    #[test]
+    fn bad_hex_in_a_raw_spec_is_a_clear_error() {
+        let raw = ChainSpec::dev().to_raw_json().unwrap();
+        for (key, val) in [
+            ("0x0", "0x00"),
+            ("0xzz", "0x00"),
+            ("00", "0x00"),
+            ("0x00", "0x123"),
+        ] {
+            let mut value: serde_json::Value = serde_json::from_str(&raw).unwrap();
+            let top = value["genesis"]["raw"]["top"].as_object_mut().unwrap();
+            top.insert(key.into(), val.into());
+            let err = ChainSpec::from_json(value.to_string().as_bytes()).unwrap_err();
+            assert!(matches!(err, ChainSpecError::RawHex { .. }), "{key}: {err}");
+            assert!(err.to_string().contains("not 0x-hex"), "{err}");
+        }
+        // A state without a validator set is refused, not run.
+        let empty = serde_json::json!({
+            "name": "x", "id": "x", "chainType": "Local",
+            "consensus": {"slotDurationMs": 500},
+            "genesis": {"raw": {"top": {}}}
+        });
+        assert!(matches!(
+            ChainSpec::from_json(empty.to_string().as_bytes()),
+            Err(ChainSpecError::RawState(_))
         ));
     }
 }

@@ -62,6 +62,15 @@ pub enum GenesisError {
 impl RuntimeGenesisConfig {
     /// Builds the genesis state and header.
     pub fn build(&self) -> Result<GenesisBlock, GenesisError> {
+        Ok(GenesisBlock::from_storage(
+            self.storage()?,
+            self.system.timestamp_ms,
+        ))
+    }
+
+    /// The genesis state as storage key/value pairs (what `build-spec --raw` prints and the
+    /// genesis state root is computed from).
+    pub fn storage(&self) -> Result<RawStorage, GenesisError> {
         let mut ext = Ext::new(EmptyBackend);
         with_externalities(&mut ext, || -> Result<(), GenesisError> {
             self.system.build();
@@ -72,27 +81,38 @@ impl RuntimeGenesisConfig {
             self.ens_bridge.build::<Runtime>()?;
             Ok(())
         })?;
-        let pairs = ext
+        Ok(ext
             .into_changes()
             .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)));
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect())
+    }
+}
+
+/// Genesis storage: key to value, sorted by key.
+pub type RawStorage = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;
+
+impl GenesisBlock {
+    /// The genesis block whose state is exactly `storage` and whose header carries
+    /// `timestamp_ms`.
+    pub fn from_storage(storage: RawStorage, timestamp_ms: u64) -> GenesisBlock {
         let ghost_trie::StateUpdate {
             root,
             nodes: state_nodes,
             refs: state_refs,
-        } = ghost_trie::build_counted(pairs);
+        } = ghost_trie::build_counted(storage);
         let header = Header {
             parent_hash: Hash::ZERO,
             number: 0,
             state_root: Hash(root),
             extrinsics_root: ordered_root(std::iter::empty()),
-            timestamp_ms: self.system.timestamp_ms,
+            timestamp_ms,
             digest: Digest::default(),
         };
-        Ok(GenesisBlock {
+        GenesisBlock {
             header,
             state_nodes,
             state_refs,
-        })
+        }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! `ghostchain --dev` runs one validator (Alice) with instant sealing and finality on a
 //! temporary database; `--base-path DIR` keeps the chain and resumes it on restart.
-//! `ghostchain build-spec --chain dev` prints a chain spec to edit and pass back with `--chain`.
+//! `ghostchain build-spec --chain dev` prints a chain spec to edit and pass back with `--chain`;
+//! `--raw` prints its genesis as raw storage pairs instead.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -34,11 +35,15 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Prints a chain spec as JSON.
+    /// Prints a chain spec as JSON (human-editable unless `--raw`).
     BuildSpec {
-        /// `dev`, `local` or a path to a JSON spec.
+        /// `dev`, `solo`, `local` or a path to a JSON spec (human or raw).
         #[arg(long, default_value = "dev")]
         chain: String,
+        /// Print the genesis as the raw storage key/value pairs (hex) the genesis state root is
+        /// computed from, to compare byte for byte; `--chain FILE` loads it back.
+        #[arg(long)]
+        raw: bool,
     },
     /// Deletes a chain's database under a base path (asks first unless `-y`).
     PurgeChain {
@@ -411,9 +416,13 @@ fn db_stats(
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::BuildSpec { chain }) => {
+        Some(Command::BuildSpec { chain, raw }) => {
             let spec = ChainSpec::load(&chain)?;
-            println!("{}", spec.to_json());
+            if raw {
+                println!("{}", spec.to_raw_json()?);
+            } else {
+                println!("{}", spec.to_json());
+            }
             Ok(())
         }
         Some(Command::PurgeChain {
