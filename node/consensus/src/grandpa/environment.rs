@@ -214,7 +214,8 @@ pub struct GrandpaConfig {
 
 impl GrandpaConfig {
     /// Timing for a chain with `slot_duration_ms` slots: gossip duration of a quarter slot (at
-    /// least 25 ms), rebroadcast every two slots (a vote lost on the way is sent again within about a second at a 500 ms slot).
+    /// least 25 ms), rebroadcast every two slots (a vote lost on the way is sent again within
+    /// about a second at a 500 ms slot).
     pub fn for_slot_duration(slot_duration_ms: u64) -> GrandpaConfig {
         GrandpaConfig {
             gossip_duration_ms: (slot_duration_ms / 4).max(25),
@@ -554,8 +555,7 @@ impl<B: FinalityBackend, N: Network, T: Timers + Send + Sync + 'static> GrandpaW
                     .flat_map(|(round, messages)| messages.iter().map(|m| (*round, m.clone())))
                     .collect()
             };
-            let own: Vec<(u64, SignedMessage)> = completed.into_iter().chain(own).collect();
-            tracing::trace!(target: LOG_TARGET, rounds = ?own.iter().map(|(r, m)| (*r, m.id)).collect::<Vec<_>>(), "rebroadcast");
+            let own = completed.into_iter().chain(own);
             for (round, message) in own {
                 self.network.gossip(
                     Topic::Grandpa,
