@@ -39,7 +39,7 @@ pub use pallet_validators as validators;
 /// The runtime's name (`spec_name`).
 pub const SPEC_NAME: &str = "ghostchain";
 /// Bumped on every change of runtime logic; signed into every extrinsic.
-pub const SPEC_VERSION: u32 = 4;
+pub const SPEC_VERSION: u32 = 5;
 
 /// The runtime's version.
 pub fn version() -> RuntimeVersion {

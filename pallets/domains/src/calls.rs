@@ -9,7 +9,7 @@ use parity_scale_codec::Encode;
 use crate::types::*;
 use crate::{
     Commitments, Config, Deposits, Domains, Error, Event, Operators, Owned, Pallet, PrimaryNames,
-    Records, RegistrationCounter, Reserved, SequenceEpoch, Subnames, Tlds, pricing,
+    RecordDeposits, Records, RegistrationCounter, Reserved, SequenceEpoch, Subnames, Tlds, pricing,
 };
 
 /// `Deposit::max_encoded_len()` (account 32, balance 16).
@@ -25,6 +25,11 @@ pub(crate) const SUBNAME_ITEMS: u32 = 4;
 /// Bytes a commitment stores: its `Commitments` key (32) and value, and its expiry-queue
 /// entry (40-byte key, the encoded action).
 pub(crate) const COMMITMENT_BYTES: u64 = 32 + COMMITMENT_RECORD_BYTES + 40 + 33;
+/// Bytes a subname's records store besides their encoding: the keys of its `Records` (32) and
+/// `RecordDeposits` (32) entries and the encoded [`Deposit`].
+pub(crate) const RECORDS_OVERHEAD_BYTES: u64 = 32 + 32 + DEPOSIT_BYTES;
+/// Storage entries a subname's records create: `Records` and `RecordDeposits`.
+pub(crate) const RECORDS_ITEMS: u32 = 2;
 /// Storage entries a commitment creates: `Commitments` and its expiry-queue entry.
 pub(crate) const COMMITMENT_ITEMS: u32 = 2;
 
@@ -188,6 +193,67 @@ impl<T: Config> Pallet<T> {
         Self::deposit_for(bytes, SUBNAME_ITEMS)
     }
 
+    /// The deposit a subname's `records` hold (nothing for no records). A second-level name's
+    /// records take none: its registration fee pays for them, and they are bounded per name.
+    pub fn records_deposit(records: &NameRecords) -> Balance {
+        if records.is_empty() {
+            return 0;
+        }
+        let bytes = (records.encoded_size() as u64).saturating_add(RECORDS_OVERHEAD_BYTES);
+        Self::deposit_for(bytes, RECORDS_ITEMS)
+    }
+
+    /// Brings the deposit the records of the subname at `hash` hold in line with `records`,
+    /// which `signer` is setting. The signer's payer ([`ghost_support::deposit::payer_for`])
+    /// tops it up or gets the difference back; a different payer takes the whole deposit over
+    /// and the previous one gets its own back, so each deposit has one payer. Refused (nothing
+    /// moved) when the payer cannot cover it.
+    pub(crate) fn settle_records_deposit(
+        signer: &AccountId,
+        hash: &Hash,
+        info: &DomainInfo,
+        records: &NameRecords,
+    ) -> DispatchResult {
+        if info.parent.is_none() {
+            return Ok(());
+        }
+        let amount = Self::records_deposit(records);
+        let held = RecordDeposits::get(hash);
+        let payer = ghost_support::deposit::payer_for(signer);
+        match held {
+            Some(held) if held.payer == payer => {
+                if amount > held.amount {
+                    ghost_support::deposit::reserve_deposit::<T::Currency>(
+                        signer,
+                        amount - held.amount,
+                    )
+                    .map_err(deposit_error)?;
+                } else {
+                    ghost_support::deposit::release_deposit::<T::Currency>(
+                        &held.payer,
+                        held.amount - amount,
+                    );
+                }
+            }
+            held => {
+                ghost_support::deposit::reserve_deposit::<T::Currency>(signer, amount)
+                    .map_err(deposit_error)?;
+                if let Some(held) = held {
+                    ghost_support::deposit::release_deposit::<T::Currency>(
+                        &held.payer,
+                        held.amount,
+                    );
+                }
+            }
+        }
+        if amount == 0 {
+            RecordDeposits::remove(hash);
+        } else {
+            RecordDeposits::insert(hash, &Deposit { payer, amount });
+        }
+        Ok(())
+    }
+
     /// When the sweep drops a commitment made at `made`: the first moment it is too old.
     fn commitment_due(made: Moment, params: &DomainParams) -> Moment {
         made.saturating_add(params.max_commitment_age_ms)
@@ -347,7 +413,7 @@ impl<T: Config> Pallet<T> {
             cost,
         });
         if !new_records.is_empty() {
-            Self::store_records(&name, &hash, new_records);
+            Self::store_records(&payer, &name, &hash, &info, new_records)?;
         }
         Ok(())
     }
@@ -438,16 +504,20 @@ impl<T: Config> Pallet<T> {
         Self::ensure_labels_free(&name, &located.hash, added)?;
         let current = Records::get(&located.hash).unwrap_or_default();
         let updated = Self::apply_changes(&name, current, changes, &Self::params())?;
-        Self::store_records(&name, &located.hash, updated);
-        Ok(())
+        Self::store_records(&who, &name, &located.hash, &located.info, updated)
     }
 
     pub(crate) fn clear_records(origin: Origin, name: DomainName) -> DispatchResult {
         let who = ensure_signed(origin)?;
         let located = Self::locate_active(&name)?;
         Self::ensure_manager(&who, &located.info)?;
-        Self::store_records(&name, &located.hash, NameRecords::default());
-        Ok(())
+        Self::store_records(
+            &who,
+            &name,
+            &located.hash,
+            &located.info,
+            NameRecords::default(),
+        )
     }
 
     pub(crate) fn set_subname_owner(
@@ -638,7 +708,15 @@ impl<T: Config> Pallet<T> {
         )?;
         located.info.last_signed_update = update.timestamp;
         Domains::insert(&located.hash, &located.info);
-        Self::store_records(&update.domain, &located.hash, updated);
+        // The update's signer pays its records' deposit, not the relayer: the signer decided
+        // what the name stores.
+        Self::store_records(
+            &signer,
+            &update.domain,
+            &located.hash,
+            &located.info,
+            updated,
+        )?;
         Self::deposit_event(Event::SignedUpdateApplied {
             name: update.domain,
             signer,
@@ -684,10 +762,14 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Removes a name's entry, records and index entries (not its subnames), and returns a
-    /// subname's deposit to whoever paid it.
+    /// subname's deposits (its entry's and its records') to whoever paid them.
     pub(crate) fn remove_entry(hash: &Hash, info: &DomainInfo) {
         if let Some(deposit) = Deposits::get(hash) {
             Deposits::remove(hash);
+            ghost_support::deposit::release_deposit::<T::Currency>(&deposit.payer, deposit.amount);
+        }
+        if let Some(deposit) = RecordDeposits::get(hash) {
+            RecordDeposits::remove(hash);
             ghost_support::deposit::release_deposit::<T::Currency>(&deposit.payer, deposit.amount);
         }
         Domains::remove(hash);

@@ -139,6 +139,11 @@ storage_map!(PALLET,
     /// The deposit of each live subname, by namehash, returned to its payer when it goes.
     pub Deposits: map Identity Hash => Deposit
 );
+storage_map!(PALLET,
+    /// The deposit each subname's records hold, by namehash: sized from their encoding, it
+    /// grows and shrinks with them and goes back to its payer when they or the subname go.
+    pub RecordDeposits: map Identity Hash => Deposit
+);
 storage_double_map!(PALLET,
     /// The expiry queue: `(moment as big-endian bytes, namehash) → action`, in time order.
     pub ExpiryQueue: double_map Identity [u8; 8], Identity Hash => ExpiryAction
@@ -476,6 +481,7 @@ impl<T: Config> Pallet<T> {
                 PrimaryNames::meta(),
                 Commitments::meta(),
                 Deposits::meta(),
+                RecordDeposits::meta(),
                 ExpiryQueue::meta(),
                 Subnames::meta(),
                 RegistrationCounter::meta(),

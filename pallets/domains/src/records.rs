@@ -156,8 +156,17 @@ impl<T: Config> Pallet<T> {
         apply_changes(name, records, changes, params).map_err(Into::into)
     }
 
-    /// Stores a name's records, moves its update sequence on and announces them.
-    pub(crate) fn store_records(name: &DomainName, hash: &Hash, records: NameRecords) {
+    /// Stores a name's records (settling a subname's records deposit with `signer` first), moves
+    /// its update sequence on and announces them.
+    pub(crate) fn store_records(
+        signer: &AccountId,
+        name: &DomainName,
+        hash: &Hash,
+        info: &DomainInfo,
+        records: NameRecords,
+    ) -> DispatchResult {
+        // The deposit first: refused, it leaves nothing behind.
+        Self::settle_records_deposit(signer, hash, info, &records)?;
         if let Some(mut info) = Domains::get(hash) {
             info.update_sequence = info.update_sequence.saturating_add(1);
             Domains::insert(hash, &info);
@@ -174,5 +183,6 @@ impl<T: Config> Pallet<T> {
             records: dns,
             web3_entries,
         });
+        Ok(())
     }
 }

@@ -60,11 +60,13 @@ impl WeightInfo for GhostWeight {
     /// by `cargo bench -p pallet-domains --bench set_records` at the bound (192 changes against
     /// 64 held records, production parameters), is 79 µs (upper bound 87 µs, 0.45 µs a change;
     /// shared 2-core machine under load, 2026-12-01): charged at 1 µs a change, twice that, on
-    /// top of the call's fixed 25 µs and its state accesses.
+    /// top of the call's fixed 25 µs and its state accesses. A subname's records deposit adds
+    /// (worst case, a takeover) the `RecordDeposits` entry read and written and two accounts,
+    /// the new payer's read and written and the old payer's written.
     fn set_records(c: u32) -> Weight {
         Weight::from_micros(25)
             .saturating_add(Weight::from_micros(1).saturating_mul(u64::from(c)))
-            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 2))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(7, 5))
             // The subname check: one read per added label at most.
             .saturating_add(ROCKS_DB_WEIGHT.reads(u64::from(c)))
     }
@@ -76,14 +78,17 @@ impl WeightInfo for GhostWeight {
     fn set_flag() -> Weight {
         Weight::from_micros(15).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 2))
     }
+    /// State accesses as `set_records`, the records deposit's takeover included.
     fn set_records_signed(r: u32) -> Weight {
         Weight::from_micros(90)
             .saturating_add(Weight::from_micros(5).saturating_mul(u64::from(r)))
-            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 2))
+            .saturating_add(ROCKS_DB_WEIGHT.reads_writes(7, 5))
             .saturating_add(ROCKS_DB_WEIGHT.reads(u64::from(r)))
     }
+    /// A subname's removal returns two deposits (its entry's and its records'): one more entry
+    /// read and removed and one more payer's account written than an expiry.
     fn expire_one() -> Weight {
-        Weight::from_micros(20).saturating_add(ROCKS_DB_WEIGHT.reads_writes(4, 5))
+        Weight::from_micros(20).saturating_add(ROCKS_DB_WEIGHT.reads_writes(5, 7))
     }
 }
 

@@ -188,6 +188,12 @@ fn current() -> Option<SharedMeter> {
     CURRENT.with(|current| current.borrow().clone())
 }
 
+/// Who [`reserve_deposit`] would charge for state `signer` creates now: the current meter's
+/// origin when a contract call is running, `signer` otherwise.
+pub fn payer_for(signer: &AccountId) -> AccountId {
+    current().map_or(*signer, |meter| meter.borrow().origin())
+}
+
 /// Reserves a deposit of `amount` for state that `signer` (the call's signed origin) creates,
 /// and returns who paid it, to record beside the state for [`release_deposit`]. The payer is the
 /// current meter's origin when a contract call is running ([`with_meter`]), `signer` otherwise.

@@ -356,3 +356,245 @@ fn deposit_sizes_follow_the_encodings() {
     };
     assert_eq!(action.encoded_size(), 33);
 }
+
+/// Sets `n`'s records to A records `10.0.0.1..=count` at the apex, signed by `who`.
+fn set_a_records(who: u8, n: &str, count: u8) -> DispatchResult {
+    signed(who, a_records_call(n, count))
+}
+
+fn a_records_call(n: &str, count: u8) -> Call {
+    Call::SetRecords {
+        name: name(n),
+        changes: vec![RecordChange::ReplaceSet {
+            label: RecordLabel::parse("@").expect("apex"),
+            rtype: ghost_primitives::RecordType::A,
+            ttl: 300,
+            values: (1..=count)
+                .map(|i| RecordData::parse_assignment(&format!("A=10.0.0.{i}")).expect("A"))
+                .collect(),
+        }],
+    }
+}
+
+fn records_deposit_of(n: &str) -> Option<crate::Deposit> {
+    pallet::RecordDeposits::get(&name(n).namehash())
+}
+
+/// A subname is free to create records under once it exists, so its records take a deposit of
+/// their own, sized from their encoding: it grows and shrinks with them and is gone with them.
+#[test]
+fn a_subnames_records_hold_a_deposit_that_grows_and_shrinks_with_them() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3), Ok(()));
+        assert_eq!(reserved(3), 0);
+
+        assert_eq!(set_a_records(3, "www.alice.ghost", 1), Ok(()));
+        let one = Domains::records_deposit(&records_of("www.alice.ghost"));
+        let bytes = records_of("www.alice.ghost").encoded_size() as u128 + 112;
+        assert_eq!(one, DEPOSIT_PER_BYTE * bytes + DEPOSIT_PER_ITEM * 2);
+        assert_eq!(reserved(3), one);
+        assert_eq!(
+            records_deposit_of("www.alice.ghost"),
+            Some(crate::Deposit {
+                payer: acc(3),
+                amount: one
+            })
+        );
+
+        // Eight records store more: the deposit grows by the difference.
+        let free_before = free(&acc(3));
+        assert_eq!(set_a_records(3, "www.alice.ghost", 8), Ok(()));
+        let eight = Domains::records_deposit(&records_of("www.alice.ghost"));
+        assert!(eight > one);
+        assert_eq!(reserved(3), eight);
+        assert_eq!(free(&acc(3)), free_before - (eight - one));
+
+        // Back to two: the difference comes back.
+        assert_eq!(set_a_records(3, "www.alice.ghost", 2), Ok(()));
+        let two = Domains::records_deposit(&records_of("www.alice.ghost"));
+        assert!(one < two && two < eight);
+        assert_eq!(reserved(3), two);
+
+        // Cleared: all of it, and the entry is gone.
+        assert_eq!(
+            signed(
+                3,
+                Call::ClearRecords {
+                    name: name("www.alice.ghost")
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(reserved(3), 0);
+        // Everything back, the first record's deposit (held when `free_before` was read) too.
+        assert_eq!(free(&acc(3)), free_before + one);
+        assert_eq!(records_deposit_of("www.alice.ghost"), None);
+    });
+}
+
+#[test]
+fn a_second_level_names_records_take_no_deposit() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_a_records(1, "alice.ghost", 8), Ok(()));
+        assert_eq!(records_of("alice.ghost").dns.len(), 8);
+        assert_eq!(reserved(1), 0);
+        assert_eq!(pallet::RecordDeposits::iter().count(), 0);
+    });
+}
+
+#[test]
+fn a_subnames_records_whose_signer_cannot_pay_the_deposit_are_refused_unchanged() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3), Ok(()));
+        assert_eq!(set_a_records(3, "www.alice.ghost", 1), Ok(()));
+        let spare = free(&acc(3)) - 1;
+        assert_eq!(Balances::transfer(&acc(3), &acc(5), spare), Ok(()));
+
+        // Growing needs more than the signer has: nothing changes, the old records stay.
+        assert_noop(
+            Origin::signed(acc(3)),
+            a_records_call("www.alice.ghost", 8),
+            Error::DepositNotCovered,
+        );
+        assert_eq!(records_of("www.alice.ghost").dns.len(), 1);
+    });
+}
+
+/// Each deposit has one payer: a manager who sets records paid for by someone else takes the
+/// whole deposit over, and the first payer gets all of its own back.
+#[test]
+fn a_new_signer_takes_the_records_deposit_over_and_the_first_payer_is_repaid() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3), Ok(()));
+        assert_eq!(set_a_records(3, "www.alice.ghost", 4), Ok(()));
+        let held = reserved(3);
+        assert!(held > 0);
+        let free_3 = free(&acc(3));
+        assert_eq!(
+            signed(
+                3,
+                Call::Approve {
+                    name: name("www.alice.ghost"),
+                    account: Some(acc(2)),
+                }
+            ),
+            Ok(())
+        );
+
+        assert_eq!(set_a_records(2, "www.alice.ghost", 5), Ok(()));
+
+        let five = Domains::records_deposit(&records_of("www.alice.ghost"));
+        assert_eq!(reserved(2), five);
+        assert_eq!(reserved(3), 0);
+        assert_eq!(free(&acc(3)), free_3 + held);
+        assert_eq!(
+            records_deposit_of("www.alice.ghost").map(|d| d.payer),
+            Some(acc(2))
+        );
+    });
+}
+
+#[test]
+fn the_records_deposit_comes_back_when_the_subname_goes() {
+    new_test_ext().execute_with(|| {
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 3), Ok(()));
+        assert_eq!(set_a_records(3, "www.alice.ghost", 4), Ok(()));
+        let free_3 = free(&acc(3));
+        let held = reserved(3);
+        assert!(held > 0);
+
+        let expires_at = expiry_of("alice.ghost");
+        sweep_at(expires_at + GRACE);
+        next_block_at(expires_at + GRACE + 2);
+
+        assert_eq!(info_of("www.alice.ghost"), None);
+        assert_eq!(reserved(3), 0);
+        assert_eq!(free(&acc(3)), free_3 + held);
+        assert_eq!(pallet::RecordDeposits::iter().count(), 0);
+    });
+}
+
+/// Under a contract call the transaction's signer pays the records deposit within its limit,
+/// as it pays the subname's own (the contract pays nothing).
+#[test]
+fn under_a_contract_call_the_signer_pays_the_records_deposit_within_its_limit() {
+    new_test_ext().execute_with(|| {
+        // Account 1 stands in for a contract owning www.alice.ghost; account 2 signed the call.
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(set_subname(1, "alice.ghost", "www", 1), Ok(()));
+        let subname_deposit = reserved(1);
+
+        let tight = DepositMeter::shared(acc(2), Some(1));
+        let before = storage_snapshot();
+        let refused = with_meter(tight, || {
+            Domains::dispatch(a_records_call("www.alice.ghost", 2), Origin::signed(acc(1)))
+        });
+        assert_eq!(refused, Err(Error::DepositLimitExhausted.into()));
+        assert!(storage_snapshot() == before);
+
+        let meter = DepositMeter::shared(acc(2), None);
+        let result = with_meter(meter.clone(), || {
+            Domains::dispatch(a_records_call("www.alice.ghost", 2), Origin::signed(acc(1)))
+        });
+        assert_eq!(result, Ok(()));
+        let deposit = Domains::records_deposit(&records_of("www.alice.ghost"));
+        assert_eq!(reserved(2), deposit);
+        assert_eq!(meter.borrow().charged(), deposit);
+        assert_eq!(
+            reserved(1),
+            subname_deposit,
+            "the contract pays nothing more"
+        );
+    });
+}
+
+/// A relayed signed update is paid for by the key that signed it, not by the relayer: the
+/// signer decided what the name stores.
+#[test]
+fn a_signed_update_of_a_subname_charges_its_signer_not_the_relayer() {
+    use ghost_primitives::{Bytes, Pair, Signature};
+    new_test_ext().execute_with(|| {
+        let owner = Pair::dev("Alice");
+        assert_eq!(register(1, "alice.ghost"), Ok(()));
+        assert_eq!(
+            signed(
+                1,
+                Call::SetSubnameOwner {
+                    parent: name("alice.ghost"),
+                    label: "www".into(),
+                    owner: owner.public(),
+                    lock: false,
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            Balances::transfer(&acc(1), &owner.public(), free(&acc(1)) / 10),
+            Ok(())
+        );
+        let info = info_of("www.alice.ghost").expect("created");
+        let mut update = crate::SignedRecordUpdate {
+            domain: name("www.alice.ghost"),
+            contract_id: Bytes(b"contract-1".to_vec()),
+            records: vec![rec("@", "A=10.0.0.1"), rec("@", "A=10.0.0.2")],
+            owner_address: owner.public(),
+            timestamp: Domains::now() + 1,
+            sequence: info.update_sequence,
+            signature: Signature::default(),
+        };
+        update.signature = owner.sign(&update.signing_payload(&Domains::genesis_hash()));
+        let relayer_reserved = reserved(4);
+
+        assert_eq!(signed(4, Call::SetRecordsSigned { update }), Ok(()));
+
+        let deposit = Domains::records_deposit(&records_of("www.alice.ghost"));
+        assert!(deposit > 0);
+        assert_eq!(Balances::reserved_balance(&owner.public()), deposit);
+        assert_eq!(reserved(4), relayer_reserved);
+    });
+}
