@@ -142,6 +142,18 @@ pub fn authorities(
     })
 }
 
+/// The number of the block that enacted voter set `set_id`, in the state of `header` (`None`
+/// for the genesis set and for sets not enacted by then).
+pub fn set_change_block(
+    store: &dyn NodeStore,
+    header: &Header,
+    set_id: u64,
+) -> Result<Option<ghost_primitives::BlockNumber>, ApiError> {
+    with_state(store, header.state_root, || {
+        crate::Validators::set_change_block(set_id)
+    })
+}
+
 /// The GRANDPA equivocations recorded against `who` in the state of `header`.
 pub fn offences(
     store: &dyn NodeStore,

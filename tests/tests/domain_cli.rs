@@ -11,6 +11,9 @@
 //!   records (web3 records stay) and `resolve` shows them. Other keys are refused.
 //! - Web3 records: `set-addr`, `set-text` and `set-contenthash` show up in `resolve --json`'s
 //!   `web3`, their `--clear` removes them, and `clear-records` removes everything.
+//! - Verified resolution: `resolve --verify --chain dev` proves the node's finalized block final
+//!   from the dev genesis (GRANDPA) and the answer against it; another chain's genesis, a
+//!   made-up one, or none at all are refused with the reason.
 
 use std::process::Output;
 
@@ -479,6 +482,86 @@ fn update_keys_signed_updates_and_web3_records() {
 }
 
 /// The free balance of a dev account (dev endowments fit a `u64`).
+#[test]
+fn resolve_verify_proves_the_answer_final_from_the_pinned_genesis() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+    let name = "alice.ghost";
+    let registered = tx(
+        &node,
+        &[
+            "domain",
+            "register",
+            name,
+            "--record",
+            "A=10.0.0.1",
+            "--from",
+            "//Alice",
+        ],
+    );
+    let included = registered["block_number"].as_u64().expect("a block");
+
+    // The dev node finalizes each block it seals; poll until the registration is final.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let verified = loop {
+        let out = node.ghost(&[
+            "--json", "domain", "resolve", name, "--verify", "--chain", "dev",
+        ]);
+        if out.status.success() {
+            let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            if report["finalized"].as_u64() >= Some(included) {
+                break report;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never verified: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let resolution = &verified["resolution"]["resolution"];
+    assert_eq!(resolution["owner"], address("Alice"), "{verified}");
+    assert_eq!(
+        dns(resolution),
+        vec![record("@", 300, "A", "10.0.0.1")],
+        "{verified}"
+    );
+    assert_eq!(verified["set_id"], 0);
+    assert_eq!(verified["set_changes"], 0);
+    let genesis = verified["genesis"].as_str().expect("genesis").to_string();
+    // The same genesis given by hand, and the text form's summary line.
+    let out = node.ghost(&["domain", "resolve", name, "--verify", "--genesis", &genesis]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("verified: at finalized #")),
+        "{text}"
+    );
+
+    // Another chain's genesis, a made-up one, and none: refused, saying why.
+    let out = ghost_fails(
+        &node,
+        &["domain", "resolve", name, "--verify", "--chain", "local"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not the pinned genesis"), "{stderr}");
+    let zero = format!("0x{}", "00".repeat(32));
+    let out = ghost_fails(
+        &node,
+        &["domain", "resolve", name, "--verify", "--genesis", &zero],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not the pinned genesis"), "{stderr}");
+    let out = ghost_fails(&node, &["domain", "resolve", name, "--verify"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--verify trusts only the chain's genesis"),
+        "{stderr}"
+    );
+}
+
 fn balance(node: &Node, who: &str) -> u64 {
     let report = ghost_json(node, &["balance", &address(who)]);
     report["free"]

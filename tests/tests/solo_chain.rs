@@ -218,3 +218,79 @@ fn a_validator_key_from_the_keystore_authors_and_signs() {
     let receipt: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
     assert_eq!(receipt["success"], true, "{receipt}");
 }
+
+/// The lines of `docs/TESTNET.md` that make a spec and its raw form (`build-spec … > spec.json`,
+/// `build-spec --chain spec.json --raw > spec-raw.json …`), run as written with `ghostchain` on
+/// the `PATH`: a node started from the raw spec is the chain of the edited one (same genesis
+/// hash), and `ghost domain resolve --verify` trusts either file alone.
+#[test]
+fn testnet_md_raw_spec_lines_start_the_same_chain_and_pin_it_for_verification() {
+    const TESTNET_MD: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/TESTNET.md"));
+    let lines: Vec<&str> = TESTNET_MD
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("ghostchain build-spec"))
+        .collect();
+    assert_eq!(lines.len(), 2, "TESTNET.md's build-spec lines: {lines:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = binary("ghostchain").parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for line in &lines {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", line])
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let spec = dir.path().join("spec.json");
+    let raw = dir.path().join("spec-raw.json");
+    let raw_text = std::fs::read_to_string(&raw).unwrap();
+    assert!(raw_text.contains("\"raw\""), "{raw_text}");
+
+    // A full node (no key) of the raw spec, alone: it authors nothing and finalizes nothing,
+    // but its genesis is the spec's.
+    let node = Node::start_with(
+        &dir.path().join("node"),
+        &["--chain", raw.to_str().unwrap()],
+        &[],
+    );
+    let info = node.ghost(&["--json", "chain", "info"]);
+    assert!(info.status.success(), "{}", node.log_text());
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    let expected = ghost_client::runtime::chain_spec::ChainSpec::load(spec.to_str().unwrap())
+        .unwrap()
+        .build_genesis()
+        .unwrap()
+        .header
+        .hash()
+        .to_string();
+    assert_eq!(info["genesis_hash"], expected.as_str());
+    // Either file pins the chain: the finalized block (genesis here) is proven from it.
+    for file in [&spec, &raw] {
+        let out = node.ghost(&[
+            "domain",
+            "resolve",
+            "nobody.ghost",
+            "--verify",
+            "--chain",
+            file.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("proven absent at finalized #0"),
+            "--chain {}: {stderr}",
+            file.display()
+        );
+    }
+}

@@ -256,6 +256,44 @@ fn a_validator_added_by_sudo_authors_after_the_session_boundary_and_a_removed_on
         "Dave's node never noticed it joined:\n{}",
         net.logs()
     );
+
+    // A light client that trusts only the genesis follows the voter set through the change
+    // (the old set's justification of the enacting block) and proves Dave's finalized block
+    // final under the new set: here, that no such name exists there.
+    let genesis = net.ghost_json(0, &["chain", "info"])["genesis_hash"]
+        .as_str()
+        .expect("genesis_hash")
+        .to_string();
+    let out = net.ghost(
+        3,
+        &[
+            "domain",
+            "resolve",
+            "nobody.ghost",
+            "--verify",
+            "--genesis",
+            &genesis,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("proven absent at finalized #")
+            && stderr.contains(&format!("voter set {changes} after {changes} set changes")),
+        "resolve --verify across {changes} set change(s): {stderr}"
+    );
+    let forged = format!("0x{}", "11".repeat(32));
+    let out = net.ghost(
+        3,
+        &[
+            "domain",
+            "resolve",
+            "nobody.ghost",
+            "--verify",
+            "--genesis",
+            &forged,
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the pinned genesis"));
 }
 
 /// A transaction a node reported finalized: (extrinsic, block, height).

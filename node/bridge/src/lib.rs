@@ -33,4 +33,4 @@ pub mod source;
 
 pub use index::NameIndex;
 pub use run::{BridgeConfig, BridgeHandle, start};
-pub use source::{BlockRef, BridgeError, ChainSource, Inclusion};
+pub use source::{BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion};

@@ -1,8 +1,11 @@
 //! What GhostBridge needs from a chain, whether the node runs it in process or it follows a node
 //! over JSON-RPC.
 
-use ghost_primitives::{DomainName, Hash};
-use ghost_rpc::{DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson};
+use ghost_primitives::{DomainName, Hash, Header};
+use ghost_rpc::{
+    DomainChangesJson, FinalityProof, NameListJson, ResolutionJson, ResolutionProofJson,
+    VoterSetProof,
+};
 use tokio::sync::mpsc;
 
 /// A block by height and hash.
@@ -13,6 +16,24 @@ pub struct BlockRef {
     /// Hash.
     pub hash: Hash,
 }
+
+/// GRANDPA finality of one block with the voter sets leading to it: what a light client that
+/// trusts only the genesis hash needs to trust the block's state root
+/// (`ghost_light::verify_finalized`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinalityBundle {
+    /// The block's header.
+    pub header: Header,
+    /// Its justification, or a justified descendant's with the headers between
+    /// (`grandpa_proveFinality`).
+    pub finality: FinalityProof,
+    /// The genesis voter set's proof and every set change up to the block, all pages
+    /// (`grandpa_proveVoterSets`).
+    pub voter_sets: VoterSetProof,
+}
+
+/// The most `grandpa_proveVoterSets` pages a [`FinalityBundle`] gathers (256 changes each).
+pub const MAX_VOTER_SET_PAGES: usize = 64;
 
 /// What a submitted update became.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +84,9 @@ pub trait ChainSource: Send + Sync + 'static {
         name: &DomainName,
         at: Option<Hash>,
     ) -> Result<ResolutionProofJson, BridgeError>;
+
+    /// The finality of block `at` ([`FinalityBundle`]); `None` while it is not final.
+    async fn finality(&self, at: Hash) -> Result<Option<FinalityBundle>, BridgeError>;
 
     /// A page of every stored name at `at`.
     async fn names(

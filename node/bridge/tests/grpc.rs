@@ -23,6 +23,7 @@ use ghost_bridge::{BridgeError, NameIndex};
 use ghost_primitives::{DomainName, Pair, Signature};
 use ghost_rpc::{ChangeFilter, DomainChangesJson};
 use ghost_runtime::domains::SignedRecordUpdate;
+use parity_scale_codec::Encode;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status, Streaming};
 
@@ -342,6 +343,43 @@ async fn resolve_with_proof_carries_the_proof_of_the_block_used() {
     let alice = DomainName::parse("alice.ghost").unwrap();
     assert_eq!(proof.keys, vec![alice.namehash().0.to_vec()]);
     assert_eq!(proof.nodes, vec![b"node-1".to_vec(), b"node-2".to_vec()]);
+    // Block 20 is final: its header and the whole finality bundle come along, SCALE-encoded.
+    let expected = fake_chain::fake_finality(20);
+    assert_eq!(proof.header, expected.header.encode());
+    let finality = proof.finality.expect("block 20 is final");
+    assert_eq!(finality.justification, b"justification".to_vec());
+    assert_eq!(
+        finality.unknown_headers,
+        vec![expected.finality.unknown_headers[0].encode()]
+    );
+    assert_eq!(
+        finality.genesis_header,
+        expected.voter_sets.genesis.encode()
+    );
+    assert_eq!(finality.genesis_proof, vec![b"genesis-node".to_vec()]);
+    assert_eq!(finality.set_changes.len(), 1);
+    assert_eq!(finality.set_changes[0].set_id, 1);
+    assert_eq!(
+        finality.set_changes[0].header,
+        expected.voter_sets.changes[0].header.encode()
+    );
+    assert_eq!(finality.set_changes[0].justification, b"set-1".to_vec());
+
+    // The head is not final yet: the state proof comes without finality.
+    let head = chain.head_ref().height;
+    let response = client
+        .resolve_domain(ResolveRequest {
+            domain: "alice.ghost".into(),
+            record_types: vec![],
+            at_height: Some(head),
+            with_proof: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let proof = response.proof.unwrap();
+    assert!(proof.finality.is_none());
+    assert!(proof.header.is_empty());
 }
 
 #[tokio::test]

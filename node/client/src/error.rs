@@ -148,6 +148,9 @@ pub enum Error {
     /// A proof does not verify.
     #[error(transparent)]
     Proof(#[from] ghost_light::ProofError),
+    /// The block a proof is checked against is not proven final.
+    #[error(transparent)]
+    Finality(#[from] ghost_light::FinalityError),
     /// A proof verifies but the node's answer does not match it.
     #[error(
         "the node's resolution of {name} does not match its proof: the node says {claimed}, the proven state says {proven}"

@@ -1,8 +1,12 @@
 //! Verified reads: a node's answer checked against a header's state root with
 //! [`ghost_light`], so a client need not trust the node it asks.
+//!
+//! [`Client::resolve_final`] trusts only a genesis hash: it follows the GRANDPA voter set from
+//! genesis (`grandpa_proveVoterSets`), proves the node's finalized block final
+//! (`grandpa_proveFinality`) and checks the resolution's read proof against that block.
 
-use ghost_light::{ProvenResolution, prove_resolution};
-use ghost_primitives::{DomainName, Hash};
+use ghost_light::{ProvenResolution, SetChangeProof, VoterSet, prove_resolution};
+use ghost_primitives::{BlockNumber, DomainName, Hash, Header};
 use ghost_rpc::{DomainApiClient, ResolutionJson, ResolutionProofJson};
 use ghost_trie::ReadProof;
 
@@ -65,7 +69,125 @@ pub fn verify_resolution(
     Ok(())
 }
 
+/// A resolution proven against a block that is proven final.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinalResolution {
+    /// The node's answer, every part of it verified (`resolution: None` is proven absence).
+    pub answer: ResolutionProofJson,
+    /// The finalized block it was proven at.
+    pub number: BlockNumber,
+    /// The voter set that finalized it.
+    pub voters: VoterSet,
+    /// How many voter-set changes were followed from genesis.
+    pub set_changes: usize,
+}
+
 impl Client {
+    /// Follows the GRANDPA voter set from `genesis` (a genesis hash the caller trusts) to the
+    /// finalized block `at`, with every change's justification checked
+    /// (`grandpa_proveVoterSets`, paged), and returns the set that finalizes `at`'s children
+    /// together with the number of changes followed.
+    pub async fn follow_voter_sets(
+        &self,
+        genesis: &Hash,
+        at: &Header,
+    ) -> Result<(VoterSet, usize)> {
+        let mut from = 0;
+        let mut set: Option<VoterSet> = None;
+        let mut changes = 0;
+        loop {
+            let page = ghost_rpc::GrandpaApiClient::prove_voter_sets(self, from, Some(at.hash()))
+                .await
+                .during(self, "grandpa_proveVoterSets")?;
+            let mut current = match set.take() {
+                Some(current) => current,
+                None => {
+                    let proof = ReadProof {
+                        nodes: page.genesis_proof.iter().map(|n| n.0.clone()).collect(),
+                    };
+                    ghost_light::finality::genesis_set(genesis, &page.genesis, &proof)?
+                }
+            };
+            for change in &page.changes {
+                if change.header.number > at.number {
+                    return Err(self.bad_answer(
+                        "grandpa_proveVoterSets",
+                        format!(
+                            "a set change at #{} lies past the asked block #{}",
+                            change.header.number, at.number
+                        ),
+                    ));
+                }
+                current = current.apply_change(
+                    genesis,
+                    &SetChangeProof {
+                        header: change.header.clone(),
+                        justification: change.justification.0.clone(),
+                    },
+                )?;
+                changes += 1;
+            }
+            match page.next {
+                Some(next) if next > from && !page.changes.is_empty() => {
+                    from = next;
+                    set = Some(current);
+                }
+                _ => return Ok((current, changes)),
+            }
+        }
+    }
+
+    /// Proves `header` final under the voter sets followed from `genesis`.
+    pub async fn prove_final(&self, genesis: &Hash, header: &Header) -> Result<(VoterSet, usize)> {
+        let (set, changes) = self.follow_voter_sets(genesis, header).await?;
+        if set.enacted_by(header) {
+            // The genesis, or the block that enacted the set: proven by the change itself.
+            return Ok((set, changes));
+        }
+        let proof = self.prove_finality(header.number).await?.ok_or_else(|| {
+            self.bad_answer(
+                "grandpa_proveFinality",
+                format!("no finality proof for block #{}", header.number),
+            )
+        })?;
+        set.verify_finality(
+            genesis,
+            header,
+            &proof.unknown_headers,
+            &proof.justification.0,
+        )?;
+        Ok((set, changes))
+    }
+
+    /// Resolves `name` at the node's finalized block and verifies all of it against `genesis`
+    /// alone: the block is proven final by GRANDPA ([`Client::prove_final`]) and the answer
+    /// against its state root ([`verify_resolution`]).
+    pub async fn resolve_final(
+        &self,
+        genesis: &Hash,
+        name: &DomainName,
+    ) -> Result<FinalResolution> {
+        let header = self.fetch_finalized_header().await?;
+        let (voters, set_changes) = self.prove_final(genesis, &header).await?;
+        let answer =
+            DomainApiClient::resolve_with_proof(self, name.to_string(), Some(header.hash()))
+                .await
+                .during(self, "domain_resolveWithProof")?;
+        if answer.at != header.hash() {
+            return Err(self.bad_answer(
+                "domain_resolveWithProof",
+                format!("proved block {} instead of {}", answer.at, header.hash()),
+            ));
+        }
+        verify_resolution(name, &answer, header.state_root)?;
+        Ok(FinalResolution {
+            answer,
+            number: header.number,
+            voters,
+            set_changes,
+        })
+    }
+
     /// Resolves `name` with a proof and verifies it against the header of the proven block
     /// (fetched from this node: pin a trusted header with [`verify_resolution`] instead where
     /// the node is not trusted for headers). Returns the answer; `resolution: None` is proven

@@ -265,6 +265,64 @@ async fn heads_and_domain_changes_stream() {
     assert!(absent.resolution.is_none());
 }
 
+/// `resolve_final` trusts only the genesis hash: the node's finalized block is proven final by
+/// the genesis voter set, the answer against that block; another genesis is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolution_is_proven_final_from_the_genesis_hash_alone() {
+    let node = common::dev_node(None).await;
+    let client = Client::connect(common::url(&node)).await.unwrap();
+    let alice = Signer::dev("Alice");
+    let name = DomainName::parse("final.ghost").unwrap();
+    let done = client
+        .tx()
+        .domains()
+        .register(
+            name.clone(),
+            alice.account(),
+            domains::YEAR_MS,
+            Hash::ZERO,
+            vec![],
+        )
+        .submit_and_watch(&alice)
+        .await
+        .unwrap()
+        .finalized()
+        .await
+        .unwrap();
+    // The genesis a user would pin: computed from the dev spec, not asked of the node.
+    let genesis = ghost_client::runtime::chain_spec::ChainSpec::dev()
+        .build_genesis()
+        .unwrap()
+        .header
+        .hash();
+    assert_eq!(genesis, client.genesis_hash().await.unwrap());
+
+    let proven = client.resolve_final(&genesis, &name).await.unwrap();
+    assert!(proven.number >= done.block_number, "{}", proven.number);
+    assert_eq!(proven.answer.resolution.unwrap().owner, alice.account());
+    assert_eq!(proven.voters.set_id, 0);
+    assert_eq!(proven.voters.voters, vec![alice.account()]);
+    assert_eq!(proven.set_changes, 0);
+
+    let absent = client
+        .resolve_final(&genesis, &DomainName::parse("nobody.ghost").unwrap())
+        .await
+        .unwrap();
+    assert!(absent.answer.resolution.is_none());
+
+    let error = client
+        .resolve_final(&Hash([1; 32]), &name)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ghost_client::Error::Finality(ghost_client::light::FinalityError::WrongGenesis { .. })
+        ),
+        "{error}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_node_is_an_error_naming_its_url() {
     let node = common::dev_node(None).await;

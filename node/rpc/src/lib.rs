@@ -192,6 +192,36 @@ pub struct FinalityProof {
     pub unknown_headers: Vec<Header>,
 }
 
+/// A block that enacted a new GRANDPA voter set, with the previous set's justification of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetChangeJson {
+    /// The set it enacted.
+    pub set_id: u64,
+    /// Its header (carrying the `ScheduledChange` digest).
+    pub header: Header,
+    /// SCALE `GrandpaJustification` of it by the set before.
+    pub justification: Bytes,
+}
+
+/// What a light client needs to follow the voter set from genesis (`grandpa_proveVoterSets`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoterSetProof {
+    /// The genesis header (the client checks it hashes to the genesis it pinned).
+    pub genesis: Header,
+    /// Read proof of `Validators.Validators` and `Validators.SetId` against its state root.
+    pub genesis_proof: Vec<Bytes>,
+    /// Set changes, ascending by set id, from the one asked for.
+    pub changes: Vec<SetChangeJson>,
+    /// The set id at block `at`.
+    pub set_id: u64,
+    /// The block whose state listed the changes.
+    pub at: Hash,
+    /// The set id to ask from next when the page stopped short of `set_id` (`null`: done).
+    pub next: Option<u64>,
+}
+
 /// The GRANDPA voter set of a block.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,6 +243,16 @@ pub trait GrandpaApi {
         &self,
         number: u64,
     ) -> jsonrpsee::core::RpcResult<Option<FinalityProof>>;
+    /// The proof of the voter sets up to block `at` (default: the finalized block): the
+    /// genesis set proven against the genesis state root, and every set change after set
+    /// `from_set_id` with the justification that finalized it (at most 256 per call; `next`
+    /// says where to go on).
+    #[method(name = "proveVoterSets")]
+    async fn prove_voter_sets(
+        &self,
+        from_set_id: u64,
+        at: Option<Hash>,
+    ) -> jsonrpsee::core::RpcResult<VoterSetProof>;
     /// The voter set that finalizes the children of block `hash` (default: the finalized
     /// block).
     #[method(name = "voterSet")]

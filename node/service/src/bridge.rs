@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ghost_bridge::source::MAX_VOTER_SET_PAGES;
 use ghost_bridge::source::SubmitOutcome;
-use ghost_bridge::{BlockRef, BridgeError, ChainSource, Inclusion};
+use ghost_bridge::{BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion};
 use ghost_primitives::{DomainName, Hash, Header, Pair};
 use ghost_rpc::{DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson};
 use ghost_runtime::domains::{Call as DomainsCall, SignedRecordUpdate};
@@ -16,7 +17,7 @@ use tokio::sync::{Notify, mpsc};
 use crate::client::{Client, ClientError};
 use crate::domain_feed::FeedError;
 use crate::pool_api::{TransactionPool, next_nonce};
-use crate::rpc::{proven_resolution, resolution_json};
+use crate::rpc::{prove_finality, prove_voter_sets, proven_resolution, resolution_json};
 
 impl From<ClientError> for BridgeError {
     fn from(e: ClientError) -> Self {
@@ -122,6 +123,42 @@ impl ChainSource for InProcessSource {
         let header = self.header_at(at)?;
         proven_resolution(&self.client, &header, name)
             .map_err(|e| BridgeError::Unavailable(e.to_string()))
+    }
+
+    async fn finality(&self, at: Hash) -> Result<Option<FinalityBundle>, BridgeError> {
+        let client = self.client.clone();
+        let unavailable = |e: jsonrpsee::types::ErrorObjectOwned| {
+            BridgeError::Unavailable(e.message().to_string())
+        };
+        // Reads a run of headers and justifications: off the async workers.
+        tokio::task::spawn_blocking(move || {
+            let header = client
+                .header(&at)?
+                .ok_or_else(|| BridgeError::NotFound(format!("block {at}")))?;
+            let (_, finalized) = client.finalized()?;
+            if header.number > finalized.number || client.hash_by_number(header.number)? != Some(at)
+            {
+                return Ok(None);
+            }
+            let Some(finality) = prove_finality(&client, header.number).map_err(unavailable)?
+            else {
+                return Ok(None);
+            };
+            let mut voter_sets = prove_voter_sets(&client, 0, Some(at)).map_err(unavailable)?;
+            for _ in 1..MAX_VOTER_SET_PAGES {
+                let Some(next) = voter_sets.next else { break };
+                let page = prove_voter_sets(&client, next, Some(at)).map_err(unavailable)?;
+                voter_sets.changes.extend(page.changes);
+                voter_sets.next = page.next;
+            }
+            Ok(Some(FinalityBundle {
+                header,
+                finality,
+                voter_sets,
+            }))
+        })
+        .await
+        .map_err(|e| BridgeError::Unavailable(e.to_string()))?
     }
 
     async fn names(

@@ -110,6 +110,10 @@ pub enum ClientError {
     /// The state for a block is missing.
     #[error("state unavailable: {0}")]
     State(#[from] api::ApiError),
+    /// The genesis voter set could not be proven from the genesis state (a spec without
+    /// validators state).
+    #[error("proving the genesis voter set: {0}")]
+    GenesisProof(String),
 }
 
 impl ClientError {
@@ -121,7 +125,7 @@ impl ClientError {
             ClientError::Execution(BlockError::DigestMismatch) => "digest",
             ClientError::Execution(BlockError::InvalidExtrinsic { .. }) => "invalid_extrinsic",
             ClientError::Execution(_) => "execution",
-            ClientError::Genesis(_) => "genesis",
+            ClientError::Genesis(_) | ClientError::GenesisProof(_) => "genesis",
             ClientError::GenesisMismatch { .. } => "genesis_mismatch",
             ClientError::BadSeal(AuraError::FutureSlot { .. }) => "future_slot",
             ClientError::BadSeal(AuraError::SlotNotIncreasing { .. }) => "slot_not_increasing",
@@ -190,11 +194,27 @@ pub struct ExtrinsicOutcome {
     pub fee: ghost_primitives::Balance,
 }
 
+/// The proof [`Client::genesis_voters_proof`] serves, from the genesis block's own nodes.
+fn genesis_voters_proof(
+    genesis: &ghost_runtime::genesis::GenesisBlock,
+) -> Result<Vec<Vec<u8>>, ClientError> {
+    let mut store = ghost_trie::MemoryNodeStore::new();
+    store.insert_nodes(genesis.state_nodes.iter().cloned());
+    let proof = ghost_trie::generate_read_proof(
+        &store,
+        genesis.header.state_root.0,
+        &ghost_light::finality::voter_set_keys(),
+    )
+    .map_err(|e| ClientError::GenesisProof(e.to_string()))?;
+    Ok(proof.nodes)
+}
+
 /// The chain: storage plus import and notifications.
 pub struct Client {
     db: Arc<Database>,
     spec: ChainSpec,
     genesis_hash: Hash,
+    genesis_voters_proof: Vec<Vec<u8>>,
     import_lock: Mutex<()>,
     imported: broadcast::Sender<Arc<ImportedBlock>>,
     finalized: broadcast::Sender<Header>,
@@ -222,6 +242,7 @@ impl Client {
     ) -> Result<Client, ClientError> {
         let genesis = spec.build_genesis()?;
         let expected = genesis.header.hash();
+        let genesis_voters_proof = genesis_voters_proof(&genesis)?;
         match db.genesis_hash()? {
             Some(stored) if stored != expected => {
                 return Err(ClientError::GenesisMismatch { stored, expected });
@@ -241,6 +262,7 @@ impl Client {
             db,
             spec,
             genesis_hash: expected,
+            genesis_voters_proof,
             import_lock: Mutex::new(()),
             imported,
             finalized,
@@ -259,6 +281,13 @@ impl Client {
     /// The genesis hash.
     pub fn genesis_hash(&self) -> Hash {
         self.genesis_hash
+    }
+
+    /// A read proof of the genesis voter set ([`ghost_light::finality::voter_set_keys`])
+    /// against the genesis state root, built from the chain spec when the chain opened, so a
+    /// node whose genesis state is pruned still serves it.
+    pub fn genesis_voters_proof(&self) -> &[Vec<u8>] {
+        &self.genesis_voters_proof
     }
 
     /// The database.

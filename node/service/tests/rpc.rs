@@ -367,6 +367,50 @@ async fn grandpa_proves_finality_of_a_sealed_block_against_the_voter_set() {
         GrandpaApiClient::prove_finality(&client, 99).await.unwrap(),
         None
     );
+
+    // The voter sets from genesis: the genesis set proven against the genesis state root, no
+    // change on a dev chain, and block 1 proven final by it, trusting only the genesis hash.
+    let sets = GrandpaApiClient::prove_voter_sets(&client, 0, Some(header.hash()))
+        .await
+        .unwrap();
+    assert_eq!((sets.set_id, sets.at, sets.next), (0, header.hash(), None));
+    assert!(sets.changes.is_empty());
+    let genesis_proof = ghost_trie::ReadProof {
+        nodes: sets.genesis_proof.iter().map(|n| n.0.clone()).collect(),
+    };
+    let set = ghost_light::verify_finalized(
+        &genesis,
+        &sets.genesis,
+        &genesis_proof,
+        &[],
+        &header,
+        &proof.unknown_headers,
+        &proof.justification.0,
+    )
+    .expect("final from the genesis alone");
+    assert_eq!(set.voters, vec![alice().public()]);
+    // The bridge's gRPC bundle (`ResolveDomain` with a proof) is the same proof.
+    let source = ghost_service::bridge::InProcessSource::new(
+        node.client.clone(),
+        node.pool.clone(),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        None,
+    );
+    let bundle = ghost_bridge::ChainSource::finality(&source, header.hash())
+        .await
+        .unwrap()
+        .expect("block 1 is final");
+    assert_eq!(bundle.header, header);
+    assert_eq!(bundle.finality, proof);
+    assert_eq!(bundle.voter_sets, sets);
+    // A block that is not final is refused.
+    let unknown = Hash([9; 32]);
+    let code = rpc_code(
+        GrandpaApiClient::prove_voter_sets(&client, 0, Some(unknown))
+            .await
+            .unwrap_err(),
+    );
+    assert_ne!(code, 0);
     node.stop().await;
 }
 

@@ -9,7 +9,7 @@
 //! Time is cut into sessions of [`SessionLength`] blocks. Root (a sudo key in the chain spec)
 //! queues changes with [`Call::AddValidator`] / [`Call::RemoveValidator`]; they take effect at
 //! the start of the next session: in the first block of that session, `on_initialize` makes the
-//! queued set current, bumps the GRANDPA [`SetId`], and deposits a
+//! queued set current, bumps the GRANDPA [`SetId`] (recording the block in [`SetChanges`]), and deposits a
 //! [`GrandpaLog::ScheduledChange`](ghost_primitives::GrandpaLog) digest item with delay 0, as
 //! Substrate's `pallet-grandpa` signals `ScheduledChange`.
 //!
@@ -108,6 +108,13 @@ pub struct OffenceRecord {
     pub last_slot: u64,
 }
 
+storage_map!(PALLET,
+    /// The block that enacted each voter set after the first: set id → number of the block
+    /// whose header carries its `ScheduledChange`. A node finds there the blocks whose
+    /// justifications a light client needs to follow the set from genesis (one entry per set
+    /// change, as Substrate's `pallet-grandpa` keeps `SetIdSession`).
+    pub SetChanges: map Identity u64 => BlockNumber
+);
 storage_map!(PALLET,
     /// Equivocations proven against each validator.
     pub Offences: map Blake3_128Concat AccountId => OffenceRecord
@@ -323,6 +330,12 @@ impl<T: Config> Pallet<T> {
         SetId::get_or_default()
     }
 
+    /// The number of the block that enacted voter set `set_id` (`None` for the genesis set and
+    /// for sets not enacted yet).
+    pub fn set_change_block(set_id: u64) -> Option<BlockNumber> {
+        SetChanges::get(&set_id)
+    }
+
     /// Blocks per session.
     pub fn session_length() -> BlockNumber {
         SessionLength::get().unwrap_or(1).max(1)
@@ -347,6 +360,7 @@ impl<T: Config> Pallet<T> {
         let set_id = Self::set_id().saturating_add(1);
         Validators::put(&queued);
         SetId::put(&set_id);
+        SetChanges::insert(&set_id, &number);
         system::Pallet::<T>::deposit_log(
             GrandpaLog::ScheduledChange(ScheduledChange {
                 next_authorities: queued.iter().map(|v| (*v, 1)).collect(),
@@ -378,6 +392,7 @@ impl<T: Config> Pallet<T> {
                 Validators::meta(),
                 Queued::meta(),
                 SetId::meta(),
+                SetChanges::meta(),
                 SessionLength::meta(),
                 SlotDuration::meta(),
                 CurrentSession::meta(),

@@ -5,7 +5,7 @@ use ghost_support::prelude::*;
 use ghost_support::testing::TestExternalities;
 
 use crate::mock::*;
-use crate::{Call, Error, Event, GenesisConfig, GenesisError, Queued};
+use crate::{Call, Error, Event, GenesisConfig, GenesisError, Queued, SetChanges};
 
 fn root(call: Call) -> DispatchResult {
     Validators::dispatch(call, Origin::Root)
@@ -68,6 +68,9 @@ fn added_validator_joins_at_the_next_session_boundary_with_a_scheduled_change() 
             vec![acc(1), acc(2), acc(3), acc(4)]
         );
         assert_eq!(Validators::set_id(), 1);
+        // A node finds the enacting block of each set there (for light-client proofs).
+        assert_eq!(Validators::set_change_block(1), Some(SESSION));
+        assert_eq!(Validators::set_change_block(0), None);
         assert_eq!(
             grandpa_logs(),
             vec![GrandpaLog::ScheduledChange(ScheduledChange {
@@ -95,6 +98,7 @@ fn a_boundary_without_changes_keeps_the_set_id() {
     new_test_ext().execute_with(|| {
         run_to_block(2 * SESSION);
         assert_eq!(Validators::set_id(), 0);
+        assert_eq!(SetChanges::iter().count(), 0);
         assert!(System::digest_logs().is_empty());
         assert!(validator_events().is_empty());
     });

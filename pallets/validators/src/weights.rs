@@ -18,7 +18,7 @@ pub trait WeightInfo {
     /// `remove_validator`: as `add_validator`.
     fn remove_validator() -> Weight;
     /// `on_initialize` at a session boundary with a queued set: reads the queue, writes the
-    /// set, the set id, the session index and the digest log.
+    /// set, the set id, its `SetChanges` entry, the session index and the digest log.
     fn new_session() -> Weight;
     /// `on_initialize` in any other block: reads the session length.
     fn no_session() -> Weight;
@@ -42,7 +42,7 @@ impl WeightInfo for GhostWeight {
         Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(2, 1))
     }
     fn new_session() -> Weight {
-        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 5))
+        Weight::from_micros(10).saturating_add(ROCKS_DB_WEIGHT.reads_writes(3, 6))
     }
     fn no_session() -> Weight {
         ROCKS_DB_WEIGHT.reads_writes(1, 0)

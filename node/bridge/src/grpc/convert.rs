@@ -27,7 +27,7 @@ use ghost_rpc::{ChangeFilter, DomainChangeJson, DomainChangesJson, ResolutionJso
 use ghost_runtime::domains::SignedRecordUpdate;
 
 use super::proto;
-use crate::source::BlockRef;
+use crate::source::{BlockRef, FinalityBundle};
 
 /// The longest `contract_id` the runtime accepts (bytes).
 pub const MAX_CONTRACT_ID: usize = 64;
@@ -265,6 +265,37 @@ pub fn resolve_response(
         update_sequence: resolution.update_sequence,
         genesis_hash: Vec::new(),
         web3: Some(web3_to_proto(&resolution.web3)),
+    }
+}
+
+/// A block's finality bundle as the proto's `FinalityProof` (SCALE headers and justifications).
+pub fn finality_to_proto(bundle: FinalityBundle) -> proto::FinalityProof {
+    use parity_scale_codec::Encode;
+    proto::FinalityProof {
+        justification: bundle.finality.justification.0,
+        unknown_headers: bundle
+            .finality
+            .unknown_headers
+            .iter()
+            .map(Encode::encode)
+            .collect(),
+        genesis_header: bundle.voter_sets.genesis.encode(),
+        genesis_proof: bundle
+            .voter_sets
+            .genesis_proof
+            .into_iter()
+            .map(|node| node.0)
+            .collect(),
+        set_changes: bundle
+            .voter_sets
+            .changes
+            .into_iter()
+            .map(|change| proto::VoterSetChange {
+                set_id: change.set_id,
+                header: change.header.encode(),
+                justification: change.justification.0,
+            })
+            .collect(),
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use ghost_primitives::{DomainName, Hash};
 use ghost_runtime::domains::SignedRecordUpdate;
+use parity_scale_codec::Encode;
 use tokio::sync::{OnceCell, Semaphore, watch};
 use tonic::{Request, Response, Status};
 
@@ -167,11 +168,17 @@ impl GhostDns {
         };
         let mut response = convert::resolve_response(resolution, block, &types);
         response.genesis_hash = self.genesis_hash().await?.0.to_vec();
+        let finality = self.source.finality(proven.at).await?;
         response.proof = Some(StateProof {
             block_hash: proven.at.0.to_vec(),
             state_root: proven.state_root.0.to_vec(),
             keys: proven.keys.iter().map(|k| k.0.clone()).collect(),
             nodes: proven.proof.iter().map(|n| n.0.clone()).collect(),
+            header: finality
+                .as_ref()
+                .map(|bundle| bundle.header.encode())
+                .unwrap_or_default(),
+            finality: finality.map(convert::finality_to_proto),
         });
         Ok(response)
     }

@@ -6,13 +6,14 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use ghost_bridge::source::SubmitOutcome;
-use ghost_bridge::{BlockRef, BridgeError, ChainSource, Inclusion};
+use ghost_bridge::{BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion};
 use ghost_primitives::{
     AccountId, Bytes, DnsRecord, DomainName, Hash, Pair, RecordData, RecordLabel, Web3Records,
     blake3_256,
 };
 use ghost_rpc::{
-    DomainChangeJson, DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson,
+    DomainChangeJson, DomainChangesJson, FinalityProof, NameListJson, ResolutionJson,
+    ResolutionProofJson, SetChangeJson, VoterSetProof,
 };
 use ghost_runtime::domains::SignedRecordUpdate;
 use parity_scale_codec::Encode;
@@ -26,6 +27,43 @@ pub fn block_hash(height: u64) -> Hash {
 
 /// The fake state root every proof claims.
 pub const STATE_ROOT: Hash = Hash([7; 32]);
+
+/// The fake header of the block at `height` (it does not hash to [`block_hash`]).
+pub fn fake_header(height: u64) -> ghost_primitives::Header {
+    ghost_primitives::Header {
+        parent_hash: Hash::ZERO,
+        number: height,
+        state_root: STATE_ROOT,
+        extrinsics_root: Hash::ZERO,
+        timestamp_ms: height * 1_000,
+        digest: Default::default(),
+    }
+}
+
+/// The finality bundle the fake chain gives every block below its head (the head is not final).
+pub fn fake_finality(height: u64) -> FinalityBundle {
+    FinalityBundle {
+        header: fake_header(height),
+        finality: FinalityProof {
+            block: block_hash(height + 1),
+            number: height + 1,
+            justification: Bytes(b"justification".to_vec()),
+            unknown_headers: vec![fake_header(height + 1)],
+        },
+        voter_sets: VoterSetProof {
+            genesis: fake_header(0),
+            genesis_proof: vec![Bytes(b"genesis-node".to_vec())],
+            changes: vec![SetChangeJson {
+                set_id: 1,
+                header: fake_header(3),
+                justification: Bytes(b"set-1".to_vec()),
+            }],
+            set_id: 1,
+            at: block_hash(height),
+            next: None,
+        },
+    }
+}
 
 /// A record from its text form (`A=10.0.0.1`).
 pub fn record(label: &str, ttl: u32, assignment: &str) -> DnsRecord {
@@ -251,7 +289,8 @@ impl FakeChain {
         self.state.lock().outcomes.push_back(outcome);
     }
 
-    fn head_ref(&self) -> BlockRef {
+    /// The last block.
+    pub fn head_ref(&self) -> BlockRef {
         let height = self.state.lock().blocks.len().saturating_sub(1) as u64;
         BlockRef {
             height,
@@ -296,6 +335,13 @@ impl ChainSource for FakeChain {
             keys: vec![Bytes(name.namehash().0.to_vec())],
             proof: vec![Bytes(b"node-1".to_vec()), Bytes(b"node-2".to_vec())],
         })
+    }
+
+    async fn finality(&self, at: Hash) -> Result<Option<FinalityBundle>, BridgeError> {
+        let head = self.head_ref().height;
+        Ok((0..head)
+            .find(|height| block_hash(*height) == at)
+            .map(fake_finality))
     }
 
     async fn names(

@@ -1,14 +1,17 @@
 //! `grandpa_*`: finality proofs and voter sets.
 
 use ghost_primitives::{Bytes, Hash};
-use ghost_rpc::{FinalityProof, GrandpaApiServer, VoterSetInfo};
+use ghost_rpc::{FinalityProof, GrandpaApiServer, SetChangeJson, VoterSetInfo, VoterSetProof};
 use jsonrpsee::core::async_trait;
 
 use super::RpcContext;
 use super::errors::{RpcError, RpcResult};
+use crate::client::Client;
 
 /// How far past the asked block a proof search looks for a stored justification.
 const MAX_PROOF_SPAN: u64 = 4_096;
+/// The most set changes one `grandpa_proveVoterSets` answer carries.
+const MAX_SET_CHANGES: u64 = 256;
 
 /// `grandpa_*` handlers.
 pub struct GrandpaRpc(pub RpcContext);
@@ -18,7 +21,18 @@ impl GrandpaApiServer for GrandpaRpc {
     async fn prove_finality(&self, number: u64) -> RpcResult<Option<FinalityProof>> {
         let ctx = self.0.clone();
         // Reads a run of headers and justifications: off the async workers.
-        tokio::task::spawn_blocking(move || prove(&ctx, number))
+        tokio::task::spawn_blocking(move || prove_finality(&ctx.client, number))
+            .await
+            .map_err(|e| RpcError::Internal(e.to_string()))?
+    }
+
+    async fn prove_voter_sets(
+        &self,
+        from_set_id: u64,
+        at: Option<Hash>,
+    ) -> RpcResult<VoterSetProof> {
+        let ctx = self.0.clone();
+        tokio::task::spawn_blocking(move || prove_voter_sets(&ctx.client, from_set_id, at))
             .await
             .map_err(|e| RpcError::Internal(e.to_string()))?
     }
@@ -40,8 +54,88 @@ impl GrandpaApiServer for GrandpaRpc {
     }
 }
 
-fn prove(ctx: &RpcContext, number: u64) -> RpcResult<Option<FinalityProof>> {
-    let db = ctx.client.db();
+/// `grandpa_proveVoterSets`: the genesis voter set's proof and the set changes after set
+/// `from_set_id` up to block `at` (default: the finalized block), at most [`MAX_SET_CHANGES`].
+pub(crate) fn prove_voter_sets(
+    client: &Client,
+    from_set_id: u64,
+    at: Option<Hash>,
+) -> RpcResult<VoterSetProof> {
+    let db = client.db();
+    let internal = |e: &dyn std::fmt::Display| RpcError::Internal(e.to_string());
+    let (_, finalized) = db.finalized().map_err(|e| internal(&e))?;
+    let header = match at {
+        Some(hash) => client
+            .header(&hash)
+            .map_err(RpcError::from)?
+            .ok_or(RpcError::UnknownBlock(hash))?,
+        None => client.finalized().map_err(RpcError::from)?.1,
+    };
+    // Only final set changes are provable: the one at `at` must be on the finalized chain.
+    if header.number > finalized
+        || db.hash_by_number(header.number).map_err(|e| internal(&e))? != Some(header.hash())
+    {
+        return Err(RpcError::InvalidParams(format!(
+            "block #{} {} is not finalized",
+            header.number,
+            header.hash()
+        ))
+        .into());
+    }
+    let (_, set_id) = client.authorities_at(&header).map_err(RpcError::from)?;
+    let last = set_id.min(from_set_id.saturating_add(MAX_SET_CHANGES));
+    let mut changes = Vec::new();
+    for id in from_set_id.saturating_add(1)..=last {
+        let number = client
+            .read_state(&header, |store| {
+                ghost_runtime::api::set_change_block(store, &header, id)
+            })
+            .map_err(RpcError::from)?
+            .ok_or_else(|| internal(&format!("set {id} has no enacting block in state")))?;
+        let hash = db
+            .hash_by_number(number)
+            .map_err(|e| internal(&e))?
+            .ok_or_else(|| internal(&format!("no finalized block #{number}")))?;
+        let change = client
+            .header(&hash)
+            .map_err(RpcError::from)?
+            .ok_or(RpcError::UnknownBlock(hash))?;
+        let justification = db
+            .justification(&hash)
+            .map_err(|e| internal(&e))?
+            .ok_or_else(|| {
+                internal(&format!("no justification stored for set change #{number}"))
+            })?;
+        changes.push(SetChangeJson {
+            set_id: id,
+            header: change,
+            justification: Bytes(justification),
+        });
+    }
+    let genesis_hash = client.genesis_hash();
+    let genesis = client
+        .header(&genesis_hash)
+        .map_err(RpcError::from)?
+        .ok_or(RpcError::UnknownBlock(genesis_hash))?;
+    Ok(VoterSetProof {
+        genesis,
+        genesis_proof: client
+            .genesis_voters_proof()
+            .iter()
+            .cloned()
+            .map(Bytes)
+            .collect(),
+        changes,
+        set_id,
+        at: header.hash(),
+        next: (last < set_id).then_some(last),
+    })
+}
+
+/// `grandpa_proveFinality`: the justification of finalized block `number` or of its nearest
+/// justified descendant, with the headers between.
+pub(crate) fn prove_finality(client: &Client, number: u64) -> RpcResult<Option<FinalityProof>> {
+    let db = client.db();
     let (_, finalized) = db
         .finalized()
         .map_err(|e| RpcError::Internal(e.to_string()))?;
@@ -58,8 +152,7 @@ fn prove(ctx: &RpcContext, number: u64) -> RpcResult<Option<FinalityProof>> {
             return Ok(None);
         };
         if n > number {
-            let header = ctx
-                .client
+            let header = client
                 .header(&hash)
                 .map_err(RpcError::from)?
                 .ok_or(RpcError::UnknownBlock(hash))?;

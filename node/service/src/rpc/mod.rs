@@ -38,6 +38,7 @@ pub use contracts::MAX_DRY_RUN_FUEL;
 pub use domain::{now_ms, proven_resolution, resolution_json};
 pub use ens::{link_json, request_json};
 pub use errors::RpcError;
+pub(crate) use grandpa::{prove_finality, prove_voter_sets};
 
 /// What every RPC handler can reach.
 #[derive(Clone)]

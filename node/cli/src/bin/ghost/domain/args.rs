@@ -15,9 +15,27 @@ pub enum DomainCommand {
     Resolve {
         /// The name.
         name: String,
-        /// Also fetch a state proof and verify the answer against the block's state root.
+        /// Also fetch a state proof and verify the answer against the block's state root (the
+        /// header is the node's word).
         #[arg(long)]
         proof: bool,
+        /// Trust nothing but the chain's genesis: prove the node's finalized block final
+        /// (GRANDPA, following the voter set from genesis) and the answer against its state.
+        /// Needs `--chain` or `--genesis`.
+        #[arg(long, conflicts_with = "proof")]
+        verify: bool,
+        /// With `--verify`: the chain to trust, as a spec (`dev`, `local`, `solo` or a spec
+        /// file) whose genesis hash is computed here.
+        #[arg(
+            long,
+            value_name = "SPEC",
+            requires = "verify",
+            conflicts_with = "genesis"
+        )]
+        chain: Option<String>,
+        /// With `--verify`: the genesis hash to trust (`0x…`).
+        #[arg(long, value_name = "HASH", requires = "verify")]
+        genesis: Option<String>,
     },
     /// Give a name to another account.
     Transfer {

@@ -35,6 +35,10 @@
 //! `resolve --proof` checks the node's answer against the block's state root:
 //! [`ghost_client::verify::verify_resolution`] (on `ghost-light`) verifies every proven key,
 //! recomputes the resolution from the proven storage values and requires it to equal the node's.
+//! `resolve --verify` trusts only a genesis hash (`--genesis`, or computed from `--chain`):
+//! [`ghost_client::Client::resolve_final`] follows the GRANDPA voter set from genesis through
+//! every set change's justification, proves the node's finalized block final and checks the
+//! answer against its state root, then prints `verified: at finalized #N`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -420,6 +420,42 @@ impl Render for VerifiedResolution {
     }
 }
 
+/// `resolve --verify`: an answer proven against a block proven final from the genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FinallyVerified {
+    /// The node's answer, every part verified.
+    pub resolution: ResolutionProofJson,
+    /// The finalized block it is proven at.
+    pub finalized: u64,
+    /// The voter set that finalized it.
+    pub set_id: u64,
+    /// Voter-set changes followed from genesis.
+    pub set_changes: usize,
+    /// The genesis trusted.
+    pub genesis: Hash,
+}
+
+impl Render for FinallyVerified {
+    fn lines(&self) -> Lines {
+        let proof = &self.resolution;
+        let lines = match &proof.resolution {
+            Some(r) => resolution_lines(r),
+            None => Lines::new(),
+        };
+        lines
+            .with("verified", format!("at finalized #{}", self.finalized))
+            .with("proof_block", proof.at)
+            .with("state_root", proof.state_root)
+            .with(
+                "voter_set",
+                format!(
+                    "{} ({} changes followed from genesis {})",
+                    self.set_id, self.set_changes, self.genesis
+                ),
+            )
+    }
+}
+
 /// `list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NameList {

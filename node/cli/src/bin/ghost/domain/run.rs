@@ -7,7 +7,14 @@ use super::*;
 pub async fn run(endpoint: &Endpoint, command: DomainCommand, out: &Output) -> anyhow::Result<()> {
     match command {
         DomainCommand::Register(args) => register(endpoint, args, out).await,
-        DomainCommand::Resolve { name, proof } => resolve(endpoint, &name, proof, out).await,
+        DomainCommand::Resolve {
+            name,
+            verify: true,
+            chain,
+            genesis,
+            ..
+        } => resolve_verified(endpoint, &name, chain.as_deref(), genesis.as_deref(), out).await,
+        DomainCommand::Resolve { name, proof, .. } => resolve(endpoint, &name, proof, out).await,
         DomainCommand::Renew { name, duration, tx } => {
             let signer = tx.validate()?;
             let name = parse_name(&name)?;
@@ -578,6 +585,64 @@ pub(super) async fn resolve(
         );
     }
     out.emit(&VerifiedResolution(answer))
+}
+
+/// The genesis hash `resolve --verify` trusts: `--genesis`, or computed from `--chain`.
+fn pinned_genesis(chain: Option<&str>, genesis: Option<&str>) -> anyhow::Result<Hash> {
+    match (chain, genesis) {
+        (_, Some(hex)) => {
+            let bytes = decode_hex(hex).context("--genesis: not 0x-hex")?;
+            let bytes: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("--genesis: a genesis hash is 32 bytes"))?;
+            Ok(Hash(bytes))
+        }
+        (Some(spec), None) => {
+            let spec = ghost_client::runtime::chain_spec::ChainSpec::load(spec)
+                .with_context(|| format!("--chain {spec}"))?;
+            let genesis = spec
+                .build_genesis()
+                .with_context(|| format!("building the genesis of {}", spec.id))?;
+            Ok(genesis.header.hash())
+        }
+        (None, None) => anyhow::bail!(
+            "--verify trusts only the chain's genesis: name it with --chain dev|local|solo|SPEC.json \
+             or --genesis 0x… (a node prints its genesis hash at start)"
+        ),
+    }
+}
+
+/// Runs `resolve --verify`.
+async fn resolve_verified(
+    endpoint: &Endpoint,
+    input: &str,
+    chain: Option<&str>,
+    genesis: Option<&str>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let name = parse_name(input)?;
+    let genesis = pinned_genesis(chain, genesis)?;
+    let client = endpoint.connect().await?;
+    let proven = client
+        .resolve_final(&genesis, &name)
+        .await
+        .with_context(|| format!("could not verify {name} against genesis {genesis}"))?;
+    if proven.answer.resolution.is_none() {
+        anyhow::bail!(
+            "{name} is not registered (proven absent at finalized #{}, voter set {} after {} \
+             set changes from genesis {genesis})",
+            proven.number,
+            proven.voters.set_id,
+            proven.set_changes
+        );
+    }
+    out.emit(&FinallyVerified {
+        resolution: proven.answer,
+        finalized: proven.number,
+        set_id: proven.voters.set_id,
+        set_changes: proven.set_changes,
+        genesis,
+    })
 }
 
 /// Runs `list`.
