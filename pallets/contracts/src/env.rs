@@ -16,7 +16,7 @@ use pallet_system as system;
 
 use crate::debug::SharedDebug;
 use crate::deposit::SharedMeter;
-use crate::wasm::runtime::{CallOutcome, CallRequest, Host};
+use crate::wasm::runtime::{CallOutcome, CallRequest, Host, InstantiateRequest};
 use crate::{
     Config, ContractInfoOf, ContractStorage, Event, NameProvider, NameResolution, NamesError,
     Pallet, PristineCode, ReturnCode,
@@ -141,6 +141,25 @@ impl<T: Config> Host for Env<T> {
 
     fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode> {
         Pallet::<T>::nested_call(request, &self.meter, self.debug.as_ref())
+    }
+
+    fn instantiate(
+        &self,
+        request: InstantiateRequest,
+    ) -> Result<(AccountId, CallOutcome), ReturnCode> {
+        Pallet::<T>::nested_instantiate(request, &self.meter, self.debug.as_ref())
+    }
+
+    fn storage_items(&self, contract: &AccountId) -> u32 {
+        ContractInfoOf::get(contract).map_or(0, |info| info.storage_items)
+    }
+
+    fn terminate(&self, contract: &AccountId, beneficiary: &AccountId) -> Result<(), ReturnCode> {
+        Pallet::<T>::terminate(contract, beneficiary, &self.meter)
+    }
+
+    fn set_code_hash(&self, contract: &AccountId, code_hash: &Hash) -> Result<(), ReturnCode> {
+        Pallet::<T>::set_code_hash(contract, code_hash)
     }
 
     fn debug_enabled(&self) -> bool {

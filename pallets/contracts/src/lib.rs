@@ -56,6 +56,7 @@ pub mod cache;
 pub mod debug;
 mod deposit;
 mod env;
+mod lifecycle;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -81,6 +82,15 @@ use wasm::{Entry, Frame};
 
 /// The pallet's name in storage prefixes and errors.
 pub const PALLET: &str = "Contracts";
+
+/// Most storage entries of terminated contracts the deletion queue deletes in one block
+/// (its weight: [`ROCKS_DB_WEIGHT`](ghost_support::weights::ROCKS_DB_WEIGHT) per read and per
+/// removed key, not benchmarked; 256 keys are about 32 ms).
+pub const DELETION_KEYS_PER_BLOCK: u32 = 256;
+
+/// Most terminated contracts queued for storage deletion at once; `terminate` returns
+/// `DeletionQueueFull` past it.
+pub const MAX_DELETION_QUEUE_LEN: u64 = 1_024;
 
 /// Configuration of the contracts pallet.
 pub trait Config: system::Config<RuntimeEvent: From<Event>> {
@@ -141,6 +151,16 @@ storage_double_map!(PALLET,
     /// Contract storage: `(contract, key) → value`, each contract under its own prefix.
     pub ContractStorage: double_map Identity AccountId, Blake3_128Concat Vec<u8> => Vec<u8>
 );
+storage_map!(PALLET,
+    /// Terminated contracts whose storage is still to be deleted, by queue index
+    /// ([`DeletionQueueCounter`]); drained by [`Hooks::on_initialize`], at most
+    /// [`DELETION_KEYS_PER_BLOCK`] storage entries per block.
+    pub DeletionQueue: map Identity u64 => AccountId
+);
+storage_value!(PALLET,
+    /// The ends of [`DeletionQueue`]; at most [`MAX_DELETION_QUEUE_LEN`] entries are queued.
+    pub DeletionQueueCounterOf: DeletionQueueCounter
+);
 
 // ---- events ----
 
@@ -164,6 +184,14 @@ ghost_support::pallet_enum! {
         /// A contract emitted an event with up to four 32-byte topics.
         #[index = 4]
         ContractEmitted { contract: AccountId, topics: Vec<Hash>, data: Vec<u8> },
+        /// A contract terminated itself: its record is gone, its balance went to
+        /// `beneficiary`, its deposits back to the transaction's signer, and its storage is
+        /// queued for deletion.
+        #[index = 5]
+        Terminated { contract: AccountId, beneficiary: AccountId },
+        /// A contract replaced its code (`set_code_hash`); its next call runs `new_code_hash`.
+        #[index = 6]
+        ContractCodeUpdated { contract: AccountId, new_code_hash: Hash, old_code_hash: Hash },
     }
 }
 
@@ -245,6 +273,9 @@ pallet_error! {
         StorageDepositLimitExhausted,
         /// The signer's free balance cannot pay the deposit of the contract's record.
         StorageDepositNotCovered,
+        /// A contract terminated at this address and its storage is still queued for
+        /// deletion; the address can be instantiated again once the queue has deleted it.
+        ContractPendingDeletion,
     }
 }
 
@@ -601,6 +632,9 @@ impl<T: Config> Pallet<T> {
         if ContractInfoOf::contains_key(&contract) {
             return ContractResult::refused(Error::ContractExists);
         }
+        if ContractStorage::contains_prefix(&contract) {
+            return ContractResult::refused(Error::ContractPendingDeletion);
+        }
 
         let frame = Frame {
             entry: Entry::Deploy,
@@ -835,10 +869,41 @@ impl<T: Config> Pallet<T> {
             stack: request.stack,
             fuel_limit: request.fuel,
         };
+        Self::run_nested(
+            frame,
+            meter,
+            debug,
+            || Ok(()),
+            || {
+                Self::deposit_event(Event::Called {
+                    caller,
+                    contract: dest,
+                })
+            },
+        )
+    }
+
+    /// Runs a nested frame in its own storage transaction: `setup` (records, deposits), the
+    /// value transfer, then the frame. Its writes (and the meter's counters) are kept only if it
+    /// returned without the revert flag, and then `on_kept` runs (its event). A `setup` error or
+    /// a failed transfer is the return code, with nothing kept.
+    pub(crate) fn run_nested(
+        frame: Frame,
+        meter: &deposit::SharedMeter,
+        debug: Option<&debug::SharedDebug>,
+        setup: impl FnOnce() -> Result<(), ReturnCode>,
+        on_kept: impl FnOnce(),
+    ) -> Result<wasm::runtime::CallOutcome, ReturnCode> {
+        let (caller, dest, value) = (frame.caller, frame.contract, frame.value);
         let mut outcome = Err(ReturnCode::TransferFailed);
         let snapshot = meter.borrow().snapshot();
         let kept: Result<(), ()> = transactional(|| {
+            if let Err(code) = setup() {
+                outcome = Err(code);
+                return Err(());
+            }
             if value > 0 && T::Currency::transfer(&caller, &dest, value).is_err() {
+                outcome = Err(ReturnCode::TransferFailed);
                 return Err(());
             }
             let env = Env::<T>::new(meter.clone(), debug.cloned());
@@ -849,10 +914,7 @@ impl<T: Config> Pallet<T> {
                 fuel_consumed: exec.fuel_consumed,
             });
             if keep {
-                Self::deposit_event(Event::Called {
-                    caller,
-                    contract: dest,
-                });
+                on_kept();
                 Ok(())
             } else {
                 Err(())
@@ -899,6 +961,8 @@ impl<T: Config> Pallet<T> {
                 CodeInfoOf::meta(),
                 ContractInfoOf::meta(),
                 ContractStorage::meta(),
+                DeletionQueue::meta(),
+                DeletionQueueCounterOf::meta(),
             ],
             constants: vec![
                 ConstantMeta {
@@ -915,6 +979,16 @@ impl<T: Config> Pallet<T> {
                     name: "StorageDepositPerByte",
                     value: serde_json::Value::String(T::STORAGE_DEPOSIT_PER_BYTE.to_string()),
                     docs: "Deposit per byte of contract storage.",
+                },
+                ConstantMeta {
+                    name: "DeletionKeysPerBlock",
+                    value: serde_json::Value::from(DELETION_KEYS_PER_BLOCK),
+                    docs: "Most storage entries of terminated contracts deleted per block.",
+                },
+                ConstantMeta {
+                    name: "MaxDeletionQueueLen",
+                    value: serde_json::Value::from(MAX_DELETION_QUEUE_LEN),
+                    docs: "Most terminated contracts queued for storage deletion at once.",
                 },
                 ConstantMeta {
                     name: "StorageDepositPerItem",
@@ -954,7 +1028,17 @@ fn len_u32(bytes: &[u8]) -> u32 {
 }
 
 impl<T: Config> Hooks for Pallet<T> {
+    /// Drains the deletion queue: at most [`DELETION_KEYS_PER_BLOCK`] storage entries of
+    /// terminated contracts are deleted; returns the weight that took.
+    fn on_initialize(_n: BlockNumber) -> Weight {
+        lifecycle::drain_deletion_queue(DELETION_KEYS_PER_BLOCK)
+    }
+
     fn integrity_test() {
+        assert!(
+            lifecycle::deletion_weight(DELETION_KEYS_PER_BLOCK, 1) <= T::MAX_BLOCK_WEIGHT,
+            "the deletion queue's work per block must fit in a block"
+        );
         let s = T::SCHEDULE;
         assert!(s.weight_per_fuel > 0, "weight_per_fuel must be positive");
         assert!(

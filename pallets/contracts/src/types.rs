@@ -55,6 +55,29 @@ impl ContractInfo {
     }
 }
 
+/// The two ends of the deletion queue ([`crate::DeletionQueue`]): entries `delete..insert` are
+/// queued, the oldest at `delete`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionQueueCounter {
+    /// The index the next terminated contract is queued at.
+    pub insert: u64,
+    /// The index of the oldest queued contract.
+    pub delete: u64,
+}
+
+impl DeletionQueueCounter {
+    /// How many contracts are queued.
+    pub const fn len(&self) -> u64 {
+        self.insert.saturating_sub(self.delete)
+    }
+
+    /// Whether none is queued.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// What a run did to the storage deposits of its signer: net of charges and refunds (as
 /// pallet-contracts' `StorageDeposit`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
@@ -203,6 +226,10 @@ pub struct HostFnCosts {
     /// Per DNS record `name_set_records` handles: each record the name had (removed) and each
     /// it passes (validated, sorted and written).
     pub name_record: u64,
+    /// Per storage entry of a contract that `terminate`s: the later deletion of the entry by
+    /// the deletion queue (one key read, one key removed), paid up front by the terminating
+    /// call, since the blocks that do the work charge nobody.
+    pub deletion_per_item: u64,
 }
 
 impl HostFnCosts {
@@ -222,6 +249,8 @@ impl HostFnCosts {
         name_read: 25_000,
         name_write: 500_000,
         name_record: 25_000,
+        // One `ROCKS_DB_WEIGHT` read + one write (125 µs) at 2 ns per fuel; not benchmarked.
+        deletion_per_item: 62_500,
     };
 }
 
@@ -254,6 +283,52 @@ impl HostFnCosts {
             .saturating_add(self.deposit_event)
             .saturating_add(transfer)
             .saturating_add(self.bytes(input_len.saturating_add(48)))
+    }
+}
+
+impl HostFnCosts {
+    /// `terminate` of a contract with `items` storage entries: reading its record, its code's
+    /// record and its balance; removing the record, updating the code's refcount and pushing
+    /// onto the deletion queue (entry and counter); refunding its deposits and moving its
+    /// balance (two transfers); the `Terminated` event; and the later deletion of every entry
+    /// ([`Self::deletion_per_item`]).
+    pub const fn terminate(&self, items: u32) -> u64 {
+        self.base
+            .saturating_add(self.bytes(32))
+            .saturating_add(self.storage_read.saturating_mul(3))
+            .saturating_add(self.storage_write.saturating_mul(4))
+            .saturating_add(self.transfer.saturating_mul(2))
+            .saturating_add(self.deposit_event)
+            .saturating_add(self.deletion_per_item.saturating_mul(items as u64))
+    }
+
+    /// `set_code_hash`: reading the contract's record and the new code's record, writing the
+    /// record and both codes' refcounts, and the `ContractCodeUpdated` event.
+    pub const fn set_code_hash(&self) -> u64 {
+        self.bytes(32)
+            .saturating_add(self.storage_read.saturating_mul(3))
+            .saturating_add(self.storage_write.saturating_mul(3))
+            .saturating_add(self.deposit_event)
+    }
+
+    /// A nested `instantiate` before `deploy` runs, with `input_len` bytes of input and
+    /// `salt_len` of salt: what a nested call costs ([`Self::nested_call`]) plus reading the
+    /// code's record and whether the address is taken (record and leftover storage), writing
+    /// the new record and the code's refcount, and charging the record's deposit (a transfer
+    /// and a reserve).
+    pub const fn nested_instantiate(
+        &self,
+        input_len: u64,
+        salt_len: u64,
+        moves_value: bool,
+    ) -> u64 {
+        self.nested_call(
+            input_len.saturating_add(salt_len).saturating_add(32),
+            moves_value,
+        )
+        .saturating_add(self.storage_read.saturating_mul(3))
+        .saturating_add(self.storage_write.saturating_mul(3))
+        .saturating_add(self.transfer)
     }
 }
 
@@ -354,6 +429,19 @@ pub enum ReturnCode {
     /// Debug messages are not collected: this is a transaction, not a dry run. The message was
     /// dropped (its fuel is charged all the same).
     LoggingDisabled = 17,
+    /// `terminate` refused: the contract is on the call stack more than once (re-entered), so
+    /// an outer frame of it is still running.
+    TerminateWhileReentered = 18,
+    /// `terminate` refused: the contract is running its `deploy` (a contract cannot end itself
+    /// before it exists; revert instead).
+    TerminateInDeploy = 19,
+    /// No code with this hash is stored (`set_code_hash`, `instantiate`).
+    CodeNotFound = 20,
+    /// `instantiate`: a contract already exists at the address, or the storage of a contract
+    /// terminated there is still queued for deletion (change the salt, or wait).
+    DuplicateContract = 21,
+    /// `terminate` refused: the deletion queue is full; try again in a later block.
+    DeletionQueueFull = 22,
 }
 
 impl ReturnCode {

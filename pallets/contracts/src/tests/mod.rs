@@ -4,7 +4,8 @@
 //! This module holds the WAT fixtures and helpers; the tests are grouped by theme:
 //! [`code`] (upload and removal, validation), [`calls`] (instantiate and call, the counter),
 //! [`bounds`] (execution is bounded), [`host`] (host functions, nested calls, names),
-//! [`debug`] (the debug buffer of dry runs) and
+//! [`debug`] (the debug buffer of dry runs), [`lifecycle`] (terminate, set_code_hash,
+//! instantiate from a contract) and
 //! [`plumbing`] (module cache, metadata, property tests).
 
 mod bounds;
@@ -12,6 +13,7 @@ mod calls;
 mod code;
 mod debug;
 mod host;
+mod lifecycle;
 mod plumbing;
 
 use std::sync::Arc;

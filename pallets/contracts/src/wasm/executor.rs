@@ -164,6 +164,7 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
         value: frame.value,
         input: frame.input,
         stack,
+        entry: frame.entry,
         output: None,
         memory: None,
         limits: StoreLimitsBuilder::new()

@@ -87,6 +87,13 @@ pub const HOST_FUNCTIONS: &[HostFnSig] = &[
         &[I32, I32, I32, I32, I32, I32],
         &[I32],
     ),
+    sig(
+        "instantiate",
+        &[I32, I32, I64, I32, I32, I32, I32, I32, I32, I32],
+        &[I32],
+    ),
+    sig("terminate", &[I32], &[I32]),
+    sig("set_code_hash", &[I32], &[I32]),
 ];
 
 /// Why a host function stopped the contract. [`HostTrap::Return`] is the normal end of
@@ -123,6 +130,9 @@ pub enum HostTrap {
     /// `return_data` with reserved flag bits set.
     #[error("invalid return flags")]
     InvalidFlags,
+    /// An `instantiate` salt longer than the schedule's `max_salt_len`.
+    #[error("salt too long")]
+    SaltTooLong,
 }
 
 impl wasmi::errors::HostError for HostTrap {}
@@ -141,6 +151,25 @@ pub struct CallRequest {
     /// The callee's input.
     pub input: Vec<u8>,
     /// Contracts on the stack, outermost first, the caller last.
+    pub stack: Vec<AccountId>,
+}
+
+/// A contract a contract instantiates with the `instantiate` host function.
+#[derive(Clone, Debug)]
+pub struct InstantiateRequest {
+    /// The deploying contract (the new contract's deployer and caller of its `deploy`).
+    pub deployer: AccountId,
+    /// The code to instantiate.
+    pub code_hash: Hash,
+    /// Value moved from the deployer to the new contract before `deploy` runs.
+    pub value: Balance,
+    /// Fuel `deploy` may burn.
+    pub fuel: u64,
+    /// `deploy`'s input.
+    pub input: Vec<u8>,
+    /// The salt of the address.
+    pub salt: Vec<u8>,
+    /// Contracts on the stack, outermost first, the deployer last.
     pub stack: Vec<AccountId>,
 }
 
@@ -180,6 +209,21 @@ pub trait Host {
     fn deposit_event(&self, contract: &AccountId, topics: Vec<Hash>, data: Vec<u8>);
     /// Runs a nested call, in its own storage transaction.
     fn call(&self, request: CallRequest) -> Result<CallOutcome, ReturnCode>;
+    /// Instantiates a contract and runs its `deploy`, in its own storage transaction; returns
+    /// the new address and how `deploy` ended (the contract exists only if it returned without
+    /// reverting).
+    fn instantiate(
+        &self,
+        request: InstantiateRequest,
+    ) -> Result<(AccountId, CallOutcome), ReturnCode>;
+    /// How many storage entries `contract` has (prices `terminate`).
+    fn storage_items(&self, contract: &AccountId) -> u32;
+    /// Removes `contract` (see `terminate` in `docs/WASM-LITE.md`): its balance to
+    /// `beneficiary`, its deposits to the transaction's signer, its storage to the deletion
+    /// queue. Nothing changes on an error.
+    fn terminate(&self, contract: &AccountId, beneficiary: &AccountId) -> Result<(), ReturnCode>;
+    /// Makes `contract` run `code_hash` from its next call on. Nothing changes on an error.
+    fn set_code_hash(&self, contract: &AccountId, code_hash: &Hash) -> Result<(), ReturnCode>;
     /// Sets whether `contract` accepts reentrant calls.
     fn set_reentrant(&self, contract: &AccountId, allow: bool);
     /// Whether this run collects debug messages (a dry run).
@@ -254,6 +298,8 @@ pub struct HostState {
     pub(crate) input: Vec<u8>,
     /// Contracts on the stack, outermost first, this one last.
     pub(crate) stack: Vec<AccountId>,
+    /// Which export this frame runs.
+    pub(crate) entry: super::executor::Entry,
     /// What `return_data` set.
     pub(crate) output: Option<ExecReturn>,
     /// The contract's exported memory (set after instantiation).
@@ -662,6 +708,114 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             };
             write_truncated(&mut c, out, out_len, &output)?;
             Ok(code.as_i32())
+        },
+    )?;
+
+    // Checked and priced like `call`; the address is written only when `deploy` succeeded.
+    l.func_wrap(
+        m,
+        "instantiate",
+        |mut c: Ctx<'_>,
+         code_hash_ptr: i32,
+         value_ptr: i32,
+         fuel: i64,
+         in_ptr: i32,
+         in_len: i32,
+         salt_ptr: i32,
+         salt_len: i32,
+         address_out: i32,
+         out: i32,
+         out_len: i32|
+         -> HostResult<i32> {
+            let limits = c.data().schedule.limits;
+            let (in_len, salt_len) = (in_len as u32, salt_len as u32);
+            if in_len > limits.max_io_len {
+                return Err(trap(HostTrap::IoTooLarge));
+            }
+            if salt_len > limits.max_salt_len {
+                return Err(trap(HostTrap::SaltTooLong));
+            }
+            let code_hash = Hash(read_array::<32>(&c, code_hash_ptr)?);
+            let value = read_balance(&c, value_ptr)?;
+            charge(&mut c, |k| {
+                k.nested_instantiate(u64::from(in_len), u64::from(salt_len), value > 0)
+            })?;
+            let input = read(&c, in_ptr, in_len)?;
+            let salt = read(&c, salt_ptr, salt_len)?;
+            // Both output pointers are checked before anything runs.
+            checked_range(&c, address_out, 32)?;
+            read_u32(&c, out_len)?;
+            let available = c.get_fuel()?;
+            let fuel = match fuel as u64 {
+                0 => available,
+                asked => asked.min(available),
+            };
+            let request = InstantiateRequest {
+                deployer: c.data().address,
+                code_hash,
+                value,
+                fuel,
+                input,
+                salt,
+                stack: c.data().stack.clone(),
+            };
+            let (address, outcome) = match c.data().host.instantiate(request) {
+                Ok(done) => done,
+                Err(code) => {
+                    write(&mut c, out_len, &0u32.to_le_bytes())?;
+                    return Ok(code.as_i32());
+                }
+            };
+            c.set_fuel(available.saturating_sub(outcome.fuel_consumed.min(fuel)))?;
+            let (code, output) = match outcome.result {
+                Ok(ret) if ret.did_revert() => (ReturnCode::CalleeReverted, ret.data),
+                Ok(ret) => (ReturnCode::Success, ret.data),
+                Err(_) => (ReturnCode::CalleeTrapped, Vec::new()),
+            };
+            if code == ReturnCode::Success {
+                write(&mut c, address_out, &address.0)?;
+            }
+            write_truncated(&mut c, out, out_len, &output)?;
+            Ok(code.as_i32())
+        },
+    )?;
+
+    // Ends the frame like `return_data` (no output) when it succeeds; a refusal is a return
+    // code and the contract goes on.
+    l.func_wrap(
+        m,
+        "terminate",
+        |mut c: Ctx<'_>, beneficiary_ptr: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.terminate(0))?;
+            let beneficiary = read_account(&c, beneficiary_ptr)?;
+            let me = c.data().address;
+            if c.data().entry == super::executor::Entry::Deploy {
+                return Ok(ReturnCode::TerminateInDeploy.as_i32());
+            }
+            if c.data().stack.iter().filter(|a| **a == me).count() > 1 {
+                return Ok(ReturnCode::TerminateWhileReentered.as_i32());
+            }
+            // The later deletion of every entry is paid here, before anything changes.
+            let items = c.data().host.storage_items(&me);
+            charge(&mut c, |k| {
+                k.deletion_per_item.saturating_mul(u64::from(items))
+            })?;
+            if let Err(code) = c.data().host.terminate(&me, &beneficiary) {
+                return Ok(code.as_i32());
+            }
+            c.data_mut().output = Some(ExecReturn::default());
+            Err(trap(HostTrap::Return))
+        },
+    )?;
+
+    l.func_wrap(
+        m,
+        "set_code_hash",
+        |mut c: Ctx<'_>, code_hash_ptr: i32| -> HostResult<i32> {
+            charge(&mut c, |k| k.set_code_hash())?;
+            let code_hash = Hash(read_array::<32>(&c, code_hash_ptr)?);
+            let me = c.data().address;
+            Ok(code(c.data().host.set_code_hash(&me, &code_hash)))
         },
     )?;
 

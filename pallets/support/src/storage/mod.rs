@@ -284,6 +284,15 @@ pub trait StorageDoubleMap {
     fn remove_prefix(k1: &Self::Key1) -> u32 {
         unhashed::clear_prefix(&Self::prefix_of(k1))
     }
+    /// Removes at most `limit` entries under `k1`; returns how many, and whether none is left
+    /// ([`unhashed::clear_prefix_limited`]).
+    fn remove_prefix_limited(k1: &Self::Key1, limit: u32) -> (u32, bool) {
+        unhashed::clear_prefix_limited(&Self::prefix_of(k1), limit)
+    }
+    /// Whether any entry exists under `k1` (one read).
+    fn contains_prefix(k1: &Self::Key1) -> bool {
+        unhashed::prefix_exists(&Self::prefix_of(k1))
+    }
 }
 
 /// Lazily walks the keys under a prefix in order, decoding each entry.

@@ -51,3 +51,30 @@ pub fn clear_prefix(prefix: &[u8]) -> u32 {
         }
     }
 }
+
+/// Deletes at most `limit` keys starting with `prefix`, in key order; returns how many it
+/// deleted and whether none is left. Reads one key more than it deletes (`limit + 1` reads at
+/// most), to know whether the prefix is empty afterwards.
+pub fn clear_prefix_limited(prefix: &[u8], limit: u32) -> (u32, bool) {
+    let mut removed = 0u32;
+    let mut cursor = prefix.to_vec();
+    loop {
+        let next = with_ext(|ext| ext.next_key(&cursor));
+        match next {
+            Some(key) if key.starts_with(prefix) => {
+                if removed >= limit {
+                    return (removed, false);
+                }
+                with_ext(|ext| ext.remove(key.clone()));
+                cursor = key;
+                removed = removed.saturating_add(1);
+            }
+            _ => return (removed, true),
+        }
+    }
+}
+
+/// Whether any key starts with `prefix` (one read).
+pub fn prefix_exists(prefix: &[u8]) -> bool {
+    with_ext(|ext| ext.next_key(prefix)).is_some_and(|key| key.starts_with(prefix))
+}
