@@ -59,6 +59,22 @@ pub enum Error {
     /// Debug messages are not collected (a transaction, not a dry run): the message was dropped.
     #[codec(index = 17)]
     LoggingDisabled,
+    /// `terminate` refused: this contract is on the call stack more than once (re-entered).
+    #[codec(index = 18)]
+    TerminateWhileReentered,
+    /// `terminate` refused: this contract is running its `deploy`.
+    #[codec(index = 19)]
+    TerminateInDeploy,
+    /// No code with this hash is stored (`set_code_hash`, `instantiate`).
+    #[codec(index = 20)]
+    CodeNotFound,
+    /// `instantiate`: a contract exists at the address, or a terminated one's storage is still
+    /// queued for deletion there.
+    #[codec(index = 21)]
+    DuplicateContract,
+    /// `terminate` refused: the chain's deletion queue is full; try again later.
+    #[codec(index = 22)]
+    DeletionQueueFull,
     /// A return code this SDK does not know (a newer runtime).
     #[codec(index = 255)]
     Unknown,
@@ -86,6 +102,11 @@ impl Error {
             15 => Error::InvalidSignature,
             16 => Error::DebugBufferFull,
             17 => Error::LoggingDisabled,
+            18 => Error::TerminateWhileReentered,
+            19 => Error::TerminateInDeploy,
+            20 => Error::CodeNotFound,
+            21 => Error::DuplicateContract,
+            22 => Error::DeletionQueueFull,
             _ => Error::Unknown,
         })
     }

@@ -33,6 +33,7 @@
 //! | [`storage`] | raw get/set/remove, [`storage::Lazy`], [`storage::Mapping`] |
 //! | [`event`] | events with topics |
 //! | [`call`] | calling other contracts |
+//! | [`lifecycle`] | deploying contracts, upgrading this one's code, terminating it |
 //! | [`crypto`] | blake3, ed25519 verification |
 //! | [`names`] | resolve, register, set records, transfer names, set subname owners |
 //! | [`debug`] | debug messages dry runs show their caller (panic locations, refused call data) |
@@ -79,6 +80,7 @@ pub mod error;
 pub mod event;
 #[cfg(target_arch = "wasm32")]
 pub mod heap;
+pub mod lifecycle;
 pub mod names;
 mod selector;
 pub mod storage;

@@ -3,7 +3,8 @@
 //!
 //! Everything here is `unsafe`: pointers must point into linear memory for the lengths given
 //! (the host traps otherwise). Use the safe wrappers in [`crate::env`], [`crate::storage`],
-//! [`crate::crypto`], [`crate::event`], [`crate::call`], [`crate::names`] and [`crate::debug`].
+//! [`crate::crypto`], [`crate::event`], [`crate::call`], [`crate::lifecycle`], [`crate::names`] and
+//! [`crate::debug`].
 //!
 //! On the host (not `wasm32`) the same names are the in-memory implementations of the off-chain
 //! test environment ([`crate::test::host`]), so a contract's unit tests run with `cargo test`.
@@ -117,4 +118,24 @@ unsafe extern "C" {
         owner_ptr: *const u8,
         lock: i32,
     ) -> i32;
+    /// Instantiates the code at `code_hash_ptr` at `blake3(this ++ code_hash ++ salt)`, moving
+    /// the `u128` at `value_ptr` and running its `deploy` with the input; writes the 32-byte
+    /// address on success and `deploy`'s output (truncated) to the output buffer.
+    pub fn instantiate(
+        code_hash_ptr: *const u8,
+        value_ptr: *const u8,
+        fuel: i64,
+        in_ptr: *const u8,
+        in_len: u32,
+        salt_ptr: *const u8,
+        salt_len: u32,
+        address_out_ptr: *mut u8,
+        out_ptr: *mut u8,
+        out_len_ptr: *mut u32,
+    ) -> i32;
+    /// Removes this contract, moving its balance to the account at `beneficiary_ptr`; ends the
+    /// frame on success, returns the code otherwise.
+    pub fn terminate(beneficiary_ptr: *const u8) -> i32;
+    /// Makes this contract run the 32-byte code hash at `code_hash_ptr` from its next call on.
+    pub fn set_code_hash(code_hash_ptr: *const u8) -> i32;
 }

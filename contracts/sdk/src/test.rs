@@ -29,7 +29,10 @@
 //! events, names (resolve, commit, register, renew, approve, records, transfer, subnames with
 //! ownership checks), blake3 and ed25519 (strict verification), reentrancy flags, and nested
 //! calls to contracts registered with [`register_contract`] (a Rust function standing in for
-//! the callee's code).
+//! the callee's code), and the lifecycle: `instantiate` of code registered with
+//! [`register_code`] at the chain's [`contract_address`], `set_code_hash` ([`code_hash_of`]) and
+//! `terminate` ([`terminated`]; balance to the beneficiary, storage gone at once; refused in
+//! `deploy` and while re-entered, as on chain).
 //!
 //! What it does not: fuel (`fuel_left` is always [`FUEL`]), storage deposits, name prices and
 //! expiry, the chain's name-syntax rules beyond "ends in `.ghost` or `.bc`", and commitment
@@ -114,6 +117,16 @@ pub struct Name {
 /// [`Outcome`].
 pub type ContractFn = fn(&[u8], Balance) -> Outcome;
 
+/// Uploaded code for `instantiate` and `set_code_hash` off-chain ([`register_code`]): the
+/// stand-ins of its `deploy` and `call`.
+#[derive(Clone, Copy)]
+pub struct Code {
+    /// Runs as the new contract's `deploy`.
+    pub deploy: ContractFn,
+    /// Runs for every later call of a contract with this code.
+    pub call: ContractFn,
+}
+
 #[derive(Clone, Default)]
 struct State {
     storage: BTreeMap<(AccountId, Vec<u8>), Vec<u8>>,
@@ -122,6 +135,11 @@ struct State {
     names: BTreeMap<String, Name>,
     commitments: Vec<(AccountId, Hash)>,
     reentry: BTreeMap<AccountId, bool>,
+    /// The code hash each contract runs (set by `instantiate` and `set_code_hash`).
+    code_of: BTreeMap<AccountId, Hash>,
+    /// Contracts that terminated, with their beneficiaries, in order.
+    terminated: Vec<(AccountId, AccountId)>,
+    contracts: BTreeMap<AccountId, ContractFn>,
 }
 
 struct Frame {
@@ -129,6 +147,7 @@ struct Frame {
     address: AccountId,
     value: Balance,
     input: Vec<u8>,
+    deploying: bool,
 }
 
 struct Env {
@@ -139,7 +158,7 @@ struct Env {
     block_number: BlockNumber,
     timestamp: Moment,
     require_commitments: bool,
-    contracts: BTreeMap<AccountId, ContractFn>,
+    codes: BTreeMap<Hash, Code>,
     /// `debug_message` output; `None` when collection is off (a transaction).
     debug: Option<String>,
 }
@@ -154,7 +173,7 @@ impl Default for Env {
             block_number: 1,
             timestamp: 0,
             require_commitments: false,
-            contracts: BTreeMap::new(),
+            codes: BTreeMap::new(),
             debug: Some(String::new()),
         }
     }
@@ -343,9 +362,35 @@ pub fn require_commitments(on: bool) {
     with(|env| env.require_commitments = on);
 }
 
+/// Uploads `code` as `code_hash`, for `instantiate` and `set_code_hash`.
+pub fn register_code(code_hash: Hash, code: Code) {
+    with(|env| env.codes.insert(code_hash, code));
+}
+
+/// The code hash `address` runs, if it was instantiated or upgraded in this environment.
+pub fn code_hash_of(address: &AccountId) -> Option<Hash> {
+    with(|env| env.state.code_of.get(address).copied())
+}
+
+/// The contracts that terminated so far (by frames that did not revert), with the
+/// beneficiary of each.
+pub fn terminated() -> Vec<(AccountId, AccountId)> {
+    with(|env| env.state.terminated.clone())
+}
+
+/// The address `deployer` instantiates `code_hash` at with `salt`, as on chain:
+/// `blake3(deployer ++ code_hash ++ salt)`.
+pub fn contract_address(deployer: &AccountId, code_hash: &Hash, salt: &[u8]) -> AccountId {
+    let mut hasher = ::blake3::Hasher::new();
+    hasher.update(&deployer.0);
+    hasher.update(code_hash);
+    hasher.update(salt);
+    AccountId(*hasher.finalize().as_bytes())
+}
+
 /// Makes `address` a contract whose code is `code`, for nested calls.
 pub fn register_contract(address: AccountId, code: ContractFn) {
-    with(|env| env.contracts.insert(address, code));
+    with(|env| env.state.contracts.insert(address, code));
 }
 
 // ---- running frames -------------------------------------------------------------------------
@@ -355,9 +400,13 @@ pub fn register_contract(address: AccountId, code: ContractFn) {
 /// `value` to the contract first. Storage, balances, names and events are rolled back if it
 /// reverts or traps.
 pub fn run(entry: fn(), input: Vec<u8>, value: Balance) -> Outcome {
+    run_entry(entry, input, value, false)
+}
+
+fn run_entry(entry: fn(), input: Vec<u8>, value: Balance, deploying: bool) -> Outcome {
     let (caller, address) = with(|env| (env.caller, env.address));
     // An entry point that returns without `return_data` succeeds with no output, as on chain.
-    frame(caller, address, value, input, || {
+    frame(caller, address, value, input, deploying, || {
         entry();
         Outcome::Returned(Vec::new())
     })
@@ -365,7 +414,7 @@ pub fn run(entry: fn(), input: Vec<u8>, value: Balance) -> Outcome {
 
 /// Runs `deploy` with `SCALE(args)`.
 pub fn deploy<A: Encode + ?Sized>(entry: fn(), args: &A) -> Outcome {
-    run(entry, args.encode(), 0)
+    run_entry(entry, args.encode(), 0, true)
 }
 
 /// Calls `method` with `SCALE(args)` (a tuple for several arguments, `&()` for none).
@@ -395,6 +444,7 @@ fn frame(
     address: AccountId,
     value: Balance,
     input: Vec<u8>,
+    deploying: bool,
     body: impl FnOnce() -> Outcome,
 ) -> Outcome {
     install_hook();
@@ -408,6 +458,7 @@ fn frame(
             address,
             value,
             input,
+            deploying,
         })
     });
     let outcome = match catch_unwind(AssertUnwindSafe(body)) {
@@ -451,6 +502,7 @@ fn current<R>(f: impl FnOnce(&Frame) -> R) -> R {
             address: env.address,
             value: 0,
             input: Vec::new(),
+            deploying: false,
         }),
     })
 }
@@ -473,6 +525,10 @@ pub mod host {
     const INVALID_NAME: i32 = 13;
     const NAME_OPERATION_FAILED: i32 = 14;
     const INVALID_SIGNATURE: i32 = 15;
+    const TERMINATE_WHILE_REENTERED: i32 = 18;
+    const TERMINATE_IN_DEPLOY: i32 = 19;
+    const CODE_NOT_FOUND: i32 = 20;
+    const DUPLICATE_CONTRACT: i32 = 21;
 
     /// # Safety
     /// `ptr` must be valid for reads of `len` bytes.
@@ -717,7 +773,7 @@ pub mod host {
                 bytes(input, input_len).to_vec(),
             )
         };
-        let Some(code) = with(|env| env.contracts.get(&dest).copied()) else {
+        let Some(code) = with(|env| env.state.contracts.get(&dest).copied()) else {
             return NOT_A_CONTRACT;
         };
         let (me, on_stack, allows) = with(|env| {
@@ -730,7 +786,9 @@ pub mod host {
         if on_stack && !allows {
             return REENTRANCE_DENIED;
         }
-        let outcome = frame(me, dest, value, input.clone(), || code(&input, value));
+        let outcome = frame(me, dest, value, input.clone(), false, || {
+            code(&input, value)
+        });
         let (code, data) = match outcome {
             Outcome::Returned(data) => (OK, data),
             Outcome::Reverted(data) => (CALLEE_REVERTED, data),
@@ -744,6 +802,132 @@ pub mod host {
             *out_len = len as u32;
         }
         code
+    }
+
+    /// `instantiate`: runs the registered code's `deploy` ([`register_code`]) at
+    /// [`contract_address`]; on success the address becomes a contract with the code's `call`.
+    ///
+    /// # Safety
+    /// As the `ghost` import.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn instantiate(
+        code_hash: *const u8,
+        value: *const u8,
+        _fuel: i64,
+        input: *const u8,
+        input_len: u32,
+        salt: *const u8,
+        salt_len: u32,
+        address_out: *mut u8,
+        out: *mut u8,
+        out_len: *mut u32,
+    ) -> i32 {
+        // SAFETY: the caller's contract.
+        let (code_hash, value, input, salt) = unsafe {
+            (
+                *(code_hash as *const [u8; 32]),
+                u128::from_le_bytes(*(value as *const [u8; 16])),
+                bytes(input, input_len).to_vec(),
+                bytes(salt, salt_len).to_vec(),
+            )
+        };
+        let Some(code) = with(|env| env.codes.get(&code_hash).copied()) else {
+            // SAFETY: the caller's contract.
+            unsafe { *out_len = 0 };
+            return CODE_NOT_FOUND;
+        };
+        let me = current(|frame| frame.address);
+        let address = contract_address(&me, &code_hash, &salt);
+        let taken = with(|env| {
+            env.state.contracts.contains_key(&address) || env.state.code_of.contains_key(&address)
+        });
+        if taken {
+            // SAFETY: the caller's contract.
+            unsafe { *out_len = 0 };
+            return DUPLICATE_CONTRACT;
+        }
+        let outcome = frame(me, address, value, input.clone(), true, || {
+            with(|env| {
+                env.state.contracts.insert(address, code.call);
+                env.state.code_of.insert(address, code_hash);
+            });
+            (code.deploy)(&input, value)
+        });
+        let (result, data) = match outcome {
+            Outcome::Returned(data) => (OK, data),
+            Outcome::Reverted(data) => (CALLEE_REVERTED, data),
+            Outcome::Trapped => (CALLEE_TRAPPED, Vec::new()),
+        };
+        // SAFETY: the caller's contract: 32 bytes of address, `*out_len` of output.
+        unsafe {
+            if result == OK {
+                core::ptr::copy_nonoverlapping(address.0.as_ptr(), address_out, 32);
+            }
+            let len = data.len().min(*out_len as usize);
+            core::ptr::copy_nonoverlapping(data.as_ptr(), out, len);
+            *out_len = len as u32;
+        }
+        result
+    }
+
+    /// `terminate`: refused in `deploy` and while re-entered; else moves the balance, removes
+    /// the storage, the code and the contract, and ends the frame.
+    ///
+    /// # Safety
+    /// `beneficiary` valid for 32 bytes.
+    pub unsafe fn terminate(beneficiary: *const u8) -> i32 {
+        // SAFETY: the caller's contract.
+        let beneficiary = unsafe { account(beneficiary) };
+        let (me, deploying) = current(|frame| (frame.address, frame.deploying));
+        if deploying {
+            return TERMINATE_IN_DEPLOY;
+        }
+        let entered = with(|env| env.frames.iter().filter(|f| f.address == me).count());
+        if entered > 1 {
+            return TERMINATE_WHILE_REENTERED;
+        }
+        if beneficiary == me {
+            return TRANSFER_FAILED;
+        }
+        with(|env| {
+            let state = &mut env.state;
+            let balance = state.balances.remove(&me).unwrap_or(0);
+            let credited = state.balances.get(&beneficiary).copied().unwrap_or(0);
+            state
+                .balances
+                .insert(beneficiary, credited.saturating_add(balance));
+            state.storage.retain(|(owner, _), _| *owner != me);
+            state.contracts.remove(&me);
+            state.code_of.remove(&me);
+            state.reentry.remove(&me);
+            state.terminated.push((me, beneficiary));
+        });
+        std::panic::panic_any(FrameEnd {
+            revert: false,
+            data: Vec::new(),
+        })
+    }
+
+    /// `set_code_hash`: the registered code ([`register_code`]) becomes this contract's.
+    ///
+    /// # Safety
+    /// `code_hash` valid for 32 bytes.
+    pub unsafe fn set_code_hash(code_hash: *const u8) -> i32 {
+        // SAFETY: the caller's contract.
+        let code_hash = unsafe { *(code_hash as *const [u8; 32]) };
+        let Some(code) = with(|env| env.codes.get(&code_hash).copied()) else {
+            return CODE_NOT_FOUND;
+        };
+        let me = current(|frame| frame.address);
+        with(|env| {
+            env.state.code_of.insert(me, code_hash);
+            // Only contracts reached by nested calls run registered code; the contract under
+            // test keeps running its own entry points (check `code_hash_of`).
+            if env.state.contracts.contains_key(&me) {
+                env.state.contracts.insert(me, code.call);
+            }
+        });
+        OK
     }
 
     /// `allow_reentry`.

@@ -47,9 +47,17 @@ fn integrity_test_passes_and_metadata_lists_everything() {
     assert_eq!(meta.calls.len(), 4);
     assert_eq!(meta.events.len(), 7);
     assert!(meta.errors.iter().any(|e| e.name == "FloatsNotAllowed"));
-    assert!(meta.errors.iter().any(|e| e.name == "ContractPendingDeletion"));
+    assert!(
+        meta.errors
+            .iter()
+            .any(|e| e.name == "ContractPendingDeletion")
+    );
     assert_eq!(meta.storage.len(), 6);
-    assert!(meta.constants.iter().any(|c| c.name == "DeletionKeysPerBlock"));
+    assert!(
+        meta.constants
+            .iter()
+            .any(|c| c.name == "DeletionKeysPerBlock")
+    );
 }
 
 #[test]

@@ -44,6 +44,11 @@ const SDK_ERRORS: &[(u8, &str)] = &[
     (15, "InvalidSignature"),
     (16, "DebugBufferFull"),
     (17, "LoggingDisabled"),
+    (18, "TerminateWhileReentered"),
+    (19, "TerminateInDeploy"),
+    (20, "CodeNotFound"),
+    (21, "DuplicateContract"),
+    (22, "DeletionQueueFull"),
     (255, "Unknown"),
 ];
 
