@@ -124,3 +124,79 @@ pub fn terminate(beneficiary: &AccountId) -> Error {
         Ok(()) => crate::env::trap(),
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::test::{self, CONTRACT, Code, Outcome};
+
+    const CODE: Hash = [5; 32];
+
+    fn deploy_ok(input: &[u8], _value: Balance) -> Outcome {
+        if input == b"revert" {
+            return Outcome::Reverted(b"no".to_vec());
+        }
+        Outcome::Returned(b"deployed".to_vec())
+    }
+
+    fn call_ok(_input: &[u8], value: Balance) -> Outcome {
+        Outcome::ok(&value)
+    }
+
+    fn with_code() {
+        test::reset();
+        test::register_code(
+            CODE,
+            Code {
+                deploy: deploy_ok,
+                call: call_ok,
+            },
+        );
+    }
+
+    #[test]
+    fn instantiate_deploys_at_the_chains_address_and_the_contract_answers_calls() {
+        with_code();
+        test::set_balance(&CONTRACT, 100);
+        let (address, output) = instantiate_raw(&CODE, 40, 0, b"", b"salt").expect("deploys");
+        assert_eq!(address, test::contract_address(&CONTRACT, &CODE, b"salt"));
+        assert_eq!(output, b"deployed");
+        assert_eq!(test::code_hash_of(&address), Some(CODE));
+        assert_eq!(
+            (test::balance_of(&CONTRACT), test::balance_of(&address)),
+            (60, 40)
+        );
+        let answer: u128 = crate::call::call(&address, 0, 0, [0; 4], &()).expect("calls");
+        assert_eq!(answer, 0);
+        assert_eq!(
+            instantiate_raw(&CODE, 0, 0, b"", b"salt"),
+            Err(CallError::Refused(Error::DuplicateContract))
+        );
+    }
+
+    #[test]
+    fn instantiate_of_unknown_code_or_a_reverting_deploy_leaves_nothing() {
+        with_code();
+        assert_eq!(
+            instantiate(&[9; 32], 0, 0, &(), b""),
+            Err(CallError::Refused(Error::CodeNotFound))
+        );
+        assert_eq!(
+            instantiate_raw(&CODE, 0, 0, b"revert", b""),
+            Err(CallError::Reverted(b"no".to_vec()))
+        );
+        let address = test::contract_address(&CONTRACT, &CODE, b"");
+        assert_eq!(test::code_hash_of(&address), None);
+        // The address is still free.
+        assert!(instantiate_raw(&CODE, 0, 0, b"", b"").is_ok());
+    }
+
+    #[test]
+    fn set_code_hash_needs_registered_code() {
+        with_code();
+        assert_eq!(set_code_hash(&[9; 32]), Err(Error::CodeNotFound));
+        assert_eq!(test::code_hash_of(&CONTRACT), None);
+        assert_eq!(set_code_hash(&CODE), Ok(()));
+        assert_eq!(test::code_hash_of(&CONTRACT), Some(CODE));
+    }
+}

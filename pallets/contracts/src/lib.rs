@@ -34,6 +34,16 @@
 //!   refunds ([`deposit`]); a write past it (or past the signer's balance) returns
 //!   `StorageDepositNotCovered` to the contract, and a call that fails after hitting the limit
 //!   fails with [`Error::StorageDepositLimitExhausted`].
+//! - **Lifecycle** ([`lifecycle`]): a contract may deploy contracts (the `instantiate` host
+//!   function, with itself as the deployer, deposits paid by the transaction's signer), replace
+//!   its own code (`set_code_hash`, effective from its next frame; event
+//!   [`Event::ContractCodeUpdated`]) and end itself (`terminate`, not while re-entered nor in
+//!   `deploy`): its record goes, its code's refcount is released, its balance goes to a
+//!   beneficiary and its deposits to the signer ([`Event::Terminated`]). Its storage is
+//!   deleted lazily: queued in [`DeletionQueue`] (at most [`MAX_DELETION_QUEUE_LEN`]
+//!   contracts) and deleted by `on_initialize`, at most [`DELETION_KEYS_PER_BLOCK`] entries per
+//!   block, the work paid up front by the terminating call. An address with queued storage
+//!   cannot be instantiated again until it is gone ([`Error::ContractPendingDeletion`]).
 //!
 //! ## ABI
 //! Call data is `selector ++ SCALE(args)`, where the selector is the first 4 bytes of
@@ -50,13 +60,15 @@
 //!   store, memory and fuel.
 //! - *Revert*: ending a frame with `return_data` and flag bit 0 set: not a trap, but its writes
 //!   are dropped.
+//! - *Deletion queue*: terminated contracts whose storage is still to be deleted, oldest
+//!   first.
 
 pub mod abi_section;
 pub mod cache;
 pub mod debug;
 mod deposit;
 mod env;
-mod lifecycle;
+pub mod lifecycle;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -1036,7 +1048,8 @@ impl<T: Config> Hooks for Pallet<T> {
 
     fn integrity_test() {
         assert!(
-            lifecycle::deletion_weight(DELETION_KEYS_PER_BLOCK, 1) <= T::MAX_BLOCK_WEIGHT,
+            lifecycle::deletion_weight(DELETION_KEYS_PER_BLOCK, DELETION_KEYS_PER_BLOCK + 1)
+                <= T::MAX_BLOCK_WEIGHT,
             "the deletion queue's work per block must fit in a block"
         );
         let s = T::SCHEDULE;

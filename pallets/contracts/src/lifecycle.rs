@@ -9,8 +9,8 @@
 //! pallet-contracts refunds the origin) and moves the rest of its free balance to the
 //! beneficiary. Its storage entries cannot all go in the same transaction (a contract may have
 //! any number), so its storage prefix is queued ([`crate::DeletionQueue`], at most
-//! [`crate::MAX_DELETION_QUEUE_LEN`] contracts) and [`drain_deletion_queue`] deletes at most
-//! [`crate::DELETION_KEYS_PER_BLOCK`] entries per block in `on_initialize`. The terminating
+//! [`crate::MAX_DELETION_QUEUE_LEN`] contracts) and `on_initialize` deletes at most
+//! [`crate::DELETION_KEYS_PER_BLOCK`] entries per block. The terminating
 //! call pays the fuel of that later work up front (`deletion_per_item` per entry), so the
 //! blocks that do it are paid for, and no block does more than the bound whatever a contract
 //! stored.
@@ -41,7 +41,7 @@ use crate::{
 /// The weight of deleting `keys` storage entries of `contracts` queued contracts: reading the
 /// counter, each queue entry and each key (plus one read per contract to see it is done),
 /// removing each key, each finished queue entry and writing the counter.
-pub(crate) fn deletion_weight(keys: u32, contracts: u32) -> Weight {
+pub fn deletion_weight(keys: u32, contracts: u32) -> Weight {
     let (keys, contracts) = (u64::from(keys), u64::from(contracts));
     ROCKS_DB_WEIGHT.reads_writes(
         1u64.saturating_add(keys)
