@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::{
-    ContractStorage, DELETION_KEYS_PER_BLOCK, DeletionQueueCounterOf, HostFnCosts, Pallet,
-    lifecycle::deletion_weight,
+    ContractStorage, DELETION_KEYS_PER_BLOCK, DeletionQueueCounter, DeletionQueueCounterOf,
+    HostFnCosts, MAX_DELETION_QUEUE_LEN, Pallet, lifecycle::deletion_weight,
 };
 use ghost_support::storage::{StorageDoubleMap, StorageValue};
 use ghost_support::weights::ROCKS_DB_WEIGHT;
@@ -388,6 +388,33 @@ fn a_caller_that_reverts_undoes_its_callees_termination() {
         assert!(ContractInfoOf::get(&callee).is_some());
         assert_eq!(reserved(&callee), deposits);
         assert_eq!((Balances::free_balance(&acc(9)), queue_len()), (0, 0));
+    });
+}
+
+#[test]
+fn terminate_with_storage_is_refused_while_the_deletion_queue_is_full() {
+    run(|| {
+        let (_, with_storage) = lifecycle(1_000, vec![], b"full");
+        fill(with_storage, 1);
+        let (_, empty) = lifecycle(1_000, vec![], b"empty");
+        // As if MAX_DELETION_QUEUE_LEN contracts were queued.
+        let full = DeletionQueueCounter {
+            insert: MAX_DELETION_QUEUE_LEN,
+            delete: 0,
+        };
+        DeletionQueueCounterOf::put(&full);
+        let r = call(1, with_storage, op(2, &[&acc(9).0]));
+        assert_eq!(
+            u32s(&r.output),
+            vec![code_u32(ReturnCode::DeletionQueueFull)]
+        );
+        assert!(ContractInfoOf::get(&with_storage).is_some());
+        assert_eq!(Balances::free_balance(&with_storage), 1_000);
+        assert_eq!(DeletionQueueCounterOf::get_or_default(), full);
+        // A contract without storage needs no queue entry.
+        assert_eq!(call(1, empty, op(2, &[&acc(9).0])).result, Ok(()));
+        assert_eq!(ContractInfoOf::get(&empty), None);
+        assert_eq!(DeletionQueueCounterOf::get_or_default(), full);
     });
 }
 
