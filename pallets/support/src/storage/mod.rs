@@ -513,6 +513,25 @@ mod tests {
     }
 
     #[test]
+    fn double_map_clears_a_prefix_in_bounded_steps() {
+        TestExternalities::default().execute_with(|| {
+            for k2 in 0u32..5 {
+                Allowance::insert(&7, &k2, &u64::from(k2));
+            }
+            Allowance::insert(&8, &1, &100);
+            assert!(Allowance::contains_prefix(&7));
+            assert_eq!(Allowance::remove_prefix_limited(&7, 2), (2, false));
+            assert_eq!(Allowance::iter_prefix(&7).count(), 3);
+            // Exactly the rest: deleted, and known to be done.
+            assert_eq!(Allowance::remove_prefix_limited(&7, 3), (3, true));
+            assert!(!Allowance::contains_prefix(&7));
+            assert_eq!(Allowance::remove_prefix_limited(&7, 3), (0, true));
+            assert_eq!(Allowance::remove_prefix_limited(&8, 0), (0, false));
+            assert_eq!(Allowance::get(&8, &1), Some(100));
+        });
+    }
+
+    #[test]
     fn try_mutate_exists_writes_nothing_on_error() {
         TestExternalities::default().execute_with(|| {
             Balances::insert(&1, &5);
