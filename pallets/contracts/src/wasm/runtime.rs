@@ -735,11 +735,14 @@ pub(crate) fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi:
             if salt_len > limits.max_salt_len {
                 return Err(trap(HostTrap::SaltTooLong));
             }
+            charge(&mut c, |k| {
+                k.nested_instantiate(u64::from(in_len), u64::from(salt_len), false)
+            })?;
             let code_hash = Hash(read_array::<32>(&c, code_hash_ptr)?);
             let value = read_balance(&c, value_ptr)?;
-            charge(&mut c, |k| {
-                k.nested_instantiate(u64::from(in_len), u64::from(salt_len), value > 0)
-            })?;
+            if value > 0 {
+                charge(&mut c, |k| k.transfer)?;
+            }
             let input = read(&c, in_ptr, in_len)?;
             let salt = read(&c, salt_ptr, salt_len)?;
             // Both output pointers are checked before anything runs.
