@@ -10,6 +10,8 @@
 //!   blocks go oldest first through the [`ImportQueue`], which holds blocks whose parent is
 //!   missing and asks for that parent. Imported blocks feed pool maintenance; justifications
 //!   that come with them finalize.
+//! - Catching up: a node more than a range behind asks several peers at once for consecutive
+//!   height ranges ([`crate::range_sync`]) and imports them as they link up.
 //! - Finality: [`GrandpaWorker`] over [`ChainBackend`], the client seen as GRANDPA needs it.
 //! - Equivocations: a GRANDPA voter's double votes (seen by the voter) and an Aura author's two
 //!   headers in one slot (seen by the client at import) are reported to the runtime once each,
@@ -35,6 +37,7 @@ use parity_scale_codec::{DecodeAll, Encode};
 use crate::authorship::Author;
 use crate::client::{BlockOrigin, Client, ClientError};
 use crate::pool_api::TransactionPool;
+use crate::range_sync::RangeSync;
 
 const LOG_TARGET: &str = "sync";
 
@@ -313,6 +316,8 @@ pub struct ConsensusWorker<N: Network, T: Timers> {
     imported: AtomicU64,
     /// The highest best block a peer reported in its `Status`.
     peer_best: AtomicU64,
+    /// Range requests of the catch-up from several peers.
+    range_sync: Mutex<RangeSync<N::Peer>>,
     /// Transactions already gossiped (pruned to what the pool still holds).
     propagated: Mutex<std::collections::BTreeSet<Hash>>,
 }
@@ -366,6 +371,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             next_request: AtomicU64::new(0),
             imported: AtomicU64::new(0),
             peer_best: AtomicU64::new(0),
+            range_sync: Mutex::new(RangeSync::default()),
             propagated: Mutex::new(std::collections::BTreeSet::new()),
         })
     }
@@ -423,6 +429,40 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn range_sync(&self) -> MutexGuard<'_, RangeSync<N::Peer>> {
+        self.range_sync.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks each peer delivered while this node caught up by ranges.
+    pub fn range_blocks_by_peer(&self) -> Vec<(N::Peer, u64)> {
+        self.range_sync().delivered_by_peer()
+    }
+
+    fn best_number(&self) -> BlockNumber {
+        self.client.best().map(|(_, h)| h.number).unwrap_or(0)
+    }
+
+    /// Sends the range requests the catch-up wants now (none unless far behind).
+    fn schedule_ranges(&self) {
+        let ours = self.best_number();
+        let now = self.timers.now_ms();
+        let requests = self.range_sync().plan(ours, now, || {
+            self.next_request.fetch_add(1, Ordering::Relaxed)
+        });
+        for request in requests {
+            tracing::debug!(target: LOG_TARGET, peer = ?request.peer, from = request.from, len = request.len, "range request");
+            self.network.send(
+                &request.peer,
+                WireMessage::BlockRangeRequest {
+                    id: request.id,
+                    from: request.from,
+                    max: request.len,
+                }
+                .to_bytes(),
+            );
+        }
+    }
+
     /// Authors in this key's Aura slots (if a validator) and tells peers where this node is
     /// every few slots; runs until dropped.
     pub async fn run_slots(self: Arc<Self>) {
@@ -450,6 +490,8 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
             }
             self.propagate_transactions();
+            // Re-asks range requests that timed out.
+            self.schedule_ranges();
             if slot.is_multiple_of(STATUS_EVERY_SLOTS) {
                 let status = self.status().to_bytes();
                 for peer in self.network.peers() {
@@ -529,7 +571,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             NetworkEvent::Connected(peer) => {
                 self.network.send(&peer, self.status().to_bytes());
             }
-            NetworkEvent::Disconnected(_) => {}
+            NetworkEvent::Disconnected(peer) => self.range_sync().remove_peer(&peer),
             NetworkEvent::Message { from, bytes, .. } => match WireMessage::from_bytes(&bytes) {
                 Ok(message) => self.handle_message(&from, message),
                 Err(e) => {
@@ -555,13 +597,21 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     self.network.report(from, Reputation::WRONG_CHAIN);
                     return;
                 }
-                let ours = self.client.best().map(|(_, h)| h.number).unwrap_or(0);
+                let ours = self.best_number();
                 self.peer_best.fetch_max(best.1, Ordering::Relaxed);
-                if best.1 > ours {
+                let far_behind = {
+                    let mut sync = self.range_sync();
+                    sync.note_best(from, best.1);
+                    sync.is_far_behind(ours)
+                };
+                if far_behind {
+                    self.schedule_ranges();
+                } else if best.1 > ours {
                     self.request(from, best.0, MAX_BLOCKS_PER_RESPONSE);
                 }
             }
             WireMessage::BlockAnnounce(header) => {
+                self.range_sync().note_best(from, header.number);
                 let hash = header.hash();
                 if self.has_block(&hash) {
                     return;
@@ -595,7 +645,14 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 self.network
                     .send(from, WireMessage::BlockResponse { id, blocks }.to_bytes());
             }
-            WireMessage::BlockResponse { blocks, .. } => self.import_response(from, blocks),
+            WireMessage::BlockResponse { id, blocks } => {
+                let now = self.timers.now_ms();
+                let ranged = self.range_sync().delivered(from, id, blocks.len(), now);
+                self.import_response(from, blocks, ranged);
+                if ranged {
+                    self.schedule_ranges();
+                }
+            }
             WireMessage::Transactions(txs) => {
                 let (best, _) = match self.client.best() {
                     Ok(best) => best,
@@ -696,7 +753,11 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             .collect()
     }
 
-    fn import_response(&self, from: &N::Peer, mut blocks: Vec<BlockData>) {
+    /// Imports a response's blocks. For the answer to a range request (`ranged`), a block whose
+    /// parent is missing waits for the range below it, already asked for, instead of asking
+    /// this peer for its ancestors, unless it sits right above this node's best (then the best
+    /// is on another fork and the ancestors are needed).
+    fn import_response(&self, from: &N::Peer, mut blocks: Vec<BlockData>, ranged: bool) {
         if blocks.len() > MAX_BLOCKS_PER_RESPONSE as usize {
             self.network.report(from, Reputation::MALFORMED);
             return;
@@ -709,8 +770,10 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             backend: &self.backend,
         };
         let before = self.backend.finalized().1;
+        let ours = self.best_number();
         for data in blocks {
             let hash = data.header.hash();
+            let number = data.header.number;
             let Ok(extrinsics) = Vec::<UncheckedExtrinsic>::decode_all(&mut &data.body[..]) else {
                 self.network.report(from, Reputation::MALFORMED);
                 return;
@@ -729,7 +792,9 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
                 Imported::AlreadyKnown => {}
                 Imported::Held { missing } => {
-                    self.request(from, missing, MAX_BLOCKS_PER_RESPONSE);
+                    if !ranged || number <= ours.saturating_add(1) {
+                        self.request(from, missing, MAX_BLOCKS_PER_RESPONSE);
+                    }
                 }
                 Imported::Refused(reason) => {
                     tracing::debug!(target: LOG_TARGET, peer = ?from, %hash, reason, "refused block");

@@ -23,6 +23,7 @@
 //! - [`consensus`]: with a network, the consensus worker: Aura authorship in this validator's
 //!   slots, block exchange with peers through the import queue, the GRANDPA voter; it runs on the
 //!   network seam, over libp2p (`ghost_network`) here and on the simulator in the tests.
+//! - [`range_sync`]: which height ranges a node far behind asks of which peers, several at once.
 
 pub mod authorship;
 pub mod bridge;
@@ -33,6 +34,7 @@ pub mod domain_feed;
 pub mod informant;
 pub mod metrics;
 pub mod pool_api;
+pub mod range_sync;
 pub mod rpc;
 pub mod service;
 

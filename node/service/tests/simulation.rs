@@ -915,3 +915,66 @@ fn a_block_equivocator_is_reported_and_the_chain_carries_on() {
         world.describe()
     );
 }
+
+/// A full node that joins late catches up by asking several peers at once for height ranges
+/// (not one peer, backwards from the tip), and ends on the validators' finalized chain.
+#[test]
+fn a_late_full_node_catches_up_by_ranges_from_several_peers() {
+    init_logs();
+    let validators = 4;
+    let mut world = World::new(9, validators, LinkConfig::default(), None);
+    // About 400 blocks: more than three ranges.
+    world.run(200_000, 9);
+    let target = world.min_finalized(&[0, 1, 2, 3]);
+    assert!(target > 3 * 128, "the validators finalized only #{target}");
+
+    let spare = validators;
+    let timers = world.sim.timers();
+    let db = Arc::new(Database::in_memory());
+    let client = Arc::new(
+        Client::with_clock(
+            db.clone(),
+            world.spec.clone(),
+            Arc::new(Metrics::new()),
+            timers.clone(),
+        )
+        .expect("client opens its database"),
+    );
+    let pool = Arc::new(TransactionPool::new(
+        Arc::new(FullChainApi::new(client.clone())),
+        PoolLimits::default(),
+    ));
+    let (network, events) = world.sim.start_node(spare);
+    let follower = ConsensusWorker::new(client, pool, None, network, timers);
+    world.sim.spawn(Some(spare), follower.clone().run_slots());
+    world
+        .sim
+        .spawn(Some(spare), follower.clone().run_network(events));
+    world
+        .sim
+        .spawn(Some(spare), follower.grandpa().clone().run());
+
+    let deadline = world.sim.now_ms() + 60_000;
+    while db.finalized().expect("finalized").1 < target && world.sim.now_ms() < deadline {
+        world.run(500, 9);
+    }
+    let (hash, number) = db.finalized().expect("finalized");
+    assert!(
+        number >= target,
+        "the late node reached only #{number} of #{target}: {}",
+        world.describe()
+    );
+    assert_eq!(
+        Some(hash),
+        world.dbs[0].hash_by_number(number).expect("index"),
+        "the late node finalized another chain"
+    );
+    let by_peer = follower.range_blocks_by_peer();
+    let serving = by_peer.iter().filter(|(_, blocks)| *blocks > 0).count();
+    let total: u64 = by_peer.iter().map(|(_, blocks)| blocks).sum();
+    assert!(
+        serving >= 2,
+        "ranges came from {serving} peer(s): {by_peer:?}"
+    );
+    assert!(total >= target - 128, "only {total} blocks came by ranges");
+}
