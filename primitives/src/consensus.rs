@@ -142,6 +142,23 @@ impl AuraEquivocation {
     }
 }
 
+/// The digest a block authored in Aura `slot` starts with: the slot as a pre-runtime item.
+pub fn aura_pre_digest(slot: u64) -> crate::Digest {
+    crate::Digest {
+        logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+    }
+}
+
+/// Seals `header` as its Aura author does last: appends `key`'s signature over the header's
+/// pre-hash (everything but the seal) as the Aura seal item.
+pub fn aura_seal(header: &mut Header, key: &crate::Pair) {
+    let seal = key.sign(header.pre_hash().as_bytes());
+    header
+        .digest
+        .logs
+        .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+}
+
 /// A GRANDPA voter with its voting weight.
 pub type GrandpaVoter = (AccountId, u64);
 
@@ -205,15 +222,9 @@ mod tests {
             state_root: Hash([state_root; 32]),
             extrinsics_root: Hash::ZERO,
             timestamp_ms: slot * 500,
-            digest: crate::Digest {
-                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
-            },
+            digest: aura_pre_digest(slot),
         };
-        let seal = key.sign(header.pre_hash().as_bytes());
-        header
-            .digest
-            .logs
-            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        aura_seal(&mut header, key);
         header
     }
 

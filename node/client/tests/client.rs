@@ -387,8 +387,8 @@ async fn sudo_wraps_a_root_call_and_reports_its_result() {
 /// Two headers of one slot sealed by Alice (the dev node's only author), told apart by their
 /// state roots.
 fn double_seal(slot: u64) -> ghost_primitives::consensus::AuraEquivocation {
-    use ghost_primitives::{AURA_ENGINE_ID, Digest, DigestItem, Header, Pair};
-    use parity_scale_codec::Encode;
+    use ghost_primitives::consensus::{aura_pre_digest, aura_seal};
+    use ghost_primitives::{Header, Pair};
     let alice = Pair::dev("Alice");
     let sealed = |root: u8| {
         let mut header = Header {
@@ -397,15 +397,9 @@ fn double_seal(slot: u64) -> ghost_primitives::consensus::AuraEquivocation {
             state_root: Hash([root; 32]),
             extrinsics_root: Hash::ZERO,
             timestamp_ms: 0,
-            digest: Digest {
-                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
-            },
+            digest: aura_pre_digest(slot),
         };
-        let seal = alice.sign(header.pre_hash().as_bytes());
-        header
-            .digest
-            .logs
-            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        aura_seal(&mut header, &alice);
         header
     };
     ghost_primitives::consensus::AuraEquivocation {

@@ -161,7 +161,6 @@ pub fn verify_header(
 #[cfg(test)]
 mod tests {
     use ghost_primitives::{Digest, DigestItem, Hash, Pair};
-    use parity_scale_codec::Encode;
 
     use super::*;
 
@@ -189,18 +188,12 @@ mod tests {
             state_root: Hash::ZERO,
             extrinsics_root: Hash::ZERO,
             timestamp_ms,
-            digest: Digest {
-                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
-            },
+            digest: ghost_primitives::consensus::aura_pre_digest(slot),
         }
     }
 
     fn sealed_by(key: &Pair, mut header: Header) -> Header {
-        let seal = key.sign(header.pre_hash().as_bytes());
-        header
-            .digest
-            .logs
-            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        ghost_primitives::consensus::aura_seal(&mut header, key);
         header
     }
 

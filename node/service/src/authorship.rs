@@ -11,9 +11,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ghost_consensus::aura::{self, Slot};
-use ghost_primitives::{
-    AURA_ENGINE_ID, Digest, DigestItem, Hash, InvalidTransaction, Pair, TransactionValidityError,
-};
+use ghost_primitives::{Hash, InvalidTransaction, Pair, TransactionValidityError};
 use ghost_runtime::builder::BlockBuilder;
 use parity_scale_codec::Encode;
 use tokio::sync::Notify;
@@ -118,9 +116,7 @@ impl Author {
         }
         let parent = parent.clone();
         let slot = self.client.aura_params().slot_at(timestamp);
-        let digest = Digest {
-            logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
-        };
+        let digest = ghost_primitives::consensus::aura_pre_digest(slot);
         let mut builder = BlockBuilder::new(self.client.store(), &parent, timestamp, digest)?;
         let mut included = Vec::new();
         let mut invalid = Vec::new();
@@ -146,13 +142,7 @@ impl Author {
             return Ok(None);
         }
         let mut built = builder.build()?;
-        let seal = self.key.sign(built.block.header.pre_hash().as_bytes());
-        built
-            .block
-            .header
-            .digest
-            .logs
-            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        ghost_primitives::consensus::aura_seal(&mut built.block.header, &self.key);
         let imported = match self.sole_voter_justification(&parent, &built.block.header)? {
             Some(justification) if self.instant_finality => {
                 self.client.import_own_final(built, justification)?

@@ -329,7 +329,8 @@ mod equivocation {
 
 mod block_equivocation {
     use super::*;
-    use ghost_primitives::{AURA_ENGINE_ID, AuraEquivocation, Digest, Hash, Header, Pair};
+    use ghost_primitives::consensus::{aura_pre_digest, aura_seal};
+    use ghost_primitives::{AuraEquivocation, Hash, Header, Pair};
 
     use crate::{OffenceRecord, Offences};
 
@@ -356,15 +357,9 @@ mod block_equivocation {
             state_root: Hash([state_root; 32]),
             extrinsics_root: Hash::ZERO,
             timestamp_ms: slot * SLOT_MS,
-            digest: Digest {
-                logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
-            },
+            digest: aura_pre_digest(slot),
         };
-        let seal = pair.sign(header.pre_hash().as_bytes());
-        header
-            .digest
-            .logs
-            .push(DigestItem::Seal(AURA_ENGINE_ID, seal.0.to_vec()));
+        aura_seal(&mut header, pair);
         header
     }
 
