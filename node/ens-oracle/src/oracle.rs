@@ -34,7 +34,7 @@ use crate::abi::{decode_log, registry_topics, resolver_topics};
 use crate::eth::{BlockRef, EthClient, EthError};
 use crate::metrics::Metrics;
 use crate::records::{ReadPlan, decode_registry, map_records, read_calls, registry_calls};
-use crate::reorg::{Processed, Progress, StateError};
+use crate::reorg::{Processed, Progress, Retries, StateError};
 
 /// Most blocks of logs asked for in one step.
 pub const MAX_RANGE: u64 = 500;
@@ -166,6 +166,17 @@ pub fn next_end(last: Option<u64>, head: u64, confirmations: u64) -> Option<u64>
     }
 }
 
+/// What the chain made of one submitted attestation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Submitted {
+    /// Included as this oracle's vote.
+    Vote,
+    /// Included but ignored (`AttestationIgnored`: stale, equivocating or conflicting).
+    Ignored,
+    /// Included and failed (a dispatch error).
+    Refused,
+}
+
 /// The oracle.
 pub struct Oracle {
     config: Config,
@@ -177,6 +188,8 @@ pub struct Oracle {
     known: BTreeSet<[u8; 32]>,
     /// What this oracle last had included per node (reset by a reorg).
     sent: HashMap<[u8; 32], (EthAddress, Hash)>,
+    /// Names whose attestation the chain ignored, read again at the next newer block.
+    retries: Retries,
     metrics: Arc<Metrics>,
 }
 
@@ -201,6 +214,7 @@ impl Oracle {
             progress,
             known: BTreeSet::new(),
             sent: HashMap::new(),
+            retries: Retries::default(),
             metrics,
         })
     }
@@ -393,14 +407,14 @@ impl Oracle {
             .collect())
     }
 
-    /// Submits one attestation; `Ok(true)` if the chain took it as a vote.
+    /// Submits one attestation and reports what the chain made of it.
     async fn attest(
         &self,
         client: &Client,
         ens_name: &EnsName,
         block: &BlockRef,
         observation: &Observation,
-    ) -> Result<bool, OracleError> {
+    ) -> Result<Submitted, OracleError> {
         let progress = client
             .tx()
             .ens_bridge()
@@ -425,19 +439,19 @@ impl Oracle {
                     _ => None,
                 });
                 match ignored {
-                    None => Ok(true),
+                    None => Ok(Submitted::Vote),
                     Some(reason) => {
                         tracing::info!(
                             "{ens_name} at block {}: ignored ({reason:?})",
                             block.number
                         );
-                        Ok(false)
+                        Ok(Submitted::Ignored)
                     }
                 }
             }
             Err(e) if e.dispatch().is_some() => {
                 tracing::info!("{ens_name} at block {}: refused: {e}", block.number);
-                Ok(false)
+                Ok(Submitted::Refused)
             }
             Err(e) => Err(e.into()),
         }
@@ -470,6 +484,12 @@ impl Oracle {
                 if let Some(last) = last {
                     dirty.extend(self.changed_nodes(last + 1, end, &watched).await?);
                 }
+                dirty.extend(
+                    self.retries
+                        .due(end)
+                        .into_iter()
+                        .filter(|n| watched.contains_key(n)),
+                );
                 self.eth
                     .block(end)
                     .await?
@@ -508,7 +528,7 @@ impl Oracle {
             .await;
         for ((node, ens_name, observation), result) in submissions.into_iter().zip(results) {
             match result? {
-                true => {
+                Submitted::Vote => {
                     self.metrics.attestations_sent.inc();
                     tracing::info!(
                         "attested {ens_name} at block {}: owner {}, {} records",
@@ -519,7 +539,13 @@ impl Oracle {
                     self.sent
                         .insert(node, (observation.owner, observation.records_hash()));
                 }
-                false => {
+                Submitted::Ignored => {
+                    // Typically after a reorg: the replacement block has the height of the one
+                    // the chain already applied, so it is not newer; a newer block will be.
+                    self.metrics.attestations_refused.inc();
+                    self.retries.mark(node, block.number);
+                }
+                Submitted::Refused => {
                     self.metrics.attestations_refused.inc();
                 }
             }

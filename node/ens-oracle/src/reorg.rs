@@ -7,9 +7,11 @@
 //! canonical hashes, newest first, and rewinds to the newest that still matches (or forgets
 //! everything if none does). The caller then re-reads every watched name at the new target,
 //! which corrects any attestation made for a block that is gone: the chain takes only newer
-//! blocks, and the corrected one is newer.
+//! blocks, so a correction read at a replacement block of the *same* height as the applied one
+//! is ignored as stale; [`Retries`] keeps such names and the oracle reads them again at the next
+//! newer block it processes, which the chain takes.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use ghost_primitives::Hash;
@@ -35,6 +37,47 @@ pub struct Processed {
 pub struct Progress {
     /// At most [`KEEP`] blocks, ascending.
     pub recent: VecDeque<Processed>,
+}
+
+/// Names whose attestation the chain ignored, with the block it was made for: each is read
+/// again once a newer block is processed (after a reorg, the replacement block can have the
+/// height the chain already applied, which it ignores as stale).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retries {
+    at: BTreeMap<[u8; 32], u64>,
+}
+
+impl Retries {
+    /// Notes that `node`'s attestation for `block` was ignored.
+    pub fn mark(&mut self, node: [u8; 32], block: u64) {
+        let entry = self.at.entry(node).or_insert(block);
+        *entry = (*entry).max(block);
+    }
+
+    /// Takes the nodes to read again when processing up to `end`: those marked for an older
+    /// block. The others stay.
+    pub fn due(&mut self, end: u64) -> Vec<[u8; 32]> {
+        let due: Vec<[u8; 32]> = self
+            .at
+            .iter()
+            .filter(|(_, block)| **block < end)
+            .map(|(node, _)| *node)
+            .collect();
+        for node in &due {
+            self.at.remove(node);
+        }
+        due
+    }
+
+    /// How many names wait.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Whether no name waits.
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
 }
 
 /// Why the state file could not be used.
@@ -200,6 +243,25 @@ mod tests {
         });
         assert_eq!(p.last().unwrap().number, KEEP as u64 + 10);
         assert_eq!(p.heights()[..2], [KEEP as u64 + 10, KEEP as u64 + 9]);
+    }
+
+    #[test]
+    fn an_ignored_attestation_is_read_again_only_at_a_newer_block() {
+        // After a reorg the oracle read alice at the replacement block 20, the height the chain
+        // had already applied: ignored as stale. Bob was ignored earlier, at 18.
+        let mut retries = Retries::default();
+        retries.mark([1; 32], 20);
+        retries.mark([2; 32], 18);
+        retries.mark([1; 32], 19);
+        assert_eq!(
+            retries.due(20),
+            vec![[2; 32]],
+            "block 20 is not newer for alice"
+        );
+        assert_eq!(retries.len(), 1);
+        assert_eq!(retries.due(21), vec![[1; 32]]);
+        assert!(retries.is_empty());
+        assert!(retries.due(100).is_empty(), "each name is read again once");
     }
 
     #[test]
