@@ -157,6 +157,11 @@ async fn start_ethereum(cache: &Path, dir: &Path) -> (Proc, Devnet) {
 }
 
 fn start_oracle(key: &str, eth: &Devnet, node: &Node, dir: &Path) -> Proc {
+    start_oracle_with(key, eth, node, dir, 1)
+}
+
+/// An oracle that processes only blocks `confirmations` deep.
+fn start_oracle_with(key: &str, eth: &Devnet, node: &Node, dir: &Path, confirmations: u64) -> Proc {
     let base = dir.join(key.trim_start_matches("//"));
     std::fs::create_dir_all(&base).unwrap();
     Proc::spawn(
@@ -172,7 +177,7 @@ fn start_oracle(key: &str, eth: &Devnet, node: &Node, dir: &Path) -> Proc {
             .args(["--ens-registry", &eth.registry.to_string()])
             .args([
                 "--confirmations",
-                "1",
+                &confirmations.to_string(),
                 "--poll-ms",
                 "200",
                 "--no-prometheus",
@@ -701,4 +706,249 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     start.elapsed()
+}
+
+/// The oracles' confirmation depth in the reorg test.
+const CONFIRMATIONS: u64 = 3;
+
+/// One anvil JSON-RPC call (`evm_*`, `anvil_*`); an error fails the test.
+async fn anvil_rpc(eth: &Devnet, method: &str, params: serde_json::Value) -> serde_json::Value {
+    eth.client
+        .request(method, params)
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+/// `setText(alice.eth, "url", url)` as a JSON transaction from account 1 (for `anvil_reorg`).
+fn set_url_tx(eth: &Devnet, url: &str) -> serde_json::Value {
+    let call = EnsResolver::setTextCall {
+        node: B256::from(ens_namehash("alice.eth")),
+        key: "url".into(),
+        value: url.into(),
+    }
+    .abi_encode();
+    serde_json::json!({
+        "from": eth.accounts[1].to_string(),
+        "to": eth.resolver.to_string(),
+        "data": format!("0x{}", hex::encode(call)),
+        // anvil estimates gas at its head, before the reorg, where the storage may differ.
+        "gas": "0x100000",
+    })
+}
+
+/// Asserts that the block at `height` holds one transaction and that it succeeded (the one
+/// `anvil_reorg` placed there).
+async fn assert_replacement_mined(eth: &Devnet, height: u64) {
+    let block = anvil_rpc(
+        eth,
+        "eth_getBlockByNumber",
+        serde_json::json!([format!("0x{height:x}"), false]),
+    )
+    .await;
+    let txs = block["transactions"].as_array().expect("transactions");
+    assert_eq!(txs.len(), 1, "block {height}: {block}");
+    let tx: B256 = txs[0].as_str().unwrap().parse().unwrap();
+    let (ok, _, at) = eth.client.receipt(tx).await.unwrap().expect("receipt");
+    assert!(ok && at == height, "the replacement at {height} failed");
+}
+
+/// Sends `setText(alice.eth, "url", url)` with mining paused and mines it into a block of its
+/// own: `(tx, block)`.
+async fn mine_url_change(eth: &Devnet, url: &str) -> (B256, u64) {
+    let call = EnsResolver::setTextCall {
+        node: B256::from(ens_namehash("alice.eth")),
+        key: "url".into(),
+        value: url.into(),
+    }
+    .abi_encode();
+    let tx = eth
+        .client
+        .send_transaction(eth.accounts[1], Some(eth.resolver), &call)
+        .await
+        .unwrap();
+    anvil_rpc(eth, "evm_mine", serde_json::json!([])).await;
+    let (ok, _, block) = eth.client.receipt(tx).await.unwrap().expect("mined");
+    assert!(ok, "setText reverted");
+    (tx, block)
+}
+
+fn count_in_logs(oracles: &[Proc], needle: &str) -> usize {
+    oracles
+        .iter()
+        .map(|o| o.log_text().matches(needle).count())
+        .sum()
+}
+
+/// Ethereum reorgs against anvil (`anvil_reorg`), with the three oracles at 3 confirmations:
+///
+/// - A `url` change mined and reorged away 2 blocks deep (inside the confirmation depth), its
+///   block replaced by one holding another change: the ghost name goes from the old value
+///   straight to the replacement; the orphaned value is never seen through `domain_resolve`
+///   (polled every 20 ms throughout) and no oracle saw a reorg.
+/// - A change mined 3 blocks deep (so the oracles attest it and the chain applies it), then
+///   reorged away 3 deep with a replacement at the same height: the oracles rewind, their
+///   correction for the replacement block is ignored as stale (that height is applied), and
+///   at the next block they attest it again, so the ghost name ends with the replacement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ens_reorgs_inside_the_confirmations_never_reach_the_chain_and_deeper_ones_are_undone() {
+    let cache = npm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let (_anvil, eth) = start_ethereum(&cache, dir.path()).await;
+    eth.create_name("alice", 1).await.unwrap();
+    eth.set_text(1, "alice.eth", "url", "https://before.example")
+        .await
+        .unwrap();
+    let node = Node::start(&dir.path().join("node"), &[]);
+    let client = node.client().await;
+    let oracles: Vec<Proc> = ["//Dave", "//Eve", "//Ferdie"]
+        .iter()
+        .map(|k| start_oracle_with(k, &eth, &node, dir.path(), CONFIRMATIONS))
+        .collect();
+    ghost_json(
+        &node,
+        &[
+            "ens",
+            "link",
+            "alice.eth",
+            "alice.ghost",
+            "--from",
+            "//Alice",
+            "--eth-key",
+            KEYS[1],
+        ],
+    );
+    eventually("alice.eth linked with its url", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://before.example")
+    })
+    .await;
+
+    // Every url value alice.ghost shows from here on, in order (repeats folded).
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let watcher = tokio::spawn({
+        let (client, seen) = (client.clone(), seen.clone());
+        async move {
+            loop {
+                let url = text_of(&web3(&client, "alice.ghost").await, "url").unwrap_or_default();
+                {
+                    let mut seen = seen.lock().unwrap();
+                    if seen.last() != Some(&url) {
+                        seen.push(url);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    });
+
+    // ---- a reorg inside the confirmation depth: the orphan never reaches the chain ----
+    anvil_rpc(&eth, "evm_setIntervalMining", serde_json::json!([0])).await;
+    let (orphan, block) = mine_url_change(&eth, "https://orphaned.example").await;
+    anvil_rpc(&eth, "evm_mine", serde_json::json!([])).await;
+    let head = eth.client.block_number().await.unwrap();
+    assert_eq!(head, block + 1, "mining did not pause");
+    anvil_rpc(
+        &eth,
+        "anvil_reorg",
+        serde_json::json!([2, [[set_url_tx(&eth, "https://replacement.example"), 0]]]),
+    )
+    .await;
+    assert_eq!(eth.client.block_number().await.unwrap(), head);
+    assert_eq!(
+        eth.client.receipt(orphan).await.unwrap(),
+        None,
+        "the orphaned change is still on Ethereum"
+    );
+    assert_replacement_mined(&eth, block).await;
+    anvil_rpc(&eth, "evm_setIntervalMining", serde_json::json!([1])).await;
+    eventually("the replacement mirrored", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://replacement.example")
+    })
+    .await;
+    // The confirmation depth twice over past the fork: a late orphan would have shown by now.
+    eventually("more blocks on Ethereum", || async {
+        eth.client.block_number().await.unwrap() > head + 2 * CONFIRMATIONS
+    })
+    .await;
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["https://before.example", "https://replacement.example"],
+        "alice.ghost's url values"
+    );
+    assert_eq!(
+        count_in_logs(&oracles, "reorg: rewound"),
+        0,
+        "an oracle saw the shallow reorg"
+    );
+
+    // ---- a reorg as deep as the confirmations: what was applied is undone ----
+    anvil_rpc(&eth, "evm_setIntervalMining", serde_json::json!([0])).await;
+    let (orphan, block) = mine_url_change(&eth, "https://attested-then-orphaned.example").await;
+    for _ in 1..CONFIRMATIONS {
+        anvil_rpc(&eth, "evm_mine", serde_json::json!([])).await;
+    }
+    eventually("the change 3 blocks deep mirrored", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://attested-then-orphaned.example")
+    })
+    .await;
+    let link = client
+        .ens_link(&EnsName::parse("alice.eth").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        link.eth_block_number, block,
+        "applied at the change's block"
+    );
+    let stale_before = count_in_logs(&oracles, "ignored (Stale)");
+    anvil_rpc(
+        &eth,
+        "anvil_reorg",
+        serde_json::json!([
+            CONFIRMATIONS,
+            [[set_url_tx(&eth, "https://deep-replacement.example"), 0]]
+        ]),
+    )
+    .await;
+    assert_eq!(eth.client.receipt(orphan).await.unwrap(), None);
+    assert_replacement_mined(&eth, block).await;
+    // With mining still paused, the replacement block has the height the chain applied: the
+    // oracles rewind, and their correction for it is ignored as stale.
+    eventually(
+        "the oracles rewind and their correction is stale",
+        || async {
+            count_in_logs(&oracles, "reorg: rewound") >= 2
+                && count_in_logs(&oracles, "ignored (Stale)") >= stale_before + 2
+        },
+    )
+    .await;
+    assert_eq!(
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref(),
+        Some("https://attested-then-orphaned.example")
+    );
+    // The next block lets them attest it at a newer height, which the chain takes.
+    anvil_rpc(&eth, "evm_setIntervalMining", serde_json::json!([1])).await;
+    eventually("the deep replacement mirrored", || async {
+        text_of(&web3(&client, "alice.ghost").await, "url").as_deref()
+            == Some("https://deep-replacement.example")
+    })
+    .await;
+    let head = eth.client.block_number().await.unwrap();
+    eventually("more blocks on Ethereum", || async {
+        eth.client.block_number().await.unwrap() > head + 2 * CONFIRMATIONS
+    })
+    .await;
+    watcher.abort();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "https://before.example",
+            "https://replacement.example",
+            "https://attested-then-orphaned.example",
+            "https://deep-replacement.example"
+        ],
+        "alice.ghost's url values"
+    );
 }
