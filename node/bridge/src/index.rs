@@ -21,11 +21,55 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ghost_primitives::{AccountId, DnsRecord, DomainName, Hash, RecordType};
+use ghost_primitives::records::DEFAULT_TTL;
+use ghost_primitives::{
+    AccountId, DnsRecord, DomainName, Hash, RecordData, RecordLabel, RecordType, Web3Records,
+};
 use ghost_rpc::{DomainChangesJson, ResolutionJson};
 use parking_lot::RwLock;
 
 use crate::source::{BlockRef, BridgeError, ChainSource};
+
+/// The label under a name where DNS serves the name's web3 records (`_web3.alice.ghost`), so
+/// what the ENS bridge mirrors is visible to any DNS client.
+pub const WEB3_LABEL: &str = "_web3";
+
+/// A name's web3 records as the TXT records DNS serves at [`WEB3_LABEL`] under it: one record
+/// per value, an RFC 1464 `attribute=value` string (`` ` `` and `=` in an attribute escaped
+/// with `` ` ``), in a fixed order: `addr.<coin type>=0x<hex>` per address,
+/// `contenthash=0x<hex>`, then `<key>=<value>` per text key. A string longer than 255 bytes is
+/// split into several character-strings of the same record, which clients join. TTL
+/// [`DEFAULT_TTL`](ghost_primitives::records::DEFAULT_TTL).
+pub fn web3_txt_records(web3: &Web3Records) -> Vec<DnsRecord> {
+    fn escape(attribute: &str) -> String {
+        attribute.replace('`', "``").replace('=', "`=")
+    }
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    let strings = web3
+        .addresses
+        .iter()
+        .map(|(coin, bytes)| format!("addr.{coin}=0x{}", hex(&bytes.0)))
+        .chain(
+            web3.contenthash
+                .iter()
+                .map(|hash| format!("contenthash=0x{}", hex(&hash.0))),
+        )
+        .chain(
+            web3.texts
+                .iter()
+                .map(|(key, value)| format!("{}={value}", escape(key))),
+        );
+    let label = RecordLabel::parse(WEB3_LABEL).expect("`_web3` is a valid record label");
+    strings
+        .map(|string| DnsRecord {
+            label: label.clone(),
+            ttl: DEFAULT_TTL,
+            data: RecordData::TXT(string.as_bytes().chunks(255).map(<[u8]>::to_vec).collect()),
+        })
+        .collect()
+}
 
 /// A name's new state in a block (`None`: no longer stored).
 pub type NameUpdate = (DomainName, Option<ResolutionJson>);
@@ -39,7 +83,8 @@ pub struct IndexedName {
     pub owner: AccountId,
     /// Effective expiry (ms).
     pub expires_at: u64,
-    /// Its records.
+    /// Its DNS records as stored on chain (DNS also serves [`web3_txt_records`] of
+    /// `resolution.web3`).
     pub records: Vec<DnsRecord>,
     /// The whole resolution at the index's head (what gRPC `ResolveDomain` answers).
     pub resolution: ResolutionJson,
@@ -190,7 +235,11 @@ impl NameIndex {
             records: r.records.clone(),
             resolution: r.clone(),
         };
-        for record in &entry.records {
+        for record in entry
+            .records
+            .iter()
+            .chain(&web3_txt_records(&entry.resolution.web3))
+        {
             let owner_name = record.label.under(entry.name.as_str());
             for ancestor in ancestors_of(&owner_name) {
                 *state
@@ -216,7 +265,11 @@ impl NameIndex {
         let Some(old) = state.names.remove(name) else {
             return;
         };
-        for record in &old.records {
+        for record in old
+            .records
+            .iter()
+            .chain(&web3_txt_records(&old.resolution.web3))
+        {
             let owner_name = record.label.under(old.name.as_str());
             for ancestor in ancestors_of(&owner_name) {
                 if let Some(holders) = state.ancestors.get_mut(ancestor) {
@@ -447,7 +500,7 @@ pub const NO_HASH: Hash = Hash::ZERO;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ghost_primitives::{Pair, RecordData, RecordLabel, Web3Records};
+    use ghost_primitives::Pair;
 
     /// When the test names expire (ms): long enough that no record TTL is cut.
     const HOUR: u64 = 3_600_000;
@@ -524,6 +577,83 @@ mod tests {
         );
         assert_eq!(
             index.lookup("_tcp.alice.ghost", Some(RecordType::A), HOUR),
+            Lookup::NxDomain
+        );
+    }
+
+    fn txt(record: &DnsRecord) -> String {
+        match &record.data {
+            RecordData::TXT(strings) => strings
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect::<Vec<_>>()
+                .join("|"),
+            other => panic!("not TXT: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn web3_records_are_served_as_txt_under_web3_and_follow_every_change() {
+        let index = NameIndex::new();
+        let name = DomainName::parse("alice.ghost").unwrap();
+        let mut r = resolution("alice.ghost", HOUR, vec![record("@", "A=10.0.0.1")]);
+        r.web3
+            .addresses
+            .insert(60, ghost_primitives::Bytes(vec![0xab; 20]));
+        r.web3
+            .texts
+            .insert("url".into(), "https://alice.example".into());
+        r.web3.texts.insert("a=b`c".into(), "x".repeat(300));
+        index.apply(&name, Some(&r));
+        let Lookup::Found(found) = index.lookup("_web3.alice.ghost", Some(RecordType::TXT), 0)
+        else {
+            panic!("_web3.alice.ghost does not exist");
+        };
+        // An RRset has no order: compare sorted.
+        let mut texts: Vec<String> = found.iter().map(txt).collect();
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                // RFC 1464 escaping; 308 bytes: two character-strings.
+                format!("a`=b``c={}|{}", "x".repeat(247), "x".repeat(53)),
+                format!("addr.60=0x{}", "ab".repeat(20)),
+                "url=https://alice.example".into(),
+            ]
+        );
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::TXT), 0),
+            Lookup::Found(vec![]),
+            "the name's own TXT set is untouched"
+        );
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.1")])
+        );
+
+        // An ENS sync replaces the web3 records: the old strings go.
+        r.web3 = Web3Records::default();
+        r.web3
+            .texts
+            .insert("url".into(), "https://new.example".into());
+        index.apply(&name, Some(&r));
+        let Lookup::Found(found) = index.lookup("_web3.alice.ghost", Some(RecordType::TXT), 0)
+        else {
+            panic!("_web3.alice.ghost does not exist");
+        };
+        assert_eq!(
+            found.iter().map(txt).collect::<Vec<_>>(),
+            ["url=https://new.example"]
+        );
+        // No web3 records (a suspended link clears them): nothing there any more.
+        r.web3 = Web3Records::default();
+        index.apply(&name, Some(&r));
+        assert_eq!(
+            index.lookup("_web3.alice.ghost", Some(RecordType::TXT), 0),
+            Lookup::NxDomain
+        );
+        assert_eq!(
+            index.lookup("_web3.alice.ghost", Some(RecordType::TXT), HOUR),
             Lookup::NxDomain
         );
     }
