@@ -4,8 +4,9 @@
 //! two) and the real `ghost ens` CLI.
 //!
 //! - `ghost ens link alice.eth alice.ghost --eth-key …` → linked; the ENS `addr` and `url`
-//!   text appear on alice.ghost through `domain_resolve`; a text and an addr change on
-//!   Ethereum follow (the time each took is printed: the figures in docs/PERFORMANCE.md).
+//!   text appear on alice.ghost through `domain_resolve` and over DNS (`dig` at the node's
+//!   GhostBridge: TXT at `_web3.alice.ghost`); a text and an addr change on Ethereum follow,
+//!   both ways (the time each took is printed: the figures in docs/PERFORMANCE.md).
 //! - A request signed by the wrong key (not the ENS owner), and one whose signature is a
 //!   replay over another message, are refused by the oracles: nothing is linked or registered.
 //!   A signature with a broken recovery byte is refused by the CLI.
@@ -14,7 +15,9 @@
 //!   and, with Eve stopped, Dave and Ferdie sync the next change.
 //! - anvil stopped and restarted (state kept with `--state`) is survived: the oracles back off,
 //!   reconnect and sync the next change.
-//! - An ENS transfer suspends the link: alice.ghost's records are cleared.
+//! - An ENS transfer suspends the link: alice.ghost's records are cleared (and gone from DNS).
+//! - Reorgs (`anvil_reorg`, oracles at 3 confirmations): one inside the confirmation depth
+//!   never reaches the chain; one as deep as it is undone (its own test).
 //!
 //! Needs npm (the packages are installed by `scripts/ens-npm.sh` into its cache on first use);
 //! without it the test fails saying so.
@@ -28,7 +31,7 @@ use alloy_sol_types::SolCall;
 use ens_oracle::abi::{EnsRegistry, EnsResolver};
 use ens_oracle::devnet::Devnet;
 use ens_oracle::eth::EthClient;
-use ghost_e2e::{Node, binary, free_port, ghost_json};
+use ghost_e2e::{Node, binary, dig, free_port, free_udp_tcp_port, ghost_json};
 use ghost_primitives::{EnsName, ens_namehash};
 use ghost_rpc::DomainApiClient;
 
@@ -214,6 +217,20 @@ fn text_of(records: &Option<ghost_primitives::Web3Records>, key: &str) -> Option
     records.as_ref()?.texts.get(key).cloned()
 }
 
+/// The TXT strings GhostBridge's DNS server (on `port`) answers for `_web3.<name>`, where it
+/// serves the name's web3 records (`"url=https://…"`, `"addr.60=0x…"`), asked with `dig`.
+fn dns_web3(port: u16, name: &str) -> Vec<String> {
+    dig(port, &[&format!("_web3.{name}"), "TXT", "+short"])
+        .lines()
+        .map(|l| l.trim().trim_matches('"').to_string())
+        .collect()
+}
+
+/// `addr.60=0x…` for an Ethereum address, as DNS serves it.
+fn dns_addr(address: &alloy_primitives::Address) -> String {
+    format!("addr.60=0x{}", hex::encode(address.as_slice()))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ens_names_link_sync_and_suspend_through_three_oracles() {
     let cache = npm_cache();
@@ -226,7 +243,17 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         .await
         .unwrap();
 
-    let node = Node::start(&dir.path().join("node"), &[]);
+    // The dev node with GhostBridge: its DNS server answers for the mirrored records too.
+    let dns = free_udp_tcp_port();
+    let node = Node::start(
+        &dir.path().join("node"),
+        &[
+            "--dns-port",
+            &dns.to_string(),
+            "--grpc-port",
+            &free_port().to_string(),
+        ],
+    );
     let client = node.client().await;
     let mut oracles: Vec<Proc> = ["//Dave", "//Eve", "//Ferdie"]
         .iter()
@@ -270,6 +297,12 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         records.as_ref().unwrap().addresses.get(&60).unwrap().0,
         eth.accounts[1].to_vec()
     );
+    eventually("the mirrored records over DNS", || async {
+        let txt = dns_web3(dns, "alice.ghost");
+        txt.contains(&"url=https://alice.example".to_string())
+            && txt.contains(&dns_addr(&eth.accounts[1]))
+    })
+    .await;
     let status = ghost_json(&node, &["ens", "status", "alice.eth"]);
     assert_eq!(status["state"], "linked");
     let reverse = ghost_json(&node, &["ens", "reverse", "alice.ghost"]);
@@ -284,6 +317,7 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
     // (polled every 10 ms: when the block was mined), until domain_resolve shows it.
     let mut from_submit = Vec::new();
     let mut from_mined = Vec::new();
+    let mut dns_from_mined = Vec::new();
     for i in 0..=samples {
         let (call, expect_url) = if i < samples {
             let url = format!("https://alice.example/{i}");
@@ -325,12 +359,25 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         .await;
         from_submit.push(submitted.elapsed());
         from_mined.push(mined.elapsed());
+        let expect_txt = match &expect_url {
+            Some(url) => format!("url={url}"),
+            None => dns_addr(&eth.accounts[3]),
+        };
+        eventually("change answered over DNS", || async {
+            dns_web3(dns, "alice.ghost").contains(&expect_txt)
+        })
+        .await;
+        dns_from_mined.push(mined.elapsed());
     }
-    for (what, mut latencies) in [("submitted", from_submit), ("mined", from_mined)] {
+    for (what, mut latencies) in [
+        ("submitted -> domain_resolve", from_submit),
+        ("mined -> domain_resolve", from_mined),
+        ("mined -> DNS TXT answer", dns_from_mined),
+    ] {
         latencies.sort();
         let ms: Vec<u128> = latencies.iter().map(Duration::as_millis).collect();
         println!(
-            "ENS change {what} -> domain_resolve (anvil --block-time 1, 1 confirmation): n={} p50={} ms p99={} ms max={} ms",
+            "ENS change {what} (anvil --block-time 1, 1 confirmation): n={} p50={} ms p99={} ms max={} ms",
             ms.len(),
             ms[ms.len() / 2],
             ms[(ms.len() * 99 / 100).min(ms.len() - 1)],
@@ -525,6 +572,10 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         records.addresses.is_empty() && records.texts.is_empty(),
         "{records:?}"
     );
+    eventually("the suspended link's records gone from DNS", || async {
+        dig(dns, &["_web3.alice.ghost", "TXT"]).contains("status: NXDOMAIN")
+    })
+    .await;
     let status = ghost_json(&node, &["ens", "status", "alice.eth"]);
     assert_eq!(status["state"], "suspended");
     assert_eq!(
