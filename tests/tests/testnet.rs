@@ -264,36 +264,28 @@ fn a_validator_added_by_sudo_authors_after_the_session_boundary_and_a_removed_on
         .as_str()
         .expect("genesis_hash")
         .to_string();
-    let out = net.ghost(
-        3,
-        &[
-            "domain",
-            "resolve",
-            "nobody.ghost",
-            "--verify",
-            "--genesis",
-            &genesis,
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let verify_against = |genesis: &str| {
+        let out = net.ghost(
+            3,
+            &[
+                "domain",
+                "resolve",
+                "nobody.ghost",
+                "--verify",
+                "--genesis",
+                genesis,
+            ],
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = verify_against(&genesis);
     assert!(
         stderr.contains("proven absent at finalized #")
             && stderr.contains(&format!("voter set {changes} after {changes} set changes")),
         "resolve --verify across {changes} set change(s): {stderr}"
     );
     let forged = format!("0x{}", "11".repeat(32));
-    let out = net.ghost(
-        3,
-        &[
-            "domain",
-            "resolve",
-            "nobody.ghost",
-            "--verify",
-            "--genesis",
-            &forged,
-        ],
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not the pinned genesis"));
+    assert!(verify_against(&forged).contains("not the pinned genesis"));
 }
 
 /// A transaction a node reported finalized: (extrinsic, block, height).

@@ -320,14 +320,14 @@ impl World {
         world
     }
 
-    fn start(&mut self, i: usize) {
-        let timers = self.sim.timers();
+    /// A client of the world's chain over `db` on the simulated clock, and its pool.
+    fn chain(&self, db: Arc<Database>) -> (Arc<Client>, Arc<TransactionPool>) {
         let client = Arc::new(
             Client::with_clock(
-                self.dbs[i].clone(),
+                db,
                 self.spec.clone(),
                 Arc::new(Metrics::new()),
-                timers.clone(),
+                self.sim.timers(),
             )
             .expect("client opens its database"),
         );
@@ -335,6 +335,12 @@ impl World {
             Arc::new(FullChainApi::new(client.clone())),
             PoolLimits::default(),
         ));
+        (client, pool)
+    }
+
+    fn start(&mut self, i: usize) {
+        let timers = self.sim.timers();
+        let (client, pool) = self.chain(self.dbs[i].clone());
         let (network, events) = self.sim.start_node(i);
         let key = self.keys[i].clone();
         let worker = if self.equivocator == Some(i) {
@@ -929,23 +935,10 @@ fn a_late_full_node_catches_up_by_ranges_from_several_peers() {
     assert!(target > 3 * 128, "the validators finalized only #{target}");
 
     let spare = validators;
-    let timers = world.sim.timers();
     let db = Arc::new(Database::in_memory());
-    let client = Arc::new(
-        Client::with_clock(
-            db.clone(),
-            world.spec.clone(),
-            Arc::new(Metrics::new()),
-            timers.clone(),
-        )
-        .expect("client opens its database"),
-    );
-    let pool = Arc::new(TransactionPool::new(
-        Arc::new(FullChainApi::new(client.clone())),
-        PoolLimits::default(),
-    ));
+    let (client, pool) = world.chain(db.clone());
     let (network, events) = world.sim.start_node(spare);
-    let follower = ConsensusWorker::new(client, pool, None, network, timers);
+    let follower = ConsensusWorker::new(client, pool, None, network, world.sim.timers());
     world.sim.spawn(Some(spare), follower.clone().run_slots());
     world
         .sim
