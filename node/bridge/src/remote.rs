@@ -11,18 +11,15 @@ use std::time::Duration;
 use ghost_client::{Client, Signer};
 use ghost_primitives::{DomainName, Hash, Pair};
 use ghost_rpc::{
-    ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson, GrandpaApiClient,
-    NameListJson, ResolutionJson, ResolutionProofJson,
+    ChainApiClient, ChangeFilter, DomainApiClient, DomainChangesJson, NameListJson, ResolutionJson,
+    ResolutionProofJson,
 };
 use ghost_runtime::domains::SignedRecordUpdate;
 use jsonrpsee::core::ClientError;
 use jsonrpsee::core::client::Subscription;
 use tokio::sync::{Mutex, mpsc};
 
-use crate::source::{
-    BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion, MAX_VOTER_SET_PAGES,
-    SubmitOutcome,
-};
+use crate::source::{BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion, SubmitOutcome};
 
 /// How long the remote source waits: connecting, each request, and a relayed update.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -140,36 +137,27 @@ impl ChainSource for RemoteSource {
         else {
             return Err(BridgeError::NotFound(format!("block {at}")));
         };
-        let finalized = ChainApiClient::finalized_head(&client)
+        let finalized = client
+            .fetch_finalized_header()
             .await
-            .map_err(rpc_error)?;
-        let finalized_number = ChainApiClient::header(&client, Some(finalized))
-            .await
-            .map_err(rpc_error)?
-            .map_or(0, |h| h.number);
+            .map_err(client_error)?;
         let canonical = ChainApiClient::block_hash(&client, Some(header.number))
             .await
             .map_err(rpc_error)?;
-        if header.number > finalized_number || canonical != Some(at) {
+        if header.number > finalized.number || canonical != Some(at) {
             return Ok(None);
         }
-        let Some(finality) = GrandpaApiClient::prove_finality(&client, header.number)
+        let Some(finality) = client
+            .prove_finality(header.number)
             .await
-            .map_err(rpc_error)?
+            .map_err(client_error)?
         else {
             return Ok(None);
         };
-        let mut voter_sets = GrandpaApiClient::prove_voter_sets(&client, 0, Some(at))
+        let voter_sets = client
+            .fetch_voter_set_proof(at)
             .await
-            .map_err(rpc_error)?;
-        for _ in 1..MAX_VOTER_SET_PAGES {
-            let Some(next) = voter_sets.next else { break };
-            let page = GrandpaApiClient::prove_voter_sets(&client, next, Some(at))
-                .await
-                .map_err(rpc_error)?;
-            voter_sets.changes.extend(page.changes);
-            voter_sets.next = page.next;
-        }
+            .map_err(client_error)?;
         Ok(Some(FinalityBundle {
             header,
             finality,

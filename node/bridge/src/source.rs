@@ -32,8 +32,9 @@ pub struct FinalityBundle {
     pub voter_sets: VoterSetProof,
 }
 
-/// The most `grandpa_proveVoterSets` pages a [`FinalityBundle`] gathers (256 changes each).
-pub const MAX_VOTER_SET_PAGES: usize = 64;
+/// The most `grandpa_proveVoterSets` pages a [`FinalityBundle`] gathers (256 changes each):
+/// the client library's bound, so both sources stop where a light client does.
+pub use ghost_client::verify::MAX_VOTER_SET_PAGES;
 
 /// What a submitted update became.
 #[derive(Clone, Debug, PartialEq, Eq)]

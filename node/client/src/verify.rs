@@ -7,7 +7,7 @@
 
 use ghost_light::{ProvenResolution, SetChangeProof, VoterSet, prove_resolution};
 use ghost_primitives::{BlockNumber, DomainName, Hash, Header};
-use ghost_rpc::{DomainApiClient, ResolutionJson, ResolutionProofJson};
+use ghost_rpc::{DomainApiClient, ResolutionJson, ResolutionProofJson, VoterSetProof};
 use ghost_trie::ReadProof;
 
 use crate::client::{Client, RpcResultExt};
@@ -69,6 +69,9 @@ pub fn verify_resolution(
     Ok(())
 }
 
+/// The most `grandpa_proveVoterSets` pages gathered for one proof (256 changes each).
+pub const MAX_VOTER_SET_PAGES: usize = 64;
+
 /// A resolution proven against a block that is proven final.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinalResolution {
@@ -83,58 +86,68 @@ pub struct FinalResolution {
 }
 
 impl Client {
+    /// The voter-set proof up to the finalized block `at` with the changes of every page of
+    /// `grandpa_proveVoterSets` gathered, at most [`MAX_VOTER_SET_PAGES`] pages: `next` is
+    /// still set when the chain has more changes than that. Nothing is verified here.
+    pub async fn fetch_voter_set_proof(&self, at: Hash) -> Result<VoterSetProof> {
+        let mut proof = ghost_rpc::GrandpaApiClient::prove_voter_sets(self, 0, Some(at))
+            .await
+            .during(self, "grandpa_proveVoterSets")?;
+        for _ in 1..MAX_VOTER_SET_PAGES {
+            let Some(next) = proof.next else { break };
+            let page = ghost_rpc::GrandpaApiClient::prove_voter_sets(self, next, Some(at))
+                .await
+                .during(self, "grandpa_proveVoterSets")?;
+            if page.changes.is_empty() {
+                break;
+            }
+            proof.changes.extend(page.changes);
+            proof.next = page.next;
+        }
+        Ok(proof)
+    }
+
     /// Follows the GRANDPA voter set from `genesis` (a genesis hash the caller trusts) to the
     /// finalized block `at`, with every change's justification checked
-    /// (`grandpa_proveVoterSets`, paged), and returns the set that finalizes `at`'s children
+    /// ([`Client::fetch_voter_set_proof`]), and returns the set that finalizes `at`'s children
     /// together with the number of changes followed.
     pub async fn follow_voter_sets(
         &self,
         genesis: &Hash,
         at: &Header,
     ) -> Result<(VoterSet, usize)> {
-        let mut from = 0;
-        let mut set: Option<VoterSet> = None;
-        let mut changes = 0;
-        loop {
-            let page = ghost_rpc::GrandpaApiClient::prove_voter_sets(self, from, Some(at.hash()))
-                .await
-                .during(self, "grandpa_proveVoterSets")?;
-            let mut current = match set.take() {
-                Some(current) => current,
-                None => {
-                    let proof = ReadProof {
-                        nodes: page.genesis_proof.iter().map(|n| n.0.clone()).collect(),
-                    };
-                    ghost_light::finality::genesis_set(genesis, &page.genesis, &proof)?
-                }
-            };
-            for change in &page.changes {
-                if change.header.number > at.number {
-                    return Err(self.bad_answer(
-                        "grandpa_proveVoterSets",
-                        format!(
-                            "a set change at #{} lies past the asked block #{}",
-                            change.header.number, at.number
-                        ),
-                    ));
-                }
-                current = current.apply_change(
-                    genesis,
-                    &SetChangeProof {
-                        header: change.header.clone(),
-                        justification: change.justification.0.clone(),
-                    },
-                )?;
-                changes += 1;
-            }
-            match page.next {
-                Some(next) if next > from && !page.changes.is_empty() => {
-                    from = next;
-                    set = Some(current);
-                }
-                _ => return Ok((current, changes)),
-            }
+        let proof = self.fetch_voter_set_proof(at.hash()).await?;
+        if let Some(next) = proof.next {
+            return Err(self.bad_answer(
+                "grandpa_proveVoterSets",
+                format!(
+                    "more than {MAX_VOTER_SET_PAGES} pages of voter-set changes (stopped at set {next})"
+                ),
+            ));
         }
+        let genesis_proof = ReadProof {
+            nodes: proof.genesis_proof.iter().map(|n| n.0.clone()).collect(),
+        };
+        let mut set = ghost_light::finality::genesis_set(genesis, &proof.genesis, &genesis_proof)?;
+        for change in &proof.changes {
+            if change.header.number > at.number {
+                return Err(self.bad_answer(
+                    "grandpa_proveVoterSets",
+                    format!(
+                        "a set change at #{} lies past the asked block #{}",
+                        change.header.number, at.number
+                    ),
+                ));
+            }
+            set = set.apply_change(
+                genesis,
+                &SetChangeProof {
+                    header: change.header.clone(),
+                    justification: change.justification.0.clone(),
+                },
+            )?;
+        }
+        Ok((set, proof.changes.len()))
     }
 
     /// Proves `header` final under the voter sets followed from `genesis`.

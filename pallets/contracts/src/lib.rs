@@ -678,25 +678,7 @@ impl<T: Config> Pallet<T> {
                 .into());
             }
             drop(meter);
-            ContractInfoOf::insert(
-                &contract,
-                &ContractInfo {
-                    code_hash,
-                    deployer,
-                    storage_bytes: 0,
-                    storage_items: 0,
-                    storage_deposit: 0,
-                    base_deposit,
-                    reentrant: false,
-                },
-            );
-            CodeInfoOf::insert(
-                &code_hash,
-                &CodeInfo {
-                    refcount: code_info.refcount.saturating_add(1),
-                    ..code_info.clone()
-                },
-            );
+            Self::store_new_contract(&contract, deployer, code_hash, &code_info, base_deposit);
             Ok(())
         })
         .map_result(|()| {

@@ -132,13 +132,7 @@ impl<T: Config> Pallet<T> {
         let new_code = CodeInfoOf::get(code_hash).ok_or(ReturnCode::CodeNotFound)?;
         let mut info = ContractInfoOf::get(contract).ok_or(ReturnCode::NotAContract)?;
         let old_code_hash = info.code_hash;
-        CodeInfoOf::insert(
-            code_hash,
-            &CodeInfo {
-                refcount: new_code.refcount.saturating_add(1),
-                ..new_code
-            },
-        );
+        Self::acquire_code(code_hash, &new_code);
         Self::release_code(&old_code_hash);
         info.code_hash = *code_hash;
         ContractInfoOf::insert(contract, &info);
@@ -148,6 +142,42 @@ impl<T: Config> Pallet<T> {
             old_code_hash,
         });
         Ok(())
+    }
+
+    /// Stores the record of a new `contract` of `code_hash` (whose info is `code_info`), with
+    /// no storage yet and its record deposit `base_deposit`, and counts it as a user of the
+    /// code: what `instantiate` does, from a transaction or from a contract.
+    pub(crate) fn store_new_contract(
+        contract: &AccountId,
+        deployer: AccountId,
+        code_hash: Hash,
+        code_info: &CodeInfo,
+        base_deposit: ghost_primitives::Balance,
+    ) {
+        ContractInfoOf::insert(
+            contract,
+            &ContractInfo {
+                code_hash,
+                deployer,
+                storage_bytes: 0,
+                storage_items: 0,
+                storage_deposit: 0,
+                base_deposit,
+                reentrant: false,
+            },
+        );
+        Self::acquire_code(&code_hash, code_info);
+    }
+
+    /// One contract more uses `code_hash` (whose info is `code_info`).
+    fn acquire_code(code_hash: &Hash, code_info: &CodeInfo) {
+        CodeInfoOf::insert(
+            code_hash,
+            &CodeInfo {
+                refcount: code_info.refcount.saturating_add(1),
+                ..code_info.clone()
+            },
+        );
     }
 
     /// One contract fewer uses `code_hash`.
@@ -197,25 +227,7 @@ impl<T: Config> Pallet<T> {
                 .borrow_mut()
                 .charge::<T::Currency>(&contract, base_deposit)
                 .map_err(|_| ReturnCode::StorageDepositNotCovered)?;
-            ContractInfoOf::insert(
-                &contract,
-                &ContractInfo {
-                    code_hash,
-                    deployer,
-                    storage_bytes: 0,
-                    storage_items: 0,
-                    storage_deposit: 0,
-                    base_deposit,
-                    reentrant: false,
-                },
-            );
-            CodeInfoOf::insert(
-                &code_hash,
-                &CodeInfo {
-                    refcount: code_info.refcount.saturating_add(1),
-                    ..code_info.clone()
-                },
-            );
+            Self::store_new_contract(&contract, deployer, code_hash, &code_info, base_deposit);
             Ok(())
         };
         let on_kept = || {
