@@ -66,6 +66,7 @@ pub struct Node {
     /// Its base path.
     pub base_path: PathBuf,
     log: PathBuf,
+    quiet: bool,
 }
 
 impl Node {
@@ -79,6 +80,25 @@ impl Node {
     /// `["--chain", "solo", "--validator", "--key", "//Alice"]`) and waits until its JSON-RPC
     /// answers.
     pub fn start_with(base_path: &Path, chain_args: &[&str], extra: &[&str]) -> Node {
+        // A port free a moment ago can be taken before the node binds it (every test here
+        // starts processes and opens connections): a node that could not bind is started again
+        // on another port.
+        for attempt in 1..=3 {
+            let mut node = Self::spawn(base_path, chain_args, extra);
+            match node.wait_ready(Duration::from_secs(30)) {
+                Ok(()) => return node,
+                Err(exited)
+                    if attempt < 3 && node.log_text().contains("Address already in use") =>
+                {
+                    eprintln!("node on port {} exited ({exited}); retrying", node.rpc_port);
+                }
+                Err(why) => panic!("node not ready: {why}; log:\n{}", node.log_text()),
+            }
+        }
+        unreachable!("the last attempt panics or returns")
+    }
+
+    fn spawn(base_path: &Path, chain_args: &[&str], extra: &[&str]) -> Node {
         let rpc_port = free_port();
         let log = base_path.join(format!("node-{rpc_port}.log"));
         std::fs::create_dir_all(base_path).expect("base path");
@@ -96,25 +116,59 @@ impl Node {
             .stderr(log_file)
             .spawn()
             .expect("spawn ghostchain");
-        let node = Node {
+        Node {
             child: Some(child),
             rpc_port,
             base_path: base_path.to_path_buf(),
             log,
-        };
-        node.wait_ready(Duration::from_secs(30));
-        node
+            quiet: extra.iter().any(|a| *a == "-l" || a.starts_with("--log")),
+        }
     }
 
-    fn wait_ready(&self, timeout: Duration) {
+    /// Waits until this process answers JSON-RPC on its port (a TCP connect alone could reach
+    /// another process, or the socket itself, on a port this node failed to bind), or exits.
+    fn wait_ready(&mut self, timeout: Duration) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.rpc_port)).is_ok() {
-                return;
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                return Err(format!("the process exited with {status}"));
+            }
+            // The bound line in its own log tells this node from another one on the port (a test
+            // that quiets the log relies on the RPC answer alone).
+            let bound = self.quiet || self.log_text().contains("JSON-RPC (HTTP + WebSocket) on");
+            if bound && self.answers_rpc() {
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("node did not open its RPC port; log:\n{}", self.log_text());
+        Err(format!(
+            "no JSON-RPC answer on port {} within {timeout:?}",
+            self.rpc_port
+        ))
+    }
+
+    /// Whether `system_name` over HTTP on the RPC port answers.
+    fn answers_rpc(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.rpc_port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"system_name","params":[]}"#;
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.contains("GhostChain Node")
     }
 
     /// The node's log so far.
