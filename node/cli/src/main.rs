@@ -70,6 +70,42 @@ enum Command {
         #[arg(long, value_name = "N|archive", default_value = "archive")]
         state_pruning: ghost_service::StatePruning,
     },
+    /// Writes the canonical chain's blocks and their GRANDPA justifications to a file (or `-`
+    /// for stdout), to import elsewhere with `import-blocks`. The node must be stopped.
+    ExportBlocks {
+        /// `dev`, `solo`, `local` or a path to a JSON spec: whose blocks to write.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+        /// The base path the node was started with.
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// The first block (1 at the least: every chain has its genesis).
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// The last block (default: the best block).
+        #[arg(long)]
+        to: Option<u64>,
+        /// The `--state-pruning` the node runs with (a pruned database refuses `archive`).
+        #[arg(long, value_name = "N|archive", default_value = "archive")]
+        state_pruning: ghost_service::StatePruning,
+        /// The file to write; `-` for stdout.
+        file: PathBuf,
+    },
+    /// Imports a file of blocks (`export-blocks`) into a base path, checking each as a block
+    /// from a peer (seal, re-execution, justifications), and prints what it did as JSON.
+    ImportBlocks {
+        /// `dev`, `solo`, `local` or a path to a JSON spec: the chain the blocks are of.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+        /// The base path to import into (made if new).
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// State to keep, as `ghostchain --state-pruning`.
+        #[arg(long, value_name = "N|archive", default_value = "256")]
+        state_pruning: ghost_service::StatePruning,
+        /// The file to read; `-` for stdin.
+        file: PathBuf,
+    },
     /// Key utilities.
     Key {
         #[command(subcommand)]
@@ -412,6 +448,68 @@ fn db_stats(
     Ok(())
 }
 
+/// `ghostchain export-blocks`.
+fn export_blocks(
+    chain: &str,
+    base_path: &std::path::Path,
+    range: (u64, Option<u64>),
+    state_pruning: ghost_service::StatePruning,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let spec = ChainSpec::load(chain)?;
+    let db = ghost_service::service::chain_db_path(base_path, &spec);
+    if !db.exists() {
+        bail!("{} does not exist", db.display());
+    }
+    let client = ghost_service::service::open_chain(
+        base_path,
+        &spec,
+        state_pruning,
+        std::sync::Arc::new(ghost_service::metrics::Metrics::new()),
+    )?;
+    let mut out: Box<dyn std::io::Write> = if file == std::path::Path::new("-") {
+        Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Box::new(std::io::BufWriter::new(
+            std::fs::File::create(file).with_context(|| format!("creating {}", file.display()))?,
+        ))
+    };
+    let report = ghost_service::blocks_io::export_blocks(&client, range.0, range.1, &mut out)?;
+    eprintln!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// `ghostchain import-blocks`.
+fn import_blocks(
+    chain: &str,
+    base_path: &std::path::Path,
+    state_pruning: ghost_service::StatePruning,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let spec = ChainSpec::load(chain)?;
+    let client = ghost_service::service::open_chain(
+        base_path,
+        &spec,
+        state_pruning,
+        std::sync::Arc::new(ghost_service::metrics::Metrics::new()),
+    )?;
+    let mut input: Box<dyn std::io::Read> = if file == std::path::Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+        ))
+    };
+    let report = ghost_service::blocks_io::import_blocks(&client, &mut input, |so_far| {
+        eprintln!(
+            "imported {} blocks ({} extrinsics) in {:.1} s",
+            so_far.blocks, so_far.extrinsics, so_far.seconds
+        );
+    })?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -460,6 +558,20 @@ async fn main() -> anyhow::Result<()> {
             base_path,
             state_pruning,
         }) => db_stats(&chain, &base_path, state_pruning),
+        Some(Command::ExportBlocks {
+            chain,
+            base_path,
+            from,
+            to,
+            state_pruning,
+            file,
+        }) => export_blocks(&chain, &base_path, (from, to), state_pruning, &file),
+        Some(Command::ImportBlocks {
+            chain,
+            base_path,
+            state_pruning,
+            file,
+        }) => import_blocks(&chain, &base_path, state_pruning, &file),
         Some(Command::Key {
             command: KeyCommand::Generate,
         }) => {

@@ -18,6 +18,7 @@
 //! - [`rpc`]: the JSON-RPC server (Substrate method names, plus `account_` and `domain_`).
 //! - [`domain_feed`]: name changes per block height, replayed from history then live.
 //! - [`metrics`], [`informant`]: Prometheus and the periodic log line.
+//! - [`blocks_io`]: `export-blocks` / `import-blocks` files of blocks.
 //! - [`service`]: builds and starts all of it from a [`config::NodeConfig`].
 //!
 //! - [`consensus`]: with a network, the consensus worker: Aura authorship in this validator's
@@ -26,6 +27,7 @@
 //! - [`range_sync`]: which height ranges a node far behind asks of which peers, several at once.
 
 pub mod authorship;
+pub mod blocks_io;
 pub mod bridge;
 pub mod client;
 pub mod config;

@@ -125,6 +125,41 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServiceError {
     move |source| ServiceError::Io { what, source }
 }
 
+/// Where the database of `spec`'s chain lives under `base_path`.
+pub fn chain_db_path(
+    base_path: &std::path::Path,
+    spec: &ghost_runtime::chain_spec::ChainSpec,
+) -> PathBuf {
+    base_path.join("chains").join(&spec.id).join("db")
+}
+
+/// Opens (or creates, writing the genesis) the chain of `spec` under `base_path`, with the
+/// node-local compiled-contract cache: what a node runs on, and what `import-blocks` imports
+/// into.
+pub fn open_chain(
+    base_path: &std::path::Path,
+    spec: &ghost_runtime::chain_spec::ChainSpec,
+    state_pruning: ghost_storage::StatePruning,
+    metrics: Arc<Metrics>,
+) -> Result<Client, ServiceError> {
+    let db_path = chain_db_path(base_path, spec);
+    std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
+    let db_config = ghost_storage::DatabaseConfig {
+        state_pruning,
+        ..ghost_storage::DatabaseConfig::default()
+    };
+    let db =
+        Database::open_with(&db_path, &db_config).map_err(|source| ServiceError::Database {
+            path: db_path.clone(),
+            source,
+        })?;
+    // Compiled contract modules, by code hash: a node-local cache, never part of consensus.
+    ghost_runtime::contracts::cache::set_module_cache(Some(Arc::new(
+        ghost_runtime::contracts::cache::LruModuleCache::new(64 << 20, 1024),
+    )));
+    Ok(Client::new(Arc::new(db), spec.clone(), metrics)?)
+}
+
 /// Starts a node.
 pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
     let (temp_dir, base_path) = match &config.base_path {
@@ -138,30 +173,14 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
             (Some(dir), path)
         }
     };
-    let db_path = base_path
-        .join("chains")
-        .join(&config.chain_spec.id)
-        .join("db");
-    std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
-    let db_config = ghost_storage::DatabaseConfig {
-        state_pruning: config.state_pruning,
-        ..ghost_storage::DatabaseConfig::default()
-    };
-    let db =
-        Database::open_with(&db_path, &db_config).map_err(|source| ServiceError::Database {
-            path: db_path.clone(),
-            source,
-        })?;
-    let metrics = Arc::new(Metrics::new());
+    let db_path = chain_db_path(&base_path, &config.chain_spec);
     // ENSIP-15's tables (~0.7 s to load) are loaded once, off the first block with an ENS call.
     tokio::task::spawn_blocking(ghost_primitives::normalize::warm_up);
-    // Compiled contract modules, by code hash: a node-local cache, never part of consensus.
-    ghost_runtime::contracts::cache::set_module_cache(Some(Arc::new(
-        ghost_runtime::contracts::cache::LruModuleCache::new(64 << 20, 1024),
-    )));
-    let client = Arc::new(Client::new(
-        Arc::new(db),
-        config.chain_spec.clone(),
+    let metrics = Arc::new(Metrics::new());
+    let client = Arc::new(open_chain(
+        &base_path,
+        &config.chain_spec,
+        config.state_pruning,
         metrics.clone(),
     )?);
     let (best_hash, best) = client.best()?;
@@ -240,6 +259,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
         metrics: metrics.clone(),
         shutdown: shutdown_signal,
         network: network.clone(),
+        starting_block: best.number,
     };
     let (rpc_addr, rpc) = rpc::start(ctx, &config.rpc)
         .await
@@ -423,6 +443,18 @@ async fn network_gauges(network: NetworkHandle, gauges: crate::metrics::NetworkG
         gauges.grandpa_round.set(gauge(round));
         gauges.grandpa_set_id.set(gauge(set_id));
         gauges.syncing.set(i64::from(network.worker.is_syncing()));
+        let worker = &network.worker;
+        gauges
+            .sync_target
+            .set(gauge(worker.highest_peer_block().unwrap_or(0)));
+        gauges
+            .ranges_in_flight
+            .set(gauge(worker.ranges_in_flight() as u64));
+        let imported = worker.imported_from_network();
+        let counted = gauges.blocks_from_network.get();
+        gauges
+            .blocks_from_network
+            .inc_by(imported.saturating_sub(counted));
     }
 }
 

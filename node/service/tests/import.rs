@@ -445,3 +445,151 @@ fn extrinsic_outcomes_carry_the_fee_the_signer_paid() {
             .is_none()
     );
 }
+
+/// Six blocks on the author's chain, the second and fourth with a transfer, the fourth
+/// finalized by the whole set; the file `export-blocks` writes of them.
+fn exported_chain(chain: &Chain) -> (Vec<Block>, Vec<u8>) {
+    let g = genesis(chain);
+    let transfer = |nonce| {
+        ghost_runtime::sign_extrinsic(
+            RuntimeCall::Balances(ghost_runtime::balances::Call::Transfer {
+                dest: Pair::dev("Bob").public(),
+                value: 1_000_000_000,
+            }),
+            &Pair::dev("Alice"),
+            nonce,
+            0,
+            chain.author.genesis_hash(),
+            None,
+        )
+    };
+    let mut blocks: Vec<Block> = Vec::new();
+    for i in 0..6u64 {
+        let parent = blocks.last().map_or(g.clone(), |b| b.header.clone());
+        let slot = 1_000 + i;
+        let xts = match i {
+            1 => vec![transfer(0)],
+            3 => vec![transfer(1)],
+            _ => vec![],
+        };
+        blocks.push(block_with(
+            chain,
+            &parent,
+            slot,
+            VALIDATORS[(slot % 3) as usize],
+            xts,
+        ));
+    }
+    let justification = justify(chain, &blocks[3].header, &VALIDATORS);
+    chain
+        .author
+        .import_justification(blocks[3].header.hash(), justification)
+        .expect("the author finalizes #4");
+    let mut file = Vec::new();
+    let report =
+        ghost_service::blocks_io::export_blocks(&chain.author, 1, None, &mut file).expect("export");
+    assert_eq!(
+        (report.blocks, report.extrinsics, report.justifications),
+        (6, 2, 1)
+    );
+    (blocks, file)
+}
+
+#[test]
+fn exported_blocks_import_into_a_new_node_with_their_finality_and_once_only() {
+    use ghost_service::blocks_io::import_blocks;
+    let chain = chain();
+    let (blocks, file) = exported_chain(&chain);
+    let report = import_blocks(&chain.client, &mut &file[..], |_| {}).expect("import");
+    assert_eq!((report.blocks, report.skipped), (6, 0));
+    assert_eq!((report.extrinsics, report.justifications), (2, 1));
+    assert_eq!((report.last, report.finalized), (6, 4));
+    let best = chain.client.best().unwrap().1;
+    assert_eq!(best.hash(), blocks[5].header.hash());
+    assert_eq!(best.state_root, chain.author.best().unwrap().1.state_root);
+    assert_eq!(chain.client.finalized().unwrap().0, blocks[3].header.hash());
+
+    // The same file again: every block known, nothing imported twice.
+    let again = import_blocks(&chain.client, &mut &file[..], |_| {}).expect("re-import");
+    assert_eq!(
+        (again.blocks, again.skipped, again.justifications),
+        (0, 6, 0)
+    );
+}
+
+#[test]
+fn a_tampered_block_file_is_refused_at_the_first_bad_block_and_keeps_what_came_before() {
+    use ghost_service::blocks_io::{BlocksIoError, import_blocks};
+    use parity_scale_codec::Decode;
+    let chain = chain();
+    let (_, file) = exported_chain(&chain);
+    // Re-write the third frame with its transfer block's extrinsics dropped: the header's
+    // extrinsics root no longer matches its body.
+    let mut frames = Vec::new();
+    let mut rest = &file[41..];
+    while !rest.is_empty() {
+        let len = u32::from_le_bytes(rest[..4].try_into().unwrap()) as usize;
+        frames.push(rest[4..4 + len].to_vec());
+        rest = &rest[4 + len..];
+    }
+    let (mut block, justification) =
+        <(Block, Option<Vec<u8>>)>::decode(&mut &frames[1][..]).unwrap();
+    assert_eq!(
+        block.extrinsics.len(),
+        1,
+        "block #2 holds the first transfer"
+    );
+    block.extrinsics.clear();
+    frames[1] = (&block, &justification).encode();
+    let mut tampered = file[..41].to_vec();
+    for frame in &frames {
+        tampered.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        tampered.extend_from_slice(frame);
+    }
+    let err = import_blocks(&chain.client, &mut &tampered[..], |_| {}).unwrap_err();
+    assert!(
+        matches!(err, BlocksIoError::Import { number: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        chain.client.best().unwrap().1.number,
+        1,
+        "#1 stays imported"
+    );
+}
+
+#[test]
+fn block_files_of_another_chain_or_cut_short_or_oversized_get_a_clear_error() {
+    use ghost_service::blocks_io::{BlocksIoError, MAX_FRAME, import_blocks};
+    let chain = chain();
+    let (_, file) = exported_chain(&chain);
+    let import = |bytes: &[u8]| import_blocks(&chain.client, &mut &bytes[..], |_| {}).unwrap_err();
+
+    assert!(matches!(
+        import(b"not a block file"),
+        BlocksIoError::NotABlockFile
+    ));
+    let mut other = file.clone();
+    other[9] ^= 1;
+    assert!(matches!(import(&other), BlocksIoError::OtherChain { .. }));
+    let cut = &file[..file.len() - 3];
+    assert!(
+        matches!(import(cut), BlocksIoError::BadFrame { index: 5, .. }),
+        "the last frame is cut short"
+    );
+    let mut huge = file[..41].to_vec();
+    huge.extend_from_slice(&(MAX_FRAME + 1).to_le_bytes());
+    assert!(matches!(
+        import(&huge),
+        BlocksIoError::BadFrame { index: 0, .. }
+    ));
+    let mut garbage = file[..41].to_vec();
+    garbage.extend_from_slice(&3u32.to_le_bytes());
+    garbage.extend_from_slice(&[0xff, 0xff, 0xff]);
+    assert!(matches!(
+        import(&garbage),
+        BlocksIoError::BadFrame { index: 0, .. }
+    ));
+    // Only the valid file's five first blocks were ever imported (the cut run stopped at #6).
+    assert_eq!(chain.client.best().unwrap().1.number, 5);
+}
