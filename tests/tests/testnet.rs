@@ -127,6 +127,28 @@ fn four_validators_finalize_survive_failures_and_a_late_node_syncs() {
         Duration::from_secs(60),
         |n| n.finalized(4) >= target,
     );
+    // It says so over `system_syncState` and Prometheus, as a Substrate node would.
+    let state = block_on(async {
+        let client = ghost_client::Client::connect(net.rpc(4))
+            .await
+            .expect("connect");
+        client.fetch_sync_state().await.expect("system_syncState")
+    });
+    assert_eq!(state.starting_block, 0, "it started from genesis");
+    assert!(state.current_block >= target, "{state:?}");
+    assert!(
+        state.highest_block.is_some_and(|h| h >= target),
+        "its peers' best is known: {state:?}"
+    );
+    net.wait(
+        "its sync metrics count the blocks",
+        Duration::from_secs(5),
+        |n| {
+            metric(n, 4, "ghostchain_sync_blocks_imported_total")
+                .is_some_and(|b| b >= target as f64)
+                && metric(n, 4, "ghostchain_sync_target_height").is_some_and(|h| h >= target as f64)
+        },
+    );
 }
 
 /// Runs `future` to completion on a runtime of its own (the tests are synchronous).

@@ -292,6 +292,20 @@ impl Client {
             .during(self, "system_accountNextIndex")
     }
 
+    /// Peers, and whether the node is catching up (`system_health`).
+    pub async fn fetch_health(&self) -> Result<ghost_rpc::Health> {
+        SystemApiClient::health(self)
+            .await
+            .during(self, "system_health")
+    }
+
+    /// Where the node's sync started, is and is heading (`system_syncState`).
+    pub async fn fetch_sync_state(&self) -> Result<ghost_rpc::SyncState> {
+        SystemApiClient::sync_state(self)
+            .await
+            .during(self, "system_syncState")
+    }
+
     /// The raw value at `key` in the state of `at` (default: best).
     pub async fn fetch_storage(&self, key: &[u8], at: Option<Hash>) -> Result<Option<Vec<u8>>> {
         Ok(

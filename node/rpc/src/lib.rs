@@ -125,6 +125,19 @@ pub enum ExtrinsicStatusJson {
     Unknown,
 }
 
+/// `system_syncState`, as Substrate's: where this node's sync started, where it is, and the
+/// highest block a peer reported (`None` before any peer reported one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    /// The best block when the node started.
+    pub starting_block: u64,
+    /// The best block now.
+    pub current_block: u64,
+    /// The highest best block a connected peer reported.
+    pub highest_block: Option<u64>,
+}
+
 /// Progress of a watched extrinsic (`author_submitAndWatchExtrinsic` notifications), with
 /// Substrate's shapes: `"ready"`, `{"inBlock": hash}`, `{"finalized": hash}`, `"dropped"`,
 /// `"invalid"`, `{"usurped": hash}`, `"future"`.
@@ -136,6 +149,9 @@ pub trait SystemApi {
     /// Peers and sync state.
     #[method(name = "health")]
     async fn health(&self) -> jsonrpsee::core::RpcResult<Health>;
+    /// Where sync started, is, and is heading.
+    #[method(name = "syncState")]
+    async fn sync_state(&self) -> jsonrpsee::core::RpcResult<SyncState>;
     /// The node implementation's name.
     #[method(name = "name")]
     async fn name(&self) -> jsonrpsee::core::RpcResult<String>;

@@ -438,6 +438,16 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         self.range_sync().delivered_by_peer()
     }
 
+    /// The highest best block a connected peer reported, if any did.
+    pub fn highest_peer_block(&self) -> Option<BlockNumber> {
+        self.range_sync().highest()
+    }
+
+    /// Range requests sent and not imported yet.
+    pub fn ranges_in_flight(&self) -> usize {
+        self.range_sync().in_flight()
+    }
+
     fn best_number(&self) -> BlockNumber {
         self.client.best().map(|(_, h)| h.number).unwrap_or(0)
     }

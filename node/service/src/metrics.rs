@@ -152,6 +152,21 @@ impl Metrics {
             "1 while a peer is more than a few blocks ahead",
             gauges.syncing.clone(),
         );
+        registry.register(
+            "sync_target_height",
+            "The highest best block a connected peer reported",
+            gauges.sync_target.clone(),
+        );
+        registry.register(
+            "sync_ranges_in_flight",
+            "Block-range requests (catch-up from several peers) sent and not imported yet",
+            gauges.ranges_in_flight.clone(),
+        );
+        registry.register(
+            "sync_blocks_imported",
+            "Blocks received from peers and imported",
+            gauges.blocks_from_network.clone(),
+        );
         gauges
     }
 
@@ -183,6 +198,12 @@ pub struct NetworkGauges {
     pub grandpa_set_id: Gauge,
     /// 1 while syncing.
     pub syncing: Gauge,
+    /// The highest best block a connected peer reported.
+    pub sync_target: Gauge,
+    /// Range requests in flight.
+    pub ranges_in_flight: Gauge,
+    /// Blocks from peers imported.
+    pub blocks_from_network: Counter,
 }
 
 /// The OpenMetrics text exposition of `registry`.

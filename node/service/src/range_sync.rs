@@ -108,6 +108,16 @@ impl<P: Clone + Ord> RangeSync<P> {
         self.peer_best.values().copied().max().unwrap_or(0)
     }
 
+    /// The highest best a connected peer reported, if one did.
+    pub fn highest(&self) -> Option<BlockNumber> {
+        self.peer_best.values().copied().max()
+    }
+
+    /// Ranges asked for and not imported yet.
+    pub fn in_flight(&self) -> usize {
+        self.ranges.len()
+    }
+
     /// Whether this node, at `ours`, is far enough behind to sync by ranges.
     pub fn is_far_behind(&self, ours: BlockNumber) -> bool {
         self.target() > ours.saturating_add(u64::from(RANGE))

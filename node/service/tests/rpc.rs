@@ -473,3 +473,40 @@ async fn next_index_stays_monotonic_while_blocks_import() {
     }
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_sync_state_of_a_dev_node_say_it_has_no_peers_to_follow() {
+    let node = ghost_service::start(config(None)).await.unwrap();
+    let client = connect(&node).await;
+    let health = client.fetch_health().await.unwrap();
+    assert_eq!(
+        (health.peers, health.is_syncing, health.should_have_peers),
+        (0, false, false)
+    );
+    let xt = sign_extrinsic(
+        transfer(bob(), 1_000),
+        &alice(),
+        0,
+        0,
+        genesis_hash(&client).await,
+        None,
+    );
+    AuthorApiClient::submit_extrinsic(&client, Bytes(xt.encode()))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let state = loop {
+        let state = client.fetch_sync_state().await.unwrap();
+        if state.current_block >= 1 || std::time::Instant::now() > deadline {
+            break state;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(state.starting_block, 0, "a new chain starts at genesis");
+    assert!(
+        state.current_block >= 1,
+        "the transfer's block is the best: {state:?}"
+    );
+    assert_eq!(state.highest_block, None, "no peer reported a block");
+    node.stop().await;
+}

@@ -55,6 +55,8 @@ pub struct RpcContext {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The p2p network and the consensus worker, if the node has them.
     pub network: Option<crate::service::NetworkHandle>,
+    /// The best block number when the node started (`system_syncState`).
+    pub starting_block: u64,
 }
 
 impl RpcContext {

@@ -1,7 +1,7 @@
 //! `system_*`.
 
 use ghost_primitives::AccountId;
-use ghost_rpc::{Health, SystemApiServer};
+use ghost_rpc::{Health, SyncState, SystemApiServer};
 use jsonrpsee::core::async_trait;
 
 use super::RpcContext;
@@ -31,6 +31,19 @@ impl SystemApiServer for SystemRpc {
             peers,
             is_syncing,
             should_have_peers: !dev,
+        })
+    }
+
+    async fn sync_state(&self) -> RpcResult<SyncState> {
+        let current_block = self.0.client.best().map_err(RpcError::from)?.1.number;
+        Ok(SyncState {
+            starting_block: self.0.starting_block,
+            current_block,
+            highest_block: self
+                .0
+                .network
+                .as_ref()
+                .and_then(|network| network.worker.highest_peer_block()),
         })
     }
 
