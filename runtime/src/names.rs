@@ -33,6 +33,11 @@ fn names_error(error: DispatchError) -> NamesError {
 }
 
 impl NameProvider for DomainNames {
+    fn owns_names(account: &AccountId) -> bool {
+        use ghost_support::storage::StorageDoubleMap as _;
+        crate::domains::Owned::iter_prefix(account).next().is_some()
+    }
+
     fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
         Ok(Domains::resolve(name)
             .filter(|r| r.status == NameStatus::Active)

@@ -75,6 +75,9 @@ pub enum Error {
     /// `terminate` refused: the chain's deletion queue is full; try again later.
     #[codec(index = 22)]
     DeletionQueueFull,
+    /// `terminate` refused: this contract still owns names or subnames; transfer them first.
+    #[codec(index = 23)]
+    OwnsNames,
     /// A return code this SDK does not know (a newer runtime).
     #[codec(index = 255)]
     Unknown,
@@ -107,6 +110,7 @@ impl Error {
             20 => Error::CodeNotFound,
             21 => Error::DuplicateContract,
             22 => Error::DeletionQueueFull,
+            23 => Error::OwnsNames,
             _ => Error::Unknown,
         })
     }

@@ -114,7 +114,8 @@ pub fn set_code_hash(code_hash: &Hash) -> Result<(), Error> {
 /// returns only the reason it was refused, with nothing changed:
 /// [`Error::TerminateWhileReentered`], [`Error::TerminateInDeploy`],
 /// [`Error::TransferFailed`] (the beneficiary is this contract, or would stay below the
-/// existential deposit) or [`Error::DeletionQueueFull`].
+/// existential deposit), [`Error::DeletionQueueFull`] or [`Error::OwnsNames`] (it still owns
+/// names or subnames: transfer them first, or nobody could manage them).
 pub fn terminate(beneficiary: &AccountId) -> Error {
     // SAFETY: a live 32-byte array.
     let code = unsafe { sys::terminate(beneficiary.0.as_ptr()) };

@@ -30,6 +30,7 @@ use ghost_support::traits::Currency;
 use ghost_support::transactional;
 use ghost_support::weights::ROCKS_DB_WEIGHT;
 
+use crate::types::NameProvider;
 use crate::wasm::runtime::{CallOutcome, InstantiateRequest};
 use crate::wasm::{Entry, Frame};
 use crate::{
@@ -91,6 +92,9 @@ impl<T: Config> Pallet<T> {
         let info = ContractInfoOf::get(contract).ok_or(ReturnCode::NotAContract)?;
         if beneficiary == contract {
             return Err(ReturnCode::TransferFailed);
+        }
+        if T::Names::owns_names(contract) {
+            return Err(ReturnCode::OwnsNames);
         }
         let mut counter = DeletionQueueCounterOf::get_or_default();
         let queue = ContractStorage::contains_prefix(contract);

@@ -216,6 +216,9 @@ impl MockNames {
 }
 
 impl NameProvider for MockNames {
+    fn owns_names(account: &AccountId) -> bool {
+        Self::with(|s| s.names.iter().any(|(_, r)| r.owner == *account))
+    }
     fn resolve(name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
         Ok(Self::with(|s| {
             s.names

@@ -289,14 +289,14 @@ impl HostFnCosts {
 
 impl HostFnCosts {
     /// `terminate` of a contract with `items` storage entries: reading its record, its code's
-    /// record and its balance; removing the record, updating the code's refcount and pushing
+    /// record, its balance and whether it owns a name; removing the record, updating the code's refcount and pushing
     /// onto the deletion queue (entry and counter); refunding its deposits and moving its
     /// balance (two transfers); the `Terminated` event; and the later deletion of every entry
     /// ([`Self::deletion_per_item`]).
     pub const fn terminate(&self, items: u32) -> u64 {
         self.base
             .saturating_add(self.bytes(32))
-            .saturating_add(self.storage_read.saturating_mul(3))
+            .saturating_add(self.storage_read.saturating_mul(4))
             .saturating_add(self.storage_write.saturating_mul(4))
             .saturating_add(self.transfer.saturating_mul(2))
             .saturating_add(self.deposit_event)
@@ -443,6 +443,9 @@ pub enum ReturnCode {
     DuplicateContract = 21,
     /// `terminate` refused: the deletion queue is full; try again in a later block.
     DeletionQueueFull = 22,
+    /// `terminate` refused: the contract still owns names or subnames, which nobody could
+    /// manage after it is gone; transfer them (`name_transfer`) first.
+    OwnsNames = 23,
 }
 
 impl ReturnCode {
@@ -577,6 +580,9 @@ pub trait NameProvider {
     ) -> Result<(), NamesError>;
     /// Gives `name`, which `contract` must own, to `to`.
     fn transfer(contract: &AccountId, name: &DomainName, to: &AccountId) -> Result<(), NamesError>;
+    /// Whether `account` owns any name or subname (registered, in grace, or expired and not
+    /// swept yet): a contract that does may not terminate.
+    fn owns_names(account: &AccountId) -> bool;
     /// Creates the subname `label.parent` owned by `owner`, or gives an existing one to `owner`;
     /// `contract` must manage `parent`. With `lock` the parent gives up control of the subname
     /// for good; without it the parent's manager may reassign it later. `label` is one valid
@@ -592,6 +598,9 @@ pub trait NameProvider {
 
 /// No name service: every request fails with [`NamesError::NotAvailable`].
 impl NameProvider for () {
+    fn owns_names(_: &AccountId) -> bool {
+        false
+    }
     fn resolve(_name: &DomainName) -> Result<Option<NameResolution>, NamesError> {
         Err(NamesError::NotAvailable)
     }

@@ -614,3 +614,41 @@ fn instantiate_with_a_salt_past_the_limit_traps() {
         assert_eq!(r.exec_error, Some(ExecError::Host(HostTrap::SaltTooLong)));
     });
 }
+
+#[test]
+fn a_contract_that_owns_names_cannot_terminate_until_it_gives_them_away() {
+    use crate::mock::{NAMES, NamesState, TestWithNames};
+    use crate::{NameResolution, ReturnCode};
+    use ghost_primitives::DomainName;
+    type NamedContracts = Pallet<TestWithNames>;
+    run(|| {
+        let code_hash = NamedContracts::bare_upload_code(acc(1), lifecycle_code(1)).unwrap();
+        let contract =
+            NamedContracts::bare_instantiate(acc(1), code_hash, 1_000, FUEL, vec![], vec![])
+                .result
+                .unwrap();
+        let name = DomainName::parse("club.ghost").unwrap();
+        NAMES.with(|n| {
+            *n.borrow_mut() = NamesState::default();
+            n.borrow_mut().names.push((
+                name.clone(),
+                NameResolution {
+                    owner: contract,
+                    records: vec![],
+                },
+            ));
+        });
+        let terminate = op(2, &[&acc(9).0]);
+        let r = NamedContracts::bare_call(acc(1), contract, 0, FUEL, terminate.clone());
+        assert_eq!(u32s(&r.output), vec![code_u32(ReturnCode::OwnsNames)]);
+        assert!(ContractInfoOf::get(&contract).is_some(), "still there");
+        assert_eq!(Balances::free_balance(&contract), 1_000);
+
+        // Once the name has another owner, it may go.
+        NAMES.with(|n| n.borrow_mut().names[0].1.owner = acc(9));
+        let r = NamedContracts::bare_call(acc(1), contract, 0, FUEL, terminate);
+        assert_eq!(r.result, Ok(()));
+        assert_eq!(ContractInfoOf::get(&contract), None);
+        assert_eq!(Balances::free_balance(&acc(9)), 1_000);
+    });
+}

@@ -49,6 +49,7 @@ const SDK_ERRORS: &[(u8, &str)] = &[
     (20, "CodeNotFound"),
     (21, "DuplicateContract"),
     (22, "DeletionQueueFull"),
+    (23, "OwnsNames"),
     (255, "Unknown"),
 ];
 
