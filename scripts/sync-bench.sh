@@ -12,6 +12,7 @@
 # the chain, writes the validator's blocks to a file (`ghostchain export-blocks`) and times
 # `ghostchain import-blocks` of that file into an empty base path: the same blocks, the same
 # checks (seal, re-execution, justifications), no network. Prints one JSON document.
+# GHOST_SYNC_BENCH_KEEP=1 keeps the work directory (logs, block file).
 # Ports $GHOST_SYNC_BENCH_PORT (default 31400) + 10 i + 0..4; everything it started is stopped.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,11 @@ export GHOST_TESTNET_SLOT_MS="${GHOST_SYNC_BENCH_SLOT_MS:-200}"
 testnet="$root/scripts/testnet.sh"
 cleanup() {
     "$testnet" stop >/dev/null 2>&1 || true
-    rm -rf "$work"
+    if [ -n "${GHOST_SYNC_BENCH_KEEP:-}" ]; then
+        echo "sync-bench [$(date +%T)]: kept $work" >&2
+    else
+        rm -rf "$work"
+    fi
 }
 trap cleanup EXIT
 
@@ -44,11 +49,11 @@ except Exception:
 PY
 }
 
-echo "sync-bench: one validator and two full nodes in $work" >&2
+echo "sync-bench [$(date +%T)]: one validator and two full nodes in $work" >&2
 "$testnet" start 1 >/dev/null
 "$testnet" add-full-node >/dev/null
 "$testnet" add-full-node >/dev/null
-echo "sync-bench: $count transfers" >&2
+echo "sync-bench [$(date +%T)]: $count transfers" >&2
 "$bin/ghost" --rpc "ws://127.0.0.1:$((GHOST_TESTNET_PORT + 1))" --json bench transfer \
     --count "$count" --accounts 200 --concurrency 256 >"$work/load.json"
 target="$(best 0)"
@@ -56,18 +61,20 @@ for peer in 1 2; do
     until [ "$(best "$peer")" -ge "$target" ]; do sleep 0.5; done
 done
 
-echo "sync-bench: a new full node syncs #$target from three peers" >&2
+echo "sync-bench [$(date +%T)]: a new full node syncs #$target from three peers" >&2
 started=$(date +%s.%N)
 "$testnet" add-full-node >/dev/null
 until [ "$(best 3)" -ge "$target" ]; do sleep 0.1; done
 synced=$(date +%s.%N)
 "$testnet" stop >/dev/null
 
-echo "sync-bench: the same blocks imported from a file" >&2
+echo "sync-bench [$(date +%T)]: the same blocks imported from a file" >&2
 "$bin/ghostchain" export-blocks --chain "$work/net/spec.json" --base-path "$work/net/node0" \
-    --to "$target" "$work/blocks.bin" 2>"$work/export.json"
+    --to "$target" "$work/blocks.bin" 2>"$work/export.json" \
+    || { cat "$work/export.json" >&2; exit 1; }
 "$bin/ghostchain" import-blocks --chain "$work/net/spec.json" --base-path "$work/import" \
-    "$work/blocks.bin" 2>/dev/null >"$work/import.json"
+    "$work/blocks.bin" 2>"$work/import.log" >"$work/import.json" \
+    || { cat "$work/import.log" >&2; exit 1; }
 
 python3 - "$work" "$started" "$synced" "$target" <<'PY'
 import json, sys

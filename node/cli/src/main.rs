@@ -85,9 +85,9 @@ enum Command {
         /// The last block (default: the best block).
         #[arg(long)]
         to: Option<u64>,
-        /// The `--state-pruning` the node runs with (a pruned database refuses `archive`).
-        #[arg(long, value_name = "N|archive", default_value = "archive")]
-        state_pruning: ghost_service::StatePruning,
+        /// The `--state-pruning` the node runs with (default: the one the database records).
+        #[arg(long, value_name = "N|archive")]
+        state_pruning: Option<ghost_service::StatePruning>,
         /// The file to write; `-` for stdout.
         file: PathBuf,
     },
@@ -453,20 +453,37 @@ fn export_blocks(
     chain: &str,
     base_path: &std::path::Path,
     range: (u64, Option<u64>),
-    state_pruning: ghost_service::StatePruning,
+    state_pruning: Option<ghost_service::StatePruning>,
     file: &std::path::Path,
 ) -> anyhow::Result<()> {
+    use ghost_service::service::{ServiceError, open_chain};
     let spec = ChainSpec::load(chain)?;
     let db = ghost_service::service::chain_db_path(base_path, &spec);
     if !db.exists() {
         bail!("{} does not exist", db.display());
     }
-    let client = ghost_service::service::open_chain(
-        base_path,
-        &spec,
-        state_pruning,
-        std::sync::Arc::new(ghost_service::metrics::Metrics::new()),
-    )?;
+    let open = |pruning| {
+        open_chain(
+            base_path,
+            &spec,
+            pruning,
+            std::sync::Arc::new(ghost_service::metrics::Metrics::new()),
+        )
+    };
+    // Without a mode given, the database's own: reading blocks never changes it.
+    let client = match (state_pruning, open(state_pruning.unwrap_or_default())) {
+        (
+            None,
+            Err(ServiceError::Database {
+                source: ghost_storage::StorageError::PruningModeMismatch { window },
+                ..
+            }),
+        ) => open(
+            std::num::NonZeroU32::new(window)
+                .map_or_else(Default::default, ghost_service::StatePruning::Window),
+        )?,
+        (_, opened) => opened?,
+    };
     let mut out: Box<dyn std::io::Write> = if file == std::path::Path::new("-") {
         Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
     } else {

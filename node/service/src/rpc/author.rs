@@ -27,20 +27,29 @@ impl AuthorRpc {
         Ok(self.0.client.best()?.0)
     }
 
-    /// Where a transaction that left the pool ended up.
-    fn included_status(&self, hash: &Hash) -> Result<ExtrinsicStatusJson, RpcError> {
-        Ok(match self.0.client.extrinsic_outcome(hash)? {
-            Some(outcome) => ExtrinsicStatusJson::InBlock {
-                block_hash: outcome.block_hash,
-                block_number: outcome.block_number,
-                index: outcome.index,
-                finalized: outcome.finalized,
-                success: outcome.error.is_none(),
-                error: outcome.error,
-            },
-            None => ExtrinsicStatusJson::Unknown,
-        })
+    /// Where a transaction that left the pool ended up. It reads the block's events from the
+    /// database: on the blocking pool, so a flood of status queries never stalls the async
+    /// workers that run the slot timer, the network and every other connection.
+    async fn included_status(&self, hash: Hash) -> Result<ExtrinsicStatusJson, RpcError> {
+        self.0
+            .blocking(move |ctx| included_status(ctx, &hash))
+            .await
     }
+}
+
+/// Where transaction `hash` is on the best chain, and how its call went.
+fn included_status(ctx: &RpcContext, hash: &Hash) -> Result<ExtrinsicStatusJson, RpcError> {
+    Ok(match ctx.client.extrinsic_outcome(hash)? {
+        Some(outcome) => ExtrinsicStatusJson::InBlock {
+            block_hash: outcome.block_hash,
+            block_number: outcome.block_number,
+            index: outcome.index,
+            finalized: outcome.finalized,
+            success: outcome.error.is_none(),
+            error: outcome.error,
+        },
+        None => ExtrinsicStatusJson::Unknown,
+    })
 }
 
 /// Whether a watched transaction's journey is over.
@@ -111,7 +120,7 @@ impl AuthorApiServer for AuthorRpc {
     }
 
     async fn extrinsic_status(&self, hash: Hash) -> RpcResult<ExtrinsicStatusJson> {
-        let included = self.included_status(&hash)?;
+        let included = self.included_status(hash).await?;
         if included != ExtrinsicStatusJson::Unknown {
             return Ok(included);
         }
