@@ -1,7 +1,9 @@
 //! Building a block (the author) and executing one (every importer).
 
 use ghost_primitives::block::extrinsics_root;
-use ghost_primitives::{Digest, DigestItem, Hash, Header, TransactionValidityError};
+use ghost_primitives::{
+    Digest, DigestItem, Hash, Header, SigningContext, TransactionValidityError,
+};
 use ghost_support::prelude::*;
 use ghost_support::{Ext, with_externalities};
 use ghost_trie::{NodeStore, RefChange, TrieHash};
@@ -129,8 +131,11 @@ fn check_backend(ext: &Ext<'_>) -> Result<(), BlockError> {
 
 /// Re-executes `block` on `parent` and checks both roots: the import path.
 ///
-/// Signatures are verified in one ed25519 batch first; if the batch fails, each extrinsic is
-/// verified on its own so the error names the culprit.
+/// Signatures are verified in one ed25519 batch on a second thread while this one executes the
+/// block (blocks of at least [`PARALLEL_VERIFY_MIN`] extrinsics; smaller ones verify the batch
+/// first, on this thread). The execution result is used only once the batch has passed. If the
+/// batch fails, that execution is dropped and the block is executed again with each extrinsic
+/// verifying its own signature, so the error names the culprit; the block is refused either way.
 pub fn execute_block(
     store: &dyn NodeStore,
     parent: &Header,
@@ -152,22 +157,18 @@ pub fn execute_block(
         });
     }
     let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
-    let (events, logs) = with_externalities(&mut ext, || -> Result<_, BlockError> {
-        Executive::initialize_block(header)?;
-        let signature = if batch_verify(&block.extrinsics) {
-            SignatureCheck::AlreadyVerified
-        } else {
-            SignatureCheck::Verify
-        };
-        for (index, xt) in block.extrinsics.iter().enumerate() {
-            let len = xt.encoded_size() as u32;
-            // The call's own outcome is recorded in the block's events.
-            let _outcome = Executive::apply_extrinsic(xt.clone(), len, signature)
-                .map_err(|error| BlockError::InvalidExtrinsic { index, error })?;
+    let batched = with_externalities(&mut ext, || execute_batched(block));
+    let (ext, (events, logs)) = match batched {
+        Some(executed) => (ext, executed?),
+        None => {
+            let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
+            let executed = with_externalities(&mut ext, || -> Result<_, BlockError> {
+                Executive::initialize_block(header)?;
+                apply_all(block, SignatureCheck::Verify)
+            })?;
+            (ext, executed)
         }
-        Executive::finalize_block();
-        Ok((System::events(), System::digest_logs()))
-    })?;
+    };
     let carried: Vec<&DigestItem> = header
         .digest
         .logs
@@ -194,20 +195,79 @@ pub fn execute_block(
     })
 }
 
+/// Blocks with at least this many extrinsics verify their signature batch on a second thread,
+/// in parallel with execution; below it, starting a thread costs more than it saves.
+pub const PARALLEL_VERIFY_MIN: usize = 16;
+
+/// A block's events and runtime digest items after execution.
+type Executed = (Vec<EventRecord>, Vec<DigestItem>);
+
+/// Initializes the block, then executes its extrinsics as already verified while their batch
+/// is checked (on another thread for large blocks). `None` when the batch failed: the
+/// execution is void and the caller re-executes with per-extrinsic checks.
+fn execute_batched(block: &Block) -> Option<Result<Executed, BlockError>> {
+    if let Err(e) = Executive::initialize_block(&block.header) {
+        return Some(Err(e));
+    }
+    // The contexts read the state (block hashes), so they are taken here; the worker gets
+    // plain data and computes the messages and the batch equation.
+    let contexts = signing_contexts(&block.extrinsics)?;
+    if block.extrinsics.len() < PARALLEL_VERIFY_MIN {
+        return batch_verify(&block.extrinsics, &contexts)
+            .then(|| apply_all(block, SignatureCheck::AlreadyVerified));
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("import-verify".into())
+            .spawn_scoped(scope, || batch_verify(&block.extrinsics, &contexts));
+        match worker {
+            Ok(batch) => {
+                let executed = apply_all(block, SignatureCheck::AlreadyVerified);
+                // A panicking worker (it has no reason to) counts as a failed batch: the
+                // per-extrinsic checks then decide.
+                batch.join().unwrap_or(false).then_some(executed)
+            }
+            // No thread to be had: verify here first, as for a small block.
+            Err(_) => batch_verify(&block.extrinsics, &contexts)
+                .then(|| apply_all(block, SignatureCheck::AlreadyVerified)),
+        }
+    })
+}
+
+/// Applies every extrinsic of `block` and finalizes it (inside the initialized block).
+fn apply_all(block: &Block, signature: SignatureCheck) -> Result<Executed, BlockError> {
+    for (index, xt) in block.extrinsics.iter().enumerate() {
+        let len = xt.encoded_size() as u32;
+        // The call's own outcome is recorded in the block's events.
+        let _outcome = Executive::apply_extrinsic(xt.clone(), len, signature)
+            .map_err(|error| BlockError::InvalidExtrinsic { index, error })?;
+    }
+    Executive::finalize_block();
+    Ok((System::events(), System::digest_logs()))
+}
+
 /// Whether a digest item is one the runtime writes (not the author's pre-runtime slot or seal).
 pub fn is_runtime_log(item: &DigestItem) -> bool {
     matches!(item, DigestItem::Consensus(..) | DigestItem::Other(..))
 }
 
-/// Verifies every signature of the block in one batch (inside the initialized block).
-fn batch_verify(extrinsics: &[UncheckedExtrinsic]) -> bool {
-    let mut messages = Vec::with_capacity(extrinsics.len());
-    for xt in extrinsics {
-        match Executive::signing_context(xt) {
-            Ok(ctx) => messages.push(xt.signing_message(&ctx)),
-            Err(_) => return false,
-        }
-    }
+/// The signing context of each extrinsic (inside the initialized block), or `None` if one has
+/// none (its era names an unknown block): the per-extrinsic checks then report it.
+fn signing_contexts(extrinsics: &[UncheckedExtrinsic]) -> Option<Vec<SigningContext>> {
+    extrinsics
+        .iter()
+        .map(|xt| Executive::signing_context(xt).ok())
+        .collect()
+}
+
+/// Verifies every signature of the block in one batch. Touches no state, so it may run on any
+/// thread.
+fn batch_verify(extrinsics: &[UncheckedExtrinsic], contexts: &[SigningContext]) -> bool {
+    let messages: Vec<[u8; 32]> = extrinsics
+        .iter()
+        .zip(contexts)
+        .map(|(xt, ctx)| xt.signing_message(ctx))
+        .collect();
     let items: Vec<(
         &[u8],
         ghost_primitives::Signature,

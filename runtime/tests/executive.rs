@@ -17,7 +17,7 @@ use ghost_primitives::{
 };
 use ghost_runtime::api;
 use ghost_runtime::balances::{self, AccountData, FeeSchedule};
-use ghost_runtime::builder::{BlockBuilder, BuiltBlock, execute_block};
+use ghost_runtime::builder::{BlockBuilder, BuiltBlock, PARALLEL_VERIFY_MIN, execute_block};
 use ghost_runtime::chain_spec::{ChainSpec, DEV_ENDOWMENT};
 use ghost_runtime::executive::{BlockError, nonce_tag};
 use ghost_runtime::system::{self, Phase};
@@ -500,6 +500,75 @@ fn import_rejects_a_bad_signature_and_names_the_extrinsic() {
         BlockError::InvalidExtrinsic {
             index: 1,
             error: InvalidTransaction::BadProof.into()
+        }
+    );
+}
+
+/// A block of `PARALLEL_VERIFY_MIN + 4` transfers (Alice, Bob and Charlie taking turns), large
+/// enough that import verifies its signature batch on a second thread while it executes.
+fn parallel_verified_block() -> BuiltBlock {
+    let mut author = Chain::dev();
+    let senders = ["Alice", "Bob", "Charlie"];
+    let xts = (0..PARALLEL_VERIFY_MIN + 4)
+        .map(|i| {
+            let sender = senders[i % 3];
+            let dest = dev(senders[(i + 1) % 3]);
+            signed(&author, sender, transfer(dest, GHOST), (i / 3) as u64)
+        })
+        .collect();
+    author.produce(xts)
+}
+
+#[test]
+fn a_block_verified_in_parallel_imports_to_the_authors_state() {
+    let built = parallel_verified_block();
+    let importer = Chain::dev();
+    let executed =
+        execute_block(&importer.store, &importer.head, &built.block).expect("block imports");
+    let (mut ours, mut theirs) = (executed.state_nodes, built.state_nodes.clone());
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs);
+    assert_eq!(executed.events, built.events);
+}
+
+#[test]
+fn a_bad_signature_in_a_block_verified_in_parallel_is_named() {
+    let built = parallel_verified_block();
+    let chain = Chain::dev();
+    for index in [0, 7, PARALLEL_VERIFY_MIN + 3] {
+        let mut block = built.block.clone();
+        // Same signer, same nonce, another amount: executes fine, but the signature is void.
+        block.extrinsics[index].call = transfer(dev("Ferdie"), 2 * GHOST);
+        block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
+        assert_eq!(
+            import_error(&chain, &chain.head, &block),
+            BlockError::InvalidExtrinsic {
+                index,
+                error: InvalidTransaction::BadProof.into()
+            },
+            "tampered extrinsic {index}"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_extrinsic_with_a_good_signature_in_a_block_verified_in_parallel_is_named() {
+    let built = parallel_verified_block();
+    let chain = Chain::dev();
+    let mut block = built.block.clone();
+    // Alice's third transfer (index 6, nonce 2) signed again with nonce 5: a valid signature,
+    // a nonce from the future.
+    block.extrinsics[6] = signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 5);
+    block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
+    assert_eq!(
+        import_error(&chain, &chain.head, &block),
+        BlockError::InvalidExtrinsic {
+            index: 6,
+            error: TransactionValidityError::Unknown(UnknownTransaction::Future {
+                expected: 2,
+                got: 5
+            })
         }
     );
 }
