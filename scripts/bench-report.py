@@ -133,10 +133,13 @@ def rows(r):
     imp = r.get("block_import")
     if imp and imp.get("import_tx_per_s") and imp.get("dalek_batch_sig_per_s"):
         ratio = imp["import_tx_per_s"] / imp["dalek_batch_sig_per_s"]
+        memory = (f", {fmt(imp['memory_import_tx_per_s'], 0)} tx/s in memory"
+                  if imp.get("memory_import_tx_per_s") else "")
         out.append(("block import at the signature-check limit", "≥ 0.7× batch verify (on RocksDB)",
-                    "ed25519-dalek batch verify, one core, same run",
-                    f"import of 1,000 transfers {fmt(imp['import_tx_per_s'], 0)} tx/s vs "
-                    f"{fmt(imp['dalek_batch_sig_per_s'], 0)} sig/s (criterion, in-memory store)",
+                    "ed25519-dalek batch verify, one core, keys decompressed per signature, same run",
+                    f"import of 1,000 transfers on RocksDB (execute + commit) "
+                    f"{fmt(imp['import_tx_per_s'], 0)} tx/s{memory} vs "
+                    f"{fmt(imp['dalek_batch_sig_per_s'], 0)} sig/s (criterion)",
                     f"{ratio:.2f}×", "met" if ratio >= 0.7 else "not met"))
     else:
         out.append(("block import at the signature-check limit", "≥ 0.7× batch verify", "", "not run", "", ""))
@@ -227,11 +230,13 @@ def main():
         "wasm_warm_ns": criterion_ns(a.criterion, "transfer", "wasm_token_warm"),
         "wasm_cold_ns": criterion_ns(a.criterion, "transfer", "wasm_token_cold"),
     } if native else None
-    imp = criterion_ns(a.criterion, "block_import", "import", "1000")
-    dalek = criterion_ns(a.criterion, "block_import", "dalek_verify_batch", "1000")
-    ours = criterion_ns(a.criterion, "block_import", "verify_batch", "1000")
+    imp = criterion_ns(a.criterion, "import", "rocksdb_import", "1000")
+    memory = criterion_ns(a.criterion, "import", "memory_import", "1000")
+    dalek = criterion_ns(a.criterion, "import", "dalek_verify_batch", "1000")
+    ours = criterion_ns(a.criterion, "import", "verify_batch", "1000")
     r["block_import"] = {
         "import_tx_per_s": 1000 / (imp * 1e-9) if imp else None,
+        "memory_import_tx_per_s": 1000 / (memory * 1e-9) if memory else None,
         "dalek_batch_sig_per_s": 1000 / (dalek * 1e-9) if dalek else None,
         "our_batch_sig_per_s": 1000 / (ours * 1e-9) if ours else None,
     } if imp else None

@@ -11,7 +11,8 @@
 #    (`scripts/register-latency.sh`) and DNS propagation (`scripts/dns-propagation.sh`);
 # 3. DNS throughput and server CPU per answer against hickory-dns, NSD and Knot on a static zone
 #    (`scripts/dns-bench.sh`);
-# 4. criterion: block import vs ed25519-dalek batch verification, WASM token transfer vs native;
+# 4. criterion: block import on RocksDB (and in memory) vs ed25519-dalek batch verification
+#    (`node/storage/benches/import.rs`), WASM token transfer vs native;
 # 5. 1,000 registrations on a 4-validator testnet (`scripts/testnet.sh`, debug binaries, submitted
 #    round robin to all four nodes);
 # 6. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
@@ -45,7 +46,7 @@ echo "== building (release)" >&2
 cargo build --release -p ghostchain --bins
 cargo build --release -p ghost-contract-fixtures
 if runs criterion; then
-    cargo bench --no-run -p ghost-runtime --bench block_import
+    cargo bench --no-run -p ghost-storage --bench import
     cargo bench --no-run -p ghost-contract-fixtures --bench token_vs_native
 fi
 bin="$CARGO_TARGET_DIR/release"
@@ -96,8 +97,8 @@ if runs dns; then
 fi
 if runs criterion; then
     echo "== criterion: block import, WASM vs native transfer" >&2
-    cargo bench -p ghost-runtime --bench block_import -- \
-        'block_import/(import|dalek_verify_batch|verify_batch)/1000' --warm-up-time 1 --measurement-time 3
+    cargo bench -p ghost-storage --bench import -- \
+        'import/(memory_import|rocksdb_import|dalek_verify_batch|verify_batch)/1000' --warm-up-time 1 --measurement-time 3
     cargo bench -p ghost-contract-fixtures --bench token_vs_native -- '^transfer/' \
         --warm-up-time 1 --measurement-time 3
 fi

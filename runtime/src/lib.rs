@@ -22,6 +22,8 @@ pub mod executive;
 pub mod genesis;
 pub mod names;
 pub mod state;
+#[cfg(feature = "test-utils")]
+pub mod test_utils;
 
 use ghost_primitives::{AccountId, Balance, RuntimeVersion, SignedExtrinsic};
 use ghost_support::prelude::*;
