@@ -41,21 +41,20 @@ fn single(c: &mut Criterion) {
 fn batch(c: &mut Criterion) {
     let mut group = c.benchmark_group("ed25519_batch");
     group.sample_size(20);
-    for n in [1_000usize] {
-        let items = honest_signatures(n);
-        let ours: Vec<(&[u8], [u8; 64], [u8; 32])> =
-            items.iter().map(|(m, s, a)| (&m[..], *s, *a)).collect();
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("ghost", n), &ours, |b, ours| {
-            b.iter(|| assert!(ed25519::verify_batch(ours)))
-        });
-        group.bench_with_input(BenchmarkId::new("zebra", n), &items, |b, items| {
-            b.iter(|| assert!(zebra_verify_batch(items)))
-        });
-        group.bench_with_input(BenchmarkId::new("dalek", n), &items, |b, items| {
-            b.iter(|| assert!(dalek_verify_batch(items)))
-        });
-    }
+    let n = 1_000usize;
+    let items = honest_signatures(n);
+    let ours: Vec<(&[u8], [u8; 64], [u8; 32])> =
+        items.iter().map(|(m, s, a)| (&m[..], *s, *a)).collect();
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_with_input(BenchmarkId::new("ghost", n), &ours, |b, ours| {
+        b.iter(|| assert!(ed25519::verify_batch(ours)))
+    });
+    group.bench_with_input(BenchmarkId::new("zebra", n), &items, |b, items| {
+        b.iter(|| assert!(zebra_verify_batch(items)))
+    });
+    group.bench_with_input(BenchmarkId::new("dalek", n), &items, |b, items| {
+        b.iter(|| assert!(dalek_verify_batch(items)))
+    });
     group.finish();
 }
 
