@@ -165,25 +165,104 @@ pub fn offences(
     })
 }
 
-/// What one extrinsic's signer paid, net of refunds, from that extrinsic's events:
-/// `FeePaid.fee` minus `FeeRefunded.refund` (0 for an unsigned extrinsic).
+/// What one extrinsic's signer paid, net of refunds, from that extrinsic's events: the `fee`
+/// of its `System.ExtrinsicSuccess` or `ExtrinsicFailed` (tip included; 0 without one). The
+/// one place that reads a fee out of events.
 pub fn net_fee<'a>(events: impl IntoIterator<Item = &'a crate::RuntimeEvent>) -> Balance {
     use crate::RuntimeEvent;
-    use crate::balances::Event;
+    use crate::system::Event;
     events
         .into_iter()
-        .fold(0, |fee: Balance, event| match event {
-            RuntimeEvent::Balances(Event::FeePaid { fee: paid, .. }) => fee.saturating_add(*paid),
-            RuntimeEvent::Balances(Event::FeeRefunded { refund, .. }) => {
-                fee.saturating_sub(*refund)
-            }
-            _ => fee,
+        .fold(0, |total: Balance, event| match event {
+            RuntimeEvent::System(
+                Event::ExtrinsicSuccess { fee, .. } | Event::ExtrinsicFailed { fee, .. },
+            ) => total.saturating_add(*fee),
+            _ => total,
         })
 }
 
-/// The events of the block whose post-state is `header.state_root`.
-pub fn events(store: &dyn NodeStore, header: &Header) -> Result<Vec<EventRecord>, ApiError> {
-    with_state(store, header.state_root, System::events)
+/// Why a block's stored events cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventsError {
+    /// The bytes are not a SCALE `Vec<EventRecord>` of this runtime.
+    #[error("the events do not decode: {0}")]
+    Decode(String),
+    /// The bytes do not hash to the block's `System.EventsDigest`.
+    #[error(
+        "the events do not match the block's digest: state commits to {expected_count} events \
+         hashing to {expected}, the records are {count} hashing to {actual}"
+    )]
+    DigestMismatch {
+        /// The digest in state.
+        expected: ghost_primitives::Hash,
+        /// The count in state.
+        expected_count: u32,
+        /// The hash of the records.
+        actual: ghost_primitives::Hash,
+        /// How many records there are.
+        count: u32,
+    },
+}
+
+/// Decodes a block's events from their SCALE `Vec<EventRecord>` (as the node stores and
+/// serves them). Every byte must be used.
+pub fn decode_events(encoded: &[u8]) -> Result<Vec<EventRecord>, EventsError> {
+    Vec::<EventRecord>::decode_all(&mut &encoded[..])
+        .map_err(|e| EventsError::Decode(e.to_string()))
+}
+
+/// Decodes `encoded` and checks it against `digest` (the block's `System.EventsDigest`): the
+/// records are refused unless they hash to it and their number matches.
+pub fn verify_events(
+    encoded: &[u8],
+    digest: &crate::system::EventsCommitment,
+) -> Result<Vec<EventRecord>, EventsError> {
+    let records = decode_events(encoded)?;
+    let count = u32::try_from(records.len()).unwrap_or(u32::MAX);
+    let actual = crate::system::EventsCommitment::of(encoded, count);
+    if actual != *digest {
+        return Err(EventsError::DigestMismatch {
+            expected: digest.hash,
+            expected_count: digest.count,
+            actual: actual.hash,
+            count,
+        });
+    }
+    Ok(records)
+}
+
+/// The state key of `System.EventsDigest` (to read or prove it over RPC).
+pub fn events_digest_key() -> Vec<u8> {
+    use ghost_support::storage::StorageValue;
+    crate::system::EventsDigest::hashed_key()
+}
+
+/// The commitment to the events of the block whose post-state is `header.state_root`
+/// (`None` for the genesis block and blocks of `spec_version` ≤ 5).
+pub fn events_digest(
+    store: &dyn NodeStore,
+    header: &Header,
+) -> Result<Option<crate::system::EventsCommitment>, ApiError> {
+    with_state(store, header.state_root, System::events_digest)
+}
+
+/// The events a block of `spec_version` ≤ 5 left in its post-state (`System.Events`), as SCALE
+/// `Vec<EventRecord>`: how a node re-derives the events of blocks imported before it stored
+/// events per block. Empty for newer blocks and for the genesis block.
+pub fn legacy_events(store: &dyn NodeStore, header: &Header) -> Result<Vec<u8>, ApiError> {
+    let records = with_state(
+        store,
+        header.state_root,
+        crate::system::migration::legacy_events,
+    )?;
+    let mut encoded = parity_scale_codec::Compact(records.len() as u32).encode();
+    for record in records {
+        // Each stored record is `(phase, SCALE event)`: the typed record's bytes are the phase
+        // then the event's own bytes.
+        record.phase.encode_to(&mut encoded);
+        encoded.extend_from_slice(&record.event);
+    }
+    Ok(encoded)
 }
 
 /// The raw value at `key`.
@@ -474,13 +553,12 @@ pub fn contract_instantiate_dry_run(
 /// Runs `f` (a `bare_*` entry point, inside a throwaway state) and collects its
 /// [`ContractDryRun`]: the outcome and the events it deposited.
 fn contract_dry_run<R>(f: impl FnOnce() -> crate::contracts::ContractResult<R>) -> ContractDryRun {
-    let first_event = crate::system::EventCount::get().unwrap_or(0);
+    let first_event = System::event_count();
     let run = f();
-    let last_event = crate::system::EventCount::get().unwrap_or(0);
-    // The block's own events are still in state: keep only those the run deposited.
-    let events = (first_event..last_event)
-        .filter_map(|i| crate::system::Events::get(&i))
-        .filter_map(|record| RuntimeEvent::decode_all(&mut &record.event[..]).ok())
+    // Keep only the events the run deposited (not those of the throwaway block's start).
+    let events = System::events_since(first_event)
+        .into_iter()
+        .map(|record| record.event)
         .collect();
     let reverted =
         run.result.as_ref().err() == Some(&crate::contracts::Error::ContractReverted.into());

@@ -23,6 +23,9 @@ pub struct BuiltBlock {
     pub state_refs: Vec<RefChange>,
     /// The block's events.
     pub events: Vec<EventRecord>,
+    /// The same events as SCALE `Vec<EventRecord>`, the bytes `System.EventsDigest` commits
+    /// to: what the node stores for the block.
+    pub encoded_events: Vec<u8>,
 }
 
 /// A block imported by [`execute_block`].
@@ -34,6 +37,8 @@ pub struct ExecutedBlock {
     pub state_refs: Vec<RefChange>,
     /// The block's events.
     pub events: Vec<EventRecord>,
+    /// The same events as SCALE `Vec<EventRecord>` (see [`BuiltBlock::encoded_events`]).
+    pub encoded_events: Vec<u8>,
 }
 
 /// Builds a block on top of a parent: push extrinsics, then build.
@@ -98,9 +103,13 @@ impl<'a> BlockBuilder<'a> {
 
     /// Finalizes the block and computes its roots.
     pub fn build(mut self) -> Result<BuiltBlock, BlockError> {
-        let (events, logs) = with_externalities(&mut self.ext, || {
+        let (events, encoded_events, logs) = with_externalities(&mut self.ext, || {
             Executive::finalize_block();
-            (System::events(), System::digest_logs())
+            (
+                System::events(),
+                System::encoded_events(),
+                System::digest_logs(),
+            )
         });
         check_backend(&self.ext)?;
         let (state_root, state_nodes, state_refs) =
@@ -118,6 +127,7 @@ impl<'a> BlockBuilder<'a> {
             state_nodes,
             state_refs,
             events,
+            encoded_events,
         })
     }
 }
@@ -158,7 +168,7 @@ pub fn execute_block(
     }
     let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
     let batched = with_externalities(&mut ext, || execute_batched(block));
-    let (ext, (events, logs)) = match batched {
+    let (ext, (events, encoded_events, logs)) = match batched {
         Some(executed) => (ext, executed?),
         None => {
             let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
@@ -192,6 +202,7 @@ pub fn execute_block(
         state_nodes,
         state_refs,
         events,
+        encoded_events,
     })
 }
 
@@ -199,8 +210,8 @@ pub fn execute_block(
 /// in parallel with execution; below it, starting a thread costs more than it saves.
 pub const PARALLEL_VERIFY_MIN: usize = 16;
 
-/// A block's events and runtime digest items after execution.
-type Executed = (Vec<EventRecord>, Vec<DigestItem>);
+/// A block's events (decoded and as SCALE) and runtime digest items after execution.
+type Executed = (Vec<EventRecord>, Vec<u8>, Vec<DigestItem>);
 
 /// Initializes the block, then executes its extrinsics as already verified while their batch
 /// is checked (on another thread for large blocks). `None` when the batch failed: the
@@ -243,7 +254,11 @@ fn apply_all(block: &Block, signature: SignatureCheck) -> Result<Executed, Block
             .map_err(|error| BlockError::InvalidExtrinsic { index, error })?;
     }
     Executive::finalize_block();
-    Ok((System::events(), System::digest_logs()))
+    Ok((
+        System::events(),
+        System::encoded_events(),
+        System::digest_logs(),
+    ))
 }
 
 /// Whether a digest item is one the runtime writes (not the author's pre-runtime slot or seal).

@@ -11,9 +11,11 @@
 //!    may not be in a block. A call that fails after the checks is *applied*: it pays its fee,
 //!    its writes are reverted and `ExtrinsicFailed` records why. A contract call that used less
 //!    weight than it declared ([`crate::contracts::take_actual_weight`]) gets the fee of the
-//!    difference back (`Balances.FeeRefunded`) and frees that block weight; its
-//!    `ExtrinsicSuccess`/`ExtrinsicFailed` carry the weight used.
-//! 3. [`Executive::finalize_block`]: `on_finalize` hooks.
+//!    difference back and frees that block weight. Its `ExtrinsicSuccess`/`ExtrinsicFailed`
+//!    carries the weight used and the fee paid (tip included, net of that refund): the one
+//!    event that reports the fee.
+//! 3. [`Executive::finalize_block`]: `on_finalize` hooks, then the system pallet commits to
+//!    the block's events (`System.EventsDigest`; the events themselves are not state).
 
 use ghost_primitives::extrinsic::SigningContext;
 use ghost_primitives::{
@@ -190,16 +192,19 @@ impl Executive {
         let _stale = crate::contracts::take_actual_weight();
         let result = transactional(|| xt.call.dispatch(Origin::Signed(signer)));
         let mut info = checked.info;
+        let mut fee_paid = checked.fee.total();
         if let Some(actual) = crate::contracts::take_actual_weight()
             && actual < info.weight
         {
             let unused = info.weight.saturating_sub(actual);
             info.weight = actual;
             let fee = Balances::compute_fee(len, &info, xt.extra.tip);
-            Balances::refund_fee(&signer, checked.fee.total().saturating_sub(fee.total()));
+            let refunded =
+                Balances::refund_fee(&signer, checked.fee.total().saturating_sub(fee.total()));
+            fee_paid = fee_paid.saturating_sub(refunded);
             pallet_system::BlockWeight::mutate(|w| *w = w.saturating_sub(unused));
         }
-        System::note_applied_extrinsic(&result, info);
+        System::note_applied_extrinsic(&result, info, fee_paid);
         Ok(result)
     }
 

@@ -41,7 +41,10 @@ pub use pallet_validators as validators;
 /// The runtime's name (`spec_name`).
 pub const SPEC_NAME: &str = "ghostchain";
 /// Bumped on every change of runtime logic; signed into every extrinsic.
-pub const SPEC_VERSION: u32 = 5;
+///
+/// 6: a block's events leave the state (only `System.EventsDigest` stays); the fee moves into
+/// `System.ExtrinsicSuccess`/`ExtrinsicFailed` (no `Balances.FeePaid`/`FeeRefunded`).
+pub const SPEC_VERSION: u32 = 6;
 
 /// The runtime's version.
 pub fn version() -> RuntimeVersion {

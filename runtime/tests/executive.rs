@@ -241,14 +241,6 @@ fn transfer_moves_the_amount_pays_the_fee_to_the_treasury_and_keeps_issuance() {
     let expected = vec![
         applied(
             0,
-            balances::Event::FeePaid {
-                who: alice,
-                fee,
-                tip: 0,
-            },
-        ),
-        applied(
-            0,
             balances::Event::Transfer {
                 from: alice,
                 to: bob,
@@ -259,11 +251,59 @@ fn transfer_moves_the_amount_pays_the_fee_to_the_treasury_and_keeps_issuance() {
             0,
             system::Event::ExtrinsicSuccess {
                 dispatch_info: info,
+                fee,
             },
         ),
     ];
     assert_eq!(built.events, expected);
-    assert_eq!(api::events(&chain.store, &chain.head).unwrap(), expected);
+    assert_eq!(api::net_fee(built.events.iter().map(|r| &r.event)), fee);
+    // The state commits to the events the block hands the node, not to a key per event.
+    assert_eq!(api::decode_events(&built.encoded_events).unwrap(), expected);
+    let digest = api::events_digest(&chain.store, &chain.head)
+        .unwrap()
+        .expect("a digest in the block's state");
+    assert_eq!(
+        digest,
+        system::EventsCommitment::of(&built.encoded_events, 2)
+    );
+    assert_eq!(
+        api::verify_events(&built.encoded_events, &digest).unwrap(),
+        expected
+    );
+}
+
+#[test]
+fn events_that_do_not_match_the_digest_are_refused() {
+    let mut chain = Chain::dev();
+    let xt = signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0);
+    let built = chain.produce(vec![xt]);
+    let digest = api::events_digest(&chain.store, &chain.head)
+        .unwrap()
+        .unwrap();
+    // The same records with another amount: still decodes, no longer matches.
+    let mut forged = built.events.clone();
+    if let RuntimeEvent::Balances(balances::Event::Transfer { amount, .. }) = &mut forged[0].event {
+        *amount += 1;
+    }
+    let forged = forged.encode();
+    assert!(matches!(
+        api::verify_events(&forged, &digest),
+        Err(api::EventsError::DigestMismatch { count: 2, .. })
+    ));
+    // Dropping a record is caught by the count as well as the hash.
+    let fewer = built.events[..1].to_vec().encode();
+    assert!(matches!(
+        api::verify_events(&fewer, &digest),
+        Err(api::EventsError::DigestMismatch {
+            count: 1,
+            expected_count: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        api::verify_events(&[0xff, 0x01], &digest),
+        Err(api::EventsError::Decode(_))
+    ));
 }
 
 #[test]
@@ -285,15 +325,14 @@ fn query_info_reports_the_fee_charged_without_the_tip() {
 
     let built = chain.produce(vec![xt]);
 
-    let paid = applied(
-        0,
-        balances::Event::FeePaid {
-            who: alice,
-            fee: info.partial_fee + tip,
-            tip,
-        },
-    );
-    assert_eq!(built.events.first(), Some(&paid));
+    let events: Vec<&RuntimeEvent> = built.events.iter().map(|r| &r.event).collect();
+    assert_eq!(api::net_fee(events.iter().copied()), info.partial_fee + tip);
+    assert!(matches!(
+        events.last(),
+        Some(RuntimeEvent::System(system::Event::ExtrinsicSuccess { fee, .. }))
+            if *fee == info.partial_fee + tip
+    ));
+    assert_eq!(chain.account(&alice).nonce, 1);
 }
 
 #[test]
@@ -318,25 +357,17 @@ fn failing_transfer_is_included_pays_its_fee_and_reverts_the_call() {
     assert_eq!(chain.account(&TREASURY).free, GHOST + fee);
     assert_eq!(
         built.events,
-        vec![
-            applied(
-                0,
-                balances::Event::FeePaid {
-                    who: alice,
-                    fee,
-                    tip: 0
-                }
-            ),
-            applied(
-                0,
-                system::Event::ExtrinsicFailed {
-                    dispatch_error: insufficient,
-                    dispatch_info: info
-                }
-            ),
-        ]
+        vec![applied(
+            0,
+            system::Event::ExtrinsicFailed {
+                dispatch_error: insufficient,
+                dispatch_info: info,
+                fee,
+            }
+        ),]
     );
-    // The only writes: the fee, the nonce, the block's bookkeeping and its two events.
+    // The only writes: the fee, the nonce, the block's bookkeeping and one commitment to its
+    // events (no key per event).
     let (before, after) = (chain.state(&genesis), chain.state(&chain.head));
     let changed: BTreeSet<Vec<u8>> = before
         .keys()
@@ -355,9 +386,7 @@ fn failing_transfer_is_included_pays_its_fee_and_reverts_the_call() {
         system::ExtrinsicCount::hashed_key(),
         system::BlockWeight::hashed_key(),
         system::BlockLength::hashed_key(),
-        system::EventCount::hashed_key(),
-        system::Events::hashed_key(&0),
-        system::Events::hashed_key(&1),
+        system::EventsDigest::hashed_key(),
     ]
     .into_iter()
     .collect();

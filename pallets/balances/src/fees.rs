@@ -3,7 +3,7 @@
 use ghost_primitives::InvalidTransaction;
 use ghost_support::prelude::*;
 
-use crate::{AccountData, Config, Event, Fees, Pallet};
+use crate::{AccountData, Config, Fees, Pallet};
 
 /// The fee schedule, set in the chain spec.
 ///
@@ -94,7 +94,8 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Pays `refund` of a fee `who` paid back from the fee destination (post-dispatch weight
-    /// correction). Returns what was paid back: at most what the fee destination holds.
+    /// correction). Returns what was paid back: at most what the fee destination holds. No
+    /// event: the extrinsic's `System.ExtrinsicSuccess`/`ExtrinsicFailed` carries the net fee.
     pub fn refund_fee(who: &AccountId, refund: Balance) -> Balance {
         if refund == 0 || *who == T::FEE_DESTINATION {
             return 0;
@@ -120,11 +121,12 @@ impl<T: Config> Pallet<T> {
                 ..data
             },
         );
-        pallet_system::Pallet::<T>::deposit_event(Event::FeeRefunded { who: *who, refund });
         refund
     }
 
-    /// Takes `fee.total()` from `who` and pays it to the fee destination.
+    /// Takes `fee.total()` from `who` and pays it to the fee destination. No event: the
+    /// extrinsic's `System.ExtrinsicSuccess`/`ExtrinsicFailed` carries the fee (one event less
+    /// per transaction).
     pub fn withdraw_fee(who: &AccountId, fee: &FeeDetails) -> Result<(), InvalidTransaction> {
         let total = fee.total();
         Self::can_pay_fee(who, total)?;
@@ -148,11 +150,6 @@ impl<T: Config> Pallet<T> {
                 },
             );
         }
-        pallet_system::Pallet::<T>::deposit_event(Event::FeePaid {
-            who: *who,
-            fee: total,
-            tip: fee.tip,
-        });
         Ok(())
     }
 }

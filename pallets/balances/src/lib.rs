@@ -119,9 +119,8 @@ ghost_support::pallet_enum! {
         /// Balance moved from reserved to free.
         #[index = 4]
         Unreserved { who: AccountId, amount: Balance },
-        /// A transaction fee (including the tip) was paid.
-        #[index = 5]
-        FeePaid { who: AccountId, fee: Balance, tip: Balance },
+        // Index 5 was `FeePaid` (spec_version ≤ 5): the fee is now a field of
+        // `System.ExtrinsicSuccess`/`ExtrinsicFailed`. Never reuse it.
         /// An account fell below the existential deposit and was removed; its dust was burned.
         #[index = 6]
         DustLost { account: AccountId, amount: Balance },
@@ -131,11 +130,8 @@ ghost_support::pallet_enum! {
         /// Balance was deposited into an account and the issuance.
         #[index = 8]
         Deposit { who: AccountId, amount: Balance },
-        /// Part of a transaction fee was paid back: the call used less weight than it declared
-        /// (a contract call that burned part of its fuel). The fee paid is `FeePaid.fee` minus
-        /// `refund`.
-        #[index = 9]
-        FeeRefunded { who: AccountId, refund: Balance },
+        // Index 9 was `FeeRefunded` (spec_version ≤ 5): the fee in `System.ExtrinsicSuccess`
+        // is net of the refund. Never reuse it.
     }
 }
 

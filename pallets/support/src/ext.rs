@@ -6,6 +6,11 @@
 //! and drops it on `Err`, so a failed dispatch leaves no writes. At the end of a block the
 //! executive takes the merged changes ([`Ext::into_changes`]) and applies them to the trie.
 //!
+//! Beside the overlay an [`Ext`] keeps the block's *event records*: opaque byte strings the
+//! system pallet deposits, which never become state (the node stores them per block, the state
+//! keeps only their digest). They follow the overlay's transactions: a rolled-back transaction
+//! drops the records deposited inside it, so a failed dispatch leaves no events either.
+//!
 //! Pallet code never holds an `Ext`: [`with_externalities`] installs one for the current thread
 //! while a closure runs, and the typed storage items in [`crate::storage`] reach it from there,
 //! as Substrate's `sp-io` does. Using storage outside `with_externalities` is a programming
@@ -71,6 +76,10 @@ pub struct Ext<'a> {
     layers: Vec<StateChanges>,
     /// The first backend failure, if any: the block must be abandoned.
     backend_error: Option<BackendError>,
+    /// The block's event records, in deposit order (never part of the state).
+    events: Vec<Vec<u8>>,
+    /// For each open transaction, how many records there were when it opened.
+    event_marks: Vec<usize>,
 }
 
 impl<'a> Ext<'a> {
@@ -80,6 +89,27 @@ impl<'a> Ext<'a> {
             backend: Box::new(backend),
             layers: vec![StateChanges::new()],
             backend_error: None,
+            events: Vec::new(),
+            event_marks: Vec::new(),
+        }
+    }
+
+    /// Appends an event record (outside the state; see the module docs).
+    pub fn deposit_event_record(&mut self, record: Vec<u8>) {
+        self.events.push(record);
+    }
+
+    /// The event records deposited so far, open transactions included.
+    pub fn event_records(&self) -> &[Vec<u8>] {
+        &self.events
+    }
+
+    /// Forgets every event record (a new block starts).
+    pub fn clear_event_records(&mut self) {
+        self.events.clear();
+        // Records of an open transaction are gone too: rolling it back must not truncate below.
+        for mark in &mut self.event_marks {
+            *mark = 0;
         }
     }
 
@@ -169,6 +199,7 @@ impl<'a> Ext<'a> {
     /// Opens a transaction layer.
     pub fn start_transaction(&mut self) {
         self.layers.push(StateChanges::new());
+        self.event_marks.push(self.events.len());
     }
 
     /// Merges the top transaction layer into the one below.
@@ -177,6 +208,7 @@ impl<'a> Ext<'a> {
             && let Some(top) = self.layers.pop()
         {
             self.top().extend(top);
+            self.event_marks.pop();
         }
     }
 
@@ -184,6 +216,9 @@ impl<'a> Ext<'a> {
     pub fn rollback_transaction(&mut self) {
         if self.layers.len() > 1 {
             self.layers.pop();
+            if let Some(mark) = self.event_marks.pop() {
+                self.events.truncate(mark);
+            }
         }
     }
 
@@ -318,6 +353,29 @@ mod tests {
         let changes = ext.into_changes();
         assert_eq!(changes.get(&b"e"[..]), Some(&None));
         assert_eq!(changes.get(&b"z"[..]), Some(&Some(b"9".to_vec())));
+    }
+
+    #[test]
+    fn event_records_follow_transactions_and_stay_out_of_changes() {
+        let backend = BTreeMap::new();
+        let mut ext = Ext::new(&backend);
+        ext.deposit_event_record(b"first".to_vec());
+        ext.start_transaction();
+        ext.deposit_event_record(b"kept".to_vec());
+        ext.commit_transaction();
+        ext.start_transaction();
+        ext.deposit_event_record(b"dropped".to_vec());
+        ext.start_transaction();
+        ext.deposit_event_record(b"dropped too".to_vec());
+        ext.commit_transaction();
+        ext.rollback_transaction();
+        assert_eq!(
+            ext.event_records(),
+            &[b"first".to_vec(), b"kept".to_vec()][..]
+        );
+        ext.clear_event_records();
+        assert!(ext.event_records().is_empty());
+        assert!(ext.into_changes().is_empty());
     }
 
     #[test]

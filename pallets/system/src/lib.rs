@@ -9,15 +9,36 @@
 //!   extrinsics, which sign the hash of their birth block).
 //! - **Accounts**: the nonce of every account (the balances pallet keeps balances).
 //! - **Events**: every event of the block with its [`Phase`] (the extrinsic that caused it),
-//!   including [`Event::ExtrinsicSuccess`] / [`Event::ExtrinsicFailed`] for each extrinsic.
-//!   Events are cleared at the start of the next block; the node indexes them per block.
+//!   including [`Event::ExtrinsicSuccess`] / [`Event::ExtrinsicFailed`] for each extrinsic,
+//!   which also carry the fee the signer paid (net of any refund).
 //! - **Limits**: the weight and length consumed by the block so far, against
 //!   [`Config::MAX_BLOCK_WEIGHT`] and [`Config::MAX_BLOCK_LENGTH`].
+//!
+//! ## Events stay out of the state
+//! A block's events are not state: nothing in the runtime reads an earlier block's events, yet
+//! storing each as its own trie key made them about 60 % of a transfer block's trie writes. So
+//! [`Pallet::deposit_event`] appends the SCALE record to an in-memory buffer of the block's
+//! externalities ([`ghost_support::Ext::deposit_event_record`]) instead of to storage. The
+//! buffer follows the storage transactions (a failed dispatch drops its events with its
+//! writes), is cleared by [`Pallet::initialize`], and is never part of the changes the block
+//! commits, so no executor has to filter anything out. We chose the buffer over a transient
+//! storage prefix stripped before commit because it cannot leak into the trie by a forgotten
+//! filter (genesis, dry runs, test externalities all commit changes) and costs no overlay
+//! insert per event. Execution is deterministic either way: the buffer is a function of the
+//! block alone.
+//!
+//! One commitment per block stays in state: [`EventsDigest`] holds the blake3 hash of the
+//! SCALE `Vec<EventRecord>` ([`Pallet::encoded_events`]) and the number of records, written by
+//! [`Pallet::finalize`]. The node stores the encoded records per block; anyone holding them
+//! checks them with one read proof of that single key against the block's state root.
+//! Blocks of `spec_version` ≤ 5 kept `System.EventCount` / `System.Events` in state instead;
+//! [`migration`] reads those (for old blocks) and clears the last block's on the first new one.
 //!
 //! ## Terms
 //! - *Phase*: when an event happened: during initialization, while applying extrinsic `i`, or
 //!   during finalization.
 
+pub mod migration;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -30,6 +51,7 @@ use ghost_primitives::DigestItem;
 use ghost_support::metadata::{ConstantMeta, PalletMetadata, errors_of};
 use ghost_support::prelude::*;
 use ghost_support::storage::unhashed;
+use parity_scale_codec::{Compact, DecodeAll};
 
 pub use weights::WeightInfo;
 
@@ -96,12 +118,9 @@ storage_value!(PALLET,
     pub BlockLength: u32
 );
 storage_value!(PALLET,
-    /// How many events the block has deposited.
-    pub EventCount: u32
-);
-storage_map!(PALLET,
-    /// The block's events by index, each with its phase (SCALE `EventRecord`).
-    pub Events: map Identity u32 => EventRecord<Vec<u8>>
+    /// The commitment to the last block's events: the blake3 hash of their SCALE
+    /// `Vec<EventRecord>` and their count (the records themselves are not state).
+    pub EventsDigest: EventsCommitment
 );
 storage_value!(PALLET,
     /// Digest items the runtime produced in this block (e.g. an authority-set change), which the
@@ -123,14 +142,36 @@ pub enum Phase {
     Finalization,
 }
 
-/// An event with its phase. Stored with `E = Vec<u8>` (the SCALE runtime event), read back
-/// typed with [`Pallet::events`].
+/// An event with its phase. SCALE: the phase, then the runtime event's own encoding; a block's
+/// events are a SCALE `Vec<EventRecord>` ([`Pallet::encoded_events`]).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize)]
 pub struct EventRecord<E> {
     /// When it happened.
     pub phase: Phase,
     /// The event.
     pub event: E,
+}
+
+/// What the state keeps of a block's events ([`EventsDigest`]).
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsCommitment {
+    /// blake3 of the SCALE `Vec<EventRecord>` of the block's events.
+    pub hash: Hash,
+    /// How many records there are.
+    pub count: u32,
+}
+
+impl EventsCommitment {
+    /// The commitment to `encoded`, the SCALE `Vec<EventRecord>` of `count` records.
+    pub fn of(encoded: &[u8], count: u32) -> EventsCommitment {
+        EventsCommitment {
+            hash: ghost_primitives::blake3_256(encoded),
+            count,
+        }
+    }
 }
 
 // ---- events ----
@@ -140,12 +181,14 @@ ghost_support::pallet_enum! {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     pub enum Event {
-        /// An extrinsic was applied and its call succeeded.
+        /// An extrinsic was applied and its call succeeded; its signer paid `fee` (tip
+        /// included, net of any refund of unused weight).
         #[index = 0]
-        ExtrinsicSuccess { dispatch_info: DispatchInfo },
-        /// An extrinsic was applied, paid its fee, and its call failed; its writes were reverted.
+        ExtrinsicSuccess { dispatch_info: DispatchInfo, fee: Balance },
+        /// An extrinsic was applied, paid its `fee` (tip included, net of any refund), and its
+        /// call failed; its writes were reverted.
         #[index = 1]
-        ExtrinsicFailed { dispatch_error: DispatchError, dispatch_info: DispatchInfo },
+        ExtrinsicFailed { dispatch_error: DispatchError, dispatch_info: DispatchInfo, fee: Balance },
         /// A remark was made (the blake3 hash of its bytes).
         #[index = 2]
         Remarked { sender: AccountId, hash: Hash },
@@ -216,7 +259,8 @@ impl<T: Config> Pallet<T> {
     /// Starts block `number` on top of `parent_hash`, at `timestamp_ms`.
     ///
     /// Checks that the number follows the previous block's and that the timestamp moves forward;
-    /// clears the previous block's events and counters; records the parent's hash.
+    /// clears the previous block's events and counters (and, once, the events an older
+    /// runtime left in state: [`migration`]); records the parent's hash.
     pub fn initialize(
         number: BlockNumber,
         parent_hash: Hash,
@@ -240,20 +284,13 @@ impl<T: Config> Pallet<T> {
         {
             BlockHash::remove(&expired);
         }
-        Self::reset_events();
+        ghost_support::ext::with_ext(|ext| ext.clear_event_records());
+        migration::clear_legacy_events();
         DigestLogs::kill();
         ExtrinsicCount::kill();
         BlockWeight::kill();
         BlockLength::kill();
         Ok(())
-    }
-
-    fn reset_events() {
-        let count = EventCount::get().unwrap_or(0);
-        for index in 0..count {
-            Events::remove(&index);
-        }
-        EventCount::kill();
     }
 
     /// Adds a runtime-produced item to the block's header digest.
@@ -271,15 +308,18 @@ impl<T: Config> Pallet<T> {
         ExtrinsicIndex::put(&index);
     }
 
-    /// Records the outcome of the extrinsic being applied and moves to the next index.
-    pub fn note_applied_extrinsic(result: &DispatchResult, info: DispatchInfo) {
+    /// Records the outcome of the extrinsic being applied, with the `fee` its signer paid (net
+    /// of refunds), and moves to the next index.
+    pub fn note_applied_extrinsic(result: &DispatchResult, info: DispatchInfo, fee: Balance) {
         let event = match result {
             Ok(()) => Event::ExtrinsicSuccess {
                 dispatch_info: info,
+                fee,
             },
             Err(e) => Event::ExtrinsicFailed {
                 dispatch_error: e.clone(),
                 dispatch_info: info,
+                fee,
             },
         };
         Self::deposit_event(event);
@@ -294,9 +334,12 @@ impl<T: Config> Pallet<T> {
         unhashed::put(finalization_flag_key(), &true);
     }
 
-    /// Ends the block: clears transient flags.
+    /// Ends the block: clears transient flags and commits to the block's events in
+    /// [`EventsDigest`] (call it after the last event).
     pub fn finalize() {
         unhashed::kill(finalization_flag_key());
+        let (encoded, count) = Self::encoded_events_counted();
+        EventsDigest::put(&EventsCommitment::of(&encoded, count));
     }
 
     /// Adds `weight` and `length` to the block's totals if they fit its limits.
@@ -318,16 +361,13 @@ impl<T: Config> Pallet<T> {
 
     // ---- events ----
 
-    /// Deposits an event of any pallet, tagged with the current phase.
+    /// Deposits an event of any pallet, tagged with the current phase, into the block's event
+    /// buffer (not into state: see the crate docs).
     pub fn deposit_event(event: impl Into<T::RuntimeEvent>) {
         let event: T::RuntimeEvent = event.into();
-        let index = EventCount::get().unwrap_or(0);
-        let record = EventRecord {
-            phase: Self::phase(),
-            event: event.encode(),
-        };
-        Events::insert(&index, &record);
-        EventCount::put(&index.saturating_add(1));
+        let mut record = Self::phase().encode();
+        event.encode_to(&mut record);
+        ghost_support::ext::with_ext(|ext| ext.deposit_event_record(record));
     }
 
     /// The current phase.
@@ -339,19 +379,56 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// The block's events so far, decoded (records that fail to decode are skipped).
+    /// The block's events so far, decoded (records that fail to decode are skipped; the
+    /// runtime encoded them itself, so none does).
     pub fn events() -> Vec<EventRecord<T::RuntimeEvent>> {
-        let count = EventCount::get().unwrap_or(0);
-        (0..count)
-            .filter_map(|i| Events::get(&i))
-            .filter_map(|r| {
-                let event = T::RuntimeEvent::decode(&mut &r.event[..]).ok()?;
-                Some(EventRecord {
-                    phase: r.phase,
-                    event,
-                })
-            })
-            .collect()
+        ghost_support::ext::with_ext(|ext| {
+            ext.event_records()
+                .iter()
+                .filter_map(|r| EventRecord::<T::RuntimeEvent>::decode_all(&mut &r[..]).ok())
+                .collect()
+        })
+    }
+
+    /// How many events the block has deposited so far.
+    pub fn event_count() -> u32 {
+        ghost_support::ext::with_ext(|ext| ext.event_records().len() as u32)
+    }
+
+    /// The events deposited after the first `from` of the block, decoded (a dry run's own).
+    pub fn events_since(from: u32) -> Vec<EventRecord<T::RuntimeEvent>> {
+        ghost_support::ext::with_ext(|ext| {
+            ext.event_records()
+                .iter()
+                .skip(from as usize)
+                .filter_map(|r| EventRecord::<T::RuntimeEvent>::decode_all(&mut &r[..]).ok())
+                .collect()
+        })
+    }
+
+    /// The block's events so far as SCALE `Vec<EventRecord>`: what the node stores and serves
+    /// per block and [`EventsDigest`] commits to.
+    pub fn encoded_events() -> Vec<u8> {
+        Self::encoded_events_counted().0
+    }
+
+    fn encoded_events_counted() -> (Vec<u8>, u32) {
+        ghost_support::ext::with_ext(|ext| {
+            let records = ext.event_records();
+            let count = records.len() as u32;
+            let body: usize = records.iter().map(Vec::len).sum();
+            let mut encoded = Vec::with_capacity(body.saturating_add(5));
+            Compact(count).encode_to(&mut encoded);
+            for record in records {
+                encoded.extend_from_slice(record);
+            }
+            (encoded, count)
+        })
+    }
+
+    /// The commitment to the events of the block whose post-state this is.
+    pub fn events_digest() -> Option<EventsCommitment> {
+        EventsDigest::get()
     }
 
     // ---- accessors ----
@@ -400,8 +477,7 @@ impl<T: Config> Pallet<T> {
                 ExtrinsicCount::meta(),
                 BlockWeight::meta(),
                 BlockLength::meta(),
-                EventCount::meta(),
-                Events::meta(),
+                EventsDigest::meta(),
                 DigestLogs::meta(),
             ],
             constants: vec![

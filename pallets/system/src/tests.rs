@@ -3,7 +3,12 @@
 use ghost_support::prelude::*;
 
 use crate::mock::*;
-use crate::{Error, Event, EventRecord, Phase};
+use ghost_support::storage::StorageValue;
+use ghost_support::transactional;
+use parity_scale_codec::DecodeAll;
+
+use crate::migration::{EventCount, Events};
+use crate::{Error, Event, EventRecord, EventsCommitment, EventsDigest, Phase};
 
 fn alice() -> AccountId {
     AccountId([1; 32])
@@ -64,7 +69,7 @@ fn events_carry_their_phase_and_are_cleared_next_block() {
         run_to_block(1);
         System::note_extrinsic_start(0);
         System::remark(Origin::signed(alice()), b"hi".to_vec()).unwrap();
-        System::note_applied_extrinsic(&Ok(()), DispatchInfo::paying(Weight(1)));
+        System::note_applied_extrinsic(&Ok(()), DispatchInfo::paying(Weight(1)), 7);
         let events = System::events();
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].phase, Phase::ApplyExtrinsic(0));
@@ -93,9 +98,14 @@ fn failed_extrinsics_record_the_error() {
         run_to_block(1);
         System::note_extrinsic_start(0);
         let err: DispatchError = Error::RemarkTooLong.into();
-        System::note_applied_extrinsic(&Err(err.clone()), DispatchInfo::paying(Weight(1)));
+        System::note_applied_extrinsic(&Err(err.clone()), DispatchInfo::paying(Weight(1)), 9);
         match &System::events()[0].event {
-            RuntimeEvent::System(Event::ExtrinsicFailed { dispatch_error, .. }) => {
+            RuntimeEvent::System(Event::ExtrinsicFailed {
+                dispatch_error,
+                fee,
+                ..
+            }) => {
+                assert_eq!(*fee, 9, "a failed call still reports the fee it paid");
                 assert_eq!(dispatch_error, &err);
                 assert_eq!(dispatch_error.to_string(), "System.RemarkTooLong");
             }
@@ -158,4 +168,124 @@ fn metadata_lists_calls_events_errors_and_storage() {
             .any(|e| e.name == "TimestampNotIncreasing")
     );
     assert!(meta.storage.iter().any(|s| s.name == "AccountNonce"));
+}
+
+/// One block with a remark extrinsic and a finalization event, ended by `finalize`.
+fn block_with_events() {
+    run_to_block(1);
+    System::note_extrinsic_start(0);
+    System::remark(Origin::signed(alice()), b"hi".to_vec()).unwrap();
+    System::note_applied_extrinsic(&Ok(()), DispatchInfo::paying(Weight(1)), 7);
+    System::note_finished_extrinsics();
+    System::deposit_event(Event::Remarked {
+        sender: alice(),
+        hash: Hash::ZERO,
+    });
+    System::finalize();
+}
+
+#[test]
+fn events_stay_out_of_the_committed_state_but_their_digest_is_in() {
+    let mut ext = new_test_ext();
+    let before: Vec<Vec<u8>> = ext.state.keys().cloned().collect();
+    let encoded = ext.execute_with(|| {
+        block_with_events();
+        assert_eq!(System::event_count(), 3);
+        System::encoded_events()
+    });
+    let digest_key = EventsDigest::hashed_key();
+    let written: Vec<&Vec<u8>> = ext.state.keys().filter(|k| !before.contains(*k)).collect();
+    // Number, ParentHash, Now, BlockHash(0), ExtrinsicCount, the digest: no key per event.
+    assert!(written.contains(&&digest_key));
+    assert!(
+        !written
+            .iter()
+            .any(|k| k.starts_with(&Events::hashed_key(&0)[..32])),
+        "no event record reached the state"
+    );
+    assert!(!ext.state.contains_key(&EventCount::hashed_key()));
+    let stored = EventsCommitment::decode_all(&mut &ext.state[&digest_key][..]).unwrap();
+    assert_eq!(stored, EventsCommitment::of(&encoded, 3));
+    assert_eq!(stored.hash, ghost_primitives::blake3_256(&encoded));
+}
+
+#[test]
+fn encoded_events_are_the_scale_vec_of_typed_records() {
+    new_test_ext().execute_with(|| {
+        block_with_events();
+        let typed = System::events();
+        let encoded = System::encoded_events();
+        assert_eq!(encoded, typed.encode());
+        let decoded = Vec::<EventRecord<RuntimeEvent>>::decode_all(&mut &encoded[..]).unwrap();
+        assert_eq!(decoded, typed);
+        assert_eq!(
+            decoded[1].event,
+            RuntimeEvent::System(Event::ExtrinsicSuccess {
+                dispatch_info: DispatchInfo::paying(Weight(1)),
+                fee: 7,
+            })
+        );
+    });
+}
+
+#[test]
+fn the_digest_changes_with_any_event_and_commits_to_an_empty_block_too() {
+    let digest_of = |remark: &[u8]| {
+        new_test_ext().execute_with(|| {
+            run_to_block(1);
+            System::note_extrinsic_start(0);
+            System::remark(Origin::signed(alice()), remark.to_vec()).unwrap();
+            System::finalize();
+            System::events_digest().unwrap()
+        })
+    };
+    assert_ne!(digest_of(b"a"), digest_of(b"b"));
+    let empty = new_test_ext().execute_with(|| {
+        run_to_block(1);
+        System::finalize();
+        System::events_digest().unwrap()
+    });
+    assert_eq!(empty, EventsCommitment::of(&[0], 0));
+}
+
+#[test]
+fn events_of_a_rolled_back_transaction_are_dropped() {
+    new_test_ext().execute_with(|| {
+        run_to_block(1);
+        System::note_extrinsic_start(0);
+        let failed: Result<(), DispatchError> = transactional(|| {
+            System::remark(Origin::signed(alice()), b"undone".to_vec())?;
+            Err(Error::RemarkTooLong.into())
+        });
+        assert!(failed.is_err());
+        assert!(System::events().is_empty());
+        let kept: Result<(), DispatchError> =
+            transactional(|| System::remark(Origin::signed(alice()), b"kept".to_vec()));
+        assert!(kept.is_ok());
+        assert_eq!(System::event_count(), 1);
+    });
+}
+
+#[test]
+fn events_an_older_runtime_left_in_state_are_read_then_cleared() {
+    let mut ext = new_test_ext();
+    let record = EventRecord {
+        phase: Phase::ApplyExtrinsic(0),
+        event: RuntimeEvent::System(Event::Remarked {
+            sender: alice(),
+            hash: Hash::ZERO,
+        })
+        .encode(),
+    };
+    ext.execute_with(|| {
+        EventCount::put(&2);
+        Events::insert(&0, &record);
+        Events::insert(&1, &record);
+        assert_eq!(crate::migration::legacy_events(), vec![record.clone(); 2]);
+    });
+    ext.execute_with(|| run_to_block(1));
+    assert!(!ext.state.contains_key(&EventCount::hashed_key()));
+    assert!(!ext.state.contains_key(&Events::hashed_key(&0)));
+    assert!(!ext.state.contains_key(&Events::hashed_key(&1)));
+    ext.execute_with(|| assert!(crate::migration::legacy_events().is_empty()));
 }
