@@ -151,6 +151,16 @@ pub enum Error {
     /// The block a proof is checked against is not proven final.
     #[error(transparent)]
     Finality(#[from] ghost_light::FinalityError),
+    /// The events a node served for a block do not decode, or do not match the block's
+    /// `System.EventsDigest`.
+    #[error("the events of block {block_hash}: {source}")]
+    EventsMismatch {
+        /// The block.
+        block_hash: Hash,
+        /// What was wrong.
+        #[source]
+        source: ghost_runtime::api::EventsError,
+    },
     /// A proof verifies but the node's answer does not match it.
     #[error(
         "the node's resolution of {name} does not match its proof: the node says {claimed}, the proven state says {proven}"

@@ -35,11 +35,13 @@ async fn transfer_events_are_decoded_per_extrinsic() {
         _ => None,
     });
     assert_eq!(transfer, Some((alice.account(), bob, 2 * GHOST)));
-    let tip = done.find(|e| match e {
-        RuntimeEvent::Balances(balances::Event::FeePaid { tip, .. }) => Some(*tip),
+    let fee = done.find(|e| match e {
+        RuntimeEvent::System(system::Event::ExtrinsicSuccess { fee, .. }) => Some(*fee),
         _ => None,
     });
-    assert_eq!(tip, Some(7));
+    let fee = fee.expect("the outcome event carries the fee");
+    assert!(fee > 7, "the fee includes the tip of 7: {fee}");
+    assert_eq!(ghost_client::runtime::api::net_fee(&done.events), fee);
     assert!(matches!(
         done.events.last(),
         Some(RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. }))
@@ -504,4 +506,83 @@ async fn finality_proofs_and_the_voter_set_are_typed_calls() {
     );
     // A block that is not final has none.
     assert_eq!(client.prove_finality(1_000_000).await.unwrap(), None);
+}
+
+/// A stand-in node that answers `ghost_blockEvents` with `served` and `state_getStorage` (of
+/// any key) with `digest`: what a node lying about a block's events looks like to the client.
+async fn events_node(
+    served: Vec<u8>,
+    digest: Option<Vec<u8>>,
+) -> (String, jsonrpsee::server::ServerHandle) {
+    use ghost_primitives::Bytes;
+    let mut module = jsonrpsee::RpcModule::new(());
+    module
+        .register_method("ghost_blockEvents", move |_, _, _| {
+            serde_json::to_value(Some(Bytes(served.clone()))).unwrap()
+        })
+        .unwrap();
+    module
+        .register_method("state_getStorage", move |_, _, _| {
+            serde_json::to_value(digest.clone().map(Bytes)).unwrap()
+        })
+        .unwrap();
+    let server = jsonrpsee::server::Server::builder()
+        .build("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("ws://{}", server.local_addr().unwrap());
+    (url, server.start(module))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_that_do_not_match_the_blocks_digest_are_refused() {
+    use ghost_client::runtime::system::{EventsCommitment, Phase};
+    use ghost_client::runtime::{EventRecord, api::EventsError};
+    use parity_scale_codec::Encode;
+
+    let (alice, bob) = (Signer::dev("Alice").account(), Signer::dev("Bob").account());
+    let transfer = |amount| {
+        vec![EventRecord {
+            phase: Phase::ApplyExtrinsic(0),
+            event: RuntimeEvent::Balances(balances::Event::Transfer {
+                from: alice,
+                to: bob,
+                amount,
+            }),
+        }]
+    };
+    let honest = transfer(5).encode();
+    let digest = EventsCommitment::of(&honest, 1).encode();
+    let block = Hash([3; 32]);
+
+    // The node's records match the block's digest: accepted, and said to be checked.
+    let (url, server) = events_node(honest.clone(), Some(digest.clone())).await;
+    let events = ghost_client::Events::at(&Client::connect(url).await.unwrap(), block)
+        .await
+        .unwrap();
+    assert_eq!(events.records, transfer(5));
+    assert!(events.checked_against.is_some());
+    server.stop().unwrap();
+
+    // Another amount under the same digest: refused, naming the block.
+    let (url, server) = events_node(transfer(5_000).encode(), Some(digest)).await;
+    let error = ghost_client::Events::at(&Client::connect(url).await.unwrap(), block)
+        .await
+        .unwrap_err();
+    match error {
+        Error::EventsMismatch {
+            block_hash,
+            source: EventsError::DigestMismatch { count: 1, .. },
+        } => assert_eq!(block_hash, block),
+        other => panic!("expected a digest mismatch, got {other}"),
+    }
+    server.stop().unwrap();
+
+    // Without a digest (its state pruned, or an old block) the records are taken unchecked.
+    let (url, server) = events_node(honest, None).await;
+    let events = ghost_client::Events::at(&Client::connect(url).await.unwrap(), block)
+        .await
+        .unwrap();
+    assert_eq!(events.checked_against, None);
+    server.stop().unwrap();
 }

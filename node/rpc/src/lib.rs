@@ -3,8 +3,8 @@
 //! the tests).
 //!
 //! Method names follow Substrate's where Substrate has the method (`chain_getHeader`,
-//! `author_submitExtrinsic`, ...); GhostChain's own live in the `account_`, `domain_` and
-//! `contracts_`, and later `ens_`, namespaces. Bytes are `0x`-hex strings, hashes are `0x`-hex,
+//! `author_submitExtrinsic`, ...); GhostChain's own live in the `account_`, `domain_`,
+//! `contracts_`, `ens_` and `ghost_` (chain data Substrate has no method for) namespaces. Bytes are `0x`-hex strings, hashes are `0x`-hex,
 //! addresses are `ghost1…` bech32m, balances are JSON numbers in the smallest unit.
 
 use ghost_primitives::{Bytes, Hash, Header, RuntimeVersion};
@@ -190,6 +190,18 @@ pub trait ChainApi {
     /// Finalized headers.
     #[subscription(name = "subscribeFinalizedHeads" => "finalizedHead", unsubscribe = "unsubscribeFinalizedHeads", item = Header)]
     async fn subscribe_finalized_heads(&self) -> SubscriptionResult;
+}
+
+/// `ghost_*`: chain data Substrate serves differently or not at all.
+#[rpc(server, client, namespace = "ghost")]
+pub trait GhostApi {
+    /// The events of block `hash` (default: best) as the runtime encodes them: SCALE
+    /// `Vec<EventRecord>`, whose blake3 hash and count the block's `System.EventsDigest`
+    /// holds (check them with a read proof of that key). `null` for an unknown block. Kept
+    /// whatever the state pruning (error 4002 only for a block imported before the node stored
+    /// events, whose state is pruned).
+    #[method(name = "blockEvents")]
+    async fn block_events(&self, hash: Option<Hash>) -> jsonrpsee::core::RpcResult<Option<Bytes>>;
 }
 
 /// A finality proof as `grandpa_proveFinality` returns it.

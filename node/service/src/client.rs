@@ -110,6 +110,23 @@ pub enum ClientError {
     /// The state for a block is missing.
     #[error("state unavailable: {0}")]
     State(#[from] api::ApiError),
+    /// The events stored for a block do not decode (a corrupt database).
+    #[error("corrupt events of block {block}: {error}")]
+    CorruptEvents {
+        /// The block.
+        block: Hash,
+        /// Why they do not decode.
+        error: api::EventsError,
+    },
+    /// A block's events are not stored and cannot be re-derived: a block imported before the
+    /// node stored events per block (schema v5) whose state is pruned.
+    #[error("the events of block #{number} ({block}) are not stored and its state is pruned")]
+    EventsUnavailable {
+        /// The block.
+        block: Hash,
+        /// Its number.
+        number: BlockNumber,
+    },
     /// The genesis voter set could not be proven from the genesis state (a spec without
     /// validators state).
     #[error("proving the genesis voter set: {0}")]
@@ -137,6 +154,8 @@ impl ClientError {
             ClientError::CorruptBody(_) => "corrupt_body",
             ClientError::UnknownParent(_) => "unknown_parent",
             ClientError::State(_) => "state",
+            ClientError::CorruptEvents { .. } => "corrupt_events",
+            ClientError::EventsUnavailable { .. } => "events_unavailable",
         }
     }
 }
@@ -151,6 +170,8 @@ pub enum BlockOrigin {
         state_refs: Vec<ghost_trie::RefChange>,
         /// The block's events.
         events: Vec<EventRecord>,
+        /// The same events as the runtime encodes them (what the `events` column stores).
+        encoded_events: Vec<u8>,
     },
     /// From the network or a file: execute and check.
     External,
@@ -189,8 +210,8 @@ pub struct ExtrinsicOutcome {
     pub finalized: bool,
     /// The dispatch error if its call failed (`ExtrinsicFailed`).
     pub error: Option<String>,
-    /// The fee its signer paid, net of refunds (`FeePaid.fee − FeeRefunded.refund`; 0 for an
-    /// unsigned extrinsic).
+    /// The fee its signer paid, tip included and net of refunds (the `fee` of its
+    /// `ExtrinsicSuccess`/`ExtrinsicFailed`, see [`api::net_fee`]).
     pub fee: ghost_primitives::Balance,
 }
 
@@ -363,10 +384,37 @@ impl Client {
         Ok(Some(Block { header, extrinsics }))
     }
 
-    /// The events of a block.
+    /// The events of a block, decoded.
     pub fn events(&self, header: &Header) -> Result<Vec<EventRecord>, ClientError> {
-        self.check_state(header)?;
-        Ok(api::events(self.store(), header)?)
+        let hash = header.hash();
+        let encoded = self.encoded_events(header)?;
+        api::decode_events(&encoded)
+            .map_err(|error| ClientError::CorruptEvents { block: hash, error })
+    }
+
+    /// The events of a block as the runtime encodes them (SCALE `Vec<EventRecord>`, which the
+    /// block's `System.EventsDigest` commits to), from the `events` column; whatever the state
+    /// pruning keeps. A block imported before the node stored events (schema v5) has them
+    /// re-derived from its state while that state is kept ([`api::legacy_events`]); the
+    /// genesis block has none.
+    pub fn encoded_events(&self, header: &Header) -> Result<Vec<u8>, ClientError> {
+        let hash = header.hash();
+        if let Some(encoded) = self.db.block_events(&hash)? {
+            return Ok(encoded);
+        }
+        if header.number == 0 {
+            return Ok(Vec::<EventRecord>::new().encode());
+        }
+        match self.check_state(header) {
+            Ok(()) => Ok(api::legacy_events(self.store(), header)?),
+            Err(ClientError::Storage(e)) if e.is_state_pruned() => {
+                Err(ClientError::EventsUnavailable {
+                    block: hash,
+                    number: header.number,
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Where extrinsic `tx` is on the best chain, and its outcome.
@@ -587,16 +635,22 @@ impl Client {
             );
             self.metrics.aura_equivocations.inc();
         }
-        let (state_nodes, state_refs, events) = match origin {
+        let (state_nodes, state_refs, events, encoded_events) = match origin {
             BlockOrigin::Own {
                 state_nodes,
                 state_refs,
                 events,
-            } => (state_nodes, state_refs, events),
+                encoded_events,
+            } => (state_nodes, state_refs, events, encoded_events),
             BlockOrigin::External => {
                 self.db.check_state(&parent.hash(), parent.number)?;
                 let executed = execute_block(self.store(), &parent, &block)?;
-                (executed.state_nodes, executed.state_refs, executed.events)
+                (
+                    executed.state_nodes,
+                    executed.state_refs,
+                    executed.events,
+                    executed.encoded_events,
+                )
             }
         };
         // The block's name change log goes into its own batch (see `domain_feed`).
@@ -619,6 +673,7 @@ impl Client {
             finalized: finalize.then_some(hash),
             justification: finality.flatten(),
             domain_changes: Some(domain_changes),
+            events: Some(encoded_events),
         })?;
         self.metrics
             .block_import_seconds
@@ -749,6 +804,7 @@ impl Client {
             state_nodes: built.state_nodes,
             state_refs: built.state_refs,
             events: built.events,
+            encoded_events: built.encoded_events,
         };
         self.import_block(built.block, origin, finalize)
     }
@@ -764,6 +820,7 @@ impl Client {
             state_nodes: built.state_nodes,
             state_refs: built.state_refs,
             events: built.events,
+            encoded_events: built.encoded_events,
         };
         self.import_inner(built.block, origin, Some(Some(justification)))
     }

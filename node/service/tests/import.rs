@@ -399,11 +399,12 @@ async fn a_bridge_without_a_relayer_key_refuses_signed_updates_before_signing_an
 }
 
 /// `Client::extrinsic_outcome` tells what the signer paid (the bridge's relayer spend metric reads
-/// it): the `FeePaid` fee of that extrinsic, and nothing for one the chain does not have.
+/// it): the fee of that extrinsic's `ExtrinsicSuccess`, and nothing for one the chain does not
+/// have.
 #[test]
 fn extrinsic_outcomes_carry_the_fee_the_signer_paid() {
     use ghost_runtime::RuntimeEvent;
-    use ghost_runtime::balances::Event as BalancesEvent;
+    use ghost_runtime::system::Event as SystemEvent;
     let chain = chain();
     let g = genesis(&chain);
     let transfer = ghost_runtime::sign_extrinsic(
@@ -430,10 +431,10 @@ fn extrinsic_outcomes_carry_the_fee_the_signer_paid() {
         .unwrap()
         .into_iter()
         .find_map(|record| match record.event {
-            RuntimeEvent::Balances(BalancesEvent::FeePaid { fee, .. }) => Some(fee),
+            RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { fee, .. }) => Some(fee),
             _ => None,
         })
-        .expect("a FeePaid event");
+        .expect("an ExtrinsicSuccess event");
     assert!(paid > 0);
     assert_eq!(outcome.fee, paid);
     assert_eq!(outcome.error, None);

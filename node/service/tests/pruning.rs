@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use ghost_bridge::index::NameIndex;
 use ghost_primitives::{Bytes, DnsRecord, DomainName, Hash, RecordData, blake3_256};
-use ghost_rpc::{ChainApiClient, DomainApiClient, DomainChangesJson, StateApiClient, error_codes};
+use ghost_rpc::{
+    ChainApiClient, DomainApiClient, DomainChangesJson, GhostApiClient, StateApiClient, error_codes,
+};
 use ghost_runtime::api::ApiError;
 use ghost_runtime::domains::{Call as DomainsCall, DAY_MS};
 use ghost_service::bridge::InProcessSource;
@@ -131,6 +133,35 @@ async fn a_pruned_node_stays_bounded_refuses_old_state_and_replays_names_from_ze
         .unwrap()
         .expect("registered");
     assert_eq!(resolved.owner, alice.account());
+
+    // The registration block's events outlive its state: served by `ghost_blockEvents`, read
+    // by the client library (unchecked: the digest is in the pruned state), and the
+    // extrinsic's outcome still names its fee.
+    let encoded = GhostApiClient::block_events(&client, Some(old_hash))
+        .await
+        .unwrap()
+        .expect("events of a pruned block");
+    let records = ghost_runtime::api::decode_events(&encoded.0).unwrap();
+    assert!(records.iter().any(|r| matches!(
+        r.event,
+        ghost_runtime::RuntimeEvent::Domains(ghost_runtime::domains::Event::Registered { .. })
+    )));
+    let events = ghost_client::Events::at(&client, old_hash).await.unwrap();
+    assert_eq!(events.records, records);
+    assert_eq!(events.checked_against, None, "the digest's state is pruned");
+    let recent_events = ghost_client::Events::at(&client, recent).await.unwrap();
+    assert!(
+        recent_events.checked_against.is_some(),
+        "a kept state is checked"
+    );
+    let old_block = node.client.block(&old_hash).unwrap().unwrap();
+    let outcome = node
+        .client
+        .extrinsic_outcome(&old_block.extrinsics[0].hash())
+        .unwrap()
+        .expect("indexed");
+    assert!(outcome.fee > 0);
+    assert_eq!(outcome.error, None);
 
     // A read that started in time but lost its state to pruning while it ran is reported as
     // pruned too; other failures keep their own error.

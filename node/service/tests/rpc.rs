@@ -8,8 +8,8 @@ use std::time::Duration;
 use ghost_client::Client;
 use ghost_primitives::{AccountId, Bytes, Hash, Pair};
 use ghost_rpc::{
-    AccountApiClient, AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, StateApiClient,
-    SystemApiClient, error_codes,
+    AccountApiClient, AuthorApiClient, ChainApiClient, ExtrinsicStatusJson, GhostApiClient,
+    StateApiClient, SystemApiClient, error_codes,
 };
 use ghost_runtime::{RuntimeCall, balances, sign_extrinsic};
 use ghost_service::NodeConfig;
@@ -508,5 +508,66 @@ async fn health_and_sync_state_of_a_dev_node_say_it_has_no_peers_to_follow() {
         "the transfer's block is the best: {state:?}"
     );
     assert_eq!(state.highest_block, None, "no peer reported a block");
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_events_serves_the_records_the_blocks_digest_commits_to() {
+    use ghost_runtime::system::EventsCommitment;
+    use parity_scale_codec::DecodeAll;
+
+    let node = ghost_service::start(config(None)).await.unwrap();
+    let client = connect(&node).await;
+    let mut alice_signer = Signer::new(&client, "Alice").await;
+    let included = alice_signer
+        .submit_ok(&client, transfer(bob(), 1_000))
+        .await;
+    let hash = included.block_hash;
+
+    let encoded = GhostApiClient::block_events(&client, Some(hash))
+        .await
+        .unwrap()
+        .expect("a stored block");
+    let header = node.client.header(&hash).unwrap().unwrap();
+    let records = ghost_runtime::api::decode_events(&encoded.0).unwrap();
+    assert_eq!(records, node.client.events(&header).unwrap());
+    // Transfer + ExtrinsicSuccess (which carries the fee): no separate fee event.
+    assert_eq!(records.len(), 2);
+    assert!(ghost_runtime::api::net_fee(records.iter().map(|r| &r.event)) > 0);
+
+    // The state holds one commitment to exactly these bytes.
+    let digest = StateApiClient::storage(
+        &client,
+        Bytes(ghost_runtime::api::events_digest_key()),
+        Some(hash),
+    )
+    .await
+    .unwrap()
+    .expect("a digest in the block's state");
+    let digest = EventsCommitment::decode_all(&mut &digest.0[..]).unwrap();
+    assert_eq!(digest, EventsCommitment::of(&encoded.0, 2));
+    let events = ghost_client::Events::at(&client, hash).await.unwrap();
+    assert_eq!(events.records, records);
+    assert_eq!(events.checked_against, Some(digest));
+
+    // The best block by default; the genesis block has none; an unknown block is null.
+    assert!(
+        GhostApiClient::block_events(&client, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let genesis = genesis_hash(&client).await;
+    let none = GhostApiClient::block_events(&client, Some(genesis))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ghost_runtime::api::decode_events(&none.0).unwrap(), vec![]);
+    assert_eq!(
+        GhostApiClient::block_events(&client, Some(Hash([9; 32])))
+            .await
+            .unwrap(),
+        None
+    );
     node.stop().await;
 }

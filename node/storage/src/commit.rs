@@ -43,6 +43,10 @@ pub struct BlockCommit {
     /// `domain_changes` column under the block's hash in the same batch. Block import always
     /// gives one (empty for a block that changed no name); `None` stores nothing.
     pub domain_changes: Option<DomainChangeLog>,
+    /// The block's events as the runtime encodes them (SCALE `Vec<EventRecord>`, opaque to this
+    /// crate), stored in the `events` column under the block's hash in the same batch. Block
+    /// import always gives them; `None` stores nothing.
+    pub events: Option<Vec<u8>>,
 }
 
 /// How the canonical chain changed when a block became best.
@@ -192,6 +196,7 @@ impl Database {
             finalized,
             justification,
             domain_changes,
+            events,
         } = commit;
         let hash = header.hash();
         let number = header.number;
@@ -266,6 +271,9 @@ impl Database {
                 refs: &state_refs,
             })
         };
+        if let Some(events) = events {
+            batch.put(col::EVENTS, hash.as_bytes(), events);
+        }
         let new_log = domain_changes.map(|changes| {
             batch.put(col::DOMAIN_CHANGES, hash.as_bytes(), changes.encode());
             std::sync::Arc::new(changes)
@@ -563,6 +571,7 @@ impl Database {
     fn put_delete_block(&self, batch: &mut Transaction, hash: &Hash) {
         batch.delete(col::HEADERS, hash.as_bytes());
         batch.delete(col::BODIES, hash.as_bytes());
+        batch.delete(col::EVENTS, hash.as_bytes());
         batch.delete(col::JUSTIFICATIONS, hash.as_bytes());
         // The block's name change log stays: a follower that saw the block is rewound from it.
         batch.delete(col::INDICES, key::number(hash));

@@ -131,12 +131,19 @@ impl Database {
         Ok(database)
     }
 
-    /// Writes the schema version into a new database, or checks the stored one (a v3
-    /// database, an archive without the pruning columns, is upgraded in place).
+    /// Writes the schema version into a new database, or checks the stored one. A v3 database
+    /// (an archive without the pruning columns) and a v4 one (without the events column) are
+    /// upgraded in place: the missing columns start empty.
     fn check_schema(&self) -> Result<(), StorageError> {
         match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
             Some(found) if found == SCHEMA_VERSION => Ok(()),
-            Some(3) => {
+            Some(found @ (3 | 4)) => {
+                tracing::info!(
+                    target: LOG_TARGET,
+                    from = found,
+                    to = SCHEMA_VERSION,
+                    "database schema upgraded in place; blocks stored before have no events entry",
+                );
                 let mut batch = Transaction::default();
                 batch.put(col::META, key::SCHEMA, SCHEMA_VERSION.encode());
                 self.write(batch)
@@ -248,6 +255,13 @@ impl Database {
         let log = Arc::new(log);
         self.change_logs.lock().insert(*hash, log.clone());
         Ok(Some(log))
+    }
+
+    /// The events stored with block `hash` (the runtime's SCALE `Vec<EventRecord>`, opaque
+    /// here), if any: every block imported since schema v5 has them (the genesis block none).
+    /// Kept whatever the state pruning; gone only with a block of a fork that lost finality.
+    pub fn block_events(&self, hash: &Hash) -> Result<Option<Vec<u8>>, StorageError> {
+        self.get_raw(col::EVENTS, hash.as_bytes())
     }
 
     /// The auxiliary value under `key`: node-side state that is not part of the chain (the

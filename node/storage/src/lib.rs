@@ -34,6 +34,7 @@
 //! |                  | `leaves`                      | SCALE `Vec<(u64, Hash)>`: fork heads   |
 //! | `justifications` | block hash                    | opaque finality proof                  |
 //! | `domain_changes` | block hash                    | SCALE [`DomainChangeLog`] of the block |
+//! | `events`         | block hash                    | the block's events (opaque runtime SCALE)|
 //!
 //! Every column is LZ4-compressed and shares one LRU block cache ([`DatabaseConfig`]). Opening
 //! a database written with another schema version fails with [`StorageError::SchemaMismatch`].
@@ -41,7 +42,8 @@
 //! # Invariants
 //!
 //! - **One batch per block.** Everything a commit writes (header, body, state nodes, indices,
-//!   canonical rewrite, best/finalized, justification) goes into a single RocksDB `WriteBatch`.
+//!   events, canonical rewrite, best/finalized, justification) goes into a single RocksDB
+//!   `WriteBatch`.
 //!   A process killed at any moment leaves either the whole block or none of it; there is no
 //!   repair step on open. Writers hold one mutex from their checks to their write, so checks and
 //!   batch see the same best and finalized blocks.
@@ -52,7 +54,9 @@
 //!   readable; with a window it keeps the state of non-finalized blocks and of the last `n`
 //!   finalized ones, deleting nodes whose reference count reaches zero in the batch of the
 //!   finality step that orphans them ([`pruning`]). A read below the window is refused with
-//!   [`StorageError::StatePruned`] ([`Database::check_state`]).
+//!   [`StorageError::StatePruned`] ([`Database::check_state`]). A block's events are not state
+//!   (the state keeps only their digest): they sit in the `events` column and are never pruned
+//!   with state.
 //!
 //! # Forks and finality
 //!

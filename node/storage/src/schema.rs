@@ -12,7 +12,10 @@ use ghost_primitives::{BlockNumber, Hash};
 /// the column but wrote nothing to it).
 /// v4: the `state_refs` and `state_journal` columns of state pruning (see `crate::pruning`);
 /// a v3 database is an archive and opens as v4 unchanged (the new columns start empty).
-pub const SCHEMA_VERSION: u32 = 4;
+/// v5: the `events` column: each imported block's SCALE event records, which no longer sit in
+/// the state trie. A v3 or v4 database opens as v5 in place; its older blocks have no entry
+/// (the node re-derives their events from their state while that state is kept).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Column family names, in the order the database is opened with.
 pub mod col {
@@ -37,8 +40,13 @@ pub mod col {
     /// Block hash -> SCALE `DomainChangeLog`: the block's name changes (see `crate::changes`).
     pub const DOMAIN_CHANGES: &str = "domain_changes";
 
+    /// Block hash -> the block's events, opaque to this crate (the runtime's SCALE
+    /// `Vec<EventRecord>`, which the block's `System.EventsDigest` commits to). Never pruned
+    /// with state; deleted only with the block itself (a fork that lost finality).
+    pub const EVENTS: &str = "events";
+
     /// Every column family of the schema.
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 10] = [
         HEADERS,
         BODIES,
         STATE,
@@ -48,6 +56,7 @@ pub mod col {
         DOMAIN_CHANGES,
         STATE_REFS,
         STATE_JOURNAL,
+        EVENTS,
     ];
 }
 

@@ -246,8 +246,12 @@ impl ContractsApiServer for ContractsRpc {
             let Some(hash) = client.hash_by_number(number).map_err(RpcError::from)? else {
                 break;
             };
-            let header = self.0.header_at(Some(hash))?;
-            let records = api::events(client.store(), &header).map_err(RpcError::from)?;
+            // Events are kept per block whatever the state pruning: no state check.
+            let header = client
+                .header(&hash)
+                .map_err(RpcError::from)?
+                .ok_or(RpcError::UnknownBlock(hash))?;
+            let records = client.events(&header).map_err(RpcError::from)?;
             for record in records {
                 let RuntimeEvent::Contracts(ContractsEvent::ContractEmitted {
                     contract,

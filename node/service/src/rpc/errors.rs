@@ -37,6 +37,7 @@ impl From<ClientError> for RpcError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Storage(e) if e.is_state_pruned() => RpcError::StatePruned(e.to_string()),
+            e @ ClientError::EventsUnavailable { .. } => RpcError::StatePruned(e.to_string()),
             e => RpcError::Internal(e.to_string()),
         }
     }

@@ -11,6 +11,7 @@ mod contracts;
 mod domain;
 mod ens;
 mod errors;
+mod ghost;
 mod grandpa;
 mod state;
 mod system;
@@ -21,8 +22,8 @@ use std::sync::Arc;
 use ghost_primitives::{Hash, Header};
 use ghost_rpc::{
     AccountApiServer, AuthorApiServer, ChainApiServer, ContractsApiServer, DomainApiServer,
-    EnsApiServer, GrandpaApiServer, PaymentApiServer, StateApiServer, SystemApiServer,
-    UNSAFE_METHODS,
+    EnsApiServer, GhostApiServer, GrandpaApiServer, PaymentApiServer, StateApiServer,
+    SystemApiServer, UNSAFE_METHODS,
 };
 use jsonrpsee::RpcModule;
 use jsonrpsee::core::middleware::{Batch, Notification, Request, RpcServiceBuilder, RpcServiceT};
@@ -117,6 +118,7 @@ pub fn build_module(
     )))?;
     module.merge(EnsApiServer::into_rpc(ens::EnsRpc(ctx.clone())))?;
     module.merge(GrandpaApiServer::into_rpc(grandpa::GrandpaRpc(ctx.clone())))?;
+    module.merge(GhostApiServer::into_rpc(ghost::GhostRpc(ctx.clone())))?;
     module.merge(AccountApiServer::into_rpc(account::AccountRpc(ctx)))?;
     if methods == RpcMethods::Safe {
         for name in UNSAFE_METHODS {

@@ -231,6 +231,42 @@ fn schema_mismatch_is_reported() {
 }
 
 #[test]
+fn a_v4_database_without_the_events_column_is_upgraded_in_place() {
+    let (t, genesis) = TestDb::with_genesis();
+    let chain = build_chain(&t.db, &genesis, 3, 10, true);
+    let TestDb { db, dir } = t;
+    drop(db);
+    {
+        // What schema v4 wrote: no `events` column family, version 4 in `meta`.
+        let opts = rocksdb::Options::default();
+        let cfs = rocksdb::DB::list_cf(&opts, dir.path()).unwrap();
+        let mut raw = rocksdb::DB::open_cf(&opts, dir.path(), &cfs).unwrap();
+        raw.drop_cf("events").unwrap();
+        let meta = raw.cf_handle("meta").unwrap();
+        raw.put_cf(meta, b"schema_version", 4u32.encode()).unwrap();
+    }
+    let t = TestDb {
+        db: Database::open(dir.path()).unwrap(),
+        dir,
+    };
+    // The chain is intact; blocks stored before the upgrade have no events entry.
+    assert_eq!(t.db.best().unwrap(), (chain[2].hash(), 3));
+    assert_eq!(t.db.block_events(&chain[0].hash()).unwrap(), None);
+    let next = child(&chain[2], 40);
+    t.db.commit_block(commit_of(&next, true)).unwrap();
+    assert_eq!(
+        t.db.block_events(&next.hash()).unwrap(),
+        Some(events_for(&next))
+    );
+    // The upgrade was written: the database now opens as the current version.
+    let t = t.reopen();
+    assert_eq!(
+        t.db.block_events(&next.hash()).unwrap(),
+        Some(events_for(&next))
+    );
+}
+
+#[test]
 fn undecodable_meta_is_a_codec_error() {
     let (t, _) = TestDb::with_genesis();
     let TestDb { db, dir } = t;

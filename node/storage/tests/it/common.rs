@@ -111,7 +111,13 @@ pub fn commit_of(header: &Header, new_best: bool) -> BlockCommit {
         finalized: None,
         justification: None,
         domain_changes: None,
+        events: Some(events_for(header)),
     }
+}
+
+/// The (opaque) events stored with `header`'s block.
+pub fn events_for(header: &Header) -> Vec<u8> {
+    format!("events of salt {}", header.timestamp_ms).into_bytes()
 }
 
 /// Commits a chain of `len` blocks on `parent`, each becoming best when `new_best`; salts start

@@ -237,6 +237,31 @@ fn domain_changes_are_stored_with_the_block_and_outlive_its_pruning() {
 }
 
 #[test]
+fn events_are_stored_in_the_blocks_batch_and_go_only_with_a_losing_fork() {
+    let (t, genesis) = TestDb::with_genesis();
+    let a = child(&genesis, 10);
+    let b = child(&genesis, 20);
+    t.db.commit_block(commit_of(&a, true)).unwrap();
+    t.db.commit_block(commit_of(&b, false)).unwrap();
+    assert_eq!(t.db.block_events(&a.hash()).unwrap(), Some(events_for(&a)));
+    assert_eq!(t.db.block_events(&b.hash()).unwrap(), Some(events_for(&b)));
+    assert_eq!(t.db.block_events(&genesis.hash()).unwrap(), None);
+    // A commit without events stores none.
+    let c = child(&a, 30);
+    t.db.commit_block(BlockCommit {
+        events: None,
+        ..commit_of(&c, true)
+    })
+    .unwrap();
+    assert_eq!(t.db.block_events(&c.hash()).unwrap(), None);
+    // Finalizing `a` discards the fork `b` with its events; `a`'s stay, also after a reopen.
+    t.db.set_finalized(a.hash(), None).unwrap();
+    assert_eq!(t.db.block_events(&b.hash()).unwrap(), None);
+    let t = t.reopen();
+    assert_eq!(t.db.block_events(&a.hash()).unwrap(), Some(events_for(&a)));
+}
+
+#[test]
 fn readers_share_one_decoded_change_log() {
     let (t, genesis) = TestDb::with_genesis();
     let a = child(&genesis, 10);

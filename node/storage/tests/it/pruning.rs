@@ -109,6 +109,7 @@ fn commit(
         finalized: finalize.then(|| header.hash()),
         justification: None,
         domain_changes: None,
+        events: Some(events_of(salt)),
     })
     .expect("commit");
     let mut state = parent.state.clone();
@@ -119,6 +120,11 @@ fn commit(
         };
     }
     Block { header, state }
+}
+
+/// The (opaque) events committed with block `salt`.
+fn events_of(salt: u64) -> Vec<u8> {
+    format!("events of block {salt}").into_bytes()
 }
 
 /// A chain of `len` finalized blocks on `parent`, salts from `salt`.
@@ -212,6 +218,31 @@ fn the_window_keeps_the_last_n_finalized_states_and_exactly_their_nodes() {
     assert_readable(&archive, &archive_chain[0]);
     assert_eq!(archive.oldest_state().unwrap(), None);
     assert!(archive.state_node_count().unwrap() > db.state_node_count().unwrap());
+}
+
+#[test]
+fn pruning_state_keeps_every_blocks_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(2)).unwrap();
+    let genesis = commit_genesis(&db);
+    let chain = finalized_chain(&db, &genesis, 12, 1);
+    assert_pruned(&db, &chain[0]);
+    for (i, block) in chain.iter().enumerate() {
+        assert_eq!(
+            db.block_events(&block.hash()).unwrap(),
+            Some(events_of(1 + i as u64)),
+            "events of #{} outlive its state",
+            block.header.number
+        );
+    }
+    // And a reopen.
+    drop(db);
+    let db = open(dir.path(), window(2)).unwrap();
+    assert_eq!(
+        db.block_events(&chain[0].hash()).unwrap(),
+        Some(events_of(1))
+    );
+    assert_eq!(db.block_events(&genesis.hash()).unwrap(), None);
 }
 
 #[test]
