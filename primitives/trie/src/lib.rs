@@ -11,7 +11,9 @@
 //! - [`apply_changes`] turns a root plus a change set into a new root and the nodes it created;
 //! - [`root_of`] and [`build`] compute the trie of a full key-value map (genesis, tests);
 //! - [`generate_read_proof`] and [`verify_read_proof`] let a light client check values against a
-//!   root it trusts.
+//!   root it trusts;
+//! - [`sync::StateSync`] downloads a whole state from untrusted peers by hash, checking every
+//!   entry, from a root it trusts (warp sync).
 //!
 //! # Layout
 //!
@@ -87,6 +89,7 @@ mod node_header;
 mod proof;
 mod state;
 mod store;
+pub mod sync;
 mod update;
 
 pub use error::{ProofError, TrieError};
