@@ -164,6 +164,81 @@ impl Database {
         Ok(hash)
     }
 
+    /// Makes a block proven final elsewhere (warp sync) the base of a database that holds only
+    /// its genesis: stores the block's header (it has no body here), its `justification`, its
+    /// whole state (`state_nodes`, with `state_refs` the positions of each node, as
+    /// [`ghost_trie::build_counted`] gives them), and makes it best, finalized, the only leaf
+    /// and, with state pruning, the pruning base. Blocks between genesis and it are not stored:
+    /// the canonical index starts again at its height, and [`Database::warp_base`] names it.
+    /// One batch, like every write. Returns the block's hash.
+    ///
+    /// The genesis state stays stored (a pruning database never counts it down).
+    ///
+    /// # Errors
+    /// [`StorageError::Uninitialized`] without a genesis, [`StorageError::NotFresh`] when any
+    /// block but genesis is stored, [`StorageError::NonSequentialNumber`] for a header at
+    /// height 0.
+    pub fn commit_warp_base(
+        &self,
+        header: Header,
+        justification: Vec<u8>,
+        state_nodes: Vec<([u8; 32], Vec<u8>)>,
+        state_refs: Vec<RefChange>,
+    ) -> Result<Hash, StorageError> {
+        let _guard = self.write_lock.lock();
+        let genesis = self.genesis_hash()?.ok_or(StorageError::Uninitialized)?;
+        let best = self.best()?;
+        if best.0 != genesis || self.leaves()?.len() != 1 {
+            return Err(StorageError::NotFresh { best: best.1 });
+        }
+        let hash = header.hash();
+        let number = header.number;
+        if number == 0 {
+            return Err(StorageError::NonSequentialNumber {
+                expected: 1,
+                found: 0,
+            });
+        }
+        let mut batch = Transaction::default();
+        self.put_block(&mut batch, &hash, &header, None, &[])?;
+        let mut refs = RefDeltas::default();
+        self.put_state(&mut batch, &mut refs, state_nodes, &state_refs);
+        refs.write(self, &mut batch)?;
+        batch.put(col::INDICES, key::canonical(number), hash.encode());
+        batch.put(col::JUSTIFICATIONS, hash.as_bytes(), justification);
+        let meta = col::META;
+        batch.put(meta, key::BEST, (hash, number).encode());
+        batch.put(meta, key::FINALIZED, (hash, number).encode());
+        batch.put(meta, key::LEAVES, vec![(number, hash)].encode());
+        batch.put(meta, key::WARP_BASE, (hash, number).encode());
+        if self.pruning != StatePruning::Archive {
+            batch.put(meta, key::PRUNE_BASE, number.encode());
+        }
+        self.write(batch)?;
+        tracing::info!(target: LOG_TARGET, %hash, number, "warp sync base committed");
+        Ok(hash)
+    }
+
+    /// The block a warp sync started this database from, if it was warp-synced: no block
+    /// between genesis and it is stored.
+    pub fn warp_base(&self) -> Result<Option<(Hash, BlockNumber)>, StorageError> {
+        self.get_decoded(col::META, key::WARP_BASE, "warp base")
+    }
+
+    /// Checks that height `number` is not below the warp base (see [`Database::warp_base`]);
+    /// genesis is always stored.
+    ///
+    /// # Errors
+    /// [`StorageError::BelowWarpBase`].
+    pub fn check_not_below_warp_base(&self, number: BlockNumber) -> Result<(), StorageError> {
+        match self.warp_base()? {
+            Some((_, base)) if number > 0 && number < base => {
+                Err(StorageError::BelowWarpBase { number, base })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Stores one block atomically: header, body, state nodes, indices, and (as asked) the new
     /// best block with its canonical-chain rewrite, the new finalized block and its justification.
     ///

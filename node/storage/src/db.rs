@@ -132,8 +132,8 @@ impl Database {
     }
 
     /// Writes the schema version into a new database, or checks the stored one. A v3 database
-    /// (an archive without the pruning columns) and a v4 one (without the events column) are
-    /// upgraded in place: the missing columns start empty.
+    /// (an archive without the pruning columns) and a v4 one (without the events column or a
+    /// warp base) are upgraded in place: the missing columns start empty.
     fn check_schema(&self) -> Result<(), StorageError> {
         match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
             Some(found) if found == SCHEMA_VERSION => Ok(()),

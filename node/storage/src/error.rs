@@ -145,6 +145,28 @@ pub enum StorageError {
         window: u32,
     },
 
+    /// A warp base was offered to a database that holds more than its genesis block.
+    #[error(
+        "warp sync needs a new database, but this one holds blocks up to #{best}: start with \
+         an empty base path (ghostchain purge-chain) or sync in full"
+    )]
+    NotFresh {
+        /// The stored best block's number.
+        best: BlockNumber,
+    },
+
+    /// A block below the warp base was asked for: this node never downloaded it.
+    #[error(
+        "block #{number} lies below this node's warp sync base #{base}: a warp-synced node \
+         stores no blocks, state or name changes before it; ask a node synced in full"
+    )]
+    BelowWarpBase {
+        /// The height asked for.
+        number: BlockNumber,
+        /// The warp base's height.
+        base: BlockNumber,
+    },
+
     /// The database breaks one of its own invariants (a canonical block without its header, a
     /// missing column family, a key of the wrong length).
     #[error("database corrupt: {0}")]
@@ -156,6 +178,11 @@ impl StorageError {
     /// parent and retry).
     pub fn is_unknown_parent(&self) -> bool {
         matches!(self, StorageError::UnknownParent { .. })
+    }
+
+    /// Whether a block below a warp sync base was asked for.
+    pub fn is_below_warp_base(&self) -> bool {
+        matches!(self, StorageError::BelowWarpBase { .. })
     }
 
     /// Whether the error is a read of state that pruning deleted.

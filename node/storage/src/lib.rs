@@ -32,6 +32,7 @@
 //! |                  | `best`, `finalized`           | SCALE `(Hash, u64)`                    |
 //! |                  | `schema_version`              | SCALE `u32` ([`SCHEMA_VERSION`])       |
 //! |                  | `leaves`                      | SCALE `Vec<(u64, Hash)>`: fork heads   |
+//! |                  | `warp_base`                   | SCALE `(Hash, u64)`: warp sync's start |
 //! | `justifications` | block hash                    | opaque finality proof                  |
 //! | `domain_changes` | block hash                    | SCALE [`DomainChangeLog`] of the block |
 //! | `events`         | block hash                    | the block's events (opaque runtime SCALE)|

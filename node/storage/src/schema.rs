@@ -13,8 +13,10 @@ use ghost_primitives::{BlockNumber, Hash};
 /// v4: the `state_refs` and `state_journal` columns of state pruning (see `crate::pruning`);
 /// a v3 database is an archive and opens as v4 unchanged (the new columns start empty).
 /// v5: the `events` column: each imported block's SCALE event records, which no longer sit in
-/// the state trie. A v3 or v4 database opens as v5 in place; its older blocks have no entry
-/// (the node re-derives their events from their state while that state is kept).
+/// the state trie; and a warp-synced database (`meta` [`key::WARP_BASE`]) stores no block
+/// between genesis and its base. A v3 or v4 database opens as v5 in place: its older blocks
+/// have no events entry (the node re-derives their events from their state while that state is
+/// kept) and it has no warp base.
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Column family names, in the order the database is opened with.
@@ -90,6 +92,9 @@ pub mod key {
     /// `meta`: SCALE `bool`, set when an archive database was switched to pruning (its older
     /// nodes have no count and are kept).
     pub const PRUNE_UNTRACKED: &[u8] = b"prune_untracked";
+    /// `meta`: SCALE `(Hash, u64)`, the block a warp sync started this database from (blocks
+    /// between genesis and it are not stored).
+    pub const WARP_BASE: &[u8] = b"warp_base";
 
     /// `meta`: an auxiliary key of the node (see `Database::aux`).
     pub fn aux(name: &[u8]) -> Vec<u8> {

@@ -588,3 +588,63 @@ fn sigkill_while_pruning_leaves_exactly_the_kept_nodes() {
         "the writer pruned nothing"
     );
 }
+
+/// A database that warps onto block #6 of another: the base reads back, heights below it give
+/// a typed error, blocks above it import and prune as usual, and only the (never counted down)
+/// genesis state stays besides the window.
+#[test]
+fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
+    let source_dir = tempfile::tempdir().expect("tempdir");
+    let source = open(source_dir.path(), StatePruning::Archive).expect("open");
+    let genesis = commit_genesis(&source);
+    let chain = finalized_chain(&source, &genesis, 6, 100);
+    let base = chain.last().expect("six blocks").clone();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = open(dir.path(), window(2)).expect("open");
+    commit_genesis(&db);
+    let built = build_counted(base.state.clone());
+    assert_eq!(Hash(built.root), base.header.state_root);
+    let hash = db
+        .commit_warp_base(base.header.clone(), vec![7, 7], built.nodes, built.refs)
+        .expect("warp base");
+    assert_eq!(hash, base.hash());
+    assert_eq!(db.best().unwrap(), (hash, 6));
+    assert_eq!(db.finalized().unwrap(), (hash, 6));
+    assert_eq!(db.warp_base().unwrap(), Some((hash, 6)));
+    assert_eq!(db.justification(&hash).unwrap(), Some(vec![7, 7]));
+    assert_eq!(db.hash_by_number(6).unwrap(), Some(hash));
+    assert_eq!(db.hash_by_number(3).unwrap(), None);
+    assert!(matches!(
+        db.check_not_below_warp_base(3),
+        Err(StorageError::BelowWarpBase { number: 3, base: 6 })
+    ));
+    db.check_not_below_warp_base(0).expect("genesis is stored");
+    db.check_not_below_warp_base(6).expect("the base is stored");
+    assert_readable(&db, &base);
+
+    // A second warp, or one onto a database with blocks, is refused.
+    assert!(matches!(
+        db.commit_warp_base(base.header.clone(), vec![], vec![], vec![]),
+        Err(StorageError::NotFresh { best: 6 })
+    ));
+
+    let above = finalized_chain(&db, &base, 4, 200);
+    let kept: Vec<&Block> = above.iter().rev().take(2).collect();
+    for block in &kept {
+        assert_readable(&db, block);
+    }
+    assert_pruned(&db, &base);
+    let mut expected = nodes_of(&kept);
+    expected.extend(nodes_of(&[&genesis]));
+    assert_eq!(
+        db.state_node_count().unwrap(),
+        expected.len() as u64,
+        "the state column holds the window's and genesis' nodes"
+    );
+
+    // The base survives a restart.
+    drop(db);
+    let db = open(dir.path(), window(2)).expect("reopen");
+    assert_eq!(db.warp_base().unwrap(), Some((hash, 6)));
+}
