@@ -5,6 +5,10 @@
 //! ancestors asks the announcer with a [`WireMessage::BlockRequest`] and gets the blocks, with
 //! their justifications, in a [`WireMessage::BlockResponse`]. Bodies are opaque here (the
 //! SCALE-encoded extrinsics of the runtime): consensus does not know the runtime's types.
+//!
+//! Warp sync uses two more request/response pairs: [`WireMessage::WarpProofRequest`] for the
+//! voter-set changes since a set and a justified finalized block, and
+//! [`WireMessage::StateRequest`] for state entries (trie nodes, long values) by hash.
 
 use ghost_primitives::{BlockNumber, Hash, Header};
 use parity_scale_codec::{Decode, DecodeLimit, Encode};
@@ -17,6 +21,12 @@ pub const MAX_MESSAGE_SIZE: usize = 8 * 1024 * 1024;
 pub const MAX_BLOCKS_PER_RESPONSE: u32 = 128;
 /// The most transactions one gossip message carries.
 pub const MAX_TRANSACTIONS_PER_MESSAGE: usize = 256;
+/// The most voter-set changes one warp proof response carries (more are asked for again).
+pub const MAX_WARP_CHANGES_PER_RESPONSE: usize = 64;
+/// The most state entries one request asks for (and one response carries).
+pub const MAX_STATE_ENTRIES_PER_REQUEST: usize = 1_024;
+/// The bytes of state entries a node puts in one response (at least one entry goes).
+pub const MAX_STATE_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// Nesting depth allowed when decoding (SCALE `decode_with_depth_limit`).
 const MAX_DECODE_DEPTH: u32 = 32;
 
@@ -29,6 +39,16 @@ pub struct BlockData {
     pub body: Vec<u8>,
     /// Its GRANDPA justification, if it has one.
     pub justification: Option<Vec<u8>>,
+}
+
+/// A finalized header with the GRANDPA justification that proves it final: in a warp proof,
+/// a block that enacts a voter-set change, or the proof's target.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct JustifiedHeader {
+    /// The header.
+    pub header: Header,
+    /// Its SCALE `GrandpaJustification`.
+    pub justification: Vec<u8>,
 }
 
 /// Everything one node says to another.
@@ -106,6 +126,40 @@ pub enum WireMessage {
         /// The round and its votes.
         catch_up: crate::grandpa::CatchUp,
     },
+    /// Warp sync: asks for the voter-set changes after set `from_set_id` and a justified
+    /// finalized block.
+    WarpProofRequest {
+        /// Matches the response to the request.
+        id: u64,
+        /// The last voter set the asker knows (0: the genesis set).
+        from_set_id: u64,
+    },
+    /// The answer to [`WireMessage::WarpProofRequest`].
+    WarpProofResponse {
+        /// The request.
+        id: u64,
+        /// The blocks enacting sets `from_set_id + 1, …`, in order, each justified by the set
+        /// before (at most [`MAX_WARP_CHANGES_PER_RESPONSE`]).
+        changes: Vec<JustifiedHeader>,
+        /// The newest justified finalized block, justified by the set of the last change;
+        /// `None` when more changes follow (ask again from the last one's set).
+        target: Option<JustifiedHeader>,
+    },
+    /// Warp sync: asks for state entries (trie nodes and long values) by their blake3 hash.
+    StateRequest {
+        /// Matches the response to the request.
+        id: u64,
+        /// The hashes (at most [`MAX_STATE_ENTRIES_PER_REQUEST`]).
+        hashes: Vec<Hash>,
+    },
+    /// The answer to [`WireMessage::StateRequest`]: the entries of a prefix of the hashes, in
+    /// order (it stops at the first entry the peer lacks or at [`MAX_STATE_RESPONSE_BYTES`]).
+    StateResponse {
+        /// The request.
+        id: u64,
+        /// The entries' bytes.
+        entries: Vec<Vec<u8>>,
+    },
 }
 
 /// Why bytes from a peer were refused.
@@ -149,6 +203,17 @@ impl WireMessage {
             WireMessage::Transactions(txs) => {
                 ("transactions", txs.len(), MAX_TRANSACTIONS_PER_MESSAGE)
             }
+            WireMessage::WarpProofResponse { changes, .. } => {
+                ("set changes", changes.len(), MAX_WARP_CHANGES_PER_RESPONSE)
+            }
+            WireMessage::StateRequest { hashes, .. } => {
+                ("state hashes", hashes.len(), MAX_STATE_ENTRIES_PER_REQUEST)
+            }
+            WireMessage::StateResponse { entries, .. } => (
+                "state entries",
+                entries.len(),
+                MAX_STATE_ENTRIES_PER_REQUEST,
+            ),
             _ => return Ok(message),
         };
         if count > limit {
@@ -196,6 +261,29 @@ mod tests {
                 round: 4,
                 set_id: 0,
             },
+            WireMessage::WarpProofRequest {
+                id: 2,
+                from_set_id: 1,
+            },
+            WireMessage::WarpProofResponse {
+                id: 2,
+                changes: vec![JustifiedHeader {
+                    header: header(4),
+                    justification: vec![3],
+                }],
+                target: Some(JustifiedHeader {
+                    header: header(9),
+                    justification: vec![4],
+                }),
+            },
+            WireMessage::StateRequest {
+                id: 3,
+                hashes: vec![Hash::default()],
+            },
+            WireMessage::StateResponse {
+                id: 3,
+                entries: vec![vec![0, 1]],
+            },
         ];
         for message in messages {
             assert_eq!(WireMessage::from_bytes(&message.to_bytes()), Ok(message));
@@ -214,6 +302,46 @@ mod tests {
             WireMessage::from_bytes(&txs.to_bytes()),
             Err(ProtocolError::TooMany {
                 what: "transactions",
+                ..
+            })
+        ));
+        let hashes = WireMessage::StateRequest {
+            id: 0,
+            hashes: vec![Hash::default(); MAX_STATE_ENTRIES_PER_REQUEST + 1],
+        };
+        assert!(matches!(
+            WireMessage::from_bytes(&hashes.to_bytes()),
+            Err(ProtocolError::TooMany {
+                what: "state hashes",
+                ..
+            })
+        ));
+        let entries = WireMessage::StateResponse {
+            id: 0,
+            entries: vec![vec![]; MAX_STATE_ENTRIES_PER_REQUEST + 1],
+        };
+        assert!(matches!(
+            WireMessage::from_bytes(&entries.to_bytes()),
+            Err(ProtocolError::TooMany {
+                what: "state entries",
+                ..
+            })
+        ));
+        let changes = WireMessage::WarpProofResponse {
+            id: 0,
+            changes: vec![
+                JustifiedHeader {
+                    header: header(1),
+                    justification: vec![],
+                };
+                MAX_WARP_CHANGES_PER_RESPONSE + 1
+            ],
+            target: None,
+        };
+        assert!(matches!(
+            WireMessage::from_bytes(&changes.to_bytes()),
+            Err(ProtocolError::TooMany {
+                what: "set changes",
                 ..
             })
         ));
