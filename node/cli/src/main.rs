@@ -210,6 +210,11 @@ struct RunArgs {
     /// Accept only `--reserved-nodes` as peers.
     #[arg(long)]
     reserved_only: bool,
+    /// How a new node catches up: `full` (every block from genesis) or `warp` (a recent
+    /// finalized block proven from genesis, and its state; blocks below it are not stored).
+    /// Warp applies only to an empty base path.
+    #[arg(long, default_value = "full", value_name = "full|warp")]
+    sync: ghost_service::SyncMode,
     /// Do not run GhostBridge (gRPC + DNS).
     #[arg(long)]
     no_bridge: bool,
@@ -322,6 +327,7 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
             public_addresses: args.public_addr.clone(),
             reserved_nodes: args.reserved_nodes.clone(),
             reserved_only: args.reserved_only,
+            sync: args.sync,
         })
     };
     let rpc_ip: IpAddr = if args.rpc_external {

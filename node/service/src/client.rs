@@ -131,6 +131,14 @@ pub enum ClientError {
     /// validators state).
     #[error("proving the genesis voter set: {0}")]
     GenesisProof(String),
+    /// A warp sync's downloaded state does not have the warp block's state root.
+    #[error("warp sync state has root {found}, but the block's state root is {expected}")]
+    WarpStateMismatch {
+        /// The header's state root.
+        expected: Hash,
+        /// The root of the state downloaded.
+        found: Hash,
+    },
 }
 
 impl ClientError {
@@ -156,6 +164,7 @@ impl ClientError {
             ClientError::State(_) => "state",
             ClientError::CorruptEvents { .. } => "corrupt_events",
             ClientError::EventsUnavailable { .. } => "events_unavailable",
+            ClientError::WarpStateMismatch { .. } => "warp_state",
         }
     }
 }
@@ -823,6 +832,36 @@ impl Client {
             encoded_events: built.encoded_events,
         };
         self.import_inner(built.block, origin, Some(Some(justification)))
+    }
+
+    /// Takes a warp sync's result as the chain's finalized base (see
+    /// [`ghost_storage::Database::commit_warp_base`]): `header`, proven final by
+    /// `justification` (the caller verified both from genesis, [`crate::warp_sync`]), and its
+    /// whole `state`, which must hash to the header's state root. Finalized-head subscribers
+    /// hear of it.
+    ///
+    /// # Errors
+    /// [`ClientError::WarpStateMismatch`] for a state of another root; storage refusals (a
+    /// database that holds blocks already: [`StorageError::NotFresh`]).
+    pub fn import_warp_base(
+        &self,
+        header: Header,
+        justification: Vec<u8>,
+        state: ghost_trie::StateUpdate,
+    ) -> Result<Hash, ClientError> {
+        let _guard = self.import_lock.lock();
+        if Hash(state.root) != header.state_root {
+            return Err(ClientError::WarpStateMismatch {
+                expected: header.state_root,
+                found: Hash(state.root),
+            });
+        }
+        let hash =
+            self.db
+                .commit_warp_base(header.clone(), justification, state.nodes, state.refs)?;
+        self.update_height_metrics()?;
+        let _ = self.finalized.send(header);
+        Ok(hash)
     }
 
     fn update_height_metrics(&self) -> Result<(), ClientError> {

@@ -153,6 +153,31 @@ pub struct NodeConfig {
     pub state_pruning: ghost_storage::StatePruning,
 }
 
+/// How a node with an empty database catches up (`--sync`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Every block from genesis, executed (the default).
+    #[default]
+    Full,
+    /// A recent finalized block proven from genesis by the voter-set changes, and its state;
+    /// blocks below it are not downloaded ([`crate::warp_sync`]). A database that holds blocks
+    /// already syncs in full.
+    Warp,
+}
+
+impl std::str::FromStr for SyncMode {
+    type Err = String;
+
+    /// `full` or `warp`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(SyncMode::Full),
+            "warp" => Ok(SyncMode::Warp),
+            other => Err(format!("sync mode must be `full` or `warp`, not `{other}`")),
+        }
+    }
+}
+
 /// The p2p network of a node (libp2p; see `ghost_network`).
 #[derive(Clone, Debug)]
 pub struct NetworkSettings {
@@ -169,6 +194,8 @@ pub struct NetworkSettings {
     pub reserved_nodes: Vec<ghost_network::Address>,
     /// Refuse every peer not in `reserved_nodes`.
     pub reserved_only: bool,
+    /// How a new node catches up with its peers (`--sync`).
+    pub sync: SyncMode,
 }
 
 impl Default for NetworkSettings {
@@ -181,6 +208,7 @@ impl Default for NetworkSettings {
             public_addresses: Vec::new(),
             reserved_nodes: Vec::new(),
             reserved_only: false,
+            sync: SyncMode::Full,
         }
     }
 }
@@ -219,6 +247,13 @@ mod tests {
         assert!("interval:0".parse::<Sealing>().is_err());
         assert!("interval:x".parse::<Sealing>().is_err());
         assert!("sometimes".parse::<Sealing>().is_err());
+    }
+
+    #[test]
+    fn sync_mode_parses_full_and_warp() {
+        assert_eq!("full".parse::<SyncMode>(), Ok(SyncMode::Full));
+        assert_eq!("warp".parse::<SyncMode>(), Ok(SyncMode::Warp));
+        assert!("fast".parse::<SyncMode>().is_err());
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //!   in a transaction signed by this validator's key.
 //! - Peers: a `Status` on connect (and every few slots) says which chain and how far; a peer on
 //!   another chain, sending garbage or invalid blocks loses standing.
+//! - Warp sync ([`crate::warp_sync`], after [`ConsensusWorker::start_warp`]): until the warp
+//!   point and its state are stored, the worker asks for the warp proof and state instead of
+//!   blocks; then it follows the tip as above. Every node serves warp proofs and state.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +41,7 @@ use crate::authorship::Author;
 use crate::client::{BlockOrigin, Client, ClientError};
 use crate::pool_api::TransactionPool;
 use crate::range_sync::RangeSync;
+use crate::warp_sync::{WARP_BAD_PROOF, WARP_BAD_STATE, WarpSync, Warped};
 
 const LOG_TARGET: &str = "sync";
 
@@ -320,6 +324,8 @@ pub struct ConsensusWorker<N: Network, T: Timers> {
     range_sync: Mutex<RangeSync<N::Peer>>,
     /// Transactions already gossiped (pruned to what the pool still holds).
     propagated: Mutex<std::collections::BTreeSet<Hash>>,
+    /// A warp sync in progress (`--sync warp` on an empty database).
+    warp: Mutex<Option<WarpSync<N::Peer>>>,
 }
 
 /// The seam's timers on tokio, for the node (the simulator brings its own).
@@ -373,7 +379,96 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             peer_best: AtomicU64::new(0),
             range_sync: Mutex::new(RangeSync::default()),
             propagated: Mutex::new(std::collections::BTreeSet::new()),
+            warp: Mutex::new(None),
         })
+    }
+
+    /// Warp-syncs instead of downloading every block ([`crate::warp_sync`]), if the database
+    /// holds only genesis; otherwise logs why not and syncs in full. Call before the worker
+    /// runs. Returns whether the warp started.
+    pub fn start_warp(&self) -> bool {
+        match self.client.best() {
+            Ok((_, best)) if best.number == 0 => {}
+            Ok((_, best)) => {
+                tracing::info!(target: LOG_TARGET, best = best.number, "⏩ warp sync skipped: the database holds blocks already; syncing in full");
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!(target: LOG_TARGET, error = %e, "⏩ warp sync skipped");
+                return false;
+            }
+        }
+        let genesis_hash = self.client.genesis_hash();
+        let genesis = match self.client.header(&genesis_hash) {
+            Ok(Some(genesis)) => genesis,
+            _ => return false,
+        };
+        let proof = ghost_trie::ReadProof {
+            nodes: self.client.genesis_voters_proof().to_vec(),
+        };
+        match ghost_light::finality::genesis_set(&genesis_hash, &genesis, &proof) {
+            Ok(set) => {
+                tracing::info!(target: LOG_TARGET, voters = set.voters.len(), "⏩ warp sync: waiting for a peer with a finalized block");
+                *self.warp_state() = Some(WarpSync::new(genesis_hash, set));
+                true
+            }
+            Err(e) => {
+                tracing::warn!(target: LOG_TARGET, error = %e, "⏩ warp sync skipped: no genesis voter set");
+                false
+            }
+        }
+    }
+
+    /// Whether a warp sync is still running.
+    pub fn is_warping(&self) -> bool {
+        self.warp_state().as_ref().is_some_and(WarpSync::is_active)
+    }
+
+    fn warp_state(&self) -> MutexGuard<'_, Option<WarpSync<N::Peer>>> {
+        self.warp.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends the warp requests wanted now; `false` when no warp runs (normal sync goes on).
+    fn schedule_warp(&self) -> bool {
+        let now = self.timers.now_ms();
+        let requests = {
+            let mut warp = self.warp_state();
+            match warp.as_mut() {
+                Some(warp) if warp.is_active() => warp.plan(now),
+                _ => return false,
+            }
+        };
+        for (peer, message) in requests {
+            self.network.send(&peer, message.to_bytes());
+        }
+        true
+    }
+
+    /// Stores the warp point and its state, then hands over to the normal sync.
+    fn complete_warp(&self, warped: Warped) {
+        let header = warped.target.header.clone();
+        let entries = warped.state.nodes.len();
+        match self.client.import_warp_base(
+            warped.target.header,
+            warped.target.justification,
+            warped.state,
+        ) {
+            Ok(hash) => {
+                tracing::info!(target: LOG_TARGET, number = header.number, %hash, set_changes = warped.set_changes, entries, "⏩ warp sync done: finalized base stored; following the tip");
+            }
+            Err(e) => {
+                tracing::error!(target: LOG_TARGET, number = header.number, error = %e, "⏩ warp sync could not store its base; syncing in full");
+            }
+        }
+        if let Some(warp) = self.warp_state().as_mut() {
+            warp.finish();
+        }
+        self.grandpa.on_block_imported();
+        self.schedule_ranges();
+        let status = self.status().to_bytes();
+        for peer in self.network.peers() {
+            self.network.send(&peer, status.clone());
+        }
     }
 
     /// The chain.
@@ -484,7 +579,8 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             self.timers
                 .delay(params.slot_start(slot).saturating_sub(now))
                 .await;
-            if let Some(author) = &self.author {
+            // A warping validator has no chain to build on until its base is stored.
+            if let Some(author) = self.author.as_ref().filter(|_| !self.is_warping()) {
                 self.note_membership(author, &mut in_set);
                 match author.author_in_slot(slot) {
                     Ok(Some(imported)) => {
@@ -500,8 +596,10 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
             }
             self.propagate_transactions();
-            // Re-asks range requests that timed out.
-            self.schedule_ranges();
+            // Re-asks warp or range requests that timed out.
+            if !self.schedule_warp() {
+                self.schedule_ranges();
+            }
             if slot.is_multiple_of(STATUS_EVERY_SLOTS) {
                 let status = self.status().to_bytes();
                 for peer in self.network.peers() {
@@ -581,7 +679,12 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             NetworkEvent::Connected(peer) => {
                 self.network.send(&peer, self.status().to_bytes());
             }
-            NetworkEvent::Disconnected(peer) => self.range_sync().remove_peer(&peer),
+            NetworkEvent::Disconnected(peer) => {
+                self.range_sync().remove_peer(&peer);
+                if let Some(warp) = self.warp_state().as_mut() {
+                    warp.remove_peer(&peer);
+                }
+            }
             NetworkEvent::Message { from, bytes, .. } => match WireMessage::from_bytes(&bytes) {
                 Ok(message) => self.handle_message(&from, message),
                 Err(e) => {
@@ -598,7 +701,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 genesis_hash,
                 spec_version,
                 best,
-                ..
+                finalized,
             } => {
                 if genesis_hash != self.client.genesis_hash()
                     || spec_version != ghost_runtime::SPEC_VERSION
@@ -609,6 +712,13 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
                 let ours = self.best_number();
                 self.peer_best.fetch_max(best.1, Ordering::Relaxed);
+                if let Some(warp) = self.warp_state().as_mut() {
+                    warp.note_peer(from, finalized.1);
+                }
+                if self.schedule_warp() {
+                    self.range_sync().note_best(from, best.1);
+                    return;
+                }
                 let far_behind = {
                     let mut sync = self.range_sync();
                     sync.note_best(from, best.1);
@@ -622,6 +732,9 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             }
             WireMessage::BlockAnnounce(header) => {
                 self.range_sync().note_best(from, header.number);
+                if self.is_warping() {
+                    return;
+                }
                 let hash = header.hash();
                 if self.has_block(&hash) {
                     return;
@@ -656,6 +769,9 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     .send(from, WireMessage::BlockResponse { id, blocks }.to_bytes());
             }
             WireMessage::BlockResponse { id, blocks } => {
+                if self.is_warping() {
+                    return;
+                }
                 let now = self.timers.now_ms();
                 let ranged = self.range_sync().delivered(from, id, blocks.len(), now);
                 self.import_response(from, blocks, ranged);
@@ -685,9 +801,80 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             | WireMessage::Commit { .. }
             | WireMessage::CatchUpRequest { .. }
             | WireMessage::CatchUp { .. }) => {
+                if self.is_warping() {
+                    return;
+                }
                 if let Handled::NeedBlock(hash) = self.grandpa.handle_message(from, grandpa) {
                     self.request(from, hash, MAX_BLOCKS_PER_RESPONSE);
                 }
+            }
+            WireMessage::WarpProofRequest { id, from_set_id } => {
+                let (changes, target) = crate::warp_sync::warp_proof(&self.client, from_set_id)
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(target: LOG_TARGET, error = %e, "cannot serve a warp proof");
+                        (Vec::new(), None)
+                    });
+                self.network.send(
+                    from,
+                    WireMessage::WarpProofResponse {
+                        id,
+                        changes,
+                        target,
+                    }
+                    .to_bytes(),
+                );
+            }
+            WireMessage::StateRequest { id, hashes } => {
+                let hashes: Vec<[u8; 32]> = hashes.iter().map(|h| h.0).collect();
+                let entries = ghost_trie::sync::serve(
+                    self.client.store(),
+                    &hashes,
+                    ghost_consensus::protocol::MAX_STATE_RESPONSE_BYTES,
+                );
+                self.network
+                    .send(from, WireMessage::StateResponse { id, entries }.to_bytes());
+            }
+            WireMessage::WarpProofResponse {
+                id,
+                changes,
+                target,
+            } => {
+                let outcome = match self.warp_state().as_mut() {
+                    Some(warp) => warp.on_proof(from, id, changes, target),
+                    None => return,
+                };
+                match outcome {
+                    Ok(()) => {
+                        if let Some(target) =
+                            self.warp_state().as_ref().and_then(|w| w.target().cloned())
+                        {
+                            tracing::info!(target: LOG_TARGET, number = target.header.number, hash = %target.header.hash(), "⏩ warp proof verified from genesis; downloading the state");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::info!(target: LOG_TARGET, peer = ?from, error = %e, "⏩ refused a warp proof");
+                        self.network.report(from, WARP_BAD_PROOF);
+                    }
+                }
+                self.schedule_warp();
+            }
+            WireMessage::StateResponse { id, entries } => {
+                let outcome = match self.warp_state().as_mut() {
+                    Some(warp) => warp.on_state(from, id, entries),
+                    None => return,
+                };
+                match outcome {
+                    Ok(Some(warped)) => {
+                        self.complete_warp(warped);
+                        return;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::info!(target: LOG_TARGET, peer = ?from, error = %e, "⏩ refused state entries");
+                        self.network.report(from, WARP_BAD_STATE);
+                    }
+                }
+                self.schedule_warp();
             }
         }
     }

@@ -20,6 +20,11 @@
 //! finalized blocks never leave the chain, and a resume after a block that is not
 //! finalized-canonical is refused.
 //!
+//! A warp-synced node has no blocks, and so no logs, below its warp base: a feed that reaches
+//! such a height fails with [`FeedError::BelowWarpBase`] (GhostBridge's index then reloads
+//! its names at the head and follows from there); replay from height 0 needs a node synced in
+//! full.
+//!
 //! Replay and live delivery are the same loop; it waits for import (or finality) notifications
 //! between blocks, so a lagging notification channel only means "look again". A slow consumer
 //! delays the feed (the channel is bounded) and loses nothing.
@@ -68,6 +73,17 @@ pub enum FeedError {
     /// A stored block has no change log (a database written before the log existed).
     #[error("block {0} has no name change log")]
     MissingLog(Hash),
+    /// The height lies below the warp sync base of this node, which never had those blocks.
+    #[error(
+        "height {height} lies below this node's warp sync base #{base}: it has no name changes \
+         before it; resubscribe from #{base} or later (or ask a node synced in full)"
+    )]
+    BelowWarpBase {
+        /// The height asked for.
+        height: u64,
+        /// The warp base.
+        base: u64,
+    },
 }
 
 impl FeedError {
@@ -442,6 +458,13 @@ pub async fn follow(
                 return Ok(());
             }
             continue;
+        }
+        // A warped node never gets the blocks below its base.
+        if let Some((_, base)) = client.db().warp_base().map_err(ClientError::from)?
+            && next > 0
+            && next < base
+        {
+            return Err(FeedError::BelowWarpBase { height: next, base });
         }
         // Wait for the chain to move; a lagged receiver just means "look again".
         let moved = if finalized_only {

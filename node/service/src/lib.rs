@@ -25,6 +25,8 @@
 //!   slots, block exchange with peers through the import queue, the GRANDPA voter; it runs on the
 //!   network seam, over libp2p (`ghost_network`) here and on the simulator in the tests.
 //! - [`range_sync`]: which height ranges a node far behind asks of which peers, several at once.
+//! - [`warp_sync`]: `--sync warp`, a new node taking a finalized block proven from genesis and
+//!   its state downloaded by hash, instead of every block.
 
 pub mod authorship;
 pub mod blocks_io;
@@ -39,7 +41,8 @@ pub mod pool_api;
 pub mod range_sync;
 pub mod rpc;
 pub mod service;
+pub mod warp_sync;
 
-pub use config::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing};
+pub use config::{NetworkSettings, NodeConfig, RpcConfig, RpcMethods, Sealing, SyncMode};
 pub use ghost_storage::StatePruning;
 pub use service::{NodeHandle, ServiceError, start};

@@ -396,6 +396,9 @@ async fn start_network(
         started.service.clone(),
         Arc::new(crate::consensus::TokioTimers),
     );
+    if settings.sync == crate::config::SyncMode::Warp {
+        worker.start_warp();
+    }
     tasks.push(tokio::spawn(started.task));
     tasks.push(tokio::spawn(worker.clone().run_slots()));
     tasks.push(tokio::spawn(worker.clone().run_network(started.events)));

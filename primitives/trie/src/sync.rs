@@ -277,6 +277,11 @@ impl StateSync {
         self.bytes
     }
 
+    /// Entries known to be needed and not asked for yet.
+    pub fn wanted(&self) -> usize {
+        self.wanted.len()
+    }
+
     /// Entries known to be needed and not yet kept (wanted or in flight).
     pub fn pending(&self) -> usize {
         self.wanted.len() + self.in_flight.len()

@@ -121,7 +121,18 @@ impl ChainApiServer for ChainRpc {
     async fn block_hash(&self, number: Option<u64>) -> RpcResult<Option<Hash>> {
         match number {
             None => Ok(Some(self.0.client.best().map_err(RpcError::from)?.0)),
-            Some(n) => Ok(self.0.client.hash_by_number(n).map_err(RpcError::from)?),
+            Some(n) => {
+                let hash = self.0.client.hash_by_number(n).map_err(RpcError::from)?;
+                if hash.is_none() {
+                    // A warped node never had the blocks below its base: say so, not `null`.
+                    self.0
+                        .client
+                        .db()
+                        .check_not_below_warp_base(n)
+                        .map_err(|e| RpcError::from(crate::client::ClientError::from(e)))?;
+                }
+                Ok(hash)
+            }
         }
     }
 

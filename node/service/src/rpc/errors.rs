@@ -36,7 +36,10 @@ pub enum RpcError {
 impl From<ClientError> for RpcError {
     fn from(e: ClientError) -> Self {
         match e {
-            ClientError::Storage(e) if e.is_state_pruned() => RpcError::StatePruned(e.to_string()),
+            // Both name data this node does not keep (the message says which and what to do).
+            ClientError::Storage(e) if e.is_state_pruned() || e.is_below_warp_base() => {
+                RpcError::StatePruned(e.to_string())
+            }
             e @ ClientError::EventsUnavailable { .. } => RpcError::StatePruned(e.to_string()),
             e => RpcError::Internal(e.to_string()),
         }
