@@ -971,3 +971,132 @@ fn a_late_full_node_catches_up_by_ranges_from_several_peers() {
     );
     assert!(total >= target - 128, "only {total} blocks came by ranges");
 }
+
+/// A new node with `--sync warp` takes a recent finalized block, proven from genesis through a
+/// voter-set change, and that block's state instead of the blocks below it, then follows the
+/// validators' finalized chain with their state roots.
+#[test]
+fn a_warped_node_reaches_the_validators_finalized_chain_with_their_state() {
+    init_logs();
+    let validators = 4;
+    let seed = 12;
+    let mut world = World::new(seed, validators, LinkConfig::default(), None);
+    world.run(5_000, seed);
+    // A voter-set change for the warp proof to follow: the sudo key (Alice) removes the fourth
+    // validator at the next session boundary.
+    {
+        let node = world.nodes[0].as_ref().expect("node 0 is up");
+        let client = node.client();
+        let alice = Pair::dev("Alice");
+        let nonce = ghost_service::pool_api::next_nonce(client, node.pool(), &alice.public())
+            .expect("nonce");
+        let remove = RuntimeCall::Validators(ghost_runtime::validators::Call::RemoveValidator {
+            who: Pair::dev(NAMES[validators - 1]).public(),
+        });
+        let xt = ghost_runtime::sign_extrinsic(
+            RuntimeCall::Sudo(ghost_runtime::sudo::Call::Sudo {
+                call: parity_scale_codec::Encode::encode(&remove),
+            }),
+            &alice,
+            nonce,
+            0,
+            client.genesis_hash(),
+            None,
+        );
+        let (best, _) = client.best().expect("best");
+        node.pool().submit(best, xt.clone()).expect("pool takes it");
+        node.broadcast(&xt);
+    }
+    for i in 0..5u128 {
+        world.submit(1, &Pair::dev(SENDERS[0]), 1_000 + i);
+    }
+    world.run(60_000, seed);
+    let (finalized_hash, target) = world.finalized(0);
+    let header = world.dbs[0]
+        .header(&finalized_hash)
+        .expect("read")
+        .expect("header");
+    let (_, set_id) = world.nodes[0]
+        .as_ref()
+        .expect("up")
+        .client()
+        .authorities_at(&header)
+        .expect("set");
+    assert!(set_id >= 1, "no voter-set change by #{target}");
+
+    let spare = validators;
+    let db = Arc::new(Database::in_memory());
+    let (client, pool) = world.chain(db.clone());
+    let (network, events) = world.sim.start_node(spare);
+    let follower = ConsensusWorker::new(client.clone(), pool, None, network, world.sim.timers());
+    assert!(follower.start_warp(), "a new database warps");
+    world.sim.spawn(Some(spare), follower.clone().run_slots());
+    world
+        .sim
+        .spawn(Some(spare), follower.clone().run_network(events));
+    world
+        .sim
+        .spawn(Some(spare), follower.grandpa().clone().run());
+
+    let deadline = world.sim.now_ms() + 60_000;
+    while db.finalized().expect("finalized").1 < target + 10 && world.sim.now_ms() < deadline {
+        world.run(500, seed);
+    }
+    let (base_hash, base) = db
+        .warp_base()
+        .expect("read")
+        .unwrap_or_else(|| panic!("the node did not warp: {}", world.describe()));
+    assert!(base >= target, "warped onto #{base}, below #{target}");
+    assert_eq!(
+        world.dbs[0].hash_by_number(base).expect("index"),
+        Some(base_hash),
+        "the warp base is the validators' block"
+    );
+    let (hash, number) = db.finalized().expect("finalized");
+    assert!(
+        number >= target + 10,
+        "the warped node reached only #{number}: {}",
+        world.describe()
+    );
+    assert_eq!(
+        Some(hash),
+        world.dbs[0].hash_by_number(number).expect("index"),
+        "the warped node finalized another chain"
+    );
+    assert_eq!(
+        db.header(&hash).expect("read").map(|h| h.state_root),
+        world.dbs[0]
+            .header(&hash)
+            .expect("read")
+            .map(|h| h.state_root),
+        "same state root at the finalized block"
+    );
+    // Blocks below the base were never downloaded, and say so.
+    assert_eq!(db.hash_by_number(base / 2).expect("index"), None);
+    assert!(matches!(
+        db.check_not_below_warp_base(base / 2),
+        Err(ghost_storage::StorageError::BelowWarpBase { .. })
+    ));
+    // Only blocks above the base were imported (a sibling or two of a slot may come too).
+    let best = db.best().expect("best").1;
+    let imported = follower.imported_from_network();
+    assert!(
+        imported <= best - base + 4 && imported < base,
+        "imported {imported} blocks for {} above the base #{base}",
+        best - base
+    );
+    // The warped state reads like the validators': the sender's balance after its transfers.
+    let sender = Pair::dev(SENDERS[0]).public();
+    let read = |client: &Client| {
+        let header = client.header(&hash).expect("read").expect("header");
+        client
+            .read_state(&header, |store| {
+                ghost_runtime::api::account_info(store, &header, &sender)
+            })
+            .expect("state")
+    };
+    assert_eq!(
+        read(&client),
+        read(world.nodes[0].as_ref().expect("up").client())
+    );
+}
