@@ -8,6 +8,8 @@
 #   ./scripts/testnet.sh status        best / finalized / peers of each node
 #   ./scripts/testnet.sh logs I        node I's log
 #   ./scripts/testnet.sh add-full-node a non-validator that syncs from the others (prints it)
+#   ./scripts/testnet.sh add-warp-node the same with `--sync warp`: it takes the others' latest
+#                                      finalized block, proven from genesis, and its state
 #   ./scripts/testnet.sh add-validator a node with the next dev key (//Dave after 3 validators),
 #                                      not in the set: it follows the chain, and authors and
 #                                      votes once `ghost validators add` put it in (prints it)
@@ -76,6 +78,8 @@ launch() { # launch I validator|full: starts node I, records its pid on line I+1
     local key_flags=()
     if [ "$role" = validator ]; then
         key_flags=(--validator --key "//${names[$i]}")
+    elif [ "$role" = warp ]; then
+        key_flags=(--sync warp)
     fi
     "$bin" --chain "$dir/spec.json" --base-path "$dir/node$i" --name "node$i" \
         "${key_flags[@]}" --node-key "$(node_key "$i")" --port "$(port "$i" 0)" \
@@ -219,12 +223,14 @@ pick = lambda p: lags[min(len(lags) - 1, int(len(lags) * p))] if lags else None
 print(json.dumps({"samples": len(lags), "lag_blocks_p50": pick(0.5), "lag_blocks_p99": pick(0.99), "lag_blocks_max": lags[-1] if lags else None}))
 EOF
     ;;
-add-full-node | add-validator)
+add-full-node | add-warp-node | add-validator)
     [ -s "$dir/pids" ] || { echo "testnet: not running" >&2; exit 1; }
     i=$(wc -l <"$dir/pids")
     if [ "$cmd" = add-validator ]; then
         [ "$i" -lt ${#names[@]} ] || { echo "testnet: no dev key left for node$i" >&2; exit 1; }
         launch "$i" validator
+    elif [ "$cmd" = add-warp-node ]; then
+        launch "$i" warp
     else
         launch "$i" full
     fi
