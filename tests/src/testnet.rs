@@ -54,12 +54,13 @@ impl Testnet {
         self.command_with(args, &[])
     }
 
-    /// `testnet.sh start N` in port range `index` (0..4), with `env` (e.g.
+    /// `testnet.sh start N` in port range `index` (0..5), with `env` (e.g.
     /// `GHOST_TESTNET_SESSION`); fails the test if it does not come up.
     pub fn start(index: u16, n: usize, env: &[(&str, &str)]) -> Testnet {
-        assert!(index < 4, "port range index {index} out of 0..4");
+        assert!(index < 5, "port range index {index} out of 0..5");
+        // 46 process slots of 5 ranges end below Linux's ephemeral ports (32768).
         let base =
-            21_000 + (std::process::id() % 46) as u16 * 4 * PORTS_PER_NET + index * PORTS_PER_NET;
+            21_000 + (std::process::id() % 46) as u16 * 5 * PORTS_PER_NET + index * PORTS_PER_NET;
         let mut net = Testnet {
             dir: tempfile::tempdir().expect("temp dir"),
             base,
@@ -77,7 +78,8 @@ impl Testnet {
         net
     }
 
-    /// `testnet.sh add-full-node` or `add-validator`: starts the next node and records it.
+    /// `testnet.sh add-full-node`, `add-warp-node` or `add-validator`: starts the next node
+    /// and records it.
     pub fn add(&mut self, what: &str) -> usize {
         let out = self.command(&[what]);
         assert!(

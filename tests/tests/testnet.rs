@@ -793,3 +793,129 @@ fn propagation_and_sync_figures() {
         target as f64 / secs
     );
 }
+
+/// A JSON-RPC call over HTTP to node `i` (the `ws://` port serves HTTP too): the whole reply.
+fn rpc_http(net: &Testnet, i: usize, method: &str, params: &str) -> Value {
+    let url = net.rpc(i).replace("ws://", "http://");
+    let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+            &url,
+        ])
+        .output()
+        .expect("curl");
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+/// `--sync warp` on real processes (`testnet.sh add-warp-node`): a node started late takes the
+/// validators' finalized block, proven from genesis, and its state; it then follows the
+/// finalized chain, answers DNS for a name registered before it started, and says clearly
+/// that it has no blocks below its warp base.
+#[test]
+fn a_warp_node_takes_the_finalized_chain_without_the_blocks_below_it() {
+    let mut net = Testnet::start(4, 3, &[]);
+    let out = net.ghost(
+        0,
+        &[
+            "domain",
+            "register",
+            "warped.ghost",
+            "--from",
+            "//Alice",
+            "--record",
+            "A=10.9.8.7",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "register: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    net.wait(
+        "the chain finalizes past #30",
+        Duration::from_secs(60),
+        |n| n.finalized(0) >= 30,
+    );
+    let target = net.finalized(0);
+    let warp = net.add("add-warp-node");
+    net.wait(
+        "the warp node reaches the finalized chain",
+        Duration::from_secs(60),
+        |n| n.finalized(warp) >= target + 3,
+    );
+    let log = std::fs::read_to_string(net.log_path(warp)).unwrap_or_default();
+    assert!(log.contains("warp sync done"), "no warp in the log:\n{log}");
+    // The same finalized block as the validators at its height.
+    let (_, height, hash) = net.heights(warp).expect("warp node answers");
+    let theirs = rpc_http(&net, 0, "chain_getBlockHash", &format!("[{height}]"));
+    assert_eq!(theirs["result"].as_str(), Some(hash.as_str()));
+    // No block below the base, with an error that says why.
+    let below = rpc_http(&net, warp, "chain_getBlockHash", "[2]");
+    let message = below["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("warp sync base"),
+        "chain_getBlockHash(2) on the warp node: {below}"
+    );
+    // Its GhostBridge serves the name registered before it started.
+    net.wait(
+        "the warp node's DNS answers the record",
+        Duration::from_secs(30),
+        |n| dig(n.dns_port(warp), &["+short", "warped.ghost", "A"]).trim() == "10.9.8.7",
+    );
+}
+
+/// The figure in docs/PERFORMANCE.md: on a 3-validator testnet with `GHOST_WARP_NAMES` names
+/// (default 1000, registered with `ghost bench register`), the time from process start until a
+/// late node's finalized block reaches the validators', for `add-full-node` and then
+/// `add-warp-node`. Run alone:
+/// `cargo test -p ghost-e2e --test testnet -- --ignored --nocapture warp_and_full`.
+#[test]
+#[ignore = "a measurement (minutes); prints the figures for docs/PERFORMANCE.md"]
+fn warp_and_full_sync_figures() {
+    use std::time::Instant;
+
+    let names: u32 = std::env::var("GHOST_WARP_NAMES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
+    let mut net = Testnet::start(0, 3, &[]);
+    let count = names.to_string();
+    let out = net.ghost(
+        0,
+        &[
+            "--json",
+            "bench",
+            "register",
+            "--count",
+            &count,
+            "--accounts",
+            "10",
+            "--concurrency",
+            "256",
+            "--records",
+            "1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "bench register: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = net.finalized(0);
+    println!("chain: {names} names registered, finalized #{target}");
+    for what in ["add-full-node", "add-warp-node"] {
+        let started = Instant::now();
+        let node = net.add(what);
+        net.wait(what, Duration::from_secs(600), |n| {
+            n.finalized(node) >= target
+        });
+        let secs = started.elapsed().as_secs_f64();
+        println!("{what}: finalized #{target} in {secs:.1} s from process start");
+        net.kill(node);
+    }
+}
