@@ -74,6 +74,7 @@ fn import(db: &Database, f: &TransferBlock) {
         finalized: None,
         justification: None,
         domain_changes: None,
+        events: Some(executed.encoded_events),
     })
     .expect("block commits");
 }
