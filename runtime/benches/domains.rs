@@ -12,7 +12,6 @@
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ghost_primitives::{Digest, DnsRecord, DomainName, Hash, Header, Pair, RecordData, blake3_256};
 use ghost_runtime::builder::{BlockBuilder, BuiltBlock};
-use ghost_runtime::chain_spec::ChainSpec;
 use ghost_runtime::domains::{Call as DomainsCall, RecordChange, YEAR_MS};
 use ghost_runtime::{GHOST, RuntimeCall, UncheckedExtrinsic, api, sign_extrinsic};
 use ghost_trie::MemoryNodeStore;
@@ -47,17 +46,7 @@ fn idn_name(i: usize) -> DomainName {
 
 impl Fixture {
     fn new() -> Fixture {
-        let pairs: Vec<Pair> = (0..N as u64)
-            .map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0))
-            .collect();
-        let mut spec = ChainSpec::dev();
-        for pair in &pairs {
-            spec.genesis
-                .balances
-                .balances
-                .push((pair.public(), 1_000 * GHOST));
-        }
-        let genesis = spec.genesis.build().expect("genesis builds");
+        let (pairs, genesis) = ghost_runtime::test_utils::funded_dev_genesis(N);
         let mut store = MemoryNodeStore::default();
         store.insert_nodes(genesis.state_nodes);
         let genesis_hash = genesis.header.hash();

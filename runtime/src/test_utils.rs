@@ -15,6 +15,25 @@ use crate::{
     Block, GHOST, RuntimeCall, SPEC_VERSION, UncheckedExtrinsic, balances, sign_extrinsic,
 };
 
+/// `n` deterministic key pairs (seeded by their index) and the dev genesis with each of them
+/// funded with 1,000 GHOST.
+///
+/// # Panics
+/// If the genesis does not build: a bug in the runtime, not input.
+pub fn funded_dev_genesis(n: usize) -> (Vec<Pair>, GenesisBlock) {
+    let pairs: Vec<Pair> = (0..n as u64)
+        .map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0))
+        .collect();
+    let mut spec = ChainSpec::dev();
+    for pair in &pairs {
+        spec.genesis
+            .balances
+            .balances
+            .push((pair.public(), 1_000 * GHOST));
+    }
+    (pairs, spec.genesis.build().expect("genesis builds"))
+}
+
 /// The block's timestamp: one slot after the dev genesis.
 pub const TIMESTAMP_MS: u64 = 1_000;
 
@@ -38,17 +57,7 @@ impl TransferBlock {
     /// # Panics
     /// If the dev genesis or the block does not build: a bug in the runtime, not input.
     pub fn new(n: usize) -> TransferBlock {
-        let pairs: Vec<Pair> = (0..n as u64)
-            .map(|i| Pair::from_seed(&blake3_256(&i.to_le_bytes()).0))
-            .collect();
-        let mut spec = ChainSpec::dev();
-        for pair in &pairs {
-            spec.genesis
-                .balances
-                .balances
-                .push((pair.public(), 1_000 * GHOST));
-        }
-        let genesis = spec.genesis.build().expect("genesis builds");
+        let (pairs, genesis) = funded_dev_genesis(n);
         let mut store = MemoryNodeStore::default();
         store.insert_nodes(genesis.state_nodes.iter().cloned());
         let genesis_hash = genesis.header.hash();
@@ -80,6 +89,23 @@ impl TransferBlock {
             block,
             messages,
         }
+    }
+
+    /// ed25519-dalek's batch verification of the transfers' signatures, keys decompressed from
+    /// bytes inside the call as our own check does: the anchor the import benches compare with.
+    pub fn dalek_verify_batch(&self) -> bool {
+        let keys: Vec<ed25519_dalek::VerifyingKey> = self
+            .extrinsics
+            .iter()
+            .map(|xt| ed25519_dalek::VerifyingKey::from_bytes(&xt.signer.0).expect("valid key"))
+            .collect();
+        let signatures: Vec<ed25519_dalek::Signature> = self
+            .extrinsics
+            .iter()
+            .map(|xt| ed25519_dalek::Signature::from_bytes(&xt.signature.0))
+            .collect();
+        let messages: Vec<&[u8]> = self.messages.iter().map(|m| &m[..]).collect();
+        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
     }
 
     /// `(message, signature, signer)` of each transfer, as batch verification takes them.

@@ -29,22 +29,6 @@ use parity_scale_codec::Encode;
 /// Block sizes measured.
 const SIZES: [usize; 2] = [100, 1_000];
 
-/// ed25519-dalek's batch verification of `f`'s signatures, keys decompressed from bytes.
-fn dalek_verify_batch(f: &TransferBlock) -> bool {
-    let keys: Vec<ed25519_dalek::VerifyingKey> = f
-        .extrinsics
-        .iter()
-        .map(|xt| ed25519_dalek::VerifyingKey::from_bytes(&xt.signer.0).expect("valid key"))
-        .collect();
-    let signatures: Vec<ed25519_dalek::Signature> = f
-        .extrinsics
-        .iter()
-        .map(|xt| ed25519_dalek::Signature::from_bytes(&xt.signature.0))
-        .collect();
-    let messages: Vec<&[u8]> = f.messages.iter().map(|m| &m[..]).collect();
-    ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
-}
-
 /// A RocksDB database in `dir` holding `f`'s genesis, reopened so the state is read back from
 /// its files.
 fn rocksdb_with_genesis(dir: &std::path::Path, f: &TransferBlock) -> Database {
@@ -104,7 +88,7 @@ fn block_import(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("dalek_verify_batch", n),
             &fixture,
-            |b, f| b.iter(|| assert!(dalek_verify_batch(f))),
+            |b, f| b.iter(|| assert!(f.dalek_verify_batch())),
         );
     }
     group.finish();
