@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use ghost_consensus::aura::{self, AuraError, AuraParams, Slot};
 use ghost_consensus::grandpa::{GrandpaJustification, JustificationError};
+use ghost_consensus::protocol::JustifiedHeader;
 use ghost_consensus::{Clock, SystemClock};
 use ghost_primitives::{AccountId, AuraEquivocation, BlockNumber, Hash, Header};
 use ghost_runtime::builder::{BuiltBlock, execute_block};
@@ -40,6 +41,17 @@ pub const SLOT_HEADERS_KEY: &[u8] = b"aura_slot_headers";
 /// The most headers kept there: a block of a slot at or below the finalized block's slot can
 /// never be imported, so those are dropped; this bounds the rest while finality stalls.
 pub const MAX_SLOT_HEADERS: usize = 1_024;
+
+/// The voter-set changes [`Client::voter_set_changes`] found.
+#[derive(Debug)]
+pub struct VoterSetChanges {
+    /// The change to set `from_set_id + 1 + i` at index `i`.
+    pub changes: Vec<JustifiedHeader>,
+    /// The voter set id at the block asked about.
+    pub set_id: u64,
+    /// The last set id covered; below `set_id` when `max` cut the list short.
+    pub last: u64,
+}
 
 /// What finalizing by justification did.
 #[derive(Debug)]
@@ -461,6 +473,49 @@ impl Client {
             error,
             fee,
         }))
+    }
+
+    /// The voter-set changes after set `from_set_id`, at most `max`, as of finalized block
+    /// `at`: each enacting block's header with the GRANDPA justification stored for it (what
+    /// proves the change final to a node that trusts only the genesis). Served to light clients
+    /// (`grandpa_proveVoterSets`) and to warping peers alike.
+    pub fn voter_set_changes(
+        &self,
+        at: &Header,
+        from_set_id: u64,
+        max: u64,
+    ) -> Result<VoterSetChanges, ClientError> {
+        let (_, set_id) = self.authorities_at(at)?;
+        let last = set_id.min(from_set_id.saturating_add(max));
+        let mut changes = Vec::new();
+        for id in from_set_id.saturating_add(1)..=last {
+            let number = self
+                .read_state(at, |store| api::set_change_block(store, at, id))?
+                .ok_or_else(|| {
+                    StorageError::Corrupt(format!("set {id} has no enacting block in state"))
+                })?;
+            let missing = |what: &str| {
+                StorageError::Corrupt(format!("no {what} stored for set change #{number}"))
+            };
+            let hash = self
+                .db
+                .hash_by_number(number)?
+                .ok_or_else(|| missing("canonical block"))?;
+            let header = self.db.header(&hash)?.ok_or_else(|| missing("header"))?;
+            let justification = self
+                .db
+                .justification(&hash)?
+                .ok_or_else(|| missing("justification"))?;
+            changes.push(JustifiedHeader {
+                header,
+                justification,
+            });
+        }
+        Ok(VoterSetChanges {
+            changes,
+            set_id,
+            last,
+        })
     }
 
     /// Subscribes to imported blocks.

@@ -449,14 +449,17 @@ pub fn warp_proof(
     client: &Client,
     from_set_id: u64,
 ) -> Result<(Vec<JustifiedHeader>, Option<JustifiedHeader>), ClientError> {
-    use ghost_storage::StorageError;
     let db = client.db();
     let (_, finalized) = client.finalized()?;
-    let (_, set_id) = client.authorities_at(&finalized)?;
+    let proven = client.voter_set_changes(
+        &finalized,
+        from_set_id,
+        MAX_WARP_CHANGES_PER_RESPONSE as u64,
+    )?;
+    let (set_id, last) = (proven.set_id, proven.last);
     if from_set_id > set_id {
         return Ok((Vec::new(), None));
     }
-    let last = set_id.min(from_set_id.saturating_add(MAX_WARP_CHANGES_PER_RESPONSE as u64));
     let justified = |number: BlockNumber| -> Result<Option<JustifiedHeader>, ClientError> {
         let Some(hash) = db.hash_by_number(number)? else {
             return Ok(None);
@@ -470,22 +473,8 @@ pub fn warp_proof(
             justification,
         }))
     };
-    let mut changes = Vec::new();
-    let mut last_change_at = 0;
-    for id in from_set_id.saturating_add(1)..=last {
-        let number = client
-            .read_state(&finalized, |store| {
-                ghost_runtime::api::set_change_block(store, &finalized, id)
-            })?
-            .ok_or_else(|| {
-                StorageError::Corrupt(format!("set {id} has no enacting block in state"))
-            })?;
-        let change = justified(number)?.ok_or_else(|| {
-            StorageError::Corrupt(format!("no justification stored for set change #{number}"))
-        })?;
-        last_change_at = number;
-        changes.push(change);
-    }
+    let changes = proven.changes;
+    let mut last_change_at = changes.last().map_or(0, |change| change.header.number);
     if last < set_id {
         return Ok((changes, None));
     }

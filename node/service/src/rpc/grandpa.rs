@@ -82,36 +82,17 @@ pub(crate) fn prove_voter_sets(
         ))
         .into());
     }
-    let (_, set_id) = client.authorities_at(&header).map_err(RpcError::from)?;
-    let last = set_id.min(from_set_id.saturating_add(MAX_SET_CHANGES));
-    let mut changes = Vec::new();
-    for id in from_set_id.saturating_add(1)..=last {
-        let number = client
-            .read_state(&header, |store| {
-                ghost_runtime::api::set_change_block(store, &header, id)
-            })
-            .map_err(RpcError::from)?
-            .ok_or_else(|| internal(&format!("set {id} has no enacting block in state")))?;
-        let hash = db
-            .hash_by_number(number)
-            .map_err(|e| internal(&e))?
-            .ok_or_else(|| internal(&format!("no finalized block #{number}")))?;
-        let change = client
-            .header(&hash)
-            .map_err(RpcError::from)?
-            .ok_or(RpcError::UnknownBlock(hash))?;
-        let justification = db
-            .justification(&hash)
-            .map_err(|e| internal(&e))?
-            .ok_or_else(|| {
-                internal(&format!("no justification stored for set change #{number}"))
-            })?;
-        changes.push(SetChangeJson {
-            set_id: id,
-            header: change,
-            justification: Bytes(justification),
-        });
-    }
+    let proven = client
+        .voter_set_changes(&header, from_set_id, MAX_SET_CHANGES)
+        .map_err(RpcError::from)?;
+    let changes = (from_set_id.saturating_add(1)..)
+        .zip(proven.changes)
+        .map(|(set_id, change)| SetChangeJson {
+            set_id,
+            header: change.header,
+            justification: Bytes(change.justification),
+        })
+        .collect();
     let genesis_hash = client.genesis_hash();
     let genesis = client
         .header(&genesis_hash)
@@ -126,9 +107,9 @@ pub(crate) fn prove_voter_sets(
             .map(Bytes)
             .collect(),
         changes,
-        set_id,
+        set_id: proven.set_id,
         at: header.hash(),
-        next: (last < set_id).then_some(last),
+        next: (proven.last < proven.set_id).then_some(proven.last),
     })
 }
 
