@@ -106,6 +106,42 @@ enum Command {
         /// The file to read; `-` for stdin.
         file: PathBuf,
     },
+    /// Grows a chain to many registered names for state-growth measurements: real
+    /// registrations, signed by funded accounts, authored into blocks by the chain's sole
+    /// validator as a `--dev` node would (no RPC, no network), and prints per-block timings as
+    /// the state grows, as JSON. The node must be stopped; start it on the base path afterwards.
+    SeedState {
+        /// `dev`, `solo` or a path to a JSON spec whose only validator is `--key`.
+        #[arg(long, default_value = "dev")]
+        chain: String,
+        /// The base path to grow (made if new).
+        #[arg(long, short = 'd')]
+        base_path: PathBuf,
+        /// State to keep, as `ghostchain --state-pruning` (`--dev` runs archive).
+        #[arg(long, value_name = "N|archive", default_value = "archive")]
+        state_pruning: ghost_service::StatePruning,
+        /// Names to register.
+        #[arg(long, default_value_t = 10_000)]
+        names: u64,
+        /// `A` records per name.
+        #[arg(long, default_value_t = 3)]
+        records: u32,
+        /// Registrations offered to each block (a block takes what fits its weight).
+        #[arg(long, default_value_t = 2_000)]
+        per_block: usize,
+        /// The names are `PREFIX<i>.ghost`.
+        #[arg(long, default_value = "seed")]
+        prefix: String,
+        /// Days each name is registered for.
+        #[arg(long, default_value_t = 365)]
+        days: u64,
+        /// The validator key that seals (`//Alice` on the dev chain).
+        #[arg(long, default_value = "//Alice")]
+        key: String,
+        /// A funded account to sign registrations (repeatable; default: the six dev accounts).
+        #[arg(long = "signer", value_name = "SURI")]
+        signers: Vec<String>,
+    },
     /// Key utilities.
     Key {
         #[command(subcommand)]
@@ -533,6 +569,52 @@ fn import_blocks(
     Ok(())
 }
 
+/// `ghostchain seed-state`.
+fn seed_state(
+    chain: &str,
+    base_path: &std::path::Path,
+    state_pruning: ghost_service::StatePruning,
+    key: &str,
+    signers: &[String],
+    config: &ghost_service::seed::SeedConfig,
+) -> anyhow::Result<()> {
+    let spec = ChainSpec::load(chain)?;
+    let author = Pair::from_suri(key).with_context(|| format!("--key {key}"))?;
+    let signers: Vec<Pair> = if signers.is_empty() {
+        ghost_primitives::crypto::DEV_ACCOUNTS
+            .iter()
+            .map(|name| Pair::from_suri(&format!("//{name}")))
+            .collect::<Result<_, _>>()?
+    } else {
+        signers
+            .iter()
+            .map(|suri| Pair::from_suri(suri).with_context(|| format!("--signer {suri}")))
+            .collect::<Result<_, _>>()?
+    };
+    let client = std::sync::Arc::new(ghost_service::service::open_chain(
+        base_path,
+        &spec,
+        state_pruning,
+        std::sync::Arc::new(ghost_service::metrics::Metrics::new()),
+    )?);
+    let mut last_print = std::time::Instant::now();
+    let report = ghost_service::seed::seed_names(client, author, &signers, config, |sample| {
+        if last_print.elapsed() >= std::time::Duration::from_secs(1) {
+            last_print = std::time::Instant::now();
+            eprintln!(
+                "{} names, block #{} ({} registrations, {:.1} ms, {:.1} µs each)",
+                sample.names,
+                sample.block,
+                sample.extrinsics,
+                sample.block_ms,
+                sample.per_registration_us
+            );
+        }
+    })?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -595,6 +677,27 @@ async fn main() -> anyhow::Result<()> {
             state_pruning,
             file,
         }) => import_blocks(&chain, &base_path, state_pruning, &file),
+        Some(Command::SeedState {
+            chain,
+            base_path,
+            state_pruning,
+            names,
+            records,
+            per_block,
+            prefix,
+            days,
+            key,
+            signers,
+        }) => {
+            let config = ghost_service::seed::SeedConfig {
+                names,
+                records,
+                per_block,
+                prefix,
+                duration_ms: days.saturating_mul(24 * 60 * 60 * 1000),
+            };
+            seed_state(&chain, &base_path, state_pruning, &key, &signers, &config)
+        }
         Some(Command::Key {
             command: KeyCommand::Generate,
         }) => {

@@ -40,6 +40,7 @@ pub mod metrics;
 pub mod pool_api;
 pub mod range_sync;
 pub mod rpc;
+pub mod seed;
 pub mod service;
 pub mod warp_sync;
 
