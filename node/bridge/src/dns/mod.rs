@@ -18,6 +18,9 @@
 //!   NameIndex::lookup ── in memory, read only; no chain access per query
 //! ```
 //!
+//! [`wire`] holds a checked parser of the plain one-question query shape, the first piece of a
+//! UDP fast path (issue #15); the server does not use it yet.
+//!
 //! [`GhostZone`] is our own type rather than an implementation of hickory's `ZoneHandler` in a
 //! `Catalog`: the catalog's authoritative path expects per-zone record sets, while our zones
 //! share one index, apply expiry at query time and chase CNAMEs across index lookups; a direct
@@ -36,6 +39,7 @@ mod handler;
 mod metrics;
 mod rrl;
 mod tcp;
+pub mod wire;
 mod zone;
 
 use std::io;
