@@ -174,7 +174,8 @@ pub fn seed_names(
     let mut recent: std::collections::VecDeque<(f64, usize)> = std::collections::VecDeque::new();
     let mut index = 0u64;
     // The name of each extrinsic in the pool, to name a failed one.
-    let mut in_flight: std::collections::HashMap<Hash, u64> = std::collections::HashMap::new();
+    let mut in_flight: std::collections::HashMap<Hash, DomainName> =
+        std::collections::HashMap::new();
     while report.names < config.names {
         let (best, _) = client.best()?;
         while index < config.names && in_flight.len() < config.per_block.max(1) {
@@ -195,7 +196,7 @@ pub fn seed_names(
                 source,
             })?;
             nonces[account] += 1;
-            in_flight.insert(hash, index);
+            in_flight.insert(hash, name);
             index += 1;
         }
         let block_started = Instant::now();
@@ -222,10 +223,7 @@ pub fn seed_names(
                     .tx_hashes
                     .get(position)
                     .and_then(|hash| in_flight.get(hash))
-                    .map_or_else(
-                        || "an unknown name".into(),
-                        |i| format!("{}{i}.ghost", config.prefix),
-                    );
+                    .map_or_else(|| "an unknown name".into(), DomainName::to_string);
                 return Err(SeedError::Failed {
                     name,
                     block: imported.header.number,
