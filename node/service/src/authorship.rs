@@ -63,7 +63,8 @@ impl Author {
     }
 
     /// Builds, seals and imports one block at the current time (dev sealing: the dev chain's
-    /// 1 ms slots give every block its own slot); returns it, or `None` if there was nothing
+    /// 1 ms slots give every block its own slot; a block sealed within its parent's slot waits
+    /// for the next one, so timestamps never run ahead of the clock); returns it, or `None` if there was nothing
     /// to do and `allow_empty` is false.
     pub fn author_block(
         &self,
@@ -77,6 +78,13 @@ impl Author {
             && params.slot_at(timestamp) <= parent_slot
         {
             timestamp = params.slot_start(parent_slot.saturating_add(1));
+        }
+        // Blocks sealed faster than one per slot would run the timestamps ahead of the clock
+        // until peers (and this node's own import) refuse them as future slots: wait for the
+        // slot to start instead (at most one 1 ms dev slot per block).
+        let ahead = timestamp.saturating_sub(now_ms());
+        if ahead > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(ahead));
         }
         self.author_at(&parent, timestamp, allow_empty)
     }
@@ -254,6 +262,60 @@ impl Author {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Metrics;
+    use ghost_runtime::chain_spec::ChainSpec;
+    use ghost_storage::Database;
+
+    /// Empty dev blocks seal far faster than one per 1 ms slot; a block's timestamp must still
+    /// never be ahead of the clock it was sealed by (peers refuse future slots), and every
+    /// block takes a slot of its own.
+    #[test]
+    fn blocks_sealed_faster_than_slots_never_run_ahead_of_the_clock() {
+        let client = Arc::new(
+            Client::new(
+                Arc::new(Database::in_memory()),
+                ChainSpec::dev(),
+                Arc::new(Metrics::new()),
+            )
+            .expect("client"),
+        );
+        let pool = Arc::new(TransactionPool::new(
+            Arc::new(crate::pool_api::FullChainApi::new(client.clone())),
+            ghost_txpool::PoolLimits::default(),
+        ));
+        let author = Author::new(
+            client.clone(),
+            pool,
+            Pair::from_suri("//Alice").expect("dev key"),
+            true,
+        );
+        let mut last_slot = None;
+        for _ in 0..200 {
+            let block = author
+                .author_block(true)
+                .expect("authoring")
+                .expect("an empty block is allowed");
+            let sealed_by = now_ms();
+            let header = &block.header;
+            assert!(
+                header.timestamp_ms <= sealed_by,
+                "block #{} is stamped {} ms, after the clock's {sealed_by} ms",
+                header.number,
+                header.timestamp_ms
+            );
+            let slot = header.slot().expect("an Aura slot");
+            assert!(
+                last_slot.is_none_or(|last| slot > last),
+                "slot {slot} reused"
+            );
+            last_slot = Some(slot);
         }
     }
 }
