@@ -12,6 +12,9 @@
 # the chain, writes the validator's blocks to a file (`ghostchain export-blocks`) and times
 # `ghostchain import-blocks` of that file into an empty base path: the same blocks, the same
 # checks (seal, re-execution, justifications), no network. Prints one JSON document.
+# GHOST_SYNC_BENCH_RATE=R paces the transfers at R a second (`ghost bench --rate`), so blocks
+# carry about R x slot transfers each: 500 with 200 ms slots gives the 1,000 blocks x 100
+# transfers shape of the target. Unset, they go as fast as the chain takes them.
 # GHOST_SYNC_BENCH_KEEP=1 keeps the work directory (logs, block file).
 # Ports $GHOST_SYNC_BENCH_PORT (default 31400) + 10 i + 0..4; everything it started is stopped.
 set -euo pipefail
@@ -55,7 +58,8 @@ echo "sync-bench [$(date +%T)]: one validator and two full nodes in $work" >&2
 "$testnet" add-full-node >/dev/null
 echo "sync-bench [$(date +%T)]: $count transfers" >&2
 "$bin/ghost" --rpc "ws://127.0.0.1:$((GHOST_TESTNET_PORT + 1))" --json bench transfer \
-    --count "$count" --accounts 200 --concurrency 256 >"$work/load.json"
+    --count "$count" --accounts 200 --concurrency 256 \
+    ${GHOST_SYNC_BENCH_RATE:+--rate "$GHOST_SYNC_BENCH_RATE"} >"$work/load.json"
 target="$(best 0)"
 for peer in 1 2; do
     until [ "$(best "$peer")" -ge "$target" ]; do sleep 0.5; done

@@ -103,6 +103,30 @@ fn bench_transfer_and_contract_call_account_for_every_operation() {
     assert_eq!(transfers["received"], 400_000_000_000_000u64, "{transfers}");
     assert_eq!(transfers["balance_checked"], true, "{transfers}");
 
+    // Paced at 100 a second, 50 transfers cannot finish in less than the 0.49 s it takes to
+    // submit the last one: the throughput stays at or below the rate, and none is lost.
+    let paced = ghost_json(
+        &node,
+        &[
+            "bench",
+            "transfer",
+            "--count",
+            "50",
+            "--accounts",
+            "2",
+            "--rate",
+            "100",
+        ],
+    );
+    assert_eq!(paced["finalized"], 50, "{paced}");
+    assert_eq!(paced["lost"], 0, "{paced}");
+    let throughput = paced["throughput"].as_f64().expect("throughput");
+    assert!(throughput <= 100.0 * 50.0 / 49.0, "paced at 100/s: {paced}");
+    let refused = node.ghost(&["bench", "transfer", "--rate", "0"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--rate must be a positive"), "{stderr}");
+
     // A counter contract: `increment(u64)` 100 times from 4 accounts, then `get` says 100.
     let code = dir.path().join("counter.wasm");
     std::fs::write(&code, ghost_contract_fixtures::COUNTER).unwrap();

@@ -15,7 +15,8 @@
 //! 2. pre-signs the N operations, account `i % M` with consecutive nonces, so signing never sits
 //!    on the measured path;
 //! 3. submits them with `author_submitAndWatchExtrinsic` over one WebSocket per `--node` URL
-//!    (round robin), at most C in flight, and follows each to `inBlock` and `finalized`;
+//!    (round robin), at most C in flight (and, with `--rate R`, at most R a second, paced from
+//!    the start), and follows each to `inBlock` and `finalized`;
 //! 4. prints throughput, latency percentiles (submit → in block, submit → finalized), how many
 //!    the pool refused, how many it accepted but never included (*lost*), how many were included
 //!    but failed (from `author_extrinsicStatus` of each), and a check of the effect: every name
@@ -76,6 +77,10 @@ pub struct LoadArgs {
     /// Operations in flight at once.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
+    /// Operations submitted per second at most (paced from the start; default as fast as
+    /// `--concurrency` allows), to offer a chain a steady load rather than a burst.
+    #[arg(long, value_name = "OPS_PER_SEC")]
+    pub rate: Option<f64>,
     /// Nodes to submit to, round robin (repeatable); default the global `--rpc`.
     #[arg(long = "node", value_name = "URL")]
     pub nodes: Vec<String>,
@@ -189,6 +194,12 @@ impl Load {
         anyhow::ensure!(args.count > 0, "--count must be positive");
         anyhow::ensure!(args.accounts > 0, "--accounts must be positive");
         anyhow::ensure!(args.concurrency > 0, "--concurrency must be positive");
+        if let Some(rate) = args.rate {
+            anyhow::ensure!(
+                rate.is_finite() && rate > 0.0,
+                "--rate must be a positive number of operations per second"
+            );
+        }
         let urls = if args.nodes.is_empty() {
             vec![endpoint.url.clone()]
         } else {
@@ -294,12 +305,18 @@ impl Load {
             ProgressBar::hidden()
         };
         let wait = self.timeout;
+        let rate = self.args.rate;
         let started = Instant::now();
         let outcomes: Vec<Outcome> = futures::stream::iter(extrinsics.into_iter().enumerate())
             .map(|(i, xt)| {
                 let clients = self.clients.clone();
                 let bar = bar.clone();
                 async move {
+                    // Paced: operation i is not submitted before i / rate seconds.
+                    if let Some(rate) = rate {
+                        let due = started + Duration::from_secs_f64(i as f64 / rate);
+                        tokio::time::sleep_until(due.into()).await;
+                    }
                     let client = &clients[i % clients.len()];
                     let outcome = follow(client, &xt, wait).await;
                     bar.inc(1);
