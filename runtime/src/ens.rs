@@ -13,7 +13,7 @@ use ghost_support::dispatch::{DispatchResult, Origin};
 
 use crate::Domains;
 use crate::domains::{Call, Error, NameStatus, RecordChange};
-use crate::ens_bridge::GhostNames;
+use crate::ens_bridge::{DnsSet, GhostNames};
 
 /// Ghost names as the ENS bridge sees them.
 pub struct EnsGhostNames;
@@ -56,9 +56,18 @@ impl GhostNames for EnsGhostNames {
         let current = Domains::resolve(name).ok_or(Error::NotRegistered)?;
         let call = Call::SetRecords {
             name: name.clone(),
-            changes: web3_changes(&current.web3, records),
+            changes: RecordChange::web3_diff(&current.web3, records),
         };
         Domains::dispatch(call, Origin::Signed(current.owner))
+    }
+
+    fn replace_dns_sets(name: &DomainName, sets: &[DnsSet]) -> DispatchResult {
+        let owner = Self::owner(name).ok_or(Error::NotRegistered)?;
+        let call = Call::SetRecords {
+            name: name.clone(),
+            changes: dns_set_changes(sets),
+        };
+        Domains::dispatch(call, Origin::Signed(owner))
     }
 
     fn clear_records(name: &DomainName) -> DispatchResult {
@@ -70,39 +79,14 @@ impl GhostNames for EnsGhostNames {
     }
 }
 
-/// The record changes that turn the web3 records `from` into `to` (DNS records untouched).
-pub fn web3_changes(from: &Web3Records, to: &Web3Records) -> Vec<RecordChange> {
-    let removed_addresses = from
-        .addresses
-        .keys()
-        .filter(|coin| !to.addresses.contains_key(coin))
-        .map(|coin| RecordChange::SetAddress {
-            coin_type: *coin,
-            address: None,
-        });
-    let removed_texts = from
-        .texts
-        .keys()
-        .filter(|key| !to.texts.contains_key(*key))
-        .map(|key| RecordChange::SetText {
-            key: key.clone(),
-            value: None,
-        });
-    let set_addresses = to
-        .addresses
-        .iter()
-        .map(|(coin, address)| RecordChange::SetAddress {
-            coin_type: *coin,
-            address: Some(address.clone()),
-        });
-    let set_texts = to.texts.iter().map(|(key, value)| RecordChange::SetText {
-        key: key.clone(),
-        value: Some(value.clone()),
-    });
-    removed_addresses
-        .chain(removed_texts)
-        .chain(set_addresses)
-        .chain(set_texts)
-        .chain([RecordChange::SetContenthash(to.contenthash.clone())])
+/// The domains `ReplaceSet` changes that write `sets`.
+pub fn dns_set_changes(sets: &[DnsSet]) -> Vec<RecordChange> {
+    sets.iter()
+        .map(|set| RecordChange::ReplaceSet {
+            label: set.label.clone(),
+            rtype: set.rtype,
+            ttl: set.ttl,
+            values: set.values.clone(),
+        })
         .collect()
 }

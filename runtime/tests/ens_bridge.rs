@@ -2,7 +2,8 @@
 //! link whose records resolve through the runtime API, and importers reproduce it.
 
 use ghost_primitives::{
-    AccountId, Bytes, Digest, DomainName, EnsName, EthAddress, Hash, Header, Pair, Web3Records,
+    AccountId, Bytes, Digest, DnsRecord, DomainName, EnsName, EthAddress, Hash, Header, Pair,
+    RecordData, RecordLabel, Web3Records,
 };
 use ghost_runtime::api;
 use ghost_runtime::builder::{BlockBuilder, BuiltBlock, execute_block};
@@ -75,13 +76,17 @@ fn dev(name: &str) -> AccountId {
     Pair::dev(name).public()
 }
 
-fn attestation(block: u64, owner: EthAddress, records: &Web3Records) -> RuntimeCall {
+fn attestation(
+    block: u64,
+    owner: EthAddress,
+    records: impl Into<ens_bridge::EnsRecords>,
+) -> RuntimeCall {
     RuntimeCall::EnsBridge(ens_bridge::Call::SubmitAttestation {
         ens_name: EnsName::parse("alice.eth").unwrap(),
         eth_block_number: block,
         eth_block_hash: Hash([block as u8; 32]),
         owner,
-        records: records.clone(),
+        records: records.into(),
     })
 }
 
@@ -191,6 +196,33 @@ fn a_block_with_two_attestations_links_and_its_records_resolve() {
         importer.head = built.block.header.clone();
     }
     assert_eq!(importer.head.state_root, chain.head.state_root);
+
+    // ENS gains DNS-profile records: the domains pallet stores them as the name's own.
+    let a = DnsRecord {
+        label: RecordLabel::apex(),
+        ttl: 600,
+        data: RecordData::A([192, 0, 2, 1]),
+    };
+    let with_dns = ens_bridge::EnsRecords {
+        web3: records.clone(),
+        dns: vec![a.clone()],
+    };
+    let block3 = chain.produce(vec![
+        chain.signed("Dave", attestation(110, key.address(), &with_dns), 1),
+        chain.signed("Eve", attestation(110, key.address(), &with_dns), 1),
+    ]);
+    assert_eq!(failures(&block3), Vec::<String>::new());
+    let resolution = api::resolve(&chain.store, &chain.head, &ghost_name, None)
+        .unwrap()
+        .expect("registered");
+    assert_eq!(resolution.records, vec![a]);
+    assert_eq!(resolution.web3, records);
+    assert!(
+        api::ens_link(&chain.store, &chain.head, &ens_name)
+            .unwrap()
+            .unwrap()
+            .mirrors_dns
+    );
 }
 
 #[test]
@@ -199,7 +231,7 @@ fn a_non_oracle_attestation_fails_in_its_block() {
     let key = EthKey::from_secret(&ETH_SECRET).unwrap();
     let block = chain.produce(vec![chain.signed(
         "Alice",
-        attestation(1, key.address(), &Web3Records::default()),
+        attestation(1, key.address(), Web3Records::default()),
         0,
     )]);
     assert_eq!(failures(&block), vec!["EnsBridge.NotOracle".to_string()]);

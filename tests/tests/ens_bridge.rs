@@ -385,6 +385,29 @@ async fn ens_names_link_sync_and_suspend_through_three_oracles() {
         );
     }
 
+    // ---- DNS-profile records (EIP-1185) set on ENS answer over DNS ----
+    // `alice.eth. 600 IN A 192.0.2.1` and `www.alice.eth. 60 IN TXT "hello"`, in the wire
+    // form the resolver's setDNSRecords takes.
+    use ens_oracle::dns_wire::{encode_rr, wire_name};
+    use ghost_primitives::{RecordData, RecordLabel};
+    let apex = wire_name(&RecordLabel::apex(), "alice.eth").unwrap();
+    let www = wire_name(&RecordLabel::parse("www").unwrap(), "alice.eth").unwrap();
+    let zone = [
+        encode_rr(&apex, 600, &RecordData::A([192, 0, 2, 1])).unwrap(),
+        encode_rr(&www, 60, &RecordData::TXT(vec![b"hello".to_vec()])).unwrap(),
+    ]
+    .concat();
+    eth.set_dns_records(1, "alice.eth", &zone).await.unwrap();
+    eventually("ENS DNS records answered over DNS", || async {
+        dig(dns, &["alice.ghost", "A", "+short"]).trim() == "192.0.2.1"
+            && dig(dns, &["www.alice.ghost", "TXT", "+short"]).trim() == "\"hello\""
+    })
+    .await;
+    assert!(
+        client.ens_link(&alice).await.unwrap().unwrap().mirrors_dns,
+        "the link says its DNS records follow ENS"
+    );
+
     // ---- wrong owner, replayed signature, broken signature: nothing linked ----
     // Alice's ENS key does not own bob.eth.
     ghost_json(

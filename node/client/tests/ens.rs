@@ -81,7 +81,7 @@ async fn a_request_becomes_a_link_when_two_oracles_agree() {
                 block,
                 Hash([block as u8; 32]),
                 key.address(),
-                records.clone(),
+                records.clone().into(),
             )
             .submit_and_watch(&Signer::dev(oracle))
             .await

@@ -22,7 +22,7 @@ sol! {
         event NewResolver(bytes32 indexed node, address resolver);
     }
 
-    /// The public resolver's record interfaces (ENSIP-1, -5, -7, -9).
+    /// The public resolver's record interfaces (ENSIP-1, -5, -7, -9; EIP-1185 DNS records).
     interface EnsResolver {
         function addr(bytes32 node) external view returns (address);
         function addr(bytes32 node, uint256 coinType) external view returns (bytes memory);
@@ -32,10 +32,15 @@ sol! {
         function setAddr(bytes32 node, uint256 coinType, bytes calldata a) external;
         function setText(bytes32 node, string calldata key, string calldata value) external;
         function setContenthash(bytes32 node, bytes calldata hash) external;
+        function dnsRecord(bytes32 node, bytes32 name, uint16 resource) external view returns (bytes memory);
+        function setDNSRecords(bytes32 node, bytes calldata data) external;
         event AddrChanged(bytes32 indexed node, address a);
         event AddressChanged(bytes32 indexed node, uint256 coinType, bytes newAddress);
         event TextChanged(bytes32 indexed node, string indexed indexedKey, string key);
         event ContenthashChanged(bytes32 indexed node, bytes hash);
+        event DNSRecordChanged(bytes32 indexed node, bytes name, uint16 resource, bytes record);
+        event DNSRecordDeleted(bytes32 indexed node, bytes name, uint16 resource);
+        event DNSZoneCleared(bytes32 indexed node);
     }
 }
 
@@ -55,6 +60,9 @@ pub fn resolver_topics() -> Vec<B256> {
         EnsResolver::AddressChanged::SIGNATURE_HASH,
         EnsResolver::TextChanged::SIGNATURE_HASH,
         EnsResolver::ContenthashChanged::SIGNATURE_HASH,
+        EnsResolver::DNSRecordChanged::SIGNATURE_HASH,
+        EnsResolver::DNSRecordDeleted::SIGNATURE_HASH,
+        EnsResolver::DNSZoneCleared::SIGNATURE_HASH,
     ]
 }
 
@@ -65,7 +73,8 @@ pub enum EnsChange {
     Owner,
     /// The node's resolver changed.
     Resolver,
-    /// A resolver record of the node changed (`addr`, multicoin address, text, contenthash).
+    /// A resolver record of the node changed (`addr`, multicoin address, text, contenthash, DNS
+    /// records).
     Record,
 }
 
@@ -123,6 +132,15 @@ pub fn decode_log(topics: &[B256], data: &[u8], from_registry: bool) -> Option<N
     } else if topic0 == EnsResolver::ContenthashChanged::SIGNATURE_HASH {
         EnsResolver::ContenthashChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
         (node_topic, EnsChange::Record)
+    } else if topic0 == EnsResolver::DNSRecordChanged::SIGNATURE_HASH {
+        EnsResolver::DNSRecordChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
+        (node_topic, EnsChange::Record)
+    } else if topic0 == EnsResolver::DNSRecordDeleted::SIGNATURE_HASH {
+        EnsResolver::DNSRecordDeleted::decode_raw_log(topics.iter().copied(), data).ok()?;
+        (node_topic, EnsChange::Record)
+    } else if topic0 == EnsResolver::DNSZoneCleared::SIGNATURE_HASH {
+        EnsResolver::DNSZoneCleared::decode_raw_log(topics.iter().copied(), data).ok()?;
+        (node_topic, EnsChange::Record)
     } else {
         return None;
     };
@@ -165,6 +183,14 @@ mod tests {
         assert_eq!(
             EnsResolver::TextChanged::SIGNATURE_HASH,
             keccak256("TextChanged(bytes32,string,string)")
+        );
+        assert_eq!(
+            EnsResolver::DNSRecordChanged::SIGNATURE_HASH,
+            keccak256("DNSRecordChanged(bytes32,bytes,uint16,bytes)")
+        );
+        assert_eq!(
+            EnsResolver::DNSZoneCleared::SIGNATURE_HASH,
+            keccak256("DNSZoneCleared(bytes32)")
         );
     }
 
@@ -238,6 +264,30 @@ mod tests {
                     node,
                     hash: Bytes::from(vec![0xe3, 0x01]),
                 }),
+                EnsChange::Record,
+                false,
+            ),
+            (
+                encode(&EnsResolver::DNSRecordChanged {
+                    node,
+                    name: Bytes::from(b"\x05alice\x03eth\x00".to_vec()),
+                    resource: 1,
+                    record: Bytes::from(vec![1, 2, 3, 4]),
+                }),
+                EnsChange::Record,
+                false,
+            ),
+            (
+                encode(&EnsResolver::DNSRecordDeleted {
+                    node,
+                    name: Bytes::from(b"\x05alice\x03eth\x00".to_vec()),
+                    resource: 1,
+                }),
+                EnsChange::Record,
+                false,
+            ),
+            (
+                encode(&EnsResolver::DNSZoneCleared { node }),
                 EnsChange::Record,
                 false,
             ),

@@ -236,6 +236,22 @@ impl Devnet {
         self.send(from, Some(resolver), call.abi_encode()).await
     }
 
+    /// `setDNSRecords(name, records)` (EIP-1185: RRs in DNS wire format) from account `from` on
+    /// the name's resolver.
+    pub async fn set_dns_records(
+        &self,
+        from: usize,
+        name: &str,
+        records: &[u8],
+    ) -> Result<u64, DevnetError> {
+        let call = EnsResolver::setDNSRecordsCall {
+            node: B256::from(ens_namehash(name)),
+            data: records.to_vec().into(),
+        };
+        let resolver = self.resolver_of(name).await?;
+        self.send(from, Some(resolver), call.abi_encode()).await
+    }
+
     /// Transfers `name` in the registry from account `from` to `to`.
     pub async fn set_owner(
         &self,

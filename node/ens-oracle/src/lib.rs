@@ -23,6 +23,7 @@
 
 pub mod abi;
 pub mod devnet;
+pub mod dns_wire;
 pub mod eth;
 pub mod metrics;
 pub mod oracle;

@@ -23,10 +23,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_primitives::{Address, B256};
+use ghost_client::runtime::ens_bridge::EnsRecords;
 use ghost_client::runtime::ens_bridge::{BridgeParams, Params};
 use ghost_client::runtime::{RuntimeEvent, ens_bridge::Event as BridgeEvent};
 use ghost_client::{Client, Signer};
-use ghost_primitives::{EnsName, EthAddress, Hash, Web3Records};
+use ghost_primitives::{EnsName, EthAddress, Hash};
 use ghost_support::storage::StorageValue;
 use parity_scale_codec::DecodeAll;
 
@@ -118,7 +119,7 @@ pub struct Observation {
     /// The registry owner.
     pub owner: EthAddress,
     /// The mapped records.
-    pub records: Web3Records,
+    pub records: EnsRecords,
 }
 
 impl Observation {
@@ -359,31 +360,31 @@ impl Oracle {
         Ok(changed)
     }
 
-    /// Reads the owner and records of `nodes` at `block`.
+    /// Reads the owner and records of `names` (nodes and names) at `block`.
     async fn observe(
         &self,
         block: &BlockRef,
-        nodes: &[[u8; 32]],
+        names: &[([u8; 32], &EnsName)],
         plan: &ReadPlan,
         params: &BridgeParams,
     ) -> Result<Vec<Observation>, OracleError> {
         let mut registry_answers = Vec::new();
-        for chunk in nodes.chunks(MAX_BATCH / 2) {
+        for chunk in names.chunks(MAX_BATCH / 2) {
             let calls: Vec<_> = chunk
                 .iter()
-                .flat_map(|n| registry_calls(self.config.registry, B256::from(*n)))
+                .flat_map(|(n, _)| registry_calls(self.config.registry, B256::from(*n)))
                 .collect();
             registry_answers.extend(self.eth.calls_at(block.hash, &calls).await?);
         }
         let owners: Vec<(EthAddress, Address)> =
             registry_answers.chunks(2).map(decode_registry).collect();
         // Every name's resolver calls, sent in batches of at most MAX_BATCH.
-        let calls: Vec<Vec<(Address, Vec<u8>)>> = nodes
+        let calls: Vec<Vec<(Address, Vec<u8>)>> = names
             .iter()
             .zip(&owners)
-            .map(|(node, (_, resolver))| match *resolver {
+            .map(|((node, name), (_, resolver))| match *resolver {
                 Address::ZERO => Vec::new(),
-                resolver => read_calls(resolver, B256::from(*node), plan),
+                resolver => read_calls(resolver, B256::from(*node), name.as_str(), plan),
             })
             .collect();
         let flat: Vec<(Address, Vec<u8>)> = calls.iter().flatten().cloned().collect();
@@ -395,12 +396,13 @@ impl Oracle {
         Ok(owners
             .into_iter()
             .zip(&calls)
-            .map(|((owner, resolver), calls)| {
+            .zip(names)
+            .map(|(((owner, resolver), calls), (_, name))| {
                 let mine: Vec<_> = answers.by_ref().take(calls.len()).collect();
                 let records = if resolver == Address::ZERO {
-                    Web3Records::default()
+                    EnsRecords::default()
                 } else {
-                    map_records(plan, &mine, params)
+                    map_records(plan, name.as_str(), &mine, params)
                 };
                 Observation { owner, records }
             })
@@ -510,15 +512,18 @@ impl Oracle {
             },
         };
 
-        let nodes: Vec<[u8; 32]> = dirty.into_iter().collect();
-        let observations = self.observe(&block, &nodes, &plan, &params).await?;
+        let names: Vec<([u8; 32], &EnsName)> = dirty
+            .into_iter()
+            .filter_map(|node| watched.get(&node).map(|w| (node, &w.ens_name)))
+            .collect();
+        let observations = self.observe(&block, &names, &plan, &params).await?;
         let mut submissions = Vec::new();
-        for (node, observation) in nodes.iter().zip(observations) {
+        for ((node, ens_name), observation) in names.iter().zip(observations) {
             let Some(name) = watched.get(node) else {
                 continue;
             };
             if needs_attestation(&name.watched, &observation, self.sent.get(node)) {
-                submissions.push((*node, name.ens_name.clone(), observation));
+                submissions.push((*node, (*ens_name).clone(), observation));
             }
         }
         let results =
@@ -586,8 +591,8 @@ mod tests {
     use super::*;
 
     fn obs(owner: u8, url: &str) -> Observation {
-        let mut records = Web3Records::default();
-        records.texts.insert("url".into(), url.into());
+        let mut records = EnsRecords::default();
+        records.web3.texts.insert("url".into(), url.into());
         Observation {
             owner: EthAddress([owner; 20]),
             records,

@@ -2,23 +2,25 @@
 //! chain accepts (the mapping in `docs/ENS.md`).
 //!
 //! [`read_calls`] lists the `eth_call`s (registry `owner` and `resolver`, then the resolver's
-//! `addr`, `addr(coinType)` per configured coin, `text` per mirrored key, `contenthash`), sent
-//! as one batch at the block's hash. [`map_records`] turns the answers into
-//! [`Web3Records`], dropping what the chain would refuse (a malformed address for its coin, a
-//! text over the length limit, an unknown contenthash format), empty values and reverted calls
-//! (a resolver without that interface), and keeping at most `max_records` in a fixed order, so
-//! every honest oracle derives the same records, and so the same records hash, from the same
-//! block.
+//! `addr`, `addr(coinType)` per configured coin, `text` per mirrored key, `contenthash`, and
+//! `dnsRecord` per mirrored DNS label and type), sent as one batch at the block's hash.
+//! [`map_records`] turns the answers into [`EnsRecords`], dropping what the chain would refuse
+//! (a malformed address for its coin, a text over the length limit, an unknown contenthash
+//! format, a DNS record set that does not parse: [`crate::dns_wire`]), empty values and
+//! reverted calls (a resolver without that interface), and keeping at most `max_records` in a
+//! fixed order (addresses, contenthash, DNS records, texts), so every honest oracle derives
+//! the same records, and so the same records hash, from the same block.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolCall;
-use ghost_client::runtime::ens_bridge::BridgeParams;
 use ghost_client::runtime::ens_bridge::records::{
     COIN_ETH, address_is_valid, contenthash_is_valid,
 };
-use ghost_primitives::{EthAddress, Web3Records};
+use ghost_client::runtime::ens_bridge::{BridgeParams, EnsRecords, MIRRORED_DNS_TYPES};
+use ghost_primitives::{DnsRecord, EthAddress, RecordLabel, RecordType, keccak256};
 
 use crate::abi::{EnsRegistry, EnsResolver};
+use crate::dns_wire::{decode_rrset, type_code, wire_name};
 use crate::eth::CallResult;
 
 /// What the oracle reads of a name, besides the configured text keys.
@@ -28,6 +30,17 @@ pub struct ReadPlan {
     pub coin_types: Vec<u32>,
     /// Text keys read (the chain's mirrored keys).
     pub text_keys: Vec<String>,
+    /// Labels whose DNS records are read, for each of [`MIRRORED_DNS_TYPES`] (the chain's).
+    pub dns_labels: Vec<RecordLabel>,
+}
+
+impl ReadPlan {
+    /// The `(label, type)` DNS sets read, in call order.
+    fn dns_sets(&self) -> impl Iterator<Item = (&RecordLabel, RecordType)> {
+        self.dns_labels
+            .iter()
+            .flat_map(|label| MIRRORED_DNS_TYPES.into_iter().map(move |t| (label, t)))
+    }
 }
 
 impl ReadPlan {
@@ -43,6 +56,7 @@ impl ReadPlan {
         ReadPlan {
             coin_types: coins,
             text_keys: params.text_keys.clone(),
+            dns_labels: params.dns_labels.clone(),
         }
     }
 }
@@ -55,8 +69,14 @@ pub fn registry_calls(registry: Address, node: B256) -> Vec<(Address, Vec<u8>)> 
     ]
 }
 
-/// The resolver calls of `plan` for `node`, in the order [`map_records`] expects.
-pub fn read_calls(resolver: Address, node: B256, plan: &ReadPlan) -> Vec<(Address, Vec<u8>)> {
+/// The resolver calls of `plan` for `ens_name` (whose node is `node`), in the order
+/// [`map_records`] expects.
+pub fn read_calls(
+    resolver: Address,
+    node: B256,
+    ens_name: &str,
+    plan: &ReadPlan,
+) -> Vec<(Address, Vec<u8>)> {
     let mut calls = vec![(resolver, EnsResolver::addr_0Call { node }.abi_encode())];
     for coin in &plan.coin_types {
         let call = EnsResolver::addr_1Call {
@@ -73,6 +93,16 @@ pub fn read_calls(resolver: Address, node: B256, plan: &ReadPlan) -> Vec<(Addres
         calls.push((resolver, call.abi_encode()));
     }
     calls.push((resolver, EnsResolver::contenthashCall { node }.abi_encode()));
+    for (label, rtype) in plan.dns_sets() {
+        // A label too long for DNS has no records: ask for the empty name's, which is empty.
+        let name = wire_name(label, ens_name).unwrap_or_default();
+        let call = EnsResolver::dnsRecordCall {
+            node,
+            name: B256::from(keccak256(&name)),
+            resource: type_code(rtype),
+        };
+        calls.push((resolver, call.abi_encode()));
+    }
     calls
 }
 
@@ -107,10 +137,17 @@ fn decode_string(result: Option<&CallResult>) -> Option<String> {
 
 /// Maps the answers to [`read_calls`] (same order) into the records the chain accepts: see
 /// the module doc.
-pub fn map_records(plan: &ReadPlan, results: &[CallResult], params: &BridgeParams) -> Web3Records {
-    let mut records = Web3Records::default();
+pub fn map_records(
+    plan: &ReadPlan,
+    ens_name: &str,
+    results: &[CallResult],
+    params: &BridgeParams,
+) -> EnsRecords {
+    let mut all = EnsRecords::default();
+    let records = &mut all.web3;
     let max = params.max_records as usize;
-    let room = |records: &Web3Records| records.count() < max;
+    let mut dns_count = 0usize;
+    let room = |records: &ghost_primitives::Web3Records, dns: usize| records.count() + dns < max;
     let mut at = 0usize;
     let mut next = || {
         let r = results.get(at);
@@ -119,7 +156,7 @@ pub fn map_records(plan: &ReadPlan, results: &[CallResult], params: &BridgeParam
     };
     if let Some(address) = next().and_then(decode_address)
         && address != Address::ZERO
-        && room(&records)
+        && room(records, 0)
     {
         records
             .addresses
@@ -129,7 +166,7 @@ pub fn map_records(plan: &ReadPlan, results: &[CallResult], params: &BridgeParam
         if let Some(bytes) = decode_bytes(next())
             && !bytes.is_empty()
             && address_is_valid(*coin, &bytes)
-            && room(&records)
+            && room(records, 0)
         {
             records
                 .addresses
@@ -149,25 +186,47 @@ pub fn map_records(plan: &ReadPlan, results: &[CallResult], params: &BridgeParam
     if let Some(hash) = decode_bytes(next())
         && !hash.is_empty()
         && contenthash_is_valid(&hash)
-        && room(&records)
+        && room(records, 0)
     {
         records.contenthash = Some(ghost_primitives::Bytes(hash.to_vec()));
     }
+    let mut dns = Vec::new();
+    for (label, rtype) in plan.dns_sets() {
+        let answer = decode_bytes(next());
+        let (Some(answer), Some(name)) = (answer, wire_name(label, ens_name)) else {
+            continue;
+        };
+        for (ttl, data) in decode_rrset(&answer, &name, rtype) {
+            if !params.dns_labels.contains(label) || !room(records, dns_count) {
+                break;
+            }
+            dns.push(DnsRecord {
+                label: label.clone(),
+                ttl,
+                data,
+            });
+            dns_count += 1;
+        }
+    }
+    dns.sort();
+    dns.dedup();
     // Texts last and in key order: what a too-long list loses is the same for every oracle.
     texts.sort();
     for (key, value) in texts {
-        if !room(&records) {
+        if !room(records, dns.len()) {
             break;
         }
         records.texts.insert(key, value);
     }
-    records
+    all.dns = dns;
+    all
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloy_sol_types::SolValue;
+    use ghost_primitives::RecordData;
 
     fn ok(data: Vec<u8>) -> CallResult {
         Ok(Bytes::from(data))
@@ -185,6 +244,7 @@ mod tests {
         ReadPlan {
             coin_types: vec![0],
             text_keys: vec!["url".into(), "avatar".into(), "com.github".into()],
+            dns_labels: Vec::new(),
         }
     }
 
@@ -225,7 +285,7 @@ mod tests {
     #[test]
     fn calls_are_ens_abi() {
         let node = B256::repeat_byte(1);
-        let calls = read_calls(Address::repeat_byte(9), node, &plan());
+        let calls = read_calls(Address::repeat_byte(9), node, "alice.eth", &plan());
         assert_eq!(calls.len(), 6);
         // addr(bytes32) = 0x3b3b57de, addr(bytes32,uint256) = 0xf1cb7e06, text = 0x59d1d43c,
         // contenthash = 0xbc1c58d1: the selectors in ENS's resolver ABI.
@@ -248,9 +308,12 @@ mod tests {
         let eth = Address::repeat_byte(0xaa);
         let r = map_records(
             &plan(),
+            "alice.eth",
             &answers(eth, &P2WPKH, "https://a.example", "", "alice", &ipfs()),
             &params(),
         );
+        assert!(ghost_client::runtime::ens_bridge::records::check(&r, &params()).is_ok());
+        let r = r.web3;
         assert_eq!(r.addresses.get(&60).unwrap().0, eth.to_vec());
         assert_eq!(r.addresses.get(&0).unwrap().0, P2WPKH.to_vec());
         assert_eq!(
@@ -260,7 +323,6 @@ mod tests {
         assert_eq!(r.texts.get("com.github").map(String::as_str), Some("alice"));
         assert!(!r.texts.contains_key("avatar"), "empty text is absent");
         assert_eq!(r.contenthash.as_ref().unwrap().0, ipfs());
-        assert!(ghost_client::runtime::ens_bridge::records::check(&r, &params()).is_ok());
     }
 
     #[test]
@@ -268,9 +330,11 @@ mod tests {
         let long = "x".repeat(params().max_text_len as usize + 1);
         let r = map_records(
             &plan(),
+            "alice.eth",
             &answers(Address::ZERO, &[0x76, 0xa9], &long, "ok", "", &[0xff, 0x01]),
             &params(),
-        );
+        )
+        .web3;
         assert!(
             r.addresses.is_empty(),
             "zero ETH address and a non-standard BTC script: {r:?}"
@@ -282,10 +346,13 @@ mod tests {
         let mut broken = vec![reverted(), ok(vec![1, 2, 3])];
         broken.extend((0..4).map(|_| reverted()));
         assert_eq!(
-            map_records(&plan(), &broken, &params()),
-            Web3Records::default()
+            map_records(&plan(), "alice.eth", &broken, &params()),
+            EnsRecords::default()
         );
-        assert_eq!(map_records(&plan(), &[], &params()), Web3Records::default());
+        assert_eq!(
+            map_records(&plan(), "alice.eth", &[], &params()),
+            EnsRecords::default()
+        );
     }
 
     #[test]
@@ -296,9 +363,11 @@ mod tests {
         };
         let r = map_records(
             &plan(),
+            "alice.eth",
             &answers(Address::repeat_byte(1), &P2WPKH, "u", "a", "g", &ipfs()),
             &params,
-        );
+        )
+        .web3;
         // addresses, then contenthash, then texts by key: avatar comes first.
         assert_eq!(r.count(), 3);
         assert_eq!(r.addresses.len(), 2);
@@ -310,9 +379,11 @@ mod tests {
         };
         let r = map_records(
             &plan(),
+            "alice.eth",
             &answers(Address::repeat_byte(1), &P2WPKH, "u", "a", "g", &ipfs()),
             &params,
-        );
+        )
+        .web3;
         assert_eq!(r.texts.keys().collect::<Vec<_>>(), ["avatar"]);
     }
 
@@ -331,5 +402,104 @@ mod tests {
         let p = ReadPlan::new(&params(), &[60, 0, 0, 2147483658]);
         assert_eq!(p.coin_types, vec![0, 2147483658]);
         assert_eq!(p.text_keys, params().text_keys);
+        assert_eq!(p.dns_labels, params().dns_labels);
+    }
+
+    /// The plan of `plan()` with DNS records read at `@` and `www`: A, AAAA, TXT, MX each.
+    fn dns_plan() -> ReadPlan {
+        ReadPlan {
+            dns_labels: params().dns_labels,
+            ..plan()
+        }
+    }
+
+    /// `answers` for `dns_plan()`: nothing but the DNS answers given per (label, type).
+    fn dns_answers(sets: &[(&str, RecordType, Vec<u8>)]) -> Vec<CallResult> {
+        let mut out: Vec<CallResult> = (0..6).map(|_| reverted()).collect();
+        for (label, rtype) in dns_plan().dns_sets() {
+            let answer = sets
+                .iter()
+                .find(|(l, t, _)| *l == label.as_str() && *t == rtype)
+                .map(|(_, _, bytes)| bytes.clone())
+                .unwrap_or_default();
+            out.push(ok(Bytes::from(answer).abi_encode()));
+        }
+        out
+    }
+
+    fn a(name: &[u8], ttl: u32, last: u8) -> Vec<u8> {
+        crate::dns_wire::encode_rr(name, ttl, &RecordData::A([192, 0, 2, last])).unwrap()
+    }
+
+    #[test]
+    fn dns_records_are_read_per_label_and_type_and_mapped_in_order() {
+        let node = B256::from(ghost_primitives::ens_namehash("alice.eth"));
+        let calls = read_calls(Address::repeat_byte(9), node, "alice.eth", &dns_plan());
+        assert_eq!(calls.len(), 6 + 2 * MIRRORED_DNS_TYPES.len());
+        // dnsRecord(bytes32,bytes32,uint16) = 0xa8fa5682, the selector in ENS's resolver ABI;
+        // the name asked for is keccak256 of the wire name.
+        let first = &calls[6].1;
+        assert_eq!(hex::encode(&first[..4]), "a8fa5682");
+        assert_eq!(&first[4..36], node.as_slice());
+        assert_eq!(
+            &first[36..68],
+            &keccak256(b"\x05alice\x03eth\x00")[..],
+            "the apex first"
+        );
+        assert_eq!(first[68 + 30..68 + 32], [0, 1], "type A");
+
+        let apex = b"\x05alice\x03eth\x00".to_vec();
+        let www = b"\x03www\x05alice\x03eth\x00".to_vec();
+        let answers = dns_answers(&[
+            (
+                "@",
+                RecordType::A,
+                [a(&apex, 600, 2), a(&apex, 600, 1)].concat(),
+            ),
+            (
+                "www",
+                RecordType::TXT,
+                crate::dns_wire::encode_rr(&www, 60, &RecordData::TXT(vec![b"hi".to_vec()]))
+                    .unwrap(),
+            ),
+            // A set that does not parse is dropped whole.
+            ("www", RecordType::A, vec![0xc0, 0x0c]),
+        ]);
+        let r = map_records(&dns_plan(), "alice.eth", &answers, &params());
+        let label = |s: &str| RecordLabel::parse(s).unwrap();
+        assert_eq!(
+            r.dns,
+            vec![
+                DnsRecord {
+                    label: label("@"),
+                    ttl: 600,
+                    data: RecordData::A([192, 0, 2, 1])
+                },
+                DnsRecord {
+                    label: label("@"),
+                    ttl: 600,
+                    data: RecordData::A([192, 0, 2, 2])
+                },
+                DnsRecord {
+                    label: label("www"),
+                    ttl: 60,
+                    data: RecordData::TXT(vec![b"hi".to_vec()])
+                },
+            ]
+        );
+        assert!(ghost_client::runtime::ens_bridge::records::check(&r, &params()).is_ok());
+
+        // DNS records come after addresses and contenthash and before texts under max_records.
+        let params = BridgeParams {
+            max_records: 2,
+            ..params()
+        };
+        let r = map_records(&dns_plan(), "alice.eth", &answers, &params);
+        assert_eq!(r.dns.len(), 2);
+        assert_eq!(
+            r.dns[1].data,
+            RecordData::A([192, 0, 2, 2]),
+            "in call order, then sorted"
+        );
     }
 }

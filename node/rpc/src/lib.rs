@@ -838,6 +838,10 @@ pub struct EnsLinkJson {
     pub suspended_by: Option<EthAddress>,
     /// The ghost block it was made in.
     pub linked_at: u64,
+    /// Whether the ghost name's DNS records at the mirrored labels follow the ENS name's
+    /// DNS-profile (EIP-1185) records.
+    #[serde(default)]
+    pub mirrors_dns: bool,
 }
 
 /// A link request waiting for the oracles (`ens_pending`).

@@ -205,6 +205,46 @@ pub enum RecordChange {
     SetContenthash(Option<Bytes>),
 }
 
+impl RecordChange {
+    /// The changes that turn the web3 records `from` into `to` (DNS records untouched):
+    /// removals first, then every address and text of `to`, then its contenthash.
+    pub fn web3_diff(from: &Web3Records, to: &Web3Records) -> Vec<RecordChange> {
+        let removed_addresses = from
+            .addresses
+            .keys()
+            .filter(|coin| !to.addresses.contains_key(coin))
+            .map(|coin| RecordChange::SetAddress {
+                coin_type: *coin,
+                address: None,
+            });
+        let removed_texts = from
+            .texts
+            .keys()
+            .filter(|key| !to.texts.contains_key(*key))
+            .map(|key| RecordChange::SetText {
+                key: key.clone(),
+                value: None,
+            });
+        let set_addresses = to
+            .addresses
+            .iter()
+            .map(|(coin, address)| RecordChange::SetAddress {
+                coin_type: *coin,
+                address: Some(address.clone()),
+            });
+        let set_texts = to.texts.iter().map(|(key, value)| RecordChange::SetText {
+            key: key.clone(),
+            value: Some(value.clone()),
+        });
+        removed_addresses
+            .chain(removed_texts)
+            .chain(set_addresses)
+            .chain(set_texts)
+            .chain([RecordChange::SetContenthash(to.contenthash.clone())])
+            .collect()
+    }
+}
+
 /// An update of a name's DNS records signed off chain by its owner or its update key, relayed by
 /// anyone (GhostBridge's `UpdateContractDomain`). The seed's `ContractDomainUpdate`.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, serde::Serialize, serde::Deserialize)]

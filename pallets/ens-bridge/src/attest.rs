@@ -6,7 +6,7 @@
 //! vote at or below that block are discarded (the disagreeing ones with `AttestationIgnored {
 //! reason: Conflicting }`), and votes for later blocks stay for the next decision.
 
-use ghost_primitives::{EnsName, EthAddress, Hash, Web3Records};
+use ghost_primitives::{DomainName, EnsName, EthAddress, Hash};
 use ghost_support::prelude::*;
 use ghost_support::traits::Currency;
 use ghost_support::transactional;
@@ -20,7 +20,7 @@ use crate::{
 /// What the agreeing oracles attested.
 struct Decision {
     owner: EthAddress,
-    records: Web3Records,
+    records: EnsRecords,
     records_hash: Hash,
     eth_block_number: u64,
     eth_block_hash: Hash,
@@ -203,7 +203,8 @@ impl<T: Config> Pallet<T> {
                 &Self::registration_secret(node, &request.ghost_account),
             )?,
         }
-        T::Names::set_web3_records(&request.ghost_name, &decision.records)?;
+        let mirrors_dns = !decision.records.dns.is_empty();
+        Self::write_records(&request.ghost_name, &decision.records, mirrors_dns)?;
         Links::insert(
             node,
             &Link {
@@ -216,9 +217,20 @@ impl<T: Config> Pallet<T> {
                 records_hash: decision.records_hash,
                 status: LinkStatus::Active,
                 linked_at: Self::block_number(),
+                mirrors_dns,
             },
         );
         Reverse::insert(&ghost_hash, &request.ens_name);
+        Ok(())
+    }
+
+    /// Writes `records` to the ghost `name`: its web3 records, and with `dns` its mirrored DNS
+    /// sets.
+    fn write_records(name: &DomainName, records: &EnsRecords, dns: bool) -> DispatchResult {
+        T::Names::set_web3_records(name, &records.web3)?;
+        if dns {
+            T::Names::replace_dns_sets(name, &dns_sets(records, &Self::params()))?;
+        }
         Ok(())
     }
 
@@ -239,10 +251,15 @@ impl<T: Config> Pallet<T> {
                 eth_block_number: decision.eth_block_number,
             });
         } else if decision.records_hash != link.records_hash {
-            match transactional(|| T::Names::set_web3_records(&link.ghost_name, &decision.records))
-            {
+            // DNS sets are written while ENS has DNS records, and once more when it has none
+            // left (to delete the mirrored ones); a name never given any keeps its own.
+            let write_dns = link.mirrors_dns || !decision.records.dns.is_empty();
+            match transactional(|| {
+                Self::write_records(&link.ghost_name, &decision.records, write_dns)
+            }) {
                 Ok(()) => {
                     link.records_hash = decision.records_hash;
+                    link.mirrors_dns = !decision.records.dns.is_empty();
                     Self::deposit_event(Event::RecordsSynced {
                         ens_name: link.ens_name.clone(),
                         ghost_name: link.ghost_name.clone(),

@@ -16,6 +16,8 @@ use crate::{
 const MAX_TEXT_KEY_LEN: usize = 64;
 /// Most text keys, NameWrapper addresses.
 const MAX_LIST_LEN: usize = 64;
+/// Most labels DNS-profile records are mirrored at (each costs one read per mirrored type).
+const MAX_DNS_LABELS: usize = 8;
 
 impl<T: Config> Pallet<T> {
     pub(crate) fn block_number() -> BlockNumber {
@@ -180,7 +182,11 @@ impl<T: Config> Pallet<T> {
         let limits_ok = (1..=4096).contains(&params.max_text_len)
             && (1..=256).contains(&params.max_records)
             && params.name_wrappers.len() <= MAX_LIST_LEN;
-        if keys_ok && limits_ok {
+        let mut labels: Vec<_> = params.dns_labels.iter().collect();
+        labels.sort();
+        labels.dedup();
+        let labels_ok = labels.len() == params.dns_labels.len() && labels.len() <= MAX_DNS_LABELS;
+        if keys_ok && limits_ok && labels_ok {
             Ok(())
         } else {
             Err(Error::BadParams)

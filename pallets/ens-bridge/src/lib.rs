@@ -82,6 +82,9 @@ pub trait GhostNames {
     ) -> DispatchResult;
     /// Replaces every web3 record of the active `name` with `records`.
     fn set_web3_records(name: &DomainName, records: &Web3Records) -> DispatchResult;
+    /// Replaces, for each of `sets`, the active `name`'s DNS records of its type at its label
+    /// with its values (none: deletes them).
+    fn replace_dns_sets(name: &DomainName, sets: &[DnsSet]) -> DispatchResult;
     /// Removes every record of the active `name` (it stops answering).
     fn clear_records(name: &DomainName) -> DispatchResult;
 }
@@ -223,6 +226,11 @@ pallet_error! {
         InvalidContenthash,
         /// The attestation carries more records than allowed.
         TooManyRecords,
+        /// A DNS record is at a label or of a type the chain does not mirror, or its TTL is
+        /// over a day.
+        DnsRecordNotMirrored,
+        /// The DNS records are not in ascending order without duplicates.
+        DnsRecordsNotCanonical,
         /// No link exists for this ENS name.
         NoSuchLink,
         /// The sender does not own the linked ghost name.

@@ -148,7 +148,7 @@ impl GhostNames for DomainsNames {
 
     fn set_web3_records(name: &DomainName, records: &Web3Records) -> DispatchResult {
         let current = Domains::resolve(name).ok_or(domains::Error::NotRegistered)?;
-        let changes = web3_changes(&current.web3, records);
+        let changes = domains::RecordChange::web3_diff(&current.web3, records);
         let call = domains::Call::SetRecords {
             name: name.clone(),
             changes,
@@ -156,46 +156,29 @@ impl GhostNames for DomainsNames {
         Domains::dispatch(call, Origin::signed(current.owner))
     }
 
+    fn replace_dns_sets(name: &DomainName, sets: &[bridge::DnsSet]) -> DispatchResult {
+        let owner = Self::owner(name).ok_or(domains::Error::NotRegistered)?;
+        let changes = sets
+            .iter()
+            .map(|set| domains::RecordChange::ReplaceSet {
+                label: set.label.clone(),
+                rtype: set.rtype,
+                ttl: set.ttl,
+                values: set.values.clone(),
+            })
+            .collect();
+        let call = domains::Call::SetRecords {
+            name: name.clone(),
+            changes,
+        };
+        Domains::dispatch(call, Origin::signed(owner))
+    }
+
     fn clear_records(name: &DomainName) -> DispatchResult {
         let owner = Self::owner(name).ok_or(domains::Error::NotRegistered)?;
         let call = domains::Call::ClearRecords { name: name.clone() };
         Domains::dispatch(call, Origin::signed(owner))
     }
-}
-
-/// The domains record changes that turn the web3 records `from` into `to`.
-fn web3_changes(from: &Web3Records, to: &Web3Records) -> Vec<domains::RecordChange> {
-    use domains::RecordChange::{SetAddress, SetContenthash, SetText};
-    let removed_addresses = from
-        .addresses
-        .keys()
-        .filter(|coin| !to.addresses.contains_key(coin))
-        .map(|coin| SetAddress {
-            coin_type: *coin,
-            address: None,
-        });
-    let removed_texts = from
-        .texts
-        .keys()
-        .filter(|key| !to.texts.contains_key(*key))
-        .map(|key| SetText {
-            key: key.clone(),
-            value: None,
-        });
-    let set_addresses = to.addresses.iter().map(|(coin, address)| SetAddress {
-        coin_type: *coin,
-        address: Some(address.clone()),
-    });
-    let set_texts = to.texts.iter().map(|(key, value)| SetText {
-        key: key.clone(),
-        value: Some(value.clone()),
-    });
-    removed_addresses
-        .chain(removed_texts)
-        .chain(set_addresses)
-        .chain(set_texts)
-        .chain([SetContenthash(to.contenthash.clone())])
-        .collect()
 }
 
 /// One GHOST.
@@ -327,7 +310,7 @@ pub fn attest(
     ens_name: &str,
     block: u64,
     owner: EthAddress,
-    records: &Web3Records,
+    records: impl Into<EnsRecords>,
 ) -> DispatchResult {
     Bridge::dispatch(
         attestation(ens_name, block, owner, records),
@@ -340,14 +323,14 @@ pub fn attestation(
     ens_name: &str,
     block: u64,
     owner: EthAddress,
-    records: &Web3Records,
+    records: impl Into<EnsRecords>,
 ) -> bridge::Call {
     bridge::Call::SubmitAttestation {
         ens_name: ens(ens_name),
         eth_block_number: block,
         eth_block_hash: Hash([block as u8; 32]),
         owner,
-        records: records.clone(),
+        records: records.into(),
     }
 }
 

@@ -8,11 +8,15 @@
 //! - **Contenthash** (ENSIP-7 / EIP-1577): a multicodec namespace from the known set, then a
 //!   non-empty value; for `ipfs-ns`, `ipns-ns` and `swarm-ns` that value must be a CIDv1 whose
 //!   multihash length matches its digest.
-
-use ghost_primitives::Web3Records;
+//! - **DNS records** (EIP-1185): only at the chain's mirrored labels and of
+//!   [`MIRRORED_DNS_TYPES`], TTLs up to [`MAX_DNS_TTL`], in ascending order without duplicates.
+//!   Their values are checked as every record value is when it is decoded (addresses, hostnames,
+//!   TXT string lengths), and the domains pallet checks them again when it stores them.
+//!
+//! Addresses, texts, contenthash and DNS records together are at most `max_records`.
 
 use crate::Error;
-use crate::types::BridgeParams;
+use crate::types::{BridgeParams, EnsRecords, MAX_DNS_TTL, MIRRORED_DNS_TYPES};
 
 /// The ETH coin type (SLIP-44), ENS's legacy `addr(node)`.
 pub const COIN_ETH: u32 = 60;
@@ -30,10 +34,21 @@ pub const MAX_CONTENTHASH_LEN: usize = 128;
 const NAMESPACES: [u64; 7] = [0xe3, 0xe4, 0xe5, 0x01bc, 0x01bd, 0xb19910, 0xb29910];
 
 /// Checks `records` against the rules in the module doc and `params`.
-pub fn check(records: &Web3Records, params: &BridgeParams) -> Result<(), Error> {
+pub fn check(records: &EnsRecords, params: &BridgeParams) -> Result<(), Error> {
     if records.count() as u64 > u64::from(params.max_records) {
         return Err(Error::TooManyRecords);
     }
+    if !records.dns.windows(2).all(|w| w[0] < w[1]) {
+        return Err(Error::DnsRecordsNotCanonical);
+    }
+    for record in &records.dns {
+        let mirrored = params.dns_labels.contains(&record.label)
+            && MIRRORED_DNS_TYPES.contains(&record.data.rtype());
+        if !mirrored || record.ttl > MAX_DNS_TTL {
+            return Err(Error::DnsRecordNotMirrored);
+        }
+    }
+    let records = &records.web3;
     for (coin, address) in &records.addresses {
         if !address_is_valid(*coin, address) {
             return Err(Error::InvalidAddressRecord);
@@ -131,6 +146,7 @@ fn is_cid_v1(cid: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ghost_primitives::{DnsRecord, RecordData, RecordLabel};
     use proptest::prelude::*;
 
     fn hex(s: &str) -> Vec<u8> {
@@ -196,16 +212,69 @@ mod tests {
     #[test]
     fn texts_follow_the_key_list_and_length() {
         let params = BridgeParams::default();
-        let mut records = Web3Records::default();
+        let mut records = EnsRecords::default();
         records
+            .web3
             .texts
             .insert("url".into(), "https://example.com".into());
         assert_eq!(check(&records, &params), Ok(()));
-        records.texts.insert("x-unknown".into(), "1".into());
+        records.web3.texts.insert("x-unknown".into(), "1".into());
         assert_eq!(check(&records, &params), Err(Error::TextKeyNotMirrored));
-        records.texts.remove("x-unknown");
-        records.texts.insert("email".into(), "a".repeat(513));
+        records.web3.texts.remove("x-unknown");
+        records.web3.texts.insert("email".into(), "a".repeat(513));
         assert_eq!(check(&records, &params), Err(Error::TextTooLong));
+    }
+
+    fn dns(label: &str, ttl: u32, data: RecordData) -> DnsRecord {
+        DnsRecord {
+            label: RecordLabel::parse(label).unwrap(),
+            ttl,
+            data,
+        }
+    }
+
+    #[test]
+    fn dns_records_are_mirrored_only_at_the_chain_labels_and_types_in_order() {
+        let params = BridgeParams::default();
+        let a = |last: u8| RecordData::A([192, 0, 2, last]);
+        let mut records = EnsRecords {
+            dns: vec![
+                dns("@", 300, a(1)),
+                dns("@", 300, a(2)),
+                dns("www", 60, a(1)),
+            ],
+            ..EnsRecords::default()
+        };
+        assert_eq!(check(&records, &params), Ok(()));
+
+        // Out of order or duplicated: two oracles must not hash one set two ways.
+        records.dns.swap(0, 1);
+        assert_eq!(check(&records, &params), Err(Error::DnsRecordsNotCanonical));
+        records.dns = vec![dns("@", 300, a(1)), dns("@", 300, a(1))];
+        assert_eq!(check(&records, &params), Err(Error::DnsRecordsNotCanonical));
+
+        for refused in [
+            dns("mail", 300, a(1)),
+            dns(
+                "@",
+                300,
+                RecordData::CNAME(ghost_primitives::Hostname::parse("alice.eth").unwrap()),
+            ),
+            dns("@", MAX_DNS_TTL + 1, a(1)),
+        ] {
+            records.dns = vec![refused.clone()];
+            assert_eq!(
+                check(&records, &params),
+                Err(Error::DnsRecordNotMirrored),
+                "{refused:?}"
+            );
+        }
+
+        // DNS records count toward max_records with the web3 ones.
+        records.dns = (0..=params.max_records as u8)
+            .map(|i| dns("@", 300, a(i)))
+            .collect();
+        assert_eq!(check(&records, &params), Err(Error::TooManyRecords));
     }
 
     proptest! {

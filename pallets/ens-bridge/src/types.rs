@@ -1,7 +1,8 @@
 //! The ENS bridge's types: requests, links, votes, parameters and the reasons the pallet gives.
 
 use ghost_primitives::{
-    AccountId, Balance, BlockNumber, DomainName, EnsName, EthAddress, Hash, Web3Records,
+    AccountId, Balance, BlockNumber, DnsRecord, DomainName, EnsName, EthAddress, Hash, RecordData,
+    RecordLabel, RecordType, Web3Records,
 };
 use ghost_support::DispatchError;
 use parity_scale_codec::{Decode, Encode};
@@ -104,6 +105,9 @@ pub struct Link {
     pub status: LinkStatus,
     /// The ghost block it was made in.
     pub linked_at: BlockNumber,
+    /// Whether the ghost name's DNS records of the mirrored labels and types follow the ENS
+    /// name's DNS-profile records (true once the ENS name had any; see [`EnsRecords::dns`]).
+    pub mirrors_dns: bool,
 }
 
 /// One oracle's latest attestation of an ENS name that is not yet agreed on.
@@ -133,6 +137,33 @@ pub struct BridgeParams {
     /// Addresses of NameWrapper contracts: an ENS name whose registry owner is one of them is
     /// wrapped, and is refused until wrapped names are supported.
     pub name_wrappers: Vec<EthAddress>,
+    /// Where under a name EIP-1185 DNS-profile records are mirrored (`@` is the name itself):
+    /// the ENS resolver's records for `<label>.<ens name>` become the ghost name's records at
+    /// `<label>`, for the types in [`MIRRORED_DNS_TYPES`].
+    #[serde(default = "default_dns_labels")]
+    pub dns_labels: Vec<RecordLabel>,
+}
+
+/// The DNS record types mirrored from ENS DNS-profile records: addresses, texts and mail
+/// exchangers. Not CNAME (it cannot share a label with the records a ghost name has there, and
+/// a target under `.eth` would not resolve), nor NS, SRV, CAA or TLSA.
+pub const MIRRORED_DNS_TYPES: [RecordType; 4] = [
+    RecordType::A,
+    RecordType::AAAA,
+    RecordType::TXT,
+    RecordType::MX,
+];
+
+/// Longest TTL of a mirrored DNS record (seconds), the domains pallet's limit; a longer ENS TTL
+/// is lowered to it.
+pub const MAX_DNS_TTL: u32 = 86_400;
+
+/// `@` and `www`.
+fn default_dns_labels() -> Vec<RecordLabel> {
+    vec![
+        RecordLabel::apex(),
+        RecordLabel::parse("www").expect("a valid label"),
+    ]
 }
 
 impl Default for BridgeParams {
@@ -162,6 +193,7 @@ impl Default for BridgeParams {
             max_text_len: 512,
             max_records: 24,
             name_wrappers: vec![EthAddress(MAINNET_NAME_WRAPPER)],
+            dns_labels: default_dns_labels(),
         }
     }
 }
@@ -205,6 +237,88 @@ pub enum IgnoredReason {
     Conflicting,
 }
 
-/// The records an attestation carries: ENS's view of the name, in the ghost web3 layout
-/// (see `docs/ENS.md` for the mapping).
-pub type EnsRecords = Web3Records;
+/// The records an attestation carries: ENS's view of the name in the ghost layout (see
+/// `docs/ENS.md` for the mapping).
+#[derive(
+    Clone, PartialEq, Eq, Debug, Default, Encode, Decode, serde::Serialize, serde::Deserialize,
+)]
+pub struct EnsRecords {
+    /// Addresses, texts and contenthash, mirrored as the ghost name's web3 records.
+    pub web3: Web3Records,
+    /// EIP-1185 DNS-profile records at the mirrored labels and types, in ascending order
+    /// without duplicates (so every honest oracle encodes the same list).
+    pub dns: Vec<DnsRecord>,
+}
+
+impl EnsRecords {
+    /// How many entries (web3 entries and DNS records).
+    pub fn count(&self) -> usize {
+        self.web3.count() + self.dns.len()
+    }
+
+    /// Bytes these records take.
+    pub fn size(&self) -> usize {
+        self.encoded_size()
+    }
+}
+
+impl From<Web3Records> for EnsRecords {
+    /// Web3 records and no DNS records.
+    fn from(web3: Web3Records) -> EnsRecords {
+        EnsRecords {
+            web3,
+            dns: Vec::new(),
+        }
+    }
+}
+
+impl From<&Web3Records> for EnsRecords {
+    fn from(web3: &Web3Records) -> EnsRecords {
+        web3.clone().into()
+    }
+}
+
+impl From<&EnsRecords> for EnsRecords {
+    fn from(records: &EnsRecords) -> EnsRecords {
+        records.clone()
+    }
+}
+
+/// One DNS record set a link writes: every record of `rtype` at `label` (none: delete them).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DnsSet {
+    /// Where under the ghost name.
+    pub label: RecordLabel,
+    /// Which type.
+    pub rtype: RecordType,
+    /// TTL of the set (the lowest TTL ENS gave its records).
+    pub ttl: u32,
+    /// The values.
+    pub values: Vec<RecordData>,
+}
+
+/// The sets that make a ghost name's mirrored DNS records those of `records`: one per mirrored
+/// label and type, the empty ones included (they delete what ENS no longer has).
+pub fn dns_sets(records: &EnsRecords, params: &BridgeParams) -> Vec<DnsSet> {
+    let mut sets = Vec::new();
+    for label in &params.dns_labels {
+        for rtype in MIRRORED_DNS_TYPES {
+            let records: Vec<&DnsRecord> = records
+                .dns
+                .iter()
+                .filter(|r| &r.label == label && r.data.rtype() == rtype)
+                .collect();
+            sets.push(DnsSet {
+                label: label.clone(),
+                rtype,
+                ttl: records
+                    .iter()
+                    .map(|r| r.ttl)
+                    .min()
+                    .unwrap_or(ghost_primitives::records::DEFAULT_TTL),
+                values: records.into_iter().map(|r| r.data.clone()).collect(),
+            });
+        }
+    }
+    sets
+}

@@ -5,6 +5,7 @@
 //! ens-devnet [--eth-rpc URL] deploy [--modules DIR] [--name LABEL=ACCOUNT …]
 //! ens-devnet [--eth-rpc URL] set-text  --registry 0x… --from ACCOUNT NAME KEY VALUE
 //! ens-devnet [--eth-rpc URL] set-addr  --registry 0x… --from ACCOUNT NAME 0xADDRESS
+//! ens-devnet [--eth-rpc URL] set-dns   --registry 0x… --from ACCOUNT NAME LABEL TYPE=VALUE … [--ttl S]
 //! ens-devnet [--eth-rpc URL] transfer  --registry 0x… --from ACCOUNT NAME 0xADDRESS
 //! ```
 //!
@@ -19,6 +20,8 @@ use alloy_primitives::Address;
 use clap::{Parser, Subcommand};
 use ens_oracle::EthClient;
 use ens_oracle::devnet::Devnet;
+use ens_oracle::dns_wire::{encode_rr, wire_name};
+use ghost_primitives::{RecordData, RecordLabel};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +68,23 @@ enum Command {
         name: String,
         /// The address.
         address: String,
+    },
+    /// Set DNS records (EIP-1185) at LABEL of the name: each RECORD is `TYPE=VALUE`
+    /// (`A=192.0.2.1`, `AAAA=2001:db8::1`, `TXT=hello`, `MX=10 mail.example.com`); the
+    /// records replace that label's sets of their types.
+    SetDns {
+        #[command(flatten)]
+        on: On,
+        /// The ENS name.
+        name: String,
+        /// Where under it (`@` for the name itself, `www`, ...).
+        label: String,
+        /// The records.
+        #[arg(required = true)]
+        records: Vec<String>,
+        /// Their TTL (seconds).
+        #[arg(long, default_value_t = 300)]
+        ttl: u32,
     },
     /// Transfer the name in the registry.
     Transfer {
@@ -157,6 +177,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let block = attach(client, &on)
                 .await?
                 .set_addr(on.from, &name, a)
+                .await?;
+            println!("block: {block}");
+        }
+        Command::SetDns {
+            on,
+            name,
+            label,
+            records,
+            ttl,
+        } => {
+            let label = RecordLabel::parse(&label).map_err(|e| anyhow::anyhow!("label: {e}"))?;
+            let owner = wire_name(&label, &name)
+                .ok_or_else(|| anyhow::anyhow!("`{label}` under `{name}` is too long for DNS"))?;
+            let mut data: Vec<RecordData> = Vec::new();
+            for record in &records {
+                let value = RecordData::parse_assignment(record)
+                    .map_err(|e| anyhow::anyhow!("record `{record}`: {e}"))?;
+                data.push(value);
+            }
+            // setDNSRecords stores consecutive records of one type as one set.
+            data.sort_by_key(|d| d.rtype());
+            let mut wire = Vec::new();
+            for value in &data {
+                wire.extend(encode_rr(&owner, ttl, value).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{} records are not mirrored (A, AAAA, TXT, MX are)",
+                        value.rtype()
+                    )
+                })?);
+            }
+            let block = attach(client, &on)
+                .await?
+                .set_dns_records(on.from, &name, &wire)
                 .await?;
             println!("block: {block}");
         }

@@ -36,6 +36,7 @@ pub fn link_json(link: Link) -> EnsLinkJson {
         status: status.into(),
         suspended_by,
         linked_at: link.linked_at,
+        mirrors_dns: link.mirrors_dns,
     }
 }
 

@@ -1,12 +1,15 @@
 //! Thresholds, links, syncs, stale/conflicting/rogue attestations, owner changes, unlink and
 //! the per-block bound.
 
-use ghost_primitives::{Bytes, EthAddress, Web3Records};
+use ghost_primitives::{
+    Bytes, DnsRecord, EthAddress, RecordData, RecordLabel, RecordType, Web3Records,
+};
 use ghost_support::prelude::*;
 use ghost_support::traits::Currency;
 
 use super::*;
 use crate::{Call, Error, Event, Links, Votes};
+use pallet_domains as domains;
 
 fn eth_records(address: EthAddress, url: &str) -> Web3Records {
     let mut records = Web3Records::default();
@@ -85,7 +88,7 @@ fn a_single_rogue_oracle_changes_nothing() {
         // The rogue attests the wrong owner, repeatedly at newer blocks: never a decision.
         for block in 100..105 {
             assert_eq!(
-                attest(rogue, "alice.eth", block, thief, &Web3Records::default()),
+                attest(rogue, "alice.eth", block, thief, Web3Records::default()),
                 Ok(())
             );
         }
@@ -138,7 +141,7 @@ fn a_non_oracle_cannot_attest() {
         assert_eq!(request(1, &key, "alice.eth", "alice.ghost"), Ok(()));
         assert_noop(
             Origin::signed(acc(13)),
-            attestation("alice.eth", 100, key.address(), &Web3Records::default()),
+            attestation("alice.eth", 100, key.address(), Web3Records::default()),
             Error::NotOracle,
         );
     });
@@ -153,7 +156,7 @@ fn untracked_names_take_no_attestations() {
                 "nobody.eth",
                 100,
                 EthAddress([1; 20]),
-                &Web3Records::default(),
+                Web3Records::default(),
             ),
             Error::NotTracked,
         );
@@ -308,7 +311,10 @@ fn newer_attestations_sync_the_records() {
         assert_eq!(resolve_web3("alice.ghost"), newer);
         let link = Bridge::link(&ens("alice.eth")).unwrap();
         assert_eq!(link.eth_block_number, 111);
-        assert_eq!(link.records_hash, Hash::of_encoded(&newer));
+        assert_eq!(
+            link.records_hash,
+            Hash::of_encoded(&EnsRecords::from(&newer))
+        );
         assert!(bridge_events().iter().any(|e| matches!(
             e,
             Event::RecordsSynced {
@@ -321,6 +327,168 @@ fn newer_attestations_sync_the_records() {
         assert_eq!(attest(o1, "alice.eth", 120, owner, &fewer), Ok(()));
         assert_eq!(attest(o3, "alice.eth", 120, owner, &fewer), Ok(()));
         assert_eq!(resolve_web3("alice.ghost"), fewer);
+    });
+}
+
+fn dns_record(label: &str, ttl: u32, data: RecordData) -> DnsRecord {
+    DnsRecord {
+        label: RecordLabel::parse(label).unwrap(),
+        ttl,
+        data,
+    }
+}
+
+fn resolve_dns(name: &str) -> Vec<DnsRecord> {
+    let mut dns = Domains::resolve(&ghost(name)).expect("registered").records;
+    dns.sort();
+    dns
+}
+
+/// Alice's own TXT record at the apex of alice.ghost, set with a signed domains call.
+fn alice_sets_her_own_txt(text: &str) -> DnsRecord {
+    let record = dns_record("@", 300, RecordData::TXT(vec![text.as_bytes().to_vec()]));
+    let call = domains::Call::SetRecords {
+        name: ghost("alice.ghost"),
+        changes: vec![domains::RecordChange::Upsert(record.clone())],
+    };
+    assert_eq!(Domains::dispatch(call, Origin::signed(acc(1))), Ok(()));
+    record
+}
+
+#[test]
+fn dns_profile_records_follow_ens_while_it_has_some_and_a_name_without_them_keeps_its_own() {
+    new_test_ext().execute_with(|| {
+        let owner = linked_alice();
+        let [o1, o2, _] = oracles();
+        assert!(!Bridge::link(&ens("alice.eth")).unwrap().mirrors_dns);
+        // ENS has no DNS records: a sync leaves the ghost owner's own DNS records alone.
+        let own = alice_sets_her_own_txt("mine");
+        let web3 = eth_records(owner, "https://new.example");
+        assert_eq!(attest(o1, "alice.eth", 110, owner, &web3), Ok(()));
+        assert_eq!(attest(o2, "alice.eth", 110, owner, &web3), Ok(()));
+        next_block(6_000);
+        assert_eq!(resolve_web3("alice.ghost"), web3);
+        assert_eq!(resolve_dns("alice.ghost"), vec![own.clone()]);
+
+        // ENS gains DNS-profile records: they replace the mirrored sets, the TXT at `@` too.
+        let a1 = dns_record("@", 600, RecordData::A([192, 0, 2, 1]));
+        let a2 = dns_record("@", 600, RecordData::A([192, 0, 2, 2]));
+        let aaaa = dns_record(
+            "www",
+            60,
+            RecordData::AAAA([0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+        );
+        let with_dns = EnsRecords {
+            web3: web3.clone(),
+            dns: vec![a1.clone(), a2.clone(), aaaa.clone()],
+        };
+        assert_eq!(attest(o1, "alice.eth", 120, owner, &with_dns), Ok(()));
+        assert_eq!(attest(o2, "alice.eth", 120, owner, &with_dns), Ok(()));
+        next_block(6_000);
+        assert_eq!(
+            resolve_dns("alice.ghost"),
+            vec![a1.clone(), a2, aaaa.clone()]
+        );
+        let link = Bridge::link(&ens("alice.eth")).unwrap();
+        assert!(link.mirrors_dns);
+        assert_eq!(link.records_hash, Hash::of_encoded(&with_dns));
+
+        // One A record removed on ENS is removed here.
+        let fewer = EnsRecords {
+            web3: web3.clone(),
+            dns: vec![a1, aaaa],
+        };
+        assert_eq!(attest(o1, "alice.eth", 130, owner, &fewer), Ok(()));
+        assert_eq!(attest(o2, "alice.eth", 130, owner, &fewer), Ok(()));
+        next_block(6_000);
+        assert_eq!(resolve_dns("alice.ghost"), fewer.dns);
+
+        // The last ones removed on ENS: the mirrored records go, and the name is its owner's
+        // again (a record set now survives the next sync).
+        assert_eq!(attest(o1, "alice.eth", 140, owner, &web3), Ok(()));
+        assert_eq!(attest(o2, "alice.eth", 140, owner, &web3), Ok(()));
+        next_block(6_000);
+        assert_eq!(resolve_dns("alice.ghost"), Vec::new());
+        assert!(!Bridge::link(&ens("alice.eth")).unwrap().mirrors_dns);
+        let own = alice_sets_her_own_txt("mine again");
+        let newest = eth_records(owner, "https://newest.example");
+        assert_eq!(attest(o1, "alice.eth", 150, owner, &newest), Ok(()));
+        assert_eq!(attest(o2, "alice.eth", 150, owner, &newest), Ok(()));
+        next_block(6_000);
+        assert_eq!(resolve_web3("alice.ghost"), newest);
+        assert_eq!(resolve_dns("alice.ghost"), vec![own]);
+    });
+}
+
+#[test]
+fn a_link_made_with_dns_profile_records_writes_them() {
+    new_test_ext().execute_with(|| {
+        let key = eth_key(&ALICE_ETH_SECRET);
+        assert_eq!(request(1, &key, "alice.eth", "alice.ghost"), Ok(()));
+        let mx = dns_record(
+            "@",
+            3_600,
+            RecordData::MX {
+                preference: 10,
+                exchange: ghost_primitives::Hostname::parse("mail.example.com").unwrap(),
+            },
+        );
+        let txt = dns_record("www", 300, RecordData::TXT(vec![b"v=spf1 -all".to_vec()]));
+        let records = EnsRecords {
+            web3: eth_records(key.address(), "https://alice.example"),
+            dns: vec![mx.clone(), txt.clone()],
+        };
+        let [o1, o2, _] = oracles();
+        assert_eq!(
+            attest(o1, "alice.eth", 100, key.address(), &records),
+            Ok(())
+        );
+        assert_eq!(
+            attest(o2, "alice.eth", 100, key.address(), &records),
+            Ok(())
+        );
+        assert!(Bridge::link(&ens("alice.eth")).unwrap().mirrors_dns);
+        let mut expected = vec![mx, txt];
+        expected.sort();
+        assert_eq!(resolve_dns("alice.ghost"), expected);
+        assert!(
+            resolve_dns("alice.ghost")
+                .iter()
+                .all(|r| r.data.rtype() != RecordType::A),
+            "sets ENS does not have stay empty"
+        );
+    });
+}
+
+#[test]
+fn dns_records_outside_the_mirrored_labels_and_types_are_refused() {
+    new_test_ext().execute_with(|| {
+        let owner = linked_alice();
+        let [o1, _, _] = oracles();
+        for (record, error) in [
+            (
+                dns_record("mail", 300, RecordData::A([192, 0, 2, 1])),
+                Error::DnsRecordNotMirrored,
+            ),
+            (
+                dns_record(
+                    "www",
+                    300,
+                    RecordData::CNAME(ghost_primitives::Hostname::parse("alice.eth").unwrap()),
+                ),
+                Error::DnsRecordNotMirrored,
+            ),
+        ] {
+            let records = EnsRecords {
+                web3: Web3Records::default(),
+                dns: vec![record],
+            };
+            assert_noop(
+                Origin::signed(o1),
+                attestation("alice.eth", 200, owner, &records),
+                error,
+            );
+        }
     });
 }
 
@@ -360,7 +528,7 @@ fn an_oracle_that_equivocates_is_named_and_ignored() {
         assert_eq!(attest(o3, "alice.eth", 130, owner, &b), Ok(()));
         assert_eq!(
             Votes::get(&ens("alice.eth").namehash(), &o3).map(|v| v.records_hash),
-            Some(Hash::of_encoded(&a))
+            Some(Hash::of_encoded(&EnsRecords::from(&a)))
         );
         assert!(bridge_events().contains(&Event::AttestationIgnored {
             oracle: o3,
@@ -471,7 +639,7 @@ fn unlink_is_for_the_ghost_owner_only() {
                 "alice.eth",
                 500,
                 EthAddress([1; 20]),
-                &Web3Records::default(),
+                Web3Records::default(),
             ),
             Error::NotTracked,
         );

@@ -34,7 +34,7 @@ fn root_replaces_the_oracles_with_a_majority_threshold() {
         assert_eq!(request(1, &key, "alice.eth", "alice.ghost"), Ok(()));
         assert_noop(
             Origin::signed(oracles()[0]),
-            attestation("alice.eth", 1, key.address(), &Default::default()),
+            attestation("alice.eth", 1, key.address(), EnsRecords::default()),
             Error::NotOracle,
         );
     });

@@ -31,7 +31,7 @@ proptest! {
                     next_block(1_000);
                 }
                 let owner = if claims_alice { key.address() } else { EthAddress([7; 20]) };
-                let _ = attest(rogue, "alice.eth", block, owner, &records_with_url(records));
+                let _ = attest(rogue, "alice.eth", block, owner, records_with_url(records));
             }
             prop_assert!(Bridge::link(&ens("alice.eth")).is_none());
             prop_assert!(Bridge::pending(&ens("alice.eth")).is_some());

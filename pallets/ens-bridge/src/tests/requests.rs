@@ -173,7 +173,7 @@ fn an_expired_request_takes_no_attestations_and_anyone_may_remove_it() {
         let [o1, _, _] = oracles();
         assert_noop(
             Origin::signed(o1),
-            attestation("alice.eth", 10, key.address(), &Default::default()),
+            attestation("alice.eth", 10, key.address(), EnsRecords::default()),
             Error::NotTracked,
         );
         assert_eq!(
