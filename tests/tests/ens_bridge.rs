@@ -33,7 +33,7 @@ use ens_oracle::devnet::Devnet;
 use ens_oracle::eth::EthClient;
 use ghost_e2e::{Node, binary, dig, free_port, free_udp_tcp_port, ghost_json};
 use ghost_primitives::{EnsName, ens_namehash};
-use ghost_rpc::DomainApiClient;
+use ghost_rpc::{ChainApiClient, DomainApiClient};
 
 /// anvil's first accounts' keys (mnemonic `test test … junk`); checked against `eth_accounts`.
 const KEYS: [&str; 4] = [
@@ -631,10 +631,9 @@ fn cpu_seconds(proc: &Proc) -> f64 {
 
 /// 100+ ENS names linked and kept in sync by the three oracles (`ENS_E2E_NAMES`, default 100):
 /// every name is linked, then every name's `url` changes on Ethereum in a few blocks, and every
-/// ghost name follows. Prints the times and the oracles' CPU. Not part of the default run
-/// (about a minute): `cargo test -p ghost-e2e --test ens_bridge -- --ignored --nocapture`.
+/// ghost name follows. Prints the times, the oracles' CPU and the chain weight and fees of the
+/// attestations (`cargo test -p ghost-e2e --test ens_bridge a_hundred -- --nocapture`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "load figure for docs/PERFORMANCE.md; run with --ignored"]
 async fn a_hundred_names_link_and_stay_in_sync() {
     let count: usize = std::env::var("ENS_E2E_NAMES")
         .ok()
@@ -747,14 +746,66 @@ async fn a_hundred_names_link_and_stay_in_sync() {
     .await;
     let cpu: f64 = oracles.iter().map(cpu_seconds).sum::<f64>() - cpu_before;
     let best = client.fetch_header(None).await.unwrap().number;
+    let (attestations, weight, fees) = attestation_weight(&client, best).await;
+    assert!(
+        attestations >= 2 * 2 * count as u64,
+        "two oracles' attestations per link and per sync at least: {attestations}"
+    );
     println!(
         "{count} names: requests sent and all linked in {:.1} s (last link seen {:.1} s after polling began); \
          {count} url changes (last receipt) -> all mirrored in {:.1} s; three oracles' CPU {cpu:.1} s in total; \
-         ghost chain at block {best}",
+         ghost chain at block {best}; {attestations} attestations applied, weight {:.1} ms in total \
+         ({:.0} µs each), fees {:.4} GHOST",
         link_time.as_secs_f64(),
         linked.as_secs_f64(),
         synced.as_secs_f64(),
+        weight as f64 / 1e9,
+        weight as f64 / 1e6 / attestations.max(1) as f64,
+        fees as f64 / ghost_client::runtime::GHOST as f64,
     );
+}
+
+/// The attestations applied in blocks 1..=`best` (extrinsics with an `AttestationRecorded` or
+/// `AttestationIgnored` event): how many, the weight they were charged (ps) and their fees.
+async fn attestation_weight(client: &ghost_client::Client, best: u64) -> (u64, u64, u128) {
+    use ghost_client::runtime::{RuntimeEvent, ens_bridge, system};
+    let (mut count, mut weight, mut fees) = (0u64, 0u64, 0u128);
+    for number in 1..=best {
+        let hash = ChainApiClient::block_hash(client, Some(number))
+            .await
+            .unwrap()
+            .expect("a canonical block");
+        let events = ghost_client::Events::at(client, hash).await.unwrap();
+        let mut phases: Vec<_> = events.records.iter().map(|r| r.phase).collect();
+        phases.dedup();
+        for phase in phases {
+            let of_phase = || events.records.iter().filter(move |r| r.phase == phase);
+            let attestation = of_phase().any(|r| {
+                matches!(
+                    r.event,
+                    RuntimeEvent::EnsBridge(
+                        ens_bridge::Event::AttestationRecorded { .. }
+                            | ens_bridge::Event::AttestationIgnored { .. }
+                    )
+                )
+            });
+            if !attestation {
+                continue;
+            }
+            for record in of_phase() {
+                if let RuntimeEvent::System(system::Event::ExtrinsicSuccess {
+                    dispatch_info,
+                    fee,
+                }) = &record.event
+                {
+                    count += 1;
+                    weight += dispatch_info.weight.0;
+                    fees += fee;
+                }
+            }
+        }
+    }
+    (count, weight, fees)
 }
 
 async fn wait_receipt(eth: &Devnet, tx: B256) {
