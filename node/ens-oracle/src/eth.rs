@@ -1,10 +1,13 @@
-//! A small Ethereum JSON-RPC client over plain HTTP/1.1 (hyper), with batches.
+//! A small Ethereum JSON-RPC client over HTTP/1.1 (hyper), `http://` or `https://` (rustls
+//! with Mozilla's roots, plus any CA given), with batches.
 //!
 //! Only what the oracle needs: `eth_blockNumber`, `eth_getBlockByNumber` (number, hash,
 //! parent, timestamp), `eth_call` at a block hash (EIP-1898, so a read never straddles a
 //! reorg), `eth_getLogs`, and for tests and the anvil scripts `eth_sendTransaction` and
-//! `eth_getTransactionReceipt`. No TLS: point it at a local node or a local TLS proxy.
+//! `eth_getTransactionReceipt`. One connection per request (the oracle polls; a hosted node's
+//! TLS handshake costs one round trip more a request).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_primitives::{Address, B256, Bytes};
@@ -15,6 +18,8 @@ use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// Most bytes of one HTTP response read (a full batch of records or a page of logs).
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -22,13 +27,21 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// Why an Ethereum request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EthError {
-    /// The URL is not `http://host:port[/path]`.
+    /// The URL is not `http[s]://host[:port][/path]`.
     #[error("bad Ethereum RPC URL `{url}`: {reason}")]
     BadUrl {
         /// The URL.
         url: String,
         /// What is wrong.
         reason: &'static str,
+    },
+    /// A CA certificate file could not be read or holds no certificate.
+    #[error("CA certificates `{path}`: {reason}")]
+    BadCaFile {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
     },
     /// Connecting or talking HTTP failed.
     #[error("Ethereum node {url}: {reason}")]
@@ -96,13 +109,44 @@ pub struct Log {
 /// a missing method).
 pub type CallResult = Result<Bytes, EthError>;
 
-/// An Ethereum node over HTTP.
-#[derive(Debug, Clone)]
+/// An Ethereum node over HTTP or HTTPS.
+#[derive(Clone)]
 pub struct EthClient {
     url: String,
+    /// `host:port`, what is connected to and sent as `Host`.
     authority: String,
+    /// The host alone, the TLS server name.
+    host: String,
     path: String,
     timeout: Duration,
+    /// For `https://`: the TLS client, verifying the node's certificate.
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl std::fmt::Debug for EthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EthClient")
+            .field("url", &self.url)
+            .field("tls", &self.tls.is_some())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A TLS client trusting Mozilla's roots (`webpki-roots`) and `extra`.
+fn tls_config(extra: &[rustls_pki_types::CertificateDer<'static>]) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // A certificate webpki cannot use as an anchor is left out; the handshake then says so.
+    let _ = roots.add_parsable_certificates(extra.iter().cloned());
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Arc::new(config)
 }
 
 #[derive(Deserialize)]
@@ -119,34 +163,81 @@ struct RpcErrorJson {
 }
 
 impl EthClient {
-    /// A client of `url` (`http://127.0.0.1:8545`); nothing is contacted yet.
+    /// A client of `url` (`http://127.0.0.1:8545`, `https://eth.example/v3/KEY`; the port
+    /// defaults to 80 or 443); nothing is contacted yet.
     pub fn new(url: &str, timeout: Duration) -> Result<EthClient, EthError> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| EthError::BadUrl {
-                url: url.into(),
-                reason: if url.starts_with("https://") {
-                    "TLS is not supported: use http:// (a local node, or a local TLS proxy)"
-                } else {
-                    "it must start with http://"
-                },
-            })?;
+        let bad = |reason| EthError::BadUrl {
+            url: url.into(),
+            reason,
+        };
+        let (rest, https) = if let Some(rest) = url.strip_prefix("http://") {
+            (rest, false)
+        } else if let Some(rest) = url.strip_prefix("https://") {
+            (rest, true)
+        } else {
+            return Err(bad("it must start with http:// or https://"));
+        };
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        if authority.is_empty() || !authority.contains(':') {
-            return Err(EthError::BadUrl {
-                url: url.into(),
-                reason: "it must name host:port",
-            });
+        if authority.contains('@') {
+            return Err(bad("credentials in the URL are not supported"));
         }
+        // `host`, `host:port`, `[v6]`, `[v6]:port`.
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (host, Some(port)),
+            _ => (authority, None),
+        };
+        if host.is_empty() {
+            return Err(bad("it must name a host"));
+        }
+        let port: u16 = match port {
+            Some(port) => port.parse().map_err(|_| bad("the port is not a number"))?,
+            None if https => 443,
+            None => 80,
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if https && rustls_pki_types::ServerName::try_from(host.to_string()).is_err() {
+            return Err(bad("the host is not a valid TLS server name"));
+        }
+        let authority = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
         Ok(EthClient {
             url: url.into(),
-            authority: authority.into(),
+            authority,
+            host: host.into(),
             path: path.into(),
             timeout,
+            tls: https.then(|| tls_config(&[])),
         })
+    }
+
+    /// Also trusts the CA certificates (PEM) in `path` for `https://` (a private node's own
+    /// CA or self-signed certificate).
+    ///
+    /// # Errors
+    /// [`EthError::BadCaFile`] if the file cannot be read or holds no certificate.
+    pub fn with_ca_file(mut self, path: &std::path::Path) -> Result<EthClient, EthError> {
+        use rustls_pki_types::pem::PemObject;
+        let bad = |reason: String| EthError::BadCaFile {
+            path: path.display().to_string(),
+            reason,
+        };
+        let certificates = rustls_pki_types::CertificateDer::pem_file_iter(path)
+            .map_err(|e| bad(e.to_string()))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if certificates.is_empty() {
+            return Err(bad("no PEM certificate in it".into()));
+        }
+        if self.tls.is_some() {
+            self.tls = Some(tls_config(&certificates));
+        }
+        Ok(self)
     }
 
     /// The node's URL.
@@ -167,11 +258,34 @@ impl EthClient {
             let stream = TcpStream::connect(&self.authority)
                 .await
                 .map_err(|e| self.transport(format!("connecting: {e}")))?;
-            let (mut sender, connection) =
-                hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                    .await
-                    .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
-            let driver = tokio::spawn(connection);
+            let (mut sender, driver) = match &self.tls {
+                None => {
+                    let (sender, connection) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                            .await
+                            .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
+                    (
+                        sender,
+                        tokio::spawn(async move { connection.await.is_ok() }),
+                    )
+                }
+                Some(config) => {
+                    let name = rustls_pki_types::ServerName::try_from(self.host.clone())
+                        .map_err(|e| self.transport(format!("TLS server name: {e}")))?;
+                    let stream = TlsConnector::from(config.clone())
+                        .connect(name, stream)
+                        .await
+                        .map_err(|e| self.transport(format!("TLS handshake: {e}")))?;
+                    let (sender, connection) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                            .await
+                            .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
+                    (
+                        sender,
+                        tokio::spawn(async move { connection.await.is_ok() }),
+                    )
+                }
+            };
             let request = Request::post(&self.path)
                 .header("host", &self.authority)
                 .header("content-type", "application/json")
@@ -467,24 +581,148 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_must_be_plain_http_with_a_port() {
+    fn urls_are_http_or_https_with_default_ports() {
         let t = Duration::from_secs(1);
         let c = EthClient::new("http://127.0.0.1:8545", t).unwrap();
         assert_eq!(
-            (c.authority.as_str(), c.path.as_str()),
-            ("127.0.0.1:8545", "/")
+            (c.authority.as_str(), c.path.as_str(), c.tls.is_some()),
+            ("127.0.0.1:8545", "/", false)
         );
         let c = EthClient::new("http://localhost:8545/v1/key", t).unwrap();
         assert_eq!(
             (c.authority.as_str(), c.path.as_str()),
             ("localhost:8545", "/v1/key")
         );
-        let e = EthClient::new("https://mainnet.example", t)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("TLS is not supported"), "{e}");
-        assert!(EthClient::new("ws://127.0.0.1:8545", t).is_err());
-        assert!(EthClient::new("http://127.0.0.1", t).is_err());
+        let c = EthClient::new("https://mainnet.example/v3/KEY", t).unwrap();
+        assert_eq!(
+            (c.authority.as_str(), c.host.as_str(), c.path.as_str()),
+            ("mainnet.example:443", "mainnet.example", "/v3/KEY")
+        );
+        assert!(c.tls.is_some());
+        let c = EthClient::new("http://127.0.0.1", t).unwrap();
+        assert_eq!(c.authority, "127.0.0.1:80");
+        let c = EthClient::new("https://[::1]:8545", t).unwrap();
+        assert_eq!(
+            (c.authority.as_str(), c.host.as_str()),
+            ("[::1]:8545", "::1")
+        );
+        for bad in [
+            "ws://127.0.0.1:8545",
+            "http://:8545",
+            "http://127.0.0.1:port",
+            "https://user:secret@mainnet.example",
+        ] {
+            assert!(
+                matches!(EthClient::new(bad, t), Err(EthError::BadUrl { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    /// A TLS server on 127.0.0.1 with the fixture's self-signed `localhost` certificate that
+    /// answers every request with `body`; returns its port.
+    async fn tls_node(body: &'static str) -> u16 {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let certs = CertificateDer::pem_file_iter(fixture("localhost.crt"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(fixture("localhost.key")).unwrap();
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let mut request = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    // Headers, then as many body bytes as Content-Length says.
+                    loop {
+                        let Ok(n) = tls.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        request.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let length: usize = text
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse().ok())
+                                .unwrap_or(0);
+                            if request.len() >= end + 4 + length {
+                                break;
+                            }
+                        }
+                    }
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn https_nodes_answer_when_their_certificate_is_trusted() {
+        let port = tls_node(r#"[{"jsonrpc":"2.0","id":0,"result":"0x10"}]"#).await;
+        let url = format!("https://localhost:{port}/v3/key");
+        let client = EthClient::new(&url, Duration::from_secs(5))
+            .unwrap()
+            .with_ca_file(&fixture("localhost.crt"))
+            .unwrap();
+        assert_eq!(client.block_number().await.unwrap(), 16);
+
+        // Mozilla's roots alone do not vouch for a self-signed certificate.
+        let untrusting = EthClient::new(&url, Duration::from_secs(5)).unwrap();
+        let error = untrusting.block_number().await.unwrap_err().to_string();
+        assert!(
+            error.contains("TLS handshake") && error.contains("certificate"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn ca_files_without_certificates_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap();
+        let client = EthClient::new("https://localhost:8545", Duration::from_secs(1)).unwrap();
+        for path in [empty, dir.path().join("missing.pem")] {
+            assert!(
+                matches!(
+                    client.clone().with_ca_file(&path),
+                    Err(EthError::BadCaFile { .. })
+                ),
+                "{}",
+                path.display()
+            );
+        }
     }
 
     #[test]

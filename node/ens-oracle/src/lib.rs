@@ -6,8 +6,9 @@
 //! `docs/ENS.md` for the trust model and the record mapping.
 //!
 //! ```text
-//! Ethereum (http://, JSON-RPC) ──eth.rs──► logs (abi.rs) ─► changed names
+//! Ethereum (http[s]://, JSON-RPC) ─eth.rs─► logs (abi.rs) ─► changed names
 //!                                         eth_call at block hash ─► records.rs ─► Observation
+//!                                           (DNS-profile RRsets: dns_wire.rs)
 //! GhostChain (ws://, ghost-client) ◄── submit_attestation ── oracle.rs ──► reorg.rs (processed
 //!   ens_pending / ens_links ──────────────────────────────────►           blocks, --base-path)
 //!                                                               metrics.rs (Prometheus)
@@ -17,7 +18,8 @@
 //! end-to-end test and demos.
 //!
 //! Its own crate so that the node's tests never build its Ethereum dependencies
-//! (`alloy-sol-types` and `alloy-primitives`; HTTP is hyper, already in the node's graph).
+//! (`alloy-sol-types` and `alloy-primitives`; HTTP is hyper, already in the node's graph; TLS
+//! is rustls with `ring` and `webpki-roots`).
 
 #![warn(missing_docs)]
 

@@ -1,8 +1,8 @@
 //! `ens-oracle`: watches ENS on Ethereum and submits attestations to GhostChain's ENS bridge.
 //!
 //! ```text
-//! ens-oracle --eth-rpc http://127.0.0.1:8545 --node ws://127.0.0.1:9944 --key //Dave \
-//!            --ens-registry 0x… [--confirmations N] [--base-path DIR] [--poll-ms MS]
+//! ens-oracle --eth-rpc http[s]://HOST[:PORT][/PATH] --node ws://127.0.0.1:9944 --key //Dave \
+//!            --ens-registry 0x… [--eth-ca-cert PEM] [--confirmations N] [--base-path DIR] [--poll-ms MS]
 //!            [--coin-type N …] [--prometheus-port P | --no-prometheus]
 //! ```
 
@@ -24,13 +24,18 @@ use ghost_client::Signer;
     about = "Watches ENS on Ethereum and submits attestations to GhostChain's ENS bridge"
 )]
 struct Cli {
-    /// Ethereum JSON-RPC endpoint (plain http://).
+    /// Ethereum JSON-RPC endpoint: http:// or https:// (certificates checked against Mozilla's
+    /// roots and --eth-ca-cert).
     #[arg(
         long,
         env = "ENS_ORACLE_ETH_RPC",
         default_value = "http://127.0.0.1:8545"
     )]
     eth_rpc: String,
+    /// More CA certificates (PEM) to trust for an https:// Ethereum node (its own CA, or its
+    /// self-signed certificate).
+    #[arg(long, value_name = "PEM")]
+    eth_ca_cert: Option<PathBuf>,
     /// GhostChain node (ws://).
     #[arg(long, env = "ENS_ORACLE_NODE", default_value = "ws://127.0.0.1:9944")]
     node: String,
@@ -75,6 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let signer = Signer::from_suri(&cli.key).map_err(|e| anyhow::anyhow!("--key: {e}"))?;
     let config = Config {
         eth_rpc: cli.eth_rpc,
+        eth_ca_file: cli.eth_ca_cert,
         node: cli.node,
         registry,
         confirmations: cli.confirmations,

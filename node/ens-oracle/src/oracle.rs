@@ -47,8 +47,10 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How the oracle runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The Ethereum JSON-RPC URL (`http://…`).
+    /// The Ethereum JSON-RPC URL (`http://…` or `https://…`).
     pub eth_rpc: String,
+    /// More CA certificates (PEM) to trust for an `https://` Ethereum node.
+    pub eth_ca_file: Option<PathBuf>,
     /// The GhostChain node (`ws://…`).
     pub node: String,
     /// The ENS registry's address.
@@ -206,7 +208,10 @@ impl Oracle {
             source,
         })?;
         let progress = Progress::load(&config.base_path)?;
-        let eth = EthClient::new(&config.eth_rpc, config.timeout)?;
+        let mut eth = EthClient::new(&config.eth_rpc, config.timeout)?;
+        if let Some(path) = &config.eth_ca_file {
+            eth = eth.with_ca_file(path)?;
+        }
         Ok(Oracle {
             config,
             signer,

@@ -30,7 +30,7 @@ use ghost_primitives::{RecordData, RecordLabel};
     about = "A local ENS on anvil: deploy, create names, change records"
 )]
 struct Cli {
-    /// The Ethereum node (anvil), plain http://.
+    /// The Ethereum node (anvil), http:// or https://.
     #[arg(long, default_value = "http://127.0.0.1:8545")]
     eth_rpc: String,
     #[command(subcommand)]
