@@ -30,17 +30,29 @@ use crate::tx::TxBuilder;
 /// How long to wait by default: connecting, each request, and a watched extrinsic.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Notifications buffered per subscription by default (jsonrpsee's default).
+pub const DEFAULT_SUBSCRIPTION_BUFFER: usize = 1024;
+
 /// Options of a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     url: String,
     timeout: Duration,
+    subscription_buffer: usize,
 }
 
 impl ClientBuilder {
     /// Limit for connecting, for each request and for waiting on a watched extrinsic.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Notifications buffered per subscription until its consumer reads them (at least 1;
+    /// default [`DEFAULT_SUBSCRIPTION_BUFFER`]). A plain subscription whose consumer falls
+    /// further behind is closed; a name-change stream subscribes again where it was.
+    pub fn subscription_buffer(mut self, notifications: usize) -> Self {
+        self.subscription_buffer = notifications.max(1);
         self
     }
 
@@ -63,6 +75,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 url,
                 timeout: self.timeout,
+                subscription_buffer: self.subscription_buffer,
                 connection: Mutex::new(None),
                 nonces: Mutex::new(HashMap::new()),
                 genesis: OnceCell::new(),
@@ -85,6 +98,7 @@ pub struct Client {
 struct Inner {
     url: String,
     timeout: Duration,
+    subscription_buffer: usize,
     connection: Mutex<Option<Arc<WsClient>>>,
     /// Each account's next nonce as this client has handed them out.
     nonces: Mutex<HashMap<AccountId, u64>>,
@@ -123,6 +137,7 @@ impl Client {
         ClientBuilder {
             url: url.into(),
             timeout: DEFAULT_TIMEOUT,
+            subscription_buffer: DEFAULT_SUBSCRIPTION_BUFFER,
         }
     }
 
@@ -153,6 +168,7 @@ impl Client {
             .connection_timeout(self.inner.timeout)
             .request_timeout(self.inner.timeout)
             .max_concurrent_requests(1024)
+            .max_buffer_capacity_per_subscription(self.inner.subscription_buffer)
             .build(&self.inner.url)
             .await
             .map_err(|e| Error::Connect {

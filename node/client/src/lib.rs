@@ -49,7 +49,7 @@ pub mod tx;
 pub mod validators;
 pub mod verify;
 
-pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientBuilder, DEFAULT_SUBSCRIPTION_BUFFER, DEFAULT_TIMEOUT};
 pub use error::{DispatchFailure, Error, Result, describe};
 pub use events::Events;
 pub use keystore::Keystore;

@@ -586,3 +586,41 @@ async fn events_that_do_not_match_the_blocks_digest_are_refused() {
     assert_eq!(events.checked_against, None);
     server.stop().unwrap();
 }
+
+/// A consumer slower than a long replay overflows the client's subscription buffer (8 here);
+/// the name-change stream subscribes again after the last block it delivered, so it still sees
+/// every block from 1 to 200 exactly once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_of_a_long_replay_still_sees_every_block_once() {
+    let node = common::dev_node(Some(Duration::from_millis(5))).await;
+    let watcher = Client::connect(common::url(&node)).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while watcher.fetch_header(None).await.unwrap().number < 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "200 blocks within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = Client::builder(common::url(&node))
+        .subscription_buffer(8)
+        .connect()
+        .await
+        .unwrap();
+    let filter = ghost_client::rpc::ChangeFilter {
+        include_empty: true,
+        ..Default::default()
+    };
+    let mut changes = client.domain_changes(Some(1), filter).await.unwrap();
+    // The node pushes the replay while nobody reads: far more than 8 notifications.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut heights = Vec::new();
+    while heights.last() != Some(&200) {
+        let block = first(&mut changes).await;
+        assert!(!block.reverted, "a dev chain does not reorg");
+        heights.push(block.block_height);
+        // A slow consumer.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(heights, (1..=200).collect::<Vec<u64>>());
+}

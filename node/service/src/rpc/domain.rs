@@ -216,6 +216,7 @@ impl DomainApiServer for DomainRpc {
             filter.include_empty,
             tx,
         ));
+        // Ok(true): the feed closed the channel (it stopped); Ok(false): the subscriber left.
         let forward = async {
             while let Some(mut json) = rx.recv().await {
                 json.changes.retain(|c| filter.matches(c));
@@ -224,13 +225,29 @@ impl DomainApiServer for DomainRpc {
                 }
                 let message = serde_json::value::to_raw_value(&json)?;
                 if sink.send(message).await.is_err() {
-                    break;
+                    return Ok(false);
                 }
             }
-            Ok(())
+            Ok::<bool, jsonrpsee::core::SubscriptionError>(true)
         };
-        let result = self.0.until_shutdown(forward).await.unwrap_or(Ok(()));
-        feed.abort();
-        result
+        match self.0.until_shutdown(forward).await {
+            // Tell the subscriber why the feed stopped, rather than ending the subscription
+            // as if there were nothing more.
+            Some(Ok(true)) => match feed.await {
+                Ok(Err(e)) => {
+                    tracing::warn!("domain_subscribeChanges: the change feed stopped: {e}");
+                    Err(format!("the change feed stopped: {e}").into())
+                }
+                _ => Ok(()),
+            },
+            Some(Ok(false)) | None => {
+                feed.abort();
+                Ok(())
+            }
+            Some(Err(e)) => {
+                feed.abort();
+                Err(e)
+            }
+        }
     }
 }
