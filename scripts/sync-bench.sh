@@ -68,7 +68,14 @@ done
 echo "sync-bench [$(date +%T)]: a new full node syncs #$target from three peers" >&2
 started=$(date +%s.%N)
 "$testnet" add-full-node >/dev/null
-until [ "$(best 3)" -ge "$target" ]; do sleep 0.1; done
+# The new node's best every ~0.1 s (time, height): its timeline shows start-up, the steady
+# rate and any stall.
+while :; do
+    now_best="$(best 3)"
+    echo "$(date +%s.%N) $now_best" >>"$work/sync-timeline.txt"
+    [ "$now_best" -ge "$target" ] && break
+    sleep 0.1
+done
 synced=$(date +%s.%N)
 "$testnet" stop >/dev/null
 
@@ -88,6 +95,10 @@ exported = json.loads(open(f"{work}/export.json").read().strip().splitlines()[-1
 imported = json.load(open(f"{work}/import.json"))
 sync_s = synced - started
 sync_bps = target / sync_s
+timeline = [(float(t) - started, float(b)) for t, b in
+            (l.split() for l in open(f"{work}/sync-timeline.txt") if l.strip())]
+first = next((t for t, b in timeline if b >= 1), sync_s)
+stall = max((b2[0] - b1[0] for b1, b2 in zip(timeline, timeline[1:]) if b2[1] <= b1[1]), default=0.0)
 import_bps = imported["blocks"] / imported["seconds"]
 print(json.dumps({
     "blocks": target,
@@ -95,7 +106,10 @@ print(json.dumps({
     "transfers_per_block": round(exported["extrinsics"] / max(target, 1), 1),
     "load": {k: load.get(k) for k in ("count", "lost", "throughput")},
     "sync": {"seconds": round(sync_s, 2), "blocks_per_s": round(sync_bps, 1),
-             "tx_per_s": round(exported["extrinsics"] / sync_s, 1), "peers": 3},
+             "tx_per_s": round(exported["extrinsics"] / sync_s, 1), "peers": 3,
+             "first_block_after_s": round(first, 2),
+             "blocks_per_s_after_first": round(target / max(sync_s - first, 1e-9), 1),
+             "longest_poll_without_progress_s": round(stall, 2)},
     "import": {"seconds": round(imported["seconds"], 2), "blocks_per_s": round(import_bps, 1),
                "tx_per_s": round(imported["extrinsics"] / imported["seconds"], 1)},
     "ratio": round(sync_bps / import_bps, 3),

@@ -970,6 +970,32 @@ fn a_late_full_node_catches_up_by_ranges_from_several_peers() {
         "ranges came from {serving} peer(s): {by_peer:?}"
     );
     assert!(total >= target - 128, "only {total} blocks came by ranges");
+    // Every justification its peers served came with its block, also for blocks that arrived
+    // ahead of their parent and waited in the import queue: the late node can serve them on.
+    let justified = |db: &Database, n: u64| {
+        db.hash_by_number(n)
+            .expect("index")
+            .and_then(|h| db.justification(&h).expect("read"))
+            .is_some()
+    };
+    let everywhere: Vec<u64> = (1..=target)
+        .filter(|n| world.dbs[..validators].iter().all(|v| justified(v, *n)))
+        .collect();
+    let missing: Vec<u64> = everywhere
+        .iter()
+        .copied()
+        .filter(|n| !justified(&db, *n))
+        .collect();
+    assert!(
+        everywhere.len() > 128,
+        "{} justified blocks",
+        everywhere.len()
+    );
+    assert_eq!(
+        missing,
+        Vec::<u64>::new(),
+        "justifications the late node dropped"
+    );
 }
 
 /// A new node with `--sync warp` takes a recent finalized block, proven from genesis through a
