@@ -53,17 +53,48 @@ pub fn registry_topics() -> Vec<B256> {
     ]
 }
 
+/// Whether a log decodes as event `E`.
+fn decodes<E: SolEvent>(topics: &[B256], data: &[u8]) -> bool {
+    E::decode_raw_log(topics.iter().copied(), data).is_ok()
+}
+
+/// The resolver events the oracle follows (each says a record of its node changed): topic 0
+/// and the check that a log is well formed.
+type EventCheck = (B256, fn(&[B256], &[u8]) -> bool);
+const RESOLVER_EVENTS: [EventCheck; 7] = [
+    (
+        EnsResolver::AddrChanged::SIGNATURE_HASH,
+        decodes::<EnsResolver::AddrChanged>,
+    ),
+    (
+        EnsResolver::AddressChanged::SIGNATURE_HASH,
+        decodes::<EnsResolver::AddressChanged>,
+    ),
+    (
+        EnsResolver::TextChanged::SIGNATURE_HASH,
+        decodes::<EnsResolver::TextChanged>,
+    ),
+    (
+        EnsResolver::ContenthashChanged::SIGNATURE_HASH,
+        decodes::<EnsResolver::ContenthashChanged>,
+    ),
+    (
+        EnsResolver::DNSRecordChanged::SIGNATURE_HASH,
+        decodes::<EnsResolver::DNSRecordChanged>,
+    ),
+    (
+        EnsResolver::DNSRecordDeleted::SIGNATURE_HASH,
+        decodes::<EnsResolver::DNSRecordDeleted>,
+    ),
+    (
+        EnsResolver::DNSZoneCleared::SIGNATURE_HASH,
+        decodes::<EnsResolver::DNSZoneCleared>,
+    ),
+];
+
 /// Topic 0 of the resolver events the oracle follows.
 pub fn resolver_topics() -> Vec<B256> {
-    vec![
-        EnsResolver::AddrChanged::SIGNATURE_HASH,
-        EnsResolver::AddressChanged::SIGNATURE_HASH,
-        EnsResolver::TextChanged::SIGNATURE_HASH,
-        EnsResolver::ContenthashChanged::SIGNATURE_HASH,
-        EnsResolver::DNSRecordChanged::SIGNATURE_HASH,
-        EnsResolver::DNSRecordDeleted::SIGNATURE_HASH,
-        EnsResolver::DNSZoneCleared::SIGNATURE_HASH,
-    ]
+    RESOLVER_EVENTS.iter().map(|(topic, _)| *topic).collect()
 }
 
 /// What a followed log says happened.
@@ -120,26 +151,10 @@ pub fn decode_log(topics: &[B256], data: &[u8], from_registry: bool) -> Option<N
         }
         EnsRegistry::NewResolver::decode_raw_log(topics.iter().copied(), data).ok()?;
         (node_topic, EnsChange::Resolver)
-    } else if topic0 == EnsResolver::AddrChanged::SIGNATURE_HASH {
-        EnsResolver::AddrChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::AddressChanged::SIGNATURE_HASH {
-        EnsResolver::AddressChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::TextChanged::SIGNATURE_HASH {
-        EnsResolver::TextChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::ContenthashChanged::SIGNATURE_HASH {
-        EnsResolver::ContenthashChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::DNSRecordChanged::SIGNATURE_HASH {
-        EnsResolver::DNSRecordChanged::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::DNSRecordDeleted::SIGNATURE_HASH {
-        EnsResolver::DNSRecordDeleted::decode_raw_log(topics.iter().copied(), data).ok()?;
-        (node_topic, EnsChange::Record)
-    } else if topic0 == EnsResolver::DNSZoneCleared::SIGNATURE_HASH {
-        EnsResolver::DNSZoneCleared::decode_raw_log(topics.iter().copied(), data).ok()?;
+    } else if let Some((_, check)) = RESOLVER_EVENTS.iter().find(|(t, _)| *t == topic0) {
+        if !check(topics, data) {
+            return None;
+        }
         (node_topic, EnsChange::Record)
     } else {
         return None;

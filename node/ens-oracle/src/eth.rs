@@ -252,6 +252,30 @@ impl EthClient {
         }
     }
 
+    /// An HTTP/1.1 connection over `stream` (plain or TLS): the request sender, and the task
+    /// driving the connection.
+    async fn http1<S>(
+        &self,
+        stream: S,
+    ) -> Result<
+        (
+            hyper::client::conn::http1::SendRequest<Full<BodyBytes>>,
+            tokio::task::JoinHandle<bool>,
+        ),
+        EthError,
+    >
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
+        Ok((
+            sender,
+            tokio::spawn(async move { connection.await.is_ok() }),
+        ))
+    }
+
     /// POSTs `body` and returns the response body.
     async fn post(&self, body: Vec<u8>) -> Result<Vec<u8>, EthError> {
         let exchange = async {
@@ -259,16 +283,7 @@ impl EthClient {
                 .await
                 .map_err(|e| self.transport(format!("connecting: {e}")))?;
             let (mut sender, driver) = match &self.tls {
-                None => {
-                    let (sender, connection) =
-                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                            .await
-                            .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
-                    (
-                        sender,
-                        tokio::spawn(async move { connection.await.is_ok() }),
-                    )
-                }
+                None => self.http1(stream).await?,
                 Some(config) => {
                     let name = rustls_pki_types::ServerName::try_from(self.host.clone())
                         .map_err(|e| self.transport(format!("TLS server name: {e}")))?;
@@ -276,14 +291,7 @@ impl EthClient {
                         .connect(name, stream)
                         .await
                         .map_err(|e| self.transport(format!("TLS handshake: {e}")))?;
-                    let (sender, connection) =
-                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                            .await
-                            .map_err(|e| self.transport(format!("HTTP handshake: {e}")))?;
-                    (
-                        sender,
-                        tokio::spawn(async move { connection.await.is_ok() }),
-                    )
+                    self.http1(stream).await?
                 }
             };
             let request = Request::post(&self.path)
