@@ -8,6 +8,9 @@
 //! it is full the held block with the highest number goes first (it is the furthest from being
 //! importable), so a flood of orphans can cost memory only up to the bound. Held blocks at or
 //! below the finalized height can never be imported and are dropped by [`ImportQueue::prune`].
+//! A block may come with its finality justification ([`ImportQueue::import_with`]): a held
+//! block keeps it, and it is handed back when the block is imported, so a catch-up whose
+//! ranges arrive out of order loses none.
 
 use std::collections::BTreeMap;
 
@@ -41,6 +44,8 @@ pub enum Imported {
     Imported {
         /// Held descendants imported after it.
         children: Vec<Hash>,
+        /// The justifications that came with those children, in the same order.
+        justifications: Vec<(Hash, Vec<u8>)>,
     },
     /// Already stored: nothing done.
     AlreadyKnown,
@@ -53,10 +58,16 @@ pub enum Imported {
     Refused(String),
 }
 
+/// A block waiting for its parent, with the justification it came with.
+struct HeldBlock<Xt> {
+    block: Block<Xt>,
+    justification: Option<Vec<u8>>,
+}
+
 /// Blocks waiting for their parents, bounded in count.
 pub struct ImportQueue<Xt> {
     /// Held blocks by the hash of their missing parent.
-    held: BTreeMap<Hash, Vec<Block<Xt>>>,
+    held: BTreeMap<Hash, Vec<HeldBlock<Xt>>>,
     held_count: usize,
     max_held: usize,
 }
@@ -83,13 +94,29 @@ impl<Xt: Clone> ImportQueue<Xt> {
         block: Block<Xt>,
         origin: BlockOrigin,
     ) -> Imported {
+        self.import_with(chain, block, origin, None)
+    }
+
+    /// As [`import`](Self::import), for a block that came with `justification`: if the block
+    /// is held, the justification is held with it and returned when it is imported (the caller
+    /// imports the justification of a block imported at once itself).
+    pub fn import_with<I: BlockImport<Xt>>(
+        &mut self,
+        chain: &I,
+        block: Block<Xt>,
+        origin: BlockOrigin,
+        justification: Option<Vec<u8>>,
+    ) -> Imported {
         let hash = block.header.hash();
         if chain.has_block(&hash) {
             return Imported::AlreadyKnown;
         }
         let parent = block.header.parent_hash;
         if !chain.has_block(&parent) {
-            self.hold(block);
+            self.hold(HeldBlock {
+                block,
+                justification,
+            });
             return Imported::Held { missing: parent };
         }
         if let Err(e) = chain.import_block(block, origin) {
@@ -97,8 +124,10 @@ impl<Xt: Clone> ImportQueue<Xt> {
             self.drop_descendants(hash);
             return Imported::Refused(e.to_string());
         }
+        let (children, justifications) = self.import_children(chain, hash);
         Imported::Imported {
-            children: self.import_children(chain, hash),
+            children,
+            justifications,
         }
     }
 
@@ -106,31 +135,31 @@ impl<Xt: Clone> ImportQueue<Xt> {
     pub fn prune(&mut self, finalized: BlockNumber) {
         let mut count = 0;
         self.held.retain(|_, blocks| {
-            blocks.retain(|b| b.header.number > finalized);
+            blocks.retain(|b| b.block.header.number > finalized);
             count += blocks.len();
             !blocks.is_empty()
         });
         self.held_count = count;
     }
 
-    fn hold(&mut self, block: Block<Xt>) {
-        let hash = block.header.hash();
-        let parent = block.header.parent_hash;
+    fn hold(&mut self, held: HeldBlock<Xt>) {
+        let hash = held.block.header.hash();
+        let parent = held.block.header.parent_hash;
         if self
             .held
             .get(&parent)
-            .is_some_and(|siblings| siblings.iter().any(|b| b.header.hash() == hash))
+            .is_some_and(|siblings| siblings.iter().any(|b| b.block.header.hash() == hash))
         {
             return;
         }
         if self.max_held == 0 {
             return;
         }
-        if self.held_count >= self.max_held && !self.evict_highest_above(block.header.number) {
+        if self.held_count >= self.max_held && !self.evict_highest_above(held.block.header.number) {
             // Everything held is lower (closer to importable) than this block: refuse it.
             return;
         }
-        self.held.entry(parent).or_default().push(block);
+        self.held.entry(parent).or_default().push(held);
         self.held_count += 1;
     }
 
@@ -143,7 +172,7 @@ impl<Xt: Clone> ImportQueue<Xt> {
                 blocks
                     .iter()
                     .enumerate()
-                    .map(move |(i, b)| (*parent, i, b.header.number))
+                    .map(move |(i, b)| (*parent, i, b.block.header.number))
             })
             .max_by_key(|(_, _, n)| *n)
         else {
@@ -162,8 +191,15 @@ impl<Xt: Clone> ImportQueue<Xt> {
         true
     }
 
-    fn import_children<I: BlockImport<Xt>>(&mut self, chain: &I, root: Hash) -> Vec<Hash> {
+    /// Imports the held descendants of `root`: their hashes, and the justifications they
+    /// came with, in import order.
+    fn import_children<I: BlockImport<Xt>>(
+        &mut self,
+        chain: &I,
+        root: Hash,
+    ) -> (Vec<Hash>, Vec<(Hash, Vec<u8>)>) {
         let mut imported = Vec::new();
+        let mut justifications = Vec::new();
         let mut ready = vec![root];
         while let Some(parent) = ready.pop() {
             let Some(children) = self.held.remove(&parent) else {
@@ -171,20 +207,23 @@ impl<Xt: Clone> ImportQueue<Xt> {
             };
             self.held_count -= children.len();
             for child in children {
-                let hash = child.header.hash();
+                let hash = child.block.header.hash();
                 if chain.has_block(&hash) {
                     continue;
                 }
-                match chain.import_block(child, BlockOrigin::Network) {
+                match chain.import_block(child.block, BlockOrigin::Network) {
                     Ok(()) => {
                         imported.push(hash);
                         ready.push(hash);
+                        if let Some(justification) = child.justification {
+                            justifications.push((hash, justification));
+                        }
                     }
                     Err(_) => self.drop_descendants(hash),
                 }
             }
         }
-        imported
+        (imported, justifications)
     }
 
     fn drop_descendants(&mut self, root: Hash) {
@@ -192,7 +231,7 @@ impl<Xt: Clone> ImportQueue<Xt> {
         while let Some(parent) = stack.pop() {
             if let Some(children) = self.held.remove(&parent) {
                 self.held_count -= children.len();
-                stack.extend(children.iter().map(|c| c.header.hash()));
+                stack.extend(children.iter().map(|c| c.block.header.hash()));
             }
         }
     }
@@ -296,7 +335,8 @@ mod tests {
         assert_eq!(
             outcome,
             Imported::Imported {
-                children: blocks[1..].iter().map(Header::hash).collect()
+                children: blocks[1..].iter().map(Header::hash).collect(),
+                justifications: Vec::new(),
             }
         );
         assert_eq!(
@@ -351,6 +391,52 @@ mod tests {
     }
 
     #[test]
+    fn a_held_block_keeps_its_justification_until_it_is_imported() {
+        let g = genesis();
+        let chain = FakeChain::new(&g);
+        let mut queue = ImportQueue::new(16);
+        let blocks = chain_of(&g, 3, 1);
+        // Blocks 3 and 2 arrive first, 3 with a justification, 2 without.
+        queue.import_with(
+            &chain,
+            block(&blocks[2]),
+            BlockOrigin::Network,
+            Some(vec![3]),
+        );
+        queue.import_with(&chain, block(&blocks[1]), BlockOrigin::Network, None);
+        assert_eq!(
+            queue.import_with(
+                &chain,
+                block(&blocks[0]),
+                BlockOrigin::Network,
+                Some(vec![1])
+            ),
+            Imported::Imported {
+                children: vec![blocks[1].hash(), blocks[2].hash()],
+                // Block 1's own justification is the caller's: it was never held.
+                justifications: vec![(blocks[2].hash(), vec![3])],
+            }
+        );
+        // Pruned or evicted with its block.
+        let later = chain_of(&blocks[2], 2, 9);
+        queue.import_with(
+            &chain,
+            block(&later[1]),
+            BlockOrigin::Network,
+            Some(vec![5]),
+        );
+        queue.prune(later[1].number);
+        assert_eq!(queue.held(), 0);
+        assert_eq!(
+            queue.import(&chain, block(&later[0]), BlockOrigin::Network),
+            Imported::Imported {
+                children: Vec::new(),
+                justifications: Vec::new(),
+            }
+        );
+    }
+
+    #[test]
     fn forks_held_on_one_parent_all_follow_it() {
         let g = genesis();
         let chain = FakeChain::new(&g);
@@ -363,7 +449,7 @@ mod tests {
         // The same block twice is held once.
         queue.import(&chain, block(&b), BlockOrigin::Network);
         assert_eq!(queue.held(), 2);
-        let Imported::Imported { children } =
+        let Imported::Imported { children, .. } =
             queue.import(&chain, block(&parent), BlockOrigin::Own)
         else {
             panic!("parent not imported")

@@ -326,11 +326,6 @@ pub struct ConsensusWorker<N: Network, T: Timers> {
     propagated: Mutex<std::collections::BTreeSet<Hash>>,
     /// A warp sync in progress (`--sync warp` on an empty database).
     warp: Mutex<Option<WarpSync<N::Peer>>>,
-    /// Justifications that came with blocks the import queue holds (their parent is not in
-    /// yet), by block hash with the block's height: imported when the block is, so finality
-    /// follows a catch-up block by block instead of in jumps of hundreds. At most
-    /// [`MAX_HELD_BLOCKS`]; those of finalized heights are dropped.
-    held_justifications: Mutex<BTreeMap<Hash, (BlockNumber, Vec<u8>)>>,
 }
 
 /// The seam's timers on tokio, for the node (the simulator brings its own).
@@ -385,7 +380,6 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             range_sync: Mutex::new(RangeSync::default()),
             propagated: Mutex::new(std::collections::BTreeSet::new()),
             warp: Mutex::new(None),
-            held_justifications: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -956,10 +950,6 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             .collect()
     }
 
-    /// Imports a response's blocks. For the answer to a range request (`ranged`), a block whose
-    /// parent is missing waits for the range below it, already asked for, instead of asking
-    /// this peer for its ancestors, unless it sits right above this node's best (then the best
-    /// is on another fork and the ancestors are needed).
     /// Imports the justification of the imported block `hash` unless it has one; `finalized`
     /// is the finalized height before, and after (watchers hear of each block once).
     fn import_justification(
@@ -986,6 +976,10 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         }
     }
 
+    /// Imports a response's blocks. For the answer to a range request (`ranged`), a block whose
+    /// parent is missing waits for the range below it, already asked for, instead of asking
+    /// this peer for its ancestors, unless it sits right above this node's best (then the best
+    /// is on another fork and the ancestors are needed).
     fn import_response(&self, from: &N::Peer, mut blocks: Vec<BlockData>, ranged: bool) {
         if blocks.len() > MAX_BLOCKS_PER_RESPONSE as usize {
             self.network.report(from, Reputation::MALFORMED);
@@ -1011,15 +1005,23 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 header: data.header,
                 extrinsics,
             };
-            let outcome = self
-                .queue()
-                .import(&importer, block, import_queue::BlockOrigin::Network);
-            let mut imported_now = Vec::new();
+            // A block held for its parent keeps its justification in the queue, and gets it
+            // back when it is imported, so finality follows a catch-up block by block.
+            let outcome = self.queue().import_with(
+                &importer,
+                block,
+                import_queue::BlockOrigin::Network,
+                data.justification.clone(),
+            );
+            let mut held_justifications = Vec::new();
             match outcome {
-                Imported::Imported { children } => {
+                Imported::Imported {
+                    children,
+                    justifications,
+                } => {
                     self.imported
                         .fetch_add(1 + children.len() as u64, Ordering::Relaxed);
-                    imported_now = children;
+                    held_justifications = justifications;
                 }
                 Imported::AlreadyKnown => {}
                 Imported::Held { missing } => {
@@ -1033,34 +1035,17 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     return;
                 }
             }
-            if let Some(justification) = data.justification {
-                if self.has_block(&hash) {
-                    self.import_justification(hash, justification, &mut finalized);
-                } else {
-                    let mut held = self.held_justifications.lock().expect("not poisoned");
-                    if held.len() < MAX_HELD_BLOCKS {
-                        held.insert(hash, (number, justification));
-                    }
-                }
+            if let Some(justification) = data.justification
+                && self.has_block(&hash)
+            {
+                self.import_justification(hash, justification, &mut finalized);
             }
-            // Held blocks that followed this one in, in order: their justifications too.
-            for child in imported_now {
-                let held = self
-                    .held_justifications
-                    .lock()
-                    .expect("not poisoned")
-                    .remove(&child);
-                if let Some((_, justification)) = held {
-                    self.import_justification(child, justification, &mut finalized);
-                }
+            for (child, justification) in held_justifications {
+                self.import_justification(child, justification, &mut finalized);
             }
         }
         let finalized = self.backend.finalized().1;
         self.queue().prune(finalized);
-        self.held_justifications
-            .lock()
-            .expect("not poisoned")
-            .retain(|_, (number, _)| *number > finalized);
         self.grandpa.on_block_imported();
     }
 }

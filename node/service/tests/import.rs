@@ -237,7 +237,8 @@ fn the_import_queue_holds_blocks_until_their_parent_arrives() {
     assert_eq!(
         queue.import(&*chain.client, b1.clone(), QueueOrigin::Network),
         Imported::Imported {
-            children: vec![b2.header.hash(), b3.header.hash()]
+            children: vec![b2.header.hash(), b3.header.hash()],
+            justifications: Vec::new(),
         }
     );
     assert_eq!(chain.client.best().unwrap().0, b3.header.hash());
