@@ -146,7 +146,6 @@ pub fn map_records(
     let mut all = EnsRecords::default();
     let records = &mut all.web3;
     let max = params.max_records as usize;
-    let mut dns_count = 0usize;
     let room = |records: &ghost_primitives::Web3Records, dns: usize| records.count() + dns < max;
     let mut at = 0usize;
     let mut next = || {
@@ -197,7 +196,7 @@ pub fn map_records(
             continue;
         };
         for (ttl, data) in decode_rrset(&answer, &name, rtype) {
-            if !params.dns_labels.contains(label) || !room(records, dns_count) {
+            if !params.dns_labels.contains(label) || !room(records, dns.len()) {
                 break;
             }
             dns.push(DnsRecord {
@@ -205,7 +204,6 @@ pub fn map_records(
                 ttl,
                 data,
             });
-            dns_count += 1;
         }
     }
     dns.sort();
