@@ -89,9 +89,7 @@ impl Client {
             include_empty: true,
             ..filter
         };
-        let subscription = self
-            .subscribe_changes(Some(next_height), after, &filter)
-            .await?;
+        let subscription = self.subscribe_changes(next_height, after, &filter).await?;
         let resume = Resume {
             client: self.clone(),
             filter,
@@ -107,11 +105,12 @@ impl Client {
 
     async fn subscribe_changes(
         &self,
-        from_height: Option<u64>,
+        from_height: u64,
         from_block_hash: Option<Hash>,
         filter: &ChangeFilter,
     ) -> Result<Subscription<DomainChangesJson>> {
-        DomainApiClient::subscribe_changes(self, from_height, Some(filter.clone()), from_block_hash)
+        let filter = Some(filter.clone());
+        DomainApiClient::subscribe_changes(self, Some(from_height), filter, from_block_hash)
             .await
             .during(self, "domain_subscribeChanges")
     }
@@ -147,7 +146,7 @@ impl Resume {
             let Some(subscription) = self.subscription.as_mut() else {
                 match self
                     .client
-                    .subscribe_changes(Some(self.next_height), self.after, &self.filter)
+                    .subscribe_changes(self.next_height, self.after, &self.filter)
                     .await
                 {
                     Ok(subscription) => self.subscription = Some(subscription),
