@@ -115,12 +115,18 @@ pub struct EthClient {
     url: String,
     /// `host:port`, what is connected to and sent as `Host`.
     authority: String,
-    /// The host alone, the TLS server name.
-    host: String,
     path: String,
     timeout: Duration,
     /// For `https://`: the TLS client, verifying the node's certificate.
-    tls: Option<Arc<ClientConfig>>,
+    tls: Option<Tls>,
+}
+
+/// The TLS side of an `https://` client.
+#[derive(Clone)]
+struct Tls {
+    config: Arc<ClientConfig>,
+    /// The host, as the certificate must name it.
+    server_name: rustls_pki_types::ServerName<'static>,
 }
 
 impl std::fmt::Debug for EthClient {
@@ -198,9 +204,16 @@ impl EthClient {
             None => 80,
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
-        if https && rustls_pki_types::ServerName::try_from(host.to_string()).is_err() {
-            return Err(bad("the host is not a valid TLS server name"));
-        }
+        let tls = if https {
+            let server_name = rustls_pki_types::ServerName::try_from(host.to_string())
+                .map_err(|_| bad("the host is not a valid TLS server name"))?;
+            Some(Tls {
+                config: tls_config(&[]),
+                server_name,
+            })
+        } else {
+            None
+        };
         let authority = if host.contains(':') {
             format!("[{host}]:{port}")
         } else {
@@ -209,10 +222,9 @@ impl EthClient {
         Ok(EthClient {
             url: url.into(),
             authority,
-            host: host.into(),
             path: path.into(),
             timeout,
-            tls: https.then(|| tls_config(&[])),
+            tls,
         })
     }
 
@@ -234,8 +246,8 @@ impl EthClient {
         if certificates.is_empty() {
             return Err(bad("no PEM certificate in it".into()));
         }
-        if self.tls.is_some() {
-            self.tls = Some(tls_config(&certificates));
+        if let Some(tls) = &mut self.tls {
+            tls.config = tls_config(&certificates);
         }
         Ok(self)
     }
@@ -284,11 +296,9 @@ impl EthClient {
                 .map_err(|e| self.transport(format!("connecting: {e}")))?;
             let (mut sender, driver) = match &self.tls {
                 None => self.http1(stream).await?,
-                Some(config) => {
-                    let name = rustls_pki_types::ServerName::try_from(self.host.clone())
-                        .map_err(|e| self.transport(format!("TLS server name: {e}")))?;
-                    let stream = TlsConnector::from(config.clone())
-                        .connect(name, stream)
+                Some(tls) => {
+                    let stream = TlsConnector::from(tls.config.clone())
+                        .connect(tls.server_name.clone(), stream)
                         .await
                         .map_err(|e| self.transport(format!("TLS handshake: {e}")))?;
                     self.http1(stream).await?
@@ -601,19 +611,19 @@ mod tests {
             (c.authority.as_str(), c.path.as_str()),
             ("localhost:8545", "/v1/key")
         );
+        let server_name =
+            |c: &EthClient| c.tls.as_ref().map(|t| t.server_name.to_str().into_owned());
         let c = EthClient::new("https://mainnet.example/v3/KEY", t).unwrap();
         assert_eq!(
-            (c.authority.as_str(), c.host.as_str(), c.path.as_str()),
-            ("mainnet.example:443", "mainnet.example", "/v3/KEY")
+            (c.authority.as_str(), c.path.as_str()),
+            ("mainnet.example:443", "/v3/KEY")
         );
-        assert!(c.tls.is_some());
+        assert_eq!(server_name(&c).as_deref(), Some("mainnet.example"));
         let c = EthClient::new("http://127.0.0.1", t).unwrap();
         assert_eq!(c.authority, "127.0.0.1:80");
         let c = EthClient::new("https://[::1]:8545", t).unwrap();
-        assert_eq!(
-            (c.authority.as_str(), c.host.as_str()),
-            ("[::1]:8545", "::1")
-        );
+        assert_eq!(c.authority, "[::1]:8545");
+        assert_eq!(server_name(&c).as_deref(), Some("::1"));
         for bad in [
             "ws://127.0.0.1:8545",
             "http://:8545",
