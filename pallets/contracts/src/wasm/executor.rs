@@ -14,7 +14,7 @@ use ghost_primitives::{AccountId, Balance, Hash};
 use wasmi::{Module, Store, StoreLimitsBuilder, TrapCode};
 
 use super::runtime::{Host, HostState, HostTrap};
-use super::{engine, linker};
+use super::{compile_stored, engine, linker};
 use crate::cache;
 use crate::types::{ExecReturn, Schedule};
 
@@ -130,7 +130,7 @@ fn load_module(host: &dyn Host, code_hash: &Hash) -> Result<Module, ExecError> {
         return Ok(module);
     }
     let code = host.code(code_hash).ok_or(ExecError::CodeNotFound)?;
-    let module = Module::new(engine(), &code[..]).map_err(|e| ExecError::Compile(e.to_string()))?;
+    let module = compile_stored(&code).map_err(|e| ExecError::Compile(e.to_string()))?;
     if let Some(cache) = cache {
         cache.insert(*code_hash, module.clone(), code.len());
     }
