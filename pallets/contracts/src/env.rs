@@ -18,10 +18,10 @@ use crate::debug::SharedDebug;
 use crate::deposit::SharedMeter;
 use crate::wasm::runtime::{CallOutcome, CallRequest, Host, InstantiateRequest};
 use crate::{
-    Config, ContractInfoOf, ContractStorage, Event, NameProvider, NameResolution, NamesError,
-    Pallet, PristineCode, ReturnCode,
+    Config, ContractInfo, ContractInfoOf, ContractStorage, Event, NameProvider, NameResolution,
+    NamesError, Pallet, PristineCode, ReturnCode,
 };
-use ghost_support::storage::{StorageDoubleMap, StorageMap};
+use ghost_support::storage::{StorageDoubleMap, StorageMap, unhashed};
 
 /// The host of runtime `T`: storage is the thread's externalities; the meter is the top-level
 /// call's, shared by its frames.
@@ -78,9 +78,12 @@ impl<T: Config> Host for Env<T> {
         key: &[u8],
         value: Option<&[u8]>,
     ) -> Result<bool, ReturnCode> {
-        let key = key.to_vec();
-        let mut info = ContractInfoOf::get(contract).ok_or(ReturnCode::NotAContract)?;
-        let old = ContractStorage::get(contract, &key);
+        // Each storage key is built (and the entry's key hashed) once, for both its read and
+        // its write; the values are what `ContractInfoOf` and `ContractStorage` read and write.
+        let info_key = ContractInfoOf::hashed_key(contract);
+        let mut info: ContractInfo = unhashed::get(&info_key).ok_or(ReturnCode::NotAContract)?;
+        let entry_key = ContractStorage::hashed_key(contract, &key.to_vec());
+        let old = unhashed::get::<Vec<u8>>(&entry_key);
         let size = |v: &[u8]| (key.len() as u64).saturating_add(v.len() as u64);
         let old_bytes = old.as_deref().map_or(0, size);
         let new_bytes = value.map_or(0, size);
@@ -107,11 +110,12 @@ impl<T: Config> Host for Env<T> {
         }
         info.storage_deposit = required;
 
+        // `[u8]` encodes as `Vec<u8>` does: no copy of the value is needed to write it.
         match value {
-            Some(v) => ContractStorage::insert(contract, &key, &v.to_vec()),
-            None => ContractStorage::remove(contract, &key),
+            Some(v) => unhashed::put(entry_key, v),
+            None => unhashed::kill(entry_key),
         }
-        ContractInfoOf::insert(contract, &info);
+        unhashed::put(info_key, &info);
         Ok(old.is_some())
     }
 

@@ -10,8 +10,9 @@
 //!    memory of at most [`Limits::max_memory_pages`] exported as `memory`, no start function,
 //!    `deploy` and `call` exported as `() -> ()`, and counts within [`Limits`].
 //!
-//! wasmi validates again when it compiles ([`super::compile`]) under an engine configured with
-//! the same features, so both layers agree on what runs.
+//! wasmi validates again when upload compiles the code ([`super::prepare`]) under an engine
+//! configured with the same features, so both layers agree on what runs; frames then compile
+//! stored code without validating it ([`super::compile_stored`]).
 
 use wasmparser::{
     ExternalKind, FuncType, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
