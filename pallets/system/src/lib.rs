@@ -512,8 +512,12 @@ impl<T: Config> Hooks for Pallet<T> {
     }
 }
 
+/// The key of the flag `note_finished_extrinsics` sets; hashed once (every event outside an
+/// extrinsic reads it, through [`Pallet::phase`]).
 fn finalization_flag_key() -> Vec<u8> {
-    ghost_support::storage::storage_prefix(PALLET, "InFinalization").to_vec()
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| ghost_support::storage::storage_prefix(PALLET, "InFinalization"))
+        .to_vec()
 }
 
 /// The genesis state of the system pallet: block 0 at `timestamp_ms`.
