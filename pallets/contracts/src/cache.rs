@@ -2,8 +2,10 @@
 //! and (estimated) memory, least recently used out first.
 //!
 //! The cache is a node-side optimisation and never part of consensus: a hit or a miss gives the
-//! same module (compilation is deterministic and eager), the same fuel (loading is charged
-//! `code_len × load_fuel_per_byte` either way) and the same result. The pallet only looks for a
+//! same module (compilation is deterministic; a cached module may have more of its functions
+//! translated already, which wasmi is configured to charge no fuel for, see [`crate::wasm`]),
+//! the same fuel (loading is charged `code_len × load_fuel_per_byte` either way) and the same
+//! result. The pallet only looks for a
 //! handle:
 //!
 //! - the node installs one process-wide handle at startup with [`set_module_cache`]

@@ -7,20 +7,27 @@
 //!   constants, custom page sizes and wide arithmetic off; memory64 and threads are not compiled
 //!   into wasmi at all (crate features);
 //! - no start function; custom sections ignored;
-//! - fuel metering on, with wasmi 2.0's default operator costs;
-//! - eager compilation ([`CompilationMode::Eager`]): nothing is translated lazily during
-//!   execution, so no fuel depends on whether a node had the module cached (wasmi's lazy modes
-//!   charge the frame fuel for translating a function on its first call, which a cached module
-//!   has already done: they must stay off);
+//! - fuel metering on, with wasmi 2.0's default operator costs and its default of one fuel per
+//!   64 bytes copied, but no fuel for translating or validating code ([`NO_TRANSLATION_FUEL`]);
+//! - lazy translation ([`CompilationMode::LazyTranslation`]): a module is validated as a whole
+//!   when it is compiled and each function is translated on its first call. wasmi charges that
+//!   first call `fuel_per_bytes_translated` per byte of the function (`compile` in wasmi's
+//!   `engine/code_map`, the only fuel it charges besides operators and copies); a cached module
+//!   has its functions translated already, so that price must be, and is, zero: no fuel depends
+//!   on whether a node had the module cached. The translated code, and so every operator's
+//!   fuel, is the same whether a function was translated eagerly or lazily (tests below);
 //! - call depth at most [`MAX_RECURSION_DEPTH`] WASM frames and the value stack at most
 //!   [`MAX_VALUE_STACK_BYTES`] per contract frame: deeper recursion traps with a stack overflow.
 //!
 //! Upgrading wasmi can change operator costs or limits and is therefore a runtime upgrade.
 //!
-//! Code is validated once, at upload ([`prepare`]); a frame compiles stored code without
-//! validating it again ([`compile_stored`]). An upgrade that makes the engine accept less (a
-//! wasmi upgrade, a proposal switched off in [`config`]) must therefore re-validate every stored
-//! code blob in its migration, or make [`compile_stored`] validate again.
+//! Code is validated once, at upload ([`prepare`]), and translated there too, eagerly, on a
+//! second engine of the same configuration but for the compilation mode (`checking_engine`),
+//! so upload refuses what wasmi cannot translate, as it did when execution was eager too, and
+//! no translation fails during a call. A frame compiles stored code without validating it
+//! again ([`compile_stored`]). An upgrade that makes the engine accept less (a wasmi upgrade, a
+//! proposal switched off in [`config`]) must therefore re-validate every stored code blob in
+//! its migration, or make [`compile_stored`] validate again.
 
 pub mod executor;
 pub mod runtime;
@@ -28,7 +35,7 @@ pub mod validate;
 
 use std::sync::OnceLock;
 
-use wasmi::{CompilationMode, Config, Engine, Module};
+use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, Module};
 
 use crate::types::Limits;
 pub use executor::{Entry, ExecError, ExecOutcome, Frame, execute};
@@ -41,6 +48,14 @@ pub(crate) use runtime::linker;
 pub const MAX_RECURSION_DEPTH: usize = 1_024;
 /// Largest value stack of one contract frame, in bytes.
 pub const MAX_VALUE_STACK_BYTES: usize = 1024 * 1024;
+
+/// Translating and validating code costs no fuel (see the module doc); copies keep wasmi's
+/// default of 64 bytes per fuel.
+pub const NO_TRANSLATION_FUEL: CustomFuelCosts = CustomFuelCosts {
+    bytes_copied_per_fuel: 64,
+    fuel_per_bytes_translated: 0,
+    fuel_per_bytes_validated: 0,
+};
 
 /// The engine's configuration (see the module doc).
 pub fn config() -> Config {
@@ -61,7 +76,8 @@ pub fn config() -> Config {
         .allow_start_fn(false)
         .ignore_custom_sections(true)
         .consume_fuel(true)
-        .compilation_mode(CompilationMode::Eager)
+        .fuel_cost(NO_TRANSLATION_FUEL)
+        .compilation_mode(CompilationMode::LazyTranslation)
         .set_max_recursion_depth(MAX_RECURSION_DEPTH)
         .set_max_stack_height(MAX_VALUE_STACK_BYTES);
     config
@@ -74,10 +90,23 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| Engine::new(&config()))
 }
 
-/// Checks `code` against WASM-lite and `limits`, then compiles it.
+/// An engine of [`config`] but eager compilation, used by [`prepare`] only: translating every
+/// function at upload refuses the code wasmi cannot translate, as upload always did.
+fn checking_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = config();
+        config.compilation_mode(CompilationMode::Eager);
+        Engine::new(&config)
+    })
+}
+
+/// Checks `code` against WASM-lite and `limits`, validates and translates all of it, then
+/// compiles it for [`engine`] (each function to be translated on its first call).
 pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
     validate::validate(code, limits)?;
-    Module::new(engine(), code).map_err(|e| CodeError::Compile(e.to_string()))
+    Module::new(checking_engine(), code).map_err(|e| CodeError::Compile(e.to_string()))?;
+    compile_stored(code).map_err(|e| CodeError::Compile(e.to_string()))
 }
 
 /// Compiles code from `PristineCode` (a module-cache miss) without validating it again.
@@ -86,15 +115,78 @@ pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
 /// translator); the module is the same with or without it, and so is everything a frame
 /// burns, since fuel is charged at run time only (see the module doc).
 ///
-/// Only for bytes read from `PristineCode`: the pallet writes that map in one place,
-/// `bare_upload_code`, right after [`prepare`] accepted the same bytes, and nothing modifies
-/// an entry afterwards (the key is the bytes' blake3 hash).
+/// Only for bytes [`prepare`] accepted: its own, and those read from `PristineCode`, which the
+/// pallet writes in one place, `bare_upload_code`, right after [`prepare`] accepted the same
+/// bytes; nothing modifies an entry afterwards (the key is the bytes' blake3 hash).
 pub(crate) fn compile_stored(code: &[u8]) -> Result<Module, wasmi::Error> {
     // SAFETY: `Module::new_unchecked` requires bytes that are valid WebAssembly under the
     // engine's `Config`. Stored code passed `prepare` at upload: wasmparser's validator with
-    // WASM-lite's features, and `Module::new` (wasmi's own validation) under `config()`, which
-    // is a constant of this runtime. State is consensus, pinned by the state root, so no node
+    // WASM-lite's features, and `Module::new` (wasmi's own validation and translation) under
+    // `config()` but for the compilation mode, which changes when functions are translated, not
+    // what is valid; `config()` is a constant of this runtime. State is consensus, pinned by the state root, so no node
     // holds stored code that did not pass on every node. A runtime upgrade that makes `config()`
     // or wasmi accept less must re-validate stored code first (see the module doc).
     unsafe { Module::new_unchecked(engine(), code) }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasmi::{Instance, Store};
+
+    use super::*;
+
+    /// A module without imports whose `call` loops, calls (directly and through a table),
+    /// touches memory and copies it in bulk: every kind of operator fuel.
+    const BUSY: &str = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (memory (export "memory") 2)
+      (table 1 funcref)
+      (elem (i32.const 0) $twice)
+      (data (i32.const 16) "some bytes to copy around")
+      (func $twice (param i32) (result i32) local.get 0 local.get 0 i32.add)
+      (func (export "deploy"))
+      (func (export "call")
+        (local $i i32) (local $x i32)
+        (local.set $x (i32.const 1))
+        (loop $l
+          (local.set $x (call $twice (local.get $x)))
+          (local.set $x (call_indirect (type $t) (local.get $x) (i32.const 0)))
+          (i32.store (i32.const 1024) (local.get $x))
+          (memory.copy (i32.const 4096) (i32.const 16) (i32.const 1000))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (i32.const 100))))))"#;
+
+    /// Fuel `call` of `module` burns in a fresh store.
+    fn fuel_of_call(engine: &Engine, module: &Module) -> u64 {
+        let mut store = Store::new(engine, ());
+        store.set_fuel(1_000_000).unwrap();
+        let instance = Instance::new(&mut store, module, &[]).unwrap();
+        let call = instance.get_typed_func::<(), ()>(&store, "call").unwrap();
+        call.call(&mut store, ()).unwrap();
+        1_000_000 - store.get_fuel().unwrap()
+    }
+
+    #[test]
+    fn translating_on_first_call_costs_no_fuel() {
+        let code = wat::parse_str(BUSY).unwrap();
+        let module = prepare(&code, &Limits::DEFAULT).unwrap();
+        let first = fuel_of_call(engine(), &module);
+        let again = fuel_of_call(engine(), &module);
+        assert_eq!(
+            first, again,
+            "the first call translated, the second did not"
+        );
+        assert!(first > 1_000);
+    }
+
+    #[test]
+    fn lazy_and_eager_translation_burn_the_same_fuel() {
+        let code = wat::parse_str(BUSY).unwrap();
+        let eager = Module::new(checking_engine(), &code[..]).unwrap();
+        let lazy = compile_stored(&code).unwrap();
+        assert_eq!(
+            fuel_of_call(checking_engine(), &eager),
+            fuel_of_call(engine(), &lazy)
+        );
+    }
 }
