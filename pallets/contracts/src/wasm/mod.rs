@@ -25,9 +25,9 @@
 //! second engine of the same configuration but for the compilation mode (`checking_engine`),
 //! so upload refuses what wasmi cannot translate, as it did when execution was eager too, and
 //! no translation fails during a call. A frame compiles stored code without validating it
-//! again ([`compile_stored`]). An upgrade that makes the engine accept less (a wasmi upgrade, a
+//! again (`compile_stored`). An upgrade that makes the engine accept less (a wasmi upgrade, a
 //! proposal switched off in [`config`]) must therefore re-validate every stored code blob in
-//! its migration, or make [`compile_stored`] validate again.
+//! its migration, or make `compile_stored` validate again.
 
 pub mod executor;
 pub mod runtime;

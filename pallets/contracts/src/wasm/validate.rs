@@ -12,7 +12,7 @@
 //!
 //! wasmi validates again when upload compiles the code ([`super::prepare`]) under an engine
 //! configured with the same features, so both layers agree on what runs; frames then compile
-//! stored code without validating it ([`super::compile_stored`]).
+//! stored code without validating it (`compile_stored`).
 
 use wasmparser::{
     ExternalKind, FuncType, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
