@@ -1,7 +1,7 @@
 //! Opening the database and reading from it.
 //!
-//! Reads take no lock: each is a single RocksDB lookup, and a block's batch becomes visible to
-//! readers all at once. Writers (see [`crate::commit`]) serialize on one mutex so that their
+//! Reads take no lock but the node cache's: each is a single RocksDB lookup (or a cache hit),
+//! and a block's batch becomes visible to readers all at once. Writers (see [`crate::commit`]) serialize on one mutex so that their
 //! checks and their batch see the same best and finalized blocks.
 
 use std::path::Path;
@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use crate::changes::{DomainChangeLog, LogCache};
 use crate::error::StorageError;
-use crate::kv::{KeyValueStore, MemoryStore, RocksStore, Transaction};
+use crate::kv::{KeyValueStore, MemoryStore, Op, RocksStore, Transaction};
+use crate::node_cache::NodeCache;
 use crate::pruning::StatePruning;
 use crate::schema::{SCHEMA_VERSION, col, key};
 use ghost_primitives::{BlockNumber, Hash, Header};
@@ -33,6 +34,9 @@ pub struct DatabaseConfig {
     pub sync_writes: bool,
     /// How much state to keep (default [`StatePruning::Archive`]).
     pub state_pruning: StatePruning,
+    /// Bytes of decoded trie nodes kept in memory in front of RocksDB (default 64 MiB; see
+    /// [`crate::node_cache`]).
+    pub node_cache_size: usize,
 }
 
 impl Default for DatabaseConfig {
@@ -41,9 +45,13 @@ impl Default for DatabaseConfig {
             cache_size: 64 * 1024 * 1024,
             sync_writes: true,
             state_pruning: StatePruning::Archive,
+            node_cache_size: DEFAULT_NODE_CACHE,
         }
     }
 }
+
+/// The default [`DatabaseConfig::node_cache_size`].
+pub const DEFAULT_NODE_CACHE: usize = 64 * 1024 * 1024;
 
 /// The node's block and state store. See the [crate docs](crate) for the layout.
 ///
@@ -56,6 +64,8 @@ pub struct Database {
     pub(crate) change_logs: Mutex<LogCache>,
     /// How much state is kept (checked against `meta` at open).
     pub(crate) pruning: StatePruning,
+    /// Trie nodes read recently.
+    pub(crate) node_cache: Mutex<NodeCache>,
 }
 
 /// How many decoded name change logs [`Database::domain_changes`] keeps in memory.
@@ -86,7 +96,8 @@ impl Database {
     /// version into a new database or checks it in an existing one.
     pub fn open_with(path: &Path, config: &DatabaseConfig) -> Result<Database, StorageError> {
         let store = RocksStore::open(path, config.cache_size, config.sync_writes)?;
-        let database = Self::from_store_with(Box::new(store), config.state_pruning)?;
+        let mut database = Self::from_store_with(Box::new(store), config.state_pruning)?;
+        database.node_cache = Mutex::new(NodeCache::new(config.node_cache_size));
         tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
         Ok(database)
     }
@@ -125,6 +136,7 @@ impl Database {
             write_lock: Mutex::new(()),
             change_logs: Mutex::new(LogCache::new(CHANGE_LOG_CACHE)),
             pruning,
+            node_cache: Mutex::new(NodeCache::new(DEFAULT_NODE_CACHE)),
         };
         database.check_schema()?;
         database.check_pruning(pruning)?;
@@ -306,17 +318,43 @@ impl Database {
         }
     }
 
-    /// Writes `batch` atomically (fsynced when the store is configured so).
+    /// Writes `batch` atomically (fsynced when the store is configured so), then evicts the
+    /// state nodes it deleted from the node cache.
     pub(crate) fn write(&self, batch: Transaction) -> Result<(), StorageError> {
-        self.kv.write(batch)
+        let deleted: Vec<TrieHash> = batch
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Delete { column, key } if *column == col::STATE => {
+                    key.as_slice().try_into().ok()
+                }
+                _ => None,
+            })
+            .collect();
+        self.kv.write(batch)?;
+        if !deleted.is_empty() {
+            let mut cache = self.node_cache.lock();
+            for hash in &deleted {
+                cache.remove(hash);
+            }
+        }
+        Ok(())
     }
 }
 
 impl NodeStore for Database {
-    /// Reads the `state` column; a RocksDB error is logged and reported as a missing node.
+    /// Reads the node cache, then the `state` column (remembering what it read); a RocksDB
+    /// error is logged and reported as a missing node.
     fn get_node(&self, hash: &TrieHash) -> Option<Vec<u8>> {
+        if let Some(node) = self.node_cache.lock().get(hash) {
+            return Some(node);
+        }
         match self.state_node(hash) {
-            Ok(node) => node,
+            Ok(Some(node)) => {
+                self.node_cache.lock().insert(*hash, &node);
+                Some(node)
+            }
+            Ok(None) => None,
             Err(error) => {
                 tracing::error!(
                     target: LOG_TARGET,

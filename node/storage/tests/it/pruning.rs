@@ -648,3 +648,21 @@ fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
     let db = open(dir.path(), window(2)).expect("reopen");
     assert_eq!(db.warp_base().unwrap(), Some((hash, 6)));
 }
+
+#[test]
+fn nodes_read_into_the_node_cache_are_gone_once_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path(), window(2)).unwrap();
+    let genesis = commit_genesis(&db);
+    let first = finalized_chain(&db, &genesis, 3, 1);
+    // Every node of the kept #2 and #3 passes through the node cache; three more blocks
+    // prune them.
+    for block in &first[1..] {
+        assert_readable(&db, block);
+    }
+    let more = finalized_chain(&db, first.last().unwrap(), 3, 100);
+    for block in &first[1..] {
+        assert_pruned(&db, block);
+    }
+    assert_readable(&db, more.last().unwrap());
+}

@@ -1,0 +1,138 @@
+//! A bounded cache of state trie nodes in front of the `state` column.
+//!
+//! Nodes are content-addressed (the key is the hash of the bytes), so a cached node is never
+//! stale: whatever root reaches a hash reads the same bytes. Every state read walks the trie
+//! from the root, and the upper levels are shared by every key, so keeping them in memory saves
+//! most of a read's RocksDB lookups (each of which takes a block-cache lookup and a copy, or a
+//! file read and a decompression). Nodes the pruner deletes are evicted when their deletion is
+//! written; a reader racing the deletion may put one back, which costs memory but never a wrong
+//! answer (reads of pruned state are refused before the trie is touched, see
+//! `Database::check_state`).
+
+use ghost_trie::TrieHash;
+use hashlink::LruCache;
+
+/// Nodes larger than this are not cached (long values, such as contract code): they are read
+/// rarely, and one would push out thousands of the small nodes every read walks.
+pub const MAX_CACHED_NODE: usize = 4 * 1024;
+
+/// Least-recently-used trie nodes, at most `max_bytes` of them (node bytes plus the hash).
+pub struct NodeCache {
+    nodes: LruCache<TrieHash, Vec<u8>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl NodeCache {
+    /// An empty cache of at most `max_bytes`; 0 caches nothing.
+    pub fn new(max_bytes: usize) -> NodeCache {
+        NodeCache {
+            nodes: LruCache::new_unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    fn cost(node: &[u8]) -> usize {
+        node.len() + std::mem::size_of::<TrieHash>()
+    }
+
+    /// The node with `hash`, marked as just used.
+    pub fn get(&mut self, hash: &TrieHash) -> Option<Vec<u8>> {
+        self.nodes.get(hash).cloned()
+    }
+
+    /// Remembers `node` under `hash`, evicting the least recently used nodes to stay in bounds.
+    pub fn insert(&mut self, hash: TrieHash, node: &[u8]) {
+        if node.len() > MAX_CACHED_NODE || Self::cost(node) > self.max_bytes {
+            return;
+        }
+        if let Some(old) = self.nodes.insert(hash, node.to_vec()) {
+            self.bytes -= Self::cost(&old);
+        }
+        self.bytes += Self::cost(node);
+        while self.bytes > self.max_bytes {
+            match self.nodes.remove_lru() {
+                Some((_, evicted)) => self.bytes -= Self::cost(&evicted),
+                None => break,
+            }
+        }
+    }
+
+    /// Forgets the node with `hash` (it was deleted).
+    pub fn remove(&mut self, hash: &TrieHash) {
+        if let Some(old) = self.nodes.remove(hash) {
+            self.bytes -= Self::cost(&old);
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Nodes held.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(n: u8) -> TrieHash {
+        [n; 32]
+    }
+
+    #[test]
+    fn holds_what_it_was_given_until_removed() {
+        let mut cache = NodeCache::new(1 << 20);
+        cache.insert(h(1), b"node one");
+        assert_eq!(cache.get(&h(1)).as_deref(), Some(&b"node one"[..]));
+        assert_eq!(cache.get(&h(2)), None);
+        cache.remove(&h(1));
+        assert_eq!(cache.get(&h(1)), None);
+        assert_eq!(cache.bytes(), 0);
+    }
+
+    #[test]
+    fn stays_within_its_bound_evicting_the_least_recently_used() {
+        let node = [7u8; 100];
+        let each = node.len() + 32;
+        let mut cache = NodeCache::new(3 * each);
+        cache.insert(h(1), &node);
+        cache.insert(h(2), &node);
+        cache.insert(h(3), &node);
+        // 1 is used, so 2 is the oldest when 4 arrives.
+        assert!(cache.get(&h(1)).is_some());
+        cache.insert(h(4), &node);
+        assert_eq!(cache.len(), 3);
+        assert!(cache.bytes() <= 3 * each);
+        assert!(cache.get(&h(2)).is_none(), "least recently used evicted");
+        assert!(cache.get(&h(1)).is_some() && cache.get(&h(4)).is_some());
+    }
+
+    #[test]
+    fn large_nodes_and_a_zero_bound_cache_nothing() {
+        let mut cache = NodeCache::new(1 << 20);
+        cache.insert(h(1), &vec![0u8; MAX_CACHED_NODE + 1]);
+        assert!(cache.is_empty());
+        let mut none = NodeCache::new(0);
+        none.insert(h(1), b"x");
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn reinserting_a_node_does_not_count_it_twice() {
+        let mut cache = NodeCache::new(1 << 20);
+        cache.insert(h(1), b"abc");
+        cache.insert(h(1), b"abc");
+        assert_eq!(cache.bytes(), 3 + 32);
+    }
+}
