@@ -44,7 +44,10 @@ pub const SPEC_NAME: &str = "ghostchain";
 ///
 /// 6: a block's events leave the state (only `System.EventsDigest` stays); the fee moves into
 /// `System.ExtrinsicSuccess`/`ExtrinsicFailed` (no `Balances.FeePaid`/`FeeRefunded`).
-pub const SPEC_VERSION: u32 = 6;
+/// 7: a contract frame's load fee also charges per function the code defines
+/// (`Schedule::load_fuel_per_function`), and the contracts pallet's call weights come from
+/// `benches/dispatch.rs`.
+pub const SPEC_VERSION: u32 = 7;
 
 /// The runtime's version.
 pub fn version() -> RuntimeVersion {

@@ -4,7 +4,8 @@
 //! The cache is a node-side optimisation and never part of consensus: a hit or a miss gives the
 //! same module (compilation is deterministic; a cached module may have more of its functions
 //! translated already, which wasmi is configured to charge no fuel for, see [`crate::wasm`]),
-//! the same fuel (loading is charged `code_len × load_fuel_per_byte` either way) and the same
+//! the same fuel (loading is charged per byte and per function of the code either way,
+//! [`crate::Schedule::load_fuel`]) and the same
 //! result. The pallet only looks for a
 //! handle:
 //!
@@ -26,12 +27,23 @@ use ghost_primitives::Hash;
 use parking_lot::{Mutex, RwLock};
 use wasmi::Module;
 
+/// A compiled module and what its load fee needs to know of the code without reading it.
+#[derive(Clone, Debug)]
+pub struct CachedModule {
+    /// The module.
+    pub module: Module,
+    /// Functions the code defines ([`crate::wasm::defined_functions`]).
+    pub functions: u32,
+}
+
 /// A store of compiled modules the executor consults before compiling.
 pub trait ModuleCache: Send + Sync {
     /// The module compiled from `code_hash`, if cached (marks it recently used).
-    fn get(&self, code_hash: &Hash) -> Option<Module>;
+    fn get(&self, code_hash: &Hash) -> Option<CachedModule>;
     /// Caches `module`, compiled from `code_len` bytes of code.
-    fn insert(&self, code_hash: Hash, module: Module, code_len: usize);
+    fn insert(&self, code_hash: Hash, module: CachedModule, code_len: usize);
+    /// Drops every module.
+    fn clear(&self);
 }
 
 static GLOBAL: RwLock<Option<Arc<dyn ModuleCache>>> = RwLock::new(None);
@@ -57,6 +69,17 @@ pub fn with_module_cache<R>(cache: Arc<dyn ModuleCache>, f: impl FnOnce() -> R) 
     let previous = SCOPED.with(|s| s.borrow_mut().replace(cache));
     let _restore = Restore(previous);
     f()
+}
+
+/// Drops every module of the process-wide cache and of this thread's (when the engine they were
+/// compiled for is replaced, see [`crate::wasm::ENGINE_MAX_FUNCTIONS`]).
+pub fn clear_global() {
+    if let Some(cache) = GLOBAL.read().clone() {
+        cache.clear();
+    }
+    if let Some(cache) = SCOPED.with(|s| s.borrow().clone()) {
+        cache.clear();
+    }
 }
 
 /// The cache in force on this thread, if any.
@@ -87,7 +110,7 @@ pub struct CacheStats {
 }
 
 struct Entry {
-    module: Module,
+    module: CachedModule,
     bytes: usize,
     last_used: u64,
 }
@@ -102,7 +125,7 @@ struct Lru {
 }
 
 impl Lru {
-    fn touch(&mut self, hash: &Hash) -> Option<Module> {
+    fn touch(&mut self, hash: &Hash) -> Option<CachedModule> {
         self.tick = self.tick.wrapping_add(1);
         let tick = self.tick;
         let entry = self.entries.get_mut(hash)?;
@@ -179,7 +202,11 @@ impl LruModuleCache {
 }
 
 impl ModuleCache for LruModuleCache {
-    fn get(&self, code_hash: &Hash) -> Option<Module> {
+    fn clear(&self) {
+        LruModuleCache::clear(self);
+    }
+
+    fn get(&self, code_hash: &Hash) -> Option<CachedModule> {
         let found = self.inner.lock().touch(code_hash);
         let counter = if found.is_some() {
             &self.hits
@@ -190,7 +217,7 @@ impl ModuleCache for LruModuleCache {
         found
     }
 
-    fn insert(&self, code_hash: Hash, module: Module, code_len: usize) {
+    fn insert(&self, code_hash: Hash, module: CachedModule, code_len: usize) {
         let bytes = code_len.saturating_mul(MODULE_BYTES_PER_CODE_BYTE);
         if bytes > self.max_bytes || self.max_entries == 0 {
             return;
@@ -224,12 +251,15 @@ impl ModuleCache for LruModuleCache {
 mod tests {
     use super::*;
 
-    fn module() -> Module {
+    fn module() -> CachedModule {
         let code = wat::parse_str(
             r#"(module (memory (export "memory") 1) (func (export "deploy")) (func (export "call")))"#,
         )
         .unwrap();
-        Module::new(crate::wasm::engine(), &code[..]).unwrap()
+        CachedModule {
+            module: crate::wasm::compile_stored(&code).unwrap(),
+            functions: crate::wasm::defined_functions(&code),
+        }
     }
 
     fn h(n: u8) -> Hash {

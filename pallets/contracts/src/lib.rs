@@ -515,7 +515,12 @@ impl<T: Config> Pallet<T> {
             },
         );
         if let Some(cache) = cache::current() {
-            cache.insert(code_hash, module, code.len());
+            let functions = wasm::defined_functions(&code);
+            cache.insert(
+                code_hash,
+                cache::CachedModule { module, functions },
+                code.len(),
+            );
         }
         Self::deposit_event(Event::CodeStored {
             code_hash,

@@ -353,6 +353,10 @@ pub struct Schedule {
     /// the module; charged even when the node's module cache makes it cheaper, so that every
     /// node charges the same).
     pub load_fuel_per_byte: u64,
+    /// Fuel charged per function the code defines each time a frame starts: a function costs
+    /// its translation however small it is, so the per-byte fee alone would undercharge code
+    /// of many tiny functions (see `crate::weights`).
+    pub load_fuel_per_function: u64,
 }
 
 impl Schedule {
@@ -362,7 +366,16 @@ impl Schedule {
         host_fn_costs: HostFnCosts::DEFAULT,
         weight_per_fuel: 2_000,
         load_fuel_per_byte: 20,
+        load_fuel_per_function: 500,
     };
+
+    /// The fuel a frame pays to load code of `code_len` bytes defining `functions` functions,
+    /// saturating.
+    pub const fn load_fuel(&self, code_len: u32, functions: u32) -> u64 {
+        (code_len as u64)
+            .saturating_mul(self.load_fuel_per_byte)
+            .saturating_add((functions as u64).saturating_mul(self.load_fuel_per_function))
+    }
 
     /// The weight of `fuel`, saturating.
     pub const fn fuel_to_weight(&self, fuel: u64) -> u64 {

@@ -147,11 +147,53 @@ fn oversized_keys_values_and_events_trap() {
 fn fuel_cannot_cover_loading_large_code() {
     run(|| {
         let contract = counter(0);
-        let code_len = CodeInfoOf::get(&ContractInfoOf::get(&contract).unwrap().code_hash)
-            .unwrap()
-            .code_len as u64;
-        let load = code_len * crate::Schedule::DEFAULT.load_fuel_per_byte;
+        let load = load_fee(&ContractInfoOf::get(&contract).unwrap().code_hash);
         let r = Contracts::bare_call(acc(1), contract, 0, load - 1, call_data("get", ()));
+        assert_eq!(r.result, Err(Error::OutOfFuel.into()));
+        assert_eq!(r.fuel_consumed, load - 1);
+    });
+}
+
+#[test]
+fn the_load_fee_counts_every_function_the_code_defines_on_a_hit_and_a_miss() {
+    run(|| {
+        // The same contract with 300 more tiny functions: each costs its translation however
+        // small, so each pays `load_fuel_per_function` on top of its bytes.
+        let tiny = |extra: usize| {
+            wat::parse_str(format!(
+                r#"(module (memory (export "memory") 1) (func (export "deploy")) (func (export "call")) {})"#,
+                "(func)".repeat(extra)
+            ))
+            .unwrap()
+        };
+        let (small, large) = (tiny(0), tiny(300));
+        assert_eq!(crate::wasm::defined_functions(&small), 2);
+        assert_eq!(crate::wasm::defined_functions(&large), 302);
+        let fuel_of = |code: Vec<u8>| {
+            let len = code.len() as u64;
+            let contract = instantiate(1, code, 0, Vec::new());
+            let hit = call(1, contract, Vec::new());
+            let miss = with_module_cache(Arc::new(LruModuleCache::new(64 << 20, 16)), || {
+                call(1, contract, Vec::new())
+            });
+            assert!(hit.result.is_ok() && miss.result.is_ok());
+            assert_eq!(hit.fuel_consumed, miss.fuel_consumed, "hit and miss agree");
+            (hit.fuel_consumed, len)
+        };
+        let (small_fuel, small_len) = fuel_of(small);
+        let (large_fuel, large_len) = fuel_of(large);
+        let schedule = crate::Schedule::DEFAULT;
+        assert_eq!(
+            large_fuel - small_fuel,
+            (large_len - small_len) * schedule.load_fuel_per_byte
+                + 300 * schedule.load_fuel_per_function
+        );
+
+        // Fuel for the bytes but not for the functions: out of fuel before anything runs.
+        let contract = instantiate(2, tiny(301), 0, Vec::new());
+        let code_hash = ContractInfoOf::get(&contract).unwrap().code_hash;
+        let load = load_fee(&code_hash);
+        let r = Contracts::bare_call(acc(1), contract, 0, load - 1, Vec::new());
         assert_eq!(r.result, Err(Error::OutOfFuel.into()));
         assert_eq!(r.fuel_consumed, load - 1);
     });

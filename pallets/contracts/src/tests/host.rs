@@ -154,8 +154,7 @@ fn host_functions_that_cannot_be_paid_run_out_of_fuel() {
     run(|| {
         let contract = counter(0);
         let code_hash = ContractInfoOf::get(&contract).unwrap().code_hash;
-        let load = CodeInfoOf::get(&code_hash).unwrap().code_len as u64
-            * crate::Schedule::DEFAULT.load_fuel_per_byte;
+        let load = load_fee(&code_hash);
         // Enough to start but not for a storage read (12 500 fuel).
         let r = Contracts::bare_call(acc(1), contract, 0, load + 5_000, call_data("get", ()));
         assert_eq!(r.result, Err(Error::OutOfFuel.into()));
@@ -753,7 +752,7 @@ fn set_subname_owner_that_cannot_be_paid_runs_out_of_fuel() {
     run(|| {
         let contract = subname_contract();
         let input = subname_input(b"club.ghost", b"bob", acc(5), false);
-        let load = wat(SUBNAME_WAT).len() as u64 * crate::Schedule::DEFAULT.load_fuel_per_byte;
+        let load = load_fee(&ContractInfoOf::get(&contract).unwrap().code_hash);
         // Enough to start and read the input, not for the 500 000 of a name write.
         let r = NamedContracts::bare_call(acc(2), contract, 0, load + 100_000, input);
         assert_eq!(r.result, Err(Error::OutOfFuel.into()));

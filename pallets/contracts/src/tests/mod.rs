@@ -228,6 +228,12 @@ fn upload_deposit(code_hash: &Hash) -> Balance {
     CodeInfoOf::get(code_hash).expect("uploaded").deposit
 }
 
+/// The fuel a frame of `code_hash` pays to load it (per byte and per function).
+fn load_fee(code_hash: &Hash) -> u64 {
+    let code = crate::PristineCode::get(code_hash).expect("stored code");
+    crate::Schedule::DEFAULT.load_fuel(code.len() as u32, crate::wasm::defined_functions(&code))
+}
+
 fn reserved(who: &AccountId) -> Balance {
     Balances::reserved_balance(who)
 }

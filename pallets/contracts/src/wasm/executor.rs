@@ -4,17 +4,18 @@
 //!
 //! A frame never panics and never leaves the VM in a shared state: every frame has its own
 //! store, memory and fuel. Fuel is charged in this order: loading the code
-//! (`code_len × load_fuel_per_byte`, the same on a cache hit or miss), then every WASM operator
+//! (`code_len × load_fuel_per_byte + functions × load_fuel_per_function`, the same on a cache
+//! hit or miss), then every WASM operator
 //! (wasmi's default operator costs, plus one fuel per 64 bytes copied by bulk-memory operators
 //! and `memory.grow`), then host functions at their [`crate::HostFnCosts`].
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 
 use ghost_primitives::{AccountId, Balance, Hash};
-use wasmi::{Module, Store, StoreLimitsBuilder, TrapCode};
+use wasmi::{Engine, Module, Store, StoreLimitsBuilder, TrapCode};
 
 use super::runtime::{Host, HostState, HostTrap};
-use super::{compile_stored, engine, linker};
+use super::{compile_stored, linker};
 use crate::cache;
 use crate::types::{ExecReturn, Schedule};
 
@@ -123,34 +124,58 @@ fn classify(error: &wasmi::Error) -> Option<ExecError> {
     })
 }
 
-/// The module of `code_hash`: from the installed cache, else compiled from `host.code`.
-fn load_module(host: &dyn Host, code_hash: &Hash) -> Result<Module, ExecError> {
+/// The module of `code_hash` (from the installed cache, else compiled from `host.code`), once
+/// `fuel` has paid its per-function load fee; returns it with the fuel left. On a miss the fee
+/// is charged after reading the code and before compiling it. Errors carry the fuel burned.
+fn load_module(
+    host: &dyn Host,
+    code_hash: &Hash,
+    schedule: &Schedule,
+    fuel: u64,
+) -> Result<(Module, u64), (ExecError, u64)> {
+    let function_fee = |functions: u32| schedule.load_fuel(0, functions);
     let cache = cache::current();
-    if let Some(module) = cache.as_ref().and_then(|c| c.get(code_hash)) {
-        return Ok(module);
+    if let Some(cached) = cache.as_ref().and_then(|c| c.get(code_hash)) {
+        let left = fuel
+            .checked_sub(function_fee(cached.functions))
+            .ok_or((ExecError::OutOfFuel, fuel))?;
+        return Ok((cached.module, left));
     }
-    let code = host.code(code_hash).ok_or(ExecError::CodeNotFound)?;
-    let module = compile_stored(&code).map_err(|e| ExecError::Compile(e.to_string()))?;
+    let code = host.code(code_hash).ok_or((ExecError::CodeNotFound, 0))?;
+    let functions = super::defined_functions(&code);
+    let fee = function_fee(functions);
+    let left = fuel.checked_sub(fee).ok_or((ExecError::OutOfFuel, fuel))?;
+    let module = compile_stored(&code).map_err(|e| (ExecError::Compile(e.to_string()), fee))?;
     if let Some(cache) = cache {
-        cache.insert(*code_hash, module.clone(), code.len());
+        let cached = cache::CachedModule {
+            module: module.clone(),
+            functions,
+        };
+        cache.insert(*code_hash, cached, code.len());
     }
-    Ok(module)
+    Ok((module, left))
 }
 
 thread_local! {
-    static LINKER: OnceCell<Option<wasmi::Linker<HostState>>> = const { OnceCell::new() };
+    /// The host functions linked for the engine of the last module this thread ran (engines
+    /// are replaced now and then, see [`super::ENGINE_MAX_FUNCTIONS`]), or `None` when linking
+    /// failed.
+    static LINKER: RefCell<Option<(Engine, Option<wasmi::Linker<HostState>>)>> =
+        const { RefCell::new(None) };
 }
 
 /// Runs `frame` against `host`.
 pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOutcome {
     let limit = frame.fuel_limit;
-    let load_fuel = u64::from(frame.code_len).saturating_mul(schedule.load_fuel_per_byte);
+    let load_fuel = schedule.load_fuel(frame.code_len, 0);
     let Some(fuel) = limit.checked_sub(load_fuel) else {
         return ExecOutcome::failed(ExecError::OutOfFuel, limit);
     };
-    let module = match load_module(&*host, &frame.code_hash) {
-        Ok(module) => module,
-        Err(e) => return ExecOutcome::failed(e, load_fuel),
+    let (module, fuel) = match load_module(&*host, &frame.code_hash, schedule, fuel) {
+        Ok(loaded) => loaded,
+        Err((e, burned)) => {
+            return ExecOutcome::failed(e, load_fuel.saturating_add(burned));
+        }
     };
 
     let mut stack = frame.stack;
@@ -175,7 +200,7 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
             .tables(schedule.limits.max_tables as usize)
             .build(),
     };
-    let mut store = Store::new(engine(), state);
+    let mut store = Store::new(module.engine(), state);
     store.limiter(|state| &mut state.limits);
     if store.set_fuel(fuel).is_err() {
         // Unreachable with the engine of `super::engine`, which meters fuel.
@@ -183,8 +208,12 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
     }
 
     let instance = LINKER.with(|cell| {
-        let linker = cell.get_or_init(|| linker(engine()).ok());
-        match linker {
+        let mut cell = cell.borrow_mut();
+        let stale = !matches!(&*cell, Some((engine, _)) if Engine::same(engine, module.engine()));
+        if stale {
+            *cell = Some((module.engine().clone(), linker(module.engine()).ok()));
+        }
+        match cell.as_ref().and_then(|(_, linker)| linker.as_ref()) {
             Some(linker) => linker
                 .instantiate_and_start(&mut store, &module)
                 .map_err(|e| classify(&e).unwrap_or(ExecError::Instantiate(e.to_string()))),

@@ -33,14 +33,12 @@ pub mod executor;
 pub mod runtime;
 pub mod validate;
 
-use std::sync::OnceLock;
-
 use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, Module};
 
 use crate::types::Limits;
 pub use executor::{Entry, ExecError, ExecOutcome, Frame, execute};
 pub use runtime::{HOST_FUNCTIONS, HOST_MODULE, HostTrap};
-pub use validate::CodeError;
+pub use validate::{CodeError, defined_functions};
 
 pub(crate) use runtime::linker;
 
@@ -83,29 +81,81 @@ pub fn config() -> Config {
     config
 }
 
-/// The process-wide engine every module is compiled for (modules are tied to their engine, and
-/// the node's module cache holds modules of this one).
-pub fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(&config()))
+/// Functions an engine may have compiled before it is replaced by a new one.
+///
+/// wasmi 2.0 keeps every function it ever compiled in its engine's function table, which only
+/// grows (it is freed with the engine) and panics past 100 M entries. Each cold frame compiles
+/// its module again, so without a bound a stream of cold calls to contracts of many functions
+/// would grow every node's memory without end and finally crash them all. Past this many
+/// functions, the next compilation starts a new engine of the same [`config`]; modules of the
+/// old one keep it alive until the last of them is dropped (the module cache is cleared, so only
+/// frames running at that moment hold one). Which engine compiled a module changes neither what
+/// it does nor the fuel it burns.
+pub const ENGINE_MAX_FUNCTIONS: usize = 1 << 20;
+
+/// An engine that is replaced once it has compiled [`ENGINE_MAX_FUNCTIONS`] functions.
+struct RotatingEngine {
+    config: fn() -> Config,
+    max_functions: usize,
+    current: parking_lot::Mutex<Option<(Engine, usize)>>,
 }
+
+impl RotatingEngine {
+    const fn new(config: fn() -> Config, max_functions: usize) -> Self {
+        RotatingEngine {
+            config,
+            max_functions,
+            current: parking_lot::Mutex::new(None),
+        }
+    }
+
+    /// The engine to compile code of `functions` functions with; counts them, and starts a new
+    /// engine (returning `true` as well) when the current one is full.
+    fn for_compiling(&self, functions: usize) -> (Engine, bool) {
+        let mut current = self.current.lock();
+        let rotated = match &*current {
+            Some((_, compiled)) => compiled.saturating_add(functions) > self.max_functions,
+            None => false,
+        };
+        if rotated || current.is_none() {
+            *current = Some((Engine::new(&(self.config)()), 0));
+        }
+        let (engine, compiled) = current.as_mut().expect("set above");
+        *compiled = compiled.saturating_add(functions);
+        (engine.clone(), rotated)
+    }
+}
+
+/// The engine frames' modules are compiled with (lazy translation).
+static ENGINE: RotatingEngine = RotatingEngine::new(config, ENGINE_MAX_FUNCTIONS);
 
 /// An engine of [`config`] but eager compilation, used by [`prepare`] only: translating every
 /// function at upload refuses the code wasmi cannot translate, as upload always did.
-fn checking_engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let mut config = config();
-        config.compilation_mode(CompilationMode::Eager);
-        Engine::new(&config)
-    })
+static CHECKING_ENGINE: RotatingEngine = RotatingEngine::new(eager_config, ENGINE_MAX_FUNCTIONS);
+
+/// [`config`] with eager compilation.
+fn eager_config() -> Config {
+    let mut config = config();
+    config.compilation_mode(CompilationMode::Eager);
+    config
+}
+
+/// The engine to compile `code` for frames with (see [`ENGINE_MAX_FUNCTIONS`]). When it is a
+/// new one, the process-wide module cache is cleared so the old engine can go.
+fn engine_for(code: &[u8]) -> Engine {
+    let (engine, rotated) = ENGINE.for_compiling(defined_functions(code) as usize);
+    if rotated {
+        crate::cache::clear_global();
+    }
+    engine
 }
 
 /// Checks `code` against WASM-lite and `limits`, validates and translates all of it, then
 /// compiles it for [`engine`] (each function to be translated on its first call).
 pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
     validate::validate(code, limits)?;
-    Module::new(checking_engine(), code).map_err(|e| CodeError::Compile(e.to_string()))?;
+    let (checking, _) = CHECKING_ENGINE.for_compiling(defined_functions(code) as usize);
+    Module::new(&checking, code).map_err(|e| CodeError::Compile(e.to_string()))?;
     compile_stored(code).map_err(|e| CodeError::Compile(e.to_string()))
 }
 
@@ -126,7 +176,7 @@ pub(crate) fn compile_stored(code: &[u8]) -> Result<Module, wasmi::Error> {
     // what is valid; `config()` is a constant of this runtime. State is consensus, pinned by the state root, so no node
     // holds stored code that did not pass on every node. A runtime upgrade that makes `config()`
     // or wasmi accept less must re-validate stored code first (see the module doc).
-    unsafe { Module::new_unchecked(engine(), code) }
+    unsafe { Module::new_unchecked(&engine_for(code), code) }
 }
 
 #[cfg(test)]
@@ -157,8 +207,8 @@ mod tests {
                               (i32.const 100))))))"#;
 
     /// Fuel `call` of `module` burns in a fresh store.
-    fn fuel_of_call(engine: &Engine, module: &Module) -> u64 {
-        let mut store = Store::new(engine, ());
+    fn fuel_of_call(module: &Module) -> u64 {
+        let mut store = Store::new(module.engine(), ());
         store.set_fuel(1_000_000).unwrap();
         let instance = Instance::new(&mut store, module, &[]).unwrap();
         let call = instance.get_typed_func::<(), ()>(&store, "call").unwrap();
@@ -170,8 +220,8 @@ mod tests {
     fn translating_on_first_call_costs_no_fuel() {
         let code = wat::parse_str(BUSY).unwrap();
         let module = prepare(&code, &Limits::DEFAULT).unwrap();
-        let first = fuel_of_call(engine(), &module);
-        let again = fuel_of_call(engine(), &module);
+        let first = fuel_of_call(&module);
+        let again = fuel_of_call(&module);
         assert_eq!(
             first, again,
             "the first call translated, the second did not"
@@ -182,11 +232,33 @@ mod tests {
     #[test]
     fn lazy_and_eager_translation_burn_the_same_fuel() {
         let code = wat::parse_str(BUSY).unwrap();
-        let eager = Module::new(checking_engine(), &code[..]).unwrap();
+        let eager = Module::new(&Engine::new(&eager_config()), &code[..]).unwrap();
         let lazy = compile_stored(&code).unwrap();
+        assert_eq!(fuel_of_call(&eager), fuel_of_call(&lazy));
+    }
+
+    #[test]
+    fn a_full_engine_is_replaced_and_its_modules_still_run() {
+        let code = wat::parse_str(BUSY).unwrap();
+        let functions = defined_functions(&code) as usize;
+        assert_eq!(functions, 3);
+        let rotating = RotatingEngine::new(config, 2 * functions);
+        let (first, rotated) = rotating.for_compiling(functions);
+        assert!(!rotated);
+        let old = unsafe { Module::new_unchecked(&first, &code) }.unwrap();
+        let (same, rotated) = rotating.for_compiling(functions);
+        assert!(!rotated && Engine::same(&first, &same), "room for one more");
+        let (next, rotated) = rotating.for_compiling(functions);
+        assert!(
+            rotated && !Engine::same(&first, &next),
+            "full: a new engine"
+        );
+        drop((first, same));
+        let new = unsafe { Module::new_unchecked(&next, &code) }.unwrap();
         assert_eq!(
-            fuel_of_call(checking_engine(), &eager),
-            fuel_of_call(engine(), &lazy)
+            fuel_of_call(&old),
+            fuel_of_call(&new),
+            "either engine, the same fuel"
         );
     }
 }

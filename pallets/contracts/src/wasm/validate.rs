@@ -21,6 +21,22 @@ use wasmparser::{
 use super::runtime::{HOST_FUNCTIONS, HOST_MODULE};
 use crate::types::Limits;
 
+/// How many functions `code` defines (its function section's count; imports are not
+/// counted): what a frame's load fee charges per function, since each may be translated when
+/// it first runs. Reads only the section headers up to the function section, which comes
+/// before the code; 0 for code without one (or that does not parse, which stored code always
+/// does).
+pub fn defined_functions(code: &[u8]) -> u32 {
+    for payload in Parser::new(0).parse_all(code) {
+        match payload {
+            Ok(Payload::FunctionSection(reader)) => return reader.count(),
+            Ok(Payload::CodeSectionStart { .. }) | Err(_) => return 0,
+            Ok(_) => {}
+        }
+    }
+    0
+}
+
 /// Why code was refused at upload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
