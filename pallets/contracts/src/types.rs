@@ -250,7 +250,7 @@ impl HostFnCosts {
         name_write: 500_000,
         name_record: 25_000,
         // One `ROCKS_DB_WEIGHT` read + one write (125 µs) at 2 ns per fuel; a deleted key took
-        // 3.0 µs on in-memory trie state (`benches/deletion.rs`, see `crate::weights`).
+        // 2.1 µs on RocksDB (`benches/deletion.rs`, see `crate::weights`).
         deletion_per_item: 62_500,
     };
 }
