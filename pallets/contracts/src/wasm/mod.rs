@@ -83,55 +83,82 @@ pub fn config() -> Config {
 
 /// Functions an engine may have compiled before it is replaced by a new one.
 ///
-/// wasmi 2.0 keeps every function it ever compiled in its engine's function table, which only
-/// grows (it is freed with the engine) and panics past 100 M entries. Each cold frame compiles
-/// its module again, so without a bound a stream of cold calls to contracts of many functions
-/// would grow every node's memory without end and finally crash them all. Past this many
-/// functions, the next compilation starts a new engine of the same [`config`]; modules of the
-/// old one keep it alive until the last of them is dropped (the module cache is cleared, so only
-/// frames running at that moment hold one). Which engine compiled a module changes neither what
-/// it does nor the fuel it burns.
+/// wasmi 2.0 keeps every function it ever compiled, and its translated code, in its engine's
+/// function table, which only grows (it is freed with the engine) and panics past 100 M
+/// entries. Each cold frame compiles its module again, so without a bound a stream of cold
+/// calls to contracts of many functions would grow every node's memory without end and finally
+/// crash them all. Past this many functions, or [`ENGINE_MAX_CODE_BYTES`] of code, the next
+/// compilation starts a new engine of the same [`config`]; modules of the old one keep it alive
+/// until the last of them is dropped (the module cache is cleared, so only frames running at
+/// that moment hold one). Which engine compiled a module changes neither what it does nor the
+/// fuel it burns.
 pub const ENGINE_MAX_FUNCTIONS: usize = 1 << 20;
 
-/// An engine that is replaced once it has compiled [`ENGINE_MAX_FUNCTIONS`] functions.
+/// Bytes of code an engine may have compiled before it is replaced (see
+/// [`ENGINE_MAX_FUNCTIONS`]): bounds the translated code it holds (a few times the WASM bytes)
+/// when the functions are few and large.
+pub const ENGINE_MAX_CODE_BYTES: usize = 64 << 20;
+
+/// What an engine has compiled so far.
+struct Compiled {
+    engine: Engine,
+    functions: usize,
+    code_bytes: usize,
+}
+
+/// An engine that is replaced once it has compiled [`ENGINE_MAX_FUNCTIONS`] functions or
+/// [`ENGINE_MAX_CODE_BYTES`] bytes of code.
 struct RotatingEngine {
     config: fn() -> Config,
     max_functions: usize,
-    current: parking_lot::Mutex<Option<(Engine, usize)>>,
+    max_code_bytes: usize,
+    current: parking_lot::Mutex<Option<Compiled>>,
 }
 
 impl RotatingEngine {
-    const fn new(config: fn() -> Config, max_functions: usize) -> Self {
+    const fn new(config: fn() -> Config, max_functions: usize, max_code_bytes: usize) -> Self {
         RotatingEngine {
             config,
             max_functions,
+            max_code_bytes,
             current: parking_lot::Mutex::new(None),
         }
     }
 
-    /// The engine to compile code of `functions` functions with; counts them, and starts a new
-    /// engine (returning `true` as well) when the current one is full.
-    fn for_compiling(&self, functions: usize) -> (Engine, bool) {
+    /// The engine to compile `code` with; counts its functions and bytes, and starts a new
+    /// engine (returning `true` as well) when the current one would pass a bound.
+    fn for_compiling(&self, code: &[u8]) -> (Engine, bool) {
+        let functions = defined_functions(code) as usize;
         let mut current = self.current.lock();
         let rotated = match &*current {
-            Some((_, compiled)) => compiled.saturating_add(functions) > self.max_functions,
+            Some(c) => {
+                c.functions.saturating_add(functions) > self.max_functions
+                    || c.code_bytes.saturating_add(code.len()) > self.max_code_bytes
+            }
             None => false,
         };
         if rotated || current.is_none() {
-            *current = Some((Engine::new(&(self.config)()), 0));
+            *current = Some(Compiled {
+                engine: Engine::new(&(self.config)()),
+                functions: 0,
+                code_bytes: 0,
+            });
         }
-        let (engine, compiled) = current.as_mut().expect("set above");
-        *compiled = compiled.saturating_add(functions);
-        (engine.clone(), rotated)
+        let compiled = current.as_mut().expect("set above");
+        compiled.functions = compiled.functions.saturating_add(functions);
+        compiled.code_bytes = compiled.code_bytes.saturating_add(code.len());
+        (compiled.engine.clone(), rotated)
     }
 }
 
 /// The engine frames' modules are compiled with (lazy translation).
-static ENGINE: RotatingEngine = RotatingEngine::new(config, ENGINE_MAX_FUNCTIONS);
+static ENGINE: RotatingEngine =
+    RotatingEngine::new(config, ENGINE_MAX_FUNCTIONS, ENGINE_MAX_CODE_BYTES);
 
 /// An engine of [`config`] but eager compilation, used by [`prepare`] only: translating every
 /// function at upload refuses the code wasmi cannot translate, as upload always did.
-static CHECKING_ENGINE: RotatingEngine = RotatingEngine::new(eager_config, ENGINE_MAX_FUNCTIONS);
+static CHECKING_ENGINE: RotatingEngine =
+    RotatingEngine::new(eager_config, ENGINE_MAX_FUNCTIONS, ENGINE_MAX_CODE_BYTES);
 
 /// [`config`] with eager compilation.
 fn eager_config() -> Config {
@@ -143,7 +170,7 @@ fn eager_config() -> Config {
 /// The engine to compile `code` for frames with (see [`ENGINE_MAX_FUNCTIONS`]). When it is a
 /// new one, the process-wide module cache is cleared so the old engine can go.
 fn engine_for(code: &[u8]) -> Engine {
-    let (engine, rotated) = ENGINE.for_compiling(defined_functions(code) as usize);
+    let (engine, rotated) = ENGINE.for_compiling(code);
     if rotated {
         crate::cache::clear_global();
     }
@@ -154,7 +181,7 @@ fn engine_for(code: &[u8]) -> Engine {
 /// compiles it for [`engine`] (each function to be translated on its first call).
 pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
     validate::validate(code, limits)?;
-    let (checking, _) = CHECKING_ENGINE.for_compiling(defined_functions(code) as usize);
+    let (checking, _) = CHECKING_ENGINE.for_compiling(code);
     Module::new(&checking, code).map_err(|e| CodeError::Compile(e.to_string()))?;
     compile_stored(code).map_err(|e| CodeError::Compile(e.to_string()))
 }
@@ -242,13 +269,14 @@ mod tests {
         let code = wat::parse_str(BUSY).unwrap();
         let functions = defined_functions(&code) as usize;
         assert_eq!(functions, 3);
-        let rotating = RotatingEngine::new(config, 2 * functions);
-        let (first, rotated) = rotating.for_compiling(functions);
+        // Room for two compilations by functions, plenty by bytes.
+        let rotating = RotatingEngine::new(config, 2 * functions, usize::MAX);
+        let (first, rotated) = rotating.for_compiling(&code);
         assert!(!rotated);
         let old = unsafe { Module::new_unchecked(&first, &code) }.unwrap();
-        let (same, rotated) = rotating.for_compiling(functions);
+        let (same, rotated) = rotating.for_compiling(&code);
         assert!(!rotated && Engine::same(&first, &same), "room for one more");
-        let (next, rotated) = rotating.for_compiling(functions);
+        let (next, rotated) = rotating.for_compiling(&code);
         assert!(
             rotated && !Engine::same(&first, &next),
             "full: a new engine"
@@ -260,5 +288,11 @@ mod tests {
             fuel_of_call(&new),
             "either engine, the same fuel"
         );
+
+        // The byte bound replaces it too, whatever the functions.
+        let by_bytes = RotatingEngine::new(config, usize::MAX, code.len());
+        let (first, _) = by_bytes.for_compiling(&code);
+        let (next, rotated) = by_bytes.for_compiling(&code);
+        assert!(rotated && !Engine::same(&first, &next));
     }
 }
