@@ -281,9 +281,17 @@ fn dev_state_pruning_refuses_old_reads_and_a_reopen_as_archive() {
     use std::process::{Command, Stdio};
 
     let dir = tempfile::tempdir().unwrap();
+    // A 1 MiB trie cache: nodes are evicted and pruned while the node runs.
     let mut node = Node::start(
         dir.path(),
-        &["--sealing", "interval:50", "--state-pruning", "4"],
+        &[
+            "--sealing",
+            "interval:50",
+            "--state-pruning",
+            "4",
+            "--trie-cache-size",
+            "1",
+        ],
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {

@@ -265,6 +265,9 @@ struct RunArgs {
     /// `--dev`). A pruned database cannot be reopened as an archive.
     #[arg(long, value_name = "N|archive")]
     state_pruning: Option<ghost_service::StatePruning>,
+    /// MiB of state trie nodes kept in memory in front of the database (0 turns it off).
+    #[arg(long, value_name = "MiB", default_value_t = 64)]
+    trie_cache_size: usize,
     /// Which state DNS answers from: `best` or `finalized`.
     #[arg(long, default_value = "best", value_parser = ["best", "finalized"])]
     dns_state: String,
@@ -421,6 +424,7 @@ fn node_config(args: RunArgs) -> anyhow::Result<NodeConfig> {
         } else {
             ghost_service::StatePruning::DEFAULT_WINDOW
         }),
+        trie_cache_size: args.trie_cache_size.saturating_mul(1 << 20),
     })
 }
 

@@ -151,6 +151,8 @@ pub struct NodeConfig {
     pub network: Option<NetworkSettings>,
     /// How much state the database keeps (`--state-pruning`; archive for `--dev`).
     pub state_pruning: ghost_storage::StatePruning,
+    /// Bytes of trie nodes kept in memory in front of RocksDB (`--trie-cache-size`, in MiB).
+    pub trie_cache_size: usize,
 }
 
 /// How a node with an empty database catches up (`--sync`).
@@ -229,6 +231,7 @@ impl NodeConfig {
             bridge: Some(BridgeNodeConfig::default()),
             network: None,
             state_pruning: ghost_storage::StatePruning::Archive,
+            trie_cache_size: ghost_storage::DEFAULT_NODE_CACHE,
         }
     }
 }

@@ -142,17 +142,26 @@ pub fn open_chain(
     state_pruning: ghost_storage::StatePruning,
     metrics: Arc<Metrics>,
 ) -> Result<Client, ServiceError> {
-    let db_path = chain_db_path(base_path, spec);
-    std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
     let db_config = ghost_storage::DatabaseConfig {
         state_pruning,
         ..ghost_storage::DatabaseConfig::default()
     };
-    let db =
-        Database::open_with(&db_path, &db_config).map_err(|source| ServiceError::Database {
-            path: db_path.clone(),
-            source,
-        })?;
+    open_chain_with(base_path, spec, &db_config, metrics)
+}
+
+/// [`open_chain`] with every database setting given (the node's `--trie-cache-size`).
+pub fn open_chain_with(
+    base_path: &std::path::Path,
+    spec: &ghost_runtime::chain_spec::ChainSpec,
+    db_config: &ghost_storage::DatabaseConfig,
+    metrics: Arc<Metrics>,
+) -> Result<Client, ServiceError> {
+    let db_path = chain_db_path(base_path, spec);
+    std::fs::create_dir_all(&db_path).map_err(io(format!("creating {}", db_path.display())))?;
+    let db = Database::open_with(&db_path, db_config).map_err(|source| ServiceError::Database {
+        path: db_path.clone(),
+        source,
+    })?;
     // Compiled contract modules, by code hash: a node-local cache, never part of consensus.
     ghost_runtime::contracts::cache::set_module_cache(Some(Arc::new(
         ghost_runtime::contracts::cache::LruModuleCache::new(64 << 20, 1024),
@@ -177,10 +186,15 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, ServiceError> {
     // ENSIP-15's tables (~0.7 s to load) are loaded once, off the first block with an ENS call.
     tokio::task::spawn_blocking(ghost_primitives::normalize::warm_up);
     let metrics = Arc::new(Metrics::new());
-    let client = Arc::new(open_chain(
+    let db_config = ghost_storage::DatabaseConfig {
+        state_pruning: config.state_pruning,
+        node_cache_size: config.trie_cache_size,
+        ..ghost_storage::DatabaseConfig::default()
+    };
+    let client = Arc::new(open_chain_with(
         &base_path,
         &config.chain_spec,
-        config.state_pruning,
+        &db_config,
         metrics.clone(),
     )?);
     let (best_hash, best) = client.best()?;

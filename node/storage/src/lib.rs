@@ -105,7 +105,7 @@ pub use changes::{
     ChangeKind, DomainChangeLog, LoggedChange, LoggedStatus, NameState, TouchedName,
 };
 pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
-pub use db::{CHANGE_LOG_CACHE, Database, DatabaseConfig};
+pub use db::{CHANGE_LOG_CACHE, DEFAULT_NODE_CACHE, Database, DatabaseConfig};
 pub use error::StorageError;
 pub use pruning::StatePruning;
 pub use schema::SCHEMA_VERSION;
