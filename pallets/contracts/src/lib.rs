@@ -31,7 +31,7 @@
 //!   (`STORAGE_DEPOSIT_PER_BYTE` per byte of key + value, `STORAGE_DEPOSIT_PER_ITEM` per entry)
 //!   move from the signer to the contract's account and are reserved there; storage a call frees
 //!   is paid back to its signer. `storage_deposit_limit` bounds what one call may charge, net of
-//!   refunds ([`deposit`]); a write past it (or past the signer's balance) returns
+//!   refunds (`deposit.rs`); a write past it (or past the signer's balance) returns
 //!   `StorageDepositNotCovered` to the contract, and a call that fails after hitting the limit
 //!   fails with [`Error::StorageDepositLimitExhausted`].
 //! - **Lifecycle** ([`lifecycle`]): a contract may deploy contracts (the `instantiate` host

@@ -203,7 +203,7 @@ pub fn execute(host: Box<dyn Host>, schedule: &Schedule, frame: Frame) -> ExecOu
     let mut store = Store::new(module.engine(), state);
     store.limiter(|state| &mut state.limits);
     if store.set_fuel(fuel).is_err() {
-        // Unreachable with the engine of `super::engine`, which meters fuel.
+        // Unreachable with the engines of `super`, whose config meters fuel.
         return ExecOutcome::failed(ExecError::Instantiate("fuel metering disabled".into()), 0);
     }
 

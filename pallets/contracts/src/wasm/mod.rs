@@ -90,7 +90,7 @@ pub fn config() -> Config {
 /// crash them all. Past this many functions, or [`ENGINE_MAX_CODE_BYTES`] of code, the next
 /// compilation starts a new engine of the same [`config`]; modules of the old one keep it alive
 /// until the last of them is dropped (the module cache is cleared, so only frames running at
-/// that moment hold one). Which engine compiled a module changes neither what it does nor the
+/// that moment hold one, and each thread's linker until that thread next runs a frame). Which engine compiled a module changes neither what it does nor the
 /// fuel it burns.
 pub const ENGINE_MAX_FUNCTIONS: usize = 1 << 20;
 
@@ -178,7 +178,8 @@ fn engine_for(code: &[u8]) -> Engine {
 }
 
 /// Checks `code` against WASM-lite and `limits`, validates and translates all of it, then
-/// compiles it for [`engine`] (each function to be translated on its first call).
+/// compiles it for the frames' engine (each function to be translated on its first call; see
+/// [`ENGINE_MAX_FUNCTIONS`]).
 pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
     validate::validate(code, limits)?;
     let (checking, _) = CHECKING_ENGINE.for_compiling(code);
