@@ -87,7 +87,23 @@ proptest! {
             let i = index.index(code.len());
             code[i] = byte;
         }
-        let _ = crate::wasm::prepare(&code, &Limits::DEFAULT);
+        let accepted = crate::wasm::prepare(&code, &Limits::DEFAULT).is_ok();
+        // The load fee's function count reads any bytes without panicking, and on code upload
+        // accepts it is the number of function bodies (what translation works through).
+        let functions = crate::wasm::defined_functions(&code);
+        if accepted {
+            let bodies = wasmparser::Parser::new(0)
+                .parse_all(&code)
+                .filter(|p| matches!(p, Ok(wasmparser::Payload::CodeSectionEntry(_))))
+                .count();
+            prop_assert_eq!(functions as usize, bodies);
+        }
+    }
+
+    /// Random bytes never panic the load fee's function count.
+    #[test]
+    fn counting_functions_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = crate::wasm::defined_functions(&bytes);
     }
 
     /// Random bytes are refused with an error, never a panic.
