@@ -147,6 +147,8 @@ fn four_validators_finalize_survive_failures_and_a_late_node_syncs() {
             metric(n, 4, "ghostchain_sync_blocks_imported_total")
                 .is_some_and(|b| b >= target as f64)
                 && metric(n, 4, "ghostchain_sync_target_height").is_some_and(|h| h >= target as f64)
+                // Importing walked the state through the node cache.
+                && metric(n, 4, "ghostchain_trie_cache_hits_total").is_some_and(|h| h > 0.0)
         },
     );
 }

@@ -928,6 +928,7 @@ impl Client {
         self.metrics
             .finalized_height
             .set(i64::try_from(finalized).unwrap_or(i64::MAX));
+        self.metrics.observe_trie_cache(self.db.node_cache_stats());
         Ok(())
     }
 }

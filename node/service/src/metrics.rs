@@ -48,6 +48,14 @@ pub struct Metrics {
     pub import_refused: Family<RefusalLabel, Counter>,
     /// Block equivocations seen at import (an author sealing two headers in one slot).
     pub aura_equivocations: Counter,
+    /// State trie node reads the node cache answered.
+    pub trie_cache_hits: Counter,
+    /// State trie node reads it did not (read from RocksDB).
+    pub trie_cache_misses: Counter,
+    /// Bytes the node cache holds.
+    pub trie_cache_bytes: Gauge,
+    /// Serializes [`Metrics::observe_trie_cache`]'s read-then-add of the counters.
+    trie_cache_observe: parking_lot::Mutex<()>,
 }
 
 impl Default for Metrics {
@@ -68,6 +76,24 @@ impl Metrics {
         let rpc_calls = Family::<MethodLabel, Counter>::default();
         let import_refused = Family::<RefusalLabel, Counter>::default();
         let aura_equivocations = Counter::default();
+        let trie_cache_hits = Counter::default();
+        let trie_cache_misses = Counter::default();
+        let trie_cache_bytes = Gauge::default();
+        registry.register(
+            "trie_cache_hits",
+            "State trie node reads the node cache answered",
+            trie_cache_hits.clone(),
+        );
+        registry.register(
+            "trie_cache_misses",
+            "State trie node reads the node cache did not answer (read from RocksDB)",
+            trie_cache_misses.clone(),
+        );
+        registry.register(
+            "trie_cache_bytes",
+            "Bytes of trie nodes the node cache holds",
+            trie_cache_bytes.clone(),
+        );
         registry.register(
             "block_height_best",
             "Best block number",
@@ -114,7 +140,25 @@ impl Metrics {
             rpc_calls,
             import_refused,
             aura_equivocations,
+            trie_cache_hits,
+            trie_cache_misses,
+            trie_cache_bytes,
+            trie_cache_observe: parking_lot::Mutex::new(()),
         }
+    }
+
+    /// Brings the node cache's metrics up to `stats` (which count since the database opened:
+    /// the counters add the difference).
+    pub fn observe_trie_cache(&self, stats: ghost_storage::node_cache::NodeCacheStats) {
+        let _serial = self.trie_cache_observe.lock();
+        for (counter, total) in [
+            (&self.trie_cache_hits, stats.hits),
+            (&self.trie_cache_misses, stats.misses),
+        ] {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+        self.trie_cache_bytes
+            .set(i64::try_from(stats.bytes).unwrap_or(i64::MAX));
     }
 
     /// Registers the p2p and GRANDPA gauges (a node with a network) and returns them.
@@ -278,4 +322,34 @@ async fn answer(
     );
     stream.write_all(response.as_bytes()).await?;
     stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_storage::node_cache::NodeCacheStats;
+
+    #[test]
+    fn the_trie_cache_counters_follow_the_caches_totals() {
+        let metrics = Metrics::new();
+        let stats = |hits, misses, bytes| NodeCacheStats {
+            hits,
+            misses,
+            bytes,
+            nodes: 1,
+        };
+        metrics.observe_trie_cache(stats(10, 5, 100));
+        metrics.observe_trie_cache(stats(12, 5, 90));
+        metrics.observe_trie_cache(stats(12, 5, 90));
+        let text = metrics.encode();
+        assert!(
+            text.contains("ghostchain_trie_cache_hits_total 12"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ghostchain_trie_cache_misses_total 5"),
+            "{text}"
+        );
+        assert!(text.contains("ghostchain_trie_cache_bytes 90"), "{text}");
+    }
 }

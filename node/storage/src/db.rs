@@ -229,6 +229,11 @@ impl Database {
         self.get_decoded(col::INDICES, &key::tx(tx), "tx location")
     }
 
+    /// The node cache's counters and size (for the node's metrics).
+    pub fn node_cache_stats(&self) -> crate::node_cache::NodeCacheStats {
+        self.node_cache.lock().stats()
+    }
+
     /// The trie node (or long value) whose hash is `hash`, if stored.
     ///
     /// The fallible form of [`NodeStore::get_node`].

@@ -21,6 +21,21 @@ pub struct NodeCache {
     nodes: LruCache<TrieHash, Vec<u8>>,
     bytes: usize,
     max_bytes: usize,
+    hits: u64,
+    misses: u64,
+}
+
+/// What a [`NodeCache`] holds and how often it answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeCacheStats {
+    /// Lookups it answered.
+    pub hits: u64,
+    /// Lookups it did not (read from the database instead).
+    pub misses: u64,
+    /// Bytes held.
+    pub bytes: usize,
+    /// Nodes held.
+    pub nodes: usize,
 }
 
 impl NodeCache {
@@ -30,6 +45,8 @@ impl NodeCache {
             nodes: LruCache::new_unbounded(),
             bytes: 0,
             max_bytes,
+            hits: 0,
+            misses: 0,
         }
     }
 
@@ -39,7 +56,22 @@ impl NodeCache {
 
     /// The node with `hash`, marked as just used.
     pub fn get(&mut self, hash: &TrieHash) -> Option<Vec<u8>> {
-        self.nodes.get(hash).cloned()
+        let found = self.nodes.get(hash).cloned();
+        match found {
+            Some(_) => self.hits = self.hits.saturating_add(1),
+            None => self.misses = self.misses.saturating_add(1),
+        }
+        found
+    }
+
+    /// Its counters and size.
+    pub fn stats(&self) -> NodeCacheStats {
+        NodeCacheStats {
+            hits: self.hits,
+            misses: self.misses,
+            bytes: self.bytes,
+            nodes: self.nodes.len(),
+        }
     }
 
     /// Remembers `node` under `hash`, evicting the least recently used nodes to stay in bounds.
@@ -96,6 +128,8 @@ mod tests {
         cache.insert(h(1), b"node one");
         assert_eq!(cache.get(&h(1)).as_deref(), Some(&b"node one"[..]));
         assert_eq!(cache.get(&h(2)), None);
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.nodes), (1, 1, 1));
         cache.remove(&h(1));
         assert_eq!(cache.get(&h(1)), None);
         assert_eq!(cache.bytes(), 0);
