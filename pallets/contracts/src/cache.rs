@@ -256,9 +256,10 @@ mod tests {
             r#"(module (memory (export "memory") 1) (func (export "deploy")) (func (export "call")))"#,
         )
         .unwrap();
+        let functions = crate::wasm::defined_functions(&code);
         CachedModule {
-            module: crate::wasm::compile_stored(&code).unwrap(),
-            functions: crate::wasm::defined_functions(&code),
+            module: crate::wasm::compile_stored(&code, functions).unwrap(),
+            functions,
         }
     }
 

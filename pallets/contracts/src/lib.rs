@@ -515,12 +515,7 @@ impl<T: Config> Pallet<T> {
             },
         );
         if let Some(cache) = cache::current() {
-            let functions = wasm::defined_functions(&code);
-            cache.insert(
-                code_hash,
-                cache::CachedModule { module, functions },
-                code.len(),
-            );
+            cache.insert(code_hash, module, code.len());
         }
         Self::deposit_event(Event::CodeStored {
             code_hash,

@@ -145,7 +145,8 @@ fn load_module(
     let functions = super::defined_functions(&code);
     let fee = function_fee(functions);
     let left = fuel.checked_sub(fee).ok_or((ExecError::OutOfFuel, fuel))?;
-    let module = compile_stored(&code).map_err(|e| (ExecError::Compile(e.to_string()), fee))?;
+    let module =
+        compile_stored(&code, functions).map_err(|e| (ExecError::Compile(e.to_string()), fee))?;
     if let Some(cache) = cache {
         let cached = cache::CachedModule {
             module: module.clone(),

@@ -22,7 +22,7 @@
 //! Upgrading wasmi can change operator costs or limits and is therefore a runtime upgrade.
 //!
 //! Code is validated once, at upload ([`prepare`]), and translated there too, eagerly, on a
-//! second engine of the same configuration but for the compilation mode (`checking_engine`),
+//! second engine of the same configuration but for the compilation mode (`CHECKING_ENGINE`),
 //! so upload refuses what wasmi cannot translate, as it did when execution was eager too, and
 //! no translation fails during a call. A frame compiles stored code without validating it
 //! again (`compile_stored`). An upgrade that makes the engine accept less (a wasmi upgrade, a
@@ -35,6 +35,7 @@ pub mod validate;
 
 use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, Module};
 
+use crate::cache::CachedModule;
 use crate::types::Limits;
 pub use executor::{Entry, ExecError, ExecOutcome, Frame, execute};
 pub use runtime::{HOST_FUNCTIONS, HOST_MODULE, HostTrap};
@@ -90,8 +91,8 @@ pub fn config() -> Config {
 /// crash them all. Past this many functions, or [`ENGINE_MAX_CODE_BYTES`] of code, the next
 /// compilation starts a new engine of the same [`config`]; modules of the old one keep it alive
 /// until the last of them is dropped (the module cache is cleared, so only frames running at
-/// that moment hold one, and each thread's linker until that thread next runs a frame). Which engine compiled a module changes neither what it does nor the
-/// fuel it burns.
+/// that moment hold one, and each thread's linker until that thread next runs a frame). Which
+/// engine compiled a module changes neither what it does nor the fuel it burns.
 pub const ENGINE_MAX_FUNCTIONS: usize = 1 << 20;
 
 /// Bytes of code an engine may have compiled before it is replaced (see
@@ -125,15 +126,16 @@ impl RotatingEngine {
         }
     }
 
-    /// The engine to compile `code` with; counts its functions and bytes, and starts a new
-    /// engine (returning `true` as well) when the current one would pass a bound.
-    fn for_compiling(&self, code: &[u8]) -> (Engine, bool) {
-        let functions = defined_functions(code) as usize;
+    /// The engine to compile code of `code_bytes` bytes defining `functions` functions with;
+    /// counts them, and starts a new engine (returning `true` as well) when the current one
+    /// would pass a bound.
+    fn for_compiling(&self, functions: u32, code_bytes: usize) -> (Engine, bool) {
+        let functions = functions as usize;
         let mut current = self.current.lock();
         let rotated = match &*current {
             Some(c) => {
                 c.functions.saturating_add(functions) > self.max_functions
-                    || c.code_bytes.saturating_add(code.len()) > self.max_code_bytes
+                    || c.code_bytes.saturating_add(code_bytes) > self.max_code_bytes
             }
             None => false,
         };
@@ -146,7 +148,7 @@ impl RotatingEngine {
         }
         let compiled = current.as_mut().expect("set above");
         compiled.functions = compiled.functions.saturating_add(functions);
-        compiled.code_bytes = compiled.code_bytes.saturating_add(code.len());
+        compiled.code_bytes = compiled.code_bytes.saturating_add(code_bytes);
         (compiled.engine.clone(), rotated)
     }
 }
@@ -167,10 +169,11 @@ fn eager_config() -> Config {
     config
 }
 
-/// The engine to compile `code` for frames with (see [`ENGINE_MAX_FUNCTIONS`]). When it is a
-/// new one, the process-wide module cache is cleared so the old engine can go.
-fn engine_for(code: &[u8]) -> Engine {
-    let (engine, rotated) = ENGINE.for_compiling(code);
+/// The engine to compile `code` (defining `functions` functions) for frames with (see
+/// [`ENGINE_MAX_FUNCTIONS`]). When it is a new one, the process-wide module cache is cleared so
+/// the old engine can go.
+fn engine_for(code: &[u8], functions: u32) -> Engine {
+    let (engine, rotated) = ENGINE.for_compiling(functions, code.len());
     if rotated {
         crate::cache::clear_global();
     }
@@ -179,12 +182,14 @@ fn engine_for(code: &[u8]) -> Engine {
 
 /// Checks `code` against WASM-lite and `limits`, validates and translates all of it, then
 /// compiles it for the frames' engine (each function to be translated on its first call; see
-/// [`ENGINE_MAX_FUNCTIONS`]).
-pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
+/// [`ENGINE_MAX_FUNCTIONS`]), with its function count for the load fee.
+pub fn prepare(code: &[u8], limits: &Limits) -> Result<CachedModule, CodeError> {
     validate::validate(code, limits)?;
-    let (checking, _) = CHECKING_ENGINE.for_compiling(code);
+    let functions = defined_functions(code);
+    let (checking, _) = CHECKING_ENGINE.for_compiling(functions, code.len());
     Module::new(&checking, code).map_err(|e| CodeError::Compile(e.to_string()))?;
-    compile_stored(code).map_err(|e| CodeError::Compile(e.to_string()))
+    let module = compile_stored(code, functions).map_err(|e| CodeError::Compile(e.to_string()))?;
+    Ok(CachedModule { module, functions })
 }
 
 /// Compiles code from `PristineCode` (a module-cache miss) without validating it again.
@@ -196,15 +201,16 @@ pub fn prepare(code: &[u8], limits: &Limits) -> Result<Module, CodeError> {
 /// Only for bytes [`prepare`] accepted: its own, and those read from `PristineCode`, which the
 /// pallet writes in one place, `bare_upload_code`, right after [`prepare`] accepted the same
 /// bytes; nothing modifies an entry afterwards (the key is the bytes' blake3 hash).
-pub(crate) fn compile_stored(code: &[u8]) -> Result<Module, wasmi::Error> {
+/// `functions` is the code's [`defined_functions`], which the caller has counted already.
+pub(crate) fn compile_stored(code: &[u8], functions: u32) -> Result<Module, wasmi::Error> {
     // SAFETY: `Module::new_unchecked` requires bytes that are valid WebAssembly under the
     // engine's `Config`. Stored code passed `prepare` at upload: wasmparser's validator with
     // WASM-lite's features, and `Module::new` (wasmi's own validation and translation) under
     // `config()` but for the compilation mode, which changes when functions are translated, not
-    // what is valid; `config()` is a constant of this runtime. State is consensus, pinned by the state root, so no node
-    // holds stored code that did not pass on every node. A runtime upgrade that makes `config()`
+    // what is valid; `config()` is a constant of this runtime. State is consensus, pinned by
+    // the state root, so no node holds stored code that did not pass on every node. A runtime upgrade that makes `config()`
     // or wasmi accept less must re-validate stored code first (see the module doc).
-    unsafe { Module::new_unchecked(&engine_for(code), code) }
+    unsafe { Module::new_unchecked(&engine_for(code, functions), code) }
 }
 
 #[cfg(test)]
@@ -247,7 +253,7 @@ mod tests {
     #[test]
     fn translating_on_first_call_costs_no_fuel() {
         let code = wat::parse_str(BUSY).unwrap();
-        let module = prepare(&code, &Limits::DEFAULT).unwrap();
+        let module = prepare(&code, &Limits::DEFAULT).unwrap().module;
         let first = fuel_of_call(&module);
         let again = fuel_of_call(&module);
         assert_eq!(
@@ -261,23 +267,24 @@ mod tests {
     fn lazy_and_eager_translation_burn_the_same_fuel() {
         let code = wat::parse_str(BUSY).unwrap();
         let eager = Module::new(&Engine::new(&eager_config()), &code[..]).unwrap();
-        let lazy = compile_stored(&code).unwrap();
+        let lazy = compile_stored(&code, defined_functions(&code)).unwrap();
         assert_eq!(fuel_of_call(&eager), fuel_of_call(&lazy));
     }
 
     #[test]
     fn a_full_engine_is_replaced_and_its_modules_still_run() {
         let code = wat::parse_str(BUSY).unwrap();
-        let functions = defined_functions(&code) as usize;
+        let functions = defined_functions(&code);
         assert_eq!(functions, 3);
+        let len = code.len();
         // Room for two compilations by functions, plenty by bytes.
-        let rotating = RotatingEngine::new(config, 2 * functions, usize::MAX);
-        let (first, rotated) = rotating.for_compiling(&code);
+        let rotating = RotatingEngine::new(config, 2 * functions as usize, usize::MAX);
+        let (first, rotated) = rotating.for_compiling(functions, len);
         assert!(!rotated);
         let old = unsafe { Module::new_unchecked(&first, &code) }.unwrap();
-        let (same, rotated) = rotating.for_compiling(&code);
+        let (same, rotated) = rotating.for_compiling(functions, len);
         assert!(!rotated && Engine::same(&first, &same), "room for one more");
-        let (next, rotated) = rotating.for_compiling(&code);
+        let (next, rotated) = rotating.for_compiling(functions, len);
         assert!(
             rotated && !Engine::same(&first, &next),
             "full: a new engine"
@@ -291,9 +298,9 @@ mod tests {
         );
 
         // The byte bound replaces it too, whatever the functions.
-        let by_bytes = RotatingEngine::new(config, usize::MAX, code.len());
-        let (first, _) = by_bytes.for_compiling(&code);
-        let (next, rotated) = by_bytes.for_compiling(&code);
+        let by_bytes = RotatingEngine::new(config, usize::MAX, len);
+        let (first, _) = by_bytes.for_compiling(functions, len);
+        let (next, rotated) = by_bytes.for_compiling(functions, len);
         assert!(rotated && !Engine::same(&first, &next));
     }
 }
