@@ -1,8 +1,9 @@
 //! Opening the database and reading from it.
 //!
 //! Reads take no lock but the node cache's: each is a single RocksDB lookup (or a cache hit),
-//! and a block's batch becomes visible to readers all at once. Writers (see [`crate::commit`]) serialize on one mutex so that their
-//! checks and their batch see the same best and finalized blocks.
+//! and a block's batch becomes visible to readers all at once. Writers (see
+//! [`crate::commit`]) serialize on one mutex so that their checks and their batch see the same
+//! best and finalized blocks.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -96,8 +97,11 @@ impl Database {
     /// version into a new database or checks it in an existing one.
     pub fn open_with(path: &Path, config: &DatabaseConfig) -> Result<Database, StorageError> {
         let store = RocksStore::open(path, config.cache_size, config.sync_writes)?;
-        let mut database = Self::from_store_with(Box::new(store), config.state_pruning)?;
-        database.node_cache = Mutex::new(NodeCache::new(config.node_cache_size));
+        let database = Self::from_parts(
+            Box::new(store),
+            config.state_pruning,
+            config.node_cache_size,
+        )?;
         tracing::debug!(target: LOG_TARGET, path = %path.display(), "database opened");
         Ok(database)
     }
@@ -131,12 +135,21 @@ impl Database {
         store: Box<dyn KeyValueStore>,
         pruning: StatePruning,
     ) -> Result<Database, StorageError> {
+        Self::from_parts(store, pruning, DEFAULT_NODE_CACHE)
+    }
+
+    /// [`Database::from_store_with`] with a node cache of `node_cache_size` bytes.
+    fn from_parts(
+        store: Box<dyn KeyValueStore>,
+        pruning: StatePruning,
+        node_cache_size: usize,
+    ) -> Result<Database, StorageError> {
         let database = Database {
             kv: store,
             write_lock: Mutex::new(()),
             change_logs: Mutex::new(LogCache::new(CHANGE_LOG_CACHE)),
             pruning,
-            node_cache: Mutex::new(NodeCache::new(DEFAULT_NODE_CACHE)),
+            node_cache: Mutex::new(NodeCache::new(node_cache_size)),
         };
         database.check_schema()?;
         database.check_pruning(pruning)?;

@@ -97,21 +97,6 @@ impl NodeCache {
             self.bytes -= Self::cost(&old);
         }
     }
-
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
-
-    /// Nodes held.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether it holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -132,7 +117,7 @@ mod tests {
         assert_eq!((stats.hits, stats.misses, stats.nodes), (1, 1, 1));
         cache.remove(&h(1));
         assert_eq!(cache.get(&h(1)), None);
-        assert_eq!(cache.bytes(), 0);
+        assert_eq!(cache.stats().bytes, 0);
     }
 
     #[test]
@@ -146,8 +131,8 @@ mod tests {
         // 1 is used, so 2 is the oldest when 4 arrives.
         assert!(cache.get(&h(1)).is_some());
         cache.insert(h(4), &node);
-        assert_eq!(cache.len(), 3);
-        assert!(cache.bytes() <= 3 * each);
+        assert_eq!(cache.stats().nodes, 3);
+        assert!(cache.stats().bytes <= 3 * each);
         assert!(cache.get(&h(2)).is_none(), "least recently used evicted");
         assert!(cache.get(&h(1)).is_some() && cache.get(&h(4)).is_some());
     }
@@ -156,10 +141,10 @@ mod tests {
     fn large_nodes_and_a_zero_bound_cache_nothing() {
         let mut cache = NodeCache::new(1 << 20);
         cache.insert(h(1), &vec![0u8; MAX_CACHED_NODE + 1]);
-        assert!(cache.is_empty());
+        assert_eq!(cache.stats().nodes, 0);
         let mut none = NodeCache::new(0);
         none.insert(h(1), b"x");
-        assert!(none.is_empty());
+        assert_eq!(none.stats().nodes, 0);
     }
 
     #[test]
@@ -167,6 +152,6 @@ mod tests {
         let mut cache = NodeCache::new(1 << 20);
         cache.insert(h(1), b"abc");
         cache.insert(h(1), b"abc");
-        assert_eq!(cache.bytes(), 3 + 32);
+        assert_eq!(cache.stats().bytes, 3 + 32);
     }
 }
