@@ -816,10 +816,10 @@ fn rpc_http(net: &Testnet, i: usize, method: &str, params: &str) -> Value {
 
 /// `--sync warp` on real processes (`testnet.sh add-warp-node`): a node started late takes the
 /// validators' finalized block, proven from genesis, and its state; it then follows the
-/// finalized chain, answers DNS for a name registered before it started, and says clearly
-/// that it has no blocks below its warp base.
+/// finalized chain, answers DNS for a name registered before it started, downloads the blocks
+/// below its warp base (gap sync), and says clearly that it has no state there.
 #[test]
-fn a_warp_node_takes_the_finalized_chain_without_the_blocks_below_it() {
+fn a_warp_node_takes_the_finalized_chain_and_then_the_blocks_below_it() {
     let mut net = Testnet::start(4, 3, &[]);
     let out = net.ghost(
         0,
@@ -856,12 +856,35 @@ fn a_warp_node_takes_the_finalized_chain_without_the_blocks_below_it() {
     let (_, height, hash) = net.heights(warp).expect("warp node answers");
     let theirs = rpc_http(&net, 0, "chain_getBlockHash", &format!("[{height}]"));
     assert_eq!(theirs["result"].as_str(), Some(hash.as_str()));
-    // No block below the base, with an error that says why.
-    let below = rpc_http(&net, warp, "chain_getBlockHash", "[2]");
+    // The gap sync brings the blocks below the base: the validators' blocks down to #1.
+    net.wait(
+        "the warp node's gap below its base is filled",
+        Duration::from_secs(30),
+        |n| {
+            std::fs::read_to_string(n.log_path(warp))
+                .unwrap_or_default()
+                .contains("gap sync done")
+        },
+    );
+    for height in [1, 2, target / 2] {
+        let ours = rpc_http(&net, warp, "chain_getBlockHash", &format!("[{height}]"));
+        let theirs = rpc_http(&net, 0, "chain_getBlockHash", &format!("[{height}]"));
+        assert!(ours["result"].is_string(), "block #{height}: {ours}");
+        assert_eq!(ours["result"], theirs["result"], "block #{height}");
+    }
+    // Their state is not there, with an error that says why.
+    let hash_2 = rpc_http(&net, warp, "chain_getBlockHash", "[2]");
+    let hash_2 = hash_2["result"].as_str().unwrap_or_default();
+    let below = rpc_http(
+        &net,
+        warp,
+        "state_getStorage",
+        &format!("[\"0x00\", \"{hash_2}\"]"),
+    );
     let message = below["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        message.contains("warp sync base"),
-        "chain_getBlockHash(2) on the warp node: {below}"
+        message.contains("warp-synced"),
+        "state_getStorage at #2 on the warp node: {below}"
     );
     // Its GhostBridge serves the name registered before it started.
     net.wait(

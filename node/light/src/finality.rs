@@ -25,7 +25,7 @@ use ghost_trie::ReadProof;
 use crate::read::{ProofError, decode_value, verify_read};
 
 /// A GRANDPA voter set as a light client follows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, parity_scale_codec::Encode, parity_scale_codec::Decode)]
 pub struct VoterSet {
     /// Its id: 0 at genesis, one more at each change.
     pub set_id: u64,

@@ -41,6 +41,8 @@ pub const SLOT_HEADERS_KEY: &[u8] = b"aura_slot_headers";
 /// The most headers kept there: a block of a slot at or below the finalized block's slot can
 /// never be imported, so those are dropped; this bounds the rest while finality stalls.
 pub const MAX_SLOT_HEADERS: usize = 1_024;
+/// The auxiliary key of the voter sets a warp sync followed ([`Client::warp_voter_sets`]).
+pub const WARP_VOTER_SETS: &[u8] = b"warp_voter_sets";
 
 /// The voter-set changes [`Client::voter_set_changes`] found.
 #[derive(Debug)]
@@ -892,8 +894,9 @@ impl Client {
     /// Takes a warp sync's result as the chain's finalized base (see
     /// [`ghost_storage::Database::commit_warp_base`]): `header`, proven final by
     /// `justification` (the caller verified both from genesis, [`crate::warp_sync`]), and its
-    /// whole `state`, which must hash to the header's state root. Finalized-head subscribers
-    /// hear of it.
+    /// whole `state`, which must hash to the header's state root, with the `voter_sets` the
+    /// warp followed from genesis (kept for [`Client::warp_voter_sets`]). Finalized-head
+    /// subscribers hear of it.
     ///
     /// # Errors
     /// [`ClientError::WarpStateMismatch`] for a state of another root; storage refusals (a
@@ -903,6 +906,7 @@ impl Client {
         header: Header,
         justification: Vec<u8>,
         state: ghost_trie::StateUpdate,
+        voter_sets: &[ghost_light::finality::VoterSet],
     ) -> Result<Hash, ClientError> {
         let _guard = self.import_lock.lock();
         if Hash(state.root) != header.state_root {
@@ -911,12 +915,31 @@ impl Client {
                 found: Hash(state.root),
             });
         }
-        let hash =
-            self.db
-                .commit_warp_base(header.clone(), justification, state.nodes, state.refs)?;
+        let hash = self.db.commit_warp_base(
+            header.clone(),
+            justification,
+            state.nodes,
+            state.refs,
+            &[(WARP_VOTER_SETS, voter_sets.encode())],
+        )?;
         self.update_height_metrics()?;
         let _ = self.finalized.send(header);
         Ok(hash)
+    }
+
+    /// The voter sets a warp sync followed from genesis to its base, the genesis set first
+    /// (empty for a database synced in full): what checks the justifications of the blocks
+    /// below the base ([`crate::gap_sync`]).
+    ///
+    /// # Errors
+    /// Storage errors; [`ClientError::Storage`] `Corrupt` for a record that does not decode.
+    pub fn warp_voter_sets(&self) -> Result<Vec<ghost_light::finality::VoterSet>, ClientError> {
+        match self.db.aux(WARP_VOTER_SETS)? {
+            None => Ok(Vec::new()),
+            Some(bytes) => Vec::decode_all(&mut &bytes[..]).map_err(|e| {
+                ClientError::Storage(StorageError::Corrupt(format!("warp voter sets: {e}")))
+            }),
+        }
     }
 
     fn update_height_metrics(&self) -> Result<(), ClientError> {

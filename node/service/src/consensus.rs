@@ -39,6 +39,7 @@ use parity_scale_codec::{DecodeAll, Encode};
 
 use crate::authorship::Author;
 use crate::client::{BlockOrigin, Client, ClientError};
+use crate::gap_sync::{GAP_BAD_BLOCKS, GapSync};
 use crate::pool_api::TransactionPool;
 use crate::range_sync::RangeSync;
 use crate::warp_sync::{WARP_BAD_PROOF, WARP_BAD_STATE, WarpSync, Warped};
@@ -326,6 +327,8 @@ pub struct ConsensusWorker<N: Network, T: Timers> {
     propagated: Mutex<std::collections::BTreeSet<Hash>>,
     /// A warp sync in progress (`--sync warp` on an empty database).
     warp: Mutex<Option<WarpSync<N::Peer>>>,
+    /// After a warp: the download of the blocks below its base.
+    gap: Mutex<GapSync<N::Peer>>,
 }
 
 /// The seam's timers on tokio, for the node (the simulator brings its own).
@@ -380,6 +383,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             range_sync: Mutex::new(RangeSync::default()),
             propagated: Mutex::new(std::collections::BTreeSet::new()),
             warp: Mutex::new(None),
+            gap: Mutex::new(GapSync::default()),
         })
     }
 
@@ -444,7 +448,69 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         true
     }
 
-    /// Stores the warp point and its state, then hands over to the normal sync.
+    fn gap_sync(&self) -> MutexGuard<'_, GapSync<N::Peer>> {
+        self.gap.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends the gap sync's next request, if the database has a gap below a warp base.
+    fn schedule_gap(&self) {
+        if self.is_warping() {
+            return;
+        }
+        let wanted = match self.client.db().warp_gap() {
+            Ok(wanted) => wanted,
+            Err(e) => {
+                tracing::warn!(target: LOG_TARGET, error = %e, "cannot read the warp gap");
+                return;
+            }
+        };
+        let now = self.timers.now_ms();
+        let request = self.gap_sync().plan(wanted, now, || {
+            self.next_request.fetch_add(1, Ordering::Relaxed)
+        });
+        if let Some((peer, message)) = request {
+            self.network.send(&peer, message.to_bytes());
+        }
+    }
+
+    /// Checks and stores an answer to the gap sync's request.
+    fn import_gap_blocks(&self, from: &N::Peer, blocks: Vec<BlockData>) {
+        let db = self.client.db();
+        let Ok(Some(wanted)) = db.warp_gap() else {
+            return;
+        };
+        let sets = match self.client.warp_voter_sets() {
+            Ok(sets) => sets,
+            Err(e) => {
+                tracing::warn!(target: LOG_TARGET, error = %e, "gap sync: voter sets unreadable; justifications below the base are not kept");
+                Vec::new()
+            }
+        };
+        let genesis_hash = self.client.genesis_hash();
+        match crate::gap_sync::check_blocks(&genesis_hash, wanted, blocks, &sets) {
+            Ok(blocks) => match db.commit_gap_blocks(&blocks) {
+                Ok(Some((_, below))) => {
+                    if below / 1_024 != wanted.1 / 1_024 {
+                        tracing::info!(target: LOG_TARGET, below, "⏬ gap sync: blocks below the warp base downloaded down to #{}", below + 1);
+                    }
+                }
+                Ok(None) => {
+                    tracing::info!(target: LOG_TARGET, "⏬ gap sync done: every block down to genesis is stored");
+                }
+                Err(e) => {
+                    tracing::warn!(target: LOG_TARGET, error = %e, "gap sync: blocks not stored");
+                }
+            },
+            Err(e) => {
+                tracing::info!(target: LOG_TARGET, peer = ?from, error = %e, "⏬ gap sync: refused blocks");
+                self.network.report(from, GAP_BAD_BLOCKS);
+                self.gap_sync().refuse(from, self.timers.now_ms());
+            }
+        }
+    }
+
+    /// Stores the warp point and its state, then hands over to the normal sync (and the gap
+    /// sync below the base).
     fn complete_warp(&self, warped: Warped) {
         let header = warped.target.header.clone();
         let entries = warped.state.nodes.len();
@@ -452,9 +518,10 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             warped.target.header,
             warped.target.justification,
             warped.state,
+            &warped.sets,
         ) {
             Ok(hash) => {
-                tracing::info!(target: LOG_TARGET, number = header.number, %hash, set_changes = warped.set_changes, entries, "⏩ warp sync done: finalized base stored; following the tip");
+                tracing::info!(target: LOG_TARGET, number = header.number, %hash, set_changes = warped.set_changes, retargets = warped.retargets, entries, "⏩ warp sync done: finalized base stored; following the tip, and downloading the blocks below it");
             }
             Err(e) => {
                 tracing::error!(target: LOG_TARGET, number = header.number, error = %e, "⏩ warp sync could not store its base; syncing in full");
@@ -465,6 +532,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         }
         self.grandpa.on_block_imported();
         self.schedule_ranges();
+        self.schedule_gap();
         let status = self.status().to_bytes();
         for peer in self.network.peers() {
             self.network.send(&peer, status.clone());
@@ -596,9 +664,10 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
             }
             self.propagate_transactions();
-            // Re-asks warp or range requests that timed out.
+            // Re-asks warp, range or gap requests that timed out.
             if !self.schedule_warp() {
                 self.schedule_ranges();
+                self.schedule_gap();
             }
             if slot.is_multiple_of(STATUS_EVERY_SLOTS) {
                 let status = self.status().to_bytes();
@@ -681,6 +750,7 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             }
             NetworkEvent::Disconnected(peer) => {
                 self.range_sync().remove_peer(&peer);
+                self.gap_sync().remove_peer(&peer);
                 if let Some(warp) = self.warp_state().as_mut() {
                     warp.remove_peer(&peer);
                 }
@@ -712,6 +782,15 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
                 let ours = self.best_number();
                 self.peer_best.fetch_max(best.1, Ordering::Relaxed);
+                let first = {
+                    let mut gap = self.gap_sync();
+                    let idle = !gap.in_flight();
+                    gap.note_peer(from);
+                    idle
+                };
+                if first {
+                    self.schedule_gap();
+                }
                 if let Some(warp) = self.warp_state().as_mut() {
                     warp.note_peer(from, finalized.1);
                 }
@@ -773,6 +852,14 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     return;
                 }
                 let now = self.timers.now_ms();
+                if self
+                    .gap_sync()
+                    .take_answer(from, id, blocks.is_empty(), now)
+                {
+                    self.import_gap_blocks(from, blocks);
+                    self.schedule_gap();
+                    return;
+                }
                 let ranged = self.range_sync().delivered(from, id, blocks.len(), now);
                 self.import_response(from, blocks, ranged);
                 if ranged {
@@ -811,7 +898,13 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
             WireMessage::WarpProofRequest { id, from_set_id } => {
                 let (changes, target) = crate::warp_sync::warp_proof(&self.client, from_set_id)
                     .unwrap_or_else(|e| {
-                        tracing::warn!(target: LOG_TARGET, error = %e, "cannot serve a warp proof");
+                        // A warped node cannot prove the sets below its base until its gap
+                        // sync has their blocks: an empty answer, asked again later.
+                        if matches!(self.client.db().warp_gap(), Ok(Some(_))) {
+                            tracing::debug!(target: LOG_TARGET, error = %e, "no warp proof to serve before the gap below the warp base is filled");
+                        } else {
+                            tracing::warn!(target: LOG_TARGET, error = %e, "cannot serve a warp proof");
+                        }
                         (Vec::new(), None)
                     });
                 self.network.send(
@@ -844,7 +937,11 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                     None => return,
                 };
                 match outcome {
-                    Ok(()) => {
+                    Ok(Some(warped)) => {
+                        self.complete_warp(warped);
+                        return;
+                    }
+                    Ok(None) => {
                         if let Some(target) =
                             self.warp_state().as_ref().and_then(|w| w.target().cloned())
                         {
@@ -909,16 +1006,19 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
         );
     }
 
+    /// Block `hash` as served, if this node has its header and body (a warped node has
+    /// only the header of its base until the gap sync fetched the body).
     fn block_data(&self, hash: &Hash) -> Option<BlockData> {
         let db = self.client.db();
         let header = db.header(hash).ok().flatten()?;
+        let body = match db.body(hash).ok().flatten() {
+            Some(body) => body,
+            None if header.number == 0 => Vec::<UncheckedExtrinsic>::new().encode(),
+            None => return None,
+        };
         Some(BlockData {
             header,
-            body: db
-                .body(hash)
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Vec::<UncheckedExtrinsic>::new().encode()),
+            body,
             justification: db.justification(hash).ok().flatten(),
         })
     }

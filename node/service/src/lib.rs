@@ -35,6 +35,7 @@ pub mod client;
 pub mod config;
 pub mod consensus;
 pub mod domain_feed;
+pub mod gap_sync;
 pub mod informant;
 pub mod metrics;
 pub mod pool_api;

@@ -18,10 +18,19 @@
 //!    peer ([`WARP_BAD_STATE`]) and asks another; an unanswered request is asked again after
 //!    [`WARP_REQUEST_TIMEOUT_MS`].
 //!
+//!    Peers that prune keep only recent states: one that answers a state request with no
+//!    entry at all does not keep the target's (it pruned it, or warped past it) and is not
+//!    asked for it again. When no peer is left that keeps it and one has finalized further,
+//!    the download **moves on** (as Substrate's warp sync restarts its state request at a new
+//!    target): a proof of a newer target from the set that proved this one, then its state,
+//!    taking every entry already downloaded that the new trie names
+//!    ([`StateSync::retarget`]) instead of asking for it again.
+//!
 //! Then the block becomes the database's finalized base ([`crate::client::Client::import_warp_base`])
-//! and the consensus worker follows the tip with the normal sync. Blocks below the base are
-//! not downloaded (no background gap fill yet): reads at those heights get
-//! `BelowWarpBase`, and a name change replay from height 0 cannot be served by a warped node.
+//! and the consensus worker follows the tip with the normal sync, while the gap sync
+//! ([`crate::gap_sync`]) downloads the blocks below the base, newest first, without their
+//! state. State reads below the base get `StateBelowWarpBase`, and a name change replay from
+//! height 0 cannot be served by a warped node (its `domain_changes` start at the base).
 //!
 //! [`WarpSync`] is pure bookkeeping over the peer type, like [`crate::range_sync`]; the
 //! consensus worker sends what it returns. [`warp_proof`] is the serving side.
@@ -64,9 +73,6 @@ pub enum WarpError {
     /// A voter-set change or the target does not verify.
     #[error("warp proof: {0}")]
     Proof(#[from] ghost_light::FinalityError),
-    /// A page of the proof without a change and without a target.
-    #[error("warp proof page makes no progress")]
-    NoProgress,
     /// A state answer refused.
     #[error("state download: {0}")]
     State(#[from] StateSyncError),
@@ -81,6 +87,12 @@ pub struct Warped {
     pub state: StateUpdate,
     /// Voter-set changes followed from genesis.
     pub set_changes: usize,
+    /// Every voter set followed, the genesis set first: what checks the justifications of the
+    /// blocks below the target that the gap sync downloads ([`crate::gap_sync`]).
+    pub sets: Vec<VoterSet>,
+    /// Times the download moved on to a newer target because peers no longer kept the
+    /// state of the one before.
+    pub retargets: usize,
 }
 
 /// One request in flight.
@@ -92,19 +104,31 @@ struct Asked<P> {
     hashes: Vec<Hash>,
 }
 
+/// A target given up because no peer keeps its state any more: a new target must be above
+/// it, and its download so far is reused.
+struct Previous {
+    number: BlockNumber,
+    state: Box<StateSync>,
+}
+
 enum Phase<P> {
     /// Following the voter set; one proof request at a time.
     Proof {
         set: VoterSet,
         changes: usize,
         asked: Option<(u64, Asked<P>)>,
+        previous: Option<Previous>,
     },
     /// Downloading the target's state.
     State {
         target: JustifiedHeader,
+        /// The set that proved the target final (where a retarget's proof starts).
+        set: VoterSet,
         changes: usize,
         state: Box<StateSync>,
         asked: BTreeMap<u64, Asked<P>>,
+        /// Peers that answered without the target's state (pruned, or warped past it).
+        lacking: BTreeSet<P>,
     },
     /// Finished (or given up for full sync).
     Done,
@@ -118,6 +142,12 @@ pub struct WarpSync<P> {
     peers: BTreeMap<P, BlockNumber>,
     /// Peers whose answer was refused: not asked again.
     refused: BTreeSet<P>,
+    /// Peers whose proof, asked for a newer target, named one no newer: their finalized
+    /// height then. Asked again once they report a higher one.
+    stale: BTreeMap<P, BlockNumber>,
+    /// Every voter set followed so far, the genesis set first.
+    sets: Vec<VoterSet>,
+    retargets: usize,
     next_id: u64,
 }
 
@@ -126,13 +156,17 @@ impl<P: Clone + Ord> WarpSync<P> {
     pub fn new(genesis_hash: Hash, genesis_set: VoterSet) -> WarpSync<P> {
         WarpSync {
             genesis_hash,
+            sets: vec![genesis_set.clone()],
             phase: Phase::Proof {
                 set: genesis_set,
                 changes: 0,
                 asked: None,
+                previous: None,
             },
             peers: BTreeMap::new(),
             refused: BTreeSet::new(),
+            stale: BTreeMap::new(),
+            retargets: 0,
             next_id: 0,
         }
     }
@@ -163,16 +197,28 @@ impl<P: Clone + Ord> WarpSync<P> {
         self.peers.insert(peer.clone(), finalized);
     }
 
+    /// Times the download moved on to a newer target so far.
+    pub fn retargets(&self) -> usize {
+        self.retargets
+    }
+
     /// Forgets a peer that went away; its requests are asked again of others.
     pub fn remove_peer(&mut self, peer: &P) {
         self.peers.remove(peer);
+        self.stale.remove(peer);
         match &mut self.phase {
             Phase::Proof { asked, .. } => {
                 if asked.as_ref().is_some_and(|(_, a)| a.peer == *peer) {
                     *asked = None;
                 }
             }
-            Phase::State { state, asked, .. } => {
+            Phase::State {
+                state,
+                asked,
+                lacking,
+                ..
+            } => {
+                lacking.remove(peer);
                 asked.retain(|_, a| {
                     if a.peer == *peer {
                         state.retry(&hashes_of(&a.hashes));
@@ -187,22 +233,32 @@ impl<P: Clone + Ord> WarpSync<P> {
     }
 
     /// The requests to send now: the next proof page, or state batches to every peer that
-    /// can serve the target. Requests that timed out are asked again.
+    /// can serve the target. Requests that timed out are asked again. When every peer that
+    /// could serve the target answered without its state and one has finalized further, the
+    /// download moves on: a proof of a newer target from the set that proved this one, then
+    /// that target's state, reusing what was downloaded.
     pub fn plan(&mut self, now: u64) -> Vec<(P, WireMessage)> {
-        let mut out = Vec::new();
         let candidates: Vec<(P, BlockNumber)> = self
             .peers
             .iter()
             .filter(|(peer, _)| !self.refused.contains(*peer))
+            .filter(|(peer, n)| self.stale.get(*peer).is_none_or(|stale| *n > stale))
             .map(|(p, n)| (p.clone(), *n))
             .collect();
+        self.retarget_if_lost(&candidates);
+        let mut out = Vec::new();
         let mut ids = self.next_id;
         let mut id = || {
             ids = ids.wrapping_add(1);
             ids
         };
         match &mut self.phase {
-            Phase::Proof { set, asked, .. } => {
+            Phase::Proof {
+                set,
+                asked,
+                previous,
+                ..
+            } => {
                 if asked
                     .as_ref()
                     .is_some_and(|(_, a)| now >= a.asked_at + WARP_REQUEST_TIMEOUT_MS)
@@ -210,10 +266,14 @@ impl<P: Clone + Ord> WarpSync<P> {
                     *asked = None;
                 }
                 if asked.is_none() {
-                    // The peer with the highest finalized block above the current set's.
+                    // The peer with the highest finalized block above the current set's (and
+                    // above a target given up).
+                    let floor = previous
+                        .as_ref()
+                        .map_or(set.enacted_at, |p| p.number.max(set.enacted_at));
                     let best = candidates
                         .iter()
-                        .filter(|(_, n)| *n > set.enacted_at)
+                        .filter(|(_, n)| *n > floor)
                         .max_by_key(|(_, n)| *n);
                     if let Some((peer, _)) = best {
                         let request_id = id();
@@ -239,6 +299,7 @@ impl<P: Clone + Ord> WarpSync<P> {
                 target,
                 state,
                 asked,
+                lacking,
                 ..
             } => {
                 asked.retain(|_, a| {
@@ -255,7 +316,7 @@ impl<P: Clone + Ord> WarpSync<P> {
                 }
                 let mut serving: Vec<P> = candidates
                     .iter()
-                    .filter(|(_, n)| *n >= target.header.number)
+                    .filter(|(p, n)| *n >= target.header.number && !lacking.contains(p))
                     .map(|(p, _)| p.clone())
                     .collect();
                 // Least loaded first, and what is wanted spread over every free request slot
@@ -305,8 +366,46 @@ impl<P: Clone + Ord> WarpSync<P> {
         out
     }
 
+    /// Gives up the target when no peer can serve its state any more (each that could
+    /// answered without it) and a peer has finalized further: back to the proof phase, from
+    /// the set that proved the target, keeping the download so far.
+    fn retarget_if_lost(&mut self, candidates: &[(P, BlockNumber)]) {
+        let Phase::State {
+            target, lacking, ..
+        } = &self.phase
+        else {
+            return;
+        };
+        let number = target.header.number;
+        let servable = candidates
+            .iter()
+            .any(|(p, n)| *n >= number && !lacking.contains(p));
+        let newer = candidates.iter().any(|(_, n)| *n > number);
+        if servable || !newer || lacking.is_empty() {
+            return;
+        }
+        let Phase::State {
+            set,
+            changes,
+            state,
+            ..
+        } = std::mem::replace(&mut self.phase, Phase::Done)
+        else {
+            return;
+        };
+        self.retargets += 1;
+        self.phase = Phase::Proof {
+            set,
+            changes,
+            asked: None,
+            previous: Some(Previous { number, state }),
+        };
+    }
+
     /// Takes a page of the warp proof from `peer` for request `id`. An answer to no request
-    /// of this peer's is ignored (`Ok`).
+    /// of this peer's is ignored (`Ok(None)`). Returns the warp point when the target's state
+    /// is complete at once (a new target whose state the download had already, after a
+    /// retarget).
     ///
     /// # Errors
     /// [`WarpError`] when the page does not verify; the peer is not asked again.
@@ -316,22 +415,24 @@ impl<P: Clone + Ord> WarpSync<P> {
         id: u64,
         changes: Vec<JustifiedHeader>,
         target: Option<JustifiedHeader>,
-    ) -> Result<(), WarpError> {
+    ) -> Result<Option<Warped>, WarpError> {
         let Phase::Proof {
             set,
             changes: followed,
             asked,
+            previous,
         } = &mut self.phase
         else {
-            return Ok(());
+            return Ok(None);
         };
         if asked
             .as_ref()
             .is_none_or(|(asked_id, a)| *asked_id != id || a.peer != *peer)
         {
-            return Ok(());
+            return Ok(None);
         }
         *asked = None;
+        let mut applied = Vec::new();
         let result = (|| -> Result<(VoterSet, usize), WarpError> {
             let mut next = set.clone();
             let page = changes.len();
@@ -343,6 +444,7 @@ impl<P: Clone + Ord> WarpSync<P> {
                         justification: change.justification,
                     },
                 )?;
+                applied.push(next.clone());
             }
             if let Some(target) = &target {
                 next.verify_finality(
@@ -351,64 +453,63 @@ impl<P: Clone + Ord> WarpSync<P> {
                     &[],
                     &target.justification,
                 )?;
-            } else if page == 0 {
-                return Err(WarpError::NoProgress);
             }
             Ok((next, page))
         })();
-        match result {
-            Ok((next, page)) => {
-                let total = *followed + page;
-                match target {
-                    Some(target) => {
-                        let state = Box::new(StateSync::new(target.header.state_root.0));
-                        self.phase = Phase::State {
-                            target,
-                            changes: total,
-                            state,
-                            asked: BTreeMap::new(),
-                        };
-                    }
-                    None => {
-                        *set = next;
-                        *followed = total;
-                    }
-                }
-                Ok(())
-            }
+        let (next, page) = match result {
+            Ok(ok) => ok,
             Err(e) => {
                 self.refused.insert(peer.clone());
-                Err(e)
+                return Err(e);
             }
+        };
+        self.sets.extend(applied);
+        let total = *followed + page;
+        if page == 0 && target.is_none() {
+            // Nothing to offer (a warped peer whose gap below its base is not filled yet
+            // cannot prove the sets before it): asked again once it reports a higher block.
+            let finalized = self.peers.get(peer).copied().unwrap_or(0);
+            self.stale.insert(peer.clone(), finalized);
+            return Ok(None);
         }
+        let target = match target {
+            // Not above the target given up: the peer has not finalized further (or keeps
+            // no newer justification); asked again once it reports a higher block.
+            Some(target)
+                if previous
+                    .as_ref()
+                    .is_some_and(|p| target.header.number <= p.number) =>
+            {
+                let finalized = self.peers.get(peer).copied().unwrap_or(0);
+                self.stale.insert(peer.clone(), finalized);
+                None
+            }
+            other => other,
+        };
+        let Some(target) = target else {
+            *set = next;
+            *followed = total;
+            return Ok(None);
+        };
+        let root = target.header.state_root.0;
+        let state = match previous.take() {
+            Some(previous) => Box::new(previous.state.retarget(root)),
+            None => Box::new(StateSync::new(root)),
+        };
+        self.phase = Phase::State {
+            target,
+            set: next,
+            changes: total,
+            state,
+            asked: BTreeMap::new(),
+            lacking: BTreeSet::new(),
+        };
+        self.complete_if_done()
     }
 
-    /// Takes `peer`'s answer to state request `id`; returns the warp point and its state when
-    /// this answer completed the download. An answer to no request of this peer's is ignored.
-    ///
-    /// # Errors
-    /// [`WarpError::State`] when an entry does not verify: nothing of the answer is kept, its
-    /// hashes are asked again of another peer, and this one is not asked again.
-    pub fn on_state(
-        &mut self,
-        peer: &P,
-        id: u64,
-        entries: Vec<Vec<u8>>,
-    ) -> Result<Option<Warped>, WarpError> {
-        let Phase::State { state, asked, .. } = &mut self.phase else {
-            return Ok(None);
-        };
-        if asked.get(&id).is_none_or(|a| a.peer != *peer) {
-            return Ok(None);
-        }
-        let Some(request) = asked.remove(&id) else {
-            return Ok(None);
-        };
-        if let Err(e) = state.import(&hashes_of(&request.hashes), entries) {
-            self.refused.insert(peer.clone());
-            return Err(e.into());
-        }
-        if !state.is_complete() {
+    /// The warp point once the target's state is complete.
+    fn complete_if_done(&mut self) -> Result<Option<Warped>, WarpError> {
+        if !matches!(&self.phase, Phase::State { state, .. } if state.is_complete()) {
             return Ok(None);
         }
         let Phase::State {
@@ -424,7 +525,49 @@ impl<P: Clone + Ord> WarpSync<P> {
             target,
             state: state.finish()?,
             set_changes: changes,
+            sets: std::mem::take(&mut self.sets),
+            retargets: self.retargets,
         }))
+    }
+
+    /// Takes `peer`'s answer to state request `id`; returns the warp point and its state when
+    /// this answer completed the download. An answer to no request of this peer's is ignored.
+    /// An answer without a single entry says the peer does not keep the target's state (it
+    /// pruned it, or warped past it): it is not asked for this target again, and once no
+    /// peer is left to ask, [`WarpSync::plan`] moves on to a newer target.
+    ///
+    /// # Errors
+    /// [`WarpError::State`] when an entry does not verify: nothing of the answer is kept, its
+    /// hashes are asked again of another peer, and this one is not asked again.
+    pub fn on_state(
+        &mut self,
+        peer: &P,
+        id: u64,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<Option<Warped>, WarpError> {
+        let Phase::State {
+            state,
+            asked,
+            lacking,
+            ..
+        } = &mut self.phase
+        else {
+            return Ok(None);
+        };
+        if asked.get(&id).is_none_or(|a| a.peer != *peer) {
+            return Ok(None);
+        }
+        let Some(request) = asked.remove(&id) else {
+            return Ok(None);
+        };
+        if entries.is_empty() && !request.hashes.is_empty() {
+            lacking.insert(peer.clone());
+        }
+        if let Err(e) = state.import(&hashes_of(&request.hashes), entries) {
+            self.refused.insert(peer.clone());
+            return Err(e.into());
+        }
+        self.complete_if_done()
     }
 
     /// Ends the warp (after its result was committed, or when the node cannot warp).
@@ -662,16 +805,20 @@ mod tests {
         let [(1, WireMessage::WarpProofRequest { id, .. })] = plan[..] else {
             panic!("expected the other peer to be asked: {plan:?}");
         };
-        // An empty page makes no progress: refused too.
-        assert_eq!(
-            warp.on_proof(&1, id, vec![], None),
-            Err(WarpError::NoProgress)
-        );
+        // An empty page makes no progress: that peer is asked again only once it reports a
+        // higher finalized block (it may be a warped node still filling its gap).
+        assert!(matches!(warp.on_proof(&1, id, vec![], None), Ok(None)));
+        assert!(warp.plan(2).is_empty());
+        warp.note_peer(&1, 31);
+        assert!(matches!(
+            warp.plan(3)[..],
+            [(1, WireMessage::WarpProofRequest { .. })]
+        ));
         // An answer nobody asked for is ignored.
-        assert_eq!(
+        assert!(matches!(
             warp.on_proof(&3, 99, vec![], Some(f.target.clone())),
-            Ok(())
-        );
+            Ok(None)
+        ));
         assert_eq!(warp.target(), None);
     }
 
@@ -738,5 +885,139 @@ mod tests {
             panic!("expected state requests");
         };
         assert_eq!(a, b);
+    }
+
+    /// The state of `pairs` with a few values changed: a newer block's.
+    fn newer_state(f: &Fixture) -> (StateUpdate, MemoryNodeStore) {
+        let built = build_counted((0u32..3_000).map(|i| {
+            let value = if i % 101 == 0 {
+                format!("changed-{i}").into_bytes()
+            } else {
+                vec![(i % 251) as u8; 1 + (i % 60) as usize]
+            };
+            (format!("name-{i}").into_bytes(), value)
+        }));
+        assert_ne!(built.root, f.built.root);
+        let mut store = MemoryNodeStore::new();
+        store.insert_nodes(built.nodes.clone());
+        (built, store)
+    }
+
+    /// The peer prunes the target's state half-way through the download (answers without
+    /// entries): once it has finalized further, the warp asks for a newer target from the set
+    /// that proved the first, and downloads that state reusing what it has.
+    #[test]
+    fn a_target_whose_state_peers_pruned_is_given_up_for_a_newer_one() {
+        let f = fixture();
+        let new_set = voters(&["Dave", "Eve", "Ferdie"]);
+        let (newer, newer_store) = newer_state(&f);
+        let newer_target = justified(&new_set, 1, header(40, newer.root, None));
+        let mut warp = WarpSync::new(GENESIS, genesis_set(&f.old));
+        warp.note_peer(&1, 25);
+        let WireMessage::WarpProofRequest { id, .. } = warp.plan(0)[0].1 else {
+            panic!("expected a proof request");
+        };
+        warp.on_proof(&1, id, vec![f.change.clone()], Some(f.target.clone()))
+            .expect("valid proof");
+        // Half of the old state arrives.
+        let mut now = 1;
+        while warp
+            .state_progress()
+            .is_some_and(|(received, _)| received < f.built.nodes.len() / 2)
+        {
+            for (peer, message) in warp.plan(now) {
+                if let WireMessage::StateRequest { id, hashes } = message {
+                    let entries =
+                        ghost_trie::sync::serve(&f.store, &hashes_of(&hashes), usize::MAX);
+                    assert!(warp.on_state(&peer, id, entries).expect("honest").is_none());
+                }
+            }
+            now += 1;
+        }
+        // Then the peer has pruned it: answers without entries.
+        for (peer, message) in warp.plan(now) {
+            if let WireMessage::StateRequest { id, .. } = message {
+                assert!(
+                    warp.on_state(&peer, id, Vec::new())
+                        .expect("honest")
+                        .is_none()
+                );
+            }
+        }
+        // Nobody keeps it and nobody is further: nothing to do but wait.
+        assert!(warp.plan(now + 1).is_empty());
+        assert_eq!(warp.target().map(|t| t.header.number), Some(25));
+        // The peer finalizes further: a proof from set 1 (the set that proved #25).
+        warp.note_peer(&1, 40);
+        let plan = warp.plan(now + 2);
+        let [(1, WireMessage::WarpProofRequest { id, from_set_id: 1 })] = plan[..] else {
+            panic!("expected a proof request from set 1: {plan:?}");
+        };
+        assert_eq!(warp.retargets(), 1);
+        // The same target again is no progress: the peer is asked again only once it reports
+        // a higher block.
+        assert!(matches!(
+            warp.on_proof(&1, id, vec![], Some(f.target.clone())),
+            Ok(None)
+        ));
+        assert!(warp.plan(now + 3).is_empty());
+        warp.note_peer(&1, 41);
+        let plan = warp.plan(now + 4);
+        let [(1, WireMessage::WarpProofRequest { id, from_set_id: 1 })] = plan[..] else {
+            panic!("expected a proof request: {plan:?}");
+        };
+        assert!(matches!(
+            warp.on_proof(&1, id, vec![], Some(newer_target.clone())),
+            Ok(None)
+        ));
+        assert_eq!(warp.target().map(|t| t.header.number), Some(40));
+        let mut plan = warp.plan(now + 5);
+        let mut asked = 0;
+        let warped = loop {
+            asked += plan
+                .iter()
+                .map(|(_, m)| match m {
+                    WireMessage::StateRequest { hashes, .. } => hashes.len(),
+                    _ => 0,
+                })
+                .sum::<usize>();
+            if let Some(warped) = answer(&mut warp, plan, &newer_store) {
+                break warped;
+            }
+            now += 1;
+            plan = warp.plan(now + 5);
+        };
+        assert_eq!(
+            warped.state, newer,
+            "exactly the newer state, nothing of the old"
+        );
+        assert_eq!(warped.target, newer_target);
+        assert_eq!(warped.retargets, 1);
+        assert_eq!(warped.sets.len(), 2, "the genesis set and set 1");
+        assert!(
+            asked < newer.nodes.len(),
+            "asked for {asked} of {} entries: what was downloaded before is reused",
+            newer.nodes.len()
+        );
+    }
+
+    /// A target whose state needs no download (the empty trie) completes with the proof.
+    #[test]
+    fn a_target_with_nothing_to_download_completes_with_its_proof() {
+        let f = fixture();
+        let new_set = voters(&["Dave", "Eve", "Ferdie"]);
+        let empty = justified(&new_set, 1, header(30, ghost_trie::EMPTY_ROOT, None));
+        let mut warp = WarpSync::new(GENESIS, genesis_set(&f.old));
+        warp.note_peer(&1, 30);
+        let WireMessage::WarpProofRequest { id, .. } = warp.plan(0)[0].1 else {
+            panic!("expected a proof request");
+        };
+        let warped = warp
+            .on_proof(&1, id, vec![f.change.clone()], Some(empty.clone()))
+            .expect("valid proof")
+            .expect("complete at once");
+        assert_eq!(warped.target, empty);
+        assert!(warped.state.nodes.is_empty());
+        assert!(!warp.is_active());
     }
 }

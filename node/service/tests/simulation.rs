@@ -1000,7 +1000,8 @@ fn a_late_full_node_catches_up_by_ranges_from_several_peers() {
 
 /// A new node with `--sync warp` takes a recent finalized block, proven from genesis through a
 /// voter-set change, and that block's state instead of the blocks below it, then follows the
-/// validators' finalized chain with their state roots.
+/// validators' finalized chain with their state roots, while the gap sync brings the blocks
+/// below its base (not their state), after which it serves warp proofs itself.
 #[test]
 fn a_warped_node_reaches_the_validators_finalized_chain_with_their_state() {
     init_logs();
@@ -1097,12 +1098,53 @@ fn a_warped_node_reaches_the_validators_finalized_chain_with_their_state() {
             .map(|h| h.state_root),
         "same state root at the finalized block"
     );
-    // Blocks below the base were never downloaded, and say so.
-    assert_eq!(db.hash_by_number(base / 2).expect("index"), None);
+    // Meanwhile the gap sync brings the blocks below the base, newest first, down to genesis:
+    // the validators' blocks with their bodies, and the justification of the voter-set change.
+    let deadline = world.sim.now_ms() + 60_000;
+    while db.warp_gap().expect("gap").is_some() && world.sim.now_ms() < deadline {
+        world.run(500, seed);
+    }
+    assert_eq!(
+        db.warp_gap().expect("gap"),
+        None,
+        "the gap below #{base} is not filled: {}",
+        world.describe()
+    );
+    for number in 1..=base {
+        let hash = db.hash_by_number(number).expect("index");
+        assert_eq!(
+            hash,
+            world.dbs[0].hash_by_number(number).expect("index"),
+            "block #{number}"
+        );
+        let hash = hash.expect("stored");
+        assert_eq!(
+            db.body(&hash).expect("read"),
+            world.dbs[0].body(&hash).expect("read"),
+            "the body of #{number}"
+        );
+        db.check_not_below_warp_base(number).expect("stored");
+    }
+    // Their state was never downloaded, and says so.
+    let below = db
+        .header(&db.hash_by_number(base / 2).expect("index").expect("stored"))
+        .expect("read")
+        .expect("header");
     assert!(matches!(
-        db.check_not_below_warp_base(base / 2),
-        Err(ghost_storage::StorageError::BelowWarpBase { .. })
+        client.check_state(&below),
+        Err(ghost_service::client::ClientError::Storage(
+            ghost_storage::StorageError::StateBelowWarpBase { .. }
+        ))
     ));
+    // And the warped node now serves warp proofs like the validators: the same set changes.
+    let (changes, proof_target) =
+        ghost_service::warp_sync::warp_proof(&client, 0).expect("a warped node serves proofs");
+    let (validator_changes, _) =
+        ghost_service::warp_sync::warp_proof(world.nodes[0].as_ref().expect("up").client(), 0)
+            .expect("proof");
+    assert!(!changes.is_empty(), "the voter-set change is in the proof");
+    assert_eq!(changes, validator_changes);
+    assert!(proof_target.is_some());
     // Only blocks above the base were imported (a sibling or two of a slot may come too).
     let best = db.best().expect("best").1;
     let imported = follower.imported_from_network();

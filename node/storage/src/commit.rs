@@ -15,6 +15,19 @@ use crate::pruning::{PendingJournal, RefDeltas, StatePruning};
 use crate::schema::{col, key};
 use ghost_trie::RefChange;
 
+/// A block below the warp base, downloaded by a gap sync (see [`Database::commit_gap_blocks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GapBlock {
+    /// The header.
+    pub header: Header,
+    /// The body, opaque to this crate, checked by the caller against the header.
+    pub body: Vec<u8>,
+    /// The hashes of its transactions, in order (for the transaction index).
+    pub tx_hashes: Vec<Hash>,
+    /// Its GRANDPA justification, checked by the caller, if it is kept.
+    pub justification: Option<Vec<u8>>,
+}
+
 /// Everything stored for one block, written in one batch by [`Database::commit_block`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockCommit {
@@ -170,7 +183,8 @@ impl Database {
     /// [`ghost_trie::build_counted`] gives them), and makes it best, finalized, the only leaf
     /// and, with state pruning, the pruning base. Blocks between genesis and it are not stored:
     /// the canonical index starts again at its height, and [`Database::warp_base`] names it.
-    /// One batch, like every write. Returns the block's hash.
+    /// The auxiliary values `aux` (see [`Database::aux`]) go into the same batch, like every
+    /// write. Returns the block's hash.
     ///
     /// The genesis state stays stored (a pruning database never counts it down).
     ///
@@ -184,6 +198,7 @@ impl Database {
         justification: Vec<u8>,
         state_nodes: Vec<([u8; 32], Vec<u8>)>,
         state_refs: Vec<RefChange>,
+        aux: &[(&[u8], Vec<u8>)],
     ) -> Result<Hash, StorageError> {
         let _guard = self.write_lock.lock();
         let genesis = self.genesis_hash()?.ok_or(StorageError::Uninitialized)?;
@@ -211,6 +226,11 @@ impl Database {
         batch.put(meta, key::FINALIZED, (hash, number).encode());
         batch.put(meta, key::LEAVES, vec![(number, hash)].encode());
         batch.put(meta, key::WARP_BASE, (hash, number).encode());
+        // The base's own body is not here either: the gap sync starts with it.
+        batch.put(meta, key::WARP_GAP, (hash, number).encode());
+        for (name, value) in aux {
+            batch.put(meta, key::aux(name), value.clone());
+        }
         if self.pruning != StatePruning::Archive {
             batch.put(meta, key::PRUNE_BASE, number.encode());
         }
@@ -225,14 +245,98 @@ impl Database {
         self.get_decoded(col::META, key::WARP_BASE, "warp base")
     }
 
-    /// Checks that height `number` is not below the warp base (see [`Database::warp_base`]);
-    /// genesis is always stored.
+    /// The next block the gap sync wants, going down from the warp base: its hash and number
+    /// (its header is stored already when it is the base itself). `None` when the database was
+    /// not warp-synced or every block down to genesis is stored.
+    pub fn warp_gap(&self) -> Result<Option<(Hash, BlockNumber)>, StorageError> {
+        self.get_decoded(col::META, key::WARP_GAP, "warp gap")
+    }
+
+    /// Stores blocks below the warp base that a gap sync downloaded, in one batch: `blocks`
+    /// newest first, the first being [`Database::warp_gap`]'s block and each the parent of the
+    /// one before, so that every one is authenticated by the hash chain from the (finalized)
+    /// base. They join the canonical chain with their bodies, transaction indices and the
+    /// justifications given where none is stored (the caller checks those, and each body
+    /// against its header's `extrinsics_root`). No state is stored for them. Returns the gap's next block, `None`
+    /// once the chain is complete down to genesis.
+    ///
+    /// # Errors
+    /// [`StorageError::GapMismatch`] when a block is not the one wanted next (nothing written);
+    /// [`StorageError::Corrupt`] when block 1's parent is not the genesis.
+    pub fn commit_gap_blocks(
+        &self,
+        blocks: &[GapBlock],
+    ) -> Result<Option<(Hash, BlockNumber)>, StorageError> {
+        let _guard = self.write_lock.lock();
+        let Some(mut wanted) = self.warp_gap()? else {
+            return Ok(None);
+        };
+        let mut batch = Transaction::default();
+        for block in blocks {
+            let hash = block.header.hash();
+            if (hash, block.header.number) != wanted || wanted.1 == 0 {
+                return Err(StorageError::GapMismatch {
+                    expected: wanted.0,
+                    number: wanted.1,
+                    found: hash,
+                });
+            }
+            self.put_block(
+                &mut batch,
+                &hash,
+                &block.header,
+                Some(&block.body),
+                &block.tx_hashes,
+            )?;
+            batch.put(col::INDICES, key::canonical(wanted.1), hash.encode());
+            for (index, tx) in block.tx_hashes.iter().enumerate() {
+                let index = u32::try_from(index).map_err(|_| {
+                    StorageError::Corrupt(format!("block {hash} has over 2^32 transactions"))
+                })?;
+                batch.put(col::INDICES, key::tx(tx), (hash, index).encode());
+            }
+            // A justification stored already (the base's, which the warp proved) is kept.
+            if let Some(justification) = &block.justification
+                && self.justification(&hash)?.is_none()
+            {
+                batch.put(col::JUSTIFICATIONS, hash.as_bytes(), justification.clone());
+            }
+            wanted = (block.header.parent_hash, wanted.1 - 1);
+        }
+        let next = if wanted.1 == 0 {
+            let genesis = self.genesis_hash()?.ok_or(StorageError::Uninitialized)?;
+            if wanted.0 != genesis {
+                return Err(StorageError::Corrupt(format!(
+                    "block #1 below the warp base names parent {} instead of the genesis {genesis}",
+                    wanted.0
+                )));
+            }
+            batch.delete(col::META, key::WARP_GAP);
+            None
+        } else {
+            batch.put(col::META, key::WARP_GAP, wanted.encode());
+            Some(wanted)
+        };
+        self.write(batch)?;
+        match next {
+            Some((_, number)) => {
+                tracing::debug!(target: LOG_TARGET, below = number, "gap blocks committed")
+            }
+            None => {
+                tracing::info!(target: LOG_TARGET, "gap sync complete: every block down to genesis is stored")
+            }
+        }
+        Ok(next)
+    }
+
+    /// Checks that block `number` is stored: not in the part of the warp gap still to
+    /// download (see [`Database::warp_gap`]); genesis and the base are always stored.
     ///
     /// # Errors
     /// [`StorageError::BelowWarpBase`].
     pub fn check_not_below_warp_base(&self, number: BlockNumber) -> Result<(), StorageError> {
-        match self.warp_base()? {
-            Some((_, base)) if number > 0 && number < base => {
+        match (self.warp_base()?, self.warp_gap()?) {
+            (Some((_, base)), Some((_, next))) if number > 0 && number < base && number <= next => {
                 Err(StorageError::BelowWarpBase { number, base })
             }
             _ => Ok(()),

@@ -157,12 +157,13 @@ impl Database {
     }
 
     /// Writes the schema version into a new database, or checks the stored one. A v3 database
-    /// (an archive without the pruning columns) and a v4 one (without the events column or a
-    /// warp base) are upgraded in place: the missing columns start empty.
+    /// (an archive without the pruning columns), a v4 one (without the events column or a
+    /// warp base) and a v5 one (without a warp gap) are upgraded in place: the missing columns
+    /// start empty, and a warp-synced v5 database's gap is its whole span below the base.
     fn check_schema(&self) -> Result<(), StorageError> {
         match self.get_decoded::<u32>(col::META, key::SCHEMA, "schema version")? {
             Some(found) if found == SCHEMA_VERSION => Ok(()),
-            Some(found @ (3 | 4)) => {
+            Some(found @ (3..=5)) => {
                 tracing::info!(
                     target: LOG_TARGET,
                     from = found,
@@ -171,6 +172,13 @@ impl Database {
                 );
                 let mut batch = Transaction::default();
                 batch.put(col::META, key::SCHEMA, SCHEMA_VERSION.encode());
+                // A v5 warp-synced database has all of its gap still to download.
+                if let Some(base) =
+                    self.get_decoded::<(Hash, BlockNumber)>(col::META, key::WARP_BASE, "warp base")?
+                    && self.get_raw(col::META, key::WARP_GAP)?.is_none()
+                {
+                    batch.put(col::META, key::WARP_GAP, base.encode());
+                }
                 self.write(batch)
             }
             Some(found) => Err(StorageError::SchemaMismatch {

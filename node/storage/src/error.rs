@@ -155,12 +155,38 @@ pub enum StorageError {
         best: BlockNumber,
     },
 
-    /// A block below the warp base was asked for: this node never downloaded it.
+    /// A block below the warp base was asked for that the gap sync has not downloaded yet.
     #[error(
-        "block #{number} lies below this node's warp sync base #{base}: a warp-synced node \
-         stores no blocks, state or name changes before it; ask a node synced in full"
+        "block #{number} lies below this node's warp sync base #{base} and is not downloaded \
+         yet (the gap sync fetches the blocks below the base in the background, newest first); \
+         retry later or ask a node synced in full"
     )]
     BelowWarpBase {
+        /// The height asked for.
+        number: BlockNumber,
+        /// The warp base's height.
+        base: BlockNumber,
+    },
+
+    /// A gap sync offered a block that is not the one the gap wants next.
+    #[error("gap sync: block {found} is not block #{number} ({expected}), the one wanted next")]
+    GapMismatch {
+        /// The hash wanted.
+        expected: Hash,
+        /// Its number.
+        number: BlockNumber,
+        /// The hash offered.
+        found: Hash,
+    },
+
+    /// The state of a block below the warp base was asked for: a warp-synced node never has
+    /// it (the gap sync downloads blocks, not their state).
+    #[error(
+        "state of block #{number} is not stored: this node was warp-synced from block #{base} \
+         and keeps no state (and no name changes) before it; query block #{base} or later, or \
+         an archive node synced in full"
+    )]
+    StateBelowWarpBase {
         /// The height asked for.
         number: BlockNumber,
         /// The warp base's height.
@@ -180,9 +206,13 @@ impl StorageError {
         matches!(self, StorageError::UnknownParent { .. })
     }
 
-    /// Whether a block below a warp sync base was asked for.
+    /// Whether a block, or a state, below a warp sync base was asked for that this node does
+    /// not have.
     pub fn is_below_warp_base(&self) -> bool {
-        matches!(self, StorageError::BelowWarpBase { .. })
+        matches!(
+            self,
+            StorageError::BelowWarpBase { .. } | StorageError::StateBelowWarpBase { .. }
+        )
     }
 
     /// Whether the error is a read of state that pruning deleted.

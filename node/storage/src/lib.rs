@@ -33,6 +33,7 @@
 //! |                  | `schema_version`              | SCALE `u32` ([`SCHEMA_VERSION`])       |
 //! |                  | `leaves`                      | SCALE `Vec<(u64, Hash)>`: fork heads   |
 //! |                  | `warp_base`                   | SCALE `(Hash, u64)`: warp sync's start |
+//! |                  | `warp_gap`                    | SCALE `(Hash, u64)`: gap sync's next   |
 //! | `justifications` | block hash                    | opaque finality proof                  |
 //! | `domain_changes` | block hash                    | SCALE [`DomainChangeLog`] of the block |
 //! | `events`         | block hash                    | the block's events (opaque runtime SCALE)|
@@ -104,7 +105,7 @@ pub mod schema;
 pub use changes::{
     ChangeKind, DomainChangeLog, LoggedChange, LoggedStatus, NameState, TouchedName,
 };
-pub use commit::{BlockCommit, CommitOutcome, TreeRoute};
+pub use commit::{BlockCommit, CommitOutcome, GapBlock, TreeRoute};
 pub use db::{CHANGE_LOG_CACHE, DEFAULT_NODE_CACHE, Database, DatabaseConfig};
 pub use error::StorageError;
 pub use pruning::StatePruning;

@@ -228,8 +228,15 @@ impl Database {
     /// Checks that the state of block `hash` (number `number`) is still stored.
     ///
     /// # Errors
-    /// [`StorageError::StatePruned`] when pruning deleted it.
+    /// [`StorageError::StatePruned`] when pruning deleted it,
+    /// [`StorageError::StateBelowWarpBase`] when the database was warp-synced from a later block.
     pub fn check_state(&self, hash: &Hash, number: BlockNumber) -> Result<(), StorageError> {
+        if let Some((_, base)) = self.warp_base()?
+            && number > 0
+            && number < base
+        {
+            return Err(StorageError::StateBelowWarpBase { number, base });
+        }
         match self.oldest_state()? {
             Some(oldest) if number < oldest => Err(StorageError::StatePruned {
                 hash: *hash,

@@ -17,7 +17,10 @@ use ghost_primitives::{BlockNumber, Hash};
 /// between genesis and its base. A v3 or v4 database opens as v5 in place: its older blocks
 /// have no events entry (the node re-derives their events from their state while that state is
 /// kept) and it has no warp base.
-pub const SCHEMA_VERSION: u32 = 5;
+/// v6: a warp-synced database's gap sync stores the blocks below its base (without their
+/// state) and records what it wants next in `meta` [`key::WARP_GAP`]. A v5 database opens as
+/// v6 in place (a warped one with its whole gap still to fill).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Column family names, in the order the database is opened with.
 pub mod col {
@@ -95,6 +98,9 @@ pub mod key {
     /// `meta`: SCALE `(Hash, u64)`, the block a warp sync started this database from (blocks
     /// between genesis and it are not stored).
     pub const WARP_BASE: &[u8] = b"warp_base";
+    /// `meta`: SCALE `(Hash, u64)`, the next block a warp-synced database's gap sync wants
+    /// (going down from the warp base; absent once every block down to genesis is stored).
+    pub const WARP_GAP: &[u8] = b"warp_gap";
 
     /// `meta`: an auxiliary key of the node (see `Database::aux`).
     pub fn aux(name: &[u8]) -> Vec<u8> {

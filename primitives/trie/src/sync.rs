@@ -139,6 +139,11 @@ pub struct StateSync {
     in_flight: BTreeMap<TrieHash, EntryKind>,
     /// Checked entries.
     received: HashMap<TrieHash, (EntryKind, Vec<u8>)>,
+    /// Checked entries of an earlier root's download ([`StateSync::retarget`]), taken instead
+    /// of asked for when this root names them.
+    cache: HashMap<TrieHash, (EntryKind, Vec<u8>)>,
+    /// Entries taken from `cache`.
+    reused: usize,
     /// Bytes of the checked entries.
     bytes: u64,
 }
@@ -155,7 +160,60 @@ impl StateSync {
             wanted,
             in_flight: BTreeMap::new(),
             received: HashMap::new(),
+            cache: HashMap::new(),
+            reused: 0,
             bytes: 0,
+        }
+    }
+
+    /// A download of the state under `root` instead (a newer finalized block's, when peers no
+    /// longer keep this one's state), reusing every entry this download checked already: an
+    /// entry the new trie names is taken from them instead of asked for again. What the new
+    /// state does not name is dropped at [`StateSync::finish`].
+    pub fn retarget(self, root: TrieHash) -> StateSync {
+        let mut next = StateSync::new(root);
+        next.cache = self.cache;
+        next.cache.extend(self.received);
+        next.wanted.clear();
+        if root != EMPTY_ROOT {
+            next.want(root, EntryKind::Node);
+        }
+        next
+    }
+
+    /// Entries taken from an earlier download ([`StateSync::retarget`]) instead of asked for.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// Notes that `hash` is needed: taken from the cache (with what it names, in turn) when an
+    /// earlier download checked it, otherwise wanted, unless it is received or asked already.
+    fn want(&mut self, hash: TrieHash, kind: EntryKind) {
+        let mut work = vec![(hash, kind)];
+        while let Some((hash, kind)) = work.pop() {
+            if self.received.contains_key(&hash) || self.in_flight.contains_key(&hash) {
+                continue;
+            }
+            let cached = match self.cache.remove(&hash) {
+                Some((_, bytes)) => match kind {
+                    EntryKind::Node => node_refs(&bytes).ok().map(|refs| (bytes, refs)),
+                    EntryKind::Value => Some((bytes, NodeRefs::default())),
+                },
+                None => None,
+            };
+            match cached {
+                Some((bytes, refs)) => {
+                    self.wanted.remove(&hash);
+                    self.reused += 1;
+                    self.bytes = self.bytes.saturating_add(bytes.len() as u64);
+                    self.received.insert(hash, (kind, bytes));
+                    work.extend(refs.nodes.into_iter().map(|h| (h, EntryKind::Node)));
+                    work.extend(refs.values.into_iter().map(|h| (h, EntryKind::Value)));
+                }
+                None => {
+                    self.wanted.entry(hash).or_insert(kind);
+                }
+            }
         }
     }
 
@@ -217,9 +275,7 @@ impl StateSync {
                 .map(|h| (h, EntryKind::Node))
                 .chain(refs.values.into_iter().map(|h| (h, EntryKind::Value)))
             {
-                if !self.received.contains_key(&child) && !self.in_flight.contains_key(&child) {
-                    self.wanted.entry(child).or_insert(kind);
-                }
+                self.want(child, kind);
             }
         }
         self.retry(asked.get(kept..).unwrap_or_default());
@@ -421,6 +477,49 @@ mod tests {
             Some(vec![3u8; 100]),
             "a long value reads back"
         );
+    }
+
+    /// Half of one state downloaded, then the download moves to a newer state that changed a
+    /// few keys: the new one completes asking only for what the old one did not have, and
+    /// finishes with exactly the new state's entries and counts (nothing of the old one left).
+    #[test]
+    fn a_retargeted_download_reuses_what_it_has_and_ends_with_the_new_state_only() {
+        let old_pairs = state(2_000);
+        let (old, old_store) = store_of(old_pairs.clone());
+        let mut new_pairs = old_pairs;
+        for (i, (_, value)) in new_pairs.iter_mut().enumerate().step_by(97) {
+            *value = format!("changed-{i}").into_bytes();
+        }
+        new_pairs.push((b"key-new".to_vec(), vec![9; 80]));
+        let (new, new_store) = store_of(new_pairs);
+        assert_ne!(old.root, new.root);
+
+        let mut sync = StateSync::new(old.root);
+        while sync.received() < old.nodes.len() / 2 {
+            let asked = sync.next_batch(50);
+            let entries = serve(&old_store, &asked, usize::MAX);
+            sync.import(&asked, entries).expect("honest");
+        }
+        // Requests in flight when it moves are simply not waited for.
+        let _lost = sync.next_batch(20);
+        let had = sync.received();
+        let mut sync = sync.retarget(new.root);
+        assert_eq!(sync.root(), new.root);
+        let mut asked_again = 0;
+        while !sync.is_complete() {
+            let asked = sync.next_batch(50);
+            asked_again += asked.len();
+            let entries = serve(&new_store, &asked, usize::MAX);
+            assert_eq!(sync.import(&asked, entries), Ok(asked.len()));
+        }
+        assert!(
+            asked_again < new.nodes.len(),
+            "asked {asked_again} of {} entries again after having {had}",
+            new.nodes.len()
+        );
+        assert!(sync.reused() > 0, "the unchanged subtries are taken over");
+        assert_eq!(asked_again + sync.reused(), new.nodes.len());
+        assert_eq!(sync.finish().expect("complete"), new);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ghost_primitives::{Digest, Hash, Header};
-use ghost_storage::{BlockCommit, Database, DatabaseConfig, StatePruning, StorageError};
+use ghost_storage::{BlockCommit, Database, DatabaseConfig, GapBlock, StatePruning, StorageError};
 use ghost_trie::{StateView, TrieHash, apply_changes_counted, build_counted};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -606,7 +606,13 @@ fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
     let built = build_counted(base.state.clone());
     assert_eq!(Hash(built.root), base.header.state_root);
     let hash = db
-        .commit_warp_base(base.header.clone(), vec![7, 7], built.nodes, built.refs)
+        .commit_warp_base(
+            base.header.clone(),
+            vec![7, 7],
+            built.nodes,
+            built.refs,
+            &[],
+        )
         .expect("warp base");
     assert_eq!(hash, base.hash());
     assert_eq!(db.best().unwrap(), (hash, 6));
@@ -625,7 +631,7 @@ fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
 
     // A second warp, or one onto a database with blocks, is refused.
     assert!(matches!(
-        db.commit_warp_base(base.header.clone(), vec![], vec![], vec![]),
+        db.commit_warp_base(base.header.clone(), vec![], vec![], vec![], &[]),
         Err(StorageError::NotFresh { best: 6 })
     ));
 
@@ -647,6 +653,104 @@ fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
     drop(db);
     let db = open(dir.path(), window(2)).expect("reopen");
     assert_eq!(db.warp_base().unwrap(), Some((hash, 6)));
+}
+
+/// The gap sync fills in the blocks below a warp base, newest first, with bodies, indices
+/// and justifications; a block that is not the one wanted is refused with nothing written; the
+/// state below the base stays unavailable with its own error; the gap survives a restart.
+#[test]
+fn gap_blocks_fill_the_chain_below_a_warp_base_down_to_genesis() {
+    let source_dir = tempfile::tempdir().expect("tempdir");
+    let source = open(source_dir.path(), StatePruning::Archive).expect("open");
+    let genesis = commit_genesis(&source);
+    let chain = finalized_chain(&source, &genesis, 6, 100);
+    let base = chain.last().expect("six blocks").clone();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = open(dir.path(), StatePruning::Archive).expect("open");
+    commit_genesis(&db);
+    let built = build_counted(base.state.clone());
+    let hash = db
+        .commit_warp_base(
+            base.header.clone(),
+            vec![7, 7],
+            built.nodes,
+            built.refs,
+            &[],
+        )
+        .expect("warp base");
+    // The base's header is stored, its body is the gap's first block.
+    assert_eq!(db.warp_gap().unwrap(), Some((hash, 6)));
+    assert_eq!(db.body(&hash).unwrap(), None);
+
+    let gap_block = |block: &Block, tx: u8| GapBlock {
+        header: block.header.clone(),
+        body: vec![tx; 3],
+        tx_hashes: vec![Hash([tx; 32])],
+        justification: tx.is_multiple_of(2).then(|| vec![tx]),
+    };
+    // Not the wanted block: refused, nothing written.
+    assert!(matches!(
+        db.commit_gap_blocks(&[gap_block(&chain[4], 5)]),
+        Err(StorageError::GapMismatch { number: 6, .. })
+    ));
+    // Blocks 6 (its body), 5 and 4 link down from the base.
+    let next = db
+        .commit_gap_blocks(&[
+            gap_block(&chain[5], 6),
+            gap_block(&chain[4], 5),
+            gap_block(&chain[3], 4),
+        ])
+        .expect("linked blocks");
+    assert_eq!(next, Some((chain[2].hash(), 3)));
+    assert_eq!(db.body(&hash).unwrap(), Some(vec![6; 3]));
+    assert_eq!(db.hash_by_number(4).unwrap(), Some(chain[3].hash()));
+    assert_eq!(db.hash_by_number(3).unwrap(), None);
+    assert_eq!(
+        db.tx_location(&Hash([5; 32])).unwrap(),
+        Some((chain[4].hash(), 0))
+    );
+    assert_eq!(db.justification(&chain[3].hash()).unwrap(), Some(vec![4]));
+    // The base keeps the justification the warp proved it with.
+    assert_eq!(db.justification(&hash).unwrap(), Some(vec![7, 7]));
+    db.check_not_below_warp_base(4).expect("block 4 is stored");
+    assert!(matches!(
+        db.check_not_below_warp_base(3),
+        Err(StorageError::BelowWarpBase { number: 3, base: 6 })
+    ));
+    // Blocks are there, their state is not.
+    assert!(matches!(
+        db.check_state(&chain[3].hash(), 4),
+        Err(StorageError::StateBelowWarpBase { number: 4, base: 6 })
+    ));
+    db.check_state(&hash, 6)
+        .expect("the base's state is stored");
+
+    drop(db);
+    let db = open(dir.path(), StatePruning::Archive).expect("reopen");
+    assert_eq!(db.warp_gap().unwrap(), Some((chain[2].hash(), 3)));
+    let next = db
+        .commit_gap_blocks(&[
+            gap_block(&chain[2], 3),
+            gap_block(&chain[1], 2),
+            gap_block(&chain[0], 1),
+        ])
+        .expect("down to genesis");
+    assert_eq!(next, None);
+    assert_eq!(db.warp_gap().unwrap(), None);
+    for (number, block) in chain.iter().enumerate() {
+        assert_eq!(
+            db.hash_by_number(number as u64 + 1).unwrap(),
+            Some(block.hash())
+        );
+    }
+    db.check_not_below_warp_base(1)
+        .expect("every block is stored");
+    // A complete gap takes nothing more.
+    assert_eq!(
+        db.commit_gap_blocks(&[gap_block(&chain[0], 1)]).unwrap(),
+        None
+    );
 }
 
 #[test]
