@@ -395,6 +395,86 @@ pub fn all_names(
     })
 }
 
+/// One page of every name's resolution (see [`resolve_page`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolutionPage {
+    /// The resolutions, in namehash order (names that do not resolve are left out).
+    pub resolutions: Vec<crate::domains::Resolution>,
+    /// Where the next page starts (the last namehash scanned), or `None` at the end.
+    pub next: Option<ghost_primitives::Hash>,
+}
+
+/// Every name's resolution at `header`, a page of at most `limit` entries of `Domains` after
+/// `cursor` (what [`all_names`] lists, each as [`resolve`] gives it at `now`): GhostBridge's
+/// index load. `Domains` and `Records` are each read in one ordered pass of the trie (both are
+/// keyed by namehash) instead of looked up from the root name by name.
+///
+/// # Errors
+/// [`ApiError::State`] for missing trie nodes or an entry that does not decode.
+pub fn resolve_page(
+    store: &dyn NodeStore,
+    header: &Header,
+    cursor: Option<ghost_primitives::Hash>,
+    limit: usize,
+    now: Option<Moment>,
+) -> Result<ResolutionPage, ApiError> {
+    use crate::domains::{DomainInfo, NameRecords, Records, read::MAX_PAGE};
+    type NameMap = crate::domains::Domains;
+    let limit = limit.clamp(1, MAX_PAGE as usize);
+    let view = ghost_trie::StateView::new(store, header.state_root.0);
+    let state = |e: ghost_trie::TrieError| ApiError::State(e.to_string());
+    let hash_of = |key: &[u8]| -> Result<ghost_primitives::Hash, ApiError> {
+        key.get(32..)
+            .and_then(|h| <[u8; 32]>::try_from(h).ok())
+            .map(ghost_primitives::Hash)
+            .ok_or_else(|| ApiError::State(format!("a name key of {} bytes", key.len())))
+    };
+    let start = cursor.map(|c| NameMap::hashed_key(&c));
+    let mut entries = view
+        .iter_prefix(&NameMap::prefix(), start.as_deref(), limit + 1)
+        .map_err(state)?;
+    if start.is_some() && entries.first().map(|(k, _)| k) == start.as_ref() {
+        entries.remove(0);
+    }
+    entries.truncate(limit);
+    let mut names = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let info = DomainInfo::decode_all(&mut &value[..])
+            .map_err(|e| ApiError::State(format!("a name entry does not decode: {e}")))?;
+        names.push((hash_of(&key)?, info));
+    }
+    let next = (names.len() == limit)
+        .then(|| names.last().map(|(h, _)| *h))
+        .flatten();
+    // The records of the same namehash range: at most one entry per name.
+    let mut records = std::collections::HashMap::new();
+    if let (Some((first, _)), Some((last, _))) = (names.first(), names.last()) {
+        let from = Records::hashed_key(first);
+        for (key, value) in view
+            .iter_prefix(&Records::prefix(), Some(&from), names.len())
+            .map_err(state)?
+        {
+            let hash = hash_of(&key)?;
+            if hash > *last {
+                break;
+            }
+            records.insert(hash, value);
+        }
+    }
+    let resolutions = with_domain_state(store, header, now, || {
+        names
+            .into_iter()
+            .filter_map(|(hash, info)| {
+                let records = records.remove(&hash);
+                Domains::resolution_of(hash, info, || {
+                    records.and_then(|bytes| NameRecords::decode_all(&mut &bytes[..]).ok())
+                })
+            })
+            .collect()
+    })?;
+    Ok(ResolutionPage { resolutions, next })
+}
+
 /// An account's primary name.
 pub fn primary_name(
     store: &dyn NodeStore,

@@ -385,6 +385,9 @@ impl NameIndex {
     }
 }
 
+/// Names per page of [`load`] (the runtime's largest listing page).
+pub const LOAD_PAGE: u32 = 1_000;
+
 /// Loads every name from `source` at its head (best or finalized) into a fresh index and
 /// replaces `index`'s contents with it (names that are gone go too); returns that head.
 pub async fn load(
@@ -396,10 +399,9 @@ pub async fn load(
     let fresh = NameIndex::new();
     let mut cursor = None;
     loop {
-        let page = source.names(head.hash, cursor, 500).await?;
-        for name in &page.names {
-            let resolution = source.resolve(name, Some(head.hash)).await?;
-            fresh.apply(name, resolution.as_ref());
+        let page = source.resolutions(head.hash, cursor, LOAD_PAGE).await?;
+        for (name, resolution) in &page.resolutions {
+            fresh.apply(name, Some(resolution));
         }
         match page.next {
             Some(next) => cursor = Some(next),

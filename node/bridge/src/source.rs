@@ -64,6 +64,15 @@ pub enum BridgeError {
 }
 
 /// The chain as GhostBridge sees it.
+/// One page of names with their resolutions ([`ChainSource::resolutions`]).
+#[derive(Clone, Debug)]
+pub struct ResolutionPage {
+    /// Each name that resolves, with its resolution.
+    pub resolutions: Vec<(DomainName, ResolutionJson)>,
+    /// Where the next page starts, or `None` at the end.
+    pub next: Option<Hash>,
+}
+
 #[async_trait::async_trait]
 pub trait ChainSource: Send + Sync + 'static {
     /// The head the bridge serves: the best block, or the finalized one.
@@ -96,6 +105,28 @@ pub trait ChainSource: Send + Sync + 'static {
         cursor: Option<Hash>,
         limit: u32,
     ) -> Result<NameListJson, BridgeError>;
+
+    /// A page of every stored name at `at` with its resolution (names that do not resolve are
+    /// left out): what loading an index reads. By default [`ChainSource::names`], then
+    /// [`ChainSource::resolve`] for each name; a source with a faster path overrides it.
+    async fn resolutions(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<ResolutionPage, BridgeError> {
+        let page = self.names(at, cursor, limit).await?;
+        let mut resolutions = Vec::with_capacity(page.names.len());
+        for name in page.names {
+            if let Some(resolution) = self.resolve(&name, Some(at)).await? {
+                resolutions.push((name, resolution));
+            }
+        }
+        Ok(ResolutionPage {
+            resolutions,
+            next: page.next,
+        })
+    }
 
     /// Every block's name changes from height `from` on (blocks without changes included, so
     /// the height always advances), then live, read from the chain's stored change logs. Each

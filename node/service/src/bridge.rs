@@ -177,6 +177,31 @@ impl ChainSource for InProcessSource {
         })
     }
 
+    async fn resolutions(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<ghost_bridge::source::ResolutionPage, BridgeError> {
+        let header = self.header_at(Some(at))?;
+        let client = self.client.clone();
+        // One ordered pass over the name and record maps per page, off the async workers.
+        tokio::task::spawn_blocking(move || {
+            let page = api::resolve_page(client.store(), &header, cursor, limit as usize, None)
+                .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
+            Ok(ghost_bridge::source::ResolutionPage {
+                resolutions: page
+                    .resolutions
+                    .into_iter()
+                    .map(|r| (r.name.clone(), resolution_json(r)))
+                    .collect(),
+                next: page.next,
+            })
+        })
+        .await
+        .map_err(|e| BridgeError::Unavailable(format!("index page task: {e}")))?
+    }
+
     async fn follow(
         &self,
         from: u64,

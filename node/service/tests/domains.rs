@@ -352,3 +352,105 @@ async fn change_feed_resumes_after_a_block_by_its_hash_and_refuses_a_hash_it_doe
     }
     node.stop().await;
 }
+
+/// GhostBridge's index load reads every name a page at a time in one ordered pass
+/// (`api::resolve_page`): it must give exactly what listing the names and resolving each one
+/// gives, across pages, for names with and without records, a subname and a name in grace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolution_page_is_what_listing_and_resolving_each_name_gives() {
+    let node = node(60_000).await;
+    let client = connect(&node).await;
+    let mut alice = Signer::new(&client, "Alice").await;
+    for i in 0..7u8 {
+        let records = if i % 2 == 0 {
+            vec![DnsRecord::apex(RecordData::A([10, 0, 0, i]))]
+        } else {
+            vec![]
+        };
+        alice
+            .submit_ok(
+                &client,
+                register(
+                    &format!("page-{i}.ghost"),
+                    alice.account(),
+                    365 * DAY_MS,
+                    records,
+                ),
+            )
+            .await;
+    }
+    alice
+        .submit_ok(
+            &client,
+            DomainsCall::SetSubnameOwner {
+                parent: name("page-0.ghost"),
+                label: "www".into(),
+                owner: Pair::dev("Bob").public(),
+                lock: false,
+            },
+        )
+        .await;
+    // Expires soon, then sits in its grace period (no records served).
+    alice
+        .submit_ok(
+            &client,
+            register(
+                "graced.ghost",
+                alice.account(),
+                1_500,
+                vec![DnsRecord::apex(RecordData::A([10, 9, 9, 9]))],
+            ),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+
+    let chain = node.client.clone();
+    let (_, header) = chain.best().unwrap();
+    let store = chain.store();
+    let mut listed = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ghost_runtime::api::all_names(store, &header, cursor, 3).unwrap();
+        for n in &page.names {
+            if let Some(r) = ghost_runtime::api::resolve(store, &header, n, None).unwrap() {
+                listed.push(r);
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ghost_runtime::api::resolve_page(store, &header, cursor, 3, None).unwrap();
+        paged.extend(page.resolutions);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        listed.len(),
+        9,
+        "seven names, a subname and a name in grace"
+    );
+    assert_eq!(paged, listed);
+    let graced = paged
+        .iter()
+        .find(|r| r.name == name("graced.ghost"))
+        .unwrap();
+    assert!(graced.records.is_empty());
+    let sub = paged
+        .iter()
+        .find(|r| r.name == name("www.page-0.ghost"))
+        .unwrap();
+    assert_eq!(sub.parent, Some(name("page-0.ghost")));
+    assert_eq!(
+        paged.iter().filter(|r| !r.records.is_empty()).count(),
+        4,
+        "page-0, -2, -4 and -6 have records"
+    );
+    node.stop().await;
+}

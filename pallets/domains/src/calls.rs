@@ -67,11 +67,15 @@ impl<T: Config> Pallet<T> {
     /// registration is still the one it was created under.
     pub(crate) fn locate(name: &DomainName) -> Option<Located> {
         let hash = name.namehash();
-        let info = Domains::get(&hash)?;
+        Self::located(hash, Domains::get(&hash)?)
+    }
+
+    /// [`Pallet::locate`] for an entry read already: `info`, stored under `hash`.
+    pub(crate) fn located(hash: Hash, info: DomainInfo) -> Option<Located> {
         let expires_at = match info.parent {
             None => info.expires_at,
             Some(_) => {
-                let root = root_of(name)?;
+                let root = root_of(&info.name)?;
                 let root_info = Domains::get(&root.namehash())?;
                 if root_info.registration != info.registration || root_info.parent.is_some() {
                     return None;

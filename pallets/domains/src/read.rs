@@ -36,10 +36,23 @@ pub struct Availability {
 impl<T: Config> Pallet<T> {
     /// Resolves a name at the current block time; `None` if it does not exist.
     pub fn resolve(name: &DomainName) -> Option<Resolution> {
-        let located = Self::locate(name)?;
+        let hash = name.namehash();
+        Self::resolution_of(hash, Domains::get(&hash)?, || Records::get(&hash))
+    }
+
+    /// What [`Pallet::resolve`] gives for the entry `info` stored under `hash` in `Domains`,
+    /// reading its records with `records` only if it is active (a listing that reads the
+    /// `Records` map in the same key order passes them in). `None` for a subname whose root
+    /// was registered anew.
+    pub fn resolution_of(
+        hash: Hash,
+        info: DomainInfo,
+        records: impl FnOnce() -> Option<NameRecords>,
+    ) -> Option<Resolution> {
+        let located = Self::located(hash, info)?;
         let status = Self::status_at(located.expires_at, Self::now());
         let records = if status == NameStatus::Active {
-            Records::get(&located.hash).unwrap_or_default()
+            records().unwrap_or_default()
         } else {
             NameRecords::default()
         };
