@@ -15,6 +15,7 @@
 //! empty truncated one (see [`super::rrl`]); TCP responses are never limited.
 
 use std::iter;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,9 +23,11 @@ use hickory_proto::op::{
     Edns, Header, HeaderCounts, LowerQuery, MessageType, Metadata, OpCode, ResponseCode,
 };
 use hickory_proto::rr::{DNSClass, RecordType};
-use hickory_server::net::runtime::Time;
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
+use hickory_server::net::runtime::{Time, TokioTime};
+use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::zone_handler::MessageResponseBuilder;
+use hickory_server::zone_handler::{MessageResponseBuilder, Queries};
 
 use super::metrics::DnsMetrics;
 use super::rrl::{RateLimitConfig, RateLimiter, ResponseKey, Verdict};
@@ -118,17 +121,36 @@ impl GhostHandler {
         &self.zone
     }
 
+    /// The metrics updated.
+    pub(super) fn metrics(&self) -> &DnsMetrics {
+        &self.metrics
+    }
+
+    /// The UDP payload size a response may use and advertises, for a client asking for
+    /// `asked` bytes in its OPT record (`None`: no OPT, so 512).
+    pub(super) fn udp_payload(&self, asked: Option<u16>) -> u16 {
+        asked.map_or(MIN_UDP_PAYLOAD, |asked| {
+            asked.clamp(MIN_UDP_PAYLOAD, self.max_udp_payload)
+        })
+    }
+
+    /// What response-rate limiting says about a UDP response to `client`; `key` is only
+    /// computed when the limiter applies to the client.
+    pub(super) fn verdict(&self, client: IpAddr, key: impl FnOnce() -> ResponseKey) -> Verdict {
+        if !self.limiter.applies_to(client) {
+            return Verdict::Send;
+        }
+        let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.limiter.check(client, &key(), now_ms)
+    }
+
     /// The response's OPT record: present when the query had one, with the payload size the
     /// UDP response may use.
     fn response_edns(&self, request: &Request) -> Option<Edns> {
         request.edns.as_ref().map(|asked| {
             let mut edns = Edns::new();
             edns.set_version(0);
-            edns.set_max_payload(
-                asked
-                    .max_payload()
-                    .clamp(MIN_UDP_PAYLOAD, self.max_udp_payload),
-            );
+            edns.set_max_payload(self.udp_payload(Some(asked.max_payload())));
             edns
         })
     }
@@ -175,9 +197,9 @@ impl RequestHandler for GhostHandler {
                 .answer(query.original().name(), query.query_type(), now_ms())
                 .ok_or(QueryError::NotAuthoritative)
         });
-        let verdict =
-            if request.protocol().is_datagram() && self.limiter.applies_to(request.src().ip()) {
-                let key = match (&answer, request.queries.queries()) {
+        let verdict = if request.protocol().is_datagram() {
+            self.verdict(request.src().ip(), || {
+                match (&answer, request.queries.queries()) {
                     (Ok(answer), [_]) if answer.outcome == Outcome::NxDomain => {
                         ResponseKey::NxDomain(answer.zone.clone())
                     }
@@ -186,12 +208,11 @@ impl RequestHandler for GhostHandler {
                     }
                     (Ok(_), _) => ResponseKey::Error(ResponseCode::FormErr),
                     (Err(error), _) => ResponseKey::Error(error.into()),
-                };
-                let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
-                self.limiter.check(request.src().ip(), &key, now_ms)
-            } else {
-                Verdict::Send
-            };
+                }
+            })
+        } else {
+            Verdict::Send
+        };
         let sent = match (verdict, &answer) {
             (Verdict::Drop, _) => {
                 self.metrics.rate_limited("dropped");
@@ -252,5 +273,42 @@ impl RequestHandler for GhostHandler {
             started.elapsed(),
         );
         info
+    }
+}
+
+/// Answers one raw message from `src` over `protocol` as hickory's server does, through
+/// `response`: too short for a header: nothing; a response: nothing (no reflection); unparsable:
+/// FORMERR; else [`GhostHandler`]'s answer. The TCP loop and the UDP slow path share it.
+pub(super) async fn answer_raw<R: ResponseHandler>(
+    handler: &GhostHandler,
+    bytes: Vec<u8>,
+    src: SocketAddr,
+    protocol: Protocol,
+    mut response: R,
+) {
+    let header = match Header::read(&mut BinDecoder::new(&bytes)) {
+        Ok(header) => header,
+        Err(_) => return,
+    };
+    if header.metadata.message_type == MessageType::Response {
+        return;
+    }
+    match Request::from_bytes(bytes, src, protocol) {
+        Ok(request) => {
+            handler
+                .handle_request::<_, TokioTime>(&request, response)
+                .await;
+        }
+        Err(error) => {
+            tracing::debug!(target: "bridge::dns", %src, %protocol, %error, "unparsable message");
+            let Ok(queries) = Queries::read(&mut BinDecoder::new(&[]), 0) else {
+                return;
+            };
+            let reply = MessageResponseBuilder::new(&queries, None)
+                .error_msg(&header.metadata, ResponseCode::FormErr);
+            if let Err(error) = response.send_response(reply).await {
+                tracing::debug!(target: "bridge::dns", %src, %error, "failed to send FORMERR");
+            }
+        }
     }
 }

@@ -12,23 +12,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use hickory_proto::op::{Header, MessageType, ResponseCode};
-use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
 use hickory_server::net::BufDnsStreamHandle;
-use hickory_server::net::runtime::TokioTime;
 use hickory_server::net::runtime::iocompat::AsyncIoTokioAsStd;
 use hickory_server::net::tcp::TcpStream;
 use hickory_server::net::xfer::Protocol;
-use hickory_server::server::{
-    Request, RequestHandler, ResponseHandle, ResponseHandler, TimeoutStream,
-};
-use hickory_server::zone_handler::{MessageResponseBuilder, Queries};
+use hickory_server::server::{ResponseHandle, TimeoutStream};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use super::DnsLimits;
-use super::handler::GhostHandler;
+use super::handler::{GhostHandler, answer_raw};
 use super::metrics::DnsMetrics;
 
 /// Responses queued per connection before the writer waits (hickory's default is 32).
@@ -83,38 +77,13 @@ pub(super) async fn serve_tcp(
     connections.shutdown().await;
 }
 
-/// Answers one message from `src` as hickory's server does: too short for a header: nothing;
-/// unparsable: FORMERR; a response: nothing; else the handler's answer.
+/// Answers one message from `src` (see [`answer_raw`]).
 async fn answer(
     handler: &GhostHandler,
     bytes: Vec<u8>,
     src: SocketAddr,
     responses: BufDnsStreamHandle,
 ) {
-    let mut response = ResponseHandle::new(src, responses, Protocol::Tcp);
-    let header = match Header::read(&mut BinDecoder::new(&bytes)) {
-        Ok(header) => header,
-        Err(_) => return,
-    };
-    if header.metadata.message_type == MessageType::Response {
-        return;
-    }
-    match Request::from_bytes(bytes, src, Protocol::Tcp) {
-        Ok(request) => {
-            handler
-                .handle_request::<_, TokioTime>(&request, response)
-                .await;
-        }
-        Err(error) => {
-            tracing::debug!(target: "bridge::dns", %src, %error, "unparsable TCP message");
-            let Ok(queries) = Queries::read(&mut BinDecoder::new(&[]), 0) else {
-                return;
-            };
-            let reply = MessageResponseBuilder::new(&queries, None)
-                .error_msg(&header.metadata, ResponseCode::FormErr);
-            if let Err(error) = response.send_response(reply).await {
-                tracing::debug!(target: "bridge::dns", %src, %error, "failed to send FORMERR");
-            }
-        }
-    }
+    let response = ResponseHandle::new(src, responses, Protocol::Tcp);
+    answer_raw(handler, bytes, src, Protocol::Tcp, response).await;
 }
