@@ -1,16 +1,24 @@
-//! The authoritative DNS server for the chain's TLDs (`.ghost`, `.bc`), on hickory-server.
+//! The authoritative DNS server for the chain's TLDs (`.ghost`, `.bc`): UDP on our own
+//! transport, TCP on hickory-server's stream codec.
 //!
 //! Three layers, each knowing only the one below (hickory-dns's own split):
 //!
 //! ```text
-//!   hickory Server ── UDP socket: parsing, FORMERR for unparsable messages, encoding within
-//!        │            the UDP payload size (TC bit)
+//!   udp::UdpWorkers ── N blocking threads (DnsConfig::udp_workers, default one per core), each
+//!        │             with its own SO_REUSEPORT socket on the address: recvmmsg up to 32
+//!        │             datagrams, answer each inline, sendmmsg the responses (mmsg::Batch)
+//!        │    datagram::UdpResponder ── fast path: wire::PlainQuery (one question, at most a
+//!        │        │      plain OPT) → GhostZone::answer → encoded into the worker's buffer,
+//!        │        │      compressed (answer owner = 0xC00C), RRL and metrics as the handler;
+//!        │        │      anything else, or an answer over the payload size → the handler
 //!   tcp::serve_tcp ── TCP listener on the same address: at most `max_tcp_connections` at once
 //!        │            (more are closed at once), each closed after `tcp_idle_timeout` idle
 //!        ▼
-//!   handler::GhostHandler ── RequestHandler: opcode / question / class / EDNS checks, the one
+//!   handler::GhostHandler ── RequestHandler: hickory's parser (FORMERR for unparsable
+//!        │                   messages), opcode / question / class / EDNS checks, the one
 //!        │                   QueryError → ResponseCode mapping, AA on, RA off, metrics,
-//!        │                   response-rate limiting of UDP answers (rrl::RateLimiter)
+//!        │                   response-rate limiting of UDP answers (rrl::RateLimiter),
+//!        │                   encoding within the UDP payload size (TC bit)
 //!        ▼
 //!   zone::GhostZone ── apex SOA (serial = head height) and NS, CNAME chasing, NODATA and
 //!        │             NXDOMAIN with the SOA in authority
@@ -18,8 +26,11 @@
 //!   NameIndex::lookup ── in memory, read only; no chain access per query
 //! ```
 //!
-//! [`wire`] holds a checked parser of the plain one-question query shape, the first piece of a
-//! UDP fast path (issue #15); the server does not use it yet.
+//! Both UDP paths send the same answer (sections, flags, response code; the fast path only
+//! compresses more) and the slow path's behaviour is hickory's as before; the fast path exists
+//! because the kernel side of hickory's UDP server (a task and a channel hop per request, one
+//! system call per packet) cost about 8 of its 12 µs of CPU per answer (issue #15,
+//! `docs/PERFORMANCE.md`).
 //!
 //! [`GhostZone`] is our own type rather than an implementation of hickory's `ZoneHandler` in a
 //! `Catalog`: the catalog's authoritative path expects per-zone record sets, while our zones
@@ -32,13 +43,18 @@
 //! Query names match case-insensitively and the question is echoed as asked.
 //!
 //! [`serve`] binds, spawns and returns a [`DnsServerHandle`]; the server runs until the handle
-//! is stopped or dropped.
+//! is stopped or dropped. The TCP listener is bound without `SO_REUSEPORT`, so a second server
+//! on a port already served fails to start (`AddrInUse`) even though its UDP sockets could
+//! share the port.
 
 mod convert;
+mod datagram;
 mod handler;
 mod metrics;
+mod mmsg;
 mod rrl;
 mod tcp;
+mod udp;
 pub mod wire;
 mod zone;
 
@@ -46,13 +62,13 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use hickory_server::Server;
 use prometheus_client::registry::Registry;
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use convert::ConvertError;
+pub use datagram::UdpResponder;
 pub use handler::{GhostHandler, MIN_UDP_PAYLOAD, QueryError};
 pub use metrics::{DnsMetrics, LimitLabels, QueryLabels};
 pub use rrl::{RateLimitConfig, RateLimiter, ResponseKey, Verdict};
@@ -64,7 +80,7 @@ use crate::index::NameIndex;
 pub const DEFAULT_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 5335);
 
-/// How many ephemeral ports [`serve`] tries when asked for port 0 and TCP finds the UDP port
+/// How many ephemeral ports [`serve`] tries when asked for port 0 and UDP finds the TCP port
 /// taken.
 const BIND_ATTEMPTS: usize = 16;
 
@@ -83,6 +99,8 @@ pub struct DnsConfig {
     pub max_udp_payload: u16,
     /// Abuse limits: response-rate limiting and TCP caps.
     pub limits: DnsLimits,
+    /// UDP worker threads, each with its own socket (0: one per available core, the default).
+    pub udp_workers: usize,
     /// The metrics the server updates; register them with [`DnsConfig::with_registry`].
     pub metrics: DnsMetrics,
 }
@@ -95,6 +113,7 @@ impl Default for DnsConfig {
             soa: SoaConfig::default(),
             max_udp_payload: 1232,
             limits: DnsLimits::default(),
+            udp_workers: 0,
             metrics: DnsMetrics::new(),
         }
     }
@@ -131,6 +150,14 @@ impl DnsConfig {
         }
     }
 
+    /// How many UDP workers to run: [`DnsConfig::udp_workers`], or one per available core.
+    pub fn udp_worker_count(&self) -> usize {
+        match self.udp_workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     /// Registers this configuration's metrics in `registry` (under `dns_`).
     pub fn with_registry(self, registry: &mut Registry) -> DnsConfig {
         self.metrics.register(registry);
@@ -146,7 +173,9 @@ impl DnsConfig {
 pub struct DnsServerHandle {
     local_addr: SocketAddr,
     metrics: DnsMetrics,
+    /// Stops the server (also when dropped).
     stop: oneshot::Sender<()>,
+    /// The TCP loop, then the UDP workers' stop, then the listener's close.
     task: JoinHandle<()>,
 }
 
@@ -175,52 +204,36 @@ impl DnsServerHandle {
 /// Serves `index` over DNS on `config.addr` (UDP and TCP) until the returned handle is stopped
 /// or dropped.
 ///
+/// On stop, the UDP sockets are closed before the TCP listener: while the listener holds the
+/// port no other server can be given it, so none can join the `SO_REUSEPORT` group of sockets
+/// that are about to close (and lose queries to them).
+///
 /// # Errors
 ///
-/// The sockets could not be bound, or the configuration is invalid
-/// ([`io::ErrorKind::InvalidInput`], wrapping a [`ZoneConfigError`]).
+/// The sockets could not be bound, a worker thread not started, or the configuration is
+/// invalid ([`io::ErrorKind::InvalidInput`], wrapping a [`ZoneConfigError`]).
 pub async fn serve(index: NameIndex, config: DnsConfig) -> io::Result<DnsServerHandle> {
     let zone = GhostZone::new(index, &config.zones, config.soa.clone())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let handler = GhostHandler::new(zone, config.metrics.clone(), config.max_udp_payload)
         .with_rate_limit(config.limits.rate_limit.clone());
-    let (udp, tcp) = bind(config.addr).await?;
-    let local_addr = udp.local_addr()?;
-    let mut server = Server::new(handler.clone());
-    server.register_socket(udp);
+    let workers = config.udp_worker_count();
+    let (udp, listener) = bind(config.addr, workers).await?;
+    let local_addr = listener.local_addr()?;
+    let udp = udp::UdpWorkers::spawn(udp, &handler)?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let (tcp_stop, tcp_stopped) = oneshot::channel::<()>();
-    let tcp_task = tokio::spawn(tcp::serve_tcp(
-        tcp,
-        handler,
-        config.limits.clone(),
-        config.metrics.clone(),
-        tcp_stopped,
-    ));
+    let limits = config.limits.clone();
+    let metrics = config.metrics.clone();
     let task = tokio::spawn(async move {
-        tokio::select! {
-            // Stopped, or the handle was dropped.
-            _ = stopped => {}
-            result = server.block_until_done() => {
-                if let Err(error) = result {
-                    tracing::error!(target: "bridge::dns", %error, "DNS server ended");
-                }
-                let _ = tcp_stop.send(());
-                let _ = tcp_task.await;
-                return;
-            }
+        // Ends when stopped or when the handle is dropped.
+        tcp::serve_tcp(&listener, handler, limits, metrics, stopped).await;
+        if let Err(error) = tokio::task::spawn_blocking(move || udp.stop()).await {
+            tracing::warn!(target: "bridge::dns", %error, "stopping the DNS UDP workers failed");
         }
-        if let Err(error) = server.shutdown_gracefully().await {
-            tracing::warn!(target: "bridge::dns", %error, "DNS server shut down with an error");
-        }
-        // An error means the TCP loop already ended.
-        let _ = tcp_stop.send(());
-        if let Err(error) = tcp_task.await {
-            tracing::warn!(target: "bridge::dns", %error, "DNS TCP task failed");
-        }
+        drop(listener);
         tracing::info!(target: "bridge::dns", addr = %local_addr, "DNS server stopped");
     });
-    tracing::info!(target: "bridge::dns", addr = %local_addr, zones = ?config.zones, "DNS server listening");
+    tracing::info!(target: "bridge::dns", addr = %local_addr, zones = ?config.zones, udp_workers = workers, "DNS server listening");
     Ok(DnsServerHandle {
         local_addr,
         metrics: config.metrics,
@@ -229,18 +242,23 @@ pub async fn serve(index: NameIndex, config: DnsConfig) -> io::Result<DnsServerH
     })
 }
 
-/// A UDP socket and a TCP listener on the same address. For port 0, UDP picks the port and TCP
-/// takes the same number, retrying with a new port if TCP finds it taken.
-async fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+/// `workers` UDP sockets and a TCP listener on the same address. TCP is bound first: its
+/// listener is exclusive, so for port 0 the port it picks is no other server's, and the UDP
+/// sockets (which share a port with any `SO_REUSEPORT` socket of the same user) then take the
+/// same number, retrying with a new port if UDP finds it taken.
+async fn bind(
+    addr: SocketAddr,
+    workers: usize,
+) -> io::Result<(Vec<std::net::UdpSocket>, TcpListener)> {
     if addr.port() != 0 {
-        let udp = UdpSocket::bind(addr).await?;
-        return Ok((udp, TcpListener::bind(addr).await?));
+        let tcp = TcpListener::bind(addr).await?;
+        return Ok((udp::bind(addr, workers)?, tcp));
     }
     let mut last_error = None;
     for _ in 0..BIND_ATTEMPTS {
-        let udp = UdpSocket::bind(addr).await?;
-        match TcpListener::bind(udp.local_addr()?).await {
-            Ok(tcp) => return Ok((udp, tcp)),
+        let tcp = TcpListener::bind(addr).await?;
+        match udp::bind(tcp.local_addr()?, workers) {
+            Ok(udp) => return Ok((udp, tcp)),
             Err(error) if error.kind() == io::ErrorKind::AddrInUse => last_error = Some(error),
             Err(error) => return Err(error),
         }

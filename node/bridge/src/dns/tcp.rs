@@ -28,9 +28,10 @@ use super::metrics::DnsMetrics;
 /// Responses queued per connection before the writer waits (hickory's default is 32).
 const RESPONSE_BUFFER: usize = 32;
 
-/// Accepts and serves TCP connections on `listener` until `stop` fires or is dropped.
+/// Accepts and serves TCP connections on `listener` until `stop` fires or is dropped. The
+/// caller closes the listener (after the UDP sockets, see [`super::serve`]).
 pub(super) async fn serve_tcp(
-    listener: TcpListener,
+    listener: &TcpListener,
     handler: GhostHandler,
     limits: DnsLimits,
     metrics: DnsMetrics,
