@@ -412,7 +412,11 @@ async fn large_answers_truncate_over_udp_and_come_whole_over_tcp() {
     // A client asking for a large buffer gets it (up to the server's 1232-byte cap).
     let small = dig(addr, &["+bufsize=4096", "alice.ghost", "A"]);
     assert!(small.raw.contains("udp: 1232"), "{}", small.raw);
-    assert!(server.metrics().truncated() >= 4);
+    assert!(
+        server.metrics().truncated() >= 4,
+        "{}",
+        server.metrics().truncated()
+    );
 }
 
 // ---- malformed input ------------------------------------------------------------------------
@@ -1244,5 +1248,420 @@ proptest::proptest! {
             info.authoritative,
             matches!(expected, ResponseCode::NoError | ResponseCode::NXDomain)
         );
+    }
+}
+
+// ---- the UDP fast path against the slow path ------------------------------------------------
+
+mod udp_fast_path {
+    use super::*;
+    use ghost_bridge::dns::{DnsMetrics, UdpResponder};
+    use proptest::prelude::*;
+
+    const CLIENT: &str = "192.0.2.1:5353";
+
+    fn responder() -> UdpResponder {
+        UdpResponder::new(handler())
+    }
+
+    fn plain_query(name: &str, qtype: RecordType, edns: Option<(u16, bool)>) -> Vec<u8> {
+        let mut message = query(name, qtype);
+        message.metadata.id = 0x5a5a;
+        message.metadata.checking_disabled = true;
+        if let Some((payload, dnssec_ok)) = edns {
+            let mut opt = Edns::new();
+            opt.set_max_payload(payload);
+            opt.set_dnssec_ok(dnssec_ok);
+            message.set_edns(opt);
+        }
+        message.to_vec().unwrap()
+    }
+
+    /// The response of each path to `packet`, fast path first.
+    fn both(packet: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+        let src = CLIENT.parse().unwrap();
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        let fast = responder().respond(packet, src, &mut fast).then_some(fast);
+        let slow = responder()
+            .respond_slow(packet, src, &mut slow)
+            .then_some(slow);
+        (fast, slow)
+    }
+
+    /// Names as text, case kept (hickory compares names case-insensitively).
+    fn owners(records: &[Record]) -> Vec<String> {
+        records.iter().map(|r| r.name.to_string()).collect()
+    }
+
+    /// The two responses say the same thing: header, question as asked, every section, OPT.
+    fn assert_same(fast: &[u8], slow: &[u8]) {
+        let (f, s) = (
+            Message::from_vec(fast).unwrap(),
+            Message::from_vec(slow).unwrap(),
+        );
+        assert_eq!(f.metadata, s.metadata);
+        assert_eq!(f.queries, s.queries);
+        assert_eq!(
+            f.queries
+                .iter()
+                .map(|q| q.name().to_string())
+                .collect::<Vec<_>>(),
+            s.queries
+                .iter()
+                .map(|q| q.name().to_string())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(f.answers, s.answers);
+        assert_eq!(owners(&f.answers), owners(&s.answers));
+        assert_eq!(f.authorities, s.authorities);
+        assert_eq!(f.additionals, s.additionals);
+        assert_eq!(
+            f.edns.as_ref().map(|e| (
+                e.max_payload(),
+                e.version(),
+                e.flags().dnssec_ok,
+                e.rcode_high()
+            )),
+            s.edns.as_ref().map(|e| (
+                e.max_payload(),
+                e.version(),
+                e.flags().dnssec_ok,
+                e.rcode_high()
+            ))
+        );
+        assert!(
+            fast.len() <= slow.len(),
+            "the fast path compresses at least as much"
+        );
+    }
+
+    #[test]
+    fn fast_answers_match_the_slow_path_and_point_the_owner_at_the_question() {
+        let cases = [
+            ("alice.ghost.", RecordType::A, ResponseCode::NoError),
+            ("alice.ghost.", RecordType::AAAA, ResponseCode::NoError),
+            ("alice.ghost.", RecordType::TXT, ResponseCode::NoError),
+            ("alice.ghost.", RecordType::MX, ResponseCode::NoError),
+            ("alice.ghost.", RecordType::CAA, ResponseCode::NoError),
+            (
+                "_sip._tcp.alice.ghost.",
+                RecordType::SRV,
+                ResponseCode::NoError,
+            ),
+            (
+                "_443._tcp.alice.ghost.",
+                RecordType::TLSA,
+                ResponseCode::NoError,
+            ),
+            ("AlIcE.GhOsT.", RecordType::A, ResponseCode::NoError),
+        ];
+        for (name, qtype, rcode) in cases {
+            for edns in [
+                None,
+                Some((1232, false)),
+                Some((4096, true)),
+                Some((100, false)),
+            ] {
+                let packet = plain_query(name, qtype, edns);
+                let (Some(fast), Some(slow)) = both(&packet) else {
+                    panic!("{name} {qtype}: no response");
+                };
+                assert_same(&fast, &slow);
+                let response = Message::from_vec(&fast).unwrap();
+                assert_eq!(response.metadata.response_code, rcode);
+                assert!(response.metadata.authoritative);
+                // The answer owner is a pointer to the question name, right after the question.
+                let question_end = 12 + name.len() + 1 + 4;
+                assert_eq!(
+                    &fast[question_end..question_end + 2],
+                    &[0xc0, 0x0c],
+                    "{name} {qtype}"
+                );
+                assert!(
+                    fast.len() < slow.len(),
+                    "{name} {qtype}: the fast path compressed"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn negative_cname_apex_and_outside_answers_match_the_slow_path() {
+        let cases = [
+            ("nope.ghost.", RecordType::A, ResponseCode::NXDomain),
+            ("expired.ghost.", RecordType::A, ResponseCode::NXDomain),
+            ("NoPe.Bc.", RecordType::TXT, ResponseCode::NXDomain),
+            ("plain.ghost.", RecordType::AAAA, ResponseCode::NoError),
+            ("_tcp.alice.ghost.", RecordType::A, ResponseCode::NoError),
+            ("www.alice.ghost.", RecordType::A, ResponseCode::NoError),
+            ("link.bc.", RecordType::AAAA, ResponseCode::NoError),
+            ("ghost.", RecordType::SOA, ResponseCode::NoError),
+            ("GHOST.", RecordType::NS, ResponseCode::NoError),
+            ("alice.ghost.", RecordType::ANY, ResponseCode::NoError),
+            ("example.com.", RecordType::A, ResponseCode::Refused),
+            ("ghost.com.", RecordType::A, ResponseCode::Refused),
+            ("alice.ghost.", RecordType::AXFR, ResponseCode::Refused),
+        ];
+        for (name, qtype, rcode) in cases {
+            for edns in [None, Some((1232, false))] {
+                let packet = plain_query(name, qtype, edns);
+                let (Some(fast), Some(slow)) = both(&packet) else {
+                    panic!("{name} {qtype}: no response");
+                };
+                assert_same(&fast, &slow);
+                assert_eq!(
+                    Message::from_vec(&fast).unwrap().metadata.response_code,
+                    rcode,
+                    "{name} {qtype}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn answers_too_big_for_the_client_are_truncated_by_the_slow_path() {
+        for edns in [None, Some((1232, false)), Some((4096, false))] {
+            let packet = plain_query("big.ghost.", RecordType::TXT, edns);
+            let (Some(fast), Some(slow)) = both(&packet) else {
+                panic!("no response");
+            };
+            assert_eq!(fast, slow, "the slow path answered");
+            let response = Message::from_vec(&fast).unwrap();
+            assert!(response.metadata.truncation);
+            assert!(fast.len() <= usize::from(edns.map_or(512, |(p, _)| p.min(1232))));
+        }
+    }
+
+    #[test]
+    fn unusual_messages_take_the_slow_path() {
+        let mut two = query("alice.ghost.", RecordType::A);
+        two.add_query(Query::query(
+            Name::from_ascii("plain.ghost.").unwrap(),
+            RecordType::A,
+        ));
+        let mut notify = query("alice.ghost.", RecordType::A);
+        notify.metadata.op_code = OpCode::Notify;
+        let mut chaos = query("alice.ghost.", RecordType::A);
+        chaos.queries[0].set_query_class(DNSClass::CH);
+        let mut edns1 = query("alice.ghost.", RecordType::A);
+        let mut opt = Edns::new();
+        opt.set_version(1);
+        edns1.set_edns(opt);
+        for (message, rcode) in [
+            (two, ResponseCode::FormErr),
+            (notify, ResponseCode::NotImp),
+            (chaos, ResponseCode::NotImp),
+            (edns1, ResponseCode::BADVERS),
+        ] {
+            let packet = message.to_vec().unwrap();
+            let (Some(fast), Some(slow)) = both(&packet) else {
+                panic!("{rcode}: no response");
+            };
+            assert_eq!(fast, slow);
+            let response = Message::from_vec(&fast).unwrap();
+            // Compared as numbers: 16 reads back as BADSIG or BADVERS.
+            assert_eq!(u16::from(response.metadata.response_code), u16::from(rcode));
+        }
+        // A response is never answered, a runt header neither.
+        let mut response = plain_query("alice.ghost.", RecordType::A, None);
+        response[2] |= 0x80;
+        assert_eq!(both(&response), (None, None));
+        assert_eq!(both(&[0x12, 0x34, 0x01]), (None, None));
+    }
+
+    #[test]
+    fn the_fast_path_counts_metrics_and_rate_limits_like_the_slow_path() {
+        let limited = |metrics: &DnsMetrics| {
+            let zone = GhostZone::new(
+                fixture(),
+                &["ghost".into(), "bc".into()],
+                SoaConfig::default(),
+            )
+            .unwrap();
+            let limit = RateLimitConfig {
+                responses_per_second: 2,
+                slip: 2,
+                limit_loopback: true,
+                ..RateLimitConfig::default()
+            };
+            UdpResponder::new(GhostHandler::new(zone, metrics.clone(), 1232).with_rate_limit(limit))
+        };
+        let src: SocketAddr = CLIENT.parse().unwrap();
+        let packet = plain_query("alice.ghost.", RecordType::A, None);
+        let run = |slow: bool| {
+            let metrics = DnsMetrics::new();
+            let mut responder = limited(&metrics);
+            let mut out = Vec::new();
+            let outcomes: Vec<Option<bool>> = (0..8)
+                .map(|_| {
+                    let sent = if slow {
+                        responder.respond_slow(&packet, src, &mut out)
+                    } else {
+                        responder.respond(&packet, src, &mut out)
+                    };
+                    sent.then(|| Message::from_vec(&out).unwrap().metadata.truncation)
+                })
+                .collect();
+            (outcomes, metrics)
+        };
+        let (fast, fast_metrics) = run(false);
+        let (slow, slow_metrics) = run(true);
+        assert_eq!(fast, slow);
+        assert_eq!(&fast[..2], &[Some(false), Some(false)]);
+        assert!(fast.contains(&None) && fast.contains(&Some(true)));
+        for action in ["dropped", "slipped"] {
+            assert_eq!(
+                fast_metrics.rate_limited_count(action),
+                slow_metrics.rate_limited_count(action)
+            );
+        }
+        assert_eq!(
+            fast_metrics.queries(RecordType::A, ResponseCode::NoError, "udp"),
+            slow_metrics.queries(RecordType::A, ResponseCode::NoError, "udp")
+        );
+        assert_eq!(fast_metrics.truncated(), slow_metrics.truncated());
+        assert!(fast_metrics.queries(RecordType::A, ResponseCode::NoError, "udp") >= 2);
+    }
+
+    /// Many clients with many queries in flight at once against the real server (batches of
+    /// datagrams per system call, several workers): every query gets its own answer, and a
+    /// plain query's answer owner is a pointer to the question.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn bursts_from_many_clients_over_real_udp_all_get_their_answer() {
+        let mut config = DnsConfig::new("127.0.0.1:0".parse().unwrap());
+        config.udp_workers = 3;
+        let server = serve(fixture(), config).await.unwrap();
+        let addr = server.local_addr();
+        // Few enough that every burst fits a socket's default receive buffer, even if all four
+        // clients land on one worker.
+        const PER_CLIENT: u16 = 32;
+        let clients: Vec<_> = (0..4)
+            .map(|c| {
+                std::thread::spawn(move || {
+                    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+                    socket
+                        .set_read_timeout(Some(Duration::from_secs(3)))
+                        .unwrap();
+                    let names = [
+                        "alice.ghost.",
+                        "PLAIN.ghost.",
+                        "nope.ghost.",
+                        "www.alice.ghost.",
+                    ];
+                    let mut expected = std::collections::HashMap::new();
+                    for i in 0..PER_CLIENT {
+                        let id = c * 1000 + i;
+                        let name = names[usize::from(i) % names.len()];
+                        let mut message = query(name, RecordType::A);
+                        message.metadata.id = id;
+                        socket.send_to(&message.to_vec().unwrap(), addr).unwrap();
+                        expected.insert(id, name);
+                    }
+                    let mut buf = [0u8; 1232];
+                    while !expected.is_empty() {
+                        let (len, _) = socket.recv_from(&mut buf).expect("every query is answered");
+                        let response = Message::from_vec(&buf[..len]).unwrap();
+                        let name = expected
+                            .remove(&response.metadata.id)
+                            .expect("an id we sent");
+                        assert_eq!(response.queries[0].name().to_string(), name);
+                        let rcode = if name == "nope.ghost." {
+                            ResponseCode::NXDomain
+                        } else {
+                            ResponseCode::NoError
+                        };
+                        assert_eq!(response.metadata.response_code, rcode);
+                        if name == "alice.ghost." {
+                            let end = 12 + name.len() + 1 + 4;
+                            assert_eq!(&buf[end..end + 2], &[0xc0, 0x0c]);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for client in clients {
+            client.join().unwrap();
+        }
+        assert_eq!(
+            server
+                .metrics()
+                .queries(RecordType::A, ResponseCode::NoError, "udp"),
+            u64::from(4 * PER_CLIENT * 3 / 4)
+        );
+        server.stop().await;
+    }
+
+    /// The payload size a client may be sent: its OPT size within 512..=1232, else 512.
+    fn client_limit(packet: &[u8]) -> usize {
+        Message::from_vec(packet)
+            .ok()
+            .and_then(|m| m.edns.map(|e| e.max_payload().clamp(512, 1232)))
+            .map_or(512, usize::from)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever arrives, the UDP entry point does not panic, and any response parses and
+        /// fits the client's payload size.
+        #[test]
+        fn arbitrary_datagrams_never_panic_and_responses_fit(
+            bytes in proptest::collection::vec(any::<u8>(), 0..700),
+            flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+            edns in proptest::option::of((any::<u16>(), any::<bool>())),
+        ) {
+            let mut responder = responder();
+            let src = CLIENT.parse().unwrap();
+            let mut mutated = plain_query("www.alice.ghost.", RecordType::A, edns);
+            for (at, byte) in flips {
+                let len = mutated.len();
+                mutated[at % len] = byte;
+            }
+            let mut out = Vec::new();
+            for packet in [bytes, mutated] {
+                if responder.respond(&packet, src, &mut out) {
+                    prop_assert!(out.len() <= client_limit(&packet), "{} > {}", out.len(), client_limit(&packet));
+                    prop_assert!(Message::from_vec(&out).is_ok());
+                }
+            }
+        }
+
+        /// Random plain queries (names in and out of our zones, any case, many types, with and
+        /// without EDNS) get the same answer from both paths.
+        #[test]
+        fn random_plain_queries_get_the_same_answer_from_both_paths(
+            labels in proptest::collection::vec(
+                prop_oneof![
+                    Just("alice".to_string()), Just("www".to_string()), Just("_tcp".to_string()),
+                    Just("_sip".to_string()), Just("big".to_string()), Just("plain".to_string()),
+                    Just("link".to_string()), "[a-z0-9]{1,8}",
+                ],
+                0..4,
+            ),
+            tld in prop_oneof![Just("ghost"), Just("bc"), Just("com")],
+            upper in proptest::collection::vec(any::<bool>(), 40),
+            qtype in proptest::sample::select(vec![
+                RecordType::A, RecordType::AAAA, RecordType::CNAME, RecordType::TXT,
+                RecordType::MX, RecordType::NS, RecordType::SRV, RecordType::CAA,
+                RecordType::TLSA, RecordType::SOA, RecordType::ANY, RecordType::DS,
+                RecordType::PTR, RecordType::HTTPS, RecordType::from(65_300),
+            ]),
+            edns in proptest::option::of((any::<u16>(), any::<bool>())),
+        ) {
+            let mut name: String = labels.iter().map(|l| format!("{l}.")).collect();
+            name.push_str(tld);
+            name.push('.');
+            let asked: String = name
+                .chars()
+                .zip(upper.iter().cycle())
+                .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let packet = plain_query(&asked, qtype, edns);
+            let (fast, slow) = both(&packet);
+            let (Some(fast), Some(slow)) = (fast, slow) else {
+                return Err(TestCaseError::fail(format!("{asked} {qtype}: no response")));
+            };
+            assert_same(&fast, &slow);
+        }
     }
 }
