@@ -13,8 +13,9 @@
 #
 # One server runs at a time (each is stopped before the next starts), every one configured
 # alike: UDP and TCP on 127.0.0.1:<free port>, as many server threads/processes as cores
-# (GhostBridge: the node's tokio runtime, one worker per core; hickory-dns `--workers`; NSD
-# `server-count` with `reuseport`; Knot `udp-workers`), no response-rate limiting (GhostBridge
+# (GhostBridge: one UDP worker thread per core, each on its own `SO_REUSEPORT` socket, TCP on the
+# node's tokio runtime; hickory-dns `--workers`; NSD `server-count` with `reuseport`; Knot
+# `udp-workers`), no response-rate limiting (GhostBridge
 # exempts loopback clients by default; NSD `rrl-ratelimit: 0`; hickory-dns and Knot have none
 # unless configured), no query logging (warnings only), answers without authority or additional
 # records (NSD `minimal-responses: yes`; the others do this by default).

@@ -2,19 +2,22 @@
 //! server beyond its socket, at 1,000 and 100,000 names (each with A, AAAA and TXT records at
 //! the apex, as `ghost bench register --records 3` writes them).
 //!
-//! - `parse/hickory` and `parse/plain_query`: decoding the query with hickory (what the server
-//!   does today) and with the checked fast parser (`dns::wire::PlainQuery`, not wired in yet);
+//! - `parse/hickory` and `parse/plain_query`: decoding the query with hickory (the slow path's
+//!   parser) and with the checked fast parser (`dns::wire::PlainQuery`, the UDP fast path's);
 //! - `lookup/N`: `GhostZone::answer` for a random name of N (the index lookup and the records'
 //!   conversion to DNS records);
 //! - `answer/N`: the whole path: hickory decode, lookup, the response message built and encoded;
-//! - `nxdomain/N`: the same for a name that is not registered (the SOA in the authority).
+//! - `nxdomain/N`: the same for a name that is not registered (the SOA in the authority);
+//! - `udp_fast/N` and `udp_slow/N`: one datagram through the UDP transport's entry
+//!   (`UdpResponder::respond`: parse, answer, encode into a reused buffer, metrics) on the fast
+//!   path, and forced through the `GhostHandler` path it falls back to.
 //!
 //! Run with `cargo bench -p ghost-bridge --bench dns_answer`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ghost_bridge::NameIndex;
 use ghost_bridge::dns::wire::PlainQuery;
-use ghost_bridge::dns::{GhostZone, SoaConfig};
+use ghost_bridge::dns::{DnsMetrics, GhostHandler, GhostZone, SoaConfig, UdpResponder};
 use ghost_primitives::{DnsRecord, DomainName, Pair, RecordData, Web3Records};
 use ghost_rpc::ResolutionJson;
 use hickory_proto::op::{Message, OpCode, Query};
@@ -109,6 +112,22 @@ fn dns_answer(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % packets.len();
                 answer(&zone, &packets[i], now)
+            })
+        });
+        let src = "127.0.0.1:5353".parse().expect("address");
+        let mut responder =
+            UdpResponder::new(GhostHandler::new(zone.clone(), DnsMetrics::new(), 1232));
+        let mut out = Vec::new();
+        group.bench_function(BenchmarkId::new("udp_fast", n), |b| {
+            b.iter(|| {
+                i = (i + 1) % packets.len();
+                assert!(responder.respond(&packets[i], src, &mut out));
+            })
+        });
+        group.bench_function(BenchmarkId::new("udp_slow", n), |b| {
+            b.iter(|| {
+                i = (i + 1) % packets.len();
+                assert!(responder.respond_slow(&packets[i], src, &mut out));
             })
         });
         let missing = query("not-registered.ghost.");

@@ -3,8 +3,9 @@
 //! Registered under a `dns` sub-registry (so `ghostchain_dns_queries_total` in the node's
 //! registry). Every label has a bounded set of values: query types are hickory's named types
 //! (unknown codes collapse to `Unknown`), response codes are the few this server sends, and the
-//! transport is `udp` or `tcp`. Packets hickory drops or answers before the handler runs
-//! (shorter than a header, or not parsable) are not counted.
+//! transport is `udp` or `tcp`. Both UDP paths (the fast path and [`super::GhostHandler`]) count
+//! alike; messages dropped or answered before the handler runs (shorter than a header, a
+//! response, or not parsable: FORMERR) are not counted.
 
 use std::time::Duration;
 

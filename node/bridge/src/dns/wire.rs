@@ -1,4 +1,4 @@
-//! A small checked parser for the common query shape, the first piece of a UDP fast path.
+//! A small checked parser for the common query shape, the entry of the UDP fast path.
 //!
 //! [`PlainQuery::parse`] accepts exactly one shape, the one stub and recursive resolvers send
 //! nearly always: a QUERY (QR = 0, opcode 0, TC = 0) with one question, no answer or authority
@@ -13,8 +13,8 @@
 //! It allocates nothing: the name is borrowed from the packet, and [`PlainQuery::lowercase_name`]
 //! writes the cache key form (ASCII lowercase, wire format) into a caller's buffer.
 //!
-//! Not wired into the server yet: the answer cache and its invalidation on block changes come
-//! next (issue #15).
+//! The UDP transport's fast path ([`super::UdpResponder`]) starts here; an answer cache and its
+//! invalidation on block changes could come next (issue #15).
 
 /// The longest domain name on the wire (RFC 1035 §3.1), root label included.
 pub const MAX_WIRE_NAME: usize = 255;
