@@ -412,11 +412,7 @@ async fn large_answers_truncate_over_udp_and_come_whole_over_tcp() {
     // A client asking for a large buffer gets it (up to the server's 1232-byte cap).
     let small = dig(addr, &["+bufsize=4096", "alice.ghost", "A"]);
     assert!(small.raw.contains("udp: 1232"), "{}", small.raw);
-    assert!(
-        server.metrics().truncated() >= 4,
-        "{}",
-        server.metrics().truncated()
-    );
+    assert!(server.metrics().truncated() >= 4);
 }
 
 // ---- malformed input ------------------------------------------------------------------------
