@@ -112,3 +112,144 @@ fn a_prefix_that_makes_no_valid_name_is_refused_before_anything_is_signed() {
     assert!(matches!(error, SeedError::BadPrefix { .. }), "{error}");
     assert_eq!(client.best().expect("best").1.number, 0);
 }
+
+/// The figure in docs/PERFORMANCE.md ("GhostBridge index load"): `GHOST_LOAD_NAMES` names
+/// (default 100,000, 3 records each) seeded into a RocksDB dev chain, then GhostBridge's index
+/// loaded from it twice in one run: through the in-process source (a page of resolutions per
+/// ordered pass, `api::resolve_page`) and through the same source listing names and resolving
+/// each one (what every source did before, and what the remote sidecar still does). Run alone:
+/// `cargo test -p ghost-service --test seed -- --ignored --nocapture index_load_figures`.
+#[test]
+#[ignore = "a measurement, minutes long: run by hand"]
+fn index_load_figures() {
+    use ghost_bridge::{BlockRef, BridgeError, ChainSource, FinalityBundle, Inclusion};
+    use ghost_primitives::Hash;
+    use ghost_rpc::{DomainChangesJson, NameListJson, ResolutionJson, ResolutionProofJson};
+    use ghost_service::bridge::InProcessSource;
+    use tokio::sync::mpsc;
+
+    /// The in-process source without its page-of-resolutions path.
+    struct NameByName(InProcessSource);
+
+    #[async_trait::async_trait]
+    impl ChainSource for NameByName {
+        async fn head(&self, finalized: bool) -> Result<BlockRef, BridgeError> {
+            self.0.head(finalized).await
+        }
+        async fn block_at(&self, height: u64) -> Result<Option<BlockRef>, BridgeError> {
+            self.0.block_at(height).await
+        }
+        async fn resolve(
+            &self,
+            name: &DomainName,
+            at: Option<Hash>,
+        ) -> Result<Option<ResolutionJson>, BridgeError> {
+            self.0.resolve(name, at).await
+        }
+        async fn resolve_with_proof(
+            &self,
+            name: &DomainName,
+            at: Option<Hash>,
+        ) -> Result<ResolutionProofJson, BridgeError> {
+            self.0.resolve_with_proof(name, at).await
+        }
+        async fn finality(&self, at: Hash) -> Result<Option<FinalityBundle>, BridgeError> {
+            self.0.finality(at).await
+        }
+        async fn names(
+            &self,
+            at: Hash,
+            cursor: Option<Hash>,
+            limit: u32,
+        ) -> Result<NameListJson, BridgeError> {
+            self.0.names(at, cursor, limit).await
+        }
+        async fn follow(
+            &self,
+            from: u64,
+            after: Option<Hash>,
+            finalized: bool,
+        ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+            self.0.follow(from, after, finalized).await
+        }
+        async fn submit_signed_update(
+            &self,
+            update: ghost_runtime::domains::SignedRecordUpdate,
+        ) -> Result<(Hash, Inclusion), BridgeError> {
+            self.0.submit_signed_update(update).await
+        }
+    }
+
+    let names: u64 = std::env::var("GHOST_LOAD_NAMES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Database::open_with(
+        dir.path(),
+        &ghost_storage::DatabaseConfig {
+            state_pruning: ghost_storage::StatePruning::Window(
+                std::num::NonZeroU32::MIN.saturating_add(255),
+            ),
+            ..ghost_storage::DatabaseConfig::default()
+        },
+    )
+    .expect("open");
+    let client = Arc::new(
+        Client::new(Arc::new(db), ChainSpec::dev(), Arc::new(Metrics::new())).expect("client"),
+    );
+    let signers: Vec<Pair> = [
+        "//Alice",
+        "//Bob",
+        "//Charlie",
+        "//Dave",
+        "//Eve",
+        "//Ferdie",
+    ]
+    .iter()
+    .map(|s| pair(s))
+    .collect();
+    let seeding = std::time::Instant::now();
+    let mut config = config(names, 2_000);
+    config.records = 3;
+    seed_names(client.clone(), pair("//Alice"), &signers, &config, |_| {}).expect("seeding");
+    eprintln!(
+        "seeded {names} names in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let pool = Arc::new(ghost_service::pool_api::TransactionPool::new(
+        Arc::new(ghost_service::pool_api::FullChainApi::new(client.clone())),
+        ghost_txpool::PoolLimits::default(),
+    ));
+    let source = || {
+        InProcessSource::new(
+            client.clone(),
+            pool.clone(),
+            Arc::new(tokio::sync::Notify::new()),
+            None,
+        )
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let time = |source: &dyn ChainSource| {
+        let index = ghost_bridge::index::NameIndex::new();
+        let started = std::time::Instant::now();
+        runtime
+            .block_on(ghost_bridge::index::load(source, &index, true))
+            .expect("load");
+        assert_eq!(index.len() as u64, names);
+        started.elapsed().as_secs_f64()
+    };
+    let by_name = time(&NameByName(source()));
+    let paged = time(&source());
+    let paged_again = time(&source());
+    let by_name_again = time(&NameByName(source()));
+    eprintln!(
+        "index load of {names} names: pages of resolutions {paged:.2} s / {paged_again:.2} s, \
+         name by name {by_name:.2} s / {by_name_again:.2} s ({:.1}x)",
+        (by_name + by_name_again) / (paged + paged_again)
+    );
+}
