@@ -37,6 +37,7 @@ pub fn extrinsics_root<Xt: Encode>(extrinsics: &[Xt]) -> Hash {
 mod tests {
     use super::*;
     use crate::header::Digest;
+    use parity_scale_codec::DecodeAll;
     use proptest::prelude::*;
 
     proptest! {
@@ -55,5 +56,32 @@ mod tests {
             prop_assert_eq!(decoded.compute_extrinsics_root(), block.header.extrinsics_root);
             prop_assert_eq!(decoded, block);
         }
+
+        /// Bytes from a peer: an error or a block, never a panic; and what decodes re-encodes
+        /// to the same bytes.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            if let Ok(block) = Block::<Vec<u8>>::decode_all(&mut &bytes[..]) {
+                prop_assert_eq!(block.encode(), bytes);
+            }
+        }
+    }
+
+    /// A body that claims a billion extrinsics in a few bytes is refused without allocating
+    /// for them (the codec grows its vector as items arrive).
+    #[test]
+    fn a_huge_length_prefix_is_refused() {
+        let header = Header {
+            parent_hash: Hash::ZERO,
+            number: 1,
+            state_root: Hash::ZERO,
+            extrinsics_root: Hash::ZERO,
+            timestamp_ms: 0,
+            digest: Digest::default(),
+        };
+        let mut bytes = header.encode();
+        parity_scale_codec::Compact(1_000_000_000u32).encode_to(&mut bytes);
+        bytes.extend_from_slice(&[0u8; 16]);
+        assert!(Block::<Vec<u8>>::decode_all(&mut &bytes[..]).is_err());
     }
 }
