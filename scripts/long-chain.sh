@@ -2,9 +2,11 @@
 # A long pruned chain: grows a fresh dev chain block by block (`ghostchain seed-state
 # --per-block 1`: one real registration, with one `A` record, per block) to N blocks under
 # `--state-pruning W`, reading the database's columns after each segment, then starts
-# `ghostchain --dev` on it and replays every block's name changes from height 0
-# (`ghost domain watch --from-height 0`): the state column must stay bounded by the live names
-# (not grow with the history), and the replay must still bring every registration.
+# `ghostchain --dev` on it and replays every block's name changes from height 0, over JSON-RPC
+# (`ghost domain watch --from-height 0`) and over GhostBridge's gRPC SubscribeDomainChanges: the
+# state column must stay bounded by the live names (not grow with the history), and each replay
+# must still bring every registration. Needs Python `grpcio` and `grpcio-tools`
+# (tests/python/requirements.txt).
 #
 #   ./scripts/long-chain.sh [--blocks "10000 50000 100000"] [--state-pruning 256] [--release]
 #
@@ -66,8 +68,9 @@ done
 
 # Every block's changes from height 0, through the node's RPC.
 rpc_port=$(free_port)
+grpc_port=$(free_port)
 "$bin/ghostchain" --dev --base-path "$base" --state-pruning "$pruning" --no-prometheus \
-    --rpc-port "$rpc_port" --grpc-port "$(free_port)" --dns-port "$(free_port)" -l warn \
+    --rpc-port "$rpc_port" --grpc-port "$grpc_port" --dns-port "$(free_port)" -l warn \
     2>"$work/node.log" &
 node_pid=$!
 for _ in $(seq 1 600); do
@@ -100,6 +103,33 @@ print(f"replay from height 0: {blocks} blocks with changes (#{heights[0]}..#{hei
       f"({blocks / seconds:.0f} blocks/s)")
 if len(created) != names or not ordered:
     sys.exit("the replay lost registrations or went out of order")
+EOF
+
+# The same from height 0 over GhostBridge's gRPC SubscribeDomainChanges (one event per change).
+stubs=$("$root/tests/python/gen.sh" "$work/stubs")
+PYTHONPATH="$stubs" python3 - "$grpc_port" "$done_names" <<'EOF'
+import sys, time
+import grpc
+import ghostdns_pb2 as pb
+import ghostdns_pb2_grpc as rpc
+port, names = int(sys.argv[1]), int(sys.argv[2])
+stub = rpc.GhostDNSServiceStub(grpc.insecure_channel(f"127.0.0.1:{port}"))
+started = time.time()
+stream = stub.SubscribeDomainChanges(pb.DomainSubscription(from_block_height=0), timeout=600)
+created, last, ordered = set(), 0, True
+for event in stream:
+    ordered &= event.block_height >= last
+    last = event.block_height
+    if event.change_type == "created":
+        created.add(event.domain)
+    if len(created) == names:
+        break
+stream.cancel()
+seconds = time.time() - started
+print(f"gRPC replay from height 0: {len(created)} of {names} registrations up to #{last}, "
+      f"in height order: {ordered}, {seconds:.1f} s")
+if len(created) != names or not ordered:
+    sys.exit("the gRPC replay lost registrations or went out of order")
 EOF
 kill -INT "$node_pid"
 wait "$node_pid" || true

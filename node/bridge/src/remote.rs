@@ -177,6 +177,26 @@ impl ChainSource for RemoteSource {
             .map_err(rpc_error)
     }
 
+    async fn resolutions(
+        &self,
+        at: Hash,
+        cursor: Option<Hash>,
+        limit: u32,
+    ) -> Result<crate::source::ResolutionPage, BridgeError> {
+        let client = self.client().await?;
+        let page = DomainApiClient::resolutions(&client, Some(at), cursor, Some(limit))
+            .await
+            .map_err(rpc_error)?;
+        Ok(crate::source::ResolutionPage {
+            resolutions: page
+                .resolutions
+                .into_iter()
+                .map(|r| (r.name.clone(), r))
+                .collect(),
+            next: page.next,
+        })
+    }
+
     async fn follow(
         &self,
         from: u64,

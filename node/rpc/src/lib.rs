@@ -428,6 +428,15 @@ pub struct NameListJson {
     pub next: Option<Hash>,
 }
 
+/// `domain_resolutions`: a page of names with their resolutions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResolutionListJson {
+    /// Each name that resolves, in namehash order, as `domain_resolve` gives it.
+    pub resolutions: Vec<ResolutionJson>,
+    /// Pass as `cursor` for the next page (`null`: no more).
+    pub next: Option<Hash>,
+}
+
 /// `domain_available`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AvailabilityJson {
@@ -569,6 +578,16 @@ pub trait DomainApi {
         cursor: Option<Hash>,
         limit: Option<u32>,
     ) -> jsonrpsee::core::RpcResult<NameListJson>;
+    /// `names` with each name's resolution (what `resolve` at the same block gives; names that
+    /// do not resolve are left out), up to 1,000 a page: what an indexer such as GhostBridge
+    /// loads, one call per page instead of one per name.
+    #[method(name = "resolutions")]
+    async fn resolutions(
+        &self,
+        at: Option<Hash>,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> jsonrpsee::core::RpcResult<ResolutionListJson>;
     /// An address's primary (reverse) name, if it still resolves to it.
     #[method(name = "primaryName")]
     async fn primary_name(&self, address: String)

@@ -437,6 +437,26 @@ async fn a_resolution_page_is_what_listing_and_resolving_each_name_gives() {
         "seven names, a subname and a name in grace"
     );
     assert_eq!(paged, listed);
+    // The same pages over JSON-RPC (`domain_resolutions`, what the GhostBridge sidecar loads).
+    let at = header.hash();
+    let mut over_rpc = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = DomainApiClient::resolutions(&client, Some(at), cursor, Some(3))
+            .await
+            .unwrap();
+        over_rpc.extend(page.resolutions);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = listed
+        .iter()
+        .cloned()
+        .map(ghost_service::rpc::resolution_json)
+        .collect();
+    assert_eq!(over_rpc, expected);
     let graced = paged
         .iter()
         .find(|r| r.name == name("graced.ghost"))

@@ -3,7 +3,7 @@
 use ghost_primitives::{Bytes, DomainName, Hash};
 use ghost_rpc::{
     AvailabilityJson, ChangeFilter, DomainApiServer, DomainChangesJson, NameListJson,
-    ResolutionJson, ResolutionProofJson, normalize_name,
+    ResolutionJson, ResolutionListJson, ResolutionProofJson, normalize_name,
 };
 use ghost_runtime::api;
 use ghost_runtime::domains::{NameStatus, Resolution};
@@ -146,6 +146,31 @@ impl DomainApiServer for DomainRpc {
             .map_err(RpcError::from)?;
         Ok(NameListJson {
             names: page.names,
+            next: page.next,
+        })
+    }
+
+    async fn resolutions(
+        &self,
+        at: Option<Hash>,
+        cursor: Option<Hash>,
+        limit: Option<u32>,
+    ) -> RpcResult<ResolutionListJson> {
+        let limit = limit.unwrap_or(100).min(MAX_PAGE) as usize;
+        let header = self.0.header_at(at)?;
+        let now = at.is_none().then(now_ms);
+        let client = self.0.client.clone();
+        // Up to a thousand resolutions: off the async workers.
+        let page = tokio::task::spawn_blocking(move || {
+            client.read_state(&header, |store| {
+                api::resolve_page(store, &header, cursor, limit, now)
+            })
+        })
+        .await
+        .map_err(|e| RpcError::Internal(format!("resolutions task: {e}")))?
+        .map_err(RpcError::from)?;
+        Ok(ResolutionListJson {
+            resolutions: page.resolutions.into_iter().map(resolution_json).collect(),
             next: page.next,
         })
     }
