@@ -709,19 +709,21 @@ pub(super) async fn watch(
         include_empty: false,
     };
     let client = endpoint.connect().await?;
+    // The client library's stream: a consumer slower than a long replay (its buffer overflows)
+    // subscribes again after the last block it printed, so no block is lost or repeated.
     let mut subscription = client
-        .subscribe_changes(args.from_height, Some(filter), None)
+        .domain_changes(args.from_height, filter)
         .await
-        .rpc_context("subscribing to name changes (domain_subscribeChanges)")?;
+        .context("subscribing to name changes (domain_subscribeChanges)")?;
     let mut seen = 0u64;
     while args.count.is_none_or(|count| seen < count) {
         let next = tokio::select! {
-            next = subscription.next() => next,
+            next = futures::StreamExt::next(&mut subscription) => next,
             _ = tokio::signal::ctrl_c() => break,
         };
         let block = match next {
             None => anyhow::bail!("the node ended the subscription"),
-            Some(Err(e)) => anyhow::bail!("unreadable change notification: {e}"),
+            Some(Err(e)) => anyhow::bail!("name change stream: {e}"),
             Some(Ok(block)) => block,
         };
         let text = if out.is_json() {
