@@ -589,20 +589,25 @@ fn sigkill_while_pruning_leaves_exactly_the_kept_nodes() {
     );
 }
 
+/// Six finalized blocks of another (archive) database: what a warp sync takes its base from.
+fn source_chain() -> Vec<Block> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = open(dir.path(), StatePruning::Archive).expect("open");
+    let genesis = commit_genesis(&source);
+    finalized_chain(&source, &genesis, 6, 100)
+}
+
 /// A database that warps onto block #6 of another: the base reads back, heights below it give
 /// a typed error, blocks above it import and prune as usual, and only the (never counted down)
 /// genesis state stays besides the window.
 #[test]
 fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
-    let source_dir = tempfile::tempdir().expect("tempdir");
-    let source = open(source_dir.path(), StatePruning::Archive).expect("open");
-    let genesis = commit_genesis(&source);
-    let chain = finalized_chain(&source, &genesis, 6, 100);
+    let chain = source_chain();
     let base = chain.last().expect("six blocks").clone();
 
     let dir = tempfile::tempdir().expect("tempdir");
     let db = open(dir.path(), window(2)).expect("open");
-    commit_genesis(&db);
+    let genesis = commit_genesis(&db);
     let built = build_counted(base.state.clone());
     assert_eq!(Hash(built.root), base.header.state_root);
     let hash = db
@@ -660,10 +665,7 @@ fn a_warp_base_takes_the_place_of_the_blocks_below_it() {
 /// state below the base stays unavailable with its own error; the gap survives a restart.
 #[test]
 fn gap_blocks_fill_the_chain_below_a_warp_base_down_to_genesis() {
-    let source_dir = tempfile::tempdir().expect("tempdir");
-    let source = open(source_dir.path(), StatePruning::Archive).expect("open");
-    let genesis = commit_genesis(&source);
-    let chain = finalized_chain(&source, &genesis, 6, 100);
+    let chain = source_chain();
     let base = chain.last().expect("six blocks").clone();
 
     let dir = tempfile::tempdir().expect("tempdir");
