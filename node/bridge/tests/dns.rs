@@ -1428,6 +1428,29 @@ mod udp_fast_path {
         }
     }
 
+    /// What BIND, unbound and `dig` send: EDNS with a client cookie. The fast path takes it
+    /// (it compresses, so its response is shorter) and says what the slow path says; neither
+    /// echoes the cookie (the server does not do cookies).
+    #[test]
+    fn a_query_with_a_client_cookie_takes_the_fast_path_with_the_same_answer() {
+        let mut packet = plain_query("alice.ghost.", RecordType::A, Some((1232, false)));
+        let rdlen_at = packet.len() - 2;
+        packet[rdlen_at..].copy_from_slice(&12u16.to_be_bytes());
+        packet.extend_from_slice(&[0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let request = Message::from_vec(&packet).unwrap();
+        assert!(request.edns.is_some(), "hickory reads the query's OPT");
+        let (Some(fast), Some(slow)) = both(&packet) else {
+            panic!("no response");
+        };
+        assert_same(&fast, &slow);
+        assert!(fast.len() < slow.len(), "the fast path answered");
+        let response = Message::from_vec(&fast).unwrap();
+        assert_eq!(response.metadata.response_code, ResponseCode::NoError);
+        assert!(!response.answers.is_empty());
+        let edns = response.edns.expect("EDNS in the answer");
+        assert!(edns.options().as_ref().is_empty(), "no cookie echoed");
+    }
+
     #[test]
     fn unusual_messages_take_the_slow_path() {
         let mut two = query("alice.ghost.", RecordType::A);

@@ -7,8 +7,8 @@
 //!   udp::UdpWorkers ── N blocking threads (DnsConfig::udp_workers, default one per core), each
 //!        │             with its own SO_REUSEPORT socket on the address: recvmmsg up to 32
 //!        │             datagrams, answer each inline, sendmmsg the responses (mmsg::Batch)
-//!        │    datagram::UdpResponder ── fast path: wire::PlainQuery (one question, at most a
-//!        │        │      plain OPT) → GhostZone::answer → encoded into the worker's buffer,
+//!        │    datagram::UdpResponder ── fast path: wire::PlainQuery (one question, at most an
+//!        │        │      OPT with cookies) → GhostZone::answer → encoded into the buffer,
 //!        │        │      compressed (answer owner = 0xC00C), RRL and metrics as the handler;
 //!        │        │      anything else, or an answer over the payload size → the handler
 //!   tcp::serve_tcp ── TCP listener on the same address: at most `max_tcp_connections` at once

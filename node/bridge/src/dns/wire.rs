@@ -3,7 +3,8 @@
 //! [`PlainQuery::parse`] accepts exactly one shape, the one stub and recursive resolvers send
 //! nearly always: a QUERY (QR = 0, opcode 0, TC = 0) with one question, no answer or authority
 //! records, and either no additional record or one OPT record at the root with EDNS version 0,
-//! no options and any DO bit. The question name must be uncompressed, of labels of 1-63 bytes,
+//! no option but COOKIEs (RFC 7873, which resolvers send with every query and the server
+//! ignores) and any DO bit. The question name must be uncompressed, of labels of 1-63 bytes,
 //! at most 255 bytes on the wire, and the message must end right after the last record.
 //! Everything else is [`NotPlain`]: the caller hands such a message to the full hickory path,
 //! which knows how to answer it (FORMERR, NOTIMP, BADVERS, ...). The parser only reads through
@@ -50,7 +51,8 @@ pub enum NotPlain {
     /// The question name is longer than 255 bytes on the wire.
     #[error("question name too long")]
     NameTooLong,
-    /// The additional record is not an OPT at the root with version 0 and no options.
+    /// The additional record is not an OPT at the root with version 0 and no option but
+    /// well-formed COOKIEs.
     #[error("additional record is not a plain OPT")]
     UnusualEdns,
     /// Bytes follow the last record.
@@ -176,8 +178,14 @@ fn name_end(packet: &[u8], at: usize) -> Result<usize, NotPlain> {
     }
 }
 
-/// The OPT record at `at`: root owner, type OPT, version 0, no options. Returns its shape and
-/// where it ends.
+/// The EDNS COOKIE option (RFC 7873): the only option a plain query may carry. Resolvers such as
+/// BIND, unbound and `dig` send a client cookie with every query; the server does not take part
+/// in cookies and answers as if the option were absent, on both paths (hickory's parser keeps an
+/// unknown option's bytes and the handler's response EDNS carries no options).
+const OPTION_COOKIE: u16 = 10;
+
+/// The OPT record at `at`: root owner, type OPT, version 0, no options but well-formed COOKIE
+/// options. Returns its shape and where it ends.
 fn parse_opt(packet: &[u8], at: usize) -> Result<(PlainEdns, usize), NotPlain> {
     // owner (1) + type (2) + class = payload (2) + ttl = ext-rcode, version, flags (4) + rdlen (2)
     let opt = packet.get(at..at + 11).ok_or(NotPlain::Truncated)?;
@@ -186,16 +194,30 @@ fn parse_opt(packet: &[u8], at: usize) -> Result<(PlainEdns, usize), NotPlain> {
     }
     let max_payload = u16::from_be_bytes([opt[3], opt[4]]);
     let (ext_rcode, version) = (opt[5], opt[6]);
-    let rdlen = u16::from_be_bytes([opt[9], opt[10]]);
-    if ext_rcode != 0 || version != 0 || rdlen != 0 {
+    let rdlen = usize::from(u16::from_be_bytes([opt[9], opt[10]]));
+    if ext_rcode != 0 || version != 0 {
         return Err(NotPlain::UnusualEdns);
+    }
+    let rdata = packet
+        .get(at + 11..at + 11 + rdlen)
+        .ok_or(NotPlain::Truncated)?;
+    let mut rest = rdata;
+    while !rest.is_empty() {
+        let (Some(code), Some(len)) = (rest.get(0..2), rest.get(2..4)) else {
+            return Err(NotPlain::UnusualEdns);
+        };
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        if u16::from_be_bytes([code[0], code[1]]) != OPTION_COOKIE {
+            return Err(NotPlain::UnusualEdns);
+        }
+        rest = rest.get(4 + len..).ok_or(NotPlain::UnusualEdns)?;
     }
     Ok((
         PlainEdns {
             max_payload,
             dnssec_ok: opt[7] & 0x80 != 0,
         },
-        at + 11,
+        at + 11 + rdlen,
     ))
 }
 
@@ -287,6 +309,55 @@ mod tests {
         let version_at = edns1.len() - 5;
         edns1[version_at] = 1;
         assert_eq!(PlainQuery::parse(&edns1), Err(NotPlain::UnusualEdns));
+    }
+
+    /// A query with EDNS options as raw bytes: `options` is the OPT record's RDATA.
+    fn with_options(options: &[u8]) -> Vec<u8> {
+        let mut packet = query("a.ghost.", RecordType::A, Some((1232, true)))
+            .to_vec()
+            .unwrap();
+        let rdlen_at = packet.len() - 2;
+        let rdlen = u16::try_from(options.len()).unwrap().to_be_bytes();
+        packet[rdlen_at..].copy_from_slice(&rdlen);
+        packet.extend_from_slice(options);
+        packet
+    }
+
+    #[test]
+    fn a_client_cookie_is_plain_and_any_other_option_is_not() {
+        // dig's client cookie: code 10, 8 bytes; then a client and server cookie (8 + 16).
+        let cookie = [&[0u8, 10, 0, 8][..], &[7; 8]].concat();
+        let both = [&[0u8, 10, 0, 24][..], &[7; 24]].concat();
+        for options in [cookie.clone(), both] {
+            let packet = with_options(&options);
+            let parsed = PlainQuery::parse(&packet).expect("a cookie is plain");
+            assert_eq!(
+                parsed.edns,
+                Some(PlainEdns {
+                    max_payload: 1232,
+                    dnssec_ok: true
+                })
+            );
+        }
+        // NSID (code 3), a cookie followed by padding (code 12), a short option header, and an
+        // option longer than the RDATA all go to the full parser.
+        let padding = [&cookie[..], &[0, 12, 0, 2, 0, 0]].concat();
+        for options in [
+            vec![0, 3, 0, 0],
+            padding,
+            vec![0, 10, 0],
+            vec![0, 10, 0, 9, 1, 2, 3],
+        ] {
+            assert_eq!(
+                PlainQuery::parse(&with_options(&options)),
+                Err(NotPlain::UnusualEdns),
+                "{options:?}"
+            );
+        }
+        // RDATA longer than the packet.
+        let mut short = with_options(&cookie);
+        short.truncate(short.len() - 1);
+        assert_eq!(PlainQuery::parse(&short), Err(NotPlain::Truncated));
     }
 
     #[test]
