@@ -15,6 +15,24 @@ use crate::pruning::{PendingJournal, RefDeltas, StatePruning};
 use crate::schema::{col, key};
 use ghost_trie::RefChange;
 
+/// Adds `block` at height `number` of the canonical chain to `batch`, with the index entry of
+/// each of its transactions (`txs`, in block order).
+fn put_canonical(
+    batch: &mut Transaction,
+    number: BlockNumber,
+    block: &Hash,
+    txs: &[Hash],
+) -> Result<(), StorageError> {
+    batch.put(col::INDICES, key::canonical(number), block.encode());
+    for (index, tx) in txs.iter().enumerate() {
+        let index = u32::try_from(index).map_err(|_| {
+            StorageError::Corrupt(format!("block {block} has over 2^32 transactions"))
+        })?;
+        batch.put(col::INDICES, key::tx(tx), (*block, index).encode());
+    }
+    Ok(())
+}
+
 /// A block below the warp base, downloaded by a gap sync (see [`Database::commit_gap_blocks`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GapBlock {
@@ -257,8 +275,8 @@ impl Database {
     /// one before, so that every one is authenticated by the hash chain from the (finalized)
     /// base. They join the canonical chain with their bodies, transaction indices and the
     /// justifications given where none is stored (the caller checks those, and each body
-    /// against its header's `extrinsics_root`). No state is stored for them. Returns the gap's next block, `None`
-    /// once the chain is complete down to genesis.
+    /// against its header's `extrinsics_root`). No state is stored for them. Returns the gap's
+    /// next block, `None` once the chain is complete down to genesis.
     ///
     /// # Errors
     /// [`StorageError::GapMismatch`] when a block is not the one wanted next (nothing written);
@@ -288,13 +306,7 @@ impl Database {
                 Some(&block.body),
                 &block.tx_hashes,
             )?;
-            batch.put(col::INDICES, key::canonical(wanted.1), hash.encode());
-            for (index, tx) in block.tx_hashes.iter().enumerate() {
-                let index = u32::try_from(index).map_err(|_| {
-                    StorageError::Corrupt(format!("block {hash} has over 2^32 transactions"))
-                })?;
-                batch.put(col::INDICES, key::tx(tx), (hash, index).encode());
-            }
+            put_canonical(&mut batch, wanted.1, &hash, &block.tx_hashes)?;
             // A justification stored already (the base's, which the warp proved) is kept.
             if let Some(justification) = &block.justification
                 && self.justification(&hash)?.is_none()
@@ -892,7 +904,6 @@ impl Database {
             }
         }
         for (number, block) in &route.enacted {
-            batch.put(indices, key::canonical(*number), block.encode());
             let stored;
             let txs = if block == head_hash {
                 head_txs
@@ -900,12 +911,7 @@ impl Database {
                 stored = self.stored_tx_hashes(block)?;
                 &stored[..]
             };
-            for (index, tx) in txs.iter().enumerate() {
-                let index = u32::try_from(index).map_err(|_| {
-                    StorageError::Corrupt(format!("block {block} has over 2^32 transactions"))
-                })?;
-                batch.put(indices, key::tx(tx), (*block, index).encode());
-            }
+            put_canonical(batch, *number, block, txs)?;
         }
         Ok(())
     }
