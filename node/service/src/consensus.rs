@@ -782,15 +782,8 @@ impl<N: Network, T: Timers + Send + Sync + 'static> ConsensusWorker<N, T> {
                 }
                 let ours = self.best_number();
                 self.peer_best.fetch_max(best.1, Ordering::Relaxed);
-                let first = {
-                    let mut gap = self.gap_sync();
-                    let idle = !gap.in_flight();
-                    gap.note_peer(from);
-                    idle
-                };
-                if first {
-                    self.schedule_gap();
-                }
+                self.gap_sync().note_peer(from);
+                self.schedule_gap();
                 if let Some(warp) = self.warp_state().as_mut() {
                     warp.note_peer(from, finalized.1);
                 }

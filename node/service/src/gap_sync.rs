@@ -119,11 +119,6 @@ impl<P: Clone + Ord> GapSync<P> {
         }
     }
 
-    /// Whether a request is in flight.
-    pub fn in_flight(&self) -> bool {
-        self.asked.is_some()
-    }
-
     /// The request to send now for `wanted` (the database's [`ghost_storage::Database::warp_gap`]),
     /// if any: none while one is in flight (unless it timed out), and none without a peer to
     /// ask. `id` names the request.

@@ -115,7 +115,6 @@ enum Phase<P> {
     /// Following the voter set; one proof request at a time.
     Proof {
         set: VoterSet,
-        changes: usize,
         asked: Option<(u64, Asked<P>)>,
         previous: Option<Previous>,
     },
@@ -124,7 +123,6 @@ enum Phase<P> {
         target: JustifiedHeader,
         /// The set that proved the target final (where a retarget's proof starts).
         set: VoterSet,
-        changes: usize,
         state: Box<StateSync>,
         asked: BTreeMap<u64, Asked<P>>,
         /// Peers that answered without the target's state (pruned, or warped past it).
@@ -159,7 +157,6 @@ impl<P: Clone + Ord> WarpSync<P> {
             sets: vec![genesis_set.clone()],
             phase: Phase::Proof {
                 set: genesis_set,
-                changes: 0,
                 asked: None,
                 previous: None,
             },
@@ -384,19 +381,13 @@ impl<P: Clone + Ord> WarpSync<P> {
         if servable || !newer || lacking.is_empty() {
             return;
         }
-        let Phase::State {
-            set,
-            changes,
-            state,
-            ..
-        } = std::mem::replace(&mut self.phase, Phase::Done)
+        let Phase::State { set, state, .. } = std::mem::replace(&mut self.phase, Phase::Done)
         else {
             return;
         };
         self.retargets += 1;
         self.phase = Phase::Proof {
             set,
-            changes,
             asked: None,
             previous: Some(Previous { number, state }),
         };
@@ -418,7 +409,6 @@ impl<P: Clone + Ord> WarpSync<P> {
     ) -> Result<Option<Warped>, WarpError> {
         let Phase::Proof {
             set,
-            changes: followed,
             asked,
             previous,
         } = &mut self.phase
@@ -433,9 +423,9 @@ impl<P: Clone + Ord> WarpSync<P> {
         }
         *asked = None;
         let mut applied = Vec::new();
-        let result = (|| -> Result<(VoterSet, usize), WarpError> {
+        let page = changes.len();
+        let result = (|| -> Result<VoterSet, WarpError> {
             let mut next = set.clone();
-            let page = changes.len();
             for change in changes {
                 next = next.apply_change(
                     &self.genesis_hash,
@@ -454,9 +444,9 @@ impl<P: Clone + Ord> WarpSync<P> {
                     &target.justification,
                 )?;
             }
-            Ok((next, page))
+            Ok(next)
         })();
-        let (next, page) = match result {
+        let next = match result {
             Ok(ok) => ok,
             Err(e) => {
                 self.refused.insert(peer.clone());
@@ -464,7 +454,6 @@ impl<P: Clone + Ord> WarpSync<P> {
             }
         };
         self.sets.extend(applied);
-        let total = *followed + page;
         if page == 0 && target.is_none() {
             // Nothing to offer (a warped peer whose gap below its base is not filled yet
             // cannot prove the sets before it): asked again once it reports a higher block.
@@ -488,7 +477,6 @@ impl<P: Clone + Ord> WarpSync<P> {
         };
         let Some(target) = target else {
             *set = next;
-            *followed = total;
             return Ok(None);
         };
         let root = target.header.state_root.0;
@@ -499,7 +487,6 @@ impl<P: Clone + Ord> WarpSync<P> {
         self.phase = Phase::State {
             target,
             set: next,
-            changes: total,
             state,
             asked: BTreeMap::new(),
             lacking: BTreeSet::new(),
@@ -512,20 +499,16 @@ impl<P: Clone + Ord> WarpSync<P> {
         if !matches!(&self.phase, Phase::State { state, .. } if state.is_complete()) {
             return Ok(None);
         }
-        let Phase::State {
-            target,
-            changes,
-            state,
-            ..
-        } = std::mem::replace(&mut self.phase, Phase::Done)
+        let Phase::State { target, state, .. } = std::mem::replace(&mut self.phase, Phase::Done)
         else {
             return Ok(None);
         };
+        let sets = std::mem::take(&mut self.sets);
         Ok(Some(Warped {
             target,
             state: state.finish()?,
-            set_changes: changes,
-            sets: std::mem::take(&mut self.sets),
+            set_changes: sets.len().saturating_sub(1),
+            sets,
             retargets: self.retargets,
         }))
     }
