@@ -88,7 +88,6 @@ stop_server() {
 }
 cleanup() { stop_server; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # Clock ticks (utime + stime + cutime + cstime) of a process and all its descendants.
 cpu_ticks() {
     python3 - "$1" <<'PY'

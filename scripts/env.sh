@@ -14,3 +14,6 @@ for candidate in "${GHOST_ROCKSDB_PREBUILT:-}" "$GHOST_ROOT/../shared/prebuilt/r
         break
     fi
 done
+
+# A free TCP port on 127.0.0.1 (the scripts' nodes and servers bind loopback only).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

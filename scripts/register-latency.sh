@@ -25,7 +25,6 @@ while [ $# -gt 0 ]; do
     esac
 done
 bin="$CARGO_TARGET_DIR/$profile"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 node_pid=""
 cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null || true; }
 trap cleanup EXIT
