@@ -258,6 +258,13 @@ pub fn check_hostname(name: &str) -> Result<(), NameError> {
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DomainName(String);
 
+/// Maps keyed by names can be read with a `&str` (the hash and order are the text's).
+impl std::borrow::Borrow<str> for DomainName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl DomainName {
     /// Parses and checks a canonical name (LDH labels, and the IDNA rules of the module doc).
     pub fn parse(s: &str) -> Result<DomainName, NameError> {

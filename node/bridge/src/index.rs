@@ -90,26 +90,70 @@ pub struct IndexedName {
     pub resolution: ResolutionJson,
 }
 
-/// A record at an absolute owner name, with the name that holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IndexedRecord {
-    /// The registered name whose records include it.
-    pub holder: DomainName,
-    /// The record.
-    pub record: DnsRecord,
+impl IndexedName {
+    fn of(resolution: &ResolutionJson) -> Self {
+        IndexedName {
+            name: resolution.name.clone(),
+            owner: resolution.owner,
+            expires_at: resolution.expires_at,
+            records: resolution.records.clone(),
+            resolution: resolution.clone(),
+        }
+    }
 }
 
+/// What the index keeps: one resolution per name, boxed so the map's spare slots stay small.
+/// A record is found through its holder (the deepest live name at or above the queried name),
+/// so records are not copied into a second map keyed by owner name.
 #[derive(Default)]
 struct State {
     head: Option<BlockRef>,
-    names: HashMap<DomainName, IndexedName>,
-    /// Absolute owner name → records there.
-    rrsets: HashMap<String, Vec<IndexedRecord>>,
-    /// Absolute names that exist because something below them does (empty non-terminals), with
-    /// the names whose records hold them up and how many records each.
+    names: HashMap<DomainName, Box<ResolutionJson>>,
+    /// Absolute names that exist only because something below them does (empty non-terminals,
+    /// `b.alice.ghost` under a record at `a.b.alice.ghost`), with the names whose records hold
+    /// them up and how many records each. A holder and its second-level root are never listed:
+    /// while the holder is live, both answer as registered names anyway.
     ancestors: HashMap<String, HashMap<DomainName, usize>>,
 }
 
+/// The second-level name at the root of `name` (`alice.ghost` of `a.b.alice.ghost`).
+fn root_of(name: &str) -> &str {
+    let mut dots = name.rmatch_indices('.').map(|(at, _)| at);
+    let _tld = dots.next();
+    match dots.next() {
+        Some(at) => &name[at + 1..],
+        None => name,
+    }
+}
+
+/// Whether a record labelled `label` under `holder` lives at `owner`, without building the name.
+fn lives_at(label: &RecordLabel, holder: &str, owner: &str) -> bool {
+    if label.is_apex() {
+        return owner == holder;
+    }
+    owner
+        .strip_suffix(holder)
+        .and_then(|rest| rest.strip_suffix('.'))
+        .is_some_and(|prefix| prefix == label.as_str())
+}
+
+/// The empty non-terminals a resolution's records hold up (see [`State::ancestors`]), once per
+/// record.
+fn held_ancestors(r: &ResolutionJson) -> Vec<String> {
+    let holder = r.name.as_str();
+    let root = root_of(holder);
+    let web3 = web3_txt_records(&r.web3);
+    let mut held = Vec::new();
+    for record in r.records.iter().chain(&web3) {
+        let owner = record.label.under(holder);
+        for ancestor in ancestors_of(&owner) {
+            if ancestor != holder && ancestor != root {
+                held.push(ancestor.to_string());
+            }
+        }
+    }
+    held
+}
 /// What a DNS query for a name finds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
@@ -170,7 +214,11 @@ impl NameIndex {
 
     /// A registered name's entry.
     pub fn name(&self, name: &DomainName) -> Option<IndexedName> {
-        self.state.read().names.get(name).cloned()
+        self.state
+            .read()
+            .names
+            .get(name)
+            .map(|r| IndexedName::of(r))
     }
 
     /// A name's resolution and the block the index is at, read together (one lock), so the
@@ -178,7 +226,7 @@ impl NameIndex {
     pub fn resolve(&self, name: &DomainName) -> Option<(Option<ResolutionJson>, BlockRef)> {
         let state = self.state.read();
         let head = state.head?;
-        Some((state.names.get(name).map(|n| n.resolution.clone()), head))
+        Some((state.names.get(name).map(|r| (**r).clone()), head))
     }
 
     /// Replaces what the index holds for `name` with `resolution` (`None`: removed).
@@ -228,82 +276,46 @@ impl NameIndex {
         if r.status == "available" {
             return;
         }
-        let entry = IndexedName {
-            name: r.name.clone(),
-            owner: r.owner,
-            expires_at: r.expires_at,
-            records: r.records.clone(),
-            resolution: r.clone(),
-        };
-        for record in entry
-            .records
-            .iter()
-            .chain(&web3_txt_records(&entry.resolution.web3))
-        {
-            let owner_name = record.label.under(entry.name.as_str());
-            for ancestor in ancestors_of(&owner_name) {
-                *state
-                    .ancestors
-                    .entry(ancestor.to_string())
-                    .or_default()
-                    .entry(entry.name.clone())
-                    .or_default() += 1;
-            }
-            state
-                .rrsets
-                .entry(owner_name)
+        for ancestor in held_ancestors(r) {
+            *state
+                .ancestors
+                .entry(ancestor)
                 .or_default()
-                .push(IndexedRecord {
-                    holder: entry.name.clone(),
-                    record: record.clone(),
-                });
+                .entry(r.name.clone())
+                .or_default() += 1;
         }
-        state.names.insert(name.clone(), entry);
+        state.names.insert(name.clone(), Box::new(r.clone()));
     }
 
     fn remove_locked(state: &mut State, name: &DomainName) {
         let Some(old) = state.names.remove(name) else {
             return;
         };
-        for record in old
-            .records
-            .iter()
-            .chain(&web3_txt_records(&old.resolution.web3))
-        {
-            let owner_name = record.label.under(old.name.as_str());
-            for ancestor in ancestors_of(&owner_name) {
-                if let Some(holders) = state.ancestors.get_mut(ancestor) {
-                    if let Some(count) = holders.get_mut(name) {
-                        *count = count.saturating_sub(1);
-                        if *count == 0 {
-                            holders.remove(name);
-                        }
-                    }
-                    if holders.is_empty() {
-                        state.ancestors.remove(ancestor);
+        for ancestor in held_ancestors(&old) {
+            if let Some(holders) = state.ancestors.get_mut(&ancestor) {
+                if let Some(count) = holders.get_mut(&old.name) {
+                    *count = count.saturating_sub(1);
+                    if *count == 0 {
+                        holders.remove(&old.name);
                     }
                 }
-            }
-            if let Some(set) = state.rrsets.get_mut(&owner_name) {
-                set.retain(|r| r.holder != *name);
-                if set.is_empty() {
-                    state.rrsets.remove(&owner_name);
+                if holders.is_empty() {
+                    state.ancestors.remove(&ancestor);
                 }
             }
         }
     }
 
-    /// When `entry` stops resolving: a second-level name at its own expiry, a subname at its
+    /// When the name stops resolving: a second-level name at its own expiry, a subname at its
     /// root's *current* expiry (subnames inherit it, so a renewal of the root, which names only
     /// the root, moves theirs too); `None` when the root is not indexed.
-    fn effective_expiry(state: &State, entry: &IndexedName) -> Option<u64> {
-        if entry.name.depth() <= 2 {
+    fn effective_expiry(state: &State, entry: &ResolutionJson) -> Option<u64> {
+        let name = entry.name.as_str();
+        let root = root_of(name);
+        if root.len() == name.len() {
             return Some(entry.expires_at);
         }
-        let mut labels: Vec<&str> = entry.name.labels().rev().take(2).collect();
-        labels.reverse();
-        let root = DomainName::parse(&labels.join(".")).ok()?;
-        state.names.get(&root).map(|r| r.expires_at)
+        state.names.get(root).map(|r| r.expires_at)
     }
 
     /// Records the block the index now reflects.
@@ -316,58 +328,65 @@ impl NameIndex {
     /// `now` (ms). Each record's TTL is at most the whole seconds until its holder expires.
     pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
         let state = self.state.read();
-        let live = |holder: &DomainName| {
+        let live_expiry = |holder: &str| {
             state
                 .names
                 .get(holder)
-                .and_then(|n| Self::effective_expiry(&state, n))
-                .is_some_and(|expires_at| now < expires_at)
+                .and_then(|n| Some((n, Self::effective_expiry(&state, n)?)))
+                .filter(|(_, expires_at)| now < *expires_at)
         };
         // One owner answers for a name: the deepest live indexed name at or above it (a
         // subname's records, never its parent's records at the subname's label).
         let authority = std::iter::once(qname)
             .chain(ancestors_of(qname))
-            .filter_map(|candidate| DomainName::parse(candidate).ok())
-            .find(|candidate| live(candidate));
-        let records: Vec<&IndexedRecord> = state
-            .rrsets
-            .get(qname)
-            .map(|set| {
-                set.iter()
-                    .filter(|r| authority.as_ref() == Some(&r.holder))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let is_registered = DomainName::parse(qname).ok().is_some_and(|n| live(&n));
-        let is_ancestor = state
-            .ancestors
-            .get(qname)
-            .is_some_and(|holders| holders.keys().any(live));
-        if records.is_empty() && !is_registered && !is_ancestor {
+            .find_map(&live_expiry);
+        let is_registered = authority
+            .as_ref()
+            .is_some_and(|(holder, _)| holder.name.as_str() == qname);
+        let mut records: Vec<DnsRecord> = Vec::new();
+        if let Some((holder, _)) = &authority {
+            let holder_name = holder.name.as_str();
+            records.extend(
+                holder
+                    .records
+                    .iter()
+                    .filter(|r| lives_at(&r.label, holder_name, qname))
+                    .cloned(),
+            );
+            if qname
+                .strip_suffix(holder_name)
+                .and_then(|rest| rest.strip_suffix('.'))
+                == Some(WEB3_LABEL)
+            {
+                records.extend(web3_txt_records(&holder.web3));
+            }
+        }
+        let is_ancestor = || {
+            state
+                .ancestors
+                .get(qname)
+                .is_some_and(|holders| holders.keys().any(|h| live_expiry(h.as_str()).is_some()))
+        };
+        if records.is_empty() && !is_registered && !is_ancestor() {
             return Lookup::NxDomain;
         }
         // No answer is cached past the name's expiry: TTLs are cut to the whole seconds left.
-        let seconds_left = authority
-            .as_ref()
-            .and_then(|holder| state.names.get(holder))
-            .and_then(|n| Self::effective_expiry(&state, n))
-            .map_or(0, |expires_at| {
-                u32::try_from(expires_at.saturating_sub(now) / 1_000).unwrap_or(u32::MAX)
-            });
-        let capped = |r: &IndexedRecord| {
-            let mut record = r.record.clone();
+        let seconds_left = authority.as_ref().map_or(0, |(_, expires_at)| {
+            u32::try_from(expires_at.saturating_sub(now) / 1_000).unwrap_or(u32::MAX)
+        });
+        let capped = |mut record: DnsRecord| {
             record.ttl = record.ttl.min(seconds_left);
             record
         };
-        if let Some(cname) = records
+        if let Some(at) = records
             .iter()
-            .find(|r| r.record.data.rtype() == RecordType::CNAME)
+            .position(|r| r.data.rtype() == RecordType::CNAME)
         {
-            return Lookup::Found(vec![capped(cname)]);
+            return Lookup::Found(vec![capped(records.swap_remove(at))]);
         }
         let mut found: Vec<DnsRecord> = records
             .into_iter()
-            .filter(|r| qtype.is_none_or(|t| r.record.data.rtype() == t))
+            .filter(|r| qtype.is_none_or(|t| r.data.rtype() == t))
             .map(capped)
             .collect();
         found.sort();
@@ -380,7 +399,7 @@ impl NameIndex {
             .read()
             .names
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.clone(), IndexedName::of(v)))
             .collect()
     }
 }
@@ -731,6 +750,54 @@ mod tests {
         assert_eq!(
             index.lookup("www.alice.ghost", Some(RecordType::A), 0),
             Lookup::Found(vec![record("www", "CNAME=evil.example")])
+        );
+    }
+
+    #[test]
+    fn a_deep_subname_holds_up_the_names_between_it_and_its_root() {
+        let index = NameIndex::new();
+        let root = DomainName::parse("alice.ghost").unwrap();
+        let deep = DomainName::parse("x.b.alice.ghost").unwrap();
+        index.apply(&root, Some(&resolution("alice.ghost", HOUR, vec![])));
+        index.apply(
+            &deep,
+            Some(&resolution(
+                "x.b.alice.ghost",
+                HOUR,
+                vec![record("@", "A=10.0.0.4")],
+            )),
+        );
+        assert_eq!(
+            index.lookup("x.b.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![record("@", "A=10.0.0.4")])
+        );
+        // `b.alice.ghost` is registered by nobody, but a name below it exists: NODATA.
+        assert_eq!(
+            index.lookup("b.alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![])
+        );
+        // The root is registered with no records: NODATA too.
+        assert_eq!(
+            index.lookup("alice.ghost", Some(RecordType::A), 0),
+            Lookup::Found(vec![])
+        );
+        // The subname inherits its root's expiry: once the root expires, nothing answers.
+        for qname in ["x.b.alice.ghost", "b.alice.ghost", "alice.ghost"] {
+            assert_eq!(
+                index.lookup(qname, Some(RecordType::A), HOUR),
+                Lookup::NxDomain,
+                "{qname}"
+            );
+        }
+        // Once the subname is gone, the name between holds nothing up.
+        index.apply(&deep, None);
+        assert_eq!(
+            index.lookup("b.alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
+        );
+        assert_eq!(
+            index.lookup("x.b.alice.ghost", Some(RecordType::A), 0),
+            Lookup::NxDomain
         );
     }
 
