@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ghost_primitives::records::DEFAULT_TTL;
@@ -170,6 +171,8 @@ pub struct NameIndex {
     state: Arc<RwLock<State>>,
     /// Woken whenever the head moves.
     moved: Arc<tokio::sync::Notify>,
+    /// Bumped by every change (see [`NameIndex::generation`]).
+    generation: Arc<AtomicU64>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -231,7 +234,21 @@ impl NameIndex {
 
     /// Replaces what the index holds for `name` with `resolution` (`None`: removed).
     pub fn apply(&self, name: &DomainName, resolution: Option<&ResolutionJson>) {
-        Self::apply_locked(&mut self.state.write(), name, resolution);
+        let mut state = self.state.write();
+        Self::apply_locked(&mut state, name, resolution);
+        self.bump();
+    }
+
+    /// A number that changes whenever the index does (a name, a block, the head, a reload).
+    /// Whoever caches what the index answers keeps it only while this stays the same, and
+    /// reads it *before* asking, so a change racing the question only invalidates early.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Called with the write lock held, after the change.
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Applies one block: every name's new state (`None`: removed) and the new head, under one
@@ -242,6 +259,7 @@ impl NameIndex {
             Self::apply_locked(&mut state, name, resolution.as_ref());
         }
         state.head = Some(head);
+        self.bump();
         drop(state);
         self.moved.notify_waiters();
     }
@@ -264,7 +282,10 @@ impl NameIndex {
     /// Replaces everything this index holds with what `other` holds (a reload built apart).
     pub fn replace_with(&self, other: NameIndex) {
         let fresh = std::mem::take(&mut *other.state.write());
-        *self.state.write() = fresh;
+        let mut state = self.state.write();
+        *state = fresh;
+        self.bump();
+        drop(state);
         self.moved.notify_waiters();
     }
 
@@ -320,8 +341,52 @@ impl NameIndex {
 
     /// Records the block the index now reflects.
     pub fn set_head(&self, head: BlockRef) {
-        self.state.write().head = Some(head);
+        let mut state = self.state.write();
+        state.head = Some(head);
+        self.bump();
+        drop(state);
         self.moved.notify_waiters();
+    }
+
+    /// Until when (ms) [`NameIndex::lookup`] of `qname`, for any type, keeps giving what it
+    /// gives at `now`, records and TTLs alike, as long as the [`generation`] stays the same:
+    /// the earliest moment a live name the lookup consults (the name, its ancestors, the names
+    /// an empty non-terminal there stands for) starts having its TTLs cut by its expiry, one
+    /// second early. Names that are not live stay so until a block changes them. `now` or
+    /// earlier: do not cache.
+    ///
+    /// [`generation`]: NameIndex::generation
+    pub fn stable_until(&self, qname: &str, now: u64) -> u64 {
+        let state = self.state.read();
+        let mut until = u64::MAX;
+        let mut consider = |name: &str| {
+            let Some(entry) = state.names.get(name) else {
+                return;
+            };
+            let Some(expires_at) = Self::effective_expiry(&state, entry) else {
+                return;
+            };
+            if now >= expires_at {
+                return;
+            }
+            // Web3 TXT records carry the default TTL.
+            let longest = entry
+                .records
+                .iter()
+                .map(|r| r.ttl)
+                .fold(DEFAULT_TTL, u32::max);
+            let cut_from = expires_at.saturating_sub((u64::from(longest) + 1) * 1_000);
+            until = until.min(cut_from);
+        };
+        for candidate in std::iter::once(qname).chain(ancestors_of(qname)) {
+            consider(candidate);
+        }
+        if let Some(holders) = state.ancestors.get(qname) {
+            for holder in holders.keys() {
+                consider(holder.as_str());
+            }
+        }
+        until
     }
 
     /// What a query for `qname` (absolute, lowercase, no trailing dot) and `qtype` finds at
@@ -799,6 +864,46 @@ mod tests {
             index.lookup("x.b.alice.ghost", Some(RecordType::A), 0),
             Lookup::NxDomain
         );
+    }
+
+    #[test]
+    fn answers_are_stable_until_an_expiry_starts_cutting_ttls() {
+        let index = NameIndex::new();
+        let expires = 10 * HOUR;
+        let mut short = record("@", "A=10.0.0.1");
+        short.ttl = 60;
+        index.apply(
+            &DomainName::parse("alice.ghost").unwrap(),
+            Some(&resolution("alice.ghost", expires, vec![short])),
+        );
+        let mut long = record("@", "A=10.0.0.2");
+        long.ttl = 600;
+        index.apply(
+            &DomainName::parse("x.alice.ghost").unwrap(),
+            Some(&resolution("x.alice.ghost", HOUR, vec![long])),
+        );
+        // The web3 TXT records' default TTL (300 s) is the longest at alice.ghost.
+        let alice = expires - 301_000;
+        assert_eq!(index.stable_until("alice.ghost", 0), alice);
+        assert_eq!(index.stable_until("www.alice.ghost", 0), alice);
+        // A subname lives as long as its root, with its own longest TTL.
+        assert_eq!(index.stable_until("x.alice.ghost", 0), expires - 601_000);
+        // Nothing live to consult: only a change can alter the answer.
+        assert_eq!(index.stable_until("bob.ghost", 0), u64::MAX);
+        assert_eq!(index.stable_until("alice.ghost", expires), u64::MAX);
+        // Every change moves the generation.
+        let before = index.generation();
+        index.apply(&DomainName::parse("x.alice.ghost").unwrap(), None);
+        assert_ne!(index.generation(), before);
+        let before = index.generation();
+        index.apply_block(
+            &[],
+            BlockRef {
+                height: 1,
+                hash: NO_HASH,
+            },
+        );
+        assert_ne!(index.generation(), before);
     }
 
     #[test]

@@ -1683,4 +1683,165 @@ mod udp_fast_path {
             assert_same(&fast, &slow);
         }
     }
+
+    /// Answers of every outcome the fast path caches and of the two it does not (CNAMEs), each
+    /// asked again of the same responder and of a fresh one: with another ID, RD and CD the
+    /// cached answer is the very bytes a fresh responder sends; with the question in other
+    /// letters it says the same (hickory compresses names case-sensitively, so a fresh answer
+    /// may spell out a name the cached one points at) and echoes the question as asked.
+    #[test]
+    fn cached_answers_are_the_bytes_a_fresh_responder_sends() {
+        let cacheable = [
+            ("alice.ghost.", RecordType::A),
+            ("AlIcE.GhOsT.", RecordType::MX),
+            ("alice.ghost.", RecordType::TXT),
+            ("_sip._tcp.alice.ghost.", RecordType::SRV),
+            ("nope.ghost.", RecordType::A),
+            ("expired.ghost.", RecordType::A),
+            ("plain.ghost.", RecordType::AAAA),
+            ("_tcp.alice.ghost.", RecordType::A),
+            ("ghost.", RecordType::SOA),
+        ];
+        let not_cached = [
+            ("www.alice.ghost.", RecordType::A),
+            ("link.bc.", RecordType::AAAA),
+        ];
+        let src = CLIENT.parse().unwrap();
+        let mut cached = responder();
+        let ask_twice = |cached: &mut UdpResponder, name: &str, qtype, edns| {
+            let mut packet = plain_query(name, qtype, edns);
+            let mut first = Vec::new();
+            assert!(cached.respond(&packet, src, &mut first));
+            // Another ID, RD set, CD cleared.
+            packet[0..2].copy_from_slice(&0x1234u16.to_be_bytes());
+            packet[2] |= 0x01;
+            packet[3] &= !0x10;
+            let (mut again, mut fresh) = (Vec::new(), Vec::new());
+            assert!(cached.respond(&packet, src, &mut again));
+            assert!(responder().respond(&packet, src, &mut fresh));
+            assert_eq!(again, fresh, "{name} {qtype} {edns:?}");
+            let response = Message::from_vec(&again).unwrap();
+            assert_eq!(response.metadata.id, 0x1234);
+            assert!(response.metadata.recursion_desired);
+            assert!(!response.metadata.checking_disabled);
+            // The name in other letters.
+            for byte in packet[12..].iter_mut().take(name.len()) {
+                if byte.is_ascii_lowercase() {
+                    *byte = byte.to_ascii_uppercase();
+                } else if byte.is_ascii_uppercase() {
+                    *byte = byte.to_ascii_lowercase();
+                }
+            }
+            let (mut again, mut fresh) = (Vec::new(), Vec::new());
+            assert!(cached.respond(&packet, src, &mut again));
+            assert!(responder().respond(&packet, src, &mut fresh));
+            let (again, fresh) = (
+                Message::from_vec(&again).unwrap(),
+                Message::from_vec(&fresh).unwrap(),
+            );
+            assert_eq!(again.metadata, fresh.metadata);
+            assert_eq!(
+                again.queries[0].name().to_string(),
+                fresh.queries[0].name().to_string(),
+                "the question as asked"
+            );
+            assert_eq!(again.answers, fresh.answers, "{name} {qtype} {edns:?}");
+            assert_eq!(again.authorities, fresh.authorities);
+            assert_eq!(again.additionals, fresh.additionals);
+        };
+        let edns_cases = [None, Some((1232, false)), Some((4096, true))];
+        for (name, qtype) in cacheable {
+            for edns in edns_cases {
+                ask_twice(&mut cached, name, qtype, edns);
+            }
+        }
+        let held = cached.cached_answers();
+        // The server answers at most 1232 bytes, so the 1232 and 4096 OPTs share an entry.
+        assert_eq!(held, cacheable.len() * 2);
+        for (name, qtype) in not_cached {
+            for edns in edns_cases {
+                ask_twice(&mut cached, name, qtype, edns);
+            }
+        }
+        assert_eq!(
+            cached.cached_answers(),
+            held,
+            "CNAME answers are not cached"
+        );
+    }
+
+    /// A change to the index (a name's records, a block removing it) is answered by the next
+    /// query, cache or not; a name whose TTLs its expiry already cuts is never cached.
+    #[test]
+    fn the_cache_never_answers_what_the_index_no_longer_says() {
+        let index = fixture();
+        let zone = GhostZone::new(index.clone(), &["ghost".into()], SoaConfig::default()).unwrap();
+        let mut responder = UdpResponder::new(GhostHandler::new(zone, Default::default(), 1232));
+        let src: SocketAddr = CLIENT.parse().unwrap();
+        let mut ask = |name: &str| {
+            let mut out = Vec::new();
+            assert!(responder.respond(&plain_query(name, RecordType::A, None), src, &mut out));
+            let response = Message::from_vec(&out).unwrap();
+            let addresses: Vec<String> = response
+                .answers
+                .iter()
+                .map(|r| r.data.to_string())
+                .collect();
+            (
+                response.metadata.response_code,
+                addresses,
+                responder.cached_answers(),
+            )
+        };
+        assert_eq!(
+            ask("plain.ghost."),
+            (ResponseCode::NoError, vec!["10.0.0.2".to_string()], 1)
+        );
+        assert_eq!(
+            ask("plain.ghost.").2,
+            1,
+            "the second answer came from the cache"
+        );
+        register(
+            &index,
+            "plain.ghost",
+            u64::MAX,
+            vec![record("@", 300, "A=10.0.0.9")],
+        );
+        assert_eq!(
+            ask("plain.ghost."),
+            (ResponseCode::NoError, vec!["10.0.0.9".to_string()], 1)
+        );
+        let plain = DomainName::parse("plain.ghost").unwrap();
+        index.apply_block(
+            &[(plain, None)],
+            BlockRef {
+                height: HEAD + 1,
+                hash: Hash::ZERO,
+            },
+        );
+        assert_eq!(ask("plain.ghost.").0, ResponseCode::NXDomain);
+        // Expiring in 10 s with a 300 s TTL: its TTL is already cut, so it is not cached.
+        let now = ghost_bridge::index::now_ms();
+        register(
+            &index,
+            "soon.ghost",
+            now + 10_000,
+            vec![record("@", 300, "A=10.0.0.5")],
+        );
+        let (rcode, addresses, held) = ask("soon.ghost.");
+        assert_eq!(
+            (rcode, addresses),
+            (ResponseCode::NoError, vec!["10.0.0.5".to_string()])
+        );
+        assert_eq!(held, 0, "a name whose TTL its expiry cuts is not cached");
+        // Expiring in an hour: cached.
+        register(
+            &index,
+            "later.ghost",
+            now + 3_600_000,
+            vec![record("@", 300, "A=10.0.0.6")],
+        );
+        assert_eq!(ask("later.ghost.").2, 1);
+    }
 }

@@ -16,7 +16,17 @@
 //! and a fast answer that would not fit the client's payload size (the slow path truncates it
 //! and sets TC). The fast path decides to fall back before it rate-limits or counts anything,
 //! so a query is limited and counted once, by whichever path answers it.
+//!
+//! **Encoded answers are cached** per worker ([`AnswerCache`]): the bytes after the question,
+//! keyed by the lowercased question name, type and OPT payload size. A hit copies the header's
+//! ID, RD and CD bits and the question as asked in front of them, so the response is the one the
+//! fast path would have built. An entry lives while the index's generation stays the same (every
+//! block, reload or head move clears the cache) and until [`GhostZone::stable_until`] (before
+//! any record's TTL is cut by its name's expiry), so a name still stops resolving the moment it
+//! expires. Only direct answers are cached: no CNAME, no referral, no additional records. Rate
+//! limiting and metrics apply to hits as to any answer.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,7 +44,7 @@ use parking_lot::Mutex;
 use super::handler::{GhostHandler, answer_raw};
 use super::rrl::{ResponseKey, Verdict};
 use super::wire::{PlainEdns, PlainQuery};
-use super::zone::{Answer, Outcome};
+use super::zone::{Answer, GhostZone, Outcome};
 use crate::index::now_ms;
 
 /// The OPT pseudo-record's type (RFC 6891).
@@ -59,6 +69,146 @@ pub struct UdpResponder {
     handler: GhostHandler,
     /// Where the slow path's response lands.
     slow: SlowSink,
+    /// This worker's encoded answers.
+    cache: AnswerCache,
+}
+
+/// Bytes of cached answers (keys included) one worker keeps at most; past it the cache starts
+/// over. Bounds what a flood of distinct names can make a worker hold.
+pub const ANSWER_CACHE_BYTES: usize = 16 << 20;
+
+/// One worker's encoded answers (see the module docs).
+#[derive(Debug, Default)]
+struct AnswerCache {
+    /// The index generation every entry was answered under.
+    generation: u64,
+    entries: HashMap<Box<[u8]>, CachedAnswer>,
+    /// Bytes held by `entries` (keys and answers, not the map's own table).
+    bytes: usize,
+    /// The key of the query at hand, built in place.
+    key: Vec<u8>,
+}
+
+/// A response without its ID, RD/CD bits and question.
+#[derive(Debug)]
+struct CachedAnswer {
+    /// The flag bytes with RD and CD clear.
+    flags: [u8; 2],
+    /// The answer, authority and additional counts as encoded.
+    counts: [u8; 6],
+    /// Everything after the question.
+    rest: Box<[u8]>,
+    /// The response code, for the metrics.
+    rcode: ResponseCode,
+    /// What rate limiting counts the response as.
+    rrl_key: ResponseKey,
+    /// When (ms) the entry stops being true.
+    valid_until: u64,
+}
+
+impl AnswerCache {
+    /// Starts over if the index moved since the entries were made.
+    fn sync(&mut self, generation: u64) {
+        if generation != self.generation {
+            self.entries.clear();
+            self.bytes = 0;
+            self.generation = generation;
+        }
+    }
+
+    /// Builds the key of `query` (lowercased question name, type, OPT payload) in `self.key`.
+    fn key_of(&mut self, query: &PlainQuery<'_>, limit: u16) {
+        self.key.clear();
+        // Length bytes are below 64, so only name bytes can be ASCII letters.
+        self.key
+            .extend(query.name.iter().map(u8::to_ascii_lowercase));
+        self.key.extend_from_slice(&query.qtype.to_be_bytes());
+        match query.edns {
+            Some(_) => {
+                self.key.push(1);
+                self.key.extend_from_slice(&limit.to_be_bytes());
+            }
+            None => self.key.push(0),
+        }
+    }
+
+    /// The entry for the key built last, if still true at `now`.
+    fn get(&self, now: u64) -> Option<&CachedAnswer> {
+        self.entries
+            .get(self.key.as_slice())
+            .filter(|entry| now < entry.valid_until)
+    }
+
+    /// Keeps `response` (a full encoded response to the query whose key was built last).
+    fn insert(&mut self, response: &[u8], question_len: usize, entry: PendingEntry) {
+        let Some(rest) = response.get(HEADER_LEN + question_len..) else {
+            return;
+        };
+        let size = self.key.len() + rest.len() + std::mem::size_of::<CachedAnswer>();
+        if self.bytes + size > ANSWER_CACHE_BYTES {
+            self.entries.clear();
+            self.bytes = 0;
+        }
+        let cached = CachedAnswer {
+            flags: [response[2] & !RD, response[3] & !CD],
+            counts: [
+                response[6],
+                response[7],
+                response[8],
+                response[9],
+                response[10],
+                response[11],
+            ],
+            rest: rest.into(),
+            rcode: entry.rcode,
+            rrl_key: entry.rrl_key,
+            valid_until: entry.valid_until,
+        };
+        if let Some(old) = self.entries.insert(self.key.as_slice().into(), cached) {
+            self.bytes -= self.key.len() + old.rest.len() + std::mem::size_of::<CachedAnswer>();
+        }
+        self.bytes += size;
+    }
+}
+
+/// What a fast answer needs to become a cache entry.
+struct PendingEntry {
+    rcode: ResponseCode,
+    rrl_key: ResponseKey,
+    valid_until: u64,
+}
+
+/// The DNS header's length.
+const HEADER_LEN: usize = 12;
+
+/// Whether `answer` may be cached (see the module docs).
+fn cacheable(answer: &Answer) -> bool {
+    matches!(
+        answer.outcome,
+        Outcome::Answer | Outcome::NoData | Outcome::NxDomain
+    ) && answer.additional.is_empty()
+        && !answer
+            .answers
+            .iter()
+            .any(|r| r.record_type() == RecordType::CNAME)
+}
+
+/// Writes a cached response to `query` into `out`: ID, flags with the query's RD and CD, the
+/// counts, the question as asked, the rest.
+fn write_cached(query: &PlainQuery<'_>, packet: &[u8], entry: &CachedAnswer, out: &mut Vec<u8>) {
+    let mut high = entry.flags[0];
+    if query.recursion_desired {
+        high |= RD;
+    }
+    let mut low = entry.flags[1];
+    if query.checking_disabled {
+        low |= CD;
+    }
+    out.extend_from_slice(&query.id.to_be_bytes());
+    out.extend_from_slice(&[high, low, 0, 1]);
+    out.extend_from_slice(&entry.counts);
+    out.extend_from_slice(&packet[HEADER_LEN..query.question_end]);
+    out.extend_from_slice(&entry.rest);
 }
 
 impl Clone for UdpResponder {
@@ -83,7 +233,13 @@ impl UdpResponder {
         UdpResponder {
             handler,
             slow: SlowSink::default(),
+            cache: AnswerCache::default(),
         }
+    }
+
+    /// How many encoded answers this worker holds in its cache.
+    pub fn cached_answers(&self) -> usize {
+        self.cache.entries.len()
     }
 
     /// Answers one datagram from `src`, writing the response into `out` (cleared first).
@@ -126,7 +282,7 @@ impl UdpResponder {
     }
 
     /// The fast path (see the module docs).
-    fn fast(&self, packet: &[u8], src: SocketAddr, out: &mut Vec<u8>) -> Fast {
+    fn fast(&mut self, packet: &[u8], src: SocketAddr, out: &mut Vec<u8>) -> Fast {
         let started = Instant::now();
         let Ok(query) = PlainQuery::parse(packet) else {
             return Fast::Fallback;
@@ -135,46 +291,104 @@ impl UdpResponder {
         if query.qclass != CLASS_IN || matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
             return Fast::Fallback;
         }
-        let Ok(name) = Name::from_bytes(query.name) else {
-            return Fast::Fallback;
-        };
-        let Some(answer) = self.handler.zone().answer(&name, qtype, now_ms()) else {
-            return Fast::Fallback; // REFUSED, from the slow path.
-        };
+        let zone: &GhostZone = self.handler.zone();
+        // Read before answering: a block applied meanwhile only clears the cache early.
+        self.cache.sync(zone.generation());
+        let now = now_ms();
         let limit = self
             .handler
             .udp_payload(query.edns.map(|edns: PlainEdns| edns.max_payload));
+        self.cache.key_of(&query, limit);
+        if let Some(entry) = self.cache.get(now) {
+            let verdict = self.handler.verdict(src.ip(), || entry.rrl_key.clone());
+            let rcode = entry.rcode;
+            return match verdict {
+                Verdict::Send => {
+                    write_cached(&query, packet, entry, out);
+                    self.handler.metrics().observe(
+                        Some(qtype),
+                        rcode,
+                        "udp",
+                        false,
+                        started.elapsed(),
+                    );
+                    Fast::Respond
+                }
+                other => self.held_back(&query, other, qtype, limit, started, out),
+            };
+        }
+        let Ok(name) = Name::from_bytes(query.name) else {
+            return Fast::Fallback;
+        };
+        let Some(answer) = zone.answer(&name, qtype, now) else {
+            return Fast::Fallback; // REFUSED, from the slow path.
+        };
         if encode_answer(&query, &name, &answer, limit, out).is_err() {
             // Too big for the client (or not encodable): the slow path truncates.
             out.clear();
             return Fast::Fallback;
         }
-        let verdict = self.handler.verdict(src.ip(), || {
+        let rrl_key = || {
             if answer.outcome == Outcome::NxDomain {
                 ResponseKey::NxDomain(answer.zone.clone())
             } else {
                 ResponseKey::Answer(name.to_lowercase(), qtype)
             }
-        });
-        let metrics = self.handler.metrics();
-        let (rcode, truncated) = match verdict {
-            Verdict::Send => (answer.outcome.into(), false),
-            Verdict::Drop => {
-                metrics.rate_limited("dropped");
-                out.clear();
-                return Fast::Drop;
-            }
-            Verdict::Slip => {
-                metrics.rate_limited("slipped");
-                out.clear();
-                if encode_slip(&query, &name, limit, out).is_err() {
-                    out.clear();
-                    return Fast::Drop;
-                }
-                (ResponseCode::NoError, true)
-            }
         };
-        metrics.observe(Some(qtype), rcode, "udp", truncated, started.elapsed());
+        let verdict = self.handler.verdict(src.ip(), rrl_key);
+        if verdict != Verdict::Send {
+            out.clear();
+            return self.held_back(&query, verdict, qtype, limit, started, out);
+        }
+        let rcode: ResponseCode = answer.outcome.into();
+        if cacheable(&answer) {
+            let valid_until = zone.stable_until(&name, now);
+            if valid_until > now {
+                let entry = PendingEntry {
+                    rcode,
+                    rrl_key: rrl_key(),
+                    valid_until,
+                };
+                self.cache
+                    .insert(out, query.question_end - HEADER_LEN, entry);
+            }
+        }
+        self.handler
+            .metrics()
+            .observe(Some(qtype), rcode, "udp", false, started.elapsed());
+        Fast::Respond
+    }
+
+    /// A response rate limiting holds back: dropped, or slipped as an empty truncated one.
+    fn held_back(
+        &self,
+        query: &PlainQuery<'_>,
+        verdict: Verdict,
+        qtype: RecordType,
+        limit: u16,
+        started: Instant,
+        out: &mut Vec<u8>,
+    ) -> Fast {
+        let metrics = self.handler.metrics();
+        if verdict != Verdict::Slip {
+            metrics.rate_limited("dropped");
+            return Fast::Drop;
+        }
+        metrics.rate_limited("slipped");
+        let slipped = Name::from_bytes(query.name)
+            .map_err(ProtoError::from)
+            .and_then(|name| encode_slip(query, &name, limit, out));
+        if slipped.is_err() {
+            out.clear();
+            return Fast::Drop;
+        }
+        metrics.observe(
+            Some(qtype),
+            ResponseCode::NoError,
+            "udp",
+            true,
+            started.elapsed(),
+        );
         Fast::Respond
     }
 }

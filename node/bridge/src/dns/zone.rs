@@ -246,6 +246,20 @@ impl GhostZone {
         self.index.head().map_or(0, |head| head.height as u32)
     }
 
+    /// The index's [`NameIndex::generation`]: answers cached under one value stay true until
+    /// it changes (or their [`GhostZone::stable_until`] passes).
+    pub fn generation(&self) -> u64 {
+        self.index.generation()
+    }
+
+    /// Until when (ms) [`GhostZone::answer`] for `qname` (any type) keeps giving what it gives
+    /// at `now` while the [`generation`](GhostZone::generation) stays the same; see
+    /// [`NameIndex::stable_until`]. The apex, glue and names no stored name can be are stable
+    /// until the next change.
+    pub fn stable_until(&self, qname: &Name, now: u64) -> u64 {
+        index_key(&qname.to_lowercase()).map_or(u64::MAX, |key| self.index.stable_until(&key, now))
+    }
+
     /// The deepest of our zones holding `name` (any case), if any.
     fn origin_of(&self, name: &Name) -> Option<&Origin> {
         let lower = name.to_lowercase();
