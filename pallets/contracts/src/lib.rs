@@ -1032,7 +1032,7 @@ impl<T: Config> Hooks for Pallet<T> {
     fn integrity_test() {
         assert!(
             lifecycle::deletion_weight(DELETION_KEYS_PER_BLOCK, DELETION_KEYS_PER_BLOCK + 1)
-                <= T::MAX_BLOCK_WEIGHT,
+                <= system::Pallet::<T>::max_extrinsic_weight(),
             "the deletion queue's work per block must fit in a block"
         );
         let s = T::SCHEDULE;
@@ -1047,7 +1047,7 @@ impl<T: Config> Hooks for Pallet<T> {
         );
         assert!(
             Weight::from_ref_time(s.fuel_to_weight(s.limits.max_fuel_per_call))
-                <= T::MAX_BLOCK_WEIGHT,
+                <= system::Pallet::<T>::max_extrinsic_weight(),
             "max_fuel_per_call must fit in a block"
         );
     }

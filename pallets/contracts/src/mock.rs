@@ -62,6 +62,7 @@ macro_rules! mock_runtime {
             type WeightInfo = ();
             const BLOCK_HASH_COUNT: u64 = 10;
             const MAX_BLOCK_WEIGHT: Weight = Weight::from_ref_time(2 * 1_000_000_000_000);
+            const BASE_BLOCK_WEIGHT: Weight = Weight::ZERO;
             const MAX_BLOCK_LENGTH: u32 = u32::MAX;
         }
         impl balances::Config for $runtime {

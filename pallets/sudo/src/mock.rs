@@ -72,6 +72,7 @@ impl system::Config for Test {
     type WeightInfo = ();
     const BLOCK_HASH_COUNT: u64 = 10;
     const MAX_BLOCK_WEIGHT: Weight = Weight::from_ref_time(1_000_000);
+    const BASE_BLOCK_WEIGHT: Weight = Weight::ZERO;
     const MAX_BLOCK_LENGTH: u32 = 1_000_000;
 }
 

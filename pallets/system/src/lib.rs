@@ -12,7 +12,9 @@
 //!   including [`Event::ExtrinsicSuccess`] / [`Event::ExtrinsicFailed`] for each extrinsic,
 //!   which also carry the fee the signer paid (net of any refund).
 //! - **Limits**: the weight and length consumed by the block so far, against
-//!   [`Config::MAX_BLOCK_WEIGHT`] and [`Config::MAX_BLOCK_LENGTH`].
+//!   [`Config::MAX_BLOCK_WEIGHT`] and [`Config::MAX_BLOCK_LENGTH`]. A block's weight starts at
+//!   [`Config::BASE_BLOCK_WEIGHT`] (what every block costs whatever it holds: its commit's
+//!   fsync), as Substrate's `BlockWeights::base_block` does, so extrinsics share the rest.
 //!
 //! ## Events stay out of the state
 //! A block's events are not state: nothing in the runtime reads an earlier block's events, yet
@@ -68,6 +70,10 @@ pub trait Config: 'static {
     const BLOCK_HASH_COUNT: u64;
     /// The most weight one block may use.
     const MAX_BLOCK_WEIGHT: Weight;
+    /// The weight every block uses before its first hook or extrinsic (Substrate's
+    /// `BlockWeights::base_block`): counted into [`BlockWeight`] by [`Pallet::initialize`].
+    /// Less than [`Self::MAX_BLOCK_WEIGHT`] (checked by `integrity_test`).
+    const BASE_BLOCK_WEIGHT: Weight;
     /// The most bytes of extrinsics one block may hold.
     const MAX_BLOCK_LENGTH: u32;
 }
@@ -110,7 +116,7 @@ storage_value!(PALLET,
     pub ExtrinsicCount: u32
 );
 storage_value!(PALLET,
-    /// Weight used by the block so far.
+    /// Weight used by the block so far, [`Config::BASE_BLOCK_WEIGHT`] included.
     pub BlockWeight: Weight
 );
 storage_value!(PALLET,
@@ -260,7 +266,8 @@ impl<T: Config> Pallet<T> {
     ///
     /// Checks that the number follows the previous block's and that the timestamp moves forward;
     /// clears the previous block's events and counters (and, once, the events an older
-    /// runtime left in state: [`migration`]); records the parent's hash.
+    /// runtime left in state: [`migration`]); records the parent's hash; starts the block's
+    /// weight at [`Config::BASE_BLOCK_WEIGHT`].
     pub fn initialize(
         number: BlockNumber,
         parent_hash: Hash,
@@ -288,7 +295,7 @@ impl<T: Config> Pallet<T> {
         migration::clear_legacy_events();
         DigestLogs::kill();
         ExtrinsicCount::kill();
-        BlockWeight::kill();
+        BlockWeight::put(&T::BASE_BLOCK_WEIGHT);
         BlockLength::kill();
         Ok(())
     }
@@ -352,6 +359,12 @@ impl<T: Config> Pallet<T> {
         BlockWeight::put(&new_weight);
         BlockLength::put(&new_length);
         Ok(())
+    }
+
+    /// The most weight one extrinsic may declare: what a block has left after its base weight
+    /// (a heavier one could never be included).
+    pub fn max_extrinsic_weight() -> Weight {
+        T::MAX_BLOCK_WEIGHT.saturating_sub(T::BASE_BLOCK_WEIGHT)
     }
 
     /// Adds weight used outside extrinsics (hooks) to the block's total.
@@ -492,6 +505,11 @@ impl<T: Config> Pallet<T> {
                     docs: "The most weight one block may use (ps).",
                 },
                 ConstantMeta {
+                    name: "BaseBlockWeight",
+                    value: T::BASE_BLOCK_WEIGHT.ref_time().into(),
+                    docs: "The weight every block uses before any extrinsic (ps).",
+                },
+                ConstantMeta {
                     name: "MaxBlockLength",
                     value: T::MAX_BLOCK_LENGTH.into(),
                     docs: "The most bytes of extrinsics one block may hold.",
@@ -507,6 +525,10 @@ impl<T: Config> Hooks for Pallet<T> {
         assert!(
             T::MAX_BLOCK_WEIGHT > Weight::ZERO,
             "MAX_BLOCK_WEIGHT must be positive"
+        );
+        assert!(
+            T::BASE_BLOCK_WEIGHT < T::MAX_BLOCK_WEIGHT,
+            "BASE_BLOCK_WEIGHT must leave room for extrinsics"
         );
         assert!(T::MAX_BLOCK_LENGTH > 0, "MAX_BLOCK_LENGTH must be positive");
     }

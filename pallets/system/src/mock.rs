@@ -26,6 +26,7 @@ impl system::Config for Test {
     type WeightInfo = ();
     const BLOCK_HASH_COUNT: u64 = 4;
     const MAX_BLOCK_WEIGHT: Weight = Weight::from_ref_time(1_000);
+    const BASE_BLOCK_WEIGHT: Weight = Weight::from_ref_time(100);
     const MAX_BLOCK_LENGTH: u32 = 100;
 }
 

@@ -133,6 +133,7 @@ fn remark_needs_a_signed_origin_and_a_bounded_length() {
 fn block_limits_refuse_overweight_and_overlong() {
     new_test_ext().execute_with(|| {
         run_to_block(1);
+        // The mock's block: 1,000 weight of which 100 is the base, 100 bytes.
         assert!(System::try_consume(Weight(600), 60).is_ok());
         assert_eq!(
             System::try_consume(Weight(600), 1),
@@ -142,7 +143,41 @@ fn block_limits_refuse_overweight_and_overlong() {
             System::try_consume(Weight(1), 50),
             Err(ghost_primitives::InvalidTransaction::ExhaustsResources)
         );
-        assert!(System::try_consume(Weight(400), 40).is_ok());
+        assert!(System::try_consume(Weight(300), 40).is_ok());
+        assert_eq!(
+            System::try_consume(Weight(1), 0),
+            Err(ghost_primitives::InvalidTransaction::ExhaustsResources)
+        );
+    });
+}
+
+#[test]
+fn a_block_weight_starts_at_the_base_weight() {
+    new_test_ext().execute_with(|| {
+        run_to_block(1);
+        assert_eq!(crate::BlockWeight::get(), Some(Weight(100)));
+        assert!(System::try_consume(Weight(50), 0).is_ok());
+        assert_eq!(crate::BlockWeight::get(), Some(Weight(150)));
+        // The next block starts again from the base, not from zero or from this block's total.
+        run_to_block(2);
+        assert_eq!(crate::BlockWeight::get(), Some(Weight(100)));
+    });
+}
+
+#[test]
+fn an_extrinsic_that_fits_the_block_only_without_its_base_weight_is_refused() {
+    new_test_ext().execute_with(|| {
+        run_to_block(1);
+        assert_eq!(System::max_extrinsic_weight(), Weight(900));
+        assert_eq!(
+            System::try_consume(Weight(1_000), 0),
+            Err(ghost_primitives::InvalidTransaction::ExhaustsResources)
+        );
+        assert_eq!(
+            System::try_consume(Weight(901), 0),
+            Err(ghost_primitives::InvalidTransaction::ExhaustsResources)
+        );
+        assert!(System::try_consume(Weight(900), 0).is_ok());
     });
 }
 
