@@ -27,8 +27,7 @@ use ghost_support::transactional;
 
 use crate::balances::fees::FeeDetails;
 use crate::{
-    Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, Runtime, System, UncheckedExtrinsic,
-    Validators,
+    Balances, Contracts, Domains, MAX_EXTRINSIC_SIZE, System, UncheckedExtrinsic, Validators,
 };
 
 /// Why a block cannot be built or imported.
@@ -161,7 +160,8 @@ impl Executive {
             ));
         }
         let info = xt.call.dispatch_info();
-        if info.weight > <Runtime as pallet_system::Config>::MAX_BLOCK_WEIGHT {
+        // Heavier than a block's room after its base weight: it could never be included.
+        if info.weight > System::max_extrinsic_weight() {
             return Err(InvalidTransaction::ExhaustsResources.into());
         }
         let fee = Balances::compute_fee(len, &info, xt.extra.tip);

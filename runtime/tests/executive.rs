@@ -27,6 +27,7 @@ use ghost_runtime::{
 };
 use ghost_support::DispatchError;
 use ghost_support::storage::{StorageMap, StorageValue};
+use ghost_support::weights::Weight;
 use ghost_trie::{MemoryNodeStore, ProofError, StateView, verify_read_proof};
 use parity_scale_codec::{Decode, Encode};
 use proptest::prelude::*;
@@ -954,7 +955,7 @@ fn block_weight_limit_refuses_extrinsics_once_full() {
     let chain = Chain::dev();
     let transfer_weight = transfer(dev("Bob"), 1).dispatch_info().weight.ref_time();
     let max_weight = <Runtime as system::Config>::MAX_BLOCK_WEIGHT.ref_time();
-    // What the hooks reserve: the weight of an empty block.
+    // What the base weight and the hooks reserve: the weight of an empty block.
     let mut empty = Chain::dev();
     empty.produce(vec![]);
     let hooks = api::with_state(
@@ -998,6 +999,81 @@ fn block_weight_limit_refuses_extrinsics_once_full() {
         Err(InvalidTransaction::ExhaustsResources.into())
     );
     assert_eq!(builder.len() as u64, fit);
+}
+
+#[test]
+fn a_block_weight_starts_at_the_base_weight() {
+    let mut chain = Chain::dev();
+    let base = <Runtime as system::Config>::BASE_BLOCK_WEIGHT;
+    assert!(base > Weight::ZERO);
+    let started = api::with_state(&chain.store, chain.head.state_root, || {
+        system::Pallet::<Runtime>::initialize(1, chain.head.hash(), chain.next_timestamp())
+            .expect("block 1 starts");
+        system::BlockWeight::get()
+    })
+    .unwrap();
+    assert_eq!(started, Some(base));
+
+    // Hooks and extrinsics come on top of it, in the built block and in the imported one alike.
+    let weight_at = |chain: &Chain| {
+        api::with_state(
+            &chain.store,
+            chain.head.state_root,
+            system::BlockWeight::get,
+        )
+        .unwrap()
+        .unwrap_or_default()
+    };
+    let mut empty = Chain::dev();
+    empty.produce(vec![]);
+    let empty_weight = weight_at(&empty);
+    assert!(empty_weight >= base);
+    let xt = signed(&chain, "Alice", transfer(dev("Bob"), GHOST), 0);
+    let transfer_weight = xt.call.dispatch_info().weight;
+    let built = chain.produce(vec![xt]);
+    assert_eq!(
+        weight_at(&chain),
+        empty_weight.saturating_add(transfer_weight)
+    );
+    let importer = Chain::dev();
+    execute_block(&importer.store, &importer.head, &built.block).expect("the block imports");
+}
+
+#[test]
+fn an_extrinsic_that_fits_a_block_only_without_its_base_weight_is_refused() {
+    let chain = Chain::dev();
+    let max = <Runtime as system::Config>::MAX_BLOCK_WEIGHT;
+    let base = <Runtime as system::Config>::BASE_BLOCK_WEIGHT;
+    // `upload_code` weighs a fixed part plus 0.75 µs a byte: size it to weigh the most a block
+    // may use less half the base weight.
+    let upload = |len: usize| {
+        RuntimeCall::Contracts(ghost_runtime::contracts::Call::UploadCode { code: vec![0; len] })
+    };
+    let fixed = upload(0).dispatch_info().weight.ref_time();
+    let per_byte = upload(1).dispatch_info().weight.ref_time() - fixed;
+    let target = max.ref_time() - base.ref_time() / 2;
+    let call = upload(((target - fixed) / per_byte) as usize);
+    let weight = call.dispatch_info().weight;
+    assert!(
+        weight <= max,
+        "it would fit an empty block without the base weight"
+    );
+    assert!(weight > max.saturating_sub(base));
+    let xt = signed(&chain, "Alice", call, 0);
+    assert!(xt.encoded_size() <= MAX_EXTRINSIC_SIZE);
+    assert_refused(&chain, xt.clone(), InvalidTransaction::ExhaustsResources);
+
+    // An importer refuses a block that holds it.
+    let mut block = chain.builder().build().expect("block builds").block;
+    block.extrinsics.push(xt);
+    block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
+    assert_eq!(
+        import_error(&chain, &chain.head, &block),
+        BlockError::InvalidExtrinsic {
+            index: 0,
+            error: InvalidTransaction::ExhaustsResources.into()
+        }
+    );
 }
 
 // ---- runtime API ----
