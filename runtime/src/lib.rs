@@ -83,7 +83,8 @@ impl system::Config for Runtime {
     /// 3 ms: a block's commit is one fsynced RocksDB batch, about 2 ms whatever it writes.
     /// `cargo bench -p ghost-storage --bench state_access`, row "write, 1 key a block":
     /// 1.91 ms without the node cache, 2.22 ms with it (docs/PERFORMANCE.md, 2026-12-04);
-    /// 3 ms is 1.35× the larger, the margin the read and write weights have over theirs.
+    /// 3 ms is 1.35× the larger (`ROCKS_DB_WEIGHT` has 1.25× over its read, 1.3-2.2× over
+    /// its write).
     const BASE_BLOCK_WEIGHT: Weight = Weight::from_micros(3_000);
     const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 }
