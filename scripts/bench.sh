@@ -16,12 +16,15 @@
 # 5. 1,000 registrations on a 4-validator testnet (`scripts/testnet.sh`, debug binaries, submitted
 #    round robin to all four nodes);
 # 6. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
-# 7. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
+# 7. propagation on the 4-validator testnet (a registration through node 0 until every
+#    validator's DNS answers it) and ENS sync latency on anvil (three `ens-oracle`s, a change on
+#    ENS until `domain_resolve` and DNS show it): the e2e tests that measure them, debug build;
+# 8. writes `$CARGO_TARGET_DIR/bench-report.json` (every figure, the machine, the commit) and
 #    refreshes the table between the `bench.sh` markers at the top of `docs/PERFORMANCE.md`
 #    (`--no-doc` leaves the doc alone).
 #
-# `--skip` takes a comma-separated list of `load,latency,dns,criterion,testnet,ens` to leave out (their
-# rows then say "not run"). Loopback only; everything it starts is stopped on exit.
+# `--skip` takes a comma-separated list of `load,latency,dns,criterion,testnet,ens,propagation,enssync`
+# to leave out (their rows then say "not run"). Loopback only; everything it starts is stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
@@ -118,6 +121,21 @@ fi
 if runs ens; then
     echo "== ENS gas on anvil" >&2
     "$root/scripts/ens-gas.sh" --json "$out/ens.json"
+fi
+if runs propagation; then
+    echo "== propagation on the 4-validator testnet: registration -> every validator's DNS" >&2
+    cargo build -p ghostchain --bins
+    # The test starts its own testnet in a port range of its own.
+    env -u GHOST_TESTNET_DIR -u GHOST_TESTNET_PORT cargo test -p ghost-e2e --test testnet -- \
+        --ignored --nocapture propagation_and_sync_figures > "$out/testnet-propagation.log" 2>&1 \
+        || { tail -20 "$out/testnet-propagation.log" >&2; echo "testnet propagation: failed" >&2; }
+fi
+if runs enssync; then
+    echo "== ENS sync latency on anvil (3 ens-oracles, --dev)" >&2
+    cargo build --workspace --bins
+    ENS_E2E_SAMPLES=50 cargo test -p ghost-e2e --test ens_bridge ens_names_link -- --nocapture \
+        > "$out/ens-sync.log" 2>&1 \
+        || { tail -20 "$out/ens-sync.log" >&2; echo "ENS sync: failed" >&2; }
 fi
 elapsed=$(( $(date +%s) - started ))
 
