@@ -8,7 +8,9 @@ pub struct Blake3Hasher;
 
 impl hash_db::Hasher for Blake3Hasher {
     type Out = TrieHash;
-    type StdHasher = std::collections::hash_map::DefaultHasher;
+    /// For the in-memory maps keyed by node hash (`memory-db`): the keys are blake3 outputs, so
+    /// folding them is enough, and SipHash cost a measurable share of a block's commit.
+    type StdHasher = crate::NodeHashHasher;
     const LENGTH: usize = 32;
 
     fn hash(data: &[u8]) -> TrieHash {

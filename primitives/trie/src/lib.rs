@@ -82,6 +82,7 @@
 
 #![warn(missing_docs)]
 
+mod cache;
 mod error;
 mod hasher;
 mod node_codec;
@@ -92,6 +93,7 @@ mod store;
 pub mod sync;
 mod update;
 
+pub use cache::{DecodedNodeCache, NodeHashBuildHasher, NodeHashHasher};
 pub use error::{ProofError, TrieError};
 pub use hasher::Blake3Hasher;
 pub use node_codec::{NodeCodec, NodeCodecError};
@@ -99,7 +101,8 @@ pub use proof::{ReadProof, generate_read_proof, verify_read_proof};
 pub use state::StateView;
 pub use store::{MemoryNodeStore, NodeStore};
 pub use update::{
-    StateUpdate, apply_changes, apply_changes_counted, build, build_counted, root_of,
+    StateUpdate, apply_changes, apply_changes_cached, apply_changes_counted, build, build_counted,
+    root_of,
 };
 
 /// A blake3-256 hash: the root of a trie, or the key of a node in the [`NodeStore`].

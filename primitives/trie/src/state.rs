@@ -4,7 +4,10 @@ use std::fmt;
 
 use trie_db::{Trie, TrieDB, TrieDBBuilder};
 
-use crate::{KeyValue, Layout, NodeCodecError, NodeStore, TrieError, TrieHash, store::StoreDb};
+use crate::{
+    DecodedNodeCache, KeyValue, Layout, NodeCodecError, NodeStore, TrieError, TrieHash,
+    store::StoreDb,
+};
 
 /// Read view of the state at one root.
 ///
@@ -41,6 +44,21 @@ impl StateView<'_> {
     /// The value at `key`, or `None` when the key is absent.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TrieError> {
         self.with_trie(|trie| trie.get(key))
+    }
+
+    /// As [`get`](Self::get), through `cache`: nodes it holds are neither fetched nor decoded
+    /// again, and the nodes this read decodes are added to it.
+    pub fn get_cached(
+        &self,
+        key: &[u8],
+        cache: &mut DecodedNodeCache,
+    ) -> Result<Option<Vec<u8>>, TrieError> {
+        let db = StoreDb::new(self.store);
+        let trie = TrieDBBuilder::<Layout>::new(&db, &self.root)
+            .with_cache(cache)
+            .build();
+        trie.get(key)
+            .map_err(|error| TrieError::from_backend(*error))
     }
 
     /// First key strictly greater than `key` (for prefix iteration that merges with an overlay).

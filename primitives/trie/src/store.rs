@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use hash_db::{AsHashDB, HashDB, HashDBRef, Prefix};
 use memory_db::{HashKey, MemoryDB};
 
-use crate::{Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, NodeEntry, RefChange, TrieHash};
+use crate::{
+    Blake3Hasher, EMPTY_NODE, EMPTY_ROOT, NodeEntry, NodeHashBuildHasher, RefChange, TrieHash,
+};
 
 /// Persistent trie nodes keyed by their blake3 hash (the node's RocksDB column, or memory in
 /// tests).
@@ -25,7 +27,7 @@ pub trait NodeStore: Send + Sync {
 /// A [`NodeStore`] in a `HashMap`, for tests, genesis and tools.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemoryNodeStore {
-    nodes: HashMap<TrieHash, Vec<u8>>,
+    nodes: HashMap<TrieHash, Vec<u8>, NodeHashBuildHasher>,
 }
 
 impl MemoryNodeStore {

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use trie_db::{TrieConfiguration, TrieDBMut, TrieDBMutBuilder, TrieMut};
+use trie_db::{TrieCache, TrieConfiguration, TrieDBMut, TrieDBMutBuilder, TrieMut};
 
+use crate::cache::CommitView;
 use crate::{
-    Layout, NodeCodecError, NodeEntry, NodeStore, RefChange, TrieError, TrieHash,
+    DecodedNodeCache, Layout, NodeCodec, NodeCodecError, NodeEntry, NodeStore, RefChange,
+    TrieError, TrieHash,
     store::{OverlayDb, drain_counted, memory_trie_db},
 };
 
@@ -56,14 +58,32 @@ pub fn apply_changes_counted<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>
     root: TrieHash,
     changes: I,
 ) -> Result<StateUpdate, TrieError> {
+    apply_changes_cached(store, root, changes, None)
+}
+
+/// As [`apply_changes_counted`], taking the nodes on the changed paths from `cache` where it
+/// has them (the block's reads decoded them already) instead of fetching and decoding them
+/// again. The result is the same with or without a cache; the cache is not changed.
+///
+/// # Errors
+///
+/// As [`apply_changes`].
+pub fn apply_changes_cached<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(
+    store: &dyn NodeStore,
+    root: TrieHash,
+    changes: I,
+    cache: Option<&DecodedNodeCache>,
+) -> Result<StateUpdate, TrieError> {
     let mut changes: Vec<_> = changes.into_iter().collect();
     // Stable, so repeated keys keep their order and the last change wins.
     changes.sort_by(|a, b| a.0.cmp(&b.0));
 
     let mut db = OverlayDb::new(store);
     let mut new_root = root;
+    let mut view = cache.map(CommitView);
     {
         let mut trie = TrieDBMutBuilder::<Layout>::from_existing(&mut db, &mut new_root)
+            .with_optional_cache(view.as_mut().map(|v| v as &mut dyn TrieCache<NodeCodec>))
             .disable_commit_on_drop()
             .build();
         for (key, change) in &changes {
