@@ -9,7 +9,12 @@ use ghost_support::{Ext, with_externalities};
 use ghost_trie::{NodeStore, RefChange, TrieHash};
 
 use crate::executive::{BlockError, Executive, SignatureCheck};
-use crate::state::{TrieBackend, commit_changes};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ghost_trie::DecodedNodeCache;
+
+use crate::state::{TrieBackend, commit_changes_cached};
 use crate::{Block, EventRecord, System, UncheckedExtrinsic};
 
 /// A block built by [`BlockBuilder::build`]: unsealed, with what storage must persist.
@@ -46,6 +51,8 @@ pub struct BlockBuilder<'a> {
     store: &'a dyn NodeStore,
     parent_state_root: Hash,
     ext: Ext<'a>,
+    /// The trie nodes the block's reads decoded, for its commit.
+    nodes: Rc<RefCell<DecodedNodeCache>>,
     header: Header,
     extrinsics: Vec<UncheckedExtrinsic>,
 }
@@ -66,13 +73,19 @@ impl<'a> BlockBuilder<'a> {
             timestamp_ms,
             digest,
         };
-        let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
+        let nodes = Rc::<RefCell<DecodedNodeCache>>::default();
+        let mut ext = Ext::new(TrieBackend::with_nodes(
+            store,
+            parent.state_root,
+            nodes.clone(),
+        ));
         with_externalities(&mut ext, || Executive::initialize_block(&header))?;
         check_backend(&ext)?;
         Ok(BlockBuilder {
             store,
             parent_state_root: parent.state_root,
             ext,
+            nodes,
             header,
             extrinsics: Vec::new(),
         })
@@ -112,9 +125,13 @@ impl<'a> BlockBuilder<'a> {
             )
         });
         check_backend(&self.ext)?;
-        let (state_root, state_nodes, state_refs) =
-            commit_changes(self.store, self.parent_state_root, self.ext.into_changes())
-                .map_err(|e| BlockError::Backend(e.to_string()))?;
+        let (state_root, state_nodes, state_refs) = commit_changes_cached(
+            self.store,
+            self.parent_state_root,
+            self.ext.into_changes(),
+            &self.nodes.borrow(),
+        )
+        .map_err(|e| BlockError::Backend(e.to_string()))?;
         let mut header = self.header;
         header.state_root = state_root;
         header.extrinsics_root = extrinsics_root(&self.extrinsics);
@@ -166,12 +183,14 @@ pub fn execute_block(
             computed,
         });
     }
-    let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
+    let nodes = Rc::<RefCell<DecodedNodeCache>>::default();
+    let backend = || TrieBackend::with_nodes(store, parent.state_root, nodes.clone());
+    let mut ext = Ext::new(backend());
     let batched = with_externalities(&mut ext, || execute_batched(block));
     let (ext, (events, encoded_events, logs)) = match batched {
         Some(executed) => (ext, executed?),
         None => {
-            let mut ext = Ext::new(TrieBackend::new(store, parent.state_root));
+            let mut ext = Ext::new(backend());
             let executed = with_externalities(&mut ext, || -> Result<_, BlockError> {
                 Executive::initialize_block(header)?;
                 apply_all(block, SignatureCheck::Verify)
@@ -189,8 +208,9 @@ pub fn execute_block(
         return Err(BlockError::DigestMismatch);
     }
     check_backend(&ext)?;
+    let changes = ext.into_changes();
     let (state_root, state_nodes, state_refs) =
-        commit_changes(store, parent.state_root, ext.into_changes())
+        commit_changes_cached(store, parent.state_root, changes, &nodes.borrow())
             .map_err(|e| BlockError::Backend(e.to_string()))?;
     if state_root != header.state_root {
         return Err(BlockError::StateRootMismatch {

@@ -1,10 +1,12 @@
 //! The execution environment: state reads and writes of the runtime go through an [`Ext`].
 //!
 //! An [`Ext`] reads a [`StateBackend`] (the trie at the parent block's state root, or a map in
-//! tests) and buffers every write in an overlay. The overlay is a stack of layers:
-//! [`transactional`] pushes one, commits it into the layer below when its closure returns `Ok`
-//! and drops it on `Err`, so a failed dispatch leaves no writes. At the end of a block the
-//! executive takes the merged changes ([`Ext::into_changes`]) and applies them to the trie.
+//! tests) and buffers every write in an overlay. [`transactional`] opens a transaction: it
+//! commits when its closure returns `Ok` and rolls back on `Err`, so a failed dispatch leaves no
+//! writes. The overlay is one map holding the latest value of every written key (a read is one
+//! hash lookup, whatever the depth), an ordered set of the same keys (for [`Ext::next_key`]),
+//! and a journal of what each write replaced, which a rollback replays backwards. At the end of
+//! a block the executive takes the changes ([`Ext::into_changes`]) and applies them to the trie.
 //!
 //! Beside the overlay an [`Ext`] keeps the block's *event records*: opaque byte strings the
 //! system pallet deposits, which never become state (the node stores them per block, the state
@@ -17,7 +19,7 @@
 //! error and panics with a message saying so.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 /// A read-only view of the state the block builds on.
@@ -69,11 +71,25 @@ impl StateBackend for BTreeMap<Vec<u8>, Vec<u8>> {
 /// Changes to the state: `Some` sets, `None` deletes. Ordered by key.
 pub type StateChanges = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
-/// The execution environment: a backend plus a stack of overlay layers.
+/// A map keyed by storage keys, hashed with a seeded fast hasher (foldhash): storage keys are
+/// partly chosen by users, so the seed keeps their bucket layout unpredictable.
+pub type KeyMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
+/// What a write replaced: the key's overlay entry before it (`None`: the overlay did not hold
+/// the key).
+type Undo = (Vec<u8>, Option<Option<Vec<u8>>>);
+
+/// The execution environment: a backend plus an overlay of the block's writes.
 pub struct Ext<'a> {
     backend: Box<dyn StateBackend + 'a>,
-    /// `layers[0]` is the block's committed overlay; each open transaction adds one.
-    layers: Vec<StateChanges>,
+    /// The latest write of every key written (`None`: deleted), open transactions included.
+    values: KeyMap<Option<Vec<u8>>>,
+    /// The keys of `values`, in order (for [`Ext::next_key`]).
+    keys: BTreeSet<Vec<u8>>,
+    /// Writes made inside open transactions and what they replaced, oldest first.
+    journal: Vec<Undo>,
+    /// For each open transaction, the journal's length when it opened.
+    marks: Vec<usize>,
     /// The first backend failure, if any: the block must be abandoned.
     backend_error: Option<BackendError>,
     /// The block's event records, in deposit order (never part of the state).
@@ -87,7 +103,10 @@ impl<'a> Ext<'a> {
     pub fn new<B: StateBackend + 'a>(backend: B) -> Ext<'a> {
         Ext {
             backend: Box::new(backend),
-            layers: vec![StateChanges::new()],
+            values: KeyMap::default(),
+            keys: BTreeSet::new(),
+            journal: Vec::new(),
+            marks: Vec::new(),
             backend_error: None,
             events: Vec::new(),
             event_marks: Vec::new(),
@@ -115,7 +134,7 @@ impl<'a> Ext<'a> {
 
     /// The value at `key`, overlay first.
     pub fn get(&mut self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.overlay_get(key) {
+        match self.values.get(key) {
             Some(value) => value.clone(),
             None => match self.backend.get(key) {
                 Ok(value) => value,
@@ -129,23 +148,32 @@ impl<'a> Ext<'a> {
 
     /// The overlay's word on `key`: `Some(Some(v))` set, `Some(None)` deleted, `None` untouched.
     fn overlay_get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
-        self.layers.iter().rev().find_map(|layer| layer.get(key))
+        self.values.get(key)
     }
 
     /// Sets `key` to `value`.
     pub fn set(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.top().insert(key, Some(value));
+        self.write(key, Some(value));
     }
 
     /// Deletes `key`.
     pub fn remove(&mut self, key: Vec<u8>) {
-        self.top().insert(key, None);
+        self.write(key, None);
     }
 
-    fn top(&mut self) -> &mut StateChanges {
-        // `layers` is never empty: `new` creates layer 0 and only transactions above it are popped.
-        let last = self.layers.len() - 1;
-        &mut self.layers[last]
+    fn write(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if let Some(slot) = self.values.get_mut(&key) {
+            let previous = std::mem::replace(slot, value);
+            if !self.marks.is_empty() {
+                self.journal.push((key, Some(previous)));
+            }
+            return;
+        }
+        self.keys.insert(key.clone());
+        if !self.marks.is_empty() {
+            self.journal.push((key.clone(), None));
+        }
+        self.values.insert(key, value);
     }
 
     /// The first existing key strictly greater than `key`, merging overlay and backend.
@@ -176,55 +204,54 @@ impl<'a> Ext<'a> {
 
     /// The first key above `key` that the overlay sets (not deletes).
     fn overlay_next_existing(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let mut cursor = key.to_vec();
-        loop {
-            let next = self
-                .layers
-                .iter()
-                .filter_map(|layer| {
-                    layer
-                        .range::<[u8], _>((Bound::Excluded(&cursor[..]), Bound::Unbounded))
-                        .next()
-                })
-                .map(|(k, _)| k)
-                .min()?
-                .clone();
-            if matches!(self.overlay_get(&next), Some(Some(_))) {
-                return Some(next);
-            }
-            cursor = next;
-        }
+        self.keys
+            .range::<[u8], _>((Bound::Excluded(key), Bound::Unbounded))
+            .find(|k| matches!(self.values.get(*k), Some(Some(_))))
+            .cloned()
     }
 
-    /// Opens a transaction layer.
+    /// Opens a transaction.
     pub fn start_transaction(&mut self) {
-        self.layers.push(StateChanges::new());
+        self.marks.push(self.journal.len());
         self.event_marks.push(self.events.len());
     }
 
-    /// Merges the top transaction layer into the one below.
+    /// Commits the innermost transaction into the one around it (or into the block).
     pub fn commit_transaction(&mut self) {
-        if self.layers.len() > 1
-            && let Some(top) = self.layers.pop()
-        {
-            self.top().extend(top);
+        if self.marks.pop().is_some() {
+            // Its undo entries now belong to the enclosing transaction; outside every
+            // transaction nothing can be rolled back, so they go.
+            if self.marks.is_empty() {
+                self.journal.clear();
+            }
             self.event_marks.pop();
         }
     }
 
-    /// Drops the top transaction layer.
+    /// Drops the innermost transaction's writes and events.
     pub fn rollback_transaction(&mut self) {
-        if self.layers.len() > 1 {
-            self.layers.pop();
-            if let Some(mark) = self.event_marks.pop() {
-                self.events.truncate(mark);
+        let Some(mark) = self.marks.pop() else {
+            return;
+        };
+        for (key, previous) in self.journal.drain(mark..).rev() {
+            match previous {
+                Some(value) => {
+                    self.values.insert(key, value);
+                }
+                None => {
+                    self.values.remove(&key);
+                    self.keys.remove(&key);
+                }
             }
+        }
+        if let Some(mark) = self.event_marks.pop() {
+            self.events.truncate(mark);
         }
     }
 
     /// How many transactions are open.
     pub fn transaction_depth(&self) -> usize {
-        self.layers.len() - 1
+        self.marks.len()
     }
 
     /// The first backend failure, if any.
@@ -233,20 +260,16 @@ impl<'a> Ext<'a> {
     }
 
     /// All changes, with open transactions committed.
-    pub fn into_changes(mut self) -> StateChanges {
-        while self.layers.len() > 1 {
-            self.commit_transaction();
-        }
-        self.layers.pop().unwrap_or_default()
+    pub fn into_changes(self) -> StateChanges {
+        self.values.into_iter().collect()
     }
 
     /// The changes so far, with open transactions included.
     pub fn changes(&self) -> StateChanges {
-        let mut all = StateChanges::new();
-        for layer in &self.layers {
-            all.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        all
+        self.values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
