@@ -10,7 +10,9 @@ use ghost_trie::{NodeStore, RefChange, TrieHash};
 
 use crate::executive::{BlockError, Executive, SignatureCheck};
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use ghost_trie::DecodedNodeCache;
 
@@ -158,11 +160,14 @@ fn check_backend(ext: &Ext<'_>) -> Result<(), BlockError> {
 
 /// Re-executes `block` on `parent` and checks both roots: the import path.
 ///
-/// Signatures are verified in one ed25519 batch on a second thread while this one executes the
-/// block (blocks of at least [`PARALLEL_VERIFY_MIN`] extrinsics; smaller ones verify the batch
-/// first, on this thread). The execution result is used only once the batch has passed. If the
-/// batch fails, that execution is dropped and the block is executed again with each extrinsic
-/// verifying its own signature, so the error names the culprit; the block is refused either way.
+/// Signatures are verified in ed25519 batches while the block executes (blocks of at least
+/// [`PARALLEL_VERIFY_MIN`] extrinsics): a second thread starts on them at once, and this one,
+/// once it has executed the block and computed its state root, verifies what is left
+/// ([`SharedBatch`]), so the verification's tail is split over both. Smaller blocks verify the
+/// batch first, on this thread. The execution result is used only once every signature has
+/// passed. If a batch fails, that execution is dropped and the block is executed again with each
+/// extrinsic verifying its own signature, so the error names the culprit; the block is refused
+/// either way.
 pub fn execute_block(
     store: &dyn NodeStore,
     parent: &Header,
@@ -184,20 +189,31 @@ pub fn execute_block(
         });
     }
     let nodes = Rc::<RefCell<DecodedNodeCache>>::default();
-    let backend = || TrieBackend::with_nodes(store, parent.state_root, nodes.clone());
-    let mut ext = Ext::new(backend());
-    let batched = with_externalities(&mut ext, || execute_batched(block));
-    let (ext, (events, encoded_events, logs)) = match batched {
-        Some(executed) => (ext, executed?),
-        None => {
-            let mut ext = Ext::new(backend());
-            let executed = with_externalities(&mut ext, || -> Result<_, BlockError> {
-                Executive::initialize_block(header)?;
-                apply_all(block, SignatureCheck::Verify)
-            })?;
-            (ext, executed)
-        }
-    };
+    if let Some(executed) = execute_batched(store, parent, block, &nodes) {
+        return executed;
+    }
+    let mut ext = Ext::new(TrieBackend::with_nodes(
+        store,
+        parent.state_root,
+        nodes.clone(),
+    ));
+    let executed = with_externalities(&mut ext, || -> Result<_, BlockError> {
+        Executive::initialize_block(header)?;
+        apply_all(block, SignatureCheck::Verify)
+    })?;
+    finish(store, parent, header, ext, &nodes, executed)
+}
+
+/// Checks the runtime digest items of an executed block, computes its state root and checks it
+/// against the header's.
+fn finish(
+    store: &dyn NodeStore,
+    parent: &Header,
+    header: &Header,
+    ext: Ext<'_>,
+    nodes: &RefCell<DecodedNodeCache>,
+    (events, encoded_events, logs): Executed,
+) -> Result<ExecutedBlock, BlockError> {
     let carried: Vec<&DigestItem> = header
         .digest
         .logs
@@ -226,42 +242,61 @@ pub fn execute_block(
     })
 }
 
-/// Blocks with at least this many extrinsics verify their signature batch on a second thread,
-/// in parallel with execution; below it, starting a thread costs more than it saves.
+/// Blocks with at least this many extrinsics verify their signatures on a second thread, in
+/// parallel with execution; below it, starting a thread costs more than it saves.
 pub const PARALLEL_VERIFY_MIN: usize = 16;
 
 /// A block's events (decoded and as SCALE) and runtime digest items after execution.
 type Executed = (Vec<EventRecord>, Vec<u8>, Vec<DigestItem>);
 
-/// Initializes the block, then executes its extrinsics as already verified while their batch
-/// is checked (on another thread for large blocks). `None` when the batch failed: the
-/// execution is void and the caller re-executes with per-extrinsic checks.
-fn execute_batched(block: &Block) -> Option<Result<Executed, BlockError>> {
-    if let Err(e) = Executive::initialize_block(&block.header) {
-        return Some(Err(e));
-    }
-    // The contexts read the state (block hashes), so they are taken here; the worker gets
-    // plain data and computes the messages and the batch equation.
-    let contexts = signing_contexts(&block.extrinsics)?;
+/// Executes the block with its extrinsics taken as already verified, and computes its state
+/// root, while their signatures are checked (on another thread too, for large blocks). `None`
+/// when a signature batch failed: the execution is void and the caller re-executes with
+/// per-extrinsic checks.
+fn execute_batched(
+    store: &dyn NodeStore,
+    parent: &Header,
+    block: &Block,
+    nodes: &Rc<RefCell<DecodedNodeCache>>,
+) -> Option<Result<ExecutedBlock, BlockError>> {
+    let mut ext = Ext::new(TrieBackend::with_nodes(
+        store,
+        parent.state_root,
+        nodes.clone(),
+    ));
+    // The contexts read the state (block hashes), so they are taken here; the verifiers get
+    // plain data and compute the messages and the batch equations.
+    let contexts = match with_externalities(&mut ext, || {
+        Executive::initialize_block(&block.header).map(|()| signing_contexts(&block.extrinsics))
+    }) {
+        Err(e) => return Some(Err(e)),
+        Ok(contexts) => contexts?,
+    };
+    let batch = SharedBatch::new(&block.extrinsics, &contexts);
     if block.extrinsics.len() < PARALLEL_VERIFY_MIN {
-        return batch_verify(&block.extrinsics, &contexts)
-            .then(|| apply_all(block, SignatureCheck::AlreadyVerified));
+        if !batch.verify_all() {
+            return None;
+        }
+        let executed = with_externalities(&mut ext, || {
+            apply_all(block, SignatureCheck::AlreadyVerified)
+        });
+        return Some(executed.and_then(|e| finish(store, parent, &block.header, ext, nodes, e)));
     }
     std::thread::scope(|scope| {
+        // No thread to be had: this one verifies everything after executing, which is
+        // correct, only slower.
         let worker = std::thread::Builder::new()
             .name("import-verify".into())
-            .spawn_scoped(scope, || batch_verify(&block.extrinsics, &contexts));
-        match worker {
-            Ok(batch) => {
-                let executed = apply_all(block, SignatureCheck::AlreadyVerified);
-                // A panicking worker (it has no reason to) counts as a failed batch: the
-                // per-extrinsic checks then decide.
-                batch.join().unwrap_or(false).then_some(executed)
-            }
-            // No thread to be had: verify here first, as for a small block.
-            Err(_) => batch_verify(&block.extrinsics, &contexts)
-                .then(|| apply_all(block, SignatureCheck::AlreadyVerified)),
-        }
+            .spawn_scoped(scope, || batch.verify_all());
+        let executed = with_externalities(&mut ext, || {
+            apply_all(block, SignatureCheck::AlreadyVerified)
+        });
+        let result = executed.and_then(|e| finish(store, parent, &block.header, ext, nodes, e));
+        let mine = batch.verify_all();
+        // A panicking worker (it has no reason to) counts as a failed batch: the
+        // per-extrinsic checks then decide.
+        let theirs = worker.map_or(true, |handle| handle.join().unwrap_or(false));
+        (mine && theirs && batch.is_complete()).then_some(result)
     })
 }
 
@@ -313,4 +348,73 @@ fn batch_verify(extrinsics: &[UncheckedExtrinsic], contexts: &[SigningContext]) 
         .map(|(xt, m)| (m.as_slice(), xt.signature, xt.signer))
         .collect();
     ghost_primitives::crypto::verify_batch(&items)
+}
+
+/// The smallest batch a verifier claims from a [`SharedBatch`] (smaller batches cost more per
+/// signature).
+const MIN_CLAIM: usize = 64;
+
+/// A block's signatures, verified in batches by whichever thread is free. Each claim takes half
+/// of what is left (at least [`MIN_CLAIM`]), so the thread that starts first takes large, cheap
+/// batches and the tail is shared. Splitting does not change the verdict: the chain's batch
+/// check accepts exactly the signatures its single check accepts (`ghost_primitives::ed25519`).
+struct SharedBatch<'b> {
+    extrinsics: &'b [UncheckedExtrinsic],
+    contexts: &'b [SigningContext],
+    /// The first extrinsic no verifier has claimed yet.
+    next: AtomicUsize,
+    /// Whether a claimed batch failed (the others stop claiming).
+    failed: AtomicBool,
+}
+
+impl<'b> SharedBatch<'b> {
+    fn new(extrinsics: &'b [UncheckedExtrinsic], contexts: &'b [SigningContext]) -> Self {
+        SharedBatch {
+            extrinsics,
+            contexts,
+            next: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// The next batch to verify, or `None` when all are claimed or one failed.
+    fn claim(&self) -> Option<Range<usize>> {
+        let total = self.extrinsics.len();
+        let mut start = self.next.load(Ordering::Relaxed);
+        loop {
+            if start >= total || self.failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let left = total - start;
+            let size = (left / 2).max(MIN_CLAIM).min(left);
+            match self.next.compare_exchange_weak(
+                start,
+                start + size,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(start..start + size),
+                Err(now) => start = now,
+            }
+        }
+    }
+
+    /// Verifies batches until none is left. `false` if one failed, here or on another thread;
+    /// `true` only says the batches this call verified passed.
+    fn verify_all(&self) -> bool {
+        while let Some(range) = self.claim() {
+            if !batch_verify(&self.extrinsics[range.clone()], &self.contexts[range]) {
+                self.failed.store(true, Ordering::Relaxed);
+                return false;
+            }
+        }
+        !self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Whether every signature has been claimed and no batch failed (read it once every
+    /// verifier has returned).
+    fn is_complete(&self) -> bool {
+        self.next.load(Ordering::Relaxed) >= self.extrinsics.len()
+            && !self.failed.load(Ordering::Relaxed)
+    }
 }

@@ -537,9 +537,14 @@ fn import_rejects_a_bad_signature_and_names_the_extrinsic() {
 /// A block of `PARALLEL_VERIFY_MIN + 4` transfers (Alice, Bob and Charlie taking turns), large
 /// enough that import verifies its signature batch on a second thread while it executes.
 fn parallel_verified_block() -> BuiltBlock {
+    transfers_block(PARALLEL_VERIFY_MIN + 4)
+}
+
+/// A block of `n` transfers, Alice, Bob and Charlie taking turns.
+fn transfers_block(n: usize) -> BuiltBlock {
     let mut author = Chain::dev();
     let senders = ["Alice", "Bob", "Charlie"];
-    let xts = (0..PARALLEL_VERIFY_MIN + 4)
+    let xts = (0..n)
         .map(|i| {
             let sender = senders[i % 3];
             let dest = dev(senders[(i + 1) % 3]);
@@ -569,6 +574,30 @@ fn a_bad_signature_in_a_block_verified_in_parallel_is_named() {
     for index in [0, 7, PARALLEL_VERIFY_MIN + 3] {
         let mut block = built.block.clone();
         // Same signer, same nonce, another amount: executes fine, but the signature is void.
+        block.extrinsics[index].call = transfer(dev("Ferdie"), 2 * GHOST);
+        block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
+        assert_eq!(
+            import_error(&chain, &chain.head, &block),
+            BlockError::InvalidExtrinsic {
+                index,
+                error: InvalidTransaction::BadProof.into()
+            },
+            "tampered extrinsic {index}"
+        );
+    }
+}
+
+/// 300 transfers: import splits their signatures into several batches (each claim takes half
+/// of what is left, at least 64), shared by two threads.
+#[test]
+fn a_bad_signature_in_any_batch_of_a_split_verification_is_named() {
+    let built = transfers_block(300);
+    let chain = Chain::dev();
+    let executed = execute_block(&chain.store, &chain.head, &built.block).expect("block imports");
+    assert_eq!(executed.events, built.events);
+    // In the first claim (0..150), a middle one, and the last.
+    for index in [3, 200, 299] {
+        let mut block = built.block.clone();
         block.extrinsics[index].call = transfer(dev("Ferdie"), 2 * GHOST);
         block.header.extrinsics_root = extrinsics_root(&block.extrinsics);
         assert_eq!(

@@ -379,6 +379,29 @@ mod tests {
     }
 
     #[test]
+    fn rollback_restores_every_earlier_value_of_a_key_rewritten_at_several_depths() {
+        let backend = backend();
+        let mut ext = Ext::new(&backend);
+        ext.set(b"a".to_vec(), b"x".to_vec());
+        ext.start_transaction();
+        ext.set(b"a".to_vec(), b"y".to_vec());
+        ext.set(b"b".to_vec(), b"new".to_vec());
+        ext.start_transaction();
+        ext.remove(b"a".to_vec());
+        ext.set(b"b".to_vec(), b"newer".to_vec());
+        ext.commit_transaction();
+        assert_eq!(ext.get(b"a"), None);
+        assert_eq!(ext.next_key(b"a"), Some(b"b".to_vec()));
+        ext.rollback_transaction();
+        assert_eq!(ext.get(b"a"), Some(b"x".to_vec()));
+        assert_eq!(ext.get(b"b"), None);
+        assert_eq!(ext.next_key(b"a"), Some(b"c".to_vec()));
+        let changes = ext.into_changes();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes.get(&b"a"[..]), Some(&Some(b"x".to_vec())));
+    }
+
+    #[test]
     fn event_records_follow_transactions_and_stay_out_of_changes() {
         let backend = BTreeMap::new();
         let mut ext = Ext::new(&backend);
