@@ -260,8 +260,13 @@ impl<'a> Ext<'a> {
     }
 
     /// All changes, with open transactions committed.
-    pub fn into_changes(self) -> StateChanges {
-        self.values.into_iter().collect()
+    pub fn into_changes(mut self) -> StateChanges {
+        // `keys` is already in order: building from it spares sorting the map's entries.
+        let values = &mut self.values;
+        self.keys
+            .into_iter()
+            .filter_map(|key| values.remove(&key).map(|value| (key, value)))
+            .collect()
     }
 
     /// The changes so far, with open transactions included.
