@@ -540,7 +540,7 @@ pub async fn follow(
 ) -> Result<(), BridgeError> {
     let mut changes = source.follow(from, after, finalized).await?;
     while let Some(block) = changes.recv().await {
-        let (updates, head) = block_update(&block?)?;
+        let (updates, head) = block_update(&*block?)?;
         index.apply_block(&updates, head);
     }
     Err(BridgeError::Unavailable("change stream ended".into()))

@@ -202,7 +202,8 @@ impl ChainSource for RemoteSource {
         from: u64,
         after: Option<Hash>,
         finalized: bool,
-    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+    ) -> Result<mpsc::Receiver<Result<std::sync::Arc<DomainChangesJson>, BridgeError>>, BridgeError>
+    {
         let client = self.client().await?;
         let (tx, rx) = mpsc::channel(64);
         if finalized {
@@ -251,7 +252,7 @@ impl ChainSource for RemoteSource {
                     while next <= head {
                         let block = DomainApiClient::changes_at(&client, next).await;
                         let item = match block {
-                            Ok(Some(block)) => Ok(block),
+                            Ok(Some(block)) => Ok(std::sync::Arc::new(block)),
                             Ok(None) => break,
                             Err(e) => Err(rpc_error(e)),
                         };
@@ -286,7 +287,9 @@ impl ChainSource for RemoteSource {
                 .map_err(rpc_error)?;
         tokio::spawn(async move {
             while let Some(item) = subscription.next().await {
-                let item = item.map_err(|e| BridgeError::Unavailable(e.to_string()));
+                let item = item
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| BridgeError::Unavailable(e.to_string()));
                 let stop = item.is_err();
                 if tx.send(item).await.is_err() || stop {
                     return;

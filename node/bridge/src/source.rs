@@ -142,7 +142,7 @@ pub trait ChainSource: Send + Sync + 'static {
         from: u64,
         after: Option<Hash>,
         finalized: bool,
-    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError>;
+    ) -> Result<mpsc::Receiver<Result<std::sync::Arc<DomainChangesJson>, BridgeError>>, BridgeError>;
 
     /// Submits `Domains::set_records_signed(update)` paid by the bridge's relayer. Returns once
     /// the pool has it, with its hash and a future that resolves when it is in a block, so a

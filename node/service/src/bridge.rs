@@ -207,31 +207,25 @@ impl ChainSource for InProcessSource {
         from: u64,
         after: Option<Hash>,
         finalized: bool,
-    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+    ) -> Result<mpsc::Receiver<Result<Arc<DomainChangesJson>, BridgeError>>, BridgeError> {
         crate::domain_feed::check_start(&self.client, Some(from), after, finalized)
             .map_err(feed_error)?;
-        let (feed_tx, mut feed_rx) = mpsc::channel(64);
-        let (tx, rx) = mpsc::channel(64);
+        // One channel from the feed to the pump (the feed wraps each block itself), as deep
+        // as the two it replaces.
+        let (tx, rx) = mpsc::channel(128);
         let client = self.client.clone();
         // The feed holds the chain: it must end as soon as the follower goes away (GhostBridge
         // stopping), not at the next block, or an idle node's shutdown waits on it.
         let follower = tx.clone();
         tokio::spawn(async move {
             tokio::select! {
-                result = crate::domain_feed::follow(client, Some(from), after, finalized, true, feed_tx) => {
+                result = crate::domain_feed::follow_into(client, Some(from), after, finalized, true, tx, Ok) => {
                     if let Err(e) = result {
                         tracing::warn!(target: "bridge", error = %e, "change feed stopped");
                         let _ = follower.send(Err(feed_error(e))).await;
                     }
                 }
                 () = follower.closed() => {}
-            }
-        });
-        tokio::spawn(async move {
-            while let Some(block) = feed_rx.recv().await {
-                if tx.send(Ok(block)).await.is_err() {
-                    return;
-                }
             }
         });
         Ok(rx)

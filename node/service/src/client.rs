@@ -264,6 +264,8 @@ pub struct Client {
     finalized: broadcast::Sender<Header>,
     metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
+    /// The change feeds' notifications of the blocks sent last, shared by every follower.
+    feed_blocks: Mutex<crate::domain_feed::BlockCache>,
 }
 
 impl Client {
@@ -312,6 +314,7 @@ impl Client {
             finalized,
             metrics,
             clock,
+            feed_blocks: Mutex::new(crate::domain_feed::BlockCache::default()),
         };
         client.update_height_metrics()?;
         Ok(client)
@@ -337,6 +340,11 @@ impl Client {
     /// The database.
     pub fn db(&self) -> &Arc<Database> {
         &self.db
+    }
+
+    /// The change feeds' shared notifications of recent blocks.
+    pub(crate) fn feed_blocks(&self) -> &Mutex<crate::domain_feed::BlockCache> {
+        &self.feed_blocks
     }
 
     /// The trie node store.

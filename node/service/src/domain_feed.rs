@@ -29,7 +29,7 @@
 //! between blocks, so a lagging notification channel only means "look again". A slow consumer
 //! delays the feed (the channel is bounded) and loses nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use ghost_primitives::{DomainName, Hash, Header};
@@ -258,6 +258,50 @@ fn stored_log(client: &Client, hash: Hash, height: u64) -> Result<Arc<DomainChan
     }
 }
 
+/// How many blocks' notifications [`BlockCache`] keeps.
+const BLOCK_CACHE: usize = 16;
+
+/// The notifications of the blocks followers read last (by hash), so K followers at the same
+/// block build its notification once and share it. A block's notification depends on its log
+/// and header only, which never change, so an entry is never stale. Reverts are not kept:
+/// their states depend on the fork point each follower walks back to.
+#[derive(Default)]
+pub(crate) struct BlockCache {
+    blocks: VecDeque<(Hash, Arc<DomainChangesJson>)>,
+}
+
+/// The notification of block `hash` at `height` (child of `parent`), built once for every
+/// follower (see [`BlockCache`]).
+fn shared_block_json(
+    client: &Client,
+    height: u64,
+    hash: Hash,
+    parent: Option<Hash>,
+) -> Result<Arc<DomainChangesJson>, FeedError> {
+    let cached = |cache: &BlockCache| {
+        cache
+            .blocks
+            .iter()
+            .find(|(h, _)| *h == hash)
+            .map(|(_, block)| block.clone())
+    };
+    if let Some(block) = cached(&client.feed_blocks().lock()) {
+        return Ok(block);
+    }
+    // Built outside the lock; followers racing on a new block may each build it.
+    let log = stored_log(client, hash, height)?;
+    let block = Arc::new(block_json(height, hash, parent, &log));
+    let mut cache = client.feed_blocks().lock();
+    if let Some(block) = cached(&cache) {
+        return Ok(block);
+    }
+    if cache.blocks.len() >= BLOCK_CACHE {
+        cache.blocks.pop_front();
+    }
+    cache.blocks.push_back((hash, block.clone()));
+    Ok(block)
+}
+
 /// The notification of the canonical block at `height`, if there is one.
 pub fn changes_at(client: &Client, height: u64) -> Result<Option<DomainChangesJson>, FeedError> {
     let Some(hash) = client.hash_by_number(height)? else {
@@ -405,13 +449,38 @@ pub fn check_start(
 /// block sent later) leaves the best chain, revert notifications come first (see the module
 /// docs). Blocks without changes are sent too when `include_empty`, so consumers can track the
 /// height. Returns when the receiver is dropped or the node shuts down.
+///
+/// A block's notification is shared by every follower that sends it (one `Arc`).
 pub async fn follow(
     client: Arc<Client>,
     from: Option<u64>,
     after: Option<Hash>,
     finalized_only: bool,
     include_empty: bool,
-    tx: mpsc::Sender<DomainChangesJson>,
+    tx: mpsc::Sender<Arc<DomainChangesJson>>,
+) -> Result<(), FeedError> {
+    follow_into(
+        client,
+        from,
+        after,
+        finalized_only,
+        include_empty,
+        tx,
+        |block| block,
+    )
+    .await
+}
+
+/// [`follow`], sending each notification as `wrap` makes it (so a consumer with its own item
+/// type needs no task that only re-wraps).
+pub async fn follow_into<T: Send>(
+    client: Arc<Client>,
+    from: Option<u64>,
+    after: Option<Hash>,
+    finalized_only: bool,
+    include_empty: bool,
+    tx: mpsc::Sender<T>,
+    wrap: impl Fn(Arc<DomainChangesJson>) -> T + Send,
 ) -> Result<(), FeedError> {
     let mut imported = client.subscribe_imported();
     let mut finalized = client.subscribe_finalized();
@@ -428,7 +497,7 @@ pub async fn follow(
             }
             let (reverts, (fork_number, fork_hash)) = reverts_from(&client, below, hash)?;
             for block in reverts {
-                if wanted(&block) && tx.send(block).await.is_err() {
+                if wanted(&block) && tx.send(wrap(Arc::new(block))).await.is_err() {
                     return Ok(());
                 }
             }
@@ -449,12 +518,11 @@ pub async fn follow(
             if last.is_some_and(|last| last != header.parent_hash) {
                 continue;
             }
-            let log = stored_log(&client, hash, next)?;
             let parent = (next > 0).then_some(header.parent_hash);
-            let block = block_json(next, hash, parent, &log);
+            let block = shared_block_json(&client, next, hash, parent)?;
             next += 1;
             last = Some(hash);
-            if wanted(&block) && tx.send(block).await.is_err() {
+            if wanted(&block) && tx.send(wrap(block)).await.is_err() {
                 return Ok(());
             }
             continue;

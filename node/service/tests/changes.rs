@@ -133,7 +133,7 @@ fn follow(
     from: Option<u64>,
     after: Option<Hash>,
     finalized: bool,
-) -> mpsc::Receiver<DomainChangesJson> {
+) -> mpsc::Receiver<Arc<DomainChangesJson>> {
     let (tx, rx) = mpsc::channel(64);
     let client = chain.client.clone();
     tokio::spawn(async move {
@@ -144,11 +144,12 @@ fn follow(
     rx
 }
 
-async fn next(rx: &mut mpsc::Receiver<DomainChangesJson>) -> DomainChangesJson {
-    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+async fn next(rx: &mut mpsc::Receiver<Arc<DomainChangesJson>>) -> DomainChangesJson {
+    let block = tokio::time::timeout(Duration::from_secs(20), rx.recv())
         .await
         .expect("a notification in time")
-        .expect("feed open")
+        .expect("feed open");
+    Arc::unwrap_or_clone(block)
 }
 
 /// Shorthand of a notification: (height, hash, reverted, [(name, change type, index)]).

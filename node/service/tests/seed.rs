@@ -169,7 +169,10 @@ fn index_load_figures() {
             from: u64,
             after: Option<Hash>,
             finalized: bool,
-        ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+        ) -> Result<
+            mpsc::Receiver<Result<std::sync::Arc<DomainChangesJson>, BridgeError>>,
+            BridgeError,
+        > {
             self.0.follow(from, after, finalized).await
         }
         async fn submit_signed_update(

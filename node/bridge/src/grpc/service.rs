@@ -61,6 +61,8 @@ pub struct GhostDns {
     index: NameIndex,
     /// One permit per open `SubscribeDomainChanges` stream.
     stream_slots: Arc<Semaphore>,
+    /// Each block's events, converted once for all its subscriptions.
+    event_memo: Arc<subscription::EventMemo>,
     limits: ServiceLimits,
     metrics: GrpcMetrics,
     shutdown: watch::Receiver<bool>,
@@ -84,6 +86,7 @@ impl GhostDns {
             source,
             index,
             stream_slots: Arc::new(Semaphore::new(limits.stream.max_streams)),
+            event_memo: Arc::default(),
             name_limiter: RateLimiter::new(limits.updates_per_name),
             client_limiter: RateLimiter::new(limits.updates_per_client),
             limits,
@@ -390,6 +393,7 @@ impl GhostDnsService for GhostDns {
         let stream = subscription::subscribe(
             self.source.as_ref(),
             &self.stream_slots,
+            &self.event_memo,
             subscription.from_block_height,
             after,
             subscription.finalized_only,

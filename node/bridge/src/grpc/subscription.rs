@@ -34,6 +34,7 @@ use std::time::Duration;
 use futures::Stream;
 use ghost_primitives::Hash;
 use ghost_rpc::{ChangeFilter, DomainChangesJson};
+use parking_lot::Mutex;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tonic::Status;
 
@@ -63,6 +64,49 @@ struct Batch {
     permit: OwnedSemaphorePermit,
 }
 
+/// How many blocks' events [`EventMemo`] keeps.
+const MEMO_BLOCKS: usize = 16;
+
+/// The events of the blocks converted last, shared by every subscription of one service, so
+/// K subscribers at the same block convert it once, not K times (the conversion encodes
+/// addresses and formats records). Only blocks that move forward are kept, by hash: such a
+/// block's changes never differ between followers. A revert is converted by each pump, since
+/// its states depend on the fork point that follower walked back to.
+#[derive(Default)]
+pub(crate) struct EventMemo {
+    blocks: Mutex<VecDeque<(Hash, Arc<[DomainChangeEvent]>)>>,
+}
+
+impl EventMemo {
+    /// Every change of `block` as an event, in order (converted once per block hash).
+    fn events(&self, block: &DomainChangesJson) -> Arc<[DomainChangeEvent]> {
+        let convert_all = || -> Arc<[DomainChangeEvent]> {
+            block
+                .changes
+                .iter()
+                .map(|change| convert::change_event(block, change))
+                .collect()
+        };
+        if block.reverted {
+            return convert_all();
+        }
+        let hash = block.block_hash;
+        if let Some((_, events)) = self.blocks.lock().iter().find(|(h, _)| *h == hash) {
+            return events.clone();
+        }
+        // Converted outside the lock; two pumps racing on a new block both convert it.
+        let events = convert_all();
+        let mut blocks = self.blocks.lock();
+        if !blocks.iter().any(|(h, _)| *h == hash) {
+            if blocks.len() >= MEMO_BLOCKS {
+                blocks.pop_front();
+            }
+            blocks.push_back((hash, events.clone()));
+        }
+        events
+    }
+}
+
 /// Holds one of the open-stream slots, and decrements the active-streams gauge when the response
 /// stream is dropped.
 struct ActiveStream(GrpcMetrics, Option<OwnedSemaphorePermit>);
@@ -77,7 +121,8 @@ impl Drop for ActiveStream {
 
 /// Everything the pump needs.
 struct Pump {
-    feed: mpsc::Receiver<Result<DomainChangesJson, BridgeError>>,
+    feed: mpsc::Receiver<Result<Arc<DomainChangesJson>, BridgeError>>,
+    memo: Arc<EventMemo>,
     filter: ChangeFilter,
     limits: StreamLimits,
     permits: Arc<Semaphore>,
@@ -93,6 +138,7 @@ struct Pump {
 pub(crate) async fn subscribe(
     source: &dyn ChainSource,
     slots: &Arc<Semaphore>,
+    memo: &Arc<EventMemo>,
     from: Option<u64>,
     after: Option<Hash>,
     finalized: bool,
@@ -128,6 +174,7 @@ pub(crate) async fn subscribe(
     let (out, batches) = mpsc::unbounded_channel();
     let pump = Pump {
         feed,
+        memo: memo.clone(),
         filter,
         limits,
         permits,
@@ -193,11 +240,13 @@ impl Pump {
                     };
                 }
             };
+            let converted = self.memo.events(&block);
             let events: VecDeque<DomainChangeEvent> = block
                 .changes
                 .iter()
-                .filter(|change| self.filter.matches(change))
-                .map(|change| convert::change_event(&block, change))
+                .zip(converted.iter())
+                .filter(|(change, _)| self.filter.matches(change))
+                .map(|(_, event)| event.clone())
                 .collect();
             if !events.is_empty() {
                 match self.room_for(events.len(), next, last).await {
@@ -248,5 +297,61 @@ impl Pump {
                 Ok(Err(_)) | Err(_) => Err(GrpcError::SlowConsumer { resume_from: height, resume_after: last }),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ghost_primitives::DomainName;
+    use ghost_rpc::DomainChangeJson;
+
+    use super::*;
+
+    fn block(hash: u8, change_type: &str, reverted: bool) -> DomainChangesJson {
+        DomainChangesJson {
+            block_height: 5,
+            block_hash: Hash([hash; 32]),
+            changes: vec![DomainChangeJson {
+                domain: DomainName::parse("alice.ghost").unwrap(),
+                change_type: change_type.into(),
+                new_owner: None,
+                new_records: None,
+                extrinsic_index: None,
+                index: 0,
+                state: None,
+            }],
+            reverted,
+            parent_hash: Some(Hash([0; 32])),
+        }
+    }
+
+    #[test]
+    fn memo_shares_a_forward_block_and_never_serves_it_for_its_revert() {
+        let memo = EventMemo::default();
+        let forward = memo.events(&block(1, "updated", false));
+        assert!(Arc::ptr_eq(
+            &forward,
+            &memo.events(&block(1, "updated", false))
+        ));
+        let revert = memo.events(&block(1, "reverted", true));
+        assert_eq!(revert[0].change_type, "reverted");
+        assert_eq!(
+            memo.events(&block(2, "created", false))[0].change_type,
+            "created"
+        );
+    }
+
+    #[test]
+    fn memo_keeps_the_newest_blocks_only() {
+        let memo = EventMemo::default();
+        let first = memo.events(&block(0, "updated", false));
+        for hash in 1..=MEMO_BLOCKS as u8 {
+            memo.events(&block(hash, "updated", false));
+        }
+        assert_eq!(memo.blocks.lock().len(), MEMO_BLOCKS);
+        assert!(!Arc::ptr_eq(
+            &first,
+            &memo.events(&block(0, "updated", false))
+        ));
     }
 }

@@ -360,7 +360,8 @@ impl ChainSource for FakeChain {
         from: u64,
         after: Option<Hash>,
         _finalized: bool,
-    ) -> Result<mpsc::Receiver<Result<DomainChangesJson, BridgeError>>, BridgeError> {
+    ) -> Result<mpsc::Receiver<Result<std::sync::Arc<DomainChangesJson>, BridgeError>>, BridgeError>
+    {
         // This chain never forks: a resume point must be its block at `from - 1`.
         if let Some(after) = after
             && from.checked_sub(1).map(block_hash) != Some(after)
@@ -376,12 +377,12 @@ impl ChainSource for FakeChain {
         let (tx, rx) = mpsc::channel(16);
         tokio::spawn(async move {
             for block in replay {
-                if tx.send(Ok(block)).await.is_err() {
+                if tx.send(Ok(Arc::new(block))).await.is_err() {
                     return;
                 }
             }
             while let Some(block) = live_rx.recv().await {
-                if block.block_height >= from && tx.send(Ok(block)).await.is_err() {
+                if block.block_height >= from && tx.send(Ok(Arc::new(block))).await.is_err() {
                     return;
                 }
             }

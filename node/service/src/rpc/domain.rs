@@ -243,12 +243,21 @@ impl DomainApiServer for DomainRpc {
         ));
         // Ok(true): the feed closed the channel (it stopped); Ok(false): the subscriber left.
         let forward = async {
-            while let Some(mut json) = rx.recv().await {
-                json.changes.retain(|c| filter.matches(c));
+            while let Some(json) = rx.recv().await {
+                // The notification is shared with other followers: copied only to filter it.
+                let filtered;
+                let json = if json.changes.iter().all(|c| filter.matches(c)) {
+                    &*json
+                } else {
+                    let mut own = DomainChangesJson::clone(&json);
+                    own.changes.retain(|c| filter.matches(c));
+                    filtered = own;
+                    &filtered
+                };
                 if json.changes.is_empty() && !filter.include_empty {
                     continue;
                 }
-                let message = serde_json::value::to_raw_value(&json)?;
+                let message = serde_json::value::to_raw_value(json)?;
                 if sink.send(message).await.is_err() {
                     return Ok(false);
                 }
