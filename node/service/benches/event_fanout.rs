@@ -5,9 +5,10 @@
 //! Everything on the way is the node's own code, as `ghostchain --dev --bridge` runs it:
 //!
 //! ```text
-//!   Client::import_block ──► imported broadcast ──► domain_feed::follow (one per subscriber:
-//!   reads the stored change log, builds the block's DomainChangesJson) ──► InProcessSource
-//!   ──► subscription pump (filter, convert to DomainChangeEvent) ──► tonic (prost encode,
+//!   Client::import_block ──► imported broadcast ──► domain_feed::follow (one per subscriber;
+//!   the block's DomainChangesJson is built from the stored log once and shared) ──►
+//!   subscription pump (filter; the DomainChangeEvents are converted once per block and
+//!   shared) ──► tonic (prost encode,
 //!   HTTP/2 over loopback) ──► K tonic clients, one connection each
 //! ```
 //!
