@@ -127,15 +127,18 @@ fn root_of(name: &str) -> &str {
     }
 }
 
-/// Whether a record labelled `label` under `holder` lives at `owner`, without building the name.
-fn lives_at(label: &RecordLabel, holder: &str, owner: &str) -> bool {
-    if label.is_apex() {
-        return owner == holder;
+/// The record label under `holder` that names `owner` (`@` for the holder itself, `www` for
+/// `www.alice.ghost` under `alice.ghost`), without building names; `None` when `owner` is not
+/// at or below `holder`.
+fn label_at<'a>(holder: &str, owner: &'a str) -> Option<&'a str> {
+    if owner == holder {
+        return Some("@");
     }
     owner
         .strip_suffix(holder)
         .and_then(|rest| rest.strip_suffix('.'))
-        .is_some_and(|prefix| prefix == label.as_str())
+        // `@` is only ever the apex.
+        .filter(|prefix| *prefix != "@")
 }
 
 /// The empty non-terminals a resolution's records hold up (see [`State::ancestors`]), once per
@@ -155,6 +158,28 @@ fn held_ancestors(r: &ResolutionJson) -> Vec<String> {
     }
     held
 }
+
+impl State {
+    /// The name's entry and the moment it stops resolving, if it resolves at `now`.
+    fn live(&self, name: &str, now: u64) -> Option<(&ResolutionJson, u64)> {
+        let entry = self.names.get(name)?;
+        let expires_at = self.effective_expiry(entry)?;
+        (now < expires_at).then_some((&**entry, expires_at))
+    }
+
+    /// When the name stops resolving: a second-level name at its own expiry, a subname at its
+    /// root's *current* expiry (subnames inherit it, so a renewal of the root, which names only
+    /// the root, moves theirs too); `None` when the root is not indexed.
+    fn effective_expiry(&self, entry: &ResolutionJson) -> Option<u64> {
+        let name = entry.name.as_str();
+        let root = root_of(name);
+        if root.len() == name.len() {
+            return Some(entry.expires_at);
+        }
+        self.names.get(root).map(|r| r.expires_at)
+    }
+}
+
 /// What a DNS query for a name finds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
@@ -327,18 +352,6 @@ impl NameIndex {
         }
     }
 
-    /// When the name stops resolving: a second-level name at its own expiry, a subname at its
-    /// root's *current* expiry (subnames inherit it, so a renewal of the root, which names only
-    /// the root, moves theirs too); `None` when the root is not indexed.
-    fn effective_expiry(state: &State, entry: &ResolutionJson) -> Option<u64> {
-        let name = entry.name.as_str();
-        let root = root_of(name);
-        if root.len() == name.len() {
-            return Some(entry.expires_at);
-        }
-        state.names.get(root).map(|r| r.expires_at)
-    }
-
     /// Records the block the index now reflects.
     pub fn set_head(&self, head: BlockRef) {
         let mut state = self.state.write();
@@ -360,15 +373,9 @@ impl NameIndex {
         let state = self.state.read();
         let mut until = u64::MAX;
         let mut consider = |name: &str| {
-            let Some(entry) = state.names.get(name) else {
+            let Some((entry, expires_at)) = state.live(name, now) else {
                 return;
             };
-            let Some(expires_at) = Self::effective_expiry(&state, entry) else {
-                return;
-            };
-            if now >= expires_at {
-                return;
-            }
             // Web3 TXT records carry the default TTL.
             let longest = entry
                 .records
@@ -393,44 +400,34 @@ impl NameIndex {
     /// `now` (ms). Each record's TTL is at most the whole seconds until its holder expires.
     pub fn lookup(&self, qname: &str, qtype: Option<RecordType>, now: u64) -> Lookup {
         let state = self.state.read();
-        let live_expiry = |holder: &str| {
-            state
-                .names
-                .get(holder)
-                .and_then(|n| Some((n, Self::effective_expiry(&state, n)?)))
-                .filter(|(_, expires_at)| now < *expires_at)
-        };
         // One owner answers for a name: the deepest live indexed name at or above it (a
         // subname's records, never its parent's records at the subname's label).
         let authority = std::iter::once(qname)
             .chain(ancestors_of(qname))
-            .find_map(&live_expiry);
+            .find_map(|candidate| state.live(candidate, now));
         let is_registered = authority
             .as_ref()
             .is_some_and(|(holder, _)| holder.name.as_str() == qname);
         let mut records: Vec<DnsRecord> = Vec::new();
         if let Some((holder, _)) = &authority {
-            let holder_name = holder.name.as_str();
+            let label = label_at(holder.name.as_str(), qname);
             records.extend(
                 holder
                     .records
                     .iter()
-                    .filter(|r| lives_at(&r.label, holder_name, qname))
+                    .filter(|r| Some(r.label.as_str()) == label)
                     .cloned(),
             );
-            if qname
-                .strip_suffix(holder_name)
-                .and_then(|rest| rest.strip_suffix('.'))
-                == Some(WEB3_LABEL)
-            {
+            if label == Some(WEB3_LABEL) {
                 records.extend(web3_txt_records(&holder.web3));
             }
         }
         let is_ancestor = || {
-            state
-                .ancestors
-                .get(qname)
-                .is_some_and(|holders| holders.keys().any(|h| live_expiry(h.as_str()).is_some()))
+            state.ancestors.get(qname).is_some_and(|holders| {
+                holders
+                    .keys()
+                    .any(|h| state.live(h.as_str(), now).is_some())
+            })
         };
         if records.is_empty() && !is_registered && !is_ancestor() {
             return Lookup::NxDomain;

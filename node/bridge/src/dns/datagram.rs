@@ -149,16 +149,11 @@ impl AnswerCache {
             self.entries.clear();
             self.bytes = 0;
         }
+        let mut counts = [0; 6];
+        counts.copy_from_slice(&response[6..HEADER_LEN]);
         let cached = CachedAnswer {
             flags: [response[2] & !RD, response[3] & !CD],
-            counts: [
-                response[6],
-                response[7],
-                response[8],
-                response[9],
-                response[10],
-                response[11],
-            ],
+            counts,
             rest: rest.into(),
             rcode: entry.rcode,
             rrl_key: entry.rrl_key,
