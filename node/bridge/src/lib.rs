@@ -27,6 +27,7 @@
 pub mod dns;
 pub mod grpc;
 pub mod index;
+pub mod recent;
 pub mod remote;
 pub mod run;
 pub mod source;

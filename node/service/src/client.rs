@@ -265,7 +265,7 @@ pub struct Client {
     metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
     /// The change feeds' notifications of the blocks sent last, shared by every follower.
-    feed_blocks: Mutex<crate::domain_feed::BlockCache>,
+    feed_blocks: ghost_bridge::recent::RecentBlocks<ghost_rpc::DomainChangesJson>,
 }
 
 impl Client {
@@ -314,7 +314,7 @@ impl Client {
             finalized,
             metrics,
             clock,
-            feed_blocks: Mutex::new(crate::domain_feed::BlockCache::default()),
+            feed_blocks: ghost_bridge::recent::RecentBlocks::new(crate::domain_feed::SHARED_BLOCKS),
         };
         client.update_height_metrics()?;
         Ok(client)
@@ -343,7 +343,9 @@ impl Client {
     }
 
     /// The change feeds' shared notifications of recent blocks.
-    pub(crate) fn feed_blocks(&self) -> &Mutex<crate::domain_feed::BlockCache> {
+    pub(crate) fn feed_blocks(
+        &self,
+    ) -> &ghost_bridge::recent::RecentBlocks<ghost_rpc::DomainChangesJson> {
         &self.feed_blocks
     }
 

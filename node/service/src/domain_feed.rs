@@ -29,7 +29,7 @@
 //! between blocks, so a lagging notification channel only means "look again". A slow consumer
 //! delays the feed (the channel is bounded) and loses nothing.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use ghost_primitives::{DomainName, Hash, Header};
@@ -258,48 +258,23 @@ fn stored_log(client: &Client, hash: Hash, height: u64) -> Result<Arc<DomainChan
     }
 }
 
-/// How many blocks' notifications [`BlockCache`] keeps.
-const BLOCK_CACHE: usize = 16;
-
-/// The notifications of the blocks followers read last (by hash), so K followers at the same
-/// block build its notification once and share it. A block's notification depends on its log
-/// and header only, which never change, so an entry is never stale. Reverts are not kept:
-/// their states depend on the fork point each follower walks back to.
-#[derive(Default)]
-pub(crate) struct BlockCache {
-    blocks: VecDeque<(Hash, Arc<DomainChangesJson>)>,
-}
+/// How many blocks' notifications the followers share (see [`shared_block_json`]).
+pub(crate) const SHARED_BLOCKS: usize = 16;
 
 /// The notification of block `hash` at `height` (child of `parent`), built once for every
-/// follower (see [`BlockCache`]).
+/// follower: the client keeps the last [`SHARED_BLOCKS`] by hash. A block's notification
+/// depends on its log and header only, which never change, so an entry is never stale.
+/// Reverts are not shared: their states depend on the fork point each follower walks back to.
 fn shared_block_json(
     client: &Client,
     height: u64,
     hash: Hash,
     parent: Option<Hash>,
 ) -> Result<Arc<DomainChangesJson>, FeedError> {
-    let cached = |cache: &BlockCache| {
-        cache
-            .blocks
-            .iter()
-            .find(|(h, _)| *h == hash)
-            .map(|(_, block)| block.clone())
-    };
-    if let Some(block) = cached(&client.feed_blocks().lock()) {
-        return Ok(block);
-    }
-    // Built outside the lock; followers racing on a new block may each build it.
-    let log = stored_log(client, hash, height)?;
-    let block = Arc::new(block_json(height, hash, parent, &log));
-    let mut cache = client.feed_blocks().lock();
-    if let Some(block) = cached(&cache) {
-        return Ok(block);
-    }
-    if cache.blocks.len() >= BLOCK_CACHE {
-        cache.blocks.pop_front();
-    }
-    cache.blocks.push_back((hash, block.clone()));
-    Ok(block)
+    client.feed_blocks().get_or_try_insert(hash, || {
+        let log = stored_log(client, hash, height)?;
+        Ok(Arc::new(block_json(height, hash, parent, &log)))
+    })
 }
 
 /// The notification of the canonical block at `height`, if there is one.

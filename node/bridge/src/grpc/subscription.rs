@@ -34,7 +34,6 @@ use std::time::Duration;
 use futures::Stream;
 use ghost_primitives::Hash;
 use ghost_rpc::{ChangeFilter, DomainChangesJson};
-use parking_lot::Mutex;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tonic::Status;
 
@@ -42,6 +41,7 @@ use super::convert;
 use super::errors::GrpcError;
 use super::metrics::GrpcMetrics;
 use super::proto::DomainChangeEvent;
+use crate::recent::RecentBlocks;
 use crate::source::{BridgeError, ChainSource};
 
 /// The response stream of a subscription.
@@ -72,9 +72,16 @@ const MEMO_BLOCKS: usize = 16;
 /// addresses and formats records). Only blocks that move forward are kept, by hash: such a
 /// block's changes never differ between followers. A revert is converted by each pump, since
 /// its states depend on the fork point that follower walked back to.
-#[derive(Default)]
 pub(crate) struct EventMemo {
-    blocks: Mutex<VecDeque<(Hash, Arc<[DomainChangeEvent]>)>>,
+    blocks: RecentBlocks<[DomainChangeEvent]>,
+}
+
+impl Default for EventMemo {
+    fn default() -> Self {
+        EventMemo {
+            blocks: RecentBlocks::new(MEMO_BLOCKS),
+        }
+    }
 }
 
 impl EventMemo {
@@ -90,20 +97,8 @@ impl EventMemo {
         if block.reverted {
             return convert_all();
         }
-        let hash = block.block_hash;
-        if let Some((_, events)) = self.blocks.lock().iter().find(|(h, _)| *h == hash) {
-            return events.clone();
-        }
-        // Converted outside the lock; two pumps racing on a new block both convert it.
-        let events = convert_all();
-        let mut blocks = self.blocks.lock();
-        if !blocks.iter().any(|(h, _)| *h == hash) {
-            if blocks.len() >= MEMO_BLOCKS {
-                blocks.pop_front();
-            }
-            blocks.push_back((hash, events.clone()));
-        }
-        events
+        self.blocks
+            .get_or_insert_with(block.block_hash, convert_all)
     }
 }
 
@@ -348,7 +343,7 @@ mod tests {
         for hash in 1..=MEMO_BLOCKS as u8 {
             memo.events(&block(hash, "updated", false));
         }
-        assert_eq!(memo.blocks.lock().len(), MEMO_BLOCKS);
+        assert_eq!(memo.blocks.len(), MEMO_BLOCKS);
         assert!(!Arc::ptr_eq(
             &first,
             &memo.events(&block(0, "updated", false))
