@@ -15,7 +15,10 @@
 #    (`node/storage/benches/import.rs`), WASM token transfer vs native;
 # 5. 1,000 registrations on a 4-validator testnet (`scripts/testnet.sh`, debug binaries, submitted
 #    round robin to all four nodes);
-# 6. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm);
+# 6. ENS's gas for the same name operations on anvil (`scripts/ens-gas.sh`; needs npm), and the
+#    resources behind each fee: ENS's transactions replayed in revm (exactly anvil's gas), their
+#    execution time and storage slots, next to our register's CPU time and state written
+#    (`runtime/ens-evm-compare`, its own workspace);
 # 7. propagation on the 4-validator testnet (a registration through node 0 until every
 #    validator's DNS answers it) and ENS sync latency on anvil (three `ens-oracle`s, a change on
 #    ENS until `domain_resolve` and DNS show it): the e2e tests that measure them, debug build;
@@ -48,6 +51,12 @@ command -v dig >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 echo "== building (release)" >&2
 cargo build --release -p ghostchain --bins
 cargo build --release -p ghost-contract-fixtures
+if runs ens; then
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/ens-evm-compare" \
+        cargo build --release --manifest-path "$root/runtime/ens-evm-compare/Cargo.toml"
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/ens-evm-compare" \
+        cargo test --release --no-run -q --manifest-path "$root/runtime/ens-evm-compare/Cargo.toml"
+fi
 if runs criterion; then
     cargo bench --no-run -p ghost-storage --bench import
     cargo bench --no-run -p ghost-contract-fixtures --bench token_vs_native
@@ -120,7 +129,13 @@ if runs testnet; then
 fi
 if runs ens; then
     echo "== ENS gas on anvil" >&2
-    "$root/scripts/ens-gas.sh" --json "$out/ens.json"
+    "$root/scripts/ens-gas.sh" --json "$out/ens.json" --trace "$out/ens-trace.json"
+    echo "== the resources behind the fees: ENS's transactions in revm vs our register" >&2
+    # The replay's own tests first: it must reproduce anvil's gas and refuse what it cannot.
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/ens-evm-compare" \
+        cargo test --release -q --manifest-path "$root/runtime/ens-evm-compare/Cargo.toml"
+    "$CARGO_TARGET_DIR/ens-evm-compare/release/ens-evm-compare" --trace "$out/ens-trace.json" \
+        --json "$out/ens-resources.json"
 fi
 if runs propagation; then
     echo "== propagation on the 4-validator testnet: registration -> every validator's DNS" >&2

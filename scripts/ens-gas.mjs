@@ -7,6 +7,8 @@
 //   ENS_GAS_MODULES      node_modules dir holding ethers, @ensdomains/ens, @ensdomains/resolver
 //   ENS_GAS_ETHREGISTRAR unpacked @ensdomains/ethregistrar package dir ("" to skip the .eth controller flow)
 //   ENS_GAS_JSON         where to write the machine-readable results (optional)
+//   ENS_GAS_TRACE        where to write every transaction sent, in order, with its block and
+//                        receipt (optional): what `runtime/ens-evm-compare` replays in revm
 //
 // Every figure is a receipt's gasUsed (after refunds, what the sender pays for).
 // Each scenario uses a fresh name and a fresh owner account, so every write is a first write.
@@ -19,6 +21,7 @@ const RPC = process.env.ENS_GAS_RPC;
 const MODULES = process.env.ENS_GAS_MODULES;
 const ETHREGISTRAR = process.env.ENS_GAS_ETHREGISTRAR || "";
 const OUT_JSON = process.env.ENS_GAS_JSON || "";
+const OUT_TRACE = process.env.ENS_GAS_TRACE || "";
 if (!RPC || !MODULES) {
   console.error("ENS_GAS_RPC and ENS_GAS_MODULES must be set (run scripts/ens-gas.sh)");
   process.exit(2);
@@ -54,10 +57,27 @@ async function receiptOf(hash) {
   throw new Error(`no receipt for ${hash}`);
 }
 
+// Every transaction sent, in order, as a replay needs it: sender, nonce, target, calldata,
+// value, gas limit, the block it was mined in (each is its own block: anvil mines on every
+// transaction) and the receipt's gasUsed, which the replay must reproduce.
+const transactions = [];
+const hex = (n) => (n === null || n === undefined ? null : ethers.toBeHex(n));
 async function send(signer, txReq, what) {
   const tx = await signer.sendTransaction(txReq);
   const r = await receiptOf(tx.hash);
   if (r.status !== 1) throw new Error(`${what}: reverted (tx ${tx.hash})`);
+  if (OUT_TRACE) {
+    const b = await provider.getBlock(r.blockNumber);
+    transactions.push({
+      what, hash: tx.hash, from: tx.from, to: tx.to, nonce: tx.nonce, data: tx.data,
+      value: hex(tx.value), gasLimit: hex(tx.gasLimit), chainId: hex(tx.chainId),
+      gasUsed: Number(r.gasUsed), contractAddress: r.contractAddress,
+      block: { number: b.number, timestamp: b.timestamp, baseFeePerGas: hex(b.baseFeePerGas),
+        gasLimit: hex(b.gasLimit), coinbase: b.miner, prevRandao: b.prevRandao ?? null,
+        difficulty: hex(b.difficulty) },
+    });
+  }
+  r.traceIndex = transactions.length - 1;
   return r;
 }
 
@@ -80,7 +100,8 @@ async function call(signer, contract, fn, args, opts = {}) {
   const bytes = ethers.getBytes(req.data);
   const zeros = bytes.filter((b) => b === 0).length;
   const intrinsic = 21000 + 4 * zeros + 16 * (bytes.length - zeros);
-  return { fn, calldataBytes: bytes.length, intrinsic, gasUsed: Number(r.gasUsed) };
+  return { fn, calldataBytes: bytes.length, intrinsic, gasUsed: Number(r.gasUsed),
+    ...(OUT_TRACE ? { tx: r.traceIndex } : {}) };
 }
 
 // DNS wire format: one RR = owner name, type, class IN, TTL, rdlength, rdata.
@@ -299,6 +320,11 @@ async function main() {
   console.log("One-time deployments (context, not per name):");
   for (const d of deployments) console.log(`  ${d.contract} (${d.from}, solc ${d.compiler}, optimizer ${d.optimizer ? (d.optimizer.enabled ? "on" : "off") : "?"}): ${d.gasUsed}`);
   if (OUT_JSON) writeFileSync(OUT_JSON, JSON.stringify(results, null, 2) + "\n");
+  if (OUT_TRACE) {
+    const trace = { environment: results.environment, transactions,
+      scenarios: results.scenarios.map((s) => ({ id: s.id, title: s.title, txs: s.steps.map((st) => st.tx) })) };
+    writeFileSync(OUT_TRACE, JSON.stringify(trace, null, 2) + "\n");
+  }
 }
 
 main().catch((e) => { console.error(e?.stack || e); process.exit(1); });

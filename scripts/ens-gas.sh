@@ -2,7 +2,10 @@
 # Measures how much gas ENS spends to register a name and set 3 records, on a local anvil
 # chain with the real ENS contracts deployed from their npm build artifacts.
 #
-#   ./scripts/ens-gas.sh [--json FILE]
+#   ./scripts/ens-gas.sh [--json FILE] [--trace FILE]
+#
+# --trace also writes every transaction it sent, in order, with its block and receipt, for
+# `runtime/ens-evm-compare` to replay in revm (docs/PERFORMANCE.md, "Fees").
 #
 # Needs Node.js >= 20 and npm (npm registry only). Installs pinned packages into a cache dir
 # (ENS_GAS_CACHE, default ~/.cache/ghostchain-ens-gas), starts anvil on 127.0.0.1 at a free
@@ -11,10 +14,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 json=""
+trace=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --json) json="$(realpath -m "$2")"; shift 2 ;;
-    -h|--help) sed -n 2,9p "${BASH_SOURCE[0]}"; exit 0 ;;
+    --trace) trace="$(realpath -m "$2")"; shift 2 ;;
+    -h|--help) sed -n 2,12p "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -75,4 +80,5 @@ ENS_GAS_RPC="$rpc" \
 ENS_GAS_MODULES="$cache/node_modules" \
 ENS_GAS_ETHREGISTRAR="$cache/ethregistrar" \
 ENS_GAS_JSON="$json" \
+ENS_GAS_TRACE="$trace" \
   node "$root/scripts/ens-gas.mjs"
