@@ -135,39 +135,38 @@ fn field(tx: &Transaction, index: usize, name: &'static str, expected: &'static 
     }
 }
 
-fn address(
+/// A trace field parsed as `T` (an address, a `0x` quantity, a hash).
+fn parse<T: FromStr>(
     tx: &Transaction,
     index: usize,
     name: &'static str,
     s: &str,
-) -> Result<Address, TraceError> {
-    Address::from_str(s).map_err(|_| field(tx, index, name, "an address"))
-}
-
-fn quantity(
-    tx: &Transaction,
-    index: usize,
-    name: &'static str,
-    s: &str,
-) -> Result<U256, TraceError> {
-    U256::from_str(s).map_err(|_| field(tx, index, name, "a 0x quantity"))
+    expected: &'static str,
+) -> Result<T, TraceError> {
+    T::from_str(s).map_err(|_| field(tx, index, name, expected))
 }
 
 fn tx_env(tx: &Transaction, index: usize, chain_id: u64) -> Result<TxEnv, TraceError> {
     let data =
         revm::primitives::hex::decode(&tx.data).map_err(|_| field(tx, index, "data", "hex"))?;
     let kind = match &tx.to {
-        Some(to) => TxKind::Call(address(tx, index, "to", to)?),
+        Some(to) => TxKind::Call(parse::<Address>(tx, index, "to", to, "an address")?),
         None => TxKind::Create,
     };
-    let gas_limit = quantity(tx, index, "gasLimit", &tx.gas_limit)?;
+    let gas_limit = parse::<U256>(tx, index, "gasLimit", &tx.gas_limit, "a 0x quantity")?;
     TxEnv::builder()
         .tx_type(Some(0))
-        .caller(address(tx, index, "from", &tx.from)?)
+        .caller(parse::<Address>(tx, index, "from", &tx.from, "an address")?)
         .nonce(tx.nonce)
         .kind(kind)
         .data(Bytes::from(data))
-        .value(quantity(tx, index, "value", &tx.value)?)
+        .value(parse::<U256>(
+            tx,
+            index,
+            "value",
+            &tx.value,
+            "a 0x quantity",
+        )?)
         .gas_limit(u64::try_from(gas_limit).map_err(|_| field(tx, index, "gasLimit", "a u64"))?)
         .gas_price(0)
         .chain_id(Some(chain_id))
@@ -177,16 +176,14 @@ fn tx_env(tx: &Transaction, index: usize, chain_id: u64) -> Result<TxEnv, TraceE
 
 fn block_env(tx: &Transaction, index: usize) -> Result<BlockEnv, TraceError> {
     let b = &tx.block;
-    let gas_limit = quantity(tx, index, "block.gasLimit", &b.gas_limit)?;
+    let gas_limit = parse::<U256>(tx, index, "block.gasLimit", &b.gas_limit, "a 0x quantity")?;
     let prevrandao = match &b.prev_randao {
-        Some(r) => {
-            Some(B256::from_str(r).map_err(|_| field(tx, index, "block.prevRandao", "32 bytes"))?)
-        }
+        Some(r) => Some(parse::<B256>(tx, index, "block.prevRandao", r, "32 bytes")?),
         None => Some(B256::ZERO),
     };
     Ok(BlockEnv {
         number: U256::from(b.number),
-        beneficiary: address(tx, index, "block.coinbase", &b.coinbase)?,
+        beneficiary: parse::<Address>(tx, index, "block.coinbase", &b.coinbase, "an address")?,
         timestamp: U256::from(b.timestamp),
         gas_limit: u64::try_from(gas_limit)
             .map_err(|_| field(tx, index, "block.gasLimit", "a u64"))?,
@@ -231,7 +228,7 @@ pub fn measure(trace: &Trace, scenario_id: &str, iterations: usize) -> Result<Ev
     // anvil's dev accounts start with 10,000 ETH each.
     let mut db = CacheDB::new(EmptyDB::default());
     for (index, tx) in trace.transactions.iter().enumerate() {
-        let from = address(tx, index, "from", &tx.from)?;
+        let from = parse::<Address>(tx, index, "from", &tx.from, "an address")?;
         db.insert_account_info(
             from,
             AccountInfo {
