@@ -1,7 +1,10 @@
 //! Opening the database and reading from it.
 //!
 //! Reads take no lock but the node cache's: each is a single RocksDB lookup (or a cache hit),
-//! and a block's batch becomes visible to readers all at once. Writers (see
+//! and a block's batch becomes visible to readers all at once. A pass over a large part of the
+//! state that will not come again soon (GhostBridge's index load) reads through
+//! [`Database::bulk_state`] instead, which fills neither RocksDB's block cache nor the node
+//! cache. Writers (see
 //! [`crate::commit`]) serialize on one mutex so that their checks and their batch see the same
 //! best and finalized blocks.
 
@@ -10,7 +13,7 @@ use std::sync::Arc;
 
 use crate::changes::{DomainChangeLog, LogCache};
 use crate::error::StorageError;
-use crate::kv::{KeyValueStore, MemoryStore, Op, RocksStore, Transaction};
+use crate::kv::{KeyValueStore, MemoryStore, Op, ReadMode, RocksStore, Transaction};
 use crate::node_cache::NodeCache;
 use crate::pruning::StatePruning;
 use crate::schema::{SCHEMA_VERSION, col, key};
@@ -255,6 +258,23 @@ impl Database {
         self.node_cache.lock().stats()
     }
 
+    /// Bytes RocksDB's block cache holds now (`None` for an in-memory database).
+    pub fn block_cache_usage(&self) -> Option<usize> {
+        self.kv.block_cache_usage()
+    }
+
+    /// The trie nodes for one pass over a large part of the state that will not be read again
+    /// soon, such as loading GhostBridge's index from every name and record: a
+    /// [`NodeStore`] that uses the nodes the node cache already holds but adds none, and reads
+    /// the `state` column without filling RocksDB's block cache ([`ReadMode::Bulk`]).
+    ///
+    /// Both caches are bounded (64 MiB each by default), so a pass through the ordinary
+    /// [`NodeStore`] would fill both to their bounds with nodes read once, and evict the upper
+    /// trie levels that block import and point reads come back to.
+    pub fn bulk_state(&self) -> BulkStateReader<'_> {
+        BulkStateReader { db: self }
+    }
+
     /// The trie node (or long value) whose hash is `hash`, if stored.
     ///
     /// The fallible form of [`NodeStore::get_node`].
@@ -368,19 +388,12 @@ impl Database {
     }
 }
 
-impl NodeStore for Database {
-    /// Reads the node cache, then the `state` column (remembering what it read); a RocksDB
-    /// error is logged and reported as a missing node.
-    fn get_node(&self, hash: &TrieHash) -> Option<Vec<u8>> {
-        if let Some(node) = self.node_cache.lock().get(hash) {
-            return Some(node);
-        }
-        match self.state_node(hash) {
-            Ok(Some(node)) => {
-                self.node_cache.lock().insert(*hash, &node);
-                Some(node)
-            }
-            Ok(None) => None,
+impl Database {
+    /// The trie node `hash` from the `state` column, read as `mode` says; a RocksDB error is
+    /// logged and reported as a missing node (what [`NodeStore::get_node`] can say).
+    fn read_node(&self, hash: &TrieHash, mode: ReadMode) -> Option<Vec<u8>> {
+        match self.kv.get_with(col::STATE, hash, mode) {
+            Ok(node) => node,
             Err(error) => {
                 tracing::error!(
                     target: LOG_TARGET,
@@ -391,5 +404,36 @@ impl NodeStore for Database {
                 None
             }
         }
+    }
+}
+
+impl NodeStore for Database {
+    /// Reads the node cache, then the `state` column (remembering what it read); a RocksDB
+    /// error is logged and reported as a missing node.
+    fn get_node(&self, hash: &TrieHash) -> Option<Vec<u8>> {
+        if let Some(node) = self.node_cache.lock().get(hash) {
+            return Some(node);
+        }
+        let node = self.read_node(hash, ReadMode::Cached)?;
+        self.node_cache.lock().insert(*hash, &node);
+        Some(node)
+    }
+}
+
+/// The state's trie nodes for one bulk pass ([`Database::bulk_state`]): the node cache is read
+/// but neither filled nor reordered, and RocksDB reads do not fill the block cache.
+#[derive(Clone, Copy, Debug)]
+pub struct BulkStateReader<'a> {
+    db: &'a Database,
+}
+
+impl NodeStore for BulkStateReader<'_> {
+    /// A node the node cache holds, else the `state` column read in [`ReadMode::Bulk`]; a
+    /// RocksDB error is logged and reported as a missing node.
+    fn get_node(&self, hash: &TrieHash) -> Option<Vec<u8>> {
+        if let Some(node) = self.db.node_cache.lock().peek(hash) {
+            return Some(node);
+        }
+        self.db.read_node(hash, ReadMode::Bulk)
     }
 }

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use parking_lot::RwLock;
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, DBCompressionType, Options, WriteBatch,
-    WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, DBCompressionType, Options, ReadOptions,
+    WriteBatch, WriteOptions,
 };
 
 use crate::error::StorageError;
@@ -69,10 +69,40 @@ impl Transaction {
     }
 }
 
+/// How a read treats the store's caches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReadMode {
+    /// A read that is likely to come again (block import, RPC, DNS proofs): the blocks it reads
+    /// stay in the block cache.
+    #[default]
+    Cached,
+    /// One pass over data that will not be read again soon (loading GhostBridge's index): the
+    /// blocks are read and decompressed but not added to the block cache, so the pass neither
+    /// grows it to its bound nor evicts what the other reads keep there (RocksDB's
+    /// `fill_cache(false)` for bulk scans).
+    Bulk,
+}
+
 /// A store of columns of keys and values with atomic multi-key writes.
 pub trait KeyValueStore: Send + Sync {
     /// The value under `key` in `column`.
     fn get(&self, column: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
+    /// The value under `key` in `column`, read as `mode` says. A store without a cache reads as
+    /// [`KeyValueStore::get`].
+    fn get_with(
+        &self,
+        column: &'static str,
+        key: &[u8],
+        mode: ReadMode,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let _ = mode;
+        self.get(column, key)
+    }
+    /// Bytes the block cache holds now, for a store that has one (`None` for the in-memory
+    /// store).
+    fn block_cache_usage(&self) -> Option<usize> {
+        None
+    }
     /// Applies `transaction` atomically.
     fn write(&self, transaction: Transaction) -> Result<(), StorageError>;
     /// Where the store lives, for logs (`memory` for the in-memory store).
@@ -95,8 +125,10 @@ pub struct ColumnStats {
 pub struct RocksStore {
     db: DB,
     sync_writes: bool,
-    /// Kept so the cache outlives the options that point at it.
-    _cache: Cache,
+    /// The block cache every column shares (kept so it outlives the options that point at it).
+    cache: Cache,
+    /// Options of [`ReadMode::Bulk`] reads: they do not fill the block cache.
+    bulk_read: ReadOptions,
 }
 
 impl RocksStore {
@@ -120,10 +152,13 @@ impl RocksStore {
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, cf_opts.clone()));
         let db = DB::open_cf_descriptors(&db_opts, path, descriptors)?;
+        let mut bulk_read = ReadOptions::default();
+        bulk_read.fill_cache(false);
         Ok(RocksStore {
             db,
             sync_writes,
-            _cache: cache,
+            cache,
+            bulk_read,
         })
     }
 
@@ -140,6 +175,25 @@ impl KeyValueStore for RocksStore {
             .db
             .get_pinned_cf(self.cf(column)?, key)?
             .map(|slice| slice.to_vec()))
+    }
+
+    fn get_with(
+        &self,
+        column: &'static str,
+        key: &[u8],
+        mode: ReadMode,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        match mode {
+            ReadMode::Cached => self.get(column, key),
+            ReadMode::Bulk => Ok(self
+                .db
+                .get_pinned_cf_opt(self.cf(column)?, key, &self.bulk_read)?
+                .map(|slice| slice.to_vec())),
+        }
+    }
+
+    fn block_cache_usage(&self) -> Option<usize> {
+        Some(self.cache.get_usage())
     }
 
     fn write(&self, transaction: Transaction) -> Result<(), StorageError> {

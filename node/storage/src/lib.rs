@@ -42,6 +42,9 @@
 //! of the `state` column, trie reads go through a bounded LRU of nodes ([`node_cache`]): every
 //! read walks from the root, so the shared upper levels are served from memory (at 1 M entries
 //! it cut a read from 28 to 20 µs, `cargo bench -p ghost-storage --bench state_access`).
+//! A pass that reads a large part of the state once (GhostBridge's index load) goes through
+//! [`Database::bulk_state`] instead, which fills neither cache, so the pass leaves both to the
+//! reads that come back.
 //! Opening a database written with another schema version fails with
 //! [`StorageError::SchemaMismatch`].
 //!
@@ -106,7 +109,8 @@ pub use changes::{
     ChangeKind, DomainChangeLog, LoggedChange, LoggedStatus, NameState, TouchedName,
 };
 pub use commit::{BlockCommit, CommitOutcome, GapBlock, TreeRoute};
-pub use db::{CHANGE_LOG_CACHE, DEFAULT_NODE_CACHE, Database, DatabaseConfig};
+pub use db::{BulkStateReader, CHANGE_LOG_CACHE, DEFAULT_NODE_CACHE, Database, DatabaseConfig};
 pub use error::StorageError;
+pub use kv::ReadMode;
 pub use pruning::StatePruning;
 pub use schema::SCHEMA_VERSION;

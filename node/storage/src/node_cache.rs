@@ -64,6 +64,13 @@ impl NodeCache {
         found
     }
 
+    /// The node with `hash`, without marking it used or counting the lookup: for a bulk pass
+    /// (see [`crate::db::BulkStateReader`]), which should neither reorder the cache nor skew
+    /// its hit rate.
+    pub fn peek(&self, hash: &TrieHash) -> Option<Vec<u8>> {
+        self.nodes.peek(hash).cloned()
+    }
+
     /// Its counters and size.
     pub fn stats(&self) -> NodeCacheStats {
         NodeCacheStats {
@@ -135,6 +142,21 @@ mod tests {
         assert!(cache.stats().bytes <= 3 * each);
         assert!(cache.get(&h(2)).is_none(), "least recently used evicted");
         assert!(cache.get(&h(1)).is_some() && cache.get(&h(4)).is_some());
+    }
+
+    #[test]
+    fn peeking_neither_counts_nor_saves_a_node_from_eviction() {
+        let node = [7u8; 100];
+        let mut cache = NodeCache::new(2 * (node.len() + 32));
+        cache.insert(h(1), &node);
+        cache.insert(h(2), &node);
+        assert_eq!(cache.peek(&h(1)).as_deref(), Some(&node[..]));
+        assert_eq!(cache.peek(&h(3)), None);
+        assert_eq!((cache.stats().hits, cache.stats().misses), (0, 0));
+        // 1 is still the least recently used: 3 evicts it.
+        cache.insert(h(3), &node);
+        assert_eq!(cache.peek(&h(1)), None);
+        assert!(cache.peek(&h(2)).is_some());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Integration tests of `ghost-storage` against a real RocksDB in temporary directories.
 
+mod bulk;
 mod commits;
 mod common;
 mod crash;
