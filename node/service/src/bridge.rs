@@ -185,10 +185,13 @@ impl ChainSource for InProcessSource {
     ) -> Result<ghost_bridge::source::ResolutionPage, BridgeError> {
         let header = self.header_at(Some(at))?;
         let client = self.client.clone();
-        // One ordered pass over the name and record maps per page, off the async workers.
+        // One ordered pass over the name and record maps per page, off the async workers. The
+        // load reads every name once: through the bulk reader, so it fills neither RocksDB's
+        // block cache nor the node cache (both would grow to their 64 MiB bounds).
         tokio::task::spawn_blocking(move || {
-            let page = api::resolve_page(client.store(), &header, cursor, limit as usize, None)
-                .map_err(|e| BridgeError::Unavailable(e.to_string()))?;
+            let page = client.read_state_bulk(&header, |store| {
+                api::resolve_page(store, &header, cursor, limit as usize, None)
+            })?;
             Ok(ghost_bridge::source::ResolutionPage {
                 resolutions: page
                     .resolutions

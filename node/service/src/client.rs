@@ -369,7 +369,29 @@ impl Client {
         header: &Header,
         read: impl FnOnce(&dyn NodeStore) -> Result<T, api::ApiError>,
     ) -> Result<T, ClientError> {
-        read(self.store()).or_else(|error| {
+        self.read_state_from(self.store(), header, read)
+    }
+
+    /// As [`Client::read_state`], for one pass over a large part of the state that will not be
+    /// read again soon (GhostBridge's index load, `domain_resolutions` pages): `read` gets
+    /// [`Database::bulk_state`], so the pass fills neither RocksDB's block cache nor the node
+    /// cache and leaves both to block import and point reads.
+    pub fn read_state_bulk<T>(
+        &self,
+        header: &Header,
+        read: impl FnOnce(&dyn NodeStore) -> Result<T, api::ApiError>,
+    ) -> Result<T, ClientError> {
+        self.read_state_from(&self.db.bulk_state(), header, read)
+    }
+
+    /// Runs `read` on `store`, reporting a state pruned meanwhile as such.
+    fn read_state_from<T>(
+        &self,
+        store: &dyn NodeStore,
+        header: &Header,
+        read: impl FnOnce(&dyn NodeStore) -> Result<T, api::ApiError>,
+    ) -> Result<T, ClientError> {
+        read(store).or_else(|error| {
             self.check_state(header)?;
             Err(error.into())
         })

@@ -256,3 +256,82 @@ fn index_load_figures() {
         (by_name + by_name_again) / (paged + paged_again)
     );
 }
+
+/// GhostBridge's index load through the in-process source reads every name once through the
+/// bulk reader: RocksDB's block cache and the node cache are left as they were, where the same
+/// page read through the ordinary reader fills both.
+#[test]
+fn the_in_process_index_load_fills_neither_the_block_cache_nor_the_node_cache() {
+    use ghost_service::bridge::InProcessSource;
+
+    const NAMES: u64 = 600;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rocks_client = || {
+        let db = Database::open_with(dir.path(), &ghost_storage::DatabaseConfig::default())
+            .expect("open");
+        Arc::new(
+            Client::new(Arc::new(db), ChainSpec::dev(), Arc::new(Metrics::new())).expect("client"),
+        )
+    };
+    seed_names(
+        rocks_client(),
+        pair("//Alice"),
+        &[pair("//Bob")],
+        &config(NAMES, NAMES as usize),
+        |_| {},
+    )
+    .expect("seeding");
+    // Opened again: the state sits in RocksDB's table files and both caches start empty.
+    let client = rocks_client();
+    let db = client.db().clone();
+    let blocks_before = db.block_cache_usage().expect("RocksDB has a block cache");
+    let nodes_before = db.node_cache_stats();
+
+    let pool = Arc::new(ghost_service::pool_api::TransactionPool::new(
+        Arc::new(ghost_service::pool_api::FullChainApi::new(client.clone())),
+        ghost_txpool::PoolLimits::default(),
+    ));
+    let source = InProcessSource::new(
+        client.clone(),
+        pool,
+        Arc::new(tokio::sync::Notify::new()),
+        None,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let index = ghost_bridge::index::NameIndex::new();
+    runtime
+        .block_on(ghost_bridge::index::load(&source, &index, true))
+        .expect("load");
+    assert_eq!(index.len() as u64, NAMES);
+    let load_growth = db
+        .block_cache_usage()
+        .expect("block cache")
+        .saturating_sub(blocks_before);
+    let nodes_after = db.node_cache_stats();
+    assert_eq!(
+        (nodes_after.nodes, nodes_after.bytes),
+        (nodes_before.nodes, nodes_before.bytes),
+        "the load added trie nodes to the node cache"
+    );
+
+    // The same names through the ordinary reader: what the load would have cached.
+    let (_, head) = client.finalized().expect("finalized");
+    let page = client
+        .read_state(&head, |store| {
+            ghost_runtime::api::resolve_page(store, &head, None, NAMES as usize, None)
+        })
+        .expect("page");
+    assert_eq!(page.resolutions.len() as u64, NAMES);
+    let cached_growth = db
+        .block_cache_usage()
+        .expect("block cache")
+        .saturating_sub(blocks_before);
+    assert!(
+        load_growth * 10 < cached_growth,
+        "the load left {load_growth} bytes in the block cache, an ordinary pass {cached_growth}"
+    );
+    assert!(db.node_cache_stats().nodes > nodes_before.nodes);
+}

@@ -160,9 +160,11 @@ impl DomainApiServer for DomainRpc {
         let header = self.0.header_at(at)?;
         let now = at.is_none().then(now_ms);
         let client = self.0.client.clone();
-        // Up to a thousand resolutions: off the async workers.
+        // Up to a thousand resolutions: off the async workers. A sidecar loading its index
+        // reads every name this way once: through the bulk reader, which fills neither
+        // RocksDB's block cache nor the node cache.
         let page = tokio::task::spawn_blocking(move || {
-            client.read_state(&header, |store| {
+            client.read_state_bulk(&header, |store| {
                 api::resolve_page(store, &header, cursor, limit, now)
             })
         })
