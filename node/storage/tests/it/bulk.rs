@@ -1,9 +1,11 @@
 //! A bulk pass over the state ([`Database::bulk_state`]) reads what the ordinary reader reads,
 //! and leaves RocksDB's block cache and the node cache as it found them.
 
-use ghost_primitives::{Digest, Hash, Header};
+use ghost_primitives::Hash;
 use ghost_storage::Database;
 use ghost_trie::{KeyValue, StateView, build_counted};
+
+use crate::common::genesis_header_with_root;
 
 /// Entries in the test state: enough nodes to fill many RocksDB blocks.
 const KEYS: u32 = 5_000;
@@ -20,14 +22,7 @@ fn reopened_with_state() -> (tempfile::TempDir, Database, Hash) {
         (format!("name/{i:08}").into_bytes(), value)
     });
     let built = build_counted(state);
-    let header = Header {
-        parent_hash: Hash::ZERO,
-        number: 0,
-        state_root: Hash(built.root),
-        extrinsics_root: Hash::ZERO,
-        timestamp_ms: 0,
-        digest: Digest::default(),
-    };
+    let header = genesis_header_with_root(Hash(built.root));
     {
         let db = Database::open(dir.path()).expect("open");
         db.commit_genesis(header, built.nodes, built.refs)
@@ -106,14 +101,7 @@ fn a_bulk_pass_uses_the_nodes_the_node_cache_holds_without_reordering_them() {
 fn an_in_memory_database_reads_in_bulk_too_and_reports_no_block_cache() {
     let db = Database::in_memory();
     let built = build_counted([(b"name/a".to_vec(), vec![1u8; 40])]);
-    let header = Header {
-        parent_hash: Hash::ZERO,
-        number: 0,
-        state_root: Hash(built.root),
-        extrinsics_root: Hash::ZERO,
-        timestamp_ms: 0,
-        digest: Digest::default(),
-    };
+    let header = genesis_header_with_root(Hash(built.root));
     db.commit_genesis(header, built.nodes, built.refs)
         .expect("genesis");
     let bulk = db.bulk_state();

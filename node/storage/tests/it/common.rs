@@ -33,10 +33,15 @@ impl TestDb {
 
 /// The genesis header of every test chain.
 pub fn genesis_header() -> Header {
+    genesis_header_with_root(Hash([1; 32]))
+}
+
+/// A genesis header whose state is the trie at `state_root`.
+pub fn genesis_header_with_root(state_root: Hash) -> Header {
     Header {
         parent_hash: Hash::ZERO,
         number: 0,
-        state_root: Hash([1; 32]),
+        state_root,
         extrinsics_root: Hash::ZERO,
         timestamp_ms: 0,
         digest: Digest::default(),

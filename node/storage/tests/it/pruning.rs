@@ -9,6 +9,8 @@ use ghost_primitives::{Digest, Hash, Header};
 use ghost_storage::{BlockCommit, Database, DatabaseConfig, GapBlock, StatePruning, StorageError};
 use ghost_trie::{StateView, TrieHash, apply_changes_counted, build_counted};
 
+use crate::common::genesis_header_with_root;
+
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
@@ -56,14 +58,7 @@ fn genesis_state() -> Model {
 fn commit_genesis(db: &Database) -> Block {
     let state = genesis_state();
     let built = build_counted(state.clone());
-    let header = Header {
-        parent_hash: Hash::ZERO,
-        number: 0,
-        state_root: Hash(built.root),
-        extrinsics_root: Hash::ZERO,
-        timestamp_ms: 0,
-        digest: Digest::default(),
-    };
+    let header = genesis_header_with_root(Hash(built.root));
     db.commit_genesis(header.clone(), built.nodes, built.refs)
         .expect("genesis");
     Block { header, state }
