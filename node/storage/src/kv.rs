@@ -98,6 +98,16 @@ pub trait KeyValueStore: Send + Sync {
         let _ = mode;
         self.get(column, key)
     }
+    /// The values under `keys` in `column`, in the same order: one batched lookup where the
+    /// store has one (RocksDB's `MultiGet` shares the memtable and table-file probes of keys a
+    /// block touches together), else one [`KeyValueStore::get`] each.
+    fn multi_get(
+        &self,
+        column: &'static str,
+        keys: &[&[u8]],
+    ) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        keys.iter().map(|key| self.get(column, key)).collect()
+    }
     /// Bytes the block cache holds now, for a store that has one (`None` for the in-memory
     /// store).
     fn block_cache_usage(&self) -> Option<usize> {
@@ -190,6 +200,19 @@ impl KeyValueStore for RocksStore {
                 .get_pinned_cf_opt(self.cf(column)?, key, &self.bulk_read)?
                 .map(|slice| slice.to_vec())),
         }
+    }
+
+    fn multi_get(
+        &self,
+        column: &'static str,
+        keys: &[&[u8]],
+    ) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        let cf = self.cf(column)?;
+        self.db
+            .batched_multi_get_cf(cf, keys.iter().copied(), false)
+            .into_iter()
+            .map(|value| Ok(value?.map(|slice| slice.to_vec())))
+            .collect()
     }
 
     fn block_cache_usage(&self) -> Option<usize> {
