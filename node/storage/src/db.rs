@@ -356,12 +356,10 @@ impl Database {
         key: &[u8],
         what: &'static str,
     ) -> Result<Option<T>, StorageError> {
-        match self.kv.get(column, key)? {
-            Some(bytes) => T::decode_all(&mut &bytes[..])
-                .map(Some)
-                .map_err(|source| StorageError::Codec { what, source }),
-            None => Ok(None),
-        }
+        self.kv
+            .get(column, key)?
+            .map(|bytes| decode_stored(&bytes, what))
+            .transpose()
     }
 
     /// Writes `batch` atomically (fsynced when the store is configured so), then evicts the
@@ -405,6 +403,14 @@ impl Database {
             }
         }
     }
+}
+
+/// A stored value decoded as `T`; `what` names it in the error.
+pub(crate) fn decode_stored<T: Decode>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<T, StorageError> {
+    T::decode_all(&mut &bytes[..]).map_err(|source| StorageError::Codec { what, source })
 }
 
 impl NodeStore for Database {

@@ -51,9 +51,9 @@ use std::num::NonZeroU32;
 
 use ghost_primitives::{BlockNumber, Hash};
 use ghost_trie::{NodeEntry, RefChange, TrieHash};
-use parity_scale_codec::{DecodeAll, Encode};
+use parity_scale_codec::Encode;
 
-use crate::db::{Database, LOG_TARGET};
+use crate::db::{Database, LOG_TARGET, decode_stored};
 use crate::error::StorageError;
 use crate::kv::{ColumnStats, Transaction};
 use crate::schema::{col, key};
@@ -161,8 +161,7 @@ impl RefDeltas {
             .into_iter()
             .filter(|(_, delta)| *delta != 0)
             .collect();
-        let hashes: Vec<&TrieHash> = deltas.iter().map(|(hash, _)| hash).collect();
-        let counts = db.ref_counts(&hashes)?;
+        let counts = db.ref_counts(deltas.iter().map(|(hash, _)| hash))?;
         for ((hash, delta), count) in deltas.iter().copied().zip(counts) {
             match count {
                 None if delta < 0 => {
@@ -254,22 +253,17 @@ impl Database {
     /// one batch: a block's commit touches thousands of nodes, most of them new (a miss), and
     /// reading them one by one was a tenth of the block time at 100k names (docs/PERFORMANCE.md,
     /// "Where the block time goes").
-    pub(crate) fn ref_counts(
+    pub(crate) fn ref_counts<'a>(
         &self,
-        hashes: &[&TrieHash],
+        hashes: impl IntoIterator<Item = &'a TrieHash>,
     ) -> Result<Vec<Option<u64>>, StorageError> {
-        let keys: Vec<&[u8]> = hashes.iter().map(|hash| &hash[..]).collect();
+        let keys: Vec<&[u8]> = hashes.into_iter().map(|hash| &hash[..]).collect();
         self.kv
             .multi_get(col::STATE_REFS, &keys)?
             .into_iter()
             .map(|value| {
                 value
-                    .map(|bytes| {
-                        u64::decode_all(&mut &bytes[..]).map_err(|source| StorageError::Codec {
-                            what: "state node count",
-                            source,
-                        })
-                    })
+                    .map(|bytes| decode_stored(&bytes, "state node count"))
                     .transpose()
             })
             .collect()
