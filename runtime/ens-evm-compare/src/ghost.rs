@@ -70,26 +70,27 @@ fn records() -> Vec<DnsRecord> {
     ]
 }
 
+/// A runtime refusal (block builder, runtime API, name rules) as [`GhostError::Runtime`].
+fn runtime(e: impl std::fmt::Debug) -> GhostError {
+    GhostError::Runtime(format!("{e:?}"))
+}
+
 fn build(
     store: &MemoryNodeStore,
     parent: &Header,
     xts: Vec<UncheckedExtrinsic>,
 ) -> Result<BuiltBlock, GhostError> {
-    let runtime = |e: &dyn std::fmt::Debug| GhostError::Runtime(format!("{e:?}"));
     let mut builder = BlockBuilder::new(
         store,
         parent,
         ghost_runtime::test_utils::TIMESTAMP_MS,
         Digest::default(),
     )
-    .map_err(|e| runtime(&e))?;
+    .map_err(runtime)?;
     for xt in xts {
-        builder
-            .push(xt)
-            .map_err(|e| runtime(&e))?
-            .map_err(|e| runtime(&e))?;
+        builder.push(xt).map_err(runtime)?.map_err(runtime)?;
     }
-    builder.build().map_err(|e| runtime(&e))
+    builder.build().map_err(runtime)
 }
 
 /// Every key/value pair of the state at `root`.
@@ -133,8 +134,7 @@ pub fn measure(n: usize, iterations: usize) -> Result<GhostReport, GhostError> {
     let parent = genesis.header;
     let genesis_hash = parent.hash();
     let sign = |i: usize, pair: &Pair| {
-        let name = DomainName::parse(&format!("alice{i:03}.ghost"))
-            .map_err(|e| GhostError::Runtime(format!("{e:?}")))?;
+        let name = DomainName::parse(&format!("alice{i:03}.ghost")).map_err(runtime)?;
         let call = RuntimeCall::Domains(DomainsCall::Register {
             name,
             owner: pair.public(),
@@ -150,8 +150,7 @@ pub fn measure(n: usize, iterations: usize) -> Result<GhostReport, GhostError> {
         .map(|(i, pair)| sign(i, pair))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let info = api::query_info(&store, &parent, &xts[0])
-        .map_err(|e| GhostError::Runtime(format!("{e:?}")))?;
+    let info = api::query_info(&store, &parent, &xts[0]).map_err(runtime)?;
     let ctx = SigningContext {
         genesis_hash,
         spec_version: SPEC_VERSION,
