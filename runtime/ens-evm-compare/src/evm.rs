@@ -248,6 +248,11 @@ pub fn measure(trace: &Trace, scenario_id: &str, iterations: usize) -> Result<Ev
     let mut txs = Vec::new();
     for (index, tx) in trace.transactions.iter().enumerate() {
         let env = tx_env(tx, index, chain_id)?;
+        let invalid = |e: &dyn std::fmt::Display| EvmError::Invalid {
+            index,
+            what: tx.what.clone(),
+            reason: e.to_string(),
+        };
         evm.set_block(block_env(tx, index)?);
         if measured.contains(&index) {
             let mut figures = TxFigures {
@@ -262,11 +267,7 @@ pub fn measure(trace: &Trace, scenario_id: &str, iterations: usize) -> Result<Ev
                 logs: 0,
                 log_bytes: 0,
             };
-            let once = evm.transact(env.clone()).map_err(|e| EvmError::Invalid {
-                index,
-                what: tx.what.clone(),
-                reason: e.to_string(),
-            })?;
+            let once = evm.transact(env.clone()).map_err(|e| invalid(&e))?;
             count_state(&once.state, &mut figures);
             for log in once.result.logs() {
                 figures.logs += 1;
@@ -276,11 +277,7 @@ pub fn measure(trace: &Trace, scenario_id: &str, iterations: usize) -> Result<Ev
             figures.exec_us = micros(time);
             txs.push(figures);
         }
-        let result = evm.transact_commit(env).map_err(|e| EvmError::Invalid {
-            index,
-            what: tx.what.clone(),
-            reason: e.to_string(),
-        })?;
+        let result = evm.transact_commit(env).map_err(|e| invalid(&e))?;
         check(index, tx, &result)?;
     }
     let sum = |f: fn(&TxFigures) -> usize| txs.iter().map(f).sum::<usize>();
