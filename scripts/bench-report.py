@@ -2,8 +2,8 @@
 """Turns the outputs of one `scripts/bench.sh` run into `bench-report.json` and the KPI table.
 
 Reads the JSON documents the run left in --dir (register, transfer, contract_call, latency,
-propagation, dns, ens, ens-resources), the figures the testnet propagation and ENS sync tests print into their
-logs there, and criterion's estimates under --criterion, writes every figure with the
+propagation, dns, ens, ens-resources), the figures the testnet propagation and ENS sync tests
+print into their logs there, and criterion's estimates under --criterion, writes every figure with the
 machine and commit to --report, and with --doc replaces the text between the `bench.sh` markers
 of that Markdown file with the table. A figure whose step was skipped or failed is "not run".
 """
